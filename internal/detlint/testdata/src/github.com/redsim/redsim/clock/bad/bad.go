@@ -1,0 +1,7 @@
+package bad
+
+import "time"
+
+func read() time.Time {
+	return time.Now() // want `time\.Now reads the wall clock`
+}

@@ -1,0 +1,5 @@
+package bad
+
+func spawn() {
+	go spawn() // want `go statement in deterministic package network/bad`
+}

@@ -1,0 +1,164 @@
+package sim
+
+import (
+	"time"
+
+	"github.com/redsim/redsim/clock"
+)
+
+// A Runner is an event's action. Packages that schedule many events (the
+// network's pipes) implement it on a long-lived value so that scheduling does not
+// allocate; arg says which of the runner's pending actions this is.
+type Runner interface {
+	Run(arg uint64)
+}
+
+// funcRunner lets a plain func be an event; a func value is pointer-shaped, so
+// storing it in the interface does not allocate.
+type funcRunner func()
+
+func (f funcRunner) Run(uint64) { f() }
+
+const (
+	kindRun uint8 = iota
+	kindTimer
+)
+
+// event is kept by value in the heap.
+type event struct {
+	at   clock.Time
+	seq  uint64
+	proc *Process // nil for world-level events
+	r    Runner
+	arg  uint64
+	inc  uint32 // incarnation of proc the event belongs to
+	kind uint8
+}
+
+func (a *event) before(b *event) bool {
+	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+}
+
+// eventHeap is a binary min-heap by (at, seq), written out by hand because
+// container/heap would box every event into an interface.
+type eventHeap []event
+
+func (h *eventHeap) push(ev event) {
+	*h = append(*h, ev)
+	q := *h
+	i := len(q) - 1
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !q[i].before(&q[parent]) {
+			break
+		}
+		q[i], q[parent] = q[parent], q[i]
+		i = parent
+	}
+}
+
+func (h *eventHeap) pop() event {
+	q := *h
+	top := q[0]
+	n := len(q) - 1
+	q[0] = q[n]
+	q[n] = event{} // drop references for the GC
+	q = q[:n]
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && q[r].before(&q[l]) {
+			m = r
+		}
+		if !q[m].before(&q[i]) {
+			break
+		}
+		q[i], q[m] = q[m], q[i]
+		i = m
+	}
+	*h = q
+	return top
+}
+
+// Schedule runs r.Run(arg) at true time at (or now, if at is past). When proc is
+// not nil the event belongs to that process's current incarnation: it is dropped
+// if the process dies first and waits while the process is paused.
+func (w *World) Schedule(at clock.Time, proc *Process, r Runner, arg uint64) {
+	w.schedule(at, proc, r, arg, kindRun)
+}
+
+func (w *World) schedule(at clock.Time, proc *Process, r Runner, arg uint64, kind uint8) {
+	if at < w.now {
+		at = w.now
+	}
+	w.seq++
+	ev := event{at: at, seq: w.seq, proc: proc, r: r, arg: arg, kind: kind}
+	if proc != nil {
+		ev.inc = proc.inc
+	}
+	w.q.push(ev)
+}
+
+// At runs fn at true time t as a world-level event (nemesis actions, scenario
+// phases): it belongs to no process.
+func (w *World) At(t clock.Time, fn func()) { w.schedule(t, nil, funcRunner(fn), 0, kindRun) }
+
+// After runs fn after d of true time as a world-level event.
+func (w *World) After(d time.Duration, fn func()) { w.At(w.now.Add(d), fn) }
+
+// Now is the current true time.
+func (w *World) Now() clock.Time { return w.now }
+
+// Pending is the number of events waiting, including dead ones not yet popped.
+func (w *World) Pending() int { return len(w.q) }
+
+// Halt makes the running RunUntil return after the current event.
+func (w *World) Halt() { w.halted = true }
+
+// RunUntil runs every event due at or before deadline, then sets the time to
+// the deadline. It returns early, at the time of the last event, when Halt is
+// called. It reports the number of events run.
+func (w *World) RunUntil(deadline clock.Time) int {
+	w.halted = false
+	n := 0
+	for len(w.q) > 0 && w.q[0].at <= deadline && !w.halted {
+		ev := w.q.pop()
+		w.now = ev.at
+		w.dispatch(&ev)
+		n++
+	}
+	if !w.halted && deadline != clock.Never && deadline > w.now {
+		w.now = deadline
+	}
+	return n
+}
+
+// RunFor runs for d of true time from now.
+func (w *World) RunFor(d time.Duration) int { return w.RunUntil(w.now.Add(d)) }
+
+// RunUntilIdle runs until no event is left or Halt is called.
+func (w *World) RunUntilIdle() int { return w.RunUntil(clock.Never) }
+
+func (w *World) dispatch(ev *event) {
+	if p := ev.proc; p != nil {
+		if ev.inc != p.inc || p.state == Down {
+			return
+		}
+		if p.state == Paused {
+			p.backlog = append(p.backlog, *ev)
+			return
+		}
+	}
+	if ev.kind == kindTimer {
+		ev.proc.fireTimer(ev.arg)
+	} else {
+		ev.r.Run(ev.arg)
+	}
+	if p := ev.proc; p != nil && p.exiting {
+		p.finishExit()
+	}
+}
