@@ -155,7 +155,7 @@ func (p *pipe) deliver(s segment) {
 			return
 		}
 		data := p.buf[s.off : s.off+s.n]
-		n.w.Trace().Add(sim.Event{At: n.w.Now(), Kind: sim.KindDeliver, Level: sim.LevelDebug, Proc: ep.proc.ID(), A: int64(p.c.id), B: int64(s.n) ^ sim.HashBytes(data)<<20})
+		n.w.Trace().Add(sim.Event{At: n.w.Now(), Kind: sim.KindDeliver, Level: sim.LevelDebug, Proc: ep.proc.ID(), A: int64(p.c.id), B: int64(s.n), C: sim.HashBytes(data)})
 		ep.h.OnData(ep, data)
 	case segFin:
 		n.peerClosed(p.dst, nil, sim.KindClose)
@@ -247,7 +247,7 @@ func sortPipes(ps []*pipe) {
 }
 
 func (n *Network) trace(e *endpoint, kind sim.Kind, text string) {
-	n.w.Trace().Add(sim.Event{At: n.w.Now(), Kind: kind, Level: sim.LevelInfo, Proc: e.proc.ID(), A: int64(e.c.id), Text: e.local + "->" + e.remote + " " + text})
+	n.w.Trace().Add(sim.Event{At: n.w.Now(), Kind: kind, Level: sim.LevelInfo, Proc: e.proc.ID(), A: int64(e.c.id), Text: e.local + "->" + e.remote + text})
 }
 
 // Dial implements sim.Network.
@@ -369,7 +369,7 @@ func (n *Network) peerClosed(ep *endpoint, err error, kind sim.Kind) {
 	if ep.h == nil && !n.accept(ep) {
 		return
 	}
-	n.trace(ep, kind, "peer")
+	n.trace(ep, kind, " by peer")
 	ep.closed = true
 	ep.in.kill()
 	if ep.peer().closed {

@@ -39,8 +39,10 @@ func (a *event) before(b *event) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
-// eventHeap is a binary min-heap by (at, seq), written out by hand because
-// container/heap would box every event into an interface.
+// eventHeap is a 4-ary min-heap by (at, seq), written out by hand because
+// container/heap would box every event into an interface. Four children per
+// node halve the depth of a binary heap, and sifting moves a hole instead of
+// swapping, so each level costs one copy of an event, not three.
 type eventHeap []event
 
 func (h *eventHeap) push(ev event) {
@@ -48,39 +50,47 @@ func (h *eventHeap) push(ev event) {
 	q := *h
 	i := len(q) - 1
 	for i > 0 {
-		parent := (i - 1) / 2
-		if !q[i].before(&q[parent]) {
+		parent := (i - 1) / 4
+		if !ev.before(&q[parent]) {
 			break
 		}
-		q[i], q[parent] = q[parent], q[i]
+		q[i] = q[parent]
 		i = parent
 	}
+	q[i] = ev
 }
 
 func (h *eventHeap) pop() event {
 	q := *h
 	top := q[0]
 	n := len(q) - 1
-	q[0] = q[n]
+	last := q[n]
 	q[n] = event{} // drop references for the GC
 	q = q[:n]
+	*h = q
+	if n == 0 {
+		return top
+	}
 	i := 0
 	for {
-		l := 2*i + 1
-		if l >= n {
+		first := 4*i + 1
+		if first >= n {
 			break
 		}
-		m := l
-		if r := l + 1; r < n && q[r].before(&q[l]) {
-			m = r
+		m := first
+		end := min(first+4, n)
+		for c := first + 1; c < end; c++ {
+			if q[c].before(&q[m]) {
+				m = c
+			}
 		}
-		if !q[m].before(&q[i]) {
+		if !q[m].before(&last) {
 			break
 		}
-		q[i], q[m] = q[m], q[i]
+		q[i] = q[m]
 		i = m
 	}
-	*h = q
+	q[i] = last
 	return top
 }
 

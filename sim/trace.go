@@ -72,9 +72,9 @@ type Event struct {
 	Kind  Kind
 	Level Level
 	// Proc is the process the event happened to, -1 for the world.
-	Proc int32
-	A, B int64
-	Text string
+	Proc    int32
+	A, B, C int64
+	Text    string
 }
 
 // Trace hashes every event and keeps or prints those at or above a level.
@@ -108,14 +108,14 @@ func (t *Trace) Count() uint64 { return t.count }
 // Add records ev.
 func (t *Trace) Add(ev Event) {
 	t.count++
-	h := t.hash
-	h = mix64(h ^ uint64(ev.At))
-	h = mix64(h ^ uint64(ev.Kind)<<32 ^ uint64(uint32(ev.Proc)))
-	h = mix64(h ^ uint64(ev.A))
-	h = mix64(h ^ uint64(ev.B))
+	// One finalizer per event over a weighted sum of its fields: distinct odd
+	// weights keep a value moved from one field to another from hashing alike.
+	h := t.hash + uint64(ev.At)*0x9e3779b97f4a7c15 + (uint64(ev.Kind)<<32|uint64(uint32(ev.Proc)))*0xc2b2ae3d27d4eb4f +
+		uint64(ev.A)*0x165667b19e3779f9 + uint64(ev.B)*0xd6e8feb86659fd93 + uint64(ev.C)*0xff51afd7ed558ccd
 	if ev.Text != "" {
-		h = mix64(h ^ hashString(ev.Text))
+		h += hashString(ev.Text)
 	}
+	h = mix64(h)
 	t.hash = h
 	if ev.Level >= t.keep {
 		t.Events = append(t.Events, ev)
@@ -177,4 +177,22 @@ func HashBytes(p []byte) int64 {
 		tail |= uint64(c) << (8 * i)
 	}
 	return int64(mix64(h ^ tail))
+}
+
+// FirstDifference compares two traces that kept every event and describes
+// the first event at which they differ, or returns "" when they are the same.
+func FirstDifference(a, b *Trace) string {
+	n := min(len(a.Events), len(b.Events))
+	for i := 0; i < n; i++ {
+		if a.Events[i] != b.Events[i] {
+			return "first difference at event " + strconv.Itoa(i+1) + ":\n  run 1: " + a.Format(&a.Events[i]) + "\n  run 2: " + b.Format(&b.Events[i])
+		}
+	}
+	if len(a.Events) != len(b.Events) {
+		return "run 1 kept " + strconv.Itoa(len(a.Events)) + " events, run 2 kept " + strconv.Itoa(len(b.Events))
+	}
+	if a.hash != b.hash {
+		return "the hashes differ in events not kept"
+	}
+	return ""
 }

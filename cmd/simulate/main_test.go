@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := execute(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+var statusLine = regexp.MustCompile(`(?m)^PASS scenario=ping seed=7 hash=([0-9a-f]{16})\n\z`)
+
+func TestRunPingEndsWithStatusLine(t *testing.T) {
+	code, out, _ := run(t, "run", "ping", "--seed", "7")
+	m := statusLine.FindStringSubmatch(out)
+	if code != 0 || m == nil {
+		t.Fatalf("exit %d, output:\n%s", code, out)
+	}
+	for _, want := range []string{"scenario ping, seed 7", "checks:", "fifo", "durability", "liveness"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	_, again, _ := run(t, "run", "ping", "--seed", "7")
+	if again != out {
+		t.Fatalf("same command, different output:\n%s\n---\n%s", out, again)
+	}
+	_, other, _ := run(t, "run", "ping", "--seed", "8")
+	if strings.Contains(other, m[1]) {
+		t.Fatal("seed 8 printed seed 7's hash")
+	}
+}
+
+func TestRunTracePrintsEvents(t *testing.T) {
+	_, out, _ := run(t, "run", "ping", "--seed", "7", "--duration", "2s", "--set", "quiet=1s", "--trace")
+	for _, want := range []string{"0.000000s start n1 incarnation=1", " deliver ", " timer ", " dial "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace lacks %q", want)
+		}
+	}
+	_, faults, _ := run(t, "run", "ping", "--seed", "7", "--trace", "--trace-level", "fault")
+	if strings.Contains(faults, " deliver ") || !strings.Contains(faults, " fault ") {
+		t.Error("--trace-level fault printed deliveries or no faults")
+	}
+}
+
+func TestCheckDeterminism(t *testing.T) {
+	code, out, _ := run(t, "run", "ping", "--seed", "3", "--check-determinism")
+	if code != 0 || !strings.Contains(out, "determinism: two more runs gave the same") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
+func TestExitStatuses(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"run", "nosuch"}, 2, `scenario "nosuch" is unknown`},
+		{[]string{"run", "ping", "--set", "nodes=0"}, 2, `nodes="0"`},
+		{[]string{"run", "ping", "--set", "bogus"}, 2, `want key=value`},
+		{[]string{"run", "ping", "--trace-level", "loud"}, 2, `--trace-level "loud" is unknown`},
+		{[]string{"run", "ping", "--seed", "x"}, 2, `invalid argument "x"`},
+		{[]string{"run"}, 2, "accepts 1 arg"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+	} {
+		code, _, errOut := run(t, tt.args...)
+		if code != tt.code || !strings.Contains(errOut, tt.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, errOut, tt.code, tt.msg)
+		}
+	}
+}
+
+func TestListAndVersion(t *testing.T) {
+	_, out, _ := run(t, "list")
+	if !strings.HasPrefix(out, "ping ") {
+		t.Errorf("list: %q", out)
+	}
+	_, out, _ = run(t, "version")
+	if !strings.HasPrefix(out, "simulate ") {
+		t.Errorf("version: %q", out)
+	}
+}

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+
+	"github.com/redsim/redsim/scenarios"
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses, as DESIGN.md section 6 gives them.
+const (
+	exitPass      = 0
+	exitViolation = 1
+	exitUsage     = 2
+	exitFramework = 3
+)
+
+// version is set by the linker for releases; otherwise the module's build
+// info is used.
+var version = ""
+
+// exitError carries an exit status out of a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func execute(args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitPass
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(stderr, "simulate:", ee.err)
+		}
+		return ee.code
+	}
+	var fe *scenarios.FrameworkError
+	if errors.As(err, &fe) {
+		fmt.Fprintln(stderr, "simulate: framework failure:", fe.Err)
+		if fe.Stack != "" {
+			fmt.Fprintln(stderr, fe.Stack)
+		}
+		return exitFramework
+	}
+	// Everything else is bad usage: an unknown flag, a bad scenario or value.
+	fmt.Fprintln(stderr, "simulate:", err)
+	return exitUsage
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "simulate",
+		Short:         "Deterministic simulation and chaos testing of Redis topologies",
+		Long:          "simulate runs Redis topologies on virtual time from one seed, under injected faults,\nand checks what the clients saw. The same seed and build give the same run, event for event.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	reg := scenarios.Builtins()
+	root.AddCommand(newVersionCmd(), newListCmd(reg), newRunCmd(reg))
+	return root
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version of simulate",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			v := version
+			if v == "" {
+				v = "devel"
+				if bi, ok := debug.ReadBuildInfo(); ok {
+					if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+						v = bi.Main.Version
+					}
+					for _, s := range bi.Settings {
+						if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+							v += "+" + s.Value[:12]
+						}
+					}
+				}
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "simulate", v)
+			return nil
+		},
+	}
+}
+
+func newListCmd(reg *scenarios.Registry) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the built-in scenarios",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			out := cmd.OutOrStdout()
+			for _, s := range reg.List() {
+				fmt.Fprintf(out, "%-22s %s\n", s.Name, s.Summary)
+			}
+			return nil
+		},
+	}
+}

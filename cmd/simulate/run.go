@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/redsim/redsim/scenarios"
+	"github.com/redsim/redsim/sim"
+	"github.com/spf13/cobra"
+)
+
+type runFlags struct {
+	seed             uint64
+	duration         string
+	sets             []string
+	trace            bool
+	traceLevel       string
+	checkDeterminism bool
+	faults           bool
+}
+
+func newRunCmd(reg *scenarios.Registry) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run SCENARIO",
+		Short: "Run one scenario with one seed",
+		Long: "run builds the scenario's world from the seed, runs it, checks it and prints a summary\n" +
+			"ending with one line: PASS|FAIL scenario=NAME seed=N hash=H.\n" +
+			"Exit status: 0 every check held, 1 a check found a violation, 2 bad usage, 3 framework failure.",
+		Example: "  simulate run ping --seed 7\n  simulate run ping --seed 7 --set nodes=3 --trace",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScenario(cmd.OutOrStdout(), cmd.ErrOrStderr(), reg, args[0], f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.Uint64Var(&f.seed, "seed", 1, "the world's seed")
+	fl.StringVar(&f.duration, "duration", "", "virtual time to run, e.g. 60s (default: the scenario's)")
+	fl.StringArrayVar(&f.sets, "set", nil, "set a scenario parameter, key=value (repeatable)")
+	fl.BoolVar(&f.trace, "trace", false, "print the trace, one line per event")
+	fl.StringVar(&f.traceLevel, "trace-level", "debug", "lowest level --trace prints: debug, info or fault")
+	fl.BoolVar(&f.checkDeterminism, "check-determinism", false, "run twice and fail loudly if the traces differ")
+	fl.BoolVar(&f.faults, "faults", false, "print the fault schedule")
+	return cmd
+}
+
+func parseLevel(s string) (sim.Level, error) {
+	switch s {
+	case "debug":
+		return sim.LevelDebug, nil
+	case "info":
+		return sim.LevelInfo, nil
+	case "fault":
+		return sim.LevelFault, nil
+	}
+	return 0, fmt.Errorf("--trace-level %q is unknown; one of debug, info, fault", s)
+}
+
+func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, name string, f runFlags) error {
+	s, err := reg.Lookup(name)
+	if err != nil {
+		return err
+	}
+	set, err := scenarios.ParseSet(f.sets)
+	if err != nil {
+		return err
+	}
+	if f.duration != "" {
+		set["duration"] = f.duration
+	}
+	level, err := parseLevel(f.traceLevel)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	defer out.Flush()
+
+	opts := scenarios.Options{Seed: f.seed, Set: set}
+	if f.trace {
+		opts.Prepare = func(w *sim.World) { w.Trace().Print(out, level) }
+	}
+	start := time.Now()
+	res, err := scenarios.Execute(s, opts)
+	if err != nil {
+		return err
+	}
+	wall := time.Since(start)
+	if f.checkDeterminism {
+		if err := checkDeterminism(out, s, f.seed, set); err != nil {
+			return err
+		}
+	}
+	printResult(out, res, f.faults)
+	fmt.Fprintf(stderr, "ran %d events, %v of virtual time, in %v of wall time\n", res.Events, res.Duration, wall.Round(time.Millisecond))
+	if !res.Passed() {
+		return &exitError{code: exitViolation}
+	}
+	return nil
+}
+
+func printResult(out io.Writer, res *scenarios.Result, faults bool) {
+	fmt.Fprintf(out, "scenario %s, seed %d, %v of virtual time, %d events\n", res.Scenario, res.Seed, res.Duration, res.Events)
+	for _, fact := range res.Facts {
+		fmt.Fprintf(out, "  %s\n", fact)
+	}
+	if faults {
+		fmt.Fprintln(out, "fault schedule:")
+		for _, a := range res.Schedule {
+			fmt.Fprintf(out, "  %s\n", a)
+		}
+	}
+	fmt.Fprintln(out, "checks:")
+	for _, v := range res.Verdicts {
+		fmt.Fprintf(out, "  %-9s %-12s %s\n", v.Outcome, v.Check, v.Summary)
+		for i, e := range v.Evidence {
+			if i == 10 {
+				fmt.Fprintf(out, "            ... and %d more\n", len(v.Evidence)-10)
+				break
+			}
+			fmt.Fprintf(out, "            %s\n", e)
+		}
+	}
+	fmt.Fprintln(out, res.StatusLine())
+}
+
+// checkDeterminism runs the scenario twice more, keeping every event, and
+// names the first event at which they differ.
+func checkDeterminism(out io.Writer, s *scenarios.Scenario, seed uint64, set map[string]string) error {
+	var traces [2]*sim.Trace
+	for i := range traces {
+		i := i
+		_, err := scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set, Prepare: func(w *sim.World) {
+			w.Trace().Keep(sim.LevelDebug)
+			traces[i] = w.Trace()
+		}})
+		if err != nil {
+			return err
+		}
+	}
+	if d := sim.FirstDifference(traces[0], traces[1]); d != "" {
+		return &exitError{code: exitFramework, err: fmt.Errorf("NONDETERMINISM: scenario %s seed %d ran differently twice: %s", s.Name, seed, d)}
+	}
+	fmt.Fprintf(out, "determinism: two more runs gave the same %d events, hash %s\n", traces[0].Count(), scenarios.FormatHash(traces[0].Hash()))
+	return nil
+}

@@ -1,0 +1,63 @@
+package rnum
+
+import "math"
+
+// maxIntLen mirrors LONG_STR_SIZE (21): string2ll refuses strings of this
+// length or longer before looking at them, so even "000...0" padded inputs
+// are rejected by length first.
+const maxIntLen = 21
+
+// ParseInt reports the value of b if it is the canonical decimal spelling of
+// an int64, as Redis's string2ll decides: no sign other than a leading '-',
+// no whitespace, no leading zeros (so "-0" and "007" are rejected), at most
+// 20 bytes, and within [math.MinInt64, math.MaxInt64]. Because of that
+// strictness, formatting the result with strconv gives back b exactly, which
+// is what lets Redis store such strings as integers.
+func ParseInt(b []byte) (int64, bool) {
+	n := len(b)
+	if n == 0 || n >= maxIntLen {
+		return 0, false
+	}
+	if n == 1 && b[0] == '0' {
+		return 0, true
+	}
+	i := 0
+	neg := false
+	if b[0] == '-' {
+		neg = true
+		i = 1
+		if n == 1 {
+			return 0, false
+		}
+	}
+	if b[i] < '1' || b[i] > '9' {
+		return 0, false
+	}
+	v := uint64(b[i] - '0')
+	for i++; i < n; i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if v > math.MaxUint64/10 {
+			return 0, false
+		}
+		v *= 10
+		d := uint64(c - '0')
+		if v > math.MaxUint64-d {
+			return 0, false
+		}
+		v += d
+	}
+	if neg {
+		if v > 1<<63 {
+			return 0, false
+		}
+		// Two's complement wrap makes 1<<63 come out as MinInt64.
+		return -int64(v), true
+	}
+	if v > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(v), true
+}

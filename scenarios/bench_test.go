@@ -1,0 +1,21 @@
+package scenarios
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkPing runs the ping scenario (5 nodes, 30s of virtual time, faults
+// every second) and reports simulated seconds per wall second.
+func BenchmarkPing(b *testing.B) {
+	s, _ := Builtins().Lookup("ping")
+	var virtual time.Duration
+	for i := 0; i < b.N; i++ {
+		res, err := Execute(s, Options{Seed: uint64(i + 1)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		virtual += res.Duration
+	}
+	b.ReportMetric(virtual.Seconds()/b.Elapsed().Seconds(), "sim-s/s")
+}

@@ -1,0 +1,89 @@
+package scenarios
+
+import (
+	"testing"
+
+	"github.com/redsim/redsim/sim"
+)
+
+// TestPingIsDeterministic is the kernel's promise: the same seed gives the same
+// trace, event for event, under every kind of fault.
+func TestPingIsDeterministic(t *testing.T) {
+	s, err := Builtins().Lookup("ping")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds := uint64(300)
+	if testing.Short() {
+		seeds = 50
+	}
+	for seed := uint64(1); seed <= seeds; seed++ {
+		a, err := Execute(s, Options{Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Execute(s, Options{Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Hash != b.Hash || a.Events != b.Events {
+			t.Fatalf("seed %d: hash %s (%d events) then %s (%d events)", seed, a.Hash, a.Events, b.Hash, b.Events)
+		}
+		if !a.Passed() {
+			t.Errorf("seed %d failed: %+v", seed, a.Verdicts)
+		}
+	}
+}
+
+func TestDifferentSeedsDiffer(t *testing.T) {
+	s, _ := Builtins().Lookup("ping")
+	seen := map[string]uint64{}
+	for seed := uint64(1); seed <= 100; seed++ {
+		res, err := Execute(s, Options{Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if other, dup := seen[res.Hash]; dup {
+			t.Fatalf("seeds %d and %d gave the same hash %s", other, seed, res.Hash)
+		}
+		seen[res.Hash] = seed
+	}
+}
+
+// TestPingExercisesEveryFault makes sure the determinism test is not proving
+// determinism of a quiet world: across seeds the schedule holds every fault
+// and the trace shows their effects.
+func TestPingExercisesEveryFault(t *testing.T) {
+	s, _ := Builtins().Lookup("ping")
+	ops := map[Op]bool{}
+	kinds := map[sim.Kind]int{}
+	for seed := uint64(1); seed <= 20; seed++ {
+		res, err := Execute(s, Options{Seed: seed, Prepare: func(w *sim.World) { w.Trace().Keep(sim.LevelDebug) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range res.Schedule {
+			ops[a.Op] = true
+		}
+	}
+	// One more run to look at the trace's kinds.
+	var tr *sim.Trace
+	for seed := uint64(1); seed <= 5; seed++ {
+		if _, err := Execute(s, Options{Seed: seed, Prepare: func(w *sim.World) { w.Trace().Keep(sim.LevelDebug); tr = w.Trace() }}); err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range tr.Events {
+			kinds[ev.Kind]++
+		}
+	}
+	for _, op := range []Op{OpPartition, OpHeal, OpCrash, OpRestart, OpPause, OpResume, OpClockJump, OpClockDrift, OpClockStrobe, OpDiskFsync, OpDiskFull, OpDiskOK, OpClog, OpUnclog, OpReset, OpSlow, OpHealAll} {
+		if !ops[op] {
+			t.Errorf("no schedule in 20 seeds holds %s", op)
+		}
+	}
+	for _, k := range []sim.Kind{sim.KindDeliver, sim.KindTimer, sim.KindCrash, sim.KindPause, sim.KindResume, sim.KindReset, sim.KindDialTimeout, sim.KindRefused, sim.KindSync} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s event in 5 seeds", k)
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redsim/redsim/nodes/ping"
+	"github.com/redsim/redsim/sim"
+)
+
+// pingScenario is the kernel's own proof of determinism: toy nodes that dial,
+// echo, time out and reconnect under every fault the world has.
+func pingScenario() *Scenario {
+	return &Scenario{
+		Name:    "ping",
+		Summary: "toy echo nodes under partitions, crashes, pauses, clock and disk faults (the kernel's self-test)",
+		Params: []Param{
+			{"duration", "30s", "virtual time the world runs"},
+			{"nodes", "5", "number of hosts, each running one ping node"},
+			{"fault-interval", "1s", "mean time between two faults"},
+			{"quiet", "5s", "fault-free time at the end in which every node must get pongs again"},
+			{"torn-tail", "true", "a crash keeps a random prefix of unsynced appends"},
+		},
+		Setup: setupPing,
+	}
+}
+
+func setupPing(r *Run) (Checks, error) {
+	nodes, err := r.Params.Int("nodes", 2, 64)
+	if err != nil {
+		return nil, err
+	}
+	interval, err := r.Params.Duration("fault-interval")
+	if err != nil {
+		return nil, err
+	}
+	quiet, err := r.Params.Duration("quiet")
+	if err != nil {
+		return nil, err
+	}
+	torn, err := r.Params.Bool("torn-tail")
+	if err != nil {
+		return nil, err
+	}
+	if quiet >= r.Duration {
+		return nil, fmt.Errorf("parameter quiet=%v must be shorter than duration=%v", quiet, r.Duration)
+	}
+	w := r.World
+	hosts := make([]string, nodes)
+	for i := range hosts {
+		hosts[i] = fmt.Sprintf("n%d", i+1)
+	}
+	stats := make([]*ping.Stats, nodes)
+	trueNow := func() time.Duration { return w.Now().Duration() }
+	for i, name := range hosts {
+		h, err := w.AddHost(name, sim.HostConfig{Disk: sim.DiskConfig{TornTail: torn}})
+		if err != nil {
+			return nil, err
+		}
+		var peers []string
+		for _, o := range hosts {
+			if o != name {
+				peers = append(peers, fmt.Sprintf("%s:%d", o, ping.Port))
+			}
+		}
+		stats[i] = &ping.Stats{}
+		p, err := h.Spawn(name, ping.Program(ping.DefaultOptions(peers), stats[i], trueNow))
+		if err != nil {
+			return nil, err
+		}
+		p.Start()
+	}
+	faultsEnd := r.Duration - quiet
+	r.Schedule = Generate(NemesisConfig{
+		Hosts: hosts, Interval: interval, End: faultsEnd,
+		Partitions: true, Crashes: true, Pauses: true, Clocks: true, Disks: true, Links: true,
+		MaxJump: 10 * time.Second,
+	}, w.Stream("nemesis"))
+	return func(r *Run) []Verdict { return checkPing(r, hosts, stats, faultsEnd) }, nil
+}
+
+func checkPing(r *Run, hosts []string, stats []*ping.Stats, faultsEnd time.Duration) []Verdict {
+	var total ping.Stats
+	var order, durability, live []string
+	for i, s := range stats {
+		total.Pings += s.Pings
+		total.Pongs += s.Pongs
+		total.Timeouts += s.Timeouts
+		total.Dials += s.Dials
+		total.DialFailures += s.DialFailures
+		total.Resets += s.Resets
+		total.Restores += s.Restores
+		for _, v := range s.Violations {
+			if strings.Contains(v, "out of order") {
+				order = append(order, v)
+			} else {
+				durability = append(durability, v)
+			}
+		}
+		if s.LastPong <= faultsEnd {
+			live = append(live, fmt.Sprintf("%s: last pong at %v, none after the faults ended at %v", hosts[i], s.LastPong, faultsEnd))
+		}
+	}
+	r.Facts = append(r.Facts,
+		fmt.Sprintf("%d pings, %d pongs, %d timeouts, %d dials (%d failed), %d resets, %d restarts restored a log",
+			total.Pings, total.Pongs, total.Timeouts, total.Dials, total.DialFailures, total.Resets, total.Restores),
+		fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
+	verdict := func(name string, bad []string, okText string) Verdict {
+		if len(bad) == 0 {
+			return Verdict{Check: name, Outcome: OK, Summary: okText}
+		}
+		return Verdict{Check: name, Outcome: Violation, Summary: fmt.Sprintf("%d violations", len(bad)), Evidence: bad}
+	}
+	return []Verdict{
+		verdict("fifo", order, fmt.Sprintf("all %d pongs came back in order", total.Pongs)),
+		verdict("durability", durability, fmt.Sprintf("%d restarts, no fsynced log entry lost", total.Restores)),
+		verdict("liveness", live, fmt.Sprintf("every node got pongs within %v of the final heal", r.Duration-faultsEnd)),
+	}
+}

@@ -1,0 +1,202 @@
+package scenarios
+
+import (
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/redsim/redsim/clock"
+	"github.com/redsim/redsim/network"
+	"github.com/redsim/redsim/sim"
+)
+
+// Scenario is a built-in or loaded scenario.
+type Scenario struct {
+	Name    string
+	Summary string
+	// Params lists what --set may change, with defaults; every scenario has
+	// "duration".
+	Params []Param
+	// Setup builds the topology, the workload and the nemesis in r.World and
+	// returns the checks to run at the end.
+	Setup func(r *Run) (Checks, error)
+}
+
+// Checks judge a finished run.
+type Checks func(r *Run) []Verdict
+
+// Outcome is a check's verdict.
+type Outcome string
+
+// The outcomes, as Jepsen and porcupine name them.
+const (
+	OK        Outcome = "ok"
+	Violation Outcome = "violation"
+	Unknown   Outcome = "unknown"
+)
+
+// Verdict is one check's judgement.
+type Verdict struct {
+	Check    string   `json:"check"`
+	Outcome  Outcome  `json:"outcome"`
+	Summary  string   `json:"summary"`
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// Run is one world being built and run.
+type Run struct {
+	Scenario *Scenario
+	Seed     uint64
+	Params   Params
+	World    *sim.World
+	Net      *network.Network
+	// Duration is how long the world runs; Schedule the nemesis's actions.
+	Duration time.Duration
+	Schedule []Action
+	// Facts are lines the scenario adds to the summary.
+	Facts []string
+	err   error
+}
+
+// Result is what a run produced.
+type Result struct {
+	Scenario string            `json:"scenario"`
+	Seed     uint64            `json:"seed"`
+	Hash     string            `json:"hash"`
+	Params   map[string]string `json:"params"`
+	Events   uint64            `json:"events"`
+	Duration time.Duration     `json:"duration_ns"`
+	Schedule []Action          `json:"schedule"`
+	Verdicts []Verdict         `json:"verdicts"`
+	Facts    []string          `json:"facts,omitempty"`
+}
+
+// Passed reports whether every check held.
+func (r *Result) Passed() bool {
+	for _, v := range r.Verdicts {
+		if v.Outcome != OK {
+			return false
+		}
+	}
+	return true
+}
+
+// StatusLine is the closing line of `simulate run`.
+func (r *Result) StatusLine() string {
+	status := "PASS"
+	if !r.Passed() {
+		status = "FAIL"
+	}
+	return fmt.Sprintf("%s scenario=%s seed=%d hash=%s", status, r.Scenario, r.Seed, r.Hash)
+}
+
+// FormatHash prints a trace hash as 16 hex digits.
+func FormatHash(h uint64) string { return fmt.Sprintf("%016x", h) }
+
+// UsageError is a bad scenario or parameter: exit status 2.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// FrameworkError is a failure of Redsim itself (a panic in the world, a broken
+// nemesis action): exit status 3.
+type FrameworkError struct {
+	Err   error
+	Stack string
+}
+
+func (e *FrameworkError) Error() string { return e.Err.Error() }
+
+// Options control one run beyond its parameters.
+type Options struct {
+	Seed uint64
+	Set  map[string]string
+	// Prepare, when set, runs on the new world before the scenario builds it
+	// (to print or keep the trace).
+	Prepare func(w *sim.World)
+}
+
+// Execute runs s once.
+func Execute(s *Scenario, opts Options) (res *Result, err error) {
+	params, err := NewParams(s.Params, opts.Set)
+	if err != nil {
+		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
+	}
+	dur, err := params.Duration("duration")
+	if err != nil {
+		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
+	}
+	w := sim.NewWorld(opts.Seed)
+	if opts.Prepare != nil {
+		opts.Prepare(w)
+	}
+	r := &Run{Scenario: s, Seed: opts.Seed, Params: params, World: w, Duration: dur}
+	defer func() {
+		if p := recover(); p != nil {
+			res, err = nil, &FrameworkError{Err: fmt.Errorf("scenario %s seed %d panicked at %v: %v", s.Name, opts.Seed, w.Now(), p), Stack: string(debug.Stack())}
+		}
+	}()
+	if r.Net, err = network.New(w, network.Config{}); err != nil {
+		return nil, &UsageError{err}
+	}
+	checks, err := s.Setup(r)
+	if err != nil {
+		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
+	}
+	Schedule(w, r.Net, r.Schedule, &r.err)
+	w.RunUntil(clock.Time(dur))
+	if r.err != nil {
+		return nil, &FrameworkError{Err: fmt.Errorf("scenario %s seed %d at %v: %w", s.Name, opts.Seed, w.Now(), r.err)}
+	}
+	res = &Result{
+		Scenario: s.Name, Seed: opts.Seed, Hash: FormatHash(w.Trace().Hash()),
+		Params: map[string]string{}, Events: w.Trace().Count(), Duration: dur,
+		Schedule: r.Schedule,
+	}
+	params.Each(func(k, v string) { res.Params[k] = v })
+	res.Verdicts = checks(r)
+	res.Facts = r.Facts
+	return res, nil
+}
+
+// Registry holds the built-in scenarios by name.
+type Registry struct{ byName map[string]*Scenario }
+
+// Builtins returns the registry of built-in scenarios.
+func Builtins() *Registry {
+	r := &Registry{byName: map[string]*Scenario{}}
+	r.add(pingScenario())
+	return r
+}
+
+func (r *Registry) add(s *Scenario) { r.byName[s.Name] = s }
+
+// Lookup finds a scenario by name; the error lists the known names.
+func (r *Registry) Lookup(name string) (*Scenario, error) {
+	if s, ok := r.byName[name]; ok {
+		return s, nil
+	}
+	names := ""
+	for i, s := range r.List() {
+		if i > 0 {
+			names += ", "
+		}
+		names += s.Name
+	}
+	return nil, &UsageError{fmt.Errorf("scenario %q is unknown; built-in scenarios: %s", name, names)}
+}
+
+// List returns the scenarios sorted by name.
+func (r *Registry) List() []*Scenario {
+	out := make([]*Scenario, 0, len(r.byName))
+	for _, s := range r.byName { //redsim:ordered sorted below
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
