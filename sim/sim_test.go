@@ -390,3 +390,33 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestFirstDifferenceNamesTheEvent(t *testing.T) {
+	run := func(divergeAt clock.Time) *Trace {
+		w := NewWorld(1)
+		w.Trace().Keep(LevelDebug)
+		h, _ := w.AddHost("n1", HostConfig{})
+		var env Env
+		p, _ := h.Spawn("n1", func(e Env) Node { env = e; return &recorder{log: new([]string)} })
+		p.Start()
+		for i := 1; i <= 5; i++ {
+			d := time.Duration(i) * time.Second
+			if clock.Time(d) == divergeAt {
+				d += time.Millisecond // a "nondeterministic" timer
+			}
+			env.After(d, func() {})
+		}
+		w.RunUntilIdle()
+		return w.Trace()
+	}
+	same := FirstDifference(run(-1), run(-1))
+	if same != "" {
+		t.Fatalf("identical runs differ: %s", same)
+	}
+	d := FirstDifference(run(-1), run(clock.Time(3*time.Second)))
+	for _, want := range []string{"first difference at event 4", "run 1: 3.000000s timer n1", "run 2: 3.001000s timer n1"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("difference %q lacks %q", d, want)
+		}
+	}
+}

@@ -2,9 +2,15 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/redsim/redsim/clock"
+	"github.com/redsim/redsim/scenarios"
+	"github.com/redsim/redsim/sim"
 )
 
 func run(t *testing.T, args ...string) (int, string, string) {
@@ -86,5 +92,34 @@ func TestListAndVersion(t *testing.T) {
 	_, out, _ = run(t, "version")
 	if !strings.HasPrefix(out, "simulate ") {
 		t.Errorf("version: %q", out)
+	}
+}
+
+// A scenario that leaks state between runs: the second run of a seed differs.
+func TestCheckDeterminismFailsLoudly(t *testing.T) {
+	calls := 0
+	s := &scenarios.Scenario{
+		Name:   "leaky",
+		Params: []scenarios.Param{{Name: "duration", Default: "1s"}},
+		Setup: func(r *scenarios.Run) (scenarios.Checks, error) {
+			calls++
+			at := clock.Time(100 * time.Millisecond)
+			if calls > 1 {
+				at += clock.Time(time.Millisecond)
+			}
+			r.World.At(at, func() { r.World.Note(sim.LevelInfo, "tick") })
+			return func(*scenarios.Run) []scenarios.Verdict { return nil }, nil
+		},
+	}
+	var out bytes.Buffer
+	err := checkDeterminism(&out, s, 1, nil)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != exitFramework {
+		t.Fatalf("got %v, want exit status 3", err)
+	}
+	for _, want := range []string{"NONDETERMINISM", "seed 1", "first difference at event 1", "0.100000s note tick", "0.101000s note tick"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
 	}
 }
