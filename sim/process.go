@@ -111,6 +111,7 @@ func (p *Process) Start() {
 	p.freeTimers = p.freeTimers[:0]
 	p.backlog = p.backlog[:0]
 	p.env = &simEnv{p: p, inc: p.inc, rand: p.w.streamFor(p)}
+	p.env.disk = procDisk{d: p.host.disk, p: p, inc: p.inc}
 	p.w.trace.Add(Event{At: p.w.now, Kind: KindStart, Level: LevelInfo, Proc: p.id, A: int64(p.inc)})
 	p.node = p.prog(p.env)
 	p.finishExit()
@@ -252,6 +253,7 @@ type simEnv struct {
 	p    *Process
 	inc  uint32
 	rand *rand.Rand
+	disk procDisk
 }
 
 func (e *simEnv) live() bool { return e.p.inc == e.inc && e.p.state != Down }
@@ -294,7 +296,7 @@ func (e *simEnv) Dial(addr string, timeout time.Duration, h ConnHandler) Conn {
 	return e.p.w.net.Dial(e.p, addr, timeout, h)
 }
 
-func (e *simEnv) Disk() Disk { return &procDisk{d: e.p.host.disk, p: e.p, inc: e.inc} }
+func (e *simEnv) Disk() Disk { return &e.disk }
 
 func (e *simEnv) Rand() *rand.Rand { return e.rand }
 
