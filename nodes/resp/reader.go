@@ -229,7 +229,10 @@ func (r *Reader) InProgress() bool { return r.reqtype != reqNone || r.pos < len(
 // modelled.)
 func (r *Reader) NextReadSize() int {
 	if r.reqtype == reqMultibulk && r.multibulk > 0 && r.bulklen >= BigArg {
-		remaining := r.bulklen + 2 - int64(len(r.buf)-r.pos)
+		remaining := int64(math.MaxInt64) // a master's claim may be that big
+		if r.bulklen <= math.MaxInt64-2 {
+			remaining = r.bulklen + 2 - int64(len(r.buf)-r.pos)
+		}
 		n := int64(IOBufLen)
 		if remaining > 0 {
 			n = remaining

@@ -2,6 +2,7 @@ package resp
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -409,6 +410,15 @@ func TestReaderBufferedAndReadSize(t *testing.T) {
 	r.Feed(bytes.Repeat([]byte("x"), 10))
 	r.Feed([]byte("\r\n"))
 	args, ok, err := r.Next()
+	defer func() {
+		m := NewReader()
+		m.SetMaster(true)
+		m.Feed([]byte("*1\r\n$9223372036854775807\r\n"))
+		m.Next()
+		if got := m.NextReadSize(); got != math.MaxInt32 {
+			t.Errorf("NextReadSize for a huge claim = %d", got)
+		}
+	}()
 	if !ok || err != nil || string(args[0]) != "SET" || len(args[1]) != 100000 || string(args[1][:3]) != "abc" {
 		t.Fatalf("%v %v %d", ok, err, len(args))
 	}

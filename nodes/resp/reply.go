@@ -177,9 +177,9 @@ type scanFrame struct {
 //
 // Next first scans the buffered bytes for a complete reply, resuming where
 // the previous scan stopped so that a reply arriving in many pieces is
-// scanned once, then builds the Value. The Value's strings point into one
-// copy of the reply's bytes made for it, so Values stay valid after further
-// Feeds.
+// scanned once, then builds the Value. The Value's strings point into a
+// copy of the reply's bytes that is never written again, so Values stay
+// valid after further Feeds.
 type ReplyReader struct {
 	buf []byte
 	pos int // start of the reply being scanned
@@ -187,7 +187,8 @@ type ReplyReader struct {
 	scan  int
 	stack []scanFrame
 
-	consumed int64 // bytes dropped from the front of buf, for offsets
+	slab     []byte // the tail of the current slab, see alloc
+	consumed int64  // bytes dropped from the front of buf, for offsets
 	maxBulk  int64
 	maxDepth int
 	err      error
@@ -274,7 +275,7 @@ func (r *ReplyReader) Next() (v Value, ok bool, err error) {
 	if !complete {
 		return Value{}, false, nil
 	}
-	raw := make([]byte, end-r.pos)
+	raw := r.alloc(end - r.pos)
 	copy(raw, r.buf[r.pos:end])
 	p := parser{buf: raw, maxDepth: r.maxDepth + 1}
 	v, err = p.value(0)
@@ -294,6 +295,27 @@ func (r *ReplyReader) Next() (v Value, ok bool, err error) {
 	r.scan = end
 	r.stack = r.stack[:0]
 	return v, true, nil
+}
+
+// Replies up to slabMax bytes are copied into slabs of slabSize bytes
+// shared by successive replies, saving an allocation per reply; a slab is
+// freed once no Value refers to it any more.
+const (
+	slabSize = 16 * 1024
+	slabMax  = 1024
+)
+
+// alloc returns n bytes for a reply's copy, with capacity clipped to n.
+func (r *ReplyReader) alloc(n int) []byte {
+	if n > slabMax {
+		return make([]byte, n)
+	}
+	if len(r.slab)+n > cap(r.slab) {
+		r.slab = make([]byte, 0, slabSize)
+	}
+	start := len(r.slab)
+	r.slab = r.slab[:start+n]
+	return r.slab[start : start+n : start+n]
 }
 
 func (r *ReplyReader) syntaxError(at int, msg string) error {
