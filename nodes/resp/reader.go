@@ -1,6 +1,10 @@
 package resp
 
-import "math"
+import (
+	"math"
+
+	"github.com/redsim/redsim/nodes/redis/rnum"
+)
 
 // Limits of Redis 7's request parsing (server.h, networking.c).
 const (
@@ -320,7 +324,7 @@ func (r *Reader) processMultibulk() bool {
 		if nl > len(rest)-2 {
 			return false
 		}
-		ll, ok := string2ll(rest[1:nl])
+		ll, ok := rnum.ParseInt(rest[1:nl])
 		if !ok || ll > MaxMultibulkLen {
 			r.fail(MsgInvalidMultibulkLength, "invalid mbulk count")
 			return false
@@ -359,7 +363,7 @@ func (r *Reader) processMultibulk() bool {
 				r.fail(expectedDollar(rest[0]), "expected $ but got something else")
 				return false
 			}
-			ll, ok := string2ll(rest[1:nl])
+			ll, ok := rnum.ParseInt(rest[1:nl])
 			if !ok || ll < 0 || (!r.master && ll > r.maxBulk) {
 				r.fail(MsgInvalidBulkLength, "invalid bulk length")
 				return false

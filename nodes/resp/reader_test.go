@@ -2,6 +2,7 @@ package resp
 
 import (
 	"bytes"
+	"github.com/redsim/redsim/nodes/redis/rnum"
 	"math"
 	"strconv"
 	"strings"
@@ -438,7 +439,7 @@ func TestString2ll(t *testing.T) {
 		{"1a", 0, false}, {"000000000000000000001", 0, false},
 	}
 	for _, tc := range tests {
-		v, ok := string2ll([]byte(tc.in))
+		v, ok := rnum.ParseInt([]byte(tc.in))
 		if v != tc.v || ok != tc.ok {
 			t.Errorf("string2ll(%q) = %d, %v; want %d, %v", tc.in, v, ok, tc.v, tc.ok)
 		}
