@@ -135,6 +135,19 @@ func (n *Network) Heal() {
 	}
 }
 
+// Restore ends every network fault at once: partitions, clogs and slow links.
+func (n *Network) Restore() {
+	n.w.Fault("restore network")
+	for _, a := range n.allIDs() {
+		for _, b := range n.allIDs() {
+			if l, ok := n.links[uint64(a)<<32|uint64(b)]; ok {
+				l.cut, l.clogged, l.slow = false, false, 1
+				n.unblock(l)
+			}
+		}
+	}
+}
+
 // Clog holds all traffic between two hosts, both ways, until Unclog.
 func (n *Network) Clog(a, b string) error {
 	ids, err := n.hostIDs([]string{a, b})

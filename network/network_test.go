@@ -332,3 +332,27 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestRestoreEndsEveryNetworkFault(t *testing.T) {
+	tw := newTestWorld(t, 3, fixed)
+	h, c := tw.dial(0, "n2:7000")
+	tw.w.RunFor(10 * time.Millisecond)
+	must(t, tw.n.Isolate("n3"))
+	must(t, tw.n.Clog("n1", "n2"))
+	must(t, tw.n.Slow("n1", "n2", 100))
+	c.Write([]byte("x"))
+	tw.w.RunFor(time.Second)
+	tw.n.Restore()
+	start := tw.w.Now()
+	tw.w.RunFor(10 * time.Millisecond)
+	if h.data.String() != "x" || tw.n.Blocked("n3", "n1") || tw.n.Blocked("n1", "n2") {
+		t.Fatalf("after Restore: echoed %q, n3->n1 blocked %v", h.data.String(), tw.n.Blocked("n3", "n1"))
+	}
+	c.Write([]byte("y"))
+	for h.data.Len() < 2 {
+		tw.w.RunFor(time.Millisecond)
+	}
+	if rtt := tw.w.Now().Sub(start); rtt > 20*time.Millisecond {
+		t.Fatalf("round trip after Restore took %v: the link is still slow", rtt)
+	}
+}

@@ -225,15 +225,8 @@ func (a Action) Apply(w *sim.World, n *network.Network) error {
 // operator fixed NTP without stepping clocks back.
 func healAll(w *sim.World, n *network.Network) {
 	w.Fault("heal-all")
-	n.Heal()
-	hosts := w.Hosts()
-	for i, a := range hosts {
-		for _, b := range hosts[i+1:] {
-			_ = n.Unclog(a.Name(), b.Name())
-			_ = n.Slow(a.Name(), b.Name(), 1)
-		}
-	}
-	for _, h := range hosts {
+	n.Restore()
+	for _, h := range w.Hosts() {
 		for _, p := range h.Processes() {
 			p.Resume()
 		}

@@ -57,7 +57,6 @@ type Process struct {
 	freeTimers []uint32
 	backlog    []event
 	exiting    bool
-	restarts   int
 }
 
 type timerSlot struct {
@@ -120,7 +119,6 @@ func (p *Process) Start() {
 // Restart starts the process after delay (at once when delay <= 0) if it is
 // down then.
 func (p *Process) Restart(delay time.Duration) {
-	p.restarts++
 	if delay <= 0 {
 		p.Start()
 		return
