@@ -62,6 +62,16 @@ func New(w *sim.World, cfg Config) (*Network, error) {
 	return n, nil
 }
 
+// SetDefaultLatency sets the latency of links between distinct hosts that
+// carry no traffic yet; a scenario calls it before it starts its processes.
+func (n *Network) SetDefaultLatency(d sim.Dist) error {
+	if err := d.Validate(); err != nil {
+		return fmt.Errorf("network latency: %w", err)
+	}
+	n.cfg.Latency = d
+	return nil
+}
+
 func listenKey(host, port int) uint64 { return uint64(host)<<32 | uint64(uint32(port)) }
 
 func splitAddr(addr string) (string, int, error) {

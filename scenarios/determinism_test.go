@@ -35,6 +35,24 @@ func TestPingIsDeterministic(t *testing.T) {
 	}
 }
 
+// TestPingLatencyShapes runs the other latency shapes for a few seeds each.
+func TestPingLatencyShapes(t *testing.T) {
+	s, _ := Builtins().Lookup("ping")
+	for _, lat := range []string{"uniform", "fixed"} {
+		for seed := uint64(1); seed <= 20; seed++ {
+			set := map[string]string{"latency": lat}
+			a, err := Execute(s, Options{Seed: seed, Set: set})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := Execute(s, Options{Seed: seed, Set: set})
+			if a.Hash != b.Hash || !a.Passed() {
+				t.Fatalf("latency=%s seed %d: hashes %s %s, verdicts %+v", lat, seed, a.Hash, b.Hash, a.Verdicts)
+			}
+		}
+	}
+}
+
 func TestDifferentSeedsDiffer(t *testing.T) {
 	s, _ := Builtins().Lookup("ping")
 	seen := map[string]uint64{}

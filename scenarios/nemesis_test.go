@@ -72,7 +72,7 @@ func TestParams(t *testing.T) {
 
 func TestExecuteRejectsBadParams(t *testing.T) {
 	s, _ := Builtins().Lookup("ping")
-	for _, set := range []map[string]string{{"duration": "soon"}, {"nodes": "1"}, {"quiet": "1h"}} {
+	for _, set := range []map[string]string{{"duration": "soon"}, {"nodes": "1"}, {"quiet": "1h"}, {"latency": "warp"}} {
 		_, err := Execute(s, Options{Seed: 1, Set: set})
 		if _, ok := err.(*UsageError); !ok {
 			t.Errorf("%v: got %v, want a usage error", set, err)

@@ -21,6 +21,7 @@ func pingScenario() *Scenario {
 			{"fault-interval", "1s", "mean time between two faults"},
 			{"quiet", "5s", "fault-free time at the end in which every node must get pongs again"},
 			{"torn-tail", "true", "a crash keeps a random prefix of unsynced appends"},
+			{"latency", "lognormal", "one-way latency between hosts: lognormal (floor 100µs, median 300µs, sigma 0.8), uniform (100-500µs) or fixed (250µs)"},
 		},
 		Setup: setupPing,
 	}
@@ -41,6 +42,20 @@ func setupPing(r *Run) (Checks, error) {
 	}
 	torn, err := r.Params.Bool("torn-tail")
 	if err != nil {
+		return nil, err
+	}
+	var lat sim.Dist
+	switch r.Params.String("latency") {
+	case "lognormal":
+		lat = sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)
+	case "uniform":
+		lat = sim.UniformDist(100*time.Microsecond, 500*time.Microsecond)
+	case "fixed":
+		lat = sim.FixedDist(250 * time.Microsecond)
+	default:
+		return nil, fmt.Errorf("parameter latency=%q: want lognormal, uniform or fixed", r.Params.String("latency"))
+	}
+	if err := r.Net.SetDefaultLatency(lat); err != nil {
 		return nil, err
 	}
 	if quiet >= r.Duration {
