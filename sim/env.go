@@ -42,12 +42,20 @@ type Env interface {
 
 // Timer identifies a pending timer. The zero Timer is never pending.
 type Timer struct {
-	slot uint32
-	gen  uint32
+	// id is the Env's own: in the simulator a timer-table slot in the low
+	// 32 bits and its generation (never 0) in the high 32.
+	id uint64
 }
 
+// TimerOf is the Timer with id, for Env implementations outside this package
+// (sim/realenv); id 0 is the zero Timer.
+func TimerOf(id uint64) Timer { return Timer{id: id} }
+
+// ID is the id t was made with.
+func (t Timer) ID() uint64 { return t.id }
+
 // IsZero reports whether t is the zero Timer.
-func (t Timer) IsZero() bool { return t.gen == 0 }
+func (t Timer) IsZero() bool { return t.id == 0 }
 
 // Conn is one end of a connection.
 type Conn interface {

@@ -217,19 +217,20 @@ func (p *Process) addTimer(d time.Duration, fn func()) Timer {
 	ts.fn = fn
 	at := p.w.now.Add(p.host.Clock.TrueDuration(d))
 	p.w.schedule(at, p, nil, uint64(ts.gen)<<32|uint64(slot), kindTimer)
-	return Timer{slot: slot, gen: ts.gen}
+	return Timer{id: uint64(ts.gen)<<32 | uint64(slot)}
 }
 
 func (p *Process) cancelTimer(t Timer) bool {
-	if t.gen == 0 || int(t.slot) >= len(p.timers) {
+	slot, gen := uint32(t.id), uint32(t.id>>32)
+	if gen == 0 || int(slot) >= len(p.timers) {
 		return false
 	}
-	ts := &p.timers[t.slot]
-	if ts.gen != t.gen || ts.fn == nil {
+	ts := &p.timers[slot]
+	if ts.gen != gen || ts.fn == nil {
 		return false
 	}
 	ts.fn = nil
-	p.freeTimers = append(p.freeTimers, t.slot)
+	p.freeTimers = append(p.freeTimers, slot)
 	return true
 }
 

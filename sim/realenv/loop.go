@@ -1,0 +1,195 @@
+package realenv
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/redsim/redsim/sim"
+)
+
+// Config configures a Loop.
+type Config struct {
+	// Name and Host are what Env.Name and Env.Host report.
+	Name, Host string
+	// Dir is the disk's root; it is created if missing.
+	Dir string
+	// Log receives Logf lines; nil means os.Stderr.
+	Log io.Writer
+	// ListenHost is the address Listen binds; "" means 127.0.0.1.
+	ListenHost string
+}
+
+// Loop is one node's event loop on the real world. It implements sim.Env;
+// its Env methods may be called only from the loop goroutine.
+type Loop struct {
+	cfg   Config
+	start time.Time
+	rng   *rand.Rand
+	disk  disk
+
+	posts  chan func()
+	quit   chan struct{} // closed when the loop stops taking posts
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // every helper goroutine
+
+	// Loop-goroutine state.
+	node     sim.Node
+	started  bool
+	exiting  bool
+	down     bool
+	timerSeq uint64
+	timers   map[uint64]*timer
+	connSeq  uint64
+	conns    map[uint64]*conn // not yet released
+	lns      []net.Listener
+
+	mu    sync.Mutex
+	addrs map[int]string // requested port -> bound address
+}
+
+var _ sim.Env = (*Loop)(nil)
+
+// New makes a Loop; it creates cfg.Dir if needed.
+func New(cfg Config) (*Loop, error) {
+	if cfg.Dir == "" {
+		return nil, errors.New("realenv: Config.Dir is required")
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	if cfg.Log == nil {
+		cfg.Log = os.Stderr
+	}
+	if cfg.ListenHost == "" {
+		cfg.ListenHost = "127.0.0.1"
+	}
+	var seed [16]byte
+	_, _ = crand.Read(seed[:])
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &Loop{
+		cfg:    cfg,
+		start:  time.Now(),
+		rng:    rand.New(rand.NewPCG(binary.LittleEndian.Uint64(seed[:8]), binary.LittleEndian.Uint64(seed[8:]))),
+		posts:  make(chan func(), 256),
+		quit:   make(chan struct{}),
+		ctx:    ctx,
+		cancel: cancel,
+		timers: map[uint64]*timer{},
+		conns:  map[uint64]*conn{},
+		addrs:  map[int]string{},
+	}
+	l.disk = disk{l: l, dir: cfg.Dir}
+	return l, nil
+}
+
+// Start boots the node: prog runs on the calling goroutine, which must be
+// the one that then calls Run (or hand over to it with a happens-before
+// edge, such as a go statement).
+func (l *Loop) Start(prog sim.Program) error {
+	if l.started {
+		return errors.New("realenv: already started")
+	}
+	if l.down {
+		return errors.New("realenv: loop is down")
+	}
+	l.started = true
+	l.node = prog(l)
+	return nil
+}
+
+// Run delivers events to the node until ctx is done or the node calls Exit.
+// On ctx cancellation it calls the node's Stop first. Then it closes the
+// listeners, stops the timers, closes the connections (flushing pending
+// writes for at most a second) and waits for every helper goroutine.
+func (l *Loop) Run(ctx context.Context) error {
+	if l.down {
+		return errors.New("realenv: loop is down")
+	}
+	var err error
+	for !l.exiting {
+		select {
+		case fn := <-l.posts:
+			fn()
+		case <-ctx.Done():
+			err = ctx.Err()
+			if l.node != nil {
+				l.node.Stop()
+			}
+			l.exiting = true
+		}
+	}
+	l.shutdown()
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+// Addr is the address bound by Listen(port) ("" if none); with port 0 it is
+// where the kernel-chosen port can be read.
+func (l *Loop) Addr(port int) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.addrs[port]
+}
+
+// post hands fn to the loop; it reports false, dropping fn, once the loop has
+// stopped.
+func (l *Loop) post(fn func()) bool {
+	select {
+	case l.posts <- fn:
+		return true
+	case <-l.quit:
+		return false
+	}
+}
+
+func (l *Loop) shutdown() {
+	l.down = true
+	close(l.quit)
+	l.cancel()
+	for _, ln := range l.lns {
+		ln.Close()
+	}
+	l.stopTimers()
+	for _, c := range l.conns {
+		c.shutdown()
+	}
+	l.wg.Wait()
+}
+
+// Name is the node's process name.
+func (l *Loop) Name() string { return l.cfg.Name }
+
+// Host is the node's host name.
+func (l *Loop) Host() string { return l.cfg.Host }
+
+// Now is the wall clock, in UTC.
+func (l *Loop) Now() time.Time { return time.Now().UTC() }
+
+// Mono is the monotonic time since New.
+func (l *Loop) Mono() time.Duration { return time.Since(l.start) }
+
+// Disk is the files under Config.Dir.
+func (l *Loop) Disk() sim.Disk { return &l.disk }
+
+// Rand is a PRNG seeded from crypto/rand: real mode is not reproducible.
+func (l *Loop) Rand() *rand.Rand { return l.rng }
+
+// Logf writes a timestamped line to Config.Log.
+func (l *Loop) Logf(format string, args ...any) {
+	fmt.Fprintf(l.cfg.Log, "%s %s: %s\n", time.Now().UTC().Format("2006-01-02T15:04:05.000000Z"), l.cfg.Name, fmt.Sprintf(format, args...))
+}
+
+// Exit makes Run return once the current callback returns, without Stop.
+func (l *Loop) Exit() { l.exiting = true }

@@ -1,0 +1,275 @@
+package realenv
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"net"
+	"slices"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/redsim/redsim/sim"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+type nodeFunc func()
+
+func (f nodeFunc) Stop() { f() }
+
+func newLoop(t *testing.T) (*Loop, *bytes.Buffer) {
+	t.Helper()
+	var log bytes.Buffer
+	l, err := New(Config{Name: "n1", Host: "h1", Dir: t.TempDir(), Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, &log
+}
+
+// run runs l until body's node calls Exit, failing after a bound.
+func run(t *testing.T, l *Loop) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := l.Run(ctx); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
+
+type echo struct{ closed chan error }
+
+func (e *echo) OnOpen(sim.Conn)               {}
+func (e *echo) OnData(c sim.Conn, p []byte)   { c.Write(p) }
+func (e *echo) OnClose(c sim.Conn, err error) { e.closed <- err }
+
+func TestEcho(t *testing.T) {
+	l, _ := newLoop(t)
+	e := &echo{closed: make(chan error, 1)}
+	if err := l.Start(func(env sim.Env) sim.Node {
+		if err := env.Listen(0, func(sim.Conn) sim.ConnHandler { return e }); err != nil {
+			t.Error(err)
+		}
+		return nodeFunc(func() {})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- l.Run(ctx) }()
+
+	nc, err := net.Dial("tcp", l.Addr(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := []byte("PING hello\r\n")
+	if _, err := nc.Write(msg); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, len(msg))
+	_ = nc.SetReadDeadline(time.Now().Add(time.Second))
+	if _, err := io.ReadFull(nc, got); err != nil || !bytes.Equal(got, msg) {
+		t.Fatalf("echo = %q, %v", got, err)
+	}
+	nc.Close()
+	select {
+	case err := <-e.closed:
+		if err != nil {
+			t.Fatalf("OnClose(%v), want nil", err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("no OnClose")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTimers(t *testing.T) {
+	l, log := newLoop(t)
+	var order []int
+	l.Start(func(env sim.Env) sim.Node {
+		env.After(30*time.Millisecond, func() { order = append(order, 3); env.Exit() })
+		env.After(10*time.Millisecond, func() { order = append(order, 1) })
+		c := env.After(15*time.Millisecond, func() { order = append(order, 99) })
+		env.After(20*time.Millisecond, func() { order = append(order, 2) })
+		if !env.Cancel(c) || env.Cancel(c) || env.Cancel(sim.Timer{}) {
+			t.Error("Cancel results wrong")
+		}
+		// Cancel after the expiry is already queued on the loop.
+		late := env.After(0, func() { order = append(order, 98) })
+		env.After(0, func() {})
+		time.Sleep(5 * time.Millisecond) // let the expiry be posted
+		env.Cancel(late)
+		env.Logf("booted %d", 1)
+		return nodeFunc(func() {})
+	})
+	run(t, l)
+	if !slices.Equal(order, []int{1, 2, 3}) {
+		t.Fatalf("order = %v", order)
+	}
+	if !bytes.Contains(log.Bytes(), []byte("n1: booted 1")) {
+		t.Fatalf("log = %q", log)
+	}
+}
+
+type dialer struct {
+	env    sim.Env
+	opened bool
+	err    error
+}
+
+func (d *dialer) OnOpen(sim.Conn)             { d.opened = true }
+func (d *dialer) OnData(sim.Conn, []byte)     {}
+func (d *dialer) OnClose(_ sim.Conn, e error) { d.err = e; d.env.Exit() }
+
+func TestDialRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	l, _ := newLoop(t)
+	d := &dialer{env: l}
+	l.Start(func(env sim.Env) sim.Node {
+		env.Dial(addr, time.Second, d)
+		return nodeFunc(func() {})
+	})
+	run(t, l)
+	if d.opened || !errors.Is(d.err, sim.ErrRefused) {
+		t.Fatalf("opened=%v err=%v, want ErrRefused", d.opened, d.err)
+	}
+}
+
+// TestDialWriteBeforeOpen dials a plain listener, writes before the open and
+// closes: the peer gets the data then EOF, and the dialer sees no OnClose.
+func TestDialWriteBeforeOpen(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := make(chan []byte, 1)
+	go func() {
+		nc, err := ln.Accept()
+		if err != nil {
+			got <- nil
+			return
+		}
+		defer nc.Close()
+		_ = nc.SetReadDeadline(time.Now().Add(time.Second))
+		b, _ := io.ReadAll(nc)
+		got <- b
+	}()
+	l, _ := newLoop(t)
+	d := &dialer{env: l}
+	l.Start(func(env sim.Env) sim.Node {
+		c := env.Dial(ln.Addr().String(), time.Second, d)
+		c.Write([]byte("hello "))
+		c.Write([]byte("world"))
+		c.Close()
+		env.After(50*time.Millisecond, env.Exit)
+		return nodeFunc(func() {})
+	})
+	run(t, l)
+	if b := <-got; string(b) != "hello world" {
+		t.Fatalf("peer got %q", b)
+	}
+	if d.opened || d.err != nil {
+		t.Fatalf("own Close: opened=%v err=%v", d.opened, d.err)
+	}
+}
+
+func TestDisk(t *testing.T) {
+	l, _ := newLoop(t)
+	var syncErr error = errors.New("not run")
+	l.Start(func(env sim.Env) sim.Node {
+		d := env.Disk()
+		must := func(err error) {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		must(d.Write("b.rdb", []byte("snap")))
+		must(d.Append("a.aof", []byte("set k v\n")))
+		must(d.Append("a.aof", []byte("del k\n")))
+		if b, err := d.Read("a.aof"); err != nil || string(b) != "set k v\ndel k\n" {
+			t.Errorf("Read = %q, %v", b, err)
+		}
+		must(d.Truncate("a.aof", 8))
+		if n, err := d.Size("a.aof"); err != nil || n != 8 {
+			t.Errorf("Size = %d, %v", n, err)
+		}
+		must(d.Rename("b.rdb", "c.rdb"))
+		if got := d.List(); !slices.Equal(got, []string{"a.aof", "c.rdb"}) {
+			t.Errorf("List = %v", got)
+		}
+		must(d.Remove("c.rdb"))
+		if _, err := d.Read("c.rdb"); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("Read removed = %v", err)
+		}
+		if err := d.Write("../x", nil); err == nil {
+			t.Error("Write ../x succeeded")
+		}
+		d.Sync("a.aof", func(err error) { syncErr = err; env.Exit() })
+		return nodeFunc(func() {})
+	})
+	run(t, l)
+	if syncErr != nil {
+		t.Fatalf("Sync: %v", syncErr)
+	}
+}
+
+// TestCancelStops: ctx cancellation calls Stop, which can still write to an
+// open connection; goleak (TestMain) checks that nothing is left running.
+func TestCancelStops(t *testing.T) {
+	l, _ := newLoop(t)
+	stopped := false
+	var conns []sim.Conn
+	l.Start(func(env sim.Env) sim.Node {
+		env.Listen(0, func(c sim.Conn) sim.ConnHandler {
+			conns = append(conns, c)
+			return &echo{closed: make(chan error, 1)}
+		})
+		env.After(time.Hour, func() {})
+		return nodeFunc(func() {
+			stopped = true
+			for _, c := range conns {
+				c.Write([]byte("bye\n"))
+			}
+		})
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- l.Run(ctx) }()
+	nc, err := net.Dial("tcp", l.Addr(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	if _, err := nc.Write([]byte("x")); err != nil { // wait for the accept
+		t.Fatal(err)
+	}
+	_ = nc.SetReadDeadline(time.Now().Add(time.Second))
+	if _, err := io.ReadFull(nc, make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !stopped {
+		t.Fatal("Stop not called")
+	}
+	b, _ := io.ReadAll(nc)
+	if string(b) != "bye\n" {
+		t.Fatalf("after stop peer got %q", b)
+	}
+}
