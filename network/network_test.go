@@ -356,3 +356,13 @@ func TestRestoreEndsEveryNetworkFault(t *testing.T) {
 		t.Fatalf("round trip after Restore took %v: the link is still slow", rtt)
 	}
 }
+
+func TestEphemeralPortsWrap(t *testing.T) {
+	tw := newTestWorld(t, 2, fixed)
+	tw.n.ephemeral[0] = 61000 - 32768 - 1
+	_, last := tw.dial(0, "n2:7000")
+	_, wrapped := tw.dial(0, "n2:7000")
+	if last.LocalAddr() != "n1:60999" || wrapped.LocalAddr() != "n1:32768" {
+		t.Fatalf("ports %s then %s, want n1:60999 then n1:32768", last.LocalAddr(), wrapped.LocalAddr())
+	}
+}
