@@ -259,9 +259,9 @@ func (n *Network) Dial(p *sim.Process, addr string, timeout time.Duration, h sim
 	ep := &endpoint{net: n, c: c, proc: p, inc: p.Incarnation(), h: h, remote: addr}
 	c.client = ep
 	// Linux's default ephemeral range, 32768-60999, used round-robin.
-	port := 32768 + n.ephemeral[src.ID()]%(61000-32768)
+	localPort := 32768 + n.ephemeral[src.ID()]%(61000-32768)
 	n.ephemeral[src.ID()]++
-	ep.local = src.Name() + ":" + strconv.Itoa(port)
+	ep.local = src.Name() + ":" + strconv.Itoa(localPort)
 	dst := n.w.Host(host)
 	if err != nil || dst == nil {
 		// An unknown address fails on the dialer's next turn, never re-entrantly.
