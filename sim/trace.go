@@ -145,7 +145,7 @@ func (t *Trace) AppendEvent(b []byte, ev *Event) []byte {
 		b = strconv.AppendInt(b, ev.A, 10)
 		b = append(b, " bytes="...)
 		b = strconv.AppendInt(b, ev.B, 10)
-	case KindStart, KindExit:
+	case KindStart, KindExit, KindCrash, KindKill:
 		b = append(b, " incarnation="...)
 		b = strconv.AppendInt(b, ev.A, 10)
 	default:
