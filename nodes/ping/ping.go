@@ -117,7 +117,7 @@ type client struct {
 	next        int
 	outstanding []int
 	timer       sim.Timer
-	buf         []byte
+	in          lines
 }
 
 func (c *client) OnOpen(conn sim.Conn) {
@@ -144,18 +144,7 @@ func (c *client) timeout() {
 	n.drop(c)
 }
 
-func (c *client) OnData(conn sim.Conn, p []byte) {
-	c.buf = append(c.buf, p...)
-	for {
-		i := bytes.IndexByte(c.buf, '\n')
-		if i < 0 {
-			return
-		}
-		line := c.buf[:i]
-		c.buf = c.buf[i+1:]
-		c.pong(line)
-	}
-}
+func (c *client) OnData(conn sim.Conn, p []byte) { c.in.feed(p, c.pong) }
 
 func (c *client) pong(line []byte) {
 	n := c.n
@@ -255,26 +244,39 @@ func (n *node) restore() {
 // with "pong a b".
 func (n *node) accept(c sim.Conn) sim.ConnHandler { return &server{} }
 
-type server struct{ buf []byte }
+type server struct{ in lines }
 
 func (s *server) OnOpen(sim.Conn) {}
 
 func (s *server) OnData(c sim.Conn, p []byte) {
-	s.buf = append(s.buf, p...)
-	for {
-		i := bytes.IndexByte(s.buf, '\n')
-		if i < 0 {
-			return
-		}
-		line := s.buf[:i+1]
+	s.in.feed(p, func(line []byte) {
 		if bytes.HasPrefix(line, []byte("ping ")) {
-			out := make([]byte, 0, len(line))
+			out := make([]byte, 0, len(line)+1)
 			out = append(out, "pong "...)
 			out = append(out, line[5:]...)
-			c.Write(out)
+			c.Write(append(out, '\n'))
 		}
-		s.buf = s.buf[i+1:]
+	})
+}
+
+// lines splits a byte stream into lines, keeping a partial last line for
+// the next chunk.
+type lines struct{ buf []byte }
+
+// feed calls fn with every complete line of p (without its newline); the
+// line is only valid during the call.
+func (l *lines) feed(p []byte, fn func(line []byte)) {
+	l.buf = append(l.buf, p...)
+	start := 0
+	for {
+		i := bytes.IndexByte(l.buf[start:], '\n')
+		if i < 0 {
+			break
+		}
+		fn(l.buf[start : start+i])
+		start += i + 1
 	}
+	l.buf = l.buf[:copy(l.buf, l.buf[start:])]
 }
 
 func (s *server) OnClose(sim.Conn, error) {}
