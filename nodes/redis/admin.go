@@ -1,0 +1,175 @@
+package redis
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redsim/redsim/nodes/redis/rnum"
+)
+
+var serverCommands = []cmdSpec{
+	{"time", 1, 0, timeCommand},
+	{"flushdb", -1, fwn, flushdbCommand},
+	{"flushall", -1, fwn, flushallCommand},
+	{"info", -1, 0, infoCommand},
+	{"config", -2, 0, nil},
+	{"config|get", -3, fadm, configGetCommand},
+	{"config|set", -4, fadm, configSetCommand},
+	{"config|resetstat", 2, fadm, configResetStatCommand},
+	{"config|rewrite", 2, fadm, configRewriteCommand},
+	{"command", -1, 0, commandCommand},
+	{"command|count", 2, 0, func(c *client, _ [][]byte) { c.w.WriteInt(int64(len(c.s.commands))) }},
+	{"command|docs", -2, 0, func(c *client, _ [][]byte) { c.w.WriteMapLen(0) }},
+	{"debug", -2, fadm, debugCommand},
+	{"shutdown", -1, fadm | flagNoMulti, shutdownCommand},
+}
+
+func timeCommand(c *client, args [][]byte) {
+	now := c.s.env.Now()
+	c.w.WriteArrayLen(2)
+	c.w.WriteBulk(strconv.AppendInt(nil, now.Unix(), 10))
+	c.w.WriteBulk(strconv.AppendInt(nil, int64(now.Nanosecond()/1000), 10))
+}
+
+// flushFlag parses FLUSHDB/FLUSHALL's [ASYNC|SYNC].
+func flushFlag(c *client, args [][]byte) bool {
+	if len(args) > 2 {
+		c.w.WriteError(errSyntax)
+		return false
+	}
+	if len(args) == 2 {
+		f := strings.ToLower(string(args[1]))
+		if f != "async" && f != "sync" {
+			c.w.WriteError(errSyntax)
+			return false
+		}
+	}
+	return true
+}
+
+func flushdbCommand(c *client, args [][]byte) {
+	if !flushFlag(c, args) {
+		return
+	}
+	c.s.dirty += int64(c.db.flush())
+	c.s.dirty++ // propagated even when empty, as Redis does
+	c.w.WriteOK()
+}
+
+func flushallCommand(c *client, args [][]byte) {
+	if !flushFlag(c, args) {
+		return
+	}
+	for _, d := range c.s.dbs {
+		c.s.dirty += int64(d.flush())
+	}
+	c.s.dirty++
+	// FLUSHALL saves an empty snapshot when save points are configured.
+	if len(c.s.cfg.Save) > 0 && !c.isFake {
+		c.s.rdbSaveNow()
+	}
+	c.w.WriteOK()
+}
+
+func commandCommand(c *client, args [][]byte) {
+	if len(args) > 1 {
+		c.w.WriteError("ERR unknown subcommand '" + cstr(args[1], 128) + "'. Try COMMAND HELP.")
+		return
+	}
+	names := sortedCommandNames(c.s)
+	c.w.WriteArrayLen(len(names))
+	for _, n := range names {
+		cmd := c.s.commands[n]
+		c.w.WriteArrayLen(2)
+		c.w.WriteBulkString(n)
+		c.w.WriteInt(int64(cmd.arity))
+	}
+}
+
+func sortedCommandNames(s *Server) []string {
+	names := make([]string, 0, len(s.commands))
+	for n := range s.commands { //redsim:ordered sorted below
+		names = append(names, n)
+	}
+	sortStrings(names)
+	return names
+}
+
+func debugCommand(c *client, args [][]byte) {
+	sub := strings.ToLower(string(args[1]))
+	switch {
+	case sub == "sleep" && len(args) == 3:
+		secs, ok := rnum.ParseFloat(args[2])
+		if !ok {
+			c.w.WriteError(errNotFloat)
+			return
+		}
+		c.w.WriteOK()
+		c.s.sleep(time.Duration(secs * float64(time.Second)))
+	case sub == "digest" && len(args) == 2:
+		c.w.WriteSimpleString(c.s.digestHex())
+	case sub == "digest-value":
+		c.w.WriteArrayLen(len(args) - 2)
+		for _, k := range args[2:] {
+			c.w.WriteSimpleString(c.s.keyDigestHex(c.db, k))
+		}
+	case sub == "set-active-expire" && len(args) == 3:
+		c.s.activeExpireOff = string(args[2]) == "0"
+		c.w.WriteOK()
+	default:
+		c.w.WriteError("ERR unknown subcommand '" + cstr(args[1], 128) + "'. Try DEBUG HELP.")
+	}
+}
+
+// sleep holds the whole node for d, as DEBUG SLEEP blocks Redis's event
+// loop: input waits, timers wait, replies (including this one) wait.
+func (s *Server) sleep(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	s.sleeping = true
+	s.env.After(d, func() {
+		s.sleeping = false
+		s.resume()
+	})
+}
+
+// resume runs the input that waited while the node slept or fsynced.
+func (s *Server) resume() {
+	for _, c := range append([]*client(nil), s.clients...) {
+		if !c.closed && c.blocked == nil {
+			c.processInput()
+		}
+	}
+	s.afterEvent()
+}
+
+func shutdownCommand(c *client, args [][]byte) {
+	save, nosave, abort := false, false, false
+	for _, a := range args[1:] {
+		switch strings.ToLower(string(a)) {
+		case "save":
+			save = true
+		case "nosave":
+			nosave = true
+		case "now", "force":
+		case "abort":
+			abort = true
+		default:
+			c.w.WriteError(errSyntax)
+			return
+		}
+	}
+	if (save && nosave) || (abort && (save || nosave)) {
+		c.w.WriteError(errSyntax)
+		return
+	}
+	if abort {
+		c.w.WriteError("ERR No shutdown in progress.")
+		return
+	}
+	if !c.s.prepareShutdown(save || (!nosave && len(c.s.cfg.Save) > 0), nosave) {
+		c.w.WriteError("ERR Errors trying to SHUTDOWN. Check logs.")
+	}
+}

@@ -1,0 +1,238 @@
+package redis
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/redsim/redsim/nodes/redis/rnum"
+	"github.com/redsim/redsim/sim"
+)
+
+// blockState is a client blocked on list keys (BLPOP, BRPOP, BLMOVE).
+type blockState struct {
+	db    *db
+	keys  []string
+	head  bool // pop from the head (LEFT)
+	move  bool // BLMOVE / BRPOPLPUSH
+	dst   []byte
+	to    bool // push to the head of dst
+	rpl   bool // BRPOPLPUSH: propagate as RPOPLPUSH
+	timer sim.Timer
+}
+
+// parseTimeout is getTimeoutFromObjectOrReply for seconds: the timeout in
+// ms, 0 for forever.
+func (c *client) parseTimeout(b []byte) (int64, bool) {
+	ld, ok := rnum.ParseLongDouble(b)
+	if !ok {
+		c.w.WriteError("ERR timeout is not a float or out of range")
+		return 0, false
+	}
+	ms := ld.Float64() * 1000
+	if ms > math.MaxInt64 {
+		c.w.WriteError("ERR timeout is out of range")
+		return 0, false
+	}
+	t := int64(math.Ceil(ms))
+	if t < 0 {
+		c.w.WriteError("ERR timeout is negative")
+		return 0, false
+	}
+	return t, true
+}
+
+func bpopGeneric(c *client, args [][]byte, head bool) {
+	timeout, ok := c.parseTimeout(args[len(args)-1])
+	if !ok {
+		return
+	}
+	keys := args[1 : len(args)-1]
+	for _, k := range keys {
+		o := c.db.lookup(k)
+		if o == nil {
+			continue
+		}
+		if o.kind != kindList {
+			c.w.WriteError(errWrongType)
+			return
+		}
+		v := o.list.pop(head)
+		c.w.WriteArrayLen(2)
+		c.w.WriteBulk(k)
+		c.w.WriteBulk(v)
+		c.removeIfEmpty(k, o)
+		c.s.modified(c.db, k, 1)
+		c.prop = [][]byte{popName(head), k}
+		return
+	}
+	if c.deniedBlocking {
+		c.w.WriteNullArray()
+		return
+	}
+	c.block(&blockState{db: c.db, keys: stringsOf(keys), head: head}, timeout)
+}
+
+func popName(head bool) []byte {
+	if head {
+		return []byte("LPOP")
+	}
+	return []byte("RPOP")
+}
+
+func stringsOf(b [][]byte) []string {
+	out := make([]string, len(b))
+	for i, x := range b {
+		out[i] = string(x)
+	}
+	return out
+}
+
+func blmoveCommand(c *client, args [][]byte) {
+	from, ok1 := parseWhere(args[3])
+	to, ok2 := parseWhere(args[4])
+	if !ok1 || !ok2 {
+		c.w.WriteError(errSyntax)
+		return
+	}
+	blmoveGeneric(c, args[1], args[2], from, to, args[5], false)
+}
+
+func brpoplpushCommand(c *client, args [][]byte) {
+	blmoveGeneric(c, args[1], args[2], false, true, args[3], true)
+}
+
+func blmoveGeneric(c *client, src, dst []byte, from, to bool, tb []byte, rpl bool) {
+	timeout, ok := c.parseTimeout(tb)
+	if !ok {
+		return
+	}
+	if moveGeneric(c, src, dst, from, to, timeout) {
+		if rpl && c.prop != nil {
+			c.prop = [][]byte{[]byte("RPOPLPUSH"), src, dst}
+		}
+		return
+	}
+	if c.deniedBlocking {
+		c.w.WriteNull()
+		return
+	}
+	c.block(&blockState{db: c.db, keys: []string{string(src)}, head: from, move: true, dst: append([]byte(nil), dst...), to: to, rpl: rpl}, timeout)
+}
+
+// block parks c until one of its keys gets data or the timeout (ms; 0 is
+// forever) passes on the monotonic clock.
+func (c *client) block(b *blockState, timeout int64) {
+	c.blocked = b
+	s := c.s
+	for _, k := range b.keys {
+		dk := dbKey{b.db.id, k}
+		if !slices.Contains(s.blocking[dk], c) {
+			s.blocking[dk] = append(s.blocking[dk], c)
+		}
+	}
+	if timeout > 0 {
+		b.timer = s.env.After(time.Duration(timeout)*time.Millisecond, func() {
+			if c.blocked != b {
+				return
+			}
+			c.unblock(false)
+			c.w.WriteNullArray()
+			c.markPending()
+			c.processInput()
+			s.afterEvent()
+		})
+	}
+}
+
+// unblock removes c from the blocking lists; with reply false nothing is
+// sent (the caller replies, or the client is gone).
+func (c *client) unblock(reply bool) {
+	b := c.blocked
+	if b == nil {
+		return
+	}
+	c.blocked = nil
+	s := c.s
+	if !b.timer.IsZero() {
+		s.env.Cancel(b.timer)
+	}
+	for _, k := range b.keys {
+		dk := dbKey{b.db.id, k}
+		l := slices.DeleteFunc(s.blocking[dk], func(x *client) bool { return x == c })
+		if len(l) == 0 {
+			delete(s.blocking, dk)
+		} else {
+			s.blocking[dk] = l
+		}
+	}
+}
+
+// signalReady is signalKeyAsReady: key got data that blocked clients may
+// want.
+func (s *Server) signalReady(d *db, key string) {
+	dk := dbKey{d.id, key}
+	if len(s.blocking[dk]) == 0 || slices.Contains(s.ready, dk) {
+		return
+	}
+	s.ready = append(s.ready, dk)
+}
+
+// serveReady is handleClientsBlockedOnKeys: serve the clients blocked on
+// ready keys, first blocked first served, then let them run their
+// pending input.
+func (s *Server) serveReady() {
+	for len(s.ready) > 0 {
+		dk := s.ready[0]
+		s.ready = s.ready[1:]
+		d := s.dbs[dk.db]
+		for _, c := range slices.Clone(s.blocking[dk]) {
+			o := d.lookup([]byte(dk.key))
+			if o == nil || o.kind != kindList {
+				break
+			}
+			s.serveBlocked(c, d, dk.key, o)
+			c.processInput()
+		}
+	}
+}
+
+func (s *Server) serveBlocked(c *client, d *db, key string, o *object) {
+	b := c.blocked
+	c.unblock(false)
+	k := []byte(key)
+	v := o.list.pop(b.head)
+	if !b.move {
+		c.removeIfEmpty(k, o)
+		s.modified(d, k, 1)
+		s.propagate(d.id, [][]byte{popName(b.head), k})
+		c.w.WriteArrayLen(2)
+		c.w.WriteBulk(k)
+		c.w.WriteBulk(v)
+		c.markPending()
+		return
+	}
+	do := d.lookup(b.dst)
+	if do != nil && do.kind != kindList {
+		o.list.push(v, b.head)
+		c.w.WriteError(errWrongType)
+		c.markPending()
+		return
+	}
+	if do == nil {
+		do = &object{kind: kindList, list: &list{}}
+		d.add(string(b.dst), do)
+	}
+	do.list.push(v, b.to)
+	s.signalReady(d, string(b.dst))
+	c.removeIfEmpty(k, o)
+	s.modified(d, k, 1)
+	s.signalModified(d, string(b.dst))
+	if b.rpl {
+		s.propagate(d.id, [][]byte{[]byte("RPOPLPUSH"), k, b.dst})
+	} else {
+		s.propagate(d.id, [][]byte{[]byte("LMOVE"), k, b.dst, whereName(b.head), whereName(b.to)})
+	}
+	c.w.WriteBulk(v)
+	c.markPending()
+}

@@ -1,0 +1,237 @@
+package redis
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/redsim/redsim/nodes/resp"
+	"github.com/redsim/redsim/sim"
+)
+
+// client is one connection's state (Redis's client struct). Fake clients
+// (scripts, AOF loading) have no conn.
+type client struct {
+	s     *Server
+	id    int64
+	conn  sim.Conn
+	r     *resp.Reader
+	w     *resp.Writer
+	db    *db
+	name  string
+	addr  string
+	laddr string
+
+	authed      bool
+	closing     bool // CLIENT_CLOSE_AFTER_REPLY
+	closed      bool
+	queuedFlush bool
+
+	multi     bool
+	dirtyExec bool // a command was rejected while queueing
+	dirtyCAS  bool // a watched key was touched
+	queue     [][][]byte
+	watching  []dbKey
+
+	blocked *blockState
+
+	subs     []string // subscribed channels, in subscription order
+	psubs    []string
+	resp     int
+	lastCmd  string
+	createMs int64
+	lastMs   int64
+
+	// argv is the command being run; prop, when set, is what it propagates
+	// to the AOF instead (SET EX as SET PXAT, EXPIRE as PEXPIREAT...).
+	argv           [][]byte
+	prop           [][]byte
+	noProp         bool
+	isFake         bool
+	deniedBlocking bool // scripts and MULTI: blocking commands do not block
+}
+
+func (s *Server) newClient(conn sim.Conn) *client {
+	s.nextID++
+	c := &client{
+		s:        s,
+		id:       s.nextID,
+		conn:     conn,
+		r:        resp.NewReader(),
+		w:        resp.NewWriter(2),
+		db:       s.dbs[0],
+		resp:     2,
+		authed:   s.cfg.RequirePass == "",
+		createMs: s.nowMs(),
+	}
+	c.lastMs = c.createMs
+	c.r.SetMaxBulkLen(s.cfg.ProtoMaxBulkLen)
+	c.r.SetAuthRequired(!c.authed)
+	if conn != nil {
+		c.addr = conn.RemoteAddr()
+		c.laddr = conn.LocalAddr()
+	}
+	return c
+}
+
+// fakeClient is a connectionless client for scripts and AOF loading.
+func (s *Server) fakeClient() *client {
+	c := &client{s: s, id: -1, r: resp.NewReader(), w: resp.NewWriter(2), db: s.dbs[0], resp: 2, authed: true, isFake: true}
+	return c
+}
+
+func (s *Server) accept(conn sim.Conn) sim.ConnHandler {
+	c := s.newClient(conn)
+	s.stats.connectionsReceived++
+	if len(s.clients) >= s.cfg.MaxClients {
+		s.stats.rejectedConns++
+		conn.Write([]byte("-ERR max number of clients reached\r\n"))
+		conn.Close()
+		c.closed = true
+		return c
+	}
+	s.clients = append(s.clients, c)
+	return c
+}
+
+// OnOpen is part of sim.ConnHandler.
+func (c *client) OnOpen(conn sim.Conn) {}
+
+// OnData runs the commands that p completes.
+func (c *client) OnData(conn sim.Conn, p []byte) {
+	if c.closed {
+		return
+	}
+	c.s.stats.netInputBytes += int64(len(p))
+	c.r.Feed(p)
+	c.lastMs = c.s.nowMs()
+	c.processInput()
+	c.s.afterEvent()
+}
+
+// OnClose is part of sim.ConnHandler.
+func (c *client) OnClose(conn sim.Conn, err error) {
+	c.free()
+	c.s.afterEvent()
+}
+
+// processInput runs the buffered commands until one blocks the client, the
+// node sleeps, or the input runs out.
+func (c *client) processInput() {
+	for !c.closed && !c.closing && c.blocked == nil && !c.s.sleeping && !c.s.stopped {
+		args, ok, err := c.r.Next()
+		if err != nil {
+			pe := c.r.Err()
+			c.s.env.Logf("Protocol error (%s) from client: id=%d addr=%s", pe.Reason, c.id, c.addr)
+			c.w.WriteRaw(pe.AppendReply(nil))
+			c.closing = true
+			c.markPending()
+			return
+		}
+		if !ok {
+			return
+		}
+		c.processCommand(args)
+		c.markPending()
+	}
+}
+
+func (c *client) markPending() {
+	if c.isFake || c.queuedFlush || c.closed {
+		return
+	}
+	c.queuedFlush = true
+	c.s.pending = append(c.s.pending, c)
+}
+
+// flush writes the pending replies and closes after them if asked to.
+func (c *client) flush() {
+	c.queuedFlush = false
+	if c.closed {
+		return
+	}
+	if c.w.Len() > 0 {
+		c.s.stats.netOutputBytes += int64(c.w.Len())
+		c.conn.Write(c.w.Bytes())
+		c.w.Reset()
+	}
+	if c.closing {
+		c.conn.Close()
+		c.free()
+	}
+}
+
+// free unlinks a closed client from the server's structures.
+func (c *client) free() {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	c.unwatchAll()
+	c.unblock(false)
+	c.unsubscribeAll(false)
+	s := c.s
+	for i, x := range s.clients {
+		if x == c {
+			s.clients = append(s.clients[:i], s.clients[i+1:]...)
+			break
+		}
+	}
+}
+
+// kill closes the connection at once (CLIENT KILL, timeout).
+func (c *client) kill() {
+	if c.closed {
+		return
+	}
+	c.conn.Close()
+	c.free()
+}
+
+// clientsTimeout closes clients idle for longer than `timeout`.
+func (s *Server) clientsTimeout() {
+	if s.cfg.TimeoutSeconds <= 0 {
+		return
+	}
+	now := s.nowMs()
+	limit := int64(s.cfg.TimeoutSeconds) * 1000
+	for i := 0; i < len(s.clients); i++ {
+		c := s.clients[i]
+		if c.blocked == nil && len(c.subs) == 0 && len(c.psubs) == 0 && now-c.lastMs > limit {
+			c.kill()
+			i--
+		}
+	}
+}
+
+// info is one line of CLIENT LIST / CLIENT INFO.
+func (c *client) info() string {
+	var b strings.Builder
+	now := c.s.nowMs()
+	flags := "N"
+	switch {
+	case c.multi:
+		flags = "x"
+	case len(c.subs)+len(c.psubs) > 0:
+		flags = "P"
+	case c.blocked != nil:
+		flags = "b"
+	}
+	multi := -1
+	if c.multi {
+		multi = len(c.queue)
+	}
+	cmd := c.lastCmd
+	if cmd == "" {
+		cmd = "NULL"
+	}
+	b.WriteString("id=" + strconv.FormatInt(c.id, 10))
+	b.WriteString(" addr=" + c.addr + " laddr=" + c.laddr + " fd=8 name=" + c.name)
+	b.WriteString(" age=" + strconv.FormatInt((now-c.createMs)/1000, 10))
+	b.WriteString(" idle=" + strconv.FormatInt((now-c.lastMs)/1000, 10))
+	b.WriteString(" flags=" + flags + " db=" + strconv.Itoa(c.db.id))
+	b.WriteString(" sub=" + strconv.Itoa(len(c.subs)) + " psub=" + strconv.Itoa(len(c.psubs)) + " ssub=0")
+	b.WriteString(" multi=" + strconv.Itoa(multi))
+	b.WriteString(" qbuf=" + strconv.Itoa(c.r.Buffered()) + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r")
+	b.WriteString(" cmd=" + cmd + " user=default redir=-1 resp=" + strconv.Itoa(c.resp))
+	return b.String()
+}

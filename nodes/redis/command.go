@@ -1,0 +1,206 @@
+package redis
+
+import (
+	"bytes"
+	"strings"
+)
+
+// cmdFlags are Redis's command flags that change how a command is run.
+type cmdFlags uint32
+
+const (
+	flagWrite    cmdFlags = 1 << iota // changes the dataset
+	flagReadonly                      // reads the dataset
+	flagDenyOOM                       // refused when out of memory
+	flagAdmin                         // administrative
+	flagPubSub                        // allowed in the RESP2 subscribed context
+	flagNoScript                      // not allowed from scripts
+	flagNoAuth                        // allowed before authentication
+	flagBlocking                      // may block the client
+	flagNoMulti                       // not allowed inside MULTI
+)
+
+// command is an entry of the command table.
+type command struct {
+	name  string // full lowercase name: "get", "config|get"
+	arity int    // > 0 exact argc, < 0 at least -arity
+	flags cmdFlags
+	proc  func(c *client, args [][]byte)
+	subs  map[string]*command
+	calls int64
+}
+
+type cmdSpec struct {
+	name  string
+	arity int
+	flags cmdFlags
+	proc  func(c *client, args [][]byte)
+}
+
+const (
+	fw   = flagWrite | flagDenyOOM
+	fwn  = flagWrite // writes that free memory (DEL...)
+	fr   = flagReadonly
+	fps  = flagPubSub | flagNoScript
+	fadm = flagAdmin | flagNoScript
+)
+
+// commandTable builds the table; container commands ("config", "client"...)
+// hold their subcommands.
+func commandTable() map[string]*command {
+	t := map[string]*command{}
+	add := func(specs ...cmdSpec) {
+		for _, sp := range specs {
+			name, sub, isSub := strings.Cut(sp.name, "|")
+			if !isSub {
+				t[name] = &command{name: name, arity: sp.arity, flags: sp.flags, proc: sp.proc}
+				continue
+			}
+			parent := t[name]
+			if parent.subs == nil {
+				parent.subs = map[string]*command{}
+			}
+			parent.subs[sub] = &command{name: sp.name, arity: sp.arity, flags: sp.flags, proc: sp.proc}
+		}
+	}
+	add(connectionCommands...)
+	add(serverCommands...)
+	add(keyCommands...)
+	add(stringCommands...)
+	add(listCommands...)
+	add(hashCommands...)
+	add(setCommands...)
+	add(zsetCommands...)
+	add(multiCommands...)
+	add(pubsubCommands...)
+	add(scriptingCommands...)
+	add(persistenceCommands...)
+	return t
+}
+
+// lookup finds the command for args, descending into subcommands; it
+// returns nil for an unknown command or subcommand.
+func (s *Server) lookup(args [][]byte) *command {
+	cmd := s.commands[string(args[0])]
+	if cmd == nil {
+		cmd = s.commands[strings.ToLower(string(args[0]))]
+	}
+	if cmd == nil || cmd.subs == nil || len(args) == 1 {
+		return cmd
+	}
+	return cmd.subs[strings.ToLower(string(args[1]))]
+}
+
+// cstr is a C string's view of b: Redis prints arguments with %s, which
+// stops at the first NUL.
+func cstr(b []byte, max int) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	if len(b) > max {
+		b = b[:max]
+	}
+	return string(b)
+}
+
+// reject replies with an error and, inside MULTI, marks the transaction
+// to abort (rejectCommand + flagTransaction).
+func (c *client) reject(msg string) {
+	if c.multi {
+		c.dirtyExec = true
+	}
+	c.w.WriteError(msg)
+}
+
+// processCommand is processCommand: the checks a command passes before it
+// runs, in Redis's order.
+func (c *client) processCommand(args [][]byte) {
+	s := c.s
+	c.lastMs = s.nowMs()
+	name := strings.ToLower(string(args[0]))
+	if name == "quit" {
+		// Redis 7.0 answers QUIT before looking anything up.
+		c.w.WriteOK()
+		c.closing = true
+		return
+	}
+	cmd := s.lookup(args)
+	if cmd == nil {
+		if parent := s.commands[name]; parent != nil && parent.subs != nil {
+			c.reject("ERR unknown subcommand '" + cstr(args[1], 128) + "'. Try " + strings.ToUpper(name) + " HELP.")
+			return
+		}
+		var b strings.Builder
+		for _, a := range args[1:] {
+			if b.Len() >= 128 {
+				break
+			}
+			b.WriteString("'" + cstr(a, 128-b.Len()) + "' ")
+		}
+		c.reject("ERR unknown command '" + cstr(args[0], 128) + "', with args beginning with: " + b.String())
+		return
+	}
+	c.lastCmd = cmd.name
+	if (cmd.arity > 0 && cmd.arity != len(args)) || len(args) < -cmd.arity {
+		c.reject("ERR wrong number of arguments for '" + cmd.name + "' command")
+		return
+	}
+	if !c.authed && cmd.flags&flagNoAuth == 0 {
+		c.reject("NOAUTH Authentication required.")
+		return
+	}
+	if c.multi && cmd.flags&flagNoMulti != 0 {
+		c.reject("ERR Command not allowed inside a transaction")
+		return
+	}
+	if cmd.flags&flagWrite != 0 || cmd.name == "ping" {
+		if msg := s.writeDenied(); msg != "" {
+			c.reject(msg)
+			return
+		}
+	}
+	if c.resp == 2 && len(c.subs)+len(c.psubs) > 0 && cmd.flags&flagPubSub == 0 && cmd.name != "ping" && cmd.name != "reset" {
+		c.reject("ERR Can't execute '" + cmd.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		return
+	}
+	if c.multi && cmd.name != "exec" && cmd.name != "discard" && cmd.name != "multi" && cmd.name != "watch" && cmd.name != "reset" {
+		q := make([][]byte, len(args))
+		for i, a := range args {
+			q[i] = bytes.Clone(a)
+		}
+		c.queue = append(c.queue, q)
+		c.w.WriteSimpleString("QUEUED")
+		return
+	}
+	s.call(c, cmd, args)
+}
+
+// call runs cmd and propagates its effect to the AOF when it changed the
+// dataset.
+func (s *Server) call(c *client, cmd *command, args [][]byte) {
+	dirty := s.dirty
+	c.argv, c.prop, c.noProp = args, nil, false
+	cmd.proc(c, args)
+	cmd.calls++
+	s.stats.commandsProcessed++
+	if s.dirty != dirty && !c.noProp {
+		p := c.prop
+		if p == nil {
+			p = args
+		}
+		s.propagate(c.db.id, p)
+	}
+	c.argv, c.prop = nil, nil
+}
+
+// writeDenied is the MISCONF check: writes are refused while the last
+// background save or AOF write failed.
+func (s *Server) writeDenied() string {
+	if s.cfg.StopWritesOnBgsaveError && len(s.cfg.Save) > 0 && !s.lastBgsaveOK {
+		return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
+	}
+	if s.cfg.AppendOnly && s.aofWriteErr != "" {
+		return "MISCONF Errors writing to the AOF file: " + s.aofWriteErr
+	}
+	return ""
+}

@@ -1,0 +1,307 @@
+package redis
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redsim/redsim/nodes/redis/glob"
+)
+
+// ExpireClock says which clock key expiry reads.
+type ExpireClock uint8
+
+const (
+	// ExpireWall reads the host's wall clock, as Redis's mstime() does: a
+	// clock jump expires keys early or keeps them late.
+	ExpireWall ExpireClock = iota
+	// ExpireMonotonic reads the wall clock once at boot and advances it by
+	// the monotonic clock, so jumps after boot do not move expiry (drift
+	// still does).
+	ExpireMonotonic
+)
+
+// SavePoint is one `save <seconds> <changes>` rule: snapshot when at least
+// Changes writes happened and Seconds have passed since the last save.
+type SavePoint struct {
+	Seconds int
+	Changes int
+}
+
+// Config is a node's configuration, named after redis.conf; DefaultConfig
+// holds Redis 7.0's defaults.
+type Config struct {
+	// Port is `port`.
+	Port int
+	// RequirePass is `requirepass`; empty means no password.
+	RequirePass string
+	// Databases is `databases`.
+	Databases int
+	// Hz is `hz`: how many times a second the cron runs.
+	Hz int
+	// ExpireClock is the clock that key expiry reads (not a Redis option).
+	ExpireClock ExpireClock
+	// AppendOnly is `appendonly`.
+	AppendOnly bool
+	// AppendFsync is `appendfsync`: "always", "everysec" or "no".
+	AppendFsync string
+	// AppendFilename is `appendfilename`.
+	AppendFilename string
+	// AOFLoadTruncated is `aof-load-truncated`: load an AOF whose last
+	// command is cut short, dropping that command, instead of refusing to
+	// start.
+	AOFLoadTruncated bool
+	// DBFilename is `dbfilename`.
+	DBFilename string
+	// Save is `save`; nil disables snapshots on save points.
+	Save []SavePoint
+	// StopWritesOnBgsaveError is `stop-writes-on-bgsave-error`.
+	StopWritesOnBgsaveError bool
+	// MaxClients is `maxclients`.
+	MaxClients int
+	// ProtoMaxBulkLen is `proto-max-bulk-len` in bytes.
+	ProtoMaxBulkLen int64
+	// TimeoutSeconds is `timeout`: close idle clients after this long; 0
+	// never.
+	TimeoutSeconds int
+	// HashMaxListpackEntries and HashMaxListpackValue are
+	// `hash-max-listpack-entries` and `hash-max-listpack-value`.
+	HashMaxListpackEntries int
+	HashMaxListpackValue   int
+	// SetMaxIntsetEntries is `set-max-intset-entries`.
+	SetMaxIntsetEntries int
+	// ZSetMaxListpackEntries and ZSetMaxListpackValue are
+	// `zset-max-listpack-entries` and `zset-max-listpack-value`.
+	ZSetMaxListpackEntries int
+	ZSetMaxListpackValue   int
+	// Dir is what CONFIG GET dir reports; files live on the Env's disk.
+	Dir string
+}
+
+// DefaultConfig returns Redis 7.0's defaults.
+func DefaultConfig() Config {
+	return Config{
+		Port:                    6379,
+		Databases:               16,
+		Hz:                      10,
+		AppendFsync:             "everysec",
+		AppendFilename:          "appendonly.aof",
+		AOFLoadTruncated:        true,
+		DBFilename:              "dump.rdb",
+		Save:                    []SavePoint{{3600, 1}, {300, 100}, {60, 10000}},
+		StopWritesOnBgsaveError: true,
+		MaxClients:              10000,
+		ProtoMaxBulkLen:         512 << 20,
+		HashMaxListpackEntries:  128,
+		HashMaxListpackValue:    64,
+		SetMaxIntsetEntries:     512,
+		ZSetMaxListpackEntries:  128,
+		ZSetMaxListpackValue:    64,
+		Dir:                     "/data",
+	}
+}
+
+// param is one CONFIG GET/SET parameter.
+type param struct {
+	name      string
+	get       func(c *Config) string
+	set       func(s *Server, v string) string // "" or the reason it failed
+	immutable bool
+}
+
+func boolParam(name string, f func(c *Config) *bool) param {
+	return param{name: name,
+		get: func(c *Config) string { return yesNo(*f(c)) },
+		set: func(s *Server, v string) string {
+			switch strings.ToLower(v) {
+			case "yes":
+				*f(&s.cfg) = true
+			case "no":
+				*f(&s.cfg) = false
+			default:
+				return "argument must be 'yes' or 'no'"
+			}
+			return ""
+		}}
+}
+
+func intParam(name string, lo, hi int64, f func(c *Config) *int) param {
+	return param{name: name,
+		get: func(c *Config) string { return strconv.Itoa(*f(c)) },
+		set: func(s *Server, v string) string {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return "argument couldn't be parsed into an integer"
+			}
+			if n < lo || n > hi {
+				return "argument must be between " + strconv.FormatInt(lo, 10) + " and " + strconv.FormatInt(hi, 10) + " inclusive"
+			}
+			*f(&s.cfg) = int(n)
+			return ""
+		}}
+}
+
+func stringParam(name string, f func(c *Config) *string) param {
+	return param{name: name,
+		get: func(c *Config) string { return *f(c) },
+		set: func(s *Server, v string) string { *f(&s.cfg) = v; return "" }}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+const maxInt = int64(^uint(0) >> 1)
+
+// params lists the parameters the framework uses, sorted by name.
+var params = func() []param {
+	ps := []param{
+		intParam("port", 0, 65535, func(c *Config) *int { return &c.Port }),
+		stringParam("requirepass", func(c *Config) *string { return &c.RequirePass }),
+		intParam("databases", 1, maxInt, func(c *Config) *int { return &c.Databases }),
+		intParam("hz", 0, maxInt, func(c *Config) *int { return &c.Hz }),
+		boolParam("appendonly", func(c *Config) *bool { return &c.AppendOnly }),
+		{name: "appendfsync",
+			get: func(c *Config) string { return c.AppendFsync },
+			set: func(s *Server, v string) string {
+				v = strings.ToLower(v)
+				if v != "always" && v != "everysec" && v != "no" {
+					return "argument(s) must be one of the following: always, everysec, no"
+				}
+				s.cfg.AppendFsync = v
+				return ""
+			}},
+		stringParam("appendfilename", func(c *Config) *string { return &c.AppendFilename }),
+		boolParam("aof-load-truncated", func(c *Config) *bool { return &c.AOFLoadTruncated }),
+		stringParam("dbfilename", func(c *Config) *string { return &c.DBFilename }),
+		{name: "save", get: func(c *Config) string { return formatSave(c.Save) }, set: setSave},
+		boolParam("stop-writes-on-bgsave-error", func(c *Config) *bool { return &c.StopWritesOnBgsaveError }),
+		intParam("maxclients", 1, maxInt, func(c *Config) *int { return &c.MaxClients }),
+		{name: "proto-max-bulk-len",
+			get: func(c *Config) string { return strconv.FormatInt(c.ProtoMaxBulkLen, 10) },
+			set: func(s *Server, v string) string {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err != nil || n < 1024*1024 {
+					return "argument must be a memory value"
+				}
+				s.cfg.ProtoMaxBulkLen = n
+				return ""
+			}},
+		intParam("timeout", 0, 2147483647, func(c *Config) *int { return &c.TimeoutSeconds }),
+		intParam("hash-max-listpack-entries", 0, maxInt, func(c *Config) *int { return &c.HashMaxListpackEntries }),
+		intParam("hash-max-listpack-value", 0, maxInt, func(c *Config) *int { return &c.HashMaxListpackValue }),
+		intParam("set-max-intset-entries", 0, maxInt, func(c *Config) *int { return &c.SetMaxIntsetEntries }),
+		intParam("zset-max-listpack-entries", 0, maxInt, func(c *Config) *int { return &c.ZSetMaxListpackEntries }),
+		intParam("zset-max-listpack-value", 0, maxInt, func(c *Config) *int { return &c.ZSetMaxListpackValue }),
+		stringParam("dir", func(c *Config) *string { return &c.Dir }),
+	}
+	for i := range ps {
+		if ps[i].name == "databases" {
+			ps[i].immutable = true
+		}
+	}
+	slices.SortFunc(ps, func(a, b param) int { return strings.Compare(a.name, b.name) })
+	return ps
+}()
+
+func findParam(name string) *param {
+	name = strings.ToLower(name)
+	i, ok := slices.BinarySearchFunc(params, name, func(p param, n string) int { return strings.Compare(p.name, n) })
+	if !ok {
+		return nil
+	}
+	return &params[i]
+}
+
+func formatSave(sp []SavePoint) string {
+	var b strings.Builder
+	for i, p := range sp {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strconv.Itoa(p.Seconds))
+		b.WriteByte(' ')
+		b.WriteString(strconv.Itoa(p.Changes))
+	}
+	return b.String()
+}
+
+func setSave(s *Server, v string) string {
+	f := strings.Fields(v)
+	if len(f)%2 != 0 {
+		return "Invalid save parameters"
+	}
+	var sp []SavePoint
+	for i := 0; i < len(f); i += 2 {
+		sec, err1 := strconv.Atoi(f[i])
+		ch, err2 := strconv.Atoi(f[i+1])
+		if err1 != nil || err2 != nil || sec < 0 || ch < 0 {
+			return "Invalid save parameters"
+		}
+		sp = append(sp, SavePoint{sec, ch})
+	}
+	s.cfg.Save = sp
+	return ""
+}
+
+// configCommand is CONFIG GET/SET/RESETSTAT/REWRITE.
+func configGetCommand(c *client, args [][]byte) {
+	var out []*param
+	for _, pat := range args[2:] {
+		for i := range params {
+			p := &params[i]
+			if glob.Match([]byte(strings.ToLower(string(pat))), []byte(p.name), true) && !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	c.w.WriteMapLen(len(out))
+	for _, p := range out {
+		c.w.WriteBulkString(p.name)
+		c.w.WriteBulkString(p.get(&c.s.cfg))
+	}
+}
+
+func configSetCommand(c *client, args [][]byte) {
+	if len(args)%2 != 0 {
+		c.w.WriteError("ERR wrong number of arguments for 'config|set' command")
+		return
+	}
+	old := c.s.cfg
+	for i := 2; i < len(args); i += 2 {
+		p := findParam(string(args[i]))
+		if p == nil {
+			c.s.cfg = old
+			c.w.WriteError("ERR Unknown option or number of arguments for CONFIG SET - '" + string(args[i]) + "'")
+			return
+		}
+		if p.immutable {
+			c.s.cfg = old
+			c.w.WriteError("ERR CONFIG SET failed (possibly related to argument '" + p.name + "') - can't set immutable config")
+			return
+		}
+		if why := p.set(c.s, string(args[i+1])); why != "" {
+			c.s.cfg = old
+			c.w.WriteError("ERR CONFIG SET failed (possibly related to argument '" + p.name + "') - " + why)
+			return
+		}
+	}
+	c.s.configChanged(old)
+	c.w.WriteOK()
+}
+
+func configResetStatCommand(c *client, args [][]byte) {
+	c.s.stats = stats{}
+	c.w.WriteOK()
+}
+
+func configRewriteCommand(c *client, args [][]byte) {
+	c.w.WriteError("ERR The server is running without a config file")
+}
+
+// durationMs converts a Duration to whole milliseconds.
+func durationMs(d time.Duration) int64 { return int64(d / time.Millisecond) }

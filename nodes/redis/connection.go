@@ -1,0 +1,342 @@
+package redis
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/redsim/redsim/nodes/redis/rnum"
+)
+
+var connectionCommands = []cmdSpec{
+	{"ping", -1, flagPubSub, pingCommand},
+	{"echo", 2, 0, echoCommand},
+	{"select", 2, 0, selectCommand},
+	{"auth", -2, flagNoAuth | flagNoScript, authCommand},
+	{"hello", -1, flagNoAuth | flagNoScript, helloCommand},
+	{"reset", 1, flagNoAuth | flagNoScript | flagPubSub, resetCommand},
+	{"client", -2, flagNoScript, nil},
+	{"client|id", 2, flagNoScript, func(c *client, _ [][]byte) { c.w.WriteInt(c.id) }},
+	{"client|setname", 3, flagNoScript, clientSetNameCommand},
+	{"client|getname", 2, flagNoScript, clientGetNameCommand},
+	{"client|list", -2, fadm, clientListCommand},
+	{"client|info", 2, flagNoScript, func(c *client, _ [][]byte) { c.w.WriteVerbatimString(c.info()+"\n", "txt") }},
+	{"client|kill", -3, fadm, clientKillCommand},
+}
+
+func pingCommand(c *client, args [][]byte) {
+	if len(args) > 2 {
+		c.w.WriteError("ERR wrong number of arguments for 'ping' command")
+		return
+	}
+	if c.resp == 2 && len(c.subs)+len(c.psubs) > 0 {
+		c.w.WriteArrayLen(2)
+		c.w.WriteBulkString("pong")
+		if len(args) == 2 {
+			c.w.WriteBulk(args[1])
+		} else {
+			c.w.WriteBulkString("")
+		}
+		return
+	}
+	if len(args) == 2 {
+		c.w.WriteBulk(args[1])
+		return
+	}
+	c.w.WriteSimpleString("PONG")
+}
+
+func echoCommand(c *client, args [][]byte) { c.w.WriteBulk(args[1]) }
+
+func selectCommand(c *client, args [][]byte) {
+	n, ok := rnum.ParseInt(args[1])
+	if !ok || n < -2147483648 || n > 2147483647 {
+		c.w.WriteError(errNotInt)
+		return
+	}
+	if n < 0 || n >= int64(len(c.s.dbs)) {
+		c.w.WriteError("ERR DB index is out of range")
+		return
+	}
+	c.db = c.s.dbs[n]
+	c.w.WriteOK()
+}
+
+// checkPassword is ACL's default-user check; it reports the error to send,
+// or "" when the credentials are right.
+func (c *client) checkPassword(user, pass []byte) string {
+	if string(user) == "default" && c.s.cfg.RequirePass == "" {
+		return ""
+	}
+	if string(user) != "default" || string(pass) != c.s.cfg.RequirePass {
+		return "WRONGPASS invalid username-password pair or user is disabled."
+	}
+	return ""
+}
+
+func authCommand(c *client, args [][]byte) {
+	if len(args) > 3 {
+		c.w.WriteError(errSyntax)
+		return
+	}
+	user, pass := []byte("default"), args[1]
+	if len(args) == 3 {
+		user, pass = args[1], args[2]
+	} else if c.s.cfg.RequirePass == "" {
+		c.w.WriteError("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
+		return
+	}
+	if msg := c.checkPassword(user, pass); msg != "" {
+		c.s.env.Logf("AUTH failed for client id=%d", c.id)
+		c.w.WriteError(msg)
+		return
+	}
+	c.setAuthed()
+	c.w.WriteOK()
+}
+
+func (c *client) setAuthed() {
+	c.authed = true
+	c.r.SetAuthRequired(false)
+}
+
+func helloCommand(c *client, args [][]byte) {
+	ver := int64(c.resp)
+	i := 1
+	if len(args) >= 2 {
+		v, ok := rnum.ParseInt(args[1])
+		if !ok {
+			c.w.WriteError("ERR Protocol version is not an integer or out of range")
+			return
+		}
+		if v < 2 || v > 3 {
+			c.w.WriteError("NOPROTO unsupported protocol version")
+			return
+		}
+		ver, i = v, 2
+	}
+	var name []byte
+	hasName := false
+	for ; i < len(args); i++ {
+		more := len(args) - i - 1
+		switch opt := strings.ToLower(string(args[i])); {
+		case opt == "auth" && more >= 2:
+			if msg := c.checkPassword(args[i+1], args[i+2]); msg != "" {
+				c.w.WriteError(msg)
+				return
+			}
+			c.setAuthed()
+			i += 2
+		case opt == "setname" && more >= 1:
+			name, hasName = args[i+1], true
+			i++
+		default:
+			c.w.WriteError("ERR Syntax error in HELLO option '" + cstr(args[i], 128) + "'")
+			return
+		}
+	}
+	if !c.authed {
+		c.w.WriteError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		return
+	}
+	if hasName {
+		if msg := validClientName(name); msg != "" {
+			c.w.WriteError(msg)
+			return
+		}
+		c.name = string(name)
+	}
+	c.resp = int(ver)
+	c.w.SetProto(c.resp)
+	c.w.WriteMapLen(7)
+	c.w.WriteBulkString("server")
+	c.w.WriteBulkString("redis")
+	c.w.WriteBulkString("version")
+	c.w.WriteBulkString(Version)
+	c.w.WriteBulkString("proto")
+	c.w.WriteInt(ver)
+	c.w.WriteBulkString("id")
+	c.w.WriteInt(c.id)
+	c.w.WriteBulkString("mode")
+	c.w.WriteBulkString("standalone")
+	c.w.WriteBulkString("role")
+	c.w.WriteBulkString(c.s.role())
+	c.w.WriteBulkString("modules")
+	c.w.WriteArrayLen(0)
+}
+
+func resetCommand(c *client, args [][]byte) {
+	c.discardTransaction()
+	c.unwatchAll()
+	c.unsubscribeAll(false)
+	c.db = c.s.dbs[0]
+	c.resp = 2
+	c.w.SetProto(2)
+	c.name = ""
+	if c.s.cfg.RequirePass != "" {
+		c.authed = false
+		c.r.SetAuthRequired(true)
+	}
+	c.w.WriteSimpleString("RESET")
+}
+
+func validClientName(name []byte) string {
+	for _, b := range name {
+		if b < '!' || b > '~' {
+			return "ERR Client names cannot contain spaces, newlines or special characters."
+		}
+	}
+	return ""
+}
+
+func clientSetNameCommand(c *client, args [][]byte) {
+	if msg := validClientName(args[2]); msg != "" {
+		c.w.WriteError(msg)
+		return
+	}
+	c.name = string(args[2])
+	c.w.WriteOK()
+}
+
+func clientGetNameCommand(c *client, args [][]byte) {
+	if c.name == "" {
+		c.w.WriteNull()
+		return
+	}
+	c.w.WriteBulkString(c.name)
+}
+
+func clientListCommand(c *client, args [][]byte) {
+	var ids []int64
+	switch {
+	case len(args) == 2:
+	case len(args) >= 4 && strings.EqualFold(string(args[2]), "id"):
+		for _, a := range args[3:] {
+			id, ok := rnum.ParseInt(a)
+			if !ok || id <= 0 {
+				c.w.WriteError("ERR Invalid client ID")
+				return
+			}
+			ids = append(ids, id)
+		}
+	case len(args) == 4 && strings.EqualFold(string(args[2]), "type"):
+		t := strings.ToLower(string(args[3]))
+		if t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub" {
+			c.w.WriteError("ERR Unknown client type '" + string(args[3]) + "'")
+			return
+		}
+		if t != "normal" && t != "pubsub" {
+			c.w.WriteVerbatimString("", "txt")
+			return
+		}
+		var b strings.Builder
+		for _, x := range c.s.clients {
+			if (len(x.subs)+len(x.psubs) > 0) == (t == "pubsub") {
+				b.WriteString(x.info() + "\n")
+			}
+		}
+		c.w.WriteVerbatimString(b.String(), "txt")
+		return
+	default:
+		c.w.WriteError(errSyntax)
+		return
+	}
+	var b strings.Builder
+	for _, x := range c.s.clients {
+		if ids != nil && !containsID(ids, x.id) {
+			continue
+		}
+		b.WriteString(x.info() + "\n")
+	}
+	c.w.WriteVerbatimString(b.String(), "txt")
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func clientKillCommand(c *client, args [][]byte) {
+	if len(args) == 3 {
+		for _, x := range c.s.clients {
+			if x.addr == string(args[2]) {
+				c.w.WriteOK()
+				x.closeAfterReply(c)
+				return
+			}
+		}
+		c.w.WriteError("ERR No such client")
+		return
+	}
+	if len(args)%2 != 0 {
+		c.w.WriteError(errSyntax)
+		return
+	}
+	var id int64
+	var addr, laddr string
+	skipme := true
+	for i := 2; i < len(args); i += 2 {
+		v := string(args[i+1])
+		switch strings.ToLower(string(args[i])) {
+		case "id":
+			n, ok := rnum.ParseInt(args[i+1])
+			if !ok || n <= 0 {
+				c.w.WriteError("ERR client-id should be greater than 0")
+				return
+			}
+			id = n
+		case "addr":
+			addr = v
+		case "laddr":
+			laddr = v
+		case "type":
+			t := strings.ToLower(v)
+			if t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub" {
+				c.w.WriteError("ERR Unknown client type '" + v + "'")
+				return
+			}
+		case "skipme":
+			switch strings.ToLower(v) {
+			case "yes":
+				skipme = true
+			case "no":
+				skipme = false
+			default:
+				c.w.WriteError(errSyntax)
+				return
+			}
+		case "user":
+		default:
+			c.w.WriteError(errSyntax)
+			return
+		}
+	}
+	var victims []*client
+	for _, x := range c.s.clients {
+		if (id != 0 && x.id != id) || (addr != "" && x.addr != addr) || (laddr != "" && x.laddr != laddr) {
+			continue
+		}
+		if x == c && skipme {
+			continue
+		}
+		victims = append(victims, x)
+	}
+	c.w.WriteInt(int64(len(victims)))
+	for _, x := range victims {
+		x.closeAfterReply(c)
+	}
+}
+
+// closeAfterReply kills x; killing the calling client waits for its reply.
+func (x *client) closeAfterReply(caller *client) {
+	if x == caller {
+		x.closing = true
+		return
+	}
+	x.kill()
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

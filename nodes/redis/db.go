@@ -1,0 +1,147 @@
+package redis
+
+// db is one of the node's numbered databases.
+type db struct {
+	s    *Server
+	id   int
+	keys dict[*object]
+	// expires holds the keys that have a TTL, for the active expiry cycle's
+	// sampling; the TTL itself is object.expireAt.
+	expires dict[*object]
+}
+
+func newDB(s *Server, id int) *db { return &db{s: s, id: id} }
+
+// lookup returns the live value of key, deleting it first if it has
+// expired (expireIfNeeded).
+func (d *db) lookup(key []byte) *object {
+	o, ok := d.keys.Get(string(key))
+	if !ok {
+		return nil
+	}
+	if o.expireAt != 0 && d.expireIfNeeded(string(key), o) {
+		return nil
+	}
+	return o
+}
+
+// lookupRead is lookupKeyRead: lookup counting hits and misses.
+func (d *db) lookupRead(key []byte) *object {
+	o := d.lookup(key)
+	if o == nil {
+		d.s.stats.keyspaceMisses++
+	} else {
+		d.s.stats.keyspaceHits++
+	}
+	return o
+}
+
+// expireIfNeeded deletes key if its time has come and propagates a DEL, as
+// Redis does on a master; it reports whether the key is gone.
+func (d *db) expireIfNeeded(key string, o *object) bool {
+	if o.expireAt > d.s.expireNowMs() {
+		return false
+	}
+	if d.s.isReplica() {
+		// A replica reports the key as missing but waits for its
+		// master's DEL.
+		return true
+	}
+	d.s.stats.expiredKeys++
+	d.remove(key)
+	d.s.propagate(d.id, [][]byte{[]byte("DEL"), []byte(key)})
+	d.s.signalModified(d, key)
+	return true
+}
+
+// add stores a new key (it must not exist).
+func (d *db) add(key string, o *object) {
+	d.keys.Set(key, o)
+	if o.expireAt != 0 {
+		d.expires.Set(key, o)
+	}
+	if o.kind == kindList || o.kind == kindZSet {
+		d.s.signalReady(d, key)
+	}
+}
+
+// set replaces or adds key's value, clearing its TTL unless keepTTL
+// (setKey).
+func (d *db) set(key string, o *object, keepTTL bool) {
+	old, ok := d.keys.Get(key)
+	if ok && old.expireAt != 0 {
+		if keepTTL {
+			o.expireAt = old.expireAt
+		} else {
+			d.expires.Delete(key)
+		}
+	}
+	if ok {
+		d.keys.Set(key, o)
+		if o.expireAt != 0 {
+			d.expires.Set(key, o)
+		}
+	} else {
+		d.add(key, o)
+	}
+	d.s.signalModified(d, key)
+}
+
+// remove deletes key and reports whether it existed. It does not signal.
+func (d *db) remove(key string) bool {
+	o, ok := d.keys.Delete(key)
+	if ok && o.expireAt != 0 {
+		d.expires.Delete(key)
+	}
+	return ok
+}
+
+// del is dbDelete plus the signal for WATCH.
+func (d *db) del(key []byte) bool {
+	if d.remove(string(key)) {
+		d.s.signalModified(d, string(key))
+		return true
+	}
+	return false
+}
+
+// setExpire sets key's absolute expiry time (ms on the expiry clock).
+func (d *db) setExpire(key string, o *object, at int64) {
+	o.expireAt = at
+	d.expires.Set(key, o)
+}
+
+// persist removes key's TTL and reports whether it had one.
+func (d *db) persist(key string, o *object) bool {
+	if o.expireAt == 0 {
+		return false
+	}
+	o.expireAt = 0
+	d.expires.Delete(key)
+	return true
+}
+
+// flush empties the database and returns how many keys it had.
+func (d *db) flush() int {
+	n := d.keys.Len()
+	var keys []string
+	d.s.forWatched(d, func(key string) {
+		if _, ok := d.keys.Get(key); ok {
+			keys = append(keys, key)
+		}
+	})
+	d.keys.Clear()
+	d.expires.Clear()
+	for _, k := range keys {
+		d.s.touchWatched(d, k)
+	}
+	return n
+}
+
+// modified counts a change for the save points and marks the key touched.
+func (s *Server) modified(d *db, key []byte, n int) {
+	s.dirty += int64(n)
+	s.signalModified(d, string(key))
+}
+
+func (s *Server) isReplica() bool { return false }

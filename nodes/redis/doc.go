@@ -1,0 +1,22 @@
+// Package redis is Redsim's Redis 7.0 server: the keyspace, the commands,
+// expiry, transactions, scripting, pub/sub and persistence, written as an
+// event-driven state machine over a sim.Env so that the same code runs in the
+// simulated world and, through sim/realenv, behind `simulate serve`.
+//
+// The execution model is Redis's: one command at a time per node. A
+// connection's bytes go through a resp.Reader; each complete command is
+// looked up, checked (arity, authentication, MULTI, pub/sub context) and run
+// to completion; replies collect in the client's writer and are written to
+// the connection when the event that produced them ends (Redis's
+// beforeSleep), after the append-only file has been written and, with
+// appendfsync always, fsynced. A cron at hz runs the active expiry cycle,
+// the everysec fsync and the save points.
+//
+// Invariants: nothing here iterates a Go map into a reply, a trace line or a
+// decision; the keyspace and the other hash tables are the seedless dict, and
+// every random choice (RANDOMKEY, SPOP, expiry sampling, skiplist levels,
+// math.random in scripts) is drawn from the node's own PRNG stream. Key
+// expiry reads the host's wall clock by default, as Redis's mstime() does;
+// Config.ExpireClock = ExpireMonotonic runs expiry on the monotonic clock
+// instead, so that clock jumps after boot cannot expire or revive keys.
+package redis

@@ -1,0 +1,411 @@
+package redis
+
+import (
+	"bytes"
+	"math"
+	"strconv"
+
+	"github.com/redsim/redsim/nodes/redis/rnum"
+)
+
+// hash is a Redis hash: a listpack (insertion-ordered pairs) while small,
+// a dict once a field or value is longer than hash-max-listpack-value or
+// there are more than hash-max-listpack-entries fields, as in Redis (the
+// order of HGETALL and HSCAN follows the encoding).
+type hash struct {
+	lp []hashPair
+	ht *dict[[]byte]
+}
+
+type hashPair struct {
+	field string
+	val   []byte
+}
+
+func (h *hash) len() int {
+	if h.ht != nil {
+		return h.ht.Len()
+	}
+	return len(h.lp)
+}
+
+func (h *hash) get(f []byte) ([]byte, bool) {
+	if h.ht != nil {
+		return h.ht.Get(string(f))
+	}
+	for i := range h.lp {
+		if h.lp[i].field == string(f) {
+			return h.lp[i].val, true
+		}
+	}
+	return nil, false
+}
+
+// set stores v under f (both copied) and reports whether f is new.
+func (h *hash) set(s *Server, f, v []byte) bool {
+	if h.ht == nil && (len(f) > s.cfg.HashMaxListpackValue || len(v) > s.cfg.HashMaxListpackValue) {
+		h.convert()
+	}
+	v = bytes.Clone(v)
+	if h.ht != nil {
+		return h.ht.Set(string(f), v)
+	}
+	for i := range h.lp {
+		if h.lp[i].field == string(f) {
+			h.lp[i].val = v
+			return false
+		}
+	}
+	h.lp = append(h.lp, hashPair{string(f), v})
+	if len(h.lp) > s.cfg.HashMaxListpackEntries {
+		h.convert()
+	}
+	return true
+}
+
+func (h *hash) convert() {
+	h.ht = &dict[[]byte]{}
+	for _, p := range h.lp {
+		h.ht.Set(p.field, p.val)
+	}
+	h.lp = nil
+}
+
+func (h *hash) del(f []byte) bool {
+	if h.ht != nil {
+		_, ok := h.ht.Delete(string(f))
+		return ok
+	}
+	for i := range h.lp {
+		if h.lp[i].field == string(f) {
+			h.lp = append(h.lp[:i], h.lp[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// each calls fn for every pair in the encoding's order.
+func (h *hash) each(fn func(f, v []byte)) {
+	if h.ht != nil {
+		h.ht.All(func(k string, v []byte) bool { fn([]byte(k), v); return true })
+		return
+	}
+	for _, p := range h.lp {
+		fn([]byte(p.field), p.val)
+	}
+}
+
+var hashCommands = []cmdSpec{
+	{"hset", -4, fw, hsetCommand},
+	{"hmset", -4, fw, hsetCommand},
+	{"hsetnx", 4, fw, hsetnxCommand},
+	{"hget", 3, fr, hgetCommand},
+	{"hmget", -3, fr, hmgetCommand},
+	{"hgetall", 2, fr, func(c *client, a [][]byte) { hgetallGeneric(c, a, true, true) }},
+	{"hkeys", 2, fr, func(c *client, a [][]byte) { hgetallGeneric(c, a, true, false) }},
+	{"hvals", 2, fr, func(c *client, a [][]byte) { hgetallGeneric(c, a, false, true) }},
+	{"hdel", -3, fwn, hdelCommand},
+	{"hexists", 3, fr, hexistsCommand},
+	{"hlen", 2, fr, hlenCommand},
+	{"hstrlen", 3, fr, hstrlenCommand},
+	{"hincrby", 4, fw, hincrbyCommand},
+	{"hincrbyfloat", 4, fw, hincrbyfloatCommand},
+	{"hscan", -3, fr, hscanCommand},
+}
+
+// getHash returns key's hash for writing, creating it when create; false
+// means a WRONGTYPE reply was sent.
+func (c *client) getHash(key []byte, create bool) (*object, bool) {
+	o := c.db.lookup(key)
+	if o != nil && o.kind != kindHash {
+		c.w.WriteError(errWrongType)
+		return nil, false
+	}
+	if o == nil && create {
+		o = &object{kind: kindHash, hash: &hash{}}
+		c.db.add(string(key), o)
+	}
+	return o, true
+}
+
+// readHash is lookupKeyReadOrReply + checkType for hashes.
+func (c *client) readHash(key []byte, empty func()) *object {
+	o := c.db.lookupRead(key)
+	if o == nil {
+		empty()
+		return nil
+	}
+	if o.kind != kindHash {
+		c.w.WriteError(errWrongType)
+		return nil
+	}
+	return o
+}
+
+func hsetCommand(c *client, args [][]byte) {
+	if len(args)%2 != 0 {
+		c.w.WriteError("ERR wrong number of arguments for '" + c.lastCmd + "' command")
+		return
+	}
+	o, ok := c.getHash(args[1], true)
+	if !ok {
+		return
+	}
+	created := 0
+	for i := 2; i < len(args); i += 2 {
+		if o.hash.set(c.s, args[i], args[i+1]) {
+			created++
+		}
+	}
+	c.s.modified(c.db, args[1], (len(args)-2)/2)
+	if c.lastCmd == "hmset" {
+		c.w.WriteOK()
+	} else {
+		c.w.WriteInt(int64(created))
+	}
+}
+
+func hsetnxCommand(c *client, args [][]byte) {
+	o, ok := c.getHash(args[1], false)
+	if !ok {
+		return
+	}
+	if o != nil {
+		if _, exists := o.hash.get(args[2]); exists {
+			c.w.WriteInt(0)
+			return
+		}
+	} else {
+		o, _ = c.getHash(args[1], true)
+	}
+	o.hash.set(c.s, args[2], args[3])
+	c.s.modified(c.db, args[1], 1)
+	c.w.WriteInt(1)
+}
+
+func hgetCommand(c *client, args [][]byte) {
+	o := c.readHash(args[1], c.w.WriteNull)
+	if o == nil {
+		return
+	}
+	if v, ok := o.hash.get(args[2]); ok {
+		c.w.WriteBulk(v)
+	} else {
+		c.w.WriteNull()
+	}
+}
+
+func hmgetCommand(c *client, args [][]byte) {
+	o := c.db.lookupRead(args[1])
+	if o != nil && o.kind != kindHash {
+		c.w.WriteError(errWrongType)
+		return
+	}
+	c.w.WriteArrayLen(len(args) - 2)
+	for _, f := range args[2:] {
+		var v []byte
+		ok := false
+		if o != nil {
+			v, ok = o.hash.get(f)
+		}
+		if ok {
+			c.w.WriteBulk(v)
+		} else {
+			c.w.WriteNull()
+		}
+	}
+}
+
+func hgetallGeneric(c *client, args [][]byte, keys, vals bool) {
+	o := c.db.lookupRead(args[1])
+	if o != nil && o.kind != kindHash {
+		c.w.WriteError(errWrongType)
+		return
+	}
+	n := 0
+	if o != nil {
+		n = o.hash.len()
+	}
+	if keys && vals {
+		c.w.WriteMapLen(n)
+	} else {
+		c.w.WriteArrayLen(n)
+	}
+	if o == nil {
+		return
+	}
+	o.hash.each(func(f, v []byte) {
+		if keys {
+			c.w.WriteBulk(f)
+		}
+		if vals {
+			c.w.WriteBulk(v)
+		}
+	})
+}
+
+func hdelCommand(c *client, args [][]byte) {
+	o := c.readHash(args[1], func() { c.w.WriteInt(0) })
+	if o == nil {
+		return
+	}
+	n := 0
+	for _, f := range args[2:] {
+		if o.hash.del(f) {
+			n++
+			if o.hash.len() == 0 {
+				break
+			}
+		}
+	}
+	if n > 0 {
+		c.removeIfEmpty(args[1], o)
+		c.s.modified(c.db, args[1], n)
+	}
+	c.w.WriteInt(int64(n))
+}
+
+func hexistsCommand(c *client, args [][]byte) {
+	o := c.readHash(args[1], func() { c.w.WriteInt(0) })
+	if o == nil {
+		return
+	}
+	if _, ok := o.hash.get(args[2]); ok {
+		c.w.WriteInt(1)
+	} else {
+		c.w.WriteInt(0)
+	}
+}
+
+func hlenCommand(c *client, args [][]byte) {
+	if o := c.readHash(args[1], func() { c.w.WriteInt(0) }); o != nil {
+		c.w.WriteInt(int64(o.hash.len()))
+	}
+}
+
+func hstrlenCommand(c *client, args [][]byte) {
+	if o := c.readHash(args[1], func() { c.w.WriteInt(0) }); o != nil {
+		v, _ := o.hash.get(args[2])
+		c.w.WriteInt(int64(len(v)))
+	}
+}
+
+func hincrbyCommand(c *client, args [][]byte) {
+	by, ok := rnum.ParseInt(args[3])
+	if !ok {
+		c.w.WriteError(errNotInt)
+		return
+	}
+	o, ok := c.getHash(args[1], true)
+	if !ok {
+		return
+	}
+	var v int64
+	if cur, exists := o.hash.get(args[2]); exists {
+		if v, ok = rnum.ParseInt(cur); !ok {
+			c.w.WriteError("ERR hash value is not an integer")
+			return
+		}
+	}
+	if (by < 0 && v < 0 && by < math.MinInt64-v) || (by > 0 && v > 0 && by > math.MaxInt64-v) {
+		c.w.WriteError(errOverflow)
+		return
+	}
+	v += by
+	o.hash.set(c.s, args[2], strconv.AppendInt(nil, v, 10))
+	c.s.modified(c.db, args[1], 1)
+	c.w.WriteInt(v)
+}
+
+func hincrbyfloatCommand(c *client, args [][]byte) {
+	incr, ok := rnum.ParseLongDouble(args[3])
+	if !ok {
+		c.w.WriteError(errNotFloat)
+		return
+	}
+	if !incr.IsFinite() {
+		c.w.WriteError("ERR value is NaN or Infinity")
+		return
+	}
+	o, ok := c.getHash(args[1], true)
+	if !ok {
+		return
+	}
+	v := rnum.LongDoubleFromInt64(0)
+	if cur, exists := o.hash.get(args[2]); exists {
+		if v, ok = rnum.ParseLongDouble(cur); !ok {
+			c.w.WriteError("ERR hash value is not a float")
+			return
+		}
+	}
+	v = v.Add(incr)
+	if !v.IsFinite() {
+		c.w.WriteError(errNaN)
+		return
+	}
+	out := rnum.AppendLongDouble(nil, v)
+	o.hash.set(c.s, args[2], out)
+	c.s.modified(c.db, args[1], 1)
+	c.w.WriteBulk(out)
+	c.prop = [][]byte{[]byte("HSET"), args[1], args[2], out}
+}
+
+func hscanCommand(c *client, args [][]byte) {
+	cursor, ok := parseCursor(c, args[2])
+	if !ok {
+		return
+	}
+	opts, ok := parseScanOpts(c, args[3:], false)
+	if !ok {
+		return
+	}
+	o := c.readHash(args[1], func() { writeScanReply(c, 0, nil) })
+	if o == nil {
+		return
+	}
+	var out [][]byte
+	if o.hash.ht == nil {
+		o.hash.each(func(f, v []byte) { out = append(out, f, v) })
+		cursor = 0
+	} else {
+		cursor = scanDict(o.hash.ht, cursor, opts.count, func(k string, v []byte) { out = append(out, []byte(k), v) }, func() int { return len(out) / 2 })
+	}
+	writeScanReply(c, cursor, filterPairs(out, opts.pattern))
+}
+
+// scanDict runs dictScan steps until about count elements were emitted
+// (at most count*10 steps), as scanGenericCommand does.
+func scanDict[V any](d *dict[V], cursor uint64, count int, emit func(string, V), n func() int) uint64 {
+	maxIter := count * 10
+	for {
+		cursor = d.Scan(cursor, emit)
+		maxIter--
+		if cursor == 0 || maxIter <= 0 || n() >= count {
+			return cursor
+		}
+	}
+}
+
+// filterPairs keeps the pairs whose first element matches pattern.
+func filterPairs(kv [][]byte, pattern []byte) [][]byte {
+	if pattern == nil {
+		return kv
+	}
+	out := kv[:0]
+	for i := 0; i < len(kv); i += 2 {
+		if globMatch(pattern, kv[i]) {
+			out = append(out, kv[i], kv[i+1])
+		}
+	}
+	return out
+}
+
+func writeScanReply(c *client, cursor uint64, items [][]byte) {
+	c.w.WriteArrayLen(2)
+	c.w.WriteBulk(strconv.AppendUint(nil, cursor, 10))
+	c.w.WriteArrayLen(len(items))
+	for _, it := range items {
+		c.w.WriteBulk(it)
+	}
+}

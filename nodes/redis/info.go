@@ -1,0 +1,189 @@
+package redis
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// infoSections lists INFO's sections in Redis's order; "default" and "all"
+// select all of them here.
+var infoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"}
+
+func infoCommand(c *client, args [][]byte) {
+	want := map[string]bool{}
+	all := len(args) == 1
+	for _, a := range args[1:] {
+		sec := strings.ToLower(string(a))
+		if sec == "all" || sec == "default" || sec == "everything" {
+			all = true
+		}
+		want[sec] = true
+	}
+	var b strings.Builder
+	for _, sec := range infoSections {
+		if !all && !want[sec] {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\r\n")
+		}
+		c.s.infoSection(&b, sec)
+	}
+	c.w.WriteVerbatimString(b.String(), "txt")
+}
+
+func field(b *strings.Builder, name string, v any) {
+	b.WriteString(name)
+	b.WriteByte(':')
+	switch x := v.(type) {
+	case string:
+		b.WriteString(x)
+	case int:
+		b.WriteString(strconv.Itoa(x))
+	case int64:
+		b.WriteString(strconv.FormatInt(x, 10))
+	case bool:
+		if x {
+			b.WriteByte('1')
+		} else {
+			b.WriteByte('0')
+		}
+	}
+	b.WriteString("\r\n")
+}
+
+func (s *Server) infoSection(b *strings.Builder, sec string) {
+	now := s.nowMs()
+	uptime := (durationMs(s.env.Mono() - s.bootMo)) / 1000
+	switch sec {
+	case "server":
+		b.WriteString("# Server\r\n")
+		field(b, "redis_version", Version)
+		field(b, "redis_git_sha1", "00000000")
+		field(b, "redis_git_dirty", "0")
+		field(b, "redis_mode", "standalone")
+		field(b, "os", "Redsim")
+		field(b, "arch_bits", "64")
+		field(b, "run_id", s.runID)
+		field(b, "tcp_port", s.cfg.Port)
+		field(b, "server_time_usec", s.env.Now().UnixMicro())
+		field(b, "uptime_in_seconds", uptime)
+		field(b, "uptime_in_days", uptime/86400)
+		field(b, "hz", s.cfg.Hz)
+		field(b, "configured_hz", s.cfg.Hz)
+		field(b, "process_name", s.env.Name())
+		field(b, "host", s.env.Host())
+	case "clients":
+		b.WriteString("# Clients\r\n")
+		blocked := 0
+		pubsub := 0
+		for _, c := range s.clients {
+			if c.blocked != nil {
+				blocked++
+			}
+			if len(c.subs)+len(c.psubs) > 0 {
+				pubsub++
+			}
+		}
+		field(b, "connected_clients", len(s.clients))
+		field(b, "maxclients", s.cfg.MaxClients)
+		field(b, "blocked_clients", blocked)
+		field(b, "pubsub_clients", pubsub)
+		field(b, "watching_clients", len(s.watched))
+	case "memory":
+		b.WriteString("# Memory\r\n")
+		mem := s.usedMemory()
+		field(b, "used_memory", mem)
+		field(b, "used_memory_human", strconv.FormatFloat(float64(mem)/(1<<20), 'f', 2, 64)+"M")
+		field(b, "number_of_cached_scripts", s.scriptCount())
+		field(b, "maxmemory", 0)
+		field(b, "maxmemory_policy", "noeviction")
+	case "persistence":
+		b.WriteString("# Persistence\r\n")
+		field(b, "loading", false)
+		field(b, "rdb_changes_since_last_save", s.dirty)
+		field(b, "rdb_bgsave_in_progress", s.bgsaving)
+		field(b, "rdb_last_save_time", s.lastSaveMs/1000)
+		field(b, "rdb_last_bgsave_status", okErr(s.lastBgsaveOK))
+		field(b, "aof_enabled", s.aofOn)
+		field(b, "aof_rewrite_in_progress", s.aofRewriting)
+		field(b, "aof_rewrite_scheduled", false)
+		field(b, "aof_last_bgrewrite_status", okErr(s.aofLastRewriteOK))
+		field(b, "aof_last_write_status", okErr(s.aofWriteErr == ""))
+		if s.aofOn {
+			field(b, "aof_current_size", s.aofSize)
+			field(b, "aof_base_size", s.aofBaseSize)
+			field(b, "aof_buffer_length", len(s.aofBuf))
+		}
+	case "stats":
+		b.WriteString("# Stats\r\n")
+		field(b, "total_connections_received", s.stats.connectionsReceived)
+		field(b, "total_commands_processed", s.stats.commandsProcessed)
+		field(b, "total_net_input_bytes", s.stats.netInputBytes)
+		field(b, "total_net_output_bytes", s.stats.netOutputBytes)
+		field(b, "rejected_connections", s.stats.rejectedConns)
+		field(b, "expired_keys", s.stats.expiredKeys)
+		field(b, "evicted_keys", 0)
+		field(b, "keyspace_hits", s.stats.keyspaceHits)
+		field(b, "keyspace_misses", s.stats.keyspaceMisses)
+		field(b, "pubsub_channels", len(s.channels))
+		field(b, "pubsub_patterns", len(s.patterns))
+	case "replication":
+		b.WriteString("# Replication\r\n")
+		s.infoReplication(b)
+	case "cpu":
+		b.WriteString("# CPU\r\n")
+		field(b, "used_cpu_sys", "0.000000")
+		field(b, "used_cpu_user", "0.000000")
+	case "keyspace":
+		b.WriteString("# Keyspace\r\n")
+		for _, d := range s.dbs {
+			n := d.keys.Len()
+			if n == 0 {
+				continue
+			}
+			var ttlSum, ttlN int64
+			d.expires.All(func(_ string, o *object) bool {
+				if t := o.expireAt - now; t > 0 {
+					ttlSum += t
+					ttlN++
+				}
+				return true
+			})
+			avg := int64(0)
+			if ttlN > 0 {
+				avg = ttlSum / ttlN
+			}
+			field(b, "db"+strconv.Itoa(d.id), "keys="+strconv.Itoa(n)+",expires="+strconv.Itoa(d.expires.Len())+",avg_ttl="+strconv.FormatInt(avg, 10))
+		}
+	}
+}
+
+func okErr(ok bool) string {
+	if ok {
+		return "ok"
+	}
+	return "err"
+}
+
+// usedMemory is a rough estimate of the dataset's size in bytes.
+func (s *Server) usedMemory() int64 {
+	n := int64(900 << 10)
+	for _, d := range s.dbs {
+		n += int64(d.keys.Len()) * 64
+	}
+	return n
+}
+
+func (s *Server) role() string { return "master" }
+
+func (s *Server) infoReplication(b *strings.Builder) {
+	field(b, "role", "master")
+	field(b, "connected_slaves", 0)
+	field(b, "master_failover_state", "no-failover")
+	field(b, "master_replid", s.runID)
+	field(b, "master_repl_offset", 0)
+}
+
+func sortStrings(a []string) { slices.Sort(a) }

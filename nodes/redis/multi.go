@@ -1,0 +1,156 @@
+package redis
+
+var multiCommands = []cmdSpec{
+	{"multi", 1, flagNoScript, multiCommand},
+	{"exec", 1, flagNoScript, execCommand},
+	{"discard", 1, flagNoScript, discardCommand},
+	{"watch", -2, flagNoScript, watchCommand},
+	{"unwatch", 1, flagNoScript, unwatchCommand},
+}
+
+func multiCommand(c *client, args [][]byte) {
+	if c.multi {
+		c.w.WriteError("ERR MULTI calls can not be nested")
+		return
+	}
+	c.multi = true
+	c.w.WriteOK()
+}
+
+func (c *client) discardTransaction() {
+	c.multi, c.dirtyExec, c.queue = false, false, nil
+	c.unwatchAll()
+}
+
+func discardCommand(c *client, args [][]byte) {
+	if !c.multi {
+		c.w.WriteError("ERR DISCARD without MULTI")
+		return
+	}
+	c.discardTransaction()
+	c.w.WriteOK()
+}
+
+func execCommand(c *client, args [][]byte) {
+	s := c.s
+	if !c.multi {
+		c.w.WriteError("ERR EXEC without MULTI")
+		return
+	}
+	if c.dirtyExec {
+		c.discardTransaction()
+		c.w.WriteError("EXECABORT Transaction discarded because of previous errors.")
+		return
+	}
+	if c.dirtyCAS {
+		c.discardTransaction()
+		c.w.WriteNullArray()
+		return
+	}
+	queue := c.queue
+	c.multi, c.queue = false, nil
+	c.unwatchAll()
+	// Writes refused by a disk error are refused as a whole (7.0 checks
+	// the queue before running it).
+	if msg := s.writeDenied(); msg != "" {
+		for _, q := range queue {
+			if cmd := s.lookup(q); cmd != nil && cmd.flags&flagWrite != 0 {
+				c.w.WriteError("EXECABORT Transaction discarded because of: " + msg[len("MISCONF "):])
+				return
+			}
+		}
+	}
+	c.w.WriteArrayLen(len(queue))
+	s.execDepth++
+	propagated := s.propagatedMulti
+	c.deniedBlocking = true
+	for _, q := range queue {
+		cmd := s.lookup(q)
+		c.lastCmd = cmd.name
+		s.call(c, cmd, q)
+	}
+	c.deniedBlocking = false
+	s.execDepth--
+	if s.propagatedMulti && !propagated {
+		s.propagatedMulti = false
+		s.propagateRaw(c.db.id, [][]byte{[]byte("EXEC")})
+	}
+	c.noProp = true // EXEC itself is not propagated
+}
+
+func watchCommand(c *client, args [][]byte) {
+	if c.multi {
+		c.w.WriteError("ERR WATCH inside MULTI is not allowed")
+		return
+	}
+	if c.dirtyCAS {
+		// Already doomed; watching more cannot change the outcome.
+		c.w.WriteOK()
+		return
+	}
+	for _, k := range args[1:] {
+		dk := dbKey{c.db.id, string(k)}
+		already := false
+		for _, w := range c.watching {
+			if w == dk {
+				already = true
+				break
+			}
+		}
+		if already {
+			continue
+		}
+		c.watching = append(c.watching, dk)
+		c.s.watched[dk] = append(c.s.watched[dk], c)
+	}
+	c.w.WriteOK()
+}
+
+func unwatchCommand(c *client, args [][]byte) {
+	c.unwatchAll()
+	c.dirtyCAS = false
+	c.w.WriteOK()
+}
+
+func (c *client) unwatchAll() {
+	for _, dk := range c.watching {
+		l := c.s.watched[dk]
+		for i, x := range l {
+			if x == c {
+				l = append(l[:i], l[i+1:]...)
+				break
+			}
+		}
+		if len(l) == 0 {
+			delete(c.s.watched, dk)
+		} else {
+			c.s.watched[dk] = l
+		}
+	}
+	c.watching = nil
+	c.dirtyCAS = false
+}
+
+// signalModified is signalModifiedKey: WATCHers of key lose their
+// transaction.
+func (s *Server) signalModified(d *db, key string) {
+	if len(s.watched) == 0 {
+		return
+	}
+	s.touchWatched(d, key)
+}
+
+func (s *Server) touchWatched(d *db, key string) {
+	for _, c := range s.watched[dbKey{d.id, key}] {
+		c.dirtyCAS = true
+	}
+}
+
+// forWatched calls fn for each watched key of d (FLUSHDB touches them all).
+func (s *Server) forWatched(d *db, fn func(key string)) {
+	for dk := range s.watched { //redsim:ordered fn only sets flags; order cannot show
+		if dk.db == d.id {
+			fn(dk.key)
+		}
+	}
+}

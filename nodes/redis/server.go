@@ -1,0 +1,199 @@
+package redis
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/redsim/redsim/sim"
+)
+
+// Version is the Redis version the node reproduces and reports.
+const Version = "7.0.15"
+
+// stats are INFO's counters; CONFIG RESETSTAT zeroes them.
+type stats struct {
+	connectionsReceived int64
+	commandsProcessed   int64
+	rejectedConns       int64
+	expiredKeys         int64
+	keyspaceHits        int64
+	keyspaceMisses      int64
+	netInputBytes       int64
+	netOutputBytes      int64
+}
+
+// Server is one Redis node incarnation.
+type Server struct {
+	cfg    Config
+	env    sim.Env
+	rng    *rand.Rand
+	runID  string
+	bootMs int64         // wall ms at boot
+	bootMo time.Duration // monotonic clock at boot
+
+	dbs      []*db
+	commands map[string]*command
+	clients  []*client // by id, ascending
+	nextID   int64
+	pending  []*client // clients with replies to write
+	stats    stats
+	dirty    int64 // changes since the last successful save
+	stopped  bool
+	// sleeping is set while DEBUG SLEEP (or a synchronous fsync) holds the
+	// event loop: input waits, the cron skips.
+	sleeping bool
+
+	watched  map[dbKey][]*client
+	blocking map[dbKey][]*client
+	ready    []dbKey
+
+	channels map[string][]*client
+	chanList []string // channel names in subscription order, for PUBSUB CHANNELS
+	patterns []patternSub
+
+	scripting
+
+	cron sim.Timer
+	persist
+}
+
+// dbKey names a key in one database.
+type dbKey struct {
+	db  int
+	key string
+}
+
+// Program returns the sim.Program that boots a node with cfg.
+func Program(cfg Config) sim.Program {
+	return func(env sim.Env) sim.Node {
+		return New(env, cfg)
+	}
+}
+
+// New boots a node on env: it loads the dataset from disk (AOF when
+// appendonly is on, else the RDB file), listens on cfg.Port and starts the
+// cron. A node that cannot load its data logs why and exits, as Redis does.
+func New(env sim.Env, cfg Config) *Server {
+	s := &Server{
+		cfg:      cfg,
+		env:      env,
+		rng:      env.Rand(),
+		watched:  map[dbKey][]*client{},
+		blocking: map[dbKey][]*client{},
+		channels: map[string][]*client{},
+	}
+	s.runID = randomHex(s.rng, 40)
+	s.bootMs = env.Now().UnixMilli()
+	s.bootMo = env.Mono()
+	s.commands = commandTable()
+	s.dbs = make([]*db, cfg.Databases)
+	for i := range s.dbs {
+		s.dbs[i] = newDB(s, i)
+	}
+	s.lastSaveMs = s.bootMs
+	if !s.load() {
+		env.Exit()
+		return s
+	}
+	if cfg.AppendOnly {
+		s.openAOF()
+	}
+	if err := env.Listen(cfg.Port, s.accept); err != nil {
+		env.Logf("Could not create server TCP listening socket *:%d: %v", cfg.Port, err)
+		env.Exit()
+		return s
+	}
+	env.Logf("Ready to accept connections")
+	s.scheduleCron()
+	return s
+}
+
+// Stop is a graceful shutdown (SIGTERM): save if save points are set, as
+// SHUTDOWN without arguments does.
+func (s *Server) Stop() {
+	if s.stopped {
+		return
+	}
+	s.prepareShutdown(len(s.cfg.Save) > 0, false)
+}
+
+func randomHex(r *rand.Rand, n int) string {
+	const hex = "0123456789abcdef"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = hex[r.IntN(16)]
+	}
+	return string(b)
+}
+
+// nowMs is the wall clock in ms, as mstime().
+func (s *Server) nowMs() int64 { return s.env.Now().UnixMilli() }
+
+// expireNowMs is the time key expiry compares against.
+func (s *Server) expireNowMs() int64 {
+	if s.cfg.ExpireClock == ExpireMonotonic {
+		return s.bootMs + durationMs(s.env.Mono()-s.bootMo)
+	}
+	return s.nowMs()
+}
+
+func (s *Server) scheduleCron() {
+	hz := s.cfg.Hz
+	if hz < 1 {
+		hz = 1
+	}
+	if hz > 500 {
+		hz = 500
+	}
+	s.cron = s.env.After(time.Second/time.Duration(hz), s.serverCron)
+}
+
+// serverCron is Redis's serverCron: active expiry, client timeouts, the
+// everysec fsync and save points.
+func (s *Server) serverCron() {
+	if s.stopped {
+		return
+	}
+	s.scheduleCron()
+	if s.sleeping {
+		return
+	}
+	s.activeExpireCycle()
+	s.clientsTimeout()
+	s.persistCron()
+	s.afterEvent()
+}
+
+func (s *Server) configChanged(old Config) {
+	if old.AppendOnly != s.cfg.AppendOnly {
+		if s.cfg.AppendOnly {
+			s.startAOF()
+		} else {
+			s.stopAOF()
+		}
+	}
+	for _, c := range s.clients {
+		c.r.SetMaxBulkLen(s.cfg.ProtoMaxBulkLen)
+	}
+}
+
+// afterEvent is beforeSleep: serve clients whose blocking keys became
+// ready, write the AOF, then write the pending replies.
+func (s *Server) afterEvent() {
+	s.serveReady()
+	if s.flushAOF() {
+		return // replies wait for the fsync (appendfsync always)
+	}
+	s.flushReplies()
+}
+
+func (s *Server) flushReplies() {
+	if s.sleeping {
+		return
+	}
+	for _, c := range s.pending {
+		c.flush()
+	}
+	clear(s.pending)
+	s.pending = s.pending[:0]
+}

@@ -1,0 +1,114 @@
+package redis
+
+import (
+	"testing"
+)
+
+func TestStringsAndKeys(t *testing.T) {
+	tw := newTestWorld(t, DefaultConfig())
+	c := tw.dial()
+	c.expect(`
+PING -> +PONG\r\n
+SET a 1 -> +OK\r\n
+GET a -> $1\r\n1\r\n
+INCR a -> :2\r\n
+INCRBY a x -> -ERR value is not an integer or out of range\r\n
+APPEND a xyz -> :4\r\n
+INCR a -> -ERR value is not an integer or out of range\r\n
+GET missing -> $-1\r\n
+SET a 1 NX -> $-1\r\n
+SET a 2 XX GET -> $4\r\n2xyz\r\n
+SET b v PX 100 -> +OK\r\n
+SET b v EX 10 PX 10 -> -ERR syntax error\r\n
+SET b v EX 0 -> -ERR invalid expire time in 'set' command\r\n
+PERSIST b -> :1\r\n
+PTTL b -> :-1\r\n
+TTL a -> :-1\r\n
+TTL nokey -> :-2\r\n
+LPUSH a x -> -WRONGTYPE Operation against a key holding the wrong kind of value\r\n
+EXPIRE a 10 NX XX -> -ERR NX and XX, GT or LT options at the same time are not compatible\r\n
+FOO bar -> -ERR unknown command 'FOO', with args beginning with: 'bar' \r\n
+GET -> -ERR wrong number of arguments for 'get' command\r\n
+CONFIG FOO -> -ERR unknown subcommand 'FOO'. Try CONFIG HELP.\r\n
+INCRBYFLOAT f 10.5 -> $4\r\n10.5\r\n
+INCRBYFLOAT f 0.1 -> $4\r\n10.6\r\n
+GETRANGE a 0 -1 -> $1\r\n2\r\n
+DEL a b f -> :3\r\n
+DBSIZE -> :0\r\n
+`)
+}
+
+func TestLazyAndActiveExpiry(t *testing.T) {
+	tw := newTestWorld(t, DefaultConfig())
+	c := tw.dial()
+	for i := 0; i < 100; i++ {
+		c.do("SET", "k"+itoa(int64(i)), "v", "PX", "5000")
+	}
+	c.do("SET", "keep", "v")
+	if got := c.do("DBSIZE"); got != ":101\r\n" {
+		t.Fatalf("dbsize %q", got)
+	}
+	tw.w.RunFor(10e9)
+	// No command touched the keys: only the active cycle can have removed
+	// them.
+	if got := tw.server().dbs[0].keys.Len(); got > 5 {
+		t.Fatalf("active expiry left %d keys", got)
+	}
+	if got := c.do("GET", "k1"); got != "$-1\r\n" {
+		t.Fatalf("get expired: %q", got)
+	}
+}
+
+func TestMultiWatch(t *testing.T) {
+	tw := newTestWorld(t, DefaultConfig())
+	a, b := tw.dial(), tw.dial()
+	a.expect(`
+WATCH k -> +OK\r\n
+MULTI -> +OK\r\n
+SET k 1 -> +QUEUED\r\n
+`)
+	b.do("SET", "k", "2")
+	a.expect(`
+EXEC -> *-1\r\n
+MULTI -> +OK\r\n
+SET k -> -ERR wrong number of arguments for 'set' command\r\n
+EXEC -> -EXECABORT Transaction discarded because of previous errors.\r\n
+MULTI -> +OK\r\n
+INCR k -> +QUEUED\r\n
+LPUSH k x -> +QUEUED\r\n
+EXEC -> *2\r\n:3\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n
+`)
+}
+
+func TestBlockingPop(t *testing.T) {
+	tw := newTestWorld(t, DefaultConfig())
+	a, b := tw.dial(), tw.dial()
+	a.send("BLPOP", "q", "0")
+	tw.w.RunFor(5e9)
+	if len(a.replies) != 0 {
+		t.Fatalf("BLPOP returned early: %q", a.replies)
+	}
+	b.do("RPUSH", "q", "x", "y")
+	if got := a.wait(1); got != "*2\r\n$1\r\nq\r\n$1\r\nx\r\n" {
+		t.Fatalf("blpop: %q", got)
+	}
+	if got := b.do("LRANGE", "q", "0", "-1"); got != "*1\r\n$1\r\ny\r\n" {
+		t.Fatalf("rest: %q", got)
+	}
+	if got := a.do("BLPOP", "empty", "0.5"); got != "*-1\r\n" {
+		t.Fatalf("timeout: %q", got)
+	}
+}
+
+func TestPubSub(t *testing.T) {
+	tw := newTestWorld(t, DefaultConfig())
+	a, b := tw.dial(), tw.dial()
+	a.expect(`
+SUBSCRIBE ch -> *3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n
+GET x -> -ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n
+`)
+	b.expect(`PUBLISH ch hello -> :1\r\n`)
+	if got := a.wait(3); got != "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$5\r\nhello\r\n" {
+		t.Fatalf("message: %q", got)
+	}
+}

@@ -1,0 +1,503 @@
+package redis
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/redsim/redsim/nodes/redis/rnum"
+)
+
+// set is a Redis set: an intset (sorted int64s) while every member is an
+// integer and there are at most set-max-intset-entries, else a dict, as in
+// Redis 7.0 (SMEMBERS of an intset is in numeric order).
+type set struct {
+	ints []int64
+	ht   *dict[struct{}]
+}
+
+func newSetFor(first []byte) *set {
+	if _, ok := rnum.ParseInt(first); ok {
+		return &set{}
+	}
+	return &set{ht: &dict[struct{}]{}}
+}
+
+func (st *set) len() int {
+	if st.ht != nil {
+		return st.ht.Len()
+	}
+	return len(st.ints)
+}
+
+func (st *set) convert() {
+	st.ht = &dict[struct{}]{}
+	for _, v := range st.ints {
+		st.ht.Set(strconv.FormatInt(v, 10), struct{}{})
+	}
+	st.ints = nil
+}
+
+// add inserts m and reports whether it is new.
+func (st *set) add(s *Server, m []byte) bool {
+	if st.ht == nil {
+		v, ok := rnum.ParseInt(m)
+		if ok {
+			i, found := slices.BinarySearch(st.ints, v)
+			if found {
+				return false
+			}
+			st.ints = slices.Insert(st.ints, i, v)
+			if len(st.ints) > s.cfg.SetMaxIntsetEntries {
+				st.convert()
+			}
+			return true
+		}
+		st.convert()
+	}
+	return st.ht.Set(string(m), struct{}{})
+}
+
+func (st *set) remove(m []byte) bool {
+	if st.ht != nil {
+		_, ok := st.ht.Delete(string(m))
+		return ok
+	}
+	v, ok := rnum.ParseInt(m)
+	if !ok {
+		return false
+	}
+	i, found := slices.BinarySearch(st.ints, v)
+	if found {
+		st.ints = slices.Delete(st.ints, i, i+1)
+	}
+	return found
+}
+
+func (st *set) contains(m []byte) bool {
+	if st.ht != nil {
+		_, ok := st.ht.Get(string(m))
+		return ok
+	}
+	v, ok := rnum.ParseInt(m)
+	if !ok {
+		return false
+	}
+	_, found := slices.BinarySearch(st.ints, v)
+	return found
+}
+
+// each calls fn for every member in the encoding's order.
+func (st *set) each(fn func(m []byte)) {
+	if st.ht != nil {
+		st.ht.All(func(k string, _ struct{}) bool { fn([]byte(k)); return true })
+		return
+	}
+	for _, v := range st.ints {
+		fn(strconv.AppendInt(nil, v, 10))
+	}
+}
+
+func (st *set) members() [][]byte {
+	out := make([][]byte, 0, st.len())
+	st.each(func(m []byte) { out = append(out, m) })
+	return out
+}
+
+// random returns a random member, drawing from the node's stream.
+func (st *set) random(s *Server) []byte {
+	if st.ht != nil {
+		k, _, _ := st.ht.Random(s.rng)
+		return []byte(k)
+	}
+	return strconv.AppendInt(nil, st.ints[s.rng.IntN(len(st.ints))], 10)
+}
+
+var setCommands = []cmdSpec{
+	{"sadd", -3, fw, saddCommand},
+	{"srem", -3, fwn, sremCommand},
+	{"smembers", 2, fr, smembersCommand},
+	{"sismember", 3, fr, sismemberCommand},
+	{"smismember", -3, fr, smismemberCommand},
+	{"scard", 2, fr, scardCommand},
+	{"spop", -2, fwn, spopCommand},
+	{"srandmember", -2, fr, srandmemberCommand},
+	{"smove", 4, fw, smoveCommand},
+	{"sinter", -2, fr, func(c *client, a [][]byte) { setOpGeneric(c, a[1:], nil, opInter) }},
+	{"sinterstore", -3, fw, func(c *client, a [][]byte) { setOpGeneric(c, a[2:], a[1], opInter) }},
+	{"sunion", -2, fr, func(c *client, a [][]byte) { setOpGeneric(c, a[1:], nil, opUnion) }},
+	{"sunionstore", -3, fw, func(c *client, a [][]byte) { setOpGeneric(c, a[2:], a[1], opUnion) }},
+	{"sdiff", -2, fr, func(c *client, a [][]byte) { setOpGeneric(c, a[1:], nil, opDiff) }},
+	{"sdiffstore", -3, fw, func(c *client, a [][]byte) { setOpGeneric(c, a[2:], a[1], opDiff) }},
+	{"sscan", -3, fr, sscanCommand},
+}
+
+func (c *client) getSet(key []byte) (*object, bool) {
+	o := c.db.lookup(key)
+	if o != nil && o.kind != kindSet {
+		c.w.WriteError(errWrongType)
+		return nil, false
+	}
+	return o, true
+}
+
+func (c *client) readSet(key []byte, empty func()) *object {
+	o := c.db.lookupRead(key)
+	if o == nil {
+		empty()
+		return nil
+	}
+	if o.kind != kindSet {
+		c.w.WriteError(errWrongType)
+		return nil
+	}
+	return o
+}
+
+func saddCommand(c *client, args [][]byte) {
+	o, ok := c.getSet(args[1])
+	if !ok {
+		return
+	}
+	if o == nil {
+		o = &object{kind: kindSet, set: newSetFor(args[2])}
+		c.db.add(string(args[1]), o)
+	}
+	n := 0
+	for _, m := range args[2:] {
+		if o.set.add(c.s, m) {
+			n++
+		}
+	}
+	if n > 0 {
+		c.s.modified(c.db, args[1], n)
+	}
+	c.w.WriteInt(int64(n))
+}
+
+func sremCommand(c *client, args [][]byte) {
+	o := c.readSet(args[1], func() { c.w.WriteInt(0) })
+	if o == nil {
+		return
+	}
+	n := 0
+	for _, m := range args[2:] {
+		if o.set.remove(m) {
+			n++
+			if o.set.len() == 0 {
+				break
+			}
+		}
+	}
+	if n > 0 {
+		c.removeIfEmpty(args[1], o)
+		c.s.modified(c.db, args[1], n)
+	}
+	c.w.WriteInt(int64(n))
+}
+
+func smembersCommand(c *client, args [][]byte) {
+	o := c.readSet(args[1], func() { c.w.WriteSetLen(0) })
+	if o == nil {
+		return
+	}
+	c.w.WriteSetLen(o.set.len())
+	o.set.each(func(m []byte) { c.w.WriteBulk(m) })
+}
+
+func sismemberCommand(c *client, args [][]byte) {
+	o := c.readSet(args[1], func() { c.w.WriteInt(0) })
+	if o == nil {
+		return
+	}
+	if o.set.contains(args[2]) {
+		c.w.WriteInt(1)
+	} else {
+		c.w.WriteInt(0)
+	}
+}
+
+func smismemberCommand(c *client, args [][]byte) {
+	o := c.db.lookupRead(args[1])
+	if o != nil && o.kind != kindSet {
+		c.w.WriteError(errWrongType)
+		return
+	}
+	c.w.WriteArrayLen(len(args) - 2)
+	for _, m := range args[2:] {
+		if o != nil && o.set.contains(m) {
+			c.w.WriteInt(1)
+		} else {
+			c.w.WriteInt(0)
+		}
+	}
+}
+
+func scardCommand(c *client, args [][]byte) {
+	if o := c.readSet(args[1], func() { c.w.WriteInt(0) }); o != nil {
+		c.w.WriteInt(int64(o.set.len()))
+	}
+}
+
+func spopCommand(c *client, args [][]byte) {
+	if len(args) > 3 {
+		c.w.WriteError(errSyntax)
+		return
+	}
+	key := args[1]
+	if len(args) == 2 {
+		o := c.readSet(key, c.w.WriteNull)
+		if o == nil {
+			return
+		}
+		m := o.set.random(c.s)
+		o.set.remove(m)
+		c.w.WriteBulk(m)
+		c.removeIfEmpty(key, o)
+		c.s.modified(c.db, key, 1)
+		c.prop = [][]byte{[]byte("SREM"), key, m}
+		return
+	}
+	count, ok := c.positiveCount(args[2])
+	if !ok {
+		return
+	}
+	o := c.readSet(key, func() { c.w.WriteSetLen(0) })
+	if o == nil {
+		return
+	}
+	if count == 0 {
+		c.w.WriteSetLen(0)
+		return
+	}
+	if count >= int64(o.set.len()) {
+		ms := o.set.members()
+		c.w.WriteSetLen(len(ms))
+		for _, m := range ms {
+			c.w.WriteBulk(m)
+		}
+		c.db.remove(string(key))
+		c.s.modified(c.db, key, len(ms))
+		c.prop = [][]byte{[]byte("DEL"), key}
+		return
+	}
+	popped := [][]byte{[]byte("SREM"), key}
+	c.w.WriteSetLen(int(count))
+	for i := int64(0); i < count; i++ {
+		m := o.set.random(c.s)
+		o.set.remove(m)
+		c.w.WriteBulk(m)
+		popped = append(popped, m)
+	}
+	c.s.modified(c.db, key, int(count))
+	c.prop = popped
+}
+
+func srandmemberCommand(c *client, args [][]byte) {
+	if len(args) > 3 {
+		c.w.WriteError(errSyntax)
+		return
+	}
+	if len(args) == 2 {
+		o := c.readSet(args[1], c.w.WriteNull)
+		if o != nil {
+			c.w.WriteBulk(o.set.random(c.s))
+		}
+		return
+	}
+	count, ok := rnum.ParseInt(args[2])
+	if !ok {
+		c.w.WriteError(errNotInt)
+		return
+	}
+	if count < -(1<<62) || count > 1<<62 {
+		c.w.WriteError("ERR value is out of range")
+		return
+	}
+	o := c.readSet(args[1], func() { c.w.WriteArrayLen(0) })
+	if o == nil {
+		return
+	}
+	switch {
+	case count == 0:
+		c.w.WriteArrayLen(0)
+	case count < 0:
+		c.w.WriteArrayLen(int(-count))
+		for i := int64(0); i < -count; i++ {
+			c.w.WriteBulk(o.set.random(c.s))
+		}
+	case count >= int64(o.set.len()):
+		c.w.WriteArrayLen(o.set.len())
+		o.set.each(func(m []byte) { c.w.WriteBulk(m) })
+	default:
+		// Distinct members: a partial shuffle of the members drawn from
+		// the node's stream.
+		ms := o.set.members()
+		for i := 0; i < int(count); i++ {
+			j := i + c.s.rng.IntN(len(ms)-i)
+			ms[i], ms[j] = ms[j], ms[i]
+		}
+		c.w.WriteArrayLen(int(count))
+		for _, m := range ms[:count] {
+			c.w.WriteBulk(m)
+		}
+	}
+}
+
+func smoveCommand(c *client, args [][]byte) {
+	src, dst, m := args[1], args[2], args[3]
+	so, ok := c.getSet(src)
+	if !ok {
+		return
+	}
+	do, ok := c.getSet(dst)
+	if !ok {
+		return
+	}
+	if so == nil {
+		c.w.WriteInt(0)
+		return
+	}
+	if string(src) == string(dst) {
+		if so.set.contains(m) {
+			c.w.WriteInt(1)
+		} else {
+			c.w.WriteInt(0)
+		}
+		return
+	}
+	if !so.set.remove(m) {
+		c.w.WriteInt(0)
+		return
+	}
+	c.removeIfEmpty(src, so)
+	if do == nil {
+		do = &object{kind: kindSet, set: newSetFor(m)}
+		c.db.add(string(dst), do)
+	}
+	do.set.add(c.s, m)
+	c.s.modified(c.db, src, 1)
+	c.s.modified(c.db, dst, 0)
+	c.w.WriteInt(1)
+}
+
+const (
+	opInter = iota
+	opUnion
+	opDiff
+)
+
+func setOpGeneric(c *client, keys [][]byte, dst []byte, op int) {
+	sets := make([]*set, len(keys))
+	for i, k := range keys {
+		var o *object
+		if dst != nil {
+			o = c.db.lookup(k)
+		} else {
+			o = c.db.lookupRead(k)
+		}
+		if o != nil && o.kind != kindSet {
+			c.w.WriteError(errWrongType)
+			return
+		}
+		if o != nil {
+			sets[i] = o.set
+		}
+	}
+	var result [][]byte
+	switch op {
+	case opInter:
+		// Walk the smallest set, as Redis does; a missing key empties the
+		// result.
+		order := slices.Clone(sets)
+		empty := false
+		for _, st := range order {
+			if st == nil {
+				empty = true
+			}
+		}
+		if !empty {
+			slices.SortStableFunc(order, func(a, b *set) int { return a.len() - b.len() })
+			order[0].each(func(m []byte) {
+				for _, st := range order[1:] {
+					if !st.contains(m) {
+						return
+					}
+				}
+				result = append(result, m)
+			})
+		}
+	case opUnion, opDiff:
+		acc := &set{}
+		for i, st := range sets {
+			if st == nil {
+				continue
+			}
+			if op == opDiff && i > 0 {
+				st.each(func(m []byte) { acc.remove(m) })
+				continue
+			}
+			if op == opDiff && i == 0 || op == opUnion {
+				st.each(func(m []byte) { acc.add(c.s, m) })
+			}
+		}
+		if op == opDiff && sets[0] == nil {
+			acc = &set{}
+		}
+		result = acc.members()
+	}
+	if dst == nil {
+		c.w.WriteSetLen(len(result))
+		for _, m := range result {
+			c.w.WriteBulk(m)
+		}
+		return
+	}
+	existed := c.db.lookup(dst) != nil
+	if len(result) == 0 {
+		if existed {
+			c.db.del(dst)
+			c.s.dirty++
+		}
+		c.w.WriteInt(0)
+		return
+	}
+	st := newSetFor(result[0])
+	for _, m := range result {
+		st.add(c.s, m)
+	}
+	c.db.set(string(dst), &object{kind: kindSet, set: st}, false)
+	c.s.dirty++
+	c.w.WriteInt(int64(st.len()))
+}
+
+func sscanCommand(c *client, args [][]byte) {
+	cursor, ok := parseCursor(c, args[2])
+	if !ok {
+		return
+	}
+	opts, ok := parseScanOpts(c, args[3:], false)
+	if !ok {
+		return
+	}
+	o := c.readSet(args[1], func() { writeScanReply(c, 0, nil) })
+	if o == nil {
+		return
+	}
+	var out [][]byte
+	if o.set.ht == nil {
+		out = o.set.members()
+		cursor = 0
+	} else {
+		cursor = scanDict(o.set.ht, cursor, opts.count, func(k string, _ struct{}) { out = append(out, []byte(k)) }, func() int { return len(out) })
+	}
+	if opts.pattern != nil {
+		kept := out[:0]
+		for _, m := range out {
+			if globMatch(opts.pattern, m) {
+				kept = append(kept, m)
+			}
+		}
+		out = kept
+	}
+	writeScanReply(c, cursor, out)
+}
