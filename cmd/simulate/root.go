@@ -68,7 +68,7 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	reg := scenarios.Builtins()
-	root.AddCommand(newVersionCmd(), newListCmd(reg), newRunCmd(reg))
+	root.AddCommand(newVersionCmd(), newListCmd(reg), newRunCmd(reg), newServeCmd(stdout, stderr))
 	return root
 }
 

@@ -110,11 +110,35 @@ func New(env sim.Env, cfg Config) *Server {
 
 // Stop is a graceful shutdown (SIGTERM): save if save points are set, as
 // SHUTDOWN without arguments does.
+//
+// The process ends when Stop returns, so nothing here waits for the disk:
+// the files are written and renamed into place, and an fsync is asked for
+// that a later power loss may still beat.
 func (s *Server) Stop() {
 	if s.stopped {
 		return
 	}
-	s.prepareShutdown(len(s.cfg.Save) > 0, false)
+	s.stopped = true
+	s.env.Cancel(s.cron)
+	disk := s.env.Disk()
+	if s.aofOn && len(s.aofBuf) > 0 {
+		_ = disk.Append(s.cfg.AppendFilename, s.aofBuf)
+		s.aofBuf = s.aofBuf[:0]
+		disk.Sync(s.cfg.AppendFilename, func(error) {})
+	}
+	if len(s.cfg.Save) > 0 {
+		tmp := "temp-shutdown.rdb"
+		if err := disk.Write(tmp, s.snapshot()); err != nil {
+			s.env.Logf("Error trying to save the DB: %v", err)
+			return
+		}
+		if err := disk.Rename(tmp, s.cfg.DBFilename); err != nil {
+			s.env.Logf("Error trying to save the DB: %v", err)
+			return
+		}
+		disk.Sync(s.cfg.DBFilename, func(error) {})
+		s.env.Logf("DB saved on disk")
+	}
 }
 
 func randomHex(r *rand.Rand, n int) string {

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+
+	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/sim/realenv"
+	"github.com/spf13/cobra"
+)
+
+// serveFlags are `simulate serve`'s options.
+type serveFlags struct {
+	addr        string
+	requirepass string
+	dir         string
+	appendonly  bool
+	appendfsync string
+}
+
+func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the simulator's Redis node on real TCP, a real clock and real files",
+		Long: "serve runs the same Redis node code that the simulator tests, on a real-time\n" +
+			"environment, so redis-cli and other clients can talk to it. SIGINT or SIGTERM\n" +
+			"shuts it down as Redis does (saving if save points are set).",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return serve(ctx, f, stdout, stderr, nil)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.addr, "addr", "127.0.0.1:6379", "address to listen on (host:port; port 0 picks a free one)")
+	fl.StringVar(&f.requirepass, "requirepass", "", "password clients must AUTH with (requirepass)")
+	fl.StringVar(&f.dir, "dir", ".", "directory for dump.rdb and appendonly.aof")
+	fl.BoolVar(&f.appendonly, "appendonly", false, "enable the append-only file (appendonly)")
+	fl.StringVar(&f.appendfsync, "appendfsync", "everysec", "AOF fsync policy: always, everysec or no")
+	return cmd
+}
+
+// serve runs a node until ctx is done or the node shuts itself down;
+// ready, if set, gets the bound address.
+func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer, ready func(addr string)) error {
+	host, portStr, err := net.SplitHostPort(f.addr)
+	if err != nil {
+		return &exitError{exitUsage, fmt.Errorf("--addr %q: %v; want host:port such as 127.0.0.1:6379", f.addr, err)}
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil || port < 0 || port > 65535 {
+		return &exitError{exitUsage, fmt.Errorf("--addr %q: port %q is not a number in 0-65535", f.addr, portStr)}
+	}
+	switch f.appendfsync {
+	case "always", "everysec", "no":
+	default:
+		return &exitError{exitUsage, fmt.Errorf("--appendfsync %q is unknown; one of always, everysec, no", f.appendfsync)}
+	}
+	dir, err := filepath.Abs(f.dir)
+	if err != nil {
+		return &exitError{exitUsage, fmt.Errorf("--dir %q: %v", f.dir, err)}
+	}
+	l, err := realenv.New(realenv.Config{Name: "redis", Host: "localhost", Dir: dir, Log: stderr, ListenHost: host})
+	if err != nil {
+		return &exitError{exitUsage, fmt.Errorf("--dir %q: %v", f.dir, err)}
+	}
+	cfg := redis.DefaultConfig()
+	cfg.Port = port
+	cfg.RequirePass = f.requirepass
+	cfg.AppendOnly = f.appendonly
+	cfg.AppendFsync = f.appendfsync
+	cfg.Dir = dir
+	if err := l.Start(redis.Program(cfg)); err != nil {
+		return &exitError{exitFramework, err}
+	}
+	addr := l.Addr(port)
+	if addr == "" {
+		// The node logged why (port in use, a bad data file) and exited.
+		_ = l.Run(ctx)
+		return &exitError{exitUsage, fmt.Errorf("the node did not start on %s; see the log above", f.addr)}
+	}
+	fmt.Fprintf(stdout, "redis node (Redsim, Redis %s) listening on %s\n", redis.Version, addr)
+	if ready != nil {
+		ready(addr)
+	}
+	if err := l.Run(ctx); err != nil {
+		return &exitError{exitFramework, err}
+	}
+	return nil
+}
