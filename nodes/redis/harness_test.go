@@ -22,11 +22,18 @@ type testWorld struct {
 
 func newTestWorld(t *testing.T, cfg Config) *testWorld {
 	t.Helper()
+	return newTestWorldDisk(t, cfg, sim.DiskConfig{FsyncLatency: sim.FixedDist(2 * time.Millisecond)})
+}
+
+// newTestWorldDisk is newTestWorld with the node's disk configured.
+func newTestWorldDisk(t *testing.T, cfg Config, disk sim.DiskConfig) *testWorld {
+	t.Helper()
 	w := sim.NewWorld(1)
 	if _, err := network.New(w, network.Config{Latency: sim.FixedDist(100 * time.Microsecond)}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := w.AddHost("r1", sim.HostConfig{Disk: sim.DiskConfig{FsyncLatency: sim.FixedDist(2 * time.Millisecond)}})
+	w.Trace().Keep(sim.LevelInfo)
+	h, err := w.AddHost("r1", sim.HostConfig{Disk: disk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,4 +162,22 @@ func splitCmd(s string) []string {
 		s = rest
 	}
 	return out
+}
+
+// logged reports whether the node logged a line containing text.
+func (tw *testWorld) logged(text string) bool {
+	for _, ev := range tw.w.Trace().Events {
+		if ev.Kind == sim.KindLog && strings.Contains(ev.Text, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// restart crashes the node's host (power loss) and starts the node again.
+func (tw *testWorld) crashAndRestart() {
+	tw.host.Crash()
+	tw.w.RunFor(10 * time.Millisecond)
+	tw.node.Start()
+	tw.w.RunFor(10 * time.Millisecond)
 }
