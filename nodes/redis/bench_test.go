@@ -64,7 +64,9 @@ func BenchmarkExecMixed(b *testing.B) {
 		func(k []byte) [][]byte { return [][]byte{[]byte("INCR"), append([]byte("n:"), k...)} },
 		func(k []byte) [][]byte { return [][]byte{[]byte("LPUSH"), append([]byte("l:"), k...), []byte("item")} },
 		func(k []byte) [][]byte { return [][]byte{[]byte("RPOP"), append([]byte("l:"), k...)} },
-		func(k []byte) [][]byte { return [][]byte{[]byte("HSET"), append([]byte("h:"), k...), []byte("f"), []byte("v")} },
+		func(k []byte) [][]byte {
+			return [][]byte{[]byte("HSET"), append([]byte("h:"), k...), []byte("f"), []byte("v")}
+		},
 		func(k []byte) [][]byte { return [][]byte{[]byte("HGET"), append([]byte("h:"), k...), []byte("f")} },
 		func(k []byte) [][]byte { return [][]byte{[]byte("SADD"), append([]byte("s:"), k...), k} },
 		func(k []byte) [][]byte { return [][]byte{[]byte("ZADD"), []byte("z"), []byte("1.5"), k} },
