@@ -93,7 +93,7 @@ func DefaultConfig() Config {
 		StopWritesOnBgsaveError: true,
 		MaxClients:              10000,
 		ProtoMaxBulkLen:         512 << 20,
-		HashMaxListpackEntries:  128,
+		HashMaxListpackEntries:  512,
 		HashMaxListpackValue:    64,
 		SetMaxIntsetEntries:     512,
 		ZSetMaxListpackEntries:  128,

@@ -156,11 +156,7 @@ func pushGeneric(c *client, args [][]byte, head, onlyExisting bool) {
 // positiveCount is getPositiveLongFromObjectOrReply.
 func (c *client) positiveCount(b []byte) (int64, bool) {
 	n, ok := rnum.ParseInt(b)
-	if !ok {
-		c.w.WriteError(errNotInt)
-		return 0, false
-	}
-	if n < 0 {
+	if !ok || n < 0 {
 		c.w.WriteError(errPositiveInt)
 		return 0, false
 	}
@@ -453,10 +449,6 @@ func lposCommand(c *client, args [][]byte) {
 				c.w.WriteError(errNotInt)
 				return
 			}
-			if v == -1<<63 {
-				c.w.WriteError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
-				return
-			}
 			if v == 0 {
 				c.w.WriteError("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
 				return
@@ -509,7 +501,12 @@ func lposCommand(c *client, args [][]byte) {
 	var found []int64
 	skip := rank - 1
 	if rank < 0 {
+		// -LONG_MIN overflows to itself in Redis, and every match then
+		// counts: the first match from the tail.
 		skip = -rank - 1
+		if rank == -1<<63 {
+			skip = 0
+		}
 	}
 	for k := 0; k < n && (maxlen == 0 || int64(k) < maxlen); k++ {
 		i := k
