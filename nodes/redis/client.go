@@ -34,12 +34,14 @@ type client struct {
 
 	blocked *blockState
 
-	subs     []string // subscribed channels, in subscription order
-	psubs    []string
-	resp     int
-	lastCmd  string
-	createMs int64
-	lastMs   int64
+	subs    []string // subscribed channels, in subscription order
+	psubs   []string
+	resp    int
+	lastCmd string
+	// rejecting is the name of the command being checked, for reject.
+	rejecting string
+	createMs  int64
+	lastMs    int64
 
 	// argv is the command being run; prop, when set, is what it propagates
 	// to the AOF instead (SET EX as SET PXAT, EXPIRE as PEXPIREAT...).

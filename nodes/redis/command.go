@@ -105,9 +105,14 @@ func cstr(b []byte, max int) string {
 
 // reject replies with an error and, inside MULTI, marks the transaction
 // to abort (rejectCommand + flagTransaction).
+//
+// A rejected EXEC answers EXECABORT with the reason (execCommandAbort).
 func (c *client) reject(msg string) {
 	if c.multi {
 		c.dirtyExec = true
+	}
+	if c.rejecting == "exec" && strings.HasPrefix(msg, "ERR ") {
+		msg = "EXECABORT Transaction discarded because of: " + msg[len("ERR "):]
 	}
 	c.w.WriteError(msg)
 }
@@ -125,6 +130,10 @@ func (c *client) processCommand(args [][]byte) {
 		return
 	}
 	cmd := s.lookup(args)
+	c.rejecting = ""
+	if cmd != nil {
+		c.rejecting = cmd.name
+	}
 	if cmd == nil {
 		if parent := s.commands[name]; parent != nil && parent.subs != nil {
 			c.reject("ERR unknown subcommand '" + cstr(args[1], 128) + "'. Try " + strings.ToUpper(name) + " HELP.")
