@@ -114,10 +114,10 @@ var listCommands = []cmdSpec{
 	{"lpos", -3, fr, lposCommand},
 	{"lmove", 5, fw, lmoveCommand},
 	{"rpoplpush", 3, fw, func(c *client, a [][]byte) { moveGeneric(c, a[1], a[2], false, true, -1) }},
-	{"blpop", -3, fw | flagBlocking, func(c *client, a [][]byte) { bpopGeneric(c, a, true) }},
-	{"brpop", -3, fw | flagBlocking, func(c *client, a [][]byte) { bpopGeneric(c, a, false) }},
-	{"blmove", 6, fw | flagBlocking, blmoveCommand},
-	{"brpoplpush", 4, fw | flagBlocking, brpoplpushCommand},
+	{"blpop", -3, fw | flagBlocking | flagNoScript, func(c *client, a [][]byte) { bpopGeneric(c, a, true) }},
+	{"brpop", -3, fw | flagBlocking | flagNoScript, func(c *client, a [][]byte) { bpopGeneric(c, a, false) }},
+	{"blmove", 6, fw | flagBlocking | flagNoScript, blmoveCommand},
+	{"brpoplpush", 4, fw | flagBlocking | flagNoScript, brpoplpushCommand},
 }
 
 // getList looks key up for writing; false means a WRONGTYPE reply was

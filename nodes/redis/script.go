@@ -1,8 +1,158 @@
 package redis
 
-// scripting is the EVAL state (filled in when the engine lands).
-type scripting struct{}
+import (
+	"strings"
 
-var scriptingCommands = []cmdSpec{}
+	"github.com/redsim/redsim/nodes/redis/rnum"
+	"github.com/redsim/redsim/nodes/redis/scripting"
+)
 
-func (s *Server) scriptCount() int { return 0 }
+// scriptState is the EVAL state: the engine with its script cache, and the
+// fake client that runs the commands a script calls.
+type scriptState struct {
+	engine   *scripting.Engine
+	sclient  *client
+	inScript bool
+}
+
+var scriptingCommands = []cmdSpec{
+	{"eval", -3, flagNoScript, func(c *client, a [][]byte) { evalGeneric(c, a, false) }},
+	{"evalsha", -3, flagNoScript, func(c *client, a [][]byte) { evalGeneric(c, a, true) }},
+	{"script", -2, flagNoScript, nil},
+	{"script|load", 3, flagNoScript, scriptLoadCommand},
+	{"script|exists", -3, flagNoScript, scriptExistsCommand},
+	{"script|flush", -2, flagNoScript, scriptFlushCommand},
+	{"script|kill", 2, flagNoScript, func(c *client, _ [][]byte) { c.w.WriteError("NOTBUSY No scripts in execution right now.") }},
+}
+
+func (s *Server) scriptCount() int {
+	if s.engine == nil {
+		return 0
+	}
+	return s.engine.Len()
+}
+
+func (s *Server) scriptEngine() *scripting.Engine {
+	if s.engine == nil {
+		s.engine = scripting.New()
+	}
+	return s.engine
+}
+
+func evalGeneric(c *client, args [][]byte, bySHA bool) {
+	s := c.s
+	n, ok := rnum.ParseInt(args[2])
+	if !ok {
+		c.w.WriteError(errNotInt)
+		return
+	}
+	if n < 0 {
+		c.w.WriteError("ERR Number of keys can't be negative")
+		return
+	}
+	if n > int64(len(args)-3) {
+		c.w.WriteError("ERR Number of keys can't be greater than number of args")
+		return
+	}
+	keys, argv := args[3:3+n], args[3+n:]
+	sc := s.sclient
+	if sc == nil {
+		sc = s.fakeClient()
+		sc.deniedBlocking = true
+		s.sclient = sc
+	}
+	sc.db = c.db
+	sc.resp = 2
+	sc.w.SetProto(2)
+	ctx := scripting.Context{
+		Call: func(cargs [][]byte) []byte { return s.scriptCall(sc, cargs) },
+		Seed: s.rng.Int64(),
+		Log:  func(level int, msg string) { s.env.Logf("script: %s", msg) },
+	}
+	s.inScript = true
+	s.execDepth++
+	propagated := s.propagatedMulti
+	c.w.SetProto(c.resp)
+	if bySHA {
+		s.scriptEngine().EvalSHA(strings.ToLower(string(args[1])), keys, argv, ctx, c.w)
+	} else {
+		s.scriptEngine().Eval(args[1], keys, argv, ctx, c.w)
+	}
+	s.execDepth--
+	s.inScript = false
+	if s.propagatedMulti && !propagated && s.execDepth == 0 {
+		s.propagatedMulti = false
+		s.propagateRaw(sc.db.id, [][]byte{[]byte("EXEC")})
+	}
+	// SELECT inside a script does not change the caller's db.
+	c.noProp = true // the script's effects were propagated, not EVAL
+}
+
+// scriptCall runs one redis.call / redis.pcall and returns its RESP2 reply:
+// the checks are scriptCall's in Redis 7.0, with its error texts.
+func (s *Server) scriptCall(sc *client, args [][]byte) []byte {
+	sc.w.Reset()
+	if len(args) == 0 {
+		sc.w.WriteError("ERR Please specify at least one argument for this redis lib call")
+		return sc.w.Bytes()
+	}
+	cmd := s.lookup(args)
+	if cmd == nil || (cmd.subs != nil && cmd.proc == nil) {
+		sc.w.WriteError("ERR Unknown Redis command called from script")
+		return sc.w.Bytes()
+	}
+	if (cmd.arity > 0 && cmd.arity != len(args)) || len(args) < -cmd.arity {
+		sc.w.WriteError("ERR Wrong number of args calling Redis command from script")
+		return sc.w.Bytes()
+	}
+	if cmd.flags&flagNoScript != 0 {
+		sc.w.WriteError("ERR This Redis command is not allowed from script")
+		return sc.w.Bytes()
+	}
+	if cmd.flags&flagWrite != 0 {
+		if msg := s.writeDenied(); msg != "" {
+			sc.w.WriteError(msg)
+			return sc.w.Bytes()
+		}
+	}
+	sc.lastCmd = cmd.name
+	sc.rejecting = cmd.name
+	s.call(sc, cmd, args)
+	return sc.w.Bytes()
+}
+
+func scriptLoadCommand(c *client, args [][]byte) {
+	sha, err := c.s.scriptEngine().Load(args[2])
+	if err != nil {
+		c.w.WriteError(err.Error())
+		return
+	}
+	c.w.WriteBulkString(sha)
+}
+
+func scriptExistsCommand(c *client, args [][]byte) {
+	c.w.WriteArrayLen(len(args) - 2)
+	for _, sha := range args[2:] {
+		if c.s.scriptEngine().Exists(string(sha)) {
+			c.w.WriteInt(1)
+		} else {
+			c.w.WriteInt(0)
+		}
+	}
+}
+
+func scriptFlushCommand(c *client, args [][]byte) {
+	if len(args) > 3 {
+		c.w.WriteError("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
+		return
+	}
+	if len(args) == 3 {
+		m := strings.ToLower(string(args[2]))
+		if m != "sync" && m != "async" {
+			c.w.WriteError("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
+			return
+		}
+	}
+	c.s.scriptEngine().Flush()
+	c.w.WriteOK()
+}

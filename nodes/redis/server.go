@@ -51,7 +51,7 @@ type Server struct {
 	chanList []string // channel names in subscription order, for PUBSUB CHANNELS
 	patterns []patternSub
 
-	scripting
+	scriptState
 
 	cron sim.Timer
 	persist

@@ -1,0 +1,215 @@
+package scripting
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/redsim/redsim/nodes/resp"
+)
+
+// Context is what the server gives the engine for one run of a script.
+type Context struct {
+	// Call runs one command as the server would for a script's redis.call /
+	// redis.pcall and returns its complete RESP2 reply bytes. The server does
+	// the command-level checks (unknown command, arity, commands not allowed in
+	// scripts, wrong type...) and returns their error replies; the engine turns
+	// replies into Lua values and raises errors for redis.call.
+	Call func(args [][]byte) []byte
+	// Seed seeds math.random for this run, as redisSrand48 does. Real Redis
+	// 7.0 reseeds with 0 before every EVAL, so a server that wants Redis's
+	// exact random sequence passes 0.
+	Seed int64
+	// Log receives redis.log(level, msg) lines (may be nil); level is one of
+	// the LOG_* constants.
+	Log func(level int, msg string)
+}
+
+// The levels of redis.log, as redis.LOG_* exposes them.
+const (
+	LogDebug   = 0
+	LogVerbose = 1
+	LogNotice  = 2
+	LogWarning = 3
+)
+
+// DefaultMaxSteps is the default step budget of one run: about a second or
+// two of gopher-lua, so of the order of Redis's lua-time-limit of 5 s.
+const DefaultMaxSteps = 200_000_000
+
+// A script is one cached, compiled script.
+type script struct {
+	sha   string // lowercase hex SHA1 of the body
+	fn    *lua.LFunction
+	flags Flags
+}
+
+// An Engine compiles, caches and runs scripts. It is not safe for concurrent
+// use; the node runs on one goroutine.
+type Engine struct {
+	// MaxSteps is how many Lua VM instructions one run may execute before it
+	// is stopped with an error; 0 or less means no limit. Instructions run
+	// inside coroutines are not counted.
+	MaxSteps int64
+
+	L       *lua.LState
+	scripts map[string]*script // by lowercase sha; looked up, never iterated
+	sb      *sandbox
+
+	// Per-run state, reset by run.
+	ctx    *Context
+	rand   lrand48
+	budget *stepBudget
+	rr     *resp.ReplyReader
+}
+
+// New returns an Engine with an empty script cache and a fresh Lua state.
+func New() *Engine {
+	e := &Engine{MaxSteps: DefaultMaxSteps, rr: resp.NewReplyReader(), budget: newStepBudget()}
+	e.init()
+	return e
+}
+
+// init empties the cache and builds a fresh Lua state.
+func (e *Engine) init() {
+	e.scripts = make(map[string]*script)
+	e.L = lua.NewState(lua.Options{
+		SkipOpenLibs:    true,
+		CallStackSize:   callStackSize,
+		RegistrySize:    1024,
+		RegistryMaxSize: registryMaxSize,
+	})
+	e.sb = newSandbox(e)
+}
+
+// Limits of the Lua state. Lua 5.1 fails with "stack overflow" at about
+// 200 nested C calls or some thousands of Lua calls; these are of that order
+// and keep a runaway recursion small in memory.
+const (
+	callStackSize   = 4000
+	registryMaxSize = 1 << 20
+)
+
+// sha1hex returns the lowercase hex SHA1 of b, as Redis's sha1hex.
+func sha1hex(b []byte) string {
+	sum := sha1.Sum(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Load compiles body and caches it, as SCRIPT LOAD does, returning its SHA1.
+// A script already cached is not compiled again. The error's text is Redis's
+// error reply without the leading '-', e.g. "ERR Error compiling script (new
+// function): user_script:1: ...".
+func (e *Engine) Load(body []byte) (sha string, err error) {
+	s, err := e.load(body)
+	if err != nil {
+		return "", err
+	}
+	return s.sha, nil
+}
+
+func (e *Engine) load(body []byte) (*script, error) {
+	sha := sha1hex(body)
+	if s, ok := e.scripts[sha]; ok {
+		return s, nil
+	}
+	flags, skip, err := parseShebang(body)
+	if err != nil {
+		return nil, err
+	}
+	// The shebang line is skipped but its newline kept, so that line numbers
+	// stay the user's (as Redis does).
+	fn, err := e.compile(body[skip:])
+	if err != nil {
+		return nil, err
+	}
+	s := &script{sha: sha, fn: fn, flags: flags}
+	e.scripts[sha] = s
+	return s, nil
+}
+
+// Exists reports whether the script of this SHA1 is cached (SCRIPT EXISTS);
+// the SHA1 is compared case-insensitively.
+func (e *Engine) Exists(sha string) bool {
+	_, ok := e.scripts[strings.ToLower(sha)]
+	return ok
+}
+
+// ScriptFlags returns the shebang flags of a cached script ("#!lua
+// flags=no-writes,..."), and whether the script is cached and has a shebang.
+// Without a shebang Redis runs the script in EVAL compatibility mode, where
+// flags do not apply.
+func (e *Engine) ScriptFlags(sha string) (Flags, bool) {
+	s, ok := e.scripts[strings.ToLower(sha)]
+	if !ok || s.flags&FlagShebang == 0 {
+		return 0, false
+	}
+	return s.flags, true
+}
+
+// Flush empties the script cache (SCRIPT FLUSH). Like Redis, which builds a
+// new Lua state, it also forgets anything a script managed to leave behind.
+func (e *Engine) Flush() {
+	e.L.Close()
+	e.init()
+}
+
+// Len returns the number of cached scripts (INFO number_of_cached_scripts).
+func (e *Engine) Len() int { return len(e.scripts) }
+
+// Eval caches body as Load does, then runs it with keys and argv (EVAL) and
+// writes its one reply, or the compile error, to w.
+func (e *Engine) Eval(body []byte, keys, argv [][]byte, ctx Context, w *resp.Writer) {
+	s, err := e.load(body)
+	if err != nil {
+		w.WriteError(err.Error())
+		return
+	}
+	e.run(s, keys, argv, &ctx, w)
+}
+
+// EvalSHA runs the cached script of this SHA1 (EVALSHA), or replies NOSCRIPT.
+func (e *Engine) EvalSHA(sha string, keys, argv [][]byte, ctx Context, w *resp.Writer) {
+	s, ok := e.scripts[strings.ToLower(sha)]
+	if !ok {
+		w.WriteError("NOSCRIPT No matching script. Please use EVAL.")
+		return
+	}
+	e.run(s, keys, argv, &ctx, w)
+}
+
+// run runs one cached script and writes its reply.
+func (e *Engine) run(s *script, keys, argv [][]byte, ctx *Context, w *resp.Writer) {
+	mark := w.Len()
+	L := e.L
+	defer func() {
+		// gopher-lua turns panics inside the VM into errors, but a bug in
+		// the glue must not take the node down either.
+		if r := recover(); r != nil {
+			w.Truncate(mark)
+			w.WriteError(fmt.Sprintf("ERR Error running script (call to f_%s): internal error: %v", s.sha, r))
+		}
+		L.RemoveContext()
+		L.SetTop(0)
+		e.ctx = nil
+	}()
+
+	e.ctx = ctx
+	e.rand.seed(int32(ctx.Seed))
+	e.sb.beginRun(keys, argv)
+	if e.MaxSteps > 0 {
+		e.budget.reset(e.MaxSteps)
+		L.SetContext(e.budget)
+	}
+	L.SetTop(0)
+	L.Push(s.fn)
+	err := L.PCall(0, 1, e.sb.errHandler)
+	if err != nil {
+		w.WriteError(e.failureText(s.sha, err))
+		return
+	}
+	e.writeReply(w, L.Get(-1))
+}
