@@ -21,7 +21,18 @@
 // longer than MaxSteps Lua instructions is stopped with an error, where real
 // Redis would go BUSY and wait for SCRIPT KILL.
 //
-// What is not there: the cjson, cmsgpack, bit and struct libraries,
+// The cjson library (lua-cjson 2.1.0: encode, decode, null, new and the
+// configuration functions) and the bit library (LuaBitOp) follow Redis's C
+// code rule for rule, error texts included. cjson.encode writes an
+// object's keys in the order pairs() visits them, which in gopher-lua is
+// the array part 1..n and then the other keys in the order they were first
+// set; Redis follows Lua 5.1's hash order, which no one can rely on. The
+// cjson settings a script changes (cjson.encode_number_precision and the
+// like) are reset before every run, where Redis keeps them for later
+// scripts. tostring(cjson.null) gives an address like other userdata, where
+// Redis prints "userdata: (nil)".
+//
+// What is not there: the cmsgpack and struct libraries,
 // redis.acl_check_cmd, the Lua debugger (redis.breakpoint returns false and
 // redis.debug does nothing) and RESP3 inside scripts: redis.setresp(3) raises
 // an error, since Context.Call speaks RESP2 only.

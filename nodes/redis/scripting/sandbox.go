@@ -55,6 +55,7 @@ type sandbox struct {
 	gmeta   *lua.LTable // readonly view of _G's metatable, for getmetatable
 	strmeta *lua.LTable // readonly view of the string metatable
 	backing map[*lua.LTable]*lua.LTable
+	cjson   *cjsonLib // the settings of the cjson global
 
 	// originals of replaced base functions
 	origSetmetatable *lua.LFunction
@@ -138,6 +139,10 @@ func newSandbox(e *Engine) *sandbox {
 		g.RawSetString(lib.name, sb.protect(t))
 	}
 	g.RawSetString("redis", sb.protect(newRedisLib(e)))
+	g.RawSetString("bit", sb.protect(newBitLib(L)))
+	cjsonTable, cjson := newCJSON(sb, L.NewUserData())
+	sb.cjson = cjson
+	g.RawSetString("cjson", sb.protect(cjsonTable))
 
 	// _G: reads of a missing name fail, writes fail, and _G._G is _G.
 	gmt := L.NewTable()
@@ -170,6 +175,7 @@ func (sb *sandbox) beginRun(keys, argv [][]byte) {
 	sb.globals.RawSetString("KEYS", sb.stringArray(keys))
 	sb.globals.RawSetString("ARGV", sb.stringArray(argv))
 	sb.addrs = nil
+	sb.cjson.reset()
 }
 
 func (sb *sandbox) stringArray(a [][]byte) *lua.LTable {
