@@ -1,0 +1,108 @@
+package redisdiff
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/redsim/redsim/nodes/resp"
+)
+
+// ReplyTimeout bounds how long a Conn waits for one reply; a server that
+// takes longer is reported as not replying rather than hanging the test.
+const ReplyTimeout = 3 * time.Second
+
+// Conn is a minimal RESP client: it sends one command at a time and returns
+// each reply as the exact bytes the server wrote, so that two servers can be
+// compared byte for byte. It is not safe for concurrent use.
+type Conn struct {
+	nc  net.Conn
+	rr  *resp.ReplyReader
+	buf []byte
+	out []byte
+}
+
+// Dial connects to a RESP server at addr.
+func Dial(addr string) (*Conn, error) {
+	nc, err := net.DialTimeout("tcp", addr, ReplyTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{nc: nc, rr: resp.NewReplyReader(), buf: make([]byte, 16*1024)}, nil
+}
+
+// Send writes one command without waiting for its reply.
+func (c *Conn) Send(args ...[]byte) error {
+	c.out = resp.AppendCommand(c.out[:0], args...)
+	if err := c.nc.SetWriteDeadline(time.Now().Add(ReplyTimeout)); err != nil {
+		return err
+	}
+	_, err := c.nc.Write(c.out)
+	return err
+}
+
+// Receive returns the raw bytes of the next complete reply, waiting at most
+// timeout for it.
+func (c *Conn) Receive(timeout time.Duration) ([]byte, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		// The reader frames the reply; its raw bytes are the ones Next
+		// consumed, still in place in the buffer Peek shows.
+		pending := c.rr.Peek()
+		before := len(pending)
+		if _, ok, err := c.rr.Next(); err != nil {
+			return nil, err
+		} else if ok {
+			n := before - c.rr.Buffered()
+			return append([]byte(nil), pending[:n]...), nil
+		}
+		if err := c.nc.SetReadDeadline(deadline); err != nil {
+			return nil, err
+		}
+		n, err := c.nc.Read(c.buf)
+		if n > 0 {
+			c.rr.Feed(c.buf[:n])
+		}
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				return nil, fmt.Errorf("no reply within %v", timeout)
+			}
+			return nil, err
+		}
+	}
+}
+
+// Do sends one command and returns its raw reply.
+func (c *Conn) Do(args ...[]byte) ([]byte, error) {
+	if err := c.Send(args...); err != nil {
+		return nil, err
+	}
+	return c.Receive(ReplyTimeout)
+}
+
+// DoStrings is Do for string arguments.
+func (c *Conn) DoStrings(args ...string) ([]byte, error) {
+	bs := make([][]byte, len(args))
+	for i, a := range args {
+		bs[i] = []byte(a)
+	}
+	return c.Do(bs...)
+}
+
+// Close closes the connection. It first sends QUIT and waits briefly for
+// the server to hang up, so that the server has forgotten the client
+// (its subscriptions, watched keys, blocked state) before the next test
+// looks at the server.
+func (c *Conn) Close() error {
+	if c.Send([]byte("QUIT")) == nil {
+		_ = c.nc.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		for {
+			if _, err := c.nc.Read(c.buf); err != nil {
+				break
+			}
+		}
+	}
+	return c.nc.Close()
+}

@@ -1,0 +1,64 @@
+// Package redisdiff is the differential test suite of the Redsim Redis
+// node: it sends the same commands to the node and to a real redis-server
+// and requires the same reply bytes from both.
+//
+// The harness is exported so that other packages' tests can use it:
+// StartRedis runs a real redis-server from PATH (the test is skipped when
+// there is none), StartNode runs the node on the real-time Env of
+// sim/realenv, Conn is a raw RESP client, RunFile runs a script and
+// RunRandom a seeded random command sequence against two Sides. A
+// package that the node itself imports cannot use StartNode's file
+// without an import cycle; it may use the rest from an external test
+// package.
+//
+// # Scripts
+//
+// A script (testdata/*.txt) is one command per line, split into arguments
+// as redis-cli splits them: "..." takes the escapes \n \r \t \b \a \\ \"
+// and \xHH, '...' takes \' only. Lines starting with # are comments; blank
+// lines are ignored. Each file starts from empty servers (FLUSHALL) on fresh
+// connections. Every command's reply is compared as bytes, unless
+// directives say otherwise.
+//
+// Modifiers apply to the next command, written on the same line after the
+// modifier or on a later line; several may be combined:
+//
+//	!sort      sort the elements of every innermost array (one holding no
+//	           array) before comparing: replies in hash-table order, as
+//	           KEYS, SMEMBERS of a hash-table set, SCAN, HGETALL of a big hash
+//	!ignore    compare only the reply's type and, for an array, its length:
+//	           replies that differ by nature (HELLO's id, INFO, SPOP)
+//	!within N  let integers anywhere in the reply differ by up to N: TTL
+//	           and PTTL, which tick between the two servers
+//	!async     send the command without reading its reply (a BLPOP that
+//	           blocks until another connection pushes); read it with !recv
+//
+// Actions:
+//
+//	!conn N    send the following commands on connection N (0-7; 0 at
+//	           the start); connections are opened on first use, and one
+//	           that a server closed is reopened on its next use
+//	!recv      read and compare the next reply on the current connection:
+//	           that of its oldest !async command, else a pushed message
+//	           (pub/sub); modifiers before !recv apply to it
+//	!sleep D   wait D (a Go duration, at most 5s) on the wall clock, to let
+//	           keys expire
+//
+// A command sent on a connection that still owes the reply of an !async
+// command is a script error. The two servers get each command before
+// either reply is read, so a command that blocks for its timeout costs the
+// timeout once. A server that does not reply within ReplyTimeout, or that
+// closes the connection, shows as <no reply ...> or <connection closed>
+// in place of its reply.
+//
+// # Running
+//
+//	go test ./internal/redisdiff                         node against Redis
+//	go test ./internal/redisdiff -redisdiff.against=redis  two real servers, to check the scripts
+//	go test ./internal/redisdiff -run TestScripts/lists -redisdiff.trace -v
+//	go test ./internal/redisdiff -run TestRandom -redisdiff.seeds=500
+//
+// -redisdiff.trace logs each command with Redis's reply; -redisdiff.steps
+// sets the commands per seed; -redisdiff.lua=false keeps TestRandom from
+// wrapping commands in EVAL.
+package redisdiff

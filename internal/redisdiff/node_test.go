@@ -1,0 +1,13 @@
+package redisdiff
+
+import (
+	"testing"
+
+	"github.com/redsim/redsim/nodes/redis"
+)
+
+func startNode(t *testing.T) string {
+	cfg := redis.DefaultConfig()
+	cfg.Save = nil // as --save '' on the real server
+	return StartNode(t, cfg)
+}

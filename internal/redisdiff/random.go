@@ -1,0 +1,373 @@
+package redisdiff
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// A Generator draws random commands over a small key space shared by every
+// type, so that wrong-type errors, missing keys, conversions between
+// encodings and edge arguments all happen often. The same seed gives the
+// same commands.
+type Generator struct {
+	rng *rand.Rand
+	fam int // the type family of the command being drawn
+}
+
+// NewGenerator returns the Generator of seed.
+func NewGenerator(seed uint64) *Generator {
+	return &Generator{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+}
+
+// A Command is a generated command and how its reply is compared.
+type Command struct {
+	Args  []string
+	Match Match
+}
+
+var (
+	// Each type family mostly uses its own two keys, and any key now and
+	// then, so that values grow and wrong-type errors stay a minority.
+	genKeys    = []string{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9"}
+	genMembers = []string{"a", "b", "c", "d", "1", "2", "10", "-3", "x y", ""}
+	genValues  = []string{"", "0", "1", "-1", "42", "007", "1.5", "-2.25", "1e3", " 1", "0x10", "abc", "hello world",
+		"9223372036854775807", "-9223372036854775808", "9223372036854775808", "3.0", "inf", "nan", "a\r\nb"}
+	genScores = []string{"0", "1", "-1", "2.5", "-0.5", "1e3", "+inf", "-inf", "3", "10", "nan", "x", "1.5e-3"}
+	genInts   = []string{"0", "1", "-1", "2", "3", "-2", "5", "10", "100", "-100", "9223372036854775807", "-9223372036854775808", "x", "1.5"}
+	genRanges = []string{"0", "1", "-1", "2", "-2", "3", "5", "100", "-100"}
+)
+
+func (g *Generator) pick(s []string) string { return s[g.rng.IntN(len(s))] }
+func (g *Generator) key() string {
+	if g.fam == 0 || g.chance(0.2) {
+		return g.pick(genKeys)
+	}
+	return genKeys[2*(g.fam-1)+g.rng.IntN(2)]
+}
+func (g *Generator) member() string        { return g.pick(genMembers) }
+func (g *Generator) chance(p float64) bool { return g.rng.Float64() < p }
+
+// some returns 1 to n draws of f.
+func (g *Generator) some(n int, f func() []string) []string {
+	var out []string
+	for range 1 + g.rng.IntN(n) {
+		out = append(out, f()...)
+	}
+	return out
+}
+
+// flags returns a random subset of opts in random order, conflicting
+// combinations included.
+func (g *Generator) flags(p float64, opts ...[]string) []string {
+	var out []string
+	for _, i := range g.rng.Perm(len(opts)) {
+		if g.chance(p) {
+			out = append(out, opts[i]...)
+		}
+	}
+	return out
+}
+
+func cmd(args ...string) []string { return args }
+
+// Next returns the next command.
+func (g *Generator) Next() Command {
+	k, m := g.key, g.member
+	one := func() []string { return []string{m()} }
+	pair := func() []string { return []string{m(), g.pick(genValues)} }
+	scored := func() []string { return []string{g.pick(genScores), m()} }
+	keys := func() []string { return []string{k()} }
+	ttl := func() string { return g.pick([]string{"100", "1000", "0", "-5", "86400", "x"}) }
+	sorted := Match{Sort: true}
+
+	g.fam = g.rng.IntN(6)
+	switch g.fam {
+	case 1: // strings
+		switch g.rng.IntN(18) {
+		case 0, 1:
+			a := cmd("SET", k(), g.pick(genValues))
+			a = append(a, g.flags(0.2, cmd("NX"), cmd("XX"), cmd("GET"), cmd("KEEPTTL"), cmd("EX", ttl()), cmd("PX", "100000"),
+				cmd("EXAT", g.pick([]string{"4102444800", "1"})), cmd("PXAT", "4102444800000"))...)
+			return Command{Args: a}
+		case 2:
+			return Command{Args: cmd("GET", k())}
+		case 3:
+			return Command{Args: cmd(g.pick([]string{"INCR", "DECR"}), k())}
+		case 4:
+			return Command{Args: cmd(g.pick([]string{"INCRBY", "DECRBY"}), k(), g.pick(genInts))}
+		case 5:
+			return Command{Args: cmd("INCRBYFLOAT", k(), g.pick(genValues[:12]))}
+		case 6:
+			return Command{Args: cmd("APPEND", k(), g.pick(genValues))}
+		case 7:
+			return Command{Args: cmd("STRLEN", k())}
+		case 8:
+			return Command{Args: cmd("GETRANGE", k(), g.pick(genRanges), g.pick(genRanges))}
+		case 9:
+			return Command{Args: cmd("SETRANGE", k(), g.pick([]string{"0", "1", "3", "10", "-1"}), g.pick(genValues))}
+		case 10:
+			return Command{Args: append(cmd("MGET"), g.some(3, keys)...)}
+		case 11:
+			return Command{Args: append(cmd(g.pick([]string{"MSET", "MSETNX"})), g.some(2, func() []string { return []string{k(), g.pick(genValues)} })...)}
+		case 12:
+			return Command{Args: cmd(g.pick([]string{"GETSET", "SETNX"}), k(), g.pick(genValues))}
+		case 13:
+			return Command{Args: cmd("GETDEL", k())}
+		case 14:
+			return Command{Args: append(cmd("GETEX", k()), g.flags(0.3, cmd("PERSIST"), cmd("EX", ttl()), cmd("PX", "500000"))...)}
+		case 15:
+			return Command{Args: cmd(g.pick([]string{"SETEX", "PSETEX"}), k(), ttl()+"00", g.pick(genValues))}
+		case 16:
+			return Command{Args: cmd("SET", k(), g.pick(genInts))}
+		default:
+			return Command{Args: cmd("INCRBY", k(), g.pick([]string{"9223372036854775807", "-9223372036854775808", "1"}))}
+		}
+	case 0: // keys
+		switch g.rng.IntN(12) {
+		case 0, 1:
+			return Command{Args: append(cmd(g.pick([]string{"DEL", "UNLINK", "EXISTS"})), g.some(3, keys)...)}
+		case 2:
+			return Command{Args: cmd("TYPE", k())}
+		case 3:
+			a := cmd(g.pick([]string{"EXPIRE", "PEXPIRE"}), k(), ttl()+"000")
+			return Command{Args: append(a, g.flags(0.25, cmd("NX"), cmd("XX"), cmd("GT"), cmd("LT"))...)}
+		case 4:
+			return Command{Args: cmd("TTL", k()), Match: Match{Within: 1}}
+		case 5:
+			return Command{Args: cmd("PTTL", k()), Match: Match{Within: 100}}
+		case 6:
+			return Command{Args: cmd("PERSIST", k())}
+		case 7:
+			return Command{Args: cmd(g.pick([]string{"RENAME", "RENAMENX"}), k(), k())}
+		case 8:
+			return Command{Args: cmd("KEYS", g.pick([]string{"*", "k[0-2]", "k?", "x*", "*[^1]"})), Match: sorted}
+		case 9:
+			return Command{Args: cmd("DBSIZE")}
+		case 10:
+			a := cmd("SCAN", "0", "COUNT", "100")
+			if g.chance(0.5) {
+				a = append(a, "TYPE", g.pick([]string{"string", "list", "hash", "set", "zset", "none"}))
+			}
+			if g.chance(0.3) {
+				a = append(a, "MATCH", "k[1-3]")
+			}
+			return Command{Args: a, Match: sorted}
+		default:
+			return Command{Args: cmd("EXPIREAT", k(), g.pick([]string{"4102444800", "1"}))}
+		}
+	case 2: // lists
+		switch g.rng.IntN(14) {
+		case 0, 1:
+			return Command{Args: append(cmd(g.pick([]string{"LPUSH", "RPUSH", "LPUSHX", "RPUSHX"}), k()), g.some(3, one)...)}
+		case 2:
+			a := cmd(g.pick([]string{"LPOP", "RPOP"}), k())
+			if g.chance(0.4) {
+				a = append(a, g.pick([]string{"0", "1", "2", "10", "-1"}))
+			}
+			return Command{Args: a}
+		case 3:
+			return Command{Args: cmd("LRANGE", k(), g.pick(genRanges), g.pick(genRanges))}
+		case 4:
+			return Command{Args: cmd("LLEN", k())}
+		case 5:
+			return Command{Args: cmd("LINDEX", k(), g.pick(genRanges))}
+		case 6:
+			return Command{Args: cmd("LSET", k(), g.pick(genRanges), m())}
+		case 7:
+			return Command{Args: cmd("LREM", k(), g.pick([]string{"0", "1", "-1", "2", "-2"}), m())}
+		case 8:
+			return Command{Args: cmd("LTRIM", k(), g.pick(genRanges), g.pick(genRanges))}
+		case 9:
+			return Command{Args: cmd("LINSERT", k(), g.pick([]string{"BEFORE", "AFTER"}), m(), m())}
+		case 10:
+			a := cmd("LPOS", k(), m())
+			a = append(a, g.flags(0.4, cmd("RANK", g.pick([]string{"1", "-1", "2", "-2", "0"})), cmd("COUNT", g.pick([]string{"0", "1", "2", "-1"})), cmd("MAXLEN", g.pick([]string{"0", "1", "3", "-1"})))...)
+			return Command{Args: a}
+		case 11:
+			dir := func() string { return g.pick([]string{"LEFT", "RIGHT"}) }
+			return Command{Args: cmd("LMOVE", k(), k(), dir(), dir())}
+		case 12:
+			return Command{Args: cmd(g.pick([]string{"BLPOP", "BRPOP"}), k(), k(), "0.01")}
+		default:
+			return Command{Args: cmd("RPOPLPUSH", k(), k())}
+		}
+	case 3: // hashes
+		switch g.rng.IntN(12) {
+		case 0, 1:
+			return Command{Args: append(cmd(g.pick([]string{"HSET", "HMSET"}), k()), g.some(3, pair)...)}
+		case 2:
+			return Command{Args: cmd("HSETNX", k(), m(), g.pick(genValues))}
+		case 3:
+			return Command{Args: cmd("HGET", k(), m())}
+		case 4:
+			return Command{Args: append(cmd("HMGET", k()), g.some(3, one)...)}
+		case 5:
+			return Command{Args: cmd(g.pick([]string{"HGETALL", "HKEYS", "HVALS", "HLEN"}), k())}
+		case 6:
+			return Command{Args: append(cmd("HDEL", k()), g.some(3, one)...)}
+		case 7:
+			return Command{Args: cmd("HEXISTS", k(), m())}
+		case 8:
+			return Command{Args: cmd("HINCRBY", k(), m(), g.pick(genInts))}
+		case 9:
+			return Command{Args: cmd("HINCRBYFLOAT", k(), m(), g.pick(genValues[:12]))}
+		case 10:
+			return Command{Args: cmd("HSTRLEN", k(), m())}
+		default:
+			return Command{Args: cmd("HSCAN", k(), "0", "COUNT", "100"), Match: sorted}
+		}
+	case 4: // sets
+		switch g.rng.IntN(10) {
+		case 0, 1:
+			return Command{Args: append(cmd("SADD", k()), g.some(4, one)...)}
+		case 2:
+			return Command{Args: append(cmd("SREM", k()), g.some(2, one)...)}
+		case 3:
+			return Command{Args: cmd("SMEMBERS", k()), Match: sorted}
+		case 4:
+			return Command{Args: cmd("SISMEMBER", k(), m())}
+		case 5:
+			return Command{Args: append(cmd("SMISMEMBER", k()), g.some(3, one)...)}
+		case 6:
+			return Command{Args: cmd("SCARD", k())}
+		case 7:
+			return Command{Args: append(cmd(g.pick([]string{"SINTER", "SUNION", "SDIFF"})), g.some(3, keys)...), Match: sorted}
+		case 8:
+			return Command{Args: append(cmd(g.pick([]string{"SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE"}), k()), g.some(3, keys)...)}
+		default:
+			return Command{Args: cmd("SSCAN", k(), "0", "COUNT", "100"), Match: sorted}
+		}
+	default: // sorted sets
+		switch g.rng.IntN(14) {
+		case 0, 1, 2:
+			a := cmd("ZADD", k())
+			a = append(a, g.flags(0.15, cmd("NX"), cmd("XX"), cmd("GT"), cmd("LT"), cmd("CH"), cmd("INCR"))...)
+			return Command{Args: append(a, g.some(3, scored)...)}
+		case 3:
+			return Command{Args: append(cmd("ZREM", k()), g.some(2, one)...)}
+		case 4:
+			return Command{Args: cmd("ZSCORE", k(), m())}
+		case 5:
+			return Command{Args: append(cmd("ZMSCORE", k()), g.some(3, one)...)}
+		case 6:
+			return Command{Args: cmd("ZINCRBY", k(), g.pick(genScores), m())}
+		case 7:
+			return Command{Args: cmd("ZCARD", k())}
+		case 8:
+			bound := func() string {
+				return g.pick([]string{"-inf", "+inf", "0", "1", "(1", "2.5", "(2.5", "-1", "x", "(", "10"})
+			}
+			return Command{Args: cmd("ZCOUNT", k(), bound(), bound())}
+		case 9:
+			a := cmd("ZRANGE", k())
+			switch g.rng.IntN(3) {
+			case 0:
+				a = append(a, g.pick(genRanges), g.pick(genRanges))
+			case 1:
+				a = append(a, g.pick([]string{"-inf", "0", "(1", "1", "2.5"}), g.pick([]string{"+inf", "10", "(3", "1"}), "BYSCORE")
+			default:
+				a = append(a, g.pick([]string{"-", "[a", "(b", "[1", "+"}), g.pick([]string{"+", "[c", "(d", "-", "x"}), "BYLEX")
+			}
+			a = append(a, g.flags(0.3, cmd("REV"), cmd("WITHSCORES"), cmd("LIMIT", g.pick([]string{"0", "1", "-1"}), g.pick([]string{"1", "2", "-1", "0"})))...)
+			return Command{Args: a}
+		case 10:
+			return Command{Args: append(cmd(g.pick([]string{"ZREVRANGE", "ZRANGE"}), k(), g.pick(genRanges), g.pick(genRanges)), g.flags(0.5, cmd("WITHSCORES"))...)}
+		case 11:
+			return Command{Args: append(cmd("ZRANGEBYSCORE", k(), g.pick([]string{"-inf", "0", "(1"}), g.pick([]string{"+inf", "2.5", "(10"})), g.flags(0.4, cmd("WITHSCORES"), cmd("LIMIT", "1", "2"))...)}
+		case 12:
+			return Command{Args: cmd(g.pick([]string{"ZRANK", "ZREVRANK"}), k(), m())}
+		default:
+			a := cmd(g.pick([]string{"ZPOPMIN", "ZPOPMAX"}), k())
+			if g.chance(0.5) {
+				a = append(a, g.pick([]string{"0", "1", "2", "10", "-1"}))
+			}
+			return Command{Args: a}
+		}
+	}
+}
+
+// RunRandom runs steps commands of seed's Generator against both servers
+// of a fresh Session, on one connection, and stops at the first reply that
+// differs, reporting the seed, the step and the commands that led there.
+// Now and then it wraps a few commands in MULTI/EXEC or runs one through
+// EVAL, so the same commands are also compared inside transactions and
+// scripts.
+func RunRandom(t testing.TB, seed uint64, steps int, want, got Side) {
+	t.Helper()
+	runRandom(t, seed, steps, want, got, true)
+}
+
+// runRandom is RunRandom; without lua it never wraps a command in EVAL,
+// to look past a server's scripting while that is what differs.
+func runRandom(t testing.TB, seed uint64, steps int, want, got Side, lua bool) {
+	t.Helper()
+	g := NewGenerator(seed)
+	s := NewSession(t, want, got)
+	defer s.Close()
+	var history []string
+	for i := 0; i < steps; {
+		var batch []Command
+		switch r := g.rng.IntN(40); {
+		case r == 0:
+			batch = append(batch, Command{Args: cmd("MULTI")})
+			var exec Match // EXEC's reply holds the queued commands' replies
+			for range 1 + g.rng.IntN(4) {
+				c := g.Next()
+				exec = exec.merge(c.Match)
+				c.Match = Match{} // queued commands reply +QUEUED
+				batch = append(batch, c)
+			}
+			batch = append(batch, Command{Args: cmd(g.pick([]string{"EXEC", "EXEC", "DISCARD"})), Match: exec})
+		case r == 1 && lua:
+			c := g.Next()
+			batch = append(batch, Command{Args: luaCall(c.Args), Match: c.Match})
+		default:
+			batch = append(batch, g.Next())
+		}
+		for _, c := range batch {
+			i++
+			history = append(history, commandText(c.Args))
+			ex := s.Do(0, c.Args)
+			if !c.Match.Equal(ex.Want, ex.Got) {
+				t.Errorf("seed %d, step %d: %s: replies differ\n\t%-6s %q\n\t%-6s %q\n%s\nrerun: go test ./internal/redisdiff -run 'TestRandom/seed=%d$'",
+					seed, i, commandText(c.Args), want.Name+":", ex.Want, got.Name+":", ex.Got, formatHistory(history[:len(history)-1]), seed)
+				return
+			}
+		}
+	}
+}
+
+// luaCall wraps a command in an EVAL that runs it with redis.call and
+// returns its reply, going through both reply conversions.
+func luaCall(args []string) []string {
+	var b strings.Builder
+	b.WriteString("return redis.call(")
+	for i := range args {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("ARGV[" + strconv.Itoa(i+1) + "]")
+	}
+	b.WriteString(")")
+	return append([]string{"EVAL", b.String(), "0"}, args...)
+}
+
+// formatHistory renders the commands before a mismatch, the last ones
+// only when there are many.
+func formatHistory(h []string) string {
+	const keep = 40
+	var b strings.Builder
+	start := max(0, len(h)-keep)
+	fmt.Fprintf(&b, "the %d commands before it", len(h)-start)
+	if start > 0 {
+		fmt.Fprintf(&b, " (of %d)", len(h))
+	}
+	b.WriteString(":")
+	for i := start; i < len(h); i++ {
+		fmt.Fprintf(&b, "\n\t%4d %s", i+1, h[i])
+	}
+	return b.String()
+}

@@ -1,0 +1,123 @@
+package redisdiff
+
+import (
+	"bytes"
+	"net"
+	"os/exec"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// skipNoRedis is the message of a test skipped for want of redis-server.
+const skipNoRedis = "redis-server not found on PATH; install it (apt-get install redis-server) to run the differential tests"
+
+// StartRedis starts a real redis-server from PATH on a free loopback port,
+// with persistence off and its files in a temporary directory, waits until
+// it answers PING and returns its address; the server is stopped when the
+// test ends. The test is skipped when redis-server is not installed.
+func StartRedis(t testing.TB) string {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip(skipNoRedis)
+	}
+	dir := t.TempDir()
+	// The free port is found by binding and releasing it, so another
+	// process may take it first: then redis-server exits and we retry.
+	var lastErr string
+	for range 5 {
+		port, err := freePort()
+		if err != nil {
+			t.Fatalf("redisdiff: finding a free port: %v", err)
+		}
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		cmd := exec.Command(bin,
+			"--port", strconv.Itoa(port),
+			"--bind", "127.0.0.1",
+			"--save", "",
+			"--appendonly", "no",
+			"--dir", dir,
+			"--daemonize", "no",
+			"--loglevel", "warning",
+			"--logfile", "",
+			"--databases", "16",
+		)
+		var out lockedBuffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("redisdiff: starting %s: %v", bin, err)
+		}
+		exited := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(exited) }()
+		if waitPing(addr, exited) {
+			t.Cleanup(func() {
+				_ = cmd.Process.Signal(syscall.SIGTERM)
+				select {
+				case <-exited:
+				case <-time.After(5 * time.Second):
+					_ = cmd.Process.Kill()
+					<-exited
+				}
+			})
+			return addr
+		}
+		_ = cmd.Process.Kill()
+		<-exited
+		lastErr = out.String()
+	}
+	t.Fatalf("redisdiff: redis-server did not start; its output:\n%s", lastErr)
+	return ""
+}
+
+// waitPing reports whether the server at addr answers PING within five
+// seconds, giving up early if its process exits.
+func waitPing(addr string, exited <-chan struct{}) bool {
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return false
+		default:
+		}
+		if c, err := Dial(addr); err == nil {
+			reply, err := c.DoStrings("PING")
+			_ = c.nc.Close()
+			if err == nil && string(reply) == "+PONG\r\n" {
+				return true
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false
+}
+
+// freePort returns a loopback TCP port that was free a moment ago.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// lockedBuffer collects a child process's output for error messages.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
