@@ -1,0 +1,135 @@
+package checker
+
+import (
+	"io"
+	"time"
+
+	"github.com/redsim/redsim/clock"
+	"github.com/redsim/redsim/history"
+)
+
+// DefaultMaxEvidence is how many operations evidence holds when an options
+// struct leaves MaxEvidence zero.
+const DefaultMaxEvidence = 20
+
+// DefaultVisualizationMaxBytes caps porcupine's HTML when VisualizationOptions
+// leaves MaxBytes zero.
+const DefaultVisualizationMaxBytes = 8 << 20
+
+// LinearizableOptions tunes Linearizable.
+type LinearizableOptions struct {
+	// Timeout bounds porcupine's search; zero means none. A search it stops
+	// is Unknown.
+	Timeout time.Duration
+	// MaxEvidence bounds the operations in the evidence; zero means
+	// DefaultMaxEvidence.
+	MaxEvidence int
+}
+
+// Linearizable checks that the operations of model m in ops, partitioned by
+// key, are linearizable. Operations of other kinds are skipped; Fail
+// operations never happened; Info operations may have happened at any time
+// after their invocation. On a violation the evidence holds the first
+// offending key's operations around the point where no linearization goes on.
+func Linearizable(m Model, ops []history.Op, opts LinearizableOptions) Result {
+	return checkLinearizable(m, ops, opts)
+}
+
+// VisualizationOptions tunes WriteVisualization.
+type VisualizationOptions struct {
+	// Key is the key to draw; empty means the first key, in sorted order,
+	// that is not linearizable.
+	Key string
+	// MaxBytes caps the HTML; zero means DefaultVisualizationMaxBytes.
+	MaxBytes int
+	// Timeout bounds each porcupine search; zero means none.
+	Timeout time.Duration
+}
+
+// WriteVisualization writes porcupine's HTML visualization of one key of the
+// history to w. It writes nothing and returns an error wrapping
+// ErrVisualizationTooLarge when the page would exceed the cap.
+func WriteVisualization(w io.Writer, m Model, ops []history.Op, opts VisualizationOptions) error {
+	return writeVisualization(w, m, ops, opts)
+}
+
+// SetOptions tunes SetWrites.
+type SetOptions struct {
+	// MaxEvidence bounds the operations in the evidence; zero means
+	// DefaultMaxEvidence.
+	MaxEvidence int
+}
+
+// SetWrites checks a set or list-append workload: the Add and Append
+// operations of ops against the FinalRead operations, per key and per node.
+// An element acknowledged (Ok) but absent from a final read is lost; one
+// present that was never attempted is a phantom; one that Failed but is
+// present contradicts "certainly not applied"; one present twice in a list was
+// applied twice. Unacknowledged (Info) elements may be present or not.
+func SetWrites(ops []history.Op, opts SetOptions) Result {
+	return checkSetWrites(ops, maxEvidence(opts.MaxEvidence))
+}
+
+// MutualExclusion checks that no two holds of the same lock by different
+// processes overlap in true time. Holds are half-open, so [a,b) and [b,c) do
+// not overlap.
+func MutualExclusion(holds []history.Hold) Result {
+	return checkMutualExclusion(holds)
+}
+
+// ResourceOptions describes the resource that ResourceSafety checks.
+type ResourceOptions struct {
+	// Fenced is a resource that rejects tokens lower than the highest it
+	// accepted. It orders writes by token, so a holder whose hold ended may
+	// still write safely as long as no later holder has written.
+	Fenced bool
+}
+
+// ResourceSafety checks the writes that resources accepted against the holds
+// of the locks guarding them (matched by lock name). Any resource: a write of
+// a holder after a later-acquired holder has written is a violation. An
+// unfenced resource: a write accepted after its process's hold ended, once
+// another process's hold had begun, is a violation. A fenced resource: tokens
+// never go down, and strictly increase from one process to the next.
+func ResourceSafety(holds []history.Hold, writes []history.Access, opts ResourceOptions) Result {
+	return checkResourceSafety(holds, writes, opts.Fenced)
+}
+
+// LockLivenessOptions tunes LockLiveness.
+type LockLivenessOptions struct {
+	// MaxGap, when positive, makes a longest wait with no holder above it a
+	// violation; zero only measures.
+	MaxGap time.Duration
+}
+
+// LockLiveness measures the fraction of Acquire operations in ops that
+// succeeded and the longest span of true time in which some process was
+// trying to acquire a lock and none held it. A process wants the lock from
+// the first attempt after its previous success until its next success.
+func LockLiveness(ops []history.Op, holds []history.Hold, opts LockLivenessOptions) Result {
+	return checkLockLiveness(ops, holds, opts.MaxGap)
+}
+
+// Convergence checks that all replicas of each shard report the same digest.
+func Convergence(shards []Shard) Result {
+	return checkConvergence(shards)
+}
+
+// LivenessOptions tunes Liveness.
+type LivenessOptions struct {
+	// FaultsStopped is the true time of the final heal.
+	FaultsStopped clock.Time
+	// Bound is how long after FaultsStopped an Ok completion may take.
+	Bound time.Duration
+	// PerProcess demands an Ok completion within the bound from every process
+	// that invoked an operation after FaultsStopped, rather than from any one.
+	PerProcess bool
+	// End is when the run ended; a run that ended before the bound without
+	// an Ok completion is Unknown. Zero means the last time in the history.
+	End clock.Time
+}
+
+// Liveness checks that Ok operations resume within a bound after faults stop.
+func Liveness(ops []history.Op, opts LivenessOptions) Result {
+	return checkLiveness(ops, opts)
+}

@@ -1,0 +1,243 @@
+package checker
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/anishathalye/porcupine"
+
+	"github.com/redsim/redsim/clock"
+	"github.com/redsim/redsim/history"
+)
+
+// keyHistory is one key's operations as porcupine sees them; Metadata of each
+// is the index of the operation in the caller's slice.
+type keyHistory struct {
+	key string
+	ops []porcupine.Operation
+}
+
+// partitionOps turns ops into porcupine operations grouped by key, keys in
+// sorted order. Operations of other models, Fail operations (they never
+// happened) and Info reads (they constrain nothing) are left out; other Info
+// and pending operations return at +infinity.
+func partitionOps(m Model, ops []history.Op) []keyHistory {
+	byKey := map[string]int{}
+	var parts []keyHistory
+	for i := range ops {
+		op := &ops[i]
+		if !m.has(op.Kind) || op.Outcome == history.Fail {
+			continue
+		}
+		unknown := op.Outcome != history.Ok
+		if unknown && op.Kind == history.Read {
+			continue
+		}
+		ret := int64(op.Complete)
+		if unknown {
+			ret = math.MaxInt64
+		}
+		p, ok := byKey[op.Key]
+		if !ok {
+			p = len(parts)
+			byKey[op.Key] = p
+			parts = append(parts, keyHistory{key: op.Key})
+		}
+		parts[p].ops = append(parts[p].ops, porcupine.Operation{
+			ClientId: op.Process,
+			Input:    input{kind: op.Kind, key: op.Key, value: op.Value.Canonical(), expect: op.Expect.Canonical()},
+			Call:     int64(op.Invoke),
+			Output:   output{unknown: unknown, result: op.Result.Canonical()},
+			Return:   ret,
+			Metadata: i,
+		})
+	}
+	slices.SortFunc(parts, func(a, b keyHistory) int { return strings.Compare(a.key, b.key) })
+	return parts
+}
+
+func flatten(parts []keyHistory) []porcupine.Operation {
+	n := 0
+	for _, p := range parts {
+		n += len(p.ops)
+	}
+	all := make([]porcupine.Operation, 0, n)
+	for _, p := range parts {
+		all = append(all, p.ops...)
+	}
+	return all
+}
+
+func checkLinearizable(m Model, ops []history.Op, opts LinearizableOptions) Result {
+	name := "linearizable/" + string(m)
+	if !slices.Contains(models, m) {
+		return Result{Checker: name, Verdict: Unknown, Summary: fmt.Sprintf("model %q is unknown; one of register, cas-register, counter", m)}
+	}
+	parts := partitionOps(m, ops)
+	all := flatten(parts)
+	metrics := []Metric{{"ops", float64(len(all))}, {"keys", float64(len(parts))}}
+	if len(all) == 0 {
+		return Result{Checker: name, Verdict: Unknown, Summary: "no operation of the " + string(m) + " model to check", Metrics: metrics}
+	}
+	pm := m.porcupine()
+	switch porcupine.CheckOperationsTimeout(pm, all, opts.Timeout) {
+	case porcupine.Ok:
+		return Result{Checker: name, Verdict: Ok, Summary: fmt.Sprintf("%d operations on %d keys are linearizable", len(all), len(parts)), Metrics: metrics}
+	case porcupine.Unknown:
+		return Result{Checker: name, Verdict: Unknown, Summary: fmt.Sprintf("porcupine gave up after %v on %d operations over %d keys; raise the timeout", opts.Timeout, len(all), len(parts)), Metrics: metrics}
+	}
+	// Find the first key, in sorted order, that is not linearizable, and the
+	// operations around the point where every linearization gets stuck.
+	pm.Partition = nil
+	for _, p := range parts {
+		if porcupine.CheckOperationsTimeout(pm, p.ops, opts.Timeout) != porcupine.Illegal {
+			continue
+		}
+		res, info := porcupine.CheckOperationsVerbose(pm, p.ops, opts.Timeout)
+		if res != porcupine.Illegal {
+			continue
+		}
+		ev, culprit := linearizationEvidence(p, info, ops, maxEvidence(opts.MaxEvidence))
+		return Result{
+			Checker:  name,
+			Verdict:  Violation,
+			Summary:  fmt.Sprintf("key %q is not linearizable: no order of its %d operations explains %s", p.key, len(p.ops), describeOp(&ops[culprit])),
+			Evidence: ev,
+			Metrics:  metrics,
+		}
+	}
+	return Result{Checker: name, Verdict: Violation, Summary: fmt.Sprintf("%d operations on %d keys are not linearizable; rechecking key by key within %v did not isolate the key", len(all), len(parts), opts.Timeout), Metrics: metrics}
+}
+
+func maxEvidence(n int) int {
+	if n <= 0 {
+		return DefaultMaxEvidence
+	}
+	return n
+}
+
+// linearizationEvidence picks the operation at which the longest partial
+// linearization is stuck (the unlinearized operation that returned first:
+// it had to be placed next and could not be) and the operations of its key
+// around it.
+func linearizationEvidence(p keyHistory, info porcupine.LinearizationInfo, ops []history.Op, limit int) (Evidence, int) {
+	var longest []int
+	if partials := info.PartialLinearizations(); len(partials) > 0 {
+		for _, l := range partials[0] {
+			if len(l) > len(longest) || len(l) == len(longest) && slices.Compare(l, longest) < 0 {
+				longest = l
+			}
+		}
+	}
+	done := make([]bool, len(p.ops))
+	for _, id := range longest {
+		done[id] = true
+	}
+	culprit := -1
+	for id, op := range p.ops {
+		if !done[id] && (culprit < 0 || op.Return < p.ops[culprit].Return) {
+			culprit = id
+		}
+	}
+	// The last state change before it explains the state the culprit saw.
+	writer := -1
+	for _, id := range slices.Backward(longest) {
+		if p.ops[id].Input.(input).kind != history.Read {
+			writer = id
+			break
+		}
+	}
+	end := p.ops[culprit].Return
+	start := p.ops[culprit].Call
+	if writer >= 0 {
+		start = min(start, p.ops[writer].Call)
+	}
+	// Candidates: operations that overlap [start, end], nearest to the
+	// culprit first.
+	var cand []int
+	for id, op := range p.ops {
+		if id != culprit && id != writer && op.Call <= end && op.Return >= start {
+			cand = append(cand, id)
+		}
+	}
+	slices.SortStableFunc(cand, func(a, b int) int {
+		return cmpInt64(distance(p.ops[a], end), distance(p.ops[b], end))
+	})
+	keep := []int{culprit}
+	if writer >= 0 {
+		keep = append(keep, writer)
+	}
+	for _, id := range cand {
+		if len(keep) >= limit {
+			break
+		}
+		keep = append(keep, id)
+	}
+	ev := Evidence{Key: p.key, From: clock.Time(math.MaxInt64), To: clock.Time(end)}
+	for _, id := range keep {
+		op := ops[p.ops[id].Metadata.(int)]
+		ev.Ops = append(ev.Ops, op)
+		ev.From = min(ev.From, op.Invoke)
+	}
+	sortOps(ev.Ops)
+	return ev, p.ops[culprit].Metadata.(int)
+}
+
+func distance(op porcupine.Operation, t int64) int64 {
+	if op.Call > t {
+		return op.Call - t
+	}
+	return t - op.Call
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// sortOps orders operations by invocation, then process, for evidence.
+func sortOps(ops []history.Op) {
+	slices.SortStableFunc(ops, func(a, b history.Op) int {
+		if c := cmpInt64(int64(a.Invoke), int64(b.Invoke)); c != 0 {
+			return c
+		}
+		return a.Process - b.Process
+	})
+}
+
+// describeOp is how a summary names an operation:
+// `process 3's read of "k" -> 1 [1.000000s, 1.200000s] on n2`.
+func describeOp(op *history.Op) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "process %d's %s", op.Process, op.Kind)
+	if op.Key != "" {
+		fmt.Fprintf(&b, " of %q", op.Key)
+	}
+	switch op.Kind {
+	case history.CAS:
+		fmt.Fprintf(&b, " %v→%v", op.Expect, op.Value)
+	case history.Read, history.FinalRead:
+	default:
+		if !op.Value.IsNone() {
+			fmt.Fprintf(&b, " %v", op.Value)
+		}
+	}
+	switch {
+	case op.Outcome != history.Ok:
+		fmt.Fprintf(&b, " (%s)", op.Outcome)
+	case op.Kind == history.Read || !op.Result.IsNone():
+		fmt.Fprintf(&b, " → %v", op.Result)
+	}
+	fmt.Fprintf(&b, " [%v, %v]", op.Invoke, op.Complete)
+	if op.Node != "" {
+		b.WriteString(" on " + op.Node)
+	}
+	return b.String()
+}

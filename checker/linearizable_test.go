@@ -1,0 +1,253 @@
+package checker
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redsim/redsim/history"
+)
+
+var (
+	ok   = history.Ok
+	fail = history.Fail
+	info = history.Info
+	none = history.None
+	i64  = history.Int
+	str  = history.Str
+)
+
+func TestLinearizableRegisterPasses(t *testing.T) {
+	ops := []history.Op{
+		op(0, history.Read, "x", none, 0, 5, ok, none), // missing key
+		op(0, history.Write, "x", i64(1), 10, 20, ok, none),
+		op(1, history.Read, "x", none, 15, 25, ok, i64(0)), // concurrent with the write: old or new
+		op(2, history.Read, "x", none, 30, 40, ok, str("1")),
+		op(1, history.Write, "x", i64(2), 35, 45, fail, none), // never happened
+		op(2, history.Read, "x", none, 50, 60, ok, i64(1)),
+	}
+	ops[2].Result = none
+	if r := Linearizable(Register, ops, LinearizableOptions{}); r.Verdict != Ok {
+		t.Fatalf("verdict %v: %s", r.Verdict, r.Summary)
+	}
+	gen := genRegister(1, 2000, 5, 8, 0.05)
+	if r := Linearizable(Register, gen, LinearizableOptions{}); r.Verdict != Ok {
+		t.Fatalf("generated linearizable history: verdict %v: %s", r.Verdict, r.Summary)
+	}
+	// The same history with one read of a value nobody wrote must fail.
+	for i := len(gen) / 2; i < len(gen); i++ {
+		if gen[i].Kind == history.Read {
+			gen[i].Result = i64(-1)
+			break
+		}
+	}
+	if r := Linearizable(Register, gen, LinearizableOptions{}); r.Verdict != Violation {
+		t.Fatalf("a read of a value never written passed: %v: %s", r.Verdict, r.Summary)
+	}
+}
+
+func TestStaleReadIsViolation(t *testing.T) {
+	ops := []history.Op{
+		op(0, history.Write, "a", i64(7), 0, 100, ok, none), // another key, fine
+		op(0, history.Write, "x", i64(1), 0, 10, ok, none),
+		op(1, history.Write, "x", i64(2), 20, 30, ok, none),
+		op(2, history.Read, "x", none, 40, 50, ok, i64(1)), // stale: 2 was acknowledged at 30
+		op(1, history.Read, "a", none, 110, 120, ok, i64(7)),
+	}
+	r := Linearizable(Register, ops, LinearizableOptions{})
+	if r.Verdict != Violation {
+		t.Fatalf("verdict %v, want violation: %s", r.Verdict, r.Summary)
+	}
+	if r.Evidence.Key != "x" {
+		t.Errorf("evidence key %q, want x", r.Evidence.Key)
+	}
+	found := false
+	for _, o := range r.Evidence.Ops {
+		if o.Kind == history.Read && o.Process == 2 && o.Key == "x" {
+			found = true
+		}
+		if o.Key != "x" {
+			t.Errorf("evidence holds an op of another key: %+v", o)
+		}
+	}
+	if !found {
+		t.Errorf("the stale read is not in the evidence: %+v", r.Evidence.Ops)
+	}
+	if !strings.Contains(r.Summary, "process 2's read") {
+		t.Errorf("summary does not name the stale read: %s", r.Summary)
+	}
+	if r.Evidence.To != ops[3].Complete || r.Evidence.From > ops[2].Invoke {
+		t.Errorf("window [%v, %v] does not cover the write of 2 and the read", r.Evidence.From, r.Evidence.To)
+	}
+}
+
+func TestInfoWriteMayOrMayNotHaveHappened(t *testing.T) {
+	base := []history.Op{
+		op(0, history.Write, "x", i64(1), 0, 10, ok, none),
+		op(1, history.Write, "x", i64(2), 20, 30, info, none), // timed out
+	}
+	tests := []struct {
+		name  string
+		reads []history.Op
+		want  Verdict
+	}{
+		{"seen", []history.Op{op(2, history.Read, "x", none, 40, 50, ok, i64(2))}, Ok},
+		{"not seen", []history.Op{op(2, history.Read, "x", none, 40, 50, ok, i64(1))}, Ok},
+		{"seen much later", []history.Op{
+			op(2, history.Read, "x", none, 40, 50, ok, i64(1)),
+			op(2, history.Read, "x", none, 1000, 1010, ok, i64(2)),
+		}, Ok},
+		{"seen then unseen", []history.Op{
+			op(2, history.Read, "x", none, 40, 50, ok, i64(2)),
+			op(2, history.Read, "x", none, 60, 70, ok, i64(1)),
+		}, Violation},
+		{"seen before it was sent", []history.Op{op(2, history.Read, "x", none, 12, 18, ok, i64(2))}, Violation},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ops := append(append([]history.Op(nil), base...), tt.reads...)
+			if r := Linearizable(Register, ops, LinearizableOptions{}); r.Verdict != tt.want {
+				t.Errorf("verdict %v, want %v: %s", r.Verdict, tt.want, r.Summary)
+			}
+		})
+	}
+}
+
+func TestFailedWriteNeverHappened(t *testing.T) {
+	ops := []history.Op{
+		op(0, history.Write, "x", i64(1), 0, 10, ok, none),
+		op(1, history.Write, "x", i64(2), 20, 30, fail, none),
+		op(2, history.Read, "x", none, 40, 50, ok, i64(2)),
+	}
+	if r := Linearizable(Register, ops, LinearizableOptions{}); r.Verdict != Violation {
+		t.Errorf("a read of a failed write passed: %s", r.Summary)
+	}
+}
+
+func TestCASRegister(t *testing.T) {
+	cas := func(p int, expect, value int64, a, b int64, out history.Outcome, swapped int64) history.Op {
+		o := op(p, history.CAS, "x", i64(value), a, b, out, i64(swapped))
+		o.Expect = i64(expect)
+		return o
+	}
+	tests := []struct {
+		name string
+		ops  []history.Op
+		want Verdict
+	}{
+		{"swap then compare fails", []history.Op{
+			op(0, history.Write, "x", i64(1), 0, 10, ok, none),
+			cas(1, 1, 2, 20, 30, ok, 1),
+			cas(2, 1, 3, 40, 50, ok, 0),
+			op(0, history.Read, "x", none, 60, 70, ok, i64(2)),
+		}, Ok},
+		{"compare failed on a matching value", []history.Op{
+			op(0, history.Write, "x", i64(1), 0, 10, ok, none),
+			cas(1, 1, 2, 20, 30, ok, 0),
+		}, Violation},
+		{"two swaps from the same value", []history.Op{
+			op(0, history.Write, "x", i64(1), 0, 10, ok, none),
+			cas(1, 1, 2, 20, 30, ok, 1),
+			cas(2, 1, 3, 20, 30, ok, 1),
+		}, Violation},
+		{"info cas seen", []history.Op{
+			op(0, history.Write, "x", i64(1), 0, 10, ok, none),
+			cas(1, 1, 2, 20, 30, info, 0),
+			op(0, history.Read, "x", none, 60, 70, ok, i64(2)),
+		}, Ok},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if r := Linearizable(CASRegister, tt.ops, LinearizableOptions{}); r.Verdict != tt.want {
+				t.Errorf("verdict %v, want %v: %s", r.Verdict, tt.want, r.Summary)
+			}
+		})
+	}
+}
+
+func TestCounter(t *testing.T) {
+	tests := []struct {
+		name string
+		ops  []history.Op
+		want Verdict
+	}{
+		{"concurrent increments", []history.Op{
+			op(0, history.Read, "c", none, 0, 5, ok, none),
+			op(0, history.Incr, "c", none, 10, 20, ok, i64(2)),
+			op(1, history.Incr, "c", none, 10, 20, ok, i64(1)),
+			op(2, history.Incr, "c", none, 10, 20, info, none),
+			op(1, history.Read, "c", none, 30, 40, ok, str("3")),
+		}, Ok},
+		{"duplicate result", []history.Op{
+			op(0, history.Incr, "c", none, 10, 20, ok, i64(1)),
+			op(1, history.Incr, "c", none, 10, 20, ok, i64(1)),
+		}, Violation},
+		{"lost increment", []history.Op{
+			op(0, history.Incr, "c", none, 10, 20, ok, i64(1)),
+			op(1, history.Incr, "c", none, 30, 40, ok, i64(2)),
+			op(1, history.Read, "c", none, 50, 60, ok, i64(1)),
+		}, Violation},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if r := Linearizable(Counter, tt.ops, LinearizableOptions{}); r.Verdict != tt.want {
+				t.Errorf("verdict %v, want %v: %s", r.Verdict, tt.want, r.Summary)
+			}
+		})
+	}
+}
+
+func TestTimeoutIsUnknownNeverOk(t *testing.T) {
+	ops := genRegister(2, 20000, 1, 10, 0.05)
+	r := Linearizable(Register, ops, LinearizableOptions{Timeout: time.Nanosecond})
+	if r.Verdict != Unknown {
+		t.Fatalf("verdict %v with a 1ns timeout, want unknown: %s", r.Verdict, r.Summary)
+	}
+	if !strings.Contains(r.Summary, "timeout") && !strings.Contains(r.Summary, "gave up") {
+		t.Errorf("summary does not say it timed out: %s", r.Summary)
+	}
+}
+
+func TestNothingToCheckIsUnknown(t *testing.T) {
+	ops := []history.Op{op(0, history.Add, "s", i64(1), 0, 1, ok, none)}
+	if r := Linearizable(Register, ops, LinearizableOptions{}); r.Verdict != Unknown {
+		t.Errorf("verdict %v on a history with no register op", r.Verdict)
+	}
+	if _, err := ParseModel("registr"); err == nil || !strings.Contains(err.Error(), "cas-register") {
+		t.Errorf("ParseModel error %v does not list the models", err)
+	}
+}
+
+func TestWriteVisualization(t *testing.T) {
+	ops := []history.Op{
+		op(0, history.Write, "x", i64(1), 0, 10, ok, none),
+		op(1, history.Write, "x", i64(2), 20, 30, ok, none),
+		op(2, history.Read, "x", none, 40, 50, ok, i64(1)),
+	}
+	var buf bytes.Buffer
+	if err := WriteVisualization(&buf, Register, ops, VisualizationOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "<html") || !strings.Contains(buf.String(), "read() → 1") {
+		t.Errorf("visualization lacks the page or the stale read (%d bytes)", buf.Len())
+	}
+	buf.Reset()
+	err := WriteVisualization(&buf, Register, ops, VisualizationOptions{MaxBytes: 1000})
+	if !errors.Is(err, ErrVisualizationTooLarge) || buf.Len() != 0 {
+		t.Errorf("over the cap: err %v, %d bytes written; want ErrVisualizationTooLarge and nothing", err, buf.Len())
+	}
+}
+
+// BenchmarkLinearizableRegister checks a 10,000-operation register history
+// over 10 keys from 10 clients, 2% of the writes timing out.
+func BenchmarkLinearizableRegister(b *testing.B) {
+	ops := genRegister(3, 10000, 10, 10, 0.02)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if r := Linearizable(Register, ops, LinearizableOptions{}); r.Verdict != Ok {
+			b.Fatalf("verdict %v: %s", r.Verdict, r.Summary)
+		}
+	}
+}

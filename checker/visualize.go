@@ -1,0 +1,74 @@
+package checker
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/anishathalye/porcupine"
+
+	"github.com/redsim/redsim/history"
+)
+
+// ErrVisualizationTooLarge is returned, with nothing written, when the
+// visualization would exceed its cap.
+var ErrVisualizationTooLarge = errors.New("porcupine visualization over its size cap")
+
+func writeVisualization(w io.Writer, m Model, ops []history.Op, opts VisualizationOptions) error {
+	limit := opts.MaxBytes
+	if limit <= 0 {
+		limit = DefaultVisualizationMaxBytes
+	}
+	parts := partitionOps(m, ops)
+	pm := m.porcupine()
+	pm.Partition = nil
+	pick := -1
+	for i, p := range parts {
+		if opts.Key != "" {
+			if p.key == opts.Key {
+				pick = i
+				break
+			}
+			continue
+		}
+		if porcupine.CheckOperationsTimeout(pm, p.ops, opts.Timeout) == porcupine.Illegal {
+			pick = i
+			break
+		}
+	}
+	if pick < 0 {
+		if opts.Key != "" {
+			return fmt.Errorf("no %s operation on key %q to visualize", m, opts.Key)
+		}
+		return fmt.Errorf("no key of the %s history is known to be non-linearizable to visualize", m)
+	}
+	p := parts[pick]
+	res, info := porcupine.CheckOperationsVerbose(pm, p.ops, opts.Timeout)
+	if res == porcupine.Illegal {
+		// Operations invoked after the stuck point add bulk, not insight:
+		// drop them when what remains still fails.
+		_, culprit := linearizationEvidence(p, info, ops, 1)
+		end := int64(ops[culprit].Complete)
+		var cut []porcupine.Operation
+		for _, op := range p.ops {
+			if op.Call <= end {
+				cut = append(cut, op)
+			}
+		}
+		if len(cut) < len(p.ops) {
+			if r2, i2 := porcupine.CheckOperationsVerbose(pm, cut, opts.Timeout); r2 == porcupine.Illegal {
+				info = i2
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := porcupine.Visualize(pm, info, &buf); err != nil {
+		return err
+	}
+	if buf.Len() > limit {
+		return fmt.Errorf("%w: key %q (%d operations) draws to %d bytes, cap %d", ErrVisualizationTooLarge, p.key, len(p.ops), buf.Len(), limit)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}

@@ -1,0 +1,125 @@
+package history
+
+import (
+	"fmt"
+
+	"github.com/redsim/redsim/clock"
+)
+
+// History records the operations of a run in invocation order. The zero value
+// is an empty history ready for use. It is not safe for concurrent use: the
+// world's single goroutine records into it.
+type History struct {
+	// Operations live in fixed-size chunks so that recording never copies
+	// what is already recorded; Ops flattens them once, on demand.
+	chunks  [][]Op
+	n       int
+	flat    []Op // the flattened ops, valid while len(flat) == n
+	pending int
+}
+
+const chunkBits = 12
+const chunkLen = 1 << chunkBits
+
+func (h *History) at(i int) *Op {
+	if i < 0 || i >= h.n {
+		panic(fmt.Sprintf("history: operation %d out of range [0,%d)", i, h.n))
+	}
+	return &h.chunks[i>>chunkBits][i&(chunkLen-1)]
+}
+
+// Invoke appends op as pending and returns its index for Complete. Only the
+// invocation fields of op (Process, Node, Kind, Key, Value, Expect, Invoke)
+// are kept.
+func (h *History) Invoke(op Op) int {
+	op.Result, op.Elems, op.Complete, op.Outcome, op.Error = None, nil, 0, Pending, ""
+	if h.n&(chunkLen-1) == 0 {
+		h.chunks = append(h.chunks, make([]Op, 0, chunkLen))
+	}
+	c := &h.chunks[len(h.chunks)-1]
+	*c = append(*c, op)
+	h.flat = nil
+	h.pending++
+	h.n++
+	return h.n - 1
+}
+
+// Complete records the end of operation i at true time at. It panics if i was
+// already completed, which is a client bug: a client that timed out must not
+// record the late reply too.
+func (h *History) Complete(i int, at clock.Time, outcome Outcome, result Value, err string) {
+	op := h.pending1(i, at)
+	if outcome == Pending {
+		panic("history: Complete with outcome pending")
+	}
+	op.Complete, op.Outcome, op.Result, op.Error = at, outcome, result, err
+}
+
+// CompleteElems records an Ok set or list read of operation i that returned
+// elems. A read that found no elements should pass an empty, non-nil slice.
+func (h *History) CompleteElems(i int, at clock.Time, elems []Value) {
+	op := h.pending1(i, at)
+	if elems == nil {
+		elems = []Value{}
+	}
+	op.Complete, op.Outcome, op.Elems = at, Ok, elems
+}
+
+func (h *History) pending1(i int, at clock.Time) *Op {
+	op := h.at(i)
+	h.flat = nil
+	if op.Outcome != Pending {
+		panic(fmt.Sprintf("history: operation %d (%s %s by %d) completed twice", i, op.Kind, op.Key, op.Process))
+	}
+	if at < op.Invoke {
+		panic(fmt.Sprintf("history: operation %d completes at %v before its invocation at %v", i, at, op.Invoke))
+	}
+	h.pending--
+	return op
+}
+
+// Finish ends the run at true time end: every operation still pending becomes
+// Info, completing at end, with the error "pending at end of run".
+func (h *History) Finish(end clock.Time) {
+	if h.pending == 0 {
+		return
+	}
+	h.flat = nil
+	for i := 0; i < h.n; i++ {
+		op := h.at(i)
+		if op.Outcome == Pending {
+			c := end
+			if c < op.Invoke {
+				c = op.Invoke
+			}
+			op.Complete, op.Outcome, op.Error = c, Info, "pending at end of run"
+		}
+	}
+	h.pending = 0
+}
+
+// Ops returns the operations in invocation order. The slice is shared with
+// the history until it records again: callers must not modify it.
+func (h *History) Ops() []Op {
+	if len(h.flat) == h.n && h.flat != nil || h.n == 0 {
+		return h.flat
+	}
+	if len(h.chunks) == 1 {
+		h.flat = h.chunks[0]
+		return h.flat
+	}
+	h.flat = make([]Op, 0, h.n)
+	for _, c := range h.chunks {
+		h.flat = append(h.flat, c...)
+	}
+	return h.flat
+}
+
+// Op returns operation i.
+func (h *History) Op(i int) Op { return *h.at(i) }
+
+// Len is the number of operations recorded.
+func (h *History) Len() int { return h.n }
+
+// Pending is the number of operations not yet completed.
+func (h *History) Pending() int { return h.pending }

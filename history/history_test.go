@@ -1,0 +1,175 @@
+package history
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/redsim/redsim/clock"
+)
+
+func sampleOps() []Op {
+	return []Op{
+		{Process: 0, Node: "n1", Kind: Write, Key: "k", Value: Int(7), Invoke: 10, Complete: 20, Outcome: Ok},
+		{Process: 1, Node: "n2", Kind: Read, Key: "k", Invoke: 15, Complete: 25, Outcome: Ok},
+		{Process: 2, Node: "n1", Kind: CAS, Key: "k", Expect: Str("a\"b\\c\n\x01\u2028é"), Value: Str(""), Result: Int(0), Invoke: 30, Complete: 40, Outcome: Ok},
+		{Process: 3, Node: "n3", Kind: Add, Key: "s", Value: Int(-9), Invoke: 50, Complete: 60, Outcome: Info, Error: "timeout after 1s"},
+		{Process: 4, Kind: Incr, Key: "c", Invoke: 55, Complete: 56, Outcome: Fail, Error: "dial refused"},
+		{Process: 5, Node: "n1", Kind: FinalRead, Key: "s", Elems: []Value{}, Invoke: 70, Complete: 80, Outcome: Ok},
+		{Process: 5, Node: "n2", Kind: FinalRead, Key: "s", Elems: []Value{Int(1), Str("2"), None}, Invoke: 70, Complete: clock.Never, Outcome: Ok},
+	}
+}
+
+func TestJSONLRoundTrip(t *testing.T) {
+	var h History
+	for _, op := range sampleOps() {
+		i := h.Invoke(op)
+		if op.Elems != nil {
+			h.CompleteElems(i, op.Complete, op.Elems)
+			continue
+		}
+		h.Complete(i, op.Complete, op.Outcome, op.Result, op.Error)
+	}
+	var buf bytes.Buffer
+	if err := h.WriteJSONL(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), "\n"); n != len(sampleOps()) {
+		t.Fatalf("%d lines, want %d:\n%s", n, len(sampleOps()), buf.String())
+	}
+	// Every line must be JSON that encoding/json accepts, not only our reader.
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("line %s: %v", line, err)
+		}
+	}
+	got, err := ReadJSONL(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Ops(), sampleOps()) {
+		t.Errorf("round trip changed the history:\n got %+v\nwant %+v", got.Ops(), sampleOps())
+	}
+}
+
+func TestJSONLStableFieldNames(t *testing.T) {
+	op := Op{Process: 3, Node: "n1", Kind: Write, Key: "k2", Value: Int(7), Invoke: 1500000, Complete: 2100000, Outcome: Ok}
+	want := `{"process":3,"node":"n1","kind":"write","key":"k2","value":7,"invoke_ns":1500000,"complete_ns":2100000,"outcome":"ok"}`
+	if got := string(op.AppendJSON(nil)); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestReadJSONLNamesTheBadLine(t *testing.T) {
+	in := `{"process":0,"kind":"read","invoke_ns":1,"complete_ns":2,"outcome":"ok"}
+
+{"process":0,"kind":"read","invoke_ns":1,"complete_ns":2,"outcome":"maybe"}
+`
+	_, err := ReadJSONL(strings.NewReader(in))
+	if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), `"maybe"`) {
+		t.Fatalf("err = %v, want one naming line 3 and the bad outcome", err)
+	}
+}
+
+func TestFinishTurnsPendingIntoInfo(t *testing.T) {
+	var h History
+	a := h.Invoke(Op{Process: 0, Kind: Write, Key: "k", Value: Int(1), Invoke: 5})
+	b := h.Invoke(Op{Process: 1, Kind: Read, Key: "k", Invoke: 6})
+	h.Complete(b, 9, Ok, Int(1), "")
+	if h.Pending() != 1 {
+		t.Fatalf("Pending() = %d, want 1", h.Pending())
+	}
+	h.Finish(100)
+	op := h.Ops()[a]
+	if op.Outcome != Info || op.Complete != 100 || op.Error == "" {
+		t.Errorf("pending op after Finish = %+v, want Info completing at 100 with an error", op)
+	}
+	if h.Ops()[b].Outcome != Ok {
+		t.Errorf("completed op changed by Finish: %+v", h.Ops()[b])
+	}
+	if h.Pending() != 0 {
+		t.Errorf("Pending() = %d after Finish", h.Pending())
+	}
+}
+
+func TestCompleteTwicePanics(t *testing.T) {
+	var h History
+	i := h.Invoke(Op{Kind: Write, Key: "k", Invoke: 1})
+	h.Complete(i, 2, Info, None, "timeout")
+	defer func() {
+		if recover() == nil {
+			t.Error("second Complete did not panic")
+		}
+	}()
+	h.Complete(i, 3, Ok, None, "")
+}
+
+func TestValueEqualMatchesRedisStrings(t *testing.T) {
+	tests := []struct {
+		a, b Value
+		want bool
+	}{
+		{Int(5), Str("5"), true},
+		{Int(5), Str("05"), false},
+		{Int(5), Str("+5"), false},
+		{Int(0), Str("0"), true},
+		{Int(0), Str("-0"), false},
+		{Int(-9223372036854775808), Str("-9223372036854775808"), true},
+		{Int(1), Str("99999999999999999999"), false},
+		{Int(-3), Str("-3"), true},
+		{Str("x"), Str("x"), true},
+		{None, Str(""), false},
+		{None, None, true},
+		{Int(0), None, false},
+	}
+	for _, tt := range tests {
+		if got := tt.a.Equal(tt.b); got != tt.want {
+			t.Errorf("%v.Equal(%v) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestOutcomeText(t *testing.T) {
+	for _, o := range []Outcome{Pending, Ok, Fail, Info} {
+		b, err := o.MarshalText()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Outcome
+		if err := back.UnmarshalText(b); err != nil || back != o {
+			t.Errorf("%v: round trip gave %v, %v", o, back, err)
+		}
+	}
+}
+
+// BenchmarkRecord is one operation invoked and completed, in histories of
+// 10,000 operations (a default run's size).
+func BenchmarkRecord(b *testing.B) {
+	var h History
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if i%10000 == 0 {
+			h = History{}
+		}
+		t := clock.Time(i)
+		j := h.Invoke(Op{Process: i % 10, Node: "n1", Kind: Write, Key: "k", Value: Int(int64(i)), Invoke: t})
+		h.Complete(j, t+1, Ok, None, "")
+	}
+}
+
+func BenchmarkWriteJSONL(b *testing.B) {
+	ops := make([]Op, 10000)
+	for i := range ops {
+		ops[i] = Op{Process: i % 10, Node: "n1", Kind: Write, Key: "k3", Value: Int(int64(i)), Invoke: clock.Time(i * 1000), Complete: clock.Time(i*1000 + 500), Outcome: Ok}
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if err := WriteJSONL(io.Discard, ops); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,210 @@
+package history
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/redsim/redsim/clock"
+)
+
+// The JSON form of an Op, one per line in history.jsonl. Field names are
+// stable; fields holding None, nil or zero are omitted, except process, kind,
+// the two times and the outcome. A read that found no value therefore has no
+// "result".
+//
+//	{"process":3,"node":"n1","kind":"write","key":"k2","value":7,"invoke_ns":1500000,"complete_ns":2100000,"outcome":"ok"}
+type opJSON struct {
+	Process    int     `json:"process"`
+	Node       string  `json:"node,omitempty"`
+	Kind       Kind    `json:"kind"`
+	Key        string  `json:"key,omitempty"`
+	Value      Value   `json:"value"`
+	Expect     Value   `json:"expect"`
+	Result     Value   `json:"result"`
+	Elems      []Value `json:"elems"`
+	InvokeNS   int64   `json:"invoke_ns"`
+	CompleteNS int64   `json:"complete_ns"`
+	Outcome    Outcome `json:"outcome"`
+	Error      string  `json:"error,omitempty"`
+}
+
+// AppendJSON appends op's JSON form, without a newline, to b.
+func (op *Op) AppendJSON(b []byte) []byte {
+	b = append(b, `{"process":`...)
+	b = strconv.AppendInt(b, int64(op.Process), 10)
+	if op.Node != "" {
+		b = append(b, `,"node":`...)
+		b = appendJSONString(b, op.Node)
+	}
+	b = append(b, `,"kind":`...)
+	b = appendJSONString(b, string(op.Kind))
+	if op.Key != "" {
+		b = append(b, `,"key":`...)
+		b = appendJSONString(b, op.Key)
+	}
+	b = appendValueField(b, `,"value":`, op.Value)
+	b = appendValueField(b, `,"expect":`, op.Expect)
+	b = appendValueField(b, `,"result":`, op.Result)
+	if op.Elems != nil {
+		b = append(b, `,"elems":[`...)
+		for i, e := range op.Elems {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = e.AppendJSON(b)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"invoke_ns":`...)
+	b = strconv.AppendInt(b, int64(op.Invoke), 10)
+	b = append(b, `,"complete_ns":`...)
+	b = strconv.AppendInt(b, int64(op.Complete), 10)
+	b = append(b, `,"outcome":"`...)
+	b = append(b, op.Outcome.String()...)
+	b = append(b, '"')
+	if op.Error != "" {
+		b = append(b, `,"error":`...)
+		b = appendJSONString(b, op.Error)
+	}
+	return append(b, '}')
+}
+
+func appendValueField(b []byte, name string, v Value) []byte {
+	if v.IsNone() {
+		return b
+	}
+	return v.AppendJSON(append(b, name...))
+}
+
+// MarshalJSON encodes op in its history.jsonl form.
+func (op Op) MarshalJSON() ([]byte, error) { return op.AppendJSON(nil), nil }
+
+// UnmarshalJSON decodes the history.jsonl form.
+func (op *Op) UnmarshalJSON(b []byte) error {
+	var j opJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*op = Op{
+		Process: j.Process, Node: j.Node, Kind: j.Kind, Key: j.Key,
+		Value: j.Value, Expect: j.Expect, Result: j.Result, Elems: j.Elems,
+		Invoke: clock.Time(j.InvokeNS), Complete: clock.Time(j.CompleteNS),
+		Outcome: j.Outcome, Error: j.Error,
+	}
+	return nil
+}
+
+// WriteJSONL writes the history as JSON Lines, one operation per line in
+// invocation order.
+func (h *History) WriteJSONL(w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var line []byte
+	for _, c := range h.chunks {
+		for i := range c {
+			line = c[i].AppendJSON(line[:0])
+			line = append(line, '\n')
+			if _, err := bw.Write(line); err != nil {
+				return err
+			}
+		}
+	}
+	return bw.Flush()
+}
+
+// WriteJSONL writes ops as JSON Lines, one per line, in the order given.
+func WriteJSONL(w io.Writer, ops []Op) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var line []byte
+	for i := range ops {
+		line = ops[i].AppendJSON(line[:0])
+		line = append(line, '\n')
+		if _, err := bw.Write(line); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// ReadJSONL reads a history written by WriteJSONL. Blank lines are skipped; an
+// error names the line. Operations still pending in the input stay pending.
+func ReadJSONL(r io.Reader) (*History, error) {
+	h := &History{}
+	br := bufio.NewReaderSize(r, 64<<10)
+	for line := 1; ; line++ {
+		b, err := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(b)) > 0 {
+			var op Op
+			if uerr := json.Unmarshal(b, &op); uerr != nil {
+				return nil, fmt.Errorf("history line %d: %v", line, uerr)
+			}
+			pending := op.Outcome == Pending
+			i := h.Invoke(op)
+			*h.at(i) = op
+			if !pending {
+				h.pending--
+			}
+		}
+		if err == io.EOF {
+			return h, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("history line %d: %v", line, err)
+		}
+	}
+}
+
+// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
+// as encoding/json does; workloads write printable ASCII values.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

@@ -1,0 +1,143 @@
+package history
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// Value is what a register holds, what a read returned, a counter's reading or
+// a set or list element: nothing, an integer or a string. The zero Value is
+// None, the "no value" a read of a missing key finds. Values are comparable
+// with ==; use Equal to also match an integer against its decimal string, as
+// Redis stores integers as strings.
+type Value struct {
+	str  string
+	num  int64
+	kind valueKind
+}
+
+type valueKind uint8
+
+const (
+	noneKind valueKind = iota
+	intKind
+	strKind
+)
+
+// None is the absence of a value.
+var None = Value{}
+
+// Int returns the integer value n.
+func Int(n int64) Value { return Value{num: n, kind: intKind} }
+
+// Str returns the string value s.
+func Str(s string) Value { return Value{str: s, kind: strKind} }
+
+// IsNone reports whether v is the absence of a value.
+func (v Value) IsNone() bool { return v.kind == noneKind }
+
+// Int returns v's integer and whether v is one. A string holding a canonical
+// decimal integer counts, as it does for Redis's INCR.
+func (v Value) Int() (int64, bool) {
+	switch v.kind {
+	case intKind:
+		return v.num, true
+	case strKind:
+		if !canonicalInt(v.str) {
+			return 0, false
+		}
+		n, err := strconv.ParseInt(v.str, 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
+
+// canonicalInt reports whether s looks like strconv.FormatInt's output:
+// an optional '-', then digits with no leading zero, and not "-0".
+func canonicalInt(s string) bool {
+	d := s
+	if len(d) > 0 && d[0] == '-' {
+		d = d[1:]
+	}
+	if len(d) == 0 || len(d) > 19 || d[0] == '0' && (len(d) > 1 || len(s) > 1) {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		if d[i] < '0' || d[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Canonical returns v with a string that holds a canonical decimal integer
+// turned into that integer, so that == compares what Redis would.
+func (v Value) Canonical() Value {
+	if v.kind == strKind {
+		if n, ok := v.Int(); ok {
+			return Int(n)
+		}
+	}
+	return v
+}
+
+// Equal reports whether v and w are the same value once canonical.
+func (v Value) Equal(w Value) bool {
+	if v.kind == w.kind {
+		return v == w
+	}
+	return v.Canonical() == w.Canonical()
+}
+
+// String prints None as "nil", an integer in decimal and a string quoted.
+func (v Value) String() string {
+	switch v.kind {
+	case intKind:
+		return strconv.FormatInt(v.num, 10)
+	case strKind:
+		return strconv.Quote(v.str)
+	}
+	return "nil"
+}
+
+// AppendJSON appends v as JSON: null, a number or a string.
+func (v Value) AppendJSON(b []byte) []byte {
+	switch v.kind {
+	case intKind:
+		return strconv.AppendInt(b, v.num, 10)
+	case strKind:
+		return appendJSONString(b, v.str)
+	}
+	return append(b, "null"...)
+}
+
+// MarshalJSON encodes v as null, a number or a string.
+func (v Value) MarshalJSON() ([]byte, error) { return v.AppendJSON(nil), nil }
+
+// UnmarshalJSON decodes null, an integer or a string.
+func (v *Value) UnmarshalJSON(b []byte) error {
+	if len(b) == 0 {
+		return fmt.Errorf("empty value")
+	}
+	switch b[0] {
+	case 'n':
+		if string(b) != "null" {
+			return fmt.Errorf("value %s is not null, an integer or a string", b)
+		}
+		*v = None
+	case '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*v = Str(s)
+	default:
+		n, err := strconv.ParseInt(string(b), 10, 64)
+		if err != nil {
+			return fmt.Errorf("value %s is not null, an integer or a string", b)
+		}
+		*v = Int(n)
+	}
+	return nil
+}
