@@ -49,6 +49,7 @@ func (s *Server) propagate(db int, args [][]byte) {
 }
 
 func (s *Server) propagateRaw(db int, args [][]byte) {
+	s.replPropagate(db, args)
 	if s.aofOn {
 		s.aofBuf = appendWithSelect(s.aofBuf, &s.aofSelDB, db, args)
 		if s.aofRewriting {

@@ -18,6 +18,7 @@ type blockState struct {
 	dst   []byte
 	to    bool // push to the head of dst
 	rpl   bool // BRPOPLPUSH: propagate as RPOPLPUSH
+	wait  bool // WAIT, not a list key
 	timer sim.Timer
 }
 
@@ -154,6 +155,9 @@ func (c *client) unblock(reply bool) {
 	}
 	c.blocked = nil
 	s := c.s
+	if b.wait {
+		s.waiters = slices.DeleteFunc(s.waiters, func(x *client) bool { return x == c })
+	}
 	if !b.timer.IsZero() {
 		s.env.Cancel(b.timer)
 	}

@@ -49,6 +49,18 @@ type client struct {
 	prop           [][]byte
 	noProp         bool
 	isFake         bool
+
+	// Replication: the master's link client, or a replica of this node.
+	isMaster        bool
+	isReplicaClient bool
+	replState       int
+	replPort        int
+	replAck         int64 // the offset the replica last acknowledged
+	replAckMs       int64
+	replBuf         []byte // stream held while the snapshot is sent
+	woff            int64  // the replication offset after this client's last write
+	waitN           int
+	waitOff         int64
 	deniedBlocking bool // scripts and MULTI: blocking commands do not block
 }
 
@@ -170,6 +182,9 @@ func (c *client) free() {
 	c.closed = true
 	c.unwatchAll()
 	c.unblock(false)
+	if c.isReplicaClient {
+		c.s.removeReplica(c)
+	}
 	c.unsubscribeAll(false)
 	s := c.s
 	for i, x := range s.clients {
@@ -198,7 +213,7 @@ func (s *Server) clientsTimeout() {
 	limit := int64(s.cfg.TimeoutSeconds) * 1000
 	for i := 0; i < len(s.clients); i++ {
 		c := s.clients[i]
-		if c.blocked == nil && len(c.subs) == 0 && len(c.psubs) == 0 && now-c.lastMs > limit {
+		if c.blocked == nil && len(c.subs) == 0 && len(c.psubs) == 0 && !c.isReplicaClient && !c.isMaster && now-c.lastMs > limit {
 			c.kill()
 			i--
 		}
@@ -217,6 +232,10 @@ func (c *client) info() string {
 		flags = "P"
 	case c.blocked != nil:
 		flags = "b"
+	case c.isReplicaClient:
+		flags = "S"
+	case c.isMaster:
+		flags = "M"
 	}
 	multi := -1
 	if c.multi {

@@ -18,6 +18,7 @@ const (
 	flagNoAuth                        // allowed before authentication
 	flagBlocking                      // may block the client
 	flagNoMulti                       // not allowed inside MULTI
+	flagStale                         // allowed on a replica whose link is down with replica-serve-stale-data no
 )
 
 // command is an entry of the command table.
@@ -75,6 +76,7 @@ func commandTable() map[string]*command {
 	add(pubsubCommands...)
 	add(scriptingCommands...)
 	add(persistenceCommands...)
+	add(replicationCommands...)
 	return t
 }
 
@@ -168,8 +170,20 @@ func (c *client) processCommand(args [][]byte) {
 			return
 		}
 	}
+	if cmd.flags&flagWrite != 0 && s.cfg.MinReplicasToWrite > 0 && !s.isReplica() && s.goodReplicas() < s.cfg.MinReplicasToWrite {
+		c.reject("NOREPLICAS Not enough good replicas to write.")
+		return
+	}
+	if s.isReplica() && s.cfg.ReplicaReadOnly && cmd.flags&flagWrite != 0 {
+		c.reject("READONLY You can't write against a read only replica.")
+		return
+	}
 	if c.resp == 2 && len(c.subs)+len(c.psubs) > 0 && cmd.flags&flagPubSub == 0 && cmd.name != "ping" && cmd.name != "reset" {
 		c.reject("ERR Can't execute '" + cmd.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		return
+	}
+	if s.isReplica() && s.linkState != linkConnected && !s.cfg.ReplicaServeStaleData && cmd.flags&flagStale == 0 {
+		c.reject("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.")
 		return
 	}
 	if c.multi && cmd.name != "exec" && cmd.name != "discard" && cmd.name != "multi" && cmd.name != "watch" && cmd.name != "reset" {
@@ -187,7 +201,7 @@ func (c *client) processCommand(args [][]byte) {
 // call runs cmd and propagates its effect to the AOF when it changed the
 // dataset.
 func (s *Server) call(c *client, cmd *command, args [][]byte) {
-	dirty := s.dirty
+	dirty, off := s.dirty, s.offset
 	c.argv, c.prop, c.noProp = args, nil, false
 	cmd.proc(c, args)
 	cmd.calls++
@@ -198,6 +212,9 @@ func (s *Server) call(c *client, cmd *command, args [][]byte) {
 			p = args
 		}
 		s.propagate(c.db.id, p)
+	}
+	if s.offset != off {
+		c.woff = s.offset
 	}
 	c.argv, c.prop = nil, nil
 }

@@ -77,6 +77,34 @@ type Config struct {
 	ZSetMaxListpackValue   int
 	// Dir is what CONFIG GET dir reports; files live on the Env's disk.
 	Dir string
+
+	// ReplicaOf is `replicaof host port` as "host:port"; empty for a master.
+	ReplicaOf string
+	// MasterAuth is `masterauth`.
+	MasterAuth string
+	// ReplBacklogSize is `repl-backlog-size` in bytes.
+	ReplBacklogSize int
+	// ReplTimeoutSeconds is `repl-timeout`.
+	ReplTimeoutSeconds int
+	// ReplPingReplicaPeriod is `repl-ping-replica-period` in seconds.
+	ReplPingReplicaPeriod int
+	// ReplDisklessSyncDelay is `repl-diskless-sync-delay` in seconds: how
+	// long a full resync waits for more replicas to share its snapshot.
+	ReplDisklessSyncDelay int
+	// ReplTransferBytesPerSecond is how fast a full resync's snapshot
+	// crosses the link (not a Redis option; the network has latency but
+	// no bandwidth model).
+	ReplTransferBytesPerSecond int
+	// ReplicaReadOnly is `replica-read-only`.
+	ReplicaReadOnly bool
+	// ReplicaServeStaleData is `replica-serve-stale-data`.
+	ReplicaServeStaleData bool
+	// ReplicaPriority is `replica-priority`.
+	ReplicaPriority int
+	// MinReplicasToWrite and MinReplicasMaxLag are `min-replicas-to-write`
+	// and `min-replicas-max-lag` (seconds).
+	MinReplicasToWrite int
+	MinReplicasMaxLag  int
 }
 
 // DefaultConfig returns Redis 7.0's defaults.
@@ -99,6 +127,16 @@ func DefaultConfig() Config {
 		ZSetMaxListpackEntries:  128,
 		ZSetMaxListpackValue:    64,
 		Dir:                     "/data",
+
+		ReplBacklogSize:            1 << 20,
+		ReplTimeoutSeconds:         60,
+		ReplPingReplicaPeriod:      10,
+		ReplDisklessSyncDelay:      5,
+		ReplTransferBytesPerSecond: 100 << 20,
+		ReplicaReadOnly:            true,
+		ReplicaServeStaleData:      true,
+		ReplicaPriority:            100,
+		MinReplicasMaxLag:          10,
 	}
 }
 
@@ -198,6 +236,16 @@ var params = func() []param {
 		intParam("zset-max-listpack-entries", 0, maxInt, func(c *Config) *int { return &c.ZSetMaxListpackEntries }),
 		intParam("zset-max-listpack-value", 0, maxInt, func(c *Config) *int { return &c.ZSetMaxListpackValue }),
 		stringParam("dir", func(c *Config) *string { return &c.Dir }),
+		stringParam("masterauth", func(c *Config) *string { return &c.MasterAuth }),
+		intParam("repl-backlog-size", 1, maxInt, func(c *Config) *int { return &c.ReplBacklogSize }),
+		intParam("repl-timeout", 1, maxInt, func(c *Config) *int { return &c.ReplTimeoutSeconds }),
+		intParam("repl-ping-replica-period", 1, maxInt, func(c *Config) *int { return &c.ReplPingReplicaPeriod }),
+		intParam("repl-diskless-sync-delay", 0, maxInt, func(c *Config) *int { return &c.ReplDisklessSyncDelay }),
+		boolParam("replica-read-only", func(c *Config) *bool { return &c.ReplicaReadOnly }),
+		boolParam("replica-serve-stale-data", func(c *Config) *bool { return &c.ReplicaServeStaleData }),
+		intParam("replica-priority", 0, maxInt, func(c *Config) *int { return &c.ReplicaPriority }),
+		intParam("min-replicas-to-write", 0, maxInt, func(c *Config) *int { return &c.MinReplicasToWrite }),
+		intParam("min-replicas-max-lag", 0, maxInt, func(c *Config) *int { return &c.MinReplicasMaxLag }),
 	}
 	for i := range ps {
 		if ps[i].name == "databases" {

@@ -19,7 +19,7 @@ func (d *db) lookup(key []byte) *object {
 	if !ok {
 		return nil
 	}
-	if o.expireAt != 0 && d.expireIfNeeded(string(key), o) {
+	if o.expireAt != 0 && !d.s.applying && d.expireIfNeeded(string(key), o) {
 		return nil
 	}
 	return o
@@ -143,5 +143,3 @@ func (s *Server) modified(d *db, key []byte, n int) {
 	s.dirty += int64(n)
 	s.signalModified(d, string(key))
 }
-
-func (s *Server) isReplica() bool { return false }

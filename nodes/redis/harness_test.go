@@ -90,8 +90,8 @@ func (tw *testWorld) dial() *testConn {
 	tc := &testConn{tw: tw, rr: resp.NewReplyReader()}
 	ch := tw.w.Host("c1")
 	n := len(ch.Processes())
-	p, _ := ch.Spawn("client"+string(rune('a'+n)), func(env sim.Env) sim.Node {
-		tc.conn = env.Dial("r1:"+itoa(int64(tw.cfg.Port)), time.Second, tc)
+	p, _ := ch.Spawn("client-"+tw.host.Name()+"-"+itoa(int64(n)), func(env sim.Env) sim.Node {
+		tc.conn = env.Dial(tw.host.Name()+":"+itoa(int64(tw.cfg.Port)), time.Second, tc)
 		return clientNode{}
 	})
 	p.Start()

@@ -176,14 +176,6 @@ func (s *Server) usedMemory() int64 {
 	return n
 }
 
-func (s *Server) role() string { return "master" }
 
-func (s *Server) infoReplication(b *strings.Builder) {
-	field(b, "role", "master")
-	field(b, "connected_slaves", 0)
-	field(b, "master_failover_state", "no-failover")
-	field(b, "master_replid", s.runID)
-	field(b, "master_repl_offset", 0)
-}
 
 func sortStrings(a []string) { slices.Sort(a) }

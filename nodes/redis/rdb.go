@@ -20,6 +20,17 @@ func (s *Server) snapshot() []byte {
 	w := rdb.NewWriter(nil)
 	w.Aux("redis-ver", Version)
 	w.Aux("ctime", strconv.FormatInt(s.nowMs()/1000, 10))
+	// What a restarted replica needs to PSYNC from where it was.
+	if s.isReplica() {
+		id, off := s.replid, s.offset
+		if s.master == nil {
+			id, off = s.cachedReplid, s.cachedOffset
+		}
+		if id != "" && off >= 0 {
+			w.Aux("repl-id", id)
+			w.Aux("repl-offset", strconv.FormatInt(off, 10))
+		}
+	}
 	for _, d := range s.dbs {
 		if d.keys.Len() == 0 {
 			continue
@@ -68,6 +79,13 @@ func (s *Server) loadRDB() bool {
 	}
 	r, err := rdb.NewReader(data)
 	if err == nil {
+		if id, ok := r.AuxValue("repl-id"); ok {
+			if off, ok := r.AuxValue("repl-offset"); ok {
+				if n, perr := strconv.ParseInt(off, 10, 64); perr == nil {
+					s.loadedReplid, s.loadedOffset = id, n
+				}
+			}
+		}
 		for {
 			var e rdb.Entry
 			var ok bool

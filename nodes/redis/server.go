@@ -55,6 +55,7 @@ type Server struct {
 
 	cron sim.Timer
 	persist
+	replState
 }
 
 // dbKey names a key in one database.
@@ -98,6 +99,7 @@ func New(env sim.Env, cfg Config) *Server {
 	if cfg.AppendOnly {
 		s.openAOF()
 	}
+	s.initReplication()
 	if err := env.Listen(cfg.Port, s.accept); err != nil {
 		env.Logf("Could not create server TCP listening socket *:%d: %v", cfg.Port, err)
 		env.Exit()
@@ -205,6 +207,7 @@ func (s *Server) configChanged(old Config) {
 // ready, write the AOF, then write the pending replies.
 func (s *Server) afterEvent() {
 	s.serveReady()
+	s.sendGetAck()
 	if s.flushAOF() {
 		return // replies wait for the fsync (appendfsync always)
 	}

@@ -1,0 +1,952 @@
+package redis
+
+import (
+	"bytes"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redsim/redsim/nodes/redis/rdb"
+	"github.com/redsim/redsim/nodes/redis/rnum"
+	"github.com/redsim/redsim/nodes/resp"
+	"github.com/redsim/redsim/sim"
+)
+
+// Replica link states, as INFO's master_link_status and ROLE show them.
+const (
+	linkNone       = iota // not a replica
+	linkConnect           // must connect (REPL_STATE_CONNECT)
+	linkConnecting        // dialing
+	linkHandshake         // PING, AUTH, REPLCONF, PSYNC
+	linkTransfer          // receiving the snapshot of a full resync
+	linkConnected         // streaming
+)
+
+// Replica states on the master's side.
+const (
+	replNone        = iota
+	replWaitBgsave  // full resync requested, snapshot not started
+	replSendBulk    // snapshot being sent; the stream is buffered
+	replOnline      // streaming
+)
+
+// replState is the replication state, on either side. A node has one
+// replication ID and offset whether it is a master or a replica: a
+// replica's are its master's, as far as it has applied the stream.
+type replState struct {
+	replid       string
+	replid2      string
+	offset       int64 // master_repl_offset: bytes of stream produced or applied
+	secondOffset int64 // second_repl_offset, -1 when replid2 is unused
+	backlog      *backlog
+	replSelDB    int // the db the stream last SELECTed; -1 forces a SELECT
+	replicas     []*client
+
+	fullSyncTimer   sim.Timer
+	fullSyncPending bool
+	lastPingMs      int64
+	waiters         []*client
+	getAckPending   bool
+
+	// Replica side.
+	masterHost   string
+	masterPort   int
+	link         *replLink
+	linkState    int
+	master       *client // the link's client once streaming
+	cachedReplid string  // PSYNC's replid and offset when the link is down
+	cachedOffset int64
+	cachedDB     int
+	lastIOMs     int64
+	linkDownMs   int64
+	syncStartMs  int64
+	applying     bool // executing the master's stream
+	replCron     sim.Timer
+	// loadedReplid/Offset come from the snapshot loaded at boot.
+	loadedReplid string
+	loadedOffset int64
+}
+
+func (s *Server) isReplica() bool { return s.masterHost != "" }
+
+func (s *Server) role() string {
+	if s.isReplica() {
+		return "slave"
+	}
+	return "master"
+}
+
+// initReplication sets a fresh replication ID, and starts replicating when
+// the configuration says replicaof.
+func (s *Server) initReplication() {
+	s.replid = randomHex(s.rng, 40)
+	s.replid2 = strings.Repeat("0", 40)
+	s.secondOffset = -1
+	s.replSelDB = -1
+	s.cachedOffset = -1
+	if s.cfg.ReplicaOf != "" {
+		host, port, err := net.SplitHostPort(s.cfg.ReplicaOf)
+		p, perr := strconv.Atoi(port)
+		if err != nil || perr != nil {
+			s.env.Logf("Bad replicaof %q", s.cfg.ReplicaOf)
+		} else {
+			s.setMaster(host, p)
+			if s.loadedReplid != "" {
+				s.cachedReplid, s.cachedOffset = s.loadedReplid, s.loadedOffset
+				s.env.Logf("Using the replication ID %s and offset %d of the loaded snapshot for a partial resync", s.loadedReplid, s.loadedOffset)
+			}
+		}
+	}
+	s.replCron = s.env.After(time.Second, s.replicationCron)
+}
+
+// replFeed adds data to the replication stream: the backlog, the online
+// replicas, and the buffers of replicas waiting for their snapshot.
+func (s *Server) replFeed(data []byte) {
+	if s.backlog == nil {
+		return
+	}
+	s.offset += int64(len(data))
+	s.backlog.add(data, s.offset)
+	for _, r := range s.replicas {
+		switch r.replState {
+		case replOnline:
+			r.w.WriteRaw(data)
+			r.markPending()
+		case replSendBulk:
+			r.replBuf = append(r.replBuf, data...)
+		}
+	}
+}
+
+// replPropagate encodes a write for the stream, with a SELECT when the db
+// changes.
+func (s *Server) replPropagate(db int, args [][]byte) {
+	if s.backlog == nil || s.applying {
+		return
+	}
+	var buf []byte
+	if s.replSelDB != db {
+		buf = resp.AppendCommandStrings(buf, "SELECT", strconv.Itoa(db))
+		s.replSelDB = db
+	}
+	buf = resp.AppendCommand(buf, args...)
+	s.replFeed(buf)
+}
+
+func (s *Server) createBacklog() {
+	if s.backlog == nil {
+		s.backlog = newBacklog(s.cfg.ReplBacklogSize)
+	}
+}
+
+// shiftReplid is shiftReplicationId: on promotion the old ID stays valid
+// as replid2 up to the offset reached, and a new history starts.
+func (s *Server) shiftReplid() {
+	s.replid2 = s.replid
+	s.secondOffset = s.offset + 1
+	s.replid = randomHex(s.rng, 40)
+	s.env.Logf("Setting secondary replication ID to %s, valid up to offset: %d. New replication ID is %s", s.replid2, s.secondOffset, s.replid)
+}
+
+var replicationCommands = []cmdSpec{
+	{"replicaof", 3, fadm | flagNoMulti | flagStale, replicaofCommand},
+	{"slaveof", 3, fadm | flagNoMulti | flagStale, replicaofCommand},
+	{"replconf", -1, fadm | flagStale, replconfCommand},
+	{"psync", -3, fadm | flagNoMulti, psyncCommand},
+	{"sync", 1, fadm | flagNoMulti, func(c *client, a [][]byte) {
+		psyncCommand(c, [][]byte{[]byte("SYNC"), []byte("?"), []byte("-1")})
+	}},
+	{"wait", 3, flagNoScript, waitCommand},
+	{"role", 1, flagNoScript | flagStale, roleCommand},
+}
+
+func replicaofCommand(c *client, args [][]byte) {
+	s := c.s
+	if strings.EqualFold(string(args[1]), "no") && strings.EqualFold(string(args[2]), "one") {
+		if s.isReplica() {
+			s.unsetMaster()
+			s.env.Logf("MASTER MODE enabled (user request from 'id=%d')", c.id)
+		}
+		c.w.WriteOK()
+		return
+	}
+	port, ok := rnum.ParseInt(args[2])
+	if !ok || port < 0 || port > 65535 {
+		c.w.WriteError("ERR Invalid master port")
+		return
+	}
+	host := string(args[1])
+	if s.isReplica() && s.masterHost == host && s.masterPort == int(port) {
+		c.w.WriteSimpleString("OK Already connected to specified master")
+		return
+	}
+	s.setMaster(host, int(port))
+	s.env.Logf("REPLICAOF %s:%d enabled (user request from 'id=%d')", host, port, c.id)
+	c.w.WriteOK()
+}
+
+// setMaster is replicationSetMaster: become (or change) a replica.
+func (s *Server) setMaster(host string, port int) {
+	wasMaster := !s.isReplica()
+	s.dropLink()
+	if wasMaster {
+		// replicationCacheMasterUsingMyself: our own history is what we
+		// can continue from.
+		s.cachedReplid, s.cachedOffset, s.cachedDB = s.replid, s.offset, 0
+		s.unblockAllForRoleChange()
+	}
+	s.masterHost, s.masterPort = host, port
+	// Sub-replicas resync with us, partially if they can.
+	s.disconnectReplicas()
+	s.linkState = linkConnect
+	s.linkDownMs = s.nowMs()
+	s.connectToMaster()
+}
+
+// unsetMaster is REPLICAOF NO ONE.
+func (s *Server) unsetMaster() {
+	s.dropLink()
+	s.masterHost, s.masterPort = "", 0
+	s.linkState = linkNone
+	s.shiftReplid()
+	s.cachedReplid, s.cachedOffset = "", -1
+	s.disconnectReplicas()
+	s.createBacklog()
+	s.replSelDB = -1
+}
+
+func (s *Server) unblockAllForRoleChange() {
+	for _, c := range slices.Clone(s.clients) {
+		if c.blocked != nil {
+			c.unblock(false)
+			c.w.WriteError("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)")
+			c.markPending()
+		}
+	}
+}
+
+func (s *Server) disconnectReplicas() {
+	for _, r := range slices.Clone(s.replicas) {
+		r.kill()
+	}
+	s.replicas = s.replicas[:0]
+}
+
+// dropLink closes the link to the master and keeps what PSYNC needs to
+// continue (replicationCacheMaster).
+func (s *Server) dropLink() {
+	if s.link != nil {
+		l := s.link
+		s.link = nil
+		l.dead = true
+		if l.conn != nil {
+			l.conn.Close()
+		}
+	}
+	if s.master != nil {
+		s.cachedReplid, s.cachedOffset, s.cachedDB = s.replid, s.offset, s.master.db.id
+		s.master = nil
+	}
+	if s.isReplica() {
+		s.linkState = linkConnect
+		s.linkDownMs = s.nowMs()
+	}
+}
+
+// replLink is the replica's connection to its master: the handshake, the
+// snapshot transfer, then the stream applied by a master client.
+type replLink struct {
+	s     *Server
+	conn  sim.Conn
+	rr    *resp.ReplyReader
+	step  int
+	dead  bool
+	fullReplid string
+	fullOffset int64
+}
+
+const (
+	stepPing = iota
+	stepAuth
+	stepPort
+	stepCapa
+	stepPsync
+	stepBulk
+	stepStream
+)
+
+func (s *Server) connectToMaster() {
+	if s.link != nil || !s.isReplica() {
+		return
+	}
+	l := &replLink{s: s, rr: resp.NewReplyReader()}
+	l.rr.SetMaxBulkLen(1 << 40)
+	s.link = l
+	s.linkState = linkConnecting
+	s.lastIOMs = s.nowMs()
+	s.env.Logf("Connecting to MASTER %s:%d", s.masterHost, s.masterPort)
+	l.conn = s.env.Dial(net.JoinHostPort(s.masterHost, strconv.Itoa(s.masterPort)), time.Duration(s.cfg.ReplTimeoutSeconds)*time.Second, l)
+}
+
+func (l *replLink) send(args ...string) { l.conn.Write(resp.AppendCommandStrings(nil, args...)) }
+
+func (l *replLink) fail(why string) {
+	s := l.s
+	if l.dead {
+		return
+	}
+	s.env.Logf("Master link: %s", why)
+	if s.link == l {
+		s.dropLink()
+	}
+}
+
+// OnOpen starts the handshake.
+func (l *replLink) OnOpen(c sim.Conn) {
+	if l.dead {
+		return
+	}
+	l.s.env.Logf("MASTER <-> REPLICA sync started")
+	l.s.linkState = linkHandshake
+	l.step = stepPing
+	l.send("PING")
+}
+
+// OnClose is the link's end.
+func (l *replLink) OnClose(c sim.Conn, err error) {
+	if l.dead {
+		return
+	}
+	l.s.env.Logf("Connection with master lost (%v)", err)
+	l.fail("closed")
+	l.s.afterEvent()
+}
+
+// OnData advances the handshake or applies the stream.
+func (l *replLink) OnData(c sim.Conn, p []byte) {
+	s := l.s
+	if l.dead {
+		return
+	}
+	s.lastIOMs = s.nowMs()
+	if l.step == stepStream {
+		s.master.r.Feed(p)
+		s.applyMasterStream()
+		s.afterEvent()
+		return
+	}
+	l.rr.Feed(p)
+	for !l.dead && l.step != stepStream {
+		v, ok, err := l.rr.Next()
+		if err != nil {
+			l.fail("protocol error: " + err.Error())
+			break
+		}
+		if !ok {
+			break
+		}
+		l.reply(v)
+	}
+	if l.step == stepStream && !l.dead {
+		// Stream bytes that came with the last handshake reply.
+		if rest := l.rr.Peek(); len(rest) > 0 {
+			s.master.r.Feed(rest)
+			l.rr.Discard(len(rest))
+			s.applyMasterStream()
+		}
+	}
+	s.afterEvent()
+}
+
+func (l *replLink) reply(v resp.Value) {
+	s := l.s
+	text := string(v.Str)
+	switch l.step {
+	case stepPing:
+		if v.IsError() && !strings.HasPrefix(text, "NOAUTH") && !strings.HasPrefix(text, "NOPERM") && !strings.HasPrefix(text, "ERR operation not permitted") {
+			l.fail("error reply to PING from master: '" + text + "'")
+			return
+		}
+		if s.cfg.MasterAuth != "" {
+			l.step = stepAuth
+			l.send("AUTH", s.cfg.MasterAuth)
+			return
+		}
+		l.step = stepPort
+		l.send("REPLCONF", "listening-port", strconv.Itoa(s.cfg.Port))
+	case stepAuth:
+		if v.IsError() {
+			l.fail("Unable to AUTH to MASTER: " + text)
+			return
+		}
+		l.step = stepPort
+		l.send("REPLCONF", "listening-port", strconv.Itoa(s.cfg.Port))
+	case stepPort:
+		l.step = stepCapa
+		l.send("REPLCONF", "capa", "eof", "capa", "psync2")
+	case stepCapa:
+		l.step = stepPsync
+		if s.cachedReplid != "" && s.cachedOffset >= 0 {
+			s.env.Logf("Trying a partial resynchronization (request %s:%d).", s.cachedReplid, s.cachedOffset+1)
+			l.send("PSYNC", s.cachedReplid, strconv.FormatInt(s.cachedOffset+1, 10))
+		} else {
+			s.env.Logf("Partial resynchronization not possible (no cached master)")
+			l.send("PSYNC", "?", "-1")
+		}
+	case stepPsync:
+		switch {
+		case strings.HasPrefix(text, "FULLRESYNC "):
+			f := strings.Fields(text)
+			if len(f) != 3 {
+				l.fail("bad FULLRESYNC reply")
+				return
+			}
+			off, err := strconv.ParseInt(f[2], 10, 64)
+			if err != nil {
+				l.fail("bad FULLRESYNC offset")
+				return
+			}
+			l.fullReplid, l.fullOffset = f[1], off
+			l.step = stepBulk
+			s.linkState = linkTransfer
+			s.syncStartMs = s.nowMs()
+			s.env.Logf("Full resync from master: %s:%d", f[1], off)
+		case strings.HasPrefix(text, "CONTINUE"):
+			newID := strings.TrimSpace(strings.TrimPrefix(text, "CONTINUE"))
+			s.env.Logf("Successful partial resynchronization with master.")
+			if newID != "" && newID != s.cachedReplid {
+				s.replid2 = s.cachedReplid
+				s.secondOffset = s.cachedOffset + 1
+				s.replid = newID
+				s.env.Logf("Master replication ID changed to %s", newID)
+				// Our sub-replicas must learn the new ID.
+				s.disconnectReplicas()
+			} else {
+				s.replid = s.cachedReplid
+			}
+			s.offset = s.cachedOffset
+			l.startStream(s.cachedDB)
+		default:
+			l.fail("unexpected reply to PSYNC from master: " + text)
+		}
+	case stepBulk:
+		if v.Kind != resp.KindBulk {
+			l.fail("bad snapshot payload")
+			return
+		}
+		if !s.loadFromMaster(v.Str) {
+			l.fail("failed loading the snapshot from master")
+			return
+		}
+		s.replid, s.offset = l.fullReplid, l.fullOffset
+		s.replid2, s.secondOffset = strings.Repeat("0", 40), -1
+		s.disconnectReplicas()
+		s.env.Logf("MASTER <-> REPLICA sync: Finished with success")
+		l.startStream(0)
+	}
+}
+
+// startStream turns the link into the master client.
+func (l *replLink) startStream(db int) {
+	s := l.s
+	l.step = stepStream
+	s.linkState = linkConnected
+	s.cachedReplid, s.cachedOffset = "", -1
+	s.createBacklog()
+	m := s.newClient(l.conn)
+	m.isMaster = true
+	m.authed = true
+	m.r.SetMaster(true)
+	m.r.SetAuthRequired(false)
+	m.db = s.dbs[db]
+	s.master = m
+	s.sendAck()
+}
+
+// loadFromMaster replaces the dataset with a full resync's snapshot.
+func (s *Server) loadFromMaster(data []byte) bool {
+	r, err := rdb.NewReader(data)
+	if err != nil {
+		s.env.Logf("Failed trying to load the MASTER synchronization DB from socket: %v", err)
+		return false
+	}
+	for _, d := range s.dbs {
+		d.flush()
+	}
+	s.dirty++
+	for {
+		e, ok, err := r.Next()
+		if err != nil {
+			s.env.Logf("Failed trying to load the MASTER synchronization DB: %v", err)
+			return false
+		}
+		if !ok {
+			break
+		}
+		s.loadEntry(e)
+	}
+	if s.aofOn {
+		// Redis restarts the AOF after a full sync so that it matches.
+		s.rewriteAOF()
+	}
+	return true
+}
+
+// applyMasterStream runs the master's commands, without replies, counting
+// their bytes into the offset and forwarding them to sub-replicas.
+func (s *Server) applyMasterStream() {
+	m := s.master
+	for s.master == m && m != nil && !s.sleeping {
+		args, ok, err := m.r.Next()
+		if err != nil {
+			s.env.Logf("Protocol error from master: %v", err)
+			s.dropLink()
+			return
+		}
+		if !ok {
+			return
+		}
+		raw := resp.AppendCommand(nil, args...)
+		if len(args) >= 2 && strings.EqualFold(string(args[0]), "replconf") && strings.EqualFold(string(args[1]), "getack") {
+			s.sendAck()
+			s.applying = true
+			s.replFeed(raw)
+			s.applying = false
+			continue
+		}
+		cmd := s.lookup(args)
+		s.applying = true
+		if cmd != nil && cmd.proc != nil {
+			m.lastCmd = cmd.name
+			m.rejecting = cmd.name
+			s.call(m, cmd, args)
+		}
+		m.w.Reset()
+		s.replFeed(raw)
+		s.applying = false
+	}
+}
+
+// sendAck is replicationSendAck.
+func (s *Server) sendAck() {
+	if s.master == nil || s.link == nil {
+		return
+	}
+	s.link.send("REPLCONF", "ACK", strconv.FormatInt(s.offset, 10))
+}
+
+// replicationCron runs every second: the replica's ACK, reconnects and
+// timeouts on both sides, the master's PING to its replicas.
+func (s *Server) replicationCron() {
+	if s.stopped {
+		return
+	}
+	s.replCron = s.env.After(time.Second, s.replicationCron)
+	if s.sleeping {
+		return
+	}
+	now := s.nowMs()
+	timeout := int64(s.cfg.ReplTimeoutSeconds) * 1000
+	if s.isReplica() {
+		switch s.linkState {
+		case linkConnect:
+			s.connectToMaster()
+		case linkConnecting, linkHandshake, linkTransfer:
+			if now-s.lastIOMs > timeout {
+				s.env.Logf("Timeout connecting to the MASTER...")
+				s.dropLink()
+			}
+		case linkConnected:
+			if now-s.lastIOMs > timeout {
+				s.env.Logf("MASTER timeout: no data nor PING received...")
+				s.dropLink()
+			} else {
+				s.sendAck()
+			}
+		}
+	}
+	if len(s.replicas) > 0 && !s.isReplica() && now-s.lastPingMs >= int64(s.cfg.ReplPingReplicaPeriod)*1000 {
+		s.lastPingMs = now
+		s.replPropagatePing()
+	}
+	for _, r := range slices.Clone(s.replicas) {
+		if r.replState == replOnline && now-r.replAckMs > timeout {
+			s.env.Logf("Disconnecting timedout replica (streaming sync): %s", r.addr)
+			r.kill()
+		}
+	}
+	s.afterEvent()
+}
+
+func (s *Server) replPropagatePing() {
+	if s.backlog == nil {
+		return
+	}
+	s.replFeed(resp.AppendCommandStrings(nil, "PING"))
+}
+
+func replconfCommand(c *client, args [][]byte) {
+	s := c.s
+	if len(args)%2 == 0 {
+		c.w.WriteError(errSyntax)
+		return
+	}
+	for i := 1; i < len(args); i += 2 {
+		opt := strings.ToLower(string(args[i]))
+		v := args[i+1]
+		switch opt {
+		case "listening-port":
+			p, ok := rnum.ParseInt(v)
+			if !ok {
+				c.w.WriteError(errNotInt)
+				return
+			}
+			c.replPort = int(p)
+		case "ip-address", "capa":
+		case "ack":
+			// An ACK gets no reply.
+			if !c.isReplicaClient {
+				return
+			}
+			off, ok := rnum.ParseInt(v)
+			if ok && off > c.replAck {
+				c.replAck = off
+			}
+			c.replAckMs = s.nowMs()
+			s.checkWaiters()
+			return
+		case "getack":
+			if s.isReplica() {
+				s.sendAck()
+			}
+			return
+		default:
+			c.w.WriteError("ERR Unrecognized REPLCONF option: " + string(args[i]))
+			return
+		}
+	}
+	c.w.WriteOK()
+}
+
+// psyncCommand is syncCommand: a partial resync from the backlog when the
+// replica's history is ours and the backlog covers its offset, else a full
+// resync.
+func psyncCommand(c *client, args [][]byte) {
+	s := c.s
+	if c.isReplicaClient {
+		return
+	}
+	if s.isReplica() && s.linkState != linkConnected {
+		c.w.WriteError("NOMASTERLINK Can't SYNC while not connected with my master")
+		return
+	}
+	id := string(args[1])
+	off, ok := rnum.ParseInt(args[2])
+	if !ok {
+		off = -1
+	}
+	c.isReplicaClient = true
+	c.replAckMs = s.nowMs()
+	s.replicas = append(s.replicas, c)
+	if s.tryPartial(c, id, off) {
+		return
+	}
+	if len(s.replicas) == 1 && s.backlog == nil {
+		s.replid = randomHex(s.rng, 40)
+		s.replid2, s.secondOffset = strings.Repeat("0", 40), -1
+		s.createBacklog()
+	}
+	s.env.Logf("Replica %s asks for synchronization; full resync", c.addr)
+	c.replState = replWaitBgsave
+	s.scheduleFullSync()
+}
+
+func (s *Server) tryPartial(c *client, id string, off int64) bool {
+	if s.backlog == nil {
+		return false
+	}
+	if id != s.replid && (id != s.replid2 || off > s.secondOffset) {
+		if id != "?" {
+			s.env.Logf("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '%s', my replication IDs are '%s' and '%s')", id, s.replid, s.replid2)
+		}
+		return false
+	}
+	if off < s.backlog.first(s.offset) || off > s.offset+1 {
+		s.env.Logf("Unable to partial resync with replica %s for lack of backlog (Replica request was: %d).", c.addr, off)
+		return false
+	}
+	c.w.WriteRaw([]byte("+CONTINUE " + s.replid + "\r\n"))
+	if off <= s.offset {
+		c.w.WriteRaw(s.backlog.from(off, s.offset))
+	}
+	c.replState = replOnline
+	c.markPending()
+	s.env.Logf("Partial resynchronization request from %s accepted. Sending %d bytes of backlog starting from offset %d.", c.addr, s.offset-off+1, off)
+	return true
+}
+
+// scheduleFullSync starts a snapshot for the waiting replicas after
+// repl-diskless-sync-delay, so that replicas arriving together share it.
+func (s *Server) scheduleFullSync() {
+	if s.fullSyncPending {
+		return
+	}
+	s.fullSyncPending = true
+	delay := time.Duration(s.cfg.ReplDisklessSyncDelay) * time.Second
+	s.fullSyncTimer = s.env.After(delay, func() {
+		s.fullSyncPending = false
+		s.startFullSync()
+		s.afterEvent()
+	})
+}
+
+// startFullSync snapshots the dataset (a fork's instant copy) and sends it
+// to every waiting replica; the transfer takes len/ReplTransferBytesPerSec
+// and the stream produced meanwhile is sent after it.
+func (s *Server) startFullSync() {
+	var targets []*client
+	for _, r := range s.replicas {
+		if r.replState == replWaitBgsave && !r.closed {
+			targets = append(targets, r)
+		}
+	}
+	if len(targets) == 0 {
+		return
+	}
+	// A new full sync starts a fresh SELECT in the stream.
+	s.replSelDB = -1
+	payload := s.snapshot()
+	for _, r := range targets {
+		r.w.WriteRaw([]byte("+FULLRESYNC " + s.replid + " " + strconv.FormatInt(s.offset, 10) + "\r\n"))
+		r.markPending()
+		r.replState = replSendBulk
+		r.replBuf = r.replBuf[:0]
+	}
+	rate := max(s.cfg.ReplTransferBytesPerSecond, 1)
+	d := time.Duration(float64(len(payload)) / float64(rate) * float64(time.Second))
+	s.env.Logf("Starting diskless BGSAVE for SYNC to %d replicas (%d bytes)", len(targets), len(payload))
+	s.env.After(d, func() {
+		for _, r := range targets {
+			if r.closed || r.replState != replSendBulk {
+				continue
+			}
+			r.w.WriteBulk(payload)
+			r.w.WriteRaw(r.replBuf)
+			r.replBuf = nil
+			r.replState = replOnline
+			r.replAckMs = s.nowMs()
+			r.markPending()
+			s.env.Logf("Synchronization with replica %s succeeded", r.addr)
+		}
+		s.afterEvent()
+	})
+}
+
+// removeReplica forgets a replica client that went away.
+func (s *Server) removeReplica(c *client) {
+	s.replicas = slices.DeleteFunc(s.replicas, func(x *client) bool { return x == c })
+}
+
+// goodReplicas counts online replicas whose last ACK is within
+// min-replicas-max-lag.
+func (s *Server) goodReplicas() int {
+	n := 0
+	now := s.nowMs()
+	for _, r := range s.replicas {
+		if r.replState == replOnline && now-r.replAckMs <= int64(s.cfg.MinReplicasMaxLag)*1000 {
+			n++
+		}
+	}
+	return n
+}
+
+// replicasAcked counts replicas that acknowledged offset.
+func (s *Server) replicasAcked(offset int64) int {
+	n := 0
+	for _, r := range s.replicas {
+		if r.replState == replOnline && r.replAck >= offset {
+			n++
+		}
+	}
+	return n
+}
+
+func waitCommand(c *client, args [][]byte) {
+	s := c.s
+	if s.isReplica() {
+		c.w.WriteError("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.")
+		return
+	}
+	n, ok := rnum.ParseInt(args[1])
+	if !ok {
+		c.w.WriteError(errNotInt)
+		return
+	}
+	timeout, ok := rnum.ParseInt(args[2])
+	if !ok {
+		c.w.WriteError("ERR timeout is not an integer or out of range")
+		return
+	}
+	if timeout < 0 {
+		c.w.WriteError("ERR timeout is negative")
+		return
+	}
+	acked := s.replicasAcked(c.woff)
+	if int64(acked) >= n || c.deniedBlocking || c.multi {
+		c.w.WriteInt(int64(acked))
+		return
+	}
+	c.waitN, c.waitOff = int(n), c.woff
+	c.blocked = &blockState{db: c.db, wait: true}
+	s.waiters = append(s.waiters, c)
+	if timeout > 0 {
+		b := c.blocked
+		b.timer = s.env.After(time.Duration(timeout)*time.Millisecond, func() {
+			if c.blocked != b {
+				return
+			}
+			s.finishWait(c)
+			c.processInput()
+			s.afterEvent()
+		})
+	}
+	s.getAckPending = true
+}
+
+func (s *Server) finishWait(c *client) {
+	s.waiters = slices.DeleteFunc(s.waiters, func(x *client) bool { return x == c })
+	b := c.blocked
+	c.blocked = nil
+	if b != nil && !b.timer.IsZero() {
+		s.env.Cancel(b.timer)
+	}
+	c.w.WriteInt(int64(s.replicasAcked(c.waitOff)))
+	c.markPending()
+}
+
+// checkWaiters releases WAITs whose replicas have acknowledged.
+func (s *Server) checkWaiters() {
+	for _, c := range slices.Clone(s.waiters) {
+		if s.replicasAcked(c.waitOff) >= c.waitN {
+			s.finishWait(c)
+			c.processInput()
+		}
+	}
+}
+
+// sendGetAck asks the replicas for an ACK, once per event (beforeSleep).
+func (s *Server) sendGetAck() {
+	if !s.getAckPending {
+		return
+	}
+	s.getAckPending = false
+	if s.backlog != nil {
+		s.replSelDB = s.replSelDB // GETACK does not change the db
+		s.replFeed(resp.AppendCommandStrings(nil, "REPLCONF", "GETACK", "*"))
+	}
+}
+
+func roleCommand(c *client, args [][]byte) {
+	s := c.s
+	if !s.isReplica() {
+		c.w.WriteArrayLen(3)
+		c.w.WriteBulkString("master")
+		c.w.WriteInt(s.offset)
+		var online []*client
+		for _, r := range s.replicas {
+			if r.replState == replOnline {
+				online = append(online, r)
+			}
+		}
+		c.w.WriteArrayLen(len(online))
+		for _, r := range online {
+			c.w.WriteArrayLen(3)
+			c.w.WriteBulkString(r.replIP())
+			c.w.WriteBulkString(strconv.Itoa(r.replPort))
+			c.w.WriteBulkString(strconv.FormatInt(r.replAck, 10))
+		}
+		return
+	}
+	c.w.WriteArrayLen(5)
+	c.w.WriteBulkString("slave")
+	c.w.WriteBulkString(s.masterHost)
+	c.w.WriteInt(int64(s.masterPort))
+	state := map[int]string{linkConnect: "connect", linkConnecting: "connecting", linkHandshake: "handshake", linkTransfer: "sync", linkConnected: "connected"}[s.linkState]
+	c.w.WriteBulkString(state)
+	off := s.offset
+	if s.linkState != linkConnected {
+		off = -1
+		if s.cachedOffset >= 0 {
+			off = s.cachedOffset
+		}
+	}
+	c.w.WriteInt(off)
+}
+
+func (c *client) replIP() string {
+	host, _, err := net.SplitHostPort(c.addr)
+	if err != nil {
+		return c.addr
+	}
+	return host
+}
+
+// infoReplication writes INFO's replication section with Redis 7.0's
+// fields.
+func (s *Server) infoReplication(b *strings.Builder) {
+	now := s.nowMs()
+	field(b, "role", s.role())
+	if s.isReplica() {
+		field(b, "master_host", s.masterHost)
+		field(b, "master_port", s.masterPort)
+		up := s.linkState == linkConnected
+		field(b, "master_link_status", map[bool]string{true: "up", false: "down"}[up])
+		last := int64(-1)
+		if up {
+			last = (now - s.lastIOMs) / 1000
+		}
+		field(b, "master_last_io_seconds_ago", last)
+		field(b, "master_sync_in_progress", s.linkState == linkTransfer)
+		field(b, "slave_read_repl_offset", s.offset)
+		field(b, "slave_repl_offset", s.offset)
+		if !up {
+			field(b, "master_link_down_since_seconds", (now-s.linkDownMs)/1000)
+		}
+		field(b, "slave_priority", s.cfg.ReplicaPriority)
+		field(b, "slave_read_only", s.cfg.ReplicaReadOnly)
+		field(b, "replica_announced", 1)
+	}
+	var online []*client
+	for _, r := range s.replicas {
+		if !r.closed {
+			online = append(online, r)
+		}
+	}
+	field(b, "connected_slaves", len(online))
+	if s.cfg.MinReplicasToWrite > 0 {
+		field(b, "min_slaves_good_slaves", s.goodReplicas())
+	}
+	for i, r := range online {
+		state := map[int]string{replWaitBgsave: "wait_bgsave", replSendBulk: "send_bulk", replOnline: "online"}[r.replState]
+		field(b, "slave"+strconv.Itoa(i), "ip="+r.replIP()+",port="+strconv.Itoa(r.replPort)+",state="+state+",offset="+strconv.FormatInt(r.replAck, 10)+",lag="+strconv.FormatInt((now-r.replAckMs)/1000, 10))
+	}
+	field(b, "master_failover_state", "no-failover")
+	field(b, "master_replid", s.replid)
+	field(b, "master_replid2", s.replid2)
+	field(b, "master_repl_offset", s.offset)
+	field(b, "second_repl_offset", s.secondOffset)
+	active := s.backlog != nil
+	field(b, "repl_backlog_active", active)
+	field(b, "repl_backlog_size", s.cfg.ReplBacklogSize)
+	first, hist := int64(0), int64(0)
+	if active {
+		first, hist = s.backlog.first(s.offset), s.backlog.histlen
+	}
+	field(b, "repl_backlog_first_byte_offset", first)
+	field(b, "repl_backlog_histlen", hist)
+}
+
+var _ = bytes.Equal
