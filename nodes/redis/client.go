@@ -45,10 +45,10 @@ type client struct {
 
 	// argv is the command being run; prop, when set, is what it propagates
 	// to the AOF instead (SET EX as SET PXAT, EXPIRE as PEXPIREAT...).
-	argv           [][]byte
-	prop           [][]byte
-	noProp         bool
-	isFake         bool
+	argv   [][]byte
+	prop   [][]byte
+	noProp bool
+	isFake bool
 
 	// Replication: the master's link client, or a replica of this node.
 	isMaster        bool
@@ -61,7 +61,7 @@ type client struct {
 	woff            int64  // the replication offset after this client's last write
 	waitN           int
 	waitOff         int64
-	deniedBlocking bool // scripts and MULTI: blocking commands do not block
+	deniedBlocking  bool // scripts and MULTI: blocking commands do not block
 }
 
 func (s *Server) newClient(conn sim.Conn) *client {

@@ -176,6 +176,4 @@ func (s *Server) usedMemory() int64 {
 	return n
 }
 
-
-
 func sortStrings(a []string) { slices.Sort(a) }

@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"bytes"
 	"net"
 	"slices"
 	"strconv"
@@ -26,10 +25,10 @@ const (
 
 // Replica states on the master's side.
 const (
-	replNone        = iota
-	replWaitBgsave  // full resync requested, snapshot not started
-	replSendBulk    // snapshot being sent; the stream is buffered
-	replOnline      // streaming
+	replNone       = iota
+	replWaitBgsave // full resync requested, snapshot not started
+	replSendBulk   // snapshot being sent; the stream is buffered
+	replOnline     // streaming
 )
 
 // replState is the replication state, on either side. A node has one
@@ -93,6 +92,9 @@ func (s *Server) initReplication() {
 			s.env.Logf("Bad replicaof %q", s.cfg.ReplicaOf)
 		} else {
 			s.setMaster(host, p)
+			// A replica booting from its configuration has no history of its
+			// own to offer (PSYNC ? -1) unless its snapshot recorded one.
+			s.cachedReplid, s.cachedOffset = "", -1
 			if s.loadedReplid != "" {
 				s.cachedReplid, s.cachedOffset = s.loadedReplid, s.loadedOffset
 				s.env.Logf("Using the replication ID %s and offset %d of the loaded snapshot for a partial resync", s.loadedReplid, s.loadedOffset)
@@ -259,11 +261,11 @@ func (s *Server) dropLink() {
 // replLink is the replica's connection to its master: the handshake, the
 // snapshot transfer, then the stream applied by a master client.
 type replLink struct {
-	s     *Server
-	conn  sim.Conn
-	rr    *resp.ReplyReader
-	step  int
-	dead  bool
+	s          *Server
+	conn       sim.Conn
+	rr         *resp.ReplyReader
+	step       int
+	dead       bool
 	fullReplid string
 	fullOffset int64
 }
@@ -668,7 +670,11 @@ func (s *Server) tryPartial(c *client, id string, off int64) bool {
 	if s.backlog == nil {
 		return false
 	}
-	if id != s.replid && (id != s.replid2 || off > s.secondOffset) {
+	if id == s.replid2 && id != s.replid && off > s.secondOffset {
+		s.env.Logf("Partial resynchronization not accepted: Requested offset for second ID was %d, but I can reply up to %d", off, s.secondOffset)
+		return false
+	}
+	if id != s.replid && id != s.replid2 {
 		if id != "?" {
 			s.env.Logf("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '%s', my replication IDs are '%s' and '%s')", id, s.replid, s.replid2)
 		}
@@ -844,7 +850,6 @@ func (s *Server) sendGetAck() {
 	}
 	s.getAckPending = false
 	if s.backlog != nil {
-		s.replSelDB = s.replSelDB // GETACK does not change the db
 		s.replFeed(resp.AppendCommandStrings(nil, "REPLCONF", "GETACK", "*"))
 	}
 }
@@ -948,5 +953,3 @@ func (s *Server) infoReplication(b *strings.Builder) {
 	field(b, "repl_backlog_first_byte_offset", first)
 	field(b, "repl_backlog_histlen", hist)
 }
-
-var _ = bytes.Equal

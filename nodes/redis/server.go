@@ -201,6 +201,14 @@ func (s *Server) configChanged(old Config) {
 	for _, c := range s.clients {
 		c.r.SetMaxBulkLen(s.cfg.ProtoMaxBulkLen)
 	}
+	if s.backlog != nil && old.ReplBacklogSize != s.cfg.ReplBacklogSize {
+		// resizeReplicationBacklog: keep what still fits.
+		b := newBacklog(s.cfg.ReplBacklogSize)
+		if keep := min(s.backlog.histlen, int64(len(b.buf))); keep > 0 {
+			b.add(s.backlog.from(s.offset-keep+1, s.offset), s.offset)
+		}
+		s.backlog = b
+	}
 }
 
 // afterEvent is beforeSleep: serve clients whose blocking keys became
