@@ -25,6 +25,24 @@ func (s *Server) activeExpireCycle() {
 	}
 	now := s.expireNowMs()
 	for _, d := range s.dbs {
+		if d.expires.Len() <= expireKeysPerLoop {
+			// A sample would be the whole set: check every key, as Redis's
+			// bucket scan does, instead of drawing with replacement and
+			// missing some.
+			var due []string
+			d.expires.All(func(key string, o *object) bool {
+				if o.expireAt <= now {
+					due = append(due, key)
+				}
+				return true
+			})
+			for _, key := range due {
+				if o, ok := d.expires.Get(key); ok {
+					d.expireIfNeeded(key, o)
+				}
+			}
+			continue
+		}
 		for loop := 0; loop < expireMaxLoops && d.expires.Len() > 0; loop++ {
 			n := min(expireKeysPerLoop, d.expires.Len())
 			expired := 0

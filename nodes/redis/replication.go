@@ -953,3 +953,12 @@ func (s *Server) infoReplication(b *strings.Builder) {
 	field(b, "repl_backlog_first_byte_offset", first)
 	field(b, "repl_backlog_histlen", hist)
 }
+
+// Role is "master" or "slave", as ROLE and INFO say.
+func (s *Server) Role() string { return s.role() }
+
+// ReplOffset is master_repl_offset.
+func (s *Server) ReplOffset() int64 { return s.offset }
+
+// MasterLinkUp reports whether a replica is streaming from its master.
+func (s *Server) MasterLinkUp() bool { return s.linkState == linkConnected }
