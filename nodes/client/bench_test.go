@@ -1,0 +1,40 @@
+package client
+
+import (
+	"testing"
+	"time"
+
+	"github.com/redsim/redsim/nodes/redis"
+)
+
+// BenchmarkClients50 runs 50 register clients (half GET, half SET, no think
+// time) against one node over 200 µs links; one op is one operation
+// recorded in the history, with its request, the node's work and the reply.
+func BenchmarkClients50(b *testing.B) {
+	benchClients(b, 50, -1)
+}
+
+// BenchmarkClients50Think is BenchmarkClients50 with the default think time
+// (10 ms), the load of a scenario's clients.
+func BenchmarkClients50Think(b *testing.B) {
+	benchClients(b, 50, 0)
+}
+
+func benchClients(b *testing.B, n int, think time.Duration) {
+	tw := newTestWorld(b, 1, lan(), redis.DefaultConfig())
+	wl := NewRegister()
+	for i := 0; i < n; i++ {
+		o := tw.options(i, wl)
+		o.Think = think
+		tw.spawn(o)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := tw.w.Now()
+	for tw.h.Len() < b.N {
+		tw.w.RunFor(10 * time.Millisecond)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(tw.h.Len())/b.Elapsed().Seconds(), "ops/s")
+	b.ReportMetric(float64(tw.h.Len())/tw.w.Now().Sub(start).Seconds(), "ops/vs")
+}

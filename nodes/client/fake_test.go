@@ -1,0 +1,95 @@
+package client
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redsim/redsim/history"
+	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/nodes/resp"
+	"github.com/redsim/redsim/sim"
+)
+
+// fakeServer answers the n-th request (from 1, over all connections) with
+// replies[n-1] after delays[n-1], and "+OK" once the script runs out.
+type fakeServer struct {
+	env     sim.Env
+	replies []string
+	delays  []time.Duration
+	n       int
+}
+
+func (f *fakeServer) Stop() {}
+
+func (f *fakeServer) accept(sim.Conn) sim.ConnHandler { return &fakeConn{f: f, r: resp.NewReader()} }
+
+type fakeConn struct {
+	f *fakeServer
+	r *resp.Reader
+}
+
+func (fc *fakeConn) OnOpen(sim.Conn) {}
+func (fc *fakeConn) OnData(c sim.Conn, p []byte) {
+	fc.r.Feed(p)
+	for {
+		_, ok, err := fc.r.Next()
+		if err != nil || !ok {
+			return
+		}
+		f := fc.f
+		f.n++
+		reply, delay := "+OK\r\n", time.Duration(0)
+		if f.n <= len(f.replies) {
+			reply, delay = f.replies[f.n-1], f.delays[f.n-1]
+		}
+		f.env.After(delay, func() { c.Write([]byte(reply)) })
+	}
+}
+func (fc *fakeConn) OnClose(sim.Conn, error) {}
+
+// TestRepliesTheClientCannotTrust: a reply later than the timeout is Info
+// and never matched to the next request; a reply of the wrong shape is Info;
+// a malformed stream is Info and the connection is replaced.
+func TestRepliesTheClientCannotTrust(t *testing.T) {
+	tw := newTestWorld(t, 9, lan(), redis.DefaultConfig())
+	f := &fakeServer{
+		replies: []string{":7\r\n", "+OK\r\n", ":1\r\n", "?junk\r\n", "+OK\r\n"},
+		delays:  []time.Duration{0, 400 * time.Millisecond, 100 * time.Millisecond, 0, 0},
+	}
+	h, _ := tw.w.AddHost("f1", sim.HostConfig{})
+	p, _ := h.Spawn("fake", func(env sim.Env) sim.Node {
+		f.env = env
+		if err := env.Listen(6379, f.accept); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	})
+	p.Start()
+	o := tw.options(0, &Register{Keys: 1})
+	o.Target = Fixed("f1:6379")
+	tw.spawn(o)
+	tw.w.RunFor(time.Second)
+	ops := tw.h.Ops()
+	if len(ops) < 6 {
+		t.Fatalf("%d ops", len(ops))
+	}
+	want := []struct {
+		outcome history.Outcome
+		err     string
+	}{
+		{history.Info, "unexpected reply: (integer) 7"},
+		{history.Info, "timeout after 300ms"},
+		// The late "+OK" (at 400ms) went to the closed connection; this SET,
+		// sent on a new one before it came, sees its own ":1" (at 100ms).
+		{history.Info, "unexpected reply: (integer) 1"},
+		{history.Info, "bad reply stream from f1:6379: "},
+		{history.Ok, ""},
+	}
+	for i, w := range want {
+		op := ops[i]
+		if op.Outcome != w.outcome || !strings.HasPrefix(op.Error, w.err) {
+			t.Errorf("op %d = %s %q, want %s %q", i, op.Outcome, op.Error, w.outcome, w.err)
+		}
+	}
+}

@@ -1,0 +1,109 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redsim/redsim/clock"
+	"github.com/redsim/redsim/history"
+)
+
+// The defaults of Options, after go-redis's (DialTimeout, ReadTimeout,
+// MinRetryBackoff, MaxRetryBackoff).
+const (
+	DefaultDialTimeout = 5 * time.Second
+	DefaultTimeout     = 3 * time.Second
+	DefaultBackoffMin  = 8 * time.Millisecond
+	DefaultBackoffMax  = 512 * time.Millisecond
+	// DefaultThink keeps a client at about 100 operations per virtual
+	// second, which keeps histories small enough for the linearizability
+	// checker.
+	DefaultThink = 10 * time.Millisecond
+)
+
+// Options configure one client process. History, Now, Target and Workload
+// are required; a zero duration takes its default.
+type Options struct {
+	// Process is the client's id, recorded in every operation; it must be
+	// unique in the run, as it also makes the written values unique.
+	Process int
+	// History is where operations are recorded.
+	History *history.History
+	// Now returns the world's true time (sim.World.Now); operations are
+	// recorded in it, never in the host's skewed clock.
+	Now func() clock.Time
+	// Target returns the "host:port" to send the next operation to: Fixed
+	// for one node, or a function that returns the current master as an
+	// operator or a Sentinel sees it. "" means no master is known: the
+	// client waits BackoffMin and asks again, recording nothing.
+	Target func() string
+	// Workload generates the operations and decodes their replies.
+	Workload Workload
+
+	// Timeout is how long an operation waits for its reply after it was
+	// sent (go-redis's ReadTimeout); then it is Info and the connection is
+	// closed.
+	Timeout time.Duration
+	// DialTimeout is how long a dial may take; a dial that times out fails
+	// the operation that waited for it.
+	DialTimeout time.Duration
+	// BackoffMin and BackoffMax bound the wait before the next operation
+	// after a connection failure (dial failure, timeout, reset): it doubles
+	// with each failure in a row from BackoffMin up to BackoffMax, and each
+	// wait is drawn uniformly from [d/2, d].
+	BackoffMin, BackoffMax time.Duration
+	// Think is the mean wait between an operation's completion and the next
+	// invocation; each wait is drawn uniformly from [Think/2, 3*Think/2).
+	// Zero means DefaultThink; a negative value means no wait at all.
+	Think time.Duration
+	// Stop is the true time after which the client invokes no new operation
+	// and closes its connection; the operation in flight still completes.
+	// Zero means never.
+	Stop clock.Time
+}
+
+// Fixed is a Target that always returns addr.
+func Fixed(addr string) func() string { return func() string { return addr } }
+
+func (o *Options) validate() error {
+	var missing []string
+	if o.History == nil {
+		missing = append(missing, "History")
+	}
+	if o.Now == nil {
+		missing = append(missing, "Now")
+	}
+	if o.Target == nil {
+		missing = append(missing, "Target")
+	}
+	if o.Workload == nil {
+		missing = append(missing, "Workload")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("client %d: options %s must be set", o.Process, strings.Join(missing, ", "))
+	}
+	if o.Timeout < 0 || o.DialTimeout < 0 || o.BackoffMin < 0 || o.BackoffMax < 0 {
+		return errors.New("client options: Timeout, DialTimeout, BackoffMin and BackoffMax must not be negative")
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.DialTimeout == 0 {
+		o.DialTimeout = DefaultDialTimeout
+	}
+	if o.BackoffMin == 0 {
+		o.BackoffMin = DefaultBackoffMin
+	}
+	if o.BackoffMax == 0 {
+		o.BackoffMax = DefaultBackoffMax
+	}
+	if o.BackoffMax < o.BackoffMin {
+		return fmt.Errorf("client options: BackoffMax %v is below BackoffMin %v", o.BackoffMax, o.BackoffMin)
+	}
+	if o.Think == 0 {
+		o.Think = DefaultThink
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package client
+
+import (
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/redsim/redsim/history"
+	"github.com/redsim/redsim/nodes/resp"
+)
+
+// Set is SADD of unique elements (add) to the keys s0 ... s{Keys-1}, with
+// optional SMEMBERS reads; at the end each key is read on every node by
+// FinalRead, and the lost-write checker compares.
+type Set struct {
+	// Keys is the number of sets; below 1 means 1.
+	Keys int
+	// ReadFraction is the share of SMEMBERS reads during the run, in [0, 1].
+	// A read returns the whole set, so reads make the history grow with the
+	// square of the run's length.
+	ReadFraction float64
+}
+
+// NewSet returns the default set workload: one key, adds only.
+func NewSet() *Set { return &Set{Keys: 1} }
+
+// Next implements Workload.
+func (w *Set) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
+	key := pickKey(r, "s", w.Keys)
+	if w.ReadFraction > 0 && r.Float64() < w.ReadFraction {
+		return history.Op{Kind: history.Read, Key: key}, cmd("SMEMBERS", key)
+	}
+	return history.Op{Kind: history.Add, Key: key, Value: history.Int(uniq)},
+		cmd("SADD", key, strconv.FormatInt(uniq, 10))
+}
+
+// Decode implements Workload.
+func (w *Set) Decode(op *history.Op, v resp.Value) error {
+	return decodeCollection(op, v, history.Add)
+}
+
+// Final implements FinalReader.
+func (w *Set) Final() []Request { return finals("s", w.Keys, "SMEMBERS") }
+
+// ListAppend is RPUSH of unique elements (append) to the keys l0 ...
+// l{Keys-1}, and LRANGE 0 -1 reads (read, with Elems); at the end each key is
+// read on every node by FinalRead.
+type ListAppend struct {
+	// Keys is the number of lists; below 1 means 1.
+	Keys int
+	// ReadFraction is the share of reads, in [0, 1]. A read returns the
+	// whole list, so reads make the history grow with the square of the
+	// run's length.
+	ReadFraction float64
+}
+
+// NewListAppend returns the default list-append workload: 4 keys, 2% reads.
+func NewListAppend() *ListAppend { return &ListAppend{Keys: 4, ReadFraction: 0.02} }
+
+// Next implements Workload.
+func (w *ListAppend) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
+	key := pickKey(r, "l", w.Keys)
+	if w.ReadFraction > 0 && r.Float64() < w.ReadFraction {
+		return history.Op{Kind: history.Read, Key: key}, cmd("LRANGE", key, "0", "-1")
+	}
+	return history.Op{Kind: history.Append, Key: key, Value: history.Int(uniq)},
+		cmd("RPUSH", key, strconv.FormatInt(uniq, 10))
+}
+
+// Decode implements Workload.
+func (w *ListAppend) Decode(op *history.Op, v resp.Value) error {
+	return decodeCollection(op, v, history.Append)
+}
+
+// Final implements FinalReader.
+func (w *ListAppend) Final() []Request { return finals("l", w.Keys, "LRANGE", "0", "-1") }
+
+func decodeCollection(op *history.Op, v resp.Value, write history.Kind) error {
+	switch op.Kind {
+	case history.Read, history.FinalRead:
+		elems, err := elemsValue(v)
+		op.Elems = elems
+		return err
+	case write:
+		_, err := intValue(v)
+		return err
+	}
+	return errUnexpected
+}
+
+func finals(prefix string, keys int, command string, extra ...string) []Request {
+	out := make([]Request, max(keys, 1))
+	for i := range out {
+		key := keyName(prefix, i)
+		out[i] = Request{
+			Op:  history.Op{Kind: history.FinalRead, Key: key},
+			Cmd: cmd(append([]string{command, key}, extra...)...),
+		}
+	}
+	return out
+}
