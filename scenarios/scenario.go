@@ -169,6 +169,7 @@ type Registry struct{ byName map[string]*Scenario }
 func Builtins() *Registry {
 	r := &Registry{byName: map[string]*Scenario{}}
 	r.add(pingScenario())
+	r.add(replicationScenario())
 	return r
 }
 

@@ -119,10 +119,17 @@ func (l *loadClient) next() {
 	l.conn.Write(l.buf)
 }
 
+// BenchmarkReplication50Clients is BenchmarkNetwork50Clients against a
+// master with two replicas: every write is also propagated, sent, parsed
+// and applied twice more.
+func BenchmarkReplication50Clients(b *testing.B) { benchClients(b, 2) }
+
 // BenchmarkNetwork50Clients runs SET/GET from 50 closed-loop clients over
 // the simulated network (100 µs links): one op is one command with its
 // round trip, all in virtual time.
-func BenchmarkNetwork50Clients(b *testing.B) {
+func BenchmarkNetwork50Clients(b *testing.B) { benchClients(b, 0) }
+
+func benchClients(b *testing.B, replicas int) {
 	w := sim.NewWorld(1)
 	if _, err := network.New(w, network.Config{Latency: sim.FixedDist(100 * time.Microsecond)}); err != nil {
 		b.Fatal(err)
@@ -130,6 +137,18 @@ func BenchmarkNetwork50Clients(b *testing.B) {
 	h, _ := w.AddHost("r1", sim.HostConfig{})
 	p, _ := h.Spawn("redis", Program(DefaultConfig()))
 	p.Start()
+	for i := 0; i < replicas; i++ {
+		name := "rr" + strconv.Itoa(i)
+		rh, _ := w.AddHost(name, sim.HostConfig{})
+		cfg := DefaultConfig()
+		cfg.ReplicaOf = "r1:6379"
+		cfg.ReplDisklessSyncDelay = 0
+		rp, _ := rh.Spawn("redis-"+name, Program(cfg))
+		rp.Start()
+	}
+	if replicas > 0 {
+		w.RunFor(time.Second)
+	}
 	ch, _ := w.AddHost("c1", sim.HostConfig{})
 	done := 0
 	for i := 0; i < 50; i++ {

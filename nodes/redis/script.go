@@ -110,6 +110,10 @@ func (s *Server) scriptCall(sc *client, args [][]byte) []byte {
 		return sc.w.Bytes()
 	}
 	if cmd.flags&flagWrite != 0 {
+		if s.isReplica() && s.cfg.ReplicaReadOnly && !s.applying {
+			sc.w.WriteError("READONLY You can't write against a read only replica.")
+			return sc.w.Bytes()
+		}
 		if msg := s.writeDenied(); msg != "" {
 			sc.w.WriteError(msg)
 			return sc.w.Bytes()
