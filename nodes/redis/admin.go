@@ -9,20 +9,20 @@ import (
 )
 
 var serverCommands = []cmdSpec{
-	{"time", 1, 0, timeCommand},
+	{"time", 1, 0 | flagStale, timeCommand},
 	{"flushdb", -1, fwn, flushdbCommand},
 	{"flushall", -1, fwn, flushallCommand},
-	{"info", -1, 0, infoCommand},
+	{"info", -1, 0 | flagStale, infoCommand},
 	{"config", -2, 0, nil},
-	{"config|get", -3, fadm, configGetCommand},
-	{"config|set", -4, fadm, configSetCommand},
-	{"config|resetstat", 2, fadm, configResetStatCommand},
-	{"config|rewrite", 2, fadm, configRewriteCommand},
-	{"command", -1, 0, commandCommand},
-	{"command|count", 2, 0, func(c *client, _ [][]byte) { c.w.WriteInt(int64(len(c.s.commands))) }},
-	{"command|docs", -2, 0, func(c *client, _ [][]byte) { c.w.WriteMapLen(0) }},
-	{"debug", -2, fadm, debugCommand},
-	{"shutdown", -1, fadm | flagNoMulti, shutdownCommand},
+	{"config|get", -3, fadm | flagStale, configGetCommand},
+	{"config|set", -4, fadm | flagStale, configSetCommand},
+	{"config|resetstat", 2, fadm | flagStale, configResetStatCommand},
+	{"config|rewrite", 2, fadm | flagStale, configRewriteCommand},
+	{"command", -1, 0 | flagStale, commandCommand},
+	{"command|count", 2, 0 | flagStale, func(c *client, _ [][]byte) { c.w.WriteInt(int64(len(c.s.commands))) }},
+	{"command|docs", -2, 0 | flagStale, func(c *client, _ [][]byte) { c.w.WriteMapLen(0) }},
+	{"debug", -2, fadm | flagStale, debugCommand},
+	{"shutdown", -1, fadm | flagNoMulti | flagStale, shutdownCommand},
 }
 
 func timeCommand(c *client, args [][]byte) {

@@ -8,19 +8,19 @@ import (
 )
 
 var connectionCommands = []cmdSpec{
-	{"ping", -1, flagPubSub, pingCommand},
+	{"ping", -1, flagPubSub | flagStale, pingCommand},
 	{"echo", 2, 0, echoCommand},
-	{"select", 2, 0, selectCommand},
-	{"auth", -2, flagNoAuth | flagNoScript, authCommand},
-	{"hello", -1, flagNoAuth | flagNoScript, helloCommand},
-	{"reset", 1, flagNoAuth | flagNoScript | flagPubSub, resetCommand},
+	{"select", 2, flagStale, selectCommand},
+	{"auth", -2, flagNoAuth | flagNoScript | flagStale, authCommand},
+	{"hello", -1, flagNoAuth | flagNoScript | flagStale, helloCommand},
+	{"reset", 1, flagNoAuth | flagNoScript | flagPubSub | flagStale, resetCommand},
 	{"client", -2, flagNoScript, nil},
-	{"client|id", 2, flagNoScript, func(c *client, _ [][]byte) { c.w.WriteInt(c.id) }},
-	{"client|setname", 3, flagNoScript, clientSetNameCommand},
-	{"client|getname", 2, flagNoScript, clientGetNameCommand},
-	{"client|list", -2, fadm, clientListCommand},
-	{"client|info", 2, flagNoScript, func(c *client, _ [][]byte) { c.w.WriteVerbatimString(c.info()+"\n", "txt") }},
-	{"client|kill", -3, fadm, clientKillCommand},
+	{"client|id", 2, flagNoScript | flagStale, func(c *client, _ [][]byte) { c.w.WriteInt(c.id) }},
+	{"client|setname", 3, flagNoScript | flagStale, clientSetNameCommand},
+	{"client|getname", 2, flagNoScript | flagStale, clientGetNameCommand},
+	{"client|list", -2, fadm | flagStale, clientListCommand},
+	{"client|info", 2, flagNoScript | flagStale, func(c *client, _ [][]byte) { c.w.WriteVerbatimString(c.info()+"\n", "txt") }},
+	{"client|kill", -3, fadm | flagStale, clientKillCommand},
 }
 
 func pingCommand(c *client, args [][]byte) {

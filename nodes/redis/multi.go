@@ -1,9 +1,9 @@
 package redis
 
 var multiCommands = []cmdSpec{
-	{"multi", 1, flagNoScript, multiCommand},
-	{"exec", 1, flagNoScript, execCommand},
-	{"discard", 1, flagNoScript, discardCommand},
+	{"multi", 1, flagNoScript | flagStale, multiCommand},
+	{"exec", 1, flagNoScript | flagStale, execCommand},
+	{"discard", 1, flagNoScript | flagStale, discardCommand},
 	{"watch", -2, flagNoScript, watchCommand},
 	{"unwatch", 1, flagNoScript, unwatchCommand},
 }

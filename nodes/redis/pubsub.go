@@ -7,10 +7,10 @@ import (
 )
 
 var pubsubCommands = []cmdSpec{
-	{"subscribe", -2, fps, subscribeCommand},
-	{"unsubscribe", -1, fps, unsubscribeCommand},
-	{"psubscribe", -2, fps, psubscribeCommand},
-	{"punsubscribe", -1, fps, punsubscribeCommand},
+	{"subscribe", -2, fps | flagStale, subscribeCommand},
+	{"unsubscribe", -1, fps | flagStale, unsubscribeCommand},
+	{"psubscribe", -2, fps | flagStale, psubscribeCommand},
+	{"punsubscribe", -1, fps | flagStale, punsubscribeCommand},
 	{"publish", 3, 0, publishCommand},
 	{"pubsub", -2, 0, nil},
 	{"pubsub|channels", -2, 0, pubsubChannelsCommand},
