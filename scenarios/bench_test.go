@@ -19,3 +19,19 @@ func BenchmarkPing(b *testing.B) {
 	}
 	b.ReportMetric(virtual.Seconds()/b.Elapsed().Seconds(), "sim-s/s")
 }
+
+// BenchmarkReplication runs the replication scenario (a master, two
+// replicas, five clients, faults every 3 s, 60 s of virtual time) and
+// reports simulated seconds and client operations per wall second.
+func BenchmarkReplication(b *testing.B) {
+	s, _ := Builtins().Lookup("replication")
+	var virtual time.Duration
+	for i := 0; i < b.N; i++ {
+		res, err := Execute(s, Options{Seed: uint64(i + 1)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		virtual += res.Duration
+	}
+	b.ReportMetric(virtual.Seconds()/b.Elapsed().Seconds(), "sim-s/s")
+}
