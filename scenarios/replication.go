@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/redsim/redsim/checker"
-	"github.com/redsim/redsim/clock"
-	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/nodes/redis"
 	"github.com/redsim/redsim/sim"
@@ -71,97 +68,38 @@ func setupReplication(r *Run) (Checks, error) {
 	if err := r.Net.SetDefaultLatency(lat); err != nil {
 		return nil, err
 	}
-	w := r.World
+	t := newTopology(r)
 	nodes := []string{"m", "r1", "r2"}
-	procs := make([]*sim.Process, len(nodes))
 	for i, name := range nodes {
-		h, err := w.AddHost(name, sim.HostConfig{Disk: sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}})
-		if err != nil {
-			return nil, err
-		}
 		cfg := redis.DefaultConfig()
 		cfg.Save = nil
 		cfg.AppendOnly = aof
 		if i > 0 {
 			cfg.ReplicaOf = "m:6379"
 		}
-		if procs[i], err = h.Spawn("redis-"+name, redis.Program(cfg)); err != nil {
+		if err := t.node(name, cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}); err != nil {
 			return nil, err
 		}
-		procs[i].Start()
 	}
-	ch, err := w.AddHost("c1", sim.HostConfig{})
-	if err != nil {
+	faultsEnd := r.Duration - quiet
+	if err := t.clients("c1", nclients, client.Fixed("m:6379"), client.NewRegister(), faultsEnd+quiet/2); err != nil {
 		return nil, err
 	}
-	hist := &history.History{}
-	now := func() clock.Time { return w.Now() }
-	faultsEnd := r.Duration - quiet
-	for i := 0; i < nclients; i++ {
-		prog, err := client.Program(client.Options{
-			Process: i, History: hist, Now: now, Target: client.Fixed("m:6379"),
-			Workload: client.NewRegister(), Stop: clock.Time(faultsEnd + quiet/2),
-		})
-		if err != nil {
-			return nil, err
-		}
-		p, err := ch.Spawn(fmt.Sprintf("client%d", i), prog)
-		if err != nil {
-			return nil, err
-		}
-		p.Start()
-	}
+	t.observe(500 * time.Millisecond)
 	r.Schedule = Generate(NemesisConfig{
 		Hosts: nodes, Interval: interval, End: faultsEnd,
 		Partitions: true, Crashes: true, Pauses: true, Clocks: true, Links: true,
 		MaxJump: 10 * time.Second,
-	}, w.Stream("nemesis"))
-	return func(r *Run) []Verdict { return checkReplication(r, nodes, procs, hist) }, nil
-}
-
-func checkReplication(r *Run, names []string, procs []*sim.Process, hist *history.History) []Verdict {
-	hist.Finish(r.World.Now())
-	var ok, fail, info int
-	for _, op := range hist.Ops() {
-		switch op.Outcome {
-		case history.Ok:
-			ok++
-		case history.Fail:
-			fail++
-		default:
-			info++
+	}, r.World.Stream("nemesis"))
+	return func(r *Run) []Verdict {
+		r.History.Finish(r.World.Now())
+		var offsets string
+		for _, name := range nodes {
+			if s := t.server(name); s != nil {
+				offsets += fmt.Sprintf(" %s=%s@%d", name, s.Role(), s.ReplOffset())
+			}
 		}
-	}
-	var reps []checker.Replica
-	var down []string
-	var offsets string
-	for i, p := range procs {
-		if p.State() == sim.Down {
-			down = append(down, names[i]+" is down")
-			continue
-		}
-		s := p.Node().(*redis.Server)
-		reps = append(reps, checker.Replica{Node: names[i], Digest: s.Digest()})
-		offsets += fmt.Sprintf(" %s=%s@%d", names[i], s.Role(), s.ReplOffset())
-		if i > 0 && !s.MasterLinkUp() {
-			down = append(down, names[i]+": link to the master is down at the end")
-		}
-	}
-	r.Facts = append(r.Facts,
-		fmt.Sprintf("%d operations: %d ok, %d fail, %d info", ok+fail+info, ok, fail, info),
-		"replication offsets:"+offsets,
-		fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
-	conv := checker.Convergence([]checker.Shard{{Name: "shard", Replicas: reps}})
-	v := Verdict{Check: "convergence", Outcome: OK, Summary: conv.Summary}
-	if conv.Verdict != checker.Ok || len(down) > 0 {
-		v.Outcome = Violation
-		v.Evidence = down
-		for _, rep := range conv.Evidence.Replicas {
-			v.Evidence = append(v.Evidence, rep.Node+" digest "+rep.Digest)
-		}
-		if len(down) > 0 && conv.Verdict == checker.Ok {
-			v.Summary = fmt.Sprintf("%d nodes not converged: %s", len(down), down[0])
-		}
-	}
-	return []Verdict{v}
+		r.Facts = append(r.Facts, opCounts(r.History), "replication offsets:"+offsets, fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
+		return []Verdict{t.convergence()}
+	}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redsim/redsim/clock"
+	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/network"
 	"github.com/redsim/redsim/sim"
 )
@@ -43,6 +44,11 @@ type Verdict struct {
 	Outcome  Outcome  `json:"outcome"`
 	Summary  string   `json:"summary"`
 	Evidence []string `json:"evidence,omitempty"`
+	// From and To bound the anomaly in true time, when the check knows it;
+	// Ops are the operations that show it (also in Evidence, as JSON).
+	From time.Duration `json:"from_ns,omitempty"`
+	To   time.Duration `json:"to_ns,omitempty"`
+	Ops  []history.Op  `json:"-"`
 }
 
 // Run is one world being built and run.
@@ -57,7 +63,11 @@ type Run struct {
 	Schedule []Action
 	// Facts are lines the scenario adds to the summary.
 	Facts []string
-	err   error
+	// History is the clients' operations, when the scenario has clients;
+	// Observations what it sampled for the report.
+	History      *history.History
+	Observations Observations
+	err          error
 }
 
 // Result is what a run produced.
@@ -71,6 +81,9 @@ type Result struct {
 	Schedule []Action          `json:"schedule"`
 	Verdicts []Verdict         `json:"verdicts"`
 	Facts    []string          `json:"facts,omitempty"`
+	// History and Observations are the run's, for reports (not in JSON).
+	History      []history.Op `json:"-"`
+	Observations Observations `json:"-"`
 }
 
 // Passed reports whether every check held.
@@ -159,6 +172,11 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	params.Each(func(k, v string) { res.Params[k] = v })
 	res.Verdicts = checks(r)
 	res.Facts = r.Facts
+	if r.History != nil {
+		r.History.Finish(w.Now())
+		res.History = r.History.Ops()
+	}
+	res.Observations = r.Observations
 	return res, nil
 }
 
@@ -170,6 +188,9 @@ func Builtins() *Registry {
 	r := &Registry{byName: map[string]*Scenario{}}
 	r.add(pingScenario())
 	r.add(replicationScenario())
+	r.add(standaloneCrashScenario())
+	r.add(linearizableMasterScenario())
+	r.add(failoverPartitionScenario())
 	return r
 }
 

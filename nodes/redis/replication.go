@@ -962,3 +962,23 @@ func (s *Server) ReplOffset() int64 { return s.offset }
 
 // MasterLinkUp reports whether a replica is streaming from its master.
 func (s *Server) MasterLinkUp() bool { return s.linkState == linkConnected }
+
+// ReplicaOf makes the node a replica of host:port, as REPLICAOF does; an
+// operator in a scenario uses it from outside the network.
+func (s *Server) ReplicaOf(host string, port int) {
+	if s.isReplica() && s.masterHost == host && s.masterPort == port {
+		return
+	}
+	s.setMaster(host, port)
+	s.env.Logf("REPLICAOF %s:%d enabled (operator)", host, port)
+	s.afterEvent()
+}
+
+// PromoteToMaster is REPLICAOF NO ONE from outside the network.
+func (s *Server) PromoteToMaster() {
+	if s.isReplica() {
+		s.unsetMaster()
+		s.env.Logf("MASTER MODE enabled (operator)")
+	}
+	s.afterEvent()
+}

@@ -1,0 +1,124 @@
+package scenarios
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/redsim/redsim/checker"
+	"github.com/redsim/redsim/clock"
+	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/sim"
+)
+
+// failoverPartitionScenario is the setup of Jepsen's 2013 analysis of
+// Redis, with an operator in place of Sentinel: five nodes, n1 the master;
+// a partition cuts n1 and n2 (and the clients beside them) from n3, n4 and
+// n5; the operator promotes n3, majority-side clients follow it, minority
+// clients keep writing to n1; after the heal n1 and n2 become n3's
+// replicas and the writes they took are lost.
+func failoverPartitionScenario() *Scenario {
+	return &Scenario{
+		Name:    "failover-partition",
+		Summary: "Jepsen 2013: a partition, an operator promotes a majority-side replica, the old master keeps taking writes that are lost on heal",
+		Params: []Param{
+			{"duration", "40s", "virtual time the world runs"},
+			{"partition-at", "10s", "when the partition starts (the initial full syncs take about 5s)"},
+			{"promote-after", "5s", "how long the operator waits before promoting n3"},
+			{"heal-at", "25s", "when the partition heals; the operator then demotes n1 and n2"},
+			{"clients", "3", "clients per side and per workload (set and register)"},
+		},
+		Setup: setupFailoverPartition,
+	}
+}
+
+func setupFailoverPartition(r *Run) (Checks, error) {
+	var ds [3]time.Duration
+	for i, name := range []string{"partition-at", "promote-after", "heal-at"} {
+		d, err := r.Params.Duration(name)
+		if err != nil {
+			return nil, err
+		}
+		ds[i] = d
+	}
+	partAt, promoteAfter, healAt := ds[0], ds[1], ds[2]
+	if !(partAt+promoteAfter < healAt && healAt+5*time.Second < r.Duration) {
+		return nil, fmt.Errorf("parameters: want partition-at + promote-after < heal-at and heal-at + 5s < duration (got %v + %v, %v, %v)", partAt, promoteAfter, healAt, r.Duration)
+	}
+	n, err := r.Params.Int("clients", 1, 100)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Net.SetDefaultLatency(sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)); err != nil {
+		return nil, err
+	}
+	w := r.World
+	t := newTopology(r)
+	nodes := []string{"n1", "n2", "n3", "n4", "n5"}
+	for i, name := range nodes {
+		cfg := redis.DefaultConfig()
+		cfg.Save = nil
+		if i > 0 {
+			cfg.ReplicaOf = "n1:6379"
+		}
+		if err := t.node(name, cfg, sim.DiskConfig{}); err != nil {
+			return nil, err
+		}
+	}
+	// The operator's view of the master, which majority-side clients
+	// follow; minority-side clients keep their connection's idea.
+	master := "n1:6379"
+	majority := func() string { return master }
+	minority := client.Fixed("n1:6379")
+	stop := r.Duration - 6*time.Second
+	set, reg := client.NewSet(), client.NewRegister()
+	for _, side := range []struct {
+		host   string
+		target func() string
+	}{{"cmin", minority}, {"cmaj", majority}} {
+		if err := t.clients(side.host, n, side.target, set, stop); err != nil {
+			return nil, err
+		}
+		if err := t.clients(side.host, n, side.target, reg, stop); err != nil {
+			return nil, err
+		}
+	}
+	t.finalReads("cmaj", r.Duration-3*time.Second, set)
+	t.observe(500 * time.Millisecond)
+	r.Schedule = []Action{
+		{At: partAt, Op: OpPartition, Shape: ShapeMajority, Groups: [][]string{{"cmin", "n1", "n2"}, {"cmaj", "n3", "n4", "n5"}}},
+		{At: healAt, Op: OpHeal},
+	}
+	w.At(clock.Time(partAt+promoteAfter), func() {
+		// The operator, on the majority side, promotes n3 and points n4, n5
+		// and the majority's clients at it.
+		if s := t.server("n3"); s != nil {
+			s.PromoteToMaster()
+		}
+		for _, name := range []string{"n4", "n5"} {
+			if s := t.server(name); s != nil {
+				s.ReplicaOf("n3", 6379)
+			}
+		}
+		master = "n3:6379"
+		w.Note(sim.LevelFault, "operator: promoted n3")
+	})
+	w.At(clock.Time(healAt+time.Second), func() {
+		for _, name := range []string{"n1", "n2"} {
+			if s := t.server(name); s != nil {
+				s.ReplicaOf("n3", 6379)
+			}
+		}
+		w.Note(sim.LevelFault, "operator: n1 and n2 follow n3")
+	})
+	return func(r *Run) []Verdict {
+		r.History.Finish(r.World.Now())
+		ops := r.History.Ops()
+		r.Facts = append(r.Facts, opCounts(r.History))
+		return []Verdict{
+			fromChecker("set", checker.SetWrites(keyPrefix(ops, 's'), checker.SetOptions{})),
+			linearizable(keyPrefix(ops, 'r')),
+			t.convergence(),
+		}
+	}, nil
+}

@@ -1,0 +1,75 @@
+package scenarios
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/sim"
+)
+
+// linearizableMasterScenario guards against false positives: clients talk
+// to the master only, and there is no crash and no failover, so whatever
+// partitions, pauses and clocks do, the register history must be
+// linearizable and the replicas must converge.
+func linearizableMasterScenario() *Scenario {
+	return &Scenario{
+		Name:    "linearizable-master",
+		Summary: "a master and two replicas, clients on the master only, partitions, pauses and clock faults, no crash or failover: must always pass",
+		Params: []Param{
+			{"duration", "30s", "virtual time the world runs"},
+			{"quiet", "15s", "fault-free time at the end"},
+			{"fault-interval", "2s", "mean time between two faults"},
+			{"clients", "5", "register clients on the master"},
+		},
+		Setup: setupLinearizableMaster,
+	}
+}
+
+func setupLinearizableMaster(r *Run) (Checks, error) {
+	quiet, err := r.Params.Duration("quiet")
+	if err != nil {
+		return nil, err
+	}
+	if quiet >= r.Duration {
+		return nil, fmt.Errorf("parameter quiet=%v must be shorter than duration=%v", quiet, r.Duration)
+	}
+	interval, err := r.Params.Duration("fault-interval")
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.Params.Int("clients", 1, 100)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Net.SetDefaultLatency(sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)); err != nil {
+		return nil, err
+	}
+	t := newTopology(r)
+	nodes := []string{"m", "r1", "r2"}
+	for i, name := range nodes {
+		cfg := redis.DefaultConfig()
+		cfg.Save = nil
+		if i > 0 {
+			cfg.ReplicaOf = "m:6379"
+		}
+		if err := t.node(name, cfg, sim.DiskConfig{}); err != nil {
+			return nil, err
+		}
+	}
+	faultsEnd := r.Duration - quiet
+	if err := t.clients("c1", n, client.Fixed("m:6379"), client.NewRegister(), faultsEnd+quiet/3); err != nil {
+		return nil, err
+	}
+	t.observe(500 * time.Millisecond)
+	r.Schedule = Generate(NemesisConfig{
+		Hosts: append(nodes, "c1"), Interval: interval, End: faultsEnd,
+		Partitions: true, Pauses: true, Clocks: true, Links: true, MaxJump: 10 * time.Second,
+	}, r.World.Stream("nemesis"))
+	return func(r *Run) []Verdict {
+		r.History.Finish(r.World.Now())
+		r.Facts = append(r.Facts, opCounts(r.History), fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
+		return []Verdict{linearizable(r.History.Ops()), t.convergence()}
+	}, nil
+}

@@ -1,0 +1,80 @@
+package scenarios
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/redsim/redsim/checker"
+	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/sim"
+)
+
+// standaloneCrashScenario: one node with an AOF, crashed (power loss) and
+// restarted, under a set workload. Which acknowledged adds survive depends
+// on appendfsync.
+func standaloneCrashScenario() *Scenario {
+	return &Scenario{
+		Name:    "standalone-crash",
+		Summary: "one node with an AOF crashed and restarted under SADDs; appendfsync decides which acknowledged writes survive",
+		Params: []Param{
+			{"duration", "30s", "virtual time the world runs"},
+			{"quiet", "8s", "fault-free time at the end; the final SMEMBERS runs in it"},
+			{"appendfsync", "everysec", "the AOF's fsync policy: always, everysec or no"},
+			{"fault-interval", "3s", "mean time between two crashes or pauses"},
+			{"clients", "5", "clients adding elements"},
+			{"torn-tail", "true", "a crash keeps a random prefix of the AOF's unsynced tail"},
+		},
+		Setup: setupStandaloneCrash,
+	}
+}
+
+func setupStandaloneCrash(r *Run) (Checks, error) {
+	quiet, err := r.Params.Duration("quiet")
+	if err != nil {
+		return nil, err
+	}
+	if quiet >= r.Duration {
+		return nil, fmt.Errorf("parameter quiet=%v must be shorter than duration=%v", quiet, r.Duration)
+	}
+	policy := r.Params.String("appendfsync")
+	if policy != "always" && policy != "everysec" && policy != "no" {
+		return nil, fmt.Errorf("parameter appendfsync=%q: want always, everysec or no", policy)
+	}
+	interval, err := r.Params.Duration("fault-interval")
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.Params.Int("clients", 1, 1000)
+	if err != nil {
+		return nil, err
+	}
+	torn, err := r.Params.Bool("torn-tail")
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Net.SetDefaultLatency(sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)); err != nil {
+		return nil, err
+	}
+	t := newTopology(r)
+	cfg := redis.DefaultConfig()
+	cfg.Save = nil
+	cfg.AppendOnly = true
+	cfg.AppendFsync = policy
+	if err := t.node("n1", cfg, sim.DiskConfig{TornTail: torn, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}); err != nil {
+		return nil, err
+	}
+	faultsEnd := r.Duration - quiet
+	wl := client.NewSet()
+	if err := t.clients("c1", n, client.Fixed("n1:6379"), wl, faultsEnd+quiet/4); err != nil {
+		return nil, err
+	}
+	t.finalReads("c1", faultsEnd+quiet/2, wl)
+	t.observe(500 * time.Millisecond)
+	r.Schedule = Generate(NemesisConfig{Hosts: []string{"n1"}, Interval: interval, End: faultsEnd, Crashes: true, Pauses: true}, r.World.Stream("nemesis"))
+	return func(r *Run) []Verdict {
+		r.History.Finish(r.World.Now())
+		r.Facts = append(r.Facts, opCounts(r.History), fmt.Sprintf("appendfsync %s, %d nemesis actions", policy, len(r.Schedule)))
+		return []Verdict{fromChecker("set", checker.SetWrites(r.History.Ops(), checker.SetOptions{}))}
+	}, nil
+}

@@ -1,0 +1,262 @@
+package scenarios
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/redsim/redsim/checker"
+	"github.com/redsim/redsim/clock"
+	"github.com/redsim/redsim/history"
+	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/sim"
+)
+
+// Observations are what a run samples for its report: each node's role and
+// replication offset, and which node each client process targets.
+type Observations struct {
+	Roles   []RoleSample
+	Beliefs []BeliefSample
+	Lag     []LagSample
+}
+
+// RoleSample is a node's role ("master", "slave", "down") at a time.
+type RoleSample struct {
+	At   time.Duration `json:"at_ns"`
+	Node string        `json:"node"`
+	Role string        `json:"role"`
+}
+
+// BeliefSample is the node a client process sends to at a time.
+type BeliefSample struct {
+	At      time.Duration `json:"at_ns"`
+	Process int           `json:"process"`
+	Master  string        `json:"master"`
+}
+
+// LagSample is how many bytes of the stream a replica is behind the
+// master with the highest offset.
+type LagSample struct {
+	At    time.Duration `json:"at_ns"`
+	Node  string        `json:"node"`
+	Bytes int64         `json:"bytes"`
+}
+
+// redisTopology is a set of Redis nodes, one per host, with client hosts.
+type redisTopology struct {
+	r       *Run
+	names   []string
+	procs   map[string]*sim.Process
+	hist    *history.History
+	targets map[int]func() string
+	nextPID int
+}
+
+func newTopology(r *Run) *redisTopology {
+	r.History = &history.History{}
+	return &redisTopology{r: r, procs: map[string]*sim.Process{}, hist: r.History, targets: map[int]func() string{}}
+}
+
+// node adds host name running a Redis node with cfg.
+func (t *redisTopology) node(name string, cfg redis.Config, disk sim.DiskConfig) error {
+	h, err := t.r.World.AddHost(name, sim.HostConfig{Disk: disk})
+	if err != nil {
+		return err
+	}
+	p, err := h.Spawn("redis-"+name, redis.Program(cfg))
+	if err != nil {
+		return err
+	}
+	t.names = append(t.names, name)
+	t.procs[name] = p
+	p.Start()
+	return nil
+}
+
+// server is the node's current incarnation, nil when it is down.
+func (t *redisTopology) server(name string) *redis.Server {
+	p := t.procs[name]
+	if p == nil || p.State() == sim.Down {
+		return nil
+	}
+	s, _ := p.Node().(*redis.Server)
+	return s
+}
+
+// clients starts n clients of workload wl on host (created if needed),
+// sending to target, stopping at stop.
+func (t *redisTopology) clients(host string, n int, target func() string, wl client.Workload, stop time.Duration) error {
+	w := t.r.World
+	h := w.Host(host)
+	if h == nil {
+		var err error
+		if h, err = w.AddHost(host, sim.HostConfig{}); err != nil {
+			return err
+		}
+	}
+	for i := 0; i < n; i++ {
+		pid := t.nextPID
+		t.nextPID++
+		prog, err := client.Program(client.Options{
+			Process: pid, History: t.hist, Now: w.Now, Target: target,
+			Workload: wl, Stop: clock.Time(stop),
+		})
+		if err != nil {
+			return err
+		}
+		p, err := h.Spawn(fmt.Sprintf("client%d", pid), prog)
+		if err != nil {
+			return err
+		}
+		t.targets[pid] = target
+		p.Start()
+	}
+	return nil
+}
+
+// finalReads reads every key of wl on every node at time at, from host.
+func (t *redisTopology) finalReads(host string, at time.Duration, wl client.Workload) {
+	w := t.r.World
+	w.At(clock.Time(at), func() {
+		h := w.Host(host)
+		for _, name := range t.names {
+			pid := t.nextPID
+			t.nextPID++
+			prog, err := client.FinalReadProgram(name+":6379", client.Options{Process: pid, History: t.hist, Now: w.Now, Workload: wl}, nil)
+			if err != nil {
+				panic(err)
+			}
+			p, err := h.Spawn(fmt.Sprintf("final%d-%s", pid, name), prog)
+			if err != nil {
+				panic(err)
+			}
+			p.Start()
+		}
+	})
+}
+
+// observe samples roles, offsets and client targets every period.
+func (t *redisTopology) observe(period time.Duration) {
+	w := t.r.World
+	obs := &t.r.Observations
+	var tick func()
+	tick = func() {
+		at := w.Now().Duration()
+		var top int64
+		offsets := map[string]int64{}
+		for _, name := range t.names {
+			s := t.server(name)
+			role := "down"
+			if s != nil {
+				role = s.Role()
+				offsets[name] = s.ReplOffset()
+				if role == "master" && s.ReplOffset() > top {
+					top = s.ReplOffset()
+				}
+			}
+			obs.Roles = append(obs.Roles, RoleSample{at, name, role})
+		}
+		for _, name := range t.names {
+			if s := t.server(name); s != nil && s.Role() == "slave" {
+				obs.Lag = append(obs.Lag, LagSample{at, name, max(top-offsets[name], 0)})
+			}
+		}
+		for pid := 0; pid < t.nextPID; pid++ {
+			if tg, ok := t.targets[pid]; ok {
+				obs.Beliefs = append(obs.Beliefs, BeliefSample{at, pid, hostPart(tg())})
+			}
+		}
+		if at+period < t.r.Duration {
+			w.After(period, tick)
+		}
+	}
+	w.After(0, tick)
+}
+
+func hostPart(addr string) string {
+	for i := len(addr) - 1; i >= 0; i-- {
+		if addr[i] == ':' {
+			return addr[:i]
+		}
+	}
+	return addr
+}
+
+// convergence compares the digests of every node that is up; a node that
+// is down, or a replica whose link is down, fails it too.
+func (t *redisTopology) convergence() Verdict {
+	var reps []checker.Replica
+	var bad []string
+	for _, name := range t.names {
+		s := t.server(name)
+		if s == nil {
+			bad = append(bad, name+" is down at the end")
+			continue
+		}
+		reps = append(reps, checker.Replica{Node: name, Digest: s.Digest()})
+		if s.Role() == "slave" && !s.MasterLinkUp() {
+			bad = append(bad, name+": link to its master is down at the end")
+		}
+	}
+	v := fromChecker("convergence", checker.Convergence([]checker.Shard{{Name: "shard", Replicas: reps}}))
+	if len(bad) > 0 {
+		v.Outcome = Violation
+		if v.Summary == "" || len(v.Evidence) == 0 {
+			v.Summary = fmt.Sprintf("%d nodes not converged: %s", len(bad), bad[0])
+		}
+		v.Evidence = append(bad, v.Evidence...)
+	}
+	return v
+}
+
+// fromChecker turns a checker's result into a verdict with evidence lines.
+func fromChecker(name string, res checker.Result) Verdict {
+	v := Verdict{Check: name, Summary: res.Summary, Ops: res.Evidence.Ops, From: res.Evidence.From.Duration(), To: res.Evidence.To.Duration()}
+	switch res.Verdict {
+	case checker.Ok:
+		v.Outcome = OK
+	case checker.Violation:
+		v.Outcome = Violation
+	default:
+		v.Outcome = Unknown
+	}
+	for _, op := range res.Evidence.Ops {
+		v.Evidence = append(v.Evidence, string(op.AppendJSON(nil)))
+	}
+	for _, rep := range res.Evidence.Replicas {
+		v.Evidence = append(v.Evidence, rep.Node+" digest "+rep.Digest)
+	}
+	return v
+}
+
+// opCounts is a fact line: how many operations ended each way.
+func opCounts(h *history.History) string {
+	var ok, fail, info int
+	for _, op := range h.Ops() {
+		switch op.Outcome {
+		case history.Ok:
+			ok++
+		case history.Fail:
+			fail++
+		default:
+			info++
+		}
+	}
+	return fmt.Sprintf("%d operations: %d ok, %d fail, %d info", ok+fail+info, ok, fail, info)
+}
+
+// onlyKinds filters ops to some workloads' keys.
+func keyPrefix(ops []history.Op, prefix byte) []history.Op {
+	var out []history.Op
+	for _, op := range ops {
+		if len(op.Key) > 0 && op.Key[0] == prefix {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// linearizable runs porcupine on the register ops, with a bound on time.
+func linearizable(ops []history.Op) Verdict {
+	return fromChecker("linearizable", checker.Linearizable(checker.Register, ops, checker.LinearizableOptions{Timeout: 20 * time.Second}))
+}
