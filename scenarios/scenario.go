@@ -5,6 +5,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redsim/redsim/clock"
@@ -197,9 +198,14 @@ func Builtins() *Registry {
 func (r *Registry) add(s *Scenario) { r.byName[s.Name] = s }
 
 // Lookup finds a scenario by name; the error lists the known names.
+//
+// A name ending in .toml, or holding a path separator, is a scenario file.
 func (r *Registry) Lookup(name string) (*Scenario, error) {
 	if s, ok := r.byName[name]; ok {
 		return s, nil
+	}
+	if strings.HasSuffix(name, ".toml") || strings.ContainsRune(name, '/') {
+		return LoadFile(name)
 	}
 	names := ""
 	for i, s := range r.List() {

@@ -1,0 +1,424 @@
+package scenarios
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/redsim/redsim/checker"
+	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/sim"
+)
+
+// A scenario file describes a topology, a workload, a nemesis and the
+// checks; examples/*.toml documents every field with its default. n1 is
+// the master, n2... its replicas; clients run on host c1.
+
+// fileSpec is a parsed scenario file.
+type fileSpec struct {
+	name, summary     string
+	duration, quiet   time.Duration
+	nodes             int
+	appendonly        bool
+	appendfsync       string
+	latency           string
+	workload          string
+	clients, keys     int
+	interval, maxJump time.Duration
+	faults            []string
+	actions           []Action
+	linearizable, set bool
+	convergence       bool
+}
+
+var (
+	workloadKinds = []string{"register", "cas-register", "counter", "set", "list-append"}
+	faultFamilies = []string{"partitions", "crashes", "pauses", "clocks", "links", "disks"}
+	actionOps     = []Op{OpPartition, OpHeal, OpCrash, OpRestart, OpPause, OpResume, OpClockJump, OpClockDrift, OpClockStrobe, OpDiskFsync, OpDiskFull, OpDiskOK, OpClog, OpUnclog, OpReset, OpSlow, OpHealAll}
+	shapes        = []string{ShapeIsolate, ShapeMajority, ShapeOneWay, ShapeBridge}
+)
+
+// decoder reads typed fields and remembers which keys were used.
+type decoder struct {
+	file string
+	err  error
+	used map[*tomlTable]map[string]bool
+}
+
+func (d *decoder) fail(line int, format string, args ...any) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%s:%d: %s", d.file, line, fmt.Sprintf(format, args...))
+	}
+}
+
+func (d *decoder) get(t *tomlTable, key string) (tomlValue, bool) {
+	if t == nil {
+		return tomlValue{}, false
+	}
+	if d.used[t] == nil {
+		d.used[t] = map[string]bool{}
+	}
+	d.used[t][key] = true
+	v, ok := t.vals[key]
+	return v, ok
+}
+
+func (d *decoder) str(t *tomlTable, path, key, def string, oneOf []string) string {
+	v, ok := d.get(t, key)
+	if !ok {
+		return def
+	}
+	s, isStr := v.v.(string)
+	if !isStr {
+		d.fail(v.line, "%s%s must be a string in quotes", path, key)
+		return def
+	}
+	if oneOf != nil && !slices.Contains(oneOf, s) {
+		d.fail(v.line, "%s%s %q is unknown; one of %s", path, key, s, strings.Join(oneOf, ", "))
+	}
+	return s
+}
+
+func (d *decoder) integer(t *tomlTable, path, key string, def, lo, hi int) int {
+	v, ok := d.get(t, key)
+	if !ok {
+		return def
+	}
+	n, isInt := v.v.(int64)
+	if !isInt || n < int64(lo) || n > int64(hi) {
+		d.fail(v.line, "%s%s must be an integer from %d to %d", path, key, lo, hi)
+		return def
+	}
+	return int(n)
+}
+
+func (d *decoder) boolean(t *tomlTable, path, key string, def bool) bool {
+	v, ok := d.get(t, key)
+	if !ok {
+		return def
+	}
+	b, isBool := v.v.(bool)
+	if !isBool {
+		d.fail(v.line, "%s%s must be true or false", path, key)
+		return def
+	}
+	return b
+}
+
+func (d *decoder) dur(t *tomlTable, path, key string, def time.Duration, signed bool) time.Duration {
+	v, ok := d.get(t, key)
+	if !ok {
+		return def
+	}
+	s, isStr := v.v.(string)
+	x, err := time.ParseDuration(s)
+	if !isStr || err != nil || (!signed && x < 0) {
+		d.fail(v.line, "%s%s must be a duration in quotes such as \"10s\"", path, key)
+		return def
+	}
+	return x
+}
+
+func (d *decoder) strings(t *tomlTable, path, key string, def []string, oneOf []string) []string {
+	v, ok := d.get(t, key)
+	if !ok {
+		return def
+	}
+	arr, isArr := v.v.([]any)
+	var out []string
+	for _, x := range arr {
+		s, isStr := x.(string)
+		if !isStr {
+			isArr = false
+			break
+		}
+		if oneOf != nil && !slices.Contains(oneOf, s) {
+			d.fail(v.line, "%s%s: %q is unknown; one of %s", path, key, s, strings.Join(oneOf, ", "))
+		}
+		out = append(out, s)
+	}
+	if !isArr {
+		d.fail(v.line, "%s%s must be an array of strings such as [\"a\", \"b\"]", path, key)
+		return def
+	}
+	return out
+}
+
+func (d *decoder) groups(t *tomlTable, path, key string, hosts []string) [][]string {
+	v, ok := d.get(t, key)
+	if !ok {
+		return nil
+	}
+	arr, isArr := v.v.([]any)
+	var out [][]string
+	for _, g := range arr {
+		inner, isInner := g.([]any)
+		if !isInner {
+			isArr = false
+			break
+		}
+		var grp []string
+		for _, x := range inner {
+			s, isStr := x.(string)
+			if !isStr {
+				isArr = false
+				break
+			}
+			if !slices.Contains(hosts, s) {
+				d.fail(v.line, "%s%s: host %q is unknown; the hosts are %s", path, key, s, strings.Join(hosts, ", "))
+			}
+			grp = append(grp, s)
+		}
+		out = append(out, grp)
+	}
+	if !isArr {
+		d.fail(v.line, "%s%s must be an array of host arrays such as [[\"n1\"], [\"n2\", \"n3\"]]", path, key)
+	}
+	return out
+}
+
+// unknownKeys reports keys the decoder never asked for.
+func (d *decoder) unknownKeys(t *tomlTable, path string, subs ...string) {
+	if t == nil {
+		return
+	}
+	for _, k := range t.keys {
+		if !d.used[t][k] {
+			var known []string
+			for k2 := range d.used[t] { //redsim:ordered sorted below
+				known = append(known, k2)
+			}
+			slices.Sort(known)
+			d.fail(t.vals[k].line, "%s%s is unknown; known: %s", path, k, strings.Join(known, ", "))
+		}
+	}
+	var names []string
+	for name := range t.subs { //redsim:ordered sorted below
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if !slices.Contains(subs, name) {
+			d.fail(t.subs[name][0].line, "table [%s%s] is unknown; known: %s", path, name, strings.Join(subs, ", "))
+		}
+	}
+}
+
+func one(t *tomlTable, name string) *tomlTable {
+	if l := t.subs[name]; len(l) > 0 {
+		return l[0]
+	}
+	return nil
+}
+
+// LoadFile reads a scenario file.
+func LoadFile(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFile(path, string(data))
+}
+
+// ParseFile parses a scenario file's text; path names it in errors.
+func ParseFile(path, src string) (*Scenario, error) {
+	root, err := parseTOML(path, src)
+	if err != nil {
+		return nil, err
+	}
+	d := &decoder{file: path, used: map[*tomlTable]map[string]bool{}}
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	sp := &fileSpec{}
+	sp.name = d.str(root, "", "name", base, nil)
+	sp.summary = d.str(root, "", "summary", "scenario file "+path, nil)
+	sp.duration = d.dur(root, "", "duration", 60*time.Second, false)
+	sp.quiet = d.dur(root, "", "quiet", 15*time.Second, false)
+	topo := one(root, "topology")
+	sp.nodes = d.integer(topo, "topology.", "nodes", 3, 1, 9)
+	sp.appendonly = d.boolean(topo, "topology.", "appendonly", false)
+	sp.appendfsync = d.str(topo, "topology.", "appendfsync", "everysec", []string{"always", "everysec", "no"})
+	sp.latency = d.str(topo, "topology.", "latency", "lognormal", []string{"lognormal", "uniform", "fixed"})
+	wl := one(root, "workload")
+	sp.workload = d.str(wl, "workload.", "kind", "register", workloadKinds)
+	sp.clients = d.integer(wl, "workload.", "clients", 5, 0, 1000)
+	sp.keys = d.integer(wl, "workload.", "keys", 0, 0, 1000)
+	hosts := []string{"c1"}
+	for i := 1; i <= sp.nodes; i++ {
+		hosts = append(hosts, fmt.Sprintf("n%d", i))
+	}
+	nem := one(root, "nemesis")
+	sp.interval = d.dur(nem, "nemesis.", "interval", 3*time.Second, false)
+	sp.maxJump = d.dur(nem, "nemesis.", "max-jump", 10*time.Second, false)
+	sp.faults = d.strings(nem, "nemesis.", "faults", []string{"partitions", "pauses"}, faultFamilies)
+	if nem != nil {
+		for i, at := range nem.subs["action"] {
+			p := fmt.Sprintf("nemesis.action[%d].", i)
+			a := Action{
+				At:       d.dur(at, p, "at", -1, false),
+				Op:       Op(d.str(at, p, "op", "", nil)),
+				Target:   d.str(at, p, "target", "", hosts),
+				Shape:    d.str(at, p, "shape", "", shapes),
+				Groups:   d.groups(at, p, "groups", hosts),
+				Delta:    d.dur(at, p, "delta", 0, true),
+				Period:   d.dur(at, p, "period", 0, false),
+				Duration: d.dur(at, p, "duration", 0, false),
+				PPM:      float64(d.integer(at, p, "ppm", 0, -100000, 100000)),
+				Count:    d.integer(at, p, "count", 0, 0, 1000),
+			}
+			if a.At < 0 {
+				d.fail(at.line, "%sat is required (a duration such as \"10s\")", p)
+			}
+			if !slices.Contains(actionOps, a.Op) {
+				names := make([]string, len(actionOps))
+				for j, o := range actionOps {
+					names[j] = string(o)
+				}
+				d.fail(at.line, "%sop %q is unknown; one of %s", p, a.Op, strings.Join(names, ", "))
+			}
+			if a.Op == OpPartition && a.Shape == "" {
+				d.fail(at.line, "%sshape is required for a partition; one of %s", p, strings.Join(shapes, ", "))
+			}
+			d.unknownKeys(at, p)
+			sp.actions = append(sp.actions, a)
+		}
+	}
+	checks := one(root, "checks")
+	isReg := sp.workload == "register" || sp.workload == "cas-register" || sp.workload == "counter"
+	sp.linearizable = d.boolean(checks, "checks.", "linearizable", isReg)
+	sp.set = d.boolean(checks, "checks.", "set", !isReg)
+	sp.convergence = d.boolean(checks, "checks.", "convergence", sp.nodes > 1)
+	if sp.linearizable && !isReg {
+		d.fail(checks.vals["linearizable"].line, "checks.linearizable needs a register, cas-register or counter workload, not %s", sp.workload)
+	}
+	if sp.set && isReg {
+		d.fail(checks.vals["set"].line, "checks.set needs a set or list-append workload, not %s", sp.workload)
+	}
+	d.unknownKeys(root, "", "topology", "workload", "nemesis", "checks")
+	d.unknownKeys(topo, "topology.")
+	d.unknownKeys(wl, "workload.")
+	d.unknownKeys(nem, "nemesis.", "action")
+	d.unknownKeys(checks, "checks.")
+	if d.err == nil && sp.quiet >= sp.duration {
+		d.fail(1, "quiet (%v) must be shorter than duration (%v)", sp.quiet, sp.duration)
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return &Scenario{
+		Name:    sp.name,
+		Summary: sp.summary,
+		Params: []Param{
+			{"duration", sp.duration.String(), "virtual time the world runs"},
+			{"quiet", sp.quiet.String(), "fault-free time at the end"},
+		},
+		Setup: func(r *Run) (Checks, error) { return setupFile(r, sp) },
+	}, nil
+}
+
+func setupFile(r *Run, sp *fileSpec) (Checks, error) {
+	quiet, err := r.Params.Duration("quiet")
+	if err != nil {
+		return nil, err
+	}
+	if quiet >= r.Duration {
+		return nil, fmt.Errorf("parameter quiet=%v must be shorter than duration=%v", quiet, r.Duration)
+	}
+	r.Params.values["latency"] = sp.latency
+	lat, err := latencyParam(r)
+	delete(r.Params.values, "latency")
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Net.SetDefaultLatency(lat); err != nil {
+		return nil, err
+	}
+	t := newTopology(r)
+	var names []string
+	for i := 1; i <= sp.nodes; i++ {
+		name := fmt.Sprintf("n%d", i)
+		names = append(names, name)
+		cfg := redis.DefaultConfig()
+		cfg.Save = nil
+		cfg.AppendOnly = sp.appendonly
+		cfg.AppendFsync = sp.appendfsync
+		if i > 1 {
+			cfg.ReplicaOf = "n1:6379"
+		}
+		if err := t.node(name, cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}); err != nil {
+			return nil, err
+		}
+	}
+	var wl client.Workload
+	keys := sp.keys
+	switch sp.workload {
+	case "register":
+		w := client.NewRegister()
+		if keys > 0 {
+			w.Keys = keys
+		}
+		wl = w
+	case "cas-register":
+		w := client.NewCASRegister()
+		if keys > 0 {
+			w.Keys = keys
+		}
+		wl = w
+	case "counter":
+		w := client.NewCounter()
+		if keys > 0 {
+			w.Keys = keys
+		}
+		wl = w
+	case "set":
+		w := client.NewSet()
+		if keys > 0 {
+			w.Keys = keys
+		}
+		wl = w
+	default:
+		w := client.NewListAppend()
+		if keys > 0 {
+			w.Keys = keys
+		}
+		wl = w
+	}
+	faultsEnd := r.Duration - quiet
+	if err := t.clients("c1", sp.clients, client.Fixed("n1:6379"), wl, faultsEnd+quiet/3); err != nil {
+		return nil, err
+	}
+	if sp.set {
+		t.finalReads("c1", faultsEnd+quiet*2/3, wl)
+	}
+	t.observe(500 * time.Millisecond)
+	if len(sp.actions) > 0 {
+		r.Schedule = append(append([]Action(nil), sp.actions...), Action{At: faultsEnd, Op: OpHealAll})
+	} else {
+		r.Schedule = Generate(NemesisConfig{
+			Hosts: names, Interval: sp.interval, End: faultsEnd, MaxJump: sp.maxJump,
+			Partitions: slices.Contains(sp.faults, "partitions"), Crashes: slices.Contains(sp.faults, "crashes"),
+			Pauses: slices.Contains(sp.faults, "pauses"), Clocks: slices.Contains(sp.faults, "clocks"),
+			Links: slices.Contains(sp.faults, "links"), Disks: slices.Contains(sp.faults, "disks"),
+		}, r.World.Stream("nemesis"))
+	}
+	model := map[string]checker.Model{"register": checker.Register, "cas-register": checker.CASRegister, "counter": checker.Counter}[sp.workload]
+	return func(r *Run) []Verdict {
+		r.History.Finish(r.World.Now())
+		r.Facts = append(r.Facts, opCounts(r.History), fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
+		var out []Verdict
+		ops := r.History.Ops()
+		if sp.linearizable {
+			out = append(out, fromChecker("linearizable", checker.Linearizable(model, ops, checker.LinearizableOptions{Timeout: 20 * time.Second})))
+		}
+		if sp.set {
+			out = append(out, fromChecker("set", checker.SetWrites(ops, checker.SetOptions{})))
+		}
+		if sp.convergence {
+			out = append(out, t.convergence())
+		}
+		return out
+	}, nil
+}

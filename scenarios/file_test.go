@@ -1,0 +1,78 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestExampleScenarioFileRuns(t *testing.T) {
+	s, err := Builtins().Lookup("../examples/register-partitions.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "register-partitions" {
+		t.Fatalf("name %q", s.Name)
+	}
+	a, err := Execute(s, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Execute(s, Options{Seed: 1})
+	if !a.Passed() || a.Hash != b.Hash || len(a.Verdicts) != 2 {
+		t.Fatalf("passed=%v hashes %s %s verdicts %+v", a.Passed(), a.Hash, b.Hash, a.Verdicts)
+	}
+}
+
+func TestExplicitNemesisActions(t *testing.T) {
+	s, err := ParseFile("x.toml", `
+duration = "30s"
+quiet = "10s"
+[workload]
+kind = "set"
+[[nemesis.action]]
+at = "8s"
+op = "partition"
+shape = "isolate"
+groups = [["n2"]]
+[[nemesis.action]]
+at = "12s"
+op = "heal"
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Execute(s, Options{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Schedule) != 3 || res.Schedule[0].Groups[0][0] != "n2" || !res.Passed() {
+		t.Fatalf("schedule %v verdicts %+v", res.Schedule, res.Verdicts)
+	}
+}
+
+// Bad files get one error naming the file, the line and the field.
+func TestScenarioFileErrors(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"duration = 40s", `f.toml:1: duration: "40s" is not a string, integer, boolean or array (strings need quotes)`},
+		{"[topology]\nnodes = 12", "f.toml:2: topology.nodes must be an integer from 1 to 9"},
+		{"[topology]\nnodez = 3", "f.toml:2: topology.nodez is unknown; known: appendfsync, appendonly, latency, nodes"},
+		{"[workload]\nkind = \"queue\"", `f.toml:2: workload.kind "queue" is unknown; one of register, cas-register, counter, set, list-append`},
+		{"[[nemesis.action]]\nat = \"1s\"\nop = \"partition\"\nshape = \"halves\"", `f.toml:4: nemesis.action[0].shape "halves" is unknown; one of isolate, majority, oneway, bridge`},
+		{"[[nemesis.action]]\nat = \"1s\"\nop = \"crash\"\ntarget = \"n9\"", `f.toml:4: nemesis.action[0].target "n9" is unknown; one of c1, n1, n2, n3`},
+		{"[[nemesis.action]]\nop = \"crash\"", `f.toml:1: nemesis.action[0].at is required (a duration such as "10s")`},
+		{"[nemesis]\nfaults = [\"floods\"]", `f.toml:2: nemesis.faults: "floods" is unknown; one of partitions, crashes, pauses, clocks, links, disks`},
+		{"[workload]\nkind = \"set\"\n[checks]\nlinearizable = true", "f.toml:4: checks.linearizable needs a register, cas-register or counter workload, not set"},
+		{"[toplogy]\nnodes = 3", "f.toml:1: table [toplogy] is unknown; known: topology, workload, nemesis, checks"},
+		{"quiet = \"90s\"", "f.toml:1: quiet (1m30s) must be shorter than duration (1m0s)"},
+		{"name = \"x", "f.toml:1: name: unterminated string"},
+		{"[topology", `f.toml:1: malformed table header "[topology"`},
+	} {
+		_, err := ParseFile("f.toml", tc.src)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%q:\n got  %v\n want %s", tc.src, err, tc.want)
+		}
+	}
+	if _, err := Builtins().Lookup("nosuch/file.toml"); err == nil || !strings.Contains(err.Error(), "nosuch/file.toml") {
+		t.Fatalf("missing file: %v", err)
+	}
+}
