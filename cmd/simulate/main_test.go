@@ -16,7 +16,7 @@ import (
 func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := execute(args, &out, &errOut)
+	code := execute(args, &out, &errOut, func(string) string { return "" })
 	return code, out.String(), errOut.String()
 }
 
@@ -86,7 +86,7 @@ func TestExitStatuses(t *testing.T) {
 
 func TestListAndVersion(t *testing.T) {
 	_, out, _ := run(t, "list")
-	if !strings.HasPrefix(out, "ping ") {
+	if !strings.HasPrefix(out, "failover-partition ") || !strings.Contains(out, "\nping ") {
 		t.Errorf("list: %q", out)
 	}
 	_, out, _ = run(t, "version")

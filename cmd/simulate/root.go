@@ -30,8 +30,10 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.err.Error() }
 
-func execute(args []string, stdout, stderr io.Writer) int {
-	root := newRootCmd(stdout, stderr)
+// execute runs simulate with args and returns its exit status; getenv is
+// the environment (os.Getenv, or a test's map).
+func execute(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	root := newRootCmd(stdout, stderr, getenv)
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {
@@ -57,7 +59,7 @@ func execute(args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
-func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+func newRootCmd(stdout, stderr io.Writer, getenv func(string) string) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "simulate",
 		Short:         "Deterministic simulation and chaos testing of Redis topologies",
@@ -68,7 +70,10 @@ func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	reg := scenarios.Builtins()
-	root.AddCommand(newVersionCmd(), newListCmd(reg), newRunCmd(reg), newServeCmd(stdout, stderr))
+	// out fills --out directories; the HTML report replaces it here.
+	var out outputWriter = resultJSON{}
+	root.AddCommand(newVersionCmd(), newListCmd(reg), newRunCmd(reg, out), newReplayCmd(reg, out),
+		newSweepCmd(reg, out, getenv), newServeCmd(stdout, stderr))
 	return root
 }
 

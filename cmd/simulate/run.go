@@ -19,9 +19,12 @@ type runFlags struct {
 	traceLevel       string
 	checkDeterminism bool
 	faults           bool
+	out              string
+	// expectHash is replay's --expect-hash; run leaves it empty.
+	expectHash string
 }
 
-func newRunCmd(reg *scenarios.Registry) *cobra.Command {
+func newRunCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
 	var f runFlags
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO",
@@ -29,21 +32,27 @@ func newRunCmd(reg *scenarios.Registry) *cobra.Command {
 		Long: "run builds the scenario's world from the seed, runs it, checks it and prints a summary\n" +
 			"ending with one line: PASS|FAIL scenario=NAME seed=N hash=H.\n" +
 			"Exit status: 0 every check held, 1 a check found a violation, 2 bad usage, 3 framework failure.",
-		Example: "  simulate run ping --seed 7\n  simulate run ping --seed 7 --set nodes=3 --trace",
+		Example: "  simulate run ping --seed 7\n  simulate run ping --seed 7 --set nodes=3 --trace\n  simulate run ping --seed 7 --out out/ping-7",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runScenario(cmd.OutOrStdout(), cmd.ErrOrStderr(), reg, args[0], f)
+			return runScenario(cmd.OutOrStdout(), cmd.ErrOrStderr(), reg, out, args[0], f)
 		},
 	}
+	addRunFlags(cmd, &f)
+	cmd.Flags().BoolVar(&f.checkDeterminism, "check-determinism", false, "run twice and fail loudly if the traces differ")
+	return cmd
+}
+
+// addRunFlags adds the flags run and replay share.
+func addRunFlags(cmd *cobra.Command, f *runFlags) {
 	fl := cmd.Flags()
 	fl.Uint64Var(&f.seed, "seed", 1, "the world's seed")
 	fl.StringVar(&f.duration, "duration", "", "virtual time to run, e.g. 60s (default: the scenario's)")
 	fl.StringArrayVar(&f.sets, "set", nil, "set a scenario parameter, key=value (repeatable)")
 	fl.BoolVar(&f.trace, "trace", false, "print the trace, one line per event")
 	fl.StringVar(&f.traceLevel, "trace-level", "debug", "lowest level --trace prints: debug, info or fault")
-	fl.BoolVar(&f.checkDeterminism, "check-determinism", false, "run twice and fail loudly if the traces differ")
 	fl.BoolVar(&f.faults, "faults", false, "print the fault schedule")
-	return cmd
+	fl.StringVar(&f.out, "out", "", "write the run's result.json into this directory (created if missing)")
 }
 
 func parseLevel(s string) (sim.Level, error) {
@@ -58,7 +67,7 @@ func parseLevel(s string) (sim.Level, error) {
 	return 0, fmt.Errorf("--trace-level %q is unknown; one of debug, info, fault", s)
 }
 
-func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, name string, f runFlags) error {
+func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outputWriter, name string, f runFlags) error {
 	s, err := reg.Lookup(name)
 	if err != nil {
 		return err
@@ -73,6 +82,17 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, name string,
 	level, err := parseLevel(f.traceLevel)
 	if err != nil {
 		return err
+	}
+	expect := ""
+	if f.expectHash != "" {
+		if expect, err = parseExpectHash(f.expectHash); err != nil {
+			return err
+		}
+	}
+	if f.out != "" {
+		if err := makeOutDir(f.out); err != nil {
+			return err
+		}
 	}
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
@@ -94,6 +114,16 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, name string,
 	}
 	printResult(out, res, f.faults)
 	fmt.Fprintf(stderr, "ran %d events, %v of virtual time, in %v of wall time\n", res.Events, res.Duration, wall.Round(time.Millisecond))
+	if f.out != "" {
+		if err := outDir.WriteRun(f.out, res, replayCommand(name, f.seed, set)); err != nil {
+			return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", f.out, err)}
+		}
+	}
+	if expect != "" && res.Hash != expect {
+		return &exitError{code: exitFramework, err: fmt.Errorf(
+			"replay of scenario %s seed %d diverged: expected hash=%s, got hash=%s; the build, the scenario or the --set values differ from the recorded run, or the run is not deterministic",
+			res.Scenario, res.Seed, expect, res.Hash)}
+	}
 	if !res.Passed() {
 		return &exitError{code: exitViolation}
 	}

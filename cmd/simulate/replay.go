@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/redsim/redsim/scenarios"
+	"github.com/spf13/cobra"
+)
+
+func newReplayCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "replay SCENARIO --seed N",
+		Short: "Run one seed again, checking that it reproduces a recorded run",
+		Long: "replay runs the scenario with the seed like run does, and with --expect-hash H\n" +
+			"checks that the world took exactly the recorded path: if this run's hash is not H\n" +
+			"it prints both hashes and exits with status 3 (the build, the scenario file or the\n" +
+			"--set values differ from the recorded run, or the simulator is not deterministic).\n" +
+			"Give the same --set values as the recorded run; a sweep's summary prints them.\n" +
+			"Exit status: 0 every check held, 1 a check found a violation, 2 bad usage, 3 framework\n" +
+			"failure or a different hash.",
+		Example: "  simulate replay ping --seed 7 --expect-hash 3f2a9c0d1e4b5a69\n" +
+			"  simulate replay ping --seed 7 --set quiet=1ms --trace",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runScenario(cmd.OutOrStdout(), cmd.ErrOrStderr(), reg, out, args[0], f)
+		},
+	}
+	addRunFlags(cmd, &f)
+	cmd.Flags().StringVar(&f.expectHash, "expect-hash", "", "fail with exit status 3 unless the run's hash is this (the hash= of a status line)")
+	_ = cmd.MarkFlagRequired("seed")
+	return cmd
+}
+
+var hashPattern = regexp.MustCompile(`^[0-9a-f]{16}$`)
+
+func parseExpectHash(h string) (string, error) {
+	h = strings.ToLower(strings.TrimSpace(h))
+	if !hashPattern.MatchString(h) {
+		return "", fmt.Errorf("--expect-hash %q: want the 16 hex digits after hash= in a status line", h)
+	}
+	return h, nil
+}
+
+// replayCommand is the command line that runs seed again with the same
+// parameters: the exact overrides, not the defaults, so that it stays short.
+func replayCommand(scenario string, seed uint64, set map[string]string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "simulate run %s --seed %d", shellQuote(scenario), seed)
+	for _, k := range sortedKeys(set) {
+		fmt.Fprintf(&b, " --set %s", shellQuote(k+"="+set[k]))
+	}
+	return b.String()
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:=,+@%-]+$`)
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

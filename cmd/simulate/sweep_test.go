@@ -1,0 +1,333 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redsim/redsim/scenarios"
+	"github.com/redsim/redsim/scenarios/sweep"
+)
+
+// runEnv is run with an environment.
+func runEnv(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := execute(args, &out, &errOut, func(k string) string { return env[k] })
+	return code, out.String(), errOut.String()
+}
+
+func readResults(t *testing.T, path string) []resultLine {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var lines []resultLine
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<24)
+	for sc.Scan() {
+		var l resultLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatalf("%s: %q: %v", path, sc.Text(), err)
+		}
+		lines = append(lines, l)
+	}
+	return lines
+}
+
+func readJUnit(t *testing.T, path string) junitSuites {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j junitSuites
+	if err := xml.Unmarshal(b, &j); err != nil {
+		t.Fatalf("%s does not parse: %v\n%s", path, err, b)
+	}
+	return j
+}
+
+var seedLine = regexp.MustCompile(`(?m)^(PASS|FAIL|ERROR) scenario=ping seed=(\d+) hash=([0-9a-f]{16}) wall=\S+$`)
+
+// seedsPrinted returns "seed:hash" for every per-seed line of a sweep.
+func seedsPrinted(out string) []string {
+	var got []string
+	for _, m := range seedLine.FindAllStringSubmatch(out, -1) {
+		got = append(got, m[2]+":"+m[3])
+	}
+	return got
+}
+
+func TestSweepPingPasses(t *testing.T) {
+	dir := t.TempDir()
+	junit := filepath.Join(dir, "junit.xml")
+	code, out, errOut := run(t, "sweep", "ping", "--seeds", "1-6", "--jobs", "2", "--out", filepath.Join(dir, "out"), "--junit", junit)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "PASS sweep scenario=ping seeds=6 passed=6 failed=0 errors=0 skipped=0\n") {
+		t.Errorf("no closing status line:\n%s", out)
+	}
+	printed := seedsPrinted(out)
+	lines := readResults(t, filepath.Join(dir, "out", "results.jsonl"))
+	if len(printed) != 6 || len(lines) != 6 {
+		t.Fatalf("%d lines on stdout, %d in results.jsonl; want 6 each\n%s", len(printed), len(lines), out)
+	}
+	for i, l := range lines {
+		if l.Seed != uint64(i+1) || !l.Passed || l.Status != sweep.Pass || l.Scenario != "ping" || len(l.Verdicts) != 3 ||
+			l.Params["nodes"] != "5" || l.WallMS <= 0 || l.Error != "" || l.Replay != "" {
+			t.Errorf("results.jsonl line %d: %+v", i+1, l)
+		}
+		if printed[i] != fmt.Sprintf("%d:%s", l.Seed, l.Hash) {
+			t.Errorf("stdout says %s, results.jsonl %d:%s", printed[i], l.Seed, l.Hash)
+		}
+	}
+	// A sweep's seed is the same world as `run` with that seed.
+	_, runOut, _ := run(t, "run", "ping", "--seed", "3")
+	if !strings.Contains(runOut, "hash="+lines[2].Hash) {
+		t.Errorf("run --seed 3 does not end with the sweep's hash %s:\n%s", lines[2].Hash, runOut)
+	}
+	j := readJUnit(t, junit)
+	if j.Tests != 6 || j.Failures != 0 || j.Errors != 0 || len(j.Suites) != 1 || len(j.Suites[0].Cases) != 6 {
+		t.Fatalf("junit: %+v", j)
+	}
+	for i, c := range j.Suites[0].Cases {
+		if c.Name != fmt.Sprintf("ping seed=%d", i+1) || c.Failure != nil || c.Error != nil || c.Skipped != nil {
+			t.Errorf("testcase %d: %+v", i, c)
+		}
+	}
+}
+
+func TestSweepJobsDoNotChangeResults(t *testing.T) {
+	results := func(jobs string) ([]string, []resultLine) {
+		dir := t.TempDir()
+		code, out, _ := run(t, "sweep", "ping", "--seeds", "1-8", "--jobs", jobs, "--set", "duration=10s", "--out", dir)
+		if code != 0 {
+			t.Fatalf("--jobs %s: exit %d\n%s", jobs, code, out)
+		}
+		return seedsPrinted(out), readResults(t, filepath.Join(dir, "results.jsonl"))
+	}
+	out1, res1 := results("1")
+	out2, res2 := results("2")
+	if strings.Join(out1, " ") != strings.Join(out2, " ") || len(out1) != 8 {
+		t.Fatalf("stdout differs:\n--jobs 1: %v\n--jobs 2: %v", out1, out2)
+	}
+	for i := range res1 {
+		a, b := res1[i], res2[i]
+		a.WallMS, b.WallMS = 0, 0
+		ja, _ := json.Marshal(a)
+		jb, _ := json.Marshal(b)
+		if !bytes.Equal(ja, jb) {
+			t.Errorf("seed %d:\n--jobs 1: %s\n--jobs 2: %s", a.Seed, ja, jb)
+		}
+	}
+}
+
+// quiet=1ms leaves no time after the faults for pongs: liveness fails for
+// every seed.
+var failingPing = []string{"--set", "quiet=1ms", "--set", "fault-interval=100ms"}
+
+func TestSweepFailFastStopsAndPrintsReplay(t *testing.T) {
+	dir := t.TempDir()
+	junit := filepath.Join(dir, "junit.xml")
+	args := append([]string{"sweep", "ping", "--seeds", "1-40", "--jobs", "1", "--fail-fast", "--out", dir, "--junit", junit}, failingPing...)
+	code, out, _ := run(t, args...)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, out)
+	}
+	lines := readResults(t, filepath.Join(dir, "results.jsonl"))
+	if len(lines) == 0 || len(lines) > 5 {
+		t.Fatalf("--fail-fast ran %d of 40 seeds", len(lines))
+	}
+	replay := "simulate run ping --seed 1 --set fault-interval=100ms --set quiet=1ms"
+	for _, want := range []string{"failing seeds:", "  seed 1 hash=" + lines[0].Hash + ": liveness: ", "    " + replay + "\n", "skipped after the first failure (--fail-fast)", "FAIL sweep scenario=ping seeds=40"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if l := lines[0]; l.Passed || l.Status != sweep.Fail || l.Replay != replay || l.Params["quiet"] != "1ms" {
+		t.Errorf("results.jsonl: %+v", l)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "seed-1", "result.json")); err != nil {
+		t.Errorf("failing seed's result.json: %v", err)
+	}
+	j := readJUnit(t, junit)
+	cases := j.Suites[0].Cases
+	if j.Tests != 40 || j.Failures != len(lines) || j.Skipped != 40-len(lines) || len(cases) != 40 {
+		t.Fatalf("junit counts: tests %d failures %d skipped %d cases %d", j.Tests, j.Failures, j.Skipped, len(cases))
+	}
+	if f := cases[0].Failure; f == nil || !strings.Contains(f.Message, "liveness") || !strings.Contains(f.Text, "replay: "+replay) {
+		t.Errorf("first testcase: %+v", cases[0])
+	}
+	if cases[39].Skipped == nil || cases[39].Name != "ping seed=40" {
+		t.Errorf("last testcase: %+v", cases[39])
+	}
+
+	// The printed command replays the failure: same hash, exit 1.
+	code, runOut, _ := run(t, strings.Fields(replay)[1:]...)
+	if code != 1 || !strings.HasSuffix(runOut, "FAIL scenario=ping seed=1 hash="+lines[0].Hash+"\n") {
+		t.Errorf("replay command: exit %d\n%s", code, runOut)
+	}
+}
+
+func TestSweepWithoutFailFastRunsEverySeed(t *testing.T) {
+	code, out, _ := run(t, append([]string{"sweep", "ping", "--seeds", "1,3,5"}, failingPing...)...)
+	if code != 1 || len(seedsPrinted(out)) != 3 || !strings.Contains(out, "seeds=3 passed=0 failed=3 errors=0 skipped=0") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
+func TestSweepShardsCoverEverySeedOnce(t *testing.T) {
+	seen := map[string]int{}
+	for i := range 3 {
+		code, out, _ := run(t, "sweep", "ping", "--seeds", "1-10", "--set", "duration=6s", "--shard", fmt.Sprintf("%d/3", i))
+		if code != 0 {
+			t.Fatalf("shard %d/3: exit %d\n%s", i, code, out)
+		}
+		for _, s := range seedsPrinted(out) {
+			seed, _, _ := strings.Cut(s, ":")
+			seen[seed]++
+		}
+		// The Kubernetes Indexed Job form runs the same shard.
+		_, envOut, _ := runEnv(t, map[string]string{"JOB_COMPLETION_INDEX": fmt.Sprint(i)}, "sweep", "ping", "--seeds", "1-10", "--set", "duration=6s", "--shards", "3")
+		if a, b := strings.Join(seedsPrinted(out), " "), strings.Join(seedsPrinted(envOut), " "); a != b {
+			t.Errorf("--shard %d/3 ran %s; JOB_COMPLETION_INDEX=%d --shards 3 ran %s", i, a, i, b)
+		}
+	}
+	for s := 1; s <= 10; s++ {
+		if n := seen[fmt.Sprint(s)]; n != 1 {
+			t.Errorf("seed %d ran in %d shards", s, n)
+		}
+	}
+	if len(seen) != 10 {
+		t.Errorf("shards ran %v", seen)
+	}
+}
+
+func TestSweepUsageErrors(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		args []string
+		msg  string
+	}{
+		{nil, []string{"sweep", "ping"}, `required flag(s) "seeds" not set`},
+		{nil, []string{"sweep", "ping", "--seeds", "10-1"}, `--seeds "10-1": range "10-1" ends before it starts; write 1-10`},
+		{nil, []string{"sweep", "ping", "--seeds", "one"}, `--seeds "one"`},
+		{nil, []string{"sweep", "ping", "--seeds", "1-3", "--shard", "3/3"}, `--shard "3/3": shard index must be from 0 to 2`},
+		{nil, []string{"sweep", "ping", "--seeds", "1-3", "--shard", "half"}, `--shard "half": want I/N`},
+		{nil, []string{"sweep", "ping", "--seeds", "1-3", "--shards", "4"}, `--shards 4 needs JOB_COMPLETION_INDEX`},
+		{map[string]string{"JOB_COMPLETION_INDEX": "2"}, []string{"sweep", "ping", "--seeds", "1-3"}, `JOB_COMPLETION_INDEX=2 is set but the number of shards is not; pass --shards`},
+		{map[string]string{"JOB_COMPLETION_INDEX": "4"}, []string{"sweep", "ping", "--seeds", "1-3", "--shards", "4"}, `must be from 0 to 3`},
+		{nil, []string{"sweep", "ping", "--seeds", "1-3", "--jobs", "-2"}, `--jobs -2`},
+		{nil, []string{"sweep", "ping", "--seeds", "1-3", "--set", "bogus=1"}, `parameter "bogus" is unknown`},
+		{nil, []string{"sweep", "ping", "--seeds", "1-3", "--set", "nodes=0"}, `nodes="0"`},
+		{nil, []string{"sweep", "nosuch", "--seeds", "1-3"}, `scenario "nosuch" is unknown`},
+		{nil, []string{"sweep", "ping", "--seeds", "1-3", "--out", "/dev/null/x"}, `--out /dev/null/x`},
+		{nil, []string{"sweep", "ping", "--seeds", "1-3", "--junit", "/dev/null/x.xml"}, `--junit /dev/null/x.xml`},
+	} {
+		code, _, errOut := runEnv(t, tt.env, tt.args...)
+		if code != 2 || !strings.Contains(errOut, tt.msg) {
+			t.Errorf("%v %v: exit %d, stderr %q; want 2 and %q", tt.env, tt.args, code, errOut, tt.msg)
+		}
+	}
+}
+
+// A framework error in one seed outranks a violation in another.
+func TestSweepStatusAndJUnitOfFrameworkErrors(t *testing.T) {
+	fail := &scenarios.Result{Scenario: "x", Seed: 1, Hash: "00000000000000aa", Verdicts: []scenarios.Verdict{{Check: "set", Outcome: scenarios.Violation, Summary: "3 lost"}}}
+	pass := &scenarios.Result{Scenario: "x", Seed: 3, Hash: "00000000000000bb"}
+	boom := &scenarios.FrameworkError{Err: errors.New("scenario x seed 2 panicked at 1s: boom")}
+	sum := sweep.Summary{
+		Entries: []sweep.Entry{{Seed: 1, Result: fail}, {Seed: 2, Err: boom}, {Seed: 3, Result: pass}},
+		Passed:  1, Failed: 1, Errored: 1, Wall: time.Second,
+	}
+	for _, tt := range []struct {
+		sum  sweep.Summary
+		code int
+	}{
+		{sum, exitFramework},
+		{sweep.Summary{Failed: 1}, exitViolation},
+		{sweep.Summary{Passed: 3}, exitPass},
+	} {
+		if got := exitOf(sweepStatus(tt.sum)); got != tt.code {
+			t.Errorf("%+v: exit %d, want %d", tt.sum, got, tt.code)
+		}
+	}
+	b, err := xml.Marshal(junitReport("x", "x", map[string]string{"k": "a b"}, nil, time.Now(), sum))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j junitSuites
+	if err := xml.Unmarshal(b, &j); err != nil {
+		t.Fatal(err)
+	}
+	c := j.Suites[0].Cases
+	if j.Tests != 3 || j.Failures != 1 || j.Errors != 1 || len(c) != 3 {
+		t.Fatalf("junit: %s", b)
+	}
+	if c[0].Failure == nil || c[0].Failure.Message != "set: 3 lost" || !strings.Contains(c[0].Failure.Text, "replay: simulate run x --seed 1 --set 'k=a b'") {
+		t.Errorf("violation: %+v", c[0].Failure)
+	}
+	if c[1].Error == nil || c[1].Failure != nil || !strings.Contains(c[1].Error.Message, "seed 2 panicked") || c[1].Error.Type != "framework" {
+		t.Errorf("framework error: %+v", c[1])
+	}
+	if c[2].Failure != nil || c[2].Error != nil {
+		t.Errorf("pass: %+v", c[2])
+	}
+}
+
+func exitOf(err error) int {
+	var ee *exitError
+	switch {
+	case err == nil:
+		return exitPass
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	return -1
+}
+
+func TestProgressBarOnlyOnATerminal(t *testing.T) {
+	e := sweep.Entry{Seed: 4, Result: &scenarios.Result{Scenario: "ping", Seed: 4, Hash: "0123456789abcdef"}, Wall: time.Millisecond}
+	var tty, plain bytes.Buffer
+	p := newProgress(&tty, true, 2)
+	p.entry("ping", e)
+	p.finish()
+	if s := tty.String(); !strings.Contains(s, "\r\x1b[KPASS scenario=ping seed=4 hash=0123456789abcdef wall=1ms\n[") || !strings.Contains(s, "1/2") {
+		t.Errorf("terminal output %q", s)
+	}
+	for _, line := range strings.Split(tty.String(), "\r\x1b[K") {
+		if bar, _, _ := strings.Cut(line, "\n"); len(bar) >= 80 {
+			t.Errorf("a bar line of %d columns wraps on an 80-column terminal: %q", len(bar), bar)
+		}
+	}
+	q := newProgress(&plain, false, 2)
+	q.entry("ping", e)
+	q.entry("ping", sweep.Entry{Seed: 5, Err: errors.New("boom\nstack"), Wall: time.Millisecond})
+	q.finish()
+	if want := "PASS scenario=ping seed=4 hash=0123456789abcdef wall=1ms\nERROR scenario=ping seed=5 wall=1ms error=\"boom\"\n"; plain.String() != want {
+		t.Errorf("plain output %q, want %q", plain.String(), want)
+	}
+	if isTerminal(&plain, os.Getenv) {
+		t.Error("a buffer is a terminal")
+	}
+}
+
+func TestReplayCommandQuotes(t *testing.T) {
+	got := replayCommand("my scenarios/x.toml", 9, map[string]string{"b": "it's", "a": "1s"})
+	if want := `simulate run 'my scenarios/x.toml' --seed 9 --set a=1s --set 'b=it'\''s'`; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
