@@ -1,0 +1,119 @@
+package reports
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"strconv"
+)
+
+//go:embed report.html.tmpl
+var pageTemplateText string
+
+var pageTemplate = template.Must(template.New("report").Parse(pageTemplateText))
+
+// page is what report.html.tmpl renders.
+type page struct {
+	Title      string
+	Passed     bool
+	Scenario   string
+	Seed       uint64
+	Hash       string
+	StatusLine string
+	Replay     string
+	Duration   string
+	Events     uint64
+	Ops        int
+	Counts     outcomeCounts
+	Verdicts   []verdictView
+	Lin        linearizabilityLink
+	LinAsked   bool
+	LinSize    string
+	Figures    []figure
+	Windows    []historyWindow
+	Faults     []faultView
+	Params     []Param
+	Facts      []string
+	Files      []string
+}
+
+type outcomeCounts struct{ Ok, Fail, Info int }
+
+type verdictView struct {
+	Check    string
+	Outcome  string
+	Summary  string
+	Window   string
+	Evidence []string
+}
+
+type faultView struct {
+	At, End, Length, Op, Text string
+}
+
+func writeHTML(b *bytes.Buffer, r *Run, lin linearizabilityLink) error {
+	fr := newFrame(r)
+	pg := page{
+		Passed: r.Passed, Scenario: r.Scenario, Seed: r.Seed, Hash: r.Hash,
+		StatusLine: r.StatusLine, Replay: r.Replay,
+		Duration: r.Duration.String(), Events: r.Events, Ops: len(r.History),
+		Lin: lin, LinAsked: r.Linearizability != nil,
+		Windows: historyWindows(r),
+		Params:  r.Params, Facts: r.Facts,
+		Files: []string{ResultFile, HistoryFile, SummaryFile},
+	}
+	status := "PASS"
+	if !r.Passed {
+		status = "FAIL"
+	}
+	pg.Title = fmt.Sprintf("%s %s seed %d", status, r.Scenario, r.Seed)
+	if lin.Href != "" {
+		pg.LinSize = byteSize(lin.Bytes)
+		pg.Files = append(pg.Files, lin.Href)
+	}
+	for i := range r.History {
+		switch r.History[i].Outcome.String() {
+		case "ok":
+			pg.Counts.Ok++
+		case "fail":
+			pg.Counts.Fail++
+		case "info":
+			pg.Counts.Info++
+		}
+	}
+	for i := range r.Verdicts {
+		v := &r.Verdicts[i]
+		vv := verdictView{Check: v.Check, Outcome: v.Outcome, Summary: v.Summary, Evidence: v.Evidence}
+		if v.From != 0 || v.To != 0 {
+			vv.Window = instant(v.From) + " to " + instant(v.To)
+		}
+		pg.Verdicts = append(pg.Verdicts, vv)
+	}
+	for _, f := range r.Faults {
+		fv := faultView{At: instant(f.At), Op: f.Op, Text: f.Text}
+		if f.End != f.At {
+			fv.End = instant(f.End)
+			fv.Length = (f.End - f.At).String()
+		}
+		pg.Faults = append(pg.Faults, fv)
+	}
+	for _, draw := range []func(*canvasFrame, *Run) (figure, error){latencyFigure, throughputFigure, timelineFigure, lagFigure} {
+		fig, err := draw(fr, r)
+		if err != nil {
+			return err
+		}
+		pg.Figures = append(pg.Figures, fig)
+	}
+	return pageTemplate.Execute(b, &pg)
+}
+
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
+	case n >= 1<<10:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 0, 64) + " KiB"
+	}
+	return strconv.Itoa(n) + " B"
+}

@@ -1,0 +1,144 @@
+package reports
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/redsim/redsim/clock"
+	"github.com/redsim/redsim/history"
+)
+
+// The JSON form of a Run in result.json. Field names are stable. Every time
+// is given twice: in nanoseconds ("_ns") for programs and as a string for
+// people. Instants since the world's start read "12.000345s" as in traces;
+// durations read as Go prints them ("1m0s").
+type resultJSON struct {
+	Scenario        string        `json:"scenario"`
+	Seed            uint64        `json:"seed"`
+	Hash            string        `json:"hash"`
+	Passed          bool          `json:"passed"`
+	StatusLine      string        `json:"status_line"`
+	Replay          string        `json:"replay"`
+	Params          []paramJSON   `json:"params"`
+	DurationNS      int64         `json:"duration_ns"`
+	Duration        string        `json:"duration"`
+	Events          uint64        `json:"events"`
+	Verdicts        []verdictJSON `json:"verdicts"`
+	Faults          []faultJSON   `json:"faults"`
+	Facts           []string      `json:"facts"`
+	Operations      int           `json:"operations"`
+	Roles           []roleJSON    `json:"roles"`
+	Beliefs         []beliefJSON  `json:"beliefs"`
+	Lag             []lagJSON     `json:"lag"`
+	Linearizability *linearizJSON `json:"linearizability,omitempty"`
+}
+
+type paramJSON struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type verdictJSON struct {
+	Check    string       `json:"check"`
+	Outcome  string       `json:"outcome"`
+	Summary  string       `json:"summary"`
+	Evidence []string     `json:"evidence,omitempty"`
+	FromNS   int64        `json:"from_ns"`
+	From     string       `json:"from"`
+	ToNS     int64        `json:"to_ns"`
+	To       string       `json:"to"`
+	Ops      []history.Op `json:"ops,omitempty"`
+}
+
+type faultJSON struct {
+	AtNS  int64  `json:"at_ns"`
+	At    string `json:"at"`
+	EndNS int64  `json:"end_ns"`
+	End   string `json:"end"`
+	Op    string `json:"op"`
+	Text  string `json:"text"`
+}
+
+type roleJSON struct {
+	AtNS int64  `json:"at_ns"`
+	Node string `json:"node"`
+	Role string `json:"role"`
+}
+
+type beliefJSON struct {
+	AtNS    int64  `json:"at_ns"`
+	Process int    `json:"process"`
+	Master  string `json:"master"`
+}
+
+type lagJSON struct {
+	AtNS  int64  `json:"at_ns"`
+	Node  string `json:"node"`
+	Bytes int64  `json:"bytes"`
+}
+
+type linearizJSON struct {
+	File  string `json:"file,omitempty"`
+	Bytes int    `json:"bytes,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// instant prints a time since the world's start as traces do: "12.000345s".
+func instant(d time.Duration) string { return clock.Time(d).String() }
+
+func toVerdictJSON(v *Verdict, withOps bool) verdictJSON {
+	j := verdictJSON{
+		Check: v.Check, Outcome: v.Outcome, Summary: v.Summary, Evidence: v.Evidence,
+		FromNS: int64(v.From), From: instant(v.From), ToNS: int64(v.To), To: instant(v.To),
+	}
+	if withOps {
+		j.Ops = v.Ops
+	}
+	return j
+}
+
+func writeResultJSON(w io.Writer, r *Run, lin linearizabilityLink) error {
+	j := resultJSON{
+		Scenario: r.Scenario, Seed: r.Seed, Hash: r.Hash, Passed: r.Passed,
+		StatusLine: r.StatusLine, Replay: r.Replay,
+		Params:     make([]paramJSON, len(r.Params)),
+		DurationNS: int64(r.Duration), Duration: r.Duration.String(),
+		Events:     r.Events,
+		Verdicts:   make([]verdictJSON, len(r.Verdicts)),
+		Faults:     make([]faultJSON, len(r.Faults)),
+		Facts:      r.Facts,
+		Operations: len(r.History),
+		Roles:      make([]roleJSON, len(r.Roles)),
+		Beliefs:    make([]beliefJSON, len(r.Beliefs)),
+		Lag:        make([]lagJSON, len(r.Lag)),
+	}
+	if j.Facts == nil {
+		j.Facts = []string{}
+	}
+	for i, p := range r.Params {
+		j.Params[i] = paramJSON{p.Name, p.Value}
+	}
+	for i := range r.Verdicts {
+		j.Verdicts[i] = toVerdictJSON(&r.Verdicts[i], true)
+	}
+	for i, f := range r.Faults {
+		j.Faults[i] = faultJSON{int64(f.At), instant(f.At), int64(f.End), instant(f.End), f.Op, f.Text}
+	}
+	for i, s := range r.Roles {
+		j.Roles[i] = roleJSON{int64(s.At), s.Node, s.Role}
+	}
+	for i, s := range r.Beliefs {
+		j.Beliefs[i] = beliefJSON{int64(s.At), s.Process, s.Master}
+	}
+	for i, s := range r.Lag {
+		j.Lag[i] = lagJSON{int64(s.At), s.Node, s.Bytes}
+	}
+	if r.Linearizability != nil {
+		j.Linearizability = &linearizJSON{File: lin.Href, Bytes: lin.Bytes, Error: lin.Err}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(j)
+}

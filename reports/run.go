@@ -1,0 +1,139 @@
+package reports
+
+import (
+	"io"
+	"time"
+
+	"github.com/redsim/redsim/history"
+)
+
+// Run is everything a report of one run shows. Scenarios fill it; Write turns
+// it into files. Times (At, From, To, op times) are virtual time since the
+// world's start.
+type Run struct {
+	// Scenario is the scenario's name.
+	Scenario string
+	// Seed is the world's seed.
+	Seed uint64
+	// Hash is the trace hash that proves a replay is the same run.
+	Hash string
+	// Params are the scenario's parameters in the scenario's order.
+	Params []Param
+	// Duration is the virtual time the run lasted.
+	Duration time.Duration
+	// Events is the number of events the world ran.
+	Events uint64
+	// Passed is true when every check held.
+	Passed bool
+	// StatusLine is the closing line of `simulate run`:
+	// "PASS scenario=... seed=... hash=...".
+	StatusLine string
+	// Replay is the exact command that replays the run.
+	Replay string
+	// Verdicts are the checks' conclusions, in the scenario's order.
+	Verdicts []Verdict
+	// Faults is the nemesis schedule as it ran.
+	Faults []Fault
+	// History is every operation the clients recorded, in invocation order.
+	History []history.Op
+	// Roles sample each node's role over time.
+	Roles []RoleSample
+	// Beliefs sample which node each client thought was the master.
+	Beliefs []BeliefSample
+	// Lag samples each replica's replication offset lag.
+	Lag []LagSample
+	// Facts are one-line observations of the run ("2611 pongs, 13
+	// timeouts"), in the order printed.
+	Facts []string
+	// Linearizability, when set, writes porcupine's visualization of a
+	// failed linearizability check; the caller caps its size. Write saves it
+	// as linearizability.html and links it from the report. An error is shown
+	// on the page instead of the link and does not fail Write.
+	Linearizability func(w io.Writer) error
+}
+
+// Param is one scenario parameter and the value the run used.
+type Param struct {
+	Name  string
+	Value string
+}
+
+// Outcomes of a Verdict.
+const (
+	OutcomeOk        = "ok"
+	OutcomeViolation = "violation"
+	OutcomeUnknown   = "unknown"
+)
+
+// Verdict is one check's conclusion.
+type Verdict struct {
+	// Check names the check, e.g. "linearizable/register" or "set".
+	Check string
+	// Outcome is OutcomeOk, OutcomeViolation or OutcomeUnknown.
+	Outcome string
+	// Summary is the line a user reads first.
+	Summary string
+	// Evidence are lines that show the anomaly; empty when Outcome is ok.
+	Evidence []string
+	// From and To bound the anomaly in virtual time; both zero when the
+	// check gives no window.
+	From, To time.Duration
+	// Ops are the operations involved, in invocation order.
+	Ops []history.Op
+}
+
+// hasWindow reports whether v names a window of time to look at.
+func (v *Verdict) hasWindow() bool { return v.From != 0 || v.To != 0 || len(v.Ops) > 0 }
+
+// window returns the window the verdict points at: From and To when set,
+// else the span of its operations.
+func (v *Verdict) window() (from, to time.Duration) {
+	if v.From != 0 || v.To != 0 {
+		return v.From, v.To
+	}
+	for i, op := range v.Ops {
+		a, b := op.Invoke.Duration(), op.Complete.Duration()
+		if i == 0 || a < from {
+			from = a
+		}
+		if i == 0 || b > to {
+			to = b
+		}
+	}
+	return from, to
+}
+
+// Fault is one action of the nemesis schedule.
+type Fault struct {
+	// At is when the fault began; End when it was healed or undone. End
+	// equals At for an instantaneous action (a crash, a clock jump).
+	At, End time.Duration
+	// Op is the action's short name ("partition", "crash"), used as a label.
+	Op string
+	// Text describes the action in full.
+	Text string
+}
+
+// RoleSample says that from At on, Node had Role: "master", "slave" or
+// "down" (other roles are shown by name).
+type RoleSample struct {
+	At   time.Duration
+	Node string
+	Role string
+}
+
+// BeliefSample says that from At on, client Process sent writes to Master as
+// the master; Master is "" when the client knew of none.
+type BeliefSample struct {
+	At      time.Duration
+	Process int
+	Master  string
+}
+
+// LagSample is a replica's replication offset lag behind its master, in
+// bytes, at At.
+type LagSample struct {
+	At    time.Duration
+	Node  string
+	Bytes int64
+}

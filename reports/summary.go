@@ -1,0 +1,96 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// writeSummary writes summary.md: what a reviewer reads in a CI artifact or a
+// pull request comment before opening report.html.
+func writeSummary(b *bytes.Buffer, r *Run, lin linearizabilityLink) {
+	status := "PASS"
+	if !r.Passed {
+		status = "FAIL"
+	}
+	fmt.Fprintf(b, "# %s %s seed %d\n\n", status, mdText(r.Scenario), r.Seed)
+	fmt.Fprintf(b, "```\n%s\n```\n\n", r.StatusLine)
+	fmt.Fprintf(b, "%s of virtual time, %d events, %d operations.\n\n", r.Duration, r.Events, len(r.History))
+
+	b.WriteString("## Verdicts\n\n")
+	if len(r.Verdicts) == 0 {
+		b.WriteString("No checks ran.\n\n")
+	}
+	for i := range r.Verdicts {
+		v := &r.Verdicts[i]
+		fmt.Fprintf(b, "- **%s** `%s`: %s\n", v.Outcome, mdCode(v.Check), mdText(v.Summary))
+		if v.From != 0 || v.To != 0 {
+			fmt.Fprintf(b, "  - window: %s to %s\n", instant(v.From), instant(v.To))
+		}
+		for _, e := range v.Evidence {
+			fmt.Fprintf(b, "  - `%s`\n", mdCode(e))
+		}
+	}
+	b.WriteString("\n")
+	if r.Linearizability != nil {
+		if lin.Href != "" {
+			fmt.Fprintf(b, "Porcupine's visualization of the linearizability failure: [%s](%s).\n\n", lin.Href, lin.Href)
+		} else {
+			fmt.Fprintf(b, "Porcupine's visualization was not written: %s\n\n", mdText(lin.Err))
+		}
+	}
+
+	b.WriteString("## Replay\n\n")
+	fmt.Fprintf(b, "```sh\n%s\n```\n\n", r.Replay)
+
+	if len(r.Facts) > 0 {
+		b.WriteString("## Facts\n\n")
+		for _, f := range r.Facts {
+			fmt.Fprintf(b, "- %s\n", mdText(f))
+		}
+		b.WriteString("\n")
+	}
+
+	if len(r.Params) > 0 {
+		b.WriteString("## Parameters\n\n| parameter | value |\n|---|---|\n")
+		for _, p := range r.Params {
+			fmt.Fprintf(b, "| %s | `%s` |\n", mdCell(p.Name), mdCode(strings.ReplaceAll(p.Value, "|", `\|`)))
+		}
+		b.WriteString("\n")
+	}
+
+	b.WriteString("## Fault schedule\n\n")
+	if len(r.Faults) == 0 {
+		b.WriteString("No faults.\n")
+		return
+	}
+	b.WriteString("| at | until | fault | detail |\n|---:|---:|---|---|\n")
+	for _, f := range r.Faults {
+		until := ""
+		if f.End != f.At {
+			until = instant(f.End)
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", instant(f.At), until, mdCell(f.Op), mdCell(f.Text))
+	}
+}
+
+// oneLine collapses the whitespace of s, newlines included.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// mdText keeps a string from breaking the Markdown around it: one line, and
+// no "<" that a renderer would take for an HTML tag.
+func mdText(s string) string {
+	return strings.ReplaceAll(oneLine(s), "<", "&lt;")
+}
+
+// mdCell escapes the pipes that would split a table cell.
+func mdCell(s string) string {
+	return strings.ReplaceAll(mdText(s), "|", `\|`)
+}
+
+// mdCode keeps a string inside one inline code span.
+func mdCode(s string) string {
+	return strings.ReplaceAll(oneLine(s), "`", "'")
+}

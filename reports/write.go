@@ -1,0 +1,81 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/redsim/redsim/history"
+)
+
+// Names of the files Write creates.
+const (
+	ResultFile          = "result.json"
+	HistoryFile         = "history.jsonl"
+	SummaryFile         = "summary.md"
+	ReportFile          = "report.html"
+	LinearizabilityFile = "linearizability.html"
+	SweepResultsFile    = "results.jsonl"
+)
+
+// Write creates dir and writes the report of r into it: result.json,
+// history.jsonl, summary.md, report.html and, when r.Linearizability is set
+// and succeeds, linearizability.html.
+func Write(dir string, r *Run) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("reports: %v", err)
+	}
+	lin := linearizabilityLink{}
+	if r.Linearizability != nil {
+		var buf bytes.Buffer
+		if err := r.Linearizability(&buf); err != nil {
+			lin.Err = err.Error()
+		} else {
+			if err := writeFile(dir, LinearizabilityFile, buf.Bytes()); err != nil {
+				return err
+			}
+			lin.Href = LinearizabilityFile
+			lin.Bytes = buf.Len()
+		}
+	}
+	var buf bytes.Buffer
+	if err := writeResultJSON(&buf, r, lin); err != nil {
+		return err
+	}
+	if err := writeFile(dir, ResultFile, buf.Bytes()); err != nil {
+		return err
+	}
+	buf.Reset()
+	if err := history.WriteJSONL(&buf, r.History); err != nil {
+		return err
+	}
+	if err := writeFile(dir, HistoryFile, buf.Bytes()); err != nil {
+		return err
+	}
+	buf.Reset()
+	writeSummary(&buf, r, lin)
+	if err := writeFile(dir, SummaryFile, buf.Bytes()); err != nil {
+		return err
+	}
+	buf.Reset()
+	if err := writeHTML(&buf, r, lin); err != nil {
+		return err
+	}
+	return writeFile(dir, ReportFile, buf.Bytes())
+}
+
+// linearizabilityLink is what became of Run.Linearizability: the file written,
+// or the error that stopped it.
+type linearizabilityLink struct {
+	Href  string
+	Bytes int
+	Err   string
+}
+
+func writeFile(dir, name string, b []byte) error {
+	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		return fmt.Errorf("reports: %v", err)
+	}
+	return nil
+}
