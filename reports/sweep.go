@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -224,4 +225,12 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// WriteSweepSummary writes only the sweep's summary.md into dir, for a
+// caller that streams its own results.jsonl.
+func WriteSweepSummary(dir string, entries []SweepEntry) error {
+	var b bytes.Buffer
+	writeSweepSummary(&b, sortedEntries(entries))
+	return os.WriteFile(filepath.Join(dir, SummaryFile), b.Bytes(), 0o644)
 }

@@ -411,7 +411,7 @@ func setupFile(r *Run, sp *fileSpec) (Checks, error) {
 		var out []Verdict
 		ops := r.History.Ops()
 		if sp.linearizable {
-			out = append(out, fromChecker("linearizable", checker.Linearizable(model, ops, checker.LinearizableOptions{Timeout: 20 * time.Second})))
+			out = append(out, linearizableModel(model, ops))
 		}
 		if sp.set {
 			out = append(out, fromChecker("set", checker.SetWrites(ops, checker.SetOptions{})))

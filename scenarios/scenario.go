@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"io"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -50,6 +51,8 @@ type Verdict struct {
 	From time.Duration `json:"from_ns,omitempty"`
 	To   time.Duration `json:"to_ns,omitempty"`
 	Ops  []history.Op  `json:"-"`
+	// visualize writes porcupine's page for a failed linearizability check.
+	visualize func(w io.Writer) error
 }
 
 // Run is one world being built and run.
@@ -85,6 +88,7 @@ type Result struct {
 	// History and Observations are the run's, for reports (not in JSON).
 	History      []history.Op `json:"-"`
 	Observations Observations `json:"-"`
+	paramOrder   []string
 }
 
 // Passed reports whether every check held.
@@ -170,7 +174,7 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 		Params: map[string]string{}, Events: w.Trace().Count(), Duration: dur,
 		Schedule: r.Schedule,
 	}
-	params.Each(func(k, v string) { res.Params[k] = v })
+	params.Each(func(k, v string) { res.Params[k] = v; res.paramOrder = append(res.paramOrder, k) })
 	res.Verdicts = checks(r)
 	res.Facts = r.Facts
 	if r.History != nil {

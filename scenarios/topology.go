@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/redsim/redsim/checker"
@@ -257,6 +258,18 @@ func keyPrefix(ops []history.Op, prefix byte) []history.Op {
 }
 
 // linearizable runs porcupine on the register ops, with a bound on time.
-func linearizable(ops []history.Op) Verdict {
-	return fromChecker("linearizable", checker.Linearizable(checker.Register, ops, checker.LinearizableOptions{Timeout: 20 * time.Second}))
+func linearizable(ops []history.Op) Verdict { return linearizableModel(checker.Register, ops) }
+
+// linearizableModel checks ops against m; a violation carries porcupine's
+// visualization of the failing key for the report.
+func linearizableModel(m checker.Model, ops []history.Op) Verdict {
+	res := checker.Linearizable(m, ops, checker.LinearizableOptions{Timeout: 20 * time.Second})
+	v := fromChecker("linearizable", res)
+	if res.Verdict == checker.Violation {
+		key := res.Evidence.Key
+		v.visualize = func(w io.Writer) error {
+			return checker.WriteVisualization(w, m, ops, checker.VisualizationOptions{Key: key, Timeout: 20 * time.Second})
+		}
+	}
+	return v
 }

@@ -1,11 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 
+	"github.com/redsim/redsim/reports"
 	"github.com/redsim/redsim/scenarios"
 )
 
@@ -19,16 +18,13 @@ type outputWriter interface {
 	WriteRun(dir string, res *scenarios.Result, replay string) error
 }
 
-// resultJSON writes result.json alone, until the reports package provides an
-// outputWriter that adds history.jsonl, summary.md and report.html.
-type resultJSON struct{}
+// reportWriter writes the reports package's files: result.json,
+// history.jsonl, summary.md, report.html and, for a failed linearizability
+// check, linearizability.html.
+type reportWriter struct{}
 
-func (resultJSON) WriteRun(dir string, res *scenarios.Result, _ string) error {
-	b, err := json.MarshalIndent(res, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "result.json"), append(b, '\n'), 0o644)
+func (reportWriter) WriteRun(dir string, res *scenarios.Result, replay string) error {
+	return reports.Write(dir, res.Report(replay))
 }
 
 // makeOutDir creates an --out directory before anything runs, so that a bad

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/redsim/redsim/scenarios"
 )
 
 func TestReplayChecksTheHash(t *testing.T) {
@@ -63,12 +62,23 @@ func TestRunOutWritesResultJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res scenarios.Result
+	var res struct {
+		Scenario string
+		Seed     uint64
+		Hash     string
+		Verdicts []json.RawMessage
+		Params   []struct{ Name, Value string }
+	}
 	if err := json.Unmarshal(b, &res); err != nil {
 		t.Fatal(err)
 	}
-	if res.Hash != m[1] || res.Seed != 7 || res.Scenario != "ping" || len(res.Verdicts) != 3 || res.Params["nodes"] != "5" {
+	if res.Hash != m[1] || res.Seed != 7 || res.Scenario != "ping" || len(res.Verdicts) != 3 || len(res.Params) == 0 || res.Params[1].Name != "nodes" || res.Params[1].Value != "5" {
 		t.Errorf("result.json: %+v", res)
+	}
+	for _, f := range []string{"report.html", "summary.md", "history.jsonl"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("--out wrote no %s: %v", f, err)
+		}
 	}
 	if code, _, errOut := run(t, "run", "ping", "--out", "/dev/null/x"); code != 2 || !strings.Contains(errOut, "--out /dev/null/x") {
 		t.Errorf("bad --out: exit %d, %q", code, errOut)

@@ -71,7 +71,7 @@ func newRootCmd(stdout, stderr io.Writer, getenv func(string) string) *cobra.Com
 	root.SetErr(stderr)
 	reg := scenarios.Builtins()
 	// out fills --out directories; the HTML report replaces it here.
-	var out outputWriter = resultJSON{}
+	var out outputWriter = reportWriter{}
 	root.AddCommand(newVersionCmd(), newListCmd(reg), newRunCmd(reg, out), newReplayCmd(reg, out),
 		newSweepCmd(reg, out, getenv), newServeCmd(stdout, stderr))
 	return root

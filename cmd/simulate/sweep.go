@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/redsim/redsim/reports"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/sweep"
 	"github.com/spf13/cobra"
@@ -203,7 +204,24 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 		return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", f.out, writeErr)}
 	}
 	if f.out != "" {
-		fmt.Fprintf(stdout, "results: %s\n", filepath.Join(f.out, "results.jsonl"))
+		var entries []reports.SweepEntry
+		for _, e := range sum.Entries {
+			se := reports.SweepEntry{Scenario: s.Name, Seed: e.Seed, Duration: e.Wall}
+			if e.Err != nil {
+				se.Err = e.Err.Error()
+			} else if e.Result != nil {
+				se.Hash, se.Passed = e.Result.Hash, e.Result.Passed()
+				se.Verdicts = e.Result.Report("").Verdicts
+				if !se.Passed {
+					se.Replay = replayCommand(name, e.Seed, set)
+				}
+			}
+			entries = append(entries, se)
+		}
+		if err := reports.WriteSweepSummary(f.out, entries); err != nil {
+			return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", f.out, err)}
+		}
+		fmt.Fprintf(stdout, "results: %s, %s\n", filepath.Join(f.out, "results.jsonl"), filepath.Join(f.out, "summary.md"))
 	}
 	if f.junit != "" {
 		props := []junitProperty{{"seeds", f.seeds}, {"jobs", strconv.Itoa(jobs)}}
