@@ -35,3 +35,38 @@ func BenchmarkReplication(b *testing.B) {
 	}
 	b.ReportMetric(virtual.Seconds()/b.Elapsed().Seconds(), "sim-s/s")
 }
+
+// BenchmarkFailoverPartition runs the failover-partition scenario for 60
+// virtual seconds, checkers included, and reports simulated s per wall s.
+func BenchmarkFailoverPartition(b *testing.B) {
+	s, _ := Builtins().Lookup("failover-partition")
+	var virtual time.Duration
+	for i := 0; i < b.N; i++ {
+		res, err := Execute(s, Options{Seed: uint64(i + 1), Set: map[string]string{"duration": "60s"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		virtual += res.Duration
+	}
+	b.ReportMetric(virtual.Seconds()/b.Elapsed().Seconds(), "sim-s/s")
+}
+
+// BenchmarkPorcupineLargestDefault times the linearizability check alone on
+// the register history of a default linearizable-master run (the largest
+// register history a default built-in produces), which passes, so porcupine
+// must search it all.
+func BenchmarkPorcupineLargestDefault(b *testing.B) {
+	s, _ := Builtins().Lookup("linearizable-master")
+	res, err := Execute(s, Options{Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ops := keyPrefix(res.History, 'r')
+	b.ReportMetric(float64(len(ops)), "ops")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if v := linearizable(ops); v.Outcome != OK {
+			b.Fatal(v.Summary)
+		}
+	}
+}
