@@ -419,6 +419,9 @@ func setupFile(r *Run, sp *fileSpec) (Checks, error) {
 		if sp.convergence {
 			out = append(out, t.convergence())
 		}
+		if sp.clients > 0 {
+			out = append(out, liveness(r, faultsEnd, quiet/4))
+		}
 		return out
 	}, nil
 }

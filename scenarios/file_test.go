@@ -18,7 +18,7 @@ func TestExampleScenarioFileRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := Execute(s, Options{Seed: 1})
-	if !a.Passed() || a.Hash != b.Hash || len(a.Verdicts) != 2 {
+	if !a.Passed() || a.Hash != b.Hash || len(a.Verdicts) != 3 {
 		t.Fatalf("passed=%v hashes %s %s verdicts %+v", a.Passed(), a.Hash, b.Hash, a.Verdicts)
 	}
 }

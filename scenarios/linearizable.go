@@ -70,6 +70,6 @@ func setupLinearizableMaster(r *Run) (Checks, error) {
 	return func(r *Run) []Verdict {
 		r.History.Finish(r.World.Now())
 		r.Facts = append(r.Facts, opCounts(r.History), fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
-		return []Verdict{linearizable(r.History.Ops()), t.convergence()}
+		return []Verdict{linearizable(r.History.Ops()), t.convergence(), liveness(r, faultsEnd, quiet/4)}
 	}, nil
 }

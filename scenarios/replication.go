@@ -100,6 +100,6 @@ func setupReplication(r *Run) (Checks, error) {
 			}
 		}
 		r.Facts = append(r.Facts, opCounts(r.History), "replication offsets:"+offsets, fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
-		return []Verdict{t.convergence()}
+		return []Verdict{t.convergence(), liveness(r, faultsEnd, quiet/4)}
 	}, nil
 }

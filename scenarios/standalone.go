@@ -75,6 +75,6 @@ func setupStandaloneCrash(r *Run) (Checks, error) {
 	return func(r *Run) []Verdict {
 		r.History.Finish(r.World.Now())
 		r.Facts = append(r.Facts, opCounts(r.History), fmt.Sprintf("appendfsync %s, %d nemesis actions", policy, len(r.Schedule)))
-		return []Verdict{fromChecker("set", checker.SetWrites(r.History.Ops(), checker.SetOptions{}))}
+		return []Verdict{fromChecker("set", checker.SetWrites(r.History.Ops(), checker.SetOptions{})), liveness(r, faultsEnd, quiet/8)}
 	}, nil
 }

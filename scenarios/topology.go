@@ -273,3 +273,11 @@ func linearizableModel(m checker.Model, ops []history.Op) Verdict {
 	}
 	return v
 }
+
+// liveness demands that every client still working after the final heal
+// gets an ok operation within bound.
+func liveness(r *Run, faultsEnd, bound time.Duration) Verdict {
+	return fromChecker("liveness", checker.Liveness(r.History.Ops(), checker.LivenessOptions{
+		FaultsStopped: clock.Time(faultsEnd), Bound: bound, PerProcess: true, End: r.World.Now(),
+	}))
+}
