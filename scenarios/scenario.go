@@ -196,6 +196,9 @@ func Builtins() *Registry {
 	r.add(standaloneCrashScenario())
 	r.add(linearizableMasterScenario())
 	r.add(failoverPartitionScenario())
+	for _, c := range redlockCases() {
+		r.add(redlockScenario(c))
+	}
 	return r
 }
 

@@ -1,0 +1,293 @@
+package scenarios
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redsim/redsim/checker"
+	"github.com/redsim/redsim/clock"
+	"github.com/redsim/redsim/history"
+	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/nodes/redlock"
+	"github.com/redsim/redsim/sim"
+)
+
+// The Redlock scenarios settle the cases of the Kleppmann/antirez debate by
+// measurement: five independent masters n1..n5, lock clients on hosts
+// c0, c1, ..., a resource (fenced or not) and a token source. Each case is
+// one built-in with the same parameters and its own defaults, so `simulate
+// study redlock` can sweep them.
+
+// redlockParams are every Redlock scenario's parameters; defaults differ per
+// case.
+func redlockParams(over map[string]string) []Param {
+	ps := []Param{
+		{"duration", "30s", "virtual time the world runs"},
+		{"clients", "3", "lock clients, each on its own host"},
+		{"ttl", "1s", "the lock's TTL (SET NX PX)"},
+		{"work", "100ms", "how long a holder works before writing to the resource"},
+		{"fenced", "false", "clients fetch a token and the resource rejects lower tokens"},
+		{"expire-clock", "wall", "what the masters' key expiry reads: wall (Redis) or mono"},
+		{"appendfsync", "none", "masters' persistence: none (no AOF), always, everysec or no"},
+		{"restart-delay", "0s", "how long a crashed master stays down"},
+		{"pause", "0s", "stop-the-world pause of client 0 after its validity check, before its write"},
+		{"jump", "0s", "forward wall-clock jump of n3, repeated every 2s"},
+		{"latency", "0s", "extra one-way latency between client 0 and every master"},
+		{"drift-ppm", "0", "how fast every master's clocks run, in ppm (10000 = the default drift factor)"},
+		{"drift-factor", "0.01", "the client's drift factor"},
+		{"skip-validity", "false", "ablation: the client takes any quorum as the lock"},
+	}
+	for i := range ps {
+		if v, ok := over[ps[i].Name]; ok {
+			ps[i].Default = v
+		}
+	}
+	return ps
+}
+
+// redlockCase is one built-in: its defaults and its faults.
+type redlockCase struct {
+	name, summary string
+	defaults      map[string]string
+	// faults installs the case's faults once the topology exists.
+	faults func(r *Run, rl *redlockWorld) error
+}
+
+// RedlockCases lists the Redlock built-ins, for the study.
+func RedlockCases() []string {
+	var out []string
+	for _, c := range redlockCases() {
+		out = append(out, c.name)
+	}
+	return out
+}
+
+func redlockCases() []redlockCase {
+	return []redlockCase{
+		{name: "redlock-quiet", summary: "no faults, several clients contending: must be safe in every seed",
+			defaults: map[string]string{"clients": "5"}},
+		{name: "redlock-pause", summary: "client 0 pauses longer than the lock's validity, then writes: unsafe unless the resource is fenced",
+			defaults: map[string]string{"pause": "2s"}},
+		{name: "redlock-clock-jump", summary: "n3's wall clock jumps forward while clients see different majorities: unsafe when keys expire on the wall clock",
+			defaults: map[string]string{"jump": "5s", "work": "600ms", "clients": "2"}, faults: splitClients},
+		{name: "redlock-crash-restart", summary: "a master that granted the lock crashes and restarts: unsafe without persistence and a delayed restart",
+			defaults: map[string]string{"work": "600ms", "clients": "2"}, faults: crashN3},
+		{name: "redlock-slow-network", summary: "client 0's replies take longer than the TTL: safe thanks to the validity check, unsafe without it",
+			defaults: map[string]string{"latency": "600ms", "work": "1s"}},
+		{name: "redlock-drift", summary: "the masters' clocks run faster than the drift factor allows: unsafe above it, safe below",
+			defaults: map[string]string{"drift-ppm": "100000", "work": "970ms", "clients": "4"}},
+	}
+}
+
+func redlockScenario(c redlockCase) *Scenario {
+	return &Scenario{Name: c.name, Summary: c.summary, Params: redlockParams(c.defaults),
+		Setup: func(r *Run) (Checks, error) { return setupRedlock(r, c) }}
+}
+
+// redlockWorld is a built Redlock topology.
+type redlockWorld struct {
+	masters []string
+	clients []string
+	procs   map[string]*sim.Process
+	holds   []history.Hold
+	writes  redlock.Writes
+}
+
+func setupRedlock(r *Run, c redlockCase) (Checks, error) {
+	p := r.Params
+	n, err := p.Int("clients", 1, 50)
+	if err != nil {
+		return nil, err
+	}
+	durs := map[string]time.Duration{}
+	for _, name := range []string{"ttl", "work", "restart-delay", "pause", "jump", "latency"} {
+		if durs[name], err = p.Duration(name); err != nil {
+			return nil, err
+		}
+	}
+	if durs["ttl"] < time.Millisecond {
+		return nil, fmt.Errorf("parameter ttl=%v: want at least 1ms", durs["ttl"])
+	}
+	var flags [2]bool
+	for i, name := range []string{"fenced", "skip-validity"} {
+		if flags[i], err = p.Bool(name); err != nil {
+			return nil, err
+		}
+	}
+	fenced, skip := flags[0], flags[1]
+	ppm, err := strconv.ParseFloat(p.String("drift-ppm"), 64)
+	if err != nil || ppm <= -clock.MaxDriftPPM || ppm > clock.MaxDriftPPM {
+		return nil, fmt.Errorf("parameter drift-ppm=%q: want a number in (-%d, %d]", p.String("drift-ppm"), clock.MaxDriftPPM, clock.MaxDriftPPM)
+	}
+	factor, err := strconv.ParseFloat(p.String("drift-factor"), 64)
+	if err != nil || factor <= 0 || factor >= 1 {
+		return nil, fmt.Errorf("parameter drift-factor=%q: want a number in (0, 1)", p.String("drift-factor"))
+	}
+	expClock := p.String("expire-clock")
+	if expClock != "wall" && expClock != "mono" {
+		return nil, fmt.Errorf("parameter expire-clock=%q: want wall or mono", expClock)
+	}
+	aof := p.String("appendfsync")
+	if aof != "none" && aof != "always" && aof != "everysec" && aof != "no" {
+		return nil, fmt.Errorf("parameter appendfsync=%q: want none, always, everysec or no", aof)
+	}
+	if err := r.Net.SetDefaultLatency(sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)); err != nil {
+		return nil, err
+	}
+	w := r.World
+	rl := &redlockWorld{procs: map[string]*sim.Process{}}
+	r.History = &history.History{}
+	for i := 1; i <= 5; i++ {
+		name := fmt.Sprintf("n%d", i)
+		h, err := w.AddHost(name, sim.HostConfig{Clock: clock.Config{DriftPPM: ppm}, Disk: sim.DiskConfig{FsyncLatency: sim.UniformDist(time.Millisecond, 3*time.Millisecond)}})
+		if err != nil {
+			return nil, err
+		}
+		cfg := redis.DefaultConfig()
+		cfg.Save = nil
+		if aof != "none" {
+			cfg.AppendOnly, cfg.AppendFsync = true, aof
+		}
+		if expClock == "mono" {
+			cfg.ExpireClock = redis.ExpireMonotonic
+		}
+		pr, err := h.Spawn("redis-"+name, redis.Program(cfg))
+		if err != nil {
+			return nil, err
+		}
+		pr.Start()
+		rl.masters = append(rl.masters, name)
+		rl.procs[name] = pr
+	}
+	for _, svc := range []struct {
+		host string
+		prog sim.Program
+	}{
+		{"res", nil}, {"tok", redlock.TokenProgram(redlock.TokenOptions{})},
+	} {
+		h, err := w.AddHost(svc.host, sim.HostConfig{})
+		if err != nil {
+			return nil, err
+		}
+		prog := svc.prog
+		if prog == nil {
+			if prog, err = redlock.ResourceProgram(redlock.ResourceOptions{Fenced: fenced, Writes: &rl.writes, Now: w.Now}); err != nil {
+				return nil, err
+			}
+		}
+		pr, err := h.Spawn(svc.host, prog)
+		if err != nil {
+			return nil, err
+		}
+		pr.Start()
+	}
+	var addrs []string
+	for _, m := range rl.masters {
+		addrs = append(addrs, m+":6379")
+	}
+	stop := r.Duration - 3*time.Second
+	for i := 0; i < n; i++ {
+		host := fmt.Sprintf("c%d", i)
+		h, err := w.AddHost(host, sim.HostConfig{})
+		if err != nil {
+			return nil, err
+		}
+		opts := redlock.Options{
+			Process: i, Masters: addrs, TTL: durs["ttl"], DriftFactor: factor,
+			SkipValidityCheck: skip, Fenced: fenced, TokenSource: fmt.Sprintf("tok:%d", redlock.DefaultTokenPort),
+			Resource: fmt.Sprintf("res:%d", redlock.DefaultResourcePort),
+			WorkTime: sim.UniformDist(durs["work"]*9/10, durs["work"]*11/10+1),
+			Think:    sim.UniformDist(time.Millisecond, 20*time.Millisecond),
+			History:  r.History, Holds: &rl.holds, Now: w.Now, MonoToTrue: redlock.HostMonoToTrue(w, h), Stop: clock.Time(stop),
+		}
+		if i == 0 {
+			if pause := durs["pause"]; pause > 0 {
+				opts.PauseAfterAcquire = sim.FixedDist(pause)
+			}
+			if lat := durs["latency"]; lat > 0 {
+				for _, m := range rl.masters {
+					if err := r.Net.SetLatency(host, m, sim.FixedDist(lat)); err != nil {
+						return nil, err
+					}
+					if err := r.Net.SetLatency(m, host, sim.FixedDist(lat)); err != nil {
+						return nil, err
+					}
+				}
+				opts.Timeout = 3 * lat
+			}
+		}
+		prog, err := redlock.Program(opts)
+		if err != nil {
+			return nil, err
+		}
+		pr, err := h.Spawn("lock-"+host, prog)
+		if err != nil {
+			return nil, err
+		}
+		rl.clients = append(rl.clients, host)
+		pr.Start()
+	}
+	if jump := durs["jump"]; jump > 0 {
+		for at := 2 * time.Second; at < stop; at += 2 * time.Second {
+			r.Schedule = append(r.Schedule, Action{At: at, Op: OpClockJump, Target: "n3", Delta: jump})
+		}
+	}
+	if c.faults != nil {
+		if err := c.faults(r, rl); err != nil {
+			return nil, err
+		}
+	}
+	return func(r *Run) []Verdict {
+		r.History.Finish(r.World.Now())
+		ops := r.History.Ops()
+		acq := 0
+		for _, op := range ops {
+			if op.Kind == history.Acquire && op.Outcome == history.Ok {
+				acq++
+			}
+		}
+		r.Facts = append(r.Facts, fmt.Sprintf("%d acquisitions, %d holds, %d writes accepted, %d rejected", acq, len(rl.holds), len(rl.writes.Accepted), len(rl.writes.Rejected)))
+		me := fromChecker("mutual-exclusion", checker.MutualExclusion(rl.holds))
+		rs := fromChecker("resource-safety", checker.ResourceSafety(rl.holds, rl.writes.Accepted, checker.ResourceOptions{Fenced: fenced}))
+		lv := fromChecker("lock-liveness", checker.LockLiveness(ops, rl.holds, checker.LockLivenessOptions{}))
+		if fenced && rs.Outcome == OK {
+			// With fencing the resource is what must be safe; overlapping
+			// holds are measured but are not a failure.
+			if me.Outcome == Violation {
+				me.Outcome = OK
+				me.Summary = "holds overlapped, but the fenced resource kept writes ordered: " + me.Summary
+				me.Evidence = nil
+			}
+		}
+		return []Verdict{me, rs, lv}
+	}, nil
+}
+
+// splitClients makes c0 reach only n1..n3 and c1 only n3..n5, so the two
+// clients' majorities share n3 alone: then only n3's key keeps them apart.
+func splitClients(r *Run, rl *redlockWorld) error {
+	if len(rl.clients) < 2 {
+		return fmt.Errorf("this case needs at least 2 clients")
+	}
+	for _, pair := range [][2]string{{"c0", "n4"}, {"c0", "n5"}, {"c1", "n1"}, {"c1", "n2"}} {
+		if err := r.Net.Clog(pair[0], pair[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// crashN3 splits the clients as splitClients does and crashes n3, the
+// shared master, every 3 s; it restarts after restart-delay.
+func crashN3(r *Run, rl *redlockWorld) error {
+	if err := splitClients(r, rl); err != nil {
+		return err
+	}
+	delay, _ := r.Params.Duration("restart-delay")
+	stop := r.Duration - 3*time.Second
+	for at := 2 * time.Second; at+delay < stop; at += 3*time.Second + delay {
+		r.Schedule = append(r.Schedule, Action{At: at, Op: OpCrash, Target: "n3"}, Action{At: at + delay, Op: OpRestart, Target: "n3"})
+	}
+	return nil
+}
