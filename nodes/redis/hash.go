@@ -129,20 +129,6 @@ func (c *client) getHash(key []byte, create bool) (*object, bool) {
 	return o, true
 }
 
-// readHash is lookupKeyReadOrReply + checkType for hashes.
-func (c *client) readHash(key []byte, empty func()) *object {
-	o := c.db.lookupRead(key)
-	if o == nil {
-		empty()
-		return nil
-	}
-	if o.kind != kindHash {
-		c.w.WriteError(errWrongType)
-		return nil
-	}
-	return o
-}
-
 func hsetCommand(c *client, args [][]byte) {
 	if len(args)%2 != 0 {
 		c.w.WriteError("ERR wrong number of arguments for '" + c.lastCmd + "' command")
@@ -185,7 +171,7 @@ func hsetnxCommand(c *client, args [][]byte) {
 }
 
 func hgetCommand(c *client, args [][]byte) {
-	o := c.readHash(args[1], c.w.WriteNull)
+	o := c.readKind(kindHash, args[1], c.w.WriteNull)
 	if o == nil {
 		return
 	}
@@ -246,7 +232,7 @@ func hgetallGeneric(c *client, args [][]byte, keys, vals bool) {
 }
 
 func hdelCommand(c *client, args [][]byte) {
-	o := c.readHash(args[1], func() { c.w.WriteInt(0) })
+	o := c.readKind(kindHash, args[1], func() { c.w.WriteInt(0) })
 	if o == nil {
 		return
 	}
@@ -267,7 +253,7 @@ func hdelCommand(c *client, args [][]byte) {
 }
 
 func hexistsCommand(c *client, args [][]byte) {
-	o := c.readHash(args[1], func() { c.w.WriteInt(0) })
+	o := c.readKind(kindHash, args[1], func() { c.w.WriteInt(0) })
 	if o == nil {
 		return
 	}
@@ -279,13 +265,13 @@ func hexistsCommand(c *client, args [][]byte) {
 }
 
 func hlenCommand(c *client, args [][]byte) {
-	if o := c.readHash(args[1], func() { c.w.WriteInt(0) }); o != nil {
+	if o := c.readKind(kindHash, args[1], func() { c.w.WriteInt(0) }); o != nil {
 		c.w.WriteInt(int64(o.hash.len()))
 	}
 }
 
 func hstrlenCommand(c *client, args [][]byte) {
-	if o := c.readHash(args[1], func() { c.w.WriteInt(0) }); o != nil {
+	if o := c.readKind(kindHash, args[1], func() { c.w.WriteInt(0) }); o != nil {
 		v, _ := o.hash.get(args[2])
 		c.w.WriteInt(int64(len(v)))
 	}
@@ -360,7 +346,7 @@ func hscanCommand(c *client, args [][]byte) {
 	if !ok {
 		return
 	}
-	o := c.readHash(args[1], func() { writeScanReply(c, 0, nil) })
+	o := c.readKind(kindHash, args[1], func() { writeScanReply(c, 0, nil) })
 	if o == nil {
 		return
 	}

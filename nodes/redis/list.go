@@ -261,29 +261,14 @@ func lrangeCommand(c *client, args [][]byte) {
 	}
 }
 
-// readList is lookupKeyReadOrReply + checkType for lists; empty is what a
-// missing key replies.
-func (c *client) readList(key []byte, empty func()) *object {
-	o := c.db.lookupRead(key)
-	if o == nil {
-		empty()
-		return nil
-	}
-	if o.kind != kindList {
-		c.w.WriteError(errWrongType)
-		return nil
-	}
-	return o
-}
-
 func llenCommand(c *client, args [][]byte) {
-	if o := c.readList(args[1], func() { c.w.WriteInt(0) }); o != nil {
+	if o := c.readKind(kindList, args[1], func() { c.w.WriteInt(0) }); o != nil {
 		c.w.WriteInt(int64(o.list.Len()))
 	}
 }
 
 func lindexCommand(c *client, args [][]byte) {
-	o := c.readList(args[1], c.w.WriteNull)
+	o := c.readKind(kindList, args[1], c.w.WriteNull)
 	if o == nil {
 		return
 	}
@@ -337,7 +322,7 @@ func lremCommand(c *client, args [][]byte) {
 		c.w.WriteError(errNotInt)
 		return
 	}
-	o := c.readList(args[1], func() { c.w.WriteInt(0) })
+	o := c.readKind(kindList, args[1], func() { c.w.WriteInt(0) })
 	if o == nil {
 		return
 	}
@@ -381,7 +366,7 @@ func ltrimCommand(c *client, args [][]byte) {
 		c.w.WriteError(errNotInt)
 		return
 	}
-	o := c.readList(args[1], c.w.WriteOK)
+	o := c.readKind(kindList, args[1], c.w.WriteOK)
 	if o == nil {
 		return
 	}
@@ -415,7 +400,7 @@ func linsertCommand(c *client, args [][]byte) {
 		c.w.WriteError(errSyntax)
 		return
 	}
-	o := c.readList(args[1], func() { c.w.WriteInt(0) })
+	o := c.readKind(kindList, args[1], func() { c.w.WriteInt(0) })
 	if o == nil {
 		return
 	}

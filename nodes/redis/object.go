@@ -54,3 +54,19 @@ const (
 	errNaN         = "ERR increment would produce NaN or Infinity"
 	errPositiveInt = "ERR value is out of range, must be positive"
 )
+
+// readKind is lookupKeyReadOrReply + checkType: the value of key if it is
+// of kind k; otherwise it sends empty's reply (missing key) or WRONGTYPE and
+// returns nil.
+func (c *client) readKind(k kind, key []byte, empty func()) *object {
+	o := c.db.lookupRead(key)
+	if o == nil {
+		empty()
+		return nil
+	}
+	if o.kind != k {
+		c.w.WriteError(errWrongType)
+		return nil
+	}
+	return o
+}

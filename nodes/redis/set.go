@@ -140,19 +140,6 @@ func (c *client) getSet(key []byte) (*object, bool) {
 	return o, true
 }
 
-func (c *client) readSet(key []byte, empty func()) *object {
-	o := c.db.lookupRead(key)
-	if o == nil {
-		empty()
-		return nil
-	}
-	if o.kind != kindSet {
-		c.w.WriteError(errWrongType)
-		return nil
-	}
-	return o
-}
-
 func saddCommand(c *client, args [][]byte) {
 	o, ok := c.getSet(args[1])
 	if !ok {
@@ -175,7 +162,7 @@ func saddCommand(c *client, args [][]byte) {
 }
 
 func sremCommand(c *client, args [][]byte) {
-	o := c.readSet(args[1], func() { c.w.WriteInt(0) })
+	o := c.readKind(kindSet, args[1], func() { c.w.WriteInt(0) })
 	if o == nil {
 		return
 	}
@@ -196,7 +183,7 @@ func sremCommand(c *client, args [][]byte) {
 }
 
 func smembersCommand(c *client, args [][]byte) {
-	o := c.readSet(args[1], func() { c.w.WriteSetLen(0) })
+	o := c.readKind(kindSet, args[1], func() { c.w.WriteSetLen(0) })
 	if o == nil {
 		return
 	}
@@ -205,7 +192,7 @@ func smembersCommand(c *client, args [][]byte) {
 }
 
 func sismemberCommand(c *client, args [][]byte) {
-	o := c.readSet(args[1], func() { c.w.WriteInt(0) })
+	o := c.readKind(kindSet, args[1], func() { c.w.WriteInt(0) })
 	if o == nil {
 		return
 	}
@@ -233,7 +220,7 @@ func smismemberCommand(c *client, args [][]byte) {
 }
 
 func scardCommand(c *client, args [][]byte) {
-	if o := c.readSet(args[1], func() { c.w.WriteInt(0) }); o != nil {
+	if o := c.readKind(kindSet, args[1], func() { c.w.WriteInt(0) }); o != nil {
 		c.w.WriteInt(int64(o.set.len()))
 	}
 }
@@ -245,7 +232,7 @@ func spopCommand(c *client, args [][]byte) {
 	}
 	key := args[1]
 	if len(args) == 2 {
-		o := c.readSet(key, c.w.WriteNull)
+		o := c.readKind(kindSet, key, c.w.WriteNull)
 		if o == nil {
 			return
 		}
@@ -261,7 +248,7 @@ func spopCommand(c *client, args [][]byte) {
 	if !ok {
 		return
 	}
-	o := c.readSet(key, func() { c.w.WriteSetLen(0) })
+	o := c.readKind(kindSet, key, func() { c.w.WriteSetLen(0) })
 	if o == nil {
 		return
 	}
@@ -298,7 +285,7 @@ func srandmemberCommand(c *client, args [][]byte) {
 		return
 	}
 	if len(args) == 2 {
-		o := c.readSet(args[1], c.w.WriteNull)
+		o := c.readKind(kindSet, args[1], c.w.WriteNull)
 		if o != nil {
 			c.w.WriteBulk(o.set.random(c.s))
 		}
@@ -313,7 +300,7 @@ func srandmemberCommand(c *client, args [][]byte) {
 		c.w.WriteError("ERR value is out of range")
 		return
 	}
-	o := c.readSet(args[1], func() { c.w.WriteArrayLen(0) })
+	o := c.readKind(kindSet, args[1], func() { c.w.WriteArrayLen(0) })
 	if o == nil {
 		return
 	}
@@ -479,7 +466,7 @@ func sscanCommand(c *client, args [][]byte) {
 	if !ok {
 		return
 	}
-	o := c.readSet(args[1], func() { writeScanReply(c, 0, nil) })
+	o := c.readKind(kindSet, args[1], func() { writeScanReply(c, 0, nil) })
 	if o == nil {
 		return
 	}

@@ -186,19 +186,6 @@ func (c *client) finishZAdd(key []byte, added, updated int) {
 	}
 }
 
-func (c *client) readZSet(key []byte, empty func()) *object {
-	o := c.db.lookupRead(key)
-	if o == nil {
-		empty()
-		return nil
-	}
-	if o.kind != kindZSet {
-		c.w.WriteError(errWrongType)
-		return nil
-	}
-	return o
-}
-
 func zremCommand(c *client, args [][]byte) {
 	o := c.db.lookup(args[1])
 	if o == nil {
@@ -226,7 +213,7 @@ func zremCommand(c *client, args [][]byte) {
 }
 
 func zscoreCommand(c *client, args [][]byte) {
-	o := c.readZSet(args[1], c.w.WriteNull)
+	o := c.readKind(kindZSet, args[1], c.w.WriteNull)
 	if o == nil {
 		return
 	}
@@ -258,7 +245,7 @@ func zmscoreCommand(c *client, args [][]byte) {
 }
 
 func zcardCommand(c *client, args [][]byte) {
-	if o := c.readZSet(args[1], func() { c.w.WriteInt(0) }); o != nil {
+	if o := c.readKind(kindZSet, args[1], func() { c.w.WriteInt(0) }); o != nil {
 		c.w.WriteInt(int64(o.zset.Len()))
 	}
 }
@@ -269,7 +256,7 @@ func zcountCommand(c *client, args [][]byte) {
 		c.w.WriteError(err.Error())
 		return
 	}
-	if o := c.readZSet(args[1], func() { c.w.WriteInt(0) }); o != nil {
+	if o := c.readKind(kindZSet, args[1], func() { c.w.WriteInt(0) }); o != nil {
 		c.w.WriteInt(int64(o.zset.CountByScore(r)))
 	}
 }
@@ -280,7 +267,7 @@ func zlexcountCommand(c *client, args [][]byte) {
 		c.w.WriteError(err.Error())
 		return
 	}
-	if o := c.readZSet(args[1], func() { c.w.WriteInt(0) }); o != nil {
+	if o := c.readKind(kindZSet, args[1], func() { c.w.WriteInt(0) }); o != nil {
 		c.w.WriteInt(int64(o.zset.CountByLex(r)))
 	}
 }
@@ -362,7 +349,7 @@ func zrangeGeneric(c *client, args [][]byte, rangeType int, rev, fixedDir bool) 
 		c.w.WriteError(err.Error())
 		return
 	}
-	o := c.readZSet(key, func() { c.w.WriteArrayLen(0) })
+	o := c.readKind(kindZSet, key, func() { c.w.WriteArrayLen(0) })
 	if o == nil {
 		return
 	}
@@ -403,7 +390,7 @@ func (c *client) writeZRange(it func(yield func(string, float64) bool), withScor
 }
 
 func zrankGeneric(c *client, args [][]byte, rev bool) {
-	o := c.readZSet(args[1], c.w.WriteNull)
+	o := c.readKind(kindZSet, args[1], c.w.WriteNull)
 	if o == nil {
 		return
 	}
@@ -523,7 +510,7 @@ func zscanCommand(c *client, args [][]byte) {
 	if !ok {
 		return
 	}
-	o := c.readZSet(args[1], func() { writeScanReply(c, 0, nil) })
+	o := c.readKind(kindZSet, args[1], func() { writeScanReply(c, 0, nil) })
 	if o == nil {
 		return
 	}
