@@ -246,7 +246,8 @@ func opCounts(h *history.History) string {
 	return fmt.Sprintf("%d operations: %d ok, %d fail, %d info", ok+fail+info, ok, fail, info)
 }
 
-// onlyKinds filters ops to some workloads' keys.
+// keyPrefix keeps the ops whose key starts with prefix: one workload's keys
+// ("r" register, "s" set...).
 func keyPrefix(ops []history.Op, prefix byte) []history.Op {
 	var out []history.Op
 	for _, op := range ops {

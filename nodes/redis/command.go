@@ -83,14 +83,30 @@ func commandTable() map[string]*command {
 // lookup finds the command for args, descending into subcommands; it
 // returns nil for an unknown command or subcommand.
 func (s *Server) lookup(args [][]byte) *command {
-	cmd := s.commands[string(args[0])]
-	if cmd == nil {
-		cmd = s.commands[strings.ToLower(string(args[0]))]
-	}
+	cmd := findCommand(s.commands, args[0])
 	if cmd == nil || cmd.subs == nil || len(args) == 1 {
 		return cmd
 	}
-	return cmd.subs[strings.ToLower(string(args[1]))]
+	return findCommand(cmd.subs, args[1])
+}
+
+// findCommand looks name up case-insensitively without allocating: names
+// are short, so a lowercased copy fits a stack buffer.
+func findCommand(table map[string]*command, name []byte) *command {
+	if cmd := table[string(name)]; cmd != nil {
+		return cmd
+	}
+	var buf [32]byte
+	if len(name) > len(buf) {
+		return nil // longer than any command name
+	}
+	for i, b := range name {
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		buf[i] = b
+	}
+	return table[string(buf[:len(name)])]
 }
 
 // cstr is a C string's view of b: Redis prints arguments with %s, which
@@ -123,9 +139,7 @@ func (c *client) reject(msg string) {
 // runs, in Redis's order.
 func (c *client) processCommand(args [][]byte) {
 	s := c.s
-	c.lastMs = s.nowMs()
-	name := strings.ToLower(string(args[0]))
-	if name == "quit" {
+	if bytes.EqualFold(args[0], []byte("quit")) {
 		// Redis 7.0 answers QUIT before looking anything up.
 		c.w.WriteOK()
 		c.closing = true
@@ -137,8 +151,8 @@ func (c *client) processCommand(args [][]byte) {
 		c.rejecting = cmd.name
 	}
 	if cmd == nil {
-		if parent := s.commands[name]; parent != nil && parent.subs != nil {
-			c.reject("ERR unknown subcommand '" + cstr(args[1], 128) + "'. Try " + strings.ToUpper(name) + " HELP.")
+		if parent := findCommand(s.commands, args[0]); parent != nil && parent.subs != nil {
+			c.reject("ERR unknown subcommand '" + cstr(args[1], 128) + "'. Try " + strings.ToUpper(parent.name) + " HELP.")
 			return
 		}
 		var b strings.Builder

@@ -338,15 +338,7 @@ func hincrbyfloatCommand(c *client, args [][]byte) {
 }
 
 func hscanCommand(c *client, args [][]byte) {
-	cursor, ok := parseCursor(c, args[2])
-	if !ok {
-		return
-	}
-	opts, ok := parseScanOpts(c, args[3:], false)
-	if !ok {
-		return
-	}
-	o := c.readKind(kindHash, args[1], func() { writeScanReply(c, 0, nil) })
+	cursor, opts, o := scanArgs(c, args, kindHash)
 	if o == nil {
 		return
 	}
@@ -357,7 +349,7 @@ func hscanCommand(c *client, args [][]byte) {
 	} else {
 		cursor = scanDict(o.hash.ht, cursor, opts.count, func(k string, v []byte) { out = append(out, []byte(k), v) }, func() int { return len(out) / 2 })
 	}
-	writeScanReply(c, cursor, filterPairs(out, opts.pattern))
+	writeScanReply(c, cursor, filterScan(out, opts.pattern, 2))
 }
 
 // scanDict runs dictScan steps until about count elements were emitted
@@ -373,15 +365,30 @@ func scanDict[V any](d *dict[V], cursor uint64, count int, emit func(string, V),
 	}
 }
 
-// filterPairs keeps the pairs whose first element matches pattern.
-func filterPairs(kv [][]byte, pattern []byte) [][]byte {
-	if pattern == nil {
-		return kv
+// scanArgs parses HSCAN/SSCAN/ZSCAN key cursor [MATCH p] [COUNT n] and
+// looks the key up; a nil object means the reply was sent.
+func scanArgs(c *client, args [][]byte, k kind) (uint64, scanOpts, *object) {
+	cursor, ok := parseCursor(c, args[2])
+	if !ok {
+		return 0, scanOpts{}, nil
 	}
-	out := kv[:0]
-	for i := 0; i < len(kv); i += 2 {
-		if globMatch(pattern, kv[i]) {
-			out = append(out, kv[i], kv[i+1])
+	opts, ok := parseScanOpts(c, args[3:], false)
+	if !ok {
+		return 0, scanOpts{}, nil
+	}
+	return cursor, opts, c.readKind(k, args[1], func() { writeScanReply(c, 0, nil) })
+}
+
+// filterScan keeps the groups of stride items (a member, or a field and
+// its value) whose first item matches pattern.
+func filterScan(items [][]byte, pattern []byte, stride int) [][]byte {
+	if pattern == nil {
+		return items
+	}
+	out := items[:0]
+	for i := 0; i+stride <= len(items); i += stride {
+		if globMatch(pattern, items[i]) {
+			out = append(out, items[i:i+stride]...)
 		}
 	}
 	return out

@@ -426,47 +426,32 @@ func lposCommand(c *client, args [][]byte) {
 	rank, count, maxlen := int64(1), int64(-1), int64(0)
 	for j := 3; j < len(args); j++ {
 		opt := strings.ToLower(string(args[j]))
-		more := len(args) - j - 1
-		switch {
-		case opt == "rank" && more >= 1:
-			v, ok := rnum.ParseInt(args[j+1])
-			if !ok {
-				c.w.WriteError(errNotInt)
-				return
-			}
-			if v == 0 {
-				c.w.WriteError("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
-				return
-			}
-			rank = v
-			j++
-		case opt == "count" && more >= 1:
-			v, ok := rnum.ParseInt(args[j+1])
-			if !ok {
-				c.w.WriteError(errNotInt)
-				return
-			}
-			if v < 0 {
-				c.w.WriteError("ERR COUNT can't be negative")
-				return
-			}
-			count = v
-			j++
-		case opt == "maxlen" && more >= 1:
-			v, ok := rnum.ParseInt(args[j+1])
-			if !ok {
-				c.w.WriteError(errNotInt)
-				return
-			}
-			if v < 0 {
-				c.w.WriteError("ERR MAXLEN can't be negative")
-				return
-			}
-			maxlen = v
-			j++
-		default:
+		if j+1 >= len(args) || (opt != "rank" && opt != "count" && opt != "maxlen") {
 			c.w.WriteError(errSyntax)
 			return
+		}
+		v, ok := rnum.ParseInt(args[j+1])
+		j++
+		var bad string
+		switch {
+		case !ok:
+			bad = errNotInt
+		case opt == "rank" && v == 0:
+			bad = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+		case opt != "rank" && v < 0:
+			bad = "ERR " + strings.ToUpper(opt) + " can't be negative"
+		}
+		if bad != "" {
+			c.w.WriteError(bad)
+			return
+		}
+		switch opt {
+		case "rank":
+			rank = v
+		case "count":
+			count = v
+		default:
+			maxlen = v
 		}
 	}
 	o := c.db.lookupRead(args[1])

@@ -89,21 +89,28 @@ func (c *client) punsubscribe(pat string, notify bool) {
 }
 
 func unsubscribeCommand(c *client, args [][]byte) {
-	if len(args) == 1 {
-		if len(c.subs) == 0 {
-			c.writePush(3)
-			c.w.WriteBulkString("unsubscribe")
-			c.w.WriteNull()
-			c.w.WriteInt(c.subCount())
-			return
-		}
-		for _, name := range slices.Clone(c.subs) {
-			c.unsubscribe(name, true)
+	unsubscribeGeneric(c, args, "unsubscribe", c.subs, c.unsubscribe)
+}
+
+// unsubscribeGeneric is UNSUBSCRIBE and PUNSUBSCRIBE: the named channels
+// (patterns), or all of them, with a reply for each, or one with a null
+// name when there were none.
+func unsubscribeGeneric(c *client, args [][]byte, kind string, current []string, drop func(string, bool)) {
+	if len(args) > 1 {
+		for _, a := range args[1:] {
+			drop(string(a), true)
 		}
 		return
 	}
-	for _, ch := range args[1:] {
-		c.unsubscribe(string(ch), true)
+	if len(current) == 0 {
+		c.writePush(3)
+		c.w.WriteBulkString(kind)
+		c.w.WriteNull()
+		c.w.WriteInt(c.subCount())
+		return
+	}
+	for _, name := range slices.Clone(current) {
+		drop(name, true)
 	}
 }
 
@@ -122,22 +129,7 @@ func psubscribeCommand(c *client, args [][]byte) {
 }
 
 func punsubscribeCommand(c *client, args [][]byte) {
-	if len(args) == 1 {
-		if len(c.psubs) == 0 {
-			c.writePush(3)
-			c.w.WriteBulkString("punsubscribe")
-			c.w.WriteNull()
-			c.w.WriteInt(c.subCount())
-			return
-		}
-		for _, pat := range slices.Clone(c.psubs) {
-			c.punsubscribe(pat, true)
-		}
-		return
-	}
-	for _, p := range args[1:] {
-		c.punsubscribe(string(p), true)
-	}
+	unsubscribeGeneric(c, args, "punsubscribe", c.psubs, c.punsubscribe)
 }
 
 func (c *client) unsubscribeAll(notify bool) {

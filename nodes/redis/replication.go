@@ -41,6 +41,7 @@ type replState struct {
 	secondOffset int64 // second_repl_offset, -1 when replid2 is unused
 	backlog      *backlog
 	replSelDB    int // the db the stream last SELECTed; -1 forces a SELECT
+	replScratch  []byte
 	replicas     []*client
 
 	fullSyncTimer   sim.Timer
@@ -129,12 +130,14 @@ func (s *Server) replPropagate(db int, args [][]byte) {
 	if s.backlog == nil || s.applying {
 		return
 	}
-	var buf []byte
+	// replFeed copies what it is given, so one scratch buffer serves.
+	buf := s.replScratch[:0]
 	if s.replSelDB != db {
 		buf = resp.AppendCommandStrings(buf, "SELECT", strconv.Itoa(db))
 		s.replSelDB = db
 	}
 	buf = resp.AppendCommand(buf, args...)
+	s.replScratch = buf
 	s.replFeed(buf)
 }
 
@@ -511,7 +514,8 @@ func (s *Server) applyMasterStream() {
 		if !ok {
 			return
 		}
-		raw := resp.AppendCommand(nil, args...)
+		raw := resp.AppendCommand(s.replScratch[:0], args...)
+		s.replScratch = raw
 		if len(args) >= 2 && strings.EqualFold(string(args[0]), "replconf") && strings.EqualFold(string(args[1]), "getack") {
 			s.sendAck()
 			s.applying = true

@@ -458,15 +458,7 @@ func setOpGeneric(c *client, keys [][]byte, dst []byte, op int) {
 }
 
 func sscanCommand(c *client, args [][]byte) {
-	cursor, ok := parseCursor(c, args[2])
-	if !ok {
-		return
-	}
-	opts, ok := parseScanOpts(c, args[3:], false)
-	if !ok {
-		return
-	}
-	o := c.readKind(kindSet, args[1], func() { writeScanReply(c, 0, nil) })
+	cursor, opts, o := scanArgs(c, args, kindSet)
 	if o == nil {
 		return
 	}
@@ -477,14 +469,5 @@ func sscanCommand(c *client, args [][]byte) {
 	} else {
 		cursor = scanDict(o.set.ht, cursor, opts.count, func(k string, _ struct{}) { out = append(out, []byte(k)) }, func() int { return len(out) })
 	}
-	if opts.pattern != nil {
-		kept := out[:0]
-		for _, m := range out {
-			if globMatch(opts.pattern, m) {
-				kept = append(kept, m)
-			}
-		}
-		out = kept
-	}
-	writeScanReply(c, cursor, out)
+	writeScanReply(c, cursor, filterScan(out, opts.pattern, 1))
 }

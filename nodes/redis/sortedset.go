@@ -502,15 +502,7 @@ func zremrangeCommand(c *client, args [][]byte) {
 // a larger one is walked in score order with the cursor as the count of
 // elements already returned (see the zset package on what that promises).
 func zscanCommand(c *client, args [][]byte) {
-	cursor, ok := parseCursor(c, args[2])
-	if !ok {
-		return
-	}
-	opts, ok := parseScanOpts(c, args[3:], false)
-	if !ok {
-		return
-	}
-	o := c.readKind(kindZSet, args[1], func() { writeScanReply(c, 0, nil) })
+	cursor, opts, o := scanArgs(c, args, kindZSet)
 	if o == nil {
 		return
 	}
@@ -533,7 +525,7 @@ func zscanCommand(c *client, args [][]byte) {
 			cursor = 0
 		}
 	}
-	writeScanReply(c, cursor, filterPairs(out, opts.pattern))
+	writeScanReply(c, cursor, filterScan(out, opts.pattern, 2))
 }
 
 // formatScoreArg formats a score as ZSCAN and the AOF write it.
