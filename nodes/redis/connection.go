@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/redsim/redsim/nodes/redis/rnum"
@@ -338,5 +337,3 @@ func (x *client) closeAfterReply(caller *client) {
 	}
 	x.kill()
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -181,3 +182,5 @@ func (tw *testWorld) crashAndRestart() {
 	tw.node.Start()
 	tw.w.RunFor(10 * time.Millisecond)
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

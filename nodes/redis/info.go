@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -175,5 +174,3 @@ func (s *Server) usedMemory() int64 {
 	}
 	return n
 }
-
-func sortStrings(a []string) { slices.Sort(a) }
