@@ -48,10 +48,17 @@ type Loop struct {
 	exiting  bool
 	down     bool
 	timerSeq uint64
-	timers   map[uint64]*timer
+	timers   map[uint64]*timer // pending, by id, for Cancel
+	timerQ   timerHeap         // the same timers in firing order
 	connSeq  uint64
 	conns    map[uint64]*conn // not yet released
 	lns      []net.Listener
+	// wake is the one runtime timer, set for wakeAt (the earliest due time)
+	// while wakeArmed. ready is closed: always ready, for a timer due already.
+	wake      *time.Timer
+	wakeAt    time.Duration
+	wakeArmed bool
+	ready     chan time.Time
 
 	mu    sync.Mutex
 	addrs map[int]string // requested port -> bound address
@@ -85,10 +92,12 @@ func New(cfg Config) (*Loop, error) {
 		ctx:    ctx,
 		cancel: cancel,
 		timers: map[uint64]*timer{},
+		ready:  make(chan time.Time),
 		conns:  map[uint64]*conn{},
 		addrs:  map[int]string{},
 	}
 	l.disk = disk{l: l, dir: cfg.Dir}
+	close(l.ready)
 	return l, nil
 }
 
@@ -108,18 +117,25 @@ func (l *Loop) Start(prog sim.Program) error {
 }
 
 // Run delivers events to the node until ctx is done or the node calls Exit.
-// On ctx cancellation it calls the node's Stop first. Then it closes the
-// listeners, stops the timers, closes the connections (flushing pending
-// writes for at most a second) and waits for every helper goroutine.
+// Each turn first fires the timers that are due, then waits for one post, the
+// next timer or ctx. On ctx cancellation it calls the node's Stop first. Then
+// it closes the listeners, drops the timers, closes the connections (flushing
+// pending writes for at most a second) and waits for every helper goroutine.
 func (l *Loop) Run(ctx context.Context) error {
 	if l.down {
 		return errors.New("realenv: loop is down")
 	}
 	var err error
 	for !l.exiting {
+		l.fireDue()
+		if l.exiting {
+			break
+		}
 		select {
 		case fn := <-l.posts:
 			fn()
+		case <-l.wakeC():
+			l.wakeArmed = false // fired, or not needed: the next wakeC sets it again
 		case <-ctx.Done():
 			err = ctx.Err()
 			if l.node != nil {

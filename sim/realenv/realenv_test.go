@@ -22,7 +22,7 @@ type nodeFunc func()
 
 func (f nodeFunc) Stop() { f() }
 
-func newLoop(t *testing.T) (*Loop, *bytes.Buffer) {
+func newLoop(t testing.TB) (*Loop, *bytes.Buffer) {
 	t.Helper()
 	var log bytes.Buffer
 	l, err := New(Config{Name: "n1", Host: "h1", Dir: t.TempDir(), Log: &log})
@@ -88,34 +88,6 @@ func TestEcho(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestTimers(t *testing.T) {
-	l, log := newLoop(t)
-	var order []int
-	l.Start(func(env sim.Env) sim.Node {
-		env.After(30*time.Millisecond, func() { order = append(order, 3); env.Exit() })
-		env.After(10*time.Millisecond, func() { order = append(order, 1) })
-		c := env.After(15*time.Millisecond, func() { order = append(order, 99) })
-		env.After(20*time.Millisecond, func() { order = append(order, 2) })
-		if !env.Cancel(c) || env.Cancel(c) || env.Cancel(sim.Timer{}) {
-			t.Error("Cancel results wrong")
-		}
-		// Cancel after the expiry is already queued on the loop.
-		late := env.After(0, func() { order = append(order, 98) })
-		env.After(0, func() {})
-		time.Sleep(5 * time.Millisecond) // let the expiry be posted
-		env.Cancel(late)
-		env.Logf("booted %d", 1)
-		return nodeFunc(func() {})
-	})
-	run(t, l)
-	if !slices.Equal(order, []int{1, 2, 3}) {
-		t.Fatalf("order = %v", order)
-	}
-	if !bytes.Contains(log.Bytes(), []byte("n1: booted 1")) {
-		t.Fatalf("log = %q", log)
 	}
 }
 
