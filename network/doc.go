@@ -1,6 +1,6 @@
 // Package network is the world's TCP-like network: listeners on host:port
 // addresses, connections with in-order byte delivery, per-link latency, and the
-// faults of DESIGN.md section 4.
+// faults of docs/ARCHITECTURE.md section 4.
 //
 // Invariants:
 //   - Each direction of a connection is a pipe: a FIFO of segments (SYN,

@@ -1,4 +1,4 @@
-// Command detlint checks Redsim's determinism rules (DESIGN.md section 1):
+// Command detlint checks Redsim's determinism rules (docs/ARCHITECTURE.md section 1):
 //
 //	go run ./cmd/detlint ./...
 //

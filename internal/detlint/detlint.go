@@ -74,7 +74,7 @@ type checker struct {
 }
 
 func (c *checker) oneGoroutine(pos token.Pos, what string) {
-	c.pass.Reportf(pos, "%s in deterministic package %s: the world runs on one goroutine (DESIGN.md section 1)", what, c.rel)
+	c.pass.Reportf(pos, "%s in deterministic package %s: the world runs on one goroutine (docs/ARCHITECTURE.md section 1)", what, c.rel)
 }
 
 func (c *checker) visit(n ast.Node) bool {

@@ -1,4 +1,4 @@
-// Package detlint is the static half of Redsim's determinism rules (DESIGN.md
+// Package detlint is the static half of Redsim's determinism rules (docs/ARCHITECTURE.md
 // section 1; the dynamic half compares trace hashes of two runs of one seed).
 // Its Analyzer flags, in the packages under clock, sim, network and nodes, the
 // constructs through which a run could depend on something other than its

@@ -3,7 +3,7 @@
 //
 // Every seed is an independent world built and run by scenarios.Execute on a
 // goroutine of its own; parallelism exists only between worlds, never inside
-// one (DESIGN.md section 1), so a seed's hash does not depend on Config.Jobs.
+// one (docs/ARCHITECTURE.md section 1), so a seed's hash does not depend on Config.Jobs.
 // Results are handed to the caller in the order of Config.Seeds, from the
 // goroutine that called Run, so a sweep's output is the same with one job or
 // many, apart from wall times.

@@ -14,13 +14,13 @@ import (
 )
 
 type server struct {
-	mu    sync.Mutex   // want `sync\.Mutex in deterministic package sim/bad: the world runs on one goroutine \(DESIGN\.md section 1\)`
+	mu    sync.Mutex   // want `sync\.Mutex in deterministic package sim/bad: the world runs on one goroutine \(docs/ARCHITECTURE\.md section 1\)`
 	count atomic.Int64 // want `sync/atomic\.Int64 in deterministic package sim/bad`
 	inbox chan int     // a channel type alone is not reported
 }
 
 func goroutines() {
-	go func() {}() // want `go statement in deterministic package sim/bad: the world runs on one goroutine \(DESIGN\.md section 1\)`
+	go func() {}() // want `go statement in deterministic package sim/bad: the world runs on one goroutine \(docs/ARCHITECTURE\.md section 1\)`
 }
 
 func channels(s *server) {
