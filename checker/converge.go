@@ -59,10 +59,18 @@ func checkConvergence(shards []Shard) Result {
 		res.Verdict, res.Summary = Unknown, "no replica digest to compare"
 	case unread > 0:
 		res.Verdict = Unknown
-		res.Summary = fmt.Sprintf("%d replicas gave no digest; %s", unread, firstUnread)
+		res.Summary = fmt.Sprintf("%s gave no digest; %s", counted(unread, "node"), firstUnread)
 	default:
 		res.Verdict = Ok
-		res.Summary = fmt.Sprintf("%d shards, %d replicas: every shard's replicas have equal digests", len(sorted), replicas)
+		res.Summary = fmt.Sprintf("%s, %s: every shard's nodes report the same digest", counted(len(sorted), "shard"), counted(replicas, "node"))
 	}
 	return res
+}
+
+// counted is "1 shard" or "3 shards".
+func counted(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

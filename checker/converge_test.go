@@ -7,7 +7,7 @@ import (
 
 func TestConvergence(t *testing.T) {
 	equal := []Shard{{Name: "s0", Replicas: []Replica{{"n1", "aa"}, {"n2", "aa"}, {"n3", "aa"}}}}
-	if r := Convergence(equal); r.Verdict != Ok {
+	if r := Convergence(equal); r.Verdict != Ok || r.Summary != "1 shard, 3 nodes: every shard's nodes report the same digest" {
 		t.Errorf("equal digests: %v: %s", r.Verdict, r.Summary)
 	}
 	unequal := []Shard{
@@ -22,7 +22,7 @@ func TestConvergence(t *testing.T) {
 		t.Errorf("summary or evidence does not name the nodes and digests: %s %+v", r.Summary, r.Evidence)
 	}
 	missing := []Shard{{Name: "s0", Replicas: []Replica{{"n1", "aa"}, {"n2", ""}}}}
-	if r := Convergence(missing); r.Verdict != Unknown {
+	if r := Convergence(missing); r.Verdict != Unknown || !strings.HasPrefix(r.Summary, "1 node gave no digest") {
 		t.Errorf("a missing digest: %v: %s", r.Verdict, r.Summary)
 	}
 }

@@ -5,7 +5,7 @@
 //
 // The checkers:
 //   - Linearizable: porcupine over the register, cas-register and counter
-//     models, partitioned by key. Info operations may take effect at any time
+//     models, one key at a time. Info operations may take effect at any time
 //     after their invocation (porcupine sees them return at +infinity); Fail
 //     operations never happened and are left out.
 //   - SetWrites: lost, phantom and wrongly failed elements of set and
@@ -17,6 +17,7 @@
 //
 // Invariants: a checker never imports a node package (its models state the
 // intended behaviour independently); the same input gives the same Result,
-// byte for byte once encoded, except that a linearizability check stopped by
-// its timeout is Unknown, never Ok, and where it stops depends on the machine.
+// byte for byte once encoded, on any machine: no checker reads a clock, and a
+// linearizability search is bounded by a budget of model steps per key, not
+// by time. A key whose search spends its budget is Unknown, never Ok.
 package checker

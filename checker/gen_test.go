@@ -82,3 +82,26 @@ func genRegister(seed uint64, n, keys, clients int, info float64) []history.Op {
 	slices.SortStableFunc(out, func(a, b history.Op) int { return cmpInt64(int64(a.Invoke), int64(b.Invoke)) })
 	return out
 }
+
+// genConcurrentWrites returns a linearizable register history on key that
+// makes porcupine search hard: in each of rounds rounds, writers processes
+// write distinct values in overlapping intervals, then a read sees the value
+// of the first writer. Porcupine tries the writes in invocation order, so it
+// must go through most orders of the others before it puts the first writer
+// last: the search takes about writers * 2^(writers-1) steps a round.
+func genConcurrentWrites(key string, writers, rounds int) []history.Op {
+	var ops []history.Op
+	t := int64(0) // µs
+	us := clock.Time(1000)
+	for r := range rounds {
+		for w := range writers {
+			v := history.Int(int64(r*writers + w + 1))
+			ops = append(ops, history.Op{Process: w, Node: "n1", Kind: history.Write, Key: key, Value: v,
+				Invoke: clock.Time(t+int64(w)) * us, Complete: clock.Time(t+10_000+int64(w)) * us, Outcome: history.Ok})
+		}
+		ops = append(ops, history.Op{Process: writers, Node: "n1", Kind: history.Read, Key: key, Result: history.Int(int64(r*writers + 1)),
+			Invoke: clock.Time(t+11_000) * us, Complete: clock.Time(t+12_000) * us, Outcome: history.Ok})
+		t += 20_000
+	}
+	return ops
+}

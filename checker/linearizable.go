@@ -47,7 +47,7 @@ func partitionOps(m Model, ops []history.Op) []keyHistory {
 		}
 		parts[p].ops = append(parts[p].ops, porcupine.Operation{
 			ClientId: op.Process,
-			Input:    input{kind: op.Kind, key: op.Key, value: op.Value.Canonical(), expect: op.Expect.Canonical()},
+			Input:    input{kind: op.Kind, value: op.Value.Canonical(), expect: op.Expect.Canonical()},
 			Call:     int64(op.Invoke),
 			Output:   output{unknown: unknown, result: op.Result.Canonical()},
 			Return:   ret,
@@ -58,57 +58,70 @@ func partitionOps(m Model, ops []history.Op) []keyHistory {
 	return parts
 }
 
-func flatten(parts []keyHistory) []porcupine.Operation {
-	n := 0
-	for _, p := range parts {
-		n += len(p.ops)
-	}
-	all := make([]porcupine.Operation, 0, n)
-	for _, p := range parts {
-		all = append(all, p.ops...)
-	}
-	return all
-}
-
 func checkLinearizable(m Model, ops []history.Op, opts LinearizableOptions) Result {
 	name := "linearizable/" + string(m)
 	if !slices.Contains(models, m) {
 		return Result{Checker: name, Verdict: Unknown, Summary: fmt.Sprintf("model %q is unknown; one of register, cas-register, counter", m)}
 	}
 	parts := partitionOps(m, ops)
-	all := flatten(parts)
-	metrics := []Metric{{"ops", float64(len(all))}, {"keys", float64(len(parts))}}
-	if len(all) == 0 {
-		return Result{Checker: name, Verdict: Unknown, Summary: "no operation of the " + string(m) + " model to check", Metrics: metrics}
-	}
-	pm := m.porcupine()
-	switch porcupine.CheckOperationsTimeout(pm, all, opts.Timeout) {
-	case porcupine.Ok:
-		return Result{Checker: name, Verdict: Ok, Summary: fmt.Sprintf("%d operations on %d keys are linearizable", len(all), len(parts)), Metrics: metrics}
-	case porcupine.Unknown:
-		return Result{Checker: name, Verdict: Unknown, Summary: fmt.Sprintf("porcupine gave up after %v on %d operations over %d keys; raise the timeout", opts.Timeout, len(all), len(parts)), Metrics: metrics}
-	}
-	// Find the first key, in sorted order, that is not linearizable, and the
-	// operations around the point where every linearization gets stuck.
-	pm.Partition = nil
+	n := 0
 	for _, p := range parts {
-		if porcupine.CheckOperationsTimeout(pm, p.ops, opts.Timeout) != porcupine.Illegal {
+		n += len(p.ops)
+	}
+	// key_steps_max is the most steps one key's search took: its distance
+	// from the budget is the headroom.
+	var stepsMax int64
+	metrics := func() []Metric {
+		return []Metric{{"ops", float64(n)}, {"keys", float64(len(parts))}, {"key_steps_max", float64(stepsMax)}}
+	}
+	if n == 0 {
+		return Result{Checker: name, Verdict: Unknown, Summary: "no operation of the " + string(m) + " model to check", Metrics: metrics()}
+	}
+	budget := maxSteps(opts.MaxSteps)
+	// Keys in sorted order; the first violation ends the check, since a
+	// proven violation outranks any key left undecided.
+	undecided := -1
+	more := 0
+	for i, p := range parts {
+		res, _, steps := searchKey(m, p.ops, budget, false)
+		stepsMax = max(stepsMax, steps)
+		switch res {
+		case porcupine.Unknown:
+			if undecided < 0 {
+				undecided = i
+			} else {
+				more++
+			}
+			continue
+		case porcupine.Ok:
 			continue
 		}
-		res, info := porcupine.CheckOperationsVerbose(pm, p.ops, opts.Timeout)
-		if res != porcupine.Illegal {
-			continue
-		}
+		// Rerun it to learn where every linearization gets stuck; the search
+		// takes the same path, so it is Illegal again.
+		_, info, _ := searchKey(m, p.ops, budget, true)
 		ev, culprit := linearizationEvidence(p, info, ops, maxEvidence(opts.MaxEvidence))
 		return Result{
 			Checker:  name,
 			Verdict:  Violation,
 			Summary:  fmt.Sprintf("key %q is not linearizable: no order of its %d operations explains %s", p.key, len(p.ops), describeOp(&ops[culprit])),
 			Evidence: ev,
-			Metrics:  metrics,
+			Metrics:  metrics(),
 		}
 	}
-	return Result{Checker: name, Verdict: Violation, Summary: fmt.Sprintf("%d operations on %d keys are not linearizable; rechecking key by key within %v did not isolate the key", len(all), len(parts), opts.Timeout), Metrics: metrics}
+	if undecided >= 0 {
+		p := parts[undecided]
+		also := ""
+		if more > 0 {
+			also = fmt.Sprintf(", as did %d later keys", more)
+			if more == 1 {
+				also = ", as did one later key"
+			}
+		}
+		return Result{Checker: name, Verdict: Unknown, Summary: fmt.Sprintf(
+			"no violation in %d operations on %d keys, but the search on key %q (%d operations) spent its budget of %d steps undecided%s; raise LinearizableOptions.MaxSteps",
+			n, len(parts), p.key, len(p.ops), budget, also), Metrics: metrics()}
+	}
+	return Result{Checker: name, Verdict: Ok, Summary: fmt.Sprintf("%d operations on %d keys are linearizable", n, len(parts)), Metrics: metrics()}
 }
 
 func maxEvidence(n int) int {

@@ -55,7 +55,6 @@ func (m Model) has(k history.Kind) bool {
 // canonical, so that == compares what Redis would.
 type input struct {
 	kind          history.Kind
-	key           string
 	value, expect history.Value
 }
 
@@ -68,10 +67,8 @@ type output struct {
 var hashSeed = maphash.MakeSeed()
 
 func (m Model) porcupine() porcupine.Model {
-	pm := porcupine.Model{
-		Partition:         partitionByKey,
-		DescribeOperation: describeOperation,
-	}
+	// No Partition: the checker searches one key at a time (see budget.go).
+	pm := porcupine.Model{DescribeOperation: describeOperation}
 	switch m {
 	case Counter:
 		pm.Init = func() any { return int64(0) }
@@ -147,22 +144,6 @@ func stepCounter(s, in, out any) (bool, any) {
 		return ok && n == next, next
 	}
 	return false, state
-}
-
-func partitionByKey(ops []porcupine.Operation) [][]porcupine.Operation {
-	var parts [][]porcupine.Operation
-	index := map[string]int{}
-	for _, op := range ops {
-		k := op.Input.(input).key
-		i, ok := index[k]
-		if !ok {
-			i = len(parts)
-			index[k] = i
-			parts = append(parts, nil)
-		}
-		parts[i] = append(parts[i], op)
-	}
-	return parts
 }
 
 func describeOperation(in, out any) string {

@@ -15,7 +15,7 @@ const (
 	Ok Verdict = iota
 	// Violation: the evidence shows the property broken.
 	Violation
-	// Unknown: the checker could not decide (a timeout, nothing to judge).
+	// Unknown: the checker could not decide (a spent search budget, nothing to judge).
 	// It is never a pass.
 	Unknown
 )

@@ -21,8 +21,7 @@ func writeVisualization(w io.Writer, m Model, ops []history.Op, opts Visualizati
 		limit = DefaultVisualizationMaxBytes
 	}
 	parts := partitionOps(m, ops)
-	pm := m.porcupine()
-	pm.Partition = nil
+	budget := maxSteps(opts.MaxSteps)
 	pick := -1
 	for i, p := range parts {
 		if opts.Key != "" {
@@ -32,7 +31,7 @@ func writeVisualization(w io.Writer, m Model, ops []history.Op, opts Visualizati
 			}
 			continue
 		}
-		if porcupine.CheckOperationsTimeout(pm, p.ops, opts.Timeout) == porcupine.Illegal {
+		if res, _, _ := searchKey(m, p.ops, budget, false); res == porcupine.Illegal {
 			pick = i
 			break
 		}
@@ -41,10 +40,10 @@ func writeVisualization(w io.Writer, m Model, ops []history.Op, opts Visualizati
 		if opts.Key != "" {
 			return fmt.Errorf("no %s operation on key %q to visualize", m, opts.Key)
 		}
-		return fmt.Errorf("no key of the %s history is known to be non-linearizable to visualize", m)
+		return fmt.Errorf("no key of the %s history is proven non-linearizable within the search budget of %d steps a key (VisualizationOptions.MaxSteps); nothing to visualize", m, budget)
 	}
 	p := parts[pick]
-	res, info := porcupine.CheckOperationsVerbose(pm, p.ops, opts.Timeout)
+	res, info, _ := searchKey(m, p.ops, budget, true)
 	if res == porcupine.Illegal {
 		// Operations invoked after the stuck point add bulk, not insight:
 		// drop them when what remains still fails.
@@ -57,11 +56,14 @@ func writeVisualization(w io.Writer, m Model, ops []history.Op, opts Visualizati
 			}
 		}
 		if len(cut) < len(p.ops) {
-			if r2, i2 := porcupine.CheckOperationsVerbose(pm, cut, opts.Timeout); r2 == porcupine.Illegal {
+			if r2, i2, _ := searchKey(m, cut, budget, true); r2 == porcupine.Illegal {
 				info = i2
 			}
 		}
 	}
+	// Drawing replays the partial linearizations through Step, so it gets
+	// a model without a budget.
+	pm := m.porcupine()
 	var buf bytes.Buffer
 	if err := porcupine.Visualize(pm, info, &buf); err != nil {
 		return err

@@ -16,7 +16,7 @@ var pageTemplate = template.Must(template.New("report").Parse(pageTemplateText))
 // page is what report.html.tmpl renders.
 type page struct {
 	Title      string
-	Passed     bool
+	Status     string
 	Scenario   string
 	Seed       uint64
 	Hash       string
@@ -55,7 +55,7 @@ type faultView struct {
 func writeHTML(b *bytes.Buffer, r *Run, lin linearizabilityLink) error {
 	fr := newFrame(r)
 	pg := page{
-		Passed: r.Passed, Scenario: r.Scenario, Seed: r.Seed, Hash: r.Hash,
+		Status: statusWord(r.Status), Scenario: r.Scenario, Seed: r.Seed, Hash: r.Hash,
 		StatusLine: r.StatusLine, Replay: r.Replay,
 		Duration: r.Duration.String(), Events: r.Events, Ops: len(r.History),
 		Lin: lin, LinAsked: r.Linearizability != nil,
@@ -63,11 +63,7 @@ func writeHTML(b *bytes.Buffer, r *Run, lin linearizabilityLink) error {
 		Params:  r.Params, Facts: r.Facts,
 		Files: []string{ResultFile, HistoryFile, SummaryFile},
 	}
-	status := "PASS"
-	if !r.Passed {
-		status = "FAIL"
-	}
-	pg.Title = fmt.Sprintf("%s %s seed %d", status, r.Scenario, r.Seed)
+	pg.Title = fmt.Sprintf("%s %s seed %d", statusWord(r.Status), r.Scenario, r.Seed)
 	if lin.Href != "" {
 		pg.LinSize = byteSize(lin.Bytes)
 		pg.Files = append(pg.Files, lin.Href)

@@ -50,7 +50,7 @@ func TestWriteProducesEveryFile(t *testing.T) {
 	if err := json.Unmarshal(read(t, dir, ResultFile), &res); err != nil {
 		t.Fatalf("result.json: %v", err)
 	}
-	for _, k := range []string{"scenario", "seed", "hash", "passed", "params", "duration_ns", "duration", "verdicts", "faults", "replay", "status_line"} {
+	for _, k := range []string{"scenario", "seed", "hash", "status", "passed", "params", "duration_ns", "duration", "verdicts", "faults", "replay", "status_line"} {
 		if _, ok := res[k]; !ok {
 			t.Errorf("result.json lacks %q", k)
 		}
@@ -192,7 +192,7 @@ func TestWriteIsDeterministic(t *testing.T) {
 
 func TestWriteSkipsEmptyPlots(t *testing.T) {
 	dir := t.TempDir()
-	r := &Run{Scenario: "empty", Seed: 3, Passed: true, StatusLine: "PASS scenario=empty seed=3 hash=0", Replay: "simulate replay empty --seed 3"}
+	r := &Run{Scenario: "empty", Seed: 3, Status: "pass", StatusLine: "PASS scenario=empty seed=3 hash=0", Replay: "simulate replay empty --seed 3"}
 	if err := Write(dir, r); err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ type resultJSON struct {
 	Scenario        string        `json:"scenario"`
 	Seed            uint64        `json:"seed"`
 	Hash            string        `json:"hash"`
+	Status          string        `json:"status"`
 	Passed          bool          `json:"passed"`
 	StatusLine      string        `json:"status_line"`
 	Replay          string        `json:"replay"`
@@ -100,7 +101,7 @@ func toVerdictJSON(v *Verdict, withOps bool) verdictJSON {
 
 func writeResultJSON(w io.Writer, r *Run, lin linearizabilityLink) error {
 	j := resultJSON{
-		Scenario: r.Scenario, Seed: r.Seed, Hash: r.Hash, Passed: r.Passed,
+		Scenario: r.Scenario, Seed: r.Seed, Hash: r.Hash, Status: r.Status, Passed: r.Status == "pass",
 		StatusLine: r.StatusLine, Replay: r.Replay,
 		Params:     make([]paramJSON, len(r.Params)),
 		DurationNS: int64(r.Duration), Duration: r.Duration.String(),

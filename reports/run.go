@@ -2,6 +2,7 @@ package reports
 
 import (
 	"io"
+	"strings"
 	"time"
 
 	"github.com/redsim/redsim/history"
@@ -23,8 +24,9 @@ type Run struct {
 	Duration time.Duration
 	// Events is the number of events the world ran.
 	Events uint64
-	// Passed is true when every check held.
-	Passed bool
+	// Status is "pass" (every check held), "fail" (a check found a
+	// violation) or "unknown" (no violation, but a check could not decide).
+	Status string
 	// StatusLine is the closing line of `simulate run`:
 	// "PASS scenario=... seed=... hash=...".
 	StatusLine string
@@ -137,3 +139,6 @@ type LagSample struct {
 	Node  string
 	Bytes int64
 }
+
+// statusWord is a status as a closing line spells it: PASS, FAIL, UNKNOWN.
+func statusWord(status string) string { return strings.ToUpper(status) }

@@ -19,8 +19,9 @@ type SweepEntry struct {
 	Seed uint64
 	// Hash is the run's trace hash; empty when it did not run to the end.
 	Hash string
-	// Passed is true when every check held.
-	Passed bool
+	// Status is "pass", "fail" or "unknown" for a seed that ran to its
+	// verdicts; Err makes it "error".
+	Status string
 	// Verdicts are the checks' conclusions; a sweep line leaves out their
 	// operations.
 	Verdicts []Verdict
@@ -33,15 +34,12 @@ type SweepEntry struct {
 	Err string
 }
 
-// status is "pass", "fail" or "error".
+// status is "pass", "fail", "unknown" or "error".
 func (e *SweepEntry) status() string {
-	switch {
-	case e.Err != "":
+	if e.Err != "" {
 		return "error"
-	case e.Passed:
-		return "pass"
 	}
-	return "fail"
+	return e.Status
 }
 
 // failed returns the verdicts that did not hold.
@@ -109,7 +107,7 @@ func writeSweepJSONL(buf *bytes.Buffer, es []SweepEntry) error {
 	for i := range es {
 		e := &es[i]
 		j := sweepJSON{
-			Scenario: e.Scenario, Seed: e.Seed, Status: e.status(), Passed: e.Passed, Hash: e.Hash,
+			Scenario: e.Scenario, Seed: e.Seed, Status: e.status(), Passed: e.status() == "pass", Hash: e.Hash,
 			Verdicts: make([]verdictJSON, len(e.Verdicts)), Replay: e.Replay,
 			DurationNS: int64(e.Duration), Duration: e.Duration.String(), Error: e.Err,
 		}
@@ -125,7 +123,7 @@ func writeSweepJSONL(buf *bytes.Buffer, es []SweepEntry) error {
 
 func writeSweepSummary(b *bytes.Buffer, es []SweepEntry) {
 	var scenarios []string
-	var pass, fail, errs int
+	var pass, fail, unknown, errs int
 	byCheck := map[string]int{}
 	for i := range es {
 		e := &es[i]
@@ -137,6 +135,8 @@ func writeSweepSummary(b *bytes.Buffer, es []SweepEntry) {
 			pass++
 		case "fail":
 			fail++
+		case "unknown":
+			unknown++
 		default:
 			errs++
 		}
@@ -149,13 +149,16 @@ func writeSweepSummary(b *bytes.Buffer, es []SweepEntry) {
 		title = "Sweep of " + mdText(scenarios[0])
 	}
 	status := "PASS"
-	if fail+errs > 0 {
+	switch {
+	case fail+errs > 0:
 		status = "FAIL"
+	case unknown > 0:
+		status = "UNKNOWN"
 	}
 	fmt.Fprintf(b, "# %s %s\n\n", status, title)
 	if len(es) > 0 {
-		fmt.Fprintf(b, "%d %s, seeds %s: **%d passed, %d failed, %d errors**.\n\n",
-			len(es), plural(len(es), "run", "runs"), seedRanges(es), pass, fail, errs)
+		fmt.Fprintf(b, "%d %s, seeds %s: **%d passed, %d failed, %d unknown, %d errors**.\n\n",
+			len(es), plural(len(es), "run", "runs"), seedRanges(es), pass, fail, unknown, errs)
 	} else {
 		b.WriteString("No seeds ran.\n\n")
 	}
@@ -172,10 +175,10 @@ func writeSweepSummary(b *bytes.Buffer, es []SweepEntry) {
 		}
 		b.WriteString("\n")
 	}
-	if fail+errs == 0 {
+	if fail+unknown+errs == 0 {
 		return
 	}
-	b.WriteString("## Failing seeds\n\n")
+	b.WriteString("## Seeds that did not pass\n\n")
 	for i := range es {
 		e := &es[i]
 		if e.status() == "pass" {

@@ -13,20 +13,20 @@ func sampleSweep() []SweepEntry {
 	var es []SweepEntry
 	for seed := uint64(6); seed >= 1; seed-- {
 		e := SweepEntry{
-			Scenario: "failover-partition", Seed: seed, Hash: "abc", Passed: true,
+			Scenario: "failover-partition", Seed: seed, Hash: "abc", Status: "pass",
 			Verdicts: []Verdict{{Check: "set", Outcome: OutcomeOk, Summary: "no acknowledged add lost"}},
 			Replay:   "simulate replay failover-partition --seed " + string(rune('0'+seed)) + " --expect-hash abc",
 			Duration: time.Duration(seed) * 100 * time.Millisecond,
 		}
 		switch seed {
 		case 2, 5:
-			e.Passed = false
+			e.Status = "fail"
 			e.Verdicts = []Verdict{
 				{Check: "set", Outcome: OutcomeViolation, Summary: "3 of 900 acknowledged adds lost", Evidence: []string{"lost: 1 2 3 <&>"}},
 				{Check: "linearizable/register", Outcome: OutcomeUnknown, Summary: "porcupine timed out"},
 			}
 		case 4:
-			e.Passed, e.Hash, e.Verdicts = false, "", nil
+			e.Status, e.Hash, e.Verdicts = "", "", nil
 			e.Err = "world panicked: index out of range\ngoroutine 1"
 		}
 		es = append(es, e)
@@ -65,7 +65,7 @@ func TestWriteSweep(t *testing.T) {
 	}
 	md := string(read(t, dir, SummaryFile))
 	for _, want := range []string{
-		"6 runs, seeds 1-6: **3 passed, 2 failed, 1 errors**",
+		"6 runs, seeds 1-6: **3 passed, 2 failed, 0 unknown, 1 errors**",
 		"- failover-partition seed 2: set violation: 3 of 900 acknowledged adds lost; linearizable/register unknown: porcupine timed out",
 		"`simulate replay failover-partition --seed 5 --expect-hash abc`",
 		"- failover-partition seed 4: error: world panicked: index out of range goroutine 1",
@@ -130,5 +130,25 @@ func TestJUnit(t *testing.T) {
 	}
 	if s.Cases[0].Failure != nil || s.Cases[0].Error != nil {
 		t.Errorf("a passing seed has a failure or an error")
+	}
+}
+
+// Undecided seeds are counted apart from failures and passes, and a sweep
+// with nothing worse is UNKNOWN, not PASS.
+func TestSweepSummaryCountsUnknown(t *testing.T) {
+	dir := t.TempDir()
+	es := []SweepEntry{
+		{Scenario: "s", Seed: 1, Hash: "a", Status: "pass"},
+		{Scenario: "s", Seed: 2, Hash: "b", Status: "unknown", Replay: "simulate run s --seed 2",
+			Verdicts: []Verdict{{Check: "linearizable/register", Outcome: OutcomeUnknown, Summary: "search budget spent"}}},
+	}
+	if err := WriteSweepSummary(dir, es); err != nil {
+		t.Fatal(err)
+	}
+	md := string(read(t, dir, SummaryFile))
+	for _, want := range []string{"# UNKNOWN Sweep of s", "**1 passed, 0 failed, 1 unknown, 0 errors**", "- s seed 2: linearizable/register unknown: search budget spent"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, md)
+		}
 	}
 }

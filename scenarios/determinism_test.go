@@ -45,7 +45,10 @@ func TestPingLatencyShapes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, _ := Execute(s, Options{Seed: seed, Set: set})
+			b, err := Execute(s, Options{Seed: seed, Set: set})
+			if err != nil {
+				t.Fatal(err)
+			}
 			if a.Hash != b.Hash || !a.Passed() {
 				t.Fatalf("latency=%s seed %d: hashes %s %s, verdicts %+v", lat, seed, a.Hash, b.Hash, a.Verdicts)
 			}

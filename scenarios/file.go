@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,19 +21,23 @@ import (
 
 // fileSpec is a parsed scenario file.
 type fileSpec struct {
-	name, summary     string
-	duration, quiet   time.Duration
-	nodes             int
-	appendonly        bool
-	appendfsync       string
-	latency           string
-	workload          string
-	clients, keys     int
-	interval, maxJump time.Duration
-	faults            []string
-	actions           []Action
-	linearizable, set bool
-	convergence       bool
+	path, name, summary string
+	duration, quiet     time.Duration
+	nodes               int
+	appendonly          bool
+	appendfsync         string
+	latency             string
+	workload            string
+	clients, keys       int
+	interval, maxJump   time.Duration
+	faults              []string
+	actions             []Action
+	// actionLines are the lines of the actions' at fields, in file order;
+	// durationLine and quietLine those of the two times (0 when defaulted).
+	actionLines             []int
+	durationLine, quietLine int
+	linearizable, set       bool
+	convergence             bool
 }
 
 var (
@@ -115,12 +120,28 @@ func (d *decoder) dur(t *tomlTable, path, key string, def time.Duration, signed 
 		return def
 	}
 	s, isStr := v.v.(string)
-	x, err := time.ParseDuration(s)
-	if !isStr || err != nil || (!signed && x < 0) {
+	if !isStr {
 		d.fail(v.line, "%s%s must be a duration in quotes such as \"10s\"", path, key)
 		return def
 	}
+	x, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		d.fail(v.line, "%s%s %q is not a duration; write a number with a unit (ms, s, m, h) such as \"10s\" or \"1m30s\"", path, key, s)
+		return def
+	case !signed && x < 0:
+		d.fail(v.line, "%s%s %q is negative; it must be zero or more", path, key, s)
+		return def
+	}
 	return x
+}
+
+// line is the line of key in t, or 0 when it is absent.
+func (d *decoder) line(t *tomlTable, key string) int {
+	if t == nil {
+		return 0
+	}
+	return t.vals[key].line
 }
 
 func (d *decoder) strings(t *tomlTable, path, key string, def []string, oneOf []string) []string {
@@ -232,11 +253,12 @@ func ParseFile(path, src string) (*Scenario, error) {
 	}
 	d := &decoder{file: path, used: map[*tomlTable]map[string]bool{}}
 	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	sp := &fileSpec{}
+	sp := &fileSpec{path: path}
 	sp.name = d.str(root, "", "name", base, nil)
 	sp.summary = d.str(root, "", "summary", "scenario file "+path, nil)
 	sp.duration = d.dur(root, "", "duration", 60*time.Second, false)
 	sp.quiet = d.dur(root, "", "quiet", 15*time.Second, false)
+	sp.durationLine, sp.quietLine = d.line(root, "duration"), d.line(root, "quiet")
 	topo := one(root, "topology")
 	sp.nodes = d.integer(topo, "topology.", "nodes", 3, 1, 9)
 	sp.appendonly = d.boolean(topo, "topology.", "appendonly", false)
@@ -284,6 +306,7 @@ func ParseFile(path, src string) (*Scenario, error) {
 			}
 			d.unknownKeys(at, p)
 			sp.actions = append(sp.actions, a)
+			sp.actionLines = append(sp.actionLines, max(d.line(at, "at"), at.line))
 		}
 	}
 	checks := one(root, "checks")
@@ -302,12 +325,31 @@ func ParseFile(path, src string) (*Scenario, error) {
 	d.unknownKeys(wl, "workload.")
 	d.unknownKeys(nem, "nemesis.", "action")
 	d.unknownKeys(checks, "checks.")
-	if d.err == nil && sp.quiet >= sp.duration {
-		d.fail(1, "quiet (%v) must be shorter than duration (%v)", sp.quiet, sp.duration)
+	if d.err == nil && !sp.linearizable && !sp.set && !sp.convergence && sp.clients == 0 {
+		line := 1
+		if checks != nil {
+			line = checks.line
+		}
+		d.fail(line, "every check is off (checks.linearizable, checks.set and checks.convergence are false, and liveness needs workload.clients > 0): a run that judges nothing can never fail")
+	}
+	if d.err == nil {
+		d.err = sp.checkTimes(path, sp.duration, sp.quiet, "")
 	}
 	if d.err != nil {
 		return nil, d.err
 	}
+	// Actions run in time order whatever order the file lists them in, and
+	// print that way (--faults, the report).
+	order := make([]int, len(sp.actions))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sp.actions[a].At, sp.actions[b].At) })
+	actions, lines := make([]Action, len(order)), make([]int, len(order))
+	for i, j := range order {
+		actions[i], lines[i] = sp.actions[j], sp.actionLines[j]
+	}
+	sp.actions, sp.actionLines = actions, lines
 	return &Scenario{
 		Name:    sp.name,
 		Summary: sp.summary,
@@ -319,13 +361,39 @@ func ParseFile(path, src string) (*Scenario, error) {
 	}, nil
 }
 
+// checkTimes checks the quiet period against the duration and every
+// explicit action against both: an action must come before the quiet period
+// starts (the final heal-all), or the quiet period would judge a world that
+// is still under faults, and an action after the end would silently never
+// happen. how says where the times came from when --set changed them.
+func (sp *fileSpec) checkTimes(path string, duration, quiet time.Duration, how string) error {
+	if quiet >= duration {
+		return fmt.Errorf("%s:%d: quiet (%v) must be shorter than duration (%v)%s", path, max(sp.quietLine, sp.durationLine, 1), quiet, duration, how)
+	}
+	faultsEnd := duration - quiet
+	for i, a := range sp.actions {
+		line := sp.actionLines[i]
+		switch {
+		case a.At >= duration:
+			return fmt.Errorf("%s:%d: nemesis.action at %q is after the run ends (duration %v)%s; it would never happen",
+				path, line, a.At.String(), duration, how)
+		case a.At >= faultsEnd:
+			return fmt.Errorf("%s:%d: nemesis.action at %q is inside the quiet period (%v to %v: duration %v minus quiet %v)%s; faults and repairs must come before %v, when every fault is healed",
+				path, line, a.At.String(), faultsEnd, duration, duration, quiet, how, faultsEnd)
+		}
+	}
+	return nil
+}
+
 func setupFile(r *Run, sp *fileSpec) (Checks, error) {
 	quiet, err := r.Params.Duration("quiet")
 	if err != nil {
 		return nil, err
 	}
-	if quiet >= r.Duration {
-		return nil, fmt.Errorf("parameter quiet=%v must be shorter than duration=%v", quiet, r.Duration)
+	if quiet != sp.quiet || r.Duration != sp.duration {
+		if err := sp.checkTimes(sp.path, r.Duration, quiet, " with the values given by --set or --duration"); err != nil {
+			return nil, err
+		}
 	}
 	r.Params.values["latency"] = sp.latency
 	lat, err := latencyParam(r)

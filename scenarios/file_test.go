@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -17,7 +18,10 @@ func TestExampleScenarioFileRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := Execute(s, Options{Seed: 1})
+	b, err := Execute(s, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !a.Passed() || a.Hash != b.Hash || len(a.Verdicts) != 3 {
 		t.Fatalf("passed=%v hashes %s %s verdicts %+v", a.Passed(), a.Hash, b.Hash, a.Verdicts)
 	}
@@ -65,6 +69,15 @@ func TestScenarioFileErrors(t *testing.T) {
 		{"[toplogy]\nnodes = 3", "f.toml:1: table [toplogy] is unknown; known: topology, workload, nemesis, checks"},
 		{"quiet = \"90s\"", "f.toml:1: quiet (1m30s) must be shorter than duration (1m0s)"},
 		{"name = \"x", "f.toml:1: name: unterminated string"},
+		{"duration = \"-5s\"", `f.toml:1: duration "-5s" is negative; it must be zero or more`},
+		{"duration = \"5 s\"", `f.toml:1: duration "5 s" is not a duration; write a number with a unit (ms, s, m, h) such as "10s" or "1m30s"`},
+		{"duration = 5", `f.toml:1: duration must be a duration in quotes such as "10s"`},
+		{"duration = \"60s\"\nquiet = \"15s\"\n[[nemesis.action]]\nat = \"50s\"\nop = \"heal\"",
+			`f.toml:4: nemesis.action at "50s" is inside the quiet period (45s to 1m0s: duration 1m0s minus quiet 15s); faults and repairs must come before 45s, when every fault is healed`},
+		{"duration = \"60s\"\n[[nemesis.action]]\nat = \"1s\"\nop = \"heal\"\n[[nemesis.action]]\nat = \"70s\"\nop = \"heal\"",
+			`f.toml:6: nemesis.action at "1m10s" is after the run ends (duration 1m0s); it would never happen`},
+		{"[workload]\nclients = 0\n[checks]\nlinearizable = false\nconvergence = false",
+			"f.toml:3: every check is off (checks.linearizable, checks.set and checks.convergence are false, and liveness needs workload.clients > 0): a run that judges nothing can never fail"},
 		{"[topology", `f.toml:1: malformed table header "[topology"`},
 	} {
 		_, err := ParseFile("f.toml", tc.src)
@@ -74,5 +87,55 @@ func TestScenarioFileErrors(t *testing.T) {
 	}
 	if _, err := Builtins().Lookup("nosuch/file.toml"); err == nil || !strings.Contains(err.Error(), "nosuch/file.toml") {
 		t.Fatalf("missing file: %v", err)
+	}
+}
+
+// Actions run and print in time order whatever order the file gives them.
+func TestFileActionsAreSortedByTime(t *testing.T) {
+	s, err := ParseFile("x.toml", `
+duration = "30s"
+quiet = "10s"
+[[nemesis.action]]
+at = "12s"
+op = "heal"
+[[nemesis.action]]
+at = "8s"
+op = "partition"
+shape = "isolate"
+groups = [["n2"]]
+[[nemesis.action]]
+at = "8s"
+op = "pause"
+target = "n3"
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Execute(s, Options{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, a := range res.Schedule {
+		got = append(got, a.At.String()+" "+string(a.Op))
+	}
+	want := "8s partition, 8s pause, 12s heal, 20s heal-all"
+	if strings.Join(got, ", ") != want {
+		t.Fatalf("schedule %s, want %s", strings.Join(got, ", "), want)
+	}
+}
+
+// --set can move the quiet period over an action the file placed before
+// it; the run is refused, naming the action's line.
+func TestSetDurationRechecksFileActions(t *testing.T) {
+	s, err := ParseFile("x.toml", "duration = \"30s\"\nquiet = \"10s\"\n[[nemesis.action]]\nat = \"15s\"\nop = \"heal\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Execute(s, Options{Seed: 1, Set: map[string]string{"duration": "20s"}})
+	var ue *UsageError
+	want := `x.toml:4: nemesis.action at "15s" is inside the quiet period (10s to 20s: duration 20s minus quiet 10s) with the values given by --set or --duration`
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v\nwant it to contain %s", err, want)
 	}
 }

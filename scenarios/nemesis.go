@@ -239,14 +239,13 @@ func healAll(w *sim.World, n *network.Network) {
 }
 
 // Schedule installs every action at its time; a failing action halts the
-// world and is reported through errp.
-func Schedule(w *sim.World, n *network.Network, actions []Action, errp *error) {
+// world through fail.
+func Schedule(w *sim.World, n *network.Network, actions []Action, fail func(error)) {
 	for _, a := range actions {
 		a := a
 		w.At(clock.Time(a.At), func() {
-			if err := a.Apply(w, n); err != nil && *errp == nil {
-				*errp = err
-				w.Halt()
+			if err := a.Apply(w, n); err != nil {
+				fail(err)
 			}
 		})
 	}

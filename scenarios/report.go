@@ -12,7 +12,7 @@ import (
 func (res *Result) Report(replay string) *reports.Run {
 	out := &reports.Run{
 		Scenario: res.Scenario, Seed: res.Seed, Hash: res.Hash, Duration: res.Duration,
-		Events: res.Events, Passed: res.Passed(), StatusLine: res.StatusLine(), Replay: replay,
+		Events: res.Events, Status: string(res.Status()), StatusLine: res.StatusLine(), Replay: replay,
 		History: res.History, Facts: res.Facts,
 	}
 	for _, name := range res.paramOrder {

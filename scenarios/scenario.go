@@ -74,6 +74,16 @@ type Run struct {
 	err          error
 }
 
+// fail stops the world on a failure of the framework (a nemesis action that
+// cannot apply, a process that cannot start): the run ends with exit status 3
+// instead of a verdict. The first failure wins.
+func (r *Run) fail(err error) {
+	if r.err == nil {
+		r.err = err
+		r.World.Halt()
+	}
+}
+
 // Result is what a run produced.
 type Result struct {
 	Scenario string            `json:"scenario"`
@@ -91,23 +101,43 @@ type Result struct {
 	paramOrder   []string
 }
 
-// Passed reports whether every check held.
-func (r *Result) Passed() bool {
+// Status is a run's overall outcome, the first word of its closing line.
+// A sweep adds two statuses of its own for seeds that were not judged.
+type Status string
+
+// The statuses. A violation outranks an undecided check: a run with both is
+// a failure, since the violation is proven.
+const (
+	StatusPass    Status = "pass"    // every check held
+	StatusFail    Status = "fail"    // a check found a violation
+	StatusUnknown Status = "unknown" // no violation, but some check could not decide
+	StatusError   Status = "error"   // the framework failed; nothing was judged
+	StatusSkipped Status = "skipped" // not run (a sweep stopped first)
+)
+
+// Status returns StatusFail when a check found a violation, else
+// StatusUnknown when a check could not decide, else StatusPass.
+func (r *Result) Status() Status {
+	status := StatusPass
 	for _, v := range r.Verdicts {
-		if v.Outcome != OK {
-			return false
+		switch v.Outcome {
+		case OK:
+		case Violation:
+			return StatusFail
+		default:
+			status = StatusUnknown
 		}
 	}
-	return true
+	return status
 }
 
-// StatusLine is the closing line of `simulate run`.
+// Passed reports whether every check held.
+func (r *Result) Passed() bool { return r.Status() == StatusPass }
+
+// StatusLine is the closing line of `simulate run`:
+// PASS|FAIL|UNKNOWN scenario=NAME seed=N hash=H.
 func (r *Result) StatusLine() string {
-	status := "PASS"
-	if !r.Passed() {
-		status = "FAIL"
-	}
-	return fmt.Sprintf("%s scenario=%s seed=%d hash=%s", status, r.Scenario, r.Seed, r.Hash)
+	return fmt.Sprintf("%s scenario=%s seed=%d hash=%s", strings.ToUpper(string(r.Status())), r.Scenario, r.Seed, r.Hash)
 }
 
 // FormatHash prints a trace hash as 16 hex digits.
@@ -164,7 +194,7 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	if err != nil {
 		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
 	}
-	Schedule(w, r.Net, r.Schedule, &r.err)
+	Schedule(w, r.Net, r.Schedule, r.fail)
 	w.RunUntil(clock.Time(dur))
 	if r.err != nil {
 		return nil, &FrameworkError{Err: fmt.Errorf("scenario %s seed %d at %v: %w", s.Name, opts.Seed, w.Now(), r.err)}
@@ -176,6 +206,9 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	}
 	params.Each(func(k, v string) { res.Params[k] = v; res.paramOrder = append(res.paramOrder, k) })
 	res.Verdicts = checks(r)
+	if len(res.Verdicts) == 0 {
+		return nil, &UsageError{fmt.Errorf("scenario %s: no check judged the run, so it could never fail; turn on at least one check", s.Name)}
+	}
 	res.Facts = r.Facts
 	if r.History != nil {
 		r.History.Finish(w.Now())

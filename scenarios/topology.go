@@ -125,11 +125,13 @@ func (t *redisTopology) finalReads(host string, at time.Duration, wl client.Work
 			t.nextPID++
 			prog, err := client.FinalReadProgram(name+":6379", client.Options{Process: pid, History: t.hist, Now: w.Now, Workload: wl}, nil)
 			if err != nil {
-				panic(err)
+				t.r.fail(fmt.Errorf("final reads of %s: %w", name, err))
+				return
 			}
 			p, err := h.Spawn(fmt.Sprintf("final%d-%s", pid, name), prog)
 			if err != nil {
-				panic(err)
+				t.r.fail(fmt.Errorf("final reads of %s: %w", name, err))
+				return
 			}
 			p.Start()
 		}
@@ -258,18 +260,19 @@ func keyPrefix(ops []history.Op, prefix byte) []history.Op {
 	return out
 }
 
-// linearizable runs porcupine on the register ops, with a bound on time.
+// linearizable runs porcupine on the register ops, with the checker's
+// deterministic bound on the search.
 func linearizable(ops []history.Op) Verdict { return linearizableModel(checker.Register, ops) }
 
 // linearizableModel checks ops against m; a violation carries porcupine's
 // visualization of the failing key for the report.
 func linearizableModel(m checker.Model, ops []history.Op) Verdict {
-	res := checker.Linearizable(m, ops, checker.LinearizableOptions{Timeout: 20 * time.Second})
+	res := checker.Linearizable(m, ops, checker.LinearizableOptions{})
 	v := fromChecker("linearizable", res)
 	if res.Verdict == checker.Violation {
 		key := res.Evidence.Key
 		v.visualize = func(w io.Writer) error {
-			return checker.WriteVisualization(w, m, ops, checker.VisualizationOptions{Key: key, Timeout: 20 * time.Second})
+			return checker.WriteVisualization(w, m, ops, checker.VisualizationOptions{Key: key})
 		}
 	}
 	return v

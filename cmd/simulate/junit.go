@@ -60,12 +60,15 @@ func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 // junitReport turns a finished sweep into JUnit XML; arg is the SCENARIO
 // argument as given (a name or a file), for the replay commands. A violation is a
 // <failure> with the failing verdicts and the replay command; a framework
-// error an <error>; a seed --fail-fast kept from running is <skipped>.
-func junitReport(scenario, arg string, set map[string]string, props []junitProperty, started time.Time, sum sweep.Summary) junitSuites {
+// error an <error>; a seed --fail-fast or an interrupt kept from running is
+// <skipped>, and so is a seed whose checks could not decide (UNKNOWN): it was
+// not judged, and it is counted in the "skipped" attribute with a message
+// saying so.
+func junitReport(scenario, arg string, set map[string]string, props []junitProperty, started time.Time, sum sweep.Summary, skippedWhy string) junitSuites {
 	suite := junitSuite{
 		Name: "simulate sweep " + scenario, Time: seconds(sum.Wall),
 		Timestamp: started.UTC().Format("2006-01-02T15:04:05"), Properties: props,
-		Failures: sum.Failed, Errors: sum.Errored, Skipped: len(sum.Skipped),
+		Failures: sum.Failed, Errors: sum.Errored, Skipped: len(sum.Skipped) + sum.Unknown,
 	}
 	classname := "simulate." + scenario
 	for _, e := range sum.Entries {
@@ -86,13 +89,16 @@ func junitReport(scenario, arg string, set map[string]string, props []junitPrope
 			}
 			fmt.Fprintf(&b, "\n%s\nreplay: %s\n", e.Result.StatusLine(), replay)
 			c.Failure = &junitProblem{Message: failedChecks(e), Type: "violation", Text: b.String()}
+		case sweep.Unknown:
+			c.Skipped = &junitProblem{Message: "UNKNOWN, not judged: " + failedChecks(e), Type: "unknown",
+				Text: e.Result.StatusLine() + "\nreplay: " + replay + "\n"}
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
 	for _, seed := range sum.Skipped {
 		suite.Cases = append(suite.Cases, junitCase{
 			Name: fmt.Sprintf("%s seed=%d", scenario, seed), Classname: classname, Time: seconds(0),
-			Skipped: &junitProblem{Message: "not run: --fail-fast stopped the sweep at the first failure"},
+			Skipped: &junitProblem{Message: "not run: " + skippedWhy},
 		})
 	}
 	suite.Tests = len(suite.Cases)

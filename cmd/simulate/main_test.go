@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"regexp"
 	"strings"
@@ -16,7 +17,7 @@ import (
 func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := execute(args, &out, &errOut, func(string) string { return "" })
+	code := execute(context.Background(), args, &out, &errOut, func(string) string { return "" })
 	return code, out.String(), errOut.String()
 }
 
@@ -74,6 +75,10 @@ func TestExitStatuses(t *testing.T) {
 		{[]string{"run", "ping", "--set", "bogus"}, 2, `want key=value`},
 		{[]string{"run", "ping", "--trace-level", "loud"}, 2, `--trace-level "loud" is unknown`},
 		{[]string{"run", "ping", "--seed", "x"}, 2, `invalid argument "x"`},
+		{[]string{"run", "ping", "--seed", "-1"}, 2, `invalid argument "-1" for "--seed" flag: a seed is a whole number from 0 to 18446744073709551615`},
+		{[]string{"run", "ping", "--set", "duration=10s", "--duration", "20s"}, 2, `--duration 20s and --set duration=10s disagree; give one of them`},
+		{[]string{"run", "testdata/no-checks.toml"}, 2, `testdata/no-checks.toml:5: every check is off`},
+		{[]string{"run", "testdata/no-clients.toml"}, 4, ``},
 		{[]string{"run"}, 2, "accepts 1 arg"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 	} {
@@ -108,7 +113,9 @@ func TestCheckDeterminismFailsLoudly(t *testing.T) {
 				at += clock.Time(time.Millisecond)
 			}
 			r.World.At(at, func() { r.World.Note(sim.LevelInfo, "tick") })
-			return func(*scenarios.Run) []scenarios.Verdict { return nil }, nil
+			return func(*scenarios.Run) []scenarios.Verdict {
+				return []scenarios.Verdict{{Check: "nothing", Outcome: scenarios.OK}}
+			}, nil
 		},
 	}
 	var out bytes.Buffer
@@ -121,5 +128,17 @@ func TestCheckDeterminismFailsLoudly(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
+	}
+}
+
+// A check that cannot decide is neither a pass nor a violation: its own
+// closing line and exit status.
+func TestUnknownVerdictHasItsOwnStatus(t *testing.T) {
+	code, out, _ := run(t, "run", "testdata/no-clients.toml", "--seed", "2")
+	if code != exitUnknown || !regexp.MustCompile(`(?m)^UNKNOWN scenario=no-clients seed=2 hash=[0-9a-f]{16}\n\z`).MatchString(out) {
+		t.Fatalf("exit %d, output:\n%s", code, out)
+	}
+	if !strings.Contains(out, "unknown   linearizable no operation of the register model to check") {
+		t.Errorf("the undecided check is not shown:\n%s", out)
 	}
 }

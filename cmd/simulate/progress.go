@@ -77,7 +77,7 @@ func (p *progress) bar() string {
 		filled = barWidth * p.done / p.total
 	}
 	rate := float64(p.done) / time.Since(p.start).Minutes()
-	return fmt.Sprintf("[%s%s] %d/%d  %d pass  %d fail  %d error  %.0f seeds/min",
+	return fmt.Sprintf("[%s%s] %d/%d %dp %df %du %de %.0f/min",
 		strings.Repeat("#", filled), strings.Repeat(".", barWidth-filled), p.done, p.total,
-		p.counts[sweep.Pass], p.counts[sweep.Fail], p.counts[sweep.Errored], rate)
+		p.counts[sweep.Pass], p.counts[sweep.Fail], p.counts[sweep.Unknown], p.counts[sweep.Errored], rate)
 }

@@ -20,9 +20,15 @@ func TestReplayChecksTheHash(t *testing.T) {
 		t.Errorf("replay with the right hash: exit %d, output differs from run:\n%s", code, replayOut)
 	}
 	wrong := "0123456789abcdef"
-	code, _, errOut := run(t, "replay", "ping", "--seed", "7", "--expect-hash", wrong)
+	code, divergedOut, errOut := run(t, "replay", "ping", "--seed", "7", "--expect-hash", wrong)
 	if code != 3 || !strings.Contains(errOut, "expected hash="+wrong) || !strings.Contains(errOut, "got hash="+hash) {
 		t.Errorf("replay with a wrong hash: exit %d, stderr %q; want 3 and both hashes", code, errOut)
+	}
+	// A pipeline reading the last line must not see PASS for a replay that
+	// did not reproduce the recorded run.
+	wantLast := "DIVERGED scenario=ping seed=7 expected=" + wrong + " got=" + hash + "\n"
+	if !strings.HasSuffix(divergedOut, wantLast) || strings.Contains(divergedOut, "PASS scenario=") {
+		t.Errorf("replay with a wrong hash: stdout ends\n%s\nwant it to end with %s and hold no PASS line", lastLines(divergedOut, 2), wantLast)
 	}
 	// The same seed with other parameters is another world.
 	code, _, errOut = run(t, "replay", "ping", "--seed", "7", "--set", "nodes=3", "--expect-hash", hash)
@@ -82,4 +88,9 @@ func TestRunOutWritesResultJSON(t *testing.T) {
 	if code, _, errOut := run(t, "run", "ping", "--out", "/dev/null/x"); code != 2 || !strings.Contains(errOut, "--out /dev/null/x") {
 		t.Errorf("bad --out: exit %d, %q", code, errOut)
 	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,13 +11,33 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Exit statuses, as DESIGN.md section 6 gives them.
+// Exit statuses, as docs/ARCHITECTURE.md gives them.
 const (
-	exitPass      = 0
-	exitViolation = 1
-	exitUsage     = 2
-	exitFramework = 3
+	exitPass      = 0 // every check held
+	exitViolation = 1 // a check found a violation
+	exitUsage     = 2 // bad usage or a bad scenario
+	exitFramework = 3 // the framework failed, or a replay diverged
+	exitUnknown   = 4 // no violation, but some check could not decide
+	// exitInterrupted is a sweep stopped by SIGINT or SIGTERM after
+	// summarizing what ran: 128 + SIGINT, as shells report it.
+	exitInterrupted = 130
 )
+
+// exitStatuses is the paragraph every command's help ends with.
+const exitStatuses = "Exit status: 0 every check held, 1 a check found a violation, 2 bad usage or a bad\n" +
+	"scenario, 3 the framework failed (or a replay diverged), 4 no violation but some check\n" +
+	"could not decide (UNKNOWN)."
+
+// exitFor is the exit status of a finished run.
+func exitFor(s scenarios.Status) error {
+	switch s {
+	case scenarios.StatusPass:
+		return nil
+	case scenarios.StatusUnknown:
+		return &exitError{code: exitUnknown}
+	}
+	return &exitError{code: exitViolation}
+}
 
 // version is set by the linker for releases; otherwise the module's build
 // info is used.
@@ -30,12 +51,13 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.err.Error() }
 
-// execute runs simulate with args and returns its exit status; getenv is
-// the environment (os.Getenv, or a test's map).
-func execute(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+// execute runs simulate with args and returns its exit status; ctx ends
+// with SIGINT or SIGTERM; getenv is the environment (os.Getenv, or a test's
+// map).
+func execute(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	root := newRootCmd(stdout, stderr, getenv)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitPass
 	}

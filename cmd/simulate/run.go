@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/redsim/redsim/scenarios"
@@ -30,8 +32,11 @@ func newRunCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
 		Use:   "run SCENARIO",
 		Short: "Run one scenario with one seed",
 		Long: "run builds the scenario's world from the seed, runs it, checks it and prints a summary\n" +
-			"ending with one line: PASS|FAIL scenario=NAME seed=N hash=H.\n" +
-			"Exit status: 0 every check held, 1 a check found a violation, 2 bad usage, 3 framework failure.",
+			"ending with one line: PASS|FAIL|UNKNOWN scenario=NAME seed=N hash=H.\n" +
+			"SCENARIO is a built-in (simulate list) or a scenario file (a path ending in .toml).\n" +
+			"With --out DIR it writes result.json, history.jsonl, summary.md and report.html there.\n" +
+			"With --check-determinism it runs the seed twice more and names the first event at which\n" +
+			"the runs differ (exit status 3).\n" + exitStatuses,
 		Example: "  simulate run ping --seed 7\n  simulate run ping --seed 7 --set nodes=3 --trace\n  simulate run ping --seed 7 --out out/ping-7",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -39,20 +44,20 @@ func newRunCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
 		},
 	}
 	addRunFlags(cmd, &f)
-	cmd.Flags().BoolVar(&f.checkDeterminism, "check-determinism", false, "run twice and fail loudly if the traces differ")
+	cmd.Flags().BoolVar(&f.checkDeterminism, "check-determinism", false, "run the seed twice more and name the first event at which the runs differ (exit status 3)")
 	return cmd
 }
 
 // addRunFlags adds the flags run and replay share.
 func addRunFlags(cmd *cobra.Command, f *runFlags) {
 	fl := cmd.Flags()
-	fl.Uint64Var(&f.seed, "seed", 1, "the world's seed")
+	fl.Var((*seedValue)(&f.seed), "seed", "the world's seed, a whole number from 0 to 18446744073709551615 (default 1)")
 	fl.StringVar(&f.duration, "duration", "", "virtual time to run, e.g. 60s (default: the scenario's)")
 	fl.StringArrayVar(&f.sets, "set", nil, "set a scenario parameter, key=value (repeatable)")
 	fl.BoolVar(&f.trace, "trace", false, "print the trace, one line per event")
 	fl.StringVar(&f.traceLevel, "trace-level", "debug", "lowest level --trace prints: debug, info or fault")
 	fl.BoolVar(&f.faults, "faults", false, "print the fault schedule")
-	fl.StringVar(&f.out, "out", "", "write the run's result.json into this directory (created if missing)")
+	fl.StringVar(&f.out, "out", "", "write result.json, history.jsonl, summary.md and report.html into this directory (created if missing)")
 }
 
 func parseLevel(s string) (sim.Level, error) {
@@ -77,6 +82,9 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outpu
 		return err
 	}
 	if f.duration != "" {
+		if v, ok := set["duration"]; ok && v != f.duration {
+			return fmt.Errorf("--duration %s and --set duration=%s disagree; give one of them", f.duration, v)
+		}
 		set["duration"] = f.duration
 	}
 	level, err := parseLevel(f.traceLevel)
@@ -112,21 +120,41 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outpu
 			return err
 		}
 	}
+	diverged := expect != "" && res.Hash != expect
 	printResult(out, res, f.faults)
+	if diverged {
+		// The verdicts above judge another world than the recorded one:
+		// the closing line says so instead of PASS or FAIL.
+		fmt.Fprintf(out, "DIVERGED scenario=%s seed=%d expected=%s got=%s\n", res.Scenario, res.Seed, expect, res.Hash)
+	} else {
+		fmt.Fprintln(out, res.StatusLine())
+	}
 	fmt.Fprintf(stderr, "ran %d events, %v of virtual time, in %v of wall time\n", res.Events, res.Duration, wall.Round(time.Millisecond))
 	if f.out != "" {
 		if err := outDir.WriteRun(f.out, res, replayCommand(name, f.seed, set)); err != nil {
 			return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", f.out, err)}
 		}
 	}
-	if expect != "" && res.Hash != expect {
+	if diverged {
 		return &exitError{code: exitFramework, err: fmt.Errorf(
 			"replay of scenario %s seed %d diverged: expected hash=%s, got hash=%s; the build, the scenario or the --set values differ from the recorded run, or the run is not deterministic",
 			res.Scenario, res.Seed, expect, res.Hash)}
 	}
-	if !res.Passed() {
-		return &exitError{code: exitViolation}
+	return exitFor(res.Status())
+}
+
+// seedValue is --seed: a uint64 whose error says what a seed is instead of
+// quoting strconv.
+type seedValue uint64
+
+func (s *seedValue) String() string { return strconv.FormatUint(uint64(*s), 10) }
+func (s *seedValue) Type() string   { return "uint" }
+func (s *seedValue) Set(v string) error {
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return errors.New("a seed is a whole number from 0 to 18446744073709551615")
 	}
+	*s = seedValue(n)
 	return nil
 }
 
@@ -152,7 +180,6 @@ func printResult(out io.Writer, res *scenarios.Result, faults bool) {
 			fmt.Fprintf(out, "            %s\n", e)
 		}
 	}
-	fmt.Fprintln(out, res.StatusLine())
 }
 
 // checkDeterminism runs the scenario twice more, keeping every event, and

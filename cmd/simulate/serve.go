@@ -2,14 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
-	"syscall"
+	"strings"
+	"time"
 
 	"github.com/redsim/redsim/nodes/redis"
 	"github.com/redsim/redsim/sim/realenv"
@@ -35,8 +36,11 @@ func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
 			"shuts it down as Redis does (saving if save points are set).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
+			ctx, cancel := context.WithCancel(cmd.Context())
+			defer cancel()
+			if exe, err := os.Executable(); err == nil && builtByGoRun(exe) {
+				go stopWithParent(ctx, cancel, os.Getppid(), 250*time.Millisecond)
+			}
 			return serve(ctx, f, stdout, stderr, nil)
 		},
 	}
@@ -69,6 +73,17 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer, ready fu
 	if err != nil {
 		return &exitError{exitUsage, fmt.Errorf("--dir %q: %v", f.dir, err)}
 	}
+	// redis-server refuses to start when it cannot chdir to dir; it never
+	// creates it.
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		reason := "Not a directory"
+		if errors.Is(err, os.ErrNotExist) {
+			reason = "No such file or directory"
+		} else if err != nil {
+			reason = err.Error()
+		}
+		return &exitError{exitUsage, fmt.Errorf("--dir %q: %s; Redis refuses to start in a directory it cannot enter", f.dir, reason)}
+	}
 	l, err := realenv.New(realenv.Config{Name: "redis", Host: "localhost", Dir: dir, Log: stderr, ListenHost: host})
 	if err != nil {
 		return &exitError{exitUsage, fmt.Errorf("--dir %q: %v", f.dir, err)}
@@ -96,4 +111,31 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer, ready fu
 		return &exitError{exitFramework, err}
 	}
 	return nil
+}
+
+// builtByGoRun reports whether exe is a binary `go run` built into its
+// temporary work directory (go-build.../b001/exe/NAME).
+func builtByGoRun(exe string) bool {
+	return strings.Contains(exe, string(filepath.Separator)+"go-build") &&
+		filepath.Base(filepath.Dir(exe)) == "exe"
+}
+
+// stopWithParent cancels ctx once the parent process parent has gone. `go
+// run` does not pass SIGTERM on to the program it runs: killed, it leaves
+// the server listening, adopted by init. Watching the parent makes `kill`
+// of go run stop the server as a SIGTERM would (a graceful shutdown).
+func stopWithParent(ctx context.Context, cancel func(), parent int, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if os.Getppid() != parent {
+				cancel()
+				return
+			}
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,4 +86,40 @@ func TestServeRejectsBadFlags(t *testing.T) {
 	if code != exitUsage {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
+	// Redis never creates its dir: it refuses to start.
+	missing := filepath.Join(t.TempDir(), "nonexistent", "x")
+	code, _, stderr = run(t, "serve", "--addr", "127.0.0.1:0", "--dir", missing)
+	if code != exitUsage || !strings.Contains(stderr, "No such file or directory") || !strings.Contains(stderr, missing) {
+		t.Fatalf("--dir %s: exit %d, stderr %q", missing, code, stderr)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Fatalf("--dir %s was created", missing)
+	}
+}
+
+// Killed, `go run` leaves its program running: serve started by it stops
+// when its parent goes.
+func TestServeStopsWithGoRunParent(t *testing.T) {
+	for exe, want := range map[string]bool{
+		"/tmp/go-build1268656204/b001/exe/simulate": true,
+		"/usr/local/bin/simulate":                   false,
+		"/home/u/go-build/bin/simulate":             false,
+	} {
+		if got := builtByGoRun(exe); got != want {
+			t.Errorf("builtByGoRun(%s) = %v", exe, got)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		stopWithParent(ctx, cancel, os.Getppid()+1, time.Millisecond) // a parent that is not ours: it has gone
+		close(done)
+	}()
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the context was not cancelled when the parent changed")
+	}
+	<-done
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -22,7 +23,7 @@ import (
 func runEnv(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := execute(args, &out, &errOut, func(k string) string { return env[k] })
+	code := execute(context.Background(), args, &out, &errOut, func(k string) string { return env[k] })
 	return code, out.String(), errOut.String()
 }
 
@@ -77,7 +78,7 @@ func TestSweepPingPasses(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	if !strings.Contains(out, "PASS sweep scenario=ping seeds=6 passed=6 failed=0 errors=0 skipped=0\n") {
+	if !strings.Contains(out, "PASS sweep scenario=ping seeds=6 passed=6 failed=0 unknown=0 errors=0 skipped=0\n") {
 		t.Errorf("no closing status line:\n%s", out)
 	}
 	printed := seedsPrinted(out)
@@ -152,7 +153,7 @@ func TestSweepFailFastStopsAndPrintsReplay(t *testing.T) {
 		t.Fatalf("--fail-fast ran %d of 40 seeds", len(lines))
 	}
 	replay := "simulate run ping --seed 1 --set fault-interval=100ms --set quiet=1ms"
-	for _, want := range []string{"failing seeds:", "  seed 1 hash=" + lines[0].Hash + ": liveness: ", "    " + replay + "\n", "skipped after the first failure (--fail-fast)", "FAIL sweep scenario=ping seeds=40"} {
+	for _, want := range []string{"failing seeds:", "  seed 1 hash=" + lines[0].Hash + ": liveness: ", "    " + replay + "\n", "not run, as --fail-fast stopped the sweep at the first failure: 39 seeds, from seed 2", "FAIL sweep scenario=ping seeds=40"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
@@ -184,7 +185,7 @@ func TestSweepFailFastStopsAndPrintsReplay(t *testing.T) {
 
 func TestSweepWithoutFailFastRunsEverySeed(t *testing.T) {
 	code, out, _ := run(t, append([]string{"sweep", "ping", "--seeds", "1,3,5"}, failingPing...)...)
-	if code != 1 || len(seedsPrinted(out)) != 3 || !strings.Contains(out, "seeds=3 passed=0 failed=3 errors=0 skipped=0") {
+	if code != 1 || len(seedsPrinted(out)) != 3 || !strings.Contains(out, "seeds=3 passed=0 failed=3 unknown=0 errors=0 skipped=0") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 }
@@ -260,12 +261,15 @@ func TestSweepStatusAndJUnitOfFrameworkErrors(t *testing.T) {
 		{sum, exitFramework},
 		{sweep.Summary{Failed: 1}, exitViolation},
 		{sweep.Summary{Passed: 3}, exitPass},
+		{sweep.Summary{Passed: 3, Unknown: 1}, exitUnknown},
+		{sweep.Summary{Failed: 1, Unknown: 1}, exitViolation},
+		{sweep.Summary{Errored: 1, Unknown: 1}, exitFramework},
 	} {
 		if got := exitOf(sweepStatus(tt.sum)); got != tt.code {
 			t.Errorf("%+v: exit %d, want %d", tt.sum, got, tt.code)
 		}
 	}
-	b, err := xml.Marshal(junitReport("x", "x", map[string]string{"k": "a b"}, nil, time.Now(), sum))
+	b, err := xml.Marshal(junitReport("x", "x", map[string]string{"k": "a b"}, nil, time.Now(), sum, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,5 +333,23 @@ func TestReplayCommandQuotes(t *testing.T) {
 	got := replayCommand("my scenarios/x.toml", 9, map[string]string{"b": "it's", "a": "1s"})
 	if want := `simulate run 'my scenarios/x.toml' --seed 9 --set a=1s --set 'b=it'\''s'`; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
+// Undecided seeds are counted apart, exit 4, and are skipped (not passed)
+// test cases in JUnit.
+func TestSweepUnknownSeeds(t *testing.T) {
+	junit := filepath.Join(t.TempDir(), "junit.xml")
+	code, out, _ := run(t, "sweep", "testdata/no-clients.toml", "--seeds", "1-3", "--junit", junit)
+	if code != exitUnknown || !strings.Contains(out, "UNKNOWN sweep scenario=no-clients seeds=3 passed=0 failed=0 unknown=3 errors=0 skipped=0") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "linearizable (unknown): no operation of the register model to check") {
+		t.Errorf("the summary does not say what could not be decided:\n%s", out)
+	}
+	j := readJUnit(t, junit)
+	c := j.Suites[0].Cases
+	if j.Tests != 3 || j.Skipped != 3 || j.Failures != 0 || c[0].Skipped == nil || !strings.HasPrefix(c[0].Skipped.Message, "UNKNOWN, not judged: linearizable") {
+		t.Fatalf("junit: %+v", j)
 	}
 }

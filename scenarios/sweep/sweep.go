@@ -35,15 +35,17 @@ type Config struct {
 	OnResult func(Entry)
 }
 
-// Status classifies one seed's outcome.
-type Status string
+// Status classifies one seed's outcome: a run's status, or a seed that
+// errored or was skipped.
+type Status = scenarios.Status
 
-// The statuses, in rising order of severity.
+// The statuses a seed can have.
 const (
-	Pass    Status = "pass"    // every check held
-	Fail    Status = "fail"    // a check found a violation (or could not decide)
-	Errored Status = "error"   // the framework failed: a panic, a broken nemesis action
-	Skipped Status = "skipped" // not run: FailFast stopped the sweep first
+	Pass    = scenarios.StatusPass    // every check held
+	Fail    = scenarios.StatusFail    // a check found a violation
+	Unknown = scenarios.StatusUnknown // no violation, but a check could not decide
+	Errored = scenarios.StatusError   // the framework failed: a panic, a broken nemesis action
+	Skipped = scenarios.StatusSkipped // not run: FailFast or an interrupt stopped the sweep first
 )
 
 // Entry is one seed's run.
@@ -58,15 +60,12 @@ type Entry struct {
 	Wall time.Duration
 }
 
-// Status returns Pass, Fail or Errored.
+// Status returns Errored, or the run's Pass, Fail or Unknown.
 func (e Entry) Status() Status {
-	switch {
-	case e.Err != nil:
+	if e.Err != nil {
 		return Errored
-	case e.Result.Passed():
-		return Pass
 	}
-	return Fail
+	return e.Result.Status()
 }
 
 // Summary is what a sweep did.
@@ -78,14 +77,16 @@ type Summary struct {
 	// Skipped are the seeds FailFast (or a cancelled context) kept from
 	// running, in the order of Config.Seeds.
 	Skipped []uint64
-	// Passed, Failed and Errored count Entries by Status.
-	Passed, Failed, Errored int
+	// Passed, Failed, Unknown and Errored count Entries by Status.
+	Passed, Failed, Unknown, Errored int
 	// Wall is the wall-clock time of the whole sweep.
 	Wall time.Duration
 }
 
 // OK reports whether every seed ran and passed.
-func (s Summary) OK() bool { return s.Failed == 0 && s.Errored == 0 && len(s.Skipped) == 0 }
+func (s Summary) OK() bool {
+	return s.Failed == 0 && s.Unknown == 0 && s.Errored == 0 && len(s.Skipped) == 0
+}
 
 // runAhead is how many seeds per job may start before the oldest unreported
 // seed finishes: enough to keep every job busy past a slow seed, few enough
@@ -203,6 +204,8 @@ func (s *Summary) add(e Entry, onResult func(Entry)) {
 		s.Passed++
 	case Fail:
 		s.Failed++
+	case Unknown:
+		s.Unknown++
 	default:
 		s.Errored++
 	}

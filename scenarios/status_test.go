@@ -1,0 +1,92 @@
+package scenarios
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/sim"
+)
+
+// judged is a scenario with no world to speak of whose checks return the
+// given outcomes.
+func judged(outcomes ...Outcome) *Scenario {
+	return &Scenario{
+		Name:   "judged",
+		Params: []Param{{"duration", "1s", ""}},
+		Setup: func(r *Run) (Checks, error) {
+			return func(*Run) []Verdict {
+				var out []Verdict
+				for i, o := range outcomes {
+					out = append(out, Verdict{Check: "c" + itoa(i), Outcome: o})
+				}
+				return out
+			}, nil
+		},
+	}
+}
+
+// An undecided check is neither a pass nor a violation; a proven violation
+// outranks it.
+func TestStatusOfARun(t *testing.T) {
+	for _, tc := range []struct {
+		outcomes []Outcome
+		status   Status
+		word     string
+	}{
+		{[]Outcome{OK, OK}, StatusPass, "PASS"},
+		{[]Outcome{OK, Unknown}, StatusUnknown, "UNKNOWN"},
+		{[]Outcome{Unknown, Violation, OK}, StatusFail, "FAIL"},
+		{[]Outcome{Violation}, StatusFail, "FAIL"},
+	} {
+		res, err := Execute(judged(tc.outcomes...), Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Status() != tc.status || !strings.HasPrefix(res.StatusLine(), tc.word+" scenario=judged seed=1 hash=") {
+			t.Errorf("%v: status %s, line %q; want %s", tc.outcomes, res.Status(), res.StatusLine(), tc.status)
+		}
+		if res.Passed() != (tc.status == StatusPass) {
+			t.Errorf("%v: Passed() = %v", tc.outcomes, res.Passed())
+		}
+	}
+}
+
+// A run that no check judged could never fail: it is refused as bad usage,
+// not reported as a pass.
+func TestRunWithNoChecksIsRefused(t *testing.T) {
+	_, err := Execute(judged(), Options{Seed: 1})
+	var ue *UsageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "no check judged the run") {
+		t.Fatalf("err = %v, want a UsageError saying no check judged the run", err)
+	}
+}
+
+// A failure of the framework inside the world (here: final reads asked of
+// a workload that has none) ends the run with a FrameworkError naming the
+// cause, not a panic.
+func TestFrameworkFailureInsideTheWorldIsAnError(t *testing.T) {
+	s := &Scenario{
+		Name:   "broken-final-reads",
+		Params: []Param{{"duration", "2s", ""}},
+		Setup: func(r *Run) (Checks, error) {
+			top := newTopology(r)
+			if err := top.node("n1", redis.DefaultConfig(), sim.DiskConfig{}); err != nil {
+				return nil, err
+			}
+			top.finalReads("n1", time.Second, client.NewRegister())
+			return func(*Run) []Verdict { return []Verdict{{Check: "never", Outcome: OK}} }, nil
+		},
+	}
+	_, err := Execute(s, Options{Seed: 1})
+	var fe *FrameworkError
+	if !errors.As(err, &fe) {
+		t.Fatalf("err = %v, want a FrameworkError", err)
+	}
+	if strings.Contains(err.Error(), "panicked") || !strings.Contains(err.Error(), "final reads of n1") || !strings.Contains(err.Error(), "has no final reads") {
+		t.Fatalf("err = %v, want the cause named without a panic", err)
+	}
+}
