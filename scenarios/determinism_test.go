@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"testing"
 
 	"github.com/redsim/redsim/sim"
@@ -76,7 +77,7 @@ func TestDifferentSeedsDiffer(t *testing.T) {
 // and the trace shows their effects.
 func TestPingExercisesEveryFault(t *testing.T) {
 	s, _ := Builtins().Lookup("ping")
-	ops := map[Op]bool{}
+	ops := map[nemesis.Op]bool{}
 	kinds := map[sim.Kind]int{}
 	for seed := uint64(1); seed <= 20; seed++ {
 		res, err := Execute(s, Options{Seed: seed, Prepare: func(w *sim.World) { w.Trace().Keep(sim.LevelDebug) }})
@@ -97,7 +98,7 @@ func TestPingExercisesEveryFault(t *testing.T) {
 			kinds[ev.Kind]++
 		}
 	}
-	for _, op := range []Op{OpPartition, OpHeal, OpCrash, OpRestart, OpPause, OpResume, OpClockJump, OpClockDrift, OpClockStrobe, OpDiskFsync, OpDiskFull, OpDiskOK, OpClog, OpUnclog, OpReset, OpSlow, OpHealAll} {
+	for _, op := range []nemesis.Op{nemesis.OpPartition, nemesis.OpHeal, nemesis.OpCrash, nemesis.OpRestart, nemesis.OpPause, nemesis.OpResume, nemesis.OpClockJump, nemesis.OpClockDrift, nemesis.OpClockStrobe, nemesis.OpDiskFsync, nemesis.OpDiskFull, nemesis.OpDiskOK, nemesis.OpClog, nemesis.OpUnclog, nemesis.OpReset, nemesis.OpSlow, nemesis.OpHealAll} {
 		if !ops[op] {
 			t.Errorf("no schedule in 20 seeds holds %s", op)
 		}

@@ -2,10 +2,10 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"time"
 
 	"github.com/redsim/redsim/checker"
-	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/nodes/redis"
 	"github.com/redsim/redsim/sim"
@@ -52,7 +52,6 @@ func setupFailoverPartition(r *Run) (Checks, error) {
 	if err := r.Net.SetDefaultLatency(sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)); err != nil {
 		return nil, err
 	}
-	w := r.World
 	t := newTopology(r)
 	nodes := []string{"n1", "n2", "n3", "n4", "n5"}
 	for i, name := range nodes {
@@ -65,10 +64,9 @@ func setupFailoverPartition(r *Run) (Checks, error) {
 			return nil, err
 		}
 	}
-	// The operator's view of the master, which majority-side clients
-	// follow; minority-side clients keep their connection's idea.
-	master := "n1:6379"
-	majority := func() string { return master }
+	// Majority-side clients follow the master the operator publishes;
+	// minority-side clients keep their connection's idea.
+	majority := t.follow("master", "n1:6379")
 	minority := client.Fixed("n1:6379")
 	stop := r.Duration - 6*time.Second
 	set, reg := client.NewSet(), client.NewRegister()
@@ -85,32 +83,19 @@ func setupFailoverPartition(r *Run) (Checks, error) {
 	}
 	t.finalReads("cmaj", r.Duration-3*time.Second, set)
 	t.observe(500 * time.Millisecond)
-	r.Schedule = []Action{
-		{At: partAt, Op: OpPartition, Shape: ShapeMajority, Groups: [][]string{{"cmin", "n1", "n2"}, {"cmaj", "n3", "n4", "n5"}}},
-		{At: healAt, Op: OpHeal},
+	// The operator, on the majority side, promotes n3 and points n4, n5 and
+	// the majority's clients at it; after the heal, n1 and n2 follow n3.
+	promote := partAt + promoteAfter
+	r.Schedule = []nemesis.Action{
+		{At: partAt, Op: nemesis.OpPartition, Shape: nemesis.ShapeMajority, Groups: [][]string{{"cmin", "n1", "n2"}, {"cmaj", "n3", "n4", "n5"}}},
+		{At: promote, Op: nemesis.OpPromote, Target: "n3"},
+		{At: promote, Op: nemesis.OpReplicaOf, Target: "n4", Master: "n3:6379"},
+		{At: promote, Op: nemesis.OpReplicaOf, Target: "n5", Master: "n3:6379"},
+		{At: promote, Op: nemesis.OpPublish, Target: "master", Master: "n3:6379"},
+		{At: healAt, Op: nemesis.OpHeal},
+		{At: healAt + time.Second, Op: nemesis.OpReplicaOf, Target: "n1", Master: "n3:6379"},
+		{At: healAt + time.Second, Op: nemesis.OpReplicaOf, Target: "n2", Master: "n3:6379"},
 	}
-	w.At(clock.Time(partAt+promoteAfter), func() {
-		// The operator, on the majority side, promotes n3 and points n4, n5
-		// and the majority's clients at it.
-		if s := t.server("n3"); s != nil {
-			s.PromoteToMaster()
-		}
-		for _, name := range []string{"n4", "n5"} {
-			if s := t.server(name); s != nil {
-				s.ReplicaOf("n3", 6379)
-			}
-		}
-		master = "n3:6379"
-		w.Note(sim.LevelFault, "operator: promoted n3")
-	})
-	w.At(clock.Time(healAt+time.Second), func() {
-		for _, name := range []string{"n1", "n2"} {
-			if s := t.server(name); s != nil {
-				s.ReplicaOf("n3", 6379)
-			}
-		}
-		w.Note(sim.LevelFault, "operator: n1 and n2 follow n3")
-	})
 	return func(r *Run) []Verdict {
 		r.History.Finish(r.World.Now())
 		ops := r.History.Ops()

@@ -3,6 +3,8 @@ package scenarios
 import (
 	"cmp"
 	"fmt"
+	"github.com/redsim/redsim/scenarios/nemesis"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,7 +33,7 @@ type fileSpec struct {
 	clients, keys       int
 	interval, maxJump   time.Duration
 	faults              []string
-	actions             []Action
+	actions             []nemesis.Action
 	// actionLines are the lines of the actions' at fields, in file order;
 	// durationLine and quietLine those of the two times (0 when defaulted).
 	actionLines             []int
@@ -43,8 +45,6 @@ type fileSpec struct {
 var (
 	workloadKinds = []string{"register", "cas-register", "counter", "set", "list-append"}
 	faultFamilies = []string{"partitions", "crashes", "pauses", "clocks", "links", "disks"}
-	actionOps     = []Op{OpPartition, OpHeal, OpCrash, OpRestart, OpPause, OpResume, OpClockJump, OpClockDrift, OpClockStrobe, OpDiskFsync, OpDiskFull, OpDiskOK, OpClog, OpUnclog, OpReset, OpSlow, OpHealAll}
-	shapes        = []string{ShapeIsolate, ShapeMajority, ShapeOneWay, ShapeBridge}
 )
 
 // decoder reads typed fields and remembers which keys were used.
@@ -272,6 +272,7 @@ func ParseFile(path, src string) (*Scenario, error) {
 	for i := 1; i <= sp.nodes; i++ {
 		hosts = append(hosts, fmt.Sprintf("n%d", i))
 	}
+	targets := append(slices.Clone(hosts), "master") // "master" is what publish moves
 	nem := one(root, "nemesis")
 	sp.interval = d.dur(nem, "nemesis.", "interval", 3*time.Second, false)
 	sp.maxJump = d.dur(nem, "nemesis.", "max-jump", 10*time.Second, false)
@@ -279,30 +280,45 @@ func ParseFile(path, src string) (*Scenario, error) {
 	if nem != nil {
 		for i, at := range nem.subs["action"] {
 			p := fmt.Sprintf("nemesis.action[%d].", i)
-			a := Action{
+			a := nemesis.Action{
 				At:       d.dur(at, p, "at", -1, false),
-				Op:       Op(d.str(at, p, "op", "", nil)),
-				Target:   d.str(at, p, "target", "", hosts),
-				Shape:    d.str(at, p, "shape", "", shapes),
+				Op:       nemesis.Op(d.str(at, p, "op", "", nil)),
+				Target:   d.str(at, p, "target", "", targets),
+				Shape:    d.str(at, p, "shape", "", nemesis.Shapes),
 				Groups:   d.groups(at, p, "groups", hosts),
 				Delta:    d.dur(at, p, "delta", 0, true),
 				Period:   d.dur(at, p, "period", 0, false),
 				Duration: d.dur(at, p, "duration", 0, false),
 				PPM:      float64(d.integer(at, p, "ppm", 0, -100000, 100000)),
 				Count:    d.integer(at, p, "count", 0, 0, 1000),
+				Latency:  d.dur(at, p, "latency", 0, false),
+				Master:   d.str(at, p, "master", "", nil),
 			}
 			if a.At < 0 {
 				d.fail(at.line, "%sat is required (a duration such as \"10s\")", p)
 			}
-			if !slices.Contains(actionOps, a.Op) {
-				names := make([]string, len(actionOps))
-				for j, o := range actionOps {
+			if !slices.Contains(nemesis.Ops, a.Op) {
+				names := make([]string, len(nemesis.Ops))
+				for j, o := range nemesis.Ops {
 					names[j] = string(o)
 				}
 				d.fail(at.line, "%sop %q is unknown; one of %s", p, a.Op, strings.Join(names, ", "))
 			}
-			if a.Op == OpPartition && a.Shape == "" {
-				d.fail(at.line, "%sshape is required for a partition; one of %s", p, strings.Join(shapes, ", "))
+			if a.Op == nemesis.OpPartition && a.Shape == "" {
+				d.fail(at.line, "%sshape is required for a partition; one of %s", p, strings.Join(nemesis.Shapes, ", "))
+			}
+			if (a.Target == "master") != (a.Op == nemesis.OpPublish) {
+				d.fail(at.line, "%starget: publish takes \"master\" (what the clients follow), every other action a host", p)
+			}
+			switch a.Op {
+			case nemesis.OpReplicaOf, nemesis.OpPublish:
+				if _, port, err := net.SplitHostPort(a.Master); err != nil || port == "" {
+					d.fail(at.line, "%smaster is required for %s: the address to follow, such as \"n3:6379\"", p, a.Op)
+				}
+			case nemesis.OpLatency:
+				if a.Latency <= 0 {
+					d.fail(at.line, "%slatency is required for latency: the one-way delay, such as \"300ms\"", p)
+				}
 			}
 			d.unknownKeys(at, p)
 			sp.actions = append(sp.actions, a)
@@ -345,7 +361,7 @@ func ParseFile(path, src string) (*Scenario, error) {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sp.actions[a].At, sp.actions[b].At) })
-	actions, lines := make([]Action, len(order)), make([]int, len(order))
+	actions, lines := make([]nemesis.Action, len(order)), make([]int, len(order))
 	for i, j := range order {
 		actions[i], lines[i] = sp.actions[j], sp.actionLines[j]
 	}
@@ -455,7 +471,7 @@ func setupFile(r *Run, sp *fileSpec) (Checks, error) {
 		wl = w
 	}
 	faultsEnd := r.Duration - quiet
-	if err := t.clients("c1", sp.clients, client.Fixed("n1:6379"), wl, faultsEnd+quiet/3); err != nil {
+	if err := t.clients("c1", sp.clients, t.follow("master", "n1:6379"), wl, faultsEnd+quiet/3); err != nil {
 		return nil, err
 	}
 	if sp.set {
@@ -463,9 +479,9 @@ func setupFile(r *Run, sp *fileSpec) (Checks, error) {
 	}
 	t.observe(500 * time.Millisecond)
 	if len(sp.actions) > 0 {
-		r.Schedule = append(append([]Action(nil), sp.actions...), Action{At: faultsEnd, Op: OpHealAll})
+		r.Schedule = append(append([]nemesis.Action(nil), sp.actions...), nemesis.Action{At: faultsEnd, Op: nemesis.OpHealAll})
 	} else {
-		r.Schedule = Generate(NemesisConfig{
+		r.Schedule = nemesis.Generate(nemesis.Config{
 			Hosts: names, Interval: sp.interval, End: faultsEnd, MaxJump: sp.maxJump,
 			Partitions: slices.Contains(sp.faults, "partitions"), Crashes: slices.Contains(sp.faults, "crashes"),
 			Pauses: slices.Contains(sp.faults, "pauses"), Clocks: slices.Contains(sp.faults, "clocks"),

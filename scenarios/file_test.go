@@ -62,7 +62,7 @@ func TestScenarioFileErrors(t *testing.T) {
 		{"[topology]\nnodez = 3", "f.toml:2: topology.nodez is unknown; known: appendfsync, appendonly, latency, nodes"},
 		{"[workload]\nkind = \"queue\"", `f.toml:2: workload.kind "queue" is unknown; one of register, cas-register, counter, set, list-append`},
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"partition\"\nshape = \"halves\"", `f.toml:4: nemesis.action[0].shape "halves" is unknown; one of isolate, majority, oneway, bridge`},
-		{"[[nemesis.action]]\nat = \"1s\"\nop = \"crash\"\ntarget = \"n9\"", `f.toml:4: nemesis.action[0].target "n9" is unknown; one of c1, n1, n2, n3`},
+		{"[[nemesis.action]]\nat = \"1s\"\nop = \"crash\"\ntarget = \"n9\"", `f.toml:4: nemesis.action[0].target "n9" is unknown; one of c1, n1, n2, n3, master`},
 		{"[[nemesis.action]]\nop = \"crash\"", `f.toml:1: nemesis.action[0].at is required (a duration such as "10s")`},
 		{"[nemesis]\nfaults = [\"floods\"]", `f.toml:2: nemesis.faults: "floods" is unknown; one of partitions, crashes, pauses, clocks, links, disks`},
 		{"[workload]\nkind = \"set\"\n[checks]\nlinearizable = true", "f.toml:4: checks.linearizable needs a register, cas-register or counter workload, not set"},
@@ -137,5 +137,89 @@ func TestSetDurationRechecksFileActions(t *testing.T) {
 	want := `x.toml:4: nemesis.action at "15s" is inside the quiet period (10s to 20s: duration 20s minus quiet 10s) with the values given by --set or --duration`
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), want) {
 		t.Fatalf("err = %v\nwant it to contain %s", err, want)
+	}
+}
+
+// A file can say what an operator does: the Jepsen 2013 failover by hand.
+func TestFileOperatorActions(t *testing.T) {
+	s, err := ParseFile("x.toml", `
+duration = "40s"
+quiet = "10s"
+[topology]
+nodes = 3
+[workload]
+kind = "set"
+[[nemesis.action]]
+at = "0s"
+op = "latency"
+groups = [["c1", "n3"]]
+latency = "2ms"
+[[nemesis.action]]
+at = "8s"
+op = "partition"
+shape = "isolate"
+groups = [["n1"]]
+[[nemesis.action]]
+at = "10s"
+op = "promote"
+target = "n2"
+[[nemesis.action]]
+at = "10s"
+op = "replicaof"
+target = "n3"
+master = "n2:6379"
+[[nemesis.action]]
+at = "10s"
+op = "publish"
+target = "master"
+master = "n2:6379"
+[[nemesis.action]]
+at = "20s"
+op = "heal"
+[[nemesis.action]]
+at = "21s"
+op = "replicaof"
+target = "n1"
+master = "n2:6379"
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Execute(s, Options{Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sched []string
+	for _, a := range res.Schedule {
+		sched = append(sched, a.String())
+	}
+	want := "0.000000s latency c1,n3 latency=2ms; 8.000000s partition isolate n1; 10.000000s promote n2; 10.000000s replicaof n3 -> n2:6379; 10.000000s publish master -> n2:6379; 20.000000s heal; 21.000000s replicaof n1 -> n2:6379; 30.000000s heal-all"
+	if got := strings.Join(sched, "; "); got != want {
+		t.Fatalf("schedule\n got  %s\n want %s", got, want)
+	}
+	// Clients moved to n2 after the publish; n1's isolated writes are lost
+	// when it follows n2, as in Jepsen's test, and the replicas converge.
+	moved := false
+	for _, op := range res.History {
+		if op.Invoke > 11e9 && op.Node == "n2" {
+			moved = true
+			break
+		}
+	}
+	if !moved {
+		t.Error("no client operation went to n2 after the publish")
+	}
+	for _, v := range res.Verdicts {
+		if v.Check == "convergence" && v.Outcome != OK {
+			t.Errorf("convergence: %s %s", v.Outcome, v.Summary)
+		}
+	}
+	for _, tc := range []struct{ src, want string }{
+		{"[[nemesis.action]]\nat = \"1s\"\nop = \"replicaof\"\ntarget = \"n2\"", `f.toml:1: nemesis.action[0].master is required for replicaof: the address to follow, such as "n3:6379"`},
+		{"[[nemesis.action]]\nat = \"1s\"\nop = \"latency\"\ngroups = [[\"c1\", \"n1\"]]", `f.toml:1: nemesis.action[0].latency is required for latency: the one-way delay, such as "300ms"`},
+	} {
+		if _, err := ParseFile("f.toml", tc.src); err == nil || err.Error() != tc.want {
+			t.Errorf("%q:\n got  %v\n want %s", tc.src, err, tc.want)
+		}
 	}
 }

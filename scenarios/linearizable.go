@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"time"
 
 	"github.com/redsim/redsim/nodes/client"
@@ -63,7 +64,7 @@ func setupLinearizableMaster(r *Run) (Checks, error) {
 		return nil, err
 	}
 	t.observe(500 * time.Millisecond)
-	r.Schedule = Generate(NemesisConfig{
+	r.Schedule = nemesis.Generate(nemesis.Config{
 		Hosts: append(nodes, "c1"), Interval: interval, End: faultsEnd,
 		Partitions: true, Pauses: true, Clocks: true, Links: true, MaxJump: 10 * time.Second,
 	}, r.World.Stream("nemesis"))

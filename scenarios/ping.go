@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"strings"
 	"time"
 
@@ -87,7 +88,7 @@ func setupPing(r *Run) (Checks, error) {
 		p.Start()
 	}
 	faultsEnd := r.Duration - quiet
-	r.Schedule = Generate(NemesisConfig{
+	r.Schedule = nemesis.Generate(nemesis.Config{
 		Hosts: hosts, Interval: interval, End: faultsEnd,
 		Partitions: true, Crashes: true, Pauses: true, Clocks: true, Disks: true, Links: true,
 		MaxJump: 10 * time.Second,

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"strconv"
 	"time"
 
@@ -207,12 +208,7 @@ func setupRedlock(r *Run, c redlockCase) (Checks, error) {
 			}
 			if lat := durs["latency"]; lat > 0 {
 				for _, m := range rl.masters {
-					if err := r.Net.SetLatency(host, m, sim.FixedDist(lat)); err != nil {
-						return nil, err
-					}
-					if err := r.Net.SetLatency(m, host, sim.FixedDist(lat)); err != nil {
-						return nil, err
-					}
+					r.Schedule = append(r.Schedule, nemesis.Action{Op: nemesis.OpLatency, Groups: [][]string{{host, m}}, Latency: lat})
 				}
 				opts.Timeout = 3 * lat
 			}
@@ -230,7 +226,7 @@ func setupRedlock(r *Run, c redlockCase) (Checks, error) {
 	}
 	if jump := durs["jump"]; jump > 0 {
 		for at := 2 * time.Second; at < stop; at += 2 * time.Second {
-			r.Schedule = append(r.Schedule, Action{At: at, Op: OpClockJump, Target: "n3", Delta: jump})
+			r.Schedule = append(r.Schedule, nemesis.Action{At: at, Op: nemesis.OpClockJump, Target: "n3", Delta: jump})
 		}
 	}
 	if c.faults != nil {
@@ -270,10 +266,8 @@ func splitClients(r *Run, rl *redlockWorld) error {
 	if len(rl.clients) < 2 {
 		return fmt.Errorf("this case needs at least 2 clients")
 	}
-	for _, pair := range [][2]string{{"c0", "n4"}, {"c0", "n5"}, {"c1", "n1"}, {"c1", "n2"}} {
-		if err := r.Net.Clog(pair[0], pair[1]); err != nil {
-			return err
-		}
+	for _, pair := range [][]string{{"c0", "n4"}, {"c0", "n5"}, {"c1", "n1"}, {"c1", "n2"}} {
+		r.Schedule = append(r.Schedule, nemesis.Action{Op: nemesis.OpClog, Groups: [][]string{pair}})
 	}
 	return nil
 }
@@ -287,7 +281,7 @@ func crashN3(r *Run, rl *redlockWorld) error {
 	delay, _ := r.Params.Duration("restart-delay")
 	stop := r.Duration - 3*time.Second
 	for at := 2 * time.Second; at+delay < stop; at += 3*time.Second + delay {
-		r.Schedule = append(r.Schedule, Action{At: at, Op: OpCrash, Target: "n3"}, Action{At: at + delay, Op: OpRestart, Target: "n3"})
+		r.Schedule = append(r.Schedule, nemesis.Action{At: at, Op: nemesis.OpCrash, Target: "n3"}, nemesis.Action{At: at + delay, Op: nemesis.OpRestart, Target: "n3"})
 	}
 	return nil
 }

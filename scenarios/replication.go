@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"time"
 
 	"github.com/redsim/redsim/nodes/client"
@@ -86,7 +87,7 @@ func setupReplication(r *Run) (Checks, error) {
 		return nil, err
 	}
 	t.observe(500 * time.Millisecond)
-	r.Schedule = Generate(NemesisConfig{
+	r.Schedule = nemesis.Generate(nemesis.Config{
 		Hosts: nodes, Interval: interval, End: faultsEnd,
 		Partitions: true, Crashes: true, Pauses: true, Clocks: true, Links: true,
 		MaxJump: 10 * time.Second,

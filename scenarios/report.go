@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"io"
 	"time"
 
@@ -43,22 +44,22 @@ func (res *Result) Report(replay string) *reports.Run {
 
 // faultWindows pairs each fault with the action that ends it (a heal, a
 // restart, a resume...), so reports can shade the time it was in force.
-func faultWindows(actions []Action, end time.Duration) []reports.Fault {
-	closes := map[Op]Op{OpPartition: OpHeal, OpCrash: OpRestart, OpPause: OpResume, OpClog: OpUnclog, OpDiskFull: OpDiskOK}
+func faultWindows(actions []nemesis.Action, end time.Duration) []reports.Fault {
+	closes := map[nemesis.Op]nemesis.Op{nemesis.OpPartition: nemesis.OpHeal, nemesis.OpCrash: nemesis.OpRestart, nemesis.OpPause: nemesis.OpResume, nemesis.OpClog: nemesis.OpUnclog, nemesis.OpDiskFull: nemesis.OpDiskOK}
 	var out []reports.Fault
 	for i, a := range actions {
 		switch a.Op {
-		case OpHeal, OpRestart, OpResume, OpUnclog, OpDiskOK:
+		case nemesis.OpHeal, nemesis.OpRestart, nemesis.OpResume, nemesis.OpUnclog, nemesis.OpDiskOK:
 			continue
 		}
 		f := reports.Fault{At: a.At, End: a.At, Op: string(a.Op), Text: a.String()}
-		if a.Op == OpClockStrobe {
+		if a.Op == nemesis.OpClockStrobe {
 			f.End = a.At + a.Duration
 		}
 		if closer, ok := closes[a.Op]; ok {
 			f.End = end
 			for _, b := range actions[i+1:] {
-				if b.Op == OpHealAll || (b.Op == closer && (b.Target == a.Target || a.Op == OpPartition) && sameGroups(a, b)) {
+				if b.Op == nemesis.OpHealAll || (b.Op == closer && (b.Target == a.Target || a.Op == nemesis.OpPartition) && sameGroups(a, b)) {
 					f.End = b.At
 					break
 				}
@@ -69,8 +70,8 @@ func faultWindows(actions []Action, end time.Duration) []reports.Fault {
 	return out
 }
 
-func sameGroups(a, b Action) bool {
-	if a.Op != OpClog {
+func sameGroups(a, b nemesis.Action) bool {
+	if a.Op != nemesis.OpClog {
 		return true
 	}
 	return len(b.Groups) == 1 && len(a.Groups) == 1 && len(a.Groups[0]) == 2 && len(b.Groups[0]) == 2 &&

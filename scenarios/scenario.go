@@ -1,9 +1,12 @@
 package scenarios
 
 import (
+	"cmp"
 	"fmt"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"io"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,14 +67,17 @@ type Run struct {
 	Net      *network.Network
 	// Duration is how long the world runs; Schedule the nemesis's actions.
 	Duration time.Duration
-	Schedule []Action
+	Schedule []nemesis.Action
 	// Facts are lines the scenario adds to the summary.
 	Facts []string
 	// History is the clients' operations, when the scenario has clients;
 	// Observations what it sampled for the report.
 	History      *history.History
 	Observations Observations
-	err          error
+	// operator carries out the schedule's operator actions; nil when the
+	// deployment has no Redis nodes.
+	operator nemesis.Operator
+	err      error
 }
 
 // fail stops the world on a failure of the framework (a nemesis action that
@@ -92,7 +98,7 @@ type Result struct {
 	Params   map[string]string `json:"params"`
 	Events   uint64            `json:"events"`
 	Duration time.Duration     `json:"duration_ns"`
-	Schedule []Action          `json:"schedule"`
+	Schedule []nemesis.Action  `json:"schedule"`
 	Verdicts []Verdict         `json:"verdicts"`
 	Facts    []string          `json:"facts,omitempty"`
 	// History and Observations are the run's, for reports (not in JSON).
@@ -194,7 +200,10 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	if err != nil {
 		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
 	}
-	Schedule(w, r.Net, r.Schedule, r.fail)
+	// Setup may add actions in any order; they run and print in time order
+	// (actions due at the same time keep their order).
+	slices.SortStableFunc(r.Schedule, func(a, b nemesis.Action) int { return cmp.Compare(a.At, b.At) })
+	nemesis.Schedule(w, r.Net, r.operator, r.Schedule, r.fail)
 	w.RunUntil(clock.Time(dur))
 	if r.err != nil {
 		return nil, &FrameworkError{Err: fmt.Errorf("scenario %s seed %d at %v: %w", s.Name, opts.Seed, w.Now(), r.err)}

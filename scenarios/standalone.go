@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"time"
 
 	"github.com/redsim/redsim/checker"
@@ -71,7 +72,7 @@ func setupStandaloneCrash(r *Run) (Checks, error) {
 	}
 	t.finalReads("c1", faultsEnd+quiet/2, wl)
 	t.observe(500 * time.Millisecond)
-	r.Schedule = Generate(NemesisConfig{Hosts: []string{"n1"}, Interval: interval, End: faultsEnd, Crashes: true, Pauses: true}, r.World.Stream("nemesis"))
+	r.Schedule = nemesis.Generate(nemesis.Config{Hosts: []string{"n1"}, Interval: interval, End: faultsEnd, Crashes: true, Pauses: true}, r.World.Stream("nemesis"))
 	return func(r *Run) []Verdict {
 		r.History.Finish(r.World.Now())
 		r.Facts = append(r.Facts, opCounts(r.History), fmt.Sprintf("appendfsync %s, %d nemesis actions", policy, len(r.Schedule)))

@@ -3,6 +3,8 @@ package scenarios
 import (
 	"fmt"
 	"io"
+	"net"
+	"strconv"
 	"time"
 
 	"github.com/redsim/redsim/checker"
@@ -44,6 +46,7 @@ type LagSample struct {
 }
 
 // redisTopology is a set of Redis nodes, one per host, with client hosts.
+// It is the run's operator: the nemesis's operator actions act through it.
 type redisTopology struct {
 	r       *Run
 	names   []string
@@ -51,11 +54,69 @@ type redisTopology struct {
 	hist    *history.History
 	targets map[int]func() string
 	nextPID int
+	// published is the directory that clients following a name (such as
+	// "master") read before each operation; OpPublish changes it.
+	published map[string]string
 }
 
 func newTopology(r *Run) *redisTopology {
 	r.History = &history.History{}
-	return &redisTopology{r: r, procs: map[string]*sim.Process{}, hist: r.History, targets: map[int]func() string{}}
+	t := &redisTopology{r: r, procs: map[string]*sim.Process{}, hist: r.History, targets: map[int]func() string{}, published: map[string]string{}}
+	r.operator = t
+	return t
+}
+
+// follow is a client target that reads the address published under name,
+// initially addr.
+func (t *redisTopology) follow(name, addr string) func() string {
+	t.published[name] = addr
+	return func() string { return t.published[name] }
+}
+
+// Publish implements nemesis.Operator.
+func (t *redisTopology) Publish(name, addr string) error {
+	if _, ok := t.published[name]; !ok {
+		return fmt.Errorf("nemesis publish: no client follows %q", name)
+	}
+	t.published[name] = addr
+	return nil
+}
+
+// operated returns the running node on host for an operator action; nil
+// (and a note in the trace) when the node is down, since an operator's
+// command to a dead node fails without stopping the run.
+func (t *redisTopology) operated(op, host string) (*redis.Server, error) {
+	if t.procs[host] == nil {
+		return nil, fmt.Errorf("nemesis %s: no Redis node on host %q", op, host)
+	}
+	s := t.server(host)
+	if s == nil {
+		t.r.World.Note(sim.LevelFault, "operator: "+op+" "+host+" failed: the node is down")
+	}
+	return s, nil
+}
+
+// Promote implements nemesis.Operator: REPLICAOF NO ONE.
+func (t *redisTopology) Promote(host string) error {
+	s, err := t.operated("promote", host)
+	if s != nil {
+		s.PromoteToMaster()
+	}
+	return err
+}
+
+// ReplicaOf implements nemesis.Operator: REPLICAOF host port.
+func (t *redisTopology) ReplicaOf(host, master string) error {
+	mh, mp, err := net.SplitHostPort(master)
+	port, perr := strconv.Atoi(mp)
+	if err != nil || perr != nil {
+		return fmt.Errorf("nemesis replicaof: master %q is not host:port", master)
+	}
+	s, err := t.operated("replicaof", host)
+	if s != nil {
+		s.ReplicaOf(mh, port)
+	}
+	return err
 }
 
 // node adds host name running a Redis node with cfg.

@@ -1,4 +1,4 @@
-package scenarios
+package nemesis
 
 import (
 	"strings"
@@ -10,7 +10,7 @@ import (
 )
 
 func TestGenerateIsDataAndDeterministic(t *testing.T) {
-	cfg := NemesisConfig{Hosts: []string{"a", "b", "c"}, Interval: time.Second, End: 20 * time.Second,
+	cfg := Config{Hosts: []string{"a", "b", "c"}, Interval: time.Second, End: 20 * time.Second,
 		Partitions: true, Crashes: true, Pauses: true, Clocks: true, Disks: true, Links: true, MaxJump: time.Second}
 	x := Generate(cfg, sim.NewStream(1, "nemesis"))
 	y := Generate(cfg, sim.NewStream(1, "nemesis"))
@@ -45,37 +45,11 @@ func TestApplyErrorsNameTheProblem(t *testing.T) {
 		{Action{Op: OpPartition, Shape: "halves", Groups: [][]string{{"a"}}}, `shape "halves" is unknown; one of isolate, majority, oneway, bridge`},
 		{Action{Op: "explode"}, `op "explode" is unknown`},
 		{Action{Op: OpClog, Groups: [][]string{{"a"}}}, "want one group of two hosts"},
+		{Action{Op: OpPromote, Target: "a"}, "nemesis promote: this deployment has no operator"},
 	} {
-		err := tt.a.Apply(w, n)
+		err := tt.a.Apply(w, n, nil)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want %q", tt.a, err, tt.want)
-		}
-	}
-}
-
-func TestParams(t *testing.T) {
-	specs := []Param{{"duration", "30s", ""}, {"nodes", "5", ""}}
-	if _, err := NewParams(specs, map[string]string{"nodez": "1"}); err == nil || !strings.Contains(err.Error(), `"nodez" is unknown; known: duration, nodes`) {
-		t.Errorf("unknown param: %v", err)
-	}
-	p, err := NewParams(specs, map[string]string{"nodes": "x"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Int("nodes", 1, 9); err == nil || !strings.Contains(err.Error(), `nodes="x"`) {
-		t.Errorf("bad int: %v", err)
-	}
-	if _, err := ParseSet([]string{"novalue"}); err == nil {
-		t.Error("ParseSet accepted a set without =")
-	}
-}
-
-func TestExecuteRejectsBadParams(t *testing.T) {
-	s, _ := Builtins().Lookup("ping")
-	for _, set := range []map[string]string{{"duration": "soon"}, {"nodes": "1"}, {"quiet": "1h"}, {"latency": "warp"}} {
-		_, err := Execute(s, Options{Seed: 1, Set: set})
-		if _, ok := err.(*UsageError); !ok {
-			t.Errorf("%v: got %v, want a usage error", set, err)
 		}
 	}
 }

@@ -1,0 +1,118 @@
+package nemesis
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redsim/redsim/clock"
+)
+
+// Op is the kind of a nemesis action.
+type Op string
+
+// The nemesis actions. Each targets hosts by name.
+const (
+	OpPartition   Op = "partition"  // Shape with Groups
+	OpHeal        Op = "heal"       // partitions only
+	OpCrash       Op = "crash"      // Target host loses power
+	OpRestart     Op = "restart"    // Target host's processes start again
+	OpPause       Op = "pause"      // Target host's processes stop (SIGSTOP)
+	OpResume      Op = "resume"     // and continue
+	OpClockJump   Op = "clock-jump" // Target's wall clock moves by Delta
+	OpClockDrift  Op = "clock-drift"
+	OpClockStrobe Op = "clock-strobe" // wall flips by Delta every Period for Duration
+	OpDiskFsync   Op = "disk-fail-fsync"
+	OpDiskFull    Op = "disk-full"
+	OpDiskOK      Op = "disk-ok"
+	OpClog        Op = "clog" // Groups[0][0] <-> Groups[0][1]
+	OpUnclog      Op = "unclog"
+	OpReset       Op = "reset"   // resets connections between Groups[0][0] and Groups[0][1]
+	OpSlow        Op = "slow"    // Count is the latency factor; 1 restores
+	OpLatency     Op = "latency" // Groups[0][0] <-> Groups[0][1] take Latency each way
+	OpHealAll     Op = "heal-all"
+
+	// Operator actions: what a person or a tool does to the deployment.
+	OpPromote   Op = "promote"   // the Redis node on Target becomes a master (REPLICAOF NO ONE)
+	OpReplicaOf Op = "replicaof" // the Redis node on Target follows Master (host:port)
+	OpPublish   Op = "publish"   // clients that follow Target (a name such as "master") now go to Master
+)
+
+// Ops lists every op in the order scenario files document them.
+var Ops = []Op{OpPartition, OpHeal, OpCrash, OpRestart, OpPause, OpResume, OpClockJump, OpClockDrift,
+	OpClockStrobe, OpDiskFsync, OpDiskFull, OpDiskOK, OpClog, OpUnclog, OpReset, OpSlow, OpLatency, OpHealAll,
+	OpPromote, OpReplicaOf, OpPublish}
+
+// Shapes lists the partition shapes.
+var Shapes = []string{ShapeIsolate, ShapeMajority, ShapeOneWay, ShapeBridge}
+
+// Shapes of partitions.
+const (
+	ShapeIsolate  = "isolate"  // Groups[0] is one host cut off from all
+	ShapeMajority = "majority" // Groups are cut from each other
+	ShapeOneWay   = "oneway"   // Groups[0] cannot send to Groups[1]
+	ShapeBridge   = "bridge"   // Groups[0] | Groups[1][0] | Groups[2]
+)
+
+// Action is one timed fault or operator action. A schedule is plain data:
+// it can be printed, saved in a scenario file, edited and replayed, and
+// every change a run makes to its world after setup is in it.
+type Action struct {
+	At       time.Duration `json:"at"`
+	Op       Op            `json:"op"`
+	Target   string        `json:"target,omitempty"`
+	Shape    string        `json:"shape,omitempty"`
+	Groups   [][]string    `json:"groups,omitempty"`
+	Delta    time.Duration `json:"delta,omitempty"`
+	Period   time.Duration `json:"period,omitempty"`
+	Duration time.Duration `json:"duration,omitempty"`
+	PPM      float64       `json:"ppm,omitempty"`
+	Count    int           `json:"count,omitempty"`
+	// Latency is the one-way delay of OpLatency.
+	Latency time.Duration `json:"latency,omitempty"`
+	// Master is the address (host:port) of OpReplicaOf and OpPublish.
+	Master string `json:"master,omitempty"`
+}
+
+// String prints a one-line description.
+func (a Action) String() string {
+	var b strings.Builder
+	b.WriteString(clock.Time(a.At).String())
+	b.WriteByte(' ')
+	b.WriteString(string(a.Op))
+	if a.Shape != "" {
+		b.WriteString(" " + a.Shape)
+	}
+	if a.Target != "" {
+		b.WriteString(" " + a.Target)
+	}
+	if len(a.Groups) > 0 {
+		gs := make([]string, len(a.Groups))
+		for i, g := range a.Groups {
+			gs[i] = strings.Join(g, ",")
+		}
+		b.WriteString(" " + strings.Join(gs, " | "))
+	}
+	if a.Delta != 0 {
+		b.WriteString(" delta=" + a.Delta.String())
+	}
+	if a.Period != 0 {
+		b.WriteString(" period=" + a.Period.String())
+	}
+	if a.Duration != 0 {
+		b.WriteString(" for=" + a.Duration.String())
+	}
+	if a.PPM != 0 {
+		b.WriteString(" ppm=" + strconv.FormatFloat(a.PPM, 'g', -1, 64))
+	}
+	if a.Count != 0 {
+		b.WriteString(" count=" + strconv.Itoa(a.Count))
+	}
+	if a.Latency != 0 {
+		b.WriteString(" latency=" + a.Latency.String())
+	}
+	if a.Master != "" {
+		b.WriteString(" -> " + a.Master)
+	}
+	return b.String()
+}

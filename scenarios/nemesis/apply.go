@@ -1,0 +1,205 @@
+package nemesis
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/redsim/redsim/clock"
+	"github.com/redsim/redsim/network"
+	"github.com/redsim/redsim/sim"
+)
+
+// Operator carries out the operator actions on a deployment. A deployment
+// without Redis nodes or clients to redirect has none (nil).
+type Operator interface {
+	// Promote makes the Redis node on host a master.
+	Promote(host string) error
+	// ReplicaOf makes the Redis node on host follow master (host:port).
+	ReplicaOf(host, master string) error
+	// Publish tells the clients that follow name (e.g. "master") to go to
+	// addr from now on.
+	Publish(name, addr string) error
+}
+
+// Apply performs a on the world now; op carries out operator actions.
+func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
+	host := func() (*sim.Host, error) {
+		h := w.Host(a.Target)
+		if h == nil {
+			return nil, fmt.Errorf("nemesis %s: host %q is unknown", a.Op, a.Target)
+		}
+		return h, nil
+	}
+	pair := func() (string, string, error) {
+		if len(a.Groups) != 1 || len(a.Groups[0]) != 2 {
+			return "", "", fmt.Errorf("nemesis %s: want one group of two hosts", a.Op)
+		}
+		return a.Groups[0][0], a.Groups[0][1], nil
+	}
+	switch a.Op {
+	case OpPartition:
+		switch a.Shape {
+		case ShapeIsolate:
+			if len(a.Groups) != 1 || len(a.Groups[0]) != 1 {
+				return fmt.Errorf("nemesis partition isolate: want one group of one host")
+			}
+			return n.Isolate(a.Groups[0][0])
+		case ShapeMajority:
+			return n.Split(a.Groups)
+		case ShapeOneWay:
+			if len(a.Groups) != 2 {
+				return fmt.Errorf("nemesis partition oneway: want two groups")
+			}
+			return n.OneWay(a.Groups[0], a.Groups[1])
+		case ShapeBridge:
+			if len(a.Groups) != 3 || len(a.Groups[1]) != 1 {
+				return fmt.Errorf("nemesis partition bridge: want groups left | bridge | right")
+			}
+			return n.Bridge(a.Groups[0], a.Groups[2], a.Groups[1][0])
+		default:
+			return fmt.Errorf("nemesis partition shape %q is unknown; one of isolate, majority, oneway, bridge", a.Shape)
+		}
+	case OpHeal:
+		n.Heal()
+	case OpCrash:
+		h, err := host()
+		if err != nil {
+			return err
+		}
+		h.Crash()
+	case OpRestart:
+		h, err := host()
+		if err != nil {
+			return err
+		}
+		h.Restart(0)
+	case OpPause, OpResume:
+		h, err := host()
+		if err != nil {
+			return err
+		}
+		for _, p := range h.Processes() {
+			if a.Op == OpPause {
+				p.Pause()
+			} else {
+				p.Resume()
+			}
+		}
+	case OpClockJump:
+		h, err := host()
+		if err != nil {
+			return err
+		}
+		w.Fault("clock-jump " + a.Target + " " + a.Delta.String())
+		h.Clock.Jump(a.Delta)
+	case OpClockDrift:
+		h, err := host()
+		if err != nil {
+			return err
+		}
+		w.Fault("clock-drift " + a.Target + " ppm=" + strconv.FormatFloat(a.PPM, 'g', -1, 64))
+		return h.Clock.SetDrift(w.Now(), a.PPM)
+	case OpClockStrobe:
+		h, err := host()
+		if err != nil {
+			return err
+		}
+		w.Fault("clock-strobe " + a.Target)
+		h.Clock.Strobe(w.Now(), a.Delta, a.Period, a.Duration)
+	case OpDiskFsync, OpDiskFull, OpDiskOK:
+		h, err := host()
+		if err != nil {
+			return err
+		}
+		switch a.Op {
+		case OpDiskFsync:
+			h.Disk().FailSyncs(max(a.Count, 1))
+		case OpDiskFull:
+			h.Disk().SetFull(true)
+		default:
+			h.Disk().SetFull(false)
+			h.Disk().FailSyncs(0)
+		}
+	case OpClog, OpUnclog, OpReset, OpSlow, OpLatency:
+		x, y, err := pair()
+		if err != nil {
+			return err
+		}
+		switch a.Op {
+		case OpClog:
+			return n.Clog(x, y)
+		case OpUnclog:
+			return n.Unclog(x, y)
+		case OpReset:
+			_, err := n.ResetConns(x, y)
+			return err
+		case OpLatency:
+			w.Fault("latency " + x + " <-> " + y + " " + a.Latency.String())
+			if err := n.SetLatency(x, y, sim.FixedDist(a.Latency)); err != nil {
+				return err
+			}
+			return n.SetLatency(y, x, sim.FixedDist(a.Latency))
+		default:
+			return n.Slow(x, y, max(a.Count, 1))
+		}
+	case OpHealAll:
+		healAll(w, n)
+	case OpPromote, OpReplicaOf, OpPublish:
+		if op == nil {
+			return fmt.Errorf("nemesis %s: this deployment has no operator (no Redis nodes)", a.Op)
+		}
+		w.Fault("operator: " + a.String()[len(clock.Time(a.At).String())+1:])
+		switch a.Op {
+		case OpPromote:
+			return op.Promote(a.Target)
+		case OpReplicaOf:
+			return op.ReplicaOf(a.Target, a.Master)
+		default:
+			return op.Publish(a.Target, a.Master)
+		}
+	default:
+		return fmt.Errorf("nemesis op %q is unknown", a.Op)
+	}
+	return nil
+}
+
+// healAll ends every fault: partitions, clogs and slow links, pauses, crashes,
+// drift and disk faults. Clock offsets from jumps stay, as they would after an
+// operator fixed NTP without stepping clocks back.
+func healAll(w *sim.World, n *network.Network) {
+	w.Fault("heal-all")
+	n.Restore()
+	for _, h := range w.Hosts() {
+		for _, p := range h.Processes() {
+			p.Resume()
+		}
+		h.Restart(0)
+		_ = h.Clock.SetDrift(w.Now(), 0)
+		h.Clock.Strobe(w.Now(), 0, 0, 0)
+		h.Disk().SetFull(false)
+		h.Disk().FailSyncs(0)
+	}
+}
+
+// Schedule installs every action at its time; a failing action halts the
+// world through fail.
+//
+// Actions due now (at time zero, when Schedule is called before the world
+// runs) are the deployment's initial conditions, such as a link's latency
+// or a clogged pair: they apply at once, before any process has run, so a
+// process starting at time zero already sees them.
+func Schedule(w *sim.World, n *network.Network, op Operator, actions []Action, fail func(error)) {
+	for _, a := range actions {
+		a := a
+		apply := func() {
+			if err := a.Apply(w, n, op); err != nil {
+				fail(err)
+			}
+		}
+		if clock.Time(a.At) <= w.Now() {
+			apply()
+			continue
+		}
+		w.At(clock.Time(a.At), apply)
+	}
+}
