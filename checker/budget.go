@@ -1,6 +1,10 @@
 package checker
 
-import "github.com/anishathalye/porcupine"
+import (
+	"github.com/anishathalye/porcupine"
+
+	"github.com/redsim/redsim/history"
+)
 
 // A linearizability search is bounded by work, not by time, so that the same
 // history gets the same verdict on any machine. Porcupine's search on one
@@ -10,22 +14,22 @@ import "github.com/anishathalye/porcupine"
 // gets its own search with its own budget, one after the other.
 
 // searchKey runs porcupine on one key's operations, allowing maxSteps calls of
-// the model's step function. Once they are spent every further step is
-// refused, which makes porcupine unwind to the root quickly, and the result is
-// Unknown whatever porcupine concluded. It returns the steps taken, and the
-// partial linearizations when verbose.
+// the model's Step, built-in or not. Once they are spent every further step
+// is refused, which makes porcupine unwind to the root quickly, and the
+// result is Unknown whatever porcupine concluded. It returns the steps taken,
+// and the partial linearizations when verbose.
 func searchKey(m Model, ops []porcupine.Operation, maxSteps int64, verbose bool) (porcupine.CheckResult, porcupine.LinearizationInfo, int64) {
 	pm := m.porcupine()
 	var steps int64
 	spent := false
-	step := pm.Step
-	pm.Step = func(s, in, out any) (bool, any) {
+	step := m.Step
+	pm.Step = func(s, in, _ any) (bool, any) {
 		if steps >= maxSteps {
 			spent = true
 			return false, s
 		}
 		steps++
-		return step(s, in, out)
+		return step(s, in.(*history.Op))
 	}
 	// A zero timeout never stops the search; only the budget does.
 	var res porcupine.CheckResult

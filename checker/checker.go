@@ -39,11 +39,13 @@ type LinearizableOptions struct {
 	MaxEvidence int
 }
 
-// Linearizable checks that the operations of model m in ops, partitioned by
-// key, are linearizable. Operations of other kinds are skipped; Fail
-// operations never happened; Info operations may have happened at any time
-// after their invocation. On a violation the evidence holds the first
-// offending key's operations around the point where no linearization goes on.
+// Linearizable checks that the operations of model m in ops (those of
+// m.Kinds), partitioned by key, are linearizable. Operations of other kinds
+// are skipped; Fail operations never happened; Info operations may have
+// happened at any time after their invocation. On a violation the evidence
+// holds the first offending key's operations around the point where no
+// linearization goes on. A model without Name, Kinds, Init or Step gives
+// Unknown, saying what it lacks.
 func Linearizable(m Model, ops []history.Op, opts LinearizableOptions) Result {
 	return checkLinearizable(m, ops, opts)
 }

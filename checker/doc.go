@@ -4,16 +4,25 @@
 // summary, the evidence that shows an anomaly, and named metrics.
 //
 // The checkers:
-//   - Linearizable: porcupine over the register, cas-register and counter
-//     models, one key at a time. Info operations may take effect at any time
-//     after their invocation (porcupine sees them return at +infinity); Fail
-//     operations never happened and are left out.
+//   - Linearizable: porcupine over a Model, one key at a time. Info
+//     operations may take effect at any time after their invocation
+//     (porcupine sees them return at +infinity); Fail operations never
+//     happened and are left out.
 //   - SetWrites: lost, phantom and wrongly failed elements of set and
 //     list-append workloads against each node's final read.
 //   - MutualExclusion, ResourceSafety and LockLiveness: the safety and
 //     liveness of Redlock in true time.
 //   - Convergence: equal dataset digests per shard after the final heal.
 //   - Liveness: ok operations resume within a bound after faults stop.
+//
+// A Model is open, in porcupine's shape: a struct of pure functions (Init,
+// Step, Equal, Hash, Describe*) over one key's state, with the operation
+// kinds it covers. Register, CASRegister and Counter are built in and
+// ParseModel knows them by name; a user checks a list, a lock or a queue by
+// writing a Model, without changing this package. Whatever the model, Step
+// sees canonical values and only Ok or Info outcomes, and every call of it
+// counts against the key's budget. An incomplete Model (the zero one
+// included) is Unknown, never a pass.
 //
 // Invariants: a checker never imports a node package (its models state the
 // intended behaviour independently); the same input gives the same Result,

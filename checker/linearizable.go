@@ -12,8 +12,9 @@ import (
 	"github.com/redsim/redsim/history"
 )
 
-// keyHistory is one key's operations as porcupine sees them; Metadata of each
-// is the index of the operation in the caller's slice.
+// keyHistory is one key's operations as porcupine sees them: the Input of
+// each is the *history.Op the model steps with, and Metadata is the index of
+// the operation in the caller's slice.
 type keyHistory struct {
 	key string
 	ops []porcupine.Operation
@@ -26,9 +27,10 @@ type keyHistory struct {
 func partitionOps(m Model, ops []history.Op) []keyHistory {
 	byKey := map[string]int{}
 	var parts []keyHistory
+	var spare []history.Op
 	for i := range ops {
 		op := &ops[i]
-		if !m.has(op.Kind) || op.Outcome == history.Fail {
+		if !m.covers(op.Kind) || op.Outcome == history.Fail {
 			continue
 		}
 		unknown := op.Outcome != history.Ok
@@ -47,9 +49,8 @@ func partitionOps(m Model, ops []history.Op) []keyHistory {
 		}
 		parts[p].ops = append(parts[p].ops, porcupine.Operation{
 			ClientId: op.Process,
-			Input:    input{kind: op.Kind, value: op.Value.Canonical(), expect: op.Expect.Canonical()},
+			Input:    stepInput(op, &spare),
 			Call:     int64(op.Invoke),
-			Output:   output{unknown: unknown, result: op.Result.Canonical()},
 			Return:   ret,
 			Metadata: i,
 		})
@@ -59,9 +60,12 @@ func partitionOps(m Model, ops []history.Op) []keyHistory {
 }
 
 func checkLinearizable(m Model, ops []history.Op, opts LinearizableOptions) Result {
-	name := "linearizable/" + string(m)
-	if !slices.Contains(models, m) {
-		return Result{Checker: name, Verdict: Unknown, Summary: fmt.Sprintf("model %q is unknown; one of register, cas-register, counter", m)}
+	name := "linearizable/" + m.Name
+	if m.Name == "" {
+		name = "linearizable"
+	}
+	if why := m.incomplete(); why != "" {
+		return Result{Checker: name, Verdict: Unknown, Summary: why}
 	}
 	parts := partitionOps(m, ops)
 	n := 0
@@ -75,7 +79,7 @@ func checkLinearizable(m Model, ops []history.Op, opts LinearizableOptions) Resu
 		return []Metric{{"ops", float64(n)}, {"keys", float64(len(parts))}, {"key_steps_max", float64(stepsMax)}}
 	}
 	if n == 0 {
-		return Result{Checker: name, Verdict: Unknown, Summary: "no operation of the " + string(m) + " model to check", Metrics: metrics()}
+		return Result{Checker: name, Verdict: Unknown, Summary: "no operation of the " + m.Name + " model to check", Metrics: metrics()}
 	}
 	budget := maxSteps(opts.MaxSteps)
 	// Keys in sorted order; the first violation ends the check, since a
@@ -157,7 +161,7 @@ func linearizationEvidence(p keyHistory, info porcupine.LinearizationInfo, ops [
 	// The last state change before it explains the state the culprit saw.
 	writer := -1
 	for _, id := range slices.Backward(longest) {
-		if p.ops[id].Input.(input).kind != history.Read {
+		if p.ops[id].Input.(*history.Op).Kind != history.Read {
 			writer = id
 			break
 		}
@@ -245,6 +249,8 @@ func describeOp(op *history.Op) string {
 	switch {
 	case op.Outcome != history.Ok:
 		fmt.Fprintf(&b, " (%s)", op.Outcome)
+	case op.Elems != nil:
+		fmt.Fprintf(&b, " → %v", op.Elems)
 	case op.Kind == history.Read || !op.Result.IsNone():
 		fmt.Fprintf(&b, " → %v", op.Result)
 	}

@@ -2,168 +2,179 @@ package checker
 
 import (
 	"fmt"
-	"hash/maphash"
-	"strconv"
+	"slices"
+	"strings"
 
 	"github.com/anishathalye/porcupine"
 
 	"github.com/redsim/redsim/history"
 )
 
-// Model names the sequential specification that Linearizable checks a history
-// against. Each key is a separate object that starts missing.
-type Model string
+// Model is the sequential specification that Linearizable checks a history
+// against, in porcupine's shape: a struct of pure functions. Each key is a
+// separate object that starts in Init's state, so a model describes one key.
+// Register, CASRegister and Counter are built in; a user states another
+// behaviour (a list, a lock, a queue over a workload's own kinds) by filling
+// in a Model, without changing this package.
+//
+// Linearizable hands a model only Ok and Info operations of its Kinds: Fail
+// operations never happened, and Info operations of kind history.Read are
+// left out because a read changes nothing and an unknown result constrains
+// nothing. A model's Step must therefore leave the state of a Read as it was.
+type Model struct {
+	// Name names the model in a Result's Checker ("linearizable/" + Name)
+	// and in messages; ParseModel knows the built-in models by it.
+	Name string
+	// Kinds are the operation kinds the model covers; Linearizable skips
+	// operations of other kinds.
+	Kinds []history.Kind
+	// Init returns the state of a key that no operation has touched.
+	Init func() any
+	// Step reports whether op can take effect on state with the result it
+	// had, and returns the state after it. It must modify neither state nor
+	// op, and it counts against the search budget (LinearizableOptions.MaxSteps)
+	// once per call. The values in op are canonical (history.Value.Canonical),
+	// so == compares what Redis would, and op.Outcome is Ok or Info. An Info
+	// operation may have taken effect with any result: Step accepts it
+	// wherever it could take effect. (The search may also place it after
+	// every other operation, which covers its never having happened.)
+	Step func(state any, op *history.Op) (bool, any)
+	// Equal reports whether two states are the same; nil means ==, which
+	// suits states of comparable types.
+	Equal func(a, b any) bool
+	// Hash returns a hash of a state, equal for Equal states; it speeds up
+	// the search's cache and may be nil.
+	Hash func(state any) uint64
+	// DescribeOperation is how the visualization labels an operation; nil
+	// means a label like "write(1)", "cas(1→2) → failed" or "read() → 2".
+	DescribeOperation func(op *history.Op) string
+	// DescribeState is how the visualization shows a state; nil means %v.
+	DescribeState func(state any) string
+}
 
-const (
-	// Register is GET and SET: read and write.
-	Register Model = "register"
-	// CASRegister adds compare-and-set (cas) to Register.
-	CASRegister Model = "cas-register"
-	// Counter is INCR (incr, whose result is the new value) and GET (read);
-	// a missing counter reads as None or 0.
-	Counter Model = "counter"
-)
+// String returns the model's name.
+func (m Model) String() string { return m.Name }
 
-var models = []Model{Register, CASRegister, Counter}
+// covers reports whether operations of kind k belong to m.
+func (m Model) covers(k history.Kind) bool { return slices.Contains(m.Kinds, k) }
 
-// ParseModel returns the model called s.
+// incomplete says what m lacks to be checked against, or "" when nothing.
+func (m Model) incomplete() string {
+	if m.Name == "" && m.Kinds == nil && m.Init == nil && m.Step == nil {
+		return "the linearizability model is the zero Model; give checker.Register, checker.CASRegister, checker.Counter or a Model with Name, Kinds, Init and Step"
+	}
+	var missing []string
+	if m.Name == "" {
+		missing = append(missing, "Name")
+	}
+	if len(m.Kinds) == 0 {
+		missing = append(missing, "Kinds")
+	}
+	if m.Init == nil {
+		missing = append(missing, "Init")
+	}
+	if m.Step == nil {
+		missing = append(missing, "Step")
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("linearizability model %q has no %s; a Model needs Name, Kinds, Init and Step", m.Name, strings.Join(missing, ", "))
+}
+
+// builtins are the models ParseModel knows, in the order its error lists them.
+var builtins = []Model{Register, CASRegister, Counter}
+
+// ParseModel returns the built-in model called s.
 func ParseModel(s string) (Model, error) {
-	for _, m := range models {
-		if string(m) == s {
+	names := make([]string, len(builtins))
+	for i, m := range builtins {
+		if m.Name == s {
 			return m, nil
 		}
+		names[i] = m.Name
 	}
-	return "", fmt.Errorf("linearizability model %q is unknown; one of register, cas-register, counter", s)
+	return Model{}, fmt.Errorf("linearizability model %q is unknown; one of %s", s, strings.Join(names, ", "))
 }
 
-// has reports whether an operation of kind k belongs to model m.
-func (m Model) has(k history.Kind) bool {
-	switch k {
-	case history.Read:
-		return true
-	case history.Write:
-		return m == Register || m == CASRegister
-	case history.CAS:
-		return m == CASRegister
-	case history.Incr:
-		return m == Counter
-	}
-	return false
-}
-
-// input and output are what porcupine sees of an operation. Values are
-// canonical, so that == compares what Redis would.
-type input struct {
-	kind          history.Kind
-	value, expect history.Value
-}
-
-type output struct {
-	// unknown is an Info operation: it may have happened, with any result.
-	unknown bool
-	result  history.Value
-}
-
-var hashSeed = maphash.MakeSeed()
-
+// porcupine returns m as porcupine sees it: each operation's Input is the
+// *history.Op that m.Step takes, and its Output is unused. There is no
+// Partition: the checker searches one key at a time (see budget.go), and
+// searchKey replaces Step with one that keeps to the budget.
 func (m Model) porcupine() porcupine.Model {
-	// No Partition: the checker searches one key at a time (see budget.go).
-	pm := porcupine.Model{DescribeOperation: describeOperation}
-	switch m {
-	case Counter:
-		pm.Init = func() any { return int64(0) }
-		pm.Step = stepCounter
-		pm.Hash = func(s any) uint64 { return uint64(s.(int64)) * 0x9e3779b97f4a7c15 }
-		pm.DescribeState = func(s any) string { return strconv.FormatInt(s.(int64), 10) }
-	default:
-		cas := m == CASRegister
-		pm.Init = func() any { return history.None }
-		pm.Step = func(s, in, out any) (bool, any) {
-			return stepRegister(cas, s.(history.Value), in.(input), out.(output))
-		}
-		pm.Hash = func(s any) uint64 { return maphash.Comparable(hashSeed, s.(history.Value)) }
-		pm.DescribeState = func(s any) string { return s.(history.Value).String() }
+	step, describe := m.Step, m.DescribeOperation
+	if describe == nil {
+		describe = describeOperation
 	}
-	return pm
+	return porcupine.Model{
+		Init:              m.Init,
+		Step:              func(s, in, _ any) (bool, any) { return step(s, in.(*history.Op)) },
+		Equal:             m.Equal,
+		Hash:              m.Hash,
+		DescribeOperation: func(in, _ any) string { return describe(in.(*history.Op)) },
+		DescribeState:     m.DescribeState,
+	}
 }
 
-// cas results: an ok cas whose result is 0 found another value.
-var casFailed = history.Int(0)
-
-func stepRegister(cas bool, state history.Value, in input, out output) (bool, any) {
-	switch in.kind {
-	case history.Read:
-		return out.unknown || out.result == state, state
-	case history.Write:
-		return true, in.value
-	case history.CAS:
-		if !cas {
-			return false, state
-		}
-		match := state == in.expect
-		switch {
-		case out.unknown:
-			// If it happened, it did what the comparison says; if it did not,
-			// porcupine may place it after everything else, where it changes
-			// nothing anyone observed.
-			if match {
-				return true, in.value
-			}
-			return true, state
-		case out.result == casFailed:
-			return !match, state
-		default:
-			return match, in.value
+// stepInput returns op as a model's Step sees it: values canonical, and a
+// Pending outcome (one that never completed) as Info. An op that already is
+// so is returned itself; otherwise the copy is made in spare, whose chunks
+// never grow in place, so earlier pointers stay valid.
+func stepInput(op *history.Op, spare *[]history.Op) *history.Op {
+	if op.Outcome != history.Pending && canonical(op.Value) && canonical(op.Expect) && canonical(op.Result) && allCanonical(op.Elems) {
+		return op
+	}
+	c := *op
+	if c.Outcome == history.Pending {
+		c.Outcome = history.Info
+	}
+	c.Value, c.Expect, c.Result = c.Value.Canonical(), c.Expect.Canonical(), c.Result.Canonical()
+	if !allCanonical(c.Elems) {
+		c.Elems = make([]history.Value, len(op.Elems))
+		for i, v := range op.Elems {
+			c.Elems[i] = v.Canonical()
 		}
 	}
-	return false, state
-}
-
-func stepCounter(s, in, out any) (bool, any) {
-	state, i, o := s.(int64), in.(input), out.(output)
-	switch i.kind {
-	case history.Read:
-		if o.unknown {
-			return true, state
-		}
-		if o.result.IsNone() {
-			return state == 0, state
-		}
-		n, ok := o.result.Int()
-		return ok && n == state, state
-	case history.Incr:
-		delta := int64(1)
-		if d, ok := i.value.Int(); ok {
-			delta = d
-		}
-		next := state + delta
-		if o.unknown || o.result.IsNone() {
-			return true, next
-		}
-		n, ok := o.result.Int()
-		return ok && n == next, next
+	if len(*spare) == cap(*spare) {
+		*spare = make([]history.Op, 0, 64)
 	}
-	return false, state
+	*spare = append(*spare, c)
+	return &(*spare)[len(*spare)-1]
 }
 
-func describeOperation(in, out any) string {
-	i, o := in.(input), out.(output)
+func canonical(v history.Value) bool { return v.Canonical() == v }
+
+func allCanonical(vs []history.Value) bool {
+	for _, v := range vs {
+		if !canonical(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// describeOperation is the default DescribeOperation.
+func describeOperation(op *history.Op) string {
 	var s string
-	switch i.kind {
-	case history.Write, history.Incr:
-		s = fmt.Sprintf("%s(%v)", i.kind, i.value)
-	case history.CAS:
-		s = fmt.Sprintf("cas(%v→%v)", i.expect, i.value)
+	switch {
+	case op.Kind == history.CAS:
+		s = fmt.Sprintf("cas(%v→%v)", op.Expect, op.Value)
+	case op.Kind == history.Write || op.Kind == history.Incr || !op.Value.IsNone():
+		s = fmt.Sprintf("%s(%v)", op.Kind, op.Value)
 	default:
-		s = string(i.kind) + "()"
+		s = string(op.Kind) + "()"
 	}
 	switch {
-	case o.unknown:
+	case op.Outcome != history.Ok:
 		return s + " → ?"
-	case i.kind == history.CAS && o.result == casFailed:
+	case op.Kind == history.CAS && op.Result == casFailed:
 		return s + " → failed"
-	case i.kind == history.CAS || i.kind == history.Write:
+	case op.Kind == history.CAS || op.Kind == history.Write:
+		return s
+	case op.Elems != nil:
+		return s + " → " + fmt.Sprint(op.Elems)
+	case op.Result.IsNone() && op.Kind != history.Read && op.Kind != history.Incr:
 		return s
 	}
-	return s + " → " + o.result.String()
+	return s + " → " + op.Result.String()
 }

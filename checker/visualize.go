@@ -20,6 +20,9 @@ func writeVisualization(w io.Writer, m Model, ops []history.Op, opts Visualizati
 	if limit <= 0 {
 		limit = DefaultVisualizationMaxBytes
 	}
+	if why := m.incomplete(); why != "" {
+		return errors.New(why)
+	}
 	parts := partitionOps(m, ops)
 	budget := maxSteps(opts.MaxSteps)
 	pick := -1
@@ -38,9 +41,9 @@ func writeVisualization(w io.Writer, m Model, ops []history.Op, opts Visualizati
 	}
 	if pick < 0 {
 		if opts.Key != "" {
-			return fmt.Errorf("no %s operation on key %q to visualize", m, opts.Key)
+			return fmt.Errorf("no %s operation on key %q to visualize", m.Name, opts.Key)
 		}
-		return fmt.Errorf("no key of the %s history is proven non-linearizable within the search budget of %d steps a key (VisualizationOptions.MaxSteps); nothing to visualize", m, budget)
+		return fmt.Errorf("no key of the %s history is proven non-linearizable within the search budget of %d steps a key (VisualizationOptions.MaxSteps); nothing to visualize", m.Name, budget)
 	}
 	p := parts[pick]
 	res, info, _ := searchKey(m, p.ops, budget, true)
