@@ -22,32 +22,21 @@ func failoverPartitionScenario() *Scenario {
 		Name:    "failover-partition",
 		Summary: "Jepsen 2013: a partition, an operator promotes a majority-side replica, the old master keeps taking writes that are lost on heal",
 		Params: []Param{
-			{"duration", "40s", "virtual time the world runs"},
-			{"partition-at", "10s", "when the partition starts (the initial full syncs take about 5s)"},
-			{"promote-after", "5s", "how long the operator waits before promoting n3"},
-			{"heal-at", "25s", "when the partition heals; the operator then demotes n1 and n2"},
-			{"clients", "3", "clients per side and per workload (set and register)"},
+			DurationParam("duration", "40s", "virtual time the world runs"),
+			DurationParam("partition-at", "10s", "when the partition starts (the initial full syncs take about 5s)"),
+			DurationParam("promote-after", "5s", "how long the operator waits before promoting n3"),
+			DurationParam("heal-at", "25s", "when the partition heals; the operator then demotes n1 and n2"),
+			IntParam("clients", 3, 1, 100, "clients per side and per workload (set and register)"),
 		},
 		Setup: setupFailoverPartition,
 	}
 }
 
 func setupFailoverPartition(r *Run) (Checks, error) {
-	var ds [3]time.Duration
-	for i, name := range []string{"partition-at", "promote-after", "heal-at"} {
-		d, err := r.Params.Duration(name)
-		if err != nil {
-			return nil, err
-		}
-		ds[i] = d
-	}
-	partAt, promoteAfter, healAt := ds[0], ds[1], ds[2]
+	partAt, promoteAfter, healAt := r.Params.Duration("partition-at"), r.Params.Duration("promote-after"), r.Params.Duration("heal-at")
+	n := r.Params.Int("clients")
 	if !(partAt+promoteAfter < healAt && healAt+5*time.Second < r.Duration) {
 		return nil, fmt.Errorf("parameters: want partition-at + promote-after < heal-at and heal-at + 5s < duration (got %v + %v, %v, %v)", partAt, promoteAfter, healAt, r.Duration)
-	}
-	n, err := r.Params.Int("clients", 1, 100)
-	if err != nil {
-		return nil, err
 	}
 	if err := r.Net.SetDefaultLatency(sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)); err != nil {
 		return nil, err

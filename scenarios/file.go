@@ -262,8 +262,8 @@ func ParseFile(path, src string) (*Scenario, error) {
 	topo := one(root, "topology")
 	sp.nodes = d.integer(topo, "topology.", "nodes", 3, 1, 9)
 	sp.appendonly = d.boolean(topo, "topology.", "appendonly", false)
-	sp.appendfsync = d.str(topo, "topology.", "appendfsync", "everysec", []string{"always", "everysec", "no"})
-	sp.latency = d.str(topo, "topology.", "latency", "lognormal", []string{"lognormal", "uniform", "fixed"})
+	sp.appendfsync = d.str(topo, "topology.", "appendfsync", "everysec", fsyncPolicies)
+	sp.latency = d.str(topo, "topology.", "latency", "lognormal", latencyShapes)
 	wl := one(root, "workload")
 	sp.workload = d.str(wl, "workload.", "kind", "register", workloadKinds)
 	sp.clients = d.integer(wl, "workload.", "clients", 5, 0, 1000)
@@ -370,8 +370,8 @@ func ParseFile(path, src string) (*Scenario, error) {
 		Name:    sp.name,
 		Summary: sp.summary,
 		Params: []Param{
-			{"duration", sp.duration.String(), "virtual time the world runs"},
-			{"quiet", sp.quiet.String(), "fault-free time at the end"},
+			DurationParam("duration", sp.duration.String(), "virtual time the world runs"),
+			DurationParam("quiet", sp.quiet.String(), "fault-free time at the end"),
 		},
 		Setup: func(r *Run) (Checks, error) { return setupFile(r, sp) },
 	}, nil
@@ -402,22 +402,13 @@ func (sp *fileSpec) checkTimes(path string, duration, quiet time.Duration, how s
 }
 
 func setupFile(r *Run, sp *fileSpec) (Checks, error) {
-	quiet, err := r.Params.Duration("quiet")
-	if err != nil {
-		return nil, err
-	}
+	quiet := r.Params.Duration("quiet")
 	if quiet != sp.quiet || r.Duration != sp.duration {
 		if err := sp.checkTimes(sp.path, r.Duration, quiet, " with the values given by --set or --duration"); err != nil {
 			return nil, err
 		}
 	}
-	r.Params.values["latency"] = sp.latency
-	lat, err := latencyParam(r)
-	delete(r.Params.values, "latency")
-	if err != nil {
-		return nil, err
-	}
-	if err := r.Net.SetDefaultLatency(lat); err != nil {
+	if err := r.Net.SetDefaultLatency(latencyDist(sp.latency)); err != nil {
 		return nil, err
 	}
 	t := newTopology(r)

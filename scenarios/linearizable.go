@@ -19,31 +19,17 @@ func linearizableMasterScenario() *Scenario {
 		Name:    "linearizable-master",
 		Summary: "a master and two replicas, clients on the master only, partitions, pauses and clock faults, no crash or failover: must always pass",
 		Params: []Param{
-			{"duration", "30s", "virtual time the world runs"},
-			{"quiet", "15s", "fault-free time at the end"},
-			{"fault-interval", "2s", "mean time between two faults"},
-			{"clients", "5", "register clients on the master"},
+			DurationParam("duration", "30s", "virtual time the world runs"),
+			DurationParam("quiet", "15s", "fault-free time at the end"),
+			DurationParam("fault-interval", "2s", "mean time between two faults"),
+			IntParam("clients", 5, 1, 100, "register clients on the master"),
 		},
 		Setup: setupLinearizableMaster,
 	}
 }
 
 func setupLinearizableMaster(r *Run) (Checks, error) {
-	quiet, err := r.Params.Duration("quiet")
-	if err != nil {
-		return nil, err
-	}
-	if quiet >= r.Duration {
-		return nil, fmt.Errorf("parameter quiet=%v must be shorter than duration=%v", quiet, r.Duration)
-	}
-	interval, err := r.Params.Duration("fault-interval")
-	if err != nil {
-		return nil, err
-	}
-	n, err := r.Params.Int("clients", 1, 100)
-	if err != nil {
-		return nil, err
-	}
+	quiet, interval, n := r.Params.Duration("quiet"), r.Params.Duration("fault-interval"), r.Params.Int("clients")
 	if err := r.Net.SetDefaultLatency(sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)); err != nil {
 		return nil, err
 	}

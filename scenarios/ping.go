@@ -17,50 +17,22 @@ func pingScenario() *Scenario {
 		Name:    "ping",
 		Summary: "toy echo nodes under partitions, crashes, pauses, clock and disk faults (the kernel's self-test)",
 		Params: []Param{
-			{"duration", "30s", "virtual time the world runs"},
-			{"nodes", "5", "number of hosts, each running one ping node"},
-			{"fault-interval", "1s", "mean time between two faults"},
-			{"quiet", "5s", "fault-free time at the end in which every node must get pongs again"},
-			{"torn-tail", "true", "a crash keeps a random prefix of unsynced appends"},
-			{"latency", "lognormal", "one-way latency between hosts: lognormal (floor 100µs, median 300µs, sigma 0.8), uniform (100-500µs) or fixed (250µs)"},
+			DurationParam("duration", "30s", "virtual time the world runs"),
+			IntParam("nodes", 5, 2, 64, "number of hosts, each running one ping node"),
+			DurationParam("fault-interval", "1s", "mean time between two faults"),
+			DurationParam("quiet", "5s", "fault-free time at the end in which every node must get pongs again"),
+			BoolParam("torn-tail", true, "a crash keeps a random prefix of unsynced appends"),
+			latencyParam("one-way latency between hosts"),
 		},
 		Setup: setupPing,
 	}
 }
 
 func setupPing(r *Run) (Checks, error) {
-	nodes, err := r.Params.Int("nodes", 2, 64)
-	if err != nil {
-		return nil, err
-	}
-	interval, err := r.Params.Duration("fault-interval")
-	if err != nil {
-		return nil, err
-	}
-	quiet, err := r.Params.Duration("quiet")
-	if err != nil {
-		return nil, err
-	}
-	torn, err := r.Params.Bool("torn-tail")
-	if err != nil {
-		return nil, err
-	}
-	var lat sim.Dist
-	switch r.Params.String("latency") {
-	case "lognormal":
-		lat = sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)
-	case "uniform":
-		lat = sim.UniformDist(100*time.Microsecond, 500*time.Microsecond)
-	case "fixed":
-		lat = sim.FixedDist(250 * time.Microsecond)
-	default:
-		return nil, fmt.Errorf("parameter latency=%q: want lognormal, uniform or fixed", r.Params.String("latency"))
-	}
+	nodes, interval, quiet := r.Params.Int("nodes"), r.Params.Duration("fault-interval"), r.Params.Duration("quiet")
+	torn, lat := r.Params.Bool("torn-tail"), latencyDist(r.Params.String("latency"))
 	if err := r.Net.SetDefaultLatency(lat); err != nil {
 		return nil, err
-	}
-	if quiet >= r.Duration {
-		return nil, fmt.Errorf("parameter quiet=%v must be shorter than duration=%v", quiet, r.Duration)
 	}
 	w := r.World
 	hosts := make([]string, nodes)

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"fmt"
 	"github.com/redsim/redsim/scenarios/nemesis"
-	"strconv"
 	"time"
 
 	"github.com/redsim/redsim/checker"
@@ -24,20 +23,20 @@ import (
 // case.
 func redlockParams(over map[string]string) []Param {
 	ps := []Param{
-		{"duration", "30s", "virtual time the world runs"},
-		{"clients", "3", "lock clients, each on its own host"},
-		{"ttl", "1s", "the lock's TTL (SET NX PX)"},
-		{"work", "100ms", "how long a holder works before writing to the resource"},
-		{"fenced", "false", "clients fetch a token and the resource rejects lower tokens"},
-		{"expire-clock", "wall", "what the masters' key expiry reads: wall (Redis) or mono"},
-		{"appendfsync", "none", "masters' persistence: none (no AOF), always, everysec or no"},
-		{"restart-delay", "0s", "how long a crashed master stays down"},
-		{"pause", "0s", "stop-the-world pause of client 0 after its validity check, before its write"},
-		{"jump", "0s", "forward wall-clock jump of n3, repeated every 2s"},
-		{"latency", "0s", "extra one-way latency between client 0 and every master"},
-		{"drift-ppm", "0", "how fast every master's clocks run, in ppm (10000 = the default drift factor)"},
-		{"drift-factor", "0.01", "the client's drift factor"},
-		{"skip-validity", "false", "ablation: the client takes any quorum as the lock"},
+		DurationParam("duration", "30s", "virtual time the world runs"),
+		IntParam("clients", 3, 1, 50, "lock clients, each on its own host"),
+		DurationParam("ttl", "1s", "the lock's TTL (SET NX PX), at least 1ms"),
+		DurationParam("work", "100ms", "how long a holder works before writing to the resource"),
+		BoolParam("fenced", false, "clients fetch a token and the resource rejects lower tokens"),
+		ChoiceParam("expire-clock", "wall", []string{"wall", "mono"}, "what the masters' key expiry reads: wall (Redis) or mono"),
+		ChoiceParam("appendfsync", "none", append([]string{"none"}, fsyncPolicies...), "masters' persistence: none (no AOF), or the AOF's fsync policy"),
+		DurationParam("restart-delay", "0s", "how long a crashed master stays down"),
+		DurationParam("pause", "0s", "stop-the-world pause of client 0 after its validity check, before its write"),
+		DurationParam("jump", "0s", "forward wall-clock jump of n3, repeated every 2s"),
+		DurationParam("latency", "0s", "extra one-way latency between client 0 and every master"),
+		FloatParam("drift-ppm", "0", -clock.MaxDriftPPM, clock.MaxDriftPPM, false, "how fast every master's clocks run, in ppm (10000 = the default drift factor)"),
+		FloatParam("drift-factor", "0.01", 0, 1, false, "the client's drift factor"),
+		BoolParam("skip-validity", false, "ablation: the client takes any quorum as the lock"),
 	}
 	for i := range ps {
 		if v, ok := over[ps[i].Name]; ok {
@@ -97,42 +96,16 @@ type redlockWorld struct {
 
 func setupRedlock(r *Run, c redlockCase) (Checks, error) {
 	p := r.Params
-	n, err := p.Int("clients", 1, 50)
-	if err != nil {
-		return nil, err
-	}
+	n := p.Int("clients")
 	durs := map[string]time.Duration{}
 	for _, name := range []string{"ttl", "work", "restart-delay", "pause", "jump", "latency"} {
-		if durs[name], err = p.Duration(name); err != nil {
-			return nil, err
-		}
+		durs[name] = p.Duration(name)
 	}
 	if durs["ttl"] < time.Millisecond {
 		return nil, fmt.Errorf("parameter ttl=%v: want at least 1ms", durs["ttl"])
 	}
-	var flags [2]bool
-	for i, name := range []string{"fenced", "skip-validity"} {
-		if flags[i], err = p.Bool(name); err != nil {
-			return nil, err
-		}
-	}
-	fenced, skip := flags[0], flags[1]
-	ppm, err := strconv.ParseFloat(p.String("drift-ppm"), 64)
-	if err != nil || ppm <= -clock.MaxDriftPPM || ppm > clock.MaxDriftPPM {
-		return nil, fmt.Errorf("parameter drift-ppm=%q: want a number in (-%d, %d]", p.String("drift-ppm"), clock.MaxDriftPPM, clock.MaxDriftPPM)
-	}
-	factor, err := strconv.ParseFloat(p.String("drift-factor"), 64)
-	if err != nil || factor <= 0 || factor >= 1 {
-		return nil, fmt.Errorf("parameter drift-factor=%q: want a number in (0, 1)", p.String("drift-factor"))
-	}
-	expClock := p.String("expire-clock")
-	if expClock != "wall" && expClock != "mono" {
-		return nil, fmt.Errorf("parameter expire-clock=%q: want wall or mono", expClock)
-	}
-	aof := p.String("appendfsync")
-	if aof != "none" && aof != "always" && aof != "everysec" && aof != "no" {
-		return nil, fmt.Errorf("parameter appendfsync=%q: want none, always, everysec or no", aof)
-	}
+	fenced, skip := p.Bool("fenced"), p.Bool("skip-validity")
+	ppm, factor, expClock, aof := p.Float("drift-ppm"), p.Float("drift-factor"), p.String("expire-clock"), p.String("appendfsync")
 	if err := r.Net.SetDefaultLatency(sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)); err != nil {
 		return nil, err
 	}
@@ -278,7 +251,7 @@ func crashN3(r *Run, rl *redlockWorld) error {
 	if err := splitClients(r, rl); err != nil {
 		return err
 	}
-	delay, _ := r.Params.Duration("restart-delay")
+	delay := r.Params.Duration("restart-delay")
 	stop := r.Duration - 3*time.Second
 	for at := 2 * time.Second; at+delay < stop; at += 3*time.Second + delay {
 		r.Schedule = append(r.Schedule, nemesis.Action{At: at, Op: nemesis.OpCrash, Target: "n3"}, nemesis.Action{At: at + delay, Op: nemesis.OpRestart, Target: "n3"})

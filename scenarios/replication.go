@@ -19,54 +19,21 @@ func replicationScenario() *Scenario {
 		Name:    "replication",
 		Summary: "a master and two replicas under partitions, resets, crashes, pauses and clock jumps; replicas must converge",
 		Params: []Param{
-			{"duration", "60s", "virtual time the world runs"},
-			{"quiet", "20s", "fault-free time at the end, after which every replica must hold the master's dataset"},
-			{"fault-interval", "3s", "mean time between two faults"},
-			{"clients", "5", "clients writing to the master"},
-			{"appendonly", "true", "nodes keep an AOF (appendfsync everysec), so a crashed master restarts with its data"},
-			{"latency", "lognormal", "one-way latency: lognormal (floor 100µs, median 300µs), uniform (100-500µs) or fixed (250µs)"},
+			DurationParam("duration", "60s", "virtual time the world runs"),
+			DurationParam("quiet", "20s", "fault-free time at the end, after which every replica must hold the master's dataset"),
+			DurationParam("fault-interval", "3s", "mean time between two faults"),
+			IntParam("clients", 5, 0, 1000, "clients writing to the master"),
+			BoolParam("appendonly", true, "nodes keep an AOF (appendfsync everysec), so a crashed master restarts with its data"),
+			latencyParam("one-way latency"),
 		},
 		Setup: setupReplication,
 	}
 }
 
-func latencyParam(r *Run) (sim.Dist, error) {
-	switch r.Params.String("latency") {
-	case "lognormal":
-		return sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8), nil
-	case "uniform":
-		return sim.UniformDist(100*time.Microsecond, 500*time.Microsecond), nil
-	case "fixed":
-		return sim.FixedDist(250 * time.Microsecond), nil
-	}
-	return sim.Dist{}, fmt.Errorf("parameter latency=%q: want lognormal, uniform or fixed", r.Params.String("latency"))
-}
-
 func setupReplication(r *Run) (Checks, error) {
-	quiet, err := r.Params.Duration("quiet")
-	if err != nil {
-		return nil, err
-	}
-	if quiet >= r.Duration {
-		return nil, fmt.Errorf("parameter quiet=%v must be shorter than duration=%v", quiet, r.Duration)
-	}
-	interval, err := r.Params.Duration("fault-interval")
-	if err != nil {
-		return nil, err
-	}
-	nclients, err := r.Params.Int("clients", 0, 1000)
-	if err != nil {
-		return nil, err
-	}
-	aof, err := r.Params.Bool("appendonly")
-	if err != nil {
-		return nil, err
-	}
-	lat, err := latencyParam(r)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.Net.SetDefaultLatency(lat); err != nil {
+	p := r.Params
+	quiet, interval, nclients, aof := p.Duration("quiet"), p.Duration("fault-interval"), p.Int("clients"), p.Bool("appendonly")
+	if err := r.Net.SetDefaultLatency(latencyDist(p.String("latency"))); err != nil {
 		return nil, err
 	}
 	t := newTopology(r)

@@ -179,10 +179,7 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	if err != nil {
 		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
 	}
-	dur, err := params.Duration("duration")
-	if err != nil {
-		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
-	}
+	dur := params.Duration("duration")
 	w := sim.NewWorld(opts.Seed)
 	if opts.Prepare != nil {
 		opts.Prepare(w)

@@ -19,41 +19,20 @@ func standaloneCrashScenario() *Scenario {
 		Name:    "standalone-crash",
 		Summary: "one node with an AOF crashed and restarted under SADDs; appendfsync decides which acknowledged writes survive",
 		Params: []Param{
-			{"duration", "30s", "virtual time the world runs"},
-			{"quiet", "8s", "fault-free time at the end; the final SMEMBERS runs in it"},
-			{"appendfsync", "everysec", "the AOF's fsync policy: always, everysec or no"},
-			{"fault-interval", "3s", "mean time between two crashes or pauses"},
-			{"clients", "5", "clients adding elements"},
-			{"torn-tail", "true", "a crash keeps a random prefix of the AOF's unsynced tail"},
+			DurationParam("duration", "30s", "virtual time the world runs"),
+			DurationParam("quiet", "8s", "fault-free time at the end; the final SMEMBERS runs in it"),
+			ChoiceParam("appendfsync", "everysec", fsyncPolicies, "the AOF's fsync policy"),
+			DurationParam("fault-interval", "3s", "mean time between two crashes or pauses"),
+			IntParam("clients", 5, 1, 1000, "clients adding elements"),
+			BoolParam("torn-tail", true, "a crash keeps a random prefix of the AOF's unsynced tail"),
 		},
 		Setup: setupStandaloneCrash,
 	}
 }
 
 func setupStandaloneCrash(r *Run) (Checks, error) {
-	quiet, err := r.Params.Duration("quiet")
-	if err != nil {
-		return nil, err
-	}
-	if quiet >= r.Duration {
-		return nil, fmt.Errorf("parameter quiet=%v must be shorter than duration=%v", quiet, r.Duration)
-	}
-	policy := r.Params.String("appendfsync")
-	if policy != "always" && policy != "everysec" && policy != "no" {
-		return nil, fmt.Errorf("parameter appendfsync=%q: want always, everysec or no", policy)
-	}
-	interval, err := r.Params.Duration("fault-interval")
-	if err != nil {
-		return nil, err
-	}
-	n, err := r.Params.Int("clients", 1, 1000)
-	if err != nil {
-		return nil, err
-	}
-	torn, err := r.Params.Bool("torn-tail")
-	if err != nil {
-		return nil, err
-	}
+	p := r.Params
+	quiet, policy, interval, n, torn := p.Duration("quiet"), p.String("appendfsync"), p.Duration("fault-interval"), p.Int("clients"), p.Bool("torn-tail")
 	if err := r.Net.SetDefaultLatency(sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)); err != nil {
 		return nil, err
 	}

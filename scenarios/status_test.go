@@ -16,7 +16,7 @@ import (
 func judged(outcomes ...Outcome) *Scenario {
 	return &Scenario{
 		Name:   "judged",
-		Params: []Param{{"duration", "1s", ""}},
+		Params: []Param{DurationParam("duration", "1s", "")},
 		Setup: func(r *Run) (Checks, error) {
 			return func(*Run) []Verdict {
 				var out []Verdict
@@ -71,7 +71,7 @@ func TestRunWithNoChecksIsRefused(t *testing.T) {
 func TestFrameworkFailureInsideTheWorldIsAnError(t *testing.T) {
 	s := &Scenario{
 		Name:   "broken-final-reads",
-		Params: []Param{{"duration", "2s", ""}},
+		Params: []Param{DurationParam("duration", "2s", "")},
 		Setup: func(r *Run) (Checks, error) {
 			top := newTopology(r)
 			if err := top.node("n1", redis.DefaultConfig(), sim.DiskConfig{}); err != nil {

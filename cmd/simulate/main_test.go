@@ -105,7 +105,7 @@ func TestCheckDeterminismFailsLoudly(t *testing.T) {
 	calls := 0
 	s := &scenarios.Scenario{
 		Name:   "leaky",
-		Params: []scenarios.Param{{Name: "duration", Default: "1s"}},
+		Params: []scenarios.Param{scenarios.DurationParam("duration", "1s", "")},
 		Setup: func(r *scenarios.Run) (scenarios.Checks, error) {
 			calls++
 			at := clock.Time(100 * time.Millisecond)

@@ -20,7 +20,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func fake(panics ...uint64) *scenarios.Scenario {
 	return &scenarios.Scenario{
 		Name:   "odd-fails",
-		Params: []scenarios.Param{{Name: "duration", Default: "1s"}},
+		Params: []scenarios.Param{scenarios.DurationParam("duration", "1s", "")},
 		Setup: func(r *scenarios.Run) (scenarios.Checks, error) {
 			for _, p := range panics {
 				if r.Seed == p {

@@ -1,0 +1,31 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/redsim/redsim/sim"
+)
+
+// The one-way latency shapes a scenario's latency parameter and a scenario
+// file's topology.latency choose from.
+var latencyShapes = []string{"lognormal", "uniform", "fixed"}
+
+// latencyParam is the latency parameter the built-ins share.
+func latencyParam(doc string) Param {
+	return ChoiceParam("latency", "lognormal", latencyShapes,
+		doc+": lognormal (floor 100µs, median 300µs, sigma 0.8), uniform (100-500µs) or fixed (250µs)")
+}
+
+// latencyDist is the distribution of a latency shape.
+func latencyDist(shape string) sim.Dist {
+	switch shape {
+	case "uniform":
+		return sim.UniformDist(100*time.Microsecond, 500*time.Microsecond)
+	case "fixed":
+		return sim.FixedDist(250 * time.Microsecond)
+	}
+	return sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)
+}
+
+// fsyncPolicies are appendfsync's values.
+var fsyncPolicies = []string{"always", "everysec", "no"}
