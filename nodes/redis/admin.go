@@ -6,24 +6,25 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redsim/redsim/nodes/redis/rnum"
+	"github.com/redsim/redsim/nodes/rnum"
 )
 
 var serverCommands = []cmdSpec{
-	{"time", 1, 0 | flagStale, timeCommand},
-	{"flushdb", -1, fwn, flushdbCommand},
-	{"flushall", -1, fwn, flushallCommand},
-	{"info", -1, 0 | flagStale, infoCommand},
-	{"config", -2, 0, nil},
-	{"config|get", -3, fadm | flagStale, configGetCommand},
-	{"config|set", -4, fadm | flagStale, configSetCommand},
-	{"config|resetstat", 2, fadm | flagStale, configResetStatCommand},
-	{"config|rewrite", 2, fadm | flagStale, configRewriteCommand},
-	{"command", -1, 0 | flagStale, commandCommand},
-	{"command|count", 2, 0 | flagStale, func(c *client, _ [][]byte) { c.w.WriteInt(int64(len(c.s.commands))) }},
-	{"command|docs", -2, 0 | flagStale, func(c *client, _ [][]byte) { c.w.WriteMapLen(0) }},
-	{"debug", -2, fadm | flagStale, debugCommand},
-	{"shutdown", -1, fadm | flagNoMulti | flagStale, shutdownCommand},
+	{"time", 1, 0 | flagStale, timeCommand, noKeys},
+	{"flushdb", -1, fwn, flushdbCommand, noKeys},
+	{"flushall", -1, fwn, flushallCommand, noKeys},
+	{"info", -1, 0 | flagStale, infoCommand, noKeys},
+	{"config", -2, 0, nil, noKeys},
+	{"config|get", -3, fadm | flagStale, configGetCommand, noKeys},
+	{"config|set", -4, fadm | flagStale, configSetCommand, noKeys},
+	{"config|resetstat", 2, fadm | flagStale, configResetStatCommand, noKeys},
+	{"config|rewrite", 2, fadm | flagStale, configRewriteCommand, noKeys},
+	{"command", -1, 0 | flagStale, commandCommand, noKeys},
+	{"command|count", 2, 0 | flagStale, func(c *client, _ [][]byte) { c.w.WriteInt(int64(len(c.s.commands.cmds))) }, noKeys},
+	{"command|docs", -2, 0 | flagStale, func(c *client, _ [][]byte) { c.w.WriteMapLen(0) }, noKeys},
+	{"command|getkeys", -4, 0 | flagStale, commandGetKeysCommand, noKeys},
+	{"debug", -2, fadm | flagStale, debugCommand, noKeys},
+	{"shutdown", -1, fadm | flagNoMulti | flagStale, shutdownCommand, noKeys},
 }
 
 func timeCommand(c *client, args [][]byte) {
@@ -81,16 +82,31 @@ func commandCommand(c *client, args [][]byte) {
 	names := sortedCommandNames(c.s)
 	c.w.WriteArrayLen(len(names))
 	for _, n := range names {
-		cmd := c.s.commands[n]
+		cmd := c.s.commands.cmds[n]
 		c.w.WriteArrayLen(2)
 		c.w.WriteBulkString(n)
 		c.w.WriteInt(int64(cmd.arity))
 	}
 }
 
+// commandGetKeysCommand is COMMAND GETKEYS command [arg...]: the arguments
+// that are keys, in the order the command's key specs find them.
+func commandGetKeysCommand(c *client, args [][]byte) {
+	argv := args[2:]
+	pos, err := c.s.commands.KeyPositions(argv)
+	if err != nil {
+		c.w.WriteError(err.Error())
+		return
+	}
+	c.w.WriteArrayLen(len(pos))
+	for _, p := range pos {
+		c.w.WriteBulk(argv[p])
+	}
+}
+
 func sortedCommandNames(s *Server) []string {
-	names := make([]string, 0, len(s.commands))
-	for n := range s.commands { //redsim:ordered sorted below
+	names := make([]string, 0, len(s.commands.cmds))
+	for n := range s.commands.cmds { //redsim:ordered sorted below
 		names = append(names, n)
 	}
 	slices.Sort(names)

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/redsim/redsim/nodes/redis/rnum"
+	"github.com/redsim/redsim/nodes/rnum"
 	"github.com/redsim/redsim/sim"
 )
 

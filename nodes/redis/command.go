@@ -2,6 +2,8 @@ package redis
 
 import (
 	"bytes"
+	"errors"
+	"slices"
 	"strings"
 )
 
@@ -27,15 +29,19 @@ type command struct {
 	arity int    // > 0 exact argc, < 0 at least -arity
 	flags cmdFlags
 	proc  func(c *client, args [][]byte)
+	keys  cmdKeys
 	subs  map[string]*command
 	calls int64
 }
 
+// cmdSpec is a command as the per-family tables list it. Every entry says
+// where its keys are, noKeys included, so that a new command cannot forget.
 type cmdSpec struct {
 	name  string
 	arity int
 	flags cmdFlags
 	proc  func(c *client, args [][]byte)
+	keys  cmdKeys
 }
 
 const (
@@ -46,22 +52,30 @@ const (
 	fadm = flagAdmin | flagNoScript
 )
 
-// commandTable builds the table; container commands ("config", "client"...)
-// hold their subcommands.
-func commandTable() map[string]*command {
+// CommandTable is the node's command table: the commands it implements,
+// with their arity, flags and where their keys are, as Redis 7.0.15's
+// command table has them. Container commands ("config", "client"...) hold
+// their subcommands. A node builds its own; the methods only read it.
+type CommandTable struct {
+	cmds map[string]*command
+}
+
+// NewCommandTable builds the command table of a node.
+func NewCommandTable() *CommandTable {
 	t := map[string]*command{}
 	add := func(specs ...cmdSpec) {
 		for _, sp := range specs {
+			cmd := &command{name: sp.name, arity: sp.arity, flags: sp.flags, proc: sp.proc, keys: sp.keys}
 			name, sub, isSub := strings.Cut(sp.name, "|")
 			if !isSub {
-				t[name] = &command{name: name, arity: sp.arity, flags: sp.flags, proc: sp.proc}
+				t[name] = cmd
 				continue
 			}
 			parent := t[name]
 			if parent.subs == nil {
 				parent.subs = map[string]*command{}
 			}
-			parent.subs[sub] = &command{name: sp.name, arity: sp.arity, flags: sp.flags, proc: sp.proc}
+			parent.subs[sub] = cmd
 		}
 	}
 	add(connectionCommands...)
@@ -77,17 +91,100 @@ func commandTable() map[string]*command {
 	add(scriptingCommands...)
 	add(persistenceCommands...)
 	add(replicationCommands...)
-	return t
+	return &CommandTable{cmds: t}
 }
 
 // lookup finds the command for args, descending into subcommands; it
 // returns nil for an unknown command or subcommand.
-func (s *Server) lookup(args [][]byte) *command {
-	cmd := findCommand(s.commands, args[0])
+func (t *CommandTable) lookup(args [][]byte) *command {
+	cmd := findCommand(t.cmds, args[0])
 	if cmd == nil || cmd.subs == nil || len(args) == 1 {
 		return cmd
 	}
 	return findCommand(cmd.subs, args[1])
+}
+
+// lookup finds the command for args in the node's table.
+func (s *Server) lookup(args [][]byte) *command { return s.commands.lookup(args) }
+
+// Names returns the full names of the commands in the table, subcommands
+// as "config|get" after their container, in byte order.
+func (t *CommandTable) Names() []string {
+	var names []string
+	for name, cmd := range t.cmds { //redsim:ordered sorted below
+		names = append(names, name)
+		for sub := range cmd.subs { //redsim:ordered sorted below
+			names = append(names, name+"|"+sub)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// command finds a command by its full lowercase name ("get", "config|get").
+func (t *CommandTable) command(name string) *command {
+	name, sub, isSub := strings.Cut(name, "|")
+	cmd := t.cmds[name]
+	if !isSub || cmd == nil {
+		return cmd
+	}
+	return cmd.subs[sub]
+}
+
+// KeyRange returns the legacy key range of the command with the full
+// lowercase name ("get", "config|get"), as COMMAND INFO reports it; ok is
+// false when the table has no such command.
+func (t *CommandTable) KeyRange(name string) (r KeyRange, ok bool) {
+	cmd := t.command(name)
+	if cmd == nil {
+		return KeyRange{}, false
+	}
+	return cmd.keys.legacyRange(), true
+}
+
+// The errors of KeyPositions; their texts are COMMAND GETKEYS's error
+// replies.
+var (
+	// ErrKeysUnknownCommand: the table has no such command or subcommand.
+	ErrKeysUnknownCommand = errors.New("ERR Invalid command specified")
+	// ErrKeysNone: the command never has keys (PING, PUBLISH, CONFIG GET).
+	ErrKeysNone = errors.New("ERR The command has no key arguments")
+	// ErrKeysArity: argv has the wrong number of arguments for the command.
+	ErrKeysArity = errors.New("ERR Invalid number of arguments specified for command")
+	// ErrKeysInvalid: no keys could be found in argv, and the command needs
+	// some; the command itself would reply with an error.
+	ErrKeysInvalid = errors.New("ERR Invalid arguments specified for command")
+)
+
+// KeyPositions returns the positions in argv of the keys of the command
+// argv, what Redis's COMMAND GETKEYS replies with: argv[0] names the
+// command (a container's subcommand is argv[1]), and the positions count
+// from it. It fails as COMMAND GETKEYS does: the command is unknown, has no
+// keys, argv has the wrong number of arguments, or no keys can be found in
+// it (a key count that is not a positive integer or runs past the end) and
+// the command needs some. EVAL with 0 keys gives an empty list and no
+// error.
+func (t *CommandTable) KeyPositions(argv [][]byte) ([]int, error) {
+	if len(argv) == 0 {
+		return nil, ErrKeysUnknownCommand
+	}
+	cmd := t.lookup(argv)
+	switch {
+	case cmd == nil:
+		return nil, ErrKeysUnknownCommand
+	case len(cmd.keys.specs) == 0 && cmd.keys.proc == nil:
+		return nil, ErrKeysNone
+	case (cmd.arity > 0 && cmd.arity != len(argv)) || len(argv) < -cmd.arity:
+		return nil, ErrKeysArity
+	}
+	pos := cmd.keys.positions(argv)
+	if len(pos) == 0 {
+		if cmd.keys.optional {
+			return []int{}, nil
+		}
+		return nil, ErrKeysInvalid
+	}
+	return pos, nil
 }
 
 // findCommand looks name up case-insensitively without allocating: names
@@ -151,7 +248,7 @@ func (c *client) processCommand(args [][]byte) {
 		c.rejecting = cmd.name
 	}
 	if cmd == nil {
-		if parent := findCommand(s.commands, args[0]); parent != nil && parent.subs != nil {
+		if parent := findCommand(s.commands.cmds, args[0]); parent != nil && parent.subs != nil {
 			c.reject("ERR unknown subcommand '" + cstr(args[1], 128) + "'. Try " + strings.ToUpper(parent.name) + " HELP.")
 			return
 		}

@@ -3,23 +3,23 @@ package redis
 import (
 	"strings"
 
-	"github.com/redsim/redsim/nodes/redis/rnum"
+	"github.com/redsim/redsim/nodes/rnum"
 )
 
 var connectionCommands = []cmdSpec{
-	{"ping", -1, flagPubSub | flagStale, pingCommand},
-	{"echo", 2, 0, echoCommand},
-	{"select", 2, flagStale, selectCommand},
-	{"auth", -2, flagNoAuth | flagNoScript | flagStale, authCommand},
-	{"hello", -1, flagNoAuth | flagNoScript | flagStale, helloCommand},
-	{"reset", 1, flagNoAuth | flagNoScript | flagPubSub | flagStale, resetCommand},
-	{"client", -2, flagNoScript, nil},
-	{"client|id", 2, flagNoScript | flagStale, func(c *client, _ [][]byte) { c.w.WriteInt(c.id) }},
-	{"client|setname", 3, flagNoScript | flagStale, clientSetNameCommand},
-	{"client|getname", 2, flagNoScript | flagStale, clientGetNameCommand},
-	{"client|list", -2, fadm | flagStale, clientListCommand},
-	{"client|info", 2, flagNoScript | flagStale, func(c *client, _ [][]byte) { c.w.WriteVerbatimString(c.info()+"\n", "txt") }},
-	{"client|kill", -3, fadm | flagStale, clientKillCommand},
+	{"ping", -1, flagPubSub | flagStale, pingCommand, noKeys},
+	{"echo", 2, 0, echoCommand, noKeys},
+	{"select", 2, flagStale, selectCommand, noKeys},
+	{"auth", -2, flagNoAuth | flagNoScript | flagStale, authCommand, noKeys},
+	{"hello", -1, flagNoAuth | flagNoScript | flagStale, helloCommand, noKeys},
+	{"reset", 1, flagNoAuth | flagNoScript | flagPubSub | flagStale, resetCommand, noKeys},
+	{"client", -2, flagNoScript, nil, noKeys},
+	{"client|id", 2, flagNoScript | flagStale, func(c *client, _ [][]byte) { c.w.WriteInt(c.id) }, noKeys},
+	{"client|setname", 3, flagNoScript | flagStale, clientSetNameCommand, noKeys},
+	{"client|getname", 2, flagNoScript | flagStale, clientGetNameCommand, noKeys},
+	{"client|list", -2, fadm | flagStale, clientListCommand, noKeys},
+	{"client|info", 2, flagNoScript | flagStale, func(c *client, _ [][]byte) { c.w.WriteVerbatimString(c.info()+"\n", "txt") }, noKeys},
+	{"client|kill", -3, fadm | flagStale, clientKillCommand, noKeys},
 }
 
 func pingCommand(c *client, args [][]byte) {

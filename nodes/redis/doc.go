@@ -12,6 +12,12 @@
 // appendfsync always, fsynced. A cron at hz runs the active expiry cycle,
 // the everysec fsync and the save points.
 //
+// Each command family's file lists its commands (cmdSpec): name, arity,
+// flags, and where the keys are, as the key specs of Redis 7.0.15's
+// src/commands/*.json. CommandTable.KeyPositions finds a command's keys
+// from them as COMMAND GETKEYS does, and KeyRange is COMMAND INFO's legacy
+// (first key, last key, step), derived from the specs as Redis derives it.
+//
 // Invariants: nothing here iterates a Go map into a reply, a trace line or a
 // decision; the keyspace and the other hash tables are the seedless dict, and
 // every random choice (RANDOMKEY, SPOP, expiry sampling, skiplist levels,

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redsim/redsim/nodes/redis/rnum"
+	"github.com/redsim/redsim/nodes/rnum"
 )
 
 // Active expiry constants, as Redis's ACTIVE_EXPIRE_CYCLE_*.

@@ -5,7 +5,7 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/redsim/redsim/nodes/redis/rnum"
+	"github.com/redsim/redsim/nodes/rnum"
 )
 
 // hash is a Redis hash: a listpack (insertion-ordered pairs) while small,
@@ -97,21 +97,21 @@ func (h *hash) each(fn func(f, v []byte)) {
 }
 
 var hashCommands = []cmdSpec{
-	{"hset", -4, fw, hsetCommand},
-	{"hmset", -4, fw, hsetCommand},
-	{"hsetnx", 4, fw, hsetnxCommand},
-	{"hget", 3, fr, hgetCommand},
-	{"hmget", -3, fr, hmgetCommand},
-	{"hgetall", 2, fr, func(c *client, a [][]byte) { hgetallGeneric(c, a, true, true) }},
-	{"hkeys", 2, fr, func(c *client, a [][]byte) { hgetallGeneric(c, a, true, false) }},
-	{"hvals", 2, fr, func(c *client, a [][]byte) { hgetallGeneric(c, a, false, true) }},
-	{"hdel", -3, fwn, hdelCommand},
-	{"hexists", 3, fr, hexistsCommand},
-	{"hlen", 2, fr, hlenCommand},
-	{"hstrlen", 3, fr, hstrlenCommand},
-	{"hincrby", 4, fw, hincrbyCommand},
-	{"hincrbyfloat", 4, fw, hincrbyfloatCommand},
-	{"hscan", -3, fr, hscanCommand},
+	{"hset", -4, fw, hsetCommand, oneKey},
+	{"hmset", -4, fw, hsetCommand, oneKey},
+	{"hsetnx", 4, fw, hsetnxCommand, oneKey},
+	{"hget", 3, fr, hgetCommand, oneKey},
+	{"hmget", -3, fr, hmgetCommand, oneKey},
+	{"hgetall", 2, fr, func(c *client, a [][]byte) { hgetallGeneric(c, a, true, true) }, oneKey},
+	{"hkeys", 2, fr, func(c *client, a [][]byte) { hgetallGeneric(c, a, true, false) }, oneKey},
+	{"hvals", 2, fr, func(c *client, a [][]byte) { hgetallGeneric(c, a, false, true) }, oneKey},
+	{"hdel", -3, fwn, hdelCommand, oneKey},
+	{"hexists", 3, fr, hexistsCommand, oneKey},
+	{"hlen", 2, fr, hlenCommand, oneKey},
+	{"hstrlen", 3, fr, hstrlenCommand, oneKey},
+	{"hincrby", 4, fw, hincrbyCommand, oneKey},
+	{"hincrbyfloat", 4, fw, hincrbyfloatCommand, oneKey},
+	{"hscan", -3, fr, hscanCommand, oneKey},
 }
 
 // getHash returns key's hash for writing, creating it when create; false

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"strings"
 
-	"github.com/redsim/redsim/nodes/redis/rnum"
+	"github.com/redsim/redsim/nodes/rnum"
 )
 
 // list is a Redis list: a ring-buffer deque, O(1) at both ends and by
@@ -98,26 +98,26 @@ func (l *list) replace(items [][]byte) {
 }
 
 var listCommands = []cmdSpec{
-	{"lpush", -3, fw, func(c *client, a [][]byte) { pushGeneric(c, a, true, false) }},
-	{"rpush", -3, fw, func(c *client, a [][]byte) { pushGeneric(c, a, false, false) }},
-	{"lpushx", -3, fw, func(c *client, a [][]byte) { pushGeneric(c, a, true, true) }},
-	{"rpushx", -3, fw, func(c *client, a [][]byte) { pushGeneric(c, a, false, true) }},
-	{"lpop", -2, fwn, func(c *client, a [][]byte) { popGeneric(c, a, true) }},
-	{"rpop", -2, fwn, func(c *client, a [][]byte) { popGeneric(c, a, false) }},
-	{"lrange", 4, fr, lrangeCommand},
-	{"llen", 2, fr, llenCommand},
-	{"lindex", 3, fr, lindexCommand},
-	{"lset", 4, fw, lsetCommand},
-	{"lrem", 4, fwn, lremCommand},
-	{"ltrim", 4, fwn, ltrimCommand},
-	{"linsert", 5, fw, linsertCommand},
-	{"lpos", -3, fr, lposCommand},
-	{"lmove", 5, fw, lmoveCommand},
-	{"rpoplpush", 3, fw, func(c *client, a [][]byte) { moveGeneric(c, a[1], a[2], false, true, -1) }},
-	{"blpop", -3, fw | flagBlocking | flagNoScript, func(c *client, a [][]byte) { bpopGeneric(c, a, true) }},
-	{"brpop", -3, fw | flagBlocking | flagNoScript, func(c *client, a [][]byte) { bpopGeneric(c, a, false) }},
-	{"blmove", 6, fw | flagBlocking | flagNoScript, blmoveCommand},
-	{"brpoplpush", 4, fw | flagBlocking | flagNoScript, brpoplpushCommand},
+	{"lpush", -3, fw, func(c *client, a [][]byte) { pushGeneric(c, a, true, false) }, oneKey},
+	{"rpush", -3, fw, func(c *client, a [][]byte) { pushGeneric(c, a, false, false) }, oneKey},
+	{"lpushx", -3, fw, func(c *client, a [][]byte) { pushGeneric(c, a, true, true) }, oneKey},
+	{"rpushx", -3, fw, func(c *client, a [][]byte) { pushGeneric(c, a, false, true) }, oneKey},
+	{"lpop", -2, fwn, func(c *client, a [][]byte) { popGeneric(c, a, true) }, oneKey},
+	{"rpop", -2, fwn, func(c *client, a [][]byte) { popGeneric(c, a, false) }, oneKey},
+	{"lrange", 4, fr, lrangeCommand, oneKey},
+	{"llen", 2, fr, llenCommand, oneKey},
+	{"lindex", 3, fr, lindexCommand, oneKey},
+	{"lset", 4, fw, lsetCommand, oneKey},
+	{"lrem", 4, fwn, lremCommand, oneKey},
+	{"ltrim", 4, fwn, ltrimCommand, oneKey},
+	{"linsert", 5, fw, linsertCommand, oneKey},
+	{"lpos", -3, fr, lposCommand, oneKey},
+	{"lmove", 5, fw, lmoveCommand, twoKeys},
+	{"rpoplpush", 3, fw, func(c *client, a [][]byte) { moveGeneric(c, a[1], a[2], false, true, -1) }, twoKeys},
+	{"blpop", -3, fw | flagBlocking | flagNoScript, func(c *client, a [][]byte) { bpopGeneric(c, a, true) }, keysThenTimeout},
+	{"brpop", -3, fw | flagBlocking | flagNoScript, func(c *client, a [][]byte) { bpopGeneric(c, a, false) }, keysThenTimeout},
+	{"blmove", 6, fw | flagBlocking | flagNoScript, blmoveCommand, twoKeys},
+	{"brpoplpush", 4, fw | flagBlocking | flagNoScript, brpoplpushCommand, twoKeys},
 }
 
 // getList looks key up for writing; false means a WRONGTYPE reply was

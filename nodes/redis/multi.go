@@ -1,11 +1,11 @@
 package redis
 
 var multiCommands = []cmdSpec{
-	{"multi", 1, flagNoScript | flagStale, multiCommand},
-	{"exec", 1, flagNoScript | flagStale, execCommand},
-	{"discard", 1, flagNoScript | flagStale, discardCommand},
-	{"watch", -2, flagNoScript, watchCommand},
-	{"unwatch", 1, flagNoScript, unwatchCommand},
+	{"multi", 1, flagNoScript | flagStale, multiCommand, noKeys},
+	{"exec", 1, flagNoScript | flagStale, execCommand, noKeys},
+	{"discard", 1, flagNoScript | flagStale, discardCommand, noKeys},
+	{"watch", -2, flagNoScript, watchCommand, allKeys},
+	{"unwatch", 1, flagNoScript, unwatchCommand, noKeys},
 }
 
 func multiCommand(c *client, args [][]byte) {

@@ -7,15 +7,15 @@ import (
 )
 
 var pubsubCommands = []cmdSpec{
-	{"subscribe", -2, fps | flagStale, subscribeCommand},
-	{"unsubscribe", -1, fps | flagStale, unsubscribeCommand},
-	{"psubscribe", -2, fps | flagStale, psubscribeCommand},
-	{"punsubscribe", -1, fps | flagStale, punsubscribeCommand},
-	{"publish", 3, 0, publishCommand},
-	{"pubsub", -2, 0, nil},
-	{"pubsub|channels", -2, 0, pubsubChannelsCommand},
-	{"pubsub|numsub", -2, 0, pubsubNumsubCommand},
-	{"pubsub|numpat", 2, 0, func(c *client, _ [][]byte) { c.w.WriteInt(int64(len(c.s.patterns))) }},
+	{"subscribe", -2, fps | flagStale, subscribeCommand, noKeys},
+	{"unsubscribe", -1, fps | flagStale, unsubscribeCommand, noKeys},
+	{"psubscribe", -2, fps | flagStale, psubscribeCommand, noKeys},
+	{"punsubscribe", -1, fps | flagStale, punsubscribeCommand, noKeys},
+	{"publish", 3, 0, publishCommand, noKeys},
+	{"pubsub", -2, 0, nil, noKeys},
+	{"pubsub|channels", -2, 0, pubsubChannelsCommand, noKeys},
+	{"pubsub|numsub", -2, 0, pubsubNumsubCommand, noKeys},
+	{"pubsub|numpat", 2, 0, func(c *client, _ [][]byte) { c.w.WriteInt(int64(len(c.s.patterns))) }, noKeys},
 }
 
 // patternSub is one PSUBSCRIBE of one client.

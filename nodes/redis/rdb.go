@@ -9,10 +9,10 @@ import (
 )
 
 var persistenceCommands = []cmdSpec{
-	{"save", 1, fadm | flagNoMulti | flagStale, saveCommand},
-	{"bgsave", -1, fadm | flagStale, bgsaveCommand},
-	{"lastsave", 1, 0 | flagStale, func(c *client, _ [][]byte) { c.w.WriteInt(c.s.lastSaveMs / 1000) }},
-	{"bgrewriteaof", 1, fadm | flagStale, bgrewriteaofCommand},
+	{"save", 1, fadm | flagNoMulti | flagStale, saveCommand, noKeys},
+	{"bgsave", -1, fadm | flagStale, bgsaveCommand, noKeys},
+	{"lastsave", 1, 0 | flagStale, func(c *client, _ [][]byte) { c.w.WriteInt(c.s.lastSaveMs / 1000) }, noKeys},
+	{"bgrewriteaof", 1, fadm | flagStale, bgrewriteaofCommand, noKeys},
 }
 
 // snapshot serialises the dataset: the instant copy a fork gives Redis.

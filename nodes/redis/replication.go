@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/redsim/redsim/nodes/redis/rdb"
-	"github.com/redsim/redsim/nodes/redis/rnum"
 	"github.com/redsim/redsim/nodes/resp"
+	"github.com/redsim/redsim/nodes/rnum"
 	"github.com/redsim/redsim/sim"
 )
 
@@ -157,15 +157,15 @@ func (s *Server) shiftReplid() {
 }
 
 var replicationCommands = []cmdSpec{
-	{"replicaof", 3, fadm | flagNoMulti | flagStale, replicaofCommand},
-	{"slaveof", 3, fadm | flagNoMulti | flagStale, replicaofCommand},
-	{"replconf", -1, fadm | flagStale, replconfCommand},
-	{"psync", -3, fadm | flagNoMulti, psyncCommand},
+	{"replicaof", 3, fadm | flagNoMulti | flagStale, replicaofCommand, noKeys},
+	{"slaveof", 3, fadm | flagNoMulti | flagStale, replicaofCommand, noKeys},
+	{"replconf", -1, fadm | flagStale, replconfCommand, noKeys},
+	{"psync", -3, fadm | flagNoMulti, psyncCommand, noKeys},
 	{"sync", 1, fadm | flagNoMulti, func(c *client, a [][]byte) {
 		psyncCommand(c, [][]byte{[]byte("SYNC"), []byte("?"), []byte("-1")})
-	}},
-	{"wait", 3, flagNoScript, waitCommand},
-	{"role", 1, flagNoScript | flagStale, roleCommand},
+	}, noKeys},
+	{"wait", 3, flagNoScript, waitCommand, noKeys},
+	{"role", 1, flagNoScript | flagStale, roleCommand, noKeys},
 }
 
 func replicaofCommand(c *client, args [][]byte) {

@@ -3,8 +3,8 @@ package redis
 import (
 	"strings"
 
-	"github.com/redsim/redsim/nodes/redis/rnum"
 	"github.com/redsim/redsim/nodes/redis/scripting"
+	"github.com/redsim/redsim/nodes/rnum"
 )
 
 // scriptState is the EVAL state: the engine with its script cache, and the
@@ -16,13 +16,13 @@ type scriptState struct {
 }
 
 var scriptingCommands = []cmdSpec{
-	{"eval", -3, flagNoScript, func(c *client, a [][]byte) { evalGeneric(c, a, false) }},
-	{"evalsha", -3, flagNoScript, func(c *client, a [][]byte) { evalGeneric(c, a, true) }},
-	{"script", -2, flagNoScript, nil},
-	{"script|load", 3, flagNoScript, scriptLoadCommand},
-	{"script|exists", -3, flagNoScript, scriptExistsCommand},
-	{"script|flush", -2, flagNoScript, scriptFlushCommand},
-	{"script|kill", 2, flagNoScript, func(c *client, _ [][]byte) { c.w.WriteError("NOTBUSY No scripts in execution right now.") }},
+	{"eval", -3, flagNoScript, func(c *client, a [][]byte) { evalGeneric(c, a, false) }, scriptKeys},
+	{"evalsha", -3, flagNoScript, func(c *client, a [][]byte) { evalGeneric(c, a, true) }, scriptKeys},
+	{"script", -2, flagNoScript, nil, noKeys},
+	{"script|load", 3, flagNoScript, scriptLoadCommand, noKeys},
+	{"script|exists", -3, flagNoScript, scriptExistsCommand, noKeys},
+	{"script|flush", -2, flagNoScript, scriptFlushCommand, noKeys},
+	{"script|kill", 2, flagNoScript, func(c *client, _ [][]byte) { c.w.WriteError("NOTBUSY No scripts in execution right now.") }, noKeys},
 }
 
 func (s *Server) scriptCount() int {

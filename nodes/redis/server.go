@@ -32,7 +32,7 @@ type Server struct {
 	bootMo time.Duration // monotonic clock at boot
 
 	dbs      []*db
-	commands map[string]*command
+	commands *CommandTable
 	clients  []*client // by id, ascending
 	nextID   int64
 	pending  []*client // clients with replies to write
@@ -86,7 +86,7 @@ func New(env sim.Env, cfg Config) *Server {
 	s.runID = randomHex(s.rng, 40)
 	s.bootMs = env.Now().UnixMilli()
 	s.bootMo = env.Mono()
-	s.commands = commandTable()
+	s.commands = NewCommandTable()
 	s.dbs = make([]*db, cfg.Databases)
 	for i := range s.dbs {
 		s.dbs[i] = newDB(s, i)

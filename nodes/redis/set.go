@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/redsim/redsim/nodes/redis/rnum"
+	"github.com/redsim/redsim/nodes/rnum"
 )
 
 // set is a Redis set: an intset (sorted int64s) while every member is an
@@ -113,22 +113,22 @@ func (st *set) random(s *Server) []byte {
 }
 
 var setCommands = []cmdSpec{
-	{"sadd", -3, fw, saddCommand},
-	{"srem", -3, fwn, sremCommand},
-	{"smembers", 2, fr, smembersCommand},
-	{"sismember", 3, fr, sismemberCommand},
-	{"smismember", -3, fr, smismemberCommand},
-	{"scard", 2, fr, scardCommand},
-	{"spop", -2, fwn, spopCommand},
-	{"srandmember", -2, fr, srandmemberCommand},
-	{"smove", 4, fw, smoveCommand},
-	{"sinter", -2, fr, func(c *client, a [][]byte) { setOpGeneric(c, a[1:], nil, opInter) }},
-	{"sinterstore", -3, fw, func(c *client, a [][]byte) { setOpGeneric(c, a[2:], a[1], opInter) }},
-	{"sunion", -2, fr, func(c *client, a [][]byte) { setOpGeneric(c, a[1:], nil, opUnion) }},
-	{"sunionstore", -3, fw, func(c *client, a [][]byte) { setOpGeneric(c, a[2:], a[1], opUnion) }},
-	{"sdiff", -2, fr, func(c *client, a [][]byte) { setOpGeneric(c, a[1:], nil, opDiff) }},
-	{"sdiffstore", -3, fw, func(c *client, a [][]byte) { setOpGeneric(c, a[2:], a[1], opDiff) }},
-	{"sscan", -3, fr, sscanCommand},
+	{"sadd", -3, fw, saddCommand, oneKey},
+	{"srem", -3, fwn, sremCommand, oneKey},
+	{"smembers", 2, fr, smembersCommand, oneKey},
+	{"sismember", 3, fr, sismemberCommand, oneKey},
+	{"smismember", -3, fr, smismemberCommand, oneKey},
+	{"scard", 2, fr, scardCommand, oneKey},
+	{"spop", -2, fwn, spopCommand, oneKey},
+	{"srandmember", -2, fr, srandmemberCommand, oneKey},
+	{"smove", 4, fw, smoveCommand, twoKeys},
+	{"sinter", -2, fr, func(c *client, a [][]byte) { setOpGeneric(c, a[1:], nil, opInter) }, allKeys},
+	{"sinterstore", -3, fw, func(c *client, a [][]byte) { setOpGeneric(c, a[2:], a[1], opInter) }, destThenKeys},
+	{"sunion", -2, fr, func(c *client, a [][]byte) { setOpGeneric(c, a[1:], nil, opUnion) }, allKeys},
+	{"sunionstore", -3, fw, func(c *client, a [][]byte) { setOpGeneric(c, a[2:], a[1], opUnion) }, destThenKeys},
+	{"sdiff", -2, fr, func(c *client, a [][]byte) { setOpGeneric(c, a[1:], nil, opDiff) }, allKeys},
+	{"sdiffstore", -3, fw, func(c *client, a [][]byte) { setOpGeneric(c, a[2:], a[1], opDiff) }, destThenKeys},
+	{"sscan", -3, fr, sscanCommand, oneKey},
 }
 
 func (c *client) getSet(key []byte) (*object, bool) {

@@ -5,33 +5,33 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redsim/redsim/nodes/redis/rnum"
 	"github.com/redsim/redsim/nodes/redis/zset"
+	"github.com/redsim/redsim/nodes/rnum"
 )
 
 var zsetCommands = []cmdSpec{
-	{"zadd", -4, fw, zaddCommand},
-	{"zincrby", 4, fw, zincrbyCommand},
-	{"zrem", -3, fwn, zremCommand},
-	{"zscore", 3, fr, zscoreCommand},
-	{"zmscore", -3, fr, zmscoreCommand},
-	{"zcard", 2, fr, zcardCommand},
-	{"zcount", 4, fr, zcountCommand},
-	{"zlexcount", 4, fr, zlexcountCommand},
-	{"zrange", -4, fr, func(c *client, a [][]byte) { zrangeGeneric(c, a, rangeAuto, false, false) }},
-	{"zrevrange", -4, fr, func(c *client, a [][]byte) { zrangeGeneric(c, a, rangeRank, true, true) }},
-	{"zrangebyscore", -4, fr, func(c *client, a [][]byte) { zrangeGeneric(c, a, rangeScore, false, true) }},
-	{"zrevrangebyscore", -4, fr, func(c *client, a [][]byte) { zrangeGeneric(c, a, rangeScore, true, true) }},
-	{"zrangebylex", -4, fr, func(c *client, a [][]byte) { zrangeGeneric(c, a, rangeLex, false, true) }},
-	{"zrevrangebylex", -4, fr, func(c *client, a [][]byte) { zrangeGeneric(c, a, rangeLex, true, true) }},
-	{"zrank", 3, fr, func(c *client, a [][]byte) { zrankGeneric(c, a, false) }},
-	{"zrevrank", 3, fr, func(c *client, a [][]byte) { zrankGeneric(c, a, true) }},
-	{"zpopmin", -2, fwn, func(c *client, a [][]byte) { zpopGeneric(c, a, false) }},
-	{"zpopmax", -2, fwn, func(c *client, a [][]byte) { zpopGeneric(c, a, true) }},
-	{"zremrangebyscore", 4, fwn, zremrangeCommand},
-	{"zremrangebyrank", 4, fwn, zremrangeCommand},
-	{"zremrangebylex", 4, fwn, zremrangeCommand},
-	{"zscan", -3, fr, zscanCommand},
+	{"zadd", -4, fw, zaddCommand, oneKey},
+	{"zincrby", 4, fw, zincrbyCommand, oneKey},
+	{"zrem", -3, fwn, zremCommand, oneKey},
+	{"zscore", 3, fr, zscoreCommand, oneKey},
+	{"zmscore", -3, fr, zmscoreCommand, oneKey},
+	{"zcard", 2, fr, zcardCommand, oneKey},
+	{"zcount", 4, fr, zcountCommand, oneKey},
+	{"zlexcount", 4, fr, zlexcountCommand, oneKey},
+	{"zrange", -4, fr, func(c *client, a [][]byte) { zrangeGeneric(c, a, rangeAuto, false, false) }, oneKey},
+	{"zrevrange", -4, fr, func(c *client, a [][]byte) { zrangeGeneric(c, a, rangeRank, true, true) }, oneKey},
+	{"zrangebyscore", -4, fr, func(c *client, a [][]byte) { zrangeGeneric(c, a, rangeScore, false, true) }, oneKey},
+	{"zrevrangebyscore", -4, fr, func(c *client, a [][]byte) { zrangeGeneric(c, a, rangeScore, true, true) }, oneKey},
+	{"zrangebylex", -4, fr, func(c *client, a [][]byte) { zrangeGeneric(c, a, rangeLex, false, true) }, oneKey},
+	{"zrevrangebylex", -4, fr, func(c *client, a [][]byte) { zrangeGeneric(c, a, rangeLex, true, true) }, oneKey},
+	{"zrank", 3, fr, func(c *client, a [][]byte) { zrankGeneric(c, a, false) }, oneKey},
+	{"zrevrank", 3, fr, func(c *client, a [][]byte) { zrankGeneric(c, a, true) }, oneKey},
+	{"zpopmin", -2, fwn, func(c *client, a [][]byte) { zpopGeneric(c, a, false) }, oneKey},
+	{"zpopmax", -2, fwn, func(c *client, a [][]byte) { zpopGeneric(c, a, true) }, oneKey},
+	{"zremrangebyscore", 4, fwn, zremrangeCommand, oneKey},
+	{"zremrangebyrank", 4, fwn, zremrangeCommand, oneKey},
+	{"zremrangebylex", 4, fwn, zremrangeCommand, oneKey},
+	{"zscan", -3, fr, zscanCommand, oneKey},
 }
 
 // newZSet makes a sorted set whose encoding follows the first member, as

@@ -6,31 +6,31 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/redsim/redsim/nodes/redis/rnum"
+	"github.com/redsim/redsim/nodes/rnum"
 )
 
 var stringCommands = []cmdSpec{
-	{"get", 2, fr, getCommand},
-	{"set", -3, fw, setCommand},
-	{"setnx", 3, fw, setnxCommand},
-	{"setex", 4, fw, setexCommand},
-	{"psetex", 4, fw, psetexCommand},
-	{"getset", 3, fw, getsetCommand},
-	{"getdel", 2, fwn, getdelCommand},
-	{"getex", -2, fwn, getexCommand},
-	{"mget", -2, fr, mgetCommand},
-	{"mset", -3, fw, msetCommand},
-	{"msetnx", -3, fw, msetnxCommand},
-	{"incr", 2, fw, func(c *client, a [][]byte) { incrDecr(c, a[1], 1) }},
-	{"decr", 2, fw, func(c *client, a [][]byte) { incrDecr(c, a[1], -1) }},
-	{"incrby", 3, fw, incrbyCommand},
-	{"decrby", 3, fw, decrbyCommand},
-	{"incrbyfloat", 3, fw, incrbyfloatCommand},
-	{"append", 3, fw, appendCommand},
-	{"strlen", 2, fr, strlenCommand},
-	{"getrange", 4, fr, getrangeCommand},
-	{"substr", 4, fr, getrangeCommand},
-	{"setrange", 4, fw, setrangeCommand},
+	{"get", 2, fr, getCommand, oneKey},
+	{"set", -3, fw, setCommand, oneKey},
+	{"setnx", 3, fw, setnxCommand, oneKey},
+	{"setex", 4, fw, setexCommand, oneKey},
+	{"psetex", 4, fw, psetexCommand, oneKey},
+	{"getset", 3, fw, getsetCommand, oneKey},
+	{"getdel", 2, fwn, getdelCommand, oneKey},
+	{"getex", -2, fwn, getexCommand, oneKey},
+	{"mget", -2, fr, mgetCommand, allKeys},
+	{"mset", -3, fw, msetCommand, keyValuePairs},
+	{"msetnx", -3, fw, msetnxCommand, keyValuePairs},
+	{"incr", 2, fw, func(c *client, a [][]byte) { incrDecr(c, a[1], 1) }, oneKey},
+	{"decr", 2, fw, func(c *client, a [][]byte) { incrDecr(c, a[1], -1) }, oneKey},
+	{"incrby", 3, fw, incrbyCommand, oneKey},
+	{"decrby", 3, fw, decrbyCommand, oneKey},
+	{"incrbyfloat", 3, fw, incrbyfloatCommand, oneKey},
+	{"append", 3, fw, appendCommand, oneKey},
+	{"strlen", 2, fr, strlenCommand, oneKey},
+	{"getrange", 4, fr, getrangeCommand, oneKey},
+	{"substr", 4, fr, getrangeCommand, oneKey},
+	{"setrange", 4, fw, setrangeCommand, oneKey},
 }
 
 const maxStringLen = 512 << 20

@@ -3,7 +3,7 @@ package resp
 import (
 	"math"
 
-	"github.com/redsim/redsim/nodes/redis/rnum"
+	"github.com/redsim/redsim/nodes/rnum"
 )
 
 // Limits of Redis 7's request parsing (server.h, networking.c).

@@ -2,7 +2,7 @@ package resp
 
 import (
 	"bytes"
-	"github.com/redsim/redsim/nodes/redis/rnum"
+	"github.com/redsim/redsim/nodes/rnum"
 	"math"
 	"strconv"
 	"strings"

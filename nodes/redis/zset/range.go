@@ -4,7 +4,7 @@ import (
 	"errors"
 	"iter"
 
-	"github.com/redsim/redsim/nodes/redis/rnum"
+	"github.com/redsim/redsim/nodes/rnum"
 )
 
 // Errors carry the exact text of Redis's error replies (without the '-').

@@ -61,3 +61,43 @@ func ParseInt(b []byte) (int64, bool) {
 	}
 	return int64(v), true
 }
+
+// Atoi is C's atoi on x86-64 glibc, which some of Redis's argument parsing
+// still uses (genericGetKeys reads a key count with it): strtol's grammar
+// (leading whitespace, an optional sign, then as many digits as there are;
+// anything else ends the number, so "2abc" is 2 and "abc" is 0), saturated
+// at the int64 range as strtol does, then truncated to a 32-bit C int, so
+// "4294967297" comes out as 1.
+func Atoi(b []byte) int {
+	i := 0
+	for i < len(b) && (b[i] == ' ' || '\t' <= b[i] && b[i] <= '\r') {
+		i++
+	}
+	neg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
+	}
+	// Below 1<<60 another digit cannot overflow v; at or above it, another
+	// digit is past every int64's magnitude, so v saturates.
+	var v uint64
+	for ; i < len(b) && '0' <= b[i] && b[i] <= '9'; i++ {
+		if v < 1<<60 {
+			v = v*10 + uint64(b[i]-'0')
+		} else {
+			v = math.MaxUint64
+		}
+	}
+	var l int64
+	switch {
+	case neg && v >= 1<<63:
+		l = math.MinInt64
+	case neg:
+		l = -int64(v)
+	case v > math.MaxInt64:
+		l = math.MaxInt64
+	default:
+		l = int64(v)
+	}
+	return int(int32(l))
+}

@@ -10,4 +10,7 @@
 // value (as glibc is), no function depends on locale, time or global state,
 // and the common inputs (short decimals) take allocation-free fast paths
 // whose results are identical to the exact slow paths.
+//
+// It sits beside nodes/redis rather than inside it because nodes/resp,
+// which nodes/redis imports, reads the lengths in requests with it too.
 package rnum

@@ -265,3 +265,45 @@ func TestLongDoubleLimits(t *testing.T) {
 		t.Error("overflow must give infinity")
 	}
 }
+
+// Expectations recorded from glibc's atoi (x86-64), which Redis 7.0.15's
+// genericGetKeys uses for key counts.
+func TestAtoi(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+	}{
+		{"0", 0},
+		{"7", 7},
+		{"-7", -7},
+		{"+7", 7},
+		{"  \t\n\v\f\r12", 12},
+		{"\xa01", 0}, // not a space in the C locale
+		{"2abc", 2},
+		{"1 2", 1},
+		{"1\x002", 1},
+		{"0001", 1},
+		{"abc", 0},
+		{"", 0},
+		{"-", 0},
+		{"--1", 0},
+		{" -1", -1},
+		{"2147483647", 2147483647},
+		{"2147483648", -2147483648},
+		{"-2147483649", 2147483647},
+		{"4294967296", 0},
+		{"4294967297", 1},
+		{"1152921504606846976", 0},
+		{"9223372036854775807", -1},
+		{"9223372036854775808", -1},
+		{"11529215046068469760", -1},
+		{"99999999999999999999", -1},
+		{"-9223372036854775808", 0},
+		{"-9223372036854775809", 0},
+		{"-99999999999999999999", 0},
+	} {
+		if got := Atoi([]byte(tc.in)); got != tc.want {
+			t.Errorf("Atoi(%q) = %d; want %d", tc.in, got, tc.want)
+		}
+	}
+}
