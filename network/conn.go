@@ -50,7 +50,7 @@ func (p *pipe) push(kind segKind, data []byte) {
 		return
 	}
 	now := p.net.w.Now()
-	ready := now.Add(p.net.draw(p.link))
+	ready := now.Add(p.link.draw())
 	if ready < p.last {
 		ready = p.last // FIFO whatever the draw
 	}

@@ -9,6 +9,12 @@
 //   - A cut link (partition or clog) loses nothing: segments wait, as TCP
 //     retransmits them, and arrive in order after the heal unless a side
 //     closes or resets the connection first.
+//   - Every random draw for a directed link (a segment's latency, the fresh
+//     latency of held segments at a heal) comes from that link's own stream,
+//     net/link/<from>-><to> by host name, so traffic, partitions, clogs and
+//     resets on one link never change the latencies of another. The network
+//     has no stream of its own: dial timeouts are the dialer's timers and
+//     refusals follow from the listeners, so neither draws.
 //   - Every delivery to a node is an event of the receiving process, so a
 //     paused process's input waits and a dead incarnation's is dropped.
 package network

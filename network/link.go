@@ -1,6 +1,7 @@
 package network
 
 import (
+	"math/rand/v2"
 	"time"
 
 	"github.com/redsim/redsim/sim"
@@ -10,6 +11,10 @@ import (
 type link struct {
 	from, to int
 	latency  sim.Dist
+	// rand is the link's own stream, named by linkStream: every draw for
+	// traffic in this direction comes from it, so traffic, faults and heals
+	// on one link never move the draws of another.
+	rand *rand.Rand
 	// slow multiplies every draw (a congested link); 1 normally.
 	slow int64
 	// cut is set by partitions, clogged by Clog; either holds traffic.
@@ -20,10 +25,24 @@ type link struct {
 
 func (l *link) blocked() bool { return l.cut || l.clogged }
 
-func (n *Network) draw(l *link) time.Duration {
-	return l.latency.Draw(n.rand) * time.Duration(l.slow)
+// draw is the latency of the next segment to cross l.
+func (l *link) draw() time.Duration {
+	return l.latency.Draw(l.rand) * time.Duration(l.slow)
 }
 
+// linkStream names the stream of the link from one host to another.
+//
+// A link is one direction, not a pair of hosts: its latency is set per
+// direction, a oneway partition cuts and heals one direction, and a client's
+// requests would otherwise draw after however many replies its server sent.
+// A stream per connection would be finer still, but a connection has no name
+// that other connections' churn cannot shift (its id counts every dial in the
+// world), so the link is the smallest unit whose name is stable.
+func linkStream(from, to string) string { return "net/link/" + from + "->" + to }
+
+// link returns the link from one host to another, creating it with the
+// default latency and its stream on first use. Pipes keep the pointer, so a
+// segment's draw costs no lookup.
 func (n *Network) link(from, to int) *link {
 	key := uint64(from)<<32 | uint64(to)
 	if l, ok := n.links[key]; ok {
@@ -33,7 +52,9 @@ func (n *Network) link(from, to int) *link {
 	if from == to {
 		lat = n.cfg.Loopback
 	}
-	l := &link{from: from, to: to, latency: lat, slow: 1}
+	hosts := n.w.Hosts()
+	r := n.w.Stream(linkStream(hosts[from].Name(), hosts[to].Name()))
+	l := &link{from: from, to: to, latency: lat, rand: r, slow: 1}
 	n.links[key] = l
 	return l
 }
@@ -67,7 +88,7 @@ func (n *Network) unblock(l *link) {
 	sortPipes(held)
 	now := n.w.Now()
 	for _, p := range held {
-		base := now.Add(n.draw(l))
+		base := now.Add(l.draw())
 		for i := p.head; i < len(p.segs); i++ {
 			if p.segs[i].ready < base {
 				p.segs[i].ready = base

@@ -2,7 +2,6 @@ package network
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +23,6 @@ type Config struct {
 type Network struct {
 	w         *sim.World
 	cfg       Config
-	rand      *rand.Rand
 	links     map[uint64]*link // looked up only, never ranged over
 	listeners map[uint64]*listener
 	endpoints map[int32][]*endpoint // by process id, in creation order
@@ -54,7 +52,7 @@ func New(w *sim.World, cfg Config) (*Network, error) {
 		return nil, fmt.Errorf("network loopback latency: %w", err)
 	}
 	n := &Network{
-		w: w, cfg: cfg, rand: w.Stream("network"),
+		w: w, cfg: cfg,
 		links: map[uint64]*link{}, listeners: map[uint64]*listener{},
 		endpoints: map[int32][]*endpoint{}, ephemeral: map[int]int{},
 	}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -27,7 +28,13 @@ type SimDisk struct {
 	cfg   DiskConfig
 	files map[string]*file
 	used  int64
-	rand  *rand.Rand
+	// torn holds each file's stream of torn-tail draws, disk/<host>/torn/<file>,
+	// made at the first crash that tears the file. Looked up only, never
+	// ranged over. A stream per file keeps one process's files from moving
+	// what a crash keeps of another's; fsync latencies come from each
+	// incarnation's own stream (procDisk), so how often anything fsyncs never
+	// moves what a crash keeps either.
+	torn map[string]*rand.Rand
 	// gen counts crashes; an fsync that started before a crash makes nothing
 	// durable.
 	gen uint64
@@ -59,7 +66,7 @@ func newDisk(h *Host, cfg DiskConfig) (*SimDisk, error) {
 	if cfg.CapacityBytes < 0 {
 		return nil, fmt.Errorf("disk capacity %d is negative", cfg.CapacityBytes)
 	}
-	return &SimDisk{h: h, cfg: cfg, files: map[string]*file{}, rand: h.w.Stream("disk/" + h.name)}, nil
+	return &SimDisk{h: h, cfg: cfg, files: map[string]*file{}, torn: map[string]*rand.Rand{}}, nil
 }
 
 // FailSyncs makes the next n fsyncs fail with EIO; the data stays unsynced.
@@ -114,7 +121,7 @@ func (d *SimDisk) crash() {
 		f := d.files[name]
 		keep := f.durableView()
 		if !f.rewritten && d.cfg.TornTail && len(f.data) > f.durableLen {
-			keep = f.data[:f.durableLen+d.rand.IntN(len(f.data)-f.durableLen+1)]
+			keep = f.data[:f.durableLen+d.tornStream(name).IntN(len(f.data)-f.durableLen+1)]
 		}
 		d.used -= int64(len(f.data) - len(keep))
 		f.data = append([]byte(nil), keep...)
@@ -122,6 +129,16 @@ func (d *SimDisk) crash() {
 		f.durable, f.rewritten = nil, false
 		f.wgen++
 	}
+}
+
+// tornStream is the stream of the torn tails of the named file.
+func (d *SimDisk) tornStream(name string) *rand.Rand {
+	r, ok := d.torn[name]
+	if !ok {
+		r = d.h.w.Stream("disk/" + d.h.name + "/torn/" + name)
+		d.torn[name] = r
+	}
+	return r
 }
 
 func (d *SimDisk) room(extra int64) error {
@@ -251,14 +268,15 @@ func (d *SimDisk) List() []string {
 	return names
 }
 
-// sync starts an fsync for p's incarnation inc; done runs as p's event.
-func (d *SimDisk) sync(p *Process, name string, done func(error)) {
+// sync starts an fsync for p's current incarnation, its latency drawn from r;
+// done runs as p's event.
+func (d *SimDisk) sync(p *Process, r *rand.Rand, name string, done func(error)) {
 	f, ok := d.files[name]
 	if !ok {
 		p.w.Schedule(p.w.now, p, funcRunner(func() { done(notExist("fsync", name)) }), 0)
 		return
 	}
-	lat := d.cfg.FsyncLatency.Draw(d.rand) + d.extraSync
+	lat := d.cfg.FsyncLatency.Draw(r) + d.extraSync
 	fail := d.failSyncs > 0
 	if fail {
 		d.failSyncs--
@@ -297,6 +315,16 @@ type procDisk struct {
 	d   *SimDisk
 	p   *Process
 	inc uint32
+	// fsync is the incarnation's stream of fsync latencies,
+	// fsyncStream(host, process, incarnation), made on its first Sync so that
+	// processes that never fsync cost nothing. Another process's fsyncs on
+	// the same host draw from their own stream and cannot move these.
+	fsync *rand.Rand
+}
+
+// fsyncStream names the stream of one incarnation's fsync latencies.
+func fsyncStream(host, proc string, inc uint32) string {
+	return "disk/" + host + "/fsync/" + proc + "/" + strconv.FormatUint(uint64(inc), 10)
 }
 
 func (pd *procDisk) Read(name string) ([]byte, error)       { return pd.d.Read(name) }
@@ -308,7 +336,11 @@ func (pd *procDisk) Remove(name string) error               { return pd.d.Remove
 func (pd *procDisk) Size(name string) (int64, error)        { return pd.d.Size(name) }
 func (pd *procDisk) List() []string                         { return pd.d.List() }
 func (pd *procDisk) Sync(name string, done func(error)) {
-	if pd.p.Alive(pd.inc) {
-		pd.d.sync(pd.p, name, done)
+	if !pd.p.Alive(pd.inc) {
+		return
 	}
+	if pd.fsync == nil {
+		pd.fsync = pd.p.w.Stream(fsyncStream(pd.p.host.name, pd.p.name, pd.inc))
+	}
+	pd.d.sync(pd.p, pd.fsync, name, done)
 }

@@ -281,7 +281,7 @@ func TestDiskRewriteKeepsOldDurableContent(t *testing.T) {
 	must(t, d.Write("f", []byte("durable")))
 	p, _ := h.Spawn("p", func(Env) Node { return &recorder{log: new([]string)} })
 	p.Start()
-	d.sync(p, "f", func(error) {})
+	p.Env().Disk().Sync("f", func(error) {})
 	w.RunUntilIdle()
 	must(t, d.Write("f", []byte("new content, not synced")))
 	must(t, d.Truncate("f", 3))
