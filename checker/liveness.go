@@ -61,7 +61,7 @@ func checkLiveness(ops []history.Op, opts LivenessOptions) Result {
 	if opts.PerProcess {
 		scope = "per-process"
 	}
-	res := Result{Checker: "liveness/" + scope}
+	res := Result{Checker: "liveness/" + scope, Kind: KindLiveness}
 	last := "no ok operation before faults stopped"
 	if lastOk >= 0 {
 		last = fmt.Sprintf("the last ok before faults stopped completed at %v", lastOk)

@@ -98,7 +98,7 @@ func checkLockLiveness(ops []history.Op, holds []history.Hold, maxGap time.Durat
 		cover = append(cover, span{h.From, h.Until})
 	}
 	gap := longestUncovered(union(want), union(cover))
-	res := Result{Checker: "lock-liveness", Metrics: []Metric{
+	res := Result{Checker: "lock-liveness", Kind: KindLiveness, Metrics: []Metric{
 		{"attempts", float64(attempts)},
 		{"acquired", float64(acquired)},
 		{"acquire_rate", rate(acquired, attempts)},

@@ -49,10 +49,56 @@ func (v *Verdict) UnmarshalText(b []byte) error {
 	return fmt.Errorf("verdict %q is unknown; one of ok, violation, unknown", b)
 }
 
-// Result is what one checker concluded.
+// Kind says which family of property a check judges, as TigerBeetle tags its
+// failures: a safety violation is something bad that happened; a liveness
+// violation is something good that did not happen in time.
+type Kind uint8
+
+const (
+	// KindSafety: nothing bad happens (no lost write, no overlap...).
+	KindSafety Kind = iota
+	// KindLiveness: something good happens eventually (operations succeed
+	// again after the faults stop).
+	KindLiveness
+)
+
+var kindNames = [...]string{KindSafety: "safety", KindLiveness: "liveness"}
+
+// String returns "safety" or "liveness".
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// MarshalText encodes k as its String form.
+func (k Kind) MarshalText() ([]byte, error) {
+	if int(k) >= len(kindNames) {
+		return nil, fmt.Errorf("kind %d is out of range", uint8(k))
+	}
+	return []byte(kindNames[k]), nil
+}
+
+// UnmarshalText decodes the String form.
+func (k *Kind) UnmarshalText(b []byte) error {
+	for i, n := range kindNames {
+		if n == string(b) {
+			*k = Kind(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("kind %q is unknown; one of safety, liveness", b)
+}
+
+// Result is what one check concluded: the one verdict type that travels
+// unchanged from the checker to the run's summary, result.json, a sweep's
+// results.jsonl, JUnit and the HTML report.
 type Result struct {
 	// Checker names the check, e.g. "linearizable/register" or "set".
 	Checker string `json:"checker"`
+	// Kind is safety or liveness.
+	Kind Kind `json:"kind"`
 	// Verdict is the conclusion.
 	Verdict Verdict `json:"verdict"`
 	// Summary is one line a user reads first.
@@ -93,6 +139,9 @@ type Evidence struct {
 	Accesses []history.Access `json:"accesses,omitempty"`
 	// Replicas are the digests of a shard that disagree.
 	Replicas []Replica `json:"replicas,omitempty"`
+	// Notes are findings that are none of the above, one line each (a ping
+	// that came back out of order, a log entry lost).
+	Notes []string `json:"notes,omitempty"`
 	// From and To bound the anomaly in true time.
 	From clock.Time `json:"from_ns"`
 	To   clock.Time `json:"to_ns"`
@@ -108,4 +157,29 @@ type Shard struct {
 type Replica struct {
 	Node   string `json:"node"`
 	Digest string `json:"digest"`
+}
+
+// Lines is the evidence as text, one line per item, for summaries: notes,
+// then operations (as history.jsonl lines), holds, accesses and replicas.
+func (e *Evidence) Lines() []string {
+	out := append([]string(nil), e.Notes...)
+	for i := range e.Ops {
+		out = append(out, string(e.Ops[i].AppendJSON(nil)))
+	}
+	for _, h := range e.Holds {
+		out = append(out, fmt.Sprintf("hold of %q by process %d token %d [%v, %v)", h.Lock, h.Process, h.Token, h.From, h.Until))
+	}
+	for _, a := range e.Accesses {
+		out = append(out, fmt.Sprintf("write under %q by process %d token %d at %v", a.Lock, a.Process, a.Token, a.At))
+	}
+	for _, r := range e.Replicas {
+		out = append(out, r.Node+" digest "+r.Digest)
+	}
+	return out
+}
+
+// Empty reports whether e shows nothing.
+func (e *Evidence) Empty() bool {
+	return e.Key == "" && len(e.Ops) == 0 && len(e.Holds) == 0 && len(e.Accesses) == 0 &&
+		len(e.Replicas) == 0 && len(e.Notes) == 0 && e.From == 0 && e.To == 0
 }

@@ -4,120 +4,136 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redsim/redsim/checker"
 )
 
-// JUnit XML as Jenkins, GitLab and GitHub test reporters read it.
+// JUnit XML as Jenkins, GitLab and GitHub's test reporters read it: one
+// testsuite per sweep, one testcase per seed.
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
 	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
 	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Time       string          `xml:"time,attr"`
+	Timestamp  string          `xml:"timestamp,attr"`
+	Properties []JUnitProperty `xml:"properties>property"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+// JUnitProperty is one name=value property of the suite (the seeds, the
+// shard, each --set value).
+type JUnitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
-	Failure   *junitProblem `xml:"failure,omitempty"`
-	Error     *junitProblem `xml:"error,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	Failure   *junitProblem `xml:"failure"`
+	Error     *junitProblem `xml:"error"`
+	Skipped   *junitProblem `xml:"skipped"`
 }
 
 type junitProblem struct {
 	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
+	Type    string `xml:"type,attr,omitempty"`
 	Text    string `xml:",chardata"`
 }
 
-// JUnit writes entries as JUnit XML: one testsuite named suite with one
-// testcase per seed, named "SCENARIO seed=N". A failed seed has a failure
-// element with its failed verdicts' summaries and evidence and the replay
-// command; a seed stopped by a framework or usage error has an error element.
-func JUnit(w io.Writer, suite string, entries []SweepEntry) error {
-	es := sortedEntries(entries)
-	s := junitSuite{Name: suite, Tests: len(es)}
-	var total time.Duration
-	for i := range es {
-		e := &es[i]
-		total += e.Duration
-		c := junitCase{
-			Name:      fmt.Sprintf("%s seed=%d", e.Scenario, e.Seed),
-			Classname: suite,
-			Time:      junitSeconds(e.Duration),
-		}
-		if e.Hash != "" {
-			c.SystemOut = "hash=" + e.Hash + "\nreplay: " + e.Replay
-		}
-		switch e.status() {
-		case "error":
-			s.Errors++
-			c.Error = &junitProblem{Message: firstLine(e.Err), Type: "error", Text: e.Err + replayLine(e)}
-		case "fail":
-			s.Failures++
-			failed := e.failed()
-			var text strings.Builder
-			msg := "failed without a failed verdict"
-			typ := OutcomeViolation
-			for k, v := range failed {
-				if k == 0 {
-					msg, typ = v.Check+": "+v.Summary, v.Outcome
-				}
-				fmt.Fprintf(&text, "%s %s: %s\n", v.Check, v.Outcome, v.Summary)
-				for _, ev := range v.Evidence {
-					fmt.Fprintf(&text, "    %s\n", ev)
-				}
-			}
-			if len(failed) > 1 {
-				msg += fmt.Sprintf(" (and %d more)", len(failed)-1)
-			}
-			c.Failure = &junitProblem{Message: msg, Type: typ, Text: text.String() + replayLine(e)}
-		}
-		s.Cases = append(s.Cases, c)
+// JUnitSweep is what a sweep's JUnit file reports.
+type JUnitSweep struct {
+	// Scenario names the suite ("simulate sweep NAME") and its cases.
+	Scenario   string
+	Properties []JUnitProperty
+	Started    time.Time
+	Wall       time.Duration
+	// Entries are the seeds that ran, in seed order.
+	Entries []SweepEntry
+	// Skipped are seeds that did not run, and SkippedWhy says why
+	// ("--fail-fast stopped the sweep at the first failure").
+	Skipped    []uint64
+	SkippedWhy string
+}
+
+// JUnit writes a sweep as JUnit XML. A violation is a <failure> with the
+// failing verdicts, their evidence and the replay command; a framework error
+// an <error>; a seed that did not run is <skipped>, and so is a seed whose
+// checks could not decide (UNKNOWN): it was not judged, and its message says
+// so.
+func JUnit(w io.Writer, s JUnitSweep) error {
+	suite := junitSuite{
+		Name: "simulate sweep " + s.Scenario, Time: junitSeconds(s.Wall),
+		Timestamp: s.Started.UTC().Format("2006-01-02T15:04:05"), Properties: s.Properties,
 	}
-	s.Time = junitSeconds(total)
-	doc := junitSuites{Name: suite, Tests: s.Tests, Failures: s.Failures, Errors: s.Errors, Time: s.Time, Suites: []junitSuite{s}}
+	classname := "simulate." + s.Scenario
+	for i := range s.Entries {
+		e := &s.Entries[i]
+		c := junitCase{Name: fmt.Sprintf("%s seed=%d", s.Scenario, e.Seed), Classname: classname, Time: junitSeconds(time.Duration(e.WallMS * float64(time.Millisecond)))}
+		switch e.Status {
+		case "error":
+			suite.Errors++
+			c.Error = &junitProblem{Message: firstLine(e.Err), Type: "framework", Text: e.Err + "\n\nreplay: " + e.Replay + "\n"}
+		case "fail":
+			suite.Failures++
+			var b strings.Builder
+			for _, v := range e.failed() {
+				fmt.Fprintf(&b, "%s %s (%s): %s\n", v.Verdict, v.Checker, v.Kind, v.Summary)
+				lines := v.Evidence.Lines()
+				for _, ev := range lines[:min(len(lines), 10)] {
+					fmt.Fprintf(&b, "    %s\n", ev)
+				}
+			}
+			fmt.Fprintf(&b, "\nFAIL scenario=%s seed=%d hash=%s\nreplay: %s\n", e.Scenario, e.Seed, e.Hash, e.Replay)
+			c.Failure = &junitProblem{Message: e.FailedChecks(), Type: checker.Violation.String(), Text: b.String()}
+		case "unknown":
+			suite.Skipped++
+			c.Skipped = &junitProblem{Message: "UNKNOWN, not judged: " + e.FailedChecks(), Type: checker.Unknown.String(),
+				Text: fmt.Sprintf("UNKNOWN scenario=%s seed=%d hash=%s\nreplay: %s\n", e.Scenario, e.Seed, e.Hash, e.Replay)}
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
+	for _, seed := range s.Skipped {
+		suite.Skipped++
+		suite.Cases = append(suite.Cases, junitCase{
+			Name: fmt.Sprintf("%s seed=%d", s.Scenario, seed), Classname: classname, Time: junitSeconds(0),
+			Skipped: &junitProblem{Message: "not run: " + s.SkippedWhy},
+		})
+	}
+	suite.Tests = len(suite.Cases)
+	doc := junitSuites{
+		Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Skipped: suite.Skipped,
+		Time: suite.Time, Suites: []junitSuite{suite},
+	}
+	b, err := xml.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return fmt.Errorf("reports: junit: %v", err)
+	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("reports: junit: %v", err)
-	}
-	_, err := io.WriteString(w, "\n")
+	_, err = w.Write(append(b, '\n'))
 	return err
 }
 
-func replayLine(e *SweepEntry) string {
-	if e.Replay == "" {
-		return ""
-	}
-	return "\nreplay: " + e.Replay + "\n"
-}
-
-func junitSeconds(d time.Duration) string {
-	return strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
-}
+func junitSeconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
 func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }

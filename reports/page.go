@@ -42,6 +42,7 @@ type outcomeCounts struct{ Ok, Fail, Info int }
 
 type verdictView struct {
 	Check    string
+	Kind     string
 	Outcome  string
 	Summary  string
 	Window   string
@@ -80,9 +81,9 @@ func writeHTML(b *bytes.Buffer, r *Run, lin linearizabilityLink) error {
 	}
 	for i := range r.Verdicts {
 		v := &r.Verdicts[i]
-		vv := verdictView{Check: v.Check, Outcome: v.Outcome, Summary: v.Summary, Evidence: v.Evidence}
-		if v.From != 0 || v.To != 0 {
-			vv.Window = instant(v.From) + " to " + instant(v.To)
+		vv := verdictView{Check: v.Checker, Kind: v.Kind.String(), Outcome: v.Verdict.String(), Summary: v.Summary, Evidence: v.Evidence.Lines()}
+		if ev := &v.Evidence; ev.From != 0 || ev.To != 0 {
+			vv.Window = instant(ev.From.Duration()) + " to " + instant(ev.To.Duration())
 		}
 		pg.Verdicts = append(pg.Verdicts, vv)
 	}

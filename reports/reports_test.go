@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"flag"
+	"github.com/redsim/redsim/checker"
 	"html/template"
 	"io"
 	"os"
@@ -98,7 +99,7 @@ func TestReportPage(t *testing.T) {
 		if !strings.Contains(page, template.HTMLEscapeString(v.Summary)) {
 			t.Errorf("report.html lacks the summary %q", v.Summary)
 		}
-		for _, e := range v.Evidence {
+		for _, e := range v.Evidence.Lines() {
 			if !strings.Contains(page, template.HTMLEscapeString(e)) {
 				t.Errorf("report.html lacks the evidence %q", e)
 			}
@@ -221,7 +222,7 @@ func TestWriteSkipsEmptyPlots(t *testing.T) {
 
 func TestHistoryWindowFallsBackToTheTail(t *testing.T) {
 	r := sampleRun(300)
-	r.Verdicts = []Verdict{{Check: "set", Outcome: OutcomeOk, Summary: "fine"}}
+	r.Verdicts = []checker.Result{{Checker: "set", Verdict: checker.Ok, Summary: "fine"}}
 	ws := historyWindows(r)
 	if len(ws) != 1 {
 		t.Fatalf("%d windows, want 1", len(ws))

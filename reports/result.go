@@ -5,11 +5,13 @@ import (
 	"io"
 	"time"
 
+	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/clock"
-	"github.com/redsim/redsim/history"
 )
 
-// The JSON form of a Run in result.json. Field names are stable. Every time
+// The JSON form of a Run in result.json. Field names are stable; verdicts
+// are checker.Result as the checkers made them, evidence included as
+// structured JSON. Every time
 // is given twice: in nanoseconds ("_ns") for programs and as a string for
 // people. Instants since the world's start read "12.000345s" as in traces;
 // durations read as Go prints them ("1m0s").
@@ -25,7 +27,7 @@ type resultJSON struct {
 	DurationNS      int64         `json:"duration_ns"`
 	Duration        string        `json:"duration"`
 	Events          uint64        `json:"events"`
-	Verdicts        []verdictJSON `json:"verdicts"`
+	Verdicts        []checker.Result `json:"verdicts"`
 	Faults          []faultJSON   `json:"faults"`
 	Facts           []string      `json:"facts"`
 	Operations      int           `json:"operations"`
@@ -38,18 +40,6 @@ type resultJSON struct {
 type paramJSON struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
-}
-
-type verdictJSON struct {
-	Check    string       `json:"check"`
-	Outcome  string       `json:"outcome"`
-	Summary  string       `json:"summary"`
-	Evidence []string     `json:"evidence,omitempty"`
-	FromNS   int64        `json:"from_ns"`
-	From     string       `json:"from"`
-	ToNS     int64        `json:"to_ns"`
-	To       string       `json:"to"`
-	Ops      []history.Op `json:"ops,omitempty"`
 }
 
 type faultJSON struct {
@@ -88,17 +78,6 @@ type linearizJSON struct {
 // instant prints a time since the world's start as traces do: "12.000345s".
 func instant(d time.Duration) string { return clock.Time(d).String() }
 
-func toVerdictJSON(v *Verdict, withOps bool) verdictJSON {
-	j := verdictJSON{
-		Check: v.Check, Outcome: v.Outcome, Summary: v.Summary, Evidence: v.Evidence,
-		FromNS: int64(v.From), From: instant(v.From), ToNS: int64(v.To), To: instant(v.To),
-	}
-	if withOps {
-		j.Ops = v.Ops
-	}
-	return j
-}
-
 func writeResultJSON(w io.Writer, r *Run, lin linearizabilityLink) error {
 	j := resultJSON{
 		Scenario: r.Scenario, Seed: r.Seed, Hash: r.Hash, Status: r.Status, Passed: r.Status == "pass",
@@ -106,7 +85,7 @@ func writeResultJSON(w io.Writer, r *Run, lin linearizabilityLink) error {
 		Params:     make([]paramJSON, len(r.Params)),
 		DurationNS: int64(r.Duration), Duration: r.Duration.String(),
 		Events:     r.Events,
-		Verdicts:   make([]verdictJSON, len(r.Verdicts)),
+		Verdicts:   r.Verdicts,
 		Faults:     make([]faultJSON, len(r.Faults)),
 		Facts:      r.Facts,
 		Operations: len(r.History),
@@ -120,8 +99,8 @@ func writeResultJSON(w io.Writer, r *Run, lin linearizabilityLink) error {
 	for i, p := range r.Params {
 		j.Params[i] = paramJSON{p.Name, p.Value}
 	}
-	for i := range r.Verdicts {
-		j.Verdicts[i] = toVerdictJSON(&r.Verdicts[i], true)
+	if j.Verdicts == nil {
+		j.Verdicts = []checker.Result{}
 	}
 	for i, f := range r.Faults {
 		j.Faults[i] = faultJSON{int64(f.At), instant(f.At), int64(f.End), instant(f.End), f.Op, f.Text}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/history"
 )
 
@@ -33,7 +34,7 @@ type Run struct {
 	// Replay is the exact command that replays the run.
 	Replay string
 	// Verdicts are the checks' conclusions, in the scenario's order.
-	Verdicts []Verdict
+	Verdicts []checker.Result
 	// Faults is the nemesis schedule as it ran.
 	Faults []Fault
 	// History is every operation the clients recorded, in invocation order.
@@ -60,40 +61,15 @@ type Param struct {
 	Value string
 }
 
-// Outcomes of a Verdict.
-const (
-	OutcomeOk        = "ok"
-	OutcomeViolation = "violation"
-	OutcomeUnknown   = "unknown"
-)
-
-// Verdict is one check's conclusion.
-type Verdict struct {
-	// Check names the check, e.g. "linearizable/register" or "set".
-	Check string
-	// Outcome is OutcomeOk, OutcomeViolation or OutcomeUnknown.
-	Outcome string
-	// Summary is the line a user reads first.
-	Summary string
-	// Evidence are lines that show the anomaly; empty when Outcome is ok.
-	Evidence []string
-	// From and To bound the anomaly in virtual time; both zero when the
-	// check gives no window.
-	From, To time.Duration
-	// Ops are the operations involved, in invocation order.
-	Ops []history.Op
-}
-
-// hasWindow reports whether v names a window of time to look at.
-func (v *Verdict) hasWindow() bool { return v.From != 0 || v.To != 0 || len(v.Ops) > 0 }
-
-// window returns the window the verdict points at: From and To when set,
-// else the span of its operations.
-func (v *Verdict) window() (from, to time.Duration) {
-	if v.From != 0 || v.To != 0 {
-		return v.From, v.To
+// verdictWindow returns the window of virtual time a verdict points at:
+// its evidence's From and To when set, else the span of its operations; ok is
+// false when it points nowhere.
+func verdictWindow(v *checker.Result) (from, to time.Duration, ok bool) {
+	ev := &v.Evidence
+	if ev.From != 0 || ev.To != 0 {
+		return ev.From.Duration(), ev.To.Duration(), true
 	}
-	for i, op := range v.Ops {
+	for i, op := range ev.Ops {
 		a, b := op.Invoke.Duration(), op.Complete.Duration()
 		if i == 0 || a < from {
 			from = a
@@ -102,7 +78,7 @@ func (v *Verdict) window() (from, to time.Duration) {
 			to = b
 		}
 	}
-	return from, to
+	return from, to, len(ev.Ops) > 0
 }
 
 // Fault is one action of the nemesis schedule.

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"github.com/redsim/redsim/checker"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -121,15 +122,15 @@ func sampleRun(nOps int) *Run {
 			lost = append(lost, op)
 		}
 	}
-	r.Verdicts = []Verdict{
-		{Check: "set", Outcome: OutcomeViolation, Summary: "12 of 1480 acknowledged adds lost (0.81%)",
-			Evidence: []string{"lost: 1203 1207 1210 1215 …", "acknowledged by n1 while the majority had promoted n3"},
-			From:     22 * time.Second, To: 35 * time.Second, Ops: lost},
-		{Check: "linearizable/register", Outcome: OutcomeViolation, Summary: "key k2 is not linearizable <after 31 ops>",
-			Evidence: []string{`read k2 -> 7 by process 4 at 23.1s <script>alert("x")</script>`, "write k2 7 by process 2 never completed & was overwritten"},
-			From:     23 * time.Second, To: 24 * time.Second},
-		{Check: "convergence", Outcome: OutcomeOk, Summary: "all 5 replicas of shard 0 agree"},
-		{Check: "liveness", Outcome: OutcomeUnknown, Summary: "ok operations resumed 1.2s after the final heal (bound 5s)"},
+	r.Verdicts = []checker.Result{
+		{Checker: "set", Verdict: checker.Violation, Summary: "12 of 1480 acknowledged adds lost (0.81%)",
+			Evidence: checker.Evidence{Notes: []string{"lost: 1203 1207 1210 1215 …", "acknowledged by n1 while the majority had promoted n3"},
+				From: clock.Time(22 * time.Second), To: clock.Time(35 * time.Second), Ops: lost}},
+		{Checker: "linearizable/register", Verdict: checker.Violation, Summary: "key k2 is not linearizable <after 31 ops>",
+			Evidence: checker.Evidence{Notes: []string{`read k2 -> 7 by process 4 at 23.1s <script>alert("x")</script>`, "write k2 7 by process 2 never completed & was overwritten"},
+				From: clock.Time(23 * time.Second), To: clock.Time(24 * time.Second)}},
+		{Checker: "convergence", Verdict: checker.Ok, Summary: "all 5 replicas of shard 0 agree"},
+		{Checker: "liveness", Kind: checker.KindLiveness, Verdict: checker.Unknown, Summary: "ok operations resumed 1.2s after the final heal (bound 5s)"},
 	}
 	return r
 }

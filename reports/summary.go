@@ -19,11 +19,11 @@ func writeSummary(b *bytes.Buffer, r *Run, lin linearizabilityLink) {
 	}
 	for i := range r.Verdicts {
 		v := &r.Verdicts[i]
-		fmt.Fprintf(b, "- **%s** `%s`: %s\n", v.Outcome, mdCode(v.Check), mdText(v.Summary))
-		if v.From != 0 || v.To != 0 {
-			fmt.Fprintf(b, "  - window: %s to %s\n", instant(v.From), instant(v.To))
+		fmt.Fprintf(b, "- **%s** `%s` (%s): %s\n", v.Verdict, mdCode(v.Checker), v.Kind, mdText(v.Summary))
+		if ev := &v.Evidence; ev.From != 0 || ev.To != 0 {
+			fmt.Fprintf(b, "  - window: %s to %s\n", instant(ev.From.Duration()), instant(ev.To.Duration()))
 		}
-		for _, e := range v.Evidence {
+		for _, e := range v.Evidence.Lines() {
 			fmt.Fprintf(b, "  - `%s`\n", mdCode(e))
 		}
 	}

@@ -1,56 +1,70 @@
 package reports
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
+
+	"github.com/redsim/redsim/checker"
 )
 
-// SweepEntry is the outcome of one seed of a sweep.
+// SweepEntry is one seed of a sweep: a line of results.jsonl as written, as
+// read back to resume a sweep, and as summarized in summary.md and JUnit.
+// Lines from the shards of a sweep concatenate into one file.
 type SweepEntry struct {
 	// Scenario is the scenario's name.
-	Scenario string
+	Scenario string `json:"scenario"`
 	// Seed is the seed the world ran with.
-	Seed uint64
+	Seed uint64 `json:"seed"`
+	// Status is "pass", "fail", "unknown" or "error" (the framework failed
+	// and nothing was judged; Err says why).
+	Status string `json:"status"`
 	// Hash is the run's trace hash; empty when it did not run to the end.
-	Hash string
-	// Status is "pass", "fail" or "unknown" for a seed that ran to its
-	// verdicts; Err makes it "error".
-	Status string
-	// Verdicts are the checks' conclusions; a sweep line leaves out their
-	// operations.
-	Verdicts []Verdict
-	// Replay is the exact command that replays this seed.
-	Replay string
-	// Duration is the wall time the seed took.
-	Duration time.Duration
-	// Err is the text of a framework or usage error that stopped the seed;
-	// such an entry is an error, not a failure.
-	Err string
-}
-
-// status is "pass", "fail", "unknown" or "error".
-func (e *SweepEntry) status() string {
-	if e.Err != "" {
-		return "error"
-	}
-	return e.Status
+	Hash string `json:"hash"`
+	// Passed is Status == "pass", for readers that want a boolean.
+	Passed bool `json:"passed"`
+	// Verdicts are the checks' conclusions as the checkers made them.
+	Verdicts []checker.Result `json:"verdicts"`
+	// Params are the parameters the seed ran with.
+	Params map[string]string `json:"params"`
+	// WallMS is the wall time the seed took, in milliseconds.
+	WallMS float64 `json:"wall_ms"`
+	// Err is the framework failure of an "error" seed.
+	Err string `json:"error,omitempty"`
+	// Replay is the command that runs the seed again, for seeds that did
+	// not pass.
+	Replay string `json:"replay,omitempty"`
 }
 
 // failed returns the verdicts that did not hold.
-func (e *SweepEntry) failed() []Verdict {
-	var out []Verdict
+func (e *SweepEntry) failed() []checker.Result {
+	var out []checker.Result
 	for _, v := range e.Verdicts {
-		if v.Outcome != OutcomeOk {
+		if v.Verdict != checker.Ok {
 			out = append(out, v)
 		}
 	}
 	return out
+}
+
+// FailedChecks is a seed's one-line reason: "liveness: 2 violations;
+// linearizable (unknown): ...".
+func (e *SweepEntry) FailedChecks() string {
+	var parts []string
+	for _, v := range e.failed() {
+		if v.Verdict == checker.Violation {
+			parts = append(parts, fmt.Sprintf("%s: %s", v.Checker, v.Summary))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s (%s): %s", v.Checker, v.Verdict, v.Summary))
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // sortedEntries orders entries by scenario and seed, since parallel workers
@@ -66,59 +80,59 @@ func sortedEntries(entries []SweepEntry) []SweepEntry {
 	return s
 }
 
-// The JSON form of a SweepEntry, one per line of results.jsonl. Lines from the
-// shards of a sweep concatenate into one file.
-type sweepJSON struct {
-	Scenario   string        `json:"scenario"`
-	Seed       uint64        `json:"seed"`
-	Status     string        `json:"status"`
-	Passed     bool          `json:"passed"`
-	Hash       string        `json:"hash"`
-	Verdicts   []verdictJSON `json:"verdicts"`
-	Replay     string        `json:"replay"`
-	DurationNS int64         `json:"duration_ns"`
-	Duration   string        `json:"duration"`
-	Error      string        `json:"error,omitempty"`
-}
-
-// WriteSweep creates dir and writes the sweep's summary.md (counts, then each
-// failing or erroneous seed on a line with the command that replays it) and
-// results.jsonl (one JSON object per entry, by scenario and seed).
-func WriteSweep(dir string, entries []SweepEntry) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("reports: %v", err)
+// AppendSweepEntry writes e as one line of results.jsonl and syncs it to
+// disk, so that a killed sweep loses at most the seed it was writing.
+func AppendSweepEntry(f *os.File, e *SweepEntry) error {
+	e.Passed = e.Status == "pass"
+	if e.Verdicts == nil {
+		e.Verdicts = []checker.Result{}
 	}
-	es := sortedEntries(entries)
 	var buf bytes.Buffer
-	if err := writeSweepJSONL(&buf, es); err != nil {
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(e); err != nil {
+		return fmt.Errorf("reports: seed %d: %v", e.Seed, err)
+	}
+	if _, err := f.Write(buf.Bytes()); err != nil {
 		return err
 	}
-	if err := writeFile(dir, SweepResultsFile, buf.Bytes()); err != nil {
-		return err
-	}
-	buf.Reset()
-	writeSweepSummary(&buf, es)
-	return writeFile(dir, SummaryFile, buf.Bytes())
+	return f.Sync()
 }
 
-func writeSweepJSONL(buf *bytes.Buffer, es []SweepEntry) error {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	for i := range es {
-		e := &es[i]
-		j := sweepJSON{
-			Scenario: e.Scenario, Seed: e.Seed, Status: e.status(), Passed: e.status() == "pass", Hash: e.Hash,
-			Verdicts: make([]verdictJSON, len(e.Verdicts)), Replay: e.Replay,
-			DurationNS: int64(e.Duration), Duration: e.Duration.String(), Error: e.Err,
-		}
-		for k := range e.Verdicts {
-			j.Verdicts[k] = toVerdictJSON(&e.Verdicts[k], false)
-		}
-		if err := enc.Encode(j); err != nil {
-			return fmt.Errorf("reports: seed %d: %v", e.Seed, err)
-		}
+// ReadSweepEntries reads a results.jsonl. A last line cut short (a sweep
+// killed while writing) is dropped and, when truncate is set, cut from the
+// file so that appending goes on after the last whole line. A line that is
+// not an entry is an error naming it.
+func ReadSweepEntries(path string, truncate bool) ([]SweepEntry, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if whole := bytes.LastIndexByte(data, '\n') + 1; whole < len(data) {
+		if truncate {
+			if err := os.Truncate(path, int64(whole)); err != nil {
+				return nil, fmt.Errorf("dropping the cut-off last line of %s: %w", path, err)
+			}
+		}
+		data = data[:whole]
+	}
+	var out []SweepEntry
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, len(data)+1)
+	for line := 1; sc.Scan(); line++ {
+		if len(sc.Bytes()) == 0 {
+			continue
+		}
+		var e SweepEntry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			return nil, fmt.Errorf("%s:%d is not a result line: %v", path, line, err)
+		}
+		if e.Status == "" {
+			return nil, errors.New(path + ":" + fmt.Sprint(line) + " has no status")
+		}
+		out = append(out, e)
+	}
+	return out, sc.Err()
 }
 
 func writeSweepSummary(b *bytes.Buffer, es []SweepEntry) {
@@ -130,7 +144,7 @@ func writeSweepSummary(b *bytes.Buffer, es []SweepEntry) {
 		if len(scenarios) == 0 || scenarios[len(scenarios)-1] != e.Scenario {
 			scenarios = append(scenarios, e.Scenario)
 		}
-		switch e.status() {
+		switch e.Status {
 		case "pass":
 			pass++
 		case "fail":
@@ -141,7 +155,7 @@ func writeSweepSummary(b *bytes.Buffer, es []SweepEntry) {
 			errs++
 		}
 		for _, v := range e.failed() {
-			byCheck[v.Check+" "+v.Outcome]++
+			byCheck[v.Checker+" "+v.Verdict.String()]++
 		}
 	}
 	title := "Sweep"
@@ -181,7 +195,7 @@ func writeSweepSummary(b *bytes.Buffer, es []SweepEntry) {
 	b.WriteString("## Seeds that did not pass\n\n")
 	for i := range es {
 		e := &es[i]
-		if e.status() == "pass" {
+		if e.Status == "pass" {
 			continue
 		}
 		var what []string
@@ -189,7 +203,7 @@ func writeSweepSummary(b *bytes.Buffer, es []SweepEntry) {
 			what = append(what, "error: "+mdText(e.Err))
 		}
 		for _, v := range e.failed() {
-			what = append(what, fmt.Sprintf("%s %s: %s", v.Check, v.Outcome, mdText(v.Summary)))
+			what = append(what, fmt.Sprintf("%s %s: %s", v.Checker, v.Verdict, mdText(v.Summary)))
 		}
 		if len(what) == 0 {
 			what = append(what, "failed without a failed verdict")

@@ -2,11 +2,14 @@ package reports
 
 import (
 	"bytes"
-	"encoding/json"
 	"encoding/xml"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redsim/redsim/checker"
 )
 
 func sampleSweep() []SweepEntry {
@@ -14,59 +17,78 @@ func sampleSweep() []SweepEntry {
 	for seed := uint64(6); seed >= 1; seed-- {
 		e := SweepEntry{
 			Scenario: "failover-partition", Seed: seed, Hash: "abc", Status: "pass",
-			Verdicts: []Verdict{{Check: "set", Outcome: OutcomeOk, Summary: "no acknowledged add lost"}},
-			Replay:   "simulate replay failover-partition --seed " + string(rune('0'+seed)) + " --expect-hash abc",
-			Duration: time.Duration(seed) * 100 * time.Millisecond,
+			Verdicts: []checker.Result{{Checker: "set", Verdict: checker.Ok, Summary: "no acknowledged add lost"}},
+			WallMS:   float64(seed) * 100,
 		}
 		switch seed {
 		case 2, 5:
 			e.Status = "fail"
-			e.Verdicts = []Verdict{
-				{Check: "set", Outcome: OutcomeViolation, Summary: "3 of 900 acknowledged adds lost", Evidence: []string{"lost: 1 2 3 <&>"}},
-				{Check: "linearizable/register", Outcome: OutcomeUnknown, Summary: "porcupine timed out"},
+			e.Replay = "simulate replay failover-partition --seed " + string(rune('0'+seed)) + " --expect-hash abc"
+			e.Verdicts = []checker.Result{
+				{Checker: "set", Verdict: checker.Violation, Summary: "3 of 900 acknowledged adds lost", Evidence: checker.Evidence{Notes: []string{"lost: 1 2 3 <&>"}}},
+				{Checker: "linearizable/register", Verdict: checker.Unknown, Summary: "search budget spent"},
 			}
 		case 4:
-			e.Status, e.Hash, e.Verdicts = "", "", nil
+			e.Status, e.Hash, e.Verdicts = "error", "", nil
 			e.Err = "world panicked: index out of range\ngoroutine 1"
+			e.Replay = "simulate run failover-partition --seed 4"
 		}
 		es = append(es, e)
 	}
 	return es
 }
 
-func TestWriteSweep(t *testing.T) {
-	dir := t.TempDir()
-	if err := WriteSweep(dir, sampleSweep()); err != nil {
+// results.jsonl is written a line at a time and read back whole, except a
+// last line cut short by a kill.
+func TestSweepEntriesRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), SweepResultsFile)
+	f, err := os.Create(path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	ls := lines(t, read(t, dir, SweepResultsFile))
-	if len(ls) != 6 {
-		t.Fatalf("results.jsonl has %d lines, want 6", len(ls))
+	in := sortedEntries(sampleSweep())
+	for i := range in {
+		if err := AppendSweepEntry(f, &in[i]); err != nil {
+			t.Fatal(err)
+		}
 	}
-	statuses := ""
-	for i, l := range ls {
-		var j struct {
-			Seed     uint64 `json:"seed"`
-			Status   string `json:"status"`
-			Verdicts []struct {
-				Check string `json:"check"`
-			} `json:"verdicts"`
-		}
-		if err := json.Unmarshal([]byte(l), &j); err != nil {
-			t.Fatalf("results.jsonl line %d: %v", i+1, err)
-		}
-		if j.Seed != uint64(i+1) {
-			t.Errorf("line %d holds seed %d; lines are not sorted by seed", i+1, j.Seed)
-		}
-		statuses += j.Status[:1]
+	f.WriteString(`{"scenario":"failover-partition","seed":7,"sta`)
+	f.Close()
+	out, err := ReadSweepEntries(path, true)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if statuses != "pfpefp" {
-		t.Errorf("statuses by seed = %q, want pfpefp", statuses)
+	if len(out) != 6 {
+		t.Fatalf("read %d entries, want 6", len(out))
+	}
+	for i := range out {
+		if out[i].Seed != uint64(i+1) || out[i].Status != in[i].Status || out[i].Passed != (in[i].Status == "pass") || len(out[i].Verdicts) != len(in[i].Verdicts) {
+			t.Errorf("entry %d: %+v, want %+v", i, out[i], in[i])
+		}
+	}
+	if v := out[1].Verdicts[0]; v.Verdict != checker.Violation || v.Evidence.Notes[0] != "lost: 1 2 3 <&>" {
+		t.Errorf("seed 2's verdict did not survive the round trip: %+v", v)
+	}
+	b, _ := os.ReadFile(path)
+	if !bytes.HasSuffix(b, []byte("}\n")) || bytes.Count(b, []byte("\n")) != 6 {
+		t.Errorf("the cut-off line was not dropped from the file:\n%s", b)
+	}
+	os.WriteFile(path, append(b, []byte("not json\n")...), 0o644)
+	if _, err := ReadSweepEntries(path, false); err == nil || !strings.Contains(err.Error(), SweepResultsFile+":7 is not a result line") {
+		t.Errorf("a bad line: %v", err)
+	}
+}
+
+func TestWriteSweepSummary(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteSweepSummary(dir, sampleSweep()); err != nil {
+		t.Fatal(err)
 	}
 	md := string(read(t, dir, SummaryFile))
 	for _, want := range []string{
+		"# FAIL Sweep of failover-partition",
 		"6 runs, seeds 1-6: **3 passed, 2 failed, 0 unknown, 1 errors**",
-		"- failover-partition seed 2: set violation: 3 of 900 acknowledged adds lost; linearizable/register unknown: porcupine timed out",
+		"- failover-partition seed 2: set violation: 3 of 900 acknowledged adds lost; linearizable/register unknown: search budget spent",
 		"`simulate replay failover-partition --seed 5 --expect-hash abc`",
 		"- failover-partition seed 4: error: world panicked: index out of range goroutine 1",
 		"| set | violation | 2 |",
@@ -82,54 +104,41 @@ func TestWriteSweep(t *testing.T) {
 
 func TestJUnit(t *testing.T) {
 	var buf bytes.Buffer
-	if err := JUnit(&buf, "failover-partition", sampleSweep()); err != nil {
+	es := sortedEntries(sampleSweep())
+	es[5].Status = "unknown"
+	es[5].Verdicts = []checker.Result{{Checker: "linearizable/register", Verdict: checker.Unknown, Summary: "search budget spent"}}
+	err := JUnit(&buf, JUnitSweep{Scenario: "failover-partition", Properties: []JUnitProperty{{"seeds", "1-8"}}, Started: time.Unix(0, 0),
+		Wall: time.Second, Entries: es, Skipped: []uint64{7, 8}, SkippedWhy: "the sweep was interrupted"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	var doc struct {
-		Tests    int `xml:"tests,attr"`
-		Failures int `xml:"failures,attr"`
-		Errors   int `xml:"errors,attr"`
-		Suites   []struct {
-			Name     string `xml:"name,attr"`
-			Tests    int    `xml:"tests,attr"`
-			Failures int    `xml:"failures,attr"`
-			Errors   int    `xml:"errors,attr"`
-			Cases    []struct {
-				Name    string `xml:"name,attr"`
-				Failure *struct {
-					Message string `xml:"message,attr"`
-					Text    string `xml:",chardata"`
-				} `xml:"failure"`
-				Error *struct {
-					Message string `xml:"message,attr"`
-				} `xml:"error"`
-			} `xml:"testcase"`
-		} `xml:"testsuite"`
-	}
+	var doc junitSuites
 	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("JUnit XML does not parse: %v\n%s", err, buf.String())
 	}
-	if doc.Tests != 6 || doc.Failures != 2 || doc.Errors != 1 || len(doc.Suites) != 1 {
-		t.Fatalf("tests=%d failures=%d errors=%d suites=%d, want 6, 2, 1, 1", doc.Tests, doc.Failures, doc.Errors, len(doc.Suites))
+	if doc.Tests != 8 || doc.Failures != 2 || doc.Errors != 1 || doc.Skipped != 3 || len(doc.Suites) != 1 {
+		t.Fatalf("tests=%d failures=%d errors=%d skipped=%d suites=%d, want 8, 2, 1, 3, 1", doc.Tests, doc.Failures, doc.Errors, doc.Skipped, len(doc.Suites))
 	}
-	s := doc.Suites[0]
-	if s.Tests != 6 || s.Failures != 2 || s.Errors != 1 || len(s.Cases) != 6 {
-		t.Fatalf("suite tests=%d failures=%d errors=%d cases=%d", s.Tests, s.Failures, s.Errors, len(s.Cases))
+	c := doc.Suites[0].Cases
+	if c[1].Name != "failover-partition seed=2" || c[1].Failure == nil {
+		t.Fatalf("case 2 = %+v, want a failure named failover-partition seed=2", c[1])
 	}
-	c := s.Cases[1]
-	if c.Name != "failover-partition seed=2" || c.Failure == nil {
-		t.Fatalf("case 2 = %+v, want a failure named failover-partition seed=2", c)
-	}
-	for _, want := range []string{"3 of 900 acknowledged adds lost", "porcupine timed out", "lost: 1 2 3 <&>", "replay: simulate replay failover-partition --seed 2"} {
-		if !strings.Contains(c.Failure.Text, want) {
-			t.Errorf("failure text lacks %q:\n%s", want, c.Failure.Text)
+	for _, want := range []string{"3 of 900 acknowledged adds lost", "search budget spent", "lost: 1 2 3 <&>", "replay: simulate replay failover-partition --seed 2"} {
+		if !strings.Contains(c[1].Failure.Text, want) {
+			t.Errorf("failure text lacks %q:\n%s", want, c[1].Failure.Text)
 		}
 	}
-	if e := s.Cases[3]; e.Error == nil || e.Error.Message != "world panicked: index out of range" || e.Failure != nil {
+	if e := c[3]; e.Error == nil || e.Error.Message != "world panicked: index out of range" || e.Failure != nil || e.Error.Type != "framework" {
 		t.Errorf("case 4 = %+v, want an error", e)
 	}
-	if s.Cases[0].Failure != nil || s.Cases[0].Error != nil {
-		t.Errorf("a passing seed has a failure or an error")
+	if u := c[5]; u.Skipped == nil || !strings.HasPrefix(u.Skipped.Message, "UNKNOWN, not judged: linearizable/register (unknown)") {
+		t.Errorf("case 6 = %+v, want an UNKNOWN skipped case", u)
+	}
+	if s := c[7]; s.Skipped == nil || s.Skipped.Message != "not run: the sweep was interrupted" || s.Name != "failover-partition seed=8" {
+		t.Errorf("case 8 = %+v, want a skipped seed", s)
+	}
+	if c[0].Failure != nil || c[0].Error != nil || c[0].Skipped != nil {
+		t.Errorf("a passing seed has a failure, an error or a skip")
 	}
 }
 
@@ -140,7 +149,7 @@ func TestSweepSummaryCountsUnknown(t *testing.T) {
 	es := []SweepEntry{
 		{Scenario: "s", Seed: 1, Hash: "a", Status: "pass"},
 		{Scenario: "s", Seed: 2, Hash: "b", Status: "unknown", Replay: "simulate run s --seed 2",
-			Verdicts: []Verdict{{Check: "linearizable/register", Outcome: OutcomeUnknown, Summary: "search budget spent"}}},
+			Verdicts: []checker.Result{{Checker: "linearizable/register", Verdict: checker.Unknown, Summary: "search budget spent"}}},
 	}
 	if err := WriteSweepSummary(dir, es); err != nil {
 		t.Fatal(err)

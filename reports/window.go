@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/history"
 )
 
@@ -51,13 +52,13 @@ func historyWindows(r *Run) []historyWindow {
 	var out []historyWindow
 	for i := range r.Verdicts {
 		v := &r.Verdicts[i]
-		if v.Outcome == OutcomeOk || !v.hasWindow() {
+		from, to, ok := verdictWindow(v)
+		if v.Verdict == checker.Ok || !ok {
 			continue
 		}
-		from, to := v.window()
 		lo, hi := from-windowMargin, to+windowMargin
 		ev := map[opKey]bool{}
-		for _, op := range v.Ops {
+		for _, op := range v.Evidence.Ops {
 			ev[keyOf(&op)] = true
 		}
 		var idx []int
@@ -72,7 +73,7 @@ func historyWindows(r *Run) []historyWindow {
 			}
 			idx = append(idx, j)
 		}
-		w := historyWindow{Title: fmt.Sprintf("%s: operations from %s to %s", v.Check, instant(max(lo, 0)), instant(hi))}
+		w := historyWindow{Title: fmt.Sprintf("%s: operations from %s to %s", v.Checker, instant(max(lo, 0)), instant(hi))}
 		total := len(idx)
 		if total > maxWindowRows {
 			start := max(anchor, 0) - maxWindowRows/4

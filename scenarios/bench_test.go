@@ -3,6 +3,8 @@ package scenarios
 import (
 	"testing"
 	"time"
+
+	"github.com/redsim/redsim/checker"
 )
 
 // BenchmarkPing runs the ping scenario (5 nodes, 30s of virtual time, faults
@@ -65,7 +67,7 @@ func BenchmarkPorcupineLargestDefault(b *testing.B) {
 	b.ReportMetric(float64(len(ops)), "ops")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if v := linearizable(ops); v.Outcome != OK {
+		if v := (&Run{}).linearizable(ops); v.Verdict != checker.Ok {
 			b.Fatal(v.Summary)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/redsim/redsim/checker"
 )
 
 // sweepSeeds runs s over seeds [1, n] in parallel groups and returns the
@@ -35,13 +37,13 @@ func sweepSeeds(t *testing.T, name string, n uint64, set map[string]string) []*R
 	return out[1:]
 }
 
-func verdictOf(res *Result, check string) Verdict {
+func verdictOf(res *Result, check string) checker.Result {
 	for _, v := range res.Verdicts {
-		if v.Check == check {
+		if v.Checker == check {
 			return v
 		}
 	}
-	return Verdict{}
+	return checker.Result{}
 }
 
 // linearizable-master must pass for every seed: it guards against false
@@ -70,13 +72,13 @@ func TestFailoverPartitionLosesWrites(t *testing.T) {
 		if res == nil {
 			continue
 		}
-		if v := verdictOf(res, "set"); v.Outcome == Violation && strings.Contains(v.Summary, "lost") {
+		if v := verdictOf(res, "set"); v.Verdict == checker.Violation && strings.Contains(v.Summary, "lost") {
 			lost++
 		}
-		if verdictOf(res, "linearizable").Outcome == Violation {
+		if verdictOf(res, "linearizable/register").Verdict == checker.Violation {
 			nonlin++
 		}
-		if verdictOf(res, "convergence").Outcome != OK {
+		if verdictOf(res, "convergence").Verdict != checker.Ok {
 			t.Errorf("seed %d did not converge after the heal: %+v", res.Seed, verdictOf(res, "convergence"))
 		}
 	}

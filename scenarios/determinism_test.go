@@ -1,9 +1,9 @@
 package scenarios
 
 import (
-	"github.com/redsim/redsim/scenarios/nemesis"
 	"testing"
 
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
 

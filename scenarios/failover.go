@@ -2,12 +2,12 @@ package scenarios
 
 import (
 	"fmt"
-	"github.com/redsim/redsim/scenarios/nemesis"
 	"time"
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
 
@@ -85,13 +85,13 @@ func setupFailoverPartition(r *Run) (Checks, error) {
 		{At: healAt + time.Second, Op: nemesis.OpReplicaOf, Target: "n1", Master: "n3:6379"},
 		{At: healAt + time.Second, Op: nemesis.OpReplicaOf, Target: "n2", Master: "n3:6379"},
 	}
-	return func(r *Run) []Verdict {
+	return func(r *Run) []checker.Result {
 		r.History.Finish(r.World.Now())
 		ops := r.History.Ops()
 		r.Facts = append(r.Facts, opCounts(r.History))
-		return []Verdict{
-			fromChecker("set", checker.SetWrites(keyPrefix(ops, 's'), checker.SetOptions{})),
-			linearizable(keyPrefix(ops, 'r')),
+		return []checker.Result{
+			checker.SetWrites(keyPrefix(ops, 's'), checker.SetOptions{}),
+			r.linearizable(keyPrefix(ops, 'r')),
 			t.convergence(),
 		}
 	}, nil

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"cmp"
 	"fmt"
-	"github.com/redsim/redsim/scenarios/nemesis"
 	"net"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
 
@@ -369,6 +369,7 @@ func ParseFile(path, src string) (*Scenario, error) {
 	return &Scenario{
 		Name:    sp.name,
 		Summary: sp.summary,
+		Source:  path,
 		Params: []Param{
 			DurationParam("duration", sp.duration.String(), "virtual time the world runs"),
 			DurationParam("quiet", sp.quiet.String(), "fault-free time at the end"),
@@ -480,16 +481,16 @@ func setupFile(r *Run, sp *fileSpec) (Checks, error) {
 		}, r.World.Stream("nemesis"))
 	}
 	model := map[string]checker.Model{"register": checker.Register, "cas-register": checker.CASRegister, "counter": checker.Counter}[sp.workload]
-	return func(r *Run) []Verdict {
+	return func(r *Run) []checker.Result {
 		r.History.Finish(r.World.Now())
 		r.Facts = append(r.Facts, opCounts(r.History), fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
-		var out []Verdict
+		var out []checker.Result
 		ops := r.History.Ops()
 		if sp.linearizable {
-			out = append(out, linearizableModel(model, ops))
+			out = append(out, r.linearizableModel(model, ops))
 		}
 		if sp.set {
-			out = append(out, fromChecker("set", checker.SetWrites(ops, checker.SetOptions{})))
+			out = append(out, checker.SetWrites(ops, checker.SetOptions{}))
 		}
 		if sp.convergence {
 			out = append(out, t.convergence())

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/redsim/redsim/checker"
 )
 
 func TestExampleScenarioFileRuns(t *testing.T) {
@@ -210,8 +212,8 @@ master = "n2:6379"
 		t.Error("no client operation went to n2 after the publish")
 	}
 	for _, v := range res.Verdicts {
-		if v.Check == "convergence" && v.Outcome != OK {
-			t.Errorf("convergence: %s %s", v.Outcome, v.Summary)
+		if v.Checker == "convergence" && v.Verdict != checker.Ok {
+			t.Errorf("convergence: %s %s", v.Verdict, v.Summary)
 		}
 	}
 	for _, tc := range []struct{ src, want string }{

@@ -2,11 +2,12 @@ package scenarios
 
 import (
 	"fmt"
-	"github.com/redsim/redsim/scenarios/nemesis"
 	"time"
 
+	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
 
@@ -54,9 +55,9 @@ func setupLinearizableMaster(r *Run) (Checks, error) {
 		Hosts: append(nodes, "c1"), Interval: interval, End: faultsEnd,
 		Partitions: true, Pauses: true, Clocks: true, Links: true, MaxJump: 10 * time.Second,
 	}, r.World.Stream("nemesis"))
-	return func(r *Run) []Verdict {
+	return func(r *Run) []checker.Result {
 		r.History.Finish(r.World.Now())
 		r.Facts = append(r.Facts, opCounts(r.History), fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
-		return []Verdict{linearizable(r.History.Ops()), t.convergence(), liveness(r, faultsEnd, quiet/4)}
+		return []checker.Result{r.linearizable(r.History.Ops()), t.convergence(), liveness(r, faultsEnd, quiet/4)}
 	}, nil
 }

@@ -2,11 +2,12 @@ package scenarios
 
 import (
 	"fmt"
-	"github.com/redsim/redsim/scenarios/nemesis"
 	"strings"
 	"time"
 
+	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/ping"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
 
@@ -65,10 +66,10 @@ func setupPing(r *Run) (Checks, error) {
 		Partitions: true, Crashes: true, Pauses: true, Clocks: true, Disks: true, Links: true,
 		MaxJump: 10 * time.Second,
 	}, w.Stream("nemesis"))
-	return func(r *Run) []Verdict { return checkPing(r, hosts, stats, faultsEnd) }, nil
+	return func(r *Run) []checker.Result { return checkPing(r, hosts, stats, faultsEnd) }, nil
 }
 
-func checkPing(r *Run, hosts []string, stats []*ping.Stats, faultsEnd time.Duration) []Verdict {
+func checkPing(r *Run, hosts []string, stats []*ping.Stats, faultsEnd time.Duration) []checker.Result {
 	var total ping.Stats
 	var order, durability, live []string
 	for i, s := range stats {
@@ -94,15 +95,15 @@ func checkPing(r *Run, hosts []string, stats []*ping.Stats, faultsEnd time.Durat
 		fmt.Sprintf("%d pings, %d pongs, %d timeouts, %d dials (%d failed), %d resets, %d restarts restored a log",
 			total.Pings, total.Pongs, total.Timeouts, total.Dials, total.DialFailures, total.Resets, total.Restores),
 		fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
-	verdict := func(name string, bad []string, okText string) Verdict {
+	verdict := func(name string, kind checker.Kind, bad []string, okText string) checker.Result {
 		if len(bad) == 0 {
-			return Verdict{Check: name, Outcome: OK, Summary: okText}
+			return checker.Result{Checker: name, Kind: kind, Verdict: checker.Ok, Summary: okText}
 		}
-		return Verdict{Check: name, Outcome: Violation, Summary: fmt.Sprintf("%d violations", len(bad)), Evidence: bad}
+		return checker.Result{Checker: name, Kind: kind, Verdict: checker.Violation, Summary: fmt.Sprintf("%d violations", len(bad)), Evidence: checker.Evidence{Notes: bad}}
 	}
-	return []Verdict{
-		verdict("fifo", order, fmt.Sprintf("all %d pongs came back in order", total.Pongs)),
-		verdict("durability", durability, fmt.Sprintf("%d restarts, no fsynced log entry lost", total.Restores)),
-		verdict("liveness", live, fmt.Sprintf("every node got pongs within %v of the final heal", r.Duration-faultsEnd)),
+	return []checker.Result{
+		verdict("fifo", checker.KindSafety, order, fmt.Sprintf("all %d pongs came back in order", total.Pongs)),
+		verdict("durability", checker.KindSafety, durability, fmt.Sprintf("%d restarts, no fsynced log entry lost", total.Restores)),
+		verdict("liveness", checker.KindLiveness, live, fmt.Sprintf("every node got pongs within %v of the final heal", r.Duration-faultsEnd)),
 	}
 }

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"github.com/redsim/redsim/scenarios/nemesis"
 	"time"
 
 	"github.com/redsim/redsim/checker"
@@ -10,6 +9,7 @@ import (
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/nodes/redis"
 	"github.com/redsim/redsim/nodes/redlock"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
 
@@ -207,7 +207,7 @@ func setupRedlock(r *Run, c redlockCase) (Checks, error) {
 			return nil, err
 		}
 	}
-	return func(r *Run) []Verdict {
+	return func(r *Run) []checker.Result {
 		r.History.Finish(r.World.Now())
 		ops := r.History.Ops()
 		acq := 0
@@ -217,19 +217,19 @@ func setupRedlock(r *Run, c redlockCase) (Checks, error) {
 			}
 		}
 		r.Facts = append(r.Facts, fmt.Sprintf("%d acquisitions, %d holds, %d writes accepted, %d rejected", acq, len(rl.holds), len(rl.writes.Accepted), len(rl.writes.Rejected)))
-		me := fromChecker("mutual-exclusion", checker.MutualExclusion(rl.holds))
-		rs := fromChecker("resource-safety", checker.ResourceSafety(rl.holds, rl.writes.Accepted, checker.ResourceOptions{Fenced: fenced}))
-		lv := fromChecker("lock-liveness", checker.LockLiveness(ops, rl.holds, checker.LockLivenessOptions{}))
-		if fenced && rs.Outcome == OK {
+		me := checker.MutualExclusion(rl.holds)
+		rs := checker.ResourceSafety(rl.holds, rl.writes.Accepted, checker.ResourceOptions{Fenced: fenced})
+		lv := checker.LockLiveness(ops, rl.holds, checker.LockLivenessOptions{})
+		if fenced && rs.Verdict == checker.Ok {
 			// With fencing the resource is what must be safe; overlapping
 			// holds are measured but are not a failure.
-			if me.Outcome == Violation {
-				me.Outcome = OK
+			if me.Verdict == checker.Violation {
+				me.Verdict = checker.Ok
 				me.Summary = "holds overlapped, but the fenced resource kept writes ordered: " + me.Summary
-				me.Evidence = nil
+				me.Evidence = checker.Evidence{}
 			}
 		}
-		return []Verdict{me, rs, lv}
+		return []checker.Result{me, rs, lv}
 	}, nil
 }
 

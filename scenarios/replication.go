@@ -2,11 +2,12 @@ package scenarios
 
 import (
 	"fmt"
-	"github.com/redsim/redsim/scenarios/nemesis"
 	"time"
 
+	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
 
@@ -59,7 +60,7 @@ func setupReplication(r *Run) (Checks, error) {
 		Partitions: true, Crashes: true, Pauses: true, Clocks: true, Links: true,
 		MaxJump: 10 * time.Second,
 	}, r.World.Stream("nemesis"))
-	return func(r *Run) []Verdict {
+	return func(r *Run) []checker.Result {
 		r.History.Finish(r.World.Now())
 		var offsets string
 		for _, name := range nodes {
@@ -68,6 +69,6 @@ func setupReplication(r *Run) (Checks, error) {
 			}
 		}
 		r.Facts = append(r.Facts, opCounts(r.History), "replication offsets:"+offsets, fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
-		return []Verdict{t.convergence(), liveness(r, faultsEnd, quiet/4)}
+		return []checker.Result{t.convergence(), liveness(r, faultsEnd, quiet/4)}
 	}, nil
 }

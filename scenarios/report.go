@@ -1,44 +1,25 @@
 package scenarios
 
 import (
-	"github.com/redsim/redsim/scenarios/nemesis"
-	"io"
 	"time"
 
 	"github.com/redsim/redsim/reports"
+	"github.com/redsim/redsim/scenarios/nemesis"
 )
 
-// Report converts a result into what the reports package draws; replay is
-// the command that runs the same world again.
-func (res *Result) Report(replay string) *reports.Run {
+// Report is what the reports package draws of a result.
+func (res *Result) Report() *reports.Run {
 	out := &reports.Run{
 		Scenario: res.Scenario, Seed: res.Seed, Hash: res.Hash, Duration: res.Duration,
-		Events: res.Events, Status: string(res.Status()), StatusLine: res.StatusLine(), Replay: replay,
-		History: res.History, Facts: res.Facts,
+		Events: res.Events, Status: string(res.Status()), StatusLine: res.StatusLine(), Replay: res.Replay(),
+		History: res.History, Facts: res.Facts, Verdicts: res.Verdicts,
+		Roles: res.Observations.Roles, Beliefs: res.Observations.Beliefs, Lag: res.Observations.Lag,
+		Linearizability: res.visualize,
 	}
 	for _, name := range res.paramOrder {
 		out.Params = append(out.Params, reports.Param{Name: name, Value: res.Params[name]})
 	}
-	for _, v := range res.Verdicts {
-		out.Verdicts = append(out.Verdicts, reports.Verdict{
-			Check: v.Check, Outcome: string(v.Outcome), Summary: v.Summary, Evidence: v.Evidence,
-			From: v.From, To: v.To, Ops: v.Ops,
-		})
-		if v.visualize != nil && out.Linearizability == nil {
-			vis := v.visualize
-			out.Linearizability = func(w io.Writer) error { return vis(w) }
-		}
-	}
 	out.Faults = faultWindows(res.Schedule, res.Duration)
-	for _, s := range res.Observations.Roles {
-		out.Roles = append(out.Roles, reports.RoleSample{At: s.At, Node: s.Node, Role: s.Role})
-	}
-	for _, s := range res.Observations.Beliefs {
-		out.Beliefs = append(out.Beliefs, reports.BeliefSample{At: s.At, Process: s.Process, Master: s.Master})
-	}
-	for _, s := range res.Observations.Lag {
-		out.Lag = append(out.Lag, reports.LagSample{At: s.At, Node: s.Node, Bytes: s.Bytes})
-	}
 	return out
 }
 

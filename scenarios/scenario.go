@@ -3,8 +3,9 @@ package scenarios
 import (
 	"cmp"
 	"fmt"
-	"github.com/redsim/redsim/scenarios/nemesis"
 	"io"
+	"maps"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -12,9 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/network"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
 
@@ -22,6 +25,9 @@ import (
 type Scenario struct {
 	Name    string
 	Summary string
+	// Source names the scenario on the command line when that is not Name:
+	// a scenario file's path.
+	Source string
 	// Params lists what --set may change, with defaults; every scenario has
 	// "duration".
 	Params []Param
@@ -30,33 +36,9 @@ type Scenario struct {
 	Setup func(r *Run) (Checks, error)
 }
 
-// Checks judge a finished run.
-type Checks func(r *Run) []Verdict
-
-// Outcome is a check's verdict.
-type Outcome string
-
-// The outcomes, as Jepsen and porcupine name them.
-const (
-	OK        Outcome = "ok"
-	Violation Outcome = "violation"
-	Unknown   Outcome = "unknown"
-)
-
-// Verdict is one check's judgement.
-type Verdict struct {
-	Check    string   `json:"check"`
-	Outcome  Outcome  `json:"outcome"`
-	Summary  string   `json:"summary"`
-	Evidence []string `json:"evidence,omitempty"`
-	// From and To bound the anomaly in true time, when the check knows it;
-	// Ops are the operations that show it (also in Evidence, as JSON).
-	From time.Duration `json:"from_ns,omitempty"`
-	To   time.Duration `json:"to_ns,omitempty"`
-	Ops  []history.Op  `json:"-"`
-	// visualize writes porcupine's page for a failed linearizability check.
-	visualize func(w io.Writer) error
-}
+// Checks judge a finished run. Each verdict is a checker.Result, the one
+// verdict type from checker to report.
+type Checks func(r *Run) []checker.Result
 
 // Run is one world being built and run.
 type Run struct {
@@ -74,6 +56,8 @@ type Run struct {
 	// Observations what it sampled for the report.
 	History      *history.History
 	Observations Observations
+	// visualize, when set, draws the first failed linearizability check.
+	visualize func(w io.Writer) error
 	// operator carries out the schedule's operator actions; nil when the
 	// deployment has no Redis nodes.
 	operator nemesis.Operator
@@ -99,12 +83,50 @@ type Result struct {
 	Events   uint64            `json:"events"`
 	Duration time.Duration     `json:"duration_ns"`
 	Schedule []nemesis.Action  `json:"schedule"`
-	Verdicts []Verdict         `json:"verdicts"`
+	Verdicts []checker.Result  `json:"verdicts"`
 	Facts    []string          `json:"facts,omitempty"`
+	// Source is what names the scenario on the command line (a built-in's
+	// name or a file's path); Overrides are the --set values, so that
+	// Replay gives the exact command.
+	Source    string            `json:"source"`
+	Overrides map[string]string `json:"overrides,omitempty"`
 	// History and Observations are the run's, for reports (not in JSON).
 	History      []history.Op `json:"-"`
 	Observations Observations `json:"-"`
 	paramOrder   []string
+	// visualize writes porcupine's page for the first failed
+	// linearizability check.
+	visualize func(w io.Writer) error
+}
+
+// Replay is the command that runs the same world again.
+func (r *Result) Replay() string { return ReplayCommand(r.Source, r.Seed, r.Overrides) }
+
+// ReplayCommand is the command line that runs seed of the scenario named by
+// source again, with the exact --set overrides (not the defaults, so that it
+// stays short), quoted for a POSIX shell.
+func ReplayCommand(source string, seed uint64, set map[string]string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "simulate run %s --seed %d", ShellQuote(source), seed)
+	keys := make([]string, 0, len(set))
+	for k := range set { //redsim:ordered sorted below
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, " --set %s", ShellQuote(k+"="+set[k]))
+	}
+	return b.String()
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:=,+@%-]+$`)
+
+// ShellQuote quotes s for a POSIX shell when it needs it.
+func ShellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // Status is a run's overall outcome, the first word of its closing line.
@@ -126,9 +148,9 @@ const (
 func (r *Result) Status() Status {
 	status := StatusPass
 	for _, v := range r.Verdicts {
-		switch v.Outcome {
-		case OK:
-		case Violation:
+		switch v.Verdict {
+		case checker.Ok:
+		case checker.Violation:
 			return StatusFail
 		default:
 			status = StatusUnknown
@@ -205,8 +227,12 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	if r.err != nil {
 		return nil, &FrameworkError{Err: fmt.Errorf("scenario %s seed %d at %v: %w", s.Name, opts.Seed, w.Now(), r.err)}
 	}
+	source := s.Source
+	if source == "" {
+		source = s.Name
+	}
 	res = &Result{
-		Scenario: s.Name, Seed: opts.Seed, Hash: FormatHash(w.Trace().Hash()),
+		Scenario: s.Name, Seed: opts.Seed, Source: source, Overrides: maps.Clone(opts.Set), Hash: FormatHash(w.Trace().Hash()),
 		Params: map[string]string{}, Events: w.Trace().Count(), Duration: dur,
 		Schedule: r.Schedule,
 	}
@@ -221,6 +247,7 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 		res.History = r.History.Ops()
 	}
 	res.Observations = r.Observations
+	res.visualize = r.visualize
 	return res, nil
 }
 

@@ -2,12 +2,12 @@ package scenarios
 
 import (
 	"fmt"
-	"github.com/redsim/redsim/scenarios/nemesis"
 	"time"
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
 
@@ -52,9 +52,9 @@ func setupStandaloneCrash(r *Run) (Checks, error) {
 	t.finalReads("c1", faultsEnd+quiet/2, wl)
 	t.observe(500 * time.Millisecond)
 	r.Schedule = nemesis.Generate(nemesis.Config{Hosts: []string{"n1"}, Interval: interval, End: faultsEnd, Crashes: true, Pauses: true}, r.World.Stream("nemesis"))
-	return func(r *Run) []Verdict {
+	return func(r *Run) []checker.Result {
 		r.History.Finish(r.World.Now())
 		r.Facts = append(r.Facts, opCounts(r.History), fmt.Sprintf("appendfsync %s, %d nemesis actions", policy, len(r.Schedule)))
-		return []Verdict{fromChecker("set", checker.SetWrites(r.History.Ops(), checker.SetOptions{})), liveness(r, faultsEnd, quiet/8)}
+		return []checker.Result{checker.SetWrites(r.History.Ops(), checker.SetOptions{}), liveness(r, faultsEnd, quiet/8)}
 	}, nil
 }

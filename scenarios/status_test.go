@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/nodes/redis"
 	"github.com/redsim/redsim/sim"
@@ -13,15 +14,15 @@ import (
 
 // judged is a scenario with no world to speak of whose checks return the
 // given outcomes.
-func judged(outcomes ...Outcome) *Scenario {
+func judged(outcomes ...checker.Verdict) *Scenario {
 	return &Scenario{
 		Name:   "judged",
 		Params: []Param{DurationParam("duration", "1s", "")},
 		Setup: func(r *Run) (Checks, error) {
-			return func(*Run) []Verdict {
-				var out []Verdict
+			return func(*Run) []checker.Result {
+				var out []checker.Result
 				for i, o := range outcomes {
-					out = append(out, Verdict{Check: "c" + itoa(i), Outcome: o})
+					out = append(out, checker.Result{Checker: "c" + itoa(i), Verdict: o})
 				}
 				return out
 			}, nil
@@ -33,14 +34,14 @@ func judged(outcomes ...Outcome) *Scenario {
 // outranks it.
 func TestStatusOfARun(t *testing.T) {
 	for _, tc := range []struct {
-		outcomes []Outcome
+		outcomes []checker.Verdict
 		status   Status
 		word     string
 	}{
-		{[]Outcome{OK, OK}, StatusPass, "PASS"},
-		{[]Outcome{OK, Unknown}, StatusUnknown, "UNKNOWN"},
-		{[]Outcome{Unknown, Violation, OK}, StatusFail, "FAIL"},
-		{[]Outcome{Violation}, StatusFail, "FAIL"},
+		{[]checker.Verdict{checker.Ok, checker.Ok}, StatusPass, "PASS"},
+		{[]checker.Verdict{checker.Ok, checker.Unknown}, StatusUnknown, "UNKNOWN"},
+		{[]checker.Verdict{checker.Unknown, checker.Violation, checker.Ok}, StatusFail, "FAIL"},
+		{[]checker.Verdict{checker.Violation}, StatusFail, "FAIL"},
 	} {
 		res, err := Execute(judged(tc.outcomes...), Options{Seed: 1})
 		if err != nil {
@@ -78,7 +79,7 @@ func TestFrameworkFailureInsideTheWorldIsAnError(t *testing.T) {
 				return nil, err
 			}
 			top.finalReads("n1", time.Second, client.NewRegister())
-			return func(*Run) []Verdict { return []Verdict{{Check: "never", Outcome: OK}} }, nil
+			return func(*Run) []checker.Result { return []checker.Result{{Checker: "never", Verdict: checker.Ok}} }, nil
 		},
 	}
 	_, err := Execute(s, Options{Seed: 1})

@@ -12,37 +12,16 @@ import (
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/reports"
 	"github.com/redsim/redsim/sim"
 )
 
 // Observations are what a run samples for its report: each node's role and
-// replication offset, and which node each client process targets.
+// replication lag, and which node each client process targets.
 type Observations struct {
-	Roles   []RoleSample
-	Beliefs []BeliefSample
-	Lag     []LagSample
-}
-
-// RoleSample is a node's role ("master", "slave", "down") at a time.
-type RoleSample struct {
-	At   time.Duration `json:"at_ns"`
-	Node string        `json:"node"`
-	Role string        `json:"role"`
-}
-
-// BeliefSample is the node a client process sends to at a time.
-type BeliefSample struct {
-	At      time.Duration `json:"at_ns"`
-	Process int           `json:"process"`
-	Master  string        `json:"master"`
-}
-
-// LagSample is how many bytes of the stream a replica is behind the
-// master with the highest offset.
-type LagSample struct {
-	At    time.Duration `json:"at_ns"`
-	Node  string        `json:"node"`
-	Bytes int64         `json:"bytes"`
+	Roles   []reports.RoleSample
+	Beliefs []reports.BeliefSample
+	Lag     []reports.LagSample
 }
 
 // redisTopology is a set of Redis nodes, one per host, with client hosts.
@@ -218,16 +197,16 @@ func (t *redisTopology) observe(period time.Duration) {
 					top = s.ReplOffset()
 				}
 			}
-			obs.Roles = append(obs.Roles, RoleSample{at, name, role})
+			obs.Roles = append(obs.Roles, reports.RoleSample{At: at, Node: name, Role: role})
 		}
 		for _, name := range t.names {
 			if s := t.server(name); s != nil && s.Role() == "slave" {
-				obs.Lag = append(obs.Lag, LagSample{at, name, max(top-offsets[name], 0)})
+				obs.Lag = append(obs.Lag, reports.LagSample{At: at, Node: name, Bytes: max(top-offsets[name], 0)})
 			}
 		}
 		for pid := 0; pid < t.nextPID; pid++ {
 			if tg, ok := t.targets[pid]; ok {
-				obs.Beliefs = append(obs.Beliefs, BeliefSample{at, pid, hostPart(tg())})
+				obs.Beliefs = append(obs.Beliefs, reports.BeliefSample{At: at, Process: pid, Master: hostPart(tg())})
 			}
 		}
 		if at+period < t.r.Duration {
@@ -248,7 +227,7 @@ func hostPart(addr string) string {
 
 // convergence compares the digests of every node that is up; a node that
 // is down, or a replica whose link is down, fails it too.
-func (t *redisTopology) convergence() Verdict {
+func (t *redisTopology) convergence() checker.Result {
 	var reps []checker.Replica
 	var bad []string
 	for _, name := range t.names {
@@ -262,33 +241,13 @@ func (t *redisTopology) convergence() Verdict {
 			bad = append(bad, name+": link to its master is down at the end")
 		}
 	}
-	v := fromChecker("convergence", checker.Convergence([]checker.Shard{{Name: "shard", Replicas: reps}}))
+	v := checker.Convergence([]checker.Shard{{Name: "shard", Replicas: reps}})
 	if len(bad) > 0 {
-		v.Outcome = Violation
-		if v.Summary == "" || len(v.Evidence) == 0 {
+		if v.Verdict != checker.Violation {
 			v.Summary = fmt.Sprintf("%d nodes not converged: %s", len(bad), bad[0])
 		}
-		v.Evidence = append(bad, v.Evidence...)
-	}
-	return v
-}
-
-// fromChecker turns a checker's result into a verdict with evidence lines.
-func fromChecker(name string, res checker.Result) Verdict {
-	v := Verdict{Check: name, Summary: res.Summary, Ops: res.Evidence.Ops, From: res.Evidence.From.Duration(), To: res.Evidence.To.Duration()}
-	switch res.Verdict {
-	case checker.Ok:
-		v.Outcome = OK
-	case checker.Violation:
-		v.Outcome = Violation
-	default:
-		v.Outcome = Unknown
-	}
-	for _, op := range res.Evidence.Ops {
-		v.Evidence = append(v.Evidence, string(op.AppendJSON(nil)))
-	}
-	for _, rep := range res.Evidence.Replicas {
-		v.Evidence = append(v.Evidence, rep.Node+" digest "+rep.Digest)
+		v.Verdict = checker.Violation
+		v.Evidence.Notes = append(bad, v.Evidence.Notes...)
 	}
 	return v
 }
@@ -323,26 +282,27 @@ func keyPrefix(ops []history.Op, prefix byte) []history.Op {
 
 // linearizable runs porcupine on the register ops, with the checker's
 // deterministic bound on the search.
-func linearizable(ops []history.Op) Verdict { return linearizableModel(checker.Register, ops) }
+func (r *Run) linearizable(ops []history.Op) checker.Result {
+	return r.linearizableModel(checker.Register, ops)
+}
 
-// linearizableModel checks ops against m; a violation carries porcupine's
-// visualization of the failing key for the report.
-func linearizableModel(m checker.Model, ops []history.Op) Verdict {
+// linearizableModel checks ops against m; the first violation's key is what
+// the report draws with porcupine's visualization.
+func (r *Run) linearizableModel(m checker.Model, ops []history.Op) checker.Result {
 	res := checker.Linearizable(m, ops, checker.LinearizableOptions{})
-	v := fromChecker("linearizable", res)
-	if res.Verdict == checker.Violation {
+	if res.Verdict == checker.Violation && r.visualize == nil {
 		key := res.Evidence.Key
-		v.visualize = func(w io.Writer) error {
+		r.visualize = func(w io.Writer) error {
 			return checker.WriteVisualization(w, m, ops, checker.VisualizationOptions{Key: key})
 		}
 	}
-	return v
+	return res
 }
 
 // liveness demands that every client still working after the final heal
 // gets an ok operation within bound.
-func liveness(r *Run, faultsEnd, bound time.Duration) Verdict {
-	return fromChecker("liveness", checker.Liveness(r.History.Ops(), checker.LivenessOptions{
+func liveness(r *Run, faultsEnd, bound time.Duration) checker.Result {
+	return checker.Liveness(r.History.Ops(), checker.LivenessOptions{
 		FaultsStopped: clock.Time(faultsEnd), Bound: bound, PerProcess: true, End: r.World.Now(),
-	}))
+	})
 }

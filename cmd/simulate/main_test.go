@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/sim"
@@ -113,8 +114,8 @@ func TestCheckDeterminismFailsLoudly(t *testing.T) {
 				at += clock.Time(time.Millisecond)
 			}
 			r.World.At(at, func() { r.World.Note(sim.LevelInfo, "tick") })
-			return func(*scenarios.Run) []scenarios.Verdict {
-				return []scenarios.Verdict{{Check: "nothing", Outcome: scenarios.OK}}
+			return func(*scenarios.Run) []checker.Result {
+				return []checker.Result{{Checker: "nothing", Verdict: checker.Ok}}
 			}, nil
 		},
 	}
@@ -138,7 +139,7 @@ func TestUnknownVerdictHasItsOwnStatus(t *testing.T) {
 	if code != exitUnknown || !regexp.MustCompile(`(?m)^UNKNOWN scenario=no-clients seed=2 hash=[0-9a-f]{16}\n\z`).MatchString(out) {
 		t.Fatalf("exit %d, output:\n%s", code, out)
 	}
-	if !strings.Contains(out, "unknown   linearizable no operation of the register model to check") {
+	if !strings.Contains(out, "unknown   linearizable/register  no operation of the register model to check") {
 		t.Errorf("the undecided check is not shown:\n%s", out)
 	}
 }

@@ -13,9 +13,8 @@ import (
 // simulate uses and hands it to the commands; it is the hook where the HTML
 // report plugs in.
 type outputWriter interface {
-	// WriteRun writes res into dir, which exists; replay is the command line
-	// that runs the same world again.
-	WriteRun(dir string, res *scenarios.Result, replay string) error
+	// WriteRun writes res into dir, which exists.
+	WriteRun(dir string, res *scenarios.Result) error
 }
 
 // reportWriter writes the reports package's files: result.json,
@@ -23,8 +22,8 @@ type outputWriter interface {
 // check, linearizability.html.
 type reportWriter struct{}
 
-func (reportWriter) WriteRun(dir string, res *scenarios.Result, replay string) error {
-	return reports.Write(dir, res.Report(replay))
+func (reportWriter) WriteRun(dir string, res *scenarios.Result) error {
+	return reports.Write(dir, res.Report())
 }
 
 // makeOutDir creates an --out directory before anything runs, so that a bad

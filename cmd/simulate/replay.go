@@ -44,27 +44,6 @@ func parseExpectHash(h string) (string, error) {
 	return h, nil
 }
 
-// replayCommand is the command line that runs seed again with the same
-// parameters: the exact overrides, not the defaults, so that it stays short.
-func replayCommand(scenario string, seed uint64, set map[string]string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "simulate run %s --seed %d", shellQuote(scenario), seed)
-	for _, k := range sortedKeys(set) {
-		fmt.Fprintf(&b, " --set %s", shellQuote(k+"="+set[k]))
-	}
-	return b.String()
-}
-
-var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:=,+@%-]+$`)
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if shellSafe.MatchString(s) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

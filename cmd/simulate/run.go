@@ -131,7 +131,7 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outpu
 	}
 	fmt.Fprintf(stderr, "ran %d events, %v of virtual time, in %v of wall time\n", res.Events, res.Duration, wall.Round(time.Millisecond))
 	if f.out != "" {
-		if err := outDir.WriteRun(f.out, res, replayCommand(name, f.seed, set)); err != nil {
+		if err := outDir.WriteRun(f.out, res); err != nil {
 			return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", f.out, err)}
 		}
 	}
@@ -170,11 +170,16 @@ func printResult(out io.Writer, res *scenarios.Result, faults bool) {
 		}
 	}
 	fmt.Fprintln(out, "checks:")
+	width := 12
 	for _, v := range res.Verdicts {
-		fmt.Fprintf(out, "  %-9s %-12s %s\n", v.Outcome, v.Check, v.Summary)
-		for i, e := range v.Evidence {
+		width = max(width, len(v.Checker)+1)
+	}
+	for _, v := range res.Verdicts {
+		fmt.Fprintf(out, "  %-9s %-*s %s\n", v.Verdict, width, v.Checker, v.Summary)
+		lines := v.Evidence.Lines()
+		for i, e := range lines {
 			if i == 10 {
-				fmt.Fprintf(out, "            ... and %d more\n", len(v.Evidence)-10)
+				fmt.Fprintf(out, "            ... and %d more\n", len(lines)-10)
 				break
 			}
 			fmt.Fprintf(out, "            %s\n", e)

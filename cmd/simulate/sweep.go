@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -83,22 +82,6 @@ func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) 
 	return cmd
 }
 
-// resultLine is one line of results.jsonl.
-type resultLine struct {
-	Scenario string              `json:"scenario"`
-	Seed     uint64              `json:"seed"`
-	Status   sweep.Status        `json:"status"`
-	Hash     string              `json:"hash"`
-	Passed   bool                `json:"passed"`
-	Verdicts []scenarios.Verdict `json:"verdicts"`
-	Params   map[string]string   `json:"params"`
-	WallMS   float64             `json:"wall_ms"`
-	Error    string              `json:"error,omitempty"`
-	// Replay is the command that runs the seed again, for seeds that did
-	// not pass.
-	Replay string `json:"replay,omitempty"`
-}
-
 // shardOf resolves --shard, --shards and JOB_COMPLETION_INDEX; count 0 means
 // no sharding.
 func shardOf(f sweepFlags, getenv func(string) string) (index, count int, err error) {
@@ -153,13 +136,13 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 	}
 	var (
 		results *os.File
-		earlier []sweep.Entry // seeds an interrupted run of this sweep finished
+		earlier []reports.SweepEntry // seeds an interrupted run of this sweep finished
 	)
 	if f.out != "" {
 		if err := makeOutDir(f.out); err != nil {
 			return err
 		}
-		path := filepath.Join(f.out, "results.jsonl")
+		path := filepath.Join(f.out, reports.SweepResultsFile)
 		if f.resume != "" {
 			if earlier, err = resumeResults(path, s.Name, effective, seeds); err != nil {
 				return err
@@ -179,19 +162,19 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 			return fmt.Errorf("--junit %s: %w", f.junit, err)
 		}
 	}
-	done := map[uint64]bool{}
+	done := map[uint64]reports.SweepEntry{}
 	for _, e := range earlier {
-		done[e.Seed] = true
+		done[e.Seed] = e
 	}
 	var todo []uint64
 	for _, seed := range seeds {
-		if !done[seed] {
+		if _, ok := done[seed]; !ok {
 			todo = append(todo, seed)
 		}
 	}
 	if len(earlier) > 0 {
 		fmt.Fprintf(stdout, "resuming: %d of %d seeds already have results in %s; running the other %d\n",
-			len(earlier), len(seeds), filepath.Join(f.out, "results.jsonl"), len(todo))
+			len(earlier), len(seeds), filepath.Join(f.out, reports.SweepResultsFile), len(todo))
 	}
 
 	started := time.Now()
@@ -199,27 +182,19 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 	var writeErr error
 	onResult := func(e sweep.Entry) {
 		bar.entry(s.Name, e)
+		entry := sweepEntry(s.Name, name, e, effective, set)
+		done[e.Seed] = entry
 		if results == nil || writeErr != nil {
 			return
 		}
-		line := resultLine{Scenario: s.Name, Seed: e.Seed, Status: e.Status(), Params: effective,
-			WallMS: float64(e.Wall.Microseconds()) / 1000, Verdicts: []scenarios.Verdict{}}
-		if e.Status() != sweep.Pass {
-			line.Replay = replayCommand(name, e.Seed, set)
-		}
-		if e.Err != nil {
-			line.Error = e.Err.Error()
-		} else {
-			line.Hash, line.Passed, line.Verdicts, line.Params = e.Result.Hash, e.Result.Passed(), e.Result.Verdicts, e.Result.Params
-			if !line.Passed {
-				dir := filepath.Join(f.out, "seed-"+strconv.FormatUint(e.Seed, 10))
-				if writeErr = os.MkdirAll(dir, 0o755); writeErr == nil {
-					writeErr = outDir.WriteRun(dir, e.Result, line.Replay)
-				}
+		if e.Result != nil && entry.Status != string(sweep.Pass) {
+			dir := filepath.Join(f.out, "seed-"+strconv.FormatUint(e.Seed, 10))
+			if writeErr = os.MkdirAll(dir, 0o755); writeErr == nil {
+				writeErr = outDir.WriteRun(dir, e.Result)
 			}
 		}
 		if writeErr == nil {
-			writeErr = appendResult(results, line)
+			writeErr = reports.AppendSweepEntry(results, &entry)
 		}
 	}
 	sum, err := sweep.Run(ctx, sweep.Config{
@@ -239,7 +214,14 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 			return &exitError{code: exitFramework, err: err}
 		}
 	}
-	sum = mergeEarlier(sum, earlier, seeds)
+	// Every seed with a result, this run's and an interrupted run's, in
+	// the order of the seed list.
+	var entries []reports.SweepEntry
+	for _, seed := range seeds {
+		if e, ok := done[seed]; ok {
+			entries = append(entries, e)
+		}
+	}
 	jobs := f.jobs
 	if jobs == 0 {
 		jobs = runtime.NumCPU()
@@ -249,45 +231,38 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 	if interrupted {
 		skippedWhy = "the sweep was interrupted"
 	}
-	printSweepSummary(stdout, name, s.Name, set, scope, jobs, sum, skippedWhy)
+	n := tally(entries)
+	printSweepSummary(stdout, s.Name, scope, jobs, entries, sum.Skipped, sum.Wall, skippedWhy)
 	if writeErr != nil {
 		return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", f.out, writeErr)}
 	}
 	if f.out != "" {
-		var entries []reports.SweepEntry
-		for _, e := range sum.Entries {
-			se := reports.SweepEntry{Scenario: s.Name, Seed: e.Seed, Duration: e.Wall}
-			if e.Err != nil {
-				se.Err = e.Err.Error()
-			} else if e.Result != nil {
-				se.Hash, se.Status = e.Result.Hash, string(e.Result.Status())
-				se.Verdicts = e.Result.Report("").Verdicts
-				if se.Status != string(sweep.Pass) {
-					se.Replay = replayCommand(name, e.Seed, set)
-				}
-			}
-			entries = append(entries, se)
-		}
 		if err := reports.WriteSweepSummary(f.out, entries); err != nil {
 			return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", f.out, err)}
 		}
-		fmt.Fprintf(stdout, "results: %s, %s\n", filepath.Join(f.out, "results.jsonl"), filepath.Join(f.out, "summary.md"))
+		fmt.Fprintf(stdout, "results: %s, %s\n", filepath.Join(f.out, reports.SweepResultsFile), filepath.Join(f.out, reports.SummaryFile))
 	}
 	if f.junit != "" {
-		props := []junitProperty{{"seeds", f.seeds}, {"jobs", strconv.Itoa(jobs)}}
+		props := []reports.JUnitProperty{{Name: "seeds", Value: f.seeds}, {Name: "jobs", Value: strconv.Itoa(jobs)}}
 		if shardCount > 0 {
-			props = append(props, junitProperty{"shard", fmt.Sprintf("%d/%d", shardIndex, shardCount)})
+			props = append(props, reports.JUnitProperty{Name: "shard", Value: fmt.Sprintf("%d/%d", shardIndex, shardCount)})
 		}
 		for _, k := range sortedKeys(set) {
-			props = append(props, junitProperty{"set." + k, set[k]})
+			props = append(props, reports.JUnitProperty{Name: "set." + k, Value: set[k]})
 		}
-		if err := writeJUnit(f.junit, junitReport(s.Name, name, set, props, started, sum, skippedWhy)); err != nil {
-			return &exitError{code: exitFramework, err: err}
+		var buf bytes.Buffer
+		err := reports.JUnit(&buf, reports.JUnitSweep{Scenario: s.Name, Properties: props, Started: started, Wall: sum.Wall,
+			Entries: entries, Skipped: sum.Skipped, SkippedWhy: skippedWhy})
+		if err == nil {
+			err = os.WriteFile(f.junit, buf.Bytes(), 0o644)
+		}
+		if err != nil {
+			return &exitError{code: exitFramework, err: fmt.Errorf("--junit %s: %w", f.junit, err)}
 		}
 		fmt.Fprintf(stdout, "junit: %s\n", f.junit)
 	}
 	if interrupted {
-		msg := fmt.Sprintf("interrupted: %d of %d seeds have results", len(sum.Entries), len(seeds))
+		msg := fmt.Sprintf("interrupted: %d of %d seeds have results", len(entries), len(seeds))
 		if f.out != "" {
 			msg += "; to run the rest: " + resumeCommand(name, f, f.out)
 		} else {
@@ -295,107 +270,80 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 		}
 		return &exitError{code: exitInterrupted, err: errors.New(msg)}
 	}
-	return sweepStatus(sum)
+	return sweepStatus(n)
 }
 
-// appendResult writes one line of results.jsonl and syncs it to disk, so
-// that a killed sweep loses at most the seed it was writing.
-func appendResult(f *os.File, line resultLine) error {
-	b, err := json.Marshal(line)
-	if err != nil {
-		return err
+// sweepEntry is the record of one seed that ran: results.jsonl's line and
+// what the summaries read. source is the SCENARIO argument, for the replay
+// command.
+func sweepEntry(scenario, source string, e sweep.Entry, params, set map[string]string) reports.SweepEntry {
+	se := reports.SweepEntry{Scenario: scenario, Seed: e.Seed, Status: string(e.Status()), Params: params,
+		WallMS: float64(e.Wall.Microseconds()) / 1000}
+	if e.Err != nil {
+		se.Err = e.Err.Error()
+	} else {
+		se.Hash, se.Verdicts, se.Params = e.Result.Hash, e.Result.Verdicts, e.Result.Params
 	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		return err
+	if se.Status != string(sweep.Pass) {
+		se.Replay = scenarios.ReplayCommand(source, e.Seed, set)
 	}
-	return f.Sync()
+	return se
+}
+
+// counts are a sweep's seeds by status.
+type counts struct{ passed, failed, unknown, errored int }
+
+func tally(entries []reports.SweepEntry) counts {
+	var n counts
+	for _, e := range entries {
+		switch sweep.Status(e.Status) {
+		case sweep.Pass:
+			n.passed++
+		case sweep.Fail:
+			n.failed++
+		case sweep.Unknown:
+			n.unknown++
+		default:
+			n.errored++
+		}
+	}
+	return n
 }
 
 // resumeResults reads the results.jsonl of an interrupted sweep: the seeds of
-// this sweep that already have a line, as entries. A last line cut short by a
-// kill is dropped (its seed runs again) and the file truncated after the last
-// whole line. Lines of another scenario or other parameters are refused: the
+// this sweep that already have a line. A last line cut short by a kill is
+// dropped (its seed runs again) and the file truncated after the last whole
+// line. Lines of another scenario or other parameters are refused: the
 // results would mix two sweeps.
-func resumeResults(path, scenario string, params map[string]string, seeds []uint64) ([]sweep.Entry, error) {
-	data, err := os.ReadFile(path)
+func resumeResults(path, scenario string, params map[string]string, seeds []uint64) ([]reports.SweepEntry, error) {
+	lines, err := reports.ReadSweepEntries(path, true)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("--resume %s: there is no results.jsonl to resume from; start the sweep with --out %s", filepath.Dir(path), filepath.Dir(path))
 		}
 		return nil, fmt.Errorf("--resume: %w", err)
 	}
-	if whole := bytes.LastIndexByte(data, '\n') + 1; whole < len(data) {
-		if err := os.Truncate(path, int64(whole)); err != nil {
-			return nil, fmt.Errorf("--resume: dropping the cut-off last line of %s: %w", path, err)
-		}
-		data = data[:whole]
-	}
 	wanted := map[uint64]bool{}
 	for _, seed := range seeds {
 		wanted[seed] = true
 	}
-	var out []sweep.Entry
+	var out []reports.SweepEntry
 	seen := map[uint64]bool{}
-	for i, raw := range bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n")) {
-		if len(raw) == 0 {
-			continue
-		}
-		var l resultLine
-		if err := json.Unmarshal(raw, &l); err != nil {
-			return nil, fmt.Errorf("--resume: %s:%d is not a result line: %v", path, i+1, err)
-		}
+	for i, l := range lines {
 		if l.Scenario != scenario {
 			return nil, fmt.Errorf("--resume: %s:%d is a result of scenario %s, not %s; resume with the scenario and --set values of the interrupted sweep", path, i+1, l.Scenario, scenario)
 		}
-		for k, v := range params {
-			if got, ok := l.Params[k]; ok && got != v {
-				return nil, fmt.Errorf("--resume: %s:%d ran with %s=%s, this sweep has %s=%s; resume with the --set values of the interrupted sweep", path, i+1, k, got, k, v)
+		for _, k := range sortedKeys(params) {
+			if got, ok := l.Params[k]; ok && got != params[k] {
+				return nil, fmt.Errorf("--resume: %s:%d ran with %s=%s, this sweep has %s=%s; resume with the --set values of the interrupted sweep", path, i+1, k, got, k, params[k])
 			}
 		}
-		if !wanted[l.Seed] || seen[l.Seed] {
-			continue
+		if wanted[l.Seed] && !seen[l.Seed] {
+			seen[l.Seed] = true
+			out = append(out, l)
 		}
-		seen[l.Seed] = true
-		e := sweep.Entry{Seed: l.Seed, Wall: time.Duration(l.WallMS * float64(time.Millisecond))}
-		if l.Status == sweep.Errored {
-			e.Err = errors.New(l.Error)
-		} else {
-			e.Result = &scenarios.Result{Scenario: l.Scenario, Seed: l.Seed, Hash: l.Hash, Params: l.Params, Verdicts: l.Verdicts}
-		}
-		out = append(out, e)
 	}
 	return out, nil
-}
-
-// mergeEarlier adds the entries of an interrupted run to this run's summary,
-// everything in the order of seeds.
-func mergeEarlier(sum sweep.Summary, earlier []sweep.Entry, seeds []uint64) sweep.Summary {
-	if len(earlier) == 0 {
-		return sum
-	}
-	bySeed := map[uint64]sweep.Entry{}
-	for _, e := range append(earlier, sum.Entries...) {
-		bySeed[e.Seed] = e
-	}
-	merged := sweep.Summary{Skipped: sum.Skipped, Wall: sum.Wall}
-	for _, seed := range seeds {
-		e, ok := bySeed[seed]
-		if !ok {
-			continue
-		}
-		merged.Entries = append(merged.Entries, e)
-		switch e.Status() {
-		case sweep.Pass:
-			merged.Passed++
-		case sweep.Fail:
-			merged.Failed++
-		case sweep.Unknown:
-			merged.Unknown++
-		default:
-			merged.Errored++
-		}
-	}
-	return merged
 }
 
 // resumeCommand is the command that finishes this sweep after an
@@ -403,81 +351,87 @@ func mergeEarlier(sum sweep.Summary, earlier []sweep.Entry, seeds []uint64) swee
 // --resume DIR.
 func resumeCommand(arg string, f sweepFlags, dir string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "simulate sweep %s --seeds %s", shellQuote(arg), shellQuote(f.seeds))
+	fmt.Fprintf(&b, "simulate sweep %s --seeds %s", scenarios.ShellQuote(arg), scenarios.ShellQuote(f.seeds))
 	if f.jobs != 0 {
 		fmt.Fprintf(&b, " --jobs %d", f.jobs)
 	}
 	if f.shard != "" {
-		fmt.Fprintf(&b, " --shard %s", shellQuote(f.shard))
+		fmt.Fprintf(&b, " --shard %s", scenarios.ShellQuote(f.shard))
 	}
 	if f.shards != 0 {
 		fmt.Fprintf(&b, " --shards %d", f.shards)
 	}
 	for _, s := range f.sets {
-		fmt.Fprintf(&b, " --set %s", shellQuote(s))
+		fmt.Fprintf(&b, " --set %s", scenarios.ShellQuote(s))
 	}
 	if f.junit != "" {
-		fmt.Fprintf(&b, " --junit %s", shellQuote(f.junit))
+		fmt.Fprintf(&b, " --junit %s", scenarios.ShellQuote(f.junit))
 	}
 	if f.failFast {
 		b.WriteString(" --fail-fast")
 	}
-	fmt.Fprintf(&b, " --resume %s", shellQuote(dir))
+	fmt.Fprintf(&b, " --resume %s", scenarios.ShellQuote(dir))
 	return b.String()
 }
 
 // sweepStatus is a finished sweep's exit status: a framework failure in any
 // seed outranks a violation in another, since it means some seeds were not
 // judged at all; a violation outranks an undecided seed.
-func sweepStatus(sum sweep.Summary) error {
+func sweepStatus(n counts) error {
 	switch {
-	case sum.Errored > 0:
+	case n.errored > 0:
 		return &exitError{code: exitFramework}
-	case sum.Failed > 0:
+	case n.failed > 0:
 		return &exitError{code: exitViolation}
-	case sum.Unknown > 0:
+	case n.unknown > 0:
 		return &exitError{code: exitUnknown}
 	}
 	return nil
 }
 
 // printSweepSummary closes a sweep: the counts, then every seed that did not
-// pass with the command that replays it, then one status line.
-// skippedWhy says why seeds in sum.Skipped did not run.
-func printSweepSummary(out io.Writer, arg, scenario string, set map[string]string, scope string, jobs int, sum sweep.Summary, skippedWhy string) {
-	ran := len(sum.Entries)
+// pass with the command that replays it, then one status line. skippedWhy
+// says why the skipped seeds did not run.
+func printSweepSummary(out io.Writer, scenario, scope string, jobs int, entries []reports.SweepEntry, skipped []uint64, wall time.Duration, skippedWhy string) {
+	n := tally(entries)
 	rate := 0.0
-	if sum.Wall > 0 {
-		rate = float64(ran) / sum.Wall.Minutes()
+	if wall > 0 {
+		rate = float64(len(entries)) / wall.Minutes()
 	}
 	fmt.Fprintf(out, "sweep %s (%s): %d seeds ran in %v with %d jobs (%.0f seeds/min): %d passed, %d failed, %d unknown, %d framework errors, %d skipped\n",
-		scenario, scope, ran, sum.Wall.Round(time.Millisecond), jobs, rate, sum.Passed, sum.Failed, sum.Unknown, sum.Errored, len(sum.Skipped))
-	if sum.Failed+sum.Unknown+sum.Errored > 0 {
+		scenario, scope, len(entries), wall.Round(time.Millisecond), jobs, rate, n.passed, n.failed, n.unknown, n.errored, len(skipped))
+	if n.failed+n.unknown+n.errored > 0 {
 		fmt.Fprintln(out, "failing seeds:")
-		for _, e := range sum.Entries {
-			switch e.Status() {
-			case sweep.Fail, sweep.Unknown:
-				fmt.Fprintf(out, "  seed %d hash=%s: %s\n", e.Seed, e.Result.Hash, failedChecks(e))
-			case sweep.Errored:
-				fmt.Fprintf(out, "  seed %d: framework error: %s\n", e.Seed, firstLine(e.Err.Error()))
-			default:
+		for _, e := range entries {
+			switch sweep.Status(e.Status) {
+			case sweep.Pass:
 				continue
+			case sweep.Errored:
+				fmt.Fprintf(out, "  seed %d: framework error: %s\n", e.Seed, firstLine(e.Err))
+			default:
+				fmt.Fprintf(out, "  seed %d hash=%s: %s\n", e.Seed, e.Hash, e.FailedChecks())
 			}
-			fmt.Fprintf(out, "    %s\n", replayCommand(arg, e.Seed, set))
+			fmt.Fprintf(out, "    %s\n", e.Replay)
 		}
 	}
-	if n := len(sum.Skipped); n > 0 {
-		fmt.Fprintf(out, "not run, as %s: %d seeds, from seed %d\n", skippedWhy, n, sum.Skipped[0])
+	if len(skipped) > 0 {
+		fmt.Fprintf(out, "not run, as %s: %d seeds, from seed %d\n", skippedWhy, len(skipped), skipped[0])
 	}
 	status := "PASS"
 	switch {
-	case sum.Failed+sum.Errored > 0:
+	case n.failed+n.errored > 0:
 		status = "FAIL"
-	case len(sum.Skipped) > 0: // only an interrupt skips seeds without a failure
+	case len(skipped) > 0: // only an interrupt skips seeds without a failure
 		status = "INTERRUPTED"
-	case sum.Unknown > 0:
+	case n.unknown > 0:
 		status = "UNKNOWN"
 	}
 	fmt.Fprintf(out, "%s sweep scenario=%s seeds=%d passed=%d failed=%d unknown=%d errors=%d skipped=%d\n",
-		status, scenario, ran+len(sum.Skipped), sum.Passed, sum.Failed, sum.Unknown, sum.Errored, len(sum.Skipped))
+		status, scenario, len(entries)+len(skipped), n.passed, n.failed, n.unknown, n.errored, len(skipped))
+}
+
+// firstLine is the first line of s.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }

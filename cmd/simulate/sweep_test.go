@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redsim/redsim/reports"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/sweep"
 )
@@ -27,33 +27,48 @@ func runEnv(t *testing.T, env map[string]string, args ...string) (int, string, s
 	return code, out.String(), errOut.String()
 }
 
-func readResults(t *testing.T, path string) []resultLine {
+func readResults(t *testing.T, path string) []reports.SweepEntry {
 	t.Helper()
-	f, err := os.Open(path)
+	lines, err := reports.ReadSweepEntries(path, false)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	var lines []resultLine
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<24)
-	for sc.Scan() {
-		var l resultLine
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			t.Fatalf("%s: %q: %v", path, sc.Text(), err)
-		}
-		lines = append(lines, l)
 	}
 	return lines
 }
 
-func readJUnit(t *testing.T, path string) junitSuites {
+// junitDoc is what the tests read of a JUnit file.
+type junitDoc struct {
+	Tests    int `xml:"tests,attr"`
+	Failures int `xml:"failures,attr"`
+	Errors   int `xml:"errors,attr"`
+	Skipped  int `xml:"skipped,attr"`
+	Suites   []struct {
+		Properties []struct {
+			Name  string `xml:"name,attr"`
+			Value string `xml:"value,attr"`
+		} `xml:"properties>property"`
+		Cases []struct {
+			Name    string        `xml:"name,attr"`
+			Failure *junitProblem `xml:"failure"`
+			Error   *junitProblem `xml:"error"`
+			Skipped *junitProblem `xml:"skipped"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+type junitProblem struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+func readJUnit(t *testing.T, path string) junitDoc {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var j junitSuites
+	var j junitDoc
 	if err := xml.Unmarshal(b, &j); err != nil {
 		t.Fatalf("%s does not parse: %v\n%s", path, err, b)
 	}
@@ -87,8 +102,8 @@ func TestSweepPingPasses(t *testing.T) {
 		t.Fatalf("%d lines on stdout, %d in results.jsonl; want 6 each\n%s", len(printed), len(lines), out)
 	}
 	for i, l := range lines {
-		if l.Seed != uint64(i+1) || !l.Passed || l.Status != sweep.Pass || l.Scenario != "ping" || len(l.Verdicts) != 3 ||
-			l.Params["nodes"] != "5" || l.WallMS <= 0 || l.Error != "" || l.Replay != "" {
+		if l.Seed != uint64(i+1) || !l.Passed || l.Status != "pass" || l.Scenario != "ping" || len(l.Verdicts) != 3 ||
+			l.Params["nodes"] != "5" || l.WallMS <= 0 || l.Err != "" || l.Replay != "" {
 			t.Errorf("results.jsonl line %d: %+v", i+1, l)
 		}
 		if printed[i] != fmt.Sprintf("%d:%s", l.Seed, l.Hash) {
@@ -112,7 +127,7 @@ func TestSweepPingPasses(t *testing.T) {
 }
 
 func TestSweepJobsDoNotChangeResults(t *testing.T) {
-	results := func(jobs string) ([]string, []resultLine) {
+	results := func(jobs string) ([]string, []reports.SweepEntry) {
 		dir := t.TempDir()
 		code, out, _ := run(t, "sweep", "ping", "--seeds", "1-8", "--jobs", jobs, "--set", "duration=10s", "--out", dir)
 		if code != 0 {
@@ -153,12 +168,12 @@ func TestSweepFailFastStopsAndPrintsReplay(t *testing.T) {
 		t.Fatalf("--fail-fast ran %d of 40 seeds", len(lines))
 	}
 	replay := "simulate run ping --seed 1 --set fault-interval=100ms --set quiet=1ms"
-	for _, want := range []string{"failing seeds:", "  seed 1 hash=" + lines[0].Hash + ": liveness: ", "    " + replay + "\n", "not run, as --fail-fast stopped the sweep at the first failure: 39 seeds, from seed 2", "FAIL sweep scenario=ping seeds=40"} {
+	for _, want := range []string{"failing seeds:", "  seed 1 hash=" + lines[0].Hash + ": liveness: ", "    " + replay + "\n", "not run, as --fail-fast stopped the sweep at the first failure: ", "FAIL sweep scenario=ping seeds=40"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
-	if l := lines[0]; l.Passed || l.Status != sweep.Fail || l.Replay != replay || l.Params["quiet"] != "1ms" {
+	if l := lines[0]; l.Passed || l.Status != "fail" || l.Replay != replay || l.Params["quiet"] != "1ms" {
 		t.Errorf("results.jsonl: %+v", l)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "seed-1", "result.json")); err != nil {
@@ -245,50 +260,29 @@ func TestSweepUsageErrors(t *testing.T) {
 	}
 }
 
-// A framework error in one seed outranks a violation in another.
-func TestSweepStatusAndJUnitOfFrameworkErrors(t *testing.T) {
-	fail := &scenarios.Result{Scenario: "x", Seed: 1, Hash: "00000000000000aa", Verdicts: []scenarios.Verdict{{Check: "set", Outcome: scenarios.Violation, Summary: "3 lost"}}}
-	pass := &scenarios.Result{Scenario: "x", Seed: 3, Hash: "00000000000000bb"}
-	boom := &scenarios.FrameworkError{Err: errors.New("scenario x seed 2 panicked at 1s: boom")}
-	sum := sweep.Summary{
-		Entries: []sweep.Entry{{Seed: 1, Result: fail}, {Seed: 2, Err: boom}, {Seed: 3, Result: pass}},
-		Passed:  1, Failed: 1, Errored: 1, Wall: time.Second,
-	}
+// A framework error in one seed outranks a violation in another, which
+// outranks an undecided seed.
+func TestSweepStatus(t *testing.T) {
 	for _, tt := range []struct {
-		sum  sweep.Summary
+		n    counts
 		code int
 	}{
-		{sum, exitFramework},
-		{sweep.Summary{Failed: 1}, exitViolation},
-		{sweep.Summary{Passed: 3}, exitPass},
-		{sweep.Summary{Passed: 3, Unknown: 1}, exitUnknown},
-		{sweep.Summary{Failed: 1, Unknown: 1}, exitViolation},
-		{sweep.Summary{Errored: 1, Unknown: 1}, exitFramework},
+		{counts{passed: 1, failed: 1, errored: 1}, exitFramework},
+		{counts{failed: 1}, exitViolation},
+		{counts{passed: 3}, exitPass},
+		{counts{passed: 3, unknown: 1}, exitUnknown},
+		{counts{failed: 1, unknown: 1}, exitViolation},
+		{counts{errored: 1, unknown: 1}, exitFramework},
 	} {
-		if got := exitOf(sweepStatus(tt.sum)); got != tt.code {
-			t.Errorf("%+v: exit %d, want %d", tt.sum, got, tt.code)
+		if got := exitOf(sweepStatus(tt.n)); got != tt.code {
+			t.Errorf("%+v: exit %d, want %d", tt.n, got, tt.code)
 		}
 	}
-	b, err := xml.Marshal(junitReport("x", "x", map[string]string{"k": "a b"}, nil, time.Now(), sum, ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var j junitSuites
-	if err := xml.Unmarshal(b, &j); err != nil {
-		t.Fatal(err)
-	}
-	c := j.Suites[0].Cases
-	if j.Tests != 3 || j.Failures != 1 || j.Errors != 1 || len(c) != 3 {
-		t.Fatalf("junit: %s", b)
-	}
-	if c[0].Failure == nil || c[0].Failure.Message != "set: 3 lost" || !strings.Contains(c[0].Failure.Text, "replay: simulate run x --seed 1 --set 'k=a b'") {
-		t.Errorf("violation: %+v", c[0].Failure)
-	}
-	if c[1].Error == nil || c[1].Failure != nil || !strings.Contains(c[1].Error.Message, "seed 2 panicked") || c[1].Error.Type != "framework" {
-		t.Errorf("framework error: %+v", c[1])
-	}
-	if c[2].Failure != nil || c[2].Error != nil {
-		t.Errorf("pass: %+v", c[2])
+	// The record of a seed: errors and failures carry the replay command.
+	boom := &scenarios.FrameworkError{Err: errors.New("scenario x seed 2 panicked at 1s: boom")}
+	e := sweepEntry("x", "x", sweep.Entry{Seed: 2, Err: boom}, map[string]string{"k": "a b"}, map[string]string{"k": "a b"})
+	if e.Status != "error" || e.Err != boom.Error() || e.Replay != "simulate run x --seed 2 --set 'k=a b'" {
+		t.Errorf("errored seed: %+v", e)
 	}
 }
 
@@ -330,7 +324,7 @@ func TestProgressBarOnlyOnATerminal(t *testing.T) {
 }
 
 func TestReplayCommandQuotes(t *testing.T) {
-	got := replayCommand("my scenarios/x.toml", 9, map[string]string{"b": "it's", "a": "1s"})
+	got := scenarios.ReplayCommand("my scenarios/x.toml", 9, map[string]string{"b": "it's", "a": "1s"})
 	if want := `simulate run 'my scenarios/x.toml' --seed 9 --set a=1s --set 'b=it'\''s'`; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
@@ -344,7 +338,7 @@ func TestSweepUnknownSeeds(t *testing.T) {
 	if code != exitUnknown || !strings.Contains(out, "UNKNOWN sweep scenario=no-clients seeds=3 passed=0 failed=0 unknown=3 errors=0 skipped=0") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
-	if !strings.Contains(out, "linearizable (unknown): no operation of the register model to check") {
+	if !strings.Contains(out, "linearizable/register (unknown): no operation of the register model to check") {
 		t.Errorf("the summary does not say what could not be decided:\n%s", out)
 	}
 	j := readJUnit(t, junit)

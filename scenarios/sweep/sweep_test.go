@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/sim"
@@ -28,11 +29,11 @@ func fake(panics ...uint64) *scenarios.Scenario {
 				}
 			}
 			r.World.At(clock.Time(100*time.Millisecond), func() { r.World.Note(sim.LevelInfo, "tick") })
-			return func(r *scenarios.Run) []scenarios.Verdict {
+			return func(r *scenarios.Run) []checker.Result {
 				if r.Seed%2 == 1 {
-					return []scenarios.Verdict{{Check: "parity", Outcome: scenarios.Violation, Summary: "odd seed"}}
+					return []checker.Result{{Checker: "parity", Verdict: checker.Violation, Summary: "odd seed"}}
 				}
-				return []scenarios.Verdict{{Check: "parity", Outcome: scenarios.OK, Summary: "even seed"}}
+				return []checker.Result{{Checker: "parity", Verdict: checker.Ok, Summary: "even seed"}}
 			}, nil
 		},
 	}
