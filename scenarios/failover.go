@@ -6,7 +6,7 @@ import (
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
-	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
@@ -38,40 +38,26 @@ func setupFailoverPartition(r *Run) (Checks, error) {
 	if !(partAt+promoteAfter < healAt && healAt+5*time.Second < r.Duration) {
 		return nil, fmt.Errorf("parameters: want partition-at + promote-after < heal-at and heal-at + 5s < duration (got %v + %v, %v, %v)", partAt, promoteAfter, healAt, r.Duration)
 	}
-	if err := r.Net.SetDefaultLatency(sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)); err != nil {
-		return nil, err
-	}
-	t := newTopology(r)
-	nodes := []string{"n1", "n2", "n3", "n4", "n5"}
-	for i, name := range nodes {
-		cfg := redis.DefaultConfig()
-		cfg.Save = nil
-		if i > 0 {
-			cfg.ReplicaOf = "n1:6379"
-		}
-		if err := t.node(name, cfg, sim.DiskConfig{}); err != nil {
-			return nil, err
-		}
-	}
 	// Majority-side clients follow the master the operator publishes;
 	// minority-side clients keep their connection's idea.
-	majority := t.follow("master", "n1:6379")
-	minority := client.Fixed("n1:6379")
 	stop := r.Duration - 6*time.Second
 	set, reg := client.NewSet(), client.NewRegister()
-	for _, side := range []struct {
-		host   string
-		target func() string
-	}{{"cmin", minority}, {"cmaj", majority}} {
-		if err := t.clients(side.host, n, side.target, set, stop); err != nil {
-			return nil, err
-		}
-		if err := t.clients(side.host, n, side.target, reg, stop); err != nil {
-			return nil, err
+	var groups []deploy.Clients
+	for _, side := range []struct{ host, follow string }{{"cmin", ""}, {"cmaj", "master"}} {
+		for _, wl := range []client.Workload{set, reg} {
+			groups = append(groups, deploy.Clients{Host: side.host, Count: n, Workload: wl, Target: "n1:6379", Follow: side.follow, Stop: stop})
 		}
 	}
-	t.finalReads("cmaj", r.Duration-3*time.Second, set)
-	t.observe(500 * time.Millisecond)
+	dep, err := r.deploy(deploy.Deployment{
+		Latency: sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
+		Shards:  []deploy.Shard{{Name: "shard", Nodes: redisNodes(noSave(), sim.DiskConfig{}, "n1", "n2", "n3", "n4", "n5")}},
+		Clients: groups,
+	})
+	if err != nil {
+		return nil, err
+	}
+	dep.FinalReads("cmaj", r.Duration-3*time.Second, set, r.fail)
+	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
 	// The operator, on the majority side, promotes n3 and points n4, n5 and
 	// the majority's clients at it; after the heal, n1 and n2 follow n3.
 	promote := partAt + promoteAfter
@@ -92,7 +78,7 @@ func setupFailoverPartition(r *Run) (Checks, error) {
 		return []checker.Result{
 			checker.SetWrites(keyPrefix(ops, 's'), checker.SetOptions{}),
 			r.linearizable(keyPrefix(ops, 'r')),
-			t.convergence(),
+			dep.Convergence(),
 		}
 	}, nil
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
-	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
@@ -409,25 +409,6 @@ func setupFile(r *Run, sp *fileSpec) (Checks, error) {
 			return nil, err
 		}
 	}
-	if err := r.Net.SetDefaultLatency(latencyDist(sp.latency)); err != nil {
-		return nil, err
-	}
-	t := newTopology(r)
-	var names []string
-	for i := 1; i <= sp.nodes; i++ {
-		name := fmt.Sprintf("n%d", i)
-		names = append(names, name)
-		cfg := redis.DefaultConfig()
-		cfg.Save = nil
-		cfg.AppendOnly = sp.appendonly
-		cfg.AppendFsync = sp.appendfsync
-		if i > 1 {
-			cfg.ReplicaOf = "n1:6379"
-		}
-		if err := t.node(name, cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}); err != nil {
-			return nil, err
-		}
-	}
 	var wl client.Workload
 	keys := sp.keys
 	switch sp.workload {
@@ -463,13 +444,25 @@ func setupFile(r *Run, sp *fileSpec) (Checks, error) {
 		wl = w
 	}
 	faultsEnd := r.Duration - quiet
-	if err := t.clients("c1", sp.clients, t.follow("master", "n1:6379"), wl, faultsEnd+quiet/3); err != nil {
+	var names []string
+	for i := 1; i <= sp.nodes; i++ {
+		names = append(names, fmt.Sprintf("n%d", i))
+	}
+	cfg := noSave()
+	cfg.AppendOnly = sp.appendonly
+	cfg.AppendFsync = sp.appendfsync
+	dep, err := r.deploy(deploy.Deployment{
+		Latency: latencyDist(sp.latency),
+		Shards:  []deploy.Shard{{Name: "shard", Nodes: redisNodes(cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}, names...)}},
+		Clients: []deploy.Clients{{Host: "c1", Count: sp.clients, Workload: wl, Target: "n1:6379", Follow: "master", Stop: faultsEnd + quiet/3}},
+	})
+	if err != nil {
 		return nil, err
 	}
 	if sp.set {
-		t.finalReads("c1", faultsEnd+quiet*2/3, wl)
+		dep.FinalReads("c1", faultsEnd+quiet*2/3, wl, r.fail)
 	}
-	t.observe(500 * time.Millisecond)
+	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
 	if len(sp.actions) > 0 {
 		r.Schedule = append(append([]nemesis.Action(nil), sp.actions...), nemesis.Action{At: faultsEnd, Op: nemesis.OpHealAll})
 	} else {
@@ -493,7 +486,7 @@ func setupFile(r *Run, sp *fileSpec) (Checks, error) {
 			out = append(out, checker.SetWrites(ops, checker.SetOptions{}))
 		}
 		if sp.convergence {
-			out = append(out, t.convergence())
+			out = append(out, dep.Convergence())
 		}
 		if sp.clients > 0 {
 			out = append(out, liveness(r, faultsEnd, quiet/4))

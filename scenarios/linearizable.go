@@ -6,7 +6,7 @@ import (
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
-	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
@@ -31,26 +31,17 @@ func linearizableMasterScenario() *Scenario {
 
 func setupLinearizableMaster(r *Run) (Checks, error) {
 	quiet, interval, n := r.Params.Duration("quiet"), r.Params.Duration("fault-interval"), r.Params.Int("clients")
-	if err := r.Net.SetDefaultLatency(sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)); err != nil {
-		return nil, err
-	}
-	t := newTopology(r)
 	nodes := []string{"m", "r1", "r2"}
-	for i, name := range nodes {
-		cfg := redis.DefaultConfig()
-		cfg.Save = nil
-		if i > 0 {
-			cfg.ReplicaOf = "m:6379"
-		}
-		if err := t.node(name, cfg, sim.DiskConfig{}); err != nil {
-			return nil, err
-		}
-	}
 	faultsEnd := r.Duration - quiet
-	if err := t.clients("c1", n, client.Fixed("m:6379"), client.NewRegister(), faultsEnd+quiet/3); err != nil {
+	dep, err := r.deploy(deploy.Deployment{
+		Latency: sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
+		Shards:  []deploy.Shard{{Name: "shard", Nodes: redisNodes(noSave(), sim.DiskConfig{}, nodes...)}},
+		Clients: []deploy.Clients{{Host: "c1", Count: n, Workload: client.NewRegister(), Target: "m:6379", Stop: faultsEnd + quiet/3}},
+	})
+	if err != nil {
 		return nil, err
 	}
-	t.observe(500 * time.Millisecond)
+	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
 	r.Schedule = nemesis.Generate(nemesis.Config{
 		Hosts: append(nodes, "c1"), Interval: interval, End: faultsEnd,
 		Partitions: true, Pauses: true, Clocks: true, Links: true, MaxJump: 10 * time.Second,
@@ -58,6 +49,6 @@ func setupLinearizableMaster(r *Run) (Checks, error) {
 	return func(r *Run) []checker.Result {
 		r.History.Finish(r.World.Now())
 		r.Facts = append(r.Facts, opCounts(r.History), fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
-		return []checker.Result{r.linearizable(r.History.Ops()), t.convergence(), liveness(r, faultsEnd, quiet/4)}
+		return []checker.Result{r.linearizable(r.History.Ops()), dep.Convergence(), liveness(r, faultsEnd, quiet/4)}
 	}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/nodes/redis"
 	"github.com/redsim/redsim/nodes/redlock"
+	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
@@ -89,7 +90,6 @@ func redlockScenario(c redlockCase) *Scenario {
 type redlockWorld struct {
 	masters []string
 	clients []string
-	procs   map[string]*sim.Process
 	holds   []history.Hold
 	writes  redlock.Writes
 }
@@ -106,34 +106,27 @@ func setupRedlock(r *Run, c redlockCase) (Checks, error) {
 	}
 	fenced, skip := p.Bool("fenced"), p.Bool("skip-validity")
 	ppm, factor, expClock, aof := p.Float("drift-ppm"), p.Float("drift-factor"), p.String("expire-clock"), p.String("appendfsync")
-	if err := r.Net.SetDefaultLatency(sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)); err != nil {
+	// Five independent masters, each a shard of one node, their clocks
+	// running at drift-ppm.
+	cfg := noSave()
+	if aof != "none" {
+		cfg.AppendOnly, cfg.AppendFsync = true, aof
+	}
+	if expClock == "mono" {
+		cfg.ExpireClock = redis.ExpireMonotonic
+	}
+	d := deploy.Deployment{Latency: sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)}
+	rl := &redlockWorld{}
+	for i := 1; i <= 5; i++ {
+		name := fmt.Sprintf("n%d", i)
+		d.Shards = append(d.Shards, deploy.Shard{Name: name, Nodes: []deploy.Node{{Host: name, Config: cfg,
+			Disk: sim.DiskConfig{FsyncLatency: sim.UniformDist(time.Millisecond, 3*time.Millisecond)}, Clock: clock.Config{DriftPPM: ppm}}}})
+		rl.masters = append(rl.masters, name)
+	}
+	if _, err := r.deploy(d); err != nil {
 		return nil, err
 	}
 	w := r.World
-	rl := &redlockWorld{procs: map[string]*sim.Process{}}
-	r.History = &history.History{}
-	for i := 1; i <= 5; i++ {
-		name := fmt.Sprintf("n%d", i)
-		h, err := w.AddHost(name, sim.HostConfig{Clock: clock.Config{DriftPPM: ppm}, Disk: sim.DiskConfig{FsyncLatency: sim.UniformDist(time.Millisecond, 3*time.Millisecond)}})
-		if err != nil {
-			return nil, err
-		}
-		cfg := redis.DefaultConfig()
-		cfg.Save = nil
-		if aof != "none" {
-			cfg.AppendOnly, cfg.AppendFsync = true, aof
-		}
-		if expClock == "mono" {
-			cfg.ExpireClock = redis.ExpireMonotonic
-		}
-		pr, err := h.Spawn("redis-"+name, redis.Program(cfg))
-		if err != nil {
-			return nil, err
-		}
-		pr.Start()
-		rl.masters = append(rl.masters, name)
-		rl.procs[name] = pr
-	}
 	for _, svc := range []struct {
 		host string
 		prog sim.Program

@@ -6,7 +6,7 @@ import (
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
-	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
@@ -34,27 +34,19 @@ func replicationScenario() *Scenario {
 func setupReplication(r *Run) (Checks, error) {
 	p := r.Params
 	quiet, interval, nclients, aof := p.Duration("quiet"), p.Duration("fault-interval"), p.Int("clients"), p.Bool("appendonly")
-	if err := r.Net.SetDefaultLatency(latencyDist(p.String("latency"))); err != nil {
-		return nil, err
-	}
-	t := newTopology(r)
 	nodes := []string{"m", "r1", "r2"}
-	for i, name := range nodes {
-		cfg := redis.DefaultConfig()
-		cfg.Save = nil
-		cfg.AppendOnly = aof
-		if i > 0 {
-			cfg.ReplicaOf = "m:6379"
-		}
-		if err := t.node(name, cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}); err != nil {
-			return nil, err
-		}
-	}
+	cfg := noSave()
+	cfg.AppendOnly = aof
 	faultsEnd := r.Duration - quiet
-	if err := t.clients("c1", nclients, client.Fixed("m:6379"), client.NewRegister(), faultsEnd+quiet/2); err != nil {
+	dep, err := r.deploy(deploy.Deployment{
+		Latency: latencyDist(p.String("latency")),
+		Shards:  []deploy.Shard{{Name: "shard", Nodes: redisNodes(cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}, nodes...)}},
+		Clients: []deploy.Clients{{Host: "c1", Count: nclients, Workload: client.NewRegister(), Target: "m:6379", Stop: faultsEnd + quiet/2}},
+	})
+	if err != nil {
 		return nil, err
 	}
-	t.observe(500 * time.Millisecond)
+	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
 	r.Schedule = nemesis.Generate(nemesis.Config{
 		Hosts: nodes, Interval: interval, End: faultsEnd,
 		Partitions: true, Crashes: true, Pauses: true, Clocks: true, Links: true,
@@ -64,11 +56,11 @@ func setupReplication(r *Run) (Checks, error) {
 		r.History.Finish(r.World.Now())
 		var offsets string
 		for _, name := range nodes {
-			if s := t.server(name); s != nil {
+			if s := dep.Server(name); s != nil {
 				offsets += fmt.Sprintf(" %s=%s@%d", name, s.Role(), s.ReplOffset())
 			}
 		}
 		r.Facts = append(r.Facts, opCounts(r.History), "replication offsets:"+offsets, fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
-		return []checker.Result{t.convergence(), liveness(r, faultsEnd, quiet/4)}
+		return []checker.Result{dep.Convergence(), liveness(r, faultsEnd, quiet/4)}
 	}, nil
 }

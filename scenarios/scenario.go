@@ -17,6 +17,7 @@ import (
 	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/network"
+	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
@@ -55,7 +56,7 @@ type Run struct {
 	// History is the clients' operations, when the scenario has clients;
 	// Observations what it sampled for the report.
 	History      *history.History
-	Observations Observations
+	Observations deploy.Observations
 	// visualize, when set, draws the first failed linearizability check.
 	visualize func(w io.Writer) error
 	// operator carries out the schedule's operator actions; nil when the
@@ -91,8 +92,8 @@ type Result struct {
 	Source    string            `json:"source"`
 	Overrides map[string]string `json:"overrides,omitempty"`
 	// History and Observations are the run's, for reports (not in JSON).
-	History      []history.Op `json:"-"`
-	Observations Observations `json:"-"`
+	History      []history.Op        `json:"-"`
+	Observations deploy.Observations `json:"-"`
 	paramOrder   []string
 	// visualize writes porcupine's page for the first failed
 	// linearizability check.

@@ -6,7 +6,7 @@ import (
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
-	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
@@ -33,24 +33,21 @@ func standaloneCrashScenario() *Scenario {
 func setupStandaloneCrash(r *Run) (Checks, error) {
 	p := r.Params
 	quiet, policy, interval, n, torn := p.Duration("quiet"), p.String("appendfsync"), p.Duration("fault-interval"), p.Int("clients"), p.Bool("torn-tail")
-	if err := r.Net.SetDefaultLatency(sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)); err != nil {
-		return nil, err
-	}
-	t := newTopology(r)
-	cfg := redis.DefaultConfig()
-	cfg.Save = nil
+	cfg := noSave()
 	cfg.AppendOnly = true
 	cfg.AppendFsync = policy
-	if err := t.node("n1", cfg, sim.DiskConfig{TornTail: torn, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}); err != nil {
-		return nil, err
-	}
 	faultsEnd := r.Duration - quiet
 	wl := client.NewSet()
-	if err := t.clients("c1", n, client.Fixed("n1:6379"), wl, faultsEnd+quiet/4); err != nil {
+	dep, err := r.deploy(deploy.Deployment{
+		Latency: sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
+		Shards:  []deploy.Shard{{Name: "shard", Nodes: redisNodes(cfg, sim.DiskConfig{TornTail: torn, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}, "n1")}},
+		Clients: []deploy.Clients{{Host: "c1", Count: n, Workload: wl, Target: "n1:6379", Stop: faultsEnd + quiet/4}},
+	})
+	if err != nil {
 		return nil, err
 	}
-	t.finalReads("c1", faultsEnd+quiet/2, wl)
-	t.observe(500 * time.Millisecond)
+	dep.FinalReads("c1", faultsEnd+quiet/2, wl, r.fail)
+	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
 	r.Schedule = nemesis.Generate(nemesis.Config{Hosts: []string{"n1"}, Interval: interval, End: faultsEnd, Crashes: true, Pauses: true}, r.World.Stream("nemesis"))
 	return func(r *Run) []checker.Result {
 		r.History.Finish(r.World.Now())

@@ -9,6 +9,7 @@ import (
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/sim"
 )
 
@@ -74,11 +75,11 @@ func TestFrameworkFailureInsideTheWorldIsAnError(t *testing.T) {
 		Name:   "broken-final-reads",
 		Params: []Param{DurationParam("duration", "2s", "")},
 		Setup: func(r *Run) (Checks, error) {
-			top := newTopology(r)
-			if err := top.node("n1", redis.DefaultConfig(), sim.DiskConfig{}); err != nil {
+			dep, err := r.deploy(deploy.Deployment{Shards: []deploy.Shard{{Name: "s", Nodes: redisNodes(redis.DefaultConfig(), sim.DiskConfig{}, "n1")}}})
+			if err != nil {
 				return nil, err
 			}
-			top.finalReads("n1", time.Second, client.NewRegister())
+			dep.FinalReads("n1", time.Second, client.NewRegister(), r.fail)
 			return func(*Run) []checker.Result { return []checker.Result{{Checker: "never", Verdict: checker.Ok}} }, nil
 		},
 	}

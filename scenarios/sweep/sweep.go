@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/redsim/redsim/scenarios"
+	"github.com/redsim/redsim/scenarios/deploy"
 )
 
 // Config is one sweep.
@@ -212,7 +213,7 @@ func (s *Summary) add(e Entry, onResult func(Entry)) {
 	if e.Result != nil {
 		slim := *e.Result
 		slim.History = nil
-		slim.Observations = scenarios.Observations{}
+		slim.Observations = deploy.Observations{}
 		e.Result = &slim
 	}
 	s.Entries = append(s.Entries, e)

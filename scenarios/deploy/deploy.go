@@ -1,0 +1,182 @@
+// Package deploy describes a Redis deployment as data (shards of nodes,
+// their hosts, configurations, disks and clocks, and the clients that
+// drive them) and builds it in a world, handing back handles per shard,
+// node and client process that faults, operator actions, observers and
+// checks use.
+//
+// Invariant: Build creates hosts and spawns processes in the order the
+// deployment lists them (shards and their nodes, then client groups), so
+// the same deployment gives the same process ids and the same run.
+package deploy
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/redsim/redsim/clock"
+	"github.com/redsim/redsim/history"
+	"github.com/redsim/redsim/network"
+	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/sim"
+)
+
+// Deployment is what runs where. Sentinels and cluster nodes join it when
+// those nodes exist.
+type Deployment struct {
+	// Latency is the default one-way latency of every link; the zero Dist
+	// keeps the network's default.
+	Latency sim.Dist
+	// Shards are replication groups.
+	Shards []Shard
+	// Clients are groups of workload clients.
+	Clients []Clients
+}
+
+// Shard is one replication group: Nodes[0] is the initial master and the
+// others replicate it (Build sets their replicaof).
+type Shard struct {
+	Name  string
+	Nodes []Node
+}
+
+// Node is one Redis node on its own host.
+type Node struct {
+	Host   string
+	Config redis.Config
+	Disk   sim.DiskConfig
+	Clock  clock.Config
+}
+
+// Addr is the node's address (host:port).
+func (n Node) Addr() string { return net.JoinHostPort(n.Host, strconv.Itoa(n.Config.Port)) }
+
+// Clients are Count clients of one workload on Host (created if no node
+// runs there). They send to Target, or, when Follow is set, to the address
+// published under that name (initially Target), read before every
+// operation; an operator action moves it. They stop at Stop.
+type Clients struct {
+	Host     string
+	Count    int
+	Workload client.Workload
+	Target   string
+	Follow   string
+	Stop     time.Duration
+}
+
+// Deployed is a deployment built in a world.
+type Deployed struct {
+	w    *sim.World
+	hist *history.History
+	// shards keep the deployment's order, nodes the order of all nodes.
+	shards []Shard
+	nodes  []string
+	procs  map[string]*sim.Process
+	// published is the directory that following clients read; targets is
+	// each client process's target, for observation.
+	published map[string]string
+	targets   map[int]func() string
+	nextPID   int
+}
+
+// Build creates d's hosts and processes in w and starts them; clients
+// record into hist.
+func Build(w *sim.World, n *network.Network, d Deployment, hist *history.History) (*Deployed, error) {
+	if d.Latency != (sim.Dist{}) {
+		if err := n.SetDefaultLatency(d.Latency); err != nil {
+			return nil, err
+		}
+	}
+	b := &Deployed{w: w, hist: hist, procs: map[string]*sim.Process{}, published: map[string]string{}, targets: map[int]func() string{}}
+	for _, sh := range d.Shards {
+		if len(sh.Nodes) == 0 {
+			return nil, fmt.Errorf("deploy: shard %q has no nodes", sh.Name)
+		}
+		for i, node := range sh.Nodes {
+			cfg := node.Config
+			if i > 0 {
+				cfg.ReplicaOf = sh.Nodes[0].Addr()
+			}
+			if err := b.node(node.Host, cfg, node.Disk, node.Clock); err != nil {
+				return nil, err
+			}
+		}
+		b.shards = append(b.shards, sh)
+	}
+	for _, c := range d.Clients {
+		if err := b.clients(c); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (b *Deployed) node(host string, cfg redis.Config, disk sim.DiskConfig, clk clock.Config) error {
+	h, err := b.w.AddHost(host, sim.HostConfig{Disk: disk, Clock: clk})
+	if err != nil {
+		return err
+	}
+	p, err := h.Spawn("redis-"+host, redis.Program(cfg))
+	if err != nil {
+		return err
+	}
+	b.nodes = append(b.nodes, host)
+	b.procs[host] = p
+	p.Start()
+	return nil
+}
+
+func (b *Deployed) clients(c Clients) error {
+	h := b.w.Host(c.Host)
+	if h == nil {
+		var err error
+		if h, err = b.w.AddHost(c.Host, sim.HostConfig{}); err != nil {
+			return err
+		}
+	}
+	target := client.Fixed(c.Target)
+	if c.Follow != "" {
+		if _, ok := b.published[c.Follow]; !ok {
+			b.published[c.Follow] = c.Target
+		}
+		name := c.Follow
+		target = func() string { return b.published[name] }
+	}
+	for i := 0; i < c.Count; i++ {
+		pid := b.nextPID
+		b.nextPID++
+		prog, err := client.Program(client.Options{
+			Process: pid, History: b.hist, Now: b.w.Now, Target: target,
+			Workload: c.Workload, Stop: clock.Time(c.Stop),
+		})
+		if err != nil {
+			return err
+		}
+		p, err := h.Spawn(fmt.Sprintf("client%d", pid), prog)
+		if err != nil {
+			return err
+		}
+		b.targets[pid] = target
+		p.Start()
+	}
+	return nil
+}
+
+// Nodes are the hosts of every node, in the deployment's order.
+func (b *Deployed) Nodes() []string { return b.nodes }
+
+// Server is the current incarnation of the node on host, nil when it is
+// down or there is none.
+func (b *Deployed) Server(host string) *redis.Server {
+	p := b.procs[host]
+	if p == nil || p.State() == sim.Down {
+		return nil
+	}
+	s, _ := p.Node().(*redis.Server)
+	return s
+}
+
+// Process is the node process on host.
+func (b *Deployed) Process(host string) *sim.Process { return b.procs[host] }

@@ -1,0 +1,91 @@
+package deploy
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redsim/redsim/checker"
+	"github.com/redsim/redsim/clock"
+	"github.com/redsim/redsim/history"
+	"github.com/redsim/redsim/network"
+	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/sim"
+)
+
+func nodes(hosts ...string) []Node {
+	var out []Node
+	for _, h := range hosts {
+		cfg := redis.DefaultConfig()
+		cfg.Save = nil
+		out = append(out, Node{Host: h, Config: cfg})
+	}
+	return out
+}
+
+// A deployment as data builds replicas that follow their shard's first
+// node, clients that follow a published name, and an operator that moves
+// both; convergence is judged shard by shard.
+func TestDeploymentAndOperator(t *testing.T) {
+	w := sim.NewWorld(1)
+	n, err := network.New(w, network.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist := &history.History{}
+	dep, err := Build(w, n, Deployment{
+		Latency: sim.FixedDist(200 * time.Microsecond),
+		Shards:  []Shard{{Name: "a", Nodes: nodes("a1", "a2", "a3")}, {Name: "b", Nodes: nodes("b1", "b2")}},
+		Clients: []Clients{{Host: "c", Count: 2, Workload: client.NewRegister(), Target: "a1:6379", Follow: "master", Stop: 20 * time.Second}},
+	}, hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(dep.Nodes(), ","); got != "a1,a2,a3,b1,b2" {
+		t.Fatalf("nodes %s", got)
+	}
+	w.RunUntil(clock.Time(8 * time.Second))
+	if r := dep.Server("a2").Role(); r != "slave" || dep.Server("b2").Role() != "slave" || dep.Server("a1").Role() != "master" {
+		t.Fatalf("roles: a1 %s a2 %s b2 %s", dep.Server("a1").Role(), r, dep.Server("b2").Role())
+	}
+	// The operator fails over shard a to a2 and points the clients at it.
+	for _, err := range []error{dep.Promote("a2"), dep.ReplicaOf("a1", "a2:6379"), dep.ReplicaOf("a3", "a2:6379"), dep.Publish("master", "a2:6379")} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.RunUntil(clock.Time(25 * time.Second))
+	if dep.Server("a2").Role() != "master" || dep.Server("a1").Role() != "slave" {
+		t.Fatalf("after the failover: a1 %s a2 %s", dep.Server("a1").Role(), dep.Server("a2").Role())
+	}
+	moved := false
+	for _, op := range hist.Ops() {
+		if op.Invoke > clock.Time(9*time.Second) && op.Node == "a2" && op.Outcome == history.Ok {
+			moved = true
+		}
+	}
+	if !moved {
+		t.Error("no client operation reached a2 after the publish")
+	}
+	if v := dep.Convergence(); v.Verdict != checker.Ok || v.Summary != "2 shards, 5 nodes: every shard's nodes report the same digest" {
+		t.Errorf("convergence: %s %s", v.Verdict, v.Summary)
+	}
+	// Errors name what is wrong; a node that is down is not an error.
+	if err := dep.Publish("leader", "a2:6379"); err == nil || !strings.Contains(err.Error(), `no client follows "leader"`) {
+		t.Errorf("publish of an unknown name: %v", err)
+	}
+	if err := dep.Promote("zz"); err == nil || !strings.Contains(err.Error(), `no Redis node on host "zz"`) {
+		t.Errorf("promote of an unknown host: %v", err)
+	}
+	if err := dep.ReplicaOf("a3", "a2"); err == nil || !strings.Contains(err.Error(), `master "a2" is not host:port`) {
+		t.Errorf("replicaof without a port: %v", err)
+	}
+	w.Host("b2").Crash()
+	if err := dep.Promote("b2"); err != nil {
+		t.Errorf("promote of a node that is down: %v", err)
+	}
+	if v := dep.Convergence(); v.Verdict != checker.Violation || !strings.Contains(v.Summary, "b2 is down at the end") {
+		t.Errorf("convergence with b2 down: %s %s", v.Verdict, v.Summary)
+	}
+}

@@ -1,0 +1,59 @@
+package deploy
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/sim"
+)
+
+// Deployed is the run's operator: the nemesis's operator actions act
+// through these methods (nemesis.Operator).
+
+// Publish moves the clients that follow name to addr.
+func (b *Deployed) Publish(name, addr string) error {
+	if _, ok := b.published[name]; !ok {
+		return fmt.Errorf("nemesis publish: no client follows %q", name)
+	}
+	b.published[name] = addr
+	return nil
+}
+
+// operated returns the running node on host for an operator action; nil
+// (and a note in the trace) when the node is down, since an operator's
+// command to a dead node fails without stopping the run.
+func (b *Deployed) operated(op, host string) (*redis.Server, error) {
+	if b.procs[host] == nil {
+		return nil, fmt.Errorf("nemesis %s: no Redis node on host %q", op, host)
+	}
+	s := b.Server(host)
+	if s == nil {
+		b.w.Note(sim.LevelFault, "operator: "+op+" "+host+" failed: the node is down")
+	}
+	return s, nil
+}
+
+// Promote makes the node on host a master: REPLICAOF NO ONE.
+func (b *Deployed) Promote(host string) error {
+	s, err := b.operated("promote", host)
+	if s != nil {
+		s.PromoteToMaster()
+	}
+	return err
+}
+
+// ReplicaOf makes the node on host follow master (host:port).
+func (b *Deployed) ReplicaOf(host, master string) error {
+	mh, mp, err := net.SplitHostPort(master)
+	port, perr := strconv.Atoi(mp)
+	if err != nil || perr != nil {
+		return fmt.Errorf("nemesis replicaof: master %q is not host:port", master)
+	}
+	s, err := b.operated("replicaof", host)
+	if s != nil {
+		s.ReplicaOf(mh, port)
+	}
+	return err
+}
