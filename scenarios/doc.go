@@ -1,7 +1,19 @@
-// Package scenarios wires worlds together: a scenario is a topology, a
-// workload, a nemesis and checks, run for a duration from one seed. It holds the
-// built-in registry, the parameters users set with --set, the nemesis (fault
-// schedules as data) and the runner that produces a Result.
+// Package scenarios runs worlds: a scenario is a deployment, a workload, a
+// schedule of faults and operator actions, and checks, run for a duration
+// from one seed. It holds the runner (Execute, producing a Result whose
+// verdicts are checker.Result and whose Replay is the command that runs the
+// same world again), the typed parameters users set with --set, scenario
+// files (a TOML subset with file:line:field errors) and the built-in
+// catalogue.
 //
-// It is the only package that imports both the network and the nodes.
+// Its subpackages hold the pieces as data: deploy (what runs where, and
+// the one builder that creates it), nemesis (faults and operator actions),
+// sweep (many seeds in parallel) and study (parameter grids).
+//
+// Invariants: everything a run changes in its world after setup is a
+// nemesis action in r.Schedule (so --faults and the report show it, and
+// removing it removes it from the run); actions at time zero are initial
+// conditions applied before any process runs; parameters are parsed once,
+// before the world is built. Scenarios is the only package, with its
+// subpackages, that imports both the network and the nodes.
 package scenarios
