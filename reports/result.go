@@ -16,25 +16,25 @@ import (
 // people. Instants since the world's start read "12.000345s" as in traces;
 // durations read as Go prints them ("1m0s").
 type resultJSON struct {
-	Scenario        string        `json:"scenario"`
-	Seed            uint64        `json:"seed"`
-	Hash            string        `json:"hash"`
-	Status          string        `json:"status"`
-	Passed          bool          `json:"passed"`
-	StatusLine      string        `json:"status_line"`
-	Replay          string        `json:"replay"`
-	Params          []paramJSON   `json:"params"`
-	DurationNS      int64         `json:"duration_ns"`
-	Duration        string        `json:"duration"`
-	Events          uint64        `json:"events"`
+	Scenario        string           `json:"scenario"`
+	Seed            uint64           `json:"seed"`
+	Hash            string           `json:"hash"`
+	Status          string           `json:"status"`
+	Passed          bool             `json:"passed"`
+	StatusLine      string           `json:"status_line"`
+	Replay          string           `json:"replay"`
+	Params          []paramJSON      `json:"params"`
+	DurationNS      int64            `json:"duration_ns"`
+	Duration        string           `json:"duration"`
+	Events          uint64           `json:"events"`
 	Verdicts        []checker.Result `json:"verdicts"`
-	Faults          []faultJSON   `json:"faults"`
-	Facts           []string      `json:"facts"`
-	Operations      int           `json:"operations"`
-	Roles           []roleJSON    `json:"roles"`
-	Beliefs         []beliefJSON  `json:"beliefs"`
-	Lag             []lagJSON     `json:"lag"`
-	Linearizability *linearizJSON `json:"linearizability,omitempty"`
+	Faults          []faultJSON      `json:"faults"`
+	Facts           []string         `json:"facts"`
+	Operations      int              `json:"operations"`
+	Roles           []roleJSON       `json:"roles"`
+	Beliefs         []beliefJSON     `json:"beliefs"`
+	Lag             []lagJSON        `json:"lag"`
+	Linearizability *linearizJSON    `json:"linearizability,omitempty"`
 }
 
 type paramJSON struct {
