@@ -1,10 +1,13 @@
 package client
 
 import (
+	"errors"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/redsim/redsim/history"
+	"github.com/redsim/redsim/nodes/redisconn"
 	"github.com/redsim/redsim/nodes/resp"
 	"github.com/redsim/redsim/sim"
 )
@@ -56,18 +59,13 @@ type client struct {
 	nfinal int
 	done   func()
 
-	conn sim.Conn
-	h    *handler // the current connection's handler
-	addr string   // the current connection's address
-	open bool
+	conn *redisconn.Conn // to addr; nil until the first operation
+	addr string
 
 	busy  bool       // an operation is in flight
 	op    history.Op // it, as generated; Decode fills Result or Elems
 	cmd   [][]byte
-	sent  bool
-	timer sim.Timer
 	fails int // connection failures in a row, for the backoff
-	buf   []byte
 
 	stopped bool
 	stepFn  func() // c.step, bound once
@@ -76,7 +74,6 @@ type client struct {
 // Stop is a graceful stop: the operation in flight is abandoned.
 func (c *client) Stop() {
 	if c.busy {
-		c.env.Cancel(c.timer)
 		c.abandon("client stopped")
 	}
 	c.stopped = true
@@ -129,22 +126,26 @@ func (c *client) step() {
 	}
 	if c.conn != nil && addr != c.addr {
 		c.drop() // the target moved: follow it
+		c.conn = nil
+	}
+	if c.conn == nil {
+		c.connect(addr)
 	}
 	op.Process, op.Node, op.Invoke = c.o.Process, hostOf(addr), now
 	c.st.pending, c.st.sent = c.o.History.Invoke(op), false
-	c.op, c.cmd, c.busy, c.sent = op, cmd, true, false
-	switch {
-	case c.conn == nil:
-		c.dial(addr)
-	case c.open:
-		c.send()
-	}
+	c.op, c.cmd, c.busy = op, cmd, true
+	// Sent once the connection is open: a dial that fails sent nothing.
+	c.conn.Do(c, 0, cmd...)
 }
 
-func (c *client) dial(addr string) {
-	c.h = &handler{c: c, rr: resp.NewReplyReader()}
-	c.addr, c.open = addr, false
-	c.conn = c.env.Dial(addr, c.o.DialTimeout, c.h)
+// connect makes the connection to addr, dialled by its first command.
+func (c *client) connect(addr string) {
+	c.addr = addr
+	c.conn = redisconn.New(c.env, addr, redisconn.Options{
+		DialTimeout: c.o.DialTimeout,
+		Timeout:     c.o.Timeout,
+		LogPrefix:   "client " + strconv.Itoa(c.o.Process) + ": ",
+	})
 }
 
 // drop closes the current connection, if any. Close, not Abort: as with
@@ -154,43 +155,28 @@ func (c *client) drop() {
 	if c.conn != nil {
 		c.conn.Close()
 	}
-	c.conn, c.h, c.open = nil, nil, false
 }
 
-func (c *client) opened() {
-	c.open = true
-	if c.busy && !c.sent {
-		c.send()
+// Sent implements redisconn.SendWaiter: the request has left.
+func (c *client) Sent(int) { c.st.sent = true }
+
+// Reply implements redisconn.Waiter: the outcome of the operation in
+// flight.
+func (c *client) Reply(_ int, v resp.Value, err error) {
+	if !c.busy {
+		return // abandoned by Stop
 	}
-}
-
-func (c *client) send() {
-	c.buf = resp.AppendCommand(c.buf[:0], c.cmd...)
-	c.conn.Write(c.buf)
-	c.sent, c.st.sent = true, true
-	c.timer = c.env.After(c.o.Timeout, c.timeout)
-}
-
-func (c *client) reply(v resp.Value) {
-	if !c.busy || !c.sent {
-		// A reply nobody asked for: the stream is out of step, and no
-		// later reply on it can be trusted.
-		c.env.Logf("client %d: unexpected reply %.80s from %s; closing", c.o.Process, v.String(), c.addr)
-		c.drop()
+	if err != nil {
+		c.failed(err)
 		return
 	}
-	c.env.Cancel(c.timer)
 	c.fails = 0
 	switch {
 	case v.IsError():
 		c.complete(history.Fail, errorText(v.Str))
 	default:
 		if err := c.o.Workload.Decode(&c.op, v); err != nil {
-			s := v.String()
-			if len(s) > 80 {
-				s = s[:80] + "..."
-			}
-			c.complete(history.Info, "unexpected reply: "+s)
+			c.complete(history.Info, "unexpected reply: "+redisconn.Brief(v))
 		} else {
 			c.complete(history.Ok, "")
 		}
@@ -198,51 +184,26 @@ func (c *client) reply(v resp.Value) {
 	c.after(c.think())
 }
 
-func (c *client) timeout() {
-	if !c.busy || !c.sent {
-		return
-	}
-	c.complete(history.Info, "timeout after "+c.o.Timeout.String())
-	c.drop()
-	c.fails++
-	c.after(c.backoff())
-}
-
-// badStream handles a malformed reply stream: no later reply on it can be
-// trusted, and whether the request in flight ran is unknown.
-func (c *client) badStream(err error) {
-	c.env.Logf("client %d: bad reply stream from %s: %v", c.o.Process, c.addr, err)
-	c.drop()
-	if c.busy && c.sent {
-		c.env.Cancel(c.timer)
-		c.complete(history.Info, "bad reply stream from "+c.addr+": "+err.Error())
-		c.fails++
-		c.after(c.backoff())
-	}
-}
-
-// lost handles the end of the connection that the peer or the network
-// chose (a refused or timed-out dial, a reset, a close).
-func (c *client) lost(err error) {
-	wasOpen := c.open
-	c.conn, c.h, c.open = nil, nil, false
-	if !c.busy {
-		return // an idle connection: the next operation dials again
-	}
-	c.env.Cancel(c.timer)
-	c.fails++
-	why := "closed by peer"
-	if err != nil {
-		why = err.Error()
-	}
+// failed completes the operation in flight that got no reply, with what
+// the client can know: whether its request left.
+func (c *client) failed(err error) {
+	e := err.(*redisconn.Error) // what a Conn always reports
+	var pe *redisconn.ProtocolError
 	switch {
-	case c.sent:
-		c.complete(history.Info, "connection to "+c.addr+" lost after send: "+why)
-	case !wasOpen:
-		c.complete(history.Fail, "dial "+c.addr+": "+why)
+	case e.Err == redisconn.ErrTimeout:
+		c.complete(history.Info, "timeout after "+c.o.Timeout.String())
+		// So that a late reply can never be matched to the next request.
+		c.drop()
+	case errors.As(e.Err, &pe):
+		c.complete(history.Info, "bad reply stream from "+c.addr+": "+pe.Err.Error())
+	case e.Sent:
+		c.complete(history.Info, "connection to "+c.addr+" lost after send: "+e.Err.Error())
+	case !e.Opened:
+		c.complete(history.Fail, "dial "+c.addr+": "+e.Err.Error())
 	default:
-		c.complete(history.Fail, "connection to "+c.addr+" lost before send: "+why)
+		c.complete(history.Fail, "connection to "+c.addr+" lost before send: "+e.Err.Error())
 	}
+	c.fails++
 	c.after(c.backoff())
 }
 
@@ -286,50 +247,7 @@ func (c *client) think() time.Duration {
 // backoff is BackoffMin doubled per failure in a row, capped at BackoffMax,
 // jittered over [d/2, d].
 func (c *client) backoff() time.Duration {
-	d := c.o.BackoffMax
-	if n := c.fails - 1; n < 30 {
-		if b := c.o.BackoffMin << n; b < d {
-			d = b
-		}
-	}
-	return d/2 + time.Duration(c.env.Rand().Int64N(int64(d/2)+1))
-}
-
-// handler is one connection's events; a handler that is no longer its
-// client's current one ignores them.
-type handler struct {
-	c  *client
-	rr *resp.ReplyReader
-}
-
-func (h *handler) OnOpen(sim.Conn) {
-	if h.c.h == h {
-		h.c.opened()
-	}
-}
-
-func (h *handler) OnData(_ sim.Conn, p []byte) {
-	if h.c.h != h {
-		return
-	}
-	h.rr.Feed(p)
-	for h.c.h == h {
-		v, ok, err := h.rr.Next()
-		if err != nil {
-			h.c.badStream(err)
-			return
-		}
-		if !ok {
-			return
-		}
-		h.c.reply(v)
-	}
-}
-
-func (h *handler) OnClose(_ sim.Conn, err error) {
-	if h.c.h == h {
-		h.c.lost(err)
-	}
+	return redisconn.Backoff{Min: c.o.BackoffMin, Max: c.o.BackoffMax}.Delay(c.env.Rand(), c.fails)
 }
 
 // hostOf is the host part of "host:port", the node an operation went to.

@@ -2,8 +2,9 @@
 // process that runs one Workload in a closed loop against a Redis node and
 // records every operation, as the client saw it, into a history.History.
 //
-// A client holds one connection (a pool of one) and has at most one
-// operation in flight: it sends the next request only after the previous one
+// A client holds one connection (a pool of one, a redisconn.Conn that holds
+// a request until the dial completes) and has at most one operation in
+// flight: it sends the next request only after the previous one
 // completed, so the history holds no concurrent operations of one process.
 // Before each operation it asks Options.Target where to send it, so an
 // operator or a Sentinel can steer it to a new master; a changed target

@@ -7,6 +7,7 @@ import (
 
 	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/history"
+	"github.com/redsim/redsim/nodes/redisconn"
 	"github.com/redsim/redsim/nodes/resp"
 	"github.com/redsim/redsim/sim"
 )
@@ -67,9 +68,9 @@ type client struct {
 	o   Options
 	st  *state
 
-	masters  []*link
-	tokens   []*link // the token source alone, when fenced
-	resource []*link // the resource alone, unless NoResource
+	masters  []*redisconn.Conn
+	tokens   []*redisconn.Conn // the token source alone, when fenced
+	resource []*redisconn.Conn // the resource alone, unless NoResource
 
 	phase phase
 	tries int // attempts in the current lock() call
@@ -94,13 +95,13 @@ type client struct {
 func newClient(env sim.Env, o Options, st *state) *client {
 	c := &client{env: env, o: o, st: st}
 	for _, m := range o.Masters {
-		c.masters = append(c.masters, newLink(env, m, o.DialTimeout))
+		c.masters = append(c.masters, newConn(env, m, o.DialTimeout))
 	}
 	if o.Fenced {
-		c.tokens = []*link{newLink(env, o.TokenSource, o.DialTimeout)}
+		c.tokens = []*redisconn.Conn{newConn(env, o.TokenSource, o.DialTimeout)}
 	}
 	if !o.NoResource {
-		c.resource = []*link{newLink(env, o.Resource, o.DialTimeout)}
+		c.resource = []*redisconn.Conn{newConn(env, o.Resource, o.DialTimeout)}
 	}
 	c.lockKey = []byte(o.Lock)
 	c.ttlMS = strconv.AppendInt(nil, o.TTL.Milliseconds(), 10)
@@ -138,13 +139,13 @@ func (c *client) finish() {
 	c.env.Cancel(c.timer)
 	c.env.Cancel(c.extendTimer)
 	for _, l := range c.masters {
-		l.close()
+		l.Close()
 	}
 	for _, l := range c.tokens {
-		l.close()
+		l.Close()
 	}
 	for _, l := range c.resource {
-		l.close()
+		l.Close()
 	}
 }
 
@@ -254,7 +255,7 @@ func (c *client) acquired(r *round) {
 	// Unlock every instance, even those that seemed not to lock: a reply
 	// may have been lost or late. Nobody waits for these replies.
 	for _, l := range c.masters {
-		l.send(nil, 0, c.unlockArgs...)
+		l.Do(nil, 0, c.unlockArgs...)
 	}
 	if c.tries < c.o.RetryCount {
 		c.wait(c.jitter(), c.attempt)

@@ -268,3 +268,31 @@ func TestProgramNamesMissingOptions(t *testing.T) {
 		t.Fatalf("err = %v; want one about whole milliseconds", err)
 	}
 }
+
+// A master cut off for good is not queued for without end: after
+// maxWaiters unanswered requests the client resets the connection (and
+// says so), dials again, and keeps locking on the other four.
+func TestAPartitionedMasterIsResetNotQueuedFor(t *testing.T) {
+	tw := newTestWorld(t, worldConfig{seed: 1})
+	tw.w.Trace().Keep(sim.LevelInfo)
+	// Cut r1 off once the client's connection to it is open: the
+	// connection stays, and its requests go unanswered.
+	tw.w.At(clock.Time(time.Second), func() {
+		if err := tw.net.Isolate("r1"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	tw.spawn(tw.options(0), clock.Config{})
+	tw.run(30 * time.Second)
+	resets := 0
+	for _, ev := range tw.w.Trace().Events {
+		if ev.Kind == sim.KindLog && ev.Text == "redlock: 256 requests to r1:6379 unanswered; resetting the connection" {
+			resets++
+		}
+	}
+	attempts, ok := tw.acquires()
+	if resets == 0 || ok < attempts*9/10 {
+		t.Fatalf("%d resets of r1's connection, %d of %d attempts acquired; want resets and nearly every attempt acquired", resets, ok, attempts)
+	}
+	t.Logf("%d resets, %d of %d attempts acquired", resets, ok, attempts)
+}

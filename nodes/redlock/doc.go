@@ -21,6 +21,9 @@
 //     (Options.MonoToTrue). The Hold is what the client believed, not what
 //     the masters did: the checkers compare the two.
 //   - A resource records only the writes it accepted, in true time.
+//   - Each server is reached through one redisconn.Conn, kept across
+//     rounds: requests are pipelined, and a reply that comes after its
+//     round ended is read and dropped, never taken by a later request.
 //   - Like every node, the package is deterministic: no goroutines, no
 //     wall-clock reads, every draw from the process's own stream.
 package redlock

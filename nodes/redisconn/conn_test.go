@@ -1,0 +1,261 @@
+package redisconn
+
+import (
+	"errors"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/redsim/redsim/network"
+	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/nodes/resp"
+	"github.com/redsim/redsim/sim"
+)
+
+// TestReconnectDrawsFromTheProcessStream: each reconnection waits
+// Backoff.Delay of the failures in a row, with exactly one draw from
+// env.Rand() and none from anywhere else.
+func TestReconnectDrawsFromTheProcessStream(t *testing.T) {
+	b := Backoff{Min: 10 * time.Millisecond, Max: 80 * time.Millisecond}
+	env := newFakeEnv(42)
+	env.quiet = true
+	c := New(env, "r1:6379", Options{Reconnect: b})
+	mirror := rand.New(rand.NewPCG(42, 0))
+	c.Connect()
+	for n := 1; n <= 8; n++ {
+		fc := env.last()
+		fc.h.OnClose(fc, sim.ErrRefused)
+		if len(env.timers) != 1 {
+			t.Fatalf("failure %d: %d timers, want the one reconnection", n, len(env.timers))
+		}
+		want := b.Delay(mirror, n)
+		if got := env.timers[0].at - env.mono; got != want {
+			t.Fatalf("failure %d: reconnects after %v, want %v", n, got, want)
+		}
+		bound := min(b.Min<<(n-1), b.Max)
+		if want < bound/2 || want > bound {
+			t.Fatalf("failure %d: %v is outside [%v, %v]", n, want, bound/2, bound)
+		}
+		dials := len(env.conns)
+		env.advance(want)
+		if len(env.conns) != dials+1 {
+			t.Fatalf("failure %d: no dial after the backoff", n)
+		}
+	}
+	if env.rand.Uint64() != mirror.Uint64() {
+		t.Fatal("the Conn drew from the stream more than once per reconnection")
+	}
+	// A ready connection resets the count: the next failure waits at most Min.
+	env.last().h.OnOpen(env.last())
+	env.last().h.OnClose(env.last(), nil)
+	if d := env.timers[0].at - env.mono; d > b.Min {
+		t.Fatalf("after a good connection the backoff is %v, want at most %v", d, b.Min)
+	}
+}
+
+// TestEveryCommandIsAnsweredOnceInOrder drives a Conn through random
+// events (commands, replies, timeouts, resets, closes, dial failures) and
+// checks the contract: every command is answered exactly once, replies go
+// to commands in the order they were written, and whatever fails a command
+// says truly whether it was sent.
+func TestEveryCommandIsAnsweredOnceInOrder(t *testing.T) {
+	causes := map[string]int{}
+	replies := 0
+	for seed := uint64(1); seed <= 200; seed++ {
+		r := rand.New(rand.NewPCG(seed, 7))
+		env := newFakeEnv(seed)
+		env.quiet, env.record = true, true
+		o := Options{Timeout: 30 * time.Millisecond, MaxPending: 12, WriteWhileDialing: r.IntN(2) == 0}
+		if r.IntN(2) == 0 {
+			o.Reconnect = Backoff{Min: time.Millisecond, Max: 8 * time.Millisecond}
+		}
+		if r.IntN(3) == 0 {
+			o.DB = 1
+		}
+		c := New(env, "r1:6379", o)
+		ck := &checker{t: t, seed: seed, sent: map[int]bool{}, answered: map[int]bool{}, causes: causes}
+		for step := 0; step < 400; step++ {
+			fc := (*fakeConn)(nil)
+			if len(env.conns) > 0 {
+				fc = env.last()
+			}
+			switch x := r.IntN(100); {
+			case x < 35:
+				ck.issued++
+				tag := ck.issued
+				c.Do(ck, tag, []byte("ECHO"), []byte(strconv.Itoa(tag)))
+			case x < 45 && fc != nil && !fc.closed && !fc.opened:
+				fc.opened = true
+				fc.h.OnOpen(fc)
+			case x < 75 && fc != nil && !fc.closed:
+				// The server answers the oldest command it has not answered.
+				ck.answer(fc)
+			case x < 82:
+				env.advance(time.Duration(r.IntN(20)) * time.Millisecond)
+			case x < 86 && fc != nil && !fc.closed:
+				fc.closed = true
+				fc.h.OnClose(fc, []error{nil, sim.ErrReset, sim.ErrRefused}[r.IntN(3)])
+			case x < 88:
+				c.Close()
+			case x < 89:
+				c.Abort()
+			case x < 90 && fc != nil && !fc.closed:
+				fc.h.OnData(fc, []byte("?junk\r\n"))
+			}
+		}
+		c.Close()
+		replies += ck.replies
+		for tag := 1; tag <= ck.issued; tag++ {
+			if !ck.answered[tag] {
+				t.Fatalf("seed %d: command %d was never answered", seed, tag)
+			}
+		}
+	}
+	// The walk must have reached every way a command can end.
+	for _, cause := range []string{"timeout", "closed by peer", "connection reset by peer", "connection refused", "connection closed by the client", "connection reset by the client", "too many unanswered requests", "bad reply stream", "handshake SELECT: timeout"} {
+		if causes[cause] == 0 {
+			t.Errorf("no command ended with %q: %v", cause, causes)
+		}
+	}
+	if replies < 1000 {
+		t.Errorf("only %d replies", replies)
+	}
+	t.Logf("%d replies; failures: %v", replies, causes)
+}
+
+type checker struct {
+	t        *testing.T
+	seed     uint64
+	issued   int
+	sent     map[int]bool
+	answered map[int]bool
+	last     int // the tag of the last reply: replies come in order
+	replies  int
+	causes   map[string]int
+}
+
+func (ck *checker) Sent(tag int) { ck.sent[tag] = true }
+
+func (ck *checker) Reply(tag int, v resp.Value, err error) {
+	if ck.answered[tag] {
+		ck.t.Fatalf("seed %d: command %d answered twice", ck.seed, tag)
+	}
+	ck.answered[tag] = true
+	var e *Error
+	switch {
+	case err == nil:
+		ck.replies++
+		if string(v.Str) != strconv.Itoa(tag) {
+			ck.t.Fatalf("seed %d: command %d got the reply %s", ck.seed, tag, v.String())
+		}
+		if tag < ck.last {
+			ck.t.Fatalf("seed %d: reply to %d after the reply to %d", ck.seed, tag, ck.last)
+		}
+		ck.last = tag
+	case !errors.As(err, &e):
+		ck.t.Fatalf("seed %d: command %d: error %v is not an *Error", ck.seed, tag, err)
+	case e.Sent != ck.sent[tag]:
+		ck.t.Fatalf("seed %d: command %d: Sent %v, but Sent was called: %v", ck.seed, tag, e.Sent, ck.sent[tag])
+	default:
+		cause := e.Err.Error()
+		var pe *ProtocolError
+		if errors.As(err, &pe) {
+			cause = "bad reply stream"
+		}
+		ck.causes[cause]++
+	}
+}
+
+// answer makes the server of fc answer its oldest unanswered command:
+// ECHO with its argument, anything else with +OK.
+func (ck *checker) answer(fc *fakeConn) {
+	if !fc.opened || fc.answered == len(fc.cmds) {
+		return
+	}
+	cmd := fc.cmds[fc.answered]
+	fc.answered++
+	if cmd[0] == "ECHO" {
+		fc.h.OnData(fc, []byte("$"+strconv.Itoa(len(cmd[1]))+"\r\n"+cmd[1]+"\r\n"))
+		return
+	}
+	fc.h.OnData(fc, []byte("+OK\r\n"))
+}
+
+// TestAgainstTheRedisNode runs a Conn against Redsim's own Redis node over
+// the simulated network: AUTH and HELLO 3, a pipeline of 100 commands
+// answered in order, a RESP3 map, and pub/sub pushes.
+func TestAgainstTheRedisNode(t *testing.T) {
+	w := sim.NewWorld(1)
+	if _, err := network.New(w, network.Config{Latency: sim.FixedDist(200 * time.Microsecond)}); err != nil {
+		t.Fatal(err)
+	}
+	rh, _ := w.AddHost("r1", sim.HostConfig{})
+	cfg := redis.DefaultConfig()
+	cfg.RequirePass = "secret"
+	rp, err := rh.Spawn("redis", redis.Program(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp.Start()
+	ch, _ := w.AddHost("c1", sim.HostConfig{})
+	var got []string
+	var pushes []string
+	cp, _ := ch.Spawn("client", func(env sim.Env) sim.Node {
+		o := Options{Protocol: 3, Password: "secret", ClientName: "t", Timeout: time.Second}
+		c := New(env, "r1:6379", o)
+		sub := New(env, "r1:6379", Options{Protocol: 3, Password: "secret", OnPush: func(v resp.Value) {
+			pushes = append(pushes, v.String())
+		}})
+		sub.Send([]byte("SUBSCRIBE"), []byte("ch"))
+		sub.Do(Func(func(v resp.Value, err error) {
+			// The PING is answered after the subscription's confirmation:
+			// now a PUBLISH reaches the subscriber.
+			got = append(got, "sub ping: "+v.String())
+			c.Do(Func(func(v resp.Value, err error) { got = append(got, "publish: "+v.String()) }), 0, []byte("PUBLISH"), []byte("ch"), []byte("hi"))
+		}), 0, []byte("PING"))
+		for i := 0; i < 100; i++ {
+			c.Do(Func(func(v resp.Value, err error) {
+				if err != nil || v.Int != int64(i+1) {
+					got = append(got, "incr "+strconv.Itoa(i)+": "+v.String())
+				}
+			}), i, []byte("INCR"), []byte("n"))
+		}
+		c.Do(Func(func(v resp.Value, err error) { got = append(got, "hset: "+v.String()) }), 0, []byte("HSET"), []byte("h"), []byte("f"), []byte("v"))
+		c.Do(Func(func(v resp.Value, err error) {
+			got = append(got, "hgetall: "+v.Kind.String()+" "+v.String())
+			got = append(got, "hello proto: "+helloField(c.Hello(), "proto"))
+		}), 0, []byte("HGETALL"), []byte("h"))
+		return nil
+	})
+	cp.Start()
+	w.RunFor(time.Second)
+	want := []string{
+		"sub ping: PONG",
+		"hset: (integer) 1",
+		"hgetall: map [\"f\" \"v\"]",
+		"hello proto: (integer) 3",
+		"publish: (integer) 1",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+	wantPush := []string{`["subscribe" "ch" (integer) 1]`, `["message" "ch" "hi"]`}
+	if len(pushes) != 2 || pushes[0] != wantPush[0] || pushes[1] != wantPush[1] {
+		t.Fatalf("pushes %q, want %q", pushes, wantPush)
+	}
+}
+
+func helloField(v resp.Value, name string) string {
+	for i := 0; i+1 < len(v.Elems); i += 2 {
+		if string(v.Elems[i].Str) == name {
+			return v.Elems[i+1].String()
+		}
+	}
+	return "(missing)"
+}
