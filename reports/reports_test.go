@@ -1,13 +1,11 @@
 package reports
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"flag"
-	"github.com/redsim/redsim/checker"
 	"html/template"
 	"io"
 	"os"
@@ -15,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/history"
 )
 
@@ -270,17 +269,6 @@ func read(t *testing.T, dir, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func lines(t *testing.T, b []byte) []string {
-	t.Helper()
-	var out []string
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		out = append(out, sc.Text())
-	}
-	return out
 }
 
 func BenchmarkWrite(b *testing.B) {

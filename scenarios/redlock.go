@@ -55,15 +55,6 @@ type redlockCase struct {
 	faults func(r *Run, rl *redlockWorld) error
 }
 
-// RedlockCases lists the Redlock built-ins, for the study.
-func RedlockCases() []string {
-	var out []string
-	for _, c := range redlockCases() {
-		out = append(out, c.name)
-	}
-	return out
-}
-
 func redlockCases() []redlockCase {
 	return []redlockCase{
 		{name: "redlock-quiet", summary: "no faults, several clients contending: must be safe in every seed",

@@ -258,9 +258,6 @@ func FormatLongDouble(x LongDouble) string {
 	return string(AppendLongDouble(buf[:0], x))
 }
 
-// String formats x like FormatLongDouble.
-func (x LongDouble) String() string { return FormatLongDouble(x) }
-
 // FormatFloat formats f the way INCRBYFLOAT would print a long double that
 // holds exactly f ("%.17Lf", trimmed). Callers emulating INCRBYFLOAT should
 // keep the LongDouble instead: converting through float64 first loses the
