@@ -12,6 +12,10 @@
 // appendfsync always, fsynced. A cron at hz runs the active expiry cycle,
 // the everysec fsync and the save points.
 //
+// A replica reaches its master through a nodes/redisconn Conn for the
+// handshake and the snapshot, then takes the raw connection over (Hijack)
+// for the replication stream, which a master client applies.
+//
 // Each command family's file lists its commands (cmdSpec): name, arity,
 // flags, and where the keys are, as the key specs of Redis 7.0.15's
 // src/commands/*.json. CommandTable.KeyPositions finds a command's keys

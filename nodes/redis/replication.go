@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/redsim/redsim/nodes/redis/rdb"
+	"github.com/redsim/redsim/nodes/redisconn"
 	"github.com/redsim/redsim/nodes/resp"
 	"github.com/redsim/redsim/nodes/rnum"
 	"github.com/redsim/redsim/sim"
@@ -247,8 +248,10 @@ func (s *Server) dropLink() {
 		l := s.link
 		s.link = nil
 		l.dead = true
-		if l.conn != nil {
-			l.conn.Close()
+		if s.master != nil {
+			l.conn.Close() // the hijacked stream's
+		} else {
+			l.rc.Close()
 		}
 	}
 	if s.master != nil {
@@ -261,42 +264,105 @@ func (s *Server) dropLink() {
 	}
 }
 
-// replLink is the replica's connection to its master: the handshake, the
-// snapshot transfer, then the stream applied by a master client.
+// replLink is the replica's connection to its master. A redisconn.Conn
+// runs the handshake, one command per reply, and takes a full resync's
+// snapshot as the reply that follows +FULLRESYNC; on
+// +CONTINUE, or once the snapshot is loaded, Hijack hands the raw
+// connection over and the stream is applied by a master client. A dead
+// link (dropped, or replaced) ignores whatever still reaches it.
 type replLink struct {
-	s          *Server
-	conn       sim.Conn
-	rr         *resp.ReplyReader
-	step       int
-	dead       bool
+	s    *Server
+	rc   *redisconn.Conn
+	conn sim.Conn // as dialled; after the hijack, the stream's
+	dead bool
+	// fullReplid and fullOffset are +FULLRESYNC's, applied once the
+	// snapshot has loaded.
 	fullReplid string
 	fullOffset int64
 }
 
+// The handshake's steps, each the tag of the command that starts it.
 const (
 	stepPing = iota
 	stepAuth
 	stepPort
 	stepCapa
 	stepPsync
-	stepBulk
-	stepStream
+	stepBulk // the snapshot after +FULLRESYNC, awaited unasked
 )
 
 func (s *Server) connectToMaster() {
 	if s.link != nil || !s.isReplica() {
 		return
 	}
-	l := &replLink{s: s, rr: resp.NewReplyReader()}
-	l.rr.SetMaxBulkLen(1 << 40)
+	l := &replLink{s: s}
+	// No Timeout and no Reconnect: replicationCron times the link out and
+	// connects again, as Redis's does.
+	l.rc = redisconn.New(&replWire{Env: s.env, l: l}, net.JoinHostPort(s.masterHost, strconv.Itoa(s.masterPort)), redisconn.Options{
+		DialTimeout: time.Duration(s.cfg.ReplTimeoutSeconds) * time.Second,
+		MaxBulkLen:  1 << 40,
+		OnUp:        l.up,
+		OnDown:      l.down,
+	})
 	s.link = l
 	s.linkState = linkConnecting
 	s.lastIOMs = s.nowMs()
 	s.env.Logf("Connecting to MASTER %s:%d", s.masterHost, s.masterPort)
-	l.conn = s.env.Dial(net.JoinHostPort(s.masterHost, strconv.Itoa(s.masterPort)), time.Duration(s.cfg.ReplTimeoutSeconds)*time.Second, l)
+	l.rc.Connect()
 }
 
-func (l *replLink) send(args ...string) { l.conn.Write(resp.AppendCommandStrings(nil, args...)) }
+// replWire is the Env that the link's redisconn.Conn dials through, and
+// the handler of the connection it dials, ahead of the Conn's own. Redis
+// counts the master as alive on every read, not every complete reply
+// (repl_transfer_lastio, which a slow snapshot relies on), and runs
+// beforeSleep once per read; and it closes a link it cannot parse where
+// the Conn would reset it, which takes the connection itself.
+type replWire struct {
+	sim.Env
+	l *replLink
+	h sim.ConnHandler // the Conn's handler
+}
+
+// Dial implements sim.Env.
+func (w *replWire) Dial(addr string, timeout time.Duration, h sim.ConnHandler) sim.Conn {
+	w.h = h
+	w.l.conn = w.Env.Dial(addr, timeout, w)
+	return w.l.conn
+}
+
+// OnOpen implements sim.ConnHandler.
+func (w *replWire) OnOpen(c sim.Conn) {
+	if !w.l.dead {
+		w.h.OnOpen(c)
+	}
+}
+
+// OnData implements sim.ConnHandler.
+func (w *replWire) OnData(c sim.Conn, p []byte) {
+	s := w.l.s
+	if w.l.dead {
+		return
+	}
+	s.lastIOMs = s.nowMs()
+	w.h.OnData(c, p)
+	s.afterEvent()
+}
+
+// OnClose implements sim.ConnHandler.
+func (w *replWire) OnClose(c sim.Conn, err error) {
+	if !w.l.dead {
+		w.h.OnClose(c, err)
+		w.l.s.afterEvent()
+	}
+}
+
+func (l *replLink) do(step int, args ...string) {
+	b := make([][]byte, len(args))
+	for i, a := range args {
+		b[i] = []byte(a)
+	}
+	l.rc.Do(l, step, b...)
+}
 
 func (l *replLink) fail(why string) {
 	s := l.s
@@ -309,97 +375,70 @@ func (l *replLink) fail(why string) {
 	}
 }
 
-// OnOpen starts the handshake.
-func (l *replLink) OnOpen(c sim.Conn) {
-	if l.dead {
-		return
-	}
-	l.s.env.Logf("MASTER <-> REPLICA sync started")
-	l.s.linkState = linkHandshake
-	l.step = stepPing
-	l.send("PING")
-}
-
-// OnClose is the link's end.
-func (l *replLink) OnClose(c sim.Conn, err error) {
-	if l.dead {
-		return
-	}
+// lost is the connection's end, by the peer or the network; err is nil
+// for the master's orderly close.
+func (l *replLink) lost(err error) {
 	l.s.env.Logf("Connection with master lost (%v)", err)
 	l.fail("closed")
-	l.s.afterEvent()
 }
 
-// OnData advances the handshake or applies the stream.
-func (l *replLink) OnData(c sim.Conn, p []byte) {
-	s := l.s
-	if l.dead {
-		return
-	}
-	s.lastIOMs = s.nowMs()
-	if l.step == stepStream {
-		s.master.r.Feed(p)
-		s.applyMasterStream()
-		s.afterEvent()
-		return
-	}
-	l.rr.Feed(p)
-	for !l.dead && l.step != stepStream {
-		v, ok, err := l.rr.Next()
-		if err != nil {
-			l.fail("protocol error: " + err.Error())
-			break
-		}
-		if !ok {
-			break
-		}
-		l.reply(v)
-	}
-	if l.step == stepStream && !l.dead {
-		// Stream bytes that came with the last handshake reply.
-		if rest := l.rr.Peek(); len(rest) > 0 {
-			s.master.r.Feed(rest)
-			l.rr.Discard(len(rest))
-			s.applyMasterStream()
-		}
-	}
-	s.afterEvent()
+// up is the Conn's OnUp: the connection is open and the handshake starts.
+func (l *replLink) up() {
+	l.s.env.Logf("MASTER <-> REPLICA sync started")
+	l.s.linkState = linkHandshake
+	l.do(stepPing, "PING")
 }
 
-func (l *replLink) reply(v resp.Value) {
+// down is the Conn's OnDown, before the hijack.
+func (l *replLink) down(cause error) {
+	switch e := cause.(type) {
+	case *redisconn.ProtocolError:
+		l.fail("protocol error: " + e.Err.Error())
+		l.conn.Close() // as Redis closes it; the Conn would reset it
+	case *redisconn.UnexpectedReplyError:
+		l.fail("unexpected reply from master: " + redisconn.Brief(e.Reply))
+		l.conn.Close()
+	default:
+		if cause == redisconn.ErrPeerClosed {
+			cause = nil // the Env's word for the master's orderly close
+		}
+		l.lost(cause)
+	}
+}
+
+// Reply implements redisconn.Waiter: step's reply advances the handshake.
+func (l *replLink) Reply(step int, v resp.Value, err error) {
+	if l.dead || err != nil {
+		return // dropped, or down said why
+	}
 	s := l.s
 	text := string(v.Str)
-	switch l.step {
+	switch step {
 	case stepPing:
 		if v.IsError() && !strings.HasPrefix(text, "NOAUTH") && !strings.HasPrefix(text, "NOPERM") && !strings.HasPrefix(text, "ERR operation not permitted") {
 			l.fail("error reply to PING from master: '" + text + "'")
 			return
 		}
 		if s.cfg.MasterAuth != "" {
-			l.step = stepAuth
-			l.send("AUTH", s.cfg.MasterAuth)
+			l.do(stepAuth, "AUTH", s.cfg.MasterAuth)
 			return
 		}
-		l.step = stepPort
-		l.send("REPLCONF", "listening-port", strconv.Itoa(s.cfg.Port))
+		l.do(stepPort, "REPLCONF", "listening-port", strconv.Itoa(s.cfg.Port))
 	case stepAuth:
 		if v.IsError() {
 			l.fail("Unable to AUTH to MASTER: " + text)
 			return
 		}
-		l.step = stepPort
-		l.send("REPLCONF", "listening-port", strconv.Itoa(s.cfg.Port))
+		l.do(stepPort, "REPLCONF", "listening-port", strconv.Itoa(s.cfg.Port))
 	case stepPort:
-		l.step = stepCapa
-		l.send("REPLCONF", "capa", "eof", "capa", "psync2")
+		l.do(stepCapa, "REPLCONF", "capa", "eof", "capa", "psync2")
 	case stepCapa:
-		l.step = stepPsync
 		if s.cachedReplid != "" && s.cachedOffset >= 0 {
 			s.env.Logf("Trying a partial resynchronization (request %s:%d).", s.cachedReplid, s.cachedOffset+1)
-			l.send("PSYNC", s.cachedReplid, strconv.FormatInt(s.cachedOffset+1, 10))
+			l.do(stepPsync, "PSYNC", s.cachedReplid, strconv.FormatInt(s.cachedOffset+1, 10))
 		} else {
 			s.env.Logf("Partial resynchronization not possible (no cached master)")
-			l.send("PSYNC", "?", "-1")
+			l.do(stepPsync, "PSYNC", "?", "-1")
 		}
 	case stepPsync:
 		switch {
@@ -415,10 +454,10 @@ func (l *replLink) reply(v resp.Value) {
 				return
 			}
 			l.fullReplid, l.fullOffset = f[1], off
-			l.step = stepBulk
 			s.linkState = linkTransfer
 			s.syncStartMs = s.nowMs()
 			s.env.Logf("Full resync from master: %s:%d", f[1], off)
+			l.rc.Await(l, stepBulk)
 		case strings.HasPrefix(text, "CONTINUE"):
 			newID := strings.TrimSpace(strings.TrimPrefix(text, "CONTINUE"))
 			s.env.Logf("Successful partial resynchronization with master.")
@@ -454,14 +493,17 @@ func (l *replLink) reply(v resp.Value) {
 	}
 }
 
-// startStream turns the link into the master client.
+// startStream takes the connection over from the Conn, where the master's
+// replies end and its stream begins, and turns it into the master client.
 func (l *replLink) startStream(db int) {
 	s := l.s
-	l.step = stepStream
+	// The connection is open: its reply has just been read.
+	conn, rest := l.rc.Hijack(replStream{l})
+	l.conn = conn
 	s.linkState = linkConnected
 	s.cachedReplid, s.cachedOffset = "", -1
 	s.createBacklog()
-	m := s.newClient(l.conn)
+	m := s.newClient(conn)
 	m.isMaster = true
 	m.authed = true
 	m.r.SetMaster(true)
@@ -469,7 +511,28 @@ func (l *replLink) startStream(db int) {
 	m.db = s.dbs[db]
 	s.master = m
 	s.sendAck()
+	if len(rest) > 0 {
+		// Stream bytes that came with the last reply.
+		m.r.Feed(rest)
+		s.applyMasterStream()
+	}
 }
+
+// replStream is the hijacked connection's handler: the master's stream.
+type replStream struct{ l *replLink }
+
+// OnOpen implements sim.ConnHandler; the connection is open already.
+func (replStream) OnOpen(sim.Conn) {}
+
+// OnData implements sim.ConnHandler.
+func (r replStream) OnData(_ sim.Conn, p []byte) {
+	s := r.l.s
+	s.master.r.Feed(p)
+	s.applyMasterStream()
+}
+
+// OnClose implements sim.ConnHandler.
+func (r replStream) OnClose(_ sim.Conn, err error) { r.l.lost(err) }
 
 // loadFromMaster replaces the dataset with a full resync's snapshot.
 func (s *Server) loadFromMaster(data []byte) bool {
@@ -541,7 +604,7 @@ func (s *Server) sendAck() {
 	if s.master == nil || s.link == nil {
 		return
 	}
-	s.link.send("REPLCONF", "ACK", strconv.FormatInt(s.offset, 10))
+	s.link.conn.Write(resp.AppendCommandStrings(nil, "REPLCONF", "ACK", strconv.FormatInt(s.offset, 10)))
 }
 
 // replicationCron runs every second: the replica's ACK, reconnects and

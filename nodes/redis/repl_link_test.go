@@ -1,0 +1,140 @@
+package redis
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redsim/redsim/network"
+	"github.com/redsim/redsim/nodes/redis/rdb"
+	"github.com/redsim/redsim/nodes/resp"
+	"github.com/redsim/redsim/sim"
+)
+
+// fakeMaster listens on m:6379 and answers a replica's handshake from a
+// script: answer returns the bytes to write for each command received.
+type fakeMaster struct {
+	env    sim.Env
+	answer func(fm *fakeMaster, conn sim.Conn, args []string) string
+	r      *resp.Reader
+	closed bool
+	err    error // the replica's close: nil for FIN, sim.ErrReset for RST
+}
+
+func (fm *fakeMaster) Stop()           {}
+func (fm *fakeMaster) OnOpen(sim.Conn) {}
+func (fm *fakeMaster) OnClose(_ sim.Conn, err error) {
+	fm.closed, fm.err = true, err
+}
+func (fm *fakeMaster) OnData(c sim.Conn, p []byte) {
+	fm.r.Feed(p)
+	for {
+		args, ok, err := fm.r.Next()
+		if err != nil || !ok {
+			return
+		}
+		words := make([]string, len(args))
+		for i, a := range args {
+			words[i] = string(a)
+		}
+		c.Write([]byte(fm.answer(fm, c, words)))
+	}
+}
+
+// linkWorld runs a replica of host m, where fm plays the master.
+func linkWorld(t *testing.T, fm *fakeMaster) (*sim.World, *testWorld) {
+	t.Helper()
+	w := sim.NewWorld(1)
+	w.Trace().Keep(sim.LevelInfo)
+	if _, err := network.New(w, network.Config{Latency: sim.FixedDist(500 * time.Microsecond)}); err != nil {
+		t.Fatal(err)
+	}
+	mh, _ := w.AddHost("m", sim.HostConfig{})
+	mp, _ := mh.Spawn("fake-master", func(env sim.Env) sim.Node {
+		fm.env = env
+		accept := func(sim.Conn) sim.ConnHandler { fm.r = resp.NewReader(); return fm }
+		if err := env.Listen(6379, accept); err != nil {
+			t.Fatal(err)
+		}
+		return fm
+	})
+	mp.Start()
+	rh, _ := w.AddHost("r1", sim.HostConfig{})
+	cfg := replicaConfig("m:6379")
+	rp, _ := rh.Spawn("redis-r1", Program(cfg))
+	rp.Start()
+	if _, err := w.AddHost("c1", sim.HostConfig{}); err != nil {
+		t.Fatal(err)
+	}
+	return w, &testWorld{t: t, w: w, host: rh, node: rp, cfg: cfg}
+}
+
+// A reply the replica cannot parse ends the link as Redis ends it: the
+// connection is closed (FIN), not reset, and the next cron connects again.
+func TestMasterLinkClosesOnMalformedReply(t *testing.T) {
+	dials := 0
+	fm := &fakeMaster{answer: func(fm *fakeMaster, _ sim.Conn, args []string) string {
+		if args[0] == "PING" {
+			dials++
+			if dials == 1 {
+				return "?what\r\n"
+			}
+		}
+		return "+PONG\r\n"
+	}}
+	w, r := linkWorld(t, fm)
+	w.RunFor(100 * time.Millisecond)
+	if !r.logged("Master link: protocol error:") {
+		t.Fatal("no protocol error logged")
+	}
+	if !fm.closed || fm.err != nil {
+		t.Fatalf("master saw closed=%v err=%v, want an orderly close", fm.closed, fm.err)
+	}
+	w.RunFor(1500 * time.Millisecond)
+	if dials != 2 {
+		t.Fatalf("%d PINGs, want the cron's second connection", dials)
+	}
+}
+
+// A snapshot that takes longer than repl-timeout to arrive, but with a read
+// every 40s, keeps the link alive: Redis counts every read of the transfer
+// (repl_transfer_lastio), not every complete reply.
+func TestMasterLinkSlowSnapshotKeepsTheLink(t *testing.T) {
+	sw := rdb.NewWriter(nil)
+	sw.Aux("redis-ver", Version)
+	sw.SelectDB(0)
+	sw.Key(rdb.TypeString, []byte("k"), -1, 1)
+	sw.Elem([]byte("v"))
+	snapshot := sw.Finish()
+	bulk := "$" + strconv.Itoa(len(snapshot)) + "\r\n" + string(snapshot) + "\r\n"
+	fm := &fakeMaster{answer: func(fm *fakeMaster, c sim.Conn, args []string) string {
+		switch strings.ToUpper(args[0]) {
+		case "PING":
+			return "+PONG\r\n"
+		case "PSYNC":
+			// Four pieces, 40s apart: 160s in all.
+			for i := 0; i < 4; i++ {
+				piece := bulk[i*len(bulk)/4 : (i+1)*len(bulk)/4]
+				fm.env.After(time.Duration(i+1)*40*time.Second, func() { c.Write([]byte(piece)) })
+			}
+			return "+FULLRESYNC " + strings.Repeat("a", 40) + " 0\r\n"
+		case "REPLCONF":
+			if strings.EqualFold(args[1], "ack") {
+				return ""
+			}
+		}
+		return "+OK\r\n"
+	}}
+	w, r := linkWorld(t, fm)
+	w.RunFor(170 * time.Second)
+	if r.logged("Timeout connecting to the MASTER") || fm.closed {
+		t.Fatal("the link timed out while the snapshot was still arriving")
+	}
+	if !r.logged("MASTER <-> REPLICA sync: Finished with success") {
+		t.Fatal("the sync did not finish")
+	}
+	if got := r.dial().do("GET", "k"); got != "$1\r\nv\r\n" {
+		t.Fatalf("GET k on the replica: %q", got)
+	}
+}
