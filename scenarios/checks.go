@@ -13,9 +13,9 @@ import (
 	"github.com/redsim/redsim/sim"
 )
 
-// deploy builds d in the run's world with a fresh history; the deployment
+// Deploy builds d in the run's world with a fresh history; the deployment
 // is the run's operator.
-func (r *Run) deploy(d deploy.Deployment) (*deploy.Deployed, error) {
+func (r *Run) Deploy(d deploy.Deployment) (*deploy.Deployed, error) {
 	r.History = &history.History{}
 	dep, err := deploy.Build(r.World, r.Net, d, r.History)
 	if err != nil {
@@ -25,8 +25,8 @@ func (r *Run) deploy(d deploy.Deployment) (*deploy.Deployed, error) {
 	return dep, nil
 }
 
-// redisNodes is one node per host, all with cfg and disk.
-func redisNodes(cfg redis.Config, disk sim.DiskConfig, hosts ...string) []deploy.Node {
+// RedisNodes is one node per host, all with cfg and disk.
+func RedisNodes(cfg redis.Config, disk sim.DiskConfig, hosts ...string) []deploy.Node {
 	out := make([]deploy.Node, len(hosts))
 	for i, h := range hosts {
 		out[i] = deploy.Node{Host: h, Config: cfg, Disk: disk}
@@ -34,16 +34,16 @@ func redisNodes(cfg redis.Config, disk sim.DiskConfig, hosts ...string) []deploy
 	return out
 }
 
-// noSave is Redis's default configuration without save points: the
+// NoSave is Redis's default configuration without save points: the
 // scenarios persist through the AOF when they persist at all.
-func noSave() redis.Config {
+func NoSave() redis.Config {
 	cfg := redis.DefaultConfig()
 	cfg.Save = nil
 	return cfg
 }
 
-// opCounts is a fact line: how many operations ended each way.
-func opCounts(h *history.History) string {
+// OpCounts is a fact line: how many operations ended each way.
+func OpCounts(h *history.History) string {
 	var ok, fail, info int
 	for _, op := range h.Ops() {
 		switch op.Outcome {
@@ -58,9 +58,9 @@ func opCounts(h *history.History) string {
 	return fmt.Sprintf("%d operations: %d ok, %d fail, %d info", ok+fail+info, ok, fail, info)
 }
 
-// keyPrefix keeps the ops whose key starts with prefix: one workload's keys
+// KeyPrefix keeps the ops whose key starts with prefix: one workload's keys
 // ("r" register, "s" set...).
-func keyPrefix(ops []history.Op, prefix byte) []history.Op {
+func KeyPrefix(ops []history.Op, prefix byte) []history.Op {
 	var out []history.Op
 	for _, op := range ops {
 		if len(op.Key) > 0 && op.Key[0] == prefix {
@@ -70,15 +70,15 @@ func keyPrefix(ops []history.Op, prefix byte) []history.Op {
 	return out
 }
 
-// linearizable runs porcupine on the register ops, with the checker's
+// Linearizable runs porcupine on the register ops, with the checker's
 // deterministic bound on the search.
-func (r *Run) linearizable(ops []history.Op) checker.Result {
-	return r.linearizableModel(checker.Register, ops)
+func (r *Run) Linearizable(ops []history.Op) checker.Result {
+	return r.LinearizableModel(checker.Register, ops)
 }
 
-// linearizableModel checks ops against m; the first violation's key is what
+// LinearizableModel checks ops against m; the first violation's key is what
 // the report draws with porcupine's visualization.
-func (r *Run) linearizableModel(m checker.Model, ops []history.Op) checker.Result {
+func (r *Run) LinearizableModel(m checker.Model, ops []history.Op) checker.Result {
 	res := checker.Linearizable(m, ops, checker.LinearizableOptions{})
 	if res.Verdict == checker.Violation && r.visualize == nil {
 		key := res.Evidence.Key
@@ -89,9 +89,9 @@ func (r *Run) linearizableModel(m checker.Model, ops []history.Op) checker.Resul
 	return res
 }
 
-// liveness demands that every client still working after the final heal
+// Liveness demands that every client still working after the final heal
 // gets an ok operation within bound.
-func liveness(r *Run, faultsEnd, bound time.Duration) checker.Result {
+func Liveness(r *Run, faultsEnd, bound time.Duration) checker.Result {
 	return checker.Liveness(r.History.Ops(), checker.LivenessOptions{
 		FaultsStopped: clock.Time(faultsEnd), Bound: bound, PerProcess: true, End: r.World.Now(),
 	})

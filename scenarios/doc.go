@@ -2,13 +2,15 @@
 // schedule of faults and operator actions, and checks, run for a duration
 // from one seed. It holds the runner (Execute, producing a Result whose
 // verdicts are checker.Result and whose Replay is the command that runs the
-// same world again), the typed parameters users set with --set, scenario
-// files (a TOML subset with file:line:field errors) and the built-in
-// catalogue.
+// same world again), the typed parameters users set with --set, the
+// registry, and the helpers scenarios share (Deploy, Linearizable,
+// Liveness...).
 //
-// Its subpackages hold the pieces as data: deploy (what runs where, and
-// the one builder that creates it), nemesis (faults and operator actions),
-// sweep (many seeds in parallel) and study (parameter grids).
+// Its subpackages hold the rest: deploy (what runs where, as data, and the
+// one builder that creates it), nemesis (faults and operator actions as
+// data), file (scenario files: a TOML subset with file:line:field errors),
+// builtin (the catalogue), sweep (many seeds in parallel) and study
+// (parameter grids).
 //
 // Invariants: everything a run changes in its world after setup is a
 // nemesis action in r.Schedule (so --faults and the report show it, and

@@ -6,18 +6,18 @@ import (
 	"github.com/redsim/redsim/sim"
 )
 
-// The one-way latency shapes a scenario's latency parameter and a scenario
+// LatencyShapes are the one-way latency shapes a scenario's latency parameter and a scenario
 // file's topology.latency choose from.
-var latencyShapes = []string{"lognormal", "uniform", "fixed"}
+var LatencyShapes = []string{"lognormal", "uniform", "fixed"}
 
-// latencyParam is the latency parameter the built-ins share.
-func latencyParam(doc string) Param {
-	return ChoiceParam("latency", "lognormal", latencyShapes,
+// LatencyParam is the latency parameter the built-ins share.
+func LatencyParam(doc string) Param {
+	return ChoiceParam("latency", "lognormal", LatencyShapes,
 		doc+": lognormal (floor 100µs, median 300µs, sigma 0.8), uniform (100-500µs) or fixed (250µs)")
 }
 
-// latencyDist is the distribution of a latency shape.
-func latencyDist(shape string) sim.Dist {
+// LatencyDist is the distribution of a latency shape.
+func LatencyDist(shape string) sim.Dist {
 	switch shape {
 	case "uniform":
 		return sim.UniformDist(100*time.Microsecond, 500*time.Microsecond)
@@ -27,5 +27,5 @@ func latencyDist(shape string) sim.Dist {
 	return sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8)
 }
 
-// fsyncPolicies are appendfsync's values.
-var fsyncPolicies = []string{"always", "everysec", "no"}
+// FsyncPolicies are appendfsync's values.
+var FsyncPolicies = []string{"always", "everysec", "no"}

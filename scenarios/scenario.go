@@ -9,7 +9,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -65,10 +64,10 @@ type Run struct {
 	err      error
 }
 
-// fail stops the world on a failure of the framework (a nemesis action that
+// Fail stops the world on a failure of the framework (a nemesis action that
 // cannot apply, a process that cannot start): the run ends with exit status 3
 // instead of a verdict. The first failure wins.
-func (r *Run) fail(err error) {
+func (r *Run) Fail(err error) {
 	if r.err == nil {
 		r.err = err
 		r.World.Halt()
@@ -223,7 +222,7 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	// Setup may add actions in any order; they run and print in time order
 	// (actions due at the same time keep their order).
 	slices.SortStableFunc(r.Schedule, func(a, b nemesis.Action) int { return cmp.Compare(a.At, b.At) })
-	nemesis.Schedule(w, r.Net, r.operator, r.Schedule, r.fail)
+	nemesis.Schedule(w, r.Net, r.operator, r.Schedule, r.Fail)
 	w.RunUntil(clock.Time(dur))
 	if r.err != nil {
 		return nil, &FrameworkError{Err: fmt.Errorf("scenario %s seed %d at %v: %w", s.Name, opts.Seed, w.Now(), r.err)}
@@ -252,24 +251,21 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	return res, nil
 }
 
-// Registry holds the built-in scenarios by name.
-type Registry struct{ byName map[string]*Scenario }
+// Registry holds scenarios by name and loads scenario files.
+type Registry struct {
+	byName map[string]*Scenario
+	load   func(path string) (*Scenario, error)
+}
 
-// Builtins returns the registry of built-in scenarios.
-func Builtins() *Registry {
-	r := &Registry{byName: map[string]*Scenario{}}
-	r.add(pingScenario())
-	r.add(replicationScenario())
-	r.add(standaloneCrashScenario())
-	r.add(linearizableMasterScenario())
-	r.add(failoverPartitionScenario())
-	for _, c := range redlockCases() {
-		r.add(redlockScenario(c))
+// NewRegistry holds the given scenarios; load reads a scenario file (nil:
+// none can be read).
+func NewRegistry(load func(path string) (*Scenario, error), scenarios ...*Scenario) *Registry {
+	r := &Registry{byName: map[string]*Scenario{}, load: load}
+	for _, s := range scenarios {
+		r.byName[s.Name] = s
 	}
 	return r
 }
-
-func (r *Registry) add(s *Scenario) { r.byName[s.Name] = s }
 
 // Lookup finds a scenario by name; the error lists the known names.
 //
@@ -278,8 +274,8 @@ func (r *Registry) Lookup(name string) (*Scenario, error) {
 	if s, ok := r.byName[name]; ok {
 		return s, nil
 	}
-	if strings.HasSuffix(name, ".toml") || strings.ContainsRune(name, '/') {
-		return LoadFile(name)
+	if (strings.HasSuffix(name, ".toml") || strings.ContainsRune(name, '/')) && r.load != nil {
+		return r.load(name)
 	}
 	names := ""
 	for i, s := range r.List() {
@@ -300,5 +296,3 @@ func (r *Registry) List() []*Scenario {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

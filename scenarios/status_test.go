@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func judged(outcomes ...checker.Verdict) *Scenario {
 			return func(*Run) []checker.Result {
 				var out []checker.Result
 				for i, o := range outcomes {
-					out = append(out, checker.Result{Checker: "c" + itoa(i), Verdict: o})
+					out = append(out, checker.Result{Checker: "c" + strconv.Itoa(i), Verdict: o})
 				}
 				return out
 			}, nil
@@ -75,11 +76,11 @@ func TestFrameworkFailureInsideTheWorldIsAnError(t *testing.T) {
 		Name:   "broken-final-reads",
 		Params: []Param{DurationParam("duration", "2s", "")},
 		Setup: func(r *Run) (Checks, error) {
-			dep, err := r.deploy(deploy.Deployment{Shards: []deploy.Shard{{Name: "s", Nodes: redisNodes(redis.DefaultConfig(), sim.DiskConfig{}, "n1")}}})
+			dep, err := r.Deploy(deploy.Deployment{Shards: []deploy.Shard{{Name: "s", Nodes: RedisNodes(redis.DefaultConfig(), sim.DiskConfig{}, "n1")}}})
 			if err != nil {
 				return nil, err
 			}
-			dep.FinalReads("n1", time.Second, client.NewRegister(), r.fail)
+			dep.FinalReads("n1", time.Second, client.NewRegister(), r.Fail)
 			return func(*Run) []checker.Result { return []checker.Result{{Checker: "never", Verdict: checker.Ok}} }, nil
 		},
 	}

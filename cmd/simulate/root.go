@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 
 	"github.com/redsim/redsim/scenarios"
+	"github.com/redsim/redsim/scenarios/builtin"
 	"github.com/spf13/cobra"
 )
 
@@ -91,7 +92,7 @@ func newRootCmd(stdout, stderr io.Writer, getenv func(string) string) *cobra.Com
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	reg := scenarios.Builtins()
+	reg := builtin.Registry()
 	// out fills --out directories; the HTML report replaces it here.
 	var out outputWriter = reportWriter{}
 	root.AddCommand(newVersionCmd(), newListCmd(reg), newRunCmd(reg, out), newReplayCmd(reg, out),

@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/redsim/redsim/scenarios"
+	"github.com/redsim/redsim/scenarios/builtin"
 )
 
 // BenchmarkSweepPing20 sweeps 20 seeds of ping (30 virtual seconds each) with
 // one and two jobs; seeds/min is the figure to compare, and its ratio between
 // the two the scaling a 2-core CI machine gets.
 func BenchmarkSweepPing20(b *testing.B) {
-	ping, err := scenarios.Builtins().Lookup("ping")
+	ping, err := builtin.Registry().Lookup("ping")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/scenarios"
+	"github.com/redsim/redsim/scenarios/builtin"
 	"github.com/redsim/redsim/sim"
 	"go.uber.org/goleak"
 )
@@ -78,7 +79,7 @@ func TestRunReportsEverySeedInOrder(t *testing.T) {
 }
 
 func TestJobsDoNotChangeHashes(t *testing.T) {
-	ping, err := scenarios.Builtins().Lookup("ping")
+	ping, err := builtin.Registry().Lookup("ping")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package scenarios
+package builtin
 
 import (
 	"fmt"
@@ -7,31 +7,32 @@ import (
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/ping"
+	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
 
 // pingScenario is the kernel's own proof of determinism: toy nodes that dial,
 // echo, time out and reconnect under every fault the world has.
-func pingScenario() *Scenario {
-	return &Scenario{
+func pingScenario() *scenarios.Scenario {
+	return &scenarios.Scenario{
 		Name:    "ping",
 		Summary: "toy echo nodes under partitions, crashes, pauses, clock and disk faults (the kernel's self-test)",
-		Params: []Param{
-			DurationParam("duration", "30s", "virtual time the world runs"),
-			IntParam("nodes", 5, 2, 64, "number of hosts, each running one ping node"),
-			DurationParam("fault-interval", "1s", "mean time between two faults"),
-			DurationParam("quiet", "5s", "fault-free time at the end in which every node must get pongs again"),
-			BoolParam("torn-tail", true, "a crash keeps a random prefix of unsynced appends"),
-			latencyParam("one-way latency between hosts"),
+		Params: []scenarios.Param{
+			scenarios.DurationParam("duration", "30s", "virtual time the world runs"),
+			scenarios.IntParam("nodes", 5, 2, 64, "number of hosts, each running one ping node"),
+			scenarios.DurationParam("fault-interval", "1s", "mean time between two faults"),
+			scenarios.DurationParam("quiet", "5s", "fault-free time at the end in which every node must get pongs again"),
+			scenarios.BoolParam("torn-tail", true, "a crash keeps a random prefix of unsynced appends"),
+			scenarios.LatencyParam("one-way latency between hosts"),
 		},
 		Setup: setupPing,
 	}
 }
 
-func setupPing(r *Run) (Checks, error) {
+func setupPing(r *scenarios.Run) (scenarios.Checks, error) {
 	nodes, interval, quiet := r.Params.Int("nodes"), r.Params.Duration("fault-interval"), r.Params.Duration("quiet")
-	torn, lat := r.Params.Bool("torn-tail"), latencyDist(r.Params.String("latency"))
+	torn, lat := r.Params.Bool("torn-tail"), scenarios.LatencyDist(r.Params.String("latency"))
 	if err := r.Net.SetDefaultLatency(lat); err != nil {
 		return nil, err
 	}
@@ -66,10 +67,10 @@ func setupPing(r *Run) (Checks, error) {
 		Partitions: true, Crashes: true, Pauses: true, Clocks: true, Disks: true, Links: true,
 		MaxJump: 10 * time.Second,
 	}, w.Stream("nemesis"))
-	return func(r *Run) []checker.Result { return checkPing(r, hosts, stats, faultsEnd) }, nil
+	return func(r *scenarios.Run) []checker.Result { return checkPing(r, hosts, stats, faultsEnd) }, nil
 }
 
-func checkPing(r *Run, hosts []string, stats []*ping.Stats, faultsEnd time.Duration) []checker.Result {
+func checkPing(r *scenarios.Run, hosts []string, stats []*ping.Stats, faultsEnd time.Duration) []checker.Result {
 	var total ping.Stats
 	var order, durability, live []string
 	for i, s := range stats {

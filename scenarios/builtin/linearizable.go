@@ -1,4 +1,4 @@
-package scenarios
+package builtin
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
@@ -15,27 +16,27 @@ import (
 // to the master only, and there is no crash and no failover, so whatever
 // partitions, pauses and clocks do, the register history must be
 // linearizable and the replicas must converge.
-func linearizableMasterScenario() *Scenario {
-	return &Scenario{
+func linearizableMasterScenario() *scenarios.Scenario {
+	return &scenarios.Scenario{
 		Name:    "linearizable-master",
 		Summary: "a master and two replicas, clients on the master only, partitions, pauses and clock faults, no crash or failover: must always pass",
-		Params: []Param{
-			DurationParam("duration", "30s", "virtual time the world runs"),
-			DurationParam("quiet", "15s", "fault-free time at the end"),
-			DurationParam("fault-interval", "2s", "mean time between two faults"),
-			IntParam("clients", 5, 1, 100, "register clients on the master"),
+		Params: []scenarios.Param{
+			scenarios.DurationParam("duration", "30s", "virtual time the world runs"),
+			scenarios.DurationParam("quiet", "15s", "fault-free time at the end"),
+			scenarios.DurationParam("fault-interval", "2s", "mean time between two faults"),
+			scenarios.IntParam("clients", 5, 1, 100, "register clients on the master"),
 		},
 		Setup: setupLinearizableMaster,
 	}
 }
 
-func setupLinearizableMaster(r *Run) (Checks, error) {
+func setupLinearizableMaster(r *scenarios.Run) (scenarios.Checks, error) {
 	quiet, interval, n := r.Params.Duration("quiet"), r.Params.Duration("fault-interval"), r.Params.Int("clients")
 	nodes := []string{"m", "r1", "r2"}
 	faultsEnd := r.Duration - quiet
-	dep, err := r.deploy(deploy.Deployment{
+	dep, err := r.Deploy(deploy.Deployment{
 		Latency: sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
-		Shards:  []deploy.Shard{{Name: "shard", Nodes: redisNodes(noSave(), sim.DiskConfig{}, nodes...)}},
+		Shards:  []deploy.Shard{{Name: "shard", Nodes: scenarios.RedisNodes(scenarios.NoSave(), sim.DiskConfig{}, nodes...)}},
 		Clients: []deploy.Clients{{Host: "c1", Count: n, Workload: client.NewRegister(), Target: "m:6379", Stop: faultsEnd + quiet/3}},
 	})
 	if err != nil {
@@ -46,9 +47,9 @@ func setupLinearizableMaster(r *Run) (Checks, error) {
 		Hosts: append(nodes, "c1"), Interval: interval, End: faultsEnd,
 		Partitions: true, Pauses: true, Clocks: true, Links: true, MaxJump: 10 * time.Second,
 	}, r.World.Stream("nemesis"))
-	return func(r *Run) []checker.Result {
+	return func(r *scenarios.Run) []checker.Result {
 		r.History.Finish(r.World.Now())
-		r.Facts = append(r.Facts, opCounts(r.History), fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
-		return []checker.Result{r.linearizable(r.History.Ops()), dep.Convergence(), liveness(r, faultsEnd, quiet/4)}
+		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
+		return []checker.Result{r.Linearizable(r.History.Ops()), dep.Convergence(), scenarios.Liveness(r, faultsEnd, quiet/4)}
 	}, nil
 }

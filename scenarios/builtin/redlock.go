@@ -1,4 +1,4 @@
-package scenarios
+package builtin
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/nodes/redis"
 	"github.com/redsim/redsim/nodes/redlock"
+	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
@@ -22,22 +23,22 @@ import (
 
 // redlockParams are every Redlock scenario's parameters; defaults differ per
 // case.
-func redlockParams(over map[string]string) []Param {
-	ps := []Param{
-		DurationParam("duration", "30s", "virtual time the world runs"),
-		IntParam("clients", 3, 1, 50, "lock clients, each on its own host"),
-		DurationParam("ttl", "1s", "the lock's TTL (SET NX PX), at least 1ms"),
-		DurationParam("work", "100ms", "how long a holder works before writing to the resource"),
-		BoolParam("fenced", false, "clients fetch a token and the resource rejects lower tokens"),
-		ChoiceParam("expire-clock", "wall", []string{"wall", "mono"}, "what the masters' key expiry reads: wall (Redis) or mono"),
-		ChoiceParam("appendfsync", "none", append([]string{"none"}, fsyncPolicies...), "masters' persistence: none (no AOF), or the AOF's fsync policy"),
-		DurationParam("restart-delay", "0s", "how long a crashed master stays down"),
-		DurationParam("pause", "0s", "stop-the-world pause of client 0 after its validity check, before its write"),
-		DurationParam("jump", "0s", "forward wall-clock jump of n3, repeated every 2s"),
-		DurationParam("latency", "0s", "extra one-way latency between client 0 and every master"),
-		FloatParam("drift-ppm", "0", -clock.MaxDriftPPM, clock.MaxDriftPPM, false, "how fast every master's clocks run, in ppm (10000 = the default drift factor)"),
-		FloatParam("drift-factor", "0.01", 0, 1, false, "the client's drift factor"),
-		BoolParam("skip-validity", false, "ablation: the client takes any quorum as the lock"),
+func redlockParams(over map[string]string) []scenarios.Param {
+	ps := []scenarios.Param{
+		scenarios.DurationParam("duration", "30s", "virtual time the world runs"),
+		scenarios.IntParam("clients", 3, 1, 50, "lock clients, each on its own host"),
+		scenarios.DurationParam("ttl", "1s", "the lock's TTL (SET NX PX), at least 1ms"),
+		scenarios.DurationParam("work", "100ms", "how long a holder works before writing to the resource"),
+		scenarios.BoolParam("fenced", false, "clients fetch a token and the resource rejects lower tokens"),
+		scenarios.ChoiceParam("expire-clock", "wall", []string{"wall", "mono"}, "what the masters' key expiry reads: wall (Redis) or mono"),
+		scenarios.ChoiceParam("appendfsync", "none", append([]string{"none"}, scenarios.FsyncPolicies...), "masters' persistence: none (no AOF), or the AOF's fsync policy"),
+		scenarios.DurationParam("restart-delay", "0s", "how long a crashed master stays down"),
+		scenarios.DurationParam("pause", "0s", "stop-the-world pause of client 0 after its validity check, before its write"),
+		scenarios.DurationParam("jump", "0s", "forward wall-clock jump of n3, repeated every 2s"),
+		scenarios.DurationParam("latency", "0s", "extra one-way latency between client 0 and every master"),
+		scenarios.FloatParam("drift-ppm", "0", -clock.MaxDriftPPM, clock.MaxDriftPPM, false, "how fast every master's clocks run, in ppm (10000 = the default drift factor)"),
+		scenarios.FloatParam("drift-factor", "0.01", 0, 1, false, "the client's drift factor"),
+		scenarios.BoolParam("skip-validity", false, "ablation: the client takes any quorum as the lock"),
 	}
 	for i := range ps {
 		if v, ok := over[ps[i].Name]; ok {
@@ -52,7 +53,7 @@ type redlockCase struct {
 	name, summary string
 	defaults      map[string]string
 	// faults installs the case's faults once the topology exists.
-	faults func(r *Run, rl *redlockWorld) error
+	faults func(r *scenarios.Run, rl *redlockWorld) error
 }
 
 func redlockCases() []redlockCase {
@@ -72,9 +73,9 @@ func redlockCases() []redlockCase {
 	}
 }
 
-func redlockScenario(c redlockCase) *Scenario {
-	return &Scenario{Name: c.name, Summary: c.summary, Params: redlockParams(c.defaults),
-		Setup: func(r *Run) (Checks, error) { return setupRedlock(r, c) }}
+func redlockScenario(c redlockCase) *scenarios.Scenario {
+	return &scenarios.Scenario{Name: c.name, Summary: c.summary, Params: redlockParams(c.defaults),
+		Setup: func(r *scenarios.Run) (scenarios.Checks, error) { return setupRedlock(r, c) }}
 }
 
 // redlockWorld is a built Redlock topology.
@@ -85,7 +86,7 @@ type redlockWorld struct {
 	writes  redlock.Writes
 }
 
-func setupRedlock(r *Run, c redlockCase) (Checks, error) {
+func setupRedlock(r *scenarios.Run, c redlockCase) (scenarios.Checks, error) {
 	p := r.Params
 	n := p.Int("clients")
 	durs := map[string]time.Duration{}
@@ -99,7 +100,7 @@ func setupRedlock(r *Run, c redlockCase) (Checks, error) {
 	ppm, factor, expClock, aof := p.Float("drift-ppm"), p.Float("drift-factor"), p.String("expire-clock"), p.String("appendfsync")
 	// Five independent masters, each a shard of one node, their clocks
 	// running at drift-ppm.
-	cfg := noSave()
+	cfg := scenarios.NoSave()
 	if aof != "none" {
 		cfg.AppendOnly, cfg.AppendFsync = true, aof
 	}
@@ -114,7 +115,7 @@ func setupRedlock(r *Run, c redlockCase) (Checks, error) {
 			Disk: sim.DiskConfig{FsyncLatency: sim.UniformDist(time.Millisecond, 3*time.Millisecond)}, Clock: clock.Config{DriftPPM: ppm}}}})
 		rl.masters = append(rl.masters, name)
 	}
-	if _, err := r.deploy(d); err != nil {
+	if _, err := r.Deploy(d); err != nil {
 		return nil, err
 	}
 	w := r.World
@@ -191,7 +192,7 @@ func setupRedlock(r *Run, c redlockCase) (Checks, error) {
 			return nil, err
 		}
 	}
-	return func(r *Run) []checker.Result {
+	return func(r *scenarios.Run) []checker.Result {
 		r.History.Finish(r.World.Now())
 		ops := r.History.Ops()
 		acq := 0
@@ -219,7 +220,7 @@ func setupRedlock(r *Run, c redlockCase) (Checks, error) {
 
 // splitClients makes c0 reach only n1..n3 and c1 only n3..n5, so the two
 // clients' majorities share n3 alone: then only n3's key keeps them apart.
-func splitClients(r *Run, rl *redlockWorld) error {
+func splitClients(r *scenarios.Run, rl *redlockWorld) error {
 	if len(rl.clients) < 2 {
 		return fmt.Errorf("this case needs at least 2 clients")
 	}
@@ -231,7 +232,7 @@ func splitClients(r *Run, rl *redlockWorld) error {
 
 // crashN3 splits the clients as splitClients does and crashes n3, the
 // shared master, every 3 s; it restarts after restart-delay.
-func crashN3(r *Run, rl *redlockWorld) error {
+func crashN3(r *scenarios.Run, rl *redlockWorld) error {
 	if err := splitClients(r, rl); err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package scenarios
+package builtin
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
@@ -17,22 +18,22 @@ import (
 // n5; the operator promotes n3, majority-side clients follow it, minority
 // clients keep writing to n1; after the heal n1 and n2 become n3's
 // replicas and the writes they took are lost.
-func failoverPartitionScenario() *Scenario {
-	return &Scenario{
+func failoverPartitionScenario() *scenarios.Scenario {
+	return &scenarios.Scenario{
 		Name:    "failover-partition",
 		Summary: "Jepsen 2013: a partition, an operator promotes a majority-side replica, the old master keeps taking writes that are lost on heal",
-		Params: []Param{
-			DurationParam("duration", "40s", "virtual time the world runs"),
-			DurationParam("partition-at", "10s", "when the partition starts (the initial full syncs take about 5s)"),
-			DurationParam("promote-after", "5s", "how long the operator waits before promoting n3"),
-			DurationParam("heal-at", "25s", "when the partition heals; the operator then demotes n1 and n2"),
-			IntParam("clients", 3, 1, 100, "clients per side and per workload (set and register)"),
+		Params: []scenarios.Param{
+			scenarios.DurationParam("duration", "40s", "virtual time the world runs"),
+			scenarios.DurationParam("partition-at", "10s", "when the partition starts (the initial full syncs take about 5s)"),
+			scenarios.DurationParam("promote-after", "5s", "how long the operator waits before promoting n3"),
+			scenarios.DurationParam("heal-at", "25s", "when the partition heals; the operator then demotes n1 and n2"),
+			scenarios.IntParam("clients", 3, 1, 100, "clients per side and per workload (set and register)"),
 		},
 		Setup: setupFailoverPartition,
 	}
 }
 
-func setupFailoverPartition(r *Run) (Checks, error) {
+func setupFailoverPartition(r *scenarios.Run) (scenarios.Checks, error) {
 	partAt, promoteAfter, healAt := r.Params.Duration("partition-at"), r.Params.Duration("promote-after"), r.Params.Duration("heal-at")
 	n := r.Params.Int("clients")
 	if !(partAt+promoteAfter < healAt && healAt+5*time.Second < r.Duration) {
@@ -48,15 +49,15 @@ func setupFailoverPartition(r *Run) (Checks, error) {
 			groups = append(groups, deploy.Clients{Host: side.host, Count: n, Workload: wl, Target: "n1:6379", Follow: side.follow, Stop: stop})
 		}
 	}
-	dep, err := r.deploy(deploy.Deployment{
+	dep, err := r.Deploy(deploy.Deployment{
 		Latency: sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
-		Shards:  []deploy.Shard{{Name: "shard", Nodes: redisNodes(noSave(), sim.DiskConfig{}, "n1", "n2", "n3", "n4", "n5")}},
+		Shards:  []deploy.Shard{{Name: "shard", Nodes: scenarios.RedisNodes(scenarios.NoSave(), sim.DiskConfig{}, "n1", "n2", "n3", "n4", "n5")}},
 		Clients: groups,
 	})
 	if err != nil {
 		return nil, err
 	}
-	dep.FinalReads("cmaj", r.Duration-3*time.Second, set, r.fail)
+	dep.FinalReads("cmaj", r.Duration-3*time.Second, set, r.Fail)
 	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
 	// The operator, on the majority side, promotes n3 and points n4, n5 and
 	// the majority's clients at it; after the heal, n1 and n2 follow n3.
@@ -71,13 +72,13 @@ func setupFailoverPartition(r *Run) (Checks, error) {
 		{At: healAt + time.Second, Op: nemesis.OpReplicaOf, Target: "n1", Master: "n3:6379"},
 		{At: healAt + time.Second, Op: nemesis.OpReplicaOf, Target: "n2", Master: "n3:6379"},
 	}
-	return func(r *Run) []checker.Result {
+	return func(r *scenarios.Run) []checker.Result {
 		r.History.Finish(r.World.Now())
 		ops := r.History.Ops()
-		r.Facts = append(r.Facts, opCounts(r.History))
+		r.Facts = append(r.Facts, scenarios.OpCounts(r.History))
 		return []checker.Result{
-			checker.SetWrites(keyPrefix(ops, 's'), checker.SetOptions{}),
-			r.linearizable(keyPrefix(ops, 'r')),
+			checker.SetWrites(scenarios.KeyPrefix(ops, 's'), checker.SetOptions{}),
+			r.Linearizable(scenarios.KeyPrefix(ops, 'r')),
 			dep.Convergence(),
 		}
 	}, nil

@@ -1,19 +1,20 @@
-package scenarios
+package builtin
 
 import (
 	"testing"
 	"time"
 
 	"github.com/redsim/redsim/checker"
+	"github.com/redsim/redsim/scenarios"
 )
 
 // BenchmarkPing runs the ping scenario (5 nodes, 30s of virtual time, faults
 // every second) and reports simulated seconds per wall second.
 func BenchmarkPing(b *testing.B) {
-	s, _ := Builtins().Lookup("ping")
+	s, _ := Registry().Lookup("ping")
 	var virtual time.Duration
 	for i := 0; i < b.N; i++ {
-		res, err := Execute(s, Options{Seed: uint64(i + 1)})
+		res, err := scenarios.Execute(s, scenarios.Options{Seed: uint64(i + 1)})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -26,10 +27,10 @@ func BenchmarkPing(b *testing.B) {
 // replicas, five clients, faults every 3 s, 60 s of virtual time) and
 // reports simulated seconds and client operations per wall second.
 func BenchmarkReplication(b *testing.B) {
-	s, _ := Builtins().Lookup("replication")
+	s, _ := Registry().Lookup("replication")
 	var virtual time.Duration
 	for i := 0; i < b.N; i++ {
-		res, err := Execute(s, Options{Seed: uint64(i + 1)})
+		res, err := scenarios.Execute(s, scenarios.Options{Seed: uint64(i + 1)})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -41,10 +42,10 @@ func BenchmarkReplication(b *testing.B) {
 // BenchmarkFailoverPartition runs the failover-partition scenario for 60
 // virtual seconds, checkers included, and reports simulated s per wall s.
 func BenchmarkFailoverPartition(b *testing.B) {
-	s, _ := Builtins().Lookup("failover-partition")
+	s, _ := Registry().Lookup("failover-partition")
 	var virtual time.Duration
 	for i := 0; i < b.N; i++ {
-		res, err := Execute(s, Options{Seed: uint64(i + 1), Set: map[string]string{"duration": "60s"}})
+		res, err := scenarios.Execute(s, scenarios.Options{Seed: uint64(i + 1), Set: map[string]string{"duration": "60s"}})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -58,16 +59,16 @@ func BenchmarkFailoverPartition(b *testing.B) {
 // register history a default built-in produces), which passes, so porcupine
 // must search it all.
 func BenchmarkPorcupineLargestDefault(b *testing.B) {
-	s, _ := Builtins().Lookup("linearizable-master")
-	res, err := Execute(s, Options{Seed: 1})
+	s, _ := Registry().Lookup("linearizable-master")
+	res, err := scenarios.Execute(s, scenarios.Options{Seed: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	ops := keyPrefix(res.History, 'r')
+	ops := scenarios.KeyPrefix(res.History, 'r')
 	b.ReportMetric(float64(len(ops)), "ops")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if v := (&Run{}).linearizable(ops); v.Verdict != checker.Ok {
+		if v := (&scenarios.Run{}).Linearizable(ops); v.Verdict != checker.Ok {
 			b.Fatal(v.Summary)
 		}
 	}

@@ -1,4 +1,4 @@
-package scenarios
+package builtin
 
 import (
 	"fmt"
@@ -6,17 +6,18 @@ import (
 	"testing"
 
 	"github.com/redsim/redsim/checker"
+	"github.com/redsim/redsim/scenarios"
 )
 
 // sweepSeeds runs s over seeds [1, n] in parallel groups and returns the
 // results in seed order.
-func sweepSeeds(t *testing.T, name string, n uint64, set map[string]string) []*Result {
+func sweepSeeds(t *testing.T, name string, n uint64, set map[string]string) []*scenarios.Result {
 	t.Helper()
-	s, err := Builtins().Lookup(name)
+	s, err := Registry().Lookup(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := make([]*Result, n+1)
+	out := make([]*scenarios.Result, n+1)
 	const group = 25
 	t.Run(name, func(t *testing.T) {
 		for first := uint64(1); first <= n; first += group {
@@ -24,7 +25,7 @@ func sweepSeeds(t *testing.T, name string, n uint64, set map[string]string) []*R
 			t.Run(fmt.Sprintf("seeds=%d", first), func(t *testing.T) {
 				t.Parallel()
 				for seed := first; seed < first+group && seed <= n; seed++ {
-					res, err := Execute(s, Options{Seed: seed, Set: set})
+					res, err := scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set})
 					if err != nil {
 						t.Errorf("seed %d: %v", seed, err)
 						continue
@@ -37,7 +38,7 @@ func sweepSeeds(t *testing.T, name string, n uint64, set map[string]string) []*R
 	return out[1:]
 }
 
-func verdictOf(res *Result, check string) checker.Result {
+func verdictOf(res *scenarios.Result, check string) checker.Result {
 	for _, v := range res.Verdicts {
 		if v.Checker == check {
 			return v
@@ -109,5 +110,15 @@ func TestStandaloneCrashByFsyncPolicy(t *testing.T) {
 	t.Logf("appendfsync=no: %d of %d seeds lost acknowledged writes", failed, n)
 	if failed < int(n/2) {
 		t.Fatalf("appendfsync=no lost writes in only %d of %d seeds", failed, n)
+	}
+}
+
+func TestExecuteRejectsBadParams(t *testing.T) {
+	s, _ := Registry().Lookup("ping")
+	for _, set := range []map[string]string{{"duration": "soon"}, {"nodes": "1"}, {"quiet": "1h"}, {"latency": "warp"}} {
+		_, err := scenarios.Execute(s, scenarios.Options{Seed: 1, Set: set})
+		if _, ok := err.(*scenarios.UsageError); !ok {
+			t.Errorf("%v: got %v, want a usage error", set, err)
+		}
 	}
 }

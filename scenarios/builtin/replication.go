@@ -1,4 +1,4 @@
-package scenarios
+package builtin
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
@@ -15,32 +16,32 @@ import (
 // writing to the master, random faults on the three nodes, and after the
 // final heal and a quiet period every replica must hold the master's
 // dataset.
-func replicationScenario() *Scenario {
-	return &Scenario{
+func replicationScenario() *scenarios.Scenario {
+	return &scenarios.Scenario{
 		Name:    "replication",
 		Summary: "a master and two replicas under partitions, resets, crashes, pauses and clock jumps; replicas must converge",
-		Params: []Param{
-			DurationParam("duration", "60s", "virtual time the world runs"),
-			DurationParam("quiet", "20s", "fault-free time at the end, after which every replica must hold the master's dataset"),
-			DurationParam("fault-interval", "3s", "mean time between two faults"),
-			IntParam("clients", 5, 0, 1000, "clients writing to the master"),
-			BoolParam("appendonly", true, "nodes keep an AOF (appendfsync everysec), so a crashed master restarts with its data"),
-			latencyParam("one-way latency"),
+		Params: []scenarios.Param{
+			scenarios.DurationParam("duration", "60s", "virtual time the world runs"),
+			scenarios.DurationParam("quiet", "20s", "fault-free time at the end, after which every replica must hold the master's dataset"),
+			scenarios.DurationParam("fault-interval", "3s", "mean time between two faults"),
+			scenarios.IntParam("clients", 5, 0, 1000, "clients writing to the master"),
+			scenarios.BoolParam("appendonly", true, "nodes keep an AOF (appendfsync everysec), so a crashed master restarts with its data"),
+			scenarios.LatencyParam("one-way latency"),
 		},
 		Setup: setupReplication,
 	}
 }
 
-func setupReplication(r *Run) (Checks, error) {
+func setupReplication(r *scenarios.Run) (scenarios.Checks, error) {
 	p := r.Params
 	quiet, interval, nclients, aof := p.Duration("quiet"), p.Duration("fault-interval"), p.Int("clients"), p.Bool("appendonly")
 	nodes := []string{"m", "r1", "r2"}
-	cfg := noSave()
+	cfg := scenarios.NoSave()
 	cfg.AppendOnly = aof
 	faultsEnd := r.Duration - quiet
-	dep, err := r.deploy(deploy.Deployment{
-		Latency: latencyDist(p.String("latency")),
-		Shards:  []deploy.Shard{{Name: "shard", Nodes: redisNodes(cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}, nodes...)}},
+	dep, err := r.Deploy(deploy.Deployment{
+		Latency: scenarios.LatencyDist(p.String("latency")),
+		Shards:  []deploy.Shard{{Name: "shard", Nodes: scenarios.RedisNodes(cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}, nodes...)}},
 		Clients: []deploy.Clients{{Host: "c1", Count: nclients, Workload: client.NewRegister(), Target: "m:6379", Stop: faultsEnd + quiet/2}},
 	})
 	if err != nil {
@@ -52,7 +53,7 @@ func setupReplication(r *Run) (Checks, error) {
 		Partitions: true, Crashes: true, Pauses: true, Clocks: true, Links: true,
 		MaxJump: 10 * time.Second,
 	}, r.World.Stream("nemesis"))
-	return func(r *Run) []checker.Result {
+	return func(r *scenarios.Run) []checker.Result {
 		r.History.Finish(r.World.Now())
 		var offsets string
 		for _, name := range nodes {
@@ -60,7 +61,7 @@ func setupReplication(r *Run) (Checks, error) {
 				offsets += fmt.Sprintf(" %s=%s@%d", name, s.Role(), s.ReplOffset())
 			}
 		}
-		r.Facts = append(r.Facts, opCounts(r.History), "replication offsets:"+offsets, fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
-		return []checker.Result{dep.Convergence(), liveness(r, faultsEnd, quiet/4)}
+		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), "replication offsets:"+offsets, fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
+		return []checker.Result{dep.Convergence(), scenarios.Liveness(r, faultsEnd, quiet/4)}
 	}, nil
 }

@@ -1,8 +1,9 @@
-package scenarios
+package builtin
 
 import (
 	"testing"
 
+	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
@@ -10,7 +11,7 @@ import (
 // TestPingIsDeterministic is the kernel's promise: the same seed gives the same
 // trace, event for event, under every kind of fault.
 func TestPingIsDeterministic(t *testing.T) {
-	s, err := Builtins().Lookup("ping")
+	s, err := Registry().Lookup("ping")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,11 +20,11 @@ func TestPingIsDeterministic(t *testing.T) {
 		seeds = 50
 	}
 	for seed := uint64(1); seed <= seeds; seed++ {
-		a, err := Execute(s, Options{Seed: seed})
+		a, err := scenarios.Execute(s, scenarios.Options{Seed: seed})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := Execute(s, Options{Seed: seed})
+		b, err := scenarios.Execute(s, scenarios.Options{Seed: seed})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,15 +39,15 @@ func TestPingIsDeterministic(t *testing.T) {
 
 // TestPingLatencyShapes runs the other latency shapes for a few seeds each.
 func TestPingLatencyShapes(t *testing.T) {
-	s, _ := Builtins().Lookup("ping")
+	s, _ := Registry().Lookup("ping")
 	for _, lat := range []string{"uniform", "fixed"} {
 		for seed := uint64(1); seed <= 20; seed++ {
 			set := map[string]string{"latency": lat}
-			a, err := Execute(s, Options{Seed: seed, Set: set})
+			a, err := scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set})
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, err := Execute(s, Options{Seed: seed, Set: set})
+			b, err := scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,10 +59,10 @@ func TestPingLatencyShapes(t *testing.T) {
 }
 
 func TestDifferentSeedsDiffer(t *testing.T) {
-	s, _ := Builtins().Lookup("ping")
+	s, _ := Registry().Lookup("ping")
 	seen := map[string]uint64{}
 	for seed := uint64(1); seed <= 100; seed++ {
-		res, err := Execute(s, Options{Seed: seed})
+		res, err := scenarios.Execute(s, scenarios.Options{Seed: seed})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,11 +77,11 @@ func TestDifferentSeedsDiffer(t *testing.T) {
 // determinism of a quiet world: across seeds the schedule holds every fault
 // and the trace shows their effects.
 func TestPingExercisesEveryFault(t *testing.T) {
-	s, _ := Builtins().Lookup("ping")
+	s, _ := Registry().Lookup("ping")
 	ops := map[nemesis.Op]bool{}
 	kinds := map[sim.Kind]int{}
 	for seed := uint64(1); seed <= 20; seed++ {
-		res, err := Execute(s, Options{Seed: seed, Prepare: func(w *sim.World) { w.Trace().Keep(sim.LevelDebug) }})
+		res, err := scenarios.Execute(s, scenarios.Options{Seed: seed, Prepare: func(w *sim.World) { w.Trace().Keep(sim.LevelDebug) }})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +92,7 @@ func TestPingExercisesEveryFault(t *testing.T) {
 	// One more run to look at the trace's kinds.
 	var tr *sim.Trace
 	for seed := uint64(1); seed <= 5; seed++ {
-		if _, err := Execute(s, Options{Seed: seed, Prepare: func(w *sim.World) { w.Trace().Keep(sim.LevelDebug); tr = w.Trace() }}); err != nil {
+		if _, err := scenarios.Execute(s, scenarios.Options{Seed: seed, Prepare: func(w *sim.World) { w.Trace().Keep(sim.LevelDebug); tr = w.Trace() }}); err != nil {
 			t.Fatal(err)
 		}
 		for _, ev := range tr.Events {

@@ -1,8 +1,10 @@
-package scenarios
+package builtin
 
 import (
 	"fmt"
 	"testing"
+
+	"github.com/redsim/redsim/scenarios"
 )
 
 // TestReplicationConverges is issue 4's randomized test: for 300 seeds, a
@@ -11,7 +13,7 @@ import (
 // period every replica's DEBUG DIGEST equals the master's. Each seed runs
 // twice and must give the same trace hash.
 func TestReplicationConverges(t *testing.T) {
-	s, err := Builtins().Lookup("replication")
+	s, err := Registry().Lookup("replication")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,11 +27,11 @@ func TestReplicationConverges(t *testing.T) {
 		t.Run(fmt.Sprintf("seeds=%d-%d", first, first+group-1), func(t *testing.T) {
 			t.Parallel()
 			for seed := first; seed < first+group && seed <= seeds; seed++ {
-				a, err := Execute(s, Options{Seed: seed})
+				a, err := scenarios.Execute(s, scenarios.Options{Seed: seed})
 				if err != nil {
 					t.Fatal(err)
 				}
-				b, err := Execute(s, Options{Seed: seed})
+				b, err := scenarios.Execute(s, scenarios.Options{Seed: seed})
 				if err != nil {
 					t.Fatal(err)
 				}

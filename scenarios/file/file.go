@@ -1,4 +1,4 @@
-package scenarios
+package file
 
 import (
 	"cmp"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
@@ -236,17 +237,17 @@ func one(t *tomlTable, name string) *tomlTable {
 	return nil
 }
 
-// LoadFile reads a scenario file.
-func LoadFile(path string) (*Scenario, error) {
+// Load reads a scenario file.
+func Load(path string) (*scenarios.Scenario, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return ParseFile(path, string(data))
+	return Parse(path, string(data))
 }
 
-// ParseFile parses a scenario file's text; path names it in errors.
-func ParseFile(path, src string) (*Scenario, error) {
+// Parse parses a scenario file's text; path names it in errors.
+func Parse(path, src string) (*scenarios.Scenario, error) {
 	root, err := parseTOML(path, src)
 	if err != nil {
 		return nil, err
@@ -262,8 +263,8 @@ func ParseFile(path, src string) (*Scenario, error) {
 	topo := one(root, "topology")
 	sp.nodes = d.integer(topo, "topology.", "nodes", 3, 1, 9)
 	sp.appendonly = d.boolean(topo, "topology.", "appendonly", false)
-	sp.appendfsync = d.str(topo, "topology.", "appendfsync", "everysec", fsyncPolicies)
-	sp.latency = d.str(topo, "topology.", "latency", "lognormal", latencyShapes)
+	sp.appendfsync = d.str(topo, "topology.", "appendfsync", "everysec", scenarios.FsyncPolicies)
+	sp.latency = d.str(topo, "topology.", "latency", "lognormal", scenarios.LatencyShapes)
 	wl := one(root, "workload")
 	sp.workload = d.str(wl, "workload.", "kind", "register", workloadKinds)
 	sp.clients = d.integer(wl, "workload.", "clients", 5, 0, 1000)
@@ -366,15 +367,15 @@ func ParseFile(path, src string) (*Scenario, error) {
 		actions[i], lines[i] = sp.actions[j], sp.actionLines[j]
 	}
 	sp.actions, sp.actionLines = actions, lines
-	return &Scenario{
+	return &scenarios.Scenario{
 		Name:    sp.name,
 		Summary: sp.summary,
 		Source:  path,
-		Params: []Param{
-			DurationParam("duration", sp.duration.String(), "virtual time the world runs"),
-			DurationParam("quiet", sp.quiet.String(), "fault-free time at the end"),
+		Params: []scenarios.Param{
+			scenarios.DurationParam("duration", sp.duration.String(), "virtual time the world runs"),
+			scenarios.DurationParam("quiet", sp.quiet.String(), "fault-free time at the end"),
 		},
-		Setup: func(r *Run) (Checks, error) { return setupFile(r, sp) },
+		Setup: func(r *scenarios.Run) (scenarios.Checks, error) { return setupFile(r, sp) },
 	}, nil
 }
 
@@ -402,7 +403,7 @@ func (sp *fileSpec) checkTimes(path string, duration, quiet time.Duration, how s
 	return nil
 }
 
-func setupFile(r *Run, sp *fileSpec) (Checks, error) {
+func setupFile(r *scenarios.Run, sp *fileSpec) (scenarios.Checks, error) {
 	quiet := r.Params.Duration("quiet")
 	if quiet != sp.quiet || r.Duration != sp.duration {
 		if err := sp.checkTimes(sp.path, r.Duration, quiet, " with the values given by --set or --duration"); err != nil {
@@ -448,19 +449,19 @@ func setupFile(r *Run, sp *fileSpec) (Checks, error) {
 	for i := 1; i <= sp.nodes; i++ {
 		names = append(names, fmt.Sprintf("n%d", i))
 	}
-	cfg := noSave()
+	cfg := scenarios.NoSave()
 	cfg.AppendOnly = sp.appendonly
 	cfg.AppendFsync = sp.appendfsync
-	dep, err := r.deploy(deploy.Deployment{
-		Latency: latencyDist(sp.latency),
-		Shards:  []deploy.Shard{{Name: "shard", Nodes: redisNodes(cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}, names...)}},
+	dep, err := r.Deploy(deploy.Deployment{
+		Latency: scenarios.LatencyDist(sp.latency),
+		Shards:  []deploy.Shard{{Name: "shard", Nodes: scenarios.RedisNodes(cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}, names...)}},
 		Clients: []deploy.Clients{{Host: "c1", Count: sp.clients, Workload: wl, Target: "n1:6379", Follow: "master", Stop: faultsEnd + quiet/3}},
 	})
 	if err != nil {
 		return nil, err
 	}
 	if sp.set {
-		dep.FinalReads("c1", faultsEnd+quiet*2/3, wl, r.fail)
+		dep.FinalReads("c1", faultsEnd+quiet*2/3, wl, r.Fail)
 	}
 	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
 	if len(sp.actions) > 0 {
@@ -474,13 +475,13 @@ func setupFile(r *Run, sp *fileSpec) (Checks, error) {
 		}, r.World.Stream("nemesis"))
 	}
 	model := map[string]checker.Model{"register": checker.Register, "cas-register": checker.CASRegister, "counter": checker.Counter}[sp.workload]
-	return func(r *Run) []checker.Result {
+	return func(r *scenarios.Run) []checker.Result {
 		r.History.Finish(r.World.Now())
-		r.Facts = append(r.Facts, opCounts(r.History), fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
+		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
 		var out []checker.Result
 		ops := r.History.Ops()
 		if sp.linearizable {
-			out = append(out, r.linearizableModel(model, ops))
+			out = append(out, r.LinearizableModel(model, ops))
 		}
 		if sp.set {
 			out = append(out, checker.SetWrites(ops, checker.SetOptions{}))
@@ -489,7 +490,7 @@ func setupFile(r *Run, sp *fileSpec) (Checks, error) {
 			out = append(out, dep.Convergence())
 		}
 		if sp.clients > 0 {
-			out = append(out, liveness(r, faultsEnd, quiet/4))
+			out = append(out, scenarios.Liveness(r, faultsEnd, quiet/4))
 		}
 		return out
 	}, nil

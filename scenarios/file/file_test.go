@@ -1,4 +1,4 @@
-package scenarios
+package file
 
 import (
 	"errors"
@@ -6,21 +6,22 @@ import (
 	"testing"
 
 	"github.com/redsim/redsim/checker"
+	"github.com/redsim/redsim/scenarios"
 )
 
 func TestExampleScenarioFileRuns(t *testing.T) {
-	s, err := Builtins().Lookup("../examples/register-partitions.toml")
+	s, err := Load("../../examples/register-partitions.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Name != "register-partitions" {
 		t.Fatalf("name %q", s.Name)
 	}
-	a, err := Execute(s, Options{Seed: 1})
+	a, err := scenarios.Execute(s, scenarios.Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Execute(s, Options{Seed: 1})
+	b, err := scenarios.Execute(s, scenarios.Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +31,7 @@ func TestExampleScenarioFileRuns(t *testing.T) {
 }
 
 func TestExplicitNemesisActions(t *testing.T) {
-	s, err := ParseFile("x.toml", `
+	s, err := Parse("x.toml", `
 duration = "30s"
 quiet = "10s"
 [workload]
@@ -47,7 +48,7 @@ op = "heal"
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Execute(s, Options{Seed: 3})
+	res, err := scenarios.Execute(s, scenarios.Options{Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,19 +83,19 @@ func TestScenarioFileErrors(t *testing.T) {
 			"f.toml:3: every check is off (checks.linearizable, checks.set and checks.convergence are false, and liveness needs workload.clients > 0): a run that judges nothing can never fail"},
 		{"[topology", `f.toml:1: malformed table header "[topology"`},
 	} {
-		_, err := ParseFile("f.toml", tc.src)
+		_, err := Parse("f.toml", tc.src)
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("%q:\n got  %v\n want %s", tc.src, err, tc.want)
 		}
 	}
-	if _, err := Builtins().Lookup("nosuch/file.toml"); err == nil || !strings.Contains(err.Error(), "nosuch/file.toml") {
+	if _, err := Load("nosuch/file.toml"); err == nil || !strings.Contains(err.Error(), "nosuch/file.toml") {
 		t.Fatalf("missing file: %v", err)
 	}
 }
 
 // Actions run and print in time order whatever order the file gives them.
 func TestFileActionsAreSortedByTime(t *testing.T) {
-	s, err := ParseFile("x.toml", `
+	s, err := Parse("x.toml", `
 duration = "30s"
 quiet = "10s"
 [[nemesis.action]]
@@ -113,7 +114,7 @@ target = "n3"
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Execute(s, Options{Seed: 3})
+	res, err := scenarios.Execute(s, scenarios.Options{Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,12 +131,12 @@ target = "n3"
 // --set can move the quiet period over an action the file placed before
 // it; the run is refused, naming the action's line.
 func TestSetDurationRechecksFileActions(t *testing.T) {
-	s, err := ParseFile("x.toml", "duration = \"30s\"\nquiet = \"10s\"\n[[nemesis.action]]\nat = \"15s\"\nop = \"heal\"\n")
+	s, err := Parse("x.toml", "duration = \"30s\"\nquiet = \"10s\"\n[[nemesis.action]]\nat = \"15s\"\nop = \"heal\"\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Execute(s, Options{Seed: 1, Set: map[string]string{"duration": "20s"}})
-	var ue *UsageError
+	_, err = scenarios.Execute(s, scenarios.Options{Seed: 1, Set: map[string]string{"duration": "20s"}})
+	var ue *scenarios.UsageError
 	want := `x.toml:4: nemesis.action at "15s" is inside the quiet period (10s to 20s: duration 20s minus quiet 10s) with the values given by --set or --duration`
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), want) {
 		t.Fatalf("err = %v\nwant it to contain %s", err, want)
@@ -144,7 +145,7 @@ func TestSetDurationRechecksFileActions(t *testing.T) {
 
 // A file can say what an operator does: the Jepsen 2013 failover by hand.
 func TestFileOperatorActions(t *testing.T) {
-	s, err := ParseFile("x.toml", `
+	s, err := Parse("x.toml", `
 duration = "40s"
 quiet = "10s"
 [topology]
@@ -187,7 +188,7 @@ master = "n2:6379"
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Execute(s, Options{Seed: 2})
+	res, err := scenarios.Execute(s, scenarios.Options{Seed: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +221,7 @@ master = "n2:6379"
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"replicaof\"\ntarget = \"n2\"", `f.toml:1: nemesis.action[0].master is required for replicaof: the address to follow, such as "n3:6379"`},
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"latency\"\ngroups = [[\"c1\", \"n1\"]]", `f.toml:1: nemesis.action[0].latency is required for latency: the one-way delay, such as "300ms"`},
 	} {
-		if _, err := ParseFile("f.toml", tc.src); err == nil || err.Error() != tc.want {
+		if _, err := Parse("f.toml", tc.src); err == nil || err.Error() != tc.want {
 			t.Errorf("%q:\n got  %v\n want %s", tc.src, err, tc.want)
 		}
 	}
