@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -141,5 +143,37 @@ func TestUnknownVerdictHasItsOwnStatus(t *testing.T) {
 	}
 	if !strings.Contains(out, "unknown   linearizable/register  no operation of the register model to check") {
 		t.Errorf("the undecided check is not shown:\n%s", out)
+	}
+}
+
+// --schedule-out saves a run's schedule as scenario-file tables: a file
+// with them runs the same actions.
+func TestScheduleOutRunsAgainAsAFile(t *testing.T) {
+	dir := t.TempDir()
+	sched := filepath.Join(dir, "schedule.toml")
+	code, out, _ := run(t, "run", "ping", "--seed", "7", "--faults", "--schedule-out", sched)
+	if code != exitPass {
+		t.Fatalf("exit %d", code)
+	}
+	b, err := os.ReadFile(sched)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenario := filepath.Join(dir, "again.toml")
+	head := "duration = \"30s\"\nquiet = \"5s\"\n[topology]\nhosts = [\"n1\", \"n2\", \"n3\", \"n4\", \"n5\"]\n[workload]\nclients = 0\n[checks]\nlinearizable = false\n"
+	if err := os.WriteFile(scenario, append([]byte(head), b...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, again, errOut := run(t, "run", scenario, "--seed", "7", "--faults")
+	if code != exitPass && code != exitViolation {
+		t.Fatalf("the saved schedule as a file: exit %d\n%s", code, errOut)
+	}
+	faults := func(s string) string {
+		_, rest, _ := strings.Cut(s, "fault schedule:\n")
+		block, _, _ := strings.Cut(rest, "checks:")
+		return block
+	}
+	if faults(out) == "" || faults(again) != faults(out) {
+		t.Fatalf("schedules differ:\n%s\n---\n%s", faults(out), faults(again))
 	}
 }

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"time"
 
 	"github.com/redsim/redsim/scenarios"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 	"github.com/spf13/cobra"
 )
@@ -21,6 +23,7 @@ type runFlags struct {
 	traceLevel       string
 	checkDeterminism bool
 	faults           bool
+	scheduleOut      string
 	out              string
 	// expectHash is replay's --expect-hash; run leaves it empty.
 	expectHash string
@@ -57,6 +60,7 @@ func addRunFlags(cmd *cobra.Command, f *runFlags) {
 	fl.BoolVar(&f.trace, "trace", false, "print the trace, one line per event")
 	fl.StringVar(&f.traceLevel, "trace-level", "debug", "lowest level --trace prints: debug, info or fault")
 	fl.BoolVar(&f.faults, "faults", false, "print the fault schedule")
+	fl.StringVar(&f.scheduleOut, "schedule-out", "", "write the schedule as a scenario file's [[nemesis.action]] tables to this file")
 	fl.StringVar(&f.out, "out", "", "write result.json, history.jsonl, summary.md and report.html into this directory (created if missing)")
 }
 
@@ -122,6 +126,12 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outpu
 	}
 	diverged := expect != "" && res.Hash != expect
 	printResult(out, res, f.faults)
+	if f.scheduleOut != "" {
+		text := "# The schedule of " + res.Replay() + ": paste it into a scenario file to run,\n# edit or shrink it (a heal-all runs when the quiet period starts).\n" + nemesis.FormatTOML(withoutHealAll(res.Schedule))
+		if err := os.WriteFile(f.scheduleOut, []byte(text), 0o644); err != nil {
+			return &exitError{code: exitUsage, err: fmt.Errorf("--schedule-out: %w", err)}
+		}
+	}
 	if diverged {
 		// The verdicts above judge another world than the recorded one:
 		// the closing line says so instead of PASS or FAIL.
@@ -206,4 +216,16 @@ func checkDeterminism(out io.Writer, s *scenarios.Scenario, seed uint64, set map
 	}
 	fmt.Fprintf(out, "determinism: two more runs gave the same %d events, hash %s\n", traces[0].Count(), scenarios.FormatHash(traces[0].Hash()))
 	return nil
+}
+
+// withoutHealAll drops the final heal-all, which a scenario file adds itself
+// when its quiet period starts.
+func withoutHealAll(actions []nemesis.Action) []nemesis.Action {
+	var out []nemesis.Action
+	for _, a := range actions {
+		if a.Op != nemesis.OpHealAll {
+			out = append(out, a)
+		}
+	}
+	return out
 }

@@ -19,14 +19,18 @@ import (
 )
 
 // A scenario file describes a topology, a workload, a nemesis and the
-// checks; examples/*.toml documents every field with its default. n1 is
-// the master, n2... its replicas; clients run on host c1.
+// checks; examples/*.toml documents every field with its default. The
+// first node host (n1 unless topology.hosts names them) is the master, the
+// others its replicas; clients run on the workload's hosts (c1).
 
 // fileSpec is a parsed scenario file.
 type fileSpec struct {
 	path, name, summary string
 	duration, quiet     time.Duration
 	nodes               int
+	// nodeHosts are the nodes' hosts (the first is the master), clientHosts
+	// the hosts that each run `clients` clients.
+	nodeHosts, clientHosts []string
 	appendonly          bool
 	appendfsync         string
 	latency             string
@@ -262,6 +266,18 @@ func Parse(path, src string) (*scenarios.Scenario, error) {
 	sp.durationLine, sp.quietLine = d.line(root, "duration"), d.line(root, "quiet")
 	topo := one(root, "topology")
 	sp.nodes = d.integer(topo, "topology.", "nodes", 3, 1, 9)
+	for i := 1; i <= sp.nodes; i++ {
+		sp.nodeHosts = append(sp.nodeHosts, fmt.Sprintf("n%d", i))
+	}
+	if named := d.strings(topo, "topology.", "hosts", nil, nil); named != nil {
+		if n, isInt := topo.vals["nodes"].v.(int64); isInt && int(n) != len(named) {
+			d.fail(topo.vals["hosts"].line, "topology.hosts names %d hosts but topology.nodes is %d; give one of them", len(named), sp.nodes)
+		}
+		if len(named) < 1 || len(named) > 9 {
+			d.fail(topo.vals["hosts"].line, "topology.hosts must name 1 to 9 hosts")
+		}
+		sp.nodeHosts, sp.nodes = named, len(named)
+	}
 	sp.appendonly = d.boolean(topo, "topology.", "appendonly", false)
 	sp.appendfsync = d.str(topo, "topology.", "appendfsync", "everysec", scenarios.FsyncPolicies)
 	sp.latency = d.str(topo, "topology.", "latency", "lognormal", scenarios.LatencyShapes)
@@ -269,9 +285,13 @@ func Parse(path, src string) (*scenarios.Scenario, error) {
 	sp.workload = d.str(wl, "workload.", "kind", "register", workloadKinds)
 	sp.clients = d.integer(wl, "workload.", "clients", 5, 0, 1000)
 	sp.keys = d.integer(wl, "workload.", "keys", 0, 0, 1000)
-	hosts := []string{"c1"}
-	for i := 1; i <= sp.nodes; i++ {
-		hosts = append(hosts, fmt.Sprintf("n%d", i))
+	sp.clientHosts = d.strings(wl, "workload.", "hosts", []string{"c1"}, nil)
+	hosts := append(slices.Clone(sp.clientHosts), sp.nodeHosts...)
+	for i, h := range hosts {
+		if h == "" || h == "master" || slices.Contains(hosts[:i], h) {
+			d.fail(max(d.line(wl, "hosts"), d.line(topo, "hosts"), 1), "host %q is named twice, empty or reserved (\"master\" is what publish moves); every node and client host needs its own name", h)
+			break
+		}
 	}
 	targets := append(slices.Clone(hosts), "master") // "master" is what publish moves
 	nem := one(root, "nemesis")
@@ -445,9 +465,11 @@ func setupFile(r *scenarios.Run, sp *fileSpec) (scenarios.Checks, error) {
 		wl = w
 	}
 	faultsEnd := r.Duration - quiet
-	var names []string
-	for i := 1; i <= sp.nodes; i++ {
-		names = append(names, fmt.Sprintf("n%d", i))
+	names := sp.nodeHosts
+	master := names[0] + ":6379"
+	var groups []deploy.Clients
+	for _, h := range sp.clientHosts {
+		groups = append(groups, deploy.Clients{Host: h, Count: sp.clients, Workload: wl, Target: master, Follow: "master", Stop: faultsEnd + quiet/3})
 	}
 	cfg := scenarios.NoSave()
 	cfg.AppendOnly = sp.appendonly
@@ -455,13 +477,13 @@ func setupFile(r *scenarios.Run, sp *fileSpec) (scenarios.Checks, error) {
 	dep, err := r.Deploy(deploy.Deployment{
 		Latency: scenarios.LatencyDist(sp.latency),
 		Shards:  []deploy.Shard{{Name: "shard", Nodes: scenarios.RedisNodes(cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}, names...)}},
-		Clients: []deploy.Clients{{Host: "c1", Count: sp.clients, Workload: wl, Target: "n1:6379", Follow: "master", Stop: faultsEnd + quiet/3}},
+		Clients: groups,
 	})
 	if err != nil {
 		return nil, err
 	}
 	if sp.set {
-		dep.FinalReads("c1", faultsEnd+quiet*2/3, wl, r.Fail)
+		dep.FinalReads(sp.clientHosts[0], faultsEnd+quiet*2/3, wl, r.Fail)
 	}
 	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
 	if len(sp.actions) > 0 {

@@ -62,7 +62,7 @@ func TestScenarioFileErrors(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
 		{"duration = 40s", `f.toml:1: duration: "40s" is not a string, integer, boolean or array (strings need quotes)`},
 		{"[topology]\nnodes = 12", "f.toml:2: topology.nodes must be an integer from 1 to 9"},
-		{"[topology]\nnodez = 3", "f.toml:2: topology.nodez is unknown; known: appendfsync, appendonly, latency, nodes"},
+		{"[topology]\nnodez = 3", "f.toml:2: topology.nodez is unknown; known: appendfsync, appendonly, hosts, latency, nodes"},
 		{"[workload]\nkind = \"queue\"", `f.toml:2: workload.kind "queue" is unknown; one of register, cas-register, counter, set, list-append`},
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"partition\"\nshape = \"halves\"", `f.toml:4: nemesis.action[0].shape "halves" is unknown; one of isolate, majority, oneway, bridge`},
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"crash\"\ntarget = \"n9\"", `f.toml:4: nemesis.action[0].target "n9" is unknown; one of c1, n1, n2, n3, master`},
@@ -72,6 +72,9 @@ func TestScenarioFileErrors(t *testing.T) {
 		{"[toplogy]\nnodes = 3", "f.toml:1: table [toplogy] is unknown; known: topology, workload, nemesis, checks"},
 		{"quiet = \"90s\"", "f.toml:1: quiet (1m30s) must be shorter than duration (1m0s)"},
 		{"name = \"x", "f.toml:1: name: unterminated string"},
+		{"[topology]\nnodes = 2\nhosts = [\"m\", \"r1\", \"r2\"]", "f.toml:3: topology.hosts names 3 hosts but topology.nodes is 2; give one of them"},
+		{"[topology]\nhosts = [\"m\", \"c1\"]", `f.toml:2: host "c1" is named twice, empty or reserved ("master" is what publish moves); every node and client host needs its own name`},
+		{"[topology]\nhosts = [\"m\"]\n[[nemesis.action]]\nat = \"1s\"\nop = \"crash\"\ntarget = \"n1\"", `f.toml:6: nemesis.action[0].target "n1" is unknown; one of c1, m, master`},
 		{"duration = \"-5s\"", `f.toml:1: duration "-5s" is negative; it must be zero or more`},
 		{"duration = \"5 s\"", `f.toml:1: duration "5 s" is not a duration; write a number with a unit (ms, s, m, h) such as "10s" or "1m30s"`},
 		{"duration = 5", `f.toml:1: duration must be a duration in quotes such as "10s"`},

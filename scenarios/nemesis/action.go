@@ -1,6 +1,7 @@
 package nemesis
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -113,6 +114,56 @@ func (a Action) String() string {
 	}
 	if a.Master != "" {
 		b.WriteString(" -> " + a.Master)
+	}
+	return b.String()
+}
+
+// FormatTOML writes actions as the [[nemesis.action]] tables of a scenario
+// file, so that any schedule (a generated one, a built-in's) can be saved,
+// edited and run again as a file.
+func FormatTOML(actions []Action) string {
+	var b strings.Builder
+	dur := func(key string, d time.Duration) {
+		if d != 0 {
+			fmt.Fprintf(&b, "%s = %q\n", key, d.String())
+		}
+	}
+	str := func(key, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, "%s = %q\n", key, v)
+		}
+	}
+	for i, a := range actions {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString("[[nemesis.action]]\n")
+		fmt.Fprintf(&b, "at = %q\n", a.At.String())
+		str("op", string(a.Op))
+		str("target", a.Target)
+		str("shape", a.Shape)
+		if len(a.Groups) > 0 {
+			gs := make([]string, len(a.Groups))
+			for j, g := range a.Groups {
+				qs := make([]string, len(g))
+				for k, h := range g {
+					qs[k] = strconv.Quote(h)
+				}
+				gs[j] = "[" + strings.Join(qs, ", ") + "]"
+			}
+			fmt.Fprintf(&b, "groups = [%s]\n", strings.Join(gs, ", "))
+		}
+		dur("delta", a.Delta)
+		dur("period", a.Period)
+		dur("duration", a.Duration)
+		if a.PPM != 0 {
+			fmt.Fprintf(&b, "ppm = %s\n", strconv.FormatFloat(a.PPM, 'f', -1, 64))
+		}
+		if a.Count != 0 {
+			fmt.Fprintf(&b, "count = %d\n", a.Count)
+		}
+		dur("latency", a.Latency)
+		str("master", a.Master)
 	}
 	return b.String()
 }
