@@ -31,14 +31,14 @@ type fileSpec struct {
 	// nodeHosts are the nodes' hosts (the first is the master), clientHosts
 	// the hosts that each run `clients` clients.
 	nodeHosts, clientHosts []string
-	appendonly          bool
-	appendfsync         string
-	latency             string
-	workload            string
-	clients, keys       int
-	interval, maxJump   time.Duration
-	faults              []string
-	actions             []nemesis.Action
+	appendonly             bool
+	appendfsync            string
+	latency                string
+	workload               string
+	clients, keys          int
+	interval, maxJump      time.Duration
+	faults                 []string
+	actions                []nemesis.Action
 	// actionLines are the lines of the actions' at fields, in file order;
 	// durationLine and quietLine those of the two times (0 when defaulted).
 	actionLines             []int
