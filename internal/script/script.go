@@ -13,8 +13,10 @@
 package script
 
 import (
+	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -41,6 +43,27 @@ type block struct {
 	cmd      Cmd
 	line     string
 	want     string
+}
+
+// rewrite is the -rewrite flag of every test binary that runs scripts: it
+// regenerates their golden output instead of comparing with it.
+var rewrite = flag.Bool("rewrite", false, "rewrite the golden output of the script tests")
+
+// RunDir runs every glob match (such as "testdata/*.txt") as a subtest named
+// after the file, each through a fresh step function from start, comparing
+// with (or, under -rewrite, regenerating) the golden output. No match is a
+// failure: a script directory that moved must not pass by running nothing.
+func RunDir(t *testing.T, glob string, start func(t *testing.T) func(c *Cmd) string) {
+	t.Helper()
+	files, _ := filepath.Glob(glob)
+	if len(files) == 0 {
+		t.Fatalf("no scripts match %s", glob)
+	}
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			Run(t, path, *rewrite, start(t))
+		})
+	}
 }
 
 // Run runs the script at path through fn.

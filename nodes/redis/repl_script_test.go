@@ -1,9 +1,7 @@
 package redis
 
 import (
-	"flag"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,8 +10,6 @@ import (
 	"github.com/redsim/redsim/internal/script"
 	"github.com/redsim/redsim/sim"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden output of the script tests")
 
 // TestReplicationScripts runs the step-by-step replication stories in
 // testdata/replication/*.txt (go test -run TestReplicationScripts -args
@@ -29,16 +25,10 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the golden output of the scri
 // between two hosts); crash NODE (power loss); stop NODE (graceful); start
 // NODE.
 func TestReplicationScripts(t *testing.T) {
-	files, _ := filepath.Glob("testdata/replication/*.txt")
-	if len(files) == 0 {
-		t.Fatal("no scripts")
-	}
-	for _, path := range files {
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			d := &replDriver{t: t, logSeen: map[string]int{}, conns: map[string]*testConn{}}
-			script.Run(t, path, *rewrite, d.run)
-		})
-	}
+	script.RunDir(t, "testdata/replication/*.txt", func(t *testing.T) func(c *script.Cmd) string {
+		d := &replDriver{t: t, logSeen: map[string]int{}, conns: map[string]*testConn{}}
+		return d.run
+	})
 }
 
 type replDriver struct {

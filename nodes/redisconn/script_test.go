@@ -1,8 +1,6 @@
 package redisconn
 
 import (
-	"flag"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,8 +10,6 @@ import (
 	"github.com/redsim/redsim/nodes/resp"
 	"github.com/redsim/redsim/sim"
 )
-
-var rewrite = flag.Bool("rewrite", false, "rewrite the golden output of the script tests")
 
 // TestScripts runs testdata/*.txt: one Conn over a fakeEnv, driven step by
 // step; each step prints what the Conn did (dials, writes decoded as
@@ -34,19 +30,13 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the golden output of the scri
 //	close | abort | connect | hijack
 //	state                Pending and Ready
 func TestScripts(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.txt")
-	if len(files) == 0 {
-		t.Fatal("no scripts in testdata")
-	}
-	for _, path := range files {
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			s := &scripted{t: t}
-			script.Run(t, path, *rewrite, func(c *script.Cmd) string {
-				s.run(c.Pos, c.Name, c.Args)
-				return s.env.take()
-			})
-		})
-	}
+	script.RunDir(t, "testdata/*.txt", func(t *testing.T) func(c *script.Cmd) string {
+		s := &scripted{t: t}
+		return func(c *script.Cmd) string {
+			s.run(c.Pos, c.Name, c.Args)
+			return s.env.take()
+		}
+	})
 }
 
 type scripted struct {
