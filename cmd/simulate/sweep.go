@@ -30,6 +30,8 @@ type sweepFlags struct {
 	junit    string
 	failFast bool
 	resume   string
+	// expectRate is --expect-rate: the band the violation rate must lie in.
+	expectRate string
 }
 
 func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) string) *cobra.Command {
@@ -58,7 +60,9 @@ func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) 
 			"\n" +
 			"Exit status: 0 every seed passed, 1 a check found a violation in some seed, 2 bad usage,\n" +
 			"3 a framework failure in some seed (3 wins over 1), 4 no violation but some seed UNKNOWN\n" +
-			"(1 and 3 win over 4), 130 interrupted.",
+			"(1 and 3 win over 4), 130 interrupted. With --expect-rate LO-HI (for a scenario that is\n" +
+			"unsafe by design) the violation rate decides: 0 inside the band, 1 outside, 3 on a\n" +
+			"framework failure.",
 		Example: "  simulate sweep ping --seeds 1-100\n" +
 			"  simulate sweep ping --seeds 1-1000 --shard 2/8 --out out/shard-2 --junit out/shard-2.xml\n" +
 			"  simulate sweep standalone-crash --seeds 1,5,9 --set appendfsync=no --fail-fast\n" +
@@ -77,6 +81,7 @@ func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) 
 	fl.StringVar(&f.out, "out", "", "write results.jsonl, and result.json of failing seeds, into this directory")
 	fl.StringVar(&f.junit, "junit", "", "write JUnit XML to this file")
 	fl.BoolVar(&f.failFast, "fail-fast", false, "start no more seeds after the first failure")
+	fl.StringVar(&f.expectRate, "expect-rate", "", "for an unsafe scenario: pass when the fraction of seeds with a violation lies in LO-HI (e.g. 0.9-1 or 60%-85%), fail when it leaves the band")
 	fl.StringVar(&f.resume, "resume", "", "finish an interrupted sweep whose --out was DIR: seeds with a line in DIR/results.jsonl are not run again")
 	_ = cmd.MarkFlagRequired("seeds")
 	return cmd
@@ -127,6 +132,15 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 	}
 	if f.jobs < 0 {
 		return fmt.Errorf("--jobs %d: want at least 1, or 0 for one per CPU", f.jobs)
+	}
+	var band rateBand
+	if f.expectRate != "" {
+		if band, err = parseRateBand(f.expectRate); err != nil {
+			return err
+		}
+		if f.failFast {
+			return errors.New("--expect-rate and --fail-fast do not go together: the rate needs every seed")
+		}
 	}
 	if f.resume != "" {
 		if f.out != "" && filepath.Clean(f.out) != filepath.Clean(f.resume) {
@@ -270,7 +284,57 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 		}
 		return &exitError{code: exitInterrupted, err: errors.New(msg)}
 	}
+	if f.expectRate != "" {
+		return checkRate(stdout, band, n)
+	}
 	return sweepStatus(n)
+}
+
+// rateBand is an expected violation rate, [lo, hi] as fractions.
+type rateBand struct{ lo, hi float64 }
+
+// parseRateBand reads LO-HI, each a fraction (0.6) or a percentage (60%).
+func parseRateBand(s string) (rateBand, error) {
+	bad := fmt.Errorf("--expect-rate %q: want LO-HI, fractions or percentages with 0 <= LO <= HI <= 1, such as 0.9-1 or 60%%-85%%", s)
+	los, his, ok := strings.Cut(s, "-")
+	if !ok {
+		return rateBand{}, bad
+	}
+	read := func(v string) (float64, bool) {
+		scale := 1.0
+		if strings.HasSuffix(v, "%") {
+			v, scale = strings.TrimSuffix(v, "%"), 100
+		}
+		x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		return x / scale, err == nil
+	}
+	lo, ok1 := read(los)
+	hi, ok2 := read(his)
+	if !ok1 || !ok2 || lo < 0 || hi > 1 || lo > hi {
+		return rateBand{}, bad
+	}
+	return rateBand{lo, hi}, nil
+}
+
+// checkRate judges a sweep of an unsafe scenario by its violation rate: the
+// fraction of judged seeds (passed, failed or unknown) with a violation. A
+// framework error still fails the sweep, since some seeds were not judged.
+func checkRate(out io.Writer, band rateBand, n counts) error {
+	if n.errored > 0 {
+		return &exitError{code: exitFramework}
+	}
+	judged := n.passed + n.failed + n.unknown
+	if judged == 0 {
+		return &exitError{code: exitUnknown, err: errors.New("--expect-rate: no seed was judged")}
+	}
+	rate := float64(n.failed) / float64(judged)
+	line := fmt.Sprintf("violation rate %.3f (%d of %d seeds), expected %g-%g", rate, n.failed, judged, band.lo, band.hi)
+	if rate < band.lo || rate > band.hi {
+		fmt.Fprintf(out, "RATE OUTSIDE BAND %s\n", line)
+		return &exitError{code: exitViolation, err: fmt.Errorf("--expect-rate: %s", line)}
+	}
+	fmt.Fprintf(out, "RATE IN BAND %s\n", line)
+	return nil
 }
 
 // sweepEntry is the record of one seed that ran: results.jsonl's line and
@@ -369,6 +433,9 @@ func resumeCommand(arg string, f sweepFlags, dir string) string {
 	}
 	if f.failFast {
 		b.WriteString(" --fail-fast")
+	}
+	if f.expectRate != "" {
+		fmt.Fprintf(&b, " --expect-rate %s", scenarios.ShellQuote(f.expectRate))
 	}
 	fmt.Fprintf(&b, " --resume %s", scenarios.ShellQuote(dir))
 	return b.String()

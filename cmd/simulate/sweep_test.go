@@ -347,3 +347,24 @@ func TestSweepUnknownSeeds(t *testing.T) {
 		t.Fatalf("junit: %+v", j)
 	}
 }
+
+// --expect-rate judges an unsafe scenario by its violation rate.
+func TestSweepExpectRate(t *testing.T) {
+	args := append([]string{"sweep", "ping", "--seeds", "1-6"}, failingPing...)
+	code, out, _ := run(t, append(args, "--expect-rate", "0.9-1")...)
+	if code != exitPass || !strings.Contains(out, "RATE IN BAND violation rate 1.000 (6 of 6 seeds), expected 0.9-1") {
+		t.Errorf("in band: exit %d\n%s", code, out)
+	}
+	code, out, errOut := run(t, append(args, "--expect-rate", "10%-50%")...)
+	if code != exitViolation || !strings.Contains(out, "RATE OUTSIDE BAND violation rate 1.000 (6 of 6 seeds), expected 0.1-0.5") || !strings.Contains(errOut, "--expect-rate") {
+		t.Errorf("outside the band: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, bad := range []string{"0.9", "1-0.5", "0.5-2", "x-1"} {
+		if code, _, errOut := run(t, append(args, "--expect-rate", bad)...); code != exitUsage || !strings.Contains(errOut, "want LO-HI") {
+			t.Errorf("--expect-rate %s: exit %d, %q", bad, code, errOut)
+		}
+	}
+	if code, _, errOut := run(t, append(args, "--expect-rate", "0-1", "--fail-fast")...); code != exitUsage || !strings.Contains(errOut, "do not go together") {
+		t.Errorf("--expect-rate with --fail-fast: exit %d, %q", code, errOut)
+	}
+}
