@@ -21,6 +21,9 @@ type Conn struct {
 	rr  *resp.ReplyReader
 	buf []byte
 	out []byte
+	// readErr is a read error met by fill, returned by Receive once the
+	// replies buffered before it are read.
+	readErr error
 }
 
 // Dial connects to a RESP server at addr.
@@ -57,6 +60,9 @@ func (c *Conn) Receive(timeout time.Duration) ([]byte, error) {
 			n := before - c.rr.Buffered()
 			return append([]byte(nil), pending[:n]...), nil
 		}
+		if c.readErr != nil {
+			return nil, c.readErr
+		}
 		if err := c.nc.SetReadDeadline(deadline); err != nil {
 			return nil, err
 		}
@@ -71,6 +77,26 @@ func (c *Conn) Receive(timeout time.Duration) ([]byte, error) {
 			}
 			return nil, err
 		}
+	}
+}
+
+// fill reads what the server has sent so far into the reply buffer, waiting
+// at most wait for something to arrive; an error other than the deadline's
+// is kept for Receive.
+func (c *Conn) fill(wait time.Duration) {
+	if c.readErr != nil {
+		return
+	}
+	if err := c.nc.SetReadDeadline(time.Now().Add(wait)); err != nil {
+		c.readErr = err
+		return
+	}
+	n, err := c.nc.Read(c.buf)
+	if n > 0 {
+		c.rr.Feed(c.buf[:n])
+	}
+	if err != nil && !isTimeout(err) {
+		c.readErr = err
 	}
 }
 
@@ -91,13 +117,14 @@ func (c *Conn) DoStrings(args ...string) ([]byte, error) {
 	return c.Do(bs...)
 }
 
-// Close closes the connection. It first sends QUIT and waits briefly for
-// the server to hang up, so that the server has forgotten the client
-// (its subscriptions, watched keys, blocked state) before the next test
-// looks at the server.
+// Close closes the connection. It first sends QUIT and waits, up to
+// ReplyTimeout, for the server to hang up, so that the server has forgotten
+// the client (its subscriptions, watched keys, blocked state) before the
+// next test looks at the server. Only a client that cannot run QUIT, one
+// still blocked, costs the whole wait.
 func (c *Conn) Close() error {
-	if c.Send([]byte("QUIT")) == nil {
-		_ = c.nc.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if c.readErr == nil && c.Send([]byte("QUIT")) == nil {
+		_ = c.nc.SetReadDeadline(time.Now().Add(ReplyTimeout))
 		for {
 			if _, err := c.nc.Read(c.buf); err != nil {
 				break

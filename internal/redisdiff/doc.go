@@ -31,7 +31,9 @@
 //	!within N  let integers anywhere in the reply differ by up to N: TTL
 //	           and PTTL, which tick between the two servers
 //	!async     send the command without reading its reply (a BLPOP that
-//	           blocks until another connection pushes); read it with !recv
+//	           blocks until another connection pushes); read it with !recv.
+//	           The script goes on once both servers have processed the
+//	           command: blocked on it, replied or closed the connection
 //
 // Actions:
 //
@@ -50,6 +52,19 @@
 // timeout once. A server that does not reply within ReplyTimeout, or that
 // closes the connection, shows as <no reply ...> or <connection closed>
 // in place of its reply.
+//
+// After an !async command the harness waits, on each server, until the
+// command is processed, so that commands sent on different connections run
+// in the order of the script (two BLPOPs on one list are served in the
+// order they were sent, whichever socket the server reads first): through
+// a control connection, opened for the wait and closed before the script
+// goes on, it asks CLIENT LIST whether the client is blocked (flags=b),
+// and it watches for the start of the reply or the end of the connection.
+// A server that shows none of them within ReplyTimeout fails the step.
+// Since no script command runs while the control connection is open,
+// scripts do not see it in CLIENT LIST or INFO clients; the command
+// counters of INFO stats do count its CLIENT LIST polls, which may differ
+// between the two servers.
 //
 // # Running
 //

@@ -137,7 +137,11 @@ func keyExamples(tbl *redis.CommandTable) [][]string {
 	} {
 		out = append(out, strings.Fields(line))
 	}
-	out = append(out, []string{"", "k"}, []string{"get\x00", "k"}, []string{"get", ""})
+	// No name with a NUL byte ("get\x00"): Redis hashes the whole name but
+	// compares names as C strings, so it finds GET when "get\x00" happens
+	// to fall in GET's bucket, which depends on the hash seed it draws at
+	// startup (about one start in a hundred).
+	out = append(out, []string{"", "k"}, []string{"get", ""})
 	return out
 }
 

@@ -27,6 +27,13 @@ type Session struct {
 	t         testing.TB
 	want, got Side
 	conns     [maxConns]*connPair
+	// barrierTimeout bounds the wait for a server to process an !async
+	// command (see awaitProcessed); zero means ReplyTimeout.
+	barrierTimeout time.Duration
+	// write, if set, replaces Conn.Send for the commands of the session:
+	// tests use it to delay what one side receives. side is 0 for want
+	// and 1 for got, n the connection number.
+	write func(side, n int, c *Conn, args [][]byte) error
 }
 
 type connPair struct {
@@ -70,12 +77,18 @@ func (s *Session) Close() {
 }
 
 func (p *connPair) close() {
+	// Both at once: each waits for its server to hang up.
+	done := make(chan struct{})
+	go func() {
+		if p.got != nil {
+			_ = p.got.Close()
+		}
+		close(done)
+	}()
 	if p.want != nil {
 		_ = p.want.Close()
 	}
-	if p.got != nil {
-		_ = p.got.Close()
-	}
+	<-done
 }
 
 // conn returns connection pair n, dialling it on first use.
@@ -116,8 +129,15 @@ func (s *Session) send(n int, args []string) {
 	}
 	// Both sends go out before either reply is read, so a blocking command
 	// takes its timeout once, not twice.
-	p.wantErr = p.want.Send(bs...)
-	p.gotErr = p.got.Send(bs...)
+	p.wantErr = s.sendOn(0, n, p.want, bs)
+	p.gotErr = s.sendOn(1, n, p.got, bs)
+}
+
+func (s *Session) sendOn(side, n int, c *Conn, args [][]byte) error {
+	if s.write != nil {
+		return s.write(side, n, c, args)
+	}
+	return c.Send(args...)
 }
 
 func (s *Session) recv(n int) Exchange {
@@ -189,6 +209,12 @@ func runFile(t testing.TB, path string, want, got Side, trace bool) {
 	}
 	s := NewSession(t, want, got)
 	defer s.Close()
+	s.run(t, steps, trace)
+}
+
+// run runs the steps of a script on s.
+func (s *Session) run(t testing.TB, steps []step, trace bool) {
+	t.Helper()
 	cur := 0
 	for i := range steps {
 		st := &steps[i]
@@ -210,6 +236,11 @@ func runFile(t testing.TB, path string, want, got Side, trace bool) {
 					continue
 				}
 				p.pending = append(p.pending, pendingReply{pos: st.pos, text: st.text(), match: st.match})
+				// The barrier: the next step runs once both servers have
+				// processed this command (blocked on it, or replied).
+				for _, msg := range s.settle(cur, st.text()) {
+					t.Errorf("%s: %s", st.pos, msg)
+				}
 				continue
 			}
 			if len(p.pending) > 0 {
