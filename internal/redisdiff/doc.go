@@ -3,10 +3,11 @@
 // and requires the same reply bytes from both.
 //
 // The harness is exported so that other packages' tests can use it:
-// StartRedis runs a real redis-server from PATH (the test is skipped when
-// there is none), StartNode runs the node on the real-time Env of
-// sim/realenv, Conn is a raw RESP client, RunFile runs a script and
-// RunRandom a seeded random command sequence against two Sides. A
+// StartRedis runs a real redis-server 7.0.x from PATH (the test is skipped
+// when there is none, and fails under CI=true), StartNode runs the node on
+// the real-time Env of sim/realenv, Conn is a raw RESP client and Session
+// sends the same commands to two Sides; this package's own tests run the
+// scripts and the seeded random sequences through it. A
 // package that the node itself imports cannot use StartNode's file
 // without an import cycle; it may use the rest from an external test
 // package.

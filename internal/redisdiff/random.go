@@ -289,19 +289,13 @@ func (g *Generator) Next() Command {
 	}
 }
 
-// RunRandom runs steps commands of seed's Generator against both servers
+// runRandom runs steps commands of seed's Generator against both servers
 // of a fresh Session, on one connection, and stops at the first reply that
 // differs, reporting the seed, the step and the commands that led there.
-// Now and then it wraps a few commands in MULTI/EXEC or runs one through
-// EVAL, so the same commands are also compared inside transactions and
-// scripts.
-func RunRandom(t testing.TB, seed uint64, steps int, want, got Side) {
-	t.Helper()
-	runRandom(t, seed, steps, want, got, true)
-}
-
-// runRandom is RunRandom; without lua it never wraps a command in EVAL,
-// to look past a server's scripting while that is what differs.
+// Now and then it wraps a few commands in MULTI/EXEC or, with lua, runs one
+// through EVAL, so the same commands are also compared inside transactions
+// and scripts (without lua, to look past a server's scripting while that is
+// what differs).
 func runRandom(t testing.TB, seed uint64, steps int, want, got Side, lua bool) {
 	t.Helper()
 	g := NewGenerator(seed)

@@ -191,16 +191,10 @@ func (s *Session) mismatch(pos, what string, ex Exchange) string {
 	return fmt.Sprintf("%s: %s\n\t%-6s %q\n\t%-6s %q", pos, what, s.want.Name+":", ex.Want, s.got.Name+":", ex.Got)
 }
 
-// RunFile runs the script at path (see the package documentation) against
+// runFile runs the script at path (see the package documentation) against
 // both servers of a fresh Session and reports every reply that differs,
-// with its file:line, its command and both replies.
-func RunFile(t testing.TB, path string, want, got Side) {
-	t.Helper()
-	runFile(t, path, want, got, false)
-}
-
-// runFile is RunFile; with trace it logs every exchange, to see what a
-// script really exercises while writing it.
+// with its file:line, its command and both replies; with trace it logs
+// every exchange, to see what a script really exercises while writing it.
 func runFile(t testing.TB, path string, want, got Side, trace bool) {
 	t.Helper()
 	steps, err := parseFile(path)
