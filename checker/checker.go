@@ -63,7 +63,8 @@ type VisualizationOptions struct {
 }
 
 // WriteVisualization writes porcupine's HTML visualization of one key of the
-// history to w. It writes nothing and returns an error wrapping
+// history to w, as Linearizable searched it: for a RegisterReadWrite model,
+// without the Info writes nobody read and with those read closed. It writes nothing and returns an error wrapping
 // ErrVisualizationTooLarge when the page would exceed the cap.
 func WriteVisualization(w io.Writer, m Model, ops []history.Op, opts VisualizationOptions) error {
 	return writeVisualization(w, m, ops, opts)
@@ -78,10 +79,20 @@ type SetOptions struct {
 
 // SetWrites checks a set or list-append workload: the Add and Append
 // operations of ops against the FinalRead operations, per key and per node.
-// An element acknowledged (Ok) but absent from a final read is lost; one
-// present that was never attempted is a phantom; one that Failed but is
-// present contradicts "certainly not applied"; one present twice in a list was
-// applied twice. Unacknowledged (Info) elements may be present or not.
+// An element acknowledged (Ok) but absent from a final read invoked after
+// the acknowledgement is lost (a read that began earlier shows nothing
+// either way); one present that was never attempted is a phantom; one that
+// Failed but is present contradicts "certainly not applied"; one present in
+// a set twice, or in a list more times than it was appended (Ok or Info), is
+// duplicated. Unacknowledged (Info) elements may be present or not, but the
+// nodes must agree: an element present in one node's last final read and
+// absent from another's, both begun after its attempts completed, is
+// divergent. In a list, an element appended once and acknowledged before
+// another's append was invoked comes first in every read, and no two final
+// reads order two elements differently. A key with attempts and no Ok final
+// read, or an acknowledged element with a node none of whose final reads
+// began after the acknowledgement, makes the check Unknown unless a
+// violation was found.
 func SetWrites(ops []history.Op, opts SetOptions) Result {
 	return checkSetWrites(ops, maxEvidence(opts.MaxEvidence))
 }
@@ -102,11 +113,13 @@ type ResourceOptions struct {
 }
 
 // ResourceSafety checks the writes that resources accepted against the holds
-// of the locks guarding them (matched by lock name). Any resource: a write of
-// a holder after a later-acquired holder has written is a violation. An
-// unfenced resource: a write accepted after its process's hold ended, once
-// another process's hold had begun, is a violation. A fenced resource: tokens
-// never go down, and strictly increase from one process to the next.
+// of the locks guarding them (matched by lock name). An unfenced resource: a
+// write of a holder after a later-acquired holder has written is a violation,
+// and so is a write accepted after its process's hold ended (or with no
+// hold), once another process's hold had begun that had not ended before the
+// writer acquired, whether it began before the writer's hold or after. A
+// fenced resource orders holders by token, not by acquisition: tokens never
+// go down, and strictly increase from one process to the next.
 func ResourceSafety(holds []history.Hold, writes []history.Access, opts ResourceOptions) Result {
 	return checkResourceSafety(holds, writes, opts.Fenced)
 }

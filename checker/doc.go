@@ -7,11 +7,18 @@
 //   - Linearizable: porcupine over a Model, one key at a time. Info
 //     operations may take effect at any time after their invocation
 //     (porcupine sees them return at +infinity); Fail operations never
-//     happened and are left out.
-//   - SetWrites: lost, phantom and wrongly failed elements of set and
-//     list-append workloads against each node's final read.
+//     happened and are left out. For a register (Model.RegisterReadWrite),
+//     an Info write whose value no read returned is left out too, and one
+//     whose value only it writes returns at the first read of it: either
+//     keeps the verdict (infowrites.go proves it) and spares the search.
+//   - SetWrites: lost, phantom, duplicated and wrongly failed elements of
+//     set and list-append workloads against each node's final reads, only
+//     those begun after an element was acknowledged counting as evidence
+//     of its loss; replicas that disagree on an element once its attempts
+//     completed; and a list's order against real time and across reads.
 //   - MutualExclusion, ResourceSafety and LockLiveness: the safety and
-//     liveness of Redlock in true time.
+//     liveness of Redlock in true time; a fenced resource orders holders
+//     by token.
 //   - Convergence: equal dataset digests per shard after the final heal.
 //   - Liveness: ok operations resume within a bound after faults stop.
 //
@@ -28,5 +35,7 @@
 // intended behaviour independently); the same input gives the same Result,
 // byte for byte once encoded, on any machine: no checker reads a clock, and a
 // linearizability search is bounded by a budget of model steps per key, not
-// by time. A key whose search spends its budget is Unknown, never Ok.
+// by time. A key whose search spends its budget is Unknown, never Ok, and
+// so is a set key no final read showed, or an acknowledged element whose
+// fate on some node no final read begun after the acknowledgement showed.
 package checker

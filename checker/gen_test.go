@@ -105,3 +105,34 @@ func genConcurrentWrites(key string, writers, rounds int) []history.Op {
 	}
 	return ops
 }
+
+// injectStaleRead makes the first Ok read in the second half of ops that can
+// be made stale return the value of an Ok write that another Ok write of its
+// key overwrote before the read was invoked: no linearization explains it,
+// as the written values are unique. It returns the read's index, or -1.
+func injectStaleRead(ops []history.Op) int {
+	for i := len(ops) / 2; i < len(ops); i++ {
+		r := &ops[i]
+		if r.Kind != history.Read || r.Outcome != history.Ok {
+			continue
+		}
+		var later *history.Op // the overwriting write
+		for j := i - 1; j >= 0; j-- {
+			w := &ops[j]
+			if w.Key != r.Key || w.Kind != history.Write || w.Outcome != history.Ok {
+				continue
+			}
+			if later == nil {
+				if w.Complete < r.Invoke {
+					later = w
+				}
+				continue
+			}
+			if w.Complete < later.Invoke {
+				r.Result = w.Value
+				return i
+			}
+		}
+	}
+	return -1
+}

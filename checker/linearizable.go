@@ -18,12 +18,16 @@ import (
 type keyHistory struct {
 	key string
 	ops []porcupine.Operation
+	// dropped and closed count the Info writes trimInfoWrites left out and
+	// gave a return time.
+	dropped, closed int
 }
 
 // partitionOps turns ops into porcupine operations grouped by key, keys in
 // sorted order. Operations of other models, Fail operations (they never
 // happened) and Info reads (they constrain nothing) are left out; other Info
-// and pending operations return at +infinity.
+// and pending operations return at +infinity, but for the Info writes that
+// trimInfoWrites drops or closes.
 func partitionOps(m Model, ops []history.Op) []keyHistory {
 	byKey := map[string]int{}
 	var parts []keyHistory
@@ -56,6 +60,9 @@ func partitionOps(m Model, ops []history.Op) []keyHistory {
 		})
 	}
 	slices.SortFunc(parts, func(a, b keyHistory) int { return strings.Compare(a.key, b.key) })
+	for i := range parts {
+		trimInfoWrites(m, &parts[i])
+	}
 	return parts
 }
 
@@ -68,15 +75,18 @@ func checkLinearizable(m Model, ops []history.Op, opts LinearizableOptions) Resu
 		return Result{Checker: name, Verdict: Unknown, Summary: why}
 	}
 	parts := partitionOps(m, ops)
-	n := 0
+	n, dropped, closed := 0, 0, 0
 	for _, p := range parts {
-		n += len(p.ops)
+		n += len(p.ops) + p.dropped
+		dropped += p.dropped
+		closed += p.closed
 	}
 	// key_steps_max is the most steps one key's search took: its distance
 	// from the budget is the headroom.
 	var stepsMax int64
 	metrics := func() []Metric {
-		return []Metric{{"ops", float64(n)}, {"keys", float64(len(parts))}, {"key_steps_max", float64(stepsMax)}}
+		return []Metric{{"ops", float64(n)}, {"keys", float64(len(parts))}, {"key_steps_max", float64(stepsMax)},
+			{"info_writes_dropped", float64(dropped)}, {"info_writes_closed", float64(closed)}}
 	}
 	if n == 0 {
 		return Result{Checker: name, Verdict: Unknown, Summary: "no operation of the " + m.Name + " model to check", Metrics: metrics()}
@@ -107,7 +117,7 @@ func checkLinearizable(m Model, ops []history.Op, opts LinearizableOptions) Resu
 		return Result{
 			Checker:  name,
 			Verdict:  Violation,
-			Summary:  fmt.Sprintf("key %q is not linearizable: no order of its %d operations explains %s", p.key, len(p.ops), describeOp(&ops[culprit])),
+			Summary:  fmt.Sprintf("key %q is not linearizable: no order of its %d operations explains %s", p.key, len(p.ops)+p.dropped, describeOp(&ops[culprit])),
 			Evidence: ev,
 			Metrics:  metrics(),
 		}
@@ -123,7 +133,7 @@ func checkLinearizable(m Model, ops []history.Op, opts LinearizableOptions) Resu
 		}
 		return Result{Checker: name, Verdict: Unknown, Summary: fmt.Sprintf(
 			"no violation in %d operations on %d keys, but the search on key %q (%d operations) spent its budget of %d steps undecided%s; raise LinearizableOptions.MaxSteps",
-			n, len(parts), p.key, len(p.ops), budget, also), Metrics: metrics()}
+			n, len(parts), p.key, len(p.ops)+p.dropped, budget, also), Metrics: metrics()}
 	}
 	return Result{Checker: name, Verdict: Ok, Summary: fmt.Sprintf("%d operations on %d keys are linearizable", n, len(parts)), Metrics: metrics()}
 }

@@ -111,20 +111,15 @@ func (ix holdIndex) under(p int, t clock.Time) (history.Hold, bool) {
 	return hs[i-1], true
 }
 
-// laterHold returns the first hold of another process than p acquired after
-// from and at or before t.
-func (ix holdIndex) laterHold(p int, from, t clock.Time) (history.Hold, bool) {
-	i, _ := slices.BinarySearchFunc(ix.all, from, func(h history.Hold, from clock.Time) int {
-		if h.From <= from {
-			return -1
-		}
-		return 1
-	})
-	for _, h := range ix.all[i:] {
+// otherHold returns the first hold, in acquisition order, of another process
+// than p that had begun by t and had not ended by from: a hold that some other
+// process had at some moment between from and t.
+func (ix holdIndex) otherHold(p int, from, t clock.Time) (history.Hold, bool) {
+	for _, h := range ix.all {
 		if h.From > t {
 			break
 		}
-		if h.Process != p {
+		if h.Process != p && h.Until > from {
 			return h, true
 		}
 	}
@@ -180,21 +175,31 @@ func checkResourceSafety(holds []history.Hold, writes []history.Access, fenced b
 					accesses: []history.Access{top, w},
 				})
 			}
+			// A write outside its process's hold is stale once another
+			// process has held the lock since the writer acquired (at any
+			// time, for a writer that never held it): that holder may have
+			// relied on being alone, before the write or while it happened.
+			// A hold that ended before the writer's began relied on nothing
+			// the write can break.
 			if !fenced && (!held || w.At >= h.Until) {
-				if h2, ok := ix.laterHold(w.Process, from, w.At); ok {
+				if h2, ok := ix.otherHold(w.Process, from, w.At); ok {
 					stale++
 					ended := "with no hold"
 					if held {
 						ended = fmt.Sprintf("whose hold [%v, %v) had ended", h.From, h.Until)
 					}
 					note(resourceViolation{
-						what:     fmt.Sprintf("process %d wrote at %v %s, after process %d acquired at %v", w.Process, w.At, ended, h2.Process, h2.From),
+						what:     fmt.Sprintf("process %d wrote at %v %s, after process %d's hold [%v, %v) began", w.Process, w.At, ended, h2.Process, h2.From, h2.Until),
 						holds:    holdsOf(held, h, h2),
 						accesses: append(firstWriteUnder(ws, h2), w),
 					})
 				}
 			}
-			if haveLatest && latest.Process != w.Process && latestHold.From > from {
+			// A fenced resource orders holders by token, not by when their
+			// acquire completed (a Redlock client fetches its token after
+			// it records the hold), and the token rule above is that order:
+			// a write after a higher token's is a token violation.
+			if !fenced && haveLatest && latest.Process != w.Process && latestHold.From > from {
 				outOfOrder++
 				note(resourceViolation{
 					what:     fmt.Sprintf("process %d's write at %v (hold from %v) came after process %d, which acquired later at %v, wrote at %v", w.Process, w.At, from, latest.Process, latestHold.From, latest.At),
@@ -226,6 +231,9 @@ func checkResourceSafety(holds []history.Hold, writes []history.Access, fenced b
 	if first == nil {
 		res.Verdict = Ok
 		res.Summary = fmt.Sprintf("%d writes to %d %s resources, all under a current hold and in acquisition order", len(writes), len(locks), kind)
+		if fenced {
+			res.Summary = fmt.Sprintf("%d writes to %d fenced resources, in token order", len(writes), len(locks))
+		}
 		return res
 	}
 	res.Verdict = Violation
@@ -256,7 +264,7 @@ func holdsOf(held bool, h, other history.Hold) []history.Hold {
 // firstWriteUnder returns the first write made under hold h, if any.
 func firstWriteUnder(ws []history.Access, h history.Hold) []history.Access {
 	for _, w := range ws {
-		if w.Process == h.Process && w.At >= h.From {
+		if w.Process == h.Process && w.At >= h.From && w.At < h.Until {
 			return []history.Access{w}
 		}
 	}

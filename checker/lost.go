@@ -10,106 +10,111 @@ import (
 	"github.com/redsim/redsim/history"
 )
 
+// A final read shows an element's fate only when it began after the element
+// took effect: a read that began before an add was acknowledged may miss it
+// without anything being lost. So an acknowledged element is lost on a node
+// when a final read of that node invoked at or after the acknowledgement
+// lacks it, and its fate there is unknown when no such read exists. Replicas
+// must agree on every element once no attempt of it is in flight: the
+// element's settled presence on a node is what that node's last final read
+// invoked after every attempt completed shows.
+
 // element is one attempted set or list element of a key.
 type element struct {
 	v history.Value
 	// op is the operation shown as evidence: the first Ok attempt, or else
 	// the first attempt.
-	op               int
-	anyOk, allFail   bool
-	lost, failedSeen bool
-	recovered        bool // unacknowledged, and present in a final read
-	lostOn           string
+	op int
+	// acks counts the Ok attempts; applied counts those not Failed, the
+	// most copies a list may hold.
+	acks, applied int32
+	// presentIn and absentIn are the first reads, each the last settled read
+	// of its node, that show the element and that lack it; -1 when none.
+	presentIn, absentIn int32
+	// ackAt is the earliest Ok completion, invokeAt the earliest invocation
+	// of any attempt, and settleAt the latest completion of an attempt not
+	// Failed (clock.Never while one is pending).
+	ackAt, invokeAt, settleAt clock.Time
+
+	lost, failedSeen, recovered, unjudged, reordered bool
+
+	// Scratch for the node whose reads are being judged: judged says one of
+	// its reads began after the acknowledgement; settled is its last
+	// settled read, -1 when none, and settledHas what that read showed.
+	judged, settledHas bool
+	settled            int32
 }
 
 type setKey struct {
-	key   string
+	key string
+	// list: some attempt is an Append, so order and copies count.
+	list  bool
 	index map[history.Value]int
 	elems []element
+	// ackTimes are the Ok completions, sorted, of the elements acknowledged
+	// more than once, by element index.
+	ackTimes map[int][]clock.Time
+	// reads are the Ok final reads, by node then completion.
 	reads []int
 }
 
 type setCounts struct {
 	attempted, acknowledged, lost, phantom, failedPresent, duplicated, recovered, reads int
+	divergent, reordered, orderConflicts, unjudged, unreadKeys, keys                    int
+}
+
+func (c *setCounts) violations() int {
+	return c.lost + c.phantom + c.failedPresent + c.duplicated + c.divergent + c.reordered + c.orderConflicts
+}
+
+// Kinds of finding, in the order a summary prefers them.
+const (
+	findLost = iota
+	findDivergent
+	findReordered
+	findConflict
+	findFailed
+	findDuplicate
+	findPhantom
+	findKinds
+)
+
+var findingNames = [findKinds]string{"lost", "divergent", "out of real-time order", "conflicting order", "failed but present", "duplicated", "phantom"}
+
+// setFinding is one anomaly: a line for the evidence and the operations
+// (attempts and final reads) that show it.
+type setFinding struct {
+	key  string
+	text string
+	ops  []int
+}
+
+// setReport gathers counts and the first findings of each kind.
+type setReport struct {
+	limit    int
+	c        setCounts
+	findings [findKinds][]setFinding
+	// unread is the first key with attempts and no Ok final read; unjudged
+	// the first acknowledged element whose fate on some node no read shows.
+	unread, unjudged string
+}
+
+// room reports whether findings of kind are still kept; a caller checks it
+// before it formats one.
+func (rep *setReport) room(kind int) bool { return len(rep.findings[kind]) < rep.limit }
+
+func (rep *setReport) add(kind int, f setFinding) {
+	rep.findings[kind] = append(rep.findings[kind], f)
 }
 
 func checkSetWrites(ops []history.Op, limit int) Result {
-	keys, name := collectSetKeys(ops)
-	var c setCounts
-	var lostOps, badOps, readOps []history.Op
-	var phantoms []string
-	var counts []uint32                    // per element of a key, copies in one read
-	phantomSeen := map[history.Value]int{} // copies of unattempted elements in one read
+	keys, name, lists := collectSetKeys(ops)
+	rep := &setReport{limit: limit}
+	var s setScratch
 	for _, k := range keys {
-		c.reads += len(k.reads)
-		if cap(counts) < len(k.elems) {
-			counts = make([]uint32, len(k.elems))
-		}
-		counts = counts[:len(k.elems)]
-		for _, ri := range k.reads {
-			r := &ops[ri]
-			clear(counts)
-			clear(phantomSeen)
-			for _, e := range r.Elems {
-				e = e.Canonical()
-				n := 0
-				if j, ok := k.index[e]; ok {
-					counts[j]++
-					n = int(counts[j])
-				} else {
-					phantomSeen[e]++
-					n = phantomSeen[e]
-					if n == 1 {
-						c.phantom++
-						if len(phantoms) < limit {
-							phantoms = append(phantoms, fmt.Sprintf("%v never added to %q but on %s", e, k.key, r.Node))
-						}
-					}
-				}
-				if n == 2 {
-					c.duplicated++
-					if len(phantoms) < limit {
-						phantoms = append(phantoms, fmt.Sprintf("%v twice in %q on %s", e, k.key, r.Node))
-					}
-				}
-			}
-			for i := range k.elems {
-				el := &k.elems[i]
-				present := counts[i] > 0
-				switch {
-				case el.anyOk && !present && !el.lost:
-					el.lost, el.lostOn = true, r.Node
-				case el.allFail && present:
-					el.failedSeen = true
-				case !el.anyOk && !el.allFail && present:
-					el.recovered = true
-				}
-			}
-			readOps = append(readOps, withoutElems(r))
-		}
-		for i := range k.elems {
-			el := &k.elems[i]
-			c.attempted++
-			if el.anyOk {
-				c.acknowledged++
-			}
-			if el.recovered {
-				c.recovered++
-			}
-			if el.lost {
-				c.lost++
-				if len(lostOps) < limit {
-					lostOps = append(lostOps, ops[el.op])
-				}
-			}
-			if el.failedSeen {
-				c.failedPresent++
-				if len(badOps) < limit {
-					badOps = append(badOps, ops[el.op])
-				}
-			}
-		}
+		k.check(ops, rep, &s)
 	}
+	c := &rep.c
 	res := Result{Checker: name, Metrics: []Metric{
 		{"attempted", float64(c.attempted)},
 		{"acknowledged", float64(c.acknowledged)},
@@ -118,11 +123,20 @@ func checkSetWrites(ops []history.Op, limit int) Result {
 		{"phantom", float64(c.phantom)},
 		{"failed_present", float64(c.failedPresent)},
 		{"duplicated", float64(c.duplicated)},
+		{"divergent", float64(c.divergent)},
+		{"reordered", float64(c.reordered)},
+		{"order_conflicts", float64(c.orderConflicts)},
 		{"recovered", float64(c.recovered)},
+		{"unjudged", float64(c.unjudged)},
+		{"unread_keys", float64(c.unreadKeys)},
 		{"final_reads", float64(c.reads)},
 	}}
-	line := fmt.Sprintf("%d of %d acknowledged elements lost (%.2f%%), %d phantom, %d failed but present, %d duplicated, %d of %d unacknowledged recovered, over %d final reads",
-		c.lost, c.acknowledged, 100*rate(c.lost, c.acknowledged), c.phantom, c.failedPresent, c.duplicated, c.recovered, c.attempted-c.acknowledged, c.reads)
+	line := fmt.Sprintf("%d of %d acknowledged elements lost (%.2f%%), %d phantom, %d failed but present, %d duplicated, %d divergent",
+		c.lost, c.acknowledged, 100*rate(c.lost, c.acknowledged), c.phantom, c.failedPresent, c.duplicated, c.divergent)
+	if lists {
+		line += fmt.Sprintf(", %d out of real-time order, %d pairs of reads in conflicting order", c.reordered, c.orderConflicts)
+	}
+	line += fmt.Sprintf(", %d of %d unacknowledged recovered, over %d final reads", c.recovered, c.attempted-c.acknowledged, c.reads)
 	switch {
 	case c.attempted == 0 && c.phantom == 0:
 		res.Verdict, res.Summary = Unknown, "no add or append to check"
@@ -130,46 +144,274 @@ func checkSetWrites(ops []history.Op, limit int) Result {
 	case c.reads == 0:
 		res.Verdict, res.Summary = Unknown, fmt.Sprintf("%d elements attempted but no final read succeeded", c.attempted)
 		return res
-	case c.lost+c.phantom+c.failedPresent+c.duplicated == 0:
-		res.Verdict, res.Summary = Ok, line
+	case c.violations() > 0:
+		res.Verdict, res.Summary = Violation, line
+		res.Evidence = rep.evidence(ops)
+		for kind, fs := range rep.findings {
+			if len(fs) > 0 {
+				res.Summary += "; first " + findingNames[kind] + ": " + fs[0].text
+				break
+			}
+		}
+		return res
+	case c.unreadKeys > 0:
+		res.Verdict, res.Summary = Unknown, fmt.Sprintf("%s; but %d of %d keys with attempts had no successful final read, so the fate of their elements is unknown; first: %q", line, c.unreadKeys, c.keys, rep.unread)
+		return res
+	case c.unjudged > 0:
+		res.Verdict, res.Summary = Unknown, fmt.Sprintf("%s; but for %d of %d acknowledged elements a node has no final read begun after the acknowledgement, so whether it kept them is unknown; first: %s", line, c.unjudged, c.acknowledged, rep.unjudged)
 		return res
 	}
-	res.Verdict, res.Summary = Violation, line
-	attempts := append(lostOps, badOps...)
-	if len(attempts) > limit {
-		attempts = attempts[:limit]
-	}
-	if len(readOps) > limit {
-		readOps = readOps[:limit]
-	}
-	ev := Evidence{Ops: append(attempts, readOps...)}
-	if len(ev.Ops) > 0 {
-		ev.Key = ev.Ops[0].Key
-	}
-	if len(lostOps) > 0 {
-		res.Summary += fmt.Sprintf("; first lost: %s, absent on %s", describeOp(&lostOps[0]), firstLostNode(keys))
-	} else if len(phantoms) > 0 {
-		res.Summary += "; " + strings.Join(phantoms[:1], "")
-	}
-	ev.From, ev.To = clock.Time(math.MaxInt64), 0
-	for i := range ev.Ops {
-		ev.From = min(ev.From, ev.Ops[i].Invoke)
-		ev.To = max(ev.To, ev.Ops[i].Complete)
-	}
-	sortOps(ev.Ops)
-	res.Evidence = ev
+	res.Verdict, res.Summary = Ok, line
 	return res
 }
 
+// evidence is the findings in the order a summary prefers them, one note
+// each, with the operations that show them, up to the limit.
+func (rep *setReport) evidence(ops []history.Op) Evidence {
+	var ev Evidence
+	seen := map[int]bool{}
+	var idx []int
+	for kind, fs := range rep.findings {
+		for _, f := range fs {
+			if ev.Key == "" {
+				ev.Key = f.key
+			}
+			if len(ev.Notes) < rep.limit {
+				ev.Notes = append(ev.Notes, findingNames[kind]+": "+f.text)
+			}
+			for _, i := range f.ops {
+				if !seen[i] && len(idx) < rep.limit {
+					seen[i] = true
+					idx = append(idx, i)
+				}
+			}
+		}
+	}
+	ev.From, ev.To = clock.Time(math.MaxInt64), 0
+	for _, i := range idx {
+		ev.Ops = append(ev.Ops, withoutElems(&ops[i]))
+		ev.From = min(ev.From, ops[i].Invoke)
+		ev.To = max(ev.To, ops[i].Complete)
+	}
+	if len(idx) == 0 {
+		ev.From = 0
+	}
+	sortOps(ev.Ops)
+	return ev
+}
+
+// setScratch is reused from key to key.
+type setScratch struct {
+	counts      []uint32              // per element of a key, copies in one read
+	phantomSeen map[history.Value]int // copies of unattempted elements in one read
+	seqs        [][]int32             // per read of a list, its elements in order of first copy
+	pos         []int32               // per element, its position in one read
+}
+
+// check judges the elements of one key against its final reads.
+func (k *setKey) check(ops []history.Op, rep *setReport, s *setScratch) {
+	c := &rep.c
+	c.attempted += len(k.elems)
+	c.reads += len(k.reads)
+	if len(k.elems) > 0 {
+		c.keys++
+	}
+	for i := range k.elems {
+		el := &k.elems[i]
+		el.presentIn, el.absentIn = -1, -1
+		el.judged, el.settled = false, -1
+		if el.acks > 0 {
+			c.acknowledged++
+		}
+	}
+	if len(k.reads) == 0 {
+		if len(k.elems) > 0 {
+			c.unreadKeys++
+			if rep.unread == "" {
+				rep.unread = k.key
+			}
+		}
+		return
+	}
+	if cap(s.counts) < len(k.elems) {
+		s.counts = make([]uint32, len(k.elems))
+	}
+	s.counts = s.counts[:len(k.elems)]
+	if s.phantomSeen == nil {
+		s.phantomSeen = map[history.Value]int{}
+	}
+	s.seqs = s.seqs[:0]
+	for start := 0; start < len(k.reads); {
+		node := ops[k.reads[start]].Node
+		end := start + 1
+		for end < len(k.reads) && ops[k.reads[end]].Node == node {
+			end++
+		}
+		for _, ri := range k.reads[start:end] {
+			k.judgeRead(ops, ri, rep, s)
+		}
+		for i := range k.elems {
+			el := &k.elems[i]
+			if el.acks > 0 && !el.judged && !el.unjudged {
+				el.unjudged = true
+				c.unjudged++
+				if rep.unjudged == "" {
+					rep.unjudged = fmt.Sprintf("%s, and no final read of %s began after it", describeOp(&ops[el.op]), node)
+				}
+			}
+			switch {
+			case el.settled < 0:
+			case el.settledHas && el.presentIn < 0:
+				el.presentIn = el.settled
+			case !el.settledHas && el.absentIn < 0:
+				el.absentIn = el.settled
+			}
+			el.judged, el.settled = false, -1 // for the next node
+		}
+		start = end
+	}
+	for i := range k.elems {
+		el := &k.elems[i]
+		if el.recovered {
+			c.recovered++
+		}
+		if el.presentIn >= 0 && el.absentIn >= 0 {
+			c.divergent++
+			if rep.room(findDivergent) {
+				rep.add(findDivergent, setFinding{k.key, fmt.Sprintf("%s, present on %s and absent on %s after every attempt completed",
+					describeOp(&ops[el.op]), ops[el.presentIn].Node, ops[el.absentIn].Node), []int{el.op, int(el.presentIn), int(el.absentIn)}})
+			}
+		}
+	}
+	if k.list {
+		k.checkOrderAgreement(ops, rep, s)
+	}
+}
+
+// judgeRead compares one final read with the elements of its key.
+func (k *setKey) judgeRead(ops []history.Op, ri int, rep *setReport, s *setScratch) {
+	c := &rep.c
+	r := &ops[ri]
+	counts := s.counts
+	clear(counts)
+	clear(s.phantomSeen)
+	var seq []int32
+	if k.list {
+		seq = make([]int32, 0, len(r.Elems))
+	}
+	for _, e := range r.Elems {
+		e = e.Canonical()
+		j, ok := k.index[e]
+		if !ok {
+			s.phantomSeen[e]++
+			switch s.phantomSeen[e] {
+			case 1:
+				c.phantom++
+				if rep.room(findPhantom) {
+					rep.add(findPhantom, setFinding{k.key, fmt.Sprintf("%v never added to %q but on %s", e, k.key, r.Node), []int{ri}})
+				}
+			case 2:
+				c.duplicated++
+				if rep.room(findDuplicate) {
+					rep.add(findDuplicate, setFinding{k.key, fmt.Sprintf("%v twice in %q on %s, never added", e, k.key, r.Node), []int{ri}})
+				}
+			}
+			continue
+		}
+		counts[j]++
+		if counts[j] == 1 && k.list {
+			seq = append(seq, int32(j))
+		}
+	}
+	for i := range k.elems {
+		el := &k.elems[i]
+		n := int(counts[i])
+		if el.acks > 0 && el.ackAt <= r.Invoke {
+			el.judged = true
+			if due := k.copiesDue(i, r.Invoke); n < due && !el.lost {
+				el.lost = true
+				c.lost++
+				if rep.room(findLost) {
+					text := describeOp(&ops[el.op]) + ", absent on " + r.Node
+					if n > 0 {
+						text = fmt.Sprintf("%s, %d of %d acknowledged copies on %s", describeOp(&ops[el.op]), n, due, r.Node)
+					}
+					rep.add(findLost, setFinding{k.key, text, []int{el.op, ri}})
+				}
+			}
+		}
+		switch {
+		case el.applied == 0 && n > 0 && !el.failedSeen:
+			el.failedSeen = true
+			c.failedPresent++
+			if rep.room(findFailed) {
+				rep.add(findFailed, setFinding{k.key, describeOp(&ops[el.op]) + ", present on " + r.Node, []int{el.op, ri}})
+			}
+		case el.acks == 0 && el.applied > 0 && n > 0:
+			el.recovered = true
+		}
+		if allowed := k.copiesAllowed(i); n > allowed {
+			c.duplicated++
+			if rep.room(findDuplicate) {
+				rep.add(findDuplicate, setFinding{k.key, fmt.Sprintf("%v %d times in %q on %s, attempted %d times and applied at most %d",
+					el.v, n, k.key, r.Node, el.applied, allowed), []int{el.op, ri}})
+			}
+		}
+		if r.Invoke >= el.settleAt {
+			el.settled, el.settledHas = int32(ri), n > 0
+		}
+	}
+	if k.list {
+		k.checkRealTimeOrder(ops, ri, seq, rep)
+		s.seqs = append(s.seqs, seq)
+	}
+}
+
+// copiesDue is how many copies of element i a read invoked at t must show:
+// one in a set, and in a list one per append acknowledged by t.
+func (k *setKey) copiesDue(i int, t clock.Time) int {
+	times, ok := k.ackTimes[i]
+	if !k.list || !ok {
+		return 1
+	}
+	n, _ := slices.BinarySearchFunc(times, t, func(a, t clock.Time) int {
+		if a <= t {
+			return -1
+		}
+		return 1
+	})
+	return n
+}
+
+// copiesAllowed is how many copies of element i a read may show: one in a
+// set, and in a list one per append not Failed (a Failed one may be shown
+// once, as failed but present).
+func (k *setKey) copiesAllowed(i int) int {
+	if !k.list {
+		return 1
+	}
+	return int(max(k.elems[i].applied, 1))
+}
+
 // collectSetKeys groups attempts and final reads by key, keys sorted, elements
-// in order of first attempt, reads by node then completion.
-func collectSetKeys(ops []history.Op) ([]*setKey, string) {
+// in order of first attempt, reads by node then completion. It returns the
+// checker's name and whether some key is a list.
+func collectSetKeys(ops []history.Op) ([]*setKey, string, bool) {
 	byKey := map[string]*setKey{}
 	var keys []*setKey
+	// Attempts per key bound its elements: sizing for them up front spares
+	// growing a key of 100,000 elements a dozen times.
+	attempts := map[string]int{}
+	for i := range ops {
+		if ops[i].Kind == history.Add || ops[i].Kind == history.Append {
+			attempts[ops[i].Key]++
+		}
+	}
 	get := func(key string) *setKey {
 		k := byKey[key]
 		if k == nil {
-			k = &setKey{key: key, index: map[history.Value]int{}}
+			n := attempts[key]
+			k = &setKey{key: key, index: make(map[history.Value]int, n), elems: make([]element, 0, n)}
 			byKey[key] = k
 			keys = append(keys, k)
 		}
@@ -180,26 +422,46 @@ func collectSetKeys(ops []history.Op) ([]*setKey, string) {
 		op := &ops[i]
 		switch op.Kind {
 		case history.Add, history.Append:
+			k := get(op.Key)
 			if op.Kind == history.Add {
 				adds++
 			} else {
 				appends++
+				k.list = true
 			}
-			k := get(op.Key)
 			v := op.Value.Canonical()
 			j, ok := k.index[v]
 			if !ok {
 				j = len(k.elems)
 				k.index[v] = j
-				k.elems = append(k.elems, element{v: v, op: i, allFail: true})
+				k.elems = append(k.elems, element{v: v, op: i, invokeAt: op.Invoke})
 			}
 			el := &k.elems[j]
-			if op.Outcome == history.Ok && !el.anyOk {
-				el.anyOk, el.op = true, i
+			el.invokeAt = min(el.invokeAt, op.Invoke)
+			switch op.Outcome {
+			case history.Ok:
+				if el.acks == 0 {
+					el.op, el.ackAt = i, op.Complete
+				} else {
+					if k.ackTimes == nil {
+						k.ackTimes = map[int][]clock.Time{}
+					}
+					if el.acks == 1 {
+						k.ackTimes[j] = append(k.ackTimes[j], el.ackAt)
+					}
+					k.ackTimes[j] = append(k.ackTimes[j], op.Complete)
+					el.ackAt = min(el.ackAt, op.Complete)
+				}
+				el.acks++
+			case history.Fail:
+				continue
 			}
-			if op.Outcome != history.Fail {
-				el.allFail = false
+			el.applied++
+			settle := op.Complete
+			if op.Outcome == history.Pending {
+				settle = clock.Never
 			}
+			el.settleAt = max(el.settleAt, settle)
 		case history.FinalRead:
 			if op.Outcome == history.Ok {
 				k := get(op.Key)
@@ -208,7 +470,12 @@ func collectSetKeys(ops []history.Op) ([]*setKey, string) {
 		}
 	}
 	slices.SortFunc(keys, func(a, b *setKey) int { return strings.Compare(a.key, b.key) })
+	lists := false
 	for _, k := range keys {
+		lists = lists || k.list
+		for _, times := range k.ackTimes {
+			slices.Sort(times)
+		}
 		slices.SortStableFunc(k.reads, func(a, b int) int {
 			if c := strings.Compare(ops[a].Node, ops[b].Node); c != 0 {
 				return c
@@ -220,18 +487,7 @@ func collectSetKeys(ops []history.Op) ([]*setKey, string) {
 	if appends > adds {
 		name = "list-append"
 	}
-	return keys, name
-}
-
-func firstLostNode(keys []*setKey) string {
-	for _, k := range keys {
-		for _, el := range k.elems {
-			if el.lost {
-				return el.lostOn
-			}
-		}
-	}
-	return ""
+	return keys, name, lists
 }
 
 // maxEvidenceElems bounds the elements of a final read kept in evidence; a

@@ -50,6 +50,15 @@ type Model struct {
 	DescribeOperation func(op *history.Op) string
 	// DescribeState is how the visualization shows a state; nil means %v.
 	DescribeState func(state any) string
+	// RegisterReadWrite declares that the model's Write and Read are a
+	// register's: Init returns a history.Value, a Write makes the state its
+	// Value whatever the state was, and a Read returns the state as Result.
+	// On a key with only reads and writes, the checker then drops the Info
+	// writes whose value no read returned and closes those whose value only
+	// they write at the first read of it (see infowrites.go), which keeps the
+	// verdict and makes the search far shorter when writes time out. Leave
+	// it false for a model whose Read or Write means anything else.
+	RegisterReadWrite bool
 }
 
 // String returns the model's name.

@@ -14,9 +14,12 @@ var Register = Model{
 	Step:          stepRegister,
 	Hash:          hashValue,
 	DescribeState: describeValue,
+
+	RegisterReadWrite: true,
 }
 
-// CASRegister adds compare-and-set (cas) to Register.
+// CASRegister adds compare-and-set (cas) to Register. Its Read and Write are
+// still a register's: a key with no cas is trimmed as Register's are.
 var CASRegister = Model{
 	Name:          "cas-register",
 	Kinds:         []history.Kind{history.Read, history.Write, history.CAS},
@@ -24,6 +27,8 @@ var CASRegister = Model{
 	Step:          stepRegister,
 	Hash:          hashValue,
 	DescribeState: describeValue,
+
+	RegisterReadWrite: true,
 }
 
 // cas results: an ok cas whose result is 0 found another value.
