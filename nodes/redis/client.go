@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -135,7 +136,12 @@ func (c *client) processInput() {
 		args, ok, err := c.r.Next()
 		if err != nil {
 			pe := c.r.Err()
-			c.s.env.Logf("Protocol error (%s) from client: id=%d addr=%s", pe.Reason, c.id, c.addr)
+			line := fmt.Sprintf("Protocol error (%s) from client: id=%d addr=%s", pe.Reason, c.id, c.addr)
+			c.s.env.Logf("%s", line)
+			if c.isReplicaClient {
+				// What a replica sends (its ACKs) is replication protocol.
+				c.s.replError(line)
+			}
 			c.w.WriteRaw(pe.AppendReply(nil))
 			c.closing = true
 			c.markPending()
@@ -195,13 +201,37 @@ func (c *client) free() {
 	}
 }
 
-// kill closes the connection at once (CLIENT KILL, timeout).
+// kill closes the connection at once (CLIENT KILL, timeout). Killing the
+// master client is freeClient's: the replica caches the master's state for
+// a partial resync and connects again at once.
 func (c *client) kill() {
 	if c.closed {
 		return
 	}
+	if c.isMaster && c.s.master == c {
+		c.closed = true
+		c.s.env.Logf("Connection with master lost.")
+		c.s.env.Logf("Caching the disconnected master state.")
+		c.s.dropLink()
+		c.s.reconnect(false)
+		return
+	}
 	c.conn.Close()
 	c.free()
+}
+
+// typeName is getClientType's class, as CLIENT KILL TYPE and CLIENT LIST
+// TYPE name it.
+func (c *client) typeName() string {
+	switch {
+	case c.isMaster:
+		return "master"
+	case c.isReplicaClient:
+		return "replica"
+	case len(c.subs)+len(c.psubs) > 0:
+		return "pubsub"
+	}
+	return "normal"
 }
 
 // clientsTimeout closes clients idle for longer than `timeout`.

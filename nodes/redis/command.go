@@ -248,18 +248,7 @@ func (c *client) processCommand(args [][]byte) {
 		c.rejecting = cmd.name
 	}
 	if cmd == nil {
-		if parent := findCommand(s.commands.cmds, args[0]); parent != nil && parent.subs != nil {
-			c.reject("ERR unknown subcommand '" + cstr(args[1], 128) + "'. Try " + strings.ToUpper(parent.name) + " HELP.")
-			return
-		}
-		var b strings.Builder
-		for _, a := range args[1:] {
-			if b.Len() >= 128 {
-				break
-			}
-			b.WriteString("'" + cstr(a, 128-b.Len()) + "' ")
-		}
-		c.reject("ERR unknown command '" + cstr(args[0], 128) + "', with args beginning with: " + b.String())
+		c.reject(unknownCommandError(s, args))
 		return
 	}
 	c.lastCmd = cmd.name
@@ -307,6 +296,22 @@ func (c *client) processCommand(args [][]byte) {
 		return
 	}
 	s.call(c, cmd, args)
+}
+
+// unknownCommandError is processCommand's reply to a command or
+// subcommand that the table does not have.
+func unknownCommandError(s *Server, args [][]byte) string {
+	if parent := findCommand(s.commands.cmds, args[0]); parent != nil && parent.subs != nil && len(args) > 1 {
+		return "ERR unknown subcommand '" + cstr(args[1], 128) + "'. Try " + strings.ToUpper(parent.name) + " HELP."
+	}
+	var b strings.Builder
+	for _, a := range args[1:] {
+		if b.Len() >= 128 {
+			break
+		}
+		b.WriteString("'" + cstr(a, 128-b.Len()) + "' ")
+	}
+	return "ERR unknown command '" + cstr(args[0], 128) + "', with args beginning with: " + b.String()
 }
 
 // call runs cmd and propagates its effect to the AOF when it changed the

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/redsim/redsim/nodes/rnum"
@@ -260,7 +261,7 @@ func containsID(ids []int64, id int64) bool {
 
 func clientKillCommand(c *client, args [][]byte) {
 	if len(args) == 3 {
-		for _, x := range c.s.clients {
+		for _, x := range c.s.killable() {
 			if x.addr == string(args[2]) {
 				c.w.WriteOK()
 				x.closeAfterReply(c)
@@ -275,7 +276,7 @@ func clientKillCommand(c *client, args [][]byte) {
 		return
 	}
 	var id int64
-	var addr, laddr string
+	var addr, laddr, typ string
 	skipme := true
 	for i := 2; i < len(args); i += 2 {
 		v := string(args[i+1])
@@ -297,6 +298,10 @@ func clientKillCommand(c *client, args [][]byte) {
 				c.w.WriteError("ERR Unknown client type '" + v + "'")
 				return
 			}
+			if t == "slave" {
+				t = "replica"
+			}
+			typ = t
 		case "skipme":
 			switch strings.ToLower(v) {
 			case "yes":
@@ -314,8 +319,8 @@ func clientKillCommand(c *client, args [][]byte) {
 		}
 	}
 	var victims []*client
-	for _, x := range c.s.clients {
-		if (id != 0 && x.id != id) || (addr != "" && x.addr != addr) || (laddr != "" && x.laddr != laddr) {
+	for _, x := range c.s.killable() {
+		if (id != 0 && x.id != id) || (addr != "" && x.addr != addr) || (laddr != "" && x.laddr != laddr) || (typ != "" && x.typeName() != typ) {
 			continue
 		}
 		if x == c && skipme {
@@ -327,6 +332,16 @@ func clientKillCommand(c *client, args [][]byte) {
 	for _, x := range victims {
 		x.closeAfterReply(c)
 	}
+}
+
+// killable are the clients CLIENT KILL chooses from: Redis's
+// server.clients, which holds the master client too (the node keeps that
+// one apart, so CLIENT LIST does not show it).
+func (s *Server) killable() []*client {
+	if s.master == nil || s.master.closed {
+		return s.clients
+	}
+	return append(slices.Clone(s.clients), s.master)
 }
 
 // closeAfterReply kills x; killing the calling client waits for its reply.

@@ -14,7 +14,19 @@
 //
 // A replica reaches its master through a nodes/redisconn Conn for the
 // handshake and the snapshot, then takes the raw connection over (Hijack)
-// for the replication stream, which a master client applies.
+// for the replication stream, which a master client applies. Observers
+// (a scenario's checks) read replication through ReplStats (INFO's
+// sync_full, sync_partial_ok and sync_partial_err, and counters Redis keeps
+// nowhere: resyncs taken as a replica, link drops, and the replication
+// protocol errors with their log lines), ReplID, MasterHost and
+// ReplicaAcks; an operator kills a replica's link with KillMasterLink, as
+// CLIENT KILL TYPE master does. Known differences in replication: a
+// replica's offset counts the commands it applied, encoded again, where
+// Redis counts the bytes it read (the same bytes for a well-formed stream;
+// a bare newline, which Redis would count, is not); the master client is
+// not in CLIENT LIST; a protocol error's log line lacks Redis's sample of
+// the query buffer; and a master sends no newline to replicas waiting for
+// their snapshot.
 //
 // Each command family's file lists its commands (cmdSpec): name, arity,
 // flags, and where the keys are, as the key specs of Redis 7.0.15's

@@ -138,3 +138,86 @@ func TestMasterLinkSlowSnapshotKeepsTheLink(t *testing.T) {
 		t.Fatalf("GET k on the replica: %q", got)
 	}
 }
+
+// streamMaster is a fake master that answers the handshake with a full
+// resync of an empty dataset, then streams stream; it records each PSYNC's
+// arguments.
+func streamMaster(stream string, psyncs *[]string) *fakeMaster {
+	snapshot := rdb.NewWriter(nil)
+	snapshot.Aux("redis-ver", Version)
+	body := snapshot.Finish()
+	return &fakeMaster{answer: func(fm *fakeMaster, c sim.Conn, args []string) string {
+		switch strings.ToUpper(args[0]) {
+		case "PING":
+			return "+PONG\r\n"
+		case "PSYNC":
+			*psyncs = append(*psyncs, args[1]+" "+args[2])
+			return "+FULLRESYNC " + strings.Repeat("a", 40) + " 100\r\n$" + strconv.Itoa(len(body)) + "\r\n" + string(body) + "\r\n" + stream
+		case "REPLCONF":
+			if strings.EqualFold(args[1], "ack") {
+				return ""
+			}
+		}
+		return "+OK\r\n"
+	}}
+}
+
+// A stream that stops parsing ("Desync?") ends the link as Redis's
+// setProtocolError and freeClient end it: logged with the master client's
+// info, counted as a replication protocol error, and the cached master
+// discarded, so the next sync asks for a full resync (PSYNC ? -1), not a
+// partial one from a place the replica can no longer trust.
+func TestMasterStreamDesyncDiscardsTheCachedMaster(t *testing.T) {
+	var psyncs []string
+	fm := streamMaster("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n3\r\n$3\r\nSET\r\n", &psyncs)
+	w, r := linkWorld(t, fm)
+	w.RunFor(1500 * time.Millisecond)
+	for _, want := range []string{
+		"WARNING: Receiving inline protocol from master, master stream corruption? Closing the master connection and discarding the cached master.",
+		"Protocol error (Master using the inline protocol. Desync?) from client: id=",
+		"Connection with master lost.",
+	} {
+		if !r.logged(want) {
+			t.Errorf("not logged: %q", want)
+		}
+	}
+	if len(psyncs) < 2 || psyncs[1] != "? -1" {
+		t.Fatalf("PSYNCs %q: want a second one asking for a full resync", psyncs)
+	}
+	// The fake master sends the same bad stream on every link.
+	st := r.server().ReplStats()
+	n := int64(len(psyncs))
+	if st.ProtocolErrors != n || !strings.Contains(st.ErrorLines[0], "Desync?") || st.FullSyncs != n {
+		t.Fatalf("stats %+v: want each of the %d links' desync counted, and as many full resyncs", st, n)
+	}
+}
+
+// A command of the master's stream that the replica answers with an error
+// means the two have diverged: Redis logs it as critical (afterErrorReply)
+// and counts it; the link stays up, and the offset counts the command.
+func TestMasterStreamErrorIsCritical(t *testing.T) {
+	var psyncs []string
+	stream := "*3\r\n$3\r\nSET\r\n$1\r\ns\r\n$1\r\nx\r\n" + // ok
+		"*2\r\n$4\r\nINCR\r\n$1\r\ns\r\n" + // not an integer
+		"*1\r\n$5\r\nBOGUS\r\n" + // unknown
+		"*2\r\n$3\r\nSET\r\n$1\r\nk\r\n" // arity
+	fm := streamMaster(stream, &psyncs)
+	w, r := linkWorld(t, fm)
+	w.RunFor(100 * time.Millisecond)
+	for _, want := range []string{
+		"== CRITICAL == This replica is sending an error to its master: 'ERR value is not an integer or out of range' after processing the command 'incr'",
+		"== CRITICAL == This replica is sending an error to its master: 'ERR unknown command 'BOGUS', with args beginning with: ' after processing the command '<unknown>'",
+		"== CRITICAL == This replica is sending an error to its master: 'ERR wrong number of arguments for 'set' command' after processing the command 'set'",
+	} {
+		if !r.logged(want) {
+			t.Errorf("not logged: %q", want)
+		}
+	}
+	st := r.server().ReplStats()
+	if st.UnexpectedErrorReplies != 3 || st.ProtocolErrors != 3 || st.LinkDrops != 0 || !r.server().MasterLinkUp() {
+		t.Fatalf("stats %+v, link up %v: want 3 critical errors and the link up", st, r.server().MasterLinkUp())
+	}
+	if got, want := r.server().ReplOffset(), int64(100+len(stream)); got != want {
+		t.Fatalf("offset %d, want %d", got, want)
+	}
+}

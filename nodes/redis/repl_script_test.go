@@ -23,7 +23,8 @@ import (
 // equal datasets); isolate NODE; heal; clog A B / unclog A B (hold the
 // traffic between two hosts); reset A B (reset the connections
 // between two hosts); crash NODE (power loss); stop NODE (graceful); start
-// NODE.
+// NODE; kill-link NODE (the operator's CLIENT KILL TYPE master,
+// KillMasterLink); replstats NODE (the node's ReplStats counters).
 func TestReplicationScripts(t *testing.T) {
 	script.RunDir(t, "testdata/replication/*.txt", func(t *testing.T) func(c *script.Cmd) string {
 		d := &replDriver{t: t, logSeen: map[string]int{}, conns: map[string]*testConn{}}
@@ -169,6 +170,16 @@ func (d *replDriver) run(c *script.Cmd) string {
 		d.node(c, 0).node.Start()
 		d.rw.w.RunFor(time.Millisecond)
 		return "ok"
+	case "kill-link":
+		return fmt.Sprintf("killed=%v", d.node(c, 0).server().KillMasterLink())
+	case "replstats":
+		st := d.node(c, 0).server().ReplStats()
+		out := fmt.Sprintf("sync_full=%d sync_partial_ok=%d sync_partial_err=%d with_data=%d no_backlog=%d full_syncs=%d partial_syncs=%d link_drops=%d protocol_errors=%d",
+			st.SyncFull, st.SyncPartialOK, st.SyncPartialErr, st.SyncPartialWithData, st.SyncPartialNoBacklog, st.FullSyncs, st.PartialSyncs, st.LinkDrops, st.ProtocolErrors)
+		for _, l := range st.ErrorLines {
+			out += "\n" + l
+		}
+		return out
 	}
 	t.Fatalf("%s: unknown command %q", c.Pos, c.Name)
 	return ""

@@ -47,7 +47,7 @@ type replState struct {
 
 	fullSyncTimer   sim.Timer
 	fullSyncPending bool
-	lastPingMs      int64
+	replCronLoops   int64 // replication_cron_loops: the PING period counts them
 	waiters         []*client
 	getAckPending   bool
 
@@ -68,6 +68,9 @@ type replState struct {
 	// loadedReplid/Offset come from the snapshot loaded at boot.
 	loadedReplid string
 	loadedOffset int64
+
+	// repl are the counters that INFO does not show (ReplStats).
+	repl replCounters
 }
 
 func (s *Server) isReplica() bool { return s.masterHost != "" }
@@ -245,6 +248,7 @@ func (s *Server) disconnectReplicas() {
 // continue (replicationCacheMaster).
 func (s *Server) dropLink() {
 	if s.link != nil {
+		s.repl.linkDrops++
 		l := s.link
 		s.link = nil
 		l.dead = true
@@ -292,6 +296,24 @@ const (
 )
 
 func (s *Server) connectToMaster() {
+	s.dialMaster("Connecting to MASTER %s:%d")
+}
+
+// reconnect is what Redis 7.0 does when it loses a link it was streaming
+// from (replicationHandleMasterDisconnection) or times out a handshake or
+// a transfer (cancelReplicationHandshake): it connects again at once,
+// rather than at the next replicationCron, lest the backlog move on
+// meanwhile. Other failures of a handshake wait for the cron.
+func (s *Server) reconnect(afterFailure bool) {
+	if afterFailure {
+		s.dialMaster("Reconnecting to MASTER %s:%d after failure")
+		return
+	}
+	s.dialMaster("Reconnecting to MASTER %s:%d")
+}
+
+// dialMaster starts a link to the master, logging logf.
+func (s *Server) dialMaster(logf string) {
 	if s.link != nil || !s.isReplica() {
 		return
 	}
@@ -307,7 +329,7 @@ func (s *Server) connectToMaster() {
 	s.link = l
 	s.linkState = linkConnecting
 	s.lastIOMs = s.nowMs()
-	s.env.Logf("Connecting to MASTER %s:%d", s.masterHost, s.masterPort)
+	s.env.Logf(logf, s.masterHost, s.masterPort)
 	l.rc.Connect()
 }
 
@@ -370,9 +392,26 @@ func (l *replLink) fail(why string) {
 		return
 	}
 	s.env.Logf("Master link: %s", why)
-	if s.link == l {
-		s.dropLink()
+	if s.link != l {
+		return
 	}
+	state, streaming := s.linkState, s.master != nil
+	s.dropLink()
+	switch {
+	case streaming:
+		s.reconnect(false)
+	case state == linkTransfer:
+		s.reconnect(true) // readSyncBulkPayload's errors cancel the handshake and reconnect
+	}
+}
+
+// corrupt fails the link for what a sound master never sends, and
+// records it as a replication protocol error (ReplStats).
+func (l *replLink) corrupt(why string) {
+	if !l.dead {
+		l.s.replError("Master link: " + why)
+	}
+	l.fail(why)
 }
 
 // lost is the connection's end, by the peer or the network; err is nil
@@ -393,7 +432,7 @@ func (l *replLink) up() {
 func (l *replLink) down(cause error) {
 	switch e := cause.(type) {
 	case *redisconn.ProtocolError:
-		l.fail("protocol error: " + e.Err.Error())
+		l.corrupt("protocol error: " + e.Err.Error())
 		l.conn.Close() // as Redis closes it; the Conn would reset it
 	case *redisconn.UnexpectedReplyError:
 		l.fail("unexpected reply from master: " + redisconn.Brief(e.Reply))
@@ -445,14 +484,15 @@ func (l *replLink) Reply(step int, v resp.Value, err error) {
 		case strings.HasPrefix(text, "FULLRESYNC "):
 			f := strings.Fields(text)
 			if len(f) != 3 {
-				l.fail("bad FULLRESYNC reply")
+				l.corrupt("bad FULLRESYNC reply")
 				return
 			}
 			off, err := strconv.ParseInt(f[2], 10, 64)
 			if err != nil {
-				l.fail("bad FULLRESYNC offset")
+				l.corrupt("bad FULLRESYNC offset")
 				return
 			}
+			s.repl.fullSyncs++
 			l.fullReplid, l.fullOffset = f[1], off
 			s.linkState = linkTransfer
 			s.syncStartMs = s.nowMs()
@@ -460,6 +500,7 @@ func (l *replLink) Reply(step int, v resp.Value, err error) {
 			l.rc.Await(l, stepBulk)
 		case strings.HasPrefix(text, "CONTINUE"):
 			newID := strings.TrimSpace(strings.TrimPrefix(text, "CONTINUE"))
+			s.repl.partialSyncs++
 			s.env.Logf("Successful partial resynchronization with master.")
 			if newID != "" && newID != s.cachedReplid {
 				s.replid2 = s.cachedReplid
@@ -478,11 +519,11 @@ func (l *replLink) Reply(step int, v resp.Value, err error) {
 		}
 	case stepBulk:
 		if v.Kind != resp.KindBulk {
-			l.fail("bad snapshot payload")
+			l.corrupt("bad snapshot payload")
 			return
 		}
 		if !s.loadFromMaster(v.Str) {
-			l.fail("failed loading the snapshot from master")
+			l.corrupt("failed loading the snapshot from master")
 			return
 		}
 		s.replid, s.offset = l.fullReplid, l.fullOffset
@@ -570,8 +611,7 @@ func (s *Server) applyMasterStream() {
 	for s.master == m && m != nil && !s.sleeping {
 		args, ok, err := m.r.Next()
 		if err != nil {
-			s.env.Logf("Protocol error from master: %v", err)
-			s.dropLink()
+			s.masterProtocolError(m)
 			return
 		}
 		if !ok {
@@ -588,15 +628,58 @@ func (s *Server) applyMasterStream() {
 		}
 		cmd := s.lookup(args)
 		s.applying = true
-		if cmd != nil && cmd.proc != nil {
+		switch {
+		case cmd == nil:
+			s.errorToMaster(unknownCommandError(s, args), "<unknown>")
+		case (cmd.arity > 0 && cmd.arity != len(args)) || len(args) < -cmd.arity:
+			s.errorToMaster("ERR wrong number of arguments for '"+cmd.name+"' command", cmd.name)
+		case cmd.proc == nil:
+		default:
 			m.lastCmd = cmd.name
 			m.rejecting = cmd.name
 			s.call(m, cmd, args)
+			if b := m.w.Bytes(); len(b) > 0 && b[0] == '-' {
+				line, _, _ := strings.Cut(string(b[1:]), "\r\n")
+				s.errorToMaster(line, cmd.name)
+			}
 		}
 		m.w.Reset()
 		s.replFeed(raw)
 		s.applying = false
 	}
+}
+
+// masterProtocolError ends a master link whose stream does not parse, as
+// Redis's setProtocolError and freeClient do for the master: the cached
+// master is discarded (CLIENT_PROTOCOL_ERROR), so the next sync is a full
+// one. Redis also logs a sample of the query buffer, which the reader does
+// not expose.
+func (s *Server) masterProtocolError(m *client) {
+	pe := m.r.Err()
+	if pe.Reason == "Master using the inline protocol. Desync?" {
+		s.env.Logf("WARNING: Receiving inline protocol from master, master stream corruption? Closing the master connection and discarding the cached master.")
+	}
+	line := "Protocol error (" + pe.Reason + ") from client: " + m.info() + "."
+	s.env.Logf("%s", line)
+	s.replError(line)
+	s.env.Logf("Connection with master lost.")
+	s.dropLink()
+	s.cachedReplid, s.cachedOffset = "", -1
+	s.reconnect(false)
+}
+
+// errorToMaster is afterErrorReply for the master client: the reply is
+// never sent, but a replica that errs on its master's stream has diverged
+// from it, so Redis logs it as critical and counts it
+// (stat_unexpected_error_replies). Redis also logs the backlog's tail.
+func (s *Server) errorToMaster(msg, cmdName string) {
+	if len(msg) > 4096 {
+		msg = msg[:4096]
+	}
+	line := "== CRITICAL == This replica is sending an error to its master: '" + msg + "' after processing the command '" + cmdName + "'"
+	s.env.Logf("%s", line)
+	s.repl.unexpectedErrorReplies++
+	s.replError(line)
 }
 
 // sendAck is replicationSendAck.
@@ -627,18 +710,21 @@ func (s *Server) replicationCron() {
 			if now-s.lastIOMs > timeout {
 				s.env.Logf("Timeout connecting to the MASTER...")
 				s.dropLink()
+				s.reconnect(true)
 			}
 		case linkConnected:
 			if now-s.lastIOMs > timeout {
 				s.env.Logf("MASTER timeout: no data nor PING received...")
 				s.dropLink()
+				s.reconnect(false)
 			} else {
 				s.sendAck()
 			}
 		}
 	}
-	if len(s.replicas) > 0 && !s.isReplica() && now-s.lastPingMs >= int64(s.cfg.ReplPingReplicaPeriod)*1000 {
-		s.lastPingMs = now
+	// The PING period counts cron runs, not wall time, so a master whose
+	// clock steps back goes on pinging.
+	if len(s.replicas) > 0 && !s.isReplica() && s.replCronLoops%int64(max(s.cfg.ReplPingReplicaPeriod, 1)) == 0 {
 		s.replPropagatePing()
 	}
 	for _, r := range slices.Clone(s.replicas) {
@@ -647,6 +733,7 @@ func (s *Server) replicationCron() {
 			r.kill()
 		}
 	}
+	s.replCronLoops++
 	s.afterEvent()
 }
 
@@ -721,8 +808,14 @@ func psyncCommand(c *client, args [][]byte) {
 	c.replAckMs = s.nowMs()
 	s.replicas = append(s.replicas, c)
 	if s.tryPartial(c, id, off) {
+		s.stats.syncPartialOK++
 		return
 	}
+	if id != "?" {
+		// A replica that asks for a full resync on purpose is no failure.
+		s.stats.syncPartialErr++
+	}
+	s.stats.syncFull++
 	if len(s.replicas) == 1 && s.backlog == nil {
 		s.replid = randomHex(s.rng, 40)
 		s.replid2, s.secondOffset = strings.Repeat("0", 40), -1
@@ -748,12 +841,14 @@ func (s *Server) tryPartial(c *client, id string, off int64) bool {
 		return false
 	}
 	if off < s.backlog.first(s.offset) || off > s.offset+1 {
+		s.repl.partialNoBacklog++
 		s.env.Logf("Unable to partial resync with replica %s for lack of backlog (Replica request was: %d).", c.addr, off)
 		return false
 	}
 	c.w.WriteRaw([]byte("+CONTINUE " + s.replid + "\r\n"))
 	if off <= s.offset {
 		c.w.WriteRaw(s.backlog.from(off, s.offset))
+		s.repl.partialWithData++
 	}
 	c.replState = replOnline
 	c.markPending()
@@ -1002,7 +1097,7 @@ func (s *Server) infoReplication(b *strings.Builder) {
 		field(b, "min_slaves_good_slaves", s.goodReplicas())
 	}
 	for i, r := range online {
-		state := map[int]string{replWaitBgsave: "wait_bgsave", replSendBulk: "send_bulk", replOnline: "online"}[r.replState]
+		state := replStateName(r.replState)
 		field(b, "slave"+strconv.Itoa(i), "ip="+r.replIP()+",port="+strconv.Itoa(r.replPort)+",state="+state+",offset="+strconv.FormatInt(r.replAck, 10)+",lag="+strconv.FormatInt((now-r.replAckMs)/1000, 10))
 	}
 	field(b, "master_failover_state", "no-failover")
@@ -1039,6 +1134,22 @@ func (s *Server) ReplicaOf(host string, port int) {
 	s.setMaster(host, port)
 	s.env.Logf("REPLICAOF %s:%d enabled (operator)", host, port)
 	s.afterEvent()
+}
+
+// KillMasterLink is CLIENT KILL TYPE master, run on this node from
+// outside the network: a replica streaming from its master closes that
+// connection, keeps what PSYNC needs (replicationCacheMaster) and connects
+// again at once; a master, or a replica still in its handshake, has no
+// master client and nothing happens. It reports whether
+// a link was killed.
+func (s *Server) KillMasterLink() bool {
+	m := s.master
+	if m == nil {
+		return false
+	}
+	m.kill()
+	s.afterEvent()
+	return true
 }
 
 // PromoteToMaster is REPLICAOF NO ONE from outside the network.

@@ -20,6 +20,9 @@ type stats struct {
 	keyspaceMisses      int64
 	netInputBytes       int64
 	netOutputBytes      int64
+	syncFull            int64
+	syncPartialOK       int64
+	syncPartialErr      int64
 }
 
 // Server is one Redis node incarnation.

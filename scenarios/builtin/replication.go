@@ -15,17 +15,31 @@ import (
 // replicationScenario is issue 4's: a master and two replicas, clients
 // writing to the master, random faults on the three nodes, and after the
 // final heal and a quiet period every replica must hold the master's
-// dataset.
+// dataset, having processed and acknowledged its stream up to a drain
+// barrier, with no replication protocol error during the run and no resync
+// loop after it (deploy.ReplicationWatch).
+//
+// The replication settings make the stream's hard cases common: a short
+// repl-timeout turns most partitions and pauses into resyncs, kill-link
+// breaks a link for about a second (a partial resync with data), and a
+// backlog of a few seconds of writes overflows on the longer breaks. A
+// set client's unique elements make a write the stream loses visible in
+// the digests, where the register's keys would soon be overwritten.
 func replicationScenario() *scenarios.Scenario {
 	return &scenarios.Scenario{
 		Name:    "replication",
-		Summary: "a master and two replicas under partitions, resets, crashes, pauses and clock jumps; replicas must converge",
+		Summary: "a master and two replicas under partitions, resets, link kills, crashes, pauses and clock jumps; replicas must converge, offsets agree, no protocol error",
 		Params: []scenarios.Param{
 			scenarios.DurationParam("duration", "60s", "virtual time the world runs"),
 			scenarios.DurationParam("quiet", "20s", "fault-free time at the end, after which every replica must hold the master's dataset"),
 			scenarios.DurationParam("fault-interval", "3s", "mean time between two faults"),
 			scenarios.IntParam("clients", 5, 0, 1000, "clients writing to the master"),
+			scenarios.IntParam("set-clients", 1, 0, 1000, "clients adding unique elements to a set on the master: a write the stream loses stays lost, so the replicas' digests tell"),
 			scenarios.BoolParam("appendonly", true, "nodes keep an AOF (appendfsync everysec), so a crashed master restarts with its data"),
+			scenarios.IntParam("repl-timeout", 3, 1, 3600, "repl-timeout in seconds: shorter than most partitions and pauses, so that links time out and replicas resync"),
+			scenarios.IntParam("repl-backlog-size", 16<<10, 16<<10, 1<<30, "repl-backlog-size in bytes (Redis's least, 16kb, by default): a few seconds of the clients' writes, so that a short break is a partial resync with data and a long one overflows the backlog (a full resync)"),
+			scenarios.IntParam("repl-diskless-sync-delay", 1, 0, 3600, "repl-diskless-sync-delay in seconds; below repl-timeout, so that a replica waiting for its snapshot does not time out its handshake"),
+			scenarios.IntParam("repl-ping-replica-period", 1, 1, 3600, "repl-ping-replica-period in seconds; below repl-timeout, so that an idle stream does not time out"),
 			scenarios.LatencyParam("one-way latency"),
 		},
 		Setup: setupReplication,
@@ -38,11 +52,24 @@ func setupReplication(r *scenarios.Run) (scenarios.Checks, error) {
 	nodes := []string{"m", "r1", "r2"}
 	cfg := scenarios.NoSave()
 	cfg.AppendOnly = aof
+	cfg.ReplTimeoutSeconds, cfg.ReplBacklogSize, cfg.ReplPingReplicaPeriod = p.Int("repl-timeout"), p.Int("repl-backlog-size"), p.Int("repl-ping-replica-period")
+	cfg.ReplDisklessSyncDelay = p.Int("repl-diskless-sync-delay")
+	if cfg.ReplPingReplicaPeriod >= cfg.ReplTimeoutSeconds || cfg.ReplDisklessSyncDelay >= cfg.ReplTimeoutSeconds {
+		return nil, fmt.Errorf("repl-ping-replica-period (%ds) and repl-diskless-sync-delay (%ds) must be below repl-timeout (%ds), or an idle link, or a replica waiting for its snapshot, times out",
+			cfg.ReplPingReplicaPeriod, cfg.ReplDisklessSyncDelay, cfg.ReplTimeoutSeconds)
+	}
 	faultsEnd := r.Duration - quiet
+	ping, delay := time.Duration(cfg.ReplPingReplicaPeriod)*time.Second, time.Duration(cfg.ReplDisklessSyncDelay)*time.Second
+	if quiet/4 < ping+time.Second || quiet*3/4 < delay+3*time.Second {
+		return nil, fmt.Errorf("quiet (%v) is too short: its last quarter, after the replication check's drain barrier, must span a replica's ACK (1s) and a PING (repl-ping-replica-period, %v), and the resyncs after the final heal (repl-diskless-sync-delay, %v, and a few seconds) must end before it", quiet, ping, delay)
+	}
 	dep, err := r.Deploy(deploy.Deployment{
 		Latency: scenarios.LatencyDist(p.String("latency")),
 		Shards:  []deploy.Shard{{Name: "shard", Nodes: scenarios.RedisNodes(cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}, nodes...)}},
-		Clients: []deploy.Clients{{Host: "c1", Count: nclients, Workload: client.NewRegister(), Target: "m:6379", Stop: faultsEnd + quiet/2}},
+		Clients: []deploy.Clients{
+			{Host: "c1", Count: nclients, Workload: client.NewRegister(), Target: "m:6379", Stop: faultsEnd + quiet/2},
+			{Host: "c1", Count: p.Int("set-clients"), Workload: client.NewSet(), Target: "m:6379", Stop: faultsEnd + quiet/2},
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -50,9 +77,10 @@ func setupReplication(r *scenarios.Run) (scenarios.Checks, error) {
 	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
 	r.Schedule = nemesis.Generate(nemesis.Config{
 		Hosts: nodes, Interval: interval, End: faultsEnd,
-		Partitions: true, Crashes: true, Pauses: true, Clocks: true, Links: true,
+		Partitions: true, Crashes: true, Pauses: true, Clocks: true, Links: true, LinkKills: true,
 		MaxJump: 10 * time.Second,
 	}, r.World.Stream("nemesis"))
+	repl := dep.WatchReplication(deploy.ReplicationOptions{Quiet: faultsEnd, Drain: r.Duration - quiet/4})
 	return func(r *scenarios.Run) []checker.Result {
 		r.History.Finish(r.World.Now())
 		var offsets string
@@ -61,7 +89,10 @@ func setupReplication(r *scenarios.Run) (scenarios.Checks, error) {
 				offsets += fmt.Sprintf(" %s=%s@%d", name, s.Role(), s.ReplOffset())
 			}
 		}
-		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), "replication offsets:"+offsets, fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
-		return []checker.Result{dep.Convergence(), scenarios.Liveness(r, faultsEnd, quiet/4)}
+		t := dep.ReplTotals()
+		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), "replication offsets:"+offsets,
+			fmt.Sprintf("resyncs: %d full, %d partial (%d with data), %d partial refused (%d for lack of backlog)", t.SyncFull, t.SyncPartialOK, t.SyncPartialWithData, t.SyncPartialErr, t.SyncPartialNoBacklog),
+			fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
+		return []checker.Result{dep.Convergence(), repl.Result(), scenarios.Liveness(r, faultsEnd, quiet/4)}
 	}, nil
 }

@@ -2,11 +2,15 @@
 // their hosts, configurations, disks and clocks, and the clients that
 // drive them) and builds it in a world, handing back handles per shard,
 // node and client process that faults, operator actions, observers and
-// checks use.
+// checks use. Its checks judge the nodes themselves: Convergence compares
+// digests after the final heal, and a ReplicationWatch judges replication
+// offsets, ACKs, protocol errors and resync loops against a drain barrier.
 //
-// Invariant: Build creates hosts and spawns processes in the order the
+// Invariants: Build creates hosts and spawns processes in the order the
 // deployment lists them (shards and their nodes, then client groups), so
 // the same deployment gives the same process ids and the same run.
+// Observers and checks only read nodes (every incarnation, the crashed
+// ones too), so a run is the same with or without them.
 package deploy
 
 import (
@@ -74,6 +78,9 @@ type Deployed struct {
 	shards []Shard
 	nodes  []string
 	procs  map[string]*sim.Process
+	// lives are every incarnation of each node, oldest first, so that
+	// checks can read what a crashed incarnation counted.
+	lives map[string][]*redis.Server
 	// published is the directory that following clients read; targets is
 	// each client process's target, for observation.
 	published map[string]string
@@ -89,7 +96,8 @@ func Build(w *sim.World, n *network.Network, d Deployment, hist *history.History
 			return nil, err
 		}
 	}
-	b := &Deployed{w: w, hist: hist, procs: map[string]*sim.Process{}, published: map[string]string{}, targets: map[int]func() string{}}
+	b := &Deployed{w: w, hist: hist, procs: map[string]*sim.Process{}, lives: map[string][]*redis.Server{},
+		published: map[string]string{}, targets: map[int]func() string{}}
 	for _, sh := range d.Shards {
 		if len(sh.Nodes) == 0 {
 			return nil, fmt.Errorf("deploy: shard %q has no nodes", sh.Name)
@@ -118,7 +126,14 @@ func (b *Deployed) node(host string, cfg redis.Config, disk sim.DiskConfig, clk 
 	if err != nil {
 		return err
 	}
-	p, err := h.Spawn("redis-"+host, redis.Program(cfg))
+	prog := redis.Program(cfg)
+	p, err := h.Spawn("redis-"+host, func(env sim.Env) sim.Node {
+		n := prog(env)
+		if s, ok := n.(*redis.Server); ok {
+			b.lives[host] = append(b.lives[host], s)
+		}
+		return n
+	})
 	if err != nil {
 		return err
 	}

@@ -57,3 +57,14 @@ func (b *Deployed) ReplicaOf(host, master string) error {
 	}
 	return err
 }
+
+// KillLink closes the link of the node on host to its master, as CLIENT
+// KILL TYPE master run on it would; on a master, or a replica whose link is
+// not streaming, it kills nothing, as that command kills nothing there.
+func (b *Deployed) KillLink(host string) error {
+	s, err := b.operated("kill-link", host)
+	if s != nil && !s.KillMasterLink() {
+		b.w.Note(sim.LevelFault, "kill-link "+host+": no master link to kill")
+	}
+	return err
+}

@@ -28,9 +28,10 @@ const (
 	OpDiskOK      Op = "disk-ok"
 	OpClog        Op = "clog" // Groups[0][0] <-> Groups[0][1]
 	OpUnclog      Op = "unclog"
-	OpReset       Op = "reset"   // resets connections between Groups[0][0] and Groups[0][1]
-	OpSlow        Op = "slow"    // Count is the latency factor; 1 restores
-	OpLatency     Op = "latency" // Groups[0][0] <-> Groups[0][1] take Latency each way
+	OpReset       Op = "reset"     // resets connections between Groups[0][0] and Groups[0][1]
+	OpKillLink    Op = "kill-link" // the Redis node on Target closes its link to its master (CLIENT KILL TYPE master)
+	OpSlow        Op = "slow"      // Count is the latency factor; 1 restores
+	OpLatency     Op = "latency"   // Groups[0][0] <-> Groups[0][1] take Latency each way
 	OpHealAll     Op = "heal-all"
 
 	// Operator actions: what a person or a tool does to the deployment.
@@ -41,7 +42,7 @@ const (
 
 // Ops lists every op in the order scenario files document them.
 var Ops = []Op{OpPartition, OpHeal, OpCrash, OpRestart, OpPause, OpResume, OpClockJump, OpClockDrift,
-	OpClockStrobe, OpDiskFsync, OpDiskFull, OpDiskOK, OpClog, OpUnclog, OpReset, OpSlow, OpLatency, OpHealAll,
+	OpClockStrobe, OpDiskFsync, OpDiskFull, OpDiskOK, OpClog, OpUnclog, OpReset, OpKillLink, OpSlow, OpLatency, OpHealAll,
 	OpPromote, OpReplicaOf, OpPublish}
 
 // Shapes lists the partition shapes.

@@ -19,6 +19,9 @@ type Operator interface {
 	// Publish tells the clients that follow name (e.g. "master") to go to
 	// addr from now on.
 	Publish(name, addr string) error
+	// KillLink makes the Redis node on host close its connection to its
+	// master, as CLIENT KILL TYPE master run on it does.
+	KillLink(host string) error
 }
 
 // Apply performs a on the world now; op carries out operator actions.
@@ -144,6 +147,14 @@ func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
 		}
 	case OpHealAll:
 		healAll(w, n)
+	case OpKillLink:
+		// A fault, but one only the node can carry out: the connection
+		// is the node's, and what it keeps for PSYNC is its decision.
+		if op == nil {
+			return fmt.Errorf("nemesis %s: this deployment has no operator (no Redis nodes)", a.Op)
+		}
+		w.Fault("kill-link " + a.Target)
+		return op.KillLink(a.Target)
 	case OpPromote, OpReplicaOf, OpPublish:
 		if op == nil {
 			return fmt.Errorf("nemesis %s: this deployment has no operator (no Redis nodes)", a.Op)

@@ -16,6 +16,11 @@ type Config struct {
 	End time.Duration
 	// The fault families to draw from.
 	Partitions, Crashes, Pauses, Clocks, Disks, Links bool
+	// LinkKills draws kill-link on one of Hosts: a replica's link to its
+	// master closes and it resyncs, partially when the backlog still
+	// covers it. A family of its own, so that the schedules of configs
+	// without it stay as they were.
+	LinkKills bool
 	// MaxJump bounds clock jumps, both ways.
 	MaxJump time.Duration
 }
@@ -114,6 +119,11 @@ func Generate(cfg Config, r *rand.Rand) []Action {
 			default:
 				return []Action{{At: at, Op: OpSlow, Groups: g, Count: 2 + r.IntN(20)}, {At: at + hold(), Op: OpSlow, Groups: g, Count: 1}}
 			}
+		})
+	}
+	if cfg.LinkKills && nh >= 1 {
+		fams = append(fams, func(at time.Duration) []Action {
+			return []Action{{At: at, Op: OpKillLink, Target: one()}}
 		})
 	}
 	var out []Action

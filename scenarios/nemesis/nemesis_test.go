@@ -1,6 +1,7 @@
 package nemesis
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -46,10 +47,74 @@ func TestApplyErrorsNameTheProblem(t *testing.T) {
 		{Action{Op: "explode"}, `op "explode" is unknown`},
 		{Action{Op: OpClog, Groups: [][]string{{"a"}}}, "want one group of two hosts"},
 		{Action{Op: OpPromote, Target: "a"}, "nemesis promote: this deployment has no operator"},
+		{Action{Op: OpKillLink, Target: "a"}, "nemesis kill-link: this deployment has no operator"},
 	} {
 		err := tt.a.Apply(w, n, nil)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want %q", tt.a, err, tt.want)
 		}
+	}
+}
+
+// fakeOperator records the operator calls it gets.
+type fakeOperator struct{ calls []string }
+
+func (f *fakeOperator) Promote(host string) error {
+	f.calls = append(f.calls, "promote "+host)
+	return nil
+}
+func (f *fakeOperator) ReplicaOf(host, master string) error {
+	f.calls = append(f.calls, "replicaof "+host+" "+master)
+	return nil
+}
+func (f *fakeOperator) Publish(name, addr string) error {
+	f.calls = append(f.calls, "publish "+name+" "+addr)
+	return nil
+}
+func (f *fakeOperator) KillLink(host string) error {
+	f.calls = append(f.calls, "kill-link "+host)
+	return nil
+}
+
+// kill-link is a family of its own: a config without it draws no
+// kill-link, a config with it alone draws nothing else, and each one is data
+// that prints, saves as a file's table and applies through the operator.
+func TestKillLinkIsOptInData(t *testing.T) {
+	hosts := []string{"m", "r1", "r2"}
+	base := Config{Hosts: hosts, Interval: time.Second, End: 30 * time.Second, Partitions: true, Crashes: true, Pauses: true, Clocks: true, Links: true, MaxJump: time.Second}
+	for _, a := range Generate(base, sim.NewStream(1, "nemesis")) {
+		if a.Op == OpKillLink {
+			t.Fatalf("kill-link drawn without LinkKills: %s", a)
+		}
+	}
+	only := Config{Hosts: hosts, Interval: time.Second, End: 30 * time.Second, LinkKills: true}
+	kills := 0
+	for _, a := range Generate(only, sim.NewStream(1, "nemesis")) {
+		switch {
+		case a.Op == OpHealAll:
+		case a.Op != OpKillLink || !slices.Contains(hosts, a.Target):
+			t.Fatalf("drew %s, want kill-link of one of %v", a, hosts)
+		default:
+			kills++
+		}
+	}
+	if kills < 10 {
+		t.Fatalf("%d kill-links in 30s at one a second", kills)
+	}
+	a := Action{At: 1500 * time.Millisecond, Op: OpKillLink, Target: "r1"}
+	if got := a.String(); got != "1.500000s kill-link r1" {
+		t.Errorf("String: %q", got)
+	}
+	if got := FormatTOML([]Action{a}); got != "[[nemesis.action]]\nat = \"1.5s\"\nop = \"kill-link\"\ntarget = \"r1\"\n" {
+		t.Errorf("FormatTOML: %q", got)
+	}
+	if !slices.Contains(Ops, OpKillLink) {
+		t.Error("Ops, which scenario files accept, lacks kill-link")
+	}
+	w := sim.NewWorld(1)
+	n, _ := network.New(w, network.Config{})
+	op := &fakeOperator{}
+	if err := a.Apply(w, n, op); err != nil || strings.Join(op.calls, ";") != "kill-link r1" {
+		t.Fatalf("apply: %v, calls %v", err, op.calls)
 	}
 }
