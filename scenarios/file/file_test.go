@@ -7,6 +7,7 @@ import (
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/scenarios"
+	"github.com/redsim/redsim/scenarios/nemesis"
 )
 
 func TestExampleScenarioFileRuns(t *testing.T) {
@@ -67,7 +68,7 @@ func TestScenarioFileErrors(t *testing.T) {
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"partition\"\nshape = \"halves\"", `f.toml:4: nemesis.action[0].shape "halves" is unknown; one of isolate, majority, oneway, bridge`},
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"crash\"\ntarget = \"n9\"", `f.toml:4: nemesis.action[0].target "n9" is unknown; one of c1, n1, n2, n3, master`},
 		{"[[nemesis.action]]\nop = \"crash\"", `f.toml:1: nemesis.action[0].at is required (a duration such as "10s")`},
-		{"[nemesis]\nfaults = [\"floods\"]", `f.toml:2: nemesis.faults: "floods" is unknown; one of partitions, crashes, pauses, clocks, links, disks`},
+		{"[nemesis]\nfaults = [\"floods\"]", `f.toml:2: nemesis.faults: "floods" is unknown; one of partitions, crashes, pauses, clocks, links, disks, link-kills`},
 		{"[workload]\nkind = \"set\"\n[checks]\nlinearizable = true", "f.toml:4: checks.linearizable needs a register, cas-register or counter workload, not set"},
 		{"[toplogy]\nnodes = 3", "f.toml:1: table [toplogy] is unknown; known: topology, workload, nemesis, checks"},
 		{"quiet = \"90s\"", "f.toml:1: quiet (1m30s) must be shorter than duration (1m0s)"},
@@ -227,5 +228,26 @@ master = "n2:6379"
 		if _, err := Parse("f.toml", tc.src); err == nil || err.Error() != tc.want {
 			t.Errorf("%q:\n got  %v\n want %s", tc.src, err, tc.want)
 		}
+	}
+}
+
+// A file can ask for killed replication links among its generated faults.
+func TestFileLinkKills(t *testing.T) {
+	s, err := Parse("x.toml", "duration = \"40s\"\nquiet = \"15s\"\n[nemesis]\ninterval = \"1s\"\nfaults = [\"link-kills\"]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scenarios.Execute(s, scenarios.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kills := 0
+	for _, a := range res.Schedule {
+		if a.Op == nemesis.OpKillLink {
+			kills++
+		}
+	}
+	if kills == 0 || res.Status() != scenarios.StatusPass {
+		t.Fatalf("%d kill-link actions, status %s: %+v", kills, res.Status(), res.Verdicts)
 	}
 }
