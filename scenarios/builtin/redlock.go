@@ -39,6 +39,7 @@ func redlockParams(over map[string]string) []scenarios.Param {
 		scenarios.FloatParam("drift-ppm", "0", -clock.MaxDriftPPM, clock.MaxDriftPPM, false, "how fast every master's clocks run, in ppm (10000 = the default drift factor)"),
 		scenarios.FloatParam("drift-factor", "0.01", 0, 1, false, "the client's drift factor"),
 		scenarios.BoolParam("skip-validity", false, "ablation: the client takes any quorum as the lock"),
+		scenarios.DurationParam("liveness-bound", "0s", "longest wait with no holder that lock liveness allows (0s: measured only); a crashed holder's lock frees after the TTL, so TTL + retry delay + slack is the bound of a live lock"),
 	}
 	for i := range ps {
 		if v, ok := over[ps[i].Name]; ok {
@@ -58,8 +59,10 @@ type redlockCase struct {
 
 func redlockCases() []redlockCase {
 	return []redlockCase{
-		{name: "redlock-quiet", summary: "no faults, several clients contending: must be safe in every seed",
-			defaults: map[string]string{"clients": "5"}},
+		{name: "redlock-quiet", summary: "no faults, several clients contending: must be safe and live in every seed",
+			defaults: map[string]string{"clients": "5", "liveness-bound": "1.5s"}},
+		{name: "redlock-holder-crash", summary: "client 0 works close to the TTL and its host crashes while it holds the lock: the others must wait no longer than the TTL and the retry delay",
+			defaults: map[string]string{"clients": "3", "work": "900ms", "liveness-bound": "1.5s"}, faults: crashC0},
 		{name: "redlock-pause", summary: "client 0 pauses longer than the lock's validity, then writes: unsafe unless the resource is fenced",
 			defaults: map[string]string{"pause": "2s"}},
 		{name: "redlock-clock-jump", summary: "n3's wall clock jumps forward while clients see different majorities: unsafe when keys expire on the wall clock",
@@ -204,7 +207,7 @@ func setupRedlock(r *scenarios.Run, c redlockCase) (scenarios.Checks, error) {
 		r.Facts = append(r.Facts, fmt.Sprintf("%d acquisitions, %d holds, %d writes accepted, %d rejected", acq, len(rl.holds), len(rl.writes.Accepted), len(rl.writes.Rejected)))
 		me := checker.MutualExclusion(rl.holds)
 		rs := checker.ResourceSafety(rl.holds, rl.writes.Accepted, checker.ResourceOptions{Fenced: fenced})
-		lv := checker.LockLiveness(ops, rl.holds, checker.LockLivenessOptions{})
+		lv := checker.LockLiveness(ops, rl.holds, checker.LockLivenessOptions{MaxGap: p.Duration("liveness-bound")})
 		if fenced && rs.Verdict == checker.Ok {
 			// With fencing the resource is what must be safe; overlapping
 			// holds are measured but are not a failure.
@@ -240,6 +243,17 @@ func crashN3(r *scenarios.Run, rl *redlockWorld) error {
 	stop := r.Duration - 3*time.Second
 	for at := 2 * time.Second; at+delay < stop; at += 3*time.Second + delay {
 		r.Schedule = append(r.Schedule, nemesis.Action{At: at, Op: nemesis.OpCrash, Target: "n3"}, nemesis.Action{At: at + delay, Op: nemesis.OpRestart, Target: "n3"})
+	}
+	return nil
+}
+
+// crashC0 crashes client 0's host every 3 s and restarts it 500 ms later:
+// with work close to the TTL the crash usually falls while it holds the
+// lock, which it then never releases, so the others wait for the TTL.
+func crashC0(r *scenarios.Run, rl *redlockWorld) error {
+	stop := r.Duration - 3*time.Second
+	for at := 2 * time.Second; at+500*time.Millisecond < stop; at += 3 * time.Second {
+		r.Schedule = append(r.Schedule, nemesis.Action{At: at, Op: nemesis.OpCrash, Target: "c0"}, nemesis.Action{At: at + 500*time.Millisecond, Op: nemesis.OpRestart, Target: "c0"})
 	}
 	return nil
 }
