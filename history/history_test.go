@@ -20,6 +20,7 @@ func sampleOps() []Op {
 		{Process: 4, Kind: Incr, Key: "c", Invoke: 55, Complete: 56, Outcome: Fail, Error: "dial refused"},
 		{Process: 5, Node: "n1", Kind: FinalRead, Key: "s", Elems: []Value{}, Invoke: 70, Complete: 80, Outcome: Ok},
 		{Process: 5, Node: "n2", Kind: FinalRead, Key: "s", Elems: []Value{Int(1), Str("2"), None}, Invoke: 70, Complete: clock.Never, Outcome: Ok},
+		{Process: 6, Node: "n1", Kind: Txn, Mops: []Mop{{Kind: Append, Key: "t1", Value: Int(9)}, {Kind: Read, Key: "t2", Elems: []Value{Int(3), Int(4)}}, {Kind: Read, Key: "t3", Elems: []Value{}}}, Invoke: 90, Complete: 95, Outcome: Ok},
 	}
 }
 
@@ -27,6 +28,10 @@ func TestJSONLRoundTrip(t *testing.T) {
 	var h History
 	for _, op := range sampleOps() {
 		i := h.Invoke(op)
+		if op.Kind == Txn {
+			h.Complete(i, op.Complete, op.Outcome, op.Result, op.Error)
+			continue
+		}
 		if op.Elems != nil {
 			h.CompleteElems(i, op.Complete, op.Elems)
 			continue
@@ -53,6 +58,14 @@ func TestJSONLRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got.Ops(), sampleOps()) {
 		t.Errorf("round trip changed the history:\n got %+v\nwant %+v", got.Ops(), sampleOps())
+	}
+}
+
+func TestJSONLTxnForm(t *testing.T) {
+	op := Op{Process: 1, Kind: Txn, Mops: []Mop{{Kind: Append, Key: "t1", Value: Int(9)}, {Kind: Read, Key: "t2", Elems: []Value{Int(3)}}}, Invoke: 1, Complete: 2, Outcome: Ok}
+	want := `{"process":1,"kind":"txn","invoke_ns":1,"complete_ns":2,"outcome":"ok","mops":[{"kind":"append","key":"t1","value":9},{"kind":"read","key":"t2","elems":[3]}]}`
+	if got := string(op.AppendJSON(nil)); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
 

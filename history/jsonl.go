@@ -19,18 +19,29 @@ import (
 //
 //	{"process":3,"node":"n1","kind":"write","key":"k2","value":7,"invoke_ns":1500000,"complete_ns":2100000,"outcome":"ok"}
 type opJSON struct {
-	Process    int     `json:"process"`
-	Node       string  `json:"node,omitempty"`
-	Kind       Kind    `json:"kind"`
-	Key        string  `json:"key,omitempty"`
-	Value      Value   `json:"value"`
-	Expect     Value   `json:"expect"`
-	Result     Value   `json:"result"`
-	Elems      []Value `json:"elems"`
-	InvokeNS   int64   `json:"invoke_ns"`
-	CompleteNS int64   `json:"complete_ns"`
-	Outcome    Outcome `json:"outcome"`
-	Error      string  `json:"error,omitempty"`
+	Process    int       `json:"process"`
+	Node       string    `json:"node,omitempty"`
+	Kind       Kind      `json:"kind"`
+	Key        string    `json:"key,omitempty"`
+	Value      Value     `json:"value"`
+	Expect     Value     `json:"expect"`
+	Result     Value     `json:"result"`
+	Elems      []Value   `json:"elems"`
+	InvokeNS   int64     `json:"invoke_ns"`
+	CompleteNS int64     `json:"complete_ns"`
+	Outcome    Outcome   `json:"outcome"`
+	Error      string    `json:"error,omitempty"`
+	Mops       []mopJSON `json:"mops,omitempty"`
+}
+
+// The JSON form of a Mop, inside an Op's "mops":
+//
+//	{"kind":"append","key":"t3","value":17} or {"kind":"read","key":"t3","elems":[4,17]}
+type mopJSON struct {
+	Kind  Kind    `json:"kind"`
+	Key   string  `json:"key"`
+	Value Value   `json:"value"`
+	Elems []Value `json:"elems"`
 }
 
 // AppendJSON appends op's JSON form, without a newline, to b.
@@ -51,14 +62,7 @@ func (op *Op) AppendJSON(b []byte) []byte {
 	b = appendValueField(b, `,"expect":`, op.Expect)
 	b = appendValueField(b, `,"result":`, op.Result)
 	if op.Elems != nil {
-		b = append(b, `,"elems":[`...)
-		for i, e := range op.Elems {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = e.AppendJSON(b)
-		}
-		b = append(b, ']')
+		b = appendElems(b, op.Elems)
 	}
 	b = append(b, `,"invoke_ns":`...)
 	b = strconv.AppendInt(b, int64(op.Invoke), 10)
@@ -71,7 +75,40 @@ func (op *Op) AppendJSON(b []byte) []byte {
 		b = append(b, `,"error":`...)
 		b = appendJSONString(b, op.Error)
 	}
+	if op.Mops != nil {
+		b = append(b, `,"mops":[`...)
+		for i := range op.Mops {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = op.Mops[i].appendJSON(b)
+		}
+		b = append(b, ']')
+	}
 	return append(b, '}')
+}
+
+func (m *Mop) appendJSON(b []byte) []byte {
+	b = append(b, `{"kind":`...)
+	b = appendJSONString(b, string(m.Kind))
+	b = append(b, `,"key":`...)
+	b = appendJSONString(b, m.Key)
+	b = appendValueField(b, `,"value":`, m.Value)
+	if m.Elems != nil {
+		b = appendElems(b, m.Elems)
+	}
+	return append(b, '}')
+}
+
+func appendElems(b []byte, elems []Value) []byte {
+	b = append(b, `,"elems":[`...)
+	for i, e := range elems {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = e.AppendJSON(b)
+	}
+	return append(b, ']')
 }
 
 func appendValueField(b []byte, name string, v Value) []byte {
@@ -95,6 +132,12 @@ func (op *Op) UnmarshalJSON(b []byte) error {
 		Value: j.Value, Expect: j.Expect, Result: j.Result, Elems: j.Elems,
 		Invoke: clock.Time(j.InvokeNS), Complete: clock.Time(j.CompleteNS),
 		Outcome: j.Outcome, Error: j.Error,
+	}
+	if j.Mops != nil {
+		op.Mops = make([]Mop, len(j.Mops))
+		for i, m := range j.Mops {
+			op.Mops[i] = Mop{Kind: m.Kind, Key: m.Key, Value: m.Value, Elems: m.Elems}
+		}
 	}
 	return nil
 }

@@ -30,7 +30,21 @@ const (
 	Release Kind = "release"
 	// Extend extends the validity of the lock Key.
 	Extend Kind = "extend"
+	// Txn is a transaction (MULTI/EXEC or a script) over several keys: Mops
+	// are its micro-operations in the order the transaction runs them. Key
+	// is empty. On Ok, each read micro-op holds what it read.
+	Txn Kind = "txn"
 )
+
+// Mop is one micro-operation of a transaction: an Append of the element
+// Value to the list Key, or a Read of the whole list Key, whose elements
+// (once the transaction completed Ok) are in Elems, in list order.
+type Mop struct {
+	Kind  Kind
+	Key   string
+	Value Value
+	Elems []Value
+}
 
 // Op is one operation as a client saw it.
 type Op struct {
@@ -63,4 +77,6 @@ type Op struct {
 	Outcome Outcome
 	// Error is the error text of a Fail or Info operation.
 	Error string
+	// Mops are a Txn's micro-operations; nil for any other kind.
+	Mops []Mop
 }
