@@ -65,6 +65,13 @@ func (h *History) CompleteElems(i int, at clock.Time, elems []Value) {
 	op.Complete, op.Outcome, op.Elems = at, Ok, elems
 }
 
+// CompleteTxn records an Ok transaction i whose micro-operations, with what
+// its reads returned, are mops.
+func (h *History) CompleteTxn(i int, at clock.Time, mops []Mop) {
+	op := h.pending1(i, at)
+	op.Complete, op.Outcome, op.Mops = at, Ok, mops
+}
+
 func (h *History) pending1(i int, at clock.Time) *Op {
 	op := h.at(i)
 	h.flat = nil

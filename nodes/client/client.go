@@ -134,9 +134,19 @@ func (c *client) step() {
 	op.Process, op.Node, op.Invoke = c.o.Process, hostOf(addr), now
 	c.st.pending, c.st.sent = c.o.History.Invoke(op), false
 	c.op, c.cmd, c.busy = op, cmd, true
+	// A MULTI/EXEC transaction is queued in one pipeline; only EXEC's
+	// reply (tag 0) is the operation's. A queued command that Redis
+	// refuses makes EXEC fail with EXECABORT.
+	for _, q := range queued(&op, cmd) {
+		c.conn.Do(c, tagQueued, q...)
+	}
 	// Sent once the connection is open: a dial that fails sent nothing.
 	c.conn.Do(c, 0, cmd...)
 }
+
+// tagQueued tags the commands of a transaction before its EXEC, whose
+// replies the client reads and drops.
+const tagQueued = 1
 
 // connect makes the connection to addr, dialled by its first command.
 func (c *client) connect(addr string) {
@@ -157,13 +167,18 @@ func (c *client) drop() {
 	}
 }
 
-// Sent implements redisconn.SendWaiter: the request has left.
-func (c *client) Sent(int) { c.st.sent = true }
+// Sent implements redisconn.SendWaiter: the request has left. A
+// transaction is sent when its EXEC is: without EXEC, Redis discards it.
+func (c *client) Sent(tag int) {
+	if tag == 0 {
+		c.st.sent = true
+	}
+}
 
 // Reply implements redisconn.Waiter: the outcome of the operation in
 // flight.
-func (c *client) Reply(_ int, v resp.Value, err error) {
-	if !c.busy {
+func (c *client) Reply(tag int, v resp.Value, err error) {
+	if !c.busy || tag == tagQueued {
 		return // abandoned by Stop
 	}
 	if err != nil {
@@ -214,6 +229,8 @@ func (c *client) complete(outcome history.Outcome, errText string) {
 	c.busy = false
 	now := c.o.Now()
 	switch {
+	case outcome == history.Ok && c.op.Kind == history.Txn:
+		c.o.History.CompleteTxn(i, now, c.op.Mops)
 	case outcome == history.Ok && c.op.Elems != nil:
 		c.o.History.CompleteElems(i, now, c.op.Elems)
 	case outcome == history.Ok:

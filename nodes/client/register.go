@@ -106,6 +106,9 @@ type Counter struct {
 	Keys int
 	// ReadFraction is the share of reads, in [0, 1]; the rest are INCR.
 	ReadFraction float64
+	// Deltas makes the writes INCR, INCRBY, DECR and DECRBY by small
+	// amounts, Value holding the signed increment, instead of INCR alone.
+	Deltas bool
 }
 
 // NewCounter returns the default counter workload: one key, half reads.
@@ -117,7 +120,19 @@ func (w *Counter) Next(r *rand.Rand, _ int64) (history.Op, [][]byte) {
 	if r.Float64() < w.ReadFraction {
 		return history.Op{Kind: history.Read, Key: key}, cmd("GET", key)
 	}
-	return history.Op{Kind: history.Incr, Key: key, Value: history.Int(1)}, cmd("INCR", key)
+	if !w.Deltas {
+		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(1)}, cmd("INCR", key)
+	}
+	switch d := int64(1 + r.IntN(100)); r.IntN(4) {
+	case 0:
+		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(1)}, cmd("INCR", key)
+	case 1:
+		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(-1)}, cmd("DECR", key)
+	case 2:
+		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(d)}, cmd("INCRBY", key, strconv.FormatInt(d, 10))
+	default:
+		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(-d)}, cmd("DECRBY", key, strconv.FormatInt(d, 10))
+	}
 }
 
 // Decode implements Workload.

@@ -1,0 +1,129 @@
+package client
+
+import (
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/redsim/redsim/history"
+	"github.com/redsim/redsim/nodes/resp"
+)
+
+// Txn is list-append transactions in the manner of Elle's list-append
+// workload: each operation runs one to MaxMops micro-operations, each an
+// RPUSH of a unique element or an LRANGE 0 -1 of a whole list, over the keys
+// t0 ... t{Keys-1}, atomically: as MULTI ... EXEC, or (Script) as one EVAL.
+// The list-append checker infers every key's order of appends from the
+// reads and looks for cycles among the transactions.
+type Txn struct {
+	// Keys is the number of lists; below 1 means 1.
+	Keys int
+	// MaxMops is the most micro-operations in one transaction; below 1
+	// means 1.
+	MaxMops int
+	// ReadFraction is the share of reads among micro-operations, in [0, 1].
+	ReadFraction float64
+	// Script runs each transaction as an EVAL of txnScript instead of
+	// MULTI/EXEC.
+	Script bool
+}
+
+// NewTxn returns the default transaction workload: 20 lists, up to 4
+// micro-operations, half of them reads, as MULTI/EXEC.
+func NewTxn() *Txn { return &Txn{Keys: 20, MaxMops: 4, ReadFraction: 0.5} }
+
+// txnScript runs KEYS[i] with ARGV[i]: an RPUSH of ARGV[i], or an LRANGE
+// 0 -1 when ARGV[i] is empty, and returns each command's reply in order.
+const txnScript = "local r = {} for i, k in ipairs(KEYS) do if ARGV[i] == '' then r[i] = redis.call('lrange', k, 0, -1) else r[i] = redis.call('rpush', k, ARGV[i]) end end return r"
+
+// Next implements Workload. A MULTI/EXEC transaction's command is EXEC: the
+// client queues MULTI and one command per micro-operation before it (see
+// queued).
+func (w *Txn) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
+	n := 1 + r.IntN(max(w.MaxMops, 1))
+	mops := make([]history.Mop, n)
+	for i := range mops {
+		key := pickKey(r, "t", w.Keys)
+		if r.Float64() < w.ReadFraction {
+			mops[i] = history.Mop{Kind: history.Read, Key: key}
+			continue
+		}
+		mops[i] = history.Mop{Kind: history.Append, Key: key, Value: history.Int(uniq*txnStride + int64(i))}
+	}
+	op := history.Op{Kind: history.Txn, Mops: mops}
+	if !w.Script {
+		return op, cmd("EXEC")
+	}
+	args := make([]string, 0, 3+2*n)
+	args = append(args, "EVAL", txnScript, strconv.Itoa(n))
+	for _, m := range mops {
+		args = append(args, m.Key)
+	}
+	for _, m := range mops {
+		if m.Kind == history.Append {
+			args = append(args, elemText(m.Value))
+		} else {
+			args = append(args, "")
+		}
+	}
+	return op, cmd(args...)
+}
+
+// txnStride separates the elements of one transaction: its i-th append
+// writes uniq*txnStride+i, unique in the run as uniq is.
+const txnStride = 16
+
+// Decode implements Workload: EXEC's or the script's reply is one reply per
+// micro-operation, an integer for an append and the list for a read.
+func (w *Txn) Decode(op *history.Op, v resp.Value) error { return decodeTxn(op, v) }
+
+func decodeTxn(op *history.Op, v resp.Value) error {
+	if op.Kind != history.Txn || v.Kind != resp.KindArray || v.IsNull || len(v.Elems) != len(op.Mops) {
+		return errUnexpected
+	}
+	mops := make([]history.Mop, len(op.Mops))
+	for i, m := range op.Mops {
+		mops[i] = m
+		switch m.Kind {
+		case history.Append:
+			if _, err := intValue(v.Elems[i]); err != nil {
+				return err
+			}
+		case history.Read:
+			elems, err := elemsValue(v.Elems[i])
+			if err != nil {
+				return err
+			}
+			mops[i].Elems = elems
+		default:
+			return errUnexpected
+		}
+	}
+	op.Mops = mops
+	return nil
+}
+
+// Final implements FinalReader: every list, read whole.
+func (w *Txn) Final() []Request { return finals("t", w.Keys, "LRANGE", "0", "-1") }
+
+// queued is what a client sends before a transaction's EXEC: MULTI and one
+// command per micro-operation. It is nil for any other operation.
+func queued(op *history.Op, command [][]byte) [][][]byte {
+	if op.Kind != history.Txn || len(command) != 1 || string(command[0]) != "EXEC" {
+		return nil
+	}
+	out := make([][][]byte, 0, 1+len(op.Mops))
+	out = append(out, cmd("MULTI"))
+	for _, m := range op.Mops {
+		if m.Kind == history.Append {
+			out = append(out, cmd("RPUSH", m.Key, elemText(m.Value)))
+		} else {
+			out = append(out, cmd("LRANGE", m.Key, "0", "-1"))
+		}
+	}
+	return out
+}
+
+func elemText(v history.Value) string {
+	n, _ := v.Int()
+	return strconv.FormatInt(n, 10)
+}
