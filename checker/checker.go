@@ -97,6 +97,41 @@ func SetWrites(ops []history.Op, opts SetOptions) Result {
 	return checkSetWrites(ops, maxEvidence(opts.MaxEvidence))
 }
 
+// ListAppendOptions tunes ListAppend.
+type ListAppendOptions struct {
+	// RealTime adds real-time edges: a transaction acknowledged before
+	// another was invoked precedes it, as strict serializability promises
+	// (a single Redis master running MULTI/EXEC or EVAL). Anomalies that
+	// need such an edge carry the suffix "-realtime".
+	RealTime bool
+	// MaxCycles bounds the cycles shown in the evidence, and the findings of
+	// each other anomaly; zero means DefaultMaxCycles. Counts cover all.
+	MaxCycles int
+	// MaxSteps bounds the work: the elements of all reads, plus the edges
+	// the search for short cycles visits; zero means
+	// DefaultListAppendMaxSteps. Reads longer than it in total make the
+	// check Unknown; a search that spends it still reports every cycle,
+	// but may name one by a stronger anomaly than the weakest it holds.
+	MaxSteps int64
+}
+
+// ListAppend checks list-append transactions (Txn operations whose
+// micro-operations append unique elements to lists and read whole lists)
+// as Elle does: every key's order of appends is inferred from its reads
+// (FinalRead operations of the same keys included), reads that no order
+// explains are anomalies (incompatible-order, duplicate-elements,
+// garbage-read, G1a, G1b, internal), so are acknowledged appends that
+// vanished (lost-append, divergence), and cycles of write-write,
+// write-read and read-write dependencies among the committed transactions
+// (G0, G1c, G-single, G2) break serializability; with opts.RealTime, cycles
+// that need a real-time edge (G0-realtime ... G2-realtime) and acknowledged
+// appends that a later read lacks (lost-append-realtime) break strict
+// serializability. Fail transactions never happened; Info ones may have,
+// and count as committed once a read shows one of their appends.
+func ListAppend(ops []history.Op, opts ListAppendOptions) Result {
+	return checkListAppend(ops, opts)
+}
+
 // MutualExclusion checks that no two holds of the same lock by different
 // processes overlap in true time. Holds are half-open, so [a,b) and [b,c) do
 // not overlap.

@@ -16,6 +16,11 @@
 //     those begun after an element was acknowledged counting as evidence
 //     of its loss; replicas that disagree on an element once its attempts
 //     completed; and a list's order against real time and across reads.
+//   - ListAppend: Elle's list-append analysis of transactions: each key's
+//     order of appends inferred from its reads, the reads no order
+//     explains, appends acknowledged and lost, and the shortest cycles of
+//     dependencies (ww, wr, rw, and with real time rt) among committed
+//     transactions, named by the weakest anomaly they show.
 //   - MutualExclusion, ResourceSafety and LockLiveness: the safety and
 //     liveness of Redlock in true time; a fenced resource orders holders
 //     by token.

@@ -90,6 +90,18 @@ func (v Value) Equal(w Value) bool {
 	return v.Canonical() == w.Canonical()
 }
 
+// Text returns v as Redis stores it: an integer in decimal, a string as
+// is, None as "".
+func (v Value) Text() string {
+	switch v.kind {
+	case intKind:
+		return strconv.FormatInt(v.num, 10)
+	case strKind:
+		return v.str
+	}
+	return ""
+}
+
 // String prints None as "nil", an integer in decimal and a string quoted.
 func (v Value) String() string {
 	switch v.kind {

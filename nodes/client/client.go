@@ -63,6 +63,7 @@ type client struct {
 	addr string
 
 	busy  bool       // an operation is in flight
+	qerr  string     // the first error reply to a command queued before it
 	op    history.Op // it, as generated; Decode fills Result or Elems
 	cmd   [][]byte
 	fails int // connection failures in a row, for the backoff
@@ -133,7 +134,7 @@ func (c *client) step() {
 	}
 	op.Process, op.Node, op.Invoke = c.o.Process, hostOf(addr), now
 	c.st.pending, c.st.sent = c.o.History.Invoke(op), false
-	c.op, c.cmd, c.busy = op, cmd, true
+	c.op, c.cmd, c.busy, c.qerr = op, cmd, true, ""
 	// A MULTI/EXEC transaction is queued in one pipeline; only EXEC's
 	// reply (tag 0) is the operation's. A queued command that Redis
 	// refuses makes EXEC fail with EXECABORT.
@@ -178,8 +179,14 @@ func (c *client) Sent(tag int) {
 // Reply implements redisconn.Waiter: the outcome of the operation in
 // flight.
 func (c *client) Reply(tag int, v resp.Value, err error) {
-	if !c.busy || tag == tagQueued {
+	if !c.busy {
 		return // abandoned by Stop
+	}
+	if tag == tagQueued {
+		if err == nil && v.IsError() && c.qerr == "" {
+			c.qerr = errorText(v.Str)
+		}
+		return
 	}
 	if err != nil {
 		c.failed(err)
@@ -187,6 +194,8 @@ func (c *client) Reply(tag int, v resp.Value, err error) {
 	}
 	c.fails = 0
 	switch {
+	case c.qerr != "":
+		c.complete(history.Fail, c.qerr)
 	case v.IsError():
 		c.complete(history.Fail, errorText(v.Str))
 	default:

@@ -2,8 +2,11 @@ package client
 
 import (
 	"fmt"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/redsim/redsim/history"
@@ -52,7 +55,7 @@ var MixedFamilies = []FamilyInfo{
 // keys keys per family (registers keep 5, the linearizability checker's
 // size). An unknown name is an error naming the known ones.
 func NewMixed(keys int, weights map[string]float64) (*Mixed, error) {
-	for name := range weights {
+	for _, name := range slices.Sorted(maps.Keys(weights)) {
 		if !slices.ContainsFunc(MixedFamilies, func(f FamilyInfo) bool { return f.Name == name }) {
 			names := make([]string, len(MixedFamilies))
 			for i, f := range MixedFamilies {
@@ -175,4 +178,25 @@ func (m *Mixed) Final() []Request {
 		out = append(out, fr.Final()...)
 	}
 	return out
+}
+
+// ParseWeights parses "name=weight,name=weight" (spaces allowed) into the
+// weights NewMixed takes; "" is no override.
+func ParseWeights(s string) (map[string]float64, error) {
+	out := map[string]float64{}
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
+		name, val, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, fmt.Errorf("%q is not name=weight", part)
+		}
+		w, err := strconv.ParseFloat(val, 64)
+		if err != nil || w < 0 || math.IsInf(w, 0) || math.IsNaN(w) {
+			return nil, fmt.Errorf("%q: the weight of %s must be a number, 0 or more", part, name)
+		}
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("%q: %s is weighted twice", s, name)
+		}
+		out[name] = w
+	}
+	return out, nil
 }

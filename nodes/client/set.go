@@ -98,3 +98,40 @@ func finals(prefix string, keys int, command string, extra ...string) []Request 
 	}
 	return out
 }
+
+// WaitAdd is SADD of unique elements to w0 ... w{Keys-1}, each followed in
+// the same pipeline by WAIT Replicas TimeoutMS: an add's Result is the
+// number of replicas WAIT counted as having acknowledged it, so a checker
+// can tell writes confirmed by replicas from writes only the master took.
+// A refused SADD fails the operation whatever WAIT says.
+type WaitAdd struct {
+	// Keys is the number of sets; below 1 means 1.
+	Keys int
+	// Replicas and TimeoutMS are WAIT's arguments.
+	Replicas, TimeoutMS int
+}
+
+// Next implements Workload.
+func (w *WaitAdd) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
+	key := pickKey(r, "w", w.Keys)
+	return history.Op{Kind: history.Add, Key: key, Value: history.Int(uniq)},
+		cmd("WAIT", strconv.Itoa(w.Replicas), strconv.Itoa(w.TimeoutMS))
+}
+
+// Decode implements Workload.
+func (w *WaitAdd) Decode(op *history.Op, v resp.Value) error {
+	switch op.Kind {
+	case history.FinalRead:
+		elems, err := elemsValue(v)
+		op.Elems = elems
+		return err
+	case history.Add:
+		n, err := intValue(v)
+		op.Result = history.Int(n)
+		return err
+	}
+	return errUnexpected
+}
+
+// Final implements FinalReader.
+func (w *WaitAdd) Final() []Request { return finals("w", w.Keys, "SMEMBERS") }

@@ -128,3 +128,44 @@ func (w *Float) Decode(op *history.Op, v resp.Value) error {
 	}
 	return errUnexpected
 }
+
+// Expiring is keys that expire on their own, over e0 ... e{Keys-1}: SET
+// key "U.MS" PX MS NX, whose value carries its own time to live (U makes it
+// unique), and GET. With ReadOnly it only reads, for clients on replicas:
+// a replica must not serve a key its clock says has expired, though it
+// keeps it until its master's DEL arrives (checker.ExpiredReads).
+type Expiring struct {
+	// Keys is the number of keys; below 1 means 1.
+	Keys int
+	// ReadOnly makes every operation a GET.
+	ReadOnly bool
+}
+
+// Next implements Workload.
+func (w *Expiring) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
+	key := pickKey(r, "e", w.Keys)
+	if w.ReadOnly || r.IntN(2) == 0 {
+		return history.Op{Kind: GetEx, Key: key}, cmd("GET", key)
+	}
+	ms := strconv.Itoa(100 + r.IntN(3000))
+	v := strconv.FormatInt(uniq, 10) + "." + ms
+	return history.Op{Kind: SetPX, Key: key, Value: history.Str(v)}, cmd("SET", key, v, "PX", ms, "NX")
+}
+
+// Decode implements Workload.
+func (w *Expiring) Decode(op *history.Op, v resp.Value) error {
+	switch op.Kind {
+	case SetPX:
+		if v.IsNull {
+			op.Result = history.Int(0)
+			return nil
+		}
+		op.Result = history.Int(1)
+		return okReply(v)
+	case GetEx:
+		var err error
+		op.Result, err = bulkValue(v)
+		return err
+	}
+	return errUnexpected
+}

@@ -105,9 +105,15 @@ func decodeTxn(op *history.Op, v resp.Value) error {
 // Final implements FinalReader: every list, read whole.
 func (w *Txn) Final() []Request { return finals("t", w.Keys, "LRANGE", "0", "-1") }
 
-// queued is what a client sends before a transaction's EXEC: MULTI and one
-// command per micro-operation. It is nil for any other operation.
+// queued is what a client sends in the same pipeline before an
+// operation's command: MULTI and one command per micro-operation before a
+// transaction's EXEC, the SADD before a WaitAdd's WAIT. It is nil for any
+// other operation. If Redis refuses a queued command, the operation fails
+// (an EXEC after a refused command answers EXECABORT).
 func queued(op *history.Op, command [][]byte) [][][]byte {
+	if op.Kind == history.Add && len(command) > 0 && string(command[0]) == "WAIT" {
+		return [][][]byte{cmd("SADD", op.Key, elemText(op.Value))}
+	}
 	if op.Kind != history.Txn || len(command) != 1 || string(command[0]) != "EXEC" {
 		return nil
 	}
