@@ -96,3 +96,18 @@ func Liveness(r *Run, faultsEnd, bound time.Duration) checker.Result {
 		FaultsStopped: clock.Time(faultsEnd), Bound: bound, PerProcess: true, End: r.World.Now(),
 	})
 }
+
+// Unacknowledged returns ops with every Ok write made Info: for a
+// deployment that may lose acknowledged writes by design (snapshots only),
+// the set checker then judges phantoms, duplicates and divergence, not
+// losses.
+func Unacknowledged(ops []history.Op) []history.Op {
+	out := make([]history.Op, len(ops))
+	copy(out, ops)
+	for i := range out {
+		if op := &out[i]; op.Outcome == history.Ok && (op.Kind == history.Add || op.Kind == history.Append) {
+			op.Outcome, op.Error = history.Info, "acknowledged, but snapshots may lose it"
+		}
+	}
+	return out
+}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redsim/redsim/nodes/client"
 )
 
 // Param documents one parameter a scenario accepts and says how to read
@@ -69,6 +71,27 @@ func BoolParam(name string, def bool, doc string) Param {
 func ChoiceParam(name, def string, choices []string, doc string) Param {
 	return Param{Name: name, Default: def, Doc: doc, want: strings.Join(choices, ", ") + " (one of)",
 		parse: func(v string) (any, bool) { return v, slices.Contains(choices, v) }}
+}
+
+// WeightsParam is the weights of the mixed workload's families, as
+// "name=weight,name=weight"; "" keeps every default (client.MixedFamilies).
+func WeightsParam(name, doc string) Param {
+	return Param{Name: name, Default: "", Doc: doc, want: "name=weight,... over " + familyNames(),
+		parse: func(v string) (any, bool) {
+			w, err := client.ParseWeights(v)
+			if err == nil {
+				_, err = client.NewMixed(1, w)
+			}
+			return w, err == nil
+		}}
+}
+
+func familyNames() string {
+	names := make([]string, len(client.MixedFamilies))
+	for i, f := range client.MixedFamilies {
+		names[i] = f.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // Params are a run's parameter values, parsed: the scenario's defaults
@@ -158,6 +181,9 @@ func (p Params) Int(name string) int { return p.get(name).(int) }
 
 // Float returns a FloatParam's value.
 func (p Params) Float(name string) float64 { return p.get(name).(float64) }
+
+// Weights returns a WeightsParam's value.
+func (p Params) Weights(name string) map[string]float64 { return p.get(name).(map[string]float64) }
 
 // Bool returns a BoolParam's value.
 func (p Params) Bool(name string) bool { return p.get(name).(bool) }

@@ -16,6 +16,7 @@ import (
 	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/network"
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
@@ -90,6 +91,8 @@ type Result struct {
 	// Replay gives the exact command.
 	Source    string            `json:"source"`
 	Overrides map[string]string `json:"overrides,omitempty"`
+	// Bugs are the catalog's planted bugs the run had (--bug).
+	Bugs []string `json:"bugs,omitempty"`
 	// History and Observations are the run's, for reports (not in JSON).
 	History      []history.Op        `json:"-"`
 	Observations deploy.Observations `json:"-"`
@@ -99,8 +102,15 @@ type Result struct {
 	visualize func(w io.Writer) error
 }
 
-// Replay is the command that runs the same world again.
-func (r *Result) Replay() string { return ReplayCommand(r.Source, r.Seed, r.Overrides) }
+// Replay is the command that runs the same world again, with its planted
+// bugs.
+func (r *Result) Replay() string {
+	cmd := ReplayCommand(r.Source, r.Seed, r.Overrides)
+	for _, b := range r.Bugs {
+		cmd += " --bug " + ShellQuote(b)
+	}
+	return cmd
+}
 
 // ReplayCommand is the command line that runs seed of the scenario named by
 // source again, with the exact --set overrides (not the defaults, so that it
@@ -234,7 +244,7 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	res = &Result{
 		Scenario: s.Name, Seed: opts.Seed, Source: source, Overrides: maps.Clone(opts.Set), Hash: FormatHash(w.Trace().Hash()),
 		Params: map[string]string{}, Events: w.Trace().Count(), Duration: dur,
-		Schedule: r.Schedule,
+		Schedule: r.Schedule, Bugs: bugs.Enabled(),
 	}
 	params.Each(func(k, v string) { res.Params[k] = v; res.paramOrder = append(res.paramOrder, k) })
 	res.Verdicts = checks(r)

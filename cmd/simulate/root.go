@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime/debug"
 
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/builtin"
 	"github.com/spf13/cobra"
@@ -96,7 +97,7 @@ func newRootCmd(stdout, stderr io.Writer, getenv func(string) string) *cobra.Com
 	// out fills --out directories; the HTML report replaces it here.
 	var out outputWriter = reportWriter{}
 	root.AddCommand(newVersionCmd(), newListCmd(reg), newRunCmd(reg, out), newReplayCmd(reg, out),
-		newSweepCmd(reg, out, getenv), newServeCmd(stdout, stderr), newStudyCmd(reg, stdout))
+		newSweepCmd(reg, out, getenv), newServeCmd(stdout, stderr), newStudyCmd(reg, stdout), newMutantsCmd(reg, stdout))
 	return root
 }
 
@@ -127,16 +128,25 @@ func newVersionCmd() *cobra.Command {
 }
 
 func newListCmd(reg *scenarios.Registry) *cobra.Command {
-	return &cobra.Command{
+	var listBugs bool
+	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List the built-in scenarios",
+		Short: "List the built-in scenarios (or, with --bugs, the planted-bug catalog)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
+			if listBugs {
+				for _, b := range bugs.Catalog() {
+					fmt.Fprintf(out, "%-36s %s: %s\n", b.Name, b.Issue, b.Mechanism)
+				}
+				return nil
+			}
 			for _, s := range reg.List() {
 				fmt.Fprintf(out, "%-22s %s\n", s.Name, s.Summary)
 			}
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&listBugs, "bugs", false, "list the planted-bug catalog (for --bug and simulate mutants)")
+	return cmd
 }

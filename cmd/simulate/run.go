@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
@@ -27,6 +28,8 @@ type runFlags struct {
 	out              string
 	// expectHash is replay's --expect-hash; run leaves it empty.
 	expectHash string
+	// bugs are the planted bugs (--bug) the run has.
+	bugs []string
 }
 
 func newRunCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
@@ -62,6 +65,7 @@ func addRunFlags(cmd *cobra.Command, f *runFlags) {
 	fl.BoolVar(&f.faults, "faults", false, "print the fault schedule")
 	fl.StringVar(&f.scheduleOut, "schedule-out", "", "write the schedule as a scenario file's [[nemesis.action]] tables to this file")
 	fl.StringVar(&f.out, "out", "", "write result.json, history.jsonl, summary.md and report.html into this directory (created if missing)")
+	fl.StringArrayVar(&f.bugs, "bug", nil, "plant this bug of the catalog in every node (repeatable; simulate list --bugs)")
 }
 
 func parseLevel(s string) (sim.Level, error) {
@@ -106,6 +110,11 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outpu
 			return err
 		}
 	}
+	unplant, err := plantBugs(f.bugs)
+	if err != nil {
+		return err
+	}
+	defer unplant()
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
 
@@ -228,4 +237,16 @@ func withoutHealAll(actions []nemesis.Action) []nemesis.Action {
 		}
 	}
 	return out
+}
+
+// plantBugs enables the named catalog entries for this process; the
+// returned function disables them again.
+func plantBugs(names []string) (func(), error) {
+	for _, n := range names {
+		if err := bugs.Enable(n); err != nil {
+			bugs.DisableAll()
+			return nil, fmt.Errorf("--bug: %w", err)
+		}
+	}
+	return bugs.DisableAll, nil
 }

@@ -32,6 +32,8 @@ type sweepFlags struct {
 	resume   string
 	// expectRate is --expect-rate: the band the violation rate must lie in.
 	expectRate string
+	// bugs are the planted bugs (--bug) every seed has.
+	bugs []string
 }
 
 func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) string) *cobra.Command {
@@ -82,6 +84,7 @@ func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) 
 	fl.StringVar(&f.junit, "junit", "", "write JUnit XML to this file")
 	fl.BoolVar(&f.failFast, "fail-fast", false, "start no more seeds after the first failure")
 	fl.StringVar(&f.expectRate, "expect-rate", "", "for an unsafe scenario: pass when the fraction of seeds with a violation lies in LO-HI (e.g. 0.9-1 or 60%-85%), fail when it leaves the band")
+	fl.StringArrayVar(&f.bugs, "bug", nil, "plant this bug of the catalog in every node of every seed (repeatable; simulate list --bugs)")
 	fl.StringVar(&f.resume, "resume", "", "finish an interrupted sweep whose --out was DIR: seeds with a line in DIR/results.jsonl are not run again")
 	_ = cmd.MarkFlagRequired("seeds")
 	return cmd
@@ -115,6 +118,11 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 	if err != nil {
 		return &scenarios.UsageError{Err: fmt.Errorf("scenario %s: %w", s.Name, err)}
 	}
+	unplant, err := plantBugs(f.bugs)
+	if err != nil {
+		return err
+	}
+	defer unplant()
 	effective := map[string]string{}
 	params.Each(func(k, v string) { effective[k] = v })
 	seeds, err := sweep.ParseSeeds(f.seeds)

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -152,10 +153,24 @@ func (s *Server) sleep(d time.Duration) {
 	})
 }
 
-// resume runs the input that waited while the node slept or fsynced.
+// resume runs the input that waited while the node slept or fsynced, the
+// clients' in id order. The master client is one of them: Redis reads
+// its socket after a block as any other, though the node keeps it out of
+// s.clients (CLIENT LIST does not show it).
 func (s *Server) resume() {
-	for _, c := range append([]*client(nil), s.clients...) {
-		if !c.closed && c.blocked == nil {
+	waiting := slices.Clone(s.clients)
+	if m := s.master; m != nil {
+		i, _ := slices.BinarySearchFunc(waiting, m.id, func(c *client, id int64) int { return cmp.Compare(c.id, id) })
+		waiting = slices.Insert(waiting, i, m)
+	}
+	for _, c := range waiting {
+		switch {
+		case c.closed || c.blocked != nil:
+		case c.isMaster:
+			if s.master == c {
+				s.applyMasterStream()
+			}
+		default:
 			c.processInput()
 		}
 	}

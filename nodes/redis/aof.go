@@ -3,8 +3,10 @@ package redis
 import (
 	"bytes"
 	"errors"
+	"io/fs"
 	"strconv"
 
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/resp"
 )
 
@@ -41,19 +43,41 @@ func (s *Server) propagate(db int, args [][]byte) {
 	if s.loading {
 		return
 	}
+	s.openMulti(db)
+	s.propagateRaw(db, args)
+}
+
+// propagateSplit is propagate for a write that reaches the replicas in
+// another form than the AOF, as relative expiry times did before Redis 7.0
+// (a planted bug, bugs.RelativeExpirePropagated).
+func (s *Server) propagateSplit(db int, repl, aof [][]byte) {
+	if s.loading {
+		return
+	}
+	s.openMulti(db)
+	s.propagateTo(db, repl, aof)
+}
+
+// openMulti propagates the MULTI that wraps the writes of an EXEC or a
+// script, before the first of them.
+func (s *Server) openMulti(db int) {
 	if s.execDepth > 0 && !s.propagatedMulti {
 		s.propagatedMulti = true
 		s.propagateRaw(db, [][]byte{[]byte("MULTI")})
 	}
-	s.propagateRaw(db, args)
 }
 
-func (s *Server) propagateRaw(db int, args [][]byte) {
-	s.replPropagate(db, args)
+func (s *Server) propagateRaw(db int, args [][]byte) { s.propagateTo(db, args, args) }
+
+// propagateTo feeds repl to the replication stream and aof to the AOF (and
+// the rewrite buffer while a rewrite runs): the same command but for a
+// planted bug.
+func (s *Server) propagateTo(db int, repl, aof [][]byte) {
+	s.replPropagate(db, repl)
 	if s.aofOn {
-		s.aofBuf = appendWithSelect(s.aofBuf, &s.aofSelDB, db, args)
+		s.aofBuf = appendWithSelect(s.aofBuf, &s.aofSelDB, db, aof)
 		if s.aofRewriting {
-			s.aofRewriteBuf = appendWithSelect(s.aofRewriteBuf, &s.aofRewriteSelDB, db, args)
+			s.aofRewriteBuf = appendWithSelect(s.aofRewriteBuf, &s.aofRewriteSelDB, db, aof)
 		}
 	}
 }
@@ -66,14 +90,29 @@ func appendWithSelect(buf []byte, sel *int, db int, args [][]byte) []byte {
 	return resp.AppendCommand(buf, args...)
 }
 
-// openAOF starts appending at boot (the file was loaded, or is new).
-func (s *Server) openAOF() {
+// openAOF is aofOpenIfNeededOnServerStart: at boot with appendonly yes the
+// node appends to the file it loaded, or creates it. Redis 7.0 writes a
+// base file of the dataset, empty here since there was no AOF to load,
+// and opens an incr file; the node's one file stands for both, and is
+// created empty. A node that cannot create it exits, as Redis does.
+func (s *Server) openAOF() bool {
 	s.aofOn = true
 	s.aofSelDB = -1
 	s.aofLastRewriteOK = true
-	if n, err := s.env.Disk().Size(s.cfg.AppendFilename); err == nil {
+	name := s.cfg.AppendFilename
+	disk := s.env.Disk()
+	if n, err := disk.Size(name); err == nil {
 		s.aofSize, s.aofBaseSize = n, n
+		s.env.Logf("Opening AOF incr file %s on server start", name)
+		return true
 	}
+	if err := disk.Append(name, nil); err != nil {
+		s.env.Logf("Can't open the append-only file %s: %v", name, err)
+		return false
+	}
+	s.env.Logf("Creating AOF base file %s on server start", name)
+	s.env.Logf("Creating AOF incr file %s on server start", name)
+	return true
 }
 
 // startAOF is CONFIG SET appendonly yes: write the dataset as a new AOF
@@ -118,6 +157,11 @@ func (s *Server) flushAOF() bool {
 	if s.cfg.AppendFsync != "always" {
 		return false
 	}
+	if bugs.On(bugs.AppendfsyncAlwaysAcksBeforeFsync) {
+		// The replies leave before the fsync that covers them, as when
+		// the write handler ran ahead of beforeSleep (redis/redis#9416).
+		s.flushReplies()
+	}
 	s.sleeping = true
 	disk.Sync(s.cfg.AppendFilename, func(err error) {
 		if err != nil {
@@ -154,6 +198,14 @@ func (s *Server) aofCron() {
 	s.aofFsyncing = true
 	s.env.Disk().Sync(s.cfg.AppendFilename, func(err error) {
 		s.aofFsyncing = false
+		if errors.Is(err, fs.ErrNotExist) {
+			// Redis fsyncs the descriptor it appends to, which cannot be
+			// missing, and its bio thread takes EBADF for no failure. The
+			// node fsyncs a name, which has no file behind it until the
+			// rewrite of CONFIG SET appendonly yes renames one there:
+			// nothing to sync, and nothing to refuse writes for.
+			err = nil
+		}
 		if err != nil {
 			s.env.Logf("Fsync of the AOF file failed: %v", err)
 			s.aofWriteErr = err.Error()
@@ -356,6 +408,11 @@ func (s *Server) loadAOF() bool {
 		if cmd == nil {
 			s.env.Logf("Unknown command '%s' reading the append only file %s", cstr(args[0], 128), name)
 			return false
+		}
+		if next == len(data) && bugs.On(bugs.AOFLoadDropsLastCommand) {
+			// An off-by-one at the end of the file: the last complete
+			// command is read but never run.
+			break
 		}
 		switch {
 		case cmd.name == "multi":

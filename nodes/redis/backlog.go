@@ -33,6 +33,9 @@ func (b *backlog) add(p []byte, end int64) {
 	}
 }
 
+// trim forgets the last n bytes, which the offset no longer counts.
+func (b *backlog) trim(n int64) { b.histlen = max(b.histlen-n, 0) }
+
 // first is the stream offset of the oldest byte held, given the master's
 // current offset.
 func (b *backlog) first(offset int64) int64 { return offset - b.histlen + 1 }

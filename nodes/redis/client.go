@@ -56,9 +56,10 @@ type client struct {
 	isReplicaClient bool
 	replState       int
 	replPort        int
-	replAck         int64 // the offset the replica last acknowledged
-	replAckMs       int64
+	replAck         int64  // the offset the replica last acknowledged
+	replAckTime     int64  // repl_ack_time: Server.unixtime when it last did, or went online
 	replBuf         []byte // stream held while the snapshot is sent
+	fullResyncSent  bool   // +FULLRESYNC went out with the PSYNC (a planted bug)
 	woff            int64  // the replication offset after this client's last write
 	waitN           int
 	waitOff         int64

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"slices"
 	"strings"
+
+	"github.com/redsim/redsim/nodes/bugs"
 )
 
 // cmdFlags are Redis's command flags that change how a command is run.
@@ -221,13 +223,16 @@ func cstr(b []byte, max int) string {
 // reject replies with an error and, inside MULTI, marks the transaction
 // to abort (rejectCommand + flagTransaction).
 //
-// A rejected EXEC answers EXECABORT with the reason (execCommandAbort).
+// A rejected EXEC discards the transaction and answers EXECABORT with the
+// reason (execCommandAbort): the error's code, which Redis's texts of its
+// ERR rejections leave out.
 func (c *client) reject(msg string) {
 	if c.multi {
 		c.dirtyExec = true
 	}
-	if c.rejecting == "exec" && strings.HasPrefix(msg, "ERR ") {
-		msg = "EXECABORT Transaction discarded because of: " + msg[len("ERR "):]
+	if c.rejecting == "exec" {
+		c.discardTransaction()
+		msg = "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR ")
 	}
 	c.w.WriteError(msg)
 }
@@ -264,17 +269,22 @@ func (c *client) processCommand(args [][]byte) {
 		c.reject("ERR Command not allowed inside a transaction")
 		return
 	}
-	if cmd.flags&flagWrite != 0 || cmd.name == "ping" {
+	// is_write_command: EXEC counts as a write when it has one queued, so
+	// that what changed since the queueing aborts it.
+	isWrite := cmd.flags&flagWrite != 0 || (cmd.name == "exec" && c.queuedWrite())
+	if isWrite || cmd.name == "ping" {
 		if msg := s.writeDenied(); msg != "" {
 			c.reject(msg)
 			return
 		}
 	}
-	if cmd.flags&flagWrite != 0 && s.cfg.MinReplicasToWrite > 0 && !s.isReplica() && s.goodReplicas() < s.cfg.MinReplicasToWrite {
+	// checkGoodReplicasStatus: a replica is always fine. Before the fix of
+	// redis/redis#1434 it was not.
+	if isWrite && s.tooFewGoodReplicas() && (!s.isReplica() || bugs.On(bugs.MinReplicasRejectsMasterStream)) {
 		c.reject("NOREPLICAS Not enough good replicas to write.")
 		return
 	}
-	if s.isReplica() && s.cfg.ReplicaReadOnly && cmd.flags&flagWrite != 0 {
+	if s.isReplica() && s.cfg.ReplicaReadOnly && isWrite {
 		c.reject("READONLY You can't write against a read only replica.")
 		return
 	}
@@ -317,6 +327,9 @@ func unknownCommandError(s *Server, args [][]byte) string {
 // call runs cmd and propagates its effect to the AOF when it changed the
 // dataset.
 func (s *Server) call(c *client, cmd *command, args [][]byte) {
+	if s.execDepth == 0 {
+		s.updateCachedTime() // not for the commands of an EXEC or a script
+	}
 	dirty, off := s.dirty, s.offset
 	c.argv, c.prop, c.noProp = args, nil, false
 	cmd.proc(c, args)

@@ -1,5 +1,7 @@
 package redis
 
+import "github.com/redsim/redsim/nodes/bugs"
+
 // db is one of the node's numbered databases.
 type db struct {
 	s    *Server
@@ -20,6 +22,11 @@ func (d *db) lookup(key []byte) *object {
 		return nil
 	}
 	if o.expireAt != 0 && !d.s.applying && d.expireIfNeeded(string(key), o) {
+		if d.s.isReplica() && bugs.On(bugs.ReplicaServesExpired) {
+			// Before the fix of redis/redis#1768, a replica, which
+			// must not delete the key, returned it.
+			return o
+		}
 		return nil
 	}
 	return o

@@ -10,7 +10,12 @@
 // the connection when the event that produced them ends (Redis's
 // beforeSleep), after the append-only file has been written and, with
 // appendfsync always, fsynced. A cron at hz runs the active expiry cycle,
-// the everysec fsync and the save points.
+// the everysec fsync and the save points. While the event loop is held
+// (DEBUG SLEEP, SAVE, an appendfsync always fsync) input waits, the
+// master's stream included, and runs in client id order when the hold
+// ends. The AOF is one file where Redis 7.0 keeps a manifest, a base file
+// and incr files; with appendonly yes the node creates it at boot, as
+// Redis creates those.
 //
 // A replica reaches its master through a nodes/redisconn Conn for the
 // handshake and the snapshot, then takes the raw connection over (Hijack)
@@ -20,19 +25,28 @@
 // nowhere: resyncs taken as a replica, link drops, and the replication
 // protocol errors with their log lines), ReplID, MasterHost and
 // ReplicaAcks; an operator kills a replica's link with KillMasterLink, as
-// CLIENT KILL TYPE master does. Known differences in replication: a
-// replica's offset counts the commands it applied, encoded again, where
-// Redis counts the bytes it read (the same bytes for a well-formed stream;
-// a bare newline, which Redis would count, is not); the master client is
-// not in CLIENT LIST; a protocol error's log line lacks Redis's sample of
-// the query buffer; and a master sends no newline to replicas waiting for
-// their snapshot.
+// CLIENT KILL TYPE master does. min-replicas-to-write compares with the
+// count of good replicas that Redis keeps, recounted once a second by
+// replicationCron, when a replica goes online or is freed, and on CONFIG
+// SET, from ACK times in whole seconds of the cached wall clock
+// (server.unixtime); an ACK alone does not recount it. Known differences
+// in replication: a replica's offset counts the commands it applied,
+// encoded again, where Redis counts the bytes it read (the same bytes for
+// a well-formed stream; a bare newline, which Redis would count, is not);
+// the master client is not in CLIENT LIST; a protocol error's log line
+// lacks Redis's sample of the query buffer; and a master sends no newline
+// to replicas waiting for their snapshot.
 //
 // Each command family's file lists its commands (cmdSpec): name, arity,
 // flags, and where the keys are, as the key specs of Redis 7.0.15's
 // src/commands/*.json. CommandTable.KeyPositions finds a command's keys
 // from them as COMMAND GETKEYS does, and KeyRange is COMMAND INFO's legacy
 // (first key, last key, step), derived from the specs as Redis derives it.
+//
+// Bugs from Redis's history can be planted back (nodes/bugs, `simulate
+// mutants`): each sits behind a bugs.On check at the place the fix went, and
+// with none enabled the node is 7.0.15, event for event. The stories in
+// bugs_test.go show what each one changes.
 //
 // Invariants: nothing here iterates a Go map into a reply, a trace line or a
 // decision; the keyspace and the other hash tables are the seedless dict, and

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/rnum"
 )
 
@@ -38,7 +39,7 @@ func (s *Server) activeExpireCycle() {
 			})
 			for _, key := range due {
 				if o, ok := d.expires.Get(key); ok {
-					d.expireIfNeeded(key, o)
+					d.activeExpire(key, o)
 				}
 			}
 			continue
@@ -49,7 +50,7 @@ func (s *Server) activeExpireCycle() {
 			for i := 0; i < n && d.expires.Len() > 0; i++ {
 				key, o, _ := d.expires.Random(s.rng)
 				if o.expireAt <= now {
-					d.expireIfNeeded(key, o)
+					d.activeExpire(key, o)
 					expired++
 				}
 			}
@@ -58,6 +59,20 @@ func (s *Server) activeExpireCycle() {
 			}
 		}
 	}
+}
+
+// activeExpire is expireIfNeeded for the active expiry cycle.
+func (d *db) activeExpire(key string, o *object) bool {
+	if bugs.On(bugs.ActiveExpireSkipsDel) && o.expireAt <= d.s.expireNowMs() {
+		// A planted bug: the key goes without the DEL that replicas,
+		// which never expire keys themselves, and the AOF wait for (the
+		// master has synthesized it since redis/redis@bcf2995).
+		d.s.stats.expiredKeys++
+		d.remove(key)
+		d.s.signalModified(d, key)
+		return true
+	}
+	return d.expireIfNeeded(key, o)
 }
 
 // alreadyExpired is checkAlreadyExpired: a time in the past deletes the key
@@ -145,6 +160,12 @@ func expireGeneric(c *client, args [][]byte, basetime int64, seconds bool) {
 	c.db.setExpire(string(key), o, when)
 	c.s.signalModified(c.db, string(key))
 	c.prop = [][]byte{[]byte("PEXPIREAT"), key, strconv.AppendInt(nil, when, 10)}
+	if basetime != 0 && bugs.On(bugs.RelativeExpirePropagated) {
+		// Before Redis 7.0 (redis/redis#8474): EXPIRE and PEXPIRE went to
+		// the replicas as they came, relative; only the AOF got PEXPIREAT.
+		c.s.propagateSplit(c.db.id, c.argv, c.prop)
+		c.noProp = true
+	}
 	c.w.WriteInt(1)
 }
 

@@ -17,6 +17,17 @@ func multiCommand(c *client, args [][]byte) {
 	c.w.WriteOK()
 }
 
+// queuedWrite reports whether the transaction has a write queued (Redis's
+// mstate.cmd_flags & CMD_WRITE).
+func (c *client) queuedWrite() bool {
+	for _, q := range c.queue {
+		if cmd := c.s.lookup(q); cmd != nil && cmd.flags&flagWrite != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *client) discardTransaction() {
 	c.multi, c.dirtyExec, c.queue = false, false, nil
 	c.unwatchAll()
@@ -50,16 +61,6 @@ func execCommand(c *client, args [][]byte) {
 	queue := c.queue
 	c.multi, c.queue = false, nil
 	c.unwatchAll()
-	// Writes refused by a disk error are refused as a whole (7.0 checks
-	// the queue before running it).
-	if msg := s.writeDenied(); msg != "" {
-		for _, q := range queue {
-			if cmd := s.lookup(q); cmd != nil && cmd.flags&flagWrite != 0 {
-				c.w.WriteError("EXECABORT Transaction discarded because of: " + msg[len("MISCONF "):])
-				return
-			}
-		}
-	}
 	c.w.WriteArrayLen(len(queue))
 	s.execDepth++
 	propagated := s.propagatedMulti

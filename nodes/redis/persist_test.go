@@ -228,3 +228,49 @@ func TestRewriteAOF(t *testing.T) {
 		t.Fatalf("n after rewrite and crash = %q", got)
 	}
 }
+
+// Redis 7.0 creates its AOF at startup when appendonly is yes
+// (aofOpenIfNeededOnServerStart), so a node that stays idle past its first
+// everysec fsync still takes writes, and a restart opens the same file.
+func TestAOFCreatedAtStartup(t *testing.T) {
+	tw := newTestWorld(t, aofConfig("everysec"))
+	if _, err := tw.host.Disk().Size("appendonly.aof"); err != nil {
+		t.Fatalf("no AOF after startup: %v", err)
+	}
+	if !tw.logged("Creating AOF incr file appendonly.aof on server start") {
+		t.Error("the creation of the AOF is not logged")
+	}
+	tw.w.RunFor(2 * time.Second)
+	c := tw.dial()
+	mustReply(t, c, "+OK\r\n", "SET", "a", "1")
+	if got := c.do("INFO", "persistence"); !strings.Contains(got, "aof_last_write_status:ok") {
+		t.Fatalf("after an idle second: %q", got)
+	}
+	tw.w.RunFor(2 * time.Second)
+	tw.crashAndRestart()
+	if !tw.logged("Opening AOF incr file appendonly.aof on server start") {
+		t.Error("the restart does not open the existing AOF")
+	}
+	mustReply(t, tw.dial(), "$1\r\n1\r\n", "GET", "a")
+}
+
+// CONFIG SET appendonly yes appends to a file that only the first rewrite
+// renames into place; an everysec fsync that finds no file there is no
+// failure (Redis fsyncs a descriptor, which cannot be missing) and must
+// not turn writes away.
+func TestAOFFsyncOfMissingFileIsNoError(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Save = nil
+	tw := newTestWorld(t, cfg)
+	tw.host.Disk().SlowSyncs(3 * time.Second) // the rewrite's fsync
+	c := tw.dial()
+	mustReply(t, c, "+OK\r\n", "CONFIG", "SET", "appendonly", "yes")
+	tw.w.RunFor(1500 * time.Millisecond)
+	if _, err := tw.host.Disk().Size("appendonly.aof"); err == nil {
+		t.Fatal("the AOF exists before the rewrite has finished: the test needs it missing")
+	}
+	mustReply(t, c, "+OK\r\n", "SET", "a", "1")
+	if got := c.do("INFO", "persistence"); !strings.Contains(got, "aof_last_write_status:ok") {
+		t.Fatalf("after an fsync of the missing AOF: %q", got)
+	}
+}

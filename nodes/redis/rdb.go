@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/redis/rdb"
 )
 
@@ -204,6 +205,21 @@ func (s *Server) bgsave(done func(ok bool)) bool {
 	}
 	if err := disk.Write(tmp, data); err != nil {
 		finish(err)
+		return true
+	}
+	if bugs.On(bugs.RDBRenameBeforeFsync) {
+		// The new file replaces the old one before its data is durable:
+		// a power loss now leaves an empty or short dump.rdb.
+		if err := disk.Rename(tmp, s.cfg.DBFilename); err != nil {
+			finish(err)
+			return true
+		}
+		disk.Sync(s.cfg.DBFilename, func(err error) {
+			if s.stopped && done == nil {
+				return
+			}
+			finish(err)
+		})
 		return true
 	}
 	disk.Sync(tmp, func(err error) {

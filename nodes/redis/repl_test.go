@@ -106,3 +106,93 @@ func TestReplicationFullSyncAndStream(t *testing.T) {
 		t.Fatalf("WAIT: %q", got)
 	}
 }
+
+// The master's stream that reaches a replica while its event loop is held
+// (DEBUG SLEEP, an appendfsync always fsync) waits in the master client's
+// buffer and is applied when the hold ends, as any client's input is, not
+// when the master next sends something (its PINGs are 10 s apart).
+func TestReplicaAppliesStreamHeldWhileBlocked(t *testing.T) {
+	for _, hold := range []string{"debug-sleep", "fsync-always"} {
+		t.Run(hold, func(t *testing.T) {
+			rw := newReplWorld(t, 1, []string{"m", "r1"}, func(i int) Config {
+				if i == 0 {
+					return masterConfig()
+				}
+				cfg := replicaConfig("m:6379")
+				if hold == "fsync-always" {
+					cfg.AppendOnly, cfg.AppendFsync = true, "always"
+				}
+				return cfg
+			})
+			rw.w.RunFor(7 * time.Second)
+			m, r := rw.nodes[0].dial(), rw.nodes[1].dial()
+			switch hold {
+			case "debug-sleep":
+				r.send("DEBUG", "SLEEP", "0.5")
+			case "fsync-always":
+				// The replica's AOF write of x is fsynced for 500 ms.
+				rw.nodes[1].host.Disk().SlowSyncs(500 * time.Millisecond)
+				mustReply(t, m, "+OK\r\n", "SET", "x", "0")
+			}
+			rw.w.RunFor(10 * time.Millisecond)
+			mustReply(t, m, "+OK\r\n", "SET", "a", "1")
+			rw.w.RunFor(600 * time.Millisecond)
+			if got := r.do("GET", "a"); got != "$1\r\n1\r\n" {
+				t.Fatalf("the replica's a after the hold: %q, want the master's write applied", got)
+			}
+			if ms, rs := rw.nodes[0].server().ReplOffset(), rw.nodes[1].server().ReplOffset(); ms != rs {
+				t.Fatalf("offsets: master %d, replica %d", ms, rs)
+			}
+		})
+	}
+}
+
+// r2 replicates r1, which replicates m with the same replication ID. m's
+// backlog no longer covers r1 when r1 reconnects, so r1 resyncs in full,
+// into the same history: it must drop r2 and its own backlog first
+// (replicationAttachToNewMaster), so that r2's PSYNC is answered with a
+// full resync and not with old bytes of r1's backlog as if they were new.
+func TestFullResyncDropsSubReplicasAndBacklog(t *testing.T) {
+	rw := replTopology(t, []string{"m", "r1", "r2"}, map[string]string{"r2": "r1"}, func(cfg *Config) { cfg.ReplBacklogSize = 4096 })
+	rw.w.RunFor(15 * time.Second)
+	m := rw.node("m").dial()
+	mustReply(t, m, "+OK\r\n", "CONFIG", "SET", "repl-backlog-size", "1024")
+	value := strings.Repeat("v", 500)
+	for i := 0; i < 12; i++ {
+		mustReply(t, m, "+OK\r\n", "SET", "old"+itoa(int64(i)), value)
+	}
+	rw.w.RunFor(100 * time.Millisecond)
+	if err := rw.net.Clog("m", "r1"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		mustReply(t, m, "+OK\r\n", "SET", "new"+itoa(int64(i)), value)
+	}
+	if n, err := rw.net.ResetConns("m", "r1"); err != nil || n == 0 {
+		t.Fatalf("reset %d connections: %v", n, err)
+	}
+	if err := rw.net.Unclog("m", "r1"); err != nil {
+		t.Fatal(err)
+	}
+	rw.w.RunFor(15 * time.Second)
+	r1, r2 := rw.node("r1"), rw.node("r2")
+	if got := r1.server().ReplStats().FullSyncs; got != 2 {
+		t.Fatalf("r1 made %d full resyncs, want 2 (the test needs the second)", got)
+	}
+	if !r1.logged("Discarding previously cached master state.") {
+		t.Error("r1 does not discard its cached master before loading")
+	}
+	st := r1.server().ReplStats()
+	if st.SyncPartialOK != 0 {
+		t.Errorf("r1 accepted %d partial resyncs from r2 after its own full resync", st.SyncPartialOK)
+	}
+	if got := r2.server().ReplStats(); got.FullSyncs != 2 || got.ProtocolErrors != 0 {
+		t.Errorf("r2: %d full resyncs and %d protocol errors, want 2 and 0", got.FullSyncs, got.ProtocolErrors)
+	}
+	want := m.do("DEBUG", "DIGEST")
+	for _, n := range []*testWorld{r1, r2} {
+		if got := n.dial().do("DEBUG", "DIGEST"); got != want {
+			t.Errorf("%s's digest %q, m's %q", n.host.Name(), got, want)
+		}
+	}
+}

@@ -1,12 +1,14 @@
 package redis
 
 import (
+	"bytes"
 	"net"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/redis/rdb"
 	"github.com/redsim/redsim/nodes/redisconn"
 	"github.com/redsim/redsim/nodes/resp"
@@ -50,6 +52,9 @@ type replState struct {
 	replCronLoops   int64 // replication_cron_loops: the PING period counts them
 	waiters         []*client
 	getAckPending   bool
+	// goodReplicas is repl_good_slaves_count, as refreshGoodReplicas last
+	// counted it; min-replicas-to-write compares with it.
+	goodReplicas int
 
 	// Replica side.
 	masterHost   string
@@ -68,6 +73,15 @@ type replState struct {
 	// loadedReplid/Offset come from the snapshot loaded at boot.
 	loadedReplid string
 	loadedOffset int64
+
+	// meaningfulOffset is offset without the PINGs that trail the last
+	// other command of the stream (Redis 6.0's master_repl_meaningful_offset);
+	// only a planted bug reads it (trimTrailingPings).
+	meaningfulOffset int64
+	// staleMaster is the master client of a dropped link, kept only by a
+	// planted bug (bugs.PartialResyncKeepsMulti) for its unapplied input
+	// and transaction state.
+	staleMaster *client
 
 	// repl are the counters that INFO does not show (ReplStats).
 	repl replCounters
@@ -116,6 +130,9 @@ func (s *Server) replFeed(data []byte) {
 		return
 	}
 	s.offset += int64(len(data))
+	if !bytes.Equal(data, replPing) {
+		s.meaningfulOffset = s.offset
+	}
 	s.backlog.add(data, s.offset)
 	for _, r := range s.replicas {
 		switch r.replState {
@@ -126,6 +143,26 @@ func (s *Server) replFeed(data []byte) {
 			r.replBuf = append(r.replBuf, data...)
 		}
 	}
+}
+
+// replPing is the PING a master sends its replicas every
+// repl-ping-replica-period, as the stream carries it.
+var replPing = resp.AppendCommandStrings(nil, "PING")
+
+// trimTrailingPings is Redis 6.0's adjustMeaningfulReplOffset, a planted
+// bug (bugs.BacklogTrimsTrailingPings, redis/redis#7306): before a node
+// caches its master, or itself as its new master's cached master, it
+// drops the PINGs that trail its last other command from its offset and
+// backlog, to ask for them again with PSYNC; its sub-replicas, which had
+// them already, are not told.
+func (s *Server) trimTrailingPings() {
+	delta := s.offset - s.meaningfulOffset
+	if delta <= 0 || s.backlog == nil {
+		return
+	}
+	s.env.Logf("Using the meaningful offset %d instead of %d to exclude the final PINGs (%d bytes difference)", s.meaningfulOffset, s.offset, delta)
+	s.offset = s.meaningfulOffset
+	s.backlog.trim(delta)
 }
 
 // replPropagate encodes a write for the stream, with a SELECT when the db
@@ -204,6 +241,9 @@ func (s *Server) setMaster(host string, port int) {
 	if wasMaster {
 		// replicationCacheMasterUsingMyself: our own history is what we
 		// can continue from.
+		if bugs.On(bugs.BacklogTrimsTrailingPings) {
+			s.trimTrailingPings()
+		}
 		s.cachedReplid, s.cachedOffset, s.cachedDB = s.replid, s.offset, 0
 		s.unblockAllForRoleChange()
 	}
@@ -220,6 +260,7 @@ func (s *Server) unsetMaster() {
 	s.dropLink()
 	s.masterHost, s.masterPort = "", 0
 	s.linkState = linkNone
+	s.staleMaster = nil
 	s.shiftReplid()
 	s.cachedReplid, s.cachedOffset = "", -1
 	s.disconnectReplicas()
@@ -235,6 +276,18 @@ func (s *Server) unblockAllForRoleChange() {
 			c.markPending()
 		}
 	}
+}
+
+// discardCachedMaster is replicationDiscardCachedMaster: what PSYNC would
+// have continued from (the dropped master's, or our own history as a
+// former master) is forgotten.
+func (s *Server) discardCachedMaster() {
+	if s.cachedReplid == "" && s.staleMaster == nil {
+		return
+	}
+	s.env.Logf("Discarding previously cached master state.")
+	s.cachedReplid, s.cachedOffset = "", -1
+	s.staleMaster = nil
 }
 
 func (s *Server) disconnectReplicas() {
@@ -259,7 +312,16 @@ func (s *Server) dropLink() {
 		}
 	}
 	if s.master != nil {
+		if bugs.On(bugs.BacklogTrimsTrailingPings) {
+			s.trimTrailingPings()
+		}
 		s.cachedReplid, s.cachedOffset, s.cachedDB = s.replid, s.offset, s.master.db.id
+		if bugs.On(bugs.PartialResyncKeepsMulti) {
+			// replicationCacheMaster without its cleanup (the fixes of
+			// redis/redis#3899): the unprocessed input and the open MULTI
+			// stay with the cached master.
+			s.staleMaster = s.master
+		}
 		s.master = nil
 	}
 	if s.isReplica() {
@@ -513,6 +575,7 @@ func (l *replLink) Reply(step int, v resp.Value, err error) {
 				s.replid = s.cachedReplid
 			}
 			s.offset = s.cachedOffset
+			s.meaningfulOffset = s.offset
 			l.startStream(s.cachedDB)
 		default:
 			l.fail("unexpected reply to PSYNC from master: " + text)
@@ -522,13 +585,24 @@ func (l *replLink) Reply(step int, v resp.Value, err error) {
 			l.corrupt("bad snapshot payload")
 			return
 		}
+		// replicationAttachToNewMaster, once the snapshot is in and
+		// before the old dataset goes: nothing may continue the history
+		// we leave, neither we (the cached master) nor our sub-replicas,
+		// which must load the new dataset too.
+		s.discardCachedMaster()
+		if !bugs.On(bugs.ChainedPsyncAfterUpstreamFullsync) {
+			// Before the fix of redis/redis#2694 the sub-replicas went on
+			// streaming from us, and the backlog stayed to serve them.
+			s.disconnectReplicas()
+			s.backlog = nil // freeReplicationBacklog: no PSYNC into it
+		}
 		if !s.loadFromMaster(v.Str) {
 			l.corrupt("failed loading the snapshot from master")
 			return
 		}
 		s.replid, s.offset = l.fullReplid, l.fullOffset
+		s.meaningfulOffset = s.offset
 		s.replid2, s.secondOffset = strings.Repeat("0", 40), -1
-		s.disconnectReplicas()
 		s.env.Logf("MASTER <-> REPLICA sync: Finished with success")
 		l.startStream(0)
 	}
@@ -545,6 +619,12 @@ func (l *replLink) startStream(db int) {
 	s.cachedReplid, s.cachedOffset = "", -1
 	s.createBacklog()
 	m := s.newClient(conn)
+	if stale := s.staleMaster; stale != nil {
+		// A planted bug resurrects what the dropped link's client had not
+		// applied (bugs.PartialResyncKeepsMulti); the master resends it.
+		s.staleMaster = nil
+		m.r, m.multi, m.queue, m.dirtyExec = stale.r, stale.multi, stale.queue, stale.dirtyExec
+	}
 	m.isMaster = true
 	m.authed = true
 	m.r.SetMaster(true)
@@ -634,6 +714,10 @@ func (s *Server) applyMasterStream() {
 		case (cmd.arity > 0 && cmd.arity != len(args)) || len(args) < -cmd.arity:
 			s.errorToMaster("ERR wrong number of arguments for '"+cmd.name+"' command", cmd.name)
 		case cmd.proc == nil:
+		case cmd.flags&flagWrite != 0 && s.tooFewGoodReplicas() && bugs.On(bugs.MinReplicasRejectsMasterStream):
+			// Before the fix of redis/redis#1434, processCommand's
+			// min-replicas check ran for the master client too.
+			s.errorToMaster("NOREPLICAS Not enough good replicas to write.", cmd.name)
 		default:
 			m.lastCmd = cmd.name
 			m.rejecting = cmd.name
@@ -700,6 +784,7 @@ func (s *Server) replicationCron() {
 	if s.sleeping {
 		return
 	}
+	s.updateCachedTime() // replicationCron runs inside serverCron
 	now := s.nowMs()
 	timeout := int64(s.cfg.ReplTimeoutSeconds) * 1000
 	if s.isReplica() {
@@ -728,11 +813,12 @@ func (s *Server) replicationCron() {
 		s.replPropagatePing()
 	}
 	for _, r := range slices.Clone(s.replicas) {
-		if r.replState == replOnline && now-r.replAckMs > timeout {
+		if r.replState == replOnline && s.unixtime-r.replAckTime > int64(s.cfg.ReplTimeoutSeconds) {
 			s.env.Logf("Disconnecting timedout replica (streaming sync): %s", r.addr)
 			r.kill()
 		}
 	}
+	s.refreshGoodReplicas()
 	s.replCronLoops++
 	s.afterEvent()
 }
@@ -771,7 +857,7 @@ func replconfCommand(c *client, args [][]byte) {
 			if ok && off > c.replAck {
 				c.replAck = off
 			}
-			c.replAckMs = s.nowMs()
+			c.replAckTime = s.unixtime // the good replicas wait for the cron's recount
 			s.checkWaiters()
 			return
 		case "getack":
@@ -805,7 +891,6 @@ func psyncCommand(c *client, args [][]byte) {
 		off = -1
 	}
 	c.isReplicaClient = true
-	c.replAckMs = s.nowMs()
 	s.replicas = append(s.replicas, c)
 	if s.tryPartial(c, id, off) {
 		s.stats.syncPartialOK++
@@ -823,6 +908,12 @@ func psyncCommand(c *client, args [][]byte) {
 	}
 	s.env.Logf("Replica %s asks for synchronization; full resync", c.addr)
 	c.replState = replWaitBgsave
+	if bugs.On(bugs.FullresyncOffsetAtRequest) {
+		// Before redis/redis@292fec0, +FULLRESYNC went out at once with
+		// the offset of now, though the snapshot is taken later.
+		c.w.WriteRaw([]byte("+FULLRESYNC " + s.replid + " " + strconv.FormatInt(s.offset, 10) + "\r\n"))
+		c.fullResyncSent = true
+	}
 	s.scheduleFullSync()
 }
 
@@ -851,8 +942,10 @@ func (s *Server) tryPartial(c *client, id string, off int64) bool {
 		s.repl.partialWithData++
 	}
 	c.replState = replOnline
+	c.replAckTime = s.unixtime
 	c.markPending()
 	s.env.Logf("Partial resynchronization request from %s accepted. Sending %d bytes of backlog starting from offset %d.", c.addr, s.offset-off+1, off)
+	s.refreshGoodReplicas()
 	return true
 }
 
@@ -888,7 +981,9 @@ func (s *Server) startFullSync() {
 	s.replSelDB = -1
 	payload := s.snapshot()
 	for _, r := range targets {
-		r.w.WriteRaw([]byte("+FULLRESYNC " + s.replid + " " + strconv.FormatInt(s.offset, 10) + "\r\n"))
+		if !r.fullResyncSent {
+			r.w.WriteRaw([]byte("+FULLRESYNC " + s.replid + " " + strconv.FormatInt(s.offset, 10) + "\r\n"))
+		}
 		r.markPending()
 		r.replState = replSendBulk
 		r.replBuf = r.replBuf[:0]
@@ -897,6 +992,9 @@ func (s *Server) startFullSync() {
 	d := time.Duration(float64(len(payload)) / float64(rate) * float64(time.Second))
 	s.env.Logf("Starting diskless BGSAVE for SYNC to %d replicas (%d bytes)", len(targets), len(payload))
 	s.env.After(d, func() {
+		// Redis puts the replicas online when serverCron finds the
+		// snapshot's child done, its cached time fresh.
+		s.updateCachedTime()
 		for _, r := range targets {
 			if r.closed || r.replState != replSendBulk {
 				continue
@@ -904,8 +1002,10 @@ func (s *Server) startFullSync() {
 			r.w.WriteBulk(payload)
 			r.w.WriteRaw(r.replBuf)
 			r.replBuf = nil
+			// replicaPutOnline
 			r.replState = replOnline
-			r.replAckMs = s.nowMs()
+			r.replAckTime = s.unixtime
+			s.refreshGoodReplicas()
 			r.markPending()
 			s.env.Logf("Synchronization with replica %s succeeded", r.addr)
 		}
@@ -913,29 +1013,19 @@ func (s *Server) startFullSync() {
 	})
 }
 
-// removeReplica forgets a replica client that went away.
+// removeReplica forgets a replica client that went away (freeClient).
 func (s *Server) removeReplica(c *client) {
 	s.replicas = slices.DeleteFunc(s.replicas, func(x *client) bool { return x == c })
-}
-
-// goodReplicas counts online replicas whose last ACK is within
-// min-replicas-max-lag.
-func (s *Server) goodReplicas() int {
-	n := 0
-	now := s.nowMs()
-	for _, r := range s.replicas {
-		if r.replState == replOnline && now-r.replAckMs <= int64(s.cfg.MinReplicasMaxLag)*1000 {
-			n++
-		}
-	}
-	return n
+	s.refreshGoodReplicas()
 }
 
 // replicasAcked counts replicas that acknowledged offset.
 func (s *Server) replicasAcked(offset int64) int {
 	n := 0
+	// A planted bug counts every online replica, whatever it acknowledged.
+	anyAck := bugs.On(bugs.WaitIgnoresAckOffset)
 	for _, r := range s.replicas {
-		if r.replState == replOnline && r.replAck >= offset {
+		if r.replState == replOnline && (r.replAck >= offset || anyAck) {
 			n++
 		}
 	}
@@ -1093,12 +1183,16 @@ func (s *Server) infoReplication(b *strings.Builder) {
 		}
 	}
 	field(b, "connected_slaves", len(online))
-	if s.cfg.MinReplicasToWrite > 0 {
-		field(b, "min_slaves_good_slaves", s.goodReplicas())
+	if s.cfg.MinReplicasToWrite > 0 && s.cfg.MinReplicasMaxLag > 0 {
+		field(b, "min_slaves_good_slaves", s.goodReplicas)
 	}
 	for i, r := range online {
 		state := replStateName(r.replState)
-		field(b, "slave"+strconv.Itoa(i), "ip="+r.replIP()+",port="+strconv.Itoa(r.replPort)+",state="+state+",offset="+strconv.FormatInt(r.replAck, 10)+",lag="+strconv.FormatInt((now-r.replAckMs)/1000, 10))
+		lag := int64(0)
+		if r.replState == replOnline {
+			lag = now/1000 - r.replAckTime // time(NULL), not the cached clock
+		}
+		field(b, "slave"+strconv.Itoa(i), "ip="+r.replIP()+",port="+strconv.Itoa(r.replPort)+",state="+state+",offset="+strconv.FormatInt(r.replAck, 10)+",lag="+strconv.FormatInt(lag, 10))
 	}
 	field(b, "master_failover_state", "no-failover")
 	field(b, "master_replid", s.replid)

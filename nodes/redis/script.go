@@ -118,6 +118,10 @@ func (s *Server) scriptCall(sc *client, args [][]byte) []byte {
 			sc.w.WriteError(msg)
 			return sc.w.Bytes()
 		}
+		if s.tooFewGoodReplicas() && !s.isReplica() {
+			sc.w.WriteError("NOREPLICAS Not enough good replicas to write.")
+			return sc.w.Bytes()
+		}
 	}
 	sc.lastCmd = cmd.name
 	sc.rejecting = cmd.name

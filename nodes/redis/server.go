@@ -41,6 +41,9 @@ type Server struct {
 	pending  []*client // clients with replies to write
 	stats    stats
 	dirty    int64 // changes since the last successful save
+	// unixtime is server.unixtime: the wall clock in whole seconds as last
+	// cached (updateCachedTime), which replicas' ACK times and lags read.
+	unixtime int64
 	stopped  bool
 	// sleeping is set while DEBUG SLEEP (or a synchronous fsync) holds the
 	// event loop: input waits, the cron skips.
@@ -89,6 +92,7 @@ func New(env sim.Env, cfg Config) *Server {
 	s.runID = randomHex(s.rng, 40)
 	s.bootMs = env.Now().UnixMilli()
 	s.bootMo = env.Mono()
+	s.updateCachedTime()
 	s.commands = NewCommandTable()
 	s.dbs = make([]*db, cfg.Databases)
 	for i := range s.dbs {
@@ -99,8 +103,9 @@ func New(env sim.Env, cfg Config) *Server {
 		env.Exit()
 		return s
 	}
-	if cfg.AppendOnly {
-		s.openAOF()
+	if cfg.AppendOnly && !s.openAOF() {
+		env.Exit()
+		return s
 	}
 	s.initReplication()
 	if err := env.Listen(cfg.Port, s.accept); err != nil {
@@ -158,6 +163,11 @@ func randomHex(r *rand.Rand, n int) string {
 // nowMs is the wall clock in ms, as mstime().
 func (s *Server) nowMs() int64 { return s.env.Now().UnixMilli() }
 
+// updateCachedTime is updateCachedTime: Redis caches the wall clock at
+// each serverCron (replicationCron runs inside it) and at each top-level
+// call(), and reads the cache where seconds will do.
+func (s *Server) updateCachedTime() { s.unixtime = s.env.Now().Unix() }
+
 // expireNowMs is the time key expiry compares against.
 func (s *Server) expireNowMs() int64 {
 	if s.cfg.ExpireClock == ExpireMonotonic {
@@ -187,6 +197,7 @@ func (s *Server) serverCron() {
 	if s.sleeping {
 		return
 	}
+	s.updateCachedTime()
 	s.activeExpireCycle()
 	s.clientsTimeout()
 	s.persistCron()
@@ -203,6 +214,9 @@ func (s *Server) configChanged(old Config) {
 	}
 	for _, c := range s.clients {
 		c.r.SetMaxBulkLen(s.cfg.ProtoMaxBulkLen)
+	}
+	if old.MinReplicasToWrite != s.cfg.MinReplicasToWrite || old.MinReplicasMaxLag != s.cfg.MinReplicasMaxLag {
+		s.refreshGoodReplicas() // updateGoodSlaves
 	}
 	if s.backlog != nil && old.ReplBacklogSize != s.cfg.ReplBacklogSize {
 		// resizeReplicationBacklog: keep what still fits.

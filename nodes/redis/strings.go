@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/rnum"
 )
 
@@ -182,6 +183,14 @@ func setGeneric(c *client, flags setFlags, key, val, expire []byte, intReplies b
 	if expire != nil {
 		c.db.setExpire(k, o, when)
 		c.prop = [][]byte{[]byte("SET"), key, val, []byte("PXAT"), strconv.AppendInt(nil, when, 10)}
+		if flags&(setEX|setPX) != 0 && bugs.On(bugs.RelativeExpirePropagated) {
+			// Before Redis 7.0 (redis/redis#8474): SET EX/PX, SETEX and
+			// PSETEX went to the replicas as SET PX with the relative
+			// time; only the AOF got PXAT.
+			rel := [][]byte{[]byte("SET"), key, val, []byte("PX"), strconv.AppendInt(nil, when-c.s.expireNowMs(), 10)}
+			c.s.propagateSplit(c.db.id, rel, c.prop)
+			c.noProp = true
+		}
 	} else if flags&setGet != 0 {
 		// Propagate without GET.
 		p := [][]byte{c.argv[0]}
@@ -396,6 +405,12 @@ func incrbyfloatCommand(c *client, args [][]byte) {
 	}
 	c.s.dirty++
 	c.w.WriteBulk(val)
+	if bugs.On(bugs.IncrbyfloatDropsTTL) {
+		// Before the fix of redis/redis#5256, the SET cleared the
+		// replicas' (and the AOF's) TTL.
+		c.prop = [][]byte{[]byte("SET"), key, val}
+		return
+	}
 	c.prop = [][]byte{[]byte("SET"), key, val, []byte("KEEPTTL")}
 }
 

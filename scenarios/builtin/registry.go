@@ -17,7 +17,7 @@ import (
 // name ending in .toml or holding a path separator).
 func Registry() *scenarios.Registry {
 	all := []*scenarios.Scenario{pingScenario(), replicationScenario(), standaloneCrashScenario(),
-		linearizableMasterScenario(), failoverPartitionScenario()}
+		linearizableMasterScenario(), failoverPartitionScenario(), waitFailoverScenario(), minReplicasScenario()}
 	for _, c := range redlockCases() {
 		all = append(all, redlockScenario(c))
 	}

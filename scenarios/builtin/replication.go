@@ -22,26 +22,31 @@ import (
 // The replication settings make the stream's hard cases common: a short
 // repl-timeout turns most partitions and pauses into resyncs, kill-link
 // breaks a link for about a second (a partial resync with data), and a
-// backlog of a few seconds of writes overflows on the longer breaks. A
-// set client's unique elements make a write the stream loses visible in
-// the digests, where the register's keys would soon be overwritten.
+// backlog of a few seconds of writes overflows on the longer breaks. The
+// clients run the mixed workload over a wide keyspace, so the stream
+// carries every replicated command family (counters, INCRBYFLOAT, TTLs set
+// relatively and absolutely, PERSIST, GETEX, MULTI/EXEC, EVAL) and a write
+// it loses or mangles stays visible in the digests, which cover TTLs; a set
+// client's unique elements do the same for one key.
 func replicationScenario() *scenarios.Scenario {
 	return &scenarios.Scenario{
 		Name:    "replication",
 		Summary: "a master and two replicas under partitions, resets, link kills, crashes, pauses and clock jumps; replicas must converge, offsets agree, no protocol error",
-		Params: []scenarios.Param{
+		Params: append([]scenarios.Param{
 			scenarios.DurationParam("duration", "60s", "virtual time the world runs"),
 			scenarios.DurationParam("quiet", "20s", "fault-free time at the end, after which every replica must hold the master's dataset"),
 			scenarios.DurationParam("fault-interval", "3s", "mean time between two faults"),
-			scenarios.IntParam("clients", 5, 0, 1000, "clients writing to the master"),
+			scenarios.IntParam("clients", 5, 0, 1000, "mixed-workload clients on the master: every family the master replicates, over a wide keyspace"),
 			scenarios.IntParam("set-clients", 1, 0, 1000, "clients adding unique elements to a set on the master: a write the stream loses stays lost, so the replicas' digests tell"),
-			scenarios.BoolParam("appendonly", true, "nodes keep an AOF (appendfsync everysec), so a crashed master restarts with its data"),
+			scenarios.BoolParam("appendonly", true, "nodes keep an AOF, so a crashed master restarts with its data"),
+			scenarios.ChoiceParam("appendfsync", "everysec", scenarios.FsyncPolicies, "the AOF's fsync policy; always holds each node's event loop for an fsync after every write, replicas' included, so their links can drop while they hold unapplied stream"),
 			scenarios.IntParam("repl-timeout", 3, 1, 3600, "repl-timeout in seconds: shorter than most partitions and pauses, so that links time out and replicas resync"),
 			scenarios.IntParam("repl-backlog-size", 16<<10, 16<<10, 1<<30, "repl-backlog-size in bytes (Redis's least, 16kb, by default): a few seconds of the clients' writes, so that a short break is a partial resync with data and a long one overflows the backlog (a full resync)"),
 			scenarios.IntParam("repl-diskless-sync-delay", 1, 0, 3600, "repl-diskless-sync-delay in seconds; below repl-timeout, so that a replica waiting for its snapshot does not time out its handshake"),
 			scenarios.IntParam("repl-ping-replica-period", 1, 1, 3600, "repl-ping-replica-period in seconds; below repl-timeout, so that an idle stream does not time out"),
+			scenarios.BoolParam("chain", false, "r2 replicates r1 instead of the master (chained replication: r1's own resyncs reach r2)"),
 			scenarios.LatencyParam("one-way latency"),
-		},
+		}, scenarios.MixedParams(200)...),
 		Setup: setupReplication,
 	}
 }
@@ -51,7 +56,7 @@ func setupReplication(r *scenarios.Run) (scenarios.Checks, error) {
 	quiet, interval, nclients, aof := p.Duration("quiet"), p.Duration("fault-interval"), p.Int("clients"), p.Bool("appendonly")
 	nodes := []string{"m", "r1", "r2"}
 	cfg := scenarios.NoSave()
-	cfg.AppendOnly = aof
+	cfg.AppendOnly, cfg.AppendFsync = aof, p.String("appendfsync")
 	cfg.ReplTimeoutSeconds, cfg.ReplBacklogSize, cfg.ReplPingReplicaPeriod = p.Int("repl-timeout"), p.Int("repl-backlog-size"), p.Int("repl-ping-replica-period")
 	cfg.ReplDisklessSyncDelay = p.Int("repl-diskless-sync-delay")
 	if cfg.ReplPingReplicaPeriod >= cfg.ReplTimeoutSeconds || cfg.ReplDisklessSyncDelay >= cfg.ReplTimeoutSeconds {
@@ -59,15 +64,23 @@ func setupReplication(r *scenarios.Run) (scenarios.Checks, error) {
 			cfg.ReplPingReplicaPeriod, cfg.ReplDisklessSyncDelay, cfg.ReplTimeoutSeconds)
 	}
 	faultsEnd := r.Duration - quiet
+	wl, err := r.Mixed()
+	if err != nil {
+		return nil, err
+	}
 	ping, delay := time.Duration(cfg.ReplPingReplicaPeriod)*time.Second, time.Duration(cfg.ReplDisklessSyncDelay)*time.Second
 	if quiet/4 < ping+time.Second || quiet*3/4 < delay+3*time.Second {
 		return nil, fmt.Errorf("quiet (%v) is too short: its last quarter, after the replication check's drain barrier, must span a replica's ACK (1s) and a PING (repl-ping-replica-period, %v), and the resyncs after the final heal (repl-diskless-sync-delay, %v, and a few seconds) must end before it", quiet, ping, delay)
 	}
+	shard := scenarios.RedisNodes(cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}, nodes...)
+	if p.Bool("chain") {
+		shard[2].Upstream = "r1"
+	}
 	dep, err := r.Deploy(deploy.Deployment{
 		Latency: scenarios.LatencyDist(p.String("latency")),
-		Shards:  []deploy.Shard{{Name: "shard", Nodes: scenarios.RedisNodes(cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}, nodes...)}},
+		Shards:  []deploy.Shard{{Name: "shard", Nodes: shard}},
 		Clients: []deploy.Clients{
-			{Host: "c1", Count: nclients, Workload: client.NewRegister(), Target: "m:6379", Stop: faultsEnd + quiet/2},
+			{Host: "c1", Count: nclients, Workload: wl, Target: "m:6379", Stop: faultsEnd + quiet/2},
 			{Host: "c1", Count: p.Int("set-clients"), Workload: client.NewSet(), Target: "m:6379", Stop: faultsEnd + quiet/2},
 		},
 	})

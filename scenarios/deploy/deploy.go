@@ -16,6 +16,7 @@ package deploy
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"time"
 
@@ -52,6 +53,9 @@ type Node struct {
 	Config redis.Config
 	Disk   sim.DiskConfig
 	Clock  clock.Config
+	// Upstream, for a replica, is the host of another node of the shard
+	// that it replicates (a chained replica); "" means Nodes[0].
+	Upstream string
 }
 
 // Addr is the node's address (host:port).
@@ -86,6 +90,8 @@ type Deployed struct {
 	published map[string]string
 	targets   map[int]func() string
 	nextPID   int
+	// settled is each shard's last drained view near the end (Observe).
+	settled map[string]shardView
 }
 
 // Build creates d's hosts and processes in w and starts them; clients
@@ -106,6 +112,13 @@ func Build(w *sim.World, n *network.Network, d Deployment, hist *history.History
 			cfg := node.Config
 			if i > 0 {
 				cfg.ReplicaOf = sh.Nodes[0].Addr()
+			}
+			if node.Upstream != "" {
+				j := slices.IndexFunc(sh.Nodes, func(n Node) bool { return n.Host == node.Upstream })
+				if i == 0 || j < 0 || j == i {
+					return nil, fmt.Errorf("deploy: node %s of shard %q: upstream %q must be another node of the shard, and the first node is the master", node.Host, sh.Name, node.Upstream)
+				}
+				cfg.ReplicaOf = sh.Nodes[j].Addr()
 			}
 			if err := b.node(node.Host, cfg, node.Disk, node.Clock); err != nil {
 				return nil, err

@@ -7,6 +7,7 @@ import (
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/nodes/redis"
 	"github.com/redsim/redsim/reports"
 )
 
@@ -49,6 +50,7 @@ func (b *Deployed) Observe(obs *Observations, period, end time.Duration) {
 				obs.Beliefs = append(obs.Beliefs, reports.BeliefSample{At: at, Process: pid, Master: hostPart(tg())})
 			}
 		}
+		b.watchSettled(at, end)
 		if at+period < end {
 			w.After(period, tick)
 		}
@@ -89,33 +91,143 @@ func (b *Deployed) FinalReads(host string, at time.Duration, wl client.Workload,
 	})
 }
 
-// Convergence compares, shard by shard, the digests of every node that is
-// up; a node that is down, or a replica whose link is down, fails it too.
-func (b *Deployed) Convergence() checker.Result {
-	var shards []checker.Shard
-	var bad []string
-	for _, sh := range b.shards {
-		cs := checker.Shard{Name: sh.Name}
-		for _, node := range sh.Nodes {
-			s := b.Server(node.Host)
-			if s == nil {
-				bad = append(bad, node.Host+" is down at the end")
-				continue
-			}
-			cs.Replicas = append(cs.Replicas, checker.Replica{Node: node.Host, Digest: s.Digest()})
-			if s.Role() == "slave" && !s.MasterLinkUp() {
-				bad = append(bad, node.Host+": link to its master is down at the end")
+// shardView is what Convergence compares of one shard at one moment: the
+// digest and the keys' expiry times of every node that is up, and what
+// keeps the shard from having converged (nodes down, links down).
+type shardView struct {
+	at       clock.Time
+	replicas []checker.Replica
+	expires  [][]redis.KeyExpire
+	down     []string
+	// drained: every node up, on one replication ID and offset, every
+	// replica's link up. The nodes have then applied the same stream, so
+	// their datasets must be equal.
+	drained bool
+	behind  string // why not drained, for the note
+}
+
+func (b *Deployed) view(sh Shard) shardView {
+	v := shardView{at: b.w.Now(), drained: true}
+	var id string
+	var off int64
+	for i, node := range sh.Nodes {
+		s := b.Server(node.Host)
+		if s == nil {
+			v.down = append(v.down, node.Host+" is down")
+			v.drained = false
+			continue
+		}
+		v.replicas = append(v.replicas, checker.Replica{Node: node.Host, Digest: s.Digest()})
+		v.expires = append(v.expires, s.Expires())
+		if s.Role() == "slave" && !s.MasterLinkUp() {
+			v.down = append(v.down, node.Host+": link to its master is down")
+			v.drained = false
+		}
+		switch {
+		case i == 0 || id == "":
+			id, off = s.ReplID(), s.ReplOffset()
+		case s.ReplID() != id || s.ReplOffset() != off:
+			v.drained = false
+			if v.behind == "" {
+				v.behind = fmt.Sprintf("%s at offset %d of %s, %s at %d of %s", sh.Nodes[0].Host, off, id, node.Host, s.ReplOffset(), s.ReplID())
 			}
 		}
-		shards = append(shards, cs)
-	}
-	v := checker.Convergence(shards)
-	if len(bad) > 0 {
-		if v.Verdict != checker.Violation {
-			v.Summary = fmt.Sprintf("%d nodes not converged: %s", len(bad), bad[0])
-		}
-		v.Verdict = checker.Violation
-		v.Evidence.Notes = append(bad, v.Evidence.Notes...)
 	}
 	return v
+}
+
+// judge compares a view's digests and expiry times.
+func (v shardView) judge(name string) (checker.Result, []string) {
+	res := checker.Convergence([]checker.Shard{{Name: name, Replicas: v.replicas}})
+	var bad []string
+	for i := 1; i < len(v.replicas); i++ {
+		if d := expiresDiffer(v.replicas[0].Node, v.expires[0], v.replicas[i].Node, v.expires[i]); d != "" {
+			bad = append(bad, d)
+		}
+	}
+	return res, bad
+}
+
+// settleWindow is how long before the end Observe looks for a moment at
+// which every shard's streams are drained.
+const settleWindow = 5 * time.Second
+
+// watchSettled keeps, per shard, the last view taken at a drained moment
+// in the last settleWindow before end: active expiry deletes keys at any
+// time, and a DEL still on its way to the replicas when the run ends makes
+// the datasets differ for a moment only.
+func (b *Deployed) watchSettled(at, end time.Duration) {
+	if at < end-settleWindow {
+		return
+	}
+	if b.settled == nil {
+		b.settled = map[string]shardView{}
+	}
+	for _, sh := range b.shards {
+		if v := b.view(sh); v.drained {
+			b.settled[sh.Name] = v
+		}
+	}
+}
+
+// Convergence compares, shard by shard, the digests of every node that is
+// up, and their keys' expiry times (DEBUG DIGEST only records whether a key
+// has one); a node that is down, or a replica whose link is down, fails it
+// too. When the datasets differ at the end while a replica's stream is
+// still on its way (offsets differ), the shard is judged at the last
+// moment Observe saw its streams drained within the last seconds, if any.
+func (b *Deployed) Convergence() checker.Result {
+	var shards []checker.Shard
+	var bad, notes []string
+	for _, sh := range b.shards {
+		v := b.view(sh)
+		for _, d := range v.down {
+			bad = append(bad, d+" at the end")
+		}
+		res, ttl := v.judge(sh.Name)
+		if (res.Verdict != checker.Ok || len(ttl) > 0) && !v.drained && v.behind != "" {
+			if sv, ok := b.settled[sh.Name]; ok {
+				notes = append(notes, fmt.Sprintf("shard %q judged at %v, the last moment its streams were drained: at the end %s", sh.Name, sv.at, v.behind))
+				v = sv
+				_, ttl = v.judge(sh.Name)
+			}
+		}
+		bad = append(bad, ttl...)
+		shards = append(shards, checker.Shard{Name: sh.Name, Replicas: v.replicas})
+	}
+	out := checker.Convergence(shards)
+	if len(bad) > 0 {
+		if out.Verdict != checker.Violation {
+			out.Summary = fmt.Sprintf("%d nodes not converged: %s", len(bad), bad[0])
+		}
+		out.Verdict = checker.Violation
+		out.Evidence.Notes = append(bad, out.Evidence.Notes...)
+	}
+	out.Evidence.Notes = append(out.Evidence.Notes, notes...)
+	return out
+}
+
+// expiresDiffer names the first key whose expiry time differs between two
+// nodes' lists (sorted by database and key), or "".
+func expiresDiffer(a string, ea []redis.KeyExpire, b string, eb []redis.KeyExpire) string {
+	at := func(e []redis.KeyExpire, i int) string {
+		if i >= len(e) {
+			return "no TTL"
+		}
+		return fmt.Sprintf("expires at %d", e[i].At)
+	}
+	i, j := 0, 0
+	for i < len(ea) || j < len(eb) {
+		switch {
+		case j >= len(eb) || i < len(ea) && (ea[i].DB < eb[j].DB || ea[i].DB == eb[j].DB && ea[i].Key < eb[j].Key):
+			return fmt.Sprintf("TTLs differ: db %d key %q expires at %d on %s, has no TTL on %s", ea[i].DB, ea[i].Key, ea[i].At, a, b)
+		case i >= len(ea) || eb[j].DB < ea[i].DB || eb[j].DB == ea[i].DB && eb[j].Key < ea[i].Key:
+			return fmt.Sprintf("TTLs differ: db %d key %q has no TTL on %s, expires at %d on %s", eb[j].DB, eb[j].Key, a, eb[j].At, b)
+		case ea[i].At != eb[j].At:
+			return fmt.Sprintf("TTLs differ: db %d key %q %s on %s, %s on %s (%+d ms)", ea[i].DB, ea[i].Key, at(ea, i), a, at(eb, j), b, eb[j].At-ea[i].At)
+		}
+		i++
+		j++
+	}
+	return ""
 }

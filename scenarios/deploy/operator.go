@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 
 	"github.com/redsim/redsim/nodes/redis"
 	"github.com/redsim/redsim/sim"
@@ -67,4 +68,45 @@ func (b *Deployed) KillLink(host string) error {
 		b.w.Note(sim.LevelFault, "kill-link "+host+": no master link to kill")
 	}
 	return err
+}
+
+// Failover is an operator's failover to the most up-to-date replica: of
+// candidates, the running node with the largest replication offset (the
+// first listed wins a tie) is promoted, the other running candidates and
+// the running nodes of others follow it, and clients that follow name go
+// to it. The choice is noted in
+// the trace. With no candidate running, nothing happens (noted).
+func (b *Deployed) Failover(candidates, others []string, name string) error {
+	best, bestOff := "", int64(-1)
+	var offsets []string
+	for _, h := range candidates {
+		s, err := b.operated("failover", h)
+		if err != nil {
+			return err
+		}
+		if s == nil {
+			continue
+		}
+		off := s.ReplOffset()
+		offsets = append(offsets, h+"="+strconv.FormatInt(off, 10))
+		if off > bestOff {
+			best, bestOff = h, off
+		}
+	}
+	if best == "" {
+		b.w.Note(sim.LevelFault, "operator: failover found no running candidate")
+		return nil
+	}
+	b.w.Note(sim.LevelFault, "operator: failover to "+best+" (offsets "+strings.Join(offsets, " ")+")")
+	b.Server(best).PromoteToMaster()
+	addr := best + ":6379"
+	for _, h := range append(append([]string(nil), candidates...), others...) {
+		if s := b.Server(h); h != best && s != nil {
+			s.ReplicaOf(best, 6379)
+		}
+	}
+	if _, ok := b.published[name]; ok {
+		b.published[name] = addr
+	}
+	return nil
 }

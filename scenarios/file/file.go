@@ -35,6 +35,7 @@ type fileSpec struct {
 	appendfsync            string
 	latency                string
 	workload               string
+	weights                map[string]float64
 	clients, keys          int
 	interval, maxJump      time.Duration
 	faults                 []string
@@ -48,7 +49,7 @@ type fileSpec struct {
 }
 
 var (
-	workloadKinds = []string{"register", "cas-register", "counter", "set", "list-append"}
+	workloadKinds = []string{"register", "cas-register", "counter", "set", "list-append", "mixed"}
 	faultFamilies = []string{"partitions", "crashes", "pauses", "clocks", "links", "disks", "link-kills"}
 )
 
@@ -235,6 +236,9 @@ func (d *decoder) unknownKeys(t *tomlTable, path string, subs ...string) {
 }
 
 func one(t *tomlTable, name string) *tomlTable {
+	if t == nil {
+		return nil
+	}
 	if l := t.subs[name]; len(l) > 0 {
 		return l[0]
 	}
@@ -286,6 +290,18 @@ func Parse(path, src string) (*scenarios.Scenario, error) {
 	sp.clients = d.integer(wl, "workload.", "clients", 5, 0, 1000)
 	sp.keys = d.integer(wl, "workload.", "keys", 0, 0, 1000)
 	sp.clientHosts = d.strings(wl, "workload.", "hosts", []string{"c1"}, nil)
+	if ws := one(wl, "weights"); ws != nil {
+		if sp.workload != "mixed" {
+			d.fail(ws.line, "[workload.weights] needs kind = \"mixed\", not %s", sp.workload)
+		}
+		sp.weights = map[string]float64{}
+		for _, k := range ws.keys {
+			sp.weights[k] = float64(d.integer(ws, "workload.weights.", k, 0, 0, 1000))
+		}
+		if _, err := client.NewMixed(1, sp.weights); err != nil && d.err == nil {
+			d.fail(ws.line, "[workload.weights]: %v", err)
+		}
+	}
 	hosts := append(slices.Clone(sp.clientHosts), sp.nodeHosts...)
 	for i, h := range hosts {
 		if h == "" || h == "master" || slices.Contains(hosts[:i], h) {
@@ -328,8 +344,11 @@ func Parse(path, src string) (*scenarios.Scenario, error) {
 			if a.Op == nemesis.OpPartition && a.Shape == "" {
 				d.fail(at.line, "%sshape is required for a partition; one of %s", p, strings.Join(nemesis.Shapes, ", "))
 			}
-			if (a.Target == "master") != (a.Op == nemesis.OpPublish) {
-				d.fail(at.line, "%starget: publish takes \"master\" (what the clients follow), every other action a host", p)
+			if (a.Target == "master") != (a.Op == nemesis.OpPublish || a.Op == nemesis.OpFailover) {
+				d.fail(at.line, "%starget: publish and failover take \"master\" (what the clients follow), every other action a host", p)
+			}
+			if a.Op == nemesis.OpFailover && (len(a.Groups) < 1 || len(a.Groups) > 2 || len(a.Groups[0]) == 0) {
+				d.fail(at.line, "%sgroups is required for failover: the candidate hosts, then optionally the hosts that follow the new master, such as [[\"n2\", \"n3\"], [\"n1\"]]", p)
 			}
 			switch a.Op {
 			case nemesis.OpReplicaOf, nemesis.OpPublish:
@@ -347,19 +366,20 @@ func Parse(path, src string) (*scenarios.Scenario, error) {
 		}
 	}
 	checks := one(root, "checks")
+	mixed := sp.workload == "mixed"
 	isReg := sp.workload == "register" || sp.workload == "cas-register" || sp.workload == "counter"
-	sp.linearizable = d.boolean(checks, "checks.", "linearizable", isReg)
+	sp.linearizable = d.boolean(checks, "checks.", "linearizable", isReg || mixed)
 	sp.set = d.boolean(checks, "checks.", "set", !isReg)
 	sp.convergence = d.boolean(checks, "checks.", "convergence", sp.nodes > 1)
-	if sp.linearizable && !isReg {
-		d.fail(checks.vals["linearizable"].line, "checks.linearizable needs a register, cas-register or counter workload, not %s", sp.workload)
+	if sp.linearizable && !isReg && !mixed {
+		d.fail(checks.vals["linearizable"].line, "checks.linearizable needs a register, cas-register, counter or mixed workload, not %s", sp.workload)
 	}
 	if sp.set && isReg {
-		d.fail(checks.vals["set"].line, "checks.set needs a set or list-append workload, not %s", sp.workload)
+		d.fail(checks.vals["set"].line, "checks.set needs a set, list-append or mixed workload, not %s", sp.workload)
 	}
 	d.unknownKeys(root, "", "topology", "workload", "nemesis", "checks")
 	d.unknownKeys(topo, "topology.")
-	d.unknownKeys(wl, "workload.")
+	d.unknownKeys(wl, "workload.", "weights")
 	d.unknownKeys(nem, "nemesis.", "action")
 	d.unknownKeys(checks, "checks.")
 	if d.err == nil && !sp.linearizable && !sp.set && !sp.convergence && sp.clients == 0 {
@@ -457,6 +477,15 @@ func setupFile(r *scenarios.Run, sp *fileSpec) (scenarios.Checks, error) {
 			w.Keys = keys
 		}
 		wl = w
+	case "mixed":
+		if keys == 0 {
+			keys = 100
+		}
+		w, err := client.NewMixed(keys, sp.weights)
+		if err != nil {
+			return nil, fmt.Errorf("%s: [workload.weights]: %v", sp.path, err)
+		}
+		wl = w
 	default:
 		w := client.NewListAppend()
 		if keys > 0 {
@@ -503,10 +532,18 @@ func setupFile(r *scenarios.Run, sp *fileSpec) (scenarios.Checks, error) {
 		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
 		var out []checker.Result
 		ops := r.History.Ops()
-		if sp.linearizable {
+		switch {
+		case sp.workload == "mixed":
+			if sp.linearizable {
+				out = append(out, r.Linearizable(scenarios.KeyPrefix(ops, 'r')), r.LinearizableModel(checker.Counter, scenarios.KeyPrefix(ops, 'n')))
+			}
+			if sp.set {
+				out = append(out, checker.SetWrites(append(scenarios.KeyPrefix(ops, 's'), scenarios.KeyPrefix(ops, 'l')...), checker.SetOptions{}),
+					checker.ListAppend(scenarios.Transactions(ops), checker.ListAppendOptions{RealTime: true}))
+			}
+		case sp.linearizable:
 			out = append(out, r.LinearizableModel(model, ops))
-		}
-		if sp.set {
+		case sp.set:
 			out = append(out, checker.SetWrites(ops, checker.SetOptions{}))
 		}
 		if sp.convergence {

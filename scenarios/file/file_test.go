@@ -2,10 +2,13 @@ package file
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/redsim/redsim/checker"
+	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/nemesis"
 )
@@ -64,12 +67,12 @@ func TestScenarioFileErrors(t *testing.T) {
 		{"duration = 40s", `f.toml:1: duration: "40s" is not a string, integer, boolean or array (strings need quotes)`},
 		{"[topology]\nnodes = 12", "f.toml:2: topology.nodes must be an integer from 1 to 9"},
 		{"[topology]\nnodez = 3", "f.toml:2: topology.nodez is unknown; known: appendfsync, appendonly, hosts, latency, nodes"},
-		{"[workload]\nkind = \"queue\"", `f.toml:2: workload.kind "queue" is unknown; one of register, cas-register, counter, set, list-append`},
+		{"[workload]\nkind = \"queue\"", `f.toml:2: workload.kind "queue" is unknown; one of register, cas-register, counter, set, list-append, mixed`},
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"partition\"\nshape = \"halves\"", `f.toml:4: nemesis.action[0].shape "halves" is unknown; one of isolate, majority, oneway, bridge`},
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"crash\"\ntarget = \"n9\"", `f.toml:4: nemesis.action[0].target "n9" is unknown; one of c1, n1, n2, n3, master`},
 		{"[[nemesis.action]]\nop = \"crash\"", `f.toml:1: nemesis.action[0].at is required (a duration such as "10s")`},
 		{"[nemesis]\nfaults = [\"floods\"]", `f.toml:2: nemesis.faults: "floods" is unknown; one of partitions, crashes, pauses, clocks, links, disks, link-kills`},
-		{"[workload]\nkind = \"set\"\n[checks]\nlinearizable = true", "f.toml:4: checks.linearizable needs a register, cas-register or counter workload, not set"},
+		{"[workload]\nkind = \"set\"\n[checks]\nlinearizable = true", "f.toml:4: checks.linearizable needs a register, cas-register, counter or mixed workload, not set"},
 		{"[toplogy]\nnodes = 3", "f.toml:1: table [toplogy] is unknown; known: topology, workload, nemesis, checks"},
 		{"quiet = \"90s\"", "f.toml:1: quiet (1m30s) must be shorter than duration (1m0s)"},
 		{"name = \"x", "f.toml:1: name: unterminated string"},
@@ -86,6 +89,11 @@ func TestScenarioFileErrors(t *testing.T) {
 		{"[workload]\nclients = 0\n[checks]\nlinearizable = false\nconvergence = false",
 			"f.toml:3: every check is off (checks.linearizable, checks.set and checks.convergence are false, and liveness needs workload.clients > 0): a run that judges nothing can never fail"},
 		{"[topology", `f.toml:1: malformed table header "[topology"`},
+		{"[workload]\nkind = \"set\"\n[workload.weights]\nttl = 2", `f.toml:3: [workload.weights] needs kind = "mixed", not set`},
+		{"[workload]\nkind = \"mixed\"\n[workload.weights]\nttls = 2", `f.toml:3: [workload.weights]: workload family "ttls" is unknown; known: register, set, counter, float, ttl, list, multi, eval`},
+		{"[workload]\nkind = \"mixed\"\n[workload.weights]\nttl = \"lots\"", `f.toml:4: workload.weights.ttl must be an integer from 0 to 1000`},
+		{"[[nemesis.action]]\nat = \"1s\"\nop = \"failover\"\ntarget = \"master\"", `f.toml:1: nemesis.action[0].groups is required for failover: the candidate hosts, then optionally the hosts that follow the new master, such as [["n2", "n3"], ["n1"]]`},
+		{"[[nemesis.action]]\nat = \"1s\"\nop = \"failover\"\ntarget = \"n2\"\ngroups = [[\"n2\"]]", `f.toml:1: nemesis.action[0].target: publish and failover take "master" (what the clients follow), every other action a host`},
 	} {
 		_, err := Parse("f.toml", tc.src)
 		if err == nil || err.Error() != tc.want {
@@ -249,5 +257,55 @@ func TestFileLinkKills(t *testing.T) {
 	}
 	if kills == 0 || res.Status() != scenarios.StatusPass {
 		t.Fatalf("%d kill-link actions, status %s: %+v", kills, res.Status(), res.Verdicts)
+	}
+}
+
+// A mixed workload from a file: the weights choose the families, and a run
+// judges registers, counters, sets, lists and transactions.
+func TestFileMixedWorkload(t *testing.T) {
+	s, err := Parse("m.toml", `
+duration = "20s"
+quiet = "8s"
+[topology]
+nodes = 3
+[workload]
+kind = "mixed"
+keys = 20
+[workload.weights]
+float = 0
+eval = 3
+[nemesis]
+faults = ["partitions", "pauses"]
+[[nemesis.action]]
+at = "5s"
+op = "failover"
+target = "master"
+groups = [["n2", "n3"], ["n1"]]
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scenarios.Execute(s, scenarios.Options{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var checks []string
+	for _, v := range res.Verdicts {
+		checks = append(checks, v.Checker)
+	}
+	for _, want := range []string{"linearizable/register", "linearizable/counter", "set", "strict-serializable/list-append", "convergence"} {
+		if !slices.Contains(checks, want) {
+			t.Errorf("no %s check among %v", want, checks)
+		}
+	}
+	kinds := map[history.Kind]int{}
+	for _, op := range res.History {
+		kinds[op.Kind]++
+	}
+	if kinds["incrbyfloat"] != 0 || kinds[history.Txn] == 0 {
+		t.Errorf("weights not applied: %v", kinds)
+	}
+	if !strings.Contains(fmt.Sprint(res.Schedule), "failover") {
+		t.Errorf("no failover in the schedule: %v", res.Schedule)
 	}
 }

@@ -38,12 +38,18 @@ const (
 	OpPromote   Op = "promote"   // the Redis node on Target becomes a master (REPLICAOF NO ONE)
 	OpReplicaOf Op = "replicaof" // the Redis node on Target follows Master (host:port)
 	OpPublish   Op = "publish"   // clients that follow Target (a name such as "master") now go to Master
+	// OpFailover is an operator's failover: of the hosts in Groups[0], the
+	// running Redis node with the largest replication offset becomes the
+	// master (the first listed wins a tie), the other running ones and
+	// those of Groups[1] (the old master, say) follow it, and clients that
+	// follow Target go to it.
+	OpFailover Op = "failover"
 )
 
 // Ops lists every op in the order scenario files document them.
 var Ops = []Op{OpPartition, OpHeal, OpCrash, OpRestart, OpPause, OpResume, OpClockJump, OpClockDrift,
 	OpClockStrobe, OpDiskFsync, OpDiskFull, OpDiskOK, OpClog, OpUnclog, OpReset, OpKillLink, OpSlow, OpLatency, OpHealAll,
-	OpPromote, OpReplicaOf, OpPublish}
+	OpPromote, OpReplicaOf, OpPublish, OpFailover}
 
 // Shapes lists the partition shapes.
 var Shapes = []string{ShapeIsolate, ShapeMajority, ShapeOneWay, ShapeBridge}

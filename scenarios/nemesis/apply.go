@@ -22,6 +22,10 @@ type Operator interface {
 	// KillLink makes the Redis node on host close its connection to its
 	// master, as CLIENT KILL TYPE master run on it does.
 	KillLink(host string) error
+	// Failover promotes the running node among candidates with the largest
+	// replication offset, points the other running candidates and those of
+	// others at it, and publishes it under name.
+	Failover(candidates, others []string, name string) error
 }
 
 // Apply performs a on the world now; op carries out operator actions.
@@ -155,6 +159,19 @@ func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
 		}
 		w.Fault("kill-link " + a.Target)
 		return op.KillLink(a.Target)
+	case OpFailover:
+		if op == nil {
+			return fmt.Errorf("nemesis %s: this deployment has no operator (no Redis nodes)", a.Op)
+		}
+		if len(a.Groups) < 1 || len(a.Groups) > 2 || len(a.Groups[0]) == 0 {
+			return fmt.Errorf("nemesis failover: groups must be the candidate hosts and, optionally, the hosts that follow the new master, got %v", a.Groups)
+		}
+		w.Fault("operator: " + a.String()[len(clock.Time(a.At).String())+1:])
+		var others []string
+		if len(a.Groups) == 2 {
+			others = a.Groups[1]
+		}
+		return op.Failover(a.Groups[0], others, a.Target)
 	case OpPromote, OpReplicaOf, OpPublish:
 		if op == nil {
 			return fmt.Errorf("nemesis %s: this deployment has no operator (no Redis nodes)", a.Op)

@@ -71,6 +71,11 @@ func (f *fakeOperator) Publish(name, addr string) error {
 	f.calls = append(f.calls, "publish "+name+" "+addr)
 	return nil
 }
+func (f *fakeOperator) Failover(candidates, others []string, name string) error {
+	f.calls = append(f.calls, "failover "+strings.Join(candidates, ",")+" "+strings.Join(others, ",")+" "+name)
+	return nil
+}
+
 func (f *fakeOperator) KillLink(host string) error {
 	f.calls = append(f.calls, "kill-link "+host)
 	return nil

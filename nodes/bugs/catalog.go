@@ -1,0 +1,187 @@
+package bugs
+
+import (
+	"slices"
+	"strings"
+)
+
+// The sites, by name. Node code tests them with On.
+const (
+	// ActiveExpireSkipsDel is in redis.(*db).activeExpire.
+	ActiveExpireSkipsDel = "active-expire-skips-del"
+	// AOFLoadDropsLastCommand is in redis.(*Server).loadAOF.
+	AOFLoadDropsLastCommand = "aof-load-drops-last-command"
+	// AppendfsyncAlwaysAcksBeforeFsync is in redis.(*Server).flushAOF.
+	AppendfsyncAlwaysAcksBeforeFsync = "appendfsync-always-acks-before-fsync"
+	// BacklogTrimsTrailingPings is in redis.(*Server).trimTrailingPings,
+	// called by dropLink and setMaster.
+	BacklogTrimsTrailingPings = "backlog-trims-trailing-pings"
+	// ChainedPsyncAfterUpstreamFullsync is in redis.(*replLink).Reply,
+	// where a full resync's snapshot has loaded.
+	ChainedPsyncAfterUpstreamFullsync = "chained-psync-after-upstream-fullsync"
+	// FullresyncOffsetAtRequest is in redis.psyncCommand and
+	// redis.(*Server).startFullSync.
+	FullresyncOffsetAtRequest = "fullresync-offset-at-request"
+	// IncrbyfloatDropsTTL is in redis.incrbyfloatCommand.
+	IncrbyfloatDropsTTL = "incrbyfloat-drops-ttl"
+	// MinReplicasRejectsMasterStream is in redis.(*client).processCommand
+	// and redis.(*Server).applyMasterStream.
+	MinReplicasRejectsMasterStream = "min-replicas-rejects-master-stream"
+	// PartialResyncKeepsMulti is in redis.(*Server).dropLink and
+	// redis.(*replLink).startStream.
+	PartialResyncKeepsMulti = "partial-resync-keeps-multi"
+	// RDBRenameBeforeFsync is in redis.(*Server).bgsave.
+	RDBRenameBeforeFsync = "rdb-rename-before-fsync"
+	// RelativeExpirePropagated is in redis.expireGeneric and
+	// redis.setGeneric.
+	RelativeExpirePropagated = "relative-expire-propagated"
+	// ReplicaServesExpired is in redis.(*db).lookup.
+	ReplicaServesExpired = "replica-serves-expired"
+	// WaitIgnoresAckOffset is in redis.(*Server).replicasAcked.
+	WaitIgnoresAckOffset = "wait-ignores-ack-offset"
+)
+
+// Bug is one entry of the catalog.
+type Bug struct {
+	// Name names the site (the constants above) and the failpoint.
+	Name string
+	// Mechanism says, in a sentence or two, what the code does wrong.
+	Mechanism string
+	// Issue is where Redis fixed it: "redis/redis#N" for an issue or pull
+	// request, "redis/redis@SHA" for a commit; "none" for a mistake
+	// planted for its class (no upstream report).
+	Issue string
+	// Scenarios are the built-in scenarios expected to catch it, each
+	// "NAME [k=v]..." as `simulate run NAME --set k=v` takes them.
+	Scenarios []string
+	// Uncaught, when set, says why a built-in may miss it: the conditions
+	// it needs that no built-in (or not every seed) provides.
+	Uncaught string
+}
+
+// catalog is sorted by name.
+var catalog = []Bug{
+	{
+		Name: ActiveExpireSkipsDel,
+		Mechanism: "The master's active expiry cycle deletes expired keys without propagating a DEL, " +
+			"so replicas, which never expire keys themselves, and the AOF keep them.",
+		Issue:     "none",
+		Scenarios: []string{"replication", "linearizable-master"},
+	},
+	{
+		Name: AOFLoadDropsLastCommand,
+		Mechanism: "Loading the AOF stops one command short: the last complete command of the file is parsed but not executed (an off-by-one at end of file), " +
+			"so the last acknowledged write is missing after a restart (and comes back at the next one, once later writes follow it).",
+		Issue:     "none",
+		Scenarios: []string{"standalone-crash appendfsync=always"},
+	},
+	{
+		Name: AppendfsyncAlwaysAcksBeforeFsync,
+		Mechanism: "With appendfsync always, the replies of an event are written before the AOF fsync that covers them has completed, " +
+			"so a power loss in that window loses writes the clients saw acknowledged.",
+		Issue:     "redis/redis#9416",
+		Scenarios: []string{"standalone-crash appendfsync=always"},
+		Uncaught:  "a crash must fall between a reply and the end of its fsync (1-5ms)",
+	},
+	{
+		Name: BacklogTrimsTrailingPings,
+		Mechanism: "A replica whose link drops (or a master turned replica) trims the PINGs after its last real write from its offset and backlog (6.0's meaningful offset) and PSYNCs for them again; " +
+			"its own sub-replicas, which had them already, get them twice and their offsets stay ahead of the master's.",
+		Issue:     "redis/redis#7306",
+		Scenarios: []string{"replication chain=true"},
+		Uncaught: "needs a link drop while the master's stream ends in PINGs, i.e. after a second without writes; " +
+			"the replication clients write without pause, so the trailing PINGs it trims are rarely there",
+	},
+	{
+		Name: ChainedPsyncAfterUpstreamFullsync,
+		Mechanism: "After a full resync with its master, a replica keeps its sub-replicas streaming instead of disconnecting them, " +
+			"so they go on from the dataset they had, as if they had partially resynced, and keep stale data.",
+		Issue:     "redis/redis#2694",
+		Scenarios: []string{"replication chain=true"},
+	},
+	{
+		Name: FullresyncOffsetAtRequest,
+		Mechanism: "+FULLRESYNC announces the master offset at the time of the PSYNC instead of at the time of the snapshot (after repl-diskless-sync-delay), " +
+			"so the replica's offset lags by the writes in between, which a later partial resync applies twice.",
+		Issue:     "redis/redis@292fec0",
+		Scenarios: []string{"replication"},
+	},
+	{
+		Name:      IncrbyfloatDropsTTL,
+		Mechanism: "INCRBYFLOAT is propagated as SET key value without KEEPTTL, so replicas and the AOF lose the key's TTL.",
+		Issue:     "redis/redis#5256",
+		Scenarios: []string{"replication", "linearizable-master"},
+	},
+	{
+		Name: MinReplicasRejectsMasterStream,
+		Mechanism: "min-replicas-to-write is checked on a replica too, its master's stream included, " +
+			"so a replica without enough replicas of its own refuses its master's writes and diverges.",
+		Issue:     "redis/redis#1434",
+		Scenarios: []string{"min-replicas"},
+	},
+	{
+		Name: PartialResyncKeepsMulti,
+		Mechanism: "When its link drops, a replica keeps the master client's unprocessed input and open MULTI instead of discarding them, " +
+			"and after +CONTINUE the stream resent from its offset is applied on top of them: the commands it had not applied run twice.",
+		Issue:     "redis/redis#3899",
+		Scenarios: []string{"replication appendfsync=always"},
+	},
+	{
+		Name: RDBRenameBeforeFsync,
+		Mechanism: "A snapshot file is renamed over dump.rdb before it is fsynced, " +
+			"so a power loss before the fsync leaves an empty or truncated dump.rdb and the node cannot load it.",
+		Issue:     "none",
+		Scenarios: []string{"standalone-crash persistence=rdb"},
+	},
+	{
+		Name: RelativeExpirePropagated,
+		Mechanism: "EXPIRE, PEXPIRE and SET/SETEX/PSETEX with EX or PX reach replicas with a relative time (as before 7.0), " +
+			"so each replica computes the expiry from its own clock when the command arrives; the AOF keeps the absolute time.",
+		Issue:     "redis/redis#8474",
+		Scenarios: []string{"replication", "linearizable-master"},
+	},
+	{
+		Name: ReplicaServesExpired,
+		Mechanism: "A replica returns a key that has logically expired to reads, " +
+			"instead of reporting it missing while it waits for its master's DEL.",
+		Issue:     "redis/redis#1768",
+		Scenarios: []string{"min-replicas"},
+	},
+	{
+		Name: WaitIgnoresAckOffset,
+		Mechanism: "WAIT counts the online replicas without comparing their acknowledged offsets with the client's last write, " +
+			"so it confirms writes that no replica has.",
+		Issue:     "none",
+		Scenarios: []string{"wait-failover"},
+	},
+}
+
+// Catalog returns the entries, sorted by name.
+func Catalog() []Bug {
+	out := make([]Bug, len(catalog))
+	for i, b := range catalog {
+		b.Scenarios = slices.Clone(b.Scenarios)
+		out[i] = b
+	}
+	return out
+}
+
+// Lookup returns the entry named name.
+func Lookup(name string) (Bug, bool) {
+	i, ok := slices.BinarySearchFunc(catalog, name, func(b Bug, n string) int { return strings.Compare(b.Name, n) })
+	if !ok {
+		return Bug{}, false
+	}
+	b := catalog[i]
+	b.Scenarios = slices.Clone(b.Scenarios)
+	return b, true
+}
+
+// names lists the entries' names, sorted.
+func names() []string {
+	out := make([]string, len(catalog))
+	for i, b := range catalog {
+		out[i] = b.Name
+	}
+	return out
+}
