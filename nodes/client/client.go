@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/nodes/redisconn"
 	"github.com/redsim/redsim/nodes/resp"
@@ -106,6 +107,12 @@ func (c *client) step() {
 	if c.o.Stop != 0 && now >= c.o.Stop {
 		c.finish()
 		return
+	}
+	if e, f := clock.Time(c.o.IdleEvery), clock.Time(c.o.IdleFor); e > 0 && f > 0 && c.finals == nil && now >= e {
+		if phase := now % e; phase < f {
+			c.after(time.Duration(f - phase))
+			return
+		}
 	}
 	addr := c.o.Target()
 	if addr == "" {

@@ -113,3 +113,33 @@ func bytesJoin(args [][]byte) []byte {
 	}
 	return out
 }
+
+// Clients with the same IdleEvery and IdleFor invoke nothing inside the
+// idle windows, and work outside them.
+func TestIdleWindows(t *testing.T) {
+	tw := newTestWorld(t, 5, lan(), redis.DefaultConfig())
+	for id := 0; id < 3; id++ {
+		o := tw.options(id, NewRegister())
+		o.IdleEvery, o.IdleFor = time.Second, 400*time.Millisecond
+		tw.spawn(o)
+	}
+	tw.w.RunFor(3500 * time.Millisecond)
+	tw.h.Finish(tw.w.Now())
+	inside, outside := 0, 0
+	for _, op := range tw.h.Ops() {
+		at := time.Duration(op.Invoke)
+		if at >= time.Second && at%time.Second < 400*time.Millisecond {
+			inside++
+		} else {
+			outside++
+		}
+	}
+	if inside != 0 || outside < 100 {
+		t.Fatalf("%d operations invoked inside the idle windows, %d outside", inside, outside)
+	}
+	o := tw.options(9, NewRegister())
+	o.IdleEvery, o.IdleFor = time.Second, time.Second
+	if _, err := Program(o); err == nil {
+		t.Fatal("IdleFor as long as IdleEvery was accepted")
+	}
+}

@@ -58,6 +58,11 @@ type Options struct {
 	// invocation; each wait is drawn uniformly from [Think/2, 3*Think/2).
 	// Zero means DefaultThink; a negative value means no wait at all.
 	Think time.Duration
+	// IdleEvery and IdleFor, when both are set, make the client invoke
+	// nothing during [k*IdleEvery, k*IdleEvery+IdleFor) of true time for
+	// every k >= 1: clients with the same values fall silent together, so
+	// that a master's stream goes idle (and carries only its PINGs).
+	IdleEvery, IdleFor time.Duration
 	// Stop is the true time after which the client invokes no new operation
 	// and closes its connection; the operation in flight still completes.
 	// Zero means never.
@@ -104,6 +109,9 @@ func (o *Options) validate() error {
 	}
 	if o.Think == 0 {
 		o.Think = DefaultThink
+	}
+	if o.IdleEvery < 0 || o.IdleFor < 0 || o.IdleEvery > 0 && o.IdleFor >= o.IdleEvery {
+		return fmt.Errorf("client options: IdleFor %v must be shorter than IdleEvery %v, neither negative", o.IdleFor, o.IdleEvery)
 	}
 	return nil
 }

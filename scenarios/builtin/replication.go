@@ -45,6 +45,7 @@ func replicationScenario() *scenarios.Scenario {
 			scenarios.IntParam("repl-diskless-sync-delay", 1, 0, 3600, "repl-diskless-sync-delay in seconds; below repl-timeout, so that a replica waiting for its snapshot does not time out its handshake"),
 			scenarios.IntParam("repl-ping-replica-period", 1, 1, 3600, "repl-ping-replica-period in seconds; below repl-timeout, so that an idle stream does not time out"),
 			scenarios.BoolParam("chain", false, "r2 replicates r1 instead of the master (chained replication: r1's own resyncs reach r2)"),
+			scenarios.BoolParam("write-gaps", false, "every client falls silent for 2.5s of every 6s, so the master's stream is often idle (only PINGs) when a link drops"),
 			scenarios.LatencyParam("one-way latency"),
 		}, scenarios.MixedParams(200)...),
 		Setup: setupReplication,
@@ -72,6 +73,10 @@ func setupReplication(r *scenarios.Run) (scenarios.Checks, error) {
 	if quiet/4 < ping+time.Second || quiet*3/4 < delay+3*time.Second {
 		return nil, fmt.Errorf("quiet (%v) is too short: its last quarter, after the replication check's drain barrier, must span a replica's ACK (1s) and a PING (repl-ping-replica-period, %v), and the resyncs after the final heal (repl-diskless-sync-delay, %v, and a few seconds) must end before it", quiet, ping, delay)
 	}
+	var idleEvery, idleFor time.Duration
+	if p.Bool("write-gaps") {
+		idleEvery, idleFor = 6*time.Second, 2500*time.Millisecond
+	}
 	shard := scenarios.RedisNodes(cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}, nodes...)
 	if p.Bool("chain") {
 		shard[2].Upstream = "r1"
@@ -80,8 +85,8 @@ func setupReplication(r *scenarios.Run) (scenarios.Checks, error) {
 		Latency: scenarios.LatencyDist(p.String("latency")),
 		Shards:  []deploy.Shard{{Name: "shard", Nodes: shard}},
 		Clients: []deploy.Clients{
-			{Host: "c1", Count: nclients, Workload: wl, Target: "m:6379", Stop: faultsEnd + quiet/2},
-			{Host: "c1", Count: p.Int("set-clients"), Workload: client.NewSet(), Target: "m:6379", Stop: faultsEnd + quiet/2},
+			{Host: "c1", Count: nclients, Workload: wl, Target: "m:6379", Stop: faultsEnd + quiet/2, IdleEvery: idleEvery, IdleFor: idleFor},
+			{Host: "c1", Count: p.Int("set-clients"), Workload: client.NewSet(), Target: "m:6379", Stop: faultsEnd + quiet/2, IdleEvery: idleEvery, IdleFor: idleFor},
 		},
 	})
 	if err != nil {

@@ -64,14 +64,16 @@ func (n Node) Addr() string { return net.JoinHostPort(n.Host, strconv.Itoa(n.Con
 // Clients are Count clients of one workload on Host (created if no node
 // runs there). They send to Target, or, when Follow is set, to the address
 // published under that name (initially Target), read before every
-// operation; an operator action moves it. They stop at Stop.
+// operation; an operator action moves it. They stop at Stop, and fall
+// silent as client.Options's IdleEvery and IdleFor say.
 type Clients struct {
-	Host     string
-	Count    int
-	Workload client.Workload
-	Target   string
-	Follow   string
-	Stop     time.Duration
+	Host               string
+	Count              int
+	Workload           client.Workload
+	Target             string
+	Follow             string
+	Stop               time.Duration
+	IdleEvery, IdleFor time.Duration
 }
 
 // Deployed is a deployment built in a world.
@@ -177,7 +179,7 @@ func (b *Deployed) clients(c Clients) error {
 		b.nextPID++
 		prog, err := client.Program(client.Options{
 			Process: pid, History: b.hist, Now: b.w.Now, Target: target,
-			Workload: c.Workload, Stop: clock.Time(c.Stop),
+			Workload: c.Workload, Stop: clock.Time(c.Stop), IdleEvery: c.IdleEvery, IdleFor: c.IdleFor,
 		})
 		if err != nil {
 			return err
