@@ -27,12 +27,13 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-# Every must-pass built-in over 1,000 seeds: no false positive may show.
-# About 10 minutes on 2 cores. SOAK_SEEDS=1-100 for a quicker pass.
+# Every must-pass built-in, and the variants simulate mutants sweeps, over
+# 1,000 seeds: no false positive may show. About 15 minutes on 2 cores. SOAK_SEEDS=1-100 for a quicker pass.
 SOAK_SEEDS ?= 1-1000
 SAFE := ping replication linearizable-master wait-failover min-replicas redlock-quiet redlock-holder-crash redlock-slow-network
 soak: build
-	@for s in $(SAFE) "standalone-crash --set appendfsync=always"; do \
+	@for s in $(SAFE) "standalone-crash --set appendfsync=always" "standalone-crash --set persistence=rdb" \
+		"replication --set chain=true" "replication --set appendfsync=always" "replication --set chain=true --set write-gaps=true"; do \
 		out=$$(bin/simulate sweep $$s --seeds $(SOAK_SEEDS)); rc=$$?; \
 		echo "$$s: $$(echo "$$out" | tail -1)"; [ $$rc -eq 0 ] || exit $$rc; \
 	done
@@ -41,8 +42,10 @@ soak: build
 mutants: build
 	bin/simulate mutants --seeds 1-100 --out out/mutants
 
-# Fuzz the RESP reader for a minute.
+# Fuzz the RESP reader for a minute, then the Redis node's commands
+# (fuzz-commands: FuzzCommands, no input may crash a node) for a minute.
 fuzz:
 	$(GO) test ./nodes/resp -run '^$$' -fuzz FuzzReader -fuzztime 60s
+	$(GO) test ./nodes/redis -run '^$$' -fuzz FuzzCommands -fuzztime 60s
 
 ci: lint test

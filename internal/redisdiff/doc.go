@@ -67,6 +67,20 @@
 // counters of INFO stats do count its CLIENT LIST polls, which may differ
 // between the two servers.
 //
+// # Propagation and command metadata
+//
+// TestPropagation runs the scripts of testdata/propagation with a raw
+// replica connected to each server (PSYNC ? -1, the snapshot skipped)
+// and, after each step, compares the commands both servers sent to their
+// replica, up to an INCR of redisdiff:barrier that marks the step's end:
+// what a command propagates to replicas and the AOF (BLMPOP as LPOP or
+// RPOP with a count, SORT ... STORE as it came...).
+//
+// TestCommandInfoAndDocs compares COMMAND INFO and COMMAND DOCS of every
+// command of the node's table, and TestCommandMetaFile checks that
+// nodes/redis/commandmeta.go holds what the oracle says;
+// -redisdiff.update-meta writes it anew from the oracle.
+//
 // # Running
 //
 //	go test ./internal/redisdiff                         node against Redis

@@ -134,6 +134,15 @@ func keyExamples(tbl *redis.CommandTable) [][]string {
 		"SINTERSTORE d a", "SDIFFSTORE d a b c", "RENAME a a", "set k v get", "CONFIG GET x", "Config get x",
 		"CLIENT SETNAME x", "client nosuch x", "config nosuch", "nosuch a", "PUBSUB NUMSUB c", "script load x",
 		"command getkeys get k", "COMMAND COUNT x", "abcdefghijklmnopqrstuvwxyzabcdefghij k",
+		"LMPOP 2 a b LEFT", "LMPOP 0 a LEFT", "LMPOP 3 a b LEFT", "LMPOP x a LEFT", "BLMPOP 0 2 a b RIGHT COUNT 2",
+		"BLMPOP 0 9 a b RIGHT", "ZMPOP 1 a MIN", "BZMPOP 1 2 a b MAX", "SINTERCARD 2 a b LIMIT 1", "SINTERCARD 5 a b",
+		"ZUNIONSTORE d 2 a b WEIGHTS 1 2", "ZUNIONSTORE d 0 a", "ZUNIONSTORE d 3 a b", "ZINTERSTORE d 1abc a",
+		"ZDIFFSTORE d 1 a", "ZINTER 2 a b", "ZUNION 1 a WITHSCORES", "ZDIFF 9 a", "ZINTERCARD 2 a b LIMIT 0",
+		"ZRANGESTORE d s 0 -1", "COPY a b DB 1 REPLACE", "MOVE a 1", "SWAPDB 0 1", "BZPOPMIN a b 0", "BZPOPMAX a 0",
+		"SORT k", "SORT k STORE d", "SORT k BY w_* GET # STORE d LIMIT 0 1", "SORT k LIMIT 0 1 STORE d STORE e",
+		"SORT k GET store STORE d", "SORT k STORE", "sort k by store store x", "SORT_RO k BY w_* GET #",
+		"EVAL_RO s 1 k", "EVALSHA_RO s 0", "EVAL_RO s -1 k", "OBJECT ENCODING k", "OBJECT HELP", "LOLWUT VERSION 5",
+		"HRANDFIELD h 1", "ZRANDMEMBER z", "READONLY", "COMMAND INFO get",
 	} {
 		out = append(out, strings.Fields(line))
 	}

@@ -126,7 +126,7 @@ func (g *Generator) Next() Command {
 			return Command{Args: cmd("INCRBY", k(), g.pick([]string{"9223372036854775807", "-9223372036854775808", "1"}))}
 		}
 	case 0: // keys
-		switch g.rng.IntN(12) {
+		switch g.rng.IntN(15) {
 		case 0, 1:
 			return Command{Args: append(cmd(g.pick([]string{"DEL", "UNLINK", "EXISTS"})), g.some(3, keys)...)}
 		case 2:
@@ -155,11 +155,20 @@ func (g *Generator) Next() Command {
 				a = append(a, "MATCH", "k[1-3]")
 			}
 			return Command{Args: a, Match: sorted}
-		default:
+		case 11:
 			return Command{Args: cmd("EXPIREAT", k(), g.pick([]string{"4102444800", "1"}))}
+		case 12:
+			a := cmd("COPY", k(), k())
+			return Command{Args: append(a, g.flags(0.3, cmd("REPLACE"), cmd("DB", g.pick([]string{"0", "1", "16", "x"})))...)}
+		case 13:
+			return Command{Args: cmd("OBJECT", g.pick([]string{"ENCODING", "REFCOUNT"}), k())}
+		default:
+			a := cmd("SORT", k())
+			a = append(a, g.flags(0.3, cmd("ALPHA"), cmd("DESC"), cmd("LIMIT", g.pick([]string{"0", "1"}), g.pick([]string{"2", "-1"})), cmd("STORE", k()))...)
+			return Command{Args: a}
 		}
 	case 2: // lists
-		switch g.rng.IntN(14) {
+		switch g.rng.IntN(15) {
 		case 0, 1:
 			return Command{Args: append(cmd(g.pick([]string{"LPUSH", "RPUSH", "LPUSHX", "RPUSHX"}), k()), g.some(3, one)...)}
 		case 2:
@@ -191,8 +200,11 @@ func (g *Generator) Next() Command {
 			return Command{Args: cmd("LMOVE", k(), k(), dir(), dir())}
 		case 12:
 			return Command{Args: cmd(g.pick([]string{"BLPOP", "BRPOP"}), k(), k(), "0.01")}
-		default:
+		case 13:
 			return Command{Args: cmd("RPOPLPUSH", k(), k())}
+		default:
+			a := cmd("LMPOP", g.pick([]string{"1", "2", "0"}), k(), k(), g.pick([]string{"LEFT", "RIGHT", "MIDDLE"}))
+			return Command{Args: append(a, g.flags(0.4, cmd("COUNT", g.pick([]string{"1", "2", "10", "0"})))...)}
 		}
 	case 3: // hashes
 		switch g.rng.IntN(12) {
@@ -220,7 +232,7 @@ func (g *Generator) Next() Command {
 			return Command{Args: cmd("HSCAN", k(), "0", "COUNT", "100"), Match: sorted}
 		}
 	case 4: // sets
-		switch g.rng.IntN(10) {
+		switch g.rng.IntN(11) {
 		case 0, 1:
 			return Command{Args: append(cmd("SADD", k()), g.some(4, one)...)}
 		case 2:
@@ -237,11 +249,14 @@ func (g *Generator) Next() Command {
 			return Command{Args: append(cmd(g.pick([]string{"SINTER", "SUNION", "SDIFF"})), g.some(3, keys)...), Match: sorted}
 		case 8:
 			return Command{Args: append(cmd(g.pick([]string{"SINTERSTORE", "SUNIONSTORE", "SDIFFSTORE"}), k()), g.some(3, keys)...)}
-		default:
+		case 9:
 			return Command{Args: cmd("SSCAN", k(), "0", "COUNT", "100"), Match: sorted}
+		default:
+			a := append(cmd("SINTERCARD", g.pick([]string{"1", "2", "3"})), g.some(3, keys)...)
+			return Command{Args: append(a, g.flags(0.3, cmd("LIMIT", g.pick([]string{"0", "1", "-1"})))...)}
 		}
 	default: // sorted sets
-		switch g.rng.IntN(14) {
+		switch g.rng.IntN(18) {
 		case 0, 1, 2:
 			a := cmd("ZADD", k())
 			a = append(a, g.flags(0.15, cmd("NX"), cmd("XX"), cmd("GT"), cmd("LT"), cmd("CH"), cmd("INCR"))...)
@@ -279,12 +294,23 @@ func (g *Generator) Next() Command {
 			return Command{Args: append(cmd("ZRANGEBYSCORE", k(), g.pick([]string{"-inf", "0", "(1"}), g.pick([]string{"+inf", "2.5", "(10"})), g.flags(0.4, cmd("WITHSCORES"), cmd("LIMIT", "1", "2"))...)}
 		case 12:
 			return Command{Args: cmd(g.pick([]string{"ZRANK", "ZREVRANK"}), k(), m())}
-		default:
+		case 13:
 			a := cmd(g.pick([]string{"ZPOPMIN", "ZPOPMAX"}), k())
 			if g.chance(0.5) {
 				a = append(a, g.pick([]string{"0", "1", "2", "10", "-1"}))
 			}
 			return Command{Args: a}
+		case 14:
+			a := cmd(g.pick([]string{"ZUNION", "ZINTER", "ZDIFF"}), "2", k(), k())
+			return Command{Args: append(a, g.flags(0.3, cmd("WEIGHTS", "2", g.pick([]string{"1", "-1", "inf"})), cmd("AGGREGATE", g.pick([]string{"MIN", "MAX", "SUM"})), cmd("WITHSCORES"))...)}
+		case 15:
+			a := cmd(g.pick([]string{"ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"}), k(), "2", k(), k())
+			return Command{Args: append(a, g.flags(0.3, cmd("AGGREGATE", g.pick([]string{"MIN", "MAX"})))...)}
+		case 16:
+			a := cmd("ZMPOP", "2", k(), k(), g.pick([]string{"MIN", "MAX"}))
+			return Command{Args: append(a, g.flags(0.4, cmd("COUNT", g.pick([]string{"1", "2", "10"})))...)}
+		default:
+			return Command{Args: cmd("ZRANGESTORE", k(), k(), g.pick(genRanges), g.pick(genRanges))}
 		}
 	}
 }

@@ -34,6 +34,9 @@ type Session struct {
 	// tests use it to delay what one side receives. side is 0 for want
 	// and 1 for got, n the connection number.
 	write func(side, n int, c *Conn, args [][]byte) error
+	// afterStep, if set, runs after each command and !recv step of a
+	// script (the propagation test reads the replication streams there).
+	afterStep func(t testing.TB, st *step)
 }
 
 type connPair struct {
@@ -235,6 +238,9 @@ func (s *Session) run(t testing.TB, steps []step, trace bool) {
 				for _, msg := range s.settle(cur, st.text()) {
 					t.Errorf("%s: %s", st.pos, msg)
 				}
+				if s.afterStep != nil {
+					s.afterStep(t, st)
+				}
 				continue
 			}
 			if len(p.pending) > 0 {
@@ -246,6 +252,9 @@ func (s *Session) run(t testing.TB, steps []step, trace bool) {
 			}
 			if !st.match.Equal(ex.Want, ex.Got) {
 				t.Errorf("%s", s.mismatch(st.pos, st.text(), ex))
+			}
+			if s.afterStep != nil {
+				s.afterStep(t, st)
 			}
 		case stepRecv:
 			p := s.conn(cur)
@@ -263,6 +272,9 @@ func (s *Session) run(t testing.TB, steps []step, trace bool) {
 			}
 			if !m.Equal(ex.Want, ex.Got) {
 				t.Errorf("%s", s.mismatch(st.pos, what, ex))
+			}
+			if s.afterStep != nil {
+				s.afterStep(t, st)
 			}
 		}
 	}

@@ -22,7 +22,10 @@ var serverCommands = []cmdSpec{
 	{"config|rewrite", 2, fadm | flagStale, configRewriteCommand, noKeys},
 	{"command", -1, 0 | flagStale, commandCommand, noKeys},
 	{"command|count", 2, 0 | flagStale, func(c *client, _ [][]byte) { c.w.WriteInt(int64(len(c.s.commands.cmds))) }, noKeys},
-	{"command|docs", -2, 0 | flagStale, func(c *client, _ [][]byte) { c.w.WriteMapLen(0) }, noKeys},
+	{"command|docs", -2, 0 | flagStale, commandDocsCommand, noKeys},
+	{"command|info", -2, 0 | flagStale, commandInfoCommand, noKeys},
+	{"command|list", -2, 0 | flagStale, commandListCommand, noKeys},
+	{"command|help", 2, 0 | flagStale, func(c *client, a [][]byte) { c.writeHelp(a[0], commandHelp) }, noKeys},
 	{"command|getkeys", -4, 0 | flagStale, commandGetKeysCommand, noKeys},
 	{"debug", -2, fadm | flagStale, debugCommand, noKeys},
 	{"shutdown", -1, fadm | flagNoMulti | flagStale, shutdownCommand, noKeys},
@@ -75,6 +78,8 @@ func flushallCommand(c *client, args [][]byte) {
 	c.w.WriteOK()
 }
 
+// commandCommand is COMMAND with no subcommand: COMMAND INFO of every
+// command.
 func commandCommand(c *client, args [][]byte) {
 	if len(args) > 1 {
 		c.w.WriteError("ERR unknown subcommand '" + cstr(args[1], 128) + "'. Try COMMAND HELP.")
@@ -83,10 +88,7 @@ func commandCommand(c *client, args [][]byte) {
 	names := sortedCommandNames(c.s)
 	c.w.WriteArrayLen(len(names))
 	for _, n := range names {
-		cmd := c.s.commands.cmds[n]
-		c.w.WriteArrayLen(2)
-		c.w.WriteBulkString(n)
-		c.w.WriteInt(int64(cmd.arity))
+		c.writeCommandInfo(c.s.commands.cmds[n])
 	}
 }
 

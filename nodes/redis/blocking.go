@@ -3,17 +3,23 @@ package redis
 import (
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/redsim/redsim/nodes/rnum"
 	"github.com/redsim/redsim/sim"
 )
 
-// blockState is a client blocked on list keys (BLPOP, BRPOP, BLMOVE).
+// blockState is a client blocked on list keys (BLPOP, BRPOP, BLMOVE,
+// BLMPOP), on sorted set keys (BZPOPMIN, BZPOPMAX, BZMPOP), or in WAIT.
 type blockState struct {
-	db    *db
-	keys  []string
-	head  bool // pop from the head (LEFT)
+	db   *db
+	keys []string
+	zset bool // BLOCKED_ZSET; else BLOCKED_LIST
+	head bool // pop from the head (LEFT), or the lowest scores (MIN)
+	// count is BLMPOP's and BZMPOP's COUNT (1 without it); 0 for the
+	// single pops, whose reply is flat.
+	count int64
 	move  bool // BLMOVE / BRPOPLPUSH
 	dst   []byte
 	to    bool // push to the head of dst
@@ -44,11 +50,17 @@ func (c *client) parseTimeout(b []byte) (int64, bool) {
 }
 
 func bpopGeneric(c *client, args [][]byte, head bool) {
-	timeout, ok := c.parseTimeout(args[len(args)-1])
+	blockingPopGeneric(c, args[1:len(args)-1], head, args[len(args)-1], 0)
+}
+
+// blockingPopGeneric is blockingPopGenericCommand: pop from the first
+// non-empty list of keys, or block on them all. count > 0 is BLMPOP's,
+// whose reply nests the elements under the key.
+func blockingPopGeneric(c *client, keys [][]byte, head bool, tb []byte, count int64) {
+	timeout, ok := c.parseTimeout(tb)
 	if !ok {
 		return
 	}
-	keys := args[1 : len(args)-1]
 	for _, k := range keys {
 		o := c.db.lookup(k)
 		if o == nil {
@@ -56,6 +68,12 @@ func bpopGeneric(c *client, args [][]byte, head bool) {
 		}
 		if o.kind != kindList {
 			c.w.WriteError(errWrongType)
+			return
+		}
+		if count > 0 {
+			n := min(count, int64(o.list.Len()))
+			c.listPopRange(c.db, k, o, head, n)
+			c.prop = [][]byte{popName(head), k, strconv.AppendInt(nil, n, 10)}
 			return
 		}
 		v := o.list.pop(head)
@@ -71,7 +89,98 @@ func bpopGeneric(c *client, args [][]byte, head bool) {
 		c.w.WriteNullArray()
 		return
 	}
-	c.block(&blockState{db: c.db, keys: stringsOf(keys), head: head}, timeout)
+	c.block(&blockState{db: c.db, keys: stringsOf(keys), head: head, count: count}, timeout)
+}
+
+// listPopRange is listPopRangeAndReplyWithKey: n elements from one end,
+// replied as [key, [elements...]].
+func (c *client) listPopRange(d *db, key []byte, o *object, head bool, n int64) {
+	c.w.WriteArrayLen(2)
+	c.w.WriteBulk(key)
+	c.w.WriteArrayLen(int(n))
+	for range n {
+		c.w.WriteBulk(o.list.pop(head))
+	}
+	if o.list.Len() == 0 {
+		d.remove(string(key))
+	}
+	c.s.modified(d, key, int(n))
+}
+
+// mpopArgs parses LMPOP's and ZMPOP's numkeys key... where [COUNT n]
+// (lmpopGenericCommand): args start at numkeys. where is LEFT/RIGHT for
+// a list, MIN/MAX for a sorted set; head is LEFT or MIN.
+func (c *client) mpopArgs(args [][]byte, zset bool) (keys [][]byte, head bool, count int64, ok bool) {
+	numkeys, ok := rnum.ParseInt(args[0])
+	if !ok || numkeys < 1 {
+		c.w.WriteError("ERR numkeys should be greater than 0")
+		return nil, false, 0, false
+	}
+	if numkeys >= int64(len(args))-1 {
+		c.w.WriteError(errSyntax)
+		return nil, false, 0, false
+	}
+	keys, where := args[1:1+numkeys], args[1+numkeys]
+	switch {
+	case zset && cEqualFold(where, "min"), !zset && cEqualFold(where, "left"):
+		head = true
+	case zset && cEqualFold(where, "max"), !zset && cEqualFold(where, "right"):
+	default:
+		c.w.WriteError(errSyntax)
+		return nil, false, 0, false
+	}
+	count = -1
+	for j := 2 + numkeys; j < int64(len(args)); j++ {
+		if count != -1 || !cEqualFold(args[j], "count") || j+1 >= int64(len(args)) {
+			c.w.WriteError(errSyntax)
+			return nil, false, 0, false
+		}
+		j++
+		n, ok := rnum.ParseInt(args[j])
+		if !ok || n < 1 {
+			c.w.WriteError("ERR count should be greater than 0")
+			return nil, false, 0, false
+		}
+		count = n
+	}
+	if count == -1 {
+		count = 1
+	}
+	return keys, head, count, true
+}
+
+// lmpopCommand is LMPOP numkeys key... LEFT|RIGHT [COUNT n]: propagated
+// as LPOP or RPOP key n.
+func lmpopCommand(c *client, args [][]byte) {
+	keys, head, count, ok := c.mpopArgs(args[1:], false)
+	if !ok {
+		return
+	}
+	for _, k := range keys {
+		o := c.db.lookup(k)
+		if o == nil {
+			continue
+		}
+		if o.kind != kindList {
+			c.w.WriteError(errWrongType)
+			return
+		}
+		n := min(count, int64(o.list.Len()))
+		c.listPopRange(c.db, k, o, head, n)
+		c.prop = [][]byte{popName(head), k, strconv.AppendInt(nil, n, 10)}
+		return
+	}
+	c.w.WriteNullArray()
+}
+
+// blmpopCommand is BLMPOP timeout numkeys key... LEFT|RIGHT [COUNT n]:
+// the timeout is read after the rest.
+func blmpopCommand(c *client, args [][]byte) {
+	keys, head, count, ok := c.mpopArgs(args[2:], false)
+	if !ok {
+		return
+	}
+	blockingPopGeneric(c, keys, head, args[1], count)
 }
 
 func popName(head bool) []byte {
@@ -192,10 +301,18 @@ func (s *Server) serveReady() {
 		d := s.dbs[dk.db]
 		for _, c := range slices.Clone(s.blocking[dk]) {
 			o := d.lookup([]byte(dk.key))
-			if o == nil || o.kind != kindList {
+			if o == nil {
 				break
 			}
-			s.serveBlocked(c, d, dk.key, o)
+			b := c.blocked
+			if b == nil || (o.kind == kindZSet) != b.zset || (o.kind != kindList && o.kind != kindZSet) {
+				continue // blocked on the other type (serveClientsBlockedOn*Key)
+			}
+			if b.zset {
+				s.serveBlockedZSet(c, d, dk.key, o)
+			} else {
+				s.serveBlocked(c, d, dk.key, o)
+			}
 			c.processInput()
 		}
 	}
@@ -205,6 +322,14 @@ func (s *Server) serveBlocked(c *client, d *db, key string, o *object) {
 	b := c.blocked
 	c.unblock(false)
 	k := []byte(key)
+	if b.count > 0 {
+		// BLMPOP: propagated as [LR]POP key count, then popped as LMPOP.
+		n := min(b.count, int64(o.list.Len()))
+		s.propagate(d.id, [][]byte{popName(b.head), k, strconv.AppendInt(nil, n, 10)})
+		c.listPopRange(d, k, o, b.head, n)
+		c.markPending()
+		return
+	}
 	v := o.list.pop(b.head)
 	if !b.move {
 		c.removeIfEmpty(k, o)
@@ -238,5 +363,28 @@ func (s *Server) serveBlocked(c *client, d *db, key string, o *object) {
 		s.propagate(d.id, [][]byte{[]byte("LMOVE"), k, b.dst, whereName(b.head), whereName(b.to)})
 	}
 	c.w.WriteBulk(v)
+	c.markPending()
+}
+
+// serveBlockedZSet is serveClientsBlockedOnSortedSetKey for one client:
+// pop as its command would, and propagate ZPOPMIN or ZPOPMAX, with the
+// count for BZMPOP.
+func (s *Server) serveBlockedZSet(c *client, d *db, key string, o *object) {
+	b := c.blocked
+	c.unblock(false)
+	k := []byte(key)
+	count, mpop := int64(-1), b.count > 0
+	if mpop {
+		count = b.count
+	}
+	db := c.db
+	c.db = d
+	_, llen := c.genericZpop([][]byte{k}, b.head, true, count, mpop, mpop)
+	c.db = db
+	p := [][]byte{zpopName(b.head), k}
+	if mpop {
+		p = append(p, strconv.AppendInt(nil, min64(count, llen), 10))
+	}
+	s.propagate(d.id, p)
 	c.markPending()
 }

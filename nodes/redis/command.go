@@ -3,7 +3,10 @@ package redis
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/redsim/redsim/nodes/bugs"
@@ -93,6 +96,11 @@ func NewCommandTable() *CommandTable {
 	add(scriptingCommands...)
 	add(persistenceCommands...)
 	add(replicationCommands...)
+	add(objectCommands...)
+	add(zsetOpCommands...)
+	add(sortCommands...)
+	add(lolwutCommands...)
+	add(clusterCommands...)
 	return &CommandTable{cmds: t}
 }
 
@@ -332,6 +340,7 @@ func (s *Server) call(c *client, cmd *command, args [][]byte) {
 	}
 	dirty, off := s.dirty, s.offset
 	c.argv, c.prop, c.noProp = args, nil, false
+	defer s.reraise(cmd, args)
 	cmd.proc(c, args)
 	cmd.calls++
 	s.stats.commandsProcessed++
@@ -358,4 +367,85 @@ func (s *Server) writeDenied() string {
 		return "MISCONF Errors writing to the AOF file: " + s.aofWriteErr
 	}
 	return ""
+}
+
+// CommandPanic is what a node panics with when one of its commands
+// panicked: which node (as its Env names it), which command, and the
+// original panic value and stack, so that the scenario runner's framework
+// error says which command crashed which node. A command run by EXEC or a
+// script panics with the CommandPanic of the command itself.
+type CommandPanic struct {
+	// Host and Node are the names of the node's host and process.
+	Host, Node string
+	// Command is the command line, its arguments quoted and truncated.
+	Command string
+	// Value is the original panic value.
+	Value any
+	// Stack is the stack of the goroutine where the command panicked.
+	Stack []byte
+}
+
+func (p *CommandPanic) Error() string {
+	return fmt.Sprintf("redis node %s on host %s panicked running %s: %v", p.Node, p.Host, p.Command, p.Value)
+}
+
+// Unwrap returns the original panic value when it is an error (a
+// runtime.Error for an index out of range...).
+func (p *CommandPanic) Unwrap() error {
+	err, _ := p.Value.(error)
+	return err
+}
+
+// reraise, deferred around a command, turns a panic inside it into a
+// CommandPanic that names the node and the command; it panics again from
+// the deferred call, so the original frames are still on the stack that
+// an outer recover sees.
+func (s *Server) reraise(cmd *command, args [][]byte) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if cp, ok := r.(*CommandPanic); ok {
+		panic(cp) // from a command inside EXEC or a script
+	}
+	panic(&CommandPanic{Host: s.env.Host(), Node: s.env.Name(), Command: commandLine(args), Value: r, Stack: debug.Stack()})
+}
+
+// commandLine renders argv for a panic message: at most 8 arguments of at
+// most 64 bytes each, quoted where they are not plain words.
+func commandLine(args [][]byte) string {
+	const maxArgs, maxLen = 8, 64
+	var b strings.Builder
+	for i, a := range args {
+		if i == maxArgs {
+			b.WriteString(" ... (" + strconv.Itoa(len(args)-maxArgs) + " more)")
+			break
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		cut := ""
+		if len(a) > maxLen {
+			a, cut = a[:maxLen], "...("+strconv.Itoa(len(a))+" bytes)"
+		}
+		if plainWord(a) {
+			b.Write(a)
+		} else {
+			b.WriteString(strconv.Quote(string(a)))
+		}
+		b.WriteString(cut)
+	}
+	return b.String()
+}
+
+func plainWord(a []byte) bool {
+	if len(a) == 0 {
+		return false
+	}
+	for _, x := range a {
+		if x <= ' ' || x > '~' || x == '"' || x == '\\' {
+			return false
+		}
+	}
+	return true
 }

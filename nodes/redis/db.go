@@ -17,6 +17,16 @@ func newDB(s *Server, id int) *db { return &db{s: s, id: id} }
 // lookup returns the live value of key, deleting it first if it has
 // expired (expireIfNeeded).
 func (d *db) lookup(key []byte) *object {
+	o := d.lookupNoTouch(key)
+	if o != nil {
+		d.s.touch(o)
+	}
+	return o
+}
+
+// lookupNoTouch is lookup with LOOKUP_NOTOUCH: the value's LRU time is
+// left alone (TYPE, TTL, EXISTS, OBJECT).
+func (d *db) lookupNoTouch(key []byte) *object {
 	o, ok := d.keys.Get(string(key))
 	if !ok {
 		return nil
@@ -34,7 +44,15 @@ func (d *db) lookup(key []byte) *object {
 
 // lookupRead is lookupKeyRead: lookup counting hits and misses.
 func (d *db) lookupRead(key []byte) *object {
-	o := d.lookup(key)
+	return d.countHit(d.lookup(key))
+}
+
+// lookupReadNoTouch is lookupKeyReadWithFlags with LOOKUP_NOTOUCH.
+func (d *db) lookupReadNoTouch(key []byte) *object {
+	return d.countHit(d.lookupNoTouch(key))
+}
+
+func (d *db) countHit(o *object) *object {
 	if o == nil {
 		d.s.stats.keyspaceMisses++
 	} else {
@@ -63,6 +81,9 @@ func (d *db) expireIfNeeded(key string, o *object) bool {
 
 // add stores a new key (it must not exist).
 func (d *db) add(key string, o *object) {
+	if !o.shared {
+		o.lru = d.s.lruClock // createObject's LRU_CLOCK()
+	}
 	d.keys.Set(key, o)
 	if o.expireAt != 0 {
 		d.expires.Set(key, o)
@@ -84,6 +105,9 @@ func (d *db) set(key string, o *object, keepTTL bool) {
 		}
 	}
 	if ok {
+		if !o.shared {
+			o.lru = d.s.lruClock
+		}
 		d.keys.Set(key, o)
 		if o.expireAt != 0 {
 			d.expires.Set(key, o)

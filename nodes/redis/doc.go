@@ -43,6 +43,38 @@
 // from them as COMMAND GETKEYS does, and KeyRange is COMMAND INFO's legacy
 // (first key, last key, step), derived from the specs as Redis derives it.
 //
+// COMMAND INFO and COMMAND DOCS take the name, arity, key range and key
+// specs' searches from the table, and what the table does not hold (the
+// full flags, ACL categories, tips, key-spec flags and notes, the docs)
+// from commandmeta.go, which internal/redisdiff generates from a real
+// redis-server 7.0.15 and checks against it.
+//
+// A panic inside a command becomes a *CommandPanic naming the node (its
+// host and process), the command line and the original value and stack,
+// so that a scenario's framework error says which command crashed which
+// node; FuzzCommands drives a node with random commands of the table to
+// keep any input from crashing it.
+//
+// Values keep Redis 7.0's encodings, as OBJECT ENCODING reports them:
+// strings are int (shared from 0 to 9999, OBJECT REFCOUNT 2147483647),
+// embstr up to 44 bytes or raw, as the command that made them chose;
+// lists are quicklists (7.0 has no listpack lists); sets, hashes and
+// sorted sets convert one way at the configured thresholds, and the
+// stores of ZUNIONSTORE and its kin convert back as Redis does. OBJECT
+// IDLETIME reads an LRU clock the cron updates, as Redis's with hz 10;
+// maxmemory-policy is noeviction, so OBJECT FREQ refuses.
+//
+// Known differences, each a choice: random picks (SPOP, SRANDMEMBER,
+// HRANDFIELD, ZRANDMEMBER, LOLWUT's art) come from the node's stream, so
+// the members differ from a real server's; a sample with repetitions
+// whose reply passes 64 MiB closes the client, where Redis's unlimited
+// normal clients make it write until it runs out of memory; an EXEC or a
+// script that propagates a single command wraps it in MULTI/EXEC, which
+// Redis 7.0 does not; SORT does not reproduce Redis's stale errno (an
+// overflow in one SORT can fail a later one); SWAPDB touches a watched
+// key that exists on either side, without Redis's special case for keys
+// already expired.
+//
 // Bugs from Redis's history can be planted back (nodes/bugs, `simulate
 // mutants`): each sits behind a bugs.On check at the place the fix went, and
 // with none enabled the node is 7.0.15, event for event. The stories in

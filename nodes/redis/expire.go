@@ -176,7 +176,7 @@ func pexpireatCommand(c *client, a [][]byte) { expireGeneric(c, a, 0, false) }
 
 // ttlGeneric is TTL / PTTL (ms) and EXPIRETIME / PEXPIRETIME (abs).
 func ttlGeneric(c *client, key []byte, ms, abs bool) {
-	o := c.db.lookupRead(key)
+	o := c.db.lookupReadNoTouch(key)
 	if o == nil {
 		c.w.WriteInt(-2)
 		return

@@ -112,6 +112,92 @@ var hashCommands = []cmdSpec{
 	{"hincrby", 4, fw, hincrbyCommand, oneKey},
 	{"hincrbyfloat", 4, fw, hincrbyfloatCommand, oneKey},
 	{"hscan", -3, fr, hscanCommand, oneKey},
+	{"hrandfield", -2, fr, hrandfieldCommand, oneKey},
+}
+
+// pairs copies the fields and values out in the encoding's order.
+func (h *hash) pairs() []hashPair {
+	if h.ht == nil {
+		return h.lp
+	}
+	out := make([]hashPair, 0, h.ht.Len())
+	h.ht.All(func(k string, v []byte) bool { out = append(out, hashPair{k, v}); return true })
+	return out
+}
+
+// random is hashTypeRandomElement: a random pair from the node's stream.
+func (h *hash) random(s *Server) hashPair {
+	if h.ht != nil {
+		k, v, _ := h.ht.Random(s.rng)
+		return hashPair{k, v}
+	}
+	return h.lp[s.rng.IntN(len(h.lp))]
+}
+
+// hrandfieldCommand is HRANDFIELD key [count [WITHVALUES]].
+func hrandfieldCommand(c *client, args [][]byte) {
+	if len(args) == 2 {
+		if o := c.readKind(kindHash, args[1], c.w.WriteNull); o != nil {
+			c.w.WriteBulkString(o.hash.random(c.s).field)
+		}
+		return
+	}
+	l, withValues, ok := c.randCount(args, "withvalues")
+	if !ok {
+		return
+	}
+	o := c.readKind(kindHash, args[1], func() { c.w.WriteArrayLen(0) })
+	if o == nil {
+		return
+	}
+	if l == 0 {
+		c.w.WriteArrayLen(0)
+		return
+	}
+	write := func(p hashPair) {
+		if withValues && c.resp > 2 {
+			c.w.WriteArrayLen(2)
+		}
+		c.w.WriteBulkString(p.field)
+		if withValues {
+			c.w.WriteBulk(p.val)
+		}
+	}
+	header := func(n int64) {
+		if withValues && c.resp == 2 {
+			n *= 2
+		}
+		c.w.WriteArrayLen(int(n))
+	}
+	size := int64(o.hash.len())
+	if l < 0 || l == 1 {
+		// CASE 1: with repetitions, in the order drawn.
+		count := l
+		if l < 0 {
+			count = -l
+		}
+		mark := c.w.Len()
+		header(count)
+		for range count {
+			write(o.hash.random(c.s))
+			if c.sampleOverflow(mark) {
+				return
+			}
+		}
+		return
+	}
+	pairs := o.hash.pairs()
+	if l >= size {
+		header(size)
+		for _, p := range pairs {
+			write(p)
+		}
+		return
+	}
+	header(l)
+	for _, i := range c.s.sampleDistinct(int(size), int(l), o.hash.ht == nil) {
+		write(pairs[i])
+	}
 }
 
 // getHash returns key's hash for writing, creating it when create; false

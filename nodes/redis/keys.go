@@ -1,10 +1,13 @@
 package redis
 
 import (
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/redsim/redsim/nodes/redis/glob"
+	"github.com/redsim/redsim/nodes/rnum"
 )
 
 var keyCommands = []cmdSpec{
@@ -26,8 +29,173 @@ var keyCommands = []cmdSpec{
 	{"keys", 2, fr, keysCommand, noKeys},
 	{"scan", -2, fr, scanCommand, noKeys},
 	{"randomkey", 1, fr, randomkeyCommand, noKeys},
-	{"touch", -2, fr, existsCommand, allKeys},
+	{"touch", -2, fr, touchCommand, allKeys},
 	{"dbsize", 1, fr, func(c *client, _ [][]byte) { c.w.WriteInt(int64(c.db.keys.Len())) }, noKeys},
+	{"copy", -3, fw, copyCommand, twoKeys},
+	{"move", 3, fwn, moveCommand, oneKey},
+	{"swapdb", 3, fwn, swapdbCommand, noKeys},
+}
+
+const errSameObject = "ERR source and destination objects are the same"
+
+// intArg is getIntFromObjectOrReply: a C int; msg replaces both errors
+// when set.
+func (c *client) intArg(b []byte, msg string) (int, bool) {
+	v, ok := rnum.ParseInt(b)
+	switch {
+	case !ok && msg == "":
+		c.w.WriteError(errNotInt)
+	case (v < math.MinInt32 || v > math.MaxInt32) && msg == "":
+		c.w.WriteError("ERR value is out of range, value must between -2147483648 and 2147483647")
+	case !ok || v < math.MinInt32 || v > math.MaxInt32:
+		c.w.WriteError("ERR " + msg)
+	default:
+		return int(v), true
+	}
+	return 0, false
+}
+
+// dbArg is a database index for MOVE and COPY: selectDb's range check.
+func (c *client) dbArg(b []byte) (*db, bool) {
+	id, ok := c.intArg(b, "")
+	if !ok {
+		return nil, false
+	}
+	if id < 0 || id >= len(c.s.dbs) {
+		c.w.WriteError("ERR DB index is out of range")
+		return nil, false
+	}
+	return c.s.dbs[id], true
+}
+
+// copyCommand is COPY source destination [DB n] [REPLACE]; it
+// propagates as it came.
+func copyCommand(c *client, args [][]byte) {
+	dst, replace := c.db, false
+	for j := 3; j < len(args); j++ {
+		switch {
+		case cEqualFold(args[j], "replace"):
+			replace = true
+		case cEqualFold(args[j], "db") && j+1 < len(args):
+			d, ok := c.dbArg(args[j+1])
+			if !ok {
+				return
+			}
+			dst = d
+			j++
+		default:
+			c.w.WriteError(errSyntax)
+			return
+		}
+	}
+	key, newkey := args[1], args[2]
+	if dst == c.db && string(key) == string(newkey) {
+		c.w.WriteError(errSameObject)
+		return
+	}
+	o := c.db.lookupRead(key)
+	if o == nil {
+		c.w.WriteInt(0)
+		return
+	}
+	if dst.lookup(newkey) != nil {
+		if !replace {
+			c.w.WriteInt(0)
+			return
+		}
+		dst.remove(string(newkey))
+	}
+	n := o.dup(c.s)
+	n.expireAt = o.expireAt
+	dst.add(string(newkey), n)
+	c.s.signalModified(dst, string(newkey))
+	c.s.dirty++
+	c.w.WriteInt(1)
+}
+
+// moveCommand is MOVE key db.
+func moveCommand(c *client, args [][]byte) {
+	dst, ok := c.dbArg(args[2])
+	if !ok {
+		return
+	}
+	if dst == c.db {
+		c.w.WriteError(errSameObject)
+		return
+	}
+	key := args[1]
+	o := c.db.lookup(key)
+	if o == nil || dst.lookup(key) != nil {
+		c.w.WriteInt(0)
+		return
+	}
+	expireAt := o.expireAt
+	c.db.remove(string(key))
+	o.expireAt = expireAt
+	dst.add(string(key), o)
+	c.s.signalModified(c.db, string(key))
+	c.s.signalModified(dst, string(key))
+	c.s.dirty++
+	c.w.WriteInt(1)
+}
+
+// swapdbCommand is SWAPDB index1 index2: the databases trade their keys;
+// clients, WATCHes and blocked clients stay with the index.
+func swapdbCommand(c *client, args [][]byte) {
+	id1, ok := c.intArg(args[1], "invalid first DB index")
+	if !ok {
+		return
+	}
+	id2, ok := c.intArg(args[2], "invalid second DB index")
+	if !ok {
+		return
+	}
+	s := c.s
+	if id1 < 0 || id1 >= len(s.dbs) || id2 < 0 || id2 >= len(s.dbs) {
+		c.w.WriteError("ERR DB index is out of range")
+		return
+	}
+	if id1 != id2 {
+		d1, d2 := s.dbs[id1], s.dbs[id2]
+		// touchAllWatchedKeysInDb, both ways: a watched key that exists
+		// on either side changes. Redis spares a watched key that was
+		// already expired and stays so; the node does not track that.
+		s.forWatched(d1, func(key string) { s.touchIfIn(d1, key, d1, d2) })
+		s.forWatched(d2, func(key string) { s.touchIfIn(d2, key, d2, d1) })
+		d1.keys, d2.keys = d2.keys, d1.keys
+		d1.expires, d2.expires = d2.expires, d1.expires
+		s.scanForReadyKeys(d1)
+		s.scanForReadyKeys(d2)
+	}
+	s.dirty++
+	c.w.WriteOK()
+}
+
+// touchIfIn marks key's watchers in d dirty when key exists in a or b.
+func (s *Server) touchIfIn(d *db, key string, a, b *db) {
+	_, inA := a.keys.Get(key)
+	_, inB := b.keys.Get(key)
+	if inA || inB {
+		s.touchWatched(d, key)
+	}
+}
+
+// scanForReadyKeys is scanDatabaseForReadyKeys: after SWAPDB a key that
+// clients of d block on may exist now. Redis walks its blocking-keys
+// dict; the node goes in key order.
+func (s *Server) scanForReadyKeys(d *db) {
+	var keys []string
+	for dk := range s.blocking { //redsim:ordered sorted below
+		if dk.db == d.id {
+			keys = append(keys, dk.key)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if o, ok := d.keys.Get(k); ok && (o.kind == kindList || o.kind == kindZSet) {
+			s.signalReady(d, k)
+		}
+	}
 }
 
 func delCommand(c *client, args [][]byte) {
@@ -45,6 +213,16 @@ func delCommand(c *client, args [][]byte) {
 func existsCommand(c *client, args [][]byte) {
 	n := int64(0)
 	for _, k := range args[1:] {
+		if c.db.lookupReadNoTouch(k) != nil {
+			n++
+		}
+	}
+	c.w.WriteInt(n)
+}
+
+func touchCommand(c *client, args [][]byte) {
+	n := int64(0)
+	for _, k := range args[1:] {
 		if c.db.lookupRead(k) != nil {
 			n++
 		}
@@ -53,7 +231,7 @@ func existsCommand(c *client, args [][]byte) {
 }
 
 func typeCommand(c *client, args [][]byte) {
-	o := c.db.lookupRead(args[1])
+	o := c.db.lookupReadNoTouch(args[1])
 	if o == nil {
 		c.w.WriteSimpleString("none")
 		return
@@ -211,11 +389,28 @@ func scanCommand(c *client, args [][]byte) {
 		if opts.pattern != nil && !glob.Match(opts.pattern, []byte(k), false) {
 			continue
 		}
-		o := c.db.lookup([]byte(k))
-		if o == nil {
+		if opts.typ != "" {
+			// The type check looks the key up, which expires it: an
+			// expired key is of type "none", and SCAN ... TYPE none
+			// returns it (its own expiry check then finds nothing left),
+			// except on a replica, which keeps the key.
+			o := c.db.lookupReadNoTouch([]byte(k))
+			typ := "none"
+			if o != nil {
+				typ = o.kind.String()
+			}
+			if typ != opts.typ {
+				continue
+			}
+			if o == nil {
+				if _, kept := c.db.keys.Get(k); kept {
+					continue
+				}
+			}
+			out = append(out, k)
 			continue
 		}
-		if opts.typ != "" && o.kind.String() != opts.typ {
+		if c.db.lookupNoTouch([]byte(k)) == nil {
 			continue
 		}
 		out = append(out, k)

@@ -71,11 +71,22 @@ type cmdKeys struct {
 var (
 	noKeys          = cmdKeys{}
 	oneKey          = cmdKeys{specs: []keySpec{keyAt(1)}}
+	keyAt2          = cmdKeys{specs: []keySpec{keyAt(2)}}                     // OBJECT ENCODING key
 	twoKeys         = cmdKeys{specs: []keySpec{keyAt(1), keyAt(2)}}           // RENAME src dst; SMOVE...
 	allKeys         = cmdKeys{specs: []keySpec{keyRange(1, -1, 1)}}           // DEL key...
 	keyValuePairs   = cmdKeys{specs: []keySpec{keyRange(1, -1, 2)}}           // MSET key value...
 	keysThenTimeout = cmdKeys{specs: []keySpec{keyRange(1, -2, 1)}}           // BLPOP key... timeout
 	destThenKeys    = cmdKeys{specs: []keySpec{keyAt(1), keyRange(2, -1, 1)}} // SINTERSTORE dst key...
+	// destCountKeys is ZUNIONSTORE dst numkeys key...: the destination,
+	// then a key count.
+	destCountKeys = cmdKeys{
+		specs: []keySpec{keyAt(1), keyCount(2)},
+		proc:  func(argv [][]byte) []int { return countedKeys(argv, 1, 2, 3, 1) },
+	}
+	// sortKeys is SORT's: the key, then the BY/GET patterns and the STORE
+	// key, which no spec can find (sortGetKeys finds STORE).
+	sortKeys   = cmdKeys{specs: []keySpec{keyAt(1), {}, {}}, proc: sortGetKeys}
+	sortROKeys = cmdKeys{specs: []keySpec{keyAt(1), {}}, proc: func([][]byte) []int { return []int{1} }}
 	// scriptKeys is EVAL script numkeys key... arg...: a "keynum" spec,
 	// which the (first, last, step) triple cannot express.
 	scriptKeys = cmdKeys{
@@ -277,4 +288,35 @@ func (k cmdKeys) legacyRange() KeyRange {
 		return KeyRange{Movable: true}
 	}
 	return KeyRange{First: first, Last: last, Step: 1, Movable: movable}
+}
+
+// countKeysAt is a key count at argument i followed by the keys (LMPOP
+// numkeys key..., BLMPOP timeout numkeys key...), with genericGetKeys as
+// the getkeys proc.
+func countKeysAt(i int) cmdKeys {
+	return cmdKeys{
+		specs: []keySpec{keyCount(i)},
+		proc:  func(argv [][]byte) []int { return countedKeys(argv, 0, i, i+1, 1) },
+	}
+}
+
+// sortGetKeys is sortGetKeys: the key, and the key after the last STORE
+// that is not an argument of LIMIT, GET or BY.
+func sortGetKeys(argv [][]byte) []int {
+	pos := []int{1}
+	store := 0
+	for i := 2; i < len(argv); i++ {
+		switch {
+		case cEqualFold(argv[i], "limit"):
+			i += 2
+		case cEqualFold(argv[i], "get"), cEqualFold(argv[i], "by"):
+			i++
+		case cEqualFold(argv[i], "store") && i+1 < len(argv):
+			store = i + 1
+		}
+	}
+	if store > 0 {
+		pos = append(pos, store)
+	}
+	return pos
 }

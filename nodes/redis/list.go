@@ -118,6 +118,8 @@ var listCommands = []cmdSpec{
 	{"brpop", -3, fw | flagBlocking | flagNoScript, func(c *client, a [][]byte) { bpopGeneric(c, a, false) }, keysThenTimeout},
 	{"blmove", 6, fw | flagBlocking | flagNoScript, blmoveCommand, twoKeys},
 	{"brpoplpush", 4, fw | flagBlocking | flagNoScript, brpoplpushCommand, twoKeys},
+	{"lmpop", -4, fwn, lmpopCommand, countKeysAt(1)},
+	{"blmpop", -5, fwn | flagBlocking, blmpopCommand, countKeysAt(2)},
 }
 
 // getList looks key up for writing; false means a WRONGTYPE reply was

@@ -122,7 +122,7 @@ func (s *Server) loadEntry(e rdb.Entry) {
 	o := &object{}
 	switch e.Type {
 	case rdb.TypeString:
-		o.kind, o.str = kindString, bytes.Clone(e.Elems[0])
+		o = stringObject(bytes.Clone(e.Elems[0])) // rdbLoadObject's tryObjectEncoding
 	case rdb.TypeList:
 		o.kind, o.list = kindList, &list{}
 		for _, v := range e.Elems {

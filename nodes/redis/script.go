@@ -13,11 +13,20 @@ type scriptState struct {
 	engine   *scripting.Engine
 	sclient  *client
 	inScript bool
+	// readOnly is SCRIPT_READ_ONLY: the running script came through
+	// EVAL_RO or EVALSHA_RO, or its shebang says no-writes.
+	readOnly bool
+	// panicked is the CommandPanic of a command that a script called:
+	// the Lua VM turns a Go panic into a script error, so the node panics
+	// again with it once the script has returned.
+	panicked *CommandPanic
 }
 
 var scriptingCommands = []cmdSpec{
-	{"eval", -3, flagNoScript, func(c *client, a [][]byte) { evalGeneric(c, a, false) }, scriptKeys},
-	{"evalsha", -3, flagNoScript, func(c *client, a [][]byte) { evalGeneric(c, a, true) }, scriptKeys},
+	{"eval", -3, flagNoScript, func(c *client, a [][]byte) { evalGeneric(c, a, false, false) }, scriptKeys},
+	{"evalsha", -3, flagNoScript, func(c *client, a [][]byte) { evalGeneric(c, a, true, false) }, scriptKeys},
+	{"eval_ro", -3, fr | flagNoScript | flagStale, func(c *client, a [][]byte) { evalGeneric(c, a, false, true) }, scriptKeys},
+	{"evalsha_ro", -3, fr | flagNoScript | flagStale, func(c *client, a [][]byte) { evalGeneric(c, a, true, true) }, scriptKeys},
 	{"script", -2, flagNoScript, nil, noKeys},
 	{"script|load", 3, flagNoScript, scriptLoadCommand, noKeys},
 	{"script|exists", -3, flagNoScript, scriptExistsCommand, noKeys},
@@ -39,7 +48,9 @@ func (s *Server) scriptEngine() *scripting.Engine {
 	return s.engine
 }
 
-func evalGeneric(c *client, args [][]byte, bySHA bool) {
+// evalGeneric is evalGenericCommand; ro is EVAL_RO's and EVALSHA_RO's
+// read-only mode, in which redis.call of a write fails.
+func evalGeneric(c *client, args [][]byte, bySHA, ro bool) {
 	s := c.s
 	n, ok := rnum.ParseInt(args[2])
 	if !ok {
@@ -69,17 +80,29 @@ func evalGeneric(c *client, args [][]byte, bySHA bool) {
 		Seed: s.rng.Int64(),
 		Log:  func(level int, msg string) { s.env.Logf("script: %s", msg) },
 	}
-	s.inScript = true
+	e := s.scriptEngine()
+	sha := strings.ToLower(string(args[1]))
+	if !bySHA {
+		var err error
+		if sha, err = e.Load(args[1]); err != nil {
+			c.w.WriteError(err.Error())
+			return
+		}
+	}
+	if flags, ok := e.ScriptFlags(sha); ok && flags&scripting.FlagNoWrites != 0 {
+		ro = true
+	}
+	s.inScript, s.readOnly = true, ro
 	s.execDepth++
 	propagated := s.propagatedMulti
 	c.w.SetProto(c.resp)
-	if bySHA {
-		s.scriptEngine().EvalSHA(strings.ToLower(string(args[1])), keys, argv, ctx, c.w)
-	} else {
-		s.scriptEngine().Eval(args[1], keys, argv, ctx, c.w)
-	}
+	e.EvalSHA(sha, keys, argv, ctx, c.w)
 	s.execDepth--
-	s.inScript = false
+	s.inScript, s.readOnly = false, false
+	if p := s.panicked; p != nil {
+		s.panicked = nil
+		panic(p)
+	}
 	if s.propagatedMulti && !propagated && s.execDepth == 0 {
 		s.propagatedMulti = false
 		s.propagateRaw(sc.db.id, [][]byte{[]byte("EXEC")})
@@ -109,6 +132,11 @@ func (s *Server) scriptCall(sc *client, args [][]byte) []byte {
 		sc.w.WriteError("ERR This Redis command is not allowed from script")
 		return sc.w.Bytes()
 	}
+	if s.readOnly && (cmd.flags&flagWrite != 0 || cmd.name == "publish") {
+		// scriptVerifyWriteCommandAllow: PUBLISH is CMD_MAY_REPLICATE.
+		sc.w.WriteError("ERR Write commands are not allowed from read-only scripts.")
+		return sc.w.Bytes()
+	}
 	if cmd.flags&flagWrite != 0 {
 		if s.isReplica() && s.cfg.ReplicaReadOnly && !s.applying {
 			sc.w.WriteError("READONLY You can't write against a read only replica.")
@@ -125,6 +153,14 @@ func (s *Server) scriptCall(sc *client, args [][]byte) []byte {
 	}
 	sc.lastCmd = cmd.name
 	sc.rejecting = cmd.name
+	defer func() {
+		if r := recover(); r != nil {
+			if p, ok := r.(*CommandPanic); ok && s.panicked == nil {
+				s.panicked = p
+			}
+			panic(r)
+		}
+	}()
 	s.call(sc, cmd, args)
 	return sc.w.Bytes()
 }

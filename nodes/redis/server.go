@@ -59,6 +59,13 @@ type Server struct {
 
 	scriptState
 
+	// lruClock is server.lruclock: the wall clock's seconds in 24 bits,
+	// updated by the cron; bootLRU is its value at boot, the LRU time of
+	// the shared integers until one is touched (sharedLRU, by value).
+	lruClock  int64
+	bootLRU   int64
+	sharedLRU *[sharedIntegers]int64
+
 	cron sim.Timer
 	persist
 	replState
@@ -93,6 +100,8 @@ func New(env sim.Env, cfg Config) *Server {
 	s.bootMs = env.Now().UnixMilli()
 	s.bootMo = env.Mono()
 	s.updateCachedTime()
+	s.updateLRUClock()
+	s.bootLRU = s.lruClock
 	s.commands = NewCommandTable()
 	s.dbs = make([]*db, cfg.Databases)
 	for i := range s.dbs {
@@ -198,6 +207,7 @@ func (s *Server) serverCron() {
 		return
 	}
 	s.updateCachedTime()
+	s.updateLRUClock()
 	s.activeExpireCycle()
 	s.clientsTimeout()
 	s.persistCron()

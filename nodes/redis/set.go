@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"math"
 	"slices"
 	"strconv"
 
@@ -129,6 +130,67 @@ var setCommands = []cmdSpec{
 	{"sdiff", -2, fr, func(c *client, a [][]byte) { setOpGeneric(c, a[1:], nil, opDiff) }, allKeys},
 	{"sdiffstore", -3, fw, func(c *client, a [][]byte) { setOpGeneric(c, a[2:], a[1], opDiff) }, destThenKeys},
 	{"sscan", -3, fr, sscanCommand, oneKey},
+	{"sintercard", -3, fr, sintercardCommand, countKeysAt(1)},
+}
+
+// sintercardCommand is SINTERCARD numkeys key... [LIMIT n]: the size of
+// the intersection, counting stopped at n (0: no limit).
+func sintercardCommand(c *client, args [][]byte) {
+	numkeys, ok := rnum.ParseInt(args[1])
+	if !ok || numkeys < 1 {
+		c.w.WriteError("ERR numkeys should be greater than 0")
+		return
+	}
+	if numkeys > int64(len(args)-2) {
+		c.w.WriteError("ERR Number of keys can't be greater than number of args")
+		return
+	}
+	limit := int64(0)
+	for j := 2 + numkeys; j < int64(len(args)); j++ {
+		if !cEqualFold(args[j], "limit") || j+1 >= int64(len(args)) {
+			c.w.WriteError(errSyntax)
+			return
+		}
+		j++
+		v, ok := rnum.ParseInt(args[j])
+		if !ok || v < 0 {
+			c.w.WriteError("ERR LIMIT can't be negative")
+			return
+		}
+		limit = v
+	}
+	sets := make([]*set, 0, numkeys)
+	empty := false
+	for _, k := range args[2 : 2+numkeys] {
+		o := c.db.lookupRead(k)
+		if o == nil {
+			empty = true
+			continue
+		}
+		if o.kind != kindSet {
+			c.w.WriteError(errWrongType)
+			return
+		}
+		sets = append(sets, o.set)
+	}
+	if empty {
+		c.w.WriteInt(0)
+		return
+	}
+	slices.SortStableFunc(sets, func(a, b *set) int { return a.len() - b.len() })
+	n := int64(0)
+	sets[0].each(func(m []byte) {
+		if limit > 0 && n >= limit {
+			return
+		}
+		for _, st := range sets[1:] {
+			if !st.contains(m) {
+				return
+			}
+		}
+		n++
+	})
+	c.w.WriteInt(n)
 }
 
 func (c *client) getSet(key []byte) (*object, bool) {
@@ -296,8 +358,8 @@ func srandmemberCommand(c *client, args [][]byte) {
 		c.w.WriteError(errNotInt)
 		return
 	}
-	if count < -(1<<62) || count > 1<<62 {
-		c.w.WriteError("ERR value is out of range")
+	if count == math.MinInt64 {
+		c.w.WriteError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
 		return
 	}
 	o := c.readKind(kindSet, args[1], func() { c.w.WriteArrayLen(0) })
@@ -308,9 +370,13 @@ func srandmemberCommand(c *client, args [][]byte) {
 	case count == 0:
 		c.w.WriteArrayLen(0)
 	case count < 0:
+		mark := c.w.Len()
 		c.w.WriteArrayLen(int(-count))
 		for i := int64(0); i < -count; i++ {
 			c.w.WriteBulk(o.set.random(c.s))
+			if c.sampleOverflow(mark) {
+				return
+			}
 		}
 	case count >= int64(o.set.len()):
 		c.w.WriteArrayLen(o.set.len())

@@ -32,6 +32,11 @@ var zsetCommands = []cmdSpec{
 	{"zremrangebyrank", 4, fwn, zremrangeCommand, oneKey},
 	{"zremrangebylex", 4, fwn, zremrangeCommand, oneKey},
 	{"zscan", -3, fr, zscanCommand, oneKey},
+	{"zrandmember", -2, fr, zrandmemberCommand, oneKey},
+	{"zmpop", -4, fwn, zmpopCommand, countKeysAt(1)},
+	{"bzmpop", -5, fwn | flagBlocking, bzmpopCommand, countKeysAt(2)},
+	{"bzpopmin", -3, fwn | flagBlocking | flagNoScript, func(c *client, a [][]byte) { bzpopCommand(c, a, true) }, keysThenTimeout},
+	{"bzpopmax", -3, fwn | flagBlocking | flagNoScript, func(c *client, a [][]byte) { bzpopCommand(c, a, false) }, keysThenTimeout},
 }
 
 // newZSet makes a sorted set whose encoding follows the first member, as
@@ -282,23 +287,51 @@ const (
 // zrangeGeneric is zrangeGenericCommand for ZRANGE and its older forms
 // (which come with the range type and direction fixed).
 func zrangeGeneric(c *client, args [][]byte, rangeType int, rev, fixedDir bool) {
-	key := args[1]
-	minIdx, maxIdx := 2, 3
-	withScores := false
+	it, withScores, ok := c.zrange(args, 1, rangeType, rev, fixedDir, false)
+	if !ok {
+		return
+	}
+	if it == nil {
+		c.w.WriteArrayLen(0)
+		return
+	}
+	c.writeZRange(it, withScores)
+}
+
+// zrangeParse is zrangeGeneric for ZRANGESTORE: the range as elements;
+// ok is false when a reply (an error) was sent.
+func (c *client) zrangeParse(args [][]byte, keyIdx int, rangeType int, rev, fixedDir, store bool) ([]zset.Element, bool) {
+	it, _, ok := c.zrange(args, keyIdx, rangeType, rev, fixedDir, store)
+	if !ok || it == nil {
+		return nil, ok
+	}
+	var els []zset.Element
+	for m, sc := range it {
+		els = append(els, zset.Element{Member: m, Score: sc})
+	}
+	return els, true
+}
+
+// zrange is zrangeGenericCommand up to the range: the key at keyIdx, its
+// bounds after it, then the options (no WITHSCORES to store). it is nil
+// for a missing key; ok is false when an error was sent.
+func (c *client) zrange(args [][]byte, keyIdx int, rangeType int, rev, fixedDir, store bool) (it func(yield func(string, float64) bool), withScores, ok bool) {
+	key := args[keyIdx]
+	minIdx, maxIdx := keyIdx+1, keyIdx+2
 	offset, limit := int64(0), int64(-1)
 	revSet := fixedDir
-	for j := 4; j < len(args); j++ {
+	for j := keyIdx + 3; j < len(args); j++ {
 		left := len(args) - j - 1
 		opt := strings.ToLower(string(args[j]))
 		switch {
-		case opt == "withscores":
+		case opt == "withscores" && !store:
 			withScores = true
 		case opt == "limit" && left >= 2:
 			o, ok1 := rnum.ParseInt(args[j+1])
 			l, ok2 := rnum.ParseInt(args[j+2])
 			if !ok1 || !ok2 {
 				c.w.WriteError(errNotInt)
-				return
+				return nil, false, false
 			}
 			offset, limit = o, l
 			j += 2
@@ -310,7 +343,7 @@ func zrangeGeneric(c *client, args [][]byte, rangeType int, rev, fixedDir bool) 
 			rangeType = rangeScore
 		default:
 			c.w.WriteError(errSyntax)
-			return
+			return nil, false, false
 		}
 	}
 	if rangeType == rangeAuto {
@@ -318,11 +351,11 @@ func zrangeGeneric(c *client, args [][]byte, rangeType int, rev, fixedDir bool) 
 	}
 	if limit != -1 && rangeType == rangeRank {
 		c.w.WriteError("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")
-		return
+		return nil, false, false
 	}
 	if withScores && rangeType == rangeLex {
 		c.w.WriteError("ERR syntax error, WITHSCORES not supported in combination with BYLEX")
-		return
+		return nil, false, false
 	}
 	if rev && rangeType != rangeRank {
 		minIdx, maxIdx = maxIdx, minIdx
@@ -338,7 +371,7 @@ func zrangeGeneric(c *client, args [][]byte, rangeType int, rev, fixedDir bool) 
 		stop, ok2 = rnum.ParseInt(args[maxIdx])
 		if !ok1 || !ok2 {
 			c.w.WriteError(errNotInt)
-			return
+			return nil, false, false
 		}
 	case rangeScore:
 		sr, err = zset.ParseScoreRange(args[minIdx], args[maxIdx])
@@ -347,13 +380,16 @@ func zrangeGeneric(c *client, args [][]byte, rangeType int, rev, fixedDir bool) 
 	}
 	if err != nil {
 		c.w.WriteError(err.Error())
-		return
+		return nil, false, false
 	}
-	o := c.readKind(kindZSet, key, func() { c.w.WriteArrayLen(0) })
+	o := c.db.lookupRead(key)
 	if o == nil {
-		return
+		return nil, withScores, true
 	}
-	var it func(yield func(string, float64) bool)
+	if o.kind != kindZSet {
+		c.w.WriteError(errWrongType)
+		return nil, false, false
+	}
 	switch rangeType {
 	case rangeRank:
 		it = o.zset.RangeByRank(clampInt(start), clampInt(stop), rev)
@@ -362,7 +398,7 @@ func zrangeGeneric(c *client, args [][]byte, rangeType int, rev, fixedDir bool) 
 	case rangeLex:
 		it = o.zset.RangeByLex(lr, rev, clampInt(offset), clampInt(limit))
 	}
-	c.writeZRange(it, withScores)
+	return it, withScores, true
 }
 
 func clampInt(v int64) int {
@@ -401,40 +437,75 @@ func zrankGeneric(c *client, args [][]byte, rev bool) {
 	}
 }
 
+// zpopGeneric is ZPOPMIN/ZPOPMAX key [count]; it propagates as it came.
 func zpopGeneric(c *client, args [][]byte, maxSide bool) {
 	if len(args) > 3 {
 		c.w.WriteError(errSyntax)
 		return
 	}
-	count := int64(1)
-	hasCount := len(args) == 3
-	if hasCount {
+	count := int64(-1)
+	if len(args) == 3 {
 		var ok bool
 		if count, ok = c.positiveCount(args[2]); !ok {
 			return
 		}
 	}
-	key := args[1]
-	o := c.db.lookup(key)
-	if o == nil {
-		c.w.WriteArrayLen(0)
-		return
+	c.genericZpop(args[1:2], !maxSide, false, count, c.resp > 2 && count != -1, false)
+}
+
+// genericZpop is genericZpopCommand: pop count members (-1: one) from the
+// first of keys that exists, replying flat ([member, score...], after the
+// key with emitKey) or nested; with nilWhenEmpty a missing key is a null
+// array. It returns the key popped from and how many members were
+// there, or nil.
+func (c *client) genericZpop(keys [][]byte, min, emitKey bool, count int64, nested, nilWhenEmpty bool) ([]byte, int64) {
+	var key []byte
+	var o *object
+	for _, k := range keys {
+		if o = c.db.lookup(k); o != nil {
+			if o.kind != kindZSet {
+				c.w.WriteError(errWrongType)
+				return nil, 0
+			}
+			key = k
+			break
+		}
 	}
-	if o.kind != kindZSet {
-		c.w.WriteError(errWrongType)
-		return
+	if o == nil {
+		if nilWhenEmpty {
+			c.w.WriteNullArray()
+		} else {
+			c.w.WriteArrayLen(0)
+		}
+		return nil, 0
+	}
+	if count == 0 {
+		c.w.WriteArrayLen(0)
+		return nil, 0
+	}
+	if count == -1 {
+		count = 1
+	}
+	llen := int64(o.zset.Len())
+	n := int(min64(count, llen))
+	switch {
+	case !nested && !emitKey:
+		c.w.WriteArrayLen(2 * n)
+	case nested && !emitKey:
+		c.w.WriteArrayLen(n)
+	case !nested && emitKey:
+		c.w.WriteArrayLen(2*n + 1)
+		c.w.WriteBulk(key)
+	default:
+		c.w.WriteArrayLen(2)
+		c.w.WriteBulk(key)
+		c.w.WriteArrayLen(n)
 	}
 	var els []zset.Element
-	if maxSide {
-		els = o.zset.PopMax(int(min(count, math.MaxInt32)))
+	if min {
+		els = o.zset.PopMin(n)
 	} else {
-		els = o.zset.PopMin(int(min(count, math.MaxInt32)))
-	}
-	nested := c.resp == 3 && hasCount
-	if nested {
-		c.w.WriteArrayLen(len(els))
-	} else {
-		c.w.WriteArrayLen(2 * len(els))
+		els = o.zset.PopMax(n)
 	}
 	for _, e := range els {
 		if nested {
@@ -443,15 +514,86 @@ func zpopGeneric(c *client, args [][]byte, maxSide bool) {
 		c.w.WriteBulkString(e.Member)
 		c.w.WriteDouble(e.Score)
 	}
-	if len(els) > 0 {
-		c.removeIfEmpty(key, o)
-		c.s.modified(c.db, key, len(els))
-		name := "ZPOPMIN"
-		if maxSide {
-			name = "ZPOPMAX"
-		}
-		c.prop = [][]byte{[]byte(name), key, strconv.AppendInt(nil, int64(len(els)), 10)}
+	c.removeIfEmpty(key, o)
+	c.s.modified(c.db, key, n)
+	return key, llen
+}
+
+func min64(a, b int64) int64 {
+	if a < b {
+		return a
 	}
+	return b
+}
+
+// zpopName is ZPOPMIN or ZPOPMAX, what the pops propagate as.
+func zpopName(min bool) []byte {
+	if min {
+		return []byte("ZPOPMIN")
+	}
+	return []byte("ZPOPMAX")
+}
+
+// zmpopCommand is ZMPOP numkeys key... MIN|MAX [COUNT n]: propagated as
+// ZPOPMIN or ZPOPMAX key n.
+func zmpopCommand(c *client, args [][]byte) {
+	keys, min, count, ok := c.mpopArgs(args[1:], true)
+	if !ok {
+		return
+	}
+	if key, llen := c.genericZpop(keys, min, true, count, true, true); key != nil {
+		c.prop = [][]byte{zpopName(min), key, strconv.AppendInt(nil, min64(count, llen), 10)}
+	}
+}
+
+// bzmpopCommand is BZMPOP timeout numkeys key... MIN|MAX [COUNT n].
+func bzmpopCommand(c *client, args [][]byte) {
+	keys, min, count, ok := c.mpopArgs(args[2:], true)
+	if !ok {
+		return
+	}
+	c.blockingZpop(keys, min, args[1], count)
+}
+
+// bzpopCommand is BZPOPMIN and BZPOPMAX key... timeout.
+func bzpopCommand(c *client, args [][]byte, min bool) {
+	c.blockingZpop(args[1:len(args)-1], min, args[len(args)-1], -1)
+}
+
+// blockingZpop is blockingGenericZpopCommand: count -1 is BZPOPMIN's and
+// BZPOPMAX's single pop with a flat reply, else BZMPOP's.
+func (c *client) blockingZpop(keys [][]byte, min bool, tb []byte, count int64) {
+	timeout, ok := c.parseTimeout(tb)
+	if !ok {
+		return
+	}
+	mpop := count != -1
+	for _, k := range keys {
+		o := c.db.lookup(k)
+		if o == nil {
+			continue
+		}
+		if o.kind != kindZSet {
+			c.w.WriteError(errWrongType)
+			return
+		}
+		key, llen := c.genericZpop([][]byte{k}, min, true, count, mpop, mpop)
+		if !mpop {
+			c.prop = [][]byte{zpopName(min), key}
+		} else {
+			c.prop = [][]byte{zpopName(min), key, strconv.AppendInt(nil, min64(count, llen), 10)}
+		}
+		return
+	}
+	if c.deniedBlocking {
+		c.w.WriteNullArray()
+		return
+	}
+	b := &blockState{db: c.db, keys: stringsOf(keys), zset: true, head: min}
+	if mpop {
+		b.count = count
+	}
+	c.block(b, timeout)
 }
 
 func zremrangeCommand(c *client, args [][]byte) {
@@ -530,3 +672,74 @@ func zscanCommand(c *client, args [][]byte) {
 
 // formatScoreArg formats a score as ZSCAN and the AOF write it.
 func formatScoreArg(sc float64) string { return rnum.FormatScore(sc) }
+
+// zrandmemberCommand is ZRANDMEMBER key [count [WITHSCORES]].
+func zrandmemberCommand(c *client, args [][]byte) {
+	random := func(z *zset.Set) zset.Element {
+		e, _ := z.At(c.s.rng.IntN(z.Len()))
+		return e
+	}
+	if len(args) == 2 {
+		if o := c.readKind(kindZSet, args[1], c.w.WriteNull); o != nil {
+			c.w.WriteBulkString(random(o.zset).Member)
+		}
+		return
+	}
+	l, withScores, ok := c.randCount(args, "withscores")
+	if !ok {
+		return
+	}
+	o := c.readKind(kindZSet, args[1], func() { c.w.WriteArrayLen(0) })
+	if o == nil {
+		return
+	}
+	if l == 0 {
+		c.w.WriteArrayLen(0)
+		return
+	}
+	z := o.zset
+	write := func(e zset.Element) {
+		if withScores && c.resp > 2 {
+			c.w.WriteArrayLen(2)
+		}
+		c.w.WriteBulkString(e.Member)
+		if withScores {
+			c.w.WriteDouble(e.Score)
+		}
+	}
+	header := func(n int64) {
+		if withScores && c.resp == 2 {
+			n *= 2
+		}
+		c.w.WriteArrayLen(int(n))
+	}
+	size := int64(z.Len())
+	if l < 0 || l == 1 {
+		count := l
+		if l < 0 {
+			count = -l
+		}
+		mark := c.w.Len()
+		header(count)
+		for range count {
+			write(random(z))
+			if c.sampleOverflow(mark) {
+				return
+			}
+		}
+		return
+	}
+	if l >= size {
+		// zuiNext walks a sorted set from its highest score down.
+		header(size)
+		for m, sc := range z.RangeByRank(0, int(size)-1, true) {
+			write(zset.Element{Member: m, Score: sc})
+		}
+		return
+	}
+	header(l)
+	for _, i := range c.s.sampleDistinct(int(size), int(l), z.Listpack()) {
+		e, _ := z.At(i)
+		write(e)
+	}
+}

@@ -36,8 +36,6 @@ var stringCommands = []cmdSpec{
 
 const maxStringLen = 512 << 20
 
-func stringObject(b []byte) *object { return &object{kind: kindString, str: b} }
-
 // getString looks key up for reading; it writes the WRONGTYPE error and
 // reports false when key holds another type.
 func (c *client) getString(key []byte) (*object, bool) {
@@ -341,12 +339,9 @@ func incrDecr(c *client, key []byte, by int64) {
 		return
 	}
 	v += by
-	if o != nil {
-		o.str = strconv.AppendInt(o.str[:0:0], v, 10)
-		c.s.signalModified(c.db, string(key))
-	} else {
-		c.db.set(string(key), stringObject(strconv.AppendInt(nil, v, 10)), false)
-	}
+	// A new object (createStringObjectFromLongLongForValue) or the old
+	// one changed in place: an int either way, shared from 0 to 9999.
+	c.db.set(string(key), intObject(v, nil), true)
 	c.s.dirty++
 	c.w.WriteInt(v)
 }
@@ -397,12 +392,7 @@ func incrbyfloatCommand(c *client, args [][]byte) {
 		return
 	}
 	val := rnum.AppendLongDouble(nil, v)
-	if o != nil {
-		o.str = val
-		c.s.signalModified(c.db, string(key))
-	} else {
-		c.db.set(string(key), stringObject(val), false)
-	}
+	c.db.set(string(key), createdString(val), true)
 	c.s.dirty++
 	c.w.WriteBulk(val)
 	if bugs.On(bugs.IncrbyfloatDropsTTL) {
@@ -424,10 +414,10 @@ func appendCommand(c *client, args [][]byte) {
 		o = stringObject(bytes.Clone(args[2]))
 		c.db.set(string(key), o, false)
 	} else {
-		if len(o.str)+len(args[2]) > maxStringLen {
-			c.w.WriteError("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+		if !c.checkStringLength(int64(len(o.str)), int64(len(args[2]))) {
 			return
 		}
+		c.s.unshare(o)
 		o.str = append(o.str, args[2]...)
 		c.s.signalModified(c.db, string(key))
 	}
@@ -500,26 +490,59 @@ func setrangeCommand(c *client, args [][]byte) {
 		c.w.WriteError(errWrongType)
 		return
 	}
-	if o == nil && len(val) == 0 {
-		c.w.WriteInt(0)
+	if len(val) == 0 {
+		// Nothing to set: 0 for a missing key, else the length as it is,
+		// before any check of the offset.
+		if o == nil {
+			c.w.WriteInt(0)
+		} else {
+			c.w.WriteInt(int64(len(o.str)))
+		}
 		return
 	}
-	if offset+int64(len(val)) > maxStringLen {
-		c.w.WriteError("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+	if !c.checkStringLength(offset, int64(len(val))) {
 		return
 	}
 	if o == nil {
-		o = stringObject(nil)
+		o = rawString(nil)
 		c.db.set(string(key), o, false)
+	} else {
+		c.s.unshare(o)
 	}
-	if len(val) > 0 {
-		need := int(offset) + len(val)
-		if need > len(o.str) {
-			o.str = append(o.str, make([]byte, need-len(o.str))...)
-		}
-		copy(o.str[offset:], val)
-		c.s.signalModified(c.db, string(key))
-		c.s.dirty++
+	need := int(offset) + len(val)
+	if need > len(o.str) {
+		o.str = append(o.str, make([]byte, need-len(o.str))...)
 	}
+	copy(o.str[offset:], val)
+	c.s.signalModified(c.db, string(key))
+	c.s.dirty++
 	c.w.WriteInt(int64(len(o.str)))
+}
+
+// checkStringLength is checkStringLength: a string of size+add bytes
+// must fit proto-max-bulk-len, the sum checked for overflow; the master
+// and the AOF are obeyed whatever they ask.
+func (c *client) checkStringLength(size, add int64) bool {
+	if c.mustObey() {
+		return true
+	}
+	total := int64(uint64(size) + uint64(add))
+	if total > c.s.cfg.ProtoMaxBulkLen || total < size || total < add {
+		c.w.WriteError("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+		return false
+	}
+	return true
+}
+
+// mustObey is mustObeyClient: the master's link and the AOF loader, whose
+// commands a node applies without second-guessing them.
+func (c *client) mustObey() bool { return c.isMaster || (c.isFake && c.s.loading) }
+
+// unshare is dbUnshareStringValue: a string about to change in place
+// becomes a raw string of its own.
+func (s *Server) unshare(o *object) {
+	if o.shared {
+		o.shared, o.lru = false, s.lruClock
+	}
+	o.enc = encRaw
 }
