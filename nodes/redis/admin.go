@@ -156,9 +156,11 @@ func (s *Server) sleep(d time.Duration) {
 }
 
 // resume runs the input that waited while the node slept or fsynced, the
-// clients' in id order. The master client is one of them: Redis reads
-// its socket after a block as any other, though the node keeps it out of
-// s.clients (CLIENT LIST does not show it).
+// clients' in id order, then the crons that came due meanwhile, as
+// aeProcessEvents serves file events before time events. The master
+// client is one of them: Redis reads its socket after a block as any
+// other, though the node keeps it out of s.clients (CLIENT LIST does not
+// show it).
 func (s *Server) resume() {
 	waiting := slices.Clone(s.clients)
 	if m := s.master; m != nil {
@@ -176,6 +178,7 @@ func (s *Server) resume() {
 			c.processInput()
 		}
 	}
+	s.runLateCrons()
 	s.afterEvent()
 }
 

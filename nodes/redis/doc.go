@@ -13,9 +13,11 @@
 // the everysec fsync and the save points. While the event loop is held
 // (DEBUG SLEEP, SAVE, an appendfsync always fsync) input waits, the
 // master's stream included, and runs in client id order when the hold
-// ends. The AOF is one file where Redis 7.0 keeps a manifest, a base file
-// and incr files; with appendonly yes the node creates it at boot, as
-// Redis creates those.
+// ends; a cron that came due meanwhile runs after that input, once, and
+// its next period counts from then, as Redis fires a late time event (a
+// replica held by its fsyncs still ACKs every second). The AOF is one
+// file where Redis 7.0 keeps a manifest, a base file and incr files; with
+// appendonly yes the node creates it at boot, as Redis creates those.
 //
 // A replica reaches its master through a nodes/redisconn Conn for the
 // handshake and the snapshot, then takes the raw connection over (Hijack)

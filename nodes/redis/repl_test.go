@@ -196,3 +196,45 @@ func TestFullResyncDropsSubReplicasAndBacklog(t *testing.T) {
 		}
 	}
 }
+
+// A replica with appendfsync always whose stream keeps its event loop held
+// (a write every millisecond, each fsync 2 ms) is held whenever its
+// replicationCron comes due. Redis runs a time event that came due during
+// a blocking call once the call returns (processTimeEvents, after the
+// file events), so the replica still ACKs about once a second, a couple
+// of milliseconds late, and the master (repl-timeout 3) keeps it. A cron
+// skipped while held would leave the replica silent, timed out and
+// resyncing every few seconds.
+func TestReplicaAcksWhileFsyncsHoldItsLoop(t *testing.T) {
+	rw := replTopology(t, []string{"m", "r1"}, nil, func(cfg *Config) {
+		cfg.ReplTimeoutSeconds, cfg.ReplPingReplicaPeriod, cfg.ReplDisklessSyncDelay = 3, 1, 0
+		if cfg.ReplicaOf != "" {
+			cfg.AppendOnly, cfg.AppendFsync = true, "always"
+		}
+	})
+	rw.w.RunFor(8 * time.Second)
+	before := rw.node("r1").server().ReplStats()
+	if before.FullSyncs != 1 || before.LinkDrops != 0 {
+		t.Fatalf("the replica's first sync: %+v, want one full resync and no drop", before)
+	}
+	m := rw.node("m").dial()
+	mustReply(t, m, "+OK\r\n", "SET", "k", "0")
+	for i := 1; i <= 6000; i++ {
+		m.send("SET", "k", itoa(int64(i)))
+		rw.w.RunFor(time.Millisecond)
+	}
+	rw.w.RunFor(100 * time.Millisecond)
+	if rw.node("m").logged("Disconnecting timedout replica") {
+		t.Error("the master timed the replica out while its fsyncs held it")
+	}
+	if st := rw.node("r1").server().ReplStats(); st.LinkDrops != 0 || st.PartialSyncs != 0 {
+		t.Errorf("the replica's link dropped %d times and resynced %d times, want 0", st.LinkDrops, st.PartialSyncs)
+	}
+	info := m.do("INFO", "replication")
+	if !strings.Contains(info, "slave0:ip=r1,") {
+		t.Fatalf("the replica is not online: %q", info)
+	}
+	if i := strings.Index(info, ",lag="); i < 0 || !strings.HasPrefix(info[i:], ",lag=0\r\n") && !strings.HasPrefix(info[i:], ",lag=1\r\n") {
+		t.Errorf("the replica's lag as the master sees it: %q, want 0 or 1 (an ACK a second)", info)
+	}
+}

@@ -70,6 +70,7 @@ type replState struct {
 	syncStartMs  int64
 	applying     bool // executing the master's stream
 	replCron     sim.Timer
+	replCronLate bool // replicationCron came due while the loop was held
 	// loadedReplid/Offset come from the snapshot loaded at boot.
 	loadedReplid string
 	loadedOffset int64
@@ -775,15 +776,25 @@ func (s *Server) sendAck() {
 }
 
 // replicationCron runs every second: the replica's ACK, reconnects and
-// timeouts on both sides, the master's PING to its replicas.
+// timeouts on both sides, the master's PING to its replicas. Due while
+// the loop is held, it runs late (runLateCrons): a replica whose fsyncs
+// hold it still ACKs.
 func (s *Server) replicationCron() {
 	if s.stopped {
 		return
 	}
-	s.replCron = s.env.After(time.Second, s.replicationCron)
 	if s.sleeping {
+		s.replCronLate = true
 		return
 	}
+	s.replicationCronRun()
+	s.afterEvent()
+}
+
+// replicationCronRun is one run of replicationCron; the next is due a
+// second after it.
+func (s *Server) replicationCronRun() {
+	s.replCron = s.env.After(time.Second, s.replicationCron)
 	s.updateCachedTime() // replicationCron runs inside serverCron
 	now := s.nowMs()
 	timeout := int64(s.cfg.ReplTimeoutSeconds) * 1000
@@ -820,7 +831,6 @@ func (s *Server) replicationCron() {
 	}
 	s.refreshGoodReplicas()
 	s.replCronLoops++
-	s.afterEvent()
 }
 
 func (s *Server) replPropagatePing() {

@@ -46,8 +46,11 @@ type Server struct {
 	unixtime int64
 	stopped  bool
 	// sleeping is set while DEBUG SLEEP (or a synchronous fsync) holds the
-	// event loop: input waits, the cron skips.
+	// event loop: input waits, and so do the crons whose timers come due.
 	sleeping bool
+	// cronLate is set when serverCron came due while the loop was held: it
+	// runs once when the hold ends (runLateCrons).
+	cronLate bool
 
 	watched  map[dbKey][]*client
 	blocking map[dbKey][]*client
@@ -197,21 +200,45 @@ func (s *Server) scheduleCron() {
 }
 
 // serverCron is Redis's serverCron: active expiry, client timeouts, the
-// everysec fsync and save points.
+// everysec fsync and save points. Due while the loop is held, it runs late
+// (runLateCrons).
 func (s *Server) serverCron() {
 	if s.stopped {
 		return
 	}
-	s.scheduleCron()
 	if s.sleeping {
+		s.cronLate = true
 		return
 	}
+	s.serverCronRun()
+	s.afterEvent()
+}
+
+// serverCronRun is one run of serverCron. The next is due a period after
+// it, as processTimeEvents reschedules a time event from when it ran.
+func (s *Server) serverCronRun() {
+	s.scheduleCron()
 	s.updateCachedTime()
 	s.updateLRUClock()
 	s.activeExpireCycle()
 	s.clientsTimeout()
 	s.persistCron()
-	s.afterEvent()
+}
+
+// runLateCrons runs, once each, the crons that came due while the event
+// loop was held. Redis's loop cannot fire a time event during a blocking
+// call (an appendfsync always fsync in beforeSleep, DEBUG SLEEP, SAVE);
+// aeProcessEvents fires it when the call returns, after the file events
+// that waited: late, once however long the hold, never skipped.
+func (s *Server) runLateCrons() {
+	if s.cronLate && !s.sleeping && !s.stopped {
+		s.cronLate = false
+		s.serverCronRun()
+	}
+	if s.replCronLate && !s.sleeping && !s.stopped {
+		s.replCronLate = false
+		s.replicationCronRun()
+	}
 }
 
 func (s *Server) configChanged(old Config) {
