@@ -31,7 +31,7 @@ type Command struct {
 var (
 	// Each type family mostly uses its own two keys, and any key now and
 	// then, so that values grow and wrong-type errors stay a minority.
-	genKeys    = []string{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9"}
+	genKeys    = []string{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11"}
 	genMembers = []string{"a", "b", "c", "d", "1", "2", "10", "-3", "x y", ""}
 	genValues  = []string{"", "0", "1", "-1", "42", "007", "1.5", "-2.25", "1e3", " 1", "0x10", "abc", "hello world",
 		"9223372036854775807", "-9223372036854775808", "9223372036854775808", "3.0", "inf", "nan", "a\r\nb"}
@@ -83,10 +83,10 @@ func (g *Generator) Next() Command {
 	ttl := func() string { return g.pick([]string{"100", "1000", "0", "-5", "86400", "x"}) }
 	sorted := Match{Sort: true}
 
-	g.fam = g.rng.IntN(6)
+	g.fam = g.rng.IntN(7)
 	switch g.fam {
-	case 1: // strings
-		switch g.rng.IntN(18) {
+	case 1: // strings and bitmaps
+		switch g.rng.IntN(23) {
 		case 0, 1:
 			a := cmd("SET", k(), g.pick(genValues))
 			a = append(a, g.flags(0.2, cmd("NX"), cmd("XX"), cmd("GET"), cmd("KEEPTTL"), cmd("EX", ttl()), cmd("PX", "100000"),
@@ -122,8 +122,22 @@ func (g *Generator) Next() Command {
 			return Command{Args: cmd(g.pick([]string{"SETEX", "PSETEX"}), k(), ttl()+"00", g.pick(genValues))}
 		case 16:
 			return Command{Args: cmd("SET", k(), g.pick(genInts))}
+		case 17, 18, 19, 20, 21:
+			return Command{Args: g.bitmap()}
 		default:
 			return Command{Args: cmd("INCRBY", k(), g.pick([]string{"9223372036854775807", "-9223372036854775808", "1"}))}
+		}
+	case 6: // HyperLogLogs
+		switch g.rng.IntN(8) {
+		case 0, 1, 2:
+			return Command{Args: append(cmd("PFADD", k()), g.some(4, one)...)}
+		case 3, 4:
+			return Command{Args: append(cmd("PFCOUNT"), g.some(3, keys)...)}
+		case 5:
+			return Command{Args: append(cmd("PFMERGE", k()), g.some(3, keys)...)}
+		default:
+			sub := g.pick([]string{"ENCODING", "DECODE", "TODENSE", "GETREG", "NOSUCH"})
+			return Command{Args: cmd("PFDEBUG", sub, k())}
 		}
 	case 0: // keys
 		switch g.rng.IntN(15) {
@@ -312,6 +326,56 @@ func (g *Generator) Next() Command {
 		default:
 			return Command{Args: cmd("ZRANGESTORE", k(), k(), g.pick(genRanges), g.pick(genRanges))}
 		}
+	}
+}
+
+// bitmap draws a bitmap command or LCS, offsets small enough to keep the
+// strings short.
+func (g *Generator) bitmap() []string {
+	k := g.key
+	off := func() string { return g.pick([]string{"0", "1", "7", "8", "15", "31", "63", "100", "-1", "x"}) }
+	unit := func() []string { return g.flags(0.3, cmd(g.pick([]string{"BYTE", "BIT", "bit", "NIBBLE"}))) }
+	typ := func() string { return g.pick([]string{"u1", "u8", "i8", "u16", "i5", "u63", "i64", "u64", "x8"}) }
+	switch g.rng.IntN(9) {
+	case 0:
+		return cmd("SETBIT", k(), off(), g.pick([]string{"0", "1", "1", "2"}))
+	case 1:
+		return cmd("GETBIT", k(), off())
+	case 2:
+		a := cmd("BITCOUNT", k())
+		if g.chance(0.6) {
+			a = append(append(a, g.pick(genRanges), g.pick(genRanges)), unit()...)
+		}
+		return a
+	case 3:
+		a := cmd("BITPOS", k(), g.pick([]string{"0", "1", "1", "2"}))
+		if g.chance(0.6) {
+			a = append(a, g.pick(genRanges))
+			if g.chance(0.6) {
+				a = append(append(a, g.pick(genRanges)), unit()...)
+			}
+		}
+		return a
+	case 4:
+		op := g.pick([]string{"AND", "OR", "XOR", "NOT", "nand"})
+		return append(cmd("BITOP", op, k()), g.some(3, func() []string { return []string{k()} })...)
+	case 5, 6:
+		name := g.pick([]string{"BITFIELD", "BITFIELD", "BITFIELD_RO"})
+		return append(cmd(name, k()), g.some(3, func() []string {
+			switch g.rng.IntN(4) {
+			case 0:
+				return cmd("GET", typ(), off())
+			case 1:
+				return cmd("SET", typ(), off(), g.pick(genInts))
+			case 2:
+				return cmd("INCRBY", typ(), "#"+g.pick([]string{"0", "1", "2"}), g.pick(genInts))
+			default:
+				return cmd("OVERFLOW", g.pick([]string{"WRAP", "SAT", "FAIL", "NONE"}))
+			}
+		})...)
+	default:
+		a := cmd("LCS", k(), k())
+		return append(a, g.flags(0.3, cmd("LEN"), cmd("IDX"), cmd("MINMATCHLEN", g.pick([]string{"0", "1", "2", "-1"})), cmd("WITHMATCHLEN"))...)
 	}
 }
 

@@ -100,6 +100,8 @@ func NewCommandTable() *CommandTable {
 	add(zsetOpCommands...)
 	add(sortCommands...)
 	add(lolwutCommands...)
+	add(bitopsCommands...)
+	add(hllCommands...)
 	add(clusterCommands...)
 	return &CommandTable{cmds: t}
 }

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,6 +76,9 @@ type Config struct {
 	// `zset-max-listpack-entries` and `zset-max-listpack-value`.
 	ZSetMaxListpackEntries int
 	ZSetMaxListpackValue   int
+	// HllSparseMaxBytes is `hll-sparse-max-bytes`: the size beyond which
+	// a sparse HyperLogLog becomes dense.
+	HllSparseMaxBytes int
 	// Dir is what CONFIG GET dir reports; files live on the Env's disk.
 	Dir string
 
@@ -126,6 +130,7 @@ func DefaultConfig() Config {
 		SetMaxIntsetEntries:     512,
 		ZSetMaxListpackEntries:  128,
 		ZSetMaxListpackValue:    64,
+		HllSparseMaxBytes:       3000,
 		Dir:                     "/data",
 
 		ReplBacklogSize:            1 << 20,
@@ -178,6 +183,71 @@ func intParam(name string, lo, hi int64, f func(c *Config) *int) param {
 			*f(&s.cfg) = int(n)
 			return ""
 		}}
+}
+
+// memParam is a size_t memory config from 0 to hi: a number of bytes
+// with an optional unit, as memtoull reads it.
+func memParam(name string, hi int64, f func(c *Config) *int) param {
+	return param{name: name,
+		get: func(c *Config) string { return strconv.Itoa(*f(c)) },
+		set: func(s *Server, v string) string {
+			n, ok := memtoull(v)
+			if !ok {
+				return "argument must be a memory value"
+			}
+			if n > uint64(hi) {
+				return "argument must be between 0 and " + strconv.FormatInt(hi, 10) + " inclusive"
+			}
+			*f(&s.cfg) = int(n)
+			return ""
+		}}
+}
+
+// memtoull is Redis's memtoull: digits, then nothing or one of the units
+// b, k, kb, m, mb, g, gb in any case (k is 1000, kb 1024).
+func memtoull(v string) (uint64, bool) {
+	if strings.HasPrefix(v, "-") {
+		return 0, false
+	}
+	i := 0
+	for i < len(v) && '0' <= v[i] && v[i] <= '9' {
+		i++
+	}
+	var mul uint64
+	switch strings.ToLower(v[i:]) {
+	case "", "b":
+		mul = 1
+	case "k":
+		mul = 1000
+	case "kb":
+		mul = 1024
+	case "m":
+		mul = 1000 * 1000
+	case "mb":
+		mul = 1024 * 1024
+	case "g":
+		mul = 1000 * 1000 * 1000
+	case "gb":
+		mul = 1024 * 1024 * 1024
+	default:
+		return 0, false
+	}
+	if i >= 128 {
+		return 0, false
+	}
+	var n uint64
+	if i > 0 {
+		// strtoull saturates, and memtoull only refuses a string
+		// without digits.
+		var err error
+		if n, err = strconv.ParseUint(v[:i], 10, 64); err != nil {
+			n = math.MaxUint64
+		}
+	}
+	if n > math.MaxUint64/mul {
+		return 0, false
+	}
+	return n * mul, true
 }
 
 func stringParam(name string, f func(c *Config) *string) param {
@@ -235,6 +305,7 @@ var params = func() []param {
 		intParam("set-max-intset-entries", 0, maxInt, func(c *Config) *int { return &c.SetMaxIntsetEntries }),
 		intParam("zset-max-listpack-entries", 0, maxInt, func(c *Config) *int { return &c.ZSetMaxListpackEntries }),
 		intParam("zset-max-listpack-value", 0, maxInt, func(c *Config) *int { return &c.ZSetMaxListpackValue }),
+		memParam("hll-sparse-max-bytes", maxInt, func(c *Config) *int { return &c.HllSparseMaxBytes }),
 		stringParam("dir", func(c *Config) *string { return &c.Dir }),
 		stringParam("masterauth", func(c *Config) *string { return &c.MasterAuth }),
 		intParam("repl-backlog-size", 1, maxInt, func(c *Config) *int { return &c.ReplBacklogSize }),

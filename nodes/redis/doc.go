@@ -77,6 +77,15 @@
 // key that exists on either side, without Redis's special case for keys
 // already expired.
 //
+// Bitmaps (SETBIT, BITFIELD...), LCS and HyperLogLogs are computed by the
+// pure packages nodes/redis/bitops and nodes/redis/hll; bitops.go and
+// hyperloglog.go look the keys up in Redis's order and store the results
+// (made raw, as dbUnshareStringValue does). Their size bound is
+// proto-max-bulk-len except for the master's link and the AOF, which are
+// obeyed; PFSELFTEST draws from the node's stream. hll's one known
+// difference (a hand-made sparse value cut inside an XZERO opcode) is
+// described in its doc.
+//
 // Bugs from Redis's history can be planted back (nodes/bugs, `simulate
 // mutants`): each sits behind a bugs.On check at the place the fix went, and
 // with none enabled the node is 7.0.15, event for event. The stories in
