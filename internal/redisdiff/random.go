@@ -31,7 +31,7 @@ type Command struct {
 var (
 	// Each type family mostly uses its own two keys, and any key now and
 	// then, so that values grow and wrong-type errors stay a minority.
-	genKeys    = []string{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11"}
+	genKeys    = []string{"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11", "k12", "k13"}
 	genMembers = []string{"a", "b", "c", "d", "1", "2", "10", "-3", "x y", ""}
 	genValues  = []string{"", "0", "1", "-1", "42", "007", "1.5", "-2.25", "1e3", " 1", "0x10", "abc", "hello world",
 		"9223372036854775807", "-9223372036854775808", "9223372036854775808", "3.0", "inf", "nan", "a\r\nb"}
@@ -83,8 +83,10 @@ func (g *Generator) Next() Command {
 	ttl := func() string { return g.pick([]string{"100", "1000", "0", "-5", "86400", "x"}) }
 	sorted := Match{Sort: true}
 
-	g.fam = g.rng.IntN(7)
+	g.fam = g.rng.IntN(8)
 	switch g.fam {
+	case 7:
+		return Command{Args: g.stream()}
 	case 1: // strings and bitmaps
 		switch g.rng.IntN(23) {
 		case 0, 1:
@@ -163,7 +165,7 @@ func (g *Generator) Next() Command {
 		case 10:
 			a := cmd("SCAN", "0", "COUNT", "100")
 			if g.chance(0.5) {
-				a = append(a, "TYPE", g.pick([]string{"string", "list", "hash", "set", "zset", "none"}))
+				a = append(a, "TYPE", g.pick([]string{"string", "list", "hash", "set", "zset", "stream", "none"}))
 			}
 			if g.chance(0.3) {
 				a = append(a, "MATCH", "k[1-3]")
@@ -269,7 +271,10 @@ func (g *Generator) Next() Command {
 			a := append(cmd("SINTERCARD", g.pick([]string{"1", "2", "3"})), g.some(3, keys)...)
 			return Command{Args: append(a, g.flags(0.3, cmd("LIMIT", g.pick([]string{"0", "1", "-1"})))...)}
 		}
-	default: // sorted sets
+	default: // sorted sets, and GEO on them
+		if g.chance(0.15) {
+			return Command{Args: g.geo()}
+		}
 		switch g.rng.IntN(18) {
 		case 0, 1, 2:
 			a := cmd("ZADD", k())
@@ -454,4 +459,142 @@ func formatHistory(h []string) string {
 		fmt.Fprintf(&b, "\n\t%4d %s", i+1, h[i])
 	}
 	return b.String()
+}
+
+// Stream IDs and group names for the stream family: explicit IDs only,
+// since "*" takes the server's clock, which differs between the sides.
+var (
+	genStreamIDs = []string{"0-1", "1", "1-1", "1-*", "2", "2-5", "3-*", "5", "7-0", "10-1", "0", "x", "18446744073709551615-18446744073709551615"}
+	genRangeIDs  = []string{"-", "+", "0", "1-1", "(1-1", "2", "(5", "7", "10-1", "x"}
+	genGroups    = []string{"g1", "g2", "nosuch"}
+	genConsumers = []string{"alice", "bob", "carol"}
+)
+
+// stream draws a stream command: entries, trims, ranges, groups and their
+// pending lists (times in replies are avoided or compared loosely).
+func (g *Generator) stream() []string {
+	k, id, rid := g.key, func() string { return g.pick(genStreamIDs) }, func() string { return g.pick(genRangeIDs) }
+	field := func() []string { return []string{g.member(), g.pick(genValues)} }
+	trim := func() []string {
+		t := cmd(g.pick([]string{"MAXLEN", "MINID"}))
+		if g.chance(0.4) {
+			t = append(t, g.pick([]string{"~", "="}))
+		}
+		if t[0] == "MAXLEN" {
+			return append(t, g.pick([]string{"0", "1", "2", "5", "-1", "x"}))
+		}
+		return append(t, id())
+	}
+	grp, cons := func() string { return g.pick(genGroups) }, func() string { return g.pick(genConsumers) }
+	switch g.rng.IntN(16) {
+	case 0, 1, 2, 3:
+		a := cmd("XADD", k())
+		if g.chance(0.1) {
+			a = append(a, "NOMKSTREAM")
+		}
+		if g.chance(0.2) {
+			a = append(a, trim()...)
+		}
+		return append(append(a, id()), g.some(3, field)...)
+	case 4:
+		return cmd("XLEN", k())
+	case 5:
+		a := cmd(g.pick([]string{"XRANGE", "XREVRANGE"}), k(), rid(), rid())
+		if g.chance(0.3) {
+			a = append(a, "COUNT", g.pick([]string{"0", "1", "2", "-1"}))
+		}
+		return a
+	case 6:
+		return append(cmd("XDEL", k()), g.some(2, func() []string { return []string{id()} })...)
+	case 7:
+		return append(cmd("XTRIM", k()), trim()...)
+	case 8:
+		a := cmd("XGROUP", "CREATE", k(), grp(), g.pick([]string{"$", "0", "1-1", "x"}))
+		return append(a, g.flags(0.3, cmd("MKSTREAM"), cmd("ENTRIESREAD", g.pick([]string{"0", "1", "5", "-1"})))...)
+	case 9:
+		switch g.rng.IntN(4) {
+		case 0:
+			return cmd("XGROUP", "DESTROY", k(), grp())
+		case 1:
+			return cmd("XGROUP", "CREATECONSUMER", k(), grp(), cons())
+		case 2:
+			return cmd("XGROUP", "DELCONSUMER", k(), grp(), cons())
+		default:
+			return cmd("XGROUP", "SETID", k(), grp(), g.pick([]string{"$", "0", "2"}))
+		}
+	case 10, 11:
+		a := cmd("XREADGROUP", "GROUP", grp(), cons())
+		a = append(a, g.flags(0.3, cmd("COUNT", g.pick([]string{"1", "2"})), cmd("NOACK"))...)
+		return append(a, "STREAMS", k(), g.pick([]string{">", ">", "0", "$"}))
+	case 12:
+		a := cmd("XREAD")
+		if g.chance(0.3) {
+			a = append(a, "COUNT", g.pick([]string{"1", "2"}))
+		}
+		return append(a, "STREAMS", k(), g.pick([]string{"0", "$", "1-1", "5"}))
+	case 13:
+		return append(cmd("XACK", k(), grp()), g.some(2, func() []string { return []string{id()} })...)
+	case 14:
+		return cmd("XPENDING", k(), grp())
+	default:
+		a := cmd("XSETID", k(), id())
+		return append(a, g.flags(0.3, cmd("ENTRIESADDED", g.pick([]string{"0", "5", "100"})), cmd("MAXDELETEDID", id()))...)
+	}
+}
+
+// geo draws a GEO command on the sorted-set keys: positions near each
+// other (so searches find several), members shared with ZADD's (so odd
+// scores get decoded), and options in any combination.
+func (g *Generator) geo() []string {
+	k, m := g.key, g.member
+	lon := func() string { return g.pick([]string{"13.36", "13.4", "15.08", "15", "-0.1", "180", "181", "x"}) }
+	lat := func() string { return g.pick([]string{"38.11", "38", "37.5", "37", "51.5", "85.05", "86", "-85"}) }
+	unit := func() string { return g.pick([]string{"m", "km", "KM", "mi", "ft", "parsec"}) }
+	radius := func() []string { return []string{g.pick([]string{"0", "1", "50", "200", "1000", "-1", "inf"}), unit()} }
+	opts := func() []string {
+		return g.flags(0.25, cmd("WITHDIST"), cmd("WITHCOORD"), cmd("WITHHASH"), cmd(g.pick([]string{"ASC", "DESC"})),
+			cmd("COUNT", g.pick([]string{"1", "2", "0"})), cmd("ANY"))
+	}
+	switch g.rng.IntN(7) {
+	case 0, 1:
+		a := append(cmd("GEOADD", k()), g.flags(0.15, cmd("NX"), cmd("XX"), cmd("CH"))...)
+		return append(a, g.some(3, func() []string { return []string{lon(), lat(), m()} })...)
+	case 2:
+		return append(cmd(g.pick([]string{"GEOPOS", "GEOHASH"}), k()), g.some(3, func() []string { return []string{m()} })...)
+	case 3:
+		a := cmd("GEODIST", k(), m(), m())
+		if g.chance(0.5) {
+			a = append(a, unit())
+		}
+		return a
+	case 4:
+		a := append(cmd("GEORADIUS", k(), lon(), lat()), radius()...)
+		a = append(a, opts()...)
+		if g.chance(0.2) {
+			a = append(a, g.pick([]string{"STORE", "STOREDIST"}), k())
+		}
+		return a
+	case 5:
+		return append(append(cmd(g.pick([]string{"GEORADIUSBYMEMBER", "GEORADIUSBYMEMBER_RO"}), k(), m()), radius()...), opts()...)
+	default:
+		a := cmd("GEOSEARCH", k())
+		if g.chance(0.2) {
+			a = cmd("GEOSEARCHSTORE", k(), k())
+		}
+		if g.chance(0.5) {
+			a = append(a, "FROMMEMBER", m())
+		} else {
+			a = append(a, "FROMLONLAT", lon(), lat())
+		}
+		if g.chance(0.5) {
+			a = append(append(a, "BYRADIUS"), radius()...)
+		} else {
+			a = append(a, "BYBOX", g.pick([]string{"100", "400", "0"}), g.pick([]string{"100", "400", "-1"}), unit())
+		}
+		a = append(a, opts()...)
+		if a[0] == "GEOSEARCHSTORE" && g.chance(0.3) {
+			a = append(a, "STOREDIST")
+		}
+		return a
+	}
 }

@@ -308,6 +308,8 @@ func appendObjectCommands(buf []byte, key string, o *object) []byte {
 			args = append(args, []byte(formatScoreArg(sc)), []byte(m))
 		}
 		buf = resp.AppendCommand(buf, args...)
+	case kindStream:
+		buf = appendStreamCommands(buf, k, o.stream)
 	}
 	if o.expireAt != 0 {
 		buf = resp.AppendCommand(buf, []byte("PEXPIREAT"), k, strconv.AppendInt(nil, o.expireAt, 10))

@@ -25,7 +25,9 @@ type blockState struct {
 	to    bool // push to the head of dst
 	rpl   bool // BRPOPLPUSH: propagate as RPOPLPUSH
 	wait  bool // WAIT, not a list key
-	timer sim.Timer
+	// stream is set for XREAD and XREADGROUP (BLOCKED_STREAM).
+	stream *streamBlock
+	timer  sim.Timer
 }
 
 // parseTimeout is getTimeoutFromObjectOrReply for seconds: the timeout in
@@ -299,13 +301,22 @@ func (s *Server) serveReady() {
 		dk := s.ready[0]
 		s.ready = s.ready[1:]
 		d := s.dbs[dk.db]
+		if o := d.lookup([]byte(dk.key)); o != nil && o.kind == kindStream {
+			for _, c := range slices.Clone(s.blocking[dk]) {
+				if c.blocked != nil && c.blocked.stream != nil {
+					s.serveBlockedStream(c, d, dk.key, o)
+					c.processInput()
+				}
+			}
+			continue
+		}
 		for _, c := range slices.Clone(s.blocking[dk]) {
 			o := d.lookup([]byte(dk.key))
 			if o == nil {
 				break
 			}
 			b := c.blocked
-			if b == nil || (o.kind == kindZSet) != b.zset || (o.kind != kindList && o.kind != kindZSet) {
+			if b == nil || b.stream != nil || (o.kind == kindZSet) != b.zset || (o.kind != kindList && o.kind != kindZSet) {
 				continue // blocked on the other type (serveClientsBlockedOn*Key)
 			}
 			if b.zset {
@@ -315,6 +326,9 @@ func (s *Server) serveReady() {
 			}
 			c.processInput()
 		}
+		// The key is gone or no longer a stream: XREADGROUP clients
+		// blocked on it cannot be served any more.
+		s.unblockDeletedStreamGroupReaders(dk)
 	}
 }
 

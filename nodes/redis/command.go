@@ -102,6 +102,8 @@ func NewCommandTable() *CommandTable {
 	add(lolwutCommands...)
 	add(bitopsCommands...)
 	add(hllCommands...)
+	add(streamCommands...)
+	add(geoCommands...)
 	add(clusterCommands...)
 	return &CommandTable{cmds: t}
 }

@@ -79,6 +79,11 @@ type Config struct {
 	// HllSparseMaxBytes is `hll-sparse-max-bytes`: the size beyond which
 	// a sparse HyperLogLog becomes dense.
 	HllSparseMaxBytes int
+	// StreamNodeMaxBytes and StreamNodeMaxEntries are
+	// `stream-node-max-bytes` and `stream-node-max-entries`: the limits
+	// of one listpack node of a stream.
+	StreamNodeMaxBytes   int
+	StreamNodeMaxEntries int
 	// Dir is what CONFIG GET dir reports; files live on the Env's disk.
 	Dir string
 
@@ -131,6 +136,8 @@ func DefaultConfig() Config {
 		ZSetMaxListpackEntries:  128,
 		ZSetMaxListpackValue:    64,
 		HllSparseMaxBytes:       3000,
+		StreamNodeMaxBytes:      4096,
+		StreamNodeMaxEntries:    100,
 		Dir:                     "/data",
 
 		ReplBacklogSize:            1 << 20,
@@ -306,6 +313,8 @@ var params = func() []param {
 		intParam("zset-max-listpack-entries", 0, maxInt, func(c *Config) *int { return &c.ZSetMaxListpackEntries }),
 		intParam("zset-max-listpack-value", 0, maxInt, func(c *Config) *int { return &c.ZSetMaxListpackValue }),
 		memParam("hll-sparse-max-bytes", maxInt, func(c *Config) *int { return &c.HllSparseMaxBytes }),
+		memParam("stream-node-max-bytes", maxInt, func(c *Config) *int { return &c.StreamNodeMaxBytes }),
+		intParam("stream-node-max-entries", 0, maxInt, func(c *Config) *int { return &c.StreamNodeMaxEntries }),
 		stringParam("dir", func(c *Config) *string { return &c.Dir }),
 		stringParam("masterauth", func(c *Config) *string { return &c.MasterAuth }),
 		intParam("repl-backlog-size", 1, maxInt, func(c *Config) *int { return &c.ReplBacklogSize }),

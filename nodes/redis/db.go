@@ -88,7 +88,7 @@ func (d *db) add(key string, o *object) {
 	if o.expireAt != 0 {
 		d.expires.Set(key, o)
 	}
-	if o.kind == kindList || o.kind == kindZSet {
+	if o.kind == kindList || o.kind == kindZSet || o.kind == kindStream {
 		d.s.signalReady(d, key)
 	}
 }
@@ -105,6 +105,7 @@ func (d *db) set(key string, o *object, keepTTL bool) {
 		}
 	}
 	if ok {
+		d.s.streamDeleted(d, key, old)
 		if !o.shared {
 			o.lru = d.s.lruClock
 		}
@@ -123,6 +124,9 @@ func (d *db) remove(key string) bool {
 	o, ok := d.keys.Delete(key)
 	if ok && o.expireAt != 0 {
 		d.expires.Delete(key)
+	}
+	if ok {
+		d.s.streamDeleted(d, key, o)
 	}
 	return ok
 }
@@ -155,6 +159,7 @@ func (d *db) persist(key string, o *object) bool {
 // flush empties the database and returns how many keys it had.
 func (d *db) flush() int {
 	n := d.keys.Len()
+	d.s.scanForDeletedStreams(d, nil)
 	var keys []string
 	d.s.forWatched(d, func(key string) {
 		if _, ok := d.keys.Get(key); ok {

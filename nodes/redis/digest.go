@@ -1,7 +1,10 @@
 package redis
 
 import (
+	"fmt"
+
 	"github.com/redsim/redsim/nodes/redis/digest"
+	"github.com/redsim/redsim/nodes/redis/stream"
 )
 
 // digestHex is DEBUG DIGEST: Redis 7.0's dataset digest, 40 zeros when
@@ -44,6 +47,8 @@ func objectDigest(key []byte, o *object, withKey bool) digest.Value {
 		t = digest.Hash
 	case kindZSet:
 		t = digest.ZSet
+	case kindStream:
+		t = digest.Stream
 	}
 	var v digest.Value
 	if withKey {
@@ -66,6 +71,14 @@ func objectDigest(key []byte, o *object, withKey bool) digest.Value {
 		for m, sc := range o.zset.All() {
 			v.Elem([]byte(m))
 			v.Score(sc)
+		}
+	case kindStream:
+		// debug.c hashes the live entries only, the ID as "ms.seq".
+		for _, e := range o.stream.Range(stream.ID{}, stream.MaxID, 0, false) {
+			v.Elem(fmt.Appendf(nil, "%d.%d", e.ID.Ms, e.ID.Seq))
+			for _, f := range e.Fields {
+				v.Elem(f)
+			}
 		}
 	}
 	return v

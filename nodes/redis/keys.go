@@ -162,6 +162,8 @@ func swapdbCommand(c *client, args [][]byte) {
 		// already expired and stays so; the node does not track that.
 		s.forWatched(d1, func(key string) { s.touchIfIn(d1, key, d1, d2) })
 		s.forWatched(d2, func(key string) { s.touchIfIn(d2, key, d2, d1) })
+		s.scanForDeletedStreams(d1, d2)
+		s.scanForDeletedStreams(d2, d1)
 		d1.keys, d2.keys = d2.keys, d1.keys
 		d1.expires, d2.expires = d2.expires, d1.expires
 		s.scanForReadyKeys(d1)
@@ -169,6 +171,32 @@ func swapdbCommand(c *client, args [][]byte) {
 	}
 	s.dirty++
 	c.w.WriteOK()
+}
+
+// scanForDeletedStreams is scanDatabaseForDeletedStreams: a key that
+// clients of emptied block on and that holds a stream, which the flush or
+// swap replaces with nothing or another type, is signalled so that its
+// XREADGROUP clients are told. The node goes in key order.
+func (s *Server) scanForDeletedStreams(emptied, replacedWith *db) {
+	var keys []string
+	for dk := range s.blocking { //redsim:ordered sorted below
+		if dk.db == emptied.id {
+			keys = append(keys, dk.key)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		o, ok := emptied.keys.Get(k)
+		if !ok || o.kind != kindStream {
+			continue
+		}
+		if replacedWith != nil {
+			if n, ok := replacedWith.keys.Get(k); ok && n.kind == kindStream {
+				continue
+			}
+		}
+		s.signalReady(emptied, k)
+	}
 }
 
 // touchIfIn marks key's watchers in d dirty when key exists in a or b.
@@ -192,7 +220,7 @@ func (s *Server) scanForReadyKeys(d *db) {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if o, ok := d.keys.Get(k); ok && (o.kind == kindList || o.kind == kindZSet) {
+		if o, ok := d.keys.Get(k); ok && (o.kind == kindList || o.kind == kindZSet || o.kind == kindStream) {
 			s.signalReady(d, k)
 		}
 	}

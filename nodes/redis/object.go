@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/redsim/redsim/nodes/redis/stream"
 	"github.com/redsim/redsim/nodes/redis/zset"
 	"github.com/redsim/redsim/nodes/rnum"
 )
@@ -17,6 +18,8 @@ const (
 	kindSet
 	kindZSet
 	kindHash
+	// kindStream is OBJ_STREAM, 6 in Redis (5 is the module type).
+	kindStream
 )
 
 func (k kind) String() string {
@@ -31,6 +34,8 @@ func (k kind) String() string {
 		return "zset"
 	case kindHash:
 		return "hash"
+	case kindStream:
+		return "stream"
 	}
 	return "none"
 }
@@ -56,6 +61,7 @@ type object struct {
 	set      *set
 	hash     *hash
 	zset     *zset.Set
+	stream   *stream.Stream
 }
 
 const (
@@ -171,6 +177,8 @@ func (o *object) encoding() string {
 			return "listpack"
 		}
 		return "skiplist"
+	case kindStream:
+		return "stream"
 	}
 	return "unknown"
 }
@@ -207,6 +215,8 @@ func (o *object) dup(s *Server) *object {
 		for m, sc := range o.zset.All() {
 			n.zset.Insert(m, sc)
 		}
+	case kindStream:
+		n.stream = o.stream.Clone()
 	}
 	return n
 }

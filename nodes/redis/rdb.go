@@ -7,6 +7,7 @@ import (
 
 	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/redis/rdb"
+	"github.com/redsim/redsim/nodes/redis/stream"
 )
 
 var persistenceCommands = []cmdSpec{
@@ -64,6 +65,9 @@ func (s *Server) snapshot() []byte {
 					w.Elem([]byte(m))
 					w.Score(sc)
 				}
+			case kindStream:
+				w.Key(rdb.TypeStream, k, exp, 1)
+				w.Elem(o.stream.AppendBinary(nil))
 			}
 			return true
 		})
@@ -151,6 +155,13 @@ func (s *Server) loadEntry(e rdb.Entry) {
 			o.zset.Insert(string(m), e.Scores[i])
 			s.zsetCheckConvert(o.zset, m)
 		}
+	case rdb.TypeStream:
+		st, err := stream.Decode(e.Elems[0])
+		if err != nil {
+			s.env.Logf("Stream %q in the snapshot does not decode: %v", e.Key, err)
+			return
+		}
+		o.kind, o.stream = kindStream, st
 	default:
 		return
 	}

@@ -11,13 +11,17 @@ import (
 // server.h); the number itself is hashed, so these values are fixed.
 type Type uint8
 
-// The types DEBUG DIGEST knows (streams and module types are not simulated).
+// The types DEBUG DIGEST knows (module types are not simulated).
 const (
 	String Type = 0
 	List   Type = 1
 	Set    Type = 2
 	ZSet   Type = 3
 	Hash   Type = 4
+	// Stream is OBJ_STREAM: fed like a list, each live entry's ID as
+	// "ms.seq" then its fields and values in order, as debug.c walks the
+	// stream (consumer groups are not hashed).
+	Stream Type = 6
 )
 
 // String names the type as the TYPE command does.
@@ -33,6 +37,8 @@ func (t Type) String() string {
 		return "zset"
 	case Hash:
 		return "hash"
+	case Stream:
+		return "stream"
 	}
 	return fmt.Sprintf("Type(%d)", uint8(t))
 }
@@ -51,6 +57,8 @@ var expireMark = []byte("!!expire!!")
 //   - Set: one Elem per member, any order;
 //   - Hash: Elem(field), Elem(value), per pair, pairs in any order;
 //   - ZSet: Elem(member), Score(score), per member, members in any order.
+//   - Stream: per live entry in ID order, Elem("ms.seq"), then Elem(field),
+//     Elem(value) per pair.
 //
 // Feeding a value out of this shape is a bug in the caller and panics.
 type Value struct {
@@ -85,7 +93,7 @@ func StartValue(t Type) Value {
 }
 
 func (v *Value) start(t Type) {
-	if t > Hash {
+	if t > Hash && t != Stream {
 		panic(fmt.Sprintf("digest: unknown type %d", uint8(t)))
 	}
 	v.t = t
@@ -104,7 +112,7 @@ func (v *Value) Elem(b []byte) {
 			panic("digest: a string value takes exactly one Elem")
 		}
 		mixInto(&v.sum, b)
-	case List:
+	case List, Stream:
 		mixInto(&v.sum, b)
 	case Set:
 		xorInto(&v.sum, b)

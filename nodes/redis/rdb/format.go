@@ -14,6 +14,7 @@ import "fmt"
 //	key       type byte (0x80 bit set when a TTL follows)
 //	          [uvarint(expireAtMs)] str(key)
 //	          string: str(value)
+//	          stream: str(the stream package's encoding)
 //	          list, set: uvarint(n) then n × str
 //	          hash: uvarint(n) then n × (str(field) str(value))
 //	          zset: uvarint(n) then n × (str(member) float64 little-endian)
@@ -57,6 +58,9 @@ const (
 	TypeSet    Type = 2
 	TypeZSet   Type = 3
 	TypeHash   Type = 4
+	// TypeStream is a stream: one element, the stream package's own
+	// encoding of it (nodes/redis/stream AppendBinary).
+	TypeStream Type = 6
 )
 
 // String names the type as the TYPE command does.
@@ -72,6 +76,8 @@ func (t Type) String() string {
 		return "zset"
 	case TypeHash:
 		return "hash"
+	case TypeStream:
+		return "stream"
 	}
 	return fmt.Sprintf("Type(%d)", byte(t))
 }

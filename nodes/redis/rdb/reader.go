@@ -159,7 +159,7 @@ func (r *Reader) next() (Entry, bool, error) {
 			return Entry{}, false, errorf(ErrFormat, start, "an aux field after the first key or SELECTDB")
 		case op == opEOF:
 			return Entry{}, false, errorf(ErrFormat, start, "an EOF marker before the end of the file at offset %d", r.end)
-		case Type(op&^ttlFlag) <= TypeHash:
+		case Type(op&^ttlFlag) <= TypeHash, Type(op&^ttlFlag) == TypeStream:
 			return r.key(start)
 		default:
 			return Entry{}, false, errorf(ErrFormat, start, "unknown record type 0x%02x", op)
@@ -190,7 +190,7 @@ func (r *Reader) key(start int) (Entry, bool, error) {
 		return Entry{}, false, err
 	}
 	n := uint64(1)
-	if e.Type != TypeString {
+	if e.Type != TypeString && e.Type != TypeStream {
 		countAt := d.off
 		if n, err = d.uvarint("length"); err != nil {
 			return Entry{}, false, err
@@ -238,6 +238,8 @@ func keyWhat(t Type) string {
 		return "set key"
 	case TypeZSet:
 		return "zset key"
+	case TypeStream:
+		return "stream key"
 	}
 	return "hash key"
 }

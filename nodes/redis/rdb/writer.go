@@ -72,9 +72,9 @@ func (w *Writer) SelectDB(db int) {
 func (w *Writer) Key(t Type, key []byte, expireAtMs int64, n int) {
 	w.check("Key")
 	switch {
-	case t > TypeHash:
+	case t > TypeHash && t != TypeStream:
 		panic(fmt.Sprintf("rdb: Key(%q): unknown type %d", key, byte(t)))
-	case t == TypeString && n != 1:
+	case (t == TypeString || t == TypeStream) && n != 1:
 		panic(fmt.Sprintf("rdb: Key(%q): a string has n=1, not %d", key, n))
 	case n < 1:
 		panic(fmt.Sprintf("rdb: Key(%q): an empty %v (n=%d)", key, t, n))
@@ -89,7 +89,7 @@ func (w *Writer) Key(t Type, key []byte, expireAtMs int64, n int) {
 		w.buf = binary.AppendUvarint(w.buf, uint64(expireAtMs))
 	}
 	w.buf = appendBytes(w.buf, key)
-	if t != TypeString {
+	if t != TypeString && t != TypeStream {
 		w.buf = binary.AppendUvarint(w.buf, uint64(n))
 	}
 	w.t = t
