@@ -33,3 +33,45 @@ func BenchmarkEvalSHA(b *testing.B) {
 		b.Fatalf("reply %q", w.Bytes())
 	}
 }
+
+// BenchmarkFCall runs a small function (one GET and a comparison)
+// through Find and Call, as the node's FCALL does.
+func BenchmarkFCall(b *testing.B) {
+	f := NewFunctions()
+	const lib = "#!lua name=lock\nredis.register_function('check', function(keys, args) return redis.call('get', keys[1]) == args[1] end)"
+	if _, err := f.Load([]byte(lib), LoadOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	ctx := Context{Call: func(args [][]byte) []byte { return []byte("$5\r\ntoken\r\n") }}
+	keys := [][]byte{[]byte("lock")}
+	argv := [][]byte{[]byte("token")}
+	w := resp.NewWriter(2)
+	b.ReportAllocs()
+	for b.Loop() {
+		w.Reset()
+		f.Call(f.Find([]byte("check")), keys, argv, ctx, w)
+	}
+	if string(w.Bytes()) != ":1\r\n" {
+		b.Fatalf("reply %q", w.Bytes())
+	}
+}
+
+// BenchmarkCMsgpackRoundTrip packs and unpacks a small record inside a
+// script.
+func BenchmarkCMsgpackRoundTrip(b *testing.B) {
+	e := New()
+	const script = `local v = cmsgpack.unpack(cmsgpack.pack({id = 42, name = "item", tags = {"a", "b", "c"}, price = 9.5})) return v.id`
+	sha, err := e.Load([]byte(script))
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := resp.NewWriter(2)
+	b.ReportAllocs()
+	for b.Loop() {
+		w.Reset()
+		e.EvalSHA(sha, nil, nil, Context{}, w)
+	}
+	if string(w.Bytes()) != ":42\r\n" {
+		b.Fatalf("reply %q", w.Bytes())
+	}
+}

@@ -9,31 +9,47 @@ import (
 	"github.com/yuin/gopher-lua/parse"
 )
 
-// chunkName is the name scripts are compiled under: Redis 7.0 loads them as
-// "@user_script", so messages say "user_script:1:" and the error handler's
-// source is "@user_script".
-const chunkName = "user_script"
+// The names code is compiled under: Redis 7.0 loads scripts as
+// "@user_script" and function libraries as "@user_function", so messages
+// say "user_script:1:" and the error handler's source is "@user_script".
+const (
+	chunkName         = "user_script"
+	functionChunkName = "user_function"
+)
+
+// chunkNames are both, for the code that reads positions back.
+var chunkNames = []string{chunkName, functionChunkName}
 
 // compile compiles a script body into a function of the sandbox. The error
 // is Redis's reply text; gopher-lua's parser only says "syntax error", which
 // is rendered as Lua's most common message, "unexpected symbol near 'tok'".
 func (e *Engine) compile(body []byte) (*lua.LFunction, error) {
-	chunk, err := parse.Parse(bytes.NewReader(body), chunkName)
-	if err != nil {
-		return nil, errors.New("ERR Error compiling script (new function): " + syntaxMessage(err, body))
+	fn, msg := e.compileChunk(body, chunkName, e.sb.gproxy)
+	if fn == nil {
+		return nil, errors.New("ERR Error compiling script (new function): " + msg)
 	}
-	proto, err := lua.Compile(chunk, chunkName)
+	return fn, nil
+}
+
+// compileChunk compiles body under the chunk name, with env as its
+// globals; on failure it returns luac's message ("chunk:line: ...").
+func (e *Engine) compileChunk(body []byte, name string, env *lua.LTable) (*lua.LFunction, string) {
+	chunk, err := parse.Parse(bytes.NewReader(body), name)
 	if err != nil {
-		return nil, errors.New("ERR Error compiling script (new function): " + chunkName + ":0: " + err.Error())
+		return nil, syntaxMessage(err, body, name)
+	}
+	proto, err := lua.Compile(chunk, name)
+	if err != nil {
+		return nil, name + ":0: " + err.Error()
 	}
 	fn := e.L.NewFunctionFromProto(proto)
-	fn.Env = e.sb.gproxy
-	return fn, nil
+	fn.Env = env
+	return fn, ""
 }
 
 // syntaxMessage renders a gopher-lua parse error the way luac does:
 // "user_script:<line>: <message> near '<token>'".
-func syntaxMessage(err error, body []byte) string {
+func syntaxMessage(err error, body []byte, chunkName string) string {
 	var pe *parse.Error
 	if !errors.As(err, &pe) {
 		return chunkName + ":1: " + err.Error()

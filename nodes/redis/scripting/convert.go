@@ -25,10 +25,15 @@ func (e *Engine) writeValue(w *resp.Writer, v lua.LValue, depth int) {
 	case lua.LString:
 		w.WriteBulkString(string(t))
 	case lua.LBool:
-		// The script client speaks RESP2: true is 1, false the caller's null.
-		if t {
+		// Under RESP2 (the script client's default) true is 1 and false
+		// the caller's null; after setresp(3) a boolean, which a RESP2
+		// caller sees as 1 or 0.
+		switch {
+		case e.resp == 3:
+			w.WriteBool(bool(t))
+		case bool(t):
 			w.WriteInt(1)
-		} else {
+		default:
 			w.WriteNull()
 		}
 	case lua.LNumber:

@@ -32,8 +32,33 @@
 // scripts. tostring(cjson.null) gives an address like other userdata, where
 // Redis prints "userdata: (nil)".
 //
-// What is not there: the cmsgpack and struct libraries,
-// redis.acl_check_cmd, the Lua debugger (redis.breakpoint returns false and
-// redis.debug does nothing) and RESP3 inside scripts: redis.setresp(3) raises
-// an error, since Context.Call speaks RESP2 only.
+// The cmsgpack library (lua-cmsgpack 0.4.0) and the struct library
+// (lua-struct) follow the C code bundled with Redis 7.0.15, including its
+// x86-64 conversions and its Lua stack limits (see cmsgpack.go and
+// struct.go); cmsgpack.pack writes a map's keys in pairs() order, like
+// cjson.encode.
+//
+// redis.setresp(3) works when the server provides Context.CallProto:
+// commands then run with the script client in RESP3, their replies become
+// Lua values as script_lua.c makes them (map, set, double, big_number and
+// verbatim_string tables, nil for null, booleans), and a boolean the script
+// returns is a RESP3 boolean. The caller's protocol is the protocol of
+// the resp.Writer the reply goes to. redis.set_repl reports its flags
+// through Context.SetRepl, redis.acl_check_cmd asks Context.ACLCheckCmd.
+// redis.breakpoint and redis.debug behave as outside a debugging session
+// (false, nothing): there is no Lua debugger.
+//
+// Functions (FUNCTION LOAD, FCALL...) have their own Engine in function
+// mode, a separate Lua state as in Redis: chunks named user_function, no
+// KEYS or ARGV globals, no redis.breakpoint, redis.debug or
+// redis.replicate_commands, and while a library loads an environment
+// that holds only redis.register_function, redis.log and the constants.
+// Where Redis iterates a dictionary in hash order, which a random seed
+// chooses at every start (FUNCTION LIST, FUNCTION DUMP's libraries, which
+// of several collisions an error names), the engine uses name order.
+// used_memory_functions is computed to the byte as Redis does;
+// used_memory_vm_functions (the Lua heap) is an estimate. FUNCTION LOAD's
+// 500 ms timeout is a step budget (Functions.MaxLoadSteps). A library
+// whose function names differ only in case, which makes Redis 7.0.15
+// crash at FUNCTION DELETE, is deleted cleanly.
 package scripting

@@ -26,7 +26,36 @@ type Context struct {
 	// Log receives redis.log(level, msg) lines (may be nil); level is one of
 	// the LOG_* constants.
 	Log func(level int, msg string)
+
+	// CallProto, when set, is used in place of Call and runs the command
+	// with the script's client speaking RESP version proto: 2, or 3 after
+	// the script called redis.setresp(3). It returns the complete reply in
+	// that protocol (maps, sets, doubles, booleans... in RESP3), which the
+	// engine converts to Lua as Redis does. When it is nil,
+	// redis.setresp(3) raises an error, as the engine cannot get RESP3
+	// replies from Call.
+	CallProto func(args [][]byte, proto int) []byte
+	// SetRepl receives the flags of each redis.set_repl call (a
+	// combination of ReplAOF and ReplReplica; ReplAll at the start of every
+	// run): the commands a script calls afterwards are to be propagated to
+	// the AOF and to replicas only as the flags say. May be nil.
+	SetRepl func(flags int)
+	// ACLCheckCmd answers redis.acl_check_cmd(command, args...): known
+	// reports whether the command exists (when false the script gets
+	// "Invalid command passed to redis.acl_check_cmd()"), allowed whether
+	// the calling client's user may run it with these arguments. When nil
+	// every command is taken as known and allowed (the default user).
+	ACLCheckCmd func(args [][]byte) (allowed, known bool)
 }
+
+// The replication flags of redis.set_repl, as redis.REPL_* gives them
+// (Redis's PROPAGATE_AOF and PROPAGATE_REPL).
+const (
+	ReplNone    = 0
+	ReplAOF     = 1
+	ReplReplica = 2
+	ReplAll     = ReplAOF | ReplReplica
+)
 
 // The levels of redis.log, as redis.LOG_* exposes them.
 const (
@@ -39,6 +68,18 @@ const (
 // DefaultMaxSteps is the default step budget of one run: about a second or
 // two of gopher-lua, so of the order of Redis's lua-time-limit of 5 s.
 const DefaultMaxSteps = 200_000_000
+
+// engineMode says which of Redis's two Lua states an Engine is.
+type engineMode int
+
+const (
+	// modeEval is EVAL's state: KEYS and ARGV globals, the debugger's
+	// redis.breakpoint and redis.debug, chunks named user_script.
+	modeEval engineMode = iota
+	// modeFunction is the functions engine's state: keys and arguments
+	// passed to the function, chunks named user_function.
+	modeFunction
+)
 
 // A script is one cached, compiled script.
 type script struct {
@@ -58,17 +99,25 @@ type Engine struct {
 	L       *lua.LState
 	scripts map[string]*script // by lowercase sha; looked up, never iterated
 	sb      *sandbox
+	mode    engineMode
 
 	// Per-run state, reset by run.
 	ctx    *Context
 	rand   lrand48
 	budget *stepBudget
 	rr     *resp.ReplyReader
+	resp   int // the script client's protocol, 2 or 3 (redis.setresp)
+
+	// loading is the library being loaded (function mode only): set while
+	// its code runs, so that redis.register_function knows where to add.
+	loading *Library
 }
 
 // New returns an Engine with an empty script cache and a fresh Lua state.
-func New() *Engine {
-	e := &Engine{MaxSteps: DefaultMaxSteps, rr: resp.NewReplyReader(), budget: newStepBudget()}
+func New() *Engine { return newEngine(modeEval) }
+
+func newEngine(mode engineMode) *Engine {
+	e := &Engine{MaxSteps: DefaultMaxSteps, rr: resp.NewReplyReader(), budget: newStepBudget(), mode: mode, resp: 2}
 	e.init()
 	return e
 }
@@ -183,6 +232,22 @@ func (e *Engine) EvalSHA(sha string, keys, argv [][]byte, ctx Context, w *resp.W
 
 // run runs one cached script and writes its reply.
 func (e *Engine) run(s *script, keys, argv [][]byte, ctx *Context, w *resp.Writer) {
+	e.invoke(s.fn, s.sha, keys, argv, ctx, w)
+}
+
+// callName is how internal errors name the function of a run: "f_<sha>"
+// for a script, the function's own name for a function.
+func (e *Engine) callName(name string) string {
+	if e.mode == modeEval {
+		return "f_" + name
+	}
+	return name
+}
+
+// invoke runs fn and writes its reply: in eval mode with KEYS and ARGV as
+// globals, in function mode with (keys, args) as its two arguments. name is
+// the script's SHA1 or the function's name, for error replies.
+func (e *Engine) invoke(fn *lua.LFunction, name string, keys, argv [][]byte, ctx *Context, w *resp.Writer) {
 	mark := w.Len()
 	L := e.L
 	defer func() {
@@ -190,25 +255,36 @@ func (e *Engine) run(s *script, keys, argv [][]byte, ctx *Context, w *resp.Write
 		// the glue must not take the node down either.
 		if r := recover(); r != nil {
 			w.Truncate(mark)
-			w.WriteError(fmt.Sprintf("ERR Error running script (call to f_%s): internal error: %v", s.sha, r))
+			w.WriteError(fmt.Sprintf("ERR Error running script (call to %s): internal error: %v", e.callName(name), r))
 		}
 		L.RemoveContext()
 		L.SetTop(0)
 		e.ctx = nil
+		e.resp = 2
 	}()
 
 	e.ctx = ctx
+	e.resp = 2
 	e.rand.seed(int32(ctx.Seed))
 	e.sb.beginRun(keys, argv)
+	if ctx.SetRepl != nil {
+		ctx.SetRepl(ReplAll)
+	}
 	if e.MaxSteps > 0 {
 		e.budget.reset(e.MaxSteps)
 		L.SetContext(e.budget)
 	}
 	L.SetTop(0)
-	L.Push(s.fn)
-	err := L.PCall(0, 1, e.sb.errHandler)
+	L.Push(fn)
+	nargs := 0
+	if e.mode == modeFunction {
+		L.Push(e.sb.stringArray(keys))
+		L.Push(e.sb.stringArray(argv))
+		nargs = 2
+	}
+	err := L.PCall(nargs, 1, e.sb.errHandler)
 	if err != nil {
-		w.WriteError(e.failureText(s.sha, err))
+		w.WriteError(e.failureText(name, err))
 		return
 	}
 	e.writeReply(w, L.Get(-1))

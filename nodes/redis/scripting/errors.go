@@ -73,8 +73,10 @@ func luaFrame(L *lua.LState, level int) (source string, line int, ok bool) {
 			continue
 		}
 		src := dbg.Source
-		if src == chunkName {
-			src = "@" + chunkName
+		for _, name := range chunkNames {
+			if src == name {
+				src = "@" + name
+			}
 		}
 		return src, dbg.CurrentLine, true
 	}
@@ -93,11 +95,13 @@ func where(L *lua.LState, level int) string {
 	return dbg.Source + ":" + strconv.Itoa(dbg.CurrentLine) + ": "
 }
 
-// failureText is the error reply, without its '-', of a run that raised.
-func (e *Engine) failureText(sha string, err error) string {
+// failureText is the error reply, without its '-', of a run that raised;
+// name is the SHA1 of a script or the name of a function (Redis's
+// funcname).
+func (e *Engine) failureText(name string, err error) string {
 	ae, ok := err.(*lua.ApiError)
 	if !ok {
-		return "ERR Error running script (call to f_" + sha + "): " + err.Error()
+		return "ERR Error running script (call to " + e.callName(name) + "): " + err.Error()
 	}
 	t, ok := ae.Object.(*lua.LTable)
 	if !ok {
@@ -109,14 +113,14 @@ func (e *Engine) failureText(sha string, err error) string {
 		if s, isStr := ae.Object.(lua.LString); isStr {
 			msg = translate(string(s))
 			if prefix, _ := splitPosition(msg); prefix != "" {
-				line := strings.TrimSuffix(prefix[len(chunkName)+1:], ": ")
-				return "ERR " + msg + " script: " + sha + ", on @" + chunkName + ":" + line + "."
+				src, line, _ := strings.Cut(strings.TrimSuffix(prefix, ": "), ":")
+				return "ERR " + msg + " script: " + name + ", on @" + src + ":" + line + "."
 			}
 		}
 		if len(msg) > 100 {
 			msg = msg[:100]
 		}
-		return "ERR Error running script f_" + sha + ", " + msg
+		return "ERR Error running script " + name + ", " + msg
 	}
 	var b strings.Builder
 	switch m := t.RawGetString("err").(type) {
@@ -132,7 +136,7 @@ func (e *Engine) failureText(sha string, err error) string {
 	line := t.RawGetString("line")
 	if okSrc && line != lua.LNil {
 		b.WriteString(" script: ")
-		b.WriteString(sha)
+		b.WriteString(name)
 		b.WriteString(", on ")
 		b.WriteString(string(src))
 		b.WriteString(":")
@@ -255,19 +259,22 @@ func translate(msg string) string {
 }
 
 // splitPosition splits "user_script:3: text" into "user_script:3: " and
-// "text".
+// "text" (and the same for "user_function").
 func splitPosition(msg string) (prefix, body string) {
-	if !strings.HasPrefix(msg, chunkName+":") {
-		return "", msg
+	for _, name := range chunkNames {
+		if !strings.HasPrefix(msg, name+":") {
+			continue
+		}
+		rest := msg[len(name)+1:]
+		i := 0
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		if i == 0 || !strings.HasPrefix(rest[i:], ": ") {
+			return "", msg
+		}
+		n := len(name) + 1 + i + 2
+		return msg[:n], msg[n:]
 	}
-	rest := msg[len(chunkName)+1:]
-	i := 0
-	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-		i++
-	}
-	if i == 0 || !strings.HasPrefix(rest[i:], ": ") {
-		return "", msg
-	}
-	n := len(chunkName) + 1 + i + 2
-	return msg[:n], msg[n:]
+	return "", msg
 }

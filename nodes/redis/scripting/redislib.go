@@ -1,6 +1,7 @@
 package scripting
 
 import (
+	"math"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -12,14 +13,6 @@ import (
 const (
 	redisVersion    = "7.0.15"
 	redisVersionNum = 0x07000f
-)
-
-// The replication flags of redis.set_repl (PROPAGATE_AOF, PROPAGATE_REPL).
-const (
-	replNone    = 0
-	replAOF     = 1
-	replReplica = 2
-	replAll     = replAOF | replReplica
 )
 
 // newRedisLib builds the redis table, its keys in sorted order.
@@ -34,23 +27,58 @@ func newRedisLib(e *Engine) *lua.LTable {
 	num("LOG_WARNING", LogWarning)
 	t.RawSetString("REDIS_VERSION", lua.LString(redisVersion))
 	num("REDIS_VERSION_NUM", redisVersionNum)
-	num("REPL_ALL", replAll)
-	num("REPL_AOF", replAOF)
-	num("REPL_NONE", replNone)
-	num("REPL_REPLICA", replReplica)
-	num("REPL_SLAVE", replReplica)
-	fn("breakpoint", func(L *lua.LState) int { L.Push(lua.LFalse); return 1 })
+	num("REPL_ALL", ReplAll)
+	num("REPL_AOF", ReplAOF)
+	num("REPL_NONE", ReplNone)
+	num("REPL_REPLICA", ReplReplica)
+	num("REPL_SLAVE", ReplReplica)
+	fn("acl_check_cmd", e.redisACLCheckCmd)
+	if e.mode == modeEval {
+		// Outside a debugging session (redsim has no LDB), breakpoint
+		// returns false and debug does nothing. The functions engine does
+		// not have them, nor replicate_commands.
+		fn("breakpoint", func(L *lua.LState) int { L.Push(lua.LFalse); return 1 })
+	}
 	fn("call", func(L *lua.LState) int { return e.redisCall(L, true) })
-	fn("debug", func(L *lua.LState) int { return 0 })
+	if e.mode == modeEval {
+		fn("debug", func(L *lua.LState) int { return 0 })
+	}
 	fn("error_reply", redisErrorReply)
 	fn("log", e.redisLog)
 	fn("pcall", func(L *lua.LState) int { return e.redisCall(L, false) })
-	fn("replicate_commands", func(L *lua.LState) int { L.Push(lua.LTrue); return 1 })
-	fn("set_repl", redisSetRepl)
-	fn("setresp", redisSetResp)
+	if e.mode == modeEval {
+		// Deprecated in 7.0: scripts are always replicated by effects.
+		fn("replicate_commands", func(L *lua.LState) int { L.Push(lua.LTrue); return 1 })
+	}
+	fn("set_repl", e.redisSetRepl)
+	fn("setresp", e.redisSetResp)
 	fn("sha1hex", redisSha1hex)
 	fn("status_reply", redisStatusReply)
 	return t
+}
+
+// luaArgs is luaArgsToRedisArgv: the arguments of redis.call and
+// redis.acl_check_cmd as command arguments (numbers as "%.17g"), or the
+// error message when there are none or one is not a string or a number.
+func luaArgs(L *lua.LState) ([][]byte, string) {
+	argc := L.GetTop()
+	if argc == 0 {
+		return nil, "Please specify at least one argument for this redis lib call"
+	}
+	// A fresh slice each time: the server may keep the arguments (to
+	// propagate the command, to store a key).
+	args := make([][]byte, 0, argc)
+	for i := 1; i <= argc; i++ {
+		switch v := L.Get(i).(type) {
+		case lua.LString:
+			args = append(args, []byte(v))
+		case lua.LNumber:
+			args = append(args, []byte(formatNumber17(float64(v))))
+		default:
+			return nil, "Lua redis lib command arguments must be strings or integers"
+		}
+	}
+	return args, ""
 }
 
 // redisCall is redis.call (raise true) and redis.pcall (raise false): it
@@ -64,27 +92,24 @@ func (e *Engine) redisCall(L *lua.LState, raiseErr bool) int {
 		L.Push(errorTable(L, msg))
 		return 1
 	}
-	argc := L.GetTop()
-	if argc == 0 {
-		return fail("Please specify at least one argument for this redis lib call")
+	if e.ctx == nil {
+		// A function stashed at FUNCTION LOAD and called outside a run;
+		// Redis raises this one even from redis.pcall.
+		raise(L, "redis.call/pcall can only be called inside a script invocation")
 	}
-	// A fresh slice each time: the server may keep the arguments (to
-	// propagate the command, to store a key).
-	args := make([][]byte, 0, argc)
-	for i := 1; i <= argc; i++ {
-		switch v := L.Get(i).(type) {
-		case lua.LString:
-			args = append(args, []byte(v))
-		case lua.LNumber:
-			args = append(args, []byte(formatNumber17(float64(v))))
-		default:
-			return fail("Lua redis lib command arguments must be strings or integers")
-		}
+	args, msg := luaArgs(L)
+	if msg != "" {
+		return fail(msg)
 	}
-	if e.ctx == nil || e.ctx.Call == nil {
+	var reply []byte
+	switch {
+	case e.ctx.CallProto != nil:
+		reply = e.ctx.CallProto(args, e.resp)
+	case e.ctx.Call != nil:
+		reply = e.ctx.Call(args)
+	default:
 		return fail("redsim: no command executor in this scripting Context")
 	}
-	reply := e.ctx.Call(args)
 
 	e.rr.Reset()
 	e.rr.Feed(reply)
@@ -189,42 +214,92 @@ func (e *Engine) redisLog(L *lua.LState) int {
 	return 0
 }
 
-// redisSetRepl is redis.set_repl: the flags are checked; Redis 7.0 always
-// replicates scripts by effects, and which effects reach the AOF and the
-// replicas is the server's business, so the engine keeps nothing.
-func redisSetRepl(L *lua.LState) int {
+// redisSetRepl is redis.set_repl(flags): the flags are lua_tonumber of
+// the argument cast to a C int (so a string that is not a number is
+// REPL_NONE), checked, and handed to the server through Context.SetRepl.
+func (e *Engine) redisSetRepl(L *lua.LState) int {
+	if e.ctx == nil {
+		raise(L, "redis.set_repl can only be called inside a script invocation")
+	}
 	if L.GetTop() != 1 {
 		raise(L, "redis.set_repl() requires two arguments.")
 	}
-	n, _ := L.Get(1).(lua.LNumber)
-	flags := toInt64(float64(n))
-	if flags&^replAll != 0 {
+	n, _ := toNumber(L.Get(1))
+	flags := cInt(n)
+	if flags&^ReplAll != 0 {
 		raise(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.")
+	}
+	if e.ctx.SetRepl != nil {
+		e.ctx.SetRepl(int(flags))
 	}
 	return 0
 }
 
-// redisSetResp is redis.setresp: only RESP2 is supported, since
-// Context.Call returns RESP2 replies.
-func redisSetResp(L *lua.LState) int {
+// cInt is the C cast (int)d on x86-64: truncation, and INT_MIN for NaN
+// and anything out of range.
+func cInt(d float64) int32 {
+	if math.IsNaN(d) || d >= 1<<31 || d <= -(1<<31)-1 {
+		return math.MinInt32
+	}
+	return int32(d)
+}
+
+// redisSetResp is redis.setresp(2|3): the protocol the script's client
+// speaks from now on in this run, so the form in which command replies
+// reach the script (and how booleans are returned).
+func (e *Engine) redisSetResp(L *lua.LState) int {
+	if e.ctx == nil {
+		raise(L, "redis.setresp can only be called inside a script invocation")
+	}
 	if L.GetTop() != 1 {
 		raise(L, "redis.setresp() requires one argument.")
 	}
-	n, _ := L.Get(1).(lua.LNumber)
-	switch toInt64(float64(n)) {
+	n, _ := toNumber(L.Get(1))
+	switch cInt(n) {
 	case 2:
+		e.resp = 2
 		return 0
 	case 3:
-		raise(L, "redsim does not support RESP3 in scripts (redis.setresp(3)).")
+		if e.ctx.CallProto == nil {
+			raise(L, "redsim: redis.setresp(3) needs Context.CallProto, which this server does not provide.")
+		}
+		e.resp = 3
+		return 0
 	}
 	raise(L, "RESP version must be 2 or 3.")
 	return 0
 }
 
+// redisACLCheckCmd is redis.acl_check_cmd(command, args...): whether the
+// calling user may run the command, through Context.ACLCheckCmd.
+func (e *Engine) redisACLCheckCmd(L *lua.LState) int {
+	if e.ctx == nil {
+		raise(L, "redis.acl_check_cmd can only be called inside a script invocation")
+	}
+	args, msg := luaArgs(L)
+	if msg != "" {
+		raise(L, msg)
+	}
+	allowed, known := true, true
+	if e.ctx.ACLCheckCmd != nil {
+		allowed, known = e.ctx.ACLCheckCmd(args)
+	}
+	if !known {
+		raise(L, "Invalid command passed to redis.acl_check_cmd()")
+	}
+	L.Push(lua.LBool(allowed))
+	return 1
+}
+
 // replyToLua converts a command's reply into a Lua value, as
-// redisProtocolToLuaType does for RESP2 (and, for completeness, RESP3).
+// redisProtocolToLuaType does: the conversion depends on the reply's type
+// only, so RESP2 replies (after setresp(2)) and RESP3 ones (after
+// setresp(3)) go through the same rules. RESP3 attributes are dropped.
 func (e *Engine) replyToLua(L *lua.LState, v resp.Value) lua.LValue {
 	if v.IsNull {
+		if v.Kind == resp.KindNull {
+			return lua.LNil
+		}
 		return lua.LFalse
 	}
 	switch v.Kind {
@@ -240,32 +315,60 @@ func (e *Engine) replyToLua(L *lua.LState, v resp.Value) lua.LValue {
 		t := errorTable(L, "-"+string(v.Str))
 		t.RawSetString("ignore_error_stats_update", lua.LTrue)
 		return t
-	case resp.KindArray, resp.KindSet, resp.KindPush:
+	case resp.KindArray, resp.KindPush:
 		t := L.CreateTable(len(v.Elems), 0)
 		for i := range v.Elems {
 			t.RawSetInt(i+1, e.replyToLua(L, v.Elems[i]))
 		}
 		return t
 	case resp.KindMap:
-		// RESP2 scripts see maps as flat arrays, as RESP2 clients do.
-		t := L.CreateTable(len(v.Elems), 0)
-		for i := range v.Elems {
-			t.RawSetInt(i+1, e.replyToLua(L, v.Elems[i]))
+		m := L.NewTable()
+		for i := 0; i+1 < len(v.Elems); i += 2 {
+			setField(L, m, e.replyToLua(L, v.Elems[i]), e.replyToLua(L, v.Elems[i+1]))
 		}
+		t := L.CreateTable(0, 1)
+		t.RawSetString("map", m)
+		return t
+	case resp.KindSet:
+		m := L.NewTable()
+		for i := range v.Elems {
+			setField(L, m, e.replyToLua(L, v.Elems[i]), lua.LTrue)
+		}
+		t := L.CreateTable(0, 1)
+		t.RawSetString("set", m)
 		return t
 	case resp.KindBool:
-		if v.Int != 0 {
-			return lua.LNumber(1)
-		}
-		return lua.LFalse
-	case resp.KindDouble, resp.KindBigNum:
-		if len(v.Str) > 0 {
-			return lua.LString(v.Str)
-		}
-		return lua.LString(formatNumber17(v.Float))
+		return lua.LBool(v.Int != 0)
+	case resp.KindDouble:
+		t := L.CreateTable(0, 1)
+		t.RawSetString("double", lua.LNumber(v.Float))
+		return t
+	case resp.KindBigNum:
+		t := L.CreateTable(0, 1)
+		t.RawSetString("big_number", lua.LString(v.Str))
+		return t
 	case resp.KindVerbatim:
-		_, text := v.VerbatimText()
-		return lua.LString(text)
+		format, text := v.VerbatimText()
+		vt := L.CreateTable(0, 2)
+		vt.RawSetString("string", lua.LString(text))
+		vt.RawSetString("format", lua.LString(format))
+		t := L.CreateTable(0, 1)
+		t.RawSetString("verbatim_string", vt)
+		return t
 	}
 	return lua.LFalse
+}
+
+// setField is lua_settable on a fresh table: a nil or NaN key is Lua's
+// error, raised where Redis's reply parser would raise it.
+func setField(L *lua.LState, t *lua.LTable, k, v lua.LValue) {
+	switch kn := k.(type) {
+	case *lua.LNilType:
+		L.Error(lua.LString("table index is nil"), 0)
+	case lua.LNumber:
+		if math.IsNaN(float64(kn)) {
+			L.Error(lua.LString("table index is NaN"), 0)
+		}
+	}
+	t.RawSet(k, v)
 }

@@ -143,6 +143,14 @@ func newSandbox(e *Engine) *sandbox {
 	cjsonTable, cjson := newCJSON(sb, L.NewUserData())
 	sb.cjson = cjson
 	g.RawSetString("cjson", sb.protect(cjsonTable))
+	g.RawSetString("cmsgpack", sb.protect(newCMsgpackLib(sb)))
+	g.RawSetString("struct", sb.protect(newStructLib(L)))
+	sb.errHandler = L.NewFunction(e.errHandler)
+	if e.mode == modeEval {
+		// EVAL's error handler is a global (functions keep theirs in the
+		// registry, out of reach).
+		g.RawSetString("__redis__err__handler", sb.errHandler)
+	}
 
 	// _G: reads of a missing name fail, writes fail, and _G._G is _G.
 	gmt := L.NewTable()
@@ -154,7 +162,6 @@ func newSandbox(e *Engine) *sandbox {
 
 	L.Env = sb.gproxy
 	L.G.Global = g
-	sb.errHandler = L.NewFunction(e.errHandler)
 	return sb
 }
 
@@ -170,10 +177,13 @@ func (sb *sandbox) protect(t *lua.LTable) *lua.LTable {
 	return p
 }
 
-// beginRun resets the per-run globals: fresh KEYS and ARGV tables.
+// beginRun resets the per-run globals: fresh KEYS and ARGV tables (in
+// eval mode; functions get theirs as arguments).
 func (sb *sandbox) beginRun(keys, argv [][]byte) {
-	sb.globals.RawSetString("KEYS", sb.stringArray(keys))
-	sb.globals.RawSetString("ARGV", sb.stringArray(argv))
+	if sb.e.mode == modeEval {
+		sb.globals.RawSetString("KEYS", sb.stringArray(keys))
+		sb.globals.RawSetString("ARGV", sb.stringArray(argv))
+	}
 	sb.addrs = nil
 	sb.cjson.reset()
 }
