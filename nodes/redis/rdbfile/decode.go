@@ -1,6 +1,7 @@
 package rdbfile
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"slices"
@@ -18,6 +19,10 @@ type decoder struct {
 	// arena holds the decimal text of integer-encoded elements, handed out
 	// in capped slices and never overwritten.
 	arena []byte
+	// lp and dups are scratch space for decoding listpacks and finding
+	// duplicates; nothing returned refers to them.
+	lp   []lpElem
+	dups []int32
 }
 
 const arenaChunk = 4096
@@ -267,7 +272,7 @@ func (d *decoder) objectOf(t byte) (*Value, error) {
 			}
 		}
 		if t == RDBTypeSet {
-			if dup := firstDuplicate(v.Elems, 1); dup >= 0 {
+			if dup := d.firstDuplicate(v.Elems, 1); dup >= 0 {
 				return nil, errorf(ErrFormat, start, "duplicate set members detected (%q)", v.Elems[dup])
 			}
 		}
@@ -306,7 +311,7 @@ func (d *decoder) objectOf(t byte) (*Value, error) {
 				return nil, d.corrupt("zset with NAN score detected")
 			}
 		}
-		if dup := firstDuplicate(v.Elems, 1); dup >= 0 {
+		if dup := d.firstDuplicate(v.Elems, 1); dup >= 0 {
 			return nil, errorf(ErrFormat, start, "duplicate zset fields detected (%q)", v.Elems[dup])
 		}
 		return v, nil
@@ -326,7 +331,7 @@ func (d *decoder) objectOf(t byte) (*Value, error) {
 				return nil, err
 			}
 		}
-		if dup := firstDuplicate(v.Elems, 2); dup >= 0 {
+		if dup := d.firstDuplicate(v.Elems, 2); dup >= 0 {
 			return nil, errorf(ErrFormat, start, "duplicate hash fields detected (%q)", v.Elems[dup])
 		}
 		return v, nil
@@ -353,8 +358,10 @@ func (d *decoder) objectOf(t byte) (*Value, error) {
 }
 
 // firstDuplicate returns the index of the first element (of every
-// stride-th, from 0) equal to an earlier one, or -1.
-func firstDuplicate(elems [][]byte, stride int) int {
+// stride-th, from 0) equal to an earlier one, or -1. It uses an
+// open-addressing table of FNV-1a hashes in scratch space, which costs no
+// allocation once the table has grown.
+func (d *decoder) firstDuplicate(elems [][]byte, stride int) int {
 	n := len(elems) / stride
 	if n < 2 {
 		return -1
@@ -369,12 +376,31 @@ func firstDuplicate(elems [][]byte, stride int) int {
 		}
 		return -1
 	}
-	seen := make(map[string]struct{}, n)
+	size := 16
+	for size < 2*n {
+		size <<= 1
+	}
+	if cap(d.dups) < size {
+		d.dups = make([]int32, size)
+	}
+	table := d.dups[:size]
+	clear(table)
+	mask := uint64(size - 1)
 	for i := 0; i < len(elems); i += stride {
-		if _, ok := seen[string(elems[i])]; ok {
-			return i
+		h := uint64(14695981039346656037)
+		for _, c := range elems[i] {
+			h = (h ^ uint64(c)) * 1099511628211
 		}
-		seen[string(elems[i])] = struct{}{}
+		for h &= mask; ; h = (h + 1) & mask {
+			j := table[h]
+			if j == 0 {
+				table[h] = int32(i + 1)
+				break
+			}
+			if bytes.Equal(elems[j-1], elems[i]) {
+				return i
+			}
+		}
 	}
 	return -1
 }
@@ -415,7 +441,8 @@ func (d *decoder) quicklist(t byte, start int) (*Value, error) {
 		var elems []lpElem
 		var problem string
 		if t == RDBTypeListQuicklist2 {
-			elems, problem = lpDecode(blob)
+			elems, problem = lpDecodeInto(blob, d.lp)
+			d.lp = elems
 		} else {
 			elems, problem = decodeZiplist(blob)
 		}
@@ -459,7 +486,7 @@ func (d *decoder) blobObject(t byte, blob []byte, start int) (*Value, error) {
 		if problem != "" {
 			return nil, bad("zipmap", problem)
 		}
-		if dup := firstDuplicate(kv, 2); dup >= 0 {
+		if dup := d.firstDuplicate(kv, 2); dup >= 0 {
 			return nil, errorf(ErrFormat, start, "hash zipmap with dup elements (%q)", kv[dup])
 		}
 		return &Value{Type: TypeHash, Encoding: EncodingListpack, Elems: kv}, nil
@@ -491,10 +518,12 @@ func (d *decoder) blobObject(t byte, blob []byte, start int) (*Value, error) {
 		elems, problem = decodeZiplist(blob)
 	case RDBTypeZSetListpack:
 		what = "zset listpack"
-		elems, problem = lpDecode(blob)
+		elems, problem = lpDecodeInto(blob, d.lp)
+			d.lp = elems
 	default:
 		what = "hash listpack"
-		elems, problem = lpDecode(blob)
+		elems, problem = lpDecodeInto(blob, d.lp)
+			d.lp = elems
 	}
 	if problem != "" {
 		return nil, bad(what, problem)
@@ -515,7 +544,7 @@ func (d *decoder) blobObject(t byte, blob []byte, start int) (*Value, error) {
 				v.Scores[i] = zzlStrtod(s.s)
 			}
 		}
-		if dup := firstDuplicate(v.Elems, 1); dup >= 0 {
+		if dup := d.firstDuplicate(v.Elems, 1); dup >= 0 {
 			return nil, bad(what, "duplicate member "+strconv.Quote(string(v.Elems[dup])))
 		}
 		return v, nil
@@ -524,7 +553,7 @@ func (d *decoder) blobObject(t byte, blob []byte, start int) (*Value, error) {
 	for i, e := range elems {
 		v.Elems[i] = d.elemText(e)
 	}
-	if dup := firstDuplicate(v.Elems, 2); dup >= 0 {
+	if dup := d.firstDuplicate(v.Elems, 2); dup >= 0 {
 		return nil, bad(what, "duplicate field "+strconv.Quote(string(v.Elems[dup])))
 	}
 	return v, nil
@@ -543,10 +572,11 @@ func lpInt(e lpElem) (int64, bool) {
 // streamValidateListpackIntegrity(deep=1) validates it.
 func (d *decoder) streamNode(master StreamID, lp []byte) (StreamNode, string) {
 	n := StreamNode{Master: master}
-	elems, problem := lpDecode(lp)
+	elems, problem := lpDecodeInto(lp, d.lp)
 	if problem != "" {
 		return n, problem
 	}
+	d.lp = elems
 	i := 0
 	next := func() (int64, bool) {
 		if i >= len(elems) {

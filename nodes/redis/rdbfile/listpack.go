@@ -238,7 +238,10 @@ func (e lpElem) bytes(arena []byte) ([]byte, []byte) {
 // lpDecode validates lp as lpValidateIntegrity(lp, len(lp), deep=1) does
 // and returns its elements; strings alias lp. It returns a description of
 // the first problem instead when lp is not a valid listpack.
-func lpDecode(lp []byte) ([]lpElem, string) {
+func lpDecode(lp []byte) ([]lpElem, string) { return lpDecodeInto(lp, nil) }
+
+// lpDecodeInto is lpDecode appending to buf[:0], to reuse its memory.
+func lpDecodeInto(lp []byte, buf []lpElem) ([]lpElem, string) {
 	size := len(lp)
 	if size < lpHdrSize+1 {
 		return nil, "listpack shorter than its header"
@@ -251,11 +254,10 @@ func lpDecode(lp []byte) ([]lpElem, string) {
 		return nil, "listpack does not end with 0xff"
 	}
 	numele := int(lp[4]) | int(lp[5])<<8
-	capHint := numele
-	if capHint == lpNumeleUnknown || capHint > size/2 {
-		capHint = size / 2
+	elems := buf[:0]
+	if capHint := min(numele, size/2); cap(elems) < capHint {
+		elems = make([]lpElem, 0, capHint)
 	}
-	elems := make([]lpElem, 0, capHint)
 	p := lpHdrSize
 	last := size - 1 // the terminator's offset
 	for p < last {

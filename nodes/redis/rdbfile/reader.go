@@ -2,6 +2,7 @@ package rdbfile
 
 import (
 	"encoding/binary"
+	"slices"
 	"strconv"
 )
 
@@ -378,6 +379,12 @@ func ReadAll(data []byte, opts ReadOptions) (*File, error) {
 			f.Aux = append(f.Aux, AuxField{string(rec.AuxKey), string(rec.AuxValue)})
 		case RecordFunction:
 			f.Functions = append(f.Functions, rec.Code)
+		case RecordResizeDB:
+			// A hint, bounded by what the bytes left can hold (a key takes
+			// at least 3).
+			if n := min(rec.DBSize, uint64(len(data)-r.Offset())/3); n > 0 {
+				f.Keys = slices.Grow(f.Keys, int(n))
+			}
 		case RecordEOF:
 			f.EmptyKeysSkipped = r.EmptyKeysSkipped()
 			f.Size = r.Offset()
