@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/redsim/redsim/nodes/bugs"
+	"github.com/redsim/redsim/nodes/redis/scripting"
 	"github.com/redsim/redsim/nodes/resp"
 )
 
@@ -40,7 +41,7 @@ type persist struct {
 // propagate feeds a write to the AOF (and, later, the replicas), wrapping
 // the writes of an EXEC or a script in MULTI/EXEC.
 func (s *Server) propagate(db int, args [][]byte) {
-	if s.loading {
+	if s.loading || (s.inScript && s.scriptRepl == scripting.ReplNone) {
 		return
 	}
 	s.openMulti(db)
@@ -73,7 +74,16 @@ func (s *Server) propagateRaw(db int, args [][]byte) { s.propagateTo(db, args, a
 // the rewrite buffer while a rewrite runs): the same command but for a
 // planted bug.
 func (s *Server) propagateTo(db int, repl, aof [][]byte) {
-	s.replPropagate(db, repl)
+	// redis.set_repl narrows where a script's writes go (the MULTI and
+	// EXEC around them go to both, as propagatePendingCommands sends them).
+	narrowed := s.inScript && s.scriptRepl != scripting.ReplAll && len(repl) > 0 &&
+		!(len(repl) == 1 && (string(repl[0]) == "MULTI" || string(repl[0]) == "EXEC"))
+	if !narrowed || s.scriptRepl&scripting.ReplReplica != 0 {
+		s.replPropagate(db, repl)
+	}
+	if narrowed && s.scriptRepl&scripting.ReplAOF == 0 {
+		return
+	}
 	if s.aofOn {
 		s.aofBuf = appendWithSelect(s.aofBuf, &s.aofSelDB, db, aof)
 		if s.aofRewriting {

@@ -104,6 +104,7 @@ func NewCommandTable() *CommandTable {
 	add(hllCommands...)
 	add(streamCommands...)
 	add(geoCommands...)
+	add(functionCommands...)
 	add(clusterCommands...)
 	return &CommandTable{cmds: t}
 }

@@ -13,6 +13,11 @@ type scriptState struct {
 	engine   *scripting.Engine
 	sclient  *client
 	inScript bool
+	// scriptRepl is what redis.set_repl last chose for the running
+	// script's writes (scripting.ReplAll outside scripts).
+	scriptRepl int
+	// funcs is the FUNCTION libraries (nil until first used).
+	funcs *scripting.Functions
 	// readOnly is SCRIPT_READ_ONLY: the running script came through
 	// EVAL_RO or EVALSHA_RO, or its shebang says no-writes.
 	readOnly bool
@@ -23,8 +28,8 @@ type scriptState struct {
 }
 
 var scriptingCommands = []cmdSpec{
-	{"eval", -3, flagNoScript, func(c *client, a [][]byte) { evalGeneric(c, a, false, false) }, scriptKeys},
-	{"evalsha", -3, flagNoScript, func(c *client, a [][]byte) { evalGeneric(c, a, true, false) }, scriptKeys},
+	{"eval", -3, flagNoScript | flagStale, func(c *client, a [][]byte) { evalGeneric(c, a, false, false) }, scriptKeys},
+	{"evalsha", -3, flagNoScript | flagStale, func(c *client, a [][]byte) { evalGeneric(c, a, true, false) }, scriptKeys},
 	{"eval_ro", -3, fr | flagNoScript | flagStale, func(c *client, a [][]byte) { evalGeneric(c, a, false, true) }, scriptKeys},
 	{"evalsha_ro", -3, fr | flagNoScript | flagStale, func(c *client, a [][]byte) { evalGeneric(c, a, true, true) }, scriptKeys},
 	{"script", -2, flagNoScript, nil, noKeys},
@@ -66,6 +71,29 @@ func evalGeneric(c *client, args [][]byte, bySHA, ro bool) {
 		return
 	}
 	keys, argv := args[3:3+n], args[3+n:]
+	e := s.scriptEngine()
+	sha := strings.ToLower(string(args[1]))
+	if !bySHA {
+		var err error
+		if sha, err = e.Load(args[1]); err != nil {
+			c.w.WriteError(err.Error())
+			return
+		}
+	}
+	flags, known := e.ScriptFlags(sha)
+	if known && !c.prepareScript(flags, ro) {
+		return
+	}
+	if known && flags&scripting.FlagShebang != 0 && flags&scripting.FlagNoWrites != 0 {
+		ro = true
+	}
+	s.runScript(c, ro, func(ctx scripting.Context) { e.EvalSHA(sha, keys, argv, ctx, c.w) })
+}
+
+// runScript runs a script or function for c with the script client: the
+// context its redis.call uses, the read-only mode, and the MULTI/EXEC
+// that wraps what it propagates.
+func (s *Server) runScript(c *client, ro bool, run func(ctx scripting.Context)) {
 	sc := s.sclient
 	if sc == nil {
 		sc = s.fakeClient()
@@ -76,29 +104,20 @@ func evalGeneric(c *client, args [][]byte, bySHA, ro bool) {
 	sc.resp = 2
 	sc.w.SetProto(2)
 	ctx := scripting.Context{
-		Call: func(cargs [][]byte) []byte { return s.scriptCall(sc, cargs) },
-		Seed: s.rng.Int64(),
-		Log:  func(level int, msg string) { s.env.Logf("script: %s", msg) },
-	}
-	e := s.scriptEngine()
-	sha := strings.ToLower(string(args[1]))
-	if !bySHA {
-		var err error
-		if sha, err = e.Load(args[1]); err != nil {
-			c.w.WriteError(err.Error())
-			return
-		}
-	}
-	if flags, ok := e.ScriptFlags(sha); ok && flags&scripting.FlagNoWrites != 0 {
-		ro = true
+		Call:      func(cargs [][]byte) []byte { return s.scriptCall(sc, cargs, 2) },
+		CallProto: func(cargs [][]byte, proto int) []byte { return s.scriptCall(sc, cargs, proto) },
+		SetRepl:   func(flags int) { s.scriptRepl = flags },
+		Seed:      s.rng.Int64(),
+		Log:       func(level int, msg string) { s.env.Logf("script: %s", msg) },
 	}
 	s.inScript, s.readOnly = true, ro
 	s.execDepth++
 	propagated := s.propagatedMulti
 	c.w.SetProto(c.resp)
-	e.EvalSHA(sha, keys, argv, ctx, c.w)
+	run(ctx)
 	s.execDepth--
 	s.inScript, s.readOnly = false, false
+	s.scriptRepl = scripting.ReplAll
 	if p := s.panicked; p != nil {
 		s.panicked = nil
 		panic(p)
@@ -111,10 +130,56 @@ func evalGeneric(c *client, args [][]byte, bySHA, ro bool) {
 	c.noProp = true // the script's effects were propagated, not EVAL
 }
 
+// prepareScript is scriptPrepareForRun's checks before a script with
+// flags runs for c; ro is EVAL_RO's, EVALSHA_RO's or FCALL_RO's. A script
+// without a shebang (EVAL compatibility mode) is only refused on a stale
+// replica. It replies and reports false when the script may not run.
+func (c *client) prepareScript(flags scripting.Flags, ro bool) bool {
+	s := c.s
+	stale := s.isReplica() && s.linkState != linkConnected && !s.cfg.ReplicaServeStaleData
+	obey := c.mustObey()
+	if flags&scripting.FlagShebang == 0 {
+		if stale {
+			c.w.WriteError("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.")
+			return false
+		}
+		return true
+	}
+	if stale && flags&scripting.FlagAllowStale == 0 {
+		c.w.WriteError("MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.")
+		return false
+	}
+	if flags&scripting.FlagNoWrites == 0 {
+		if s.isReplica() && s.cfg.ReplicaReadOnly && !obey {
+			c.w.WriteError("READONLY Can not run script with write flag on readonly replica")
+			return false
+		}
+		if msg := s.writeDenied(); msg != "" && !obey {
+			if strings.Contains(msg, "AOF") {
+				c.w.WriteError("MISCONF Redis is configured to persist data to AOF, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts. AOF error: " + s.aofWriteErr)
+			} else {
+				c.w.WriteError("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.")
+			}
+			return false
+		}
+		if ro {
+			c.w.WriteError("ERR Can not execute a script with write flag using *_ro command.")
+			return false
+		}
+		if !s.isReplica() && s.tooFewGoodReplicas() {
+			c.w.WriteError("NOREPLICAS Not enough good replicas to write.")
+			return false
+		}
+	}
+	return true
+}
+
 // scriptCall runs one redis.call / redis.pcall and returns its RESP2 reply:
 // the checks are scriptCall's in Redis 7.0, with its error texts.
-func (s *Server) scriptCall(sc *client, args [][]byte) []byte {
+func (s *Server) scriptCall(sc *client, args [][]byte, proto int) []byte {
 	sc.w.Reset()
+	sc.resp = proto
+	sc.w.SetProto(proto)
 	if len(args) == 0 {
 		sc.w.WriteError("ERR Please specify at least one argument for this redis lib call")
 		return sc.w.Bytes()

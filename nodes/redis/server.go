@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/redsim/redsim/nodes/redis/scripting"
 	"github.com/redsim/redsim/sim"
 )
 
@@ -106,6 +107,7 @@ func New(env sim.Env, cfg Config) *Server {
 	s.updateLRUClock()
 	s.bootLRU = s.lruClock
 	s.commands = NewCommandTable()
+	s.scriptRepl = scripting.ReplAll
 	s.dbs = make([]*db, cfg.Databases)
 	for i := range s.dbs {
 		s.dbs[i] = newDB(s, i)

@@ -519,11 +519,11 @@ func (d *decoder) blobObject(t byte, blob []byte, start int) (*Value, error) {
 	case RDBTypeZSetListpack:
 		what = "zset listpack"
 		elems, problem = lpDecodeInto(blob, d.lp)
-			d.lp = elems
+		d.lp = elems
 	default:
 		what = "hash listpack"
 		elems, problem = lpDecodeInto(blob, d.lp)
-			d.lp = elems
+		d.lp = elems
 	}
 	if problem != "" {
 		return nil, bad(what, problem)
