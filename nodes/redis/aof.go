@@ -30,6 +30,7 @@ type persist struct {
 
 	execDepth       int  // > 0 inside EXEC or a script
 	propagatedMulti bool // a MULTI has been propagated for the current EXEC
+	held            *heldProp // the first write of the current EXEC or script
 
 	lastSaveMs      int64
 	lastBgsaveOK    bool
@@ -38,15 +39,11 @@ type persist struct {
 	activeExpireOff bool
 }
 
-// propagate feeds a write to the AOF (and, later, the replicas), wrapping
-// the writes of an EXEC or a script in MULTI/EXEC.
-func (s *Server) propagate(db int, args [][]byte) {
-	if s.loading || (s.inScript && s.scriptRepl == scripting.ReplNone) {
-		return
-	}
-	s.openMulti(db)
-	s.propagateRaw(db, args)
-}
+// propagate feeds a write to the AOF and the replicas. Inside an EXEC or
+// a script the writes are held as 7.0's also_propagate holds them: the
+// first alone, and from the second on inside MULTI ... EXEC
+// (propagatePendingCommands wraps only more than one command).
+func (s *Server) propagate(db int, args [][]byte) { s.propagateSplit(db, args, args) }
 
 // propagateSplit is propagate for a write that reaches the replicas in
 // another form than the AOF, as relative expiry times did before Redis 7.0
@@ -55,45 +52,79 @@ func (s *Server) propagateSplit(db int, repl, aof [][]byte) {
 	if s.loading {
 		return
 	}
-	s.openMulti(db)
-	s.propagateTo(db, repl, aof)
-}
-
-// openMulti propagates the MULTI that wraps the writes of an EXEC or a
-// script, before the first of them.
-func (s *Server) openMulti(db int) {
-	if s.execDepth > 0 && !s.propagatedMulti {
-		s.propagatedMulti = true
-		s.propagateRaw(db, [][]byte{[]byte("MULTI")})
+	p := heldProp{db: db, repl: repl, aof: aof, target: scripting.ReplAll}
+	if s.inScript {
+		p.target = s.scriptRepl // redis.set_repl
 	}
-}
-
-func (s *Server) propagateRaw(db int, args [][]byte) { s.propagateTo(db, args, args) }
-
-// propagateTo feeds repl to the replication stream and aof to the AOF (and
-// the rewrite buffer while a rewrite runs): the same command but for a
-// planted bug.
-func (s *Server) propagateTo(db int, repl, aof [][]byte) {
-	// redis.set_repl narrows where a script's writes go (the MULTI and
-	// EXEC around them go to both, as propagatePendingCommands sends them).
-	narrowed := s.inScript && s.scriptRepl != scripting.ReplAll && len(repl) > 0 &&
-		!(len(repl) == 1 && (string(repl[0]) == "MULTI" || string(repl[0]) == "EXEC"))
-	if !narrowed || s.scriptRepl&scripting.ReplReplica != 0 {
-		s.replPropagate(db, repl)
-	}
-	if narrowed && s.scriptRepl&scripting.ReplAOF == 0 {
+	if p.target == scripting.ReplNone {
 		return
 	}
-	if s.aofOn {
-		s.aofBuf = appendWithSelect(s.aofBuf, &s.aofSelDB, db, aof)
-		if s.aofRewriting {
-			s.aofRewriteBuf = appendWithSelect(s.aofRewriteBuf, &s.aofRewriteSelDB, db, aof)
+	if s.execDepth == 0 {
+		s.emit(p)
+		return
+	}
+	if !s.propagatedMulti {
+		if s.held == nil {
+			s.held = &p
+			return
 		}
+		first := *s.held
+		s.held = nil
+		s.propagatedMulti = true
+		s.emit(heldProp{db: -1, repl: multiArgs, aof: multiArgs, target: scripting.ReplAll})
+		s.emit(first)
+	}
+	s.emit(p)
+}
+
+var (
+	multiArgs = [][]byte{[]byte("MULTI")}
+	execArgs  = [][]byte{[]byte("EXEC")}
+)
+
+// heldProp is one write waiting to be propagated, with where it goes: db
+// -1 selects no database (MULTI and EXEC).
+type heldProp struct {
+	db        int
+	repl, aof [][]byte
+	target    int // scripting.ReplAOF | scripting.ReplReplica
+}
+
+// closeTxn ends what the outermost EXEC or script propagated: EXEC after a
+// MULTI, or the one write it made, bare.
+func (s *Server) closeTxn() {
+	switch {
+	case s.propagatedMulti:
+		s.propagatedMulti = false
+		s.emit(heldProp{db: -1, repl: execArgs, aof: execArgs, target: scripting.ReplAll})
+	case s.held != nil:
+		p := *s.held
+		s.held = nil
+		s.emit(p)
+	}
+}
+
+func (s *Server) propagateRaw(db int, args [][]byte) {
+	s.emit(heldProp{db: db, repl: args, aof: args, target: scripting.ReplAll})
+}
+
+// emit feeds p to the replication stream and to the AOF (and the rewrite
+// buffer while a rewrite runs), as its target says.
+func (s *Server) emit(p heldProp) {
+	if p.target&scripting.ReplReplica != 0 {
+		s.replPropagate(p.db, p.repl)
+	}
+	if p.target&scripting.ReplAOF == 0 || !s.aofOn {
+		return
+	}
+	s.aofBuf = appendWithSelect(s.aofBuf, &s.aofSelDB, p.db, p.aof)
+	if s.aofRewriting {
+		s.aofRewriteBuf = appendWithSelect(s.aofRewriteBuf, &s.aofRewriteSelDB, p.db, p.aof)
 	}
 }
 
 func appendWithSelect(buf []byte, sel *int, db int, args [][]byte) []byte {
-	if *sel != db {
+	if db >= 0 && *sel != db {
 		buf = resp.AppendCommandStrings(buf, "SELECT", strconv.Itoa(db))
 		*sel = db
 	}

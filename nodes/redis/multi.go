@@ -63,7 +63,6 @@ func execCommand(c *client, args [][]byte) {
 	c.unwatchAll()
 	c.w.WriteArrayLen(len(queue))
 	s.execDepth++
-	propagated := s.propagatedMulti
 	c.deniedBlocking = true
 	for _, q := range queue {
 		cmd := s.lookup(q)
@@ -72,9 +71,8 @@ func execCommand(c *client, args [][]byte) {
 	}
 	c.deniedBlocking = false
 	s.execDepth--
-	if s.propagatedMulti && !propagated {
-		s.propagatedMulti = false
-		s.propagateRaw(c.db.id, [][]byte{[]byte("EXEC")})
+	if s.execDepth == 0 {
+		s.closeTxn()
 	}
 	c.noProp = true // EXEC itself is not propagated
 }

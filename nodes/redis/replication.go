@@ -174,7 +174,7 @@ func (s *Server) replPropagate(db int, args [][]byte) {
 	}
 	// replFeed copies what it is given, so one scratch buffer serves.
 	buf := s.replScratch[:0]
-	if s.replSelDB != db {
+	if db >= 0 && s.replSelDB != db {
 		buf = resp.AppendCommandStrings(buf, "SELECT", strconv.Itoa(db))
 		s.replSelDB = db
 	}

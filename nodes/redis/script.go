@@ -112,7 +112,6 @@ func (s *Server) runScript(c *client, ro bool, run func(ctx scripting.Context)) 
 	}
 	s.inScript, s.readOnly = true, ro
 	s.execDepth++
-	propagated := s.propagatedMulti
 	c.w.SetProto(c.resp)
 	run(ctx)
 	s.execDepth--
@@ -122,9 +121,8 @@ func (s *Server) runScript(c *client, ro bool, run func(ctx scripting.Context)) 
 		s.panicked = nil
 		panic(p)
 	}
-	if s.propagatedMulti && !propagated && s.execDepth == 0 {
-		s.propagatedMulti = false
-		s.propagateRaw(sc.db.id, [][]byte{[]byte("EXEC")})
+	if s.execDepth == 0 {
+		s.closeTxn()
 	}
 	// SELECT inside a script does not change the caller's db.
 	c.noProp = true // the script's effects were propagated, not EVAL

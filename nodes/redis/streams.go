@@ -3,6 +3,7 @@ package redis
 import (
 	"strconv"
 
+	"github.com/redsim/redsim/nodes/redis/scripting"
 	"github.com/redsim/redsim/nodes/redis/stream"
 	"github.com/redsim/redsim/nodes/resp"
 )
@@ -161,11 +162,11 @@ func (s *Server) propagateMany(db int, cmds []stream.Command) {
 		}
 		return
 	}
-	s.propagateRaw(db, [][]byte{[]byte("MULTI")})
+	s.emit(heldProp{db: -1, repl: multiArgs, aof: multiArgs, target: scripting.ReplAll})
 	for _, cmd := range cmds {
 		s.propagateRaw(db, cmd)
 	}
-	s.propagateRaw(db, [][]byte{[]byte("EXEC")})
+	s.emit(heldProp{db: -1, repl: execArgs, aof: execArgs, target: scripting.ReplAll})
 }
 
 func xaddCommand(c *client, args [][]byte) {

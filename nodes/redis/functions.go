@@ -1,0 +1,235 @@
+package redis
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+
+	"github.com/redsim/redsim/nodes/redis/rdbfile"
+	"github.com/redsim/redsim/nodes/redis/scripting"
+	"github.com/redsim/redsim/nodes/rnum"
+)
+
+// The FUNCTION commands and FCALL (src/functions.c): nodes/redis/scripting
+// holds the libraries in their own Lua state; this file parses the
+// commands, runs functions through the same script client and checks as
+// EVAL (scriptPrepareForRun), and counts the changes. FUNCTION LOAD,
+// DELETE, FLUSH and RESTORE propagate as they came; FCALL propagates what
+// the function wrote, as EVAL does.
+var functionCommands = []cmdSpec{
+	{"function", -2, 0, nil, noKeys},
+	{"function|load", -3, fw | flagNoScript, functionLoadCommand, noKeys},
+	{"function|delete", 3, fwn | flagNoScript, functionDeleteCommand, noKeys},
+	{"function|flush", -2, fwn | flagNoScript, functionFlushCommand, noKeys},
+	{"function|list", -2, flagNoScript, functionListCommand, noKeys},
+	{"function|stats", 2, flagNoScript, func(c *client, _ [][]byte) { c.s.functions().WriteStats(c.w) }, noKeys},
+	{"function|kill", 2, flagNoScript, func(c *client, _ [][]byte) { c.w.WriteError("NOTBUSY No scripts in execution right now.") }, noKeys},
+	{"function|dump", 2, flagNoScript, functionDumpCommand, noKeys},
+	{"function|restore", -3, fw | flagNoScript, functionRestoreCommand, noKeys},
+	{"function|help", 2, flagStale, functionHelpCommand, noKeys},
+	{"fcall", -3, flagNoScript | flagStale, func(c *client, a [][]byte) { fcallGeneric(c, a, false) }, scriptKeys},
+	{"fcall_ro", -3, fr | flagNoScript | flagStale, func(c *client, a [][]byte) { fcallGeneric(c, a, true) }, scriptKeys},
+}
+
+// functions is the node's function libraries, made on first use.
+func (s *Server) functions() *scripting.Functions {
+	if s.funcs == nil {
+		s.funcs = scripting.NewFunctions()
+		s.funcs.Log = func(level int, msg string) { s.env.Logf("function: %s", msg) }
+	}
+	return s.funcs
+}
+
+func functionLoadCommand(c *client, args [][]byte) {
+	code, opts, err := scripting.ParseLoadArgs(args[2:])
+	if err != nil {
+		c.w.WriteError(err.Error())
+		return
+	}
+	opts.NoTimeout = c.mustObey()
+	name, err := c.s.functions().Load(code, opts)
+	if err != nil {
+		c.w.WriteError(err.Error())
+		return
+	}
+	c.s.dirty++
+	c.w.WriteBulkString(name)
+}
+
+func functionDeleteCommand(c *client, args [][]byte) {
+	if err := c.s.functions().Delete(args[2]); err != nil {
+		c.w.WriteError(err.Error())
+		return
+	}
+	c.s.dirty++
+	c.w.WriteOK()
+}
+
+func functionFlushCommand(c *client, args [][]byte) {
+	switch {
+	case len(args) > 3:
+		c.w.WriteError("ERR unknown subcommand or wrong number of arguments for '" + cstr(args[1], 128) + "'. Try FUNCTION HELP.")
+		return
+	case len(args) == 3 && !cEqualFold(args[2], "sync") && !cEqualFold(args[2], "async"):
+		c.w.WriteError("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
+		return
+	}
+	c.s.functions().Flush()
+	c.s.dirty++
+	c.w.WriteOK()
+}
+
+func functionListCommand(c *client, args [][]byte) {
+	o, err := scripting.ParseListArgs(args[2:])
+	if err != nil {
+		c.w.WriteError(err.Error())
+		return
+	}
+	c.s.functions().WriteList(c.w, o)
+}
+
+// functionHelp is FUNCTION HELP's text after its first line.
+var functionHelp = []string{
+	"LOAD [REPLACE] <FUNCTION CODE>",
+	"    Create a new library with the given library name and code.",
+	"DELETE <LIBRARY NAME>",
+	"    Delete the given library.",
+	"LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+	"    Return general information on all the libraries:",
+	"    * Library name",
+	"    * The engine used to run the Library",
+	"    * Library description",
+	"    * Functions list",
+	"    * Library code (if WITHCODE is given)",
+	"    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+	"STATS",
+	"    Return information about the current function running:",
+	"    * Function name",
+	"    * Command used to run the function",
+	"    * Duration in MS that the function is running",
+	"    If no function is running, return nil",
+	"    In addition, returns a list of available engines.",
+	"KILL",
+	"    Kill the current running function.",
+	"FLUSH [ASYNC|SYNC]",
+	"    Delete all the libraries.",
+	"    When called without the optional mode argument, the behavior is determined by the",
+	"    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+	"    * ASYNC: Asynchronously flush the libraries.",
+	"    * SYNC: Synchronously flush the libraries.",
+	"DUMP",
+	"    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+	"RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+	"    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+	"    control how to handle existing libraries (default APPEND):",
+	"    * FLUSH: delete all existing libraries.",
+	"    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+	"    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+	"      libraries with the new libraries (notice that even on this option there is a chance of failure",
+	"      in case of functions name collision with another library).",
+}
+
+func functionHelpCommand(c *client, args [][]byte) { c.writeHelp(args[0], functionHelp) }
+
+// fcallGeneric is fcallCommandGeneric: FCALL and FCALL_RO.
+func fcallGeneric(c *client, args [][]byte, ro bool) {
+	f := c.s.functions()
+	fn := f.Find(args[1])
+	if fn == nil {
+		c.w.WriteError("ERR Function not found")
+		return
+	}
+	n, ok := rnum.ParseInt(args[2])
+	switch {
+	case !ok:
+		c.w.WriteError("ERR Bad number of keys provided")
+		return
+	case n > int64(len(args)-3):
+		c.w.WriteError("ERR Number of keys can't be greater than number of args")
+		return
+	case n < 0:
+		c.w.WriteError("ERR Number of keys can't be negative")
+		return
+	}
+	if !c.prepareScript(fn.Flags|scripting.FlagShebang, ro) {
+		return
+	}
+	keys, argv := args[3:3+n], args[3+n:]
+	readOnly := ro || fn.Flags&scripting.FlagNoWrites != 0
+	c.s.runScript(c, readOnly, func(ctx scripting.Context) { f.Call(fn, keys, argv, ctx, c.w) })
+}
+
+// functionDumpCommand is FUNCTION DUMP: the libraries' codes as a DUMP
+// payload of FUNCTION2 records.
+func functionDumpCommand(c *client, args [][]byte) {
+	c.w.WriteBulk(dumpFunctions(c.s.functions().Codes()))
+}
+
+// functionRestoreCommand is FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE].
+func functionRestoreCommand(c *client, args [][]byte) {
+	policy := scripting.RestoreAppend
+	if len(args) > 4 {
+		c.w.WriteError(errSyntax)
+		return
+	}
+	if len(args) == 4 {
+		p, err := scripting.ParseRestorePolicy(args[3])
+		if err != nil {
+			c.w.WriteError(err.Error())
+			return
+		}
+		policy = p
+	}
+	codes, err := undumpFunctions(args[2])
+	if err != nil {
+		c.w.WriteError(err.Error())
+		return
+	}
+	if err := c.s.functions().Restore(codes, policy); err != nil {
+		c.w.WriteError(err.Error())
+		return
+	}
+	c.s.dirty++
+	c.w.WriteOK()
+}
+
+// dumpFunctions is rdbSaveFunctions plus the DUMP footer: one FUNCTION2
+// record per library, the RDB version and the CRC-64. The records are
+// what a file holds between its header and its EOF.
+func dumpFunctions(codes [][]byte) []byte {
+	w := rdbfile.NewWriter(nil, rdbfile.DefaultOptions())
+	for _, code := range codes {
+		w.Function(code)
+	}
+	file := w.Finish()
+	out := append([]byte(nil), file[len("REDIS0010"):len(file)-9]...)
+	out = append(out, byte(rdbfile.Version), byte(rdbfile.Version>>8))
+	return binary.LittleEndian.AppendUint64(out, rdbfile.CRC64(0, out))
+}
+
+// undumpFunctions is functionRestoreCommand's reading of a payload: the
+// footer verified, then FUNCTION2 records only, read as a file's would be.
+func undumpFunctions(p []byte) ([][]byte, error) {
+	if _, err := rdbfile.VerifyDump(p, false); err != nil {
+		return nil, errors.New("ERR DUMP payload version or checksum are wrong")
+	}
+	file := append([]byte("REDIS0010"), p[:len(p)-10]...)
+	file = append(file, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0) // EOF, no checksum
+	r, err := rdbfile.NewReader(file, rdbfile.ReadOptions{SkipChecksum: true})
+	if err != nil {
+		return nil, errors.New("ERR can not read data type")
+	}
+	var codes [][]byte
+	for {
+		rec, err := r.Next()
+		switch {
+		case err != nil:
+			return nil, errors.New("ERR can not read data type")
+		case rec.Kind == rdbfile.RecordEOF:
+			return codes, nil
+		case rec.Kind != rdbfile.RecordFunction:
+			return nil, errors.New("ERR given type is not a function")
+		}
+		codes = append(codes, bytes.Clone(rec.Code))
+	}
+}
