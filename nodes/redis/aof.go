@@ -28,8 +28,8 @@ type persist struct {
 	aofRewriteSelDB  int
 	aofLastRewriteOK bool
 
-	execDepth       int  // > 0 inside EXEC or a script
-	propagatedMulti bool // a MULTI has been propagated for the current EXEC
+	execDepth       int       // > 0 inside EXEC or a script
+	propagatedMulti bool      // a MULTI has been propagated for the current EXEC
 	held            *heldProp // the first write of the current EXEC or script
 
 	lastSaveMs      int64
