@@ -608,7 +608,6 @@ func (d *decoder) streamNode(master StreamID, lp []byte) (StreamNode, string) {
 		return n, "master entry counts more entries than the listpack holds"
 	}
 	n.Entries = make([]StreamEntry, 0, total)
-	var seenDeleted int64
 	for range total {
 		flags, ok1 := next()
 		msd, ok2 := next()
@@ -639,9 +638,6 @@ func (d *decoder) streamNode(master StreamID, lp []byte) (StreamNode, string) {
 			Deleted: flags&streamFlagDeleted != 0,
 			Fields:  make([][]byte, 2*fields),
 		}
-		if e.Deleted {
-			seenDeleted++
-		}
 		if same {
 			for k := range fields {
 				e.Fields[2*k] = n.MasterFields[k]
@@ -660,11 +656,12 @@ func (d *decoder) streamNode(master StreamID, lp []byte) (StreamNode, string) {
 		}
 		n.Entries = append(n.Entries, e)
 	}
+	// Like Redis, no check that the deleted flags agree with the master
+	// entry's counts.
 	if i != len(elems) {
 		return n, "elements follow the last entry"
 	}
-	_ = seenDeleted // Redis does not check the flags against the counts
-	return n, ""
+	return n, """"
 }
 
 func (d *decoder) stream(t byte, start int) (*Value, error) {

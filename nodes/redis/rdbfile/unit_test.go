@@ -627,13 +627,31 @@ func TestHugeCountsDoNotAllocate(t *testing.T) {
 }
 
 func FuzzReader(f *testing.F) {
-	data, _ := writeSample(&testing.T{}, DefaultOptions())
-	f.Add(data)
-	f.Add(data[:100])
-	for _, v := range sampleValues() {
-		p, _ := EncodeValue(nil, v, DefaultOptions())
+	// Small seeds: the fuzzer mutates and minimizes them quickly.
+	small := map[string]*Value{
+		"zset:skiplist": {Type: TypeZSet, Encoding: EncodingSkiplist, Elems: [][]byte{[]byte("a"), []byte("b")}, Scores: []float64{1, 2}},
+		"hash:ht":       {Type: TypeHash, Encoding: EncodingHashtable, Elems: [][]byte{[]byte("f"), []byte("v")}},
+		"list:nodes": {Type: TypeList, Elems: [][]byte{[]byte("a"), []byte("b"), []byte("c")},
+			ListNodes: []ListNode{{Count: 1}, {Count: 1, Plain: true}, {Count: 1}}},
+	}
+	for name, v := range sampleValues() {
+		if e, _ := EncodeValue(nil, v, DefaultOptions()); len(e) < 600 {
+			small[name] = v
+		}
+	}
+	w := NewWriter(nil, DefaultOptions())
+	w.InfoAux(Info{RedisVer: "7.0.15", Bits: 64})
+	w.Function([]byte("#!lua name=l\nredis.register_function('f', function() return 1 end)"))
+	w.SelectDB(0, uint64(len(small)), 0)
+	for _, name := range sortedNames(small) {
+		if err := w.Key([]byte(name), small[name], KeyMeta{ExpireAtMs: 1, Idle: -1, Freq: -1}); err != nil {
+			f.Fatal(err)
+		}
+		p, _ := EncodeValue(nil, small[name], DefaultOptions())
 		f.Add(append([]byte("REDIS0010\xfe\x00"), append(append([]byte{p[0], 1, 'k'}, p[1:]...), 0xff, 0, 0, 0, 0, 0, 0, 0, 0)...))
 	}
+	f.Add(w.Finish())
+	f.Add(oldFile(&testing.T{}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if _, err := ReadAll(b, ReadOptions{SkipChecksum: true}); err != nil {
 			var e *Error
