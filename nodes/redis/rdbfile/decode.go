@@ -661,7 +661,7 @@ func (d *decoder) streamNode(master StreamID, lp []byte) (StreamNode, string) {
 	if i != len(elems) {
 		return n, "elements follow the last entry"
 	}
-	return n, """"
+	return n, ""
 }
 
 func (d *decoder) stream(t byte, start int) (*Value, error) {
