@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/redsim/redsim/nodes/redis/acl"
 	"github.com/redsim/redsim/nodes/resp"
 	"github.com/redsim/redsim/sim"
 )
@@ -22,7 +23,11 @@ type client struct {
 	addr  string
 	laddr string
 
-	authed      bool
+	authed bool
+	// user is the ACL user the client runs as (c->user): the default user
+	// until AUTH; nil for the master's link and the AOF loader, which
+	// every command may run for.
+	user        *acl.User
 	closing     bool // CLIENT_CLOSE_AFTER_REPLY
 	closed      bool
 	queuedFlush bool
@@ -76,7 +81,8 @@ func (s *Server) newClient(conn sim.Conn) *client {
 		w:        resp.NewWriter(2),
 		db:       s.dbs[0],
 		resp:     2,
-		authed:   s.cfg.RequirePass == "",
+		authed:   s.acl.AuthenticatedOnConnect(),
+		user:     s.acl.Default(),
 		createMs: s.nowMs(),
 	}
 	c.lastMs = c.createMs
@@ -284,6 +290,15 @@ func (c *client) info() string {
 	b.WriteString(" sub=" + strconv.Itoa(len(c.subs)) + " psub=" + strconv.Itoa(len(c.psubs)) + " ssub=0")
 	b.WriteString(" multi=" + strconv.Itoa(multi))
 	b.WriteString(" qbuf=" + strconv.Itoa(c.r.Buffered()) + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r")
-	b.WriteString(" cmd=" + cmd + " user=default redir=-1 resp=" + strconv.Itoa(c.resp))
+	b.WriteString(" cmd=" + cmd + " user=" + c.userName() + " redir=-1 resp=" + strconv.Itoa(c.resp))
 	return b.String()
+}
+
+// userName is CLIENT LIST's user field: the client's ACL user ("default"
+// for the clients that have none).
+func (c *client) userName() string {
+	if c.user == nil {
+		return "default"
+	}
+	return c.user.Name()
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/redsim/redsim/nodes/bugs"
+	"github.com/redsim/redsim/nodes/redis/acl"
 )
 
 // cmdFlags are Redis's command flags that change how a command is run.
@@ -105,6 +106,7 @@ func NewCommandTable() *CommandTable {
 	add(streamCommands...)
 	add(geoCommands...)
 	add(functionCommands...)
+	add(aclCommands...)
 	add(clusterCommands...)
 	return &CommandTable{cmds: t}
 }
@@ -280,6 +282,14 @@ func (c *client) processCommand(args [][]byte) {
 	}
 	if c.multi && cmd.flags&flagNoMulti != 0 {
 		c.reject("ERR Command not allowed inside a transaction")
+		return
+	}
+	ctx := acl.ContextToplevel
+	if c.multi {
+		ctx = acl.ContextMulti
+	}
+	if v, _ := c.checkACL(cmd, args, ctx); !v.OK() {
+		c.reject(v.Error(cmd.name))
 		return
 	}
 	// is_write_command: EXEC counts as a write when it has one queued, so

@@ -37,6 +37,13 @@ type Config struct {
 	Port int
 	// RequirePass is `requirepass`; empty means no password.
 	RequirePass string
+	// ACLFile is `aclfile`: the users' file on the node's disk, "" for none.
+	ACLFile string
+	// ACLLogMaxLen is `acllog-max-len`.
+	ACLLogMaxLen int
+	// ACLPubsubDefault is `acl-pubsub-default`: "resetchannels" (7.0's
+	// default) or "allchannels", the channels of new users.
+	ACLPubsubDefault string
 	// Databases is `databases`.
 	Databases int
 	// Hz is `hz`: how many times a second the cron runs.
@@ -128,6 +135,8 @@ func DefaultConfig() Config {
 		DBFilename:              "dump.rdb",
 		Save:                    []SavePoint{{3600, 1}, {300, 100}, {60, 10000}},
 		StopWritesOnBgsaveError: true,
+		ACLLogMaxLen:            128,
+		ACLPubsubDefault:        "resetchannels",
 		MaxClients:              10000,
 		ProtoMaxBulkLen:         512 << 20,
 		HashMaxListpackEntries:  512,
@@ -276,7 +285,40 @@ const maxInt = int64(^uint(0) >> 1)
 var params = func() []param {
 	ps := []param{
 		intParam("port", 0, 65535, func(c *Config) *int { return &c.Port }),
-		stringParam("requirepass", func(c *Config) *string { return &c.RequirePass }),
+		{name: "requirepass",
+			get: func(c *Config) string { return c.RequirePass },
+			set: func(s *Server, v string) string {
+				s.cfg.RequirePass = v
+				if v == "" {
+					s.acl.SetRequirePass(nil) // EMPTY_STRING_IS_NULL
+				} else {
+					s.acl.SetRequirePass([]byte(v))
+				}
+				return ""
+			}},
+		{name: "aclfile", get: func(c *Config) string { return c.ACLFile }, immutable: true},
+		{name: "acllog-max-len",
+			get: func(c *Config) string { return strconv.Itoa(c.ACLLogMaxLen) },
+			set: func(s *Server, v string) string {
+				n, err := strconv.ParseInt(v, 10, 64)
+				if err != nil || n < 0 {
+					return "argument must be between 0 and 9223372036854775807 inclusive"
+				}
+				s.cfg.ACLLogMaxLen = int(n)
+				s.acl.Config.LogMaxLen = int(n)
+				return ""
+			}},
+		{name: "acl-pubsub-default",
+			get: func(c *Config) string { return c.ACLPubsubDefault },
+			set: func(s *Server, v string) string {
+				v = strings.ToLower(v)
+				if v != "allchannels" && v != "resetchannels" {
+					return "argument(s) must be one of the following: allchannels, resetchannels"
+				}
+				s.cfg.ACLPubsubDefault = v
+				s.acl.Config.PubsubDefaultAllChannels = v == "allchannels"
+				return ""
+			}},
 		intParam("databases", 1, maxInt, func(c *Config) *int { return &c.Databases }),
 		intParam("hz", 0, maxInt, func(c *Config) *int { return &c.Hz }),
 		boolParam("appendonly", func(c *Config) *bool { return &c.AppendOnly }),

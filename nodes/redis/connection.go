@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/redsim/redsim/nodes/redis/acl"
 	"github.com/redsim/redsim/nodes/rnum"
 )
 
@@ -61,37 +62,15 @@ func selectCommand(c *client, args [][]byte) {
 	c.w.WriteOK()
 }
 
-// checkPassword is ACL's default-user check; it reports the error to send,
-// or "" when the credentials are right.
-func (c *client) checkPassword(user, pass []byte) string {
-	if string(user) == "default" && c.s.cfg.RequirePass == "" {
-		return ""
-	}
-	if string(user) != "default" || string(pass) != c.s.cfg.RequirePass {
-		return "WRONGPASS invalid username-password pair or user is disabled."
-	}
-	return ""
-}
-
 func authCommand(c *client, args [][]byte) {
-	if len(args) > 3 {
-		c.w.WriteError(errSyntax)
-		return
-	}
-	user, pass := []byte("default"), args[1]
-	if len(args) == 3 {
-		user, pass = args[1], args[2]
-	} else if c.s.cfg.RequirePass == "" {
-		c.w.WriteError("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
-		return
-	}
-	if msg := c.checkPassword(user, pass); msg != "" {
+	u, reply := c.s.acl.Auth(args, c.aclClient(acl.ContextToplevel))
+	if u != nil {
+		c.user = u
+		c.setAuthed()
+	} else {
 		c.s.env.Logf("AUTH failed for client id=%d", c.id)
-		c.w.WriteError(msg)
-		return
 	}
-	c.setAuthed()
-	c.w.WriteOK()
+	reply.Write(c.w)
 }
 
 func (c *client) setAuthed() {
@@ -120,10 +99,12 @@ func helloCommand(c *client, args [][]byte) {
 		more := len(args) - i - 1
 		switch opt := strings.ToLower(string(args[i])); {
 		case opt == "auth" && more >= 2:
-			if msg := c.checkPassword(args[i+1], args[i+2]); msg != "" {
-				c.w.WriteError(msg)
+			u, ok := c.s.acl.Authenticate(args[i+1], args[i+2], c.aclClient(acl.ContextToplevel), args[0])
+			if !ok {
+				c.w.WriteError(acl.ErrWrongPass)
 				return
 			}
+			c.user = u
 			c.setAuthed()
 			i += 2
 		case opt == "setname" && more >= 1:
@@ -135,7 +116,7 @@ func helloCommand(c *client, args [][]byte) {
 		}
 	}
 	if !c.authed {
-		c.w.WriteError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		c.w.WriteError(acl.ErrHelloNoAuth)
 		return
 	}
 	if hasName {
@@ -172,7 +153,10 @@ func resetCommand(c *client, args [][]byte) {
 	c.resp = 2
 	c.w.SetProto(2)
 	c.name = ""
-	if c.s.cfg.RequirePass != "" {
+	// clientSetDefaultAuth: back to the default user, authenticated only
+	// when it needs no password.
+	c.user = c.s.acl.Default()
+	if !c.s.acl.AuthenticatedOnConnect() {
 		c.authed = false
 		c.r.SetAuthRequired(true)
 	}

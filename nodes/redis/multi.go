@@ -1,5 +1,7 @@
 package redis
 
+import "github.com/redsim/redsim/nodes/redis/acl"
+
 var multiCommands = []cmdSpec{
 	{"multi", 1, flagNoScript | flagStale, multiCommand, noKeys},
 	{"exec", 1, flagNoScript | flagStale, execCommand, noKeys},
@@ -67,6 +69,11 @@ func execCommand(c *client, args [][]byte) {
 	for _, q := range queue {
 		cmd := s.lookup(q)
 		c.lastCmd = cmd.name
+		// ACLs are checked again: they may have changed since queueing.
+		if v, _ := c.checkACL(cmd, q, acl.ContextMulti); !v.OK() {
+			c.w.WriteError("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: " + execDenial(v.Reason))
+			continue
+		}
 		s.call(c, cmd, q)
 	}
 	c.deniedBlocking = false
@@ -152,4 +159,17 @@ func (s *Server) forWatched(d *db, fn func(key string)) {
 			fn(dk.key)
 		}
 	}
+}
+
+// execDenial is EXEC's reason text for a command its ACLs now deny.
+func execDenial(r acl.Reason) string {
+	switch r {
+	case acl.DeniedCommand:
+		return "no permission to execute the command or subcommand"
+	case acl.DeniedKey:
+		return "no permission to touch the specified keys"
+	case acl.DeniedChannel:
+		return "no permission to access one of the channels used as arguments"
+	}
+	return "no permission"
 }

@@ -3,6 +3,7 @@ package redis
 import (
 	"strings"
 
+	"github.com/redsim/redsim/nodes/redis/acl"
 	"github.com/redsim/redsim/nodes/redis/scripting"
 	"github.com/redsim/redsim/nodes/rnum"
 )
@@ -16,6 +17,9 @@ type scriptState struct {
 	// scriptRepl is what redis.set_repl last chose for the running
 	// script's writes (scripting.ReplAll outside scripts).
 	scriptRepl int
+	// scriptCaller is the client running the current script (the ACL
+	// log's client-info for a denied redis.call).
+	scriptCaller *client
 	// funcs is the FUNCTION libraries (nil until first used).
 	funcs *scripting.Functions
 	// readOnly is SCRIPT_READ_ONLY: the running script came through
@@ -101,14 +105,26 @@ func (s *Server) runScript(c *client, ro bool, run func(ctx scripting.Context)) 
 		s.sclient = sc
 	}
 	sc.db = c.db
+	sc.user = c.user // the script runs as its caller
+	s.scriptCaller = c
 	sc.resp = 2
 	sc.w.SetProto(2)
 	ctx := scripting.Context{
 		Call:      func(cargs [][]byte) []byte { return s.scriptCall(sc, cargs, 2) },
 		CallProto: func(cargs [][]byte, proto int) []byte { return s.scriptCall(sc, cargs, proto) },
 		SetRepl:   func(flags int) { s.scriptRepl = flags },
-		Seed:      s.rng.Int64(),
-		Log:       func(level int, msg string) { s.env.Logf("script: %s", msg) },
+		ACLCheckCmd: func(cargs [][]byte) (allowed, known bool) {
+			cmd := s.lookup(cargs)
+			if cmd == nil || cmd.proc == nil {
+				return false, false
+			}
+			if sc.user == nil {
+				return true, true
+			}
+			return sc.user.Check(s.aclRequest(cmd, cargs)).OK(), true
+		},
+		Seed: s.rng.Int64(),
+		Log:  func(level int, msg string) { s.env.Logf("script: %s", msg) },
 	}
 	s.inScript, s.readOnly = true, ro
 	s.execDepth++
@@ -117,6 +133,7 @@ func (s *Server) runScript(c *client, ro bool, run func(ctx scripting.Context)) 
 	s.execDepth--
 	s.inScript, s.readOnly = false, false
 	s.scriptRepl = scripting.ReplAll
+	s.scriptCaller = nil
 	if p := s.panicked; p != nil {
 		s.panicked = nil
 		panic(p)
@@ -195,6 +212,10 @@ func (s *Server) scriptCall(sc *client, args [][]byte, proto int) []byte {
 		sc.w.WriteError("ERR This Redis command is not allowed from script")
 		return sc.w.Bytes()
 	}
+	if v, _ := sc.checkACL(cmd, args, acl.ContextLua); !v.OK() {
+		sc.w.WriteError("ERR The user executing the script " + scriptDenial(v.Reason))
+		return sc.w.Bytes()
+	}
 	if s.readOnly && (cmd.flags&flagWrite != 0 || cmd.name == "publish") {
 		// scriptVerifyWriteCommandAllow: PUBLISH is CMD_MAY_REPLICATE.
 		sc.w.WriteError("ERR Write commands are not allowed from read-only scripts.")
@@ -262,4 +283,17 @@ func scriptFlushCommand(c *client, args [][]byte) {
 	}
 	c.s.scriptEngine().Flush()
 	c.w.WriteOK()
+}
+
+// scriptDenial is getAclErrorMessage: why a script's redis.call was denied.
+func scriptDenial(r acl.Reason) string {
+	switch r {
+	case acl.DeniedCommand:
+		return "can't run this command or subcommand"
+	case acl.DeniedKey:
+		return "can't access at least one of the keys mentioned in the command"
+	case acl.DeniedChannel:
+		return "can't publish to the channel mentioned in the command"
+	}
+	return "lacking the permissions for the command"
 }

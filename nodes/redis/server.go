@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/redsim/redsim/nodes/redis/acl"
 	"github.com/redsim/redsim/nodes/redis/scripting"
 	"github.com/redsim/redsim/sim"
 )
@@ -38,6 +39,7 @@ type Server struct {
 	dbs      []*db
 	commands *CommandTable
 	clients  []*client // by id, ascending
+	acl      *acl.ACL
 	nextID   int64
 	pending  []*client // clients with replies to write
 	stats    stats
@@ -108,12 +110,13 @@ func New(env sim.Env, cfg Config) *Server {
 	s.bootLRU = s.lruClock
 	s.commands = NewCommandTable()
 	s.scriptRepl = scripting.ReplAll
+	s.acl = s.newACL()
 	s.dbs = make([]*db, cfg.Databases)
 	for i := range s.dbs {
 		s.dbs[i] = newDB(s, i)
 	}
 	s.lastSaveMs = s.bootMs
-	if !s.load() {
+	if !s.loadACLFile() || !s.load() {
 		env.Exit()
 		return s
 	}
