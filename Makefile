@@ -3,7 +3,7 @@ GO ?= go
 PKGS := ./...
 DETERMINISTIC := ./clock/... ./sim/... ./network/... ./nodes/...
 
-.PHONY: build test lint bench ci fuzz soak mutants
+.PHONY: build test lint bench ci fuzz fuzz-ci soak mutants
 
 build:
 	$(GO) build -o bin/simulate ./cmd/simulate
@@ -43,9 +43,15 @@ mutants: build
 	bin/simulate mutants --seeds 1-100 --out out/mutants
 
 # Fuzz the RESP reader for a minute, then the Redis node's commands
-# (fuzz-commands: FuzzCommands, no input may crash a node) for a minute.
+# (FuzzCommands: every command of the table with arguments from the
+# input; no input may crash a node) for ten minutes. CI runs the command
+# fuzzer for a minute (fuzz-ci). FUZZTIME=... to change the ten minutes.
+FUZZTIME ?= 10m
 fuzz:
 	$(GO) test ./nodes/resp -run '^$$' -fuzz FuzzReader -fuzztime 60s
+	$(GO) test ./nodes/redis -run '^$$' -fuzz FuzzCommands -fuzztime $(FUZZTIME)
+
+fuzz-ci:
 	$(GO) test ./nodes/redis -run '^$$' -fuzz FuzzCommands -fuzztime 60s
 
 ci: lint test

@@ -166,3 +166,38 @@ func benchClients(b *testing.B, replicas int) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cmds/s")
 }
+
+// BenchmarkExecNewTypes runs the hot write command of each data type that
+// issue 13 brought, in the node with no network (one op is one command):
+// XADD with an auto ID and MAXLEN ~ 1000 trimming, PFADD of a new element,
+// SETBIT over a 1 Mbit bitmap, GEOADD of a point. redis-benchmark runs the
+// same commands against a real redis-server for comparison (BENCHMARKS.md).
+func BenchmarkExecNewTypes(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		args func(i int) [][]byte
+	}{
+		{"XADD", func(i int) [][]byte {
+			return [][]byte{[]byte("XADD"), []byte("s"), []byte("MAXLEN"), []byte("~"), []byte("1000"), []byte("*"),
+				[]byte("f"), []byte(strconv.Itoa(i))}
+		}},
+		{"PFADD", func(i int) [][]byte { return [][]byte{[]byte("PFADD"), []byte("h"), []byte("e" + strconv.Itoa(i))} }},
+		{"SETBIT", func(i int) [][]byte {
+			return [][]byte{[]byte("SETBIT"), []byte("b"), []byte(strconv.Itoa(i * 7919 % (1 << 20))), []byte(strconv.Itoa(i & 1))}
+		}},
+		{"GEOADD", func(i int) [][]byte {
+			lon := strconv.FormatFloat(-180+float64(i*37%36000)/100, 'f', 2, 64)
+			lat := strconv.FormatFloat(-85+float64(i*53%17000)/100, 'f', 2, 64)
+			return [][]byte{[]byte("GEOADD"), []byte("g"), []byte(lon), []byte(lat), []byte("m" + strconv.Itoa(i%100000))}
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			s, c := benchServer(b)
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				runCmd(s, c, bc.args(i))
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cmds/s")
+		})
+	}
+}
