@@ -72,6 +72,11 @@ func (d *db) expireIfNeeded(key string, o *object) bool {
 		// master's DEL.
 		return true
 	}
+	if d.s.paused() {
+		// A pause holds the dataset still: the key reads as gone but
+		// stays until the pause ends.
+		return true
+	}
 	d.s.stats.expiredKeys++
 	d.remove(key)
 	d.s.propagate(d.id, [][]byte{[]byte("DEL"), []byte(key)})

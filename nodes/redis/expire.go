@@ -21,7 +21,7 @@ const (
 // from the node's stream, deletes the expired ones and repeats while more
 // than a quarter of a sample had expired.
 func (s *Server) activeExpireCycle() {
-	if s.isReplica() {
+	if s.isReplica() || s.paused() {
 		return
 	}
 	now := s.expireNowMs()
