@@ -79,6 +79,7 @@ func (d *db) expireIfNeeded(key string, o *object) bool {
 	}
 	d.s.stats.expiredKeys++
 	d.remove(key)
+	d.s.notify(notifyExpired, "expired", []byte(key), d.id)
 	d.s.propagate(d.id, [][]byte{[]byte("DEL"), []byte(key)})
 	d.s.signalModified(d, key)
 	return true
@@ -95,6 +96,9 @@ func (d *db) add(key string, o *object) {
 	}
 	if o.kind == kindList || o.kind == kindZSet || o.kind == kindStream {
 		d.s.signalReady(d, key)
+	}
+	if d.s.inCall > 0 { // a command's dbAdd, not loading
+		d.s.notify(notifyNew, "new", []byte(key), d.id)
 	}
 }
 
