@@ -58,6 +58,7 @@ func flushdbCommand(c *client, args [][]byte) {
 	if !flushFlag(c, args) {
 		return
 	}
+	c.s.trackingFlushed()
 	c.s.dirty += int64(c.db.flush())
 	c.s.dirty++ // propagated even when empty, as Redis does
 	c.w.WriteOK()
@@ -67,6 +68,7 @@ func flushallCommand(c *client, args [][]byte) {
 	if !flushFlag(c, args) {
 		return
 	}
+	c.s.trackingFlushed()
 	for _, d := range c.s.dbs {
 		c.s.dirty += int64(d.flush())
 	}

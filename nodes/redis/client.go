@@ -40,8 +40,13 @@ type client struct {
 
 	blocked *blockState
 
-	subs    []string // subscribed channels, in subscription order
-	psubs   []string
+	subs  []string // subscribed channels, in subscription order
+	psubs []string
+	ssubs []string // shard channels, in subscription order
+
+	tracking trackingState
+	replyMode
+	paused  *pausedCmd // the command a CLIENT PAUSE postponed
 	resp    int
 	lastCmd string
 	// rejecting is the name of the command being checked, for reject.
@@ -85,6 +90,7 @@ func (s *Server) newClient(conn sim.Conn) *client {
 		user:     s.acl.Default(),
 		createMs: s.nowMs(),
 	}
+	c.muteFrom = -1
 	c.lastMs = c.createMs
 	c.r.SetMaxBulkLen(s.cfg.ProtoMaxBulkLen)
 	c.r.SetAuthRequired(!c.authed)
@@ -139,7 +145,7 @@ func (c *client) OnClose(conn sim.Conn, err error) {
 // processInput runs the buffered commands until one blocks the client, the
 // node sleeps, or the input runs out.
 func (c *client) processInput() {
-	for !c.closed && !c.closing && c.blocked == nil && !c.s.sleeping && !c.s.stopped {
+	for !c.closed && !c.closing && c.blocked == nil && c.paused == nil && !c.s.sleeping && !c.s.stopped {
 		args, ok, err := c.r.Next()
 		if err != nil {
 			pe := c.r.Err()
@@ -157,7 +163,11 @@ func (c *client) processInput() {
 		if !ok {
 			return
 		}
+		c.beginCommandReply()
 		c.processCommand(args)
+		if c.paused == nil {
+			c.afterCommand()
+		}
 		c.markPending()
 	}
 }
@@ -199,6 +209,8 @@ func (c *client) free() {
 		c.s.removeReplica(c)
 	}
 	c.unsubscribeAll(false)
+	c.disableTracking()
+	c.forgetPaused()
 	s := c.s
 	for i, x := range s.clients {
 		if x == c {
@@ -235,7 +247,7 @@ func (c *client) typeName() string {
 		return "master"
 	case c.isReplicaClient:
 		return "replica"
-	case len(c.subs)+len(c.psubs) > 0:
+	case c.subscribed():
 		return "pubsub"
 	}
 	return "normal"
@@ -250,7 +262,7 @@ func (s *Server) clientsTimeout() {
 	limit := int64(s.cfg.TimeoutSeconds) * 1000
 	for i := 0; i < len(s.clients); i++ {
 		c := s.clients[i]
-		if c.blocked == nil && len(c.subs) == 0 && len(c.psubs) == 0 && !c.isReplicaClient && !c.isMaster && now-c.lastMs > limit {
+		if c.blocked == nil && !c.subscribed() && !c.isReplicaClient && !c.isMaster && now-c.lastMs > limit {
 			c.kill()
 			i--
 		}
@@ -261,19 +273,7 @@ func (s *Server) clientsTimeout() {
 func (c *client) info() string {
 	var b strings.Builder
 	now := c.s.nowMs()
-	flags := "N"
-	switch {
-	case c.multi:
-		flags = "x"
-	case len(c.subs)+len(c.psubs) > 0:
-		flags = "P"
-	case c.blocked != nil:
-		flags = "b"
-	case c.isReplicaClient:
-		flags = "S"
-	case c.isMaster:
-		flags = "M"
-	}
+	flags := c.flagString()
 	multi := -1
 	if c.multi {
 		multi = len(c.queue)
@@ -287,10 +287,10 @@ func (c *client) info() string {
 	b.WriteString(" age=" + strconv.FormatInt((now-c.createMs)/1000, 10))
 	b.WriteString(" idle=" + strconv.FormatInt((now-c.lastMs)/1000, 10))
 	b.WriteString(" flags=" + flags + " db=" + strconv.Itoa(c.db.id))
-	b.WriteString(" sub=" + strconv.Itoa(len(c.subs)) + " psub=" + strconv.Itoa(len(c.psubs)) + " ssub=0")
+	b.WriteString(" sub=" + strconv.Itoa(len(c.subs)) + " psub=" + strconv.Itoa(len(c.psubs)) + " ssub=" + strconv.Itoa(len(c.ssubs)))
 	b.WriteString(" multi=" + strconv.Itoa(multi))
 	b.WriteString(" qbuf=" + strconv.Itoa(c.r.Buffered()) + " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r")
-	b.WriteString(" cmd=" + cmd + " user=" + c.userName() + " redir=-1 resp=" + strconv.Itoa(c.resp))
+	b.WriteString(" cmd=" + cmd + " user=" + c.userName() + " redir=" + strconv.FormatInt(c.tracking.redirectReply(), 10) + " resp=" + strconv.Itoa(c.resp))
 	return b.String()
 }
 

@@ -85,6 +85,7 @@ func NewCommandTable() *CommandTable {
 		}
 	}
 	add(connectionCommands...)
+	add(clientCommands...)
 	add(serverCommands...)
 	add(keyCommands...)
 	add(stringCommands...)
@@ -94,6 +95,7 @@ func NewCommandTable() *CommandTable {
 	add(zsetCommands...)
 	add(multiCommands...)
 	add(pubsubCommands...)
+	add(shardPubsubCommands...)
 	add(scriptingCommands...)
 	add(persistenceCommands...)
 	add(replicationCommands...)
@@ -189,7 +191,7 @@ func (t *CommandTable) KeyPositions(argv [][]byte) ([]int, error) {
 	switch {
 	case cmd == nil:
 		return nil, ErrKeysUnknownCommand
-	case len(cmd.keys.specs) == 0 && cmd.keys.proc == nil:
+	case !cmd.keys.hasKeys():
 		return nil, ErrKeysNone
 	case (cmd.arity > 0 && cmd.arity != len(argv)) || len(argv) < -cmd.arity:
 		return nil, ErrKeysArity
@@ -311,12 +313,17 @@ func (c *client) processCommand(args [][]byte) {
 		c.reject("READONLY You can't write against a read only replica.")
 		return
 	}
-	if c.resp == 2 && len(c.subs)+len(c.psubs) > 0 && cmd.flags&flagPubSub == 0 && cmd.name != "ping" && cmd.name != "reset" {
+	if c.resp == 2 && c.subscribed() && cmd.flags&flagPubSub == 0 && cmd.name != "ping" && cmd.name != "reset" {
 		c.reject("ERR Can't execute '" + cmd.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		return
 	}
 	if s.isReplica() && s.linkState != linkConnected && !s.cfg.ReplicaServeStaleData && cmd.flags&flagStale == 0 {
 		c.reject("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.")
+		return
+	}
+	s.trackingLimit()
+	if s.postpones(c, cmd) {
+		c.postpone(args)
 		return
 	}
 	if c.multi && cmd.name != "exec" && cmd.name != "discard" && cmd.name != "multi" && cmd.name != "watch" && cmd.name != "reset" {
@@ -356,7 +363,17 @@ func (s *Server) call(c *client, cmd *command, args [][]byte) {
 	dirty, off := s.dirty, s.offset
 	c.argv, c.prop, c.noProp = args, nil, false
 	defer s.reraise(cmd, args)
+	top := s.execDepth == 0 && !c.isFake
+	if top {
+		s.current, s.currentCmd, s.currentArgs = c, cmd, args
+	}
+	s.inCall++
 	cmd.proc(c, args)
+	s.inCall--
+	s.trackingAfterCall(c, cmd, args)
+	if top {
+		s.current, s.currentCmd, s.currentArgs = nil, nil, nil
+	}
 	cmd.calls++
 	s.stats.commandsProcessed++
 	if s.dirty != dirty && !c.noProp {

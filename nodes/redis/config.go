@@ -91,6 +91,11 @@ type Config struct {
 	// of one listpack node of a stream.
 	StreamNodeMaxBytes   int
 	StreamNodeMaxEntries int
+	// NotifyKeyspaceEvents is `notify-keyspace-events`, its classes as
+	// Redis formats them ("" is off).
+	NotifyKeyspaceEvents string
+	// TrackingTableMaxKeys is `tracking-table-max-keys` (0 is no limit).
+	TrackingTableMaxKeys int
 	// Dir is what CONFIG GET dir reports; files live on the Env's disk.
 	Dir string
 
@@ -147,6 +152,7 @@ func DefaultConfig() Config {
 		HllSparseMaxBytes:       3000,
 		StreamNodeMaxBytes:      4096,
 		StreamNodeMaxEntries:    100,
+		TrackingTableMaxKeys:    1000000,
 		Dir:                     "/data",
 
 		ReplBacklogSize:            1 << 20,
@@ -357,6 +363,8 @@ var params = func() []param {
 		memParam("hll-sparse-max-bytes", maxInt, func(c *Config) *int { return &c.HllSparseMaxBytes }),
 		memParam("stream-node-max-bytes", maxInt, func(c *Config) *int { return &c.StreamNodeMaxBytes }),
 		intParam("stream-node-max-entries", 0, maxInt, func(c *Config) *int { return &c.StreamNodeMaxEntries }),
+		notifyParam,
+		intParam("tracking-table-max-keys", 0, maxInt, func(c *Config) *int { return &c.TrackingTableMaxKeys }),
 		stringParam("dir", func(c *Config) *string { return &c.Dir }),
 		stringParam("masterauth", func(c *Config) *string { return &c.MasterAuth }),
 		intParam("repl-backlog-size", 1, maxInt, func(c *Config) *int { return &c.ReplBacklogSize }),

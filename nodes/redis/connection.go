@@ -29,7 +29,7 @@ func pingCommand(c *client, args [][]byte) {
 		c.w.WriteError("ERR wrong number of arguments for 'ping' command")
 		return
 	}
-	if c.resp == 2 && len(c.subs)+len(c.psubs) > 0 {
+	if c.resp == 2 && c.subscribed() {
 		c.w.WriteArrayLen(2)
 		c.w.WriteBulkString("pong")
 		if len(args) == 2 {
@@ -214,7 +214,7 @@ func clientListCommand(c *client, args [][]byte) {
 		}
 		var b strings.Builder
 		for _, x := range c.s.clients {
-			if (len(x.subs)+len(x.psubs) > 0) == (t == "pubsub") {
+			if x.subscribed() == (t == "pubsub") {
 				b.WriteString(x.info() + "\n")
 			}
 		}

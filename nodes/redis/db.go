@@ -72,8 +72,14 @@ func (d *db) expireIfNeeded(key string, o *object) bool {
 		// master's DEL.
 		return true
 	}
+	if d.s.paused() {
+		// A pause holds the dataset still: the key reads as gone but
+		// stays until the pause ends.
+		return true
+	}
 	d.s.stats.expiredKeys++
 	d.remove(key)
+	d.s.notify(notifyExpired, "expired", []byte(key), d.id)
 	d.s.propagate(d.id, [][]byte{[]byte("DEL"), []byte(key)})
 	d.s.signalModified(d, key)
 	return true
@@ -90,6 +96,9 @@ func (d *db) add(key string, o *object) {
 	}
 	if o.kind == kindList || o.kind == kindZSet || o.kind == kindStream {
 		d.s.signalReady(d, key)
+	}
+	if d.s.inCall > 0 { // a command's dbAdd, not loading
+		d.s.notify(notifyNew, "new", []byte(key), d.id)
 	}
 }
 

@@ -21,7 +21,7 @@ const (
 // from the node's stream, deletes the expired ones and repeats while more
 // than a quarter of a sample had expired.
 func (s *Server) activeExpireCycle() {
-	if s.isReplica() {
+	if s.isReplica() || s.paused() {
 		return
 	}
 	now := s.expireNowMs()
@@ -154,11 +154,13 @@ func expireGeneric(c *client, args [][]byte, basetime int64, seconds bool) {
 	if c.s.alreadyExpired(when) {
 		c.db.del(key)
 		c.prop = [][]byte{[]byte("DEL"), key}
+		c.s.notify(notifyGeneric, "del", key, c.db.id)
 		c.w.WriteInt(1)
 		return
 	}
 	c.db.setExpire(string(key), o, when)
 	c.s.signalModified(c.db, string(key))
+	c.s.notify(notifyGeneric, "expire", key, c.db.id)
 	c.prop = [][]byte{[]byte("PEXPIREAT"), key, strconv.AppendInt(nil, when, 10)}
 	if basetime != 0 && bugs.On(bugs.RelativeExpirePropagated) {
 		// Before Redis 7.0 (redis/redis#8474): EXPIRE and PEXPIRE went to

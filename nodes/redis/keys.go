@@ -231,6 +231,7 @@ func delCommand(c *client, args [][]byte) {
 	for _, k := range args[1:] {
 		c.db.lookup(k) // expire first, as Redis's expireIfNeeded
 		if c.db.del(k) {
+			c.s.notify(notifyGeneric, "del", k, c.db.id)
 			n++
 			c.s.dirty++
 		}

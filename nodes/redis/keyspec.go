@@ -37,6 +37,9 @@ type keySpec struct {
 	// incomplete is CMD_KEY_INCOMPLETE: the spec may miss keys, so a search
 	// that used it gives up and the getkeys proc answers instead.
 	incomplete bool
+	// notKey is CMD_KEY_NOT_KEY: the argument is a shard channel, counted
+	// in the legacy key range but not a key for COMMAND GETKEYS.
+	notKey bool
 }
 
 // keyAt is a single key at argument i.
@@ -64,6 +67,20 @@ type cmdKeys struct {
 	proc func(argv [][]byte) []int
 	// optional is CMD_NO_MANDATORY_KEYS: finding no keys is not an error.
 	optional bool
+}
+
+// hasKeys is doesCommandHaveKeys: a getkeys proc, or a spec that is not
+// NOT_KEY.
+func (k cmdKeys) hasKeys() bool {
+	if k.proc != nil {
+		return true
+	}
+	for _, sp := range k.specs {
+		if !sp.notKey {
+			return true
+		}
+	}
+	return false
 }
 
 // The key layouts of the commands the node implements, named once because
@@ -120,6 +137,9 @@ func (k cmdKeys) positions(argv [][]byte) []int {
 func specPositions(specs []keySpec, argv [][]byte) (pos []int, ok bool) {
 	argc := len(argv)
 	for _, sp := range specs {
+		if sp.notKey {
+			continue
+		}
 		var first int
 		switch {
 		case sp.index > 0:

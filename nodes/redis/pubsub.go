@@ -15,7 +15,7 @@ var pubsubCommands = []cmdSpec{
 	{"pubsub", -2, 0, nil, noKeys},
 	{"pubsub|channels", -2, 0, pubsubChannelsCommand, noKeys},
 	{"pubsub|numsub", -2, 0, pubsubNumsubCommand, noKeys},
-	{"pubsub|numpat", 2, 0, func(c *client, _ [][]byte) { c.w.WriteInt(int64(len(c.s.patterns))) }, noKeys},
+	{"pubsub|numpat", 2, 0, func(c *client, _ [][]byte) { c.w.WriteInt(c.s.numPatterns()) }, noKeys},
 }
 
 // patternSub is one PSUBSCRIBE of one client.
@@ -26,6 +26,7 @@ type patternSub struct {
 
 // writePush starts a pub/sub message: a push in RESP3, an array in RESP2.
 func (c *client) writePush(n int) {
+	c.beginPush()
 	if c.resp == 3 {
 		c.w.WritePushLen(n)
 	} else {
@@ -50,6 +51,7 @@ func subscribeCommand(c *client, args [][]byte) {
 		c.w.WriteBulkString("subscribe")
 		c.w.WriteBulk(ch)
 		c.w.WriteInt(c.subCount())
+		c.endPush()
 	}
 }
 
@@ -71,6 +73,7 @@ func (c *client) unsubscribe(name string, notify bool) {
 		c.w.WriteBulkString("unsubscribe")
 		c.w.WriteBulkString(name)
 		c.w.WriteInt(c.subCount())
+		c.endPush()
 	}
 }
 
@@ -85,6 +88,7 @@ func (c *client) punsubscribe(pat string, notify bool) {
 		c.w.WriteBulkString("punsubscribe")
 		c.w.WriteBulkString(pat)
 		c.w.WriteInt(c.subCount())
+		c.endPush()
 	}
 }
 
@@ -107,6 +111,7 @@ func unsubscribeGeneric(c *client, args [][]byte, kind string, current []string,
 		c.w.WriteBulkString(kind)
 		c.w.WriteNull()
 		c.w.WriteInt(c.subCount())
+		c.endPush()
 		return
 	}
 	for _, name := range slices.Clone(current) {
@@ -125,6 +130,7 @@ func psubscribeCommand(c *client, args [][]byte) {
 		c.w.WriteBulkString("psubscribe")
 		c.w.WriteBulk(p)
 		c.w.WriteInt(c.subCount())
+		c.endPush()
 	}
 }
 
@@ -139,6 +145,9 @@ func (c *client) unsubscribeAll(notify bool) {
 	for _, pat := range slices.Clone(c.psubs) {
 		c.punsubscribe(pat, notify)
 	}
+	for _, name := range slices.Clone(c.ssubs) {
+		c.sunsubscribe(name, notify)
+	}
 }
 
 // publish delivers msg to channel's subscribers, then to matching
@@ -150,6 +159,7 @@ func (s *Server) publish(channel, msg []byte) int64 {
 		x.w.WriteBulkString("message")
 		x.w.WriteBulk(channel)
 		x.w.WriteBulk(msg)
+		x.endPush()
 		x.markPending()
 		n++
 	}
@@ -163,6 +173,7 @@ func (s *Server) publish(channel, msg []byte) int64 {
 		x.w.WriteBulkString(p.pattern)
 		x.w.WriteBulk(channel)
 		x.w.WriteBulk(msg)
+		x.endPush()
 		x.markPending()
 		n++
 	}
@@ -176,7 +187,7 @@ func publishCommand(c *client, args [][]byte) {
 
 func pubsubChannelsCommand(c *client, args [][]byte) {
 	if len(args) > 3 {
-		c.w.WriteError("ERR wrong number of arguments for 'pubsub|channels' command")
+		c.w.WriteError(subcommandSyntaxError(args))
 		return
 	}
 	var out []string
@@ -193,7 +204,7 @@ func pubsubChannelsCommand(c *client, args [][]byte) {
 }
 
 func pubsubNumsubCommand(c *client, args [][]byte) {
-	c.w.WriteMapLen(len(args) - 2)
+	c.w.WriteArrayLen(2 * (len(args) - 2)) // an array in RESP3 too
 	for _, ch := range args[2:] {
 		c.w.WriteBulk(ch)
 		c.w.WriteInt(int64(len(c.s.channels[string(ch)])))

@@ -663,6 +663,7 @@ func (s *Server) loadFromMaster(data []byte) bool {
 		s.env.Logf("Failed trying to load the MASTER synchronization DB from socket: %v", err)
 		return false
 	}
+	s.trackingFlushed()
 	for _, d := range s.dbs {
 		d.flush()
 	}

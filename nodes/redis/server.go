@@ -62,6 +62,9 @@ type Server struct {
 	channels map[string][]*client
 	chanList []string // channel names in subscription order, for PUBSUB CHANNELS
 	patterns []patternSub
+	shardPubsub
+	serverTracking
+	pauseState
 
 	scriptState
 
@@ -228,6 +231,7 @@ func (s *Server) serverCronRun() {
 	s.activeExpireCycle()
 	s.clientsTimeout()
 	s.persistCron()
+	s.paused() // a pause whose time has passed ends
 }
 
 // runLateCrons runs, once each, the crons that came due while the event
@@ -273,6 +277,8 @@ func (s *Server) configChanged(old Config) {
 // afterEvent is beforeSleep: serve clients whose blocking keys became
 // ready, write the AOF, then write the pending replies.
 func (s *Server) afterEvent() {
+	s.resumeClients()
+	s.trackingBroadcast()
 	s.serveReady()
 	s.sendGetAck()
 	if s.flushAOF() {

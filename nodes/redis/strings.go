@@ -178,8 +178,10 @@ func setGeneric(c *client, flags setFlags, key, val, expire []byte, intReplies b
 	o := stringObject(bytes.Clone(val))
 	c.db.set(k, o, flags&setKeepTTL != 0)
 	c.s.dirty++
+	c.s.notify(notifyString, "set", key, c.db.id)
 	if expire != nil {
 		c.db.setExpire(k, o, when)
+		c.s.notify(notifyGeneric, "expire", key, c.db.id)
 		c.prop = [][]byte{[]byte("SET"), key, val, []byte("PXAT"), strconv.AppendInt(nil, when, 10)}
 		if flags&(setEX|setPX) != 0 && bugs.On(bugs.RelativeExpirePropagated) {
 			// Before Redis 7.0 (redis/redis#8474): SET EX/PX, SETEX and
