@@ -74,6 +74,8 @@ func StartRedis(t testing.TB) string {
 			"--loglevel", "warning",
 			"--logfile", "",
 			"--databases", "16",
+			// The node allows DEBUG (scenarios use DEBUG SLEEP and DIGEST).
+			"--enable-debug-command", "yes",
 		)
 		var out lockedBuffer
 		cmd.Stdout, cmd.Stderr = &out, &out

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/redsim/redsim/nodes/rnum"
 )
 
 var serverCommands = []cmdSpec{
@@ -116,32 +114,6 @@ func sortedCommandNames(s *Server) []string {
 	}
 	slices.Sort(names)
 	return names
-}
-
-func debugCommand(c *client, args [][]byte) {
-	sub := strings.ToLower(string(args[1]))
-	switch {
-	case sub == "sleep" && len(args) == 3:
-		secs, ok := rnum.ParseFloat(args[2])
-		if !ok {
-			c.w.WriteError(errNotFloat)
-			return
-		}
-		c.w.WriteOK()
-		c.s.sleep(time.Duration(secs * float64(time.Second)))
-	case sub == "digest" && len(args) == 2:
-		c.w.WriteSimpleString(c.s.digestHex())
-	case sub == "digest-value":
-		c.w.WriteArrayLen(len(args) - 2)
-		for _, k := range args[2:] {
-			c.w.WriteSimpleString(c.s.keyDigestHex(c.db, k))
-		}
-	case sub == "set-active-expire" && len(args) == 3:
-		c.s.activeExpireOff = string(args[2]) == "0"
-		c.w.WriteOK()
-	default:
-		c.w.WriteError("ERR unknown subcommand '" + cstr(args[1], 128) + "'. Try DEBUG HELP.")
-	}
 }
 
 // sleep holds the whole node for d, as DEBUG SLEEP blocks Redis's event

@@ -208,7 +208,7 @@ func (s *Server) scriptCall(sc *client, args [][]byte, proto int) []byte {
 		sc.w.WriteError("ERR Wrong number of args calling Redis command from script")
 		return sc.w.Bytes()
 	}
-	if cmd.flags&flagNoScript != 0 {
+	if cmd.flags&flagNoScript != 0 && !s.allowDeniedInScripts {
 		sc.w.WriteError("ERR This Redis command is not allowed from script")
 		return sc.w.Bytes()
 	}

@@ -39,11 +39,12 @@ type Server struct {
 	dbs      []*db
 	commands *CommandTable
 	clients  []*client // by id, ascending
-	acl      *acl.ACL
-	nextID   int64
-	pending  []*client // clients with replies to write
-	stats    stats
-	dirty    int64 // changes since the last successful save
+	debugState
+	acl     *acl.ACL
+	nextID  int64
+	pending []*client // clients with replies to write
+	stats   stats
+	dirty   int64 // changes since the last successful save
 	// unixtime is server.unixtime: the wall clock in whole seconds as last
 	// cached (updateCachedTime), which replicas' ACK times and lags read.
 	unixtime int64
