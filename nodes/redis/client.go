@@ -64,6 +64,7 @@ type client struct {
 	waitN           int
 	waitOff         int64
 	deniedBlocking  bool // scripts and MULTI: blocking commands do not block
+	monitor         bool // in MONITOR mode (monitor.go)
 }
 
 func (s *Server) newClient(conn sim.Conn) *client {
@@ -118,6 +119,7 @@ func (c *client) OnData(conn sim.Conn, p []byte) {
 		return
 	}
 	c.s.stats.netInputBytes += int64(len(p))
+	c.s.readsProcessed++
 	c.r.Feed(p)
 	c.lastMs = c.s.nowMs()
 	c.processInput()
@@ -172,6 +174,7 @@ func (c *client) flush() {
 	}
 	if c.w.Len() > 0 {
 		c.s.stats.netOutputBytes += int64(c.w.Len())
+		c.s.writesProcessed++
 		c.conn.Write(c.w.Bytes())
 		c.w.Reset()
 	}
@@ -194,6 +197,7 @@ func (c *client) free() {
 	}
 	c.unsubscribeAll(false)
 	s := c.s
+	s.dropMonitor(c)
 	for i, x := range s.clients {
 		if x == c {
 			s.clients = append(s.clients[:i], s.clients[i+1:]...)
@@ -244,7 +248,7 @@ func (s *Server) clientsTimeout() {
 	limit := int64(s.cfg.TimeoutSeconds) * 1000
 	for i := 0; i < len(s.clients); i++ {
 		c := s.clients[i]
-		if c.blocked == nil && len(c.subs) == 0 && len(c.psubs) == 0 && !c.isReplicaClient && !c.isMaster && now-c.lastMs > limit {
+		if c.blocked == nil && len(c.subs) == 0 && len(c.psubs) == 0 && !c.isReplicaClient && !c.isMaster && !c.monitor && now-c.lastMs > limit {
 			c.kill()
 			i--
 		}
