@@ -46,7 +46,7 @@ const (
 	sizeDictEntry     = 24
 	sizeDict          = 56
 	sizeQuicklist     = 40
-	sizeQuicklistNode = 32
+	sizeQuicklistNode = 40
 	sizeZset          = 16
 	sizeZskiplist     = 32
 	sizeZslNode       = 32 // without its levels, 16 bytes each

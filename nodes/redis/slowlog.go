@@ -96,11 +96,7 @@ func slowlogGetCommand(c *client, args [][]byte) {
 	}
 	if len(args) == 3 {
 		n, ok := rnum.ParseInt(args[2])
-		if !ok {
-			c.w.WriteError(errNotInt)
-			return
-		}
-		if n < -1 {
+		if !ok || n < -1 {
 			c.w.WriteError("ERR count should be greater than or equal to -1")
 			return
 		}
