@@ -2,6 +2,7 @@ package redisdiff
 
 import (
 	"bytes"
+	"regexp"
 	"slices"
 
 	"github.com/redsim/redsim/nodes/resp"
@@ -15,13 +16,17 @@ func (m Match) Equal(want, got []byte) bool {
 	if bytes.Equal(want, got) {
 		return true
 	}
-	if !m.Sort && m.Within == 0 {
+	if !m.Sort && m.Within == 0 && !m.Mask {
 		return false
 	}
 	wv, ok1 := parseReply(want)
 	gv, ok2 := parseReply(got)
 	if !ok1 || !ok2 {
 		return false
+	}
+	if m.Mask {
+		mask(&wv)
+		mask(&gv)
 	}
 	if m.Within > 0 {
 		within(&wv, &gv, m.Within)
@@ -111,4 +116,21 @@ func sortInnermost(v *resp.Value) {
 
 func isAggregate(k resp.Kind) bool {
 	return k == resp.KindArray || k == resp.KindMap || k == resp.KindSet || k == resp.KindPush
+}
+
+var (
+	maskAddr = regexp.MustCompile(`\d+\.\d+\.\d+\.\d+:\d+`)
+	maskTime = regexp.MustCompile(`^\d+\.\d{6} `)
+)
+
+// mask replaces client addresses and a leading MONITOR timestamp in every
+// string of v with fixed text.
+func mask(v *resp.Value) {
+	if v.Str != nil {
+		v.Str = maskTime.ReplaceAll(v.Str, []byte("<time> "))
+		v.Str = maskAddr.ReplaceAll(v.Str, []byte("<addr>"))
+	}
+	for i := range v.Elems {
+		mask(&v.Elems[i])
+	}
 }

@@ -29,10 +29,14 @@ type Match struct {
 	Shape bool
 	// Within lets integers anywhere in the reply differ by up to this much.
 	Within int64
+	// Mask replaces, in every string of the reply, what differs between
+	// two servers by nature: client addresses (ip:port) and MONITOR's
+	// leading timestamp.
+	Mask bool
 }
 
 func (m Match) merge(o Match) Match {
-	return Match{Sort: m.Sort || o.Sort, Shape: m.Shape || o.Shape, Within: max(m.Within, o.Within)}
+	return Match{Sort: m.Sort || o.Sort, Shape: m.Shape || o.Shape, Within: max(m.Within, o.Within), Mask: m.Mask || o.Mask}
 }
 
 // step is one line of a script that does something.
@@ -112,6 +116,8 @@ func parseScript(name, src string) ([]step, error) {
 			pending.Shape = true
 		case "async":
 			async = true
+		case "mask":
+			pending.Mask = true
 		case "within":
 			n, tail, _ := strings.Cut(rest, " ")
 			v, err := strconv.ParseInt(n, 10, 64)
@@ -167,7 +173,7 @@ func parseScript(name, src string) ([]step, error) {
 			}
 			steps = append(steps, step{pos: pos, kind: stepSleep, sleep: d})
 		default:
-			return nil, fmt.Errorf("%s: unknown directive !%s; one of sort, ignore, within, async, recv, conn, sleep", pos, word)
+			return nil, fmt.Errorf("%s: unknown directive !%s; one of sort, ignore, within, mask, async, recv, conn, sleep", pos, word)
 		}
 	}
 	if modPos != "" {

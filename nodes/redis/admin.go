@@ -123,6 +123,7 @@ func (s *Server) sleep(d time.Duration) {
 		return
 	}
 	s.sleeping = true
+	s.heldTotal += d
 	s.env.After(d, func() {
 		s.sleeping = false
 		s.resume()

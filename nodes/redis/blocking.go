@@ -28,6 +28,11 @@ type blockState struct {
 	// stream is set for XREAD and XREADGROUP (BLOCKED_STREAM).
 	stream *streamBlock
 	timer  sim.Timer
+	// cmd, argv and usec are the blocked call, counted when it is
+	// served or times out (countUnblocked).
+	cmd  *command
+	argv [][]byte
+	usec int64
 }
 
 // parseTimeout is getTimeoutFromObjectOrReply for seconds: the timeout in
@@ -266,6 +271,9 @@ func (c *client) unblock(reply bool) {
 	}
 	c.blocked = nil
 	s := c.s
+	if !c.closed {
+		s.countUnblocked(c, b)
+	}
 	if b.wait {
 		s.waiters = slices.DeleteFunc(s.waiters, func(x *client) bool { return x == c })
 	}

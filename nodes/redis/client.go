@@ -74,6 +74,7 @@ type client struct {
 	waitN           int
 	waitOff         int64
 	deniedBlocking  bool // scripts and MULTI: blocking commands do not block
+	monitor         bool // in MONITOR mode (monitor.go)
 }
 
 func (s *Server) newClient(conn sim.Conn) *client {
@@ -130,6 +131,7 @@ func (c *client) OnData(conn sim.Conn, p []byte) {
 		return
 	}
 	c.s.stats.netInputBytes += int64(len(p))
+	c.s.readsProcessed++
 	c.r.Feed(p)
 	c.lastMs = c.s.nowMs()
 	c.processInput()
@@ -188,6 +190,7 @@ func (c *client) flush() {
 	}
 	if c.w.Len() > 0 {
 		c.s.stats.netOutputBytes += int64(c.w.Len())
+		c.s.writesProcessed++
 		c.conn.Write(c.w.Bytes())
 		c.w.Reset()
 	}
@@ -212,6 +215,7 @@ func (c *client) free() {
 	c.disableTracking()
 	c.forgetPaused()
 	s := c.s
+	s.dropMonitor(c)
 	for i, x := range s.clients {
 		if x == c {
 			s.clients = append(s.clients[:i], s.clients[i+1:]...)
@@ -262,7 +266,7 @@ func (s *Server) clientsTimeout() {
 	limit := int64(s.cfg.TimeoutSeconds) * 1000
 	for i := 0; i < len(s.clients); i++ {
 		c := s.clients[i]
-		if c.blocked == nil && !c.subscribed() && !c.isReplicaClient && !c.isMaster && now-c.lastMs > limit {
+		if c.blocked == nil && !c.subscribed() && !c.isReplicaClient && !c.isMaster && !c.monitor && now-c.lastMs > limit {
 			c.kill()
 			i--
 		}

@@ -37,7 +37,10 @@ type command struct {
 	proc  func(c *client, args [][]byte)
 	keys  cmdKeys
 	subs  map[string]*command
-	calls int64
+	// INFO commandstats and latencystats (cmdstats.go): calls, time in
+	// µs, rejected and failed calls, and the latency histogram.
+	calls, usec, rejected, failed int64
+	hist                          *latencyHist
 }
 
 // cmdSpec is a command as the per-family tables list it. Every entry says
@@ -110,6 +113,13 @@ func NewCommandTable() *CommandTable {
 	add(functionCommands...)
 	add(aclCommands...)
 	add(clusterCommands...)
+	add(clusterSubcommands...)
+	add(quitCommands...)
+	add(slowlogCommands...)
+	add(latencyCommands...)
+	add(monitorCommands...)
+	add(moduleCommands...)
+	add(memoryCommands...)
 	return &CommandTable{cmds: t}
 }
 
@@ -252,18 +262,17 @@ func (c *client) reject(msg string) {
 		msg = "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR ")
 	}
 	c.w.WriteError(msg)
+	c.s.countRejected(c, msg)
+	if c.rejecting == "exec" {
+		c.s.feedMonitors(c, c.s.procArgs) // execCommandAbort
+	}
 }
 
 // processCommand is processCommand: the checks a command passes before it
 // runs, in Redis's order.
 func (c *client) processCommand(args [][]byte) {
 	s := c.s
-	if bytes.EqualFold(args[0], []byte("quit")) {
-		// Redis 7.0 answers QUIT before looking anything up.
-		c.w.WriteOK()
-		c.closing = true
-		return
-	}
+	s.procArgs = args
 	cmd := s.lookup(args)
 	c.rejecting = ""
 	if cmd != nil {
@@ -276,6 +285,10 @@ func (c *client) processCommand(args [][]byte) {
 	c.lastCmd = cmd.name
 	if (cmd.arity > 0 && cmd.arity != len(args)) || len(args) < -cmd.arity {
 		c.reject("ERR wrong number of arguments for '" + cmd.name + "' command")
+		return
+	}
+	if msg := protectedDenied(cmd); msg != "" {
+		c.reject(msg)
 		return
 	}
 	if !c.authed && cmd.flags&flagNoAuth == 0 {
@@ -313,7 +326,7 @@ func (c *client) processCommand(args [][]byte) {
 		c.reject("READONLY You can't write against a read only replica.")
 		return
 	}
-	if c.resp == 2 && c.subscribed() && cmd.flags&flagPubSub == 0 && cmd.name != "ping" && cmd.name != "reset" {
+	if c.resp == 2 && c.subscribed() && cmd.flags&flagPubSub == 0 && cmd.name != "ping" && cmd.name != "reset" && cmd.name != "quit" {
 		c.reject("ERR Can't execute '" + cmd.name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		return
 	}
@@ -326,7 +339,7 @@ func (c *client) processCommand(args [][]byte) {
 		c.postpone(args)
 		return
 	}
-	if c.multi && cmd.name != "exec" && cmd.name != "discard" && cmd.name != "multi" && cmd.name != "watch" && cmd.name != "reset" {
+	if c.multi && cmd.name != "exec" && cmd.name != "discard" && cmd.name != "multi" && cmd.name != "watch" && cmd.name != "reset" && cmd.name != "quit" {
 		q := make([][]byte, len(args))
 		for i, a := range args {
 			q[i] = bytes.Clone(a)
@@ -368,13 +381,14 @@ func (s *Server) call(c *client, cmd *command, args [][]byte) {
 		s.current, s.currentCmd, s.currentArgs = c, cmd, args
 	}
 	s.inCall++
+	t := s.startCall(c, cmd, args)
 	cmd.proc(c, args)
+	s.endCall(c, cmd, args, t)
 	s.inCall--
 	s.trackingAfterCall(c, cmd, args)
 	if top {
 		s.current, s.currentCmd, s.currentArgs = nil, nil, nil
 	}
-	cmd.calls++
 	s.stats.commandsProcessed++
 	if s.dirty != dirty && !c.noProp {
 		p := c.prop

@@ -126,6 +126,22 @@ type Config struct {
 	// and `min-replicas-max-lag` (seconds).
 	MinReplicasToWrite int
 	MinReplicasMaxLag  int
+
+	// SlowlogLogSlowerThan is `slowlog-log-slower-than` in µs: commands
+	// at least this slow enter the slow log; negative disables it.
+	SlowlogLogSlowerThan int64
+	// SlowlogMaxLen is `slowlog-max-len`: the entries the slow log keeps.
+	SlowlogMaxLen int
+	// LatencyMonitorThreshold is `latency-monitor-threshold` in ms: the
+	// latency monitor records events at least this slow; 0 disables it.
+	LatencyMonitorThreshold int64
+	// LatencyTracking is `latency-tracking`: per-command latency
+	// histograms for LATENCY HISTOGRAM and INFO latencystats.
+	LatencyTracking bool
+	// LatencyTrackingInfoPercentiles is
+	// `latency-tracking-info-percentiles`: the percentiles INFO
+	// latencystats shows.
+	LatencyTrackingInfoPercentiles []float64
 }
 
 // DefaultConfig returns Redis 7.0's defaults.
@@ -164,6 +180,11 @@ func DefaultConfig() Config {
 		ReplicaServeStaleData:      true,
 		ReplicaPriority:            100,
 		MinReplicasMaxLag:          10,
+
+		SlowlogLogSlowerThan:           10000,
+		SlowlogMaxLen:                  128,
+		LatencyTracking:                true,
+		LatencyTrackingInfoPercentiles: []float64{50, 99, 99.9},
 	}
 }
 
@@ -377,6 +398,7 @@ var params = func() []param {
 		intParam("min-replicas-to-write", 0, maxInt, func(c *Config) *int { return &c.MinReplicasToWrite }),
 		intParam("min-replicas-max-lag", 0, maxInt, func(c *Config) *int { return &c.MinReplicasMaxLag }),
 	}
+	ps = append(ps, adminParams...)
 	for i := range ps {
 		if ps[i].name == "databases" {
 			ps[i].immutable = true
@@ -474,6 +496,7 @@ func configSetCommand(c *client, args [][]byte) {
 
 func configResetStatCommand(c *client, args [][]byte) {
 	c.s.stats = stats{}
+	c.s.resetCommandStats()
 	c.w.WriteOK()
 }
 

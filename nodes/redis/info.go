@@ -5,25 +5,9 @@ import (
 	"strings"
 )
 
-// infoSections lists INFO's sections in Redis's order; "default" and "all"
-// select all of them here.
-var infoSections = []string{"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "keyspace"}
-
 func infoCommand(c *client, args [][]byte) {
-	want := map[string]bool{}
-	all := len(args) == 1
-	for _, a := range args[1:] {
-		sec := strings.ToLower(string(a))
-		if sec == "all" || sec == "default" || sec == "everything" {
-			all = true
-		}
-		want[sec] = true
-	}
 	var b strings.Builder
-	for _, sec := range infoSections {
-		if !all && !want[sec] {
-			continue
-		}
+	for _, sec := range infoSelected(args[1:]) {
 		if b.Len() > 0 {
 			b.WriteString("\r\n")
 		}
@@ -116,21 +100,15 @@ func (s *Server) infoSection(b *strings.Builder, sec string) {
 			field(b, "aof_buffer_length", len(s.aofBuf))
 		}
 	case "stats":
-		b.WriteString("# Stats\r\n")
-		field(b, "total_connections_received", s.stats.connectionsReceived)
-		field(b, "total_commands_processed", s.stats.commandsProcessed)
-		field(b, "total_net_input_bytes", s.stats.netInputBytes)
-		field(b, "total_net_output_bytes", s.stats.netOutputBytes)
-		field(b, "rejected_connections", s.stats.rejectedConns)
-		field(b, "sync_full", s.stats.syncFull)
-		field(b, "sync_partial_ok", s.stats.syncPartialOK)
-		field(b, "sync_partial_err", s.stats.syncPartialErr)
-		field(b, "expired_keys", s.stats.expiredKeys)
-		field(b, "evicted_keys", 0)
-		field(b, "keyspace_hits", s.stats.keyspaceHits)
-		field(b, "keyspace_misses", s.stats.keyspaceMisses)
-		field(b, "pubsub_channels", len(s.channels))
-		field(b, "pubsub_patterns", len(s.patterns))
+		s.infoStats(b)
+	case "commandstats":
+		s.infoCommandStats(b)
+	case "errorstats":
+		s.infoErrorStats(b)
+	case "latencystats":
+		s.infoLatencyStats(b)
+	case "modules", "cluster":
+		infoModulesAndCluster(b, sec)
 	case "replication":
 		b.WriteString("# Replication\r\n")
 		s.infoReplication(b)

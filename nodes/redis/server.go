@@ -68,6 +68,7 @@ type Server struct {
 	pauseState
 
 	scriptState
+	adminState
 
 	// lruClock is server.lruclock: the wall clock's seconds in 24 bits,
 	// updated by the cron; bootLRU is its value at boot, the LRU time of
