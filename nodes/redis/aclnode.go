@@ -149,7 +149,7 @@ func (c *client) checkACL(cmd *command, args [][]byte, ctx acl.Context) (acl.Ver
 func aclKeys(cmd *command, argv [][]byte) []acl.Key {
 	m := commandMetas[cmd.name]
 	flagsOf := func(i int) acl.KeyFlags {
-		if m == nil || i >= len(m.specs) {
+		if m == nil || i < 0 || i >= len(m.specs) {
 			return 0
 		}
 		return keySpecFlags(cmd.name, m.specs[i].flags, argv)
@@ -169,13 +169,28 @@ func aclKeys(cmd *command, argv [][]byte) []acl.Key {
 	if specsOK {
 		return out
 	}
-	var all acl.KeyFlags
-	for i := range cmd.keys.specs {
-		all |= flagsOf(i)
-	}
+	// The getkeys proc answers: a key takes the flags of the first spec
+	// that finds it alone, else those of the last spec that cannot search
+	// (SORT's STORE key, MIGRATE's KEYS), as the procs set them.
 	out = out[:0]
+	last := -1
+	perSpec := make([][]int, len(cmd.keys.specs))
+	for i, sp := range cmd.keys.specs {
+		if pos, ok := specPositions([]keySpec{sp}, argv); ok {
+			perSpec[i] = pos
+		} else {
+			last = i
+		}
+	}
 	for _, p := range cmd.keys.positions(argv) {
-		out = append(out, acl.Key{Pos: p, Flags: all})
+		from := last
+		for i, pos := range perSpec {
+			if slices.Contains(pos, p) {
+				from = i
+				break
+			}
+		}
+		out = append(out, acl.Key{Pos: p, Flags: flagsOf(from)})
 	}
 	return out
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redsim/redsim/nodes/redis/acl"
 )
 
 var serverCommands = []cmdSpec{
@@ -18,6 +20,7 @@ var serverCommands = []cmdSpec{
 	{"config|set", -4, fadm | flagStale, configSetCommand, noKeys},
 	{"config|resetstat", 2, fadm | flagStale, configResetStatCommand, noKeys},
 	{"config|rewrite", 2, fadm | flagStale, configRewriteCommand, noKeys},
+	{"config|help", 2, flagStale, func(c *client, a [][]byte) { c.writeHelp(a[0], configHelp) }, noKeys},
 	{"command", -1, 0 | flagStale, commandCommand, noKeys},
 	{"command|count", 2, 0 | flagStale, func(c *client, _ [][]byte) { c.w.WriteInt(int64(len(c.s.commands.cmds))) }, noKeys},
 	{"command|docs", -2, 0 | flagStale, commandDocsCommand, noKeys},
@@ -25,6 +28,7 @@ var serverCommands = []cmdSpec{
 	{"command|list", -2, 0 | flagStale, commandListCommand, noKeys},
 	{"command|help", 2, 0 | flagStale, func(c *client, a [][]byte) { c.writeHelp(a[0], commandHelp) }, noKeys},
 	{"command|getkeys", -4, 0 | flagStale, commandGetKeysCommand, noKeys},
+	{"command|getkeysandflags", -4, 0 | flagStale, commandGetKeysAndFlagsCommand, noKeys},
 	{"debug", -2, fadm | flagStale, debugCommand, noKeys},
 	{"shutdown", -1, fadm | flagNoMulti | flagStale, shutdownCommand, noKeys},
 }
@@ -105,6 +109,63 @@ func commandGetKeysCommand(c *client, args [][]byte) {
 	for _, p := range pos {
 		c.w.WriteBulk(argv[p])
 	}
+}
+
+// configHelp is CONFIG HELP's text after its first line.
+var configHelp = []string{
+	"GET <pattern>",
+	"    Return parameters matching the glob-like <pattern> and their values.",
+	"SET <directive> <value>",
+	"    Set the configuration <directive> to <value>.",
+	"RESETSTAT",
+	"    Reset statistics reported by the INFO command.",
+	"REWRITE",
+	"    Rewrite the configuration file.",
+}
+
+// commandGetKeysAndFlagsCommand is COMMAND GETKEYSANDFLAGS: COMMAND
+// GETKEYS's keys, each with the flags of the key spec (or getkeys proc)
+// that found it.
+func commandGetKeysAndFlagsCommand(c *client, args [][]byte) {
+	argv := args[2:]
+	pos, err := c.s.commands.KeyPositions(argv)
+	if err != nil {
+		c.w.WriteError(err.Error())
+		return
+	}
+	flags := map[int]acl.KeyFlags{}
+	if cmd := c.s.lookup(argv); cmd != nil {
+		for _, k := range aclKeys(cmd, argv) {
+			flags[k.Pos] |= k.Flags
+		}
+	}
+	c.w.WriteArrayLen(len(pos))
+	for _, p := range pos {
+		c.w.WriteArrayLen(2)
+		c.w.WriteBulk(argv[p])
+		names := keyFlagNames(flags[p])
+		c.w.WriteSetLen(len(names))
+		for _, n := range names {
+			c.w.WriteSimpleString(n)
+		}
+	}
+}
+
+// keyFlagNames is addReplyFlagsForKeyArgs's names, in its order.
+func keyFlagNames(f acl.KeyFlags) []string {
+	var out []string
+	for _, kf := range []struct {
+		flag acl.KeyFlags
+		name string
+	}{
+		{acl.KeyRO, "RO"}, {acl.KeyRW, "RW"}, {acl.KeyOW, "OW"}, {acl.KeyRM, "RM"},
+		{acl.KeyAccess, "access"}, {acl.KeyUpdate, "update"}, {acl.KeyInsert, "insert"}, {acl.KeyDelete, "delete"},
+	} {
+		if f&kf.flag != 0 {
+			out = append(out, kf.name)
+		}
+	}
+	return out
 }
 
 func sortedCommandNames(s *Server) []string {

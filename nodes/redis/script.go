@@ -38,6 +38,8 @@ var scriptingCommands = []cmdSpec{
 	{"evalsha_ro", -3, fr | flagNoScript | flagStale, func(c *client, a [][]byte) { evalGeneric(c, a, true, true) }, scriptKeys},
 	{"script", -2, flagNoScript, nil, noKeys},
 	{"script|load", 3, flagNoScript, scriptLoadCommand, noKeys},
+	{"script|help", 2, flagStale, func(c *client, a [][]byte) { c.writeHelp(a[0], scriptHelp) }, noKeys},
+	{"script|debug", 3, flagNoScript, scriptDebugCommand, noKeys},
 	{"script|exists", -3, flagNoScript, scriptExistsCommand, noKeys},
 	{"script|flush", -2, flagNoScript, scriptFlushCommand, noKeys},
 	{"script|kill", 2, flagNoScript, func(c *client, _ [][]byte) { c.w.WriteError("NOTBUSY No scripts in execution right now.") }, noKeys},
@@ -296,4 +298,42 @@ func scriptDenial(r acl.Reason) string {
 		return "can't publish to the channel mentioned in the command"
 	}
 	return "lacking the permissions for the command"
+}
+
+// scriptHelp is SCRIPT HELP's text after its first line.
+var scriptHelp = []string{
+	"DEBUG (YES|SYNC|NO)",
+	"    Set the debug mode for subsequent scripts executed.",
+	"EXISTS <sha1> [<sha1> ...]",
+	"    Return information about the existence of the scripts in the script cache.",
+	"FLUSH [ASYNC|SYNC]",
+	"    Flush the Lua scripts cache. Very dangerous on replicas.",
+	"    When called without the optional mode argument, the behavior is determined by the",
+	"    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+	"    * ASYNC: Asynchronously flush the scripts cache.",
+	"    * SYNC: Synchronously flush the scripts cache.",
+	"KILL",
+	"    Kill the currently executing Lua script.",
+	"LOAD <script>",
+	"    Load a script into the scripts cache without executing it.",
+}
+
+// scriptDebugCommand is SCRIPT DEBUG YES|SYNC|NO. The Lua debugger (LDB),
+// an interactive session on the client's connection, is not simulated:
+// NO is accepted as Redis accepts it, and YES and SYNC, which would start
+// a debugging session at the next EVAL, are refused with an error that
+// says so rather than running the script undebugged.
+func scriptDebugCommand(c *client, args [][]byte) {
+	if c.multi {
+		c.w.WriteError("ERR SCRIPT DEBUG must be called outside MULTI")
+		return
+	}
+	switch {
+	case cEqualFold(args[2], "no"):
+		c.w.WriteOK()
+	case cEqualFold(args[2], "yes"), cEqualFold(args[2], "sync"):
+		c.w.WriteError("ERR SCRIPT DEBUG YES and SYNC start the Lua debugger, which this simulated node does not have")
+	default:
+		c.w.WriteError("ERR Use SCRIPT DEBUG YES/SYNC/NO")
+	}
 }
