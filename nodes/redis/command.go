@@ -112,6 +112,7 @@ func NewCommandTable() *CommandTable {
 	add(geoCommands...)
 	add(functionCommands...)
 	add(aclCommands...)
+	add(failoverCommands...)
 	add(clusterCommands...)
 	add(clusterSubcommands...)
 	add(quitCommands...)

@@ -107,21 +107,25 @@ func (s *Server) setPause(t pauseType) {
 // in force, ending the one whose time has passed.
 func (s *Server) paused() bool {
 	if s.pause == pauseOff {
-		return false
+		return s.fo.paused
 	}
 	if s.pauseEnd < s.nowMs() {
 		s.setPause(pauseOff)
 	}
-	return s.pause != pauseOff
+	return s.pause != pauseOff || s.fo.paused
 }
 
 // postpones reports whether the pause in force covers cmd run by c, as
 // processCommand checks it (is_may_replicate_command under WRITE).
 func (s *Server) postpones(c *client, cmd *command) bool {
-	if s.pause == pauseOff || c.isReplicaClient {
+	pause := s.pause
+	if s.fo.paused && pause < pauseWrite {
+		pause = pauseWrite // PAUSE_DURING_FAILOVER
+	}
+	if pause == pauseOff || c.isReplicaClient {
 		return false
 	}
-	if s.pause == pauseAll {
+	if pause == pauseAll {
 		return true
 	}
 	if cmd.name == "exec" {

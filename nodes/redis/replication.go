@@ -212,6 +212,10 @@ var replicationCommands = []cmdSpec{
 
 func replicaofCommand(c *client, args [][]byte) {
 	s := c.s
+	if s.fo.state != noFailover {
+		c.w.WriteError("ERR REPLICAOF not allowed while failing over.")
+		return
+	}
 	if strings.EqualFold(string(args[1]), "no") && strings.EqualFold(string(args[2]), "one") {
 		if s.isReplica() {
 			s.unsetMaster()
@@ -537,10 +541,10 @@ func (l *replLink) Reply(step int, v resp.Value, err error) {
 	case stepCapa:
 		if s.cachedReplid != "" && s.cachedOffset >= 0 {
 			s.env.Logf("Trying a partial resynchronization (request %s:%d).", s.cachedReplid, s.cachedOffset+1)
-			l.do(stepPsync, "PSYNC", s.cachedReplid, strconv.FormatInt(s.cachedOffset+1, 10))
+			l.do(stepPsync, s.failoverPsyncArgs("PSYNC", s.cachedReplid, strconv.FormatInt(s.cachedOffset+1, 10))...)
 		} else {
 			s.env.Logf("Partial resynchronization not possible (no cached master)")
-			l.do(stepPsync, "PSYNC", "?", "-1")
+			l.do(stepPsync, s.failoverPsyncArgs("PSYNC", "?", "-1")...)
 		}
 	case stepPsync:
 		switch {
@@ -556,6 +560,7 @@ func (l *replLink) Reply(step int, v resp.Value, err error) {
 				return
 			}
 			s.repl.fullSyncs++
+			s.failoverPsyncReplied(true)
 			l.fullReplid, l.fullOffset = f[1], off
 			s.linkState = linkTransfer
 			s.syncStartMs = s.nowMs()
@@ -564,6 +569,7 @@ func (l *replLink) Reply(step int, v resp.Value, err error) {
 		case strings.HasPrefix(text, "CONTINUE"):
 			newID := strings.TrimSpace(strings.TrimPrefix(text, "CONTINUE"))
 			s.repl.partialSyncs++
+			s.failoverPsyncReplied(true)
 			s.env.Logf("Successful partial resynchronization with master.")
 			if newID != "" && newID != s.cachedReplid {
 				s.replid2 = s.cachedReplid
@@ -579,6 +585,10 @@ func (l *replLink) Reply(step int, v resp.Value, err error) {
 			s.meaningfulOffset = s.offset
 			l.startStream(s.cachedDB)
 		default:
+			if s.fo.state == failoverInProgress {
+				s.failoverPsyncReplied(false)
+				return
+			}
 			l.fail("unexpected reply to PSYNC from master: " + text)
 		}
 	case stepBulk:
@@ -890,6 +900,15 @@ func replconfCommand(c *client, args [][]byte) {
 func psyncCommand(c *client, args [][]byte) {
 	s := c.s
 	if c.isReplicaClient {
+		return
+	}
+	if len(args) > 3 && strings.EqualFold(string(args[0]), "psync") && strings.EqualFold(string(args[3]), "failover") {
+		if !c.psyncFailover(args) {
+			return
+		}
+	}
+	if s.fo.state != noFailover {
+		c.w.WriteError("NOMASTERLINK Can't SYNC while failing over")
 		return
 	}
 	if s.isReplica() && s.linkState != linkConnected {
@@ -1205,7 +1224,7 @@ func (s *Server) infoReplication(b *strings.Builder) {
 		}
 		field(b, "slave"+strconv.Itoa(i), "ip="+r.replIP()+",port="+strconv.Itoa(r.replPort)+",state="+state+",offset="+strconv.FormatInt(r.replAck, 10)+",lag="+strconv.FormatInt(lag, 10))
 	}
-	field(b, "master_failover_state", "no-failover")
+	field(b, "master_failover_state", s.failoverInfo())
 	field(b, "master_replid", s.replid)
 	field(b, "master_replid2", s.replid2)
 	field(b, "master_repl_offset", s.offset)

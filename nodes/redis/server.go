@@ -40,6 +40,7 @@ type Server struct {
 	commands *CommandTable
 	clients  []*client // by id, ascending
 	debugState
+	fo failover
 	acl     *acl.ACL
 	nextID  int64
 	pending []*client // clients with replies to write
@@ -279,6 +280,7 @@ func (s *Server) configChanged(old Config) {
 // afterEvent is beforeSleep: serve clients whose blocking keys became
 // ready, write the AOF, then write the pending replies.
 func (s *Server) afterEvent() {
+	s.updateFailoverStatus() // acks may have come in
 	s.resumeClients()
 	s.trackingBroadcast()
 	s.serveReady()

@@ -1,0 +1,110 @@
+package redis
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// FAILOVER hands the master role to a caught-up replica: writes sent during
+// the handover are held, then answered by the new replica with READONLY;
+// the old master follows the new one, which continued the history
+// partially, and INFO shows the states on the way.
+func TestFailoverToReplica(t *testing.T) {
+	rw := newReplWorld(t, 1, []string{"m", "r1"}, func(i int) Config {
+		if i == 0 {
+			return masterConfig()
+		}
+		return replicaConfig("m:6379")
+	})
+	m, w := rw.nodes[0].dial(), rw.nodes[0].dial()
+	for i := 0; i < 50; i++ {
+		m.do("SET", "k"+itoa(int64(i)), "v")
+	}
+	rw.w.RunFor(7 * time.Second) // repl-diskless-sync-delay, then the sync
+	r := rw.nodes[1].dial()
+	m.expect(`
+		FAILOVER TO r1 1 -> -ERR FAILOVER target HOST and PORT is not a replica.\r\n
+		FAILOVER FORCE -> -ERR FAILOVER with force option requires both a timeout and target HOST and IP.\r\n
+		FAILOVER TIMEOUT 0 -> -ERR FAILOVER timeout must be greater than 0\r\n
+		FAILOVER ABORT -> -ERR No failover in progress.\r\n
+		FAILOVER BOGUS -> -ERR syntax error\r\n
+	`)
+	r.expect(`FAILOVER -> -ERR FAILOVER is not valid when server is a replica.\r\n`)
+	if got := m.do("FAILOVER", "TO", "r1", "6379"); got != "+OK\r\n" {
+		t.Fatalf("FAILOVER: %q", got)
+	}
+	if got := rw.info(m, "master_failover_state"); got != "waiting-for-sync" && got != "failover-in-progress" && got != "no-failover" {
+		t.Fatalf("master_failover_state %q", got)
+	}
+	w.send("SET", "during", "x") // held by the failover's pause
+	rw.w.RunFor(2 * time.Second)
+	if got := rw.info(m, "role"); got != "slave" {
+		t.Fatalf("old master's role %q after the failover", got)
+	}
+	if got := rw.info(r, "role"); got != "master" {
+		t.Fatalf("replica's role %q after the failover", got)
+	}
+	if got := rw.info(m, "master_failover_state"); got != "no-failover" {
+		t.Fatalf("master_failover_state %q after the failover", got)
+	}
+	if got := w.wait(1); got != "-READONLY You can't write against a read only replica.\r\n" {
+		t.Fatalf("the write held during the failover: %q", got)
+	}
+	if got := rw.info(m, "master_link_status"); got != "up" {
+		t.Fatalf("old master's link %q", got)
+	}
+	if !rw.nodes[1].logged("MASTER MODE enabled (failover request from") {
+		t.Fatalf("the replica did not log the failover request")
+	}
+	if !rw.nodes[0].logged("Successful partial resynchronization with master.") {
+		t.Fatalf("the old master did not continue partially")
+	}
+	r.do("SET", "after", "y")
+	rw.w.RunFor(time.Second)
+	if got := m.do("GET", "after"); got != "$1\r\ny\r\n" {
+		t.Fatalf("old master does not follow: GET after = %q", got)
+	}
+	if a, b := m.do("DEBUG", "DIGEST"), r.do("DEBUG", "DIGEST"); a != b {
+		t.Fatalf("digests differ: %q %q", a, b)
+	}
+}
+
+// A replica that never catches up times the failover out: the master
+// aborts, unpauses, and the held write goes through.
+func TestFailoverTimesOut(t *testing.T) {
+	rw := newReplWorld(t, 2, []string{"m", "r1"}, func(i int) Config {
+		if i == 0 {
+			return masterConfig()
+		}
+		return replicaConfig("m:6379")
+	})
+	m, w := rw.nodes[0].dial(), rw.nodes[0].dial()
+	m.do("SET", "a", "1")
+	rw.w.RunFor(7 * time.Second) // repl-diskless-sync-delay, then the sync
+	r := rw.nodes[1].dial()
+	r.send("DEBUG", "SLEEP", "5") // the replica stops acknowledging
+	rw.w.RunFor(10 * time.Millisecond)
+	m.do("SET", "b", "2") // an offset the replica has not acknowledged
+	if got := m.do("FAILOVER", "TIMEOUT", "500"); got != "+OK\r\n" {
+		t.Fatalf("FAILOVER: %q", got)
+	}
+	w.send("SET", "c", "3")
+	rw.w.RunFor(300 * time.Millisecond)
+	if len(w.replies) != 0 {
+		t.Fatalf("a write went through during the failover: %q", w.replies)
+	}
+	rw.w.RunFor(time.Second)
+	if got := w.wait(1); got != "+OK\r\n" {
+		t.Fatalf("the held write after the abort: %q", got)
+	}
+	if got := rw.info(m, "role"); got != "master" {
+		t.Fatalf("role %q after the timeout", got)
+	}
+	if !rw.nodes[0].logged("FAILOVER to any replica aborted: Replica never caught up before timeout") {
+		t.Fatalf("no abort logged")
+	}
+	if got := m.do("REPLICAOF", "r1", "6379"); !strings.HasPrefix(got, "+OK") {
+		t.Fatalf("REPLICAOF after the failover: %q", got)
+	}
+}
