@@ -96,6 +96,7 @@ func NewCommandTable() *CommandTable {
 	add(pubsubCommands...)
 	add(scriptingCommands...)
 	add(persistenceCommands...)
+	add(dumpCommands...)
 	add(replicationCommands...)
 	add(objectCommands...)
 	add(zsetOpCommands...)
