@@ -15,7 +15,14 @@ import (
 // returns its address; the node is stopped when the test ends.
 func StartNode(t testing.TB, cfg redis.Config) string {
 	t.Helper()
-	l, err := realenv.New(realenv.Config{Name: "redis", Host: "local", Dir: t.TempDir(), Log: io.Discard})
+	return StartNodeIn(t, cfg, t.TempDir())
+}
+
+// StartNodeIn is StartNode with the node's files (dump.rdb, the AOF) in
+// dir, which may hold a dataset for the node to load at boot.
+func StartNodeIn(t testing.TB, cfg redis.Config, dir string) string {
+	t.Helper()
+	l, err := realenv.New(realenv.Config{Name: "redis", Host: "local", Dir: dir, Log: io.Discard})
 	if err != nil {
 		t.Fatalf("redisdiff: %v", err)
 	}

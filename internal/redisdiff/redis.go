@@ -47,6 +47,15 @@ func serverVersion(bin string) (string, error) {
 // when CI=true: CI must not pass by skipping its oracle.
 func StartRedis(t testing.TB) string {
 	t.Helper()
+	return StartRedisIn(t, t.TempDir())
+}
+
+// StartRedisIn is StartRedis with the server's files in dir, which may
+// hold a dump.rdb for it to load at boot; extra are more command-line
+// options, after the defaults (so they override them), as
+// "--enable-debug-command", "yes".
+func StartRedisIn(t testing.TB, dir string, extra ...string) string {
+	t.Helper()
 	bin, problem := findOracle(exec.LookPath, serverVersion)
 	if problem != "" {
 		if os.Getenv("CI") == "true" {
@@ -54,7 +63,6 @@ func StartRedis(t testing.TB) string {
 		}
 		t.Skip(problem)
 	}
-	dir := t.TempDir()
 	// The free port is found by binding and releasing it, so another
 	// process may take it first: then redis-server exits and we retry.
 	var lastErr string
@@ -64,7 +72,7 @@ func StartRedis(t testing.TB) string {
 			t.Fatalf("redisdiff: finding a free port: %v", err)
 		}
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		cmd := exec.Command(bin,
+		args := []string{
 			"--port", strconv.Itoa(port),
 			"--bind", "127.0.0.1",
 			"--save", "",
@@ -76,7 +84,8 @@ func StartRedis(t testing.TB) string {
 			"--databases", "16",
 			// The node allows DEBUG (scenarios use DEBUG SLEEP and DIGEST).
 			"--enable-debug-command", "yes",
-		)
+		}
+		cmd := exec.Command(bin, append(args, extra...)...)
 		var out lockedBuffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {

@@ -469,7 +469,7 @@ func storyRDBRenameBeforeFsync(t *testing.T) {
 		mustReply(t, c, "+Background saving started\r\n", "BGSAVE")
 		tw.crashAndRestart()
 		if tw.node.State() == sim.Down {
-			if !tw.logged("Short read or OOM loading DB dump.rdb") {
+			if !tw.logged("Short read or OOM loading DB. Unrecoverable error, aborting now.") || !tw.logged("Fatal error loading the DB dump.rdb") {
 				t.Error("the node is down without saying why")
 			}
 			return "down"

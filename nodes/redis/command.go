@@ -101,6 +101,7 @@ func NewCommandTable() *CommandTable {
 	add(shardPubsubCommands...)
 	add(scriptingCommands...)
 	add(persistenceCommands...)
+	add(dumpCommands...)
 	add(replicationCommands...)
 	add(objectCommands...)
 	add(zsetOpCommands...)

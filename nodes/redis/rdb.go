@@ -3,11 +3,12 @@ package redis
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/redsim/redsim/nodes/bugs"
-	"github.com/redsim/redsim/nodes/redis/rdb"
-	"github.com/redsim/redsim/nodes/redis/stream"
+	"github.com/redsim/redsim/nodes/redis/rdbfile"
+	"github.com/redsim/redsim/nodes/redis/scripting"
 )
 
 var persistenceCommands = []cmdSpec{
@@ -17,57 +18,34 @@ var persistenceCommands = []cmdSpec{
 	{"bgrewriteaof", 1, fadm | flagStale, bgrewriteaofCommand, noKeys},
 }
 
-// snapshot serialises the dataset: the instant copy a fork gives Redis.
+// snapshot serialises the dataset in Redis 7.0's RDB format: the instant
+// copy a fork gives Redis, for SAVE, BGSAVE, shutdown and a full resync.
 func (s *Server) snapshot() []byte {
-	w := rdb.NewWriter(nil)
-	w.Aux("redis-ver", Version)
-	w.Aux("ctime", strconv.FormatInt(s.nowMs()/1000, 10))
-	// What a restarted replica needs to PSYNC from where it was.
-	if s.isReplica() {
-		id, off := s.replid, s.offset
-		if s.master == nil {
-			id, off = s.cachedReplid, s.cachedOffset
-		}
-		if id != "" && off >= 0 {
-			w.Aux("repl-id", id)
-			w.Aux("repl-offset", strconv.FormatInt(off, 10))
+	w := rdbfile.NewWriter(nil, rdbOptions())
+	w.InfoAux(rdbfile.Info{
+		RedisVer: Version,
+		Bits:     64,
+		CTime:    s.nowMs() / 1000,
+		UsedMem:  s.usedMemory(),
+		Repl:     s.saveReplInfo(),
+	})
+	if s.funcs != nil {
+		for _, code := range s.funcs.Codes() {
+			w.Function(code)
 		}
 	}
 	for _, d := range s.dbs {
 		if d.keys.Len() == 0 {
 			continue
 		}
-		w.SelectDB(d.id)
+		w.SelectDB(d.id, uint64(d.keys.Len()), uint64(d.expires.Len()))
 		d.keys.All(func(key string, o *object) bool {
-			exp := int64(-1)
-			if o.expireAt != 0 {
-				exp = o.expireAt
-			}
-			k := []byte(key)
-			switch o.kind {
-			case kindString:
-				w.Key(rdb.TypeString, k, exp, 1)
-				w.Elem(o.str)
-			case kindList:
-				w.Key(rdb.TypeList, k, exp, o.list.Len())
-				for i := 0; i < o.list.Len(); i++ {
-					w.Elem(o.list.At(i))
-				}
-			case kindSet:
-				w.Key(rdb.TypeSet, k, exp, o.set.len())
-				o.set.each(w.Elem)
-			case kindHash:
-				w.Key(rdb.TypeHash, k, exp, o.hash.len())
-				o.hash.each(func(f, v []byte) { w.Elem(f); w.Elem(v) })
-			case kindZSet:
-				w.Key(rdb.TypeZSet, k, exp, o.zset.Len())
-				for m, sc := range o.zset.All() {
-					w.Elem([]byte(m))
-					w.Score(sc)
-				}
-			case kindStream:
-				w.Key(rdb.TypeStream, k, exp, 1)
-				w.Elem(o.stream.AppendBinary(nil))
+			meta := rdbfile.NoMeta
+			meta.ExpireAtMs = s.rdbExpireAt(o)
+			if err := w.Key([]byte(key), o.rdbValue(), meta); err != nil {
+				// The node never holds what the format cannot take (an
+				// empty collection, a NaN score); say so if it does.
+				s.env.Logf("Snapshot left out a key the RDB format cannot hold: %v", err)
 			}
 			return true
 		})
@@ -75,100 +53,120 @@ func (s *Server) snapshot() []byte {
 	return w.Finish()
 }
 
-// loadRDB rebuilds the dataset from the snapshot file; a missing file is an
-// empty dataset, a bad one stops the node as Redis stops.
+// saveReplInfo is rdbPopulateSaveInfo: the replication ID, offset and
+// selected db a restarted node needs to PSYNC from where it was. A master
+// has them once it has a backlog (it is in a replication chain), a
+// replica while it has a master or a cached one; nil otherwise.
+func (s *Server) saveReplInfo() *rdbfile.ReplInfo {
+	switch {
+	case !s.isReplica():
+		if s.backlog == nil {
+			return nil
+		}
+		// -1 (no write since the last full sync) is saved as 0: the next
+		// write selects its db anyway.
+		return &rdbfile.ReplInfo{StreamDB: max(s.replSelDB, 0), ID: s.replid, Offset: s.offset}
+	case s.master != nil:
+		return &rdbfile.ReplInfo{StreamDB: s.master.db.id, ID: s.replid, Offset: s.offset}
+	case s.cachedReplid != "" && s.cachedOffset >= 0:
+		return &rdbfile.ReplInfo{StreamDB: s.cachedDB, ID: s.cachedReplid, Offset: s.cachedOffset}
+	}
+	return nil
+}
+
+// loadRDB rebuilds the dataset from the snapshot file at boot; a missing
+// file is an empty dataset, a bad one stops the node as Redis stops.
 func (s *Server) loadRDB() bool {
-	data, err := s.env.Disk().Read(s.cfg.DBFilename)
+	name := s.cfg.DBFilename
+	data, err := s.env.Disk().Read(name)
 	if err != nil {
 		return true
 	}
-	r, err := rdb.NewReader(data)
+	f, err := rdbfile.ReadAll(data, rdbfile.ReadOptions{})
 	if err == nil {
-		if id, ok := r.AuxValue("repl-id"); ok {
-			if off, ok := r.AuxValue("repl-offset"); ok {
-				if n, perr := strconv.ParseInt(off, 10, 64); perr == nil {
-					s.loadedReplid, s.loadedOffset = id, n
-				}
-			}
-		}
-		for {
-			var e rdb.Entry
-			var ok bool
-			e, ok, err = r.Next()
-			if err != nil || !ok {
-				break
-			}
-			s.loadEntry(e)
-		}
+		err = s.applyRDB(f, !s.isReplica())
 	}
 	if err != nil {
-		switch {
-		case errors.Is(err, rdb.ErrChecksum):
-			s.env.Logf("Wrong RDB checksum in %s: %v. Aborting now.", s.cfg.DBFilename, err)
-		case errors.Is(err, rdb.ErrTruncated):
-			s.env.Logf("Short read or OOM loading DB %s: %v. Unrecoverable error, aborting now.", s.cfg.DBFilename, err)
-		default:
-			s.env.Logf("Bad file format reading %s: %v. Aborting now.", s.cfg.DBFilename, err)
-		}
+		s.logLoadError(err)
+		s.env.Logf("Fatal error loading the DB %s: %v. Exiting.", name, err)
 		return false
+	}
+	if id, ok := f.AuxValue("repl-id"); ok {
+		off, ok1 := f.AuxValue("repl-offset")
+		db, ok2 := f.AuxValue("repl-stream-db")
+		n, err1 := strconv.ParseInt(off, 10, 64)
+		dbn, err2 := strconv.Atoi(db)
+		// Older files may hold a repl-stream-db of -1, which Redis does
+		// not trust (loadDataFromDisk).
+		if ok1 && ok2 && err1 == nil && err2 == nil && dbn >= 0 && dbn < len(s.dbs) && len(id) == 40 && n != -1 {
+			s.loadedReplid, s.loadedOffset, s.loadedDB = id, n, dbn
+		}
+	}
+	if f.EmptyKeysSkipped > 0 {
+		s.env.Logf("Done loading RDB, keys loaded: %d, keys expired: 0, empty keys skipped: %d.", len(f.Keys), f.EmptyKeysSkipped)
 	}
 	s.env.Logf("DB loaded from disk: %d bytes", len(data))
 	return true
 }
 
-func (s *Server) loadEntry(e rdb.Entry) {
-	if e.DB < 0 || e.DB >= len(s.dbs) {
-		return
-	}
-	if e.ExpireAtMs >= 0 && e.ExpireAtMs <= s.expireNowMs() && !s.isReplica() {
-		return // expired while the node was down: not loaded, as on a master
-	}
-	o := &object{}
-	switch e.Type {
-	case rdb.TypeString:
-		o = stringObject(bytes.Clone(e.Elems[0])) // rdbLoadObject's tryObjectEncoding
-	case rdb.TypeList:
-		o.kind, o.list = kindList, &list{}
-		for _, v := range e.Elems {
-			o.list.pushBack(bytes.Clone(v))
-		}
-	case rdb.TypeSet:
-		if len(e.Elems) == 0 {
-			return
-		}
-		o.kind, o.set = kindSet, newSetFor(e.Elems[0])
-		for _, v := range e.Elems {
-			o.set.add(s, v)
-		}
-	case rdb.TypeHash:
-		o.kind, o.hash = kindHash, &hash{}
-		for i := 0; i+1 < len(e.Elems); i += 2 {
-			o.hash.set(s, e.Elems[i], e.Elems[i+1])
-		}
-	case rdb.TypeZSet:
-		if len(e.Elems) == 0 {
-			return
-		}
-		o.kind = kindZSet
-		o.zset = s.newZSet(e.Elems[0])
-		for i, m := range e.Elems {
-			o.zset.Insert(string(m), e.Scores[i])
-			s.zsetCheckConvert(o.zset, m)
-		}
-	case rdb.TypeStream:
-		st, err := stream.Decode(e.Elems[0])
-		if err != nil {
-			s.env.Logf("Stream %q in the snapshot does not decode: %v", e.Key, err)
-			return
-		}
-		o.kind, o.stream = kindStream, st
+// logLoadError logs a bad file as rdbLoadRio does before Redis exits.
+func (s *Server) logLoadError(err error) {
+	switch {
+	case errors.Is(err, rdbfile.ErrChecksum):
+		s.env.Logf("Wrong RDB checksum. Aborting now.")
+	case errors.Is(err, rdbfile.ErrTruncated):
+		s.env.Logf("Short read or OOM loading DB. Unrecoverable error, aborting now.")
+	case errors.Is(err, rdbfile.ErrVersion):
+		s.env.Logf("Can't handle RDB format version: %v", err)
 	default:
-		return
+		s.env.Logf("Internal error in RDB reading: %v", err)
 	}
-	if e.ExpireAtMs >= 0 {
-		o.expireAt = max(e.ExpireAtMs, 1)
+}
+
+// applyRDB replaces the dataset and the function libraries with a file's,
+// or, when the file holds what the node cannot load, returns why and
+// leaves everything as it was. dropExpired is a master's load: keys whose
+// time has passed are not loaded (a replica waits for its master's DEL).
+func (s *Server) applyRDB(f *rdbfile.File, dropExpired bool) error {
+	type loaded struct {
+		db  int
+		key string
+		o   *object
 	}
-	s.dbs[e.DB].add(string(e.Key), o)
+	now := s.nowMs()
+	objs := make([]loaded, 0, len(f.Keys))
+	seen := make([]dict[struct{}], len(s.dbs))
+	for _, k := range f.Keys {
+		if k.DB < 0 || k.DB >= len(s.dbs) {
+			return fmt.Errorf("the file selects db %d; this server has %d databases", k.DB, len(s.dbs))
+		}
+		if !seen[k.DB].Set(string(k.Key), struct{}{}) {
+			return fmt.Errorf("RDB has duplicated key '%s' in DB %d", k.Key, k.DB)
+		}
+		if dropExpired && k.Meta.ExpireAtMs != -1 && k.Meta.ExpireAtMs < now {
+			continue
+		}
+		o, err := s.objectFromRDB(k.Value)
+		if err != nil {
+			return fmt.Errorf("key %q: %w", k.Key, err)
+		}
+		if k.Meta.ExpireAtMs != -1 {
+			o.expireAt = s.expireFromRDB(k.Meta.ExpireAtMs)
+		}
+		objs = append(objs, loaded{k.DB, string(k.Key), o})
+	}
+	if len(f.Functions) > 0 || s.funcs != nil {
+		if err := s.functions().Restore(f.Functions, scripting.RestoreFlush); err != nil {
+			return fmt.Errorf("failed loading the function libraries: %v", err)
+		}
+	}
+	for _, d := range s.dbs {
+		d.flush()
+	}
+	for _, l := range objs {
+		s.dbs[l.db].add(l.key, l.o)
+	}
+	return nil
 }
 
 // load reads the dataset at boot: the AOF when appendonly is on, else the

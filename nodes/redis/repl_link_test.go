@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/redsim/redsim/network"
-	"github.com/redsim/redsim/nodes/redis/rdb"
+	"github.com/redsim/redsim/nodes/redis/rdbfile"
 	"github.com/redsim/redsim/nodes/resp"
 	"github.com/redsim/redsim/sim"
 )
@@ -101,13 +101,15 @@ func TestMasterLinkClosesOnMalformedReply(t *testing.T) {
 // every 40s, keeps the link alive: Redis counts every read of the transfer
 // (repl_transfer_lastio), not every complete reply.
 func TestMasterLinkSlowSnapshotKeepsTheLink(t *testing.T) {
-	sw := rdb.NewWriter(nil)
-	sw.Aux("redis-ver", Version)
-	sw.SelectDB(0)
-	sw.Key(rdb.TypeString, []byte("k"), -1, 1)
-	sw.Elem([]byte("v"))
+	sw := rdbfile.NewWriter(nil, rdbfile.DefaultOptions())
+	sw.InfoAux(rdbfile.Info{RedisVer: Version, Bits: 64})
+	sw.SelectDB(0, 1, 0)
+	if err := sw.Key([]byte("k"), &rdbfile.Value{Type: rdbfile.TypeString, Str: []byte("v")}, rdbfile.NoMeta); err != nil {
+		t.Fatal(err)
+	}
 	snapshot := sw.Finish()
-	bulk := "$" + strconv.Itoa(len(snapshot)) + "\r\n" + string(snapshot) + "\r\n"
+	// As sendBulkToSlave sends it: nothing after the file.
+	bulk := "$" + strconv.Itoa(len(snapshot)) + "\r\n" + string(snapshot)
 	fm := &fakeMaster{answer: func(fm *fakeMaster, c sim.Conn, args []string) string {
 		switch strings.ToUpper(args[0]) {
 		case "PING":
@@ -143,8 +145,8 @@ func TestMasterLinkSlowSnapshotKeepsTheLink(t *testing.T) {
 // resync of an empty dataset, then streams stream; it records each PSYNC's
 // arguments.
 func streamMaster(stream string, psyncs *[]string) *fakeMaster {
-	snapshot := rdb.NewWriter(nil)
-	snapshot.Aux("redis-ver", Version)
+	snapshot := rdbfile.NewWriter(nil, rdbfile.DefaultOptions())
+	snapshot.InfoAux(rdbfile.Info{RedisVer: Version, Bits: 64})
 	body := snapshot.Finish()
 	return &fakeMaster{answer: func(fm *fakeMaster, c sim.Conn, args []string) string {
 		switch strings.ToUpper(args[0]) {
@@ -152,7 +154,7 @@ func streamMaster(stream string, psyncs *[]string) *fakeMaster {
 			return "+PONG\r\n"
 		case "PSYNC":
 			*psyncs = append(*psyncs, args[1]+" "+args[2])
-			return "+FULLRESYNC " + strings.Repeat("a", 40) + " 100\r\n$" + strconv.Itoa(len(body)) + "\r\n" + string(body) + "\r\n" + stream
+			return "+FULLRESYNC " + strings.Repeat("a", 40) + " 100\r\n$" + strconv.Itoa(len(body)) + "\r\n" + string(body) + stream
 		case "REPLCONF":
 			if strings.EqualFold(args[1], "ack") {
 				return ""

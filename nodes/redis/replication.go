@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/redsim/redsim/nodes/bugs"
-	"github.com/redsim/redsim/nodes/redis/rdb"
+	"github.com/redsim/redsim/nodes/redis/rdbfile"
 	"github.com/redsim/redsim/nodes/redisconn"
 	"github.com/redsim/redsim/nodes/resp"
 	"github.com/redsim/redsim/nodes/rnum"
@@ -71,9 +71,10 @@ type replState struct {
 	applying     bool // executing the master's stream
 	replCron     sim.Timer
 	replCronLate bool // replicationCron came due while the loop was held
-	// loadedReplid/Offset come from the snapshot loaded at boot.
+	// loadedReplid/Offset/DB come from the snapshot loaded at boot.
 	loadedReplid string
 	loadedOffset int64
+	loadedDB     int
 
 	// meaningfulOffset is offset without the PINGs that trail the last
 	// other command of the stream (Redis 6.0's master_repl_meaningful_offset);
@@ -116,7 +117,7 @@ func (s *Server) initReplication() {
 			// own to offer (PSYNC ? -1) unless its snapshot recorded one.
 			s.cachedReplid, s.cachedOffset = "", -1
 			if s.loadedReplid != "" {
-				s.cachedReplid, s.cachedOffset = s.loadedReplid, s.loadedOffset
+				s.cachedReplid, s.cachedOffset, s.cachedDB = s.loadedReplid, s.loadedOffset, s.loadedDB
 				s.env.Logf("Using the replication ID %s and offset %d of the loaded snapshot for a partial resync", s.loadedReplid, s.loadedOffset)
 			}
 		}
@@ -310,8 +311,8 @@ func (s *Server) dropLink() {
 		l := s.link
 		s.link = nil
 		l.dead = true
-		if s.master != nil {
-			l.conn.Close() // the hijacked stream's
+		if s.master != nil || l.transfer {
+			l.conn.Close() // the hijacked connection's
 		} else {
 			l.rc.Close()
 		}
@@ -346,6 +347,9 @@ type replLink struct {
 	rc   *redisconn.Conn
 	conn sim.Conn // as dialled; after the hijack, the stream's
 	dead bool
+	// transfer is set once the connection is taken from rc for a full
+	// resync's payload (replTransfer).
+	transfer bool
 	// fullReplid and fullOffset are +FULLRESYNC's, applied once the
 	// snapshot has loaded.
 	fullReplid string
@@ -359,7 +363,6 @@ const (
 	stepPort
 	stepCapa
 	stepPsync
-	stepBulk // the snapshot after +FULLRESYNC, awaited unasked
 )
 
 func (s *Server) connectToMaster() {
@@ -565,7 +568,7 @@ func (l *replLink) Reply(step int, v resp.Value, err error) {
 			s.linkState = linkTransfer
 			s.syncStartMs = s.nowMs()
 			s.env.Logf("Full resync from master: %s:%d", f[1], off)
-			l.rc.Await(l, stepBulk)
+			l.startTransfer()
 		case strings.HasPrefix(text, "CONTINUE"):
 			newID := strings.TrimSpace(strings.TrimPrefix(text, "CONTINUE"))
 			s.repl.partialSyncs++
@@ -591,40 +594,21 @@ func (l *replLink) Reply(step int, v resp.Value, err error) {
 			}
 			l.fail("unexpected reply to PSYNC from master: " + text)
 		}
-	case stepBulk:
-		if v.Kind != resp.KindBulk {
-			l.corrupt("bad snapshot payload")
-			return
-		}
-		// replicationAttachToNewMaster, once the snapshot is in and
-		// before the old dataset goes: nothing may continue the history
-		// we leave, neither we (the cached master) nor our sub-replicas,
-		// which must load the new dataset too.
-		s.discardCachedMaster()
-		if !bugs.On(bugs.ChainedPsyncAfterUpstreamFullsync) {
-			// Before the fix of redis/redis#2694 the sub-replicas went on
-			// streaming from us, and the backlog stayed to serve them.
-			s.disconnectReplicas()
-			s.backlog = nil // freeReplicationBacklog: no PSYNC into it
-		}
-		if !s.loadFromMaster(v.Str) {
-			l.corrupt("failed loading the snapshot from master")
-			return
-		}
-		s.replid, s.offset = l.fullReplid, l.fullOffset
-		s.meaningfulOffset = s.offset
-		s.replid2, s.secondOffset = strings.Repeat("0", 40), -1
-		s.env.Logf("MASTER <-> REPLICA sync: Finished with success")
-		l.startStream(0)
 	}
 }
 
 // startStream takes the connection over from the Conn, where the master's
 // replies end and its stream begins, and turns it into the master client.
 func (l *replLink) startStream(db int) {
-	s := l.s
 	// The connection is open: its reply has just been read.
 	conn, rest := l.rc.Hijack(replStream{l})
+	l.attach(conn, rest, db)
+}
+
+// attach makes conn, whose stream begins with rest, the master client's
+// connection, its commands applied in db.
+func (l *replLink) attach(conn sim.Conn, rest []byte, db int) {
+	s := l.s
 	l.conn = conn
 	s.linkState = linkConnected
 	s.cachedReplid, s.cachedOffset = "", -1
@@ -666,28 +650,23 @@ func (r replStream) OnData(_ sim.Conn, p []byte) {
 // OnClose implements sim.ConnHandler.
 func (r replStream) OnClose(_ sim.Conn, err error) { r.l.lost(err) }
 
-// loadFromMaster replaces the dataset with a full resync's snapshot.
+// loadFromMaster replaces the dataset with a full resync's snapshot, as
+// readSyncBulkPayload does: the old data goes first ("Flushing old
+// data"), then the payload loads whole or not at all.
 func (s *Server) loadFromMaster(data []byte) bool {
-	r, err := rdb.NewReader(data)
-	if err != nil {
-		s.env.Logf("Failed trying to load the MASTER synchronization DB from socket: %v", err)
-		return false
-	}
-	s.trackingFlushed()
+	f, err := rdbfile.ReadAll(data, rdbfile.ReadOptions{})
 	for _, d := range s.dbs {
 		d.flush()
 	}
+	s.trackingFlushed()
 	s.dirty++
-	for {
-		e, ok, err := r.Next()
-		if err != nil {
-			s.env.Logf("Failed trying to load the MASTER synchronization DB: %v", err)
-			return false
-		}
-		if !ok {
-			break
-		}
-		s.loadEntry(e)
+	if err == nil {
+		err = s.applyRDB(f, false)
+	}
+	if err != nil {
+		s.logLoadError(err)
+		s.env.Logf("Failed trying to load the MASTER synchronization DB from socket: %v", err)
+		return false
 	}
 	if s.aofOn {
 		// Redis restarts the AOF after a full sync so that it matches.
@@ -1029,7 +1008,7 @@ func (s *Server) startFullSync() {
 			if r.closed || r.replState != replSendBulk {
 				continue
 			}
-			r.w.WriteBulk(payload)
+			r.w.WriteRaw(appendFullSyncPayload(nil, payload))
 			r.w.WriteRaw(r.replBuf)
 			r.replBuf = nil
 			// replicaPutOnline

@@ -40,7 +40,7 @@ type Server struct {
 	commands *CommandTable
 	clients  []*client // by id, ascending
 	debugState
-	fo failover
+	fo      failover
 	acl     *acl.ACL
 	nextID  int64
 	pending []*client // clients with replies to write
