@@ -49,12 +49,21 @@ func (s *Server) propagate(db int, args [][]byte) { s.propagateSplit(db, args, a
 // another form than the AOF, as relative expiry times did before Redis 7.0
 // (a planted bug, bugs.RelativeExpirePropagated).
 func (s *Server) propagateSplit(db int, repl, aof [][]byte) {
+	s.propagateHeld(heldProp{db: db, repl: repl, aof: aof, target: scripting.ReplAll})
+}
+
+// propagateTo is propagate to the AOF or the replicas only (target), as
+// alsoPropagate with PROPAGATE_AOF or PROPAGATE_REPL.
+func (s *Server) propagateTo(db int, args [][]byte, target int) {
+	s.propagateHeld(heldProp{db: db, repl: args, aof: args, target: target})
+}
+
+func (s *Server) propagateHeld(p heldProp) {
 	if s.loading {
 		return
 	}
-	p := heldProp{db: db, repl: repl, aof: aof, target: scripting.ReplAll}
 	if s.inScript {
-		p.target = s.scriptRepl // redis.set_repl
+		p.target &= s.scriptRepl // redis.set_repl
 	}
 	if p.target == scripting.ReplNone {
 		return

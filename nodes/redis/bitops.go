@@ -82,6 +82,7 @@ func setbitCommand(c *client, args [][]byte) {
 	o.str = r.Value
 	if r.Modified {
 		c.s.modified(c.db, args[1], 1)
+		c.s.notify(notifyString, "setbit", args[1], c.db.id)
 	}
 	c.w.WriteInt(r.Old)
 }
@@ -142,8 +143,10 @@ func bitopCommand(c *client, args [][]byte) {
 	dest := args[2]
 	if len(res) > 0 {
 		c.db.set(string(dest), rawString(res), false)
+		c.s.notify(notifyString, "set", dest, c.db.id)
 		c.s.dirty++
 	} else if c.db.del(dest) {
+		c.s.notify(notifyGeneric, "del", dest, c.db.id)
 		c.s.dirty++
 	}
 	c.w.WriteInt(int64(len(res)))
@@ -168,6 +171,7 @@ func bitfieldCommand(c *client, args [][]byte) {
 		o.str = r.Value
 		if r.Changes > 0 {
 			c.s.modified(c.db, args[1], int(r.Changes))
+			c.s.notify(notifyString, "setbit", args[1], c.db.id)
 		}
 	} else {
 		o, ok := c.getString(args[1])

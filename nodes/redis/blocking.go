@@ -87,7 +87,7 @@ func blockingPopGeneric(c *client, keys [][]byte, head bool, tb []byte, count in
 		c.w.WriteArrayLen(2)
 		c.w.WriteBulk(k)
 		c.w.WriteBulk(v)
-		c.removeIfEmpty(k, o)
+		c.s.notifyChange(c.db, notifyList, popEvent(head), k, c.removeIfEmpty(k, o))
 		c.s.modified(c.db, k, 1)
 		c.prop = [][]byte{popName(head), k}
 		return
@@ -108,9 +108,7 @@ func (c *client) listPopRange(d *db, key []byte, o *object, head bool, n int64) 
 	for range n {
 		c.w.WriteBulk(o.list.pop(head))
 	}
-	if o.list.Len() == 0 {
-		d.remove(string(key))
-	}
+	c.s.notifyChange(d, notifyList, popEvent(head), key, o.list.Len() == 0 && d.remove(string(key)))
 	c.s.modified(d, key, int(n))
 }
 
@@ -354,12 +352,13 @@ func (s *Server) serveBlocked(c *client, d *db, key string, o *object) {
 	}
 	v := o.list.pop(b.head)
 	if !b.move {
-		c.removeIfEmpty(k, o)
+		removed := c.removeIfEmpty(k, o)
 		s.modified(d, k, 1)
 		s.propagate(d.id, [][]byte{popName(b.head), k})
 		c.w.WriteArrayLen(2)
 		c.w.WriteBulk(k)
 		c.w.WriteBulk(v)
+		s.notifyChange(d, notifyList, popEvent(b.head), k, removed)
 		c.markPending()
 		return
 	}
@@ -376,7 +375,8 @@ func (s *Server) serveBlocked(c *client, d *db, key string, o *object) {
 	}
 	do.list.push(v, b.to)
 	s.signalReady(d, string(b.dst))
-	c.removeIfEmpty(k, o)
+	s.notify(notifyList, pushEvent(b.to), b.dst, d.id)
+	s.notifyChange(d, notifyList, popEvent(b.head), k, c.removeIfEmpty(k, o))
 	s.modified(d, k, 1)
 	s.signalModified(d, string(b.dst))
 	if b.rpl {

@@ -59,7 +59,10 @@ type client struct {
 	argv   [][]byte
 	prop   [][]byte
 	noProp bool
-	isFake bool
+	// forceRepl is CLIENT_FORCE_REPL: the command goes to the replicas
+	// (not the AOF) though it changed nothing, as PUBLISH does.
+	forceRepl bool
+	isFake    bool
 
 	// Replication: the master's link client, or a replica of this node.
 	isMaster        bool

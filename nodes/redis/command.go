@@ -11,6 +11,7 @@ import (
 
 	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/redis/acl"
+	"github.com/redsim/redsim/nodes/redis/scripting"
 )
 
 // cmdFlags are Redis's command flags that change how a command is run.
@@ -377,6 +378,10 @@ func (s *Server) call(c *client, cmd *command, args [][]byte) {
 	}
 	dirty, off := s.dirty, s.offset
 	c.argv, c.prop, c.noProp = args, nil, false
+	// call nests (EXEC, scripts' fake client): the flag is the command's
+	// own, restored after it as Redis restores CLIENT_FORCE_REPL.
+	forceRepl := c.forceRepl
+	c.forceRepl = false
 	defer s.reraise(cmd, args)
 	top := s.execDepth == 0 && !c.isFake
 	if top {
@@ -398,7 +403,10 @@ func (s *Server) call(c *client, cmd *command, args [][]byte) {
 			p = args
 		}
 		s.propagate(c.db.id, p)
+	} else if c.forceRepl && !c.noProp {
+		s.propagateTo(c.db.id, args, scripting.ReplReplica)
 	}
+	c.forceRepl = forceRepl
 	if s.offset != off {
 		c.woff = s.offset
 	}

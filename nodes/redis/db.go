@@ -42,13 +42,28 @@ func (d *db) lookupNoTouch(key []byte) *object {
 	return o
 }
 
-// lookupRead is lookupKeyRead: lookup counting hits and misses.
+// lookupRead is lookupKeyRead: lookup counting hits and misses, a miss
+// notified as keymiss.
 func (d *db) lookupRead(key []byte) *object {
-	return d.countHit(d.lookup(key))
+	o := d.countHit(d.lookup(key))
+	if o == nil {
+		d.s.notify(notifyKeyMiss, "keymiss", key, d.id)
+	}
+	return o
 }
 
 // lookupReadNoTouch is lookupKeyReadWithFlags with LOOKUP_NOTOUCH.
 func (d *db) lookupReadNoTouch(key []byte) *object {
+	o := d.lookupReadNoTouchNoNotify(key)
+	if o == nil {
+		d.s.notify(notifyKeyMiss, "keymiss", key, d.id)
+	}
+	return o
+}
+
+// lookupReadNoTouchNoNotify adds LOOKUP_NONOTIFY: OBJECT's lookup counts a
+// miss but sends no keymiss.
+func (d *db) lookupReadNoTouchNoNotify(key []byte) *object {
 	return d.countHit(d.lookupNoTouch(key))
 }
 

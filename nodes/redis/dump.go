@@ -126,6 +126,7 @@ func restoreCommand(c *client, args [][]byte) {
 		if deleted {
 			c.prop = [][]byte{[]byte("DEL"), key}
 			c.s.signalModified(c.db, string(key))
+			c.s.notify(notifyGeneric, "del", key, c.db.id)
 			c.s.dirty++
 		}
 		c.w.WriteOK()
@@ -143,6 +144,7 @@ func restoreCommand(c *client, args [][]byte) {
 		c.s.setIdle(o, idle)
 	}
 	c.s.signalModified(c.db, string(key))
+	c.s.notify(notifyGeneric, "restore", key, c.db.id)
 	c.w.WriteOK()
 	c.s.dirty++
 }

@@ -204,6 +204,7 @@ func persistCommand(c *client, args [][]byte) {
 		return
 	}
 	c.s.signalModified(c.db, string(args[1]))
+	c.s.notify(notifyGeneric, "persist", args[1], c.db.id)
 	c.s.dirty++
 	c.w.WriteInt(1)
 }

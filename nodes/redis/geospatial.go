@@ -356,6 +356,7 @@ func georadiusGeneric(c *client, args [][]byte, srcIdx int, flags int) {
 	if z == nil {
 		if storeKey != nil {
 			if c.db.del(storeKey) {
+				c.s.notify(notifyGeneric, "del", storeKey, c.db.id)
 				c.s.dirty++
 			}
 			c.w.WriteInt(0)
@@ -372,6 +373,7 @@ func georadiusGeneric(c *client, args [][]byte, srcIdx int, flags int) {
 	}
 	if len(pts) == 0 {
 		if c.db.del(storeKey) {
+			c.s.notify(notifyGeneric, "del", storeKey, c.db.id)
 			c.s.dirty++
 		}
 		c.w.WriteInt(0)
@@ -393,6 +395,11 @@ func georadiusGeneric(c *client, args [][]byte, srcIdx int, flags int) {
 		dst.SetListpack(true)
 	}
 	c.db.set(string(storeKey), &object{kind: kindZSet, zset: dst}, false)
+	if flags&geoSearch != 0 {
+		c.s.notify(notifyZSet, "geosearchstore", storeKey, c.db.id)
+	} else {
+		c.s.notify(notifyZSet, "georadiusstore", storeKey, c.db.id)
+	}
 	c.s.dirty += int64(len(pts))
 	c.w.WriteInt(int64(len(pts)))
 }

@@ -231,6 +231,7 @@ func hsetCommand(c *client, args [][]byte) {
 		}
 	}
 	c.s.modified(c.db, args[1], (len(args)-2)/2)
+	c.s.notify(notifyHash, "hset", args[1], c.db.id)
 	if c.lastCmd == "hmset" {
 		c.w.WriteOK()
 	} else {
@@ -253,6 +254,7 @@ func hsetnxCommand(c *client, args [][]byte) {
 	}
 	o.hash.set(c.s, args[2], args[3])
 	c.s.modified(c.db, args[1], 1)
+	c.s.notify(notifyHash, "hset", args[1], c.db.id)
 	c.w.WriteInt(1)
 }
 
@@ -318,7 +320,7 @@ func hgetallGeneric(c *client, args [][]byte, keys, vals bool) {
 }
 
 func hdelCommand(c *client, args [][]byte) {
-	o := c.readKind(kindHash, args[1], func() { c.w.WriteInt(0) })
+	o := c.writeKind(kindHash, args[1], func() { c.w.WriteInt(0) })
 	if o == nil {
 		return
 	}
@@ -332,7 +334,7 @@ func hdelCommand(c *client, args [][]byte) {
 		}
 	}
 	if n > 0 {
-		c.removeIfEmpty(args[1], o)
+		c.s.notifyChange(c.db, notifyHash, "hdel", args[1], c.removeIfEmpty(args[1], o))
 		c.s.modified(c.db, args[1], n)
 	}
 	c.w.WriteInt(int64(n))
@@ -387,6 +389,7 @@ func hincrbyCommand(c *client, args [][]byte) {
 	v += by
 	o.hash.set(c.s, args[2], strconv.AppendInt(nil, v, 10))
 	c.s.modified(c.db, args[1], 1)
+	c.s.notify(notifyHash, "hincrby", args[1], c.db.id)
 	c.w.WriteInt(v)
 }
 
@@ -419,6 +422,7 @@ func hincrbyfloatCommand(c *client, args [][]byte) {
 	out := rnum.AppendLongDouble(nil, v)
 	o.hash.set(c.s, args[2], out)
 	c.s.modified(c.db, args[1], 1)
+	c.s.notify(notifyHash, "hincrbyfloat", args[1], c.db.id)
 	c.w.WriteBulk(out)
 	c.prop = [][]byte{[]byte("HSET"), args[1], args[2], out}
 }

@@ -51,6 +51,7 @@ func pfaddCommand(c *client, args [][]byte) {
 	}
 	if created || updated {
 		c.s.modified(c.db, key, 1)
+		c.s.notify(notifyString, "pfadd", key, c.db.id)
 		c.w.WriteInt(1)
 		return
 	}
@@ -78,7 +79,7 @@ func pfcountCommand(c *client, args [][]byte) {
 		return
 	}
 	key := args[1]
-	o := c.db.lookup(key)
+	o := c.db.lookupRead(key)
 	if o == nil {
 		c.w.WriteInt(0)
 		return
@@ -132,6 +133,8 @@ func pfmergeCommand(c *client, args [][]byte) {
 	}
 	o.str = out
 	c.s.modified(c.db, dest, 1)
+	// Redis calls the merge a pfadd, a mass-add of elements.
+	c.s.notify(notifyString, "pfadd", dest, c.db.id)
 	c.w.WriteOK()
 }
 

@@ -109,6 +109,7 @@ func copyCommand(c *client, args [][]byte) {
 	n.expireAt = o.expireAt
 	dst.add(string(newkey), n)
 	c.s.signalModified(dst, string(newkey))
+	c.s.notify(notifyGeneric, "copy_to", newkey, dst.id)
 	c.s.dirty++
 	c.w.WriteInt(1)
 }
@@ -135,6 +136,8 @@ func moveCommand(c *client, args [][]byte) {
 	dst.add(string(key), o)
 	c.s.signalModified(c.db, string(key))
 	c.s.signalModified(dst, string(key))
+	c.s.notify(notifyGeneric, "move_from", key, c.db.id)
+	c.s.notify(notifyGeneric, "move_to", key, dst.id)
 	c.s.dirty++
 	c.w.WriteInt(1)
 }
@@ -296,6 +299,8 @@ func renameGeneric(c *client, args [][]byte, nx bool) {
 	c.db.add(string(dst), o)
 	c.s.signalModified(c.db, string(src))
 	c.s.signalModified(c.db, string(dst))
+	c.s.notify(notifyGeneric, "rename_from", src, c.db.id)
+	c.s.notify(notifyGeneric, "rename_to", dst, c.db.id)
 	c.s.dirty++
 	if nx {
 		c.w.WriteInt(1)

@@ -152,6 +152,7 @@ func pushGeneric(c *client, args [][]byte, head, onlyExisting bool) {
 	}
 	c.s.modified(c.db, key, len(args)-2)
 	c.s.signalReady(c.db, string(key))
+	c.s.notify(notifyList, pushEvent(head), key, c.db.id)
 	c.w.WriteInt(int64(o.list.Len()))
 }
 
@@ -165,8 +166,9 @@ func (c *client) positiveCount(b []byte) (int64, bool) {
 	return n, true
 }
 
-// removeIfEmpty deletes an emptied container key.
-func (c *client) removeIfEmpty(key []byte, o *object) {
+// removeIfEmpty deletes an emptied container key and reports whether it
+// did.
+func (c *client) removeIfEmpty(key []byte, o *object) bool {
 	var n int
 	switch o.kind {
 	case kindList:
@@ -178,11 +180,9 @@ func (c *client) removeIfEmpty(key []byte, o *object) {
 	case kindZSet:
 		n = o.zset.Len()
 	default:
-		return
+		return false
 	}
-	if n == 0 {
-		c.db.remove(string(key))
-	}
+	return n == 0 && c.db.remove(string(key))
 }
 
 func popGeneric(c *client, args [][]byte, head bool) {
@@ -224,8 +224,23 @@ func popGeneric(c *client, args [][]byte, head bool) {
 			c.w.WriteBulk(o.list.pop(head))
 		}
 	}
-	c.removeIfEmpty(key, o)
+	c.s.notifyChange(c.db, notifyList, popEvent(head), key, c.removeIfEmpty(key, o))
 	c.s.modified(c.db, key, 1)
+}
+
+// pushEvent and popEvent name a list's events by the end they act on.
+func pushEvent(head bool) string {
+	if head {
+		return "lpush"
+	}
+	return "rpush"
+}
+
+func popEvent(head bool) string {
+	if head {
+		return "lpop"
+	}
+	return "rpop"
 }
 
 func lrangeCommand(c *client, args [][]byte) {
@@ -315,6 +330,7 @@ func lsetCommand(c *client, args [][]byte) {
 	}
 	o.list.set(int(i), bytes.Clone(args[3]))
 	c.s.modified(c.db, args[1], 1)
+	c.s.notify(notifyList, "lset", args[1], c.db.id)
 	c.w.WriteOK()
 }
 
@@ -324,7 +340,7 @@ func lremCommand(c *client, args [][]byte) {
 		c.w.WriteError(errNotInt)
 		return
 	}
-	o := c.readKind(kindList, args[1], func() { c.w.WriteInt(0) })
+	o := c.writeKind(kindList, args[1], func() { c.w.WriteInt(0) })
 	if o == nil {
 		return
 	}
@@ -355,7 +371,7 @@ func lremCommand(c *client, args [][]byte) {
 	}
 	if removed > 0 {
 		o.list.replace(keep)
-		c.removeIfEmpty(args[1], o)
+		c.s.notifyChange(c.db, notifyList, "lrem", args[1], c.removeIfEmpty(args[1], o))
 		c.s.modified(c.db, args[1], int(removed))
 	}
 	c.w.WriteInt(removed)
@@ -368,7 +384,7 @@ func ltrimCommand(c *client, args [][]byte) {
 		c.w.WriteError(errNotInt)
 		return
 	}
-	o := c.readKind(kindList, args[1], c.w.WriteOK)
+	o := c.writeKind(kindList, args[1], c.w.WriteOK)
 	if o == nil {
 		return
 	}
@@ -387,7 +403,7 @@ func ltrimCommand(c *client, args [][]byte) {
 		keep = items[start : end+1]
 	}
 	o.list.replace(keep)
-	c.removeIfEmpty(args[1], o)
+	c.s.notifyChange(c.db, notifyList, "ltrim", args[1], c.removeIfEmpty(args[1], o))
 	c.s.modified(c.db, args[1], int(n)-len(keep))
 	c.w.WriteOK()
 }
@@ -402,7 +418,7 @@ func linsertCommand(c *client, args [][]byte) {
 		c.w.WriteError(errSyntax)
 		return
 	}
-	o := c.readKind(kindList, args[1], func() { c.w.WriteInt(0) })
+	o := c.writeKind(kindList, args[1], func() { c.w.WriteInt(0) })
 	if o == nil {
 		return
 	}
@@ -418,6 +434,7 @@ func linsertCommand(c *client, args [][]byte) {
 		items = append(items[:at], append([][]byte{bytes.Clone(args[4])}, items[at:]...)...)
 		o.list.replace(items)
 		c.s.modified(c.db, args[1], 1)
+		c.s.notify(notifyList, "linsert", args[1], c.db.id)
 		c.w.WriteInt(int64(len(items)))
 		return
 	}
@@ -559,7 +576,9 @@ func moveGeneric(c *client, src, dst []byte, from, to bool, timeout int64) bool 
 	}
 	do.list.push(v, to)
 	c.s.signalReady(c.db, string(dst))
-	c.removeIfEmpty(src, so)
+	// lmoveHandlePush notifies the push before the pop.
+	c.s.notify(notifyList, pushEvent(to), dst, c.db.id)
+	c.s.notifyChange(c.db, notifyList, popEvent(from), src, c.removeIfEmpty(src, so))
 	c.s.modified(c.db, src, 1)
 	c.s.signalModified(c.db, string(dst))
 	c.w.WriteBulk(v)

@@ -137,3 +137,13 @@ func (s *Server) notify(class notifyClass, event string, key []byte, dbID int) {
 		s.publish([]byte("__keyevent@"+db+"__:"+event), key)
 	}
 }
+
+// notifyChange notifies event on key in d, then del when the change
+// emptied the key and removed it, the order of every container command in
+// Redis.
+func (s *Server) notifyChange(d *db, class notifyClass, event string, key []byte, removed bool) {
+	s.notify(class, event, key, d.id)
+	if removed {
+		s.notify(notifyGeneric, "del", key, d.id)
+	}
+}

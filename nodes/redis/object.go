@@ -80,7 +80,16 @@ const (
 // of kind k; otherwise it sends empty's reply (missing key) or WRONGTYPE and
 // returns nil.
 func (c *client) readKind(k kind, key []byte, empty func()) *object {
-	o := c.db.lookupRead(key)
+	return c.checkKind(k, c.db.lookupRead(key), empty)
+}
+
+// writeKind is readKind with lookupKeyWriteOrReply, for the write
+// commands: no hit or miss is counted, no keymiss notified.
+func (c *client) writeKind(k kind, key []byte, empty func()) *object {
+	return c.checkKind(k, c.db.lookup(key), empty)
+}
+
+func (c *client) checkKind(k kind, o *object, empty func()) *object {
 	if o == nil {
 		empty()
 		return nil
@@ -253,7 +262,7 @@ func objectCommand(c *client, args [][]byte) {
 		c.writeHelp(args[0], objectHelp)
 		return
 	}
-	o := c.db.lookupReadNoTouch(args[2])
+	o := c.db.lookupReadNoTouchNoNotify(args[2])
 	if o == nil {
 		c.w.WriteNull()
 		return

@@ -219,12 +219,13 @@ func saddCommand(c *client, args [][]byte) {
 	}
 	if n > 0 {
 		c.s.modified(c.db, args[1], n)
+		c.s.notify(notifySet, "sadd", args[1], c.db.id)
 	}
 	c.w.WriteInt(int64(n))
 }
 
 func sremCommand(c *client, args [][]byte) {
-	o := c.readKind(kindSet, args[1], func() { c.w.WriteInt(0) })
+	o := c.writeKind(kindSet, args[1], func() { c.w.WriteInt(0) })
 	if o == nil {
 		return
 	}
@@ -238,7 +239,7 @@ func sremCommand(c *client, args [][]byte) {
 		}
 	}
 	if n > 0 {
-		c.removeIfEmpty(args[1], o)
+		c.s.notifyChange(c.db, notifySet, "srem", args[1], c.removeIfEmpty(args[1], o))
 		c.s.modified(c.db, args[1], n)
 	}
 	c.w.WriteInt(int64(n))
@@ -294,14 +295,14 @@ func spopCommand(c *client, args [][]byte) {
 	}
 	key := args[1]
 	if len(args) == 2 {
-		o := c.readKind(kindSet, key, c.w.WriteNull)
+		o := c.writeKind(kindSet, key, c.w.WriteNull)
 		if o == nil {
 			return
 		}
 		m := o.set.random(c.s)
 		o.set.remove(m)
 		c.w.WriteBulk(m)
-		c.removeIfEmpty(key, o)
+		c.s.notifyChange(c.db, notifySet, "spop", key, c.removeIfEmpty(key, o))
 		c.s.modified(c.db, key, 1)
 		c.prop = [][]byte{[]byte("SREM"), key, m}
 		return
@@ -310,7 +311,7 @@ func spopCommand(c *client, args [][]byte) {
 	if !ok {
 		return
 	}
-	o := c.readKind(kindSet, key, func() { c.w.WriteSetLen(0) })
+	o := c.writeKind(kindSet, key, func() { c.w.WriteSetLen(0) })
 	if o == nil {
 		return
 	}
@@ -325,6 +326,7 @@ func spopCommand(c *client, args [][]byte) {
 			c.w.WriteBulk(m)
 		}
 		c.db.remove(string(key))
+		c.s.notifyChange(c.db, notifySet, "spop", key, true)
 		c.s.modified(c.db, key, len(ms))
 		c.prop = [][]byte{[]byte("DEL"), key}
 		return
@@ -337,6 +339,7 @@ func spopCommand(c *client, args [][]byte) {
 		c.w.WriteBulk(m)
 		popped = append(popped, m)
 	}
+	c.s.notify(notifySet, "spop", key, c.db.id)
 	c.s.modified(c.db, key, int(count))
 	c.prop = popped
 }
@@ -422,14 +425,17 @@ func smoveCommand(c *client, args [][]byte) {
 		c.w.WriteInt(0)
 		return
 	}
-	c.removeIfEmpty(src, so)
+	c.s.notifyChange(c.db, notifySet, "srem", src, c.removeIfEmpty(src, so))
 	if do == nil {
 		do = &object{kind: kindSet, set: newSetFor(m)}
 		c.db.add(string(dst), do)
 	}
-	do.set.add(c.s, m)
+	added := do.set.add(c.s, m)
 	c.s.modified(c.db, src, 1)
 	c.s.modified(c.db, dst, 0)
+	if added {
+		c.s.notify(notifySet, "sadd", dst, c.db.id)
+	}
 	c.w.WriteInt(1)
 }
 
@@ -509,6 +515,7 @@ func setOpGeneric(c *client, keys [][]byte, dst []byte, op int) {
 	if len(result) == 0 {
 		if existed {
 			c.db.del(dst)
+			c.s.notify(notifyGeneric, "del", dst, c.db.id)
 			c.s.dirty++
 		}
 		c.w.WriteInt(0)
@@ -519,6 +526,7 @@ func setOpGeneric(c *client, keys [][]byte, dst []byte, op int) {
 		st.add(c.s, m)
 	}
 	c.db.set(string(dst), &object{kind: kindSet, set: st}, false)
+	c.s.notify(notifySet, [...]string{opInter: "sinterstore", opUnion: "sunionstore", opDiff: "sdiffstore"}[op], dst, c.db.id)
 	c.s.dirty++
 	c.w.WriteInt(int64(st.len()))
 }

@@ -141,6 +141,7 @@ func spublishCommand(c *client, args [][]byte) {
 		x.markPending()
 		n++
 	}
+	c.forceRepl = true // as PUBLISH
 	c.w.WriteInt(n)
 }
 

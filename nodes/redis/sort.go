@@ -233,8 +233,10 @@ func sortGeneric(c *client, args [][]byte, readonly bool) {
 	}
 	if outputlen > 0 {
 		c.db.set(string(storekey), &object{kind: kindList, list: l}, false)
+		c.s.notify(notifyList, "sortstore", storekey, c.db.id)
 		c.s.dirty += outputlen
 	} else if c.db.del(storekey) {
+		c.s.notify(notifyGeneric, "del", storekey, c.db.id)
 		c.s.dirty++
 	}
 	c.w.WriteInt(max(outputlen, 0))

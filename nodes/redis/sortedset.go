@@ -146,7 +146,7 @@ func zaddGeneric(c *client, args [][]byte, flags int) {
 					score += cur
 					if math.IsNaN(score) {
 						c.w.WriteError("ERR resulting score is not a number (NaN)")
-						c.finishZAdd(key, added, updated)
+						c.finishZAdd(key, added, updated, incr)
 						return
 					}
 				}
@@ -166,7 +166,7 @@ func zaddGeneric(c *client, args [][]byte, flags int) {
 			}
 		}
 	}
-	c.finishZAdd(key, added, updated)
+	c.finishZAdd(key, added, updated, incr)
 	if incr {
 		if processed > 0 {
 			c.w.WriteDouble(score)
@@ -182,9 +182,14 @@ func zaddGeneric(c *client, args [][]byte, flags int) {
 	}
 }
 
-func (c *client) finishZAdd(key []byte, added, updated int) {
+func (c *client) finishZAdd(key []byte, added, updated int, incr bool) {
 	if added+updated > 0 {
 		c.s.modified(c.db, key, added+updated)
+		if incr {
+			c.s.notify(notifyZSet, "zincr", key, c.db.id)
+		} else {
+			c.s.notify(notifyZSet, "zadd", key, c.db.id)
+		}
 	}
 	if o := c.db.lookup(key); o != nil && o.kind == kindZSet {
 		c.removeIfEmpty(key, o)
@@ -211,7 +216,7 @@ func zremCommand(c *client, args [][]byte) {
 		}
 	}
 	if n > 0 {
-		c.removeIfEmpty(args[1], o)
+		c.s.notifyChange(c.db, notifyZSet, "zrem", args[1], c.removeIfEmpty(args[1], o))
 		c.s.modified(c.db, args[1], n)
 	}
 	c.w.WriteInt(int64(n))
@@ -514,7 +519,11 @@ func (c *client) genericZpop(keys [][]byte, min, emitKey bool, count int64, nest
 		c.w.WriteBulkString(e.Member)
 		c.w.WriteDouble(e.Score)
 	}
-	c.removeIfEmpty(key, o)
+	event := "zpopmax"
+	if min {
+		event = "zpopmin"
+	}
+	c.s.notifyChange(c.db, notifyZSet, event, key, c.removeIfEmpty(key, o))
 	c.s.modified(c.db, key, n)
 	return key, llen
 }
@@ -634,7 +643,7 @@ func zremrangeCommand(c *client, args [][]byte) {
 	}
 	n := del(o.zset)
 	if n > 0 {
-		c.removeIfEmpty(key, o)
+		c.s.notifyChange(c.db, notifyZSet, c.lastCmd, key, c.removeIfEmpty(key, o))
 		c.s.modified(c.db, key, n)
 	}
 	c.w.WriteInt(int64(n))

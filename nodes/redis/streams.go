@@ -143,6 +143,9 @@ func (s *Server) applyStreamEffects(c *client, d *db, fx *stream.Effects) {
 	if fx.Ready != nil {
 		s.signalReady(d, string(fx.Ready))
 	}
+	for _, e := range fx.Events {
+		s.notify(notifyStream, e.Name, e.Key, d.id)
+	}
 	if c != nil {
 		c.noProp = true
 	}

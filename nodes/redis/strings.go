@@ -47,6 +47,17 @@ func (c *client) getString(key []byte) (*object, bool) {
 	return o, true
 }
 
+// getStringWrite is getString with lookupKeyWrite, for the commands
+// that write the string: no hit or miss is counted, no keymiss notified.
+func (c *client) getStringWrite(key []byte) (*object, bool) {
+	o := c.db.lookup(key)
+	if o != nil && o.kind != kindString {
+		c.w.WriteError(errWrongType)
+		return nil, false
+	}
+	return o, true
+}
+
 // getGeneric is getGenericCommand: reply with the value or null.
 func (c *client) getGeneric(key []byte) bool {
 	o, ok := c.getString(key)
@@ -231,6 +242,7 @@ func getsetCommand(c *client, args [][]byte) {
 		return
 	}
 	c.db.set(string(args[1]), stringObject(bytes.Clone(args[2])), false)
+	c.s.notify(notifyString, "set", args[1], c.db.id)
 	c.s.dirty++
 	c.prop = [][]byte{[]byte("SET"), args[1], args[2]}
 }
@@ -240,6 +252,7 @@ func getdelCommand(c *client, args [][]byte) {
 		return
 	}
 	if c.db.del(args[1]) {
+		c.s.notify(notifyGeneric, "del", args[1], c.db.id)
 		c.s.dirty++
 		c.prop = [][]byte{[]byte("DEL"), args[1]}
 	}
@@ -270,16 +283,19 @@ func getexCommand(c *client, args [][]byte) {
 	case flags&(setEXAT|setPXAT) != 0 && c.s.alreadyExpired(when):
 		c.db.del(key)
 		c.prop = [][]byte{[]byte("DEL"), key}
+		c.s.notify(notifyGeneric, "del", key, c.db.id)
 		c.s.dirty++
 	case expire != nil:
 		c.db.setExpire(string(key), o, when)
 		c.prop = [][]byte{[]byte("PEXPIREAT"), key, strconv.AppendInt(nil, when, 10)}
 		c.s.signalModified(c.db, string(key))
+		c.s.notify(notifyGeneric, "expire", key, c.db.id)
 		c.s.dirty++
 	case flags&setPersist != 0:
 		if c.db.persist(string(key), o) {
 			c.prop = [][]byte{[]byte("PERSIST"), key}
 			c.s.signalModified(c.db, string(key))
+			c.s.notify(notifyGeneric, "persist", key, c.db.id)
 			c.s.dirty++
 		}
 	}
@@ -312,6 +328,7 @@ func msetGeneric(c *client, args [][]byte, nx bool) {
 	}
 	for j := 1; j < len(args); j += 2 {
 		c.db.set(string(args[j]), stringObject(bytes.Clone(args[j+1])), false)
+		c.s.notify(notifyString, "set", args[j], c.db.id)
 	}
 	c.s.dirty += int64(len(args) / 2)
 	if nx {
@@ -325,7 +342,7 @@ func msetCommand(c *client, args [][]byte)   { msetGeneric(c, args, false) }
 func msetnxCommand(c *client, args [][]byte) { msetGeneric(c, args, true) }
 
 func incrDecr(c *client, key []byte, by int64) {
-	o, ok := c.getString(key)
+	o, ok := c.getStringWrite(key)
 	if !ok {
 		return
 	}
@@ -344,6 +361,7 @@ func incrDecr(c *client, key []byte, by int64) {
 	// A new object (createStringObjectFromLongLongForValue) or the old
 	// one changed in place: an int either way, shared from 0 to 9999.
 	c.db.set(string(key), intObject(v, nil), true)
+	c.s.notify(notifyString, "incrby", key, c.db.id)
 	c.s.dirty++
 	c.w.WriteInt(v)
 }
@@ -372,7 +390,7 @@ func decrbyCommand(c *client, args [][]byte) {
 
 func incrbyfloatCommand(c *client, args [][]byte) {
 	key := args[1]
-	o, ok := c.getString(key)
+	o, ok := c.getStringWrite(key)
 	if !ok {
 		return
 	}
@@ -395,6 +413,7 @@ func incrbyfloatCommand(c *client, args [][]byte) {
 	}
 	val := rnum.AppendLongDouble(nil, v)
 	c.db.set(string(key), createdString(val), true)
+	c.s.notify(notifyString, "incrbyfloat", key, c.db.id)
 	c.s.dirty++
 	c.w.WriteBulk(val)
 	if bugs.On(bugs.IncrbyfloatDropsTTL) {
@@ -408,7 +427,7 @@ func incrbyfloatCommand(c *client, args [][]byte) {
 
 func appendCommand(c *client, args [][]byte) {
 	key := args[1]
-	o, ok := c.getString(key)
+	o, ok := c.getStringWrite(key)
 	if !ok {
 		return
 	}
@@ -423,6 +442,7 @@ func appendCommand(c *client, args [][]byte) {
 		o.str = append(o.str, args[2]...)
 		c.s.signalModified(c.db, string(key))
 	}
+	c.s.notify(notifyString, "append", key, c.db.id)
 	c.s.dirty++
 	c.w.WriteInt(int64(len(o.str)))
 }
@@ -517,6 +537,7 @@ func setrangeCommand(c *client, args [][]byte) {
 	}
 	copy(o.str[offset:], val)
 	c.s.signalModified(c.db, string(key))
+	c.s.notify(notifyString, "setrange", key, c.db.id)
 	c.s.dirty++
 	c.w.WriteInt(int64(len(o.str)))
 }

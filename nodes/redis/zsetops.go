@@ -233,7 +233,8 @@ func zsetOpGeneric(c *client, args [][]byte, dst []byte, nk int, op int, cardOnl
 		c.writeElements(result, withScores)
 		return
 	}
-	c.storeZSet(dst, result, func(z *zset.Set) {
+	event := [...]string{opInter: "zinterstore", opUnion: "zunionstore", opDiff: "zdiffstore"}[op]
+	c.storeZSet(dst, event, result, func(z *zset.Set) {
 		// zsetConvertToListpackIfNeeded: the result is built as a skiplist.
 		maxLen := 0
 		for _, e := range result {
@@ -278,15 +279,17 @@ func (c *client) writeElements(els []zset.Element, withScores bool) {
 	}
 }
 
-// storeZSet stores els (in order) at dst as a new sorted set and replies
-// with its size, or deletes dst and replies 0 when there are none.
+// storeZSet stores els (in order) at dst as a new sorted set, notified as
+// event, and replies with its size, or deletes dst and replies 0 when
+// there are none.
 // encode picks the encoding once the members are in; with listpackFirst
 // the set starts as a listpack and converts as members come, as
 // zsetAdd does.
-func (c *client) storeZSet(dst []byte, els []zset.Element, encode func(z *zset.Set), listpackFirst bool) {
+func (c *client) storeZSet(dst []byte, event string, els []zset.Element, encode func(z *zset.Set), listpackFirst bool) {
 	if len(els) == 0 {
 		c.w.WriteInt(0)
 		if c.db.del(dst) {
+			c.s.notify(notifyGeneric, "del", dst, c.db.id)
 			c.s.dirty++
 		}
 		return
@@ -303,6 +306,7 @@ func (c *client) storeZSet(dst []byte, els []zset.Element, encode func(z *zset.S
 		encode(z)
 	}
 	c.db.set(string(dst), &object{kind: kindZSet, zset: z}, false)
+	c.s.notify(notifyZSet, event, dst, c.db.id)
 	c.s.dirty++
 	c.w.WriteInt(int64(z.Len()))
 }
@@ -317,5 +321,5 @@ func zrangeStore(c *client, args [][]byte) {
 	// zrangeResultBeginStore: a rank range longer than
 	// zset-max-listpack-entries starts as a skiplist; the others start as
 	// listpacks and convert as members come.
-	c.storeZSet(args[1], els, nil, len(els) <= c.s.cfg.ZSetMaxListpackEntries)
+	c.storeZSet(args[1], "zrangestore", els, nil, len(els) <= c.s.cfg.ZSetMaxListpackEntries)
 }
