@@ -115,6 +115,7 @@ func NewCommandTable() *CommandTable {
 	add(functionCommands...)
 	add(aclCommands...)
 	add(failoverCommands...)
+	add(migrateCommands...)
 	add(clusterCommands...)
 	add(clusterSubcommands...)
 	add(quitCommands...)

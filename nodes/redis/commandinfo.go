@@ -313,6 +313,12 @@ func (c *client) writeDocArgs(args []docArg) {
 				n++
 			}
 		}
+		// A pure token always has one, "" included (MIGRATE's
+		// empty_string); the generated table cannot tell "" from none.
+		emptyToken := a.typ == "pure-token" && a.token == ""
+		if emptyToken {
+			n++
+		}
 		if len(a.flags) > 0 {
 			n++
 		}
@@ -325,6 +331,10 @@ func (c *client) writeDocArgs(args []docArg) {
 		c.bulkField("type", a.typ)
 		if a.keySpec >= 0 {
 			c.writeField("key_spec_index", a.keySpec)
+		}
+		if emptyToken {
+			c.w.WriteBulkString("token")
+			c.w.WriteBulkString("")
 		}
 		c.bulkField("token", a.token)
 		c.bulkField("summary", a.summary)

@@ -91,7 +91,8 @@ func (s *Server) keyDigestHex(d *db, key []byte) string {
 		return digest.Hex([digest.Size]byte{})
 	}
 	v := objectDigest(key, o, false)
-	return digest.Hex(v.Sum(-1))
+	// xorObjectDigest marks a key with a TTL here too, as in DEBUG DIGEST.
+	return digest.Hex(v.Sum(expireOf(o)))
 }
 
 // Digest is DEBUG DIGEST, for checks that read a node from outside.

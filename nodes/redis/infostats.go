@@ -73,7 +73,11 @@ func (s *Server) infoStats(b *strings.Builder) {
 	field(b, "keyspace_misses", s.stats.keyspaceMisses)
 	field(b, "pubsub_channels", len(s.channels))
 	field(b, "pubsub_patterns", len(s.patterns))
-	for _, k := range []string{"pubsubshard_channels", "latest_fork_usec", "total_forks", "migrate_cached_sockets", "slave_expires_tracked_keys",
+	for _, k := range []string{"pubsubshard_channels", "latest_fork_usec", "total_forks"} {
+		field(b, k, 0)
+	}
+	field(b, "migrate_cached_sockets", len(s.migrateSockets))
+	for _, k := range []string{"slave_expires_tracked_keys",
 		"active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses", "total_active_defrag_time",
 		"current_active_defrag_time", "tracking_total_keys", "tracking_total_items", "tracking_total_prefixes", "unexpected_error_replies"} {
 		field(b, k, 0)

@@ -40,12 +40,14 @@ type Server struct {
 	commands *CommandTable
 	clients  []*client // by id, ascending
 	debugState
-	fo      failover
-	acl     *acl.ACL
-	nextID  int64
-	pending []*client // clients with replies to write
-	stats   stats
-	dirty   int64 // changes since the last successful save
+	fo failover
+	// migrateSockets is MIGRATE's connection cache, by "host:port".
+	migrateSockets map[string]*migrateSocket
+	acl            *acl.ACL
+	nextID         int64
+	pending        []*client // clients with replies to write
+	stats          stats
+	dirty          int64 // changes since the last successful save
 	// unixtime is server.unixtime: the wall clock in whole seconds as last
 	// cached (updateCachedTime), which replicas' ACK times and lags read.
 	unixtime int64
@@ -233,6 +235,7 @@ func (s *Server) serverCronRun() {
 	s.updateLRUClock()
 	s.activeExpireCycle()
 	s.clientsTimeout()
+	s.closeIdleMigrateSockets()
 	s.persistCron()
 	s.paused() // a pause whose time has passed ends
 }

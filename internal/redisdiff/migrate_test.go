@@ -1,0 +1,48 @@
+package redisdiff
+
+import (
+	"net"
+	"strings"
+	"testing"
+)
+
+// MIGRATE between the node and a real redis-server, both ways: the keys
+// arrive with the same value digests and TTLs, and leave the source.
+func TestMigrateWithRealRedis(t *testing.T) {
+	node, real := startNode(t), StartRedis(t)
+	for _, tc := range []struct{ from, to string }{{node, real}, {real, node}} {
+		src, dst := dialTest(t, tc.from), dialTest(t, tc.to)
+		for _, cmd := range [][]string{
+			{"FLUSHALL"}, {"SET", "s", "hello"}, {"RPUSH", "l", "a", "b", "c"}, {"HSET", "h", "f", "v"},
+			{"SADD", "set", "1", "2", "3"}, {"ZADD", "z", "1", "m"}, {"XADD", "x", "1-1", "f", "v"},
+			{"SET", "ttl", "v", "PX", "100000"},
+		} {
+			if _, err := src.DoStrings(cmd...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := dst.DoStrings("FLUSHALL"); err != nil {
+			t.Fatal(err)
+		}
+		keys := []string{"s", "l", "h", "set", "z", "x", "ttl"}
+		want, err := src.DoStrings(append([]string{"DEBUG", "DIGEST-VALUE"}, keys...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		host, port, _ := net.SplitHostPort(tc.to)
+		got, err := src.DoStrings(append([]string{"MIGRATE", host, port, "", "0", "5000", "KEYS"}, keys...)...)
+		if err != nil || string(got) != "+OK\r\n" {
+			t.Fatalf("MIGRATE %s -> %s: %q %v", tc.from, tc.to, got, err)
+		}
+		moved, _ := dst.DoStrings(append([]string{"DEBUG", "DIGEST-VALUE"}, keys...)...)
+		if string(moved) != string(want) {
+			t.Fatalf("MIGRATE %s -> %s: digests %q, want %q", tc.from, tc.to, moved, want)
+		}
+		if left, _ := src.DoStrings(append([]string{"EXISTS"}, keys...)...); string(left) != ":0\r\n" {
+			t.Fatalf("MIGRATE %s -> %s left keys: EXISTS = %q", tc.from, tc.to, left)
+		}
+		if ttl, _ := dst.DoStrings("PTTL", "ttl"); !strings.HasPrefix(string(ttl), ":9") && string(ttl) != ":100000\r\n" {
+			t.Fatalf("MIGRATE %s -> %s: PTTL = %q", tc.from, tc.to, ttl)
+		}
+	}
+}
