@@ -168,8 +168,7 @@ func isScriptCommand(cmd *command) bool {
 // hasMetaFlag reports whether Redis 7.0.15 gives the command flag, as
 // COMMAND INFO shows it ("admin", "fast", "skip_monitor"...).
 func (cmd *command) hasMetaFlag(flag string) bool {
-	m := commandMetas[cmd.name]
-	return m != nil && slices.Contains(m.flags, flag)
+	return cmd.meta != nil && slices.Contains(cmd.meta.flags, flag)
 }
 
 // resetCommandStats is CONFIG RESETSTAT's part: the command and error

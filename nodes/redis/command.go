@@ -38,6 +38,9 @@ type command struct {
 	proc  func(c *client, args [][]byte)
 	keys  cmdKeys
 	subs  map[string]*command
+	// meta is what Redis 7.0.15 says of the command (commandmeta.go),
+	// looked up once.
+	meta *cmdMeta
 	// INFO commandstats and latencystats (cmdstats.go): calls, time in
 	// µs, rejected and failed calls, and the latency histogram.
 	calls, usec, rejected, failed int64
@@ -75,7 +78,7 @@ func NewCommandTable() *CommandTable {
 	t := map[string]*command{}
 	add := func(specs ...cmdSpec) {
 		for _, sp := range specs {
-			cmd := &command{name: sp.name, arity: sp.arity, flags: sp.flags, proc: sp.proc, keys: sp.keys}
+			cmd := &command{name: sp.name, arity: sp.arity, flags: sp.flags, proc: sp.proc, keys: sp.keys, meta: commandMetas[sp.name]}
 			name, sub, isSub := strings.Cut(sp.name, "|")
 			if !isSub {
 				t[name] = cmd

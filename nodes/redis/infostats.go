@@ -73,7 +73,8 @@ func (s *Server) infoStats(b *strings.Builder) {
 	field(b, "keyspace_misses", s.stats.keyspaceMisses)
 	field(b, "pubsub_channels", len(s.channels))
 	field(b, "pubsub_patterns", len(s.patterns))
-	for _, k := range []string{"pubsubshard_channels", "latest_fork_usec", "total_forks"} {
+	field(b, "pubsubshard_channels", len(s.shardChannels))
+	for _, k := range []string{"latest_fork_usec", "total_forks"} {
 		field(b, k, 0)
 	}
 	field(b, "migrate_cached_sockets", len(s.migrateSockets))
