@@ -10,6 +10,9 @@ type db struct {
 	// expires holds the keys that have a TTL, for the active expiry cycle's
 	// sampling; the TTL itself is object.expireAt.
 	expires dict[*object]
+	// mem is the sum of the keys' sizes while maxmemory is set
+	// (usedmemory.go).
+	mem int64
 }
 
 func newDB(s *Server, id int) *db { return &db{s: s, id: id} }
@@ -87,10 +90,9 @@ func (d *db) expireIfNeeded(key string, o *object) bool {
 
 // add stores a new key (it must not exist).
 func (d *db) add(key string, o *object) {
-	if !o.shared {
-		o.lru = d.s.lruClock // createObject's LRU_CLOCK()
-	}
+	d.s.storeObject(o, nil)
 	d.keys.Set(key, o)
+	d.memAdded(key, o)
 	if o.expireAt != 0 {
 		d.expires.Set(key, o)
 	}
@@ -115,10 +117,10 @@ func (d *db) set(key string, o *object, keepTTL bool) {
 	}
 	if ok {
 		d.s.streamDeleted(d, key, old)
-		if !o.shared {
-			o.lru = d.s.lruClock
-		}
+		d.s.storeObject(o, old)
+		d.memRemoved(old)
 		d.keys.Set(key, o)
+		d.memAdded(key, o)
 		if o.expireAt != 0 {
 			d.expires.Set(key, o)
 		}
@@ -136,6 +138,7 @@ func (d *db) remove(key string) bool {
 	}
 	if ok {
 		d.s.streamDeleted(d, key, o)
+		d.memRemoved(o)
 	}
 	return ok
 }
@@ -177,6 +180,7 @@ func (d *db) flush() int {
 	})
 	d.keys.Clear()
 	d.expires.Clear()
+	d.mem = 0
 	for _, k := range keys {
 		d.s.touchWatched(d, k)
 	}
