@@ -167,12 +167,8 @@ type Config struct {
 	// ReplicaIgnoreMaxMemory is `replica-ignore-maxmemory`.
 	ReplicaIgnoreMaxMemory bool
 	// BusyReplyThreshold is `busy-reply-threshold` (alias
-	// `lua-time-limit`): past it a running script makes the node answer
-	// -BUSY.
+	// `lua-time-limit`); see busyscript.go.
 	BusyReplyThreshold time.Duration
-	// ScriptStepCost is the virtual time one Lua instruction takes (not a
-	// Redis option; see busyscript.go).
-	ScriptStepCost time.Duration
 }
 
 // DefaultConfig returns Redis 7.0's defaults.
@@ -224,7 +220,6 @@ func DefaultConfig() Config {
 		LFUDecayTime:              1,
 		ReplicaIgnoreMaxMemory:    true,
 		BusyReplyThreshold:        5 * time.Second,
-		ScriptStepCost:            DefaultScriptStepCost,
 	}
 }
 

@@ -251,7 +251,7 @@ func (s *Server) touchLFU(o *object) {
 // performEvictions is performEvictions: evict keys as the policy says
 // until the used memory is within maxmemory; evictFail when it cannot.
 func (s *Server) performEvictions() evictResult {
-	if s.isReplica() && s.cfg.ReplicaIgnoreMaxMemory || s.loading || s.paused() || s.busyScript != nil {
+	if s.isReplica() && s.cfg.ReplicaIgnoreMaxMemory || s.loading || s.paused() {
 		return evictOK // isSafeToPerformEvictions
 	}
 	toFree, over := s.overMaxmemory()
@@ -456,7 +456,7 @@ func someKeys(d *dict[*object], count int, rng interface{ Uint64() uint64 }) []s
 // must be refused with -OOM.
 func (c *client) oomRejects(cmd *command, args [][]byte) bool {
 	s := c.s
-	if s.cfg.MaxMemory == 0 || s.busyScript != nil {
+	if s.cfg.MaxMemory == 0 {
 		return false
 	}
 	oom := s.performEvictions() == evictFail
@@ -553,22 +553,19 @@ func (c *client) objectFreqOrIdle(sub string, o *object) {
 	}
 }
 
-// applyMetaFlags sets the denyoom and allow_busy flags of the table's
-// commands from what Redis 7.0.15 says of them (commandmeta.go), so that
-// the OOM and BUSY checks follow Redis's table exactly.
+// applyMetaFlags sets the denyoom flag of the table's commands from what
+// Redis 7.0.15 says of them (commandmeta.go), so that the OOM check
+// follows Redis's table exactly.
 func applyMetaFlags(t map[string]*command) {
 	set := func(cmd *command) {
 		m := commandMetas[cmd.name]
 		if m == nil {
 			return
 		}
-		cmd.flags &^= flagDenyOOM | flagAllowBusy
+		cmd.flags &^= flagDenyOOM
 		for _, f := range m.flags {
-			switch f {
-			case "denyoom":
+			if f == "denyoom" {
 				cmd.flags |= flagDenyOOM
-			case "allow_busy":
-				cmd.flags |= flagAllowBusy
 			}
 		}
 	}

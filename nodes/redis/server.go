@@ -71,7 +71,6 @@ type Server struct {
 	scriptState
 	adminState
 	evictState
-	busyState
 
 	// lruClock is server.lruclock: the wall clock's seconds in 24 bits,
 	// updated by the cron; bootLRU is its value at boot, the LRU time of

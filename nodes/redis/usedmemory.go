@@ -110,11 +110,21 @@ func keySize(key string, o *object) int64 {
 	return acctSize(o) + sdsAllocSize(len(key)) + jemallocSize(sizeDictEntry)
 }
 
-// acctSize is objectSize with its default sampling, except for lists,
-// whose exact estimate walks every element: the first acctListSamples
-// elements' listpack entries stand for the rest.
+// acctSize is objectSize with its default sampling, plus the jemalloc
+// rounding of the dictEntries of hashtable-encoded values (32 bytes where
+// objectComputeSize counts sizeof, 24); except for lists, whose exact
+// estimate walks every element: the first acctListSamples elements'
+// listpack entries stand for the rest.
 func acctSize(o *object) int64 {
-	if o.kind != kindList || o.list.Len() <= acctListSamples {
+	const entryRounding = 32 - sizeDictEntry
+	switch {
+	case o.kind == kindSet && o.set.ht != nil:
+		return objectSize(o, 5) + entryRounding*int64(o.set.ht.Len())
+	case o.kind == kindHash && o.hash.ht != nil:
+		return objectSize(o, 5) + entryRounding*int64(o.hash.ht.Len())
+	case o.kind == kindZSet && !o.zset.Listpack():
+		return objectSize(o, 5) + entryRounding*int64(o.zset.Len())
+	case o.kind != kindList || o.list.Len() <= acctListSamples:
 		return objectSize(o, 5)
 	}
 	var sum int64
