@@ -127,6 +127,7 @@ func NewCommandTable() *CommandTable {
 	add(monitorCommands...)
 	add(moduleCommands...)
 	add(memoryCommands...)
+	applyMetaFlags(t)
 	return &CommandTable{cmds: t}
 }
 
@@ -312,6 +313,10 @@ func (c *client) processCommand(args [][]byte) {
 	}
 	if v, _ := c.checkACL(cmd, args, ctx); !v.OK() {
 		c.reject(v.Error(cmd.name))
+		return
+	}
+	if c.oomRejects(cmd, args) {
+		c.reject(errOOM)
 		return
 	}
 	// is_write_command: EXEC counts as a write when it has one queued, so

@@ -142,6 +142,33 @@ type Config struct {
 	// `latency-tracking-info-percentiles`: the percentiles INFO
 	// latencystats shows.
 	LatencyTrackingInfoPercentiles []float64
+
+	// MaxMemory is `maxmemory` in bytes: past it keys are evicted as
+	// MaxMemoryPolicy says, or commands refused; 0 is no limit.
+	MaxMemory uint64
+	// MaxMemoryPolicy is `maxmemory-policy`: noeviction, allkeys-lru,
+	// volatile-lru, allkeys-lfu, volatile-lfu, allkeys-random,
+	// volatile-random or volatile-ttl.
+	MaxMemoryPolicy string
+	// MaxMemorySamples is `maxmemory-samples`: the keys sampled per
+	// database for each eviction.
+	MaxMemorySamples int
+	// MaxMemoryEvictionTenacity is `maxmemory-eviction-tenacity` (kept
+	// for CONFIG; eviction takes no virtual time, so its limit is never
+	// reached).
+	MaxMemoryEvictionTenacity int
+	// LFULogFactor and LFUDecayTime are `lfu-log-factor` and
+	// `lfu-decay-time` (minutes).
+	LFULogFactor int
+	LFUDecayTime int
+	// LazyFreeLazyEviction is `lazyfree-lazy-eviction`: evictions
+	// propagate as UNLINK.
+	LazyFreeLazyEviction bool
+	// ReplicaIgnoreMaxMemory is `replica-ignore-maxmemory`.
+	ReplicaIgnoreMaxMemory bool
+	// BusyReplyThreshold is `busy-reply-threshold` (alias
+	// `lua-time-limit`); see busyscript.go.
+	BusyReplyThreshold time.Duration
 }
 
 // DefaultConfig returns Redis 7.0's defaults.
@@ -185,6 +212,14 @@ func DefaultConfig() Config {
 		SlowlogMaxLen:                  128,
 		LatencyTracking:                true,
 		LatencyTrackingInfoPercentiles: []float64{50, 99, 99.9},
+
+		MaxMemoryPolicy:           "noeviction",
+		MaxMemorySamples:          5,
+		MaxMemoryEvictionTenacity: 10,
+		LFULogFactor:              10,
+		LFUDecayTime:              1,
+		ReplicaIgnoreMaxMemory:    true,
+		BusyReplyThreshold:        5 * time.Second,
 	}
 }
 
@@ -399,6 +434,8 @@ var params = func() []param {
 		intParam("min-replicas-max-lag", 0, maxInt, func(c *Config) *int { return &c.MinReplicasMaxLag }),
 	}
 	ps = append(ps, adminParams...)
+	ps = append(ps, evictParams...)
+	ps = append(ps, busyParams...)
 	for i := range ps {
 		if ps[i].name == "databases" {
 			ps[i].immutable = true

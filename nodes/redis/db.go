@@ -10,6 +10,9 @@ type db struct {
 	// expires holds the keys that have a TTL, for the active expiry cycle's
 	// sampling; the TTL itself is object.expireAt.
 	expires dict[*object]
+	// mem is the sum of the keys' sizes while maxmemory is set
+	// (usedmemory.go).
+	mem int64
 }
 
 func newDB(s *Server, id int) *db { return &db{s: s, id: id} }
@@ -102,10 +105,9 @@ func (d *db) expireIfNeeded(key string, o *object) bool {
 
 // add stores a new key (it must not exist).
 func (d *db) add(key string, o *object) {
-	if !o.shared {
-		o.lru = d.s.lruClock // createObject's LRU_CLOCK()
-	}
+	d.s.storeObject(o, nil)
 	d.keys.Set(key, o)
+	d.memAdded(key, o)
 	if o.expireAt != 0 {
 		d.expires.Set(key, o)
 	}
@@ -130,10 +132,10 @@ func (d *db) set(key string, o *object, keepTTL bool) {
 	}
 	if ok {
 		d.s.streamDeleted(d, key, old)
-		if !o.shared {
-			o.lru = d.s.lruClock
-		}
+		d.s.storeObject(o, old)
+		d.memRemoved(old)
 		d.keys.Set(key, o)
+		d.memAdded(key, o)
 		if o.expireAt != 0 {
 			d.expires.Set(key, o)
 		}
@@ -151,6 +153,7 @@ func (d *db) remove(key string) bool {
 	}
 	if ok {
 		d.s.streamDeleted(d, key, o)
+		d.memRemoved(o)
 	}
 	return ok
 }
@@ -192,6 +195,7 @@ func (d *db) flush() int {
 	})
 	d.keys.Clear()
 	d.expires.Clear()
+	d.mem = 0
 	for _, k := range keys {
 		d.s.touchWatched(d, k)
 	}

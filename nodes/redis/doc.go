@@ -64,7 +64,10 @@
 // sorted sets convert one way at the configured thresholds, and the
 // stores of ZUNIONSTORE and its kin convert back as Redis does. OBJECT
 // IDLETIME reads an LRU clock the cron updates, as Redis's with hz 10;
-// maxmemory-policy is noeviction, so OBJECT FREQ refuses.
+// under an LFU maxmemory-policy the same field holds the LFU counter and
+// its time, and OBJECT FREQ answers instead (evict.go). With maxmemory
+// set, used_memory is a model (usedmemory.go) that eviction and -OOM
+// compare against the limit.
 //
 // Known differences, each a choice: random picks (SPOP, SRANDMEMBER,
 // HRANDFIELD, ZRANDMEMBER, LOLWUT's art) come from the node's stream, so

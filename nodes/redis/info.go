@@ -80,8 +80,9 @@ func (s *Server) infoSection(b *strings.Builder, sec string) {
 		field(b, "used_memory", mem)
 		field(b, "used_memory_human", strconv.FormatFloat(float64(mem)/(1<<20), 'f', 2, 64)+"M")
 		field(b, "number_of_cached_scripts", s.scriptCount())
-		field(b, "maxmemory", 0)
-		field(b, "maxmemory_policy", "noeviction")
+		field(b, "maxmemory", s.cfg.MaxMemory)
+		field(b, "maxmemory_human", bytesToHuman(s.cfg.MaxMemory))
+		field(b, "maxmemory_policy", s.cfg.MaxMemoryPolicy)
 	case "persistence":
 		b.WriteString("# Persistence\r\n")
 		field(b, "loading", false)
@@ -145,13 +146,4 @@ func okErr(ok bool) string {
 		return "ok"
 	}
 	return "err"
-}
-
-// usedMemory is a rough estimate of the dataset's size in bytes.
-func (s *Server) usedMemory() int64 {
-	n := int64(900 << 10)
-	for _, d := range s.dbs {
-		n += int64(d.keys.Len()) * 64
-	}
-	return n
 }

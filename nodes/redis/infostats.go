@@ -66,9 +66,9 @@ func (s *Server) infoStats(b *strings.Builder) {
 	field(b, "sync_partial_err", s.stats.syncPartialErr)
 	field(b, "expired_keys", s.stats.expiredKeys)
 	field(b, "expired_stale_perc", "0.00")
-	for _, k := range []string{"expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds", "evicted_keys", "evicted_clients", "total_eviction_exceeded_time", "current_eviction_exceeded_time"} {
-		field(b, k, 0)
-	}
+	field(b, "expired_time_cap_reached_count", 0)
+	field(b, "expire_cycle_cpu_milliseconds", 0)
+	s.infoEvictionStats(b)
 	field(b, "keyspace_hits", s.stats.keyspaceHits)
 	field(b, "keyspace_misses", s.stats.keyspaceMisses)
 	field(b, "pubsub_channels", len(s.channels))

@@ -169,6 +169,7 @@ func swapdbCommand(c *client, args [][]byte) {
 		s.scanForDeletedStreams(d2, d1)
 		d1.keys, d2.keys = d2.keys, d1.keys
 		d1.expires, d2.expires = d2.expires, d1.expires
+		d1.mem, d2.mem = d2.mem, d1.mem
 		s.scanForReadyKeys(d1)
 		s.scanForReadyKeys(d2)
 	}

@@ -56,12 +56,15 @@ type object struct {
 	// expireAt is the absolute expiry time in ms on the expiry clock; 0
 	// when the key is persistent.
 	expireAt int64
-	str      []byte
-	list     *list
-	set      *set
-	hash     *hash
-	zset     *zset.Set
-	stream   *stream.Stream
+	// mem is the size the value was last counted at in its db's mem,
+	// while maxmemory is set (usedmemory.go).
+	mem    int64
+	str    []byte
+	list   *list
+	set    *set
+	hash   *hash
+	zset   *zset.Set
+	stream *stream.Stream
 }
 
 const (
@@ -254,8 +257,8 @@ var objectHelp = []string{
 	"    <key>.",
 }
 
-// objectCommand is OBJECT's subcommands. maxmemory-policy is noeviction,
-// so IDLETIME is tracked and FREQ is not.
+// objectCommand is OBJECT's subcommands; IDLETIME and FREQ answer as the
+// maxmemory-policy allows (evict.go).
 func objectCommand(c *client, args [][]byte) {
 	sub := strings.ToLower(string(args[1]))
 	if sub == "help" {
@@ -276,10 +279,8 @@ func objectCommand(c *client, args [][]byte) {
 		}
 	case "encoding":
 		c.w.WriteBulkString(o.encoding())
-	case "idletime":
-		c.w.WriteInt(c.s.idleMs(o) / 1000)
-	case "freq":
-		c.w.WriteError("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+	case "idletime", "freq":
+		c.objectFreqOrIdle(sub, o)
 	}
 }
 
@@ -310,6 +311,10 @@ func (s *Server) lruOf(o *object) int64 {
 // LOOKUP_NOTOUCH, and none while a child process saves.
 func (s *Server) touch(o *object) {
 	if s.bgsaving || s.aofRewriting {
+		return
+	}
+	if s.policy&policyFlagLFU != 0 {
+		s.touchLFU(o)
 		return
 	}
 	if o.shared {

@@ -705,6 +705,8 @@ func (s *Server) applyMasterStream() {
 		case (cmd.arity > 0 && cmd.arity != len(args)) || len(args) < -cmd.arity:
 			s.errorToMaster("ERR wrong number of arguments for '"+cmd.name+"' command", cmd.name)
 		case cmd.proc == nil:
+		case s.masterOOM(cmd):
+			s.errorToMaster(errOOM, cmd.name)
 		case cmd.flags&flagWrite != 0 && s.tooFewGoodReplicas() && bugs.On(bugs.MinReplicasRejectsMasterStream):
 			// Before the fix of redis/redis#1434, processCommand's
 			// min-replicas check ran for the master client too.

@@ -25,6 +25,10 @@ type scriptState struct {
 	// readOnly is SCRIPT_READ_ONLY: the running script came through
 	// EVAL_RO or EVALSHA_RO, or its shebang says no-writes.
 	readOnly bool
+	// scriptAllowOOM is SCRIPT_ALLOW_OOM (the shebang's or function's
+	// allow-oom flag); scriptWrote is SCRIPT_WRITE_DIRTY: the running
+	// script has called a write command.
+	scriptAllowOOM, scriptWrote bool
 	// panicked is the CommandPanic of a command that a script called:
 	// the Lua VM turns a Go panic into a script error, so the node panics
 	// again with it once the script has returned.
@@ -134,6 +138,7 @@ func (s *Server) runScript(c *client, ro bool, run func(ctx scripting.Context)) 
 	run(ctx)
 	s.execDepth--
 	s.inScript, s.readOnly = false, false
+	s.scriptAllowOOM, s.scriptWrote = false, false
 	s.scriptRepl = scripting.ReplAll
 	s.scriptCaller = nil
 	if p := s.panicked; p != nil {
@@ -188,6 +193,11 @@ func (c *client) prepareScript(flags scripting.Flags, ro bool) bool {
 			return false
 		}
 	}
+	if s.preCommandOOM && s.cfg.MaxMemory != 0 && flags&(scripting.FlagAllowOOM|scripting.FlagNoWrites) == 0 {
+		c.w.WriteError("OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'")
+		return false
+	}
+	s.scriptAllowOOM = flags&scripting.FlagAllowOOM != 0
 	return true
 }
 
@@ -236,6 +246,13 @@ func (s *Server) scriptCall(sc *client, args [][]byte, proto int) []byte {
 			sc.w.WriteError("NOREPLICAS Not enough good replicas to write.")
 			return sc.w.Bytes()
 		}
+	}
+	if s.scriptOOM(cmd) {
+		sc.w.WriteError(errOOM)
+		return sc.w.Bytes()
+	}
+	if cmd.flags&flagWrite != 0 {
+		s.scriptWrote = true // SCRIPT_WRITE_DIRTY
 	}
 	sc.lastCmd = cmd.name
 	sc.rejecting = cmd.name

@@ -25,6 +25,7 @@ type stats struct {
 	syncFull            int64
 	syncPartialOK       int64
 	syncPartialErr      int64
+	evictedKeys         int64
 }
 
 // Server is one Redis node incarnation.
@@ -72,6 +73,7 @@ type Server struct {
 
 	scriptState
 	adminState
+	evictState
 
 	// lruClock is server.lruclock: the wall clock's seconds in 24 bits,
 	// updated by the cron; bootLRU is its value at boot, the LRU time of
@@ -132,6 +134,8 @@ func New(env sim.Env, cfg Config) *Server {
 		env.Exit()
 		return s
 	}
+	s.exceededSinceMs = -1
+	s.evictConfigure()
 	s.initReplication()
 	if err := env.Listen(cfg.Port, s.accept); err != nil {
 		env.Logf("Could not create server TCP listening socket *:%d: %v", cfg.Port, err)
@@ -257,6 +261,9 @@ func (s *Server) runLateCrons() {
 }
 
 func (s *Server) configChanged(old Config) {
+	if old.MaxMemory != s.cfg.MaxMemory || old.MaxMemoryPolicy != s.cfg.MaxMemoryPolicy {
+		s.evictConfigure()
+	}
 	if old.AppendOnly != s.cfg.AppendOnly {
 		if s.cfg.AppendOnly {
 			s.startAOF()

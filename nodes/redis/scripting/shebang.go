@@ -75,3 +75,14 @@ func parseShebang(body []byte) (flags Flags, skip int, err error) {
 	}
 	return flags, nl, nil
 }
+
+// ShebangFlags is evalGetCommandFlags' reading of an EVAL body: the flags
+// of its shebang, and false when it has none or an invalid one (EVAL
+// compatibility mode, or an error EVAL itself reports).
+func ShebangFlags(body []byte) (Flags, bool) {
+	flags, _, err := parseShebang(body)
+	if err != nil || flags&FlagShebang == 0 {
+		return 0, false
+	}
+	return flags, true
+}
