@@ -86,6 +86,21 @@ type Config struct {
 	// HllSparseMaxBytes is `hll-sparse-max-bytes`: the size beyond which
 	// a sparse HyperLogLog becomes dense.
 	HllSparseMaxBytes int
+	// ListMaxListpackSize and ListCompressDepth are `list-max-listpack-size`
+	// and `list-compress-depth`: how lists are cut into quicklist nodes in
+	// RDB files and DUMP payloads.
+	ListMaxListpackSize int
+	ListCompressDepth   int
+	// RDBCompression and RDBChecksum are `rdbcompression` and `rdbchecksum`.
+	RDBCompression bool
+	RDBChecksum    bool
+	// ReplicaAnnounceIP, ReplicaAnnouncePort and ReplicaLazyFlush are
+	// `replica-announce-ip`, `replica-announce-port` and
+	// `replica-lazy-flush`: kept and reported, not acted upon (the node
+	// announces its listening port, and frees at once).
+	ReplicaAnnounceIP   string
+	ReplicaAnnouncePort int
+	ReplicaLazyFlush    bool
 	// StreamNodeMaxBytes and StreamNodeMaxEntries are
 	// `stream-node-max-bytes` and `stream-node-max-entries`: the limits
 	// of one listpack node of a stream.
@@ -193,6 +208,9 @@ func DefaultConfig() Config {
 		ZSetMaxListpackEntries:  128,
 		ZSetMaxListpackValue:    64,
 		HllSparseMaxBytes:       3000,
+		ListMaxListpackSize:     -2,
+		RDBCompression:          true,
+		RDBChecksum:             true,
 		StreamNodeMaxBytes:      4096,
 		StreamNodeMaxEntries:    100,
 		TrackingTableMaxKeys:    1000000,
@@ -436,6 +454,27 @@ var params = func() []param {
 	ps = append(ps, adminParams...)
 	ps = append(ps, evictParams...)
 	ps = append(ps, busyParams...)
+	ps = append(ps,
+		intParam("list-max-listpack-size", math.MinInt32, math.MaxInt32, func(c *Config) *int { return &c.ListMaxListpackSize }),
+		intParam("list-compress-depth", 0, math.MaxInt32, func(c *Config) *int { return &c.ListCompressDepth }),
+		boolParam("rdbcompression", func(c *Config) *bool { return &c.RDBCompression }),
+		boolParam("rdbchecksum", func(c *Config) *bool { return &c.RDBChecksum }),
+		// replicaof is set by REPLICAOF, never by CONFIG SET (immutable in
+		// 7.0.15's table); CONFIG GET shows the master, "" for none.
+		param{name: "replicaof", immutable: true, get: func(c *Config) string { return "" }},
+		stringParam("replica-announce-ip", func(c *Config) *string { return &c.ReplicaAnnounceIP }),
+		intParam("replica-announce-port", 0, 65535, func(c *Config) *int { return &c.ReplicaAnnouncePort }),
+		boolParam("replica-lazy-flush", func(c *Config) *bool { return &c.ReplicaLazyFlush }),
+	)
+	// The pre-7.0 names (createXXXConfig's alias): CONFIG GET and SET take
+	// either, and CONFIG GET lists both.
+	for alias, name := range configAliases { //redsim:ordered sorted below
+		if i := slices.IndexFunc(ps, func(p param) bool { return p.name == name }); i >= 0 && !slices.ContainsFunc(ps, func(p param) bool { return p.name == alias }) {
+			a := ps[i]
+			a.name = alias
+			ps = append(ps, a)
+		}
+	}
 	for i := range ps {
 		if ps[i].name == "databases" {
 			ps[i].immutable = true
@@ -444,6 +483,27 @@ var params = func() []param {
 	slices.SortFunc(ps, func(a, b param) int { return strings.Compare(a.name, b.name) })
 	return ps
 }()
+
+// configAliases maps 7.0.15's config aliases to their names.
+var configAliases = map[string]string{
+	"slave-serve-stale-data":   "replica-serve-stale-data",
+	"slave-read-only":          "replica-read-only",
+	"slave-ignore-maxmemory":   "replica-ignore-maxmemory",
+	"slave-priority":           "replica-priority",
+	"slave-announce-ip":        "replica-announce-ip",
+	"slave-announce-port":      "replica-announce-port",
+	"slave-lazy-flush":         "replica-lazy-flush",
+	"repl-ping-slave-period":   "repl-ping-replica-period",
+	"min-slaves-to-write":      "min-replicas-to-write",
+	"min-slaves-max-lag":       "min-replicas-max-lag",
+	"lua-time-limit":           "busy-reply-threshold",
+	"list-max-ziplist-size":    "list-max-listpack-size",
+	"hash-max-ziplist-entries": "hash-max-listpack-entries",
+	"hash-max-ziplist-value":   "hash-max-listpack-value",
+	"zset-max-ziplist-entries": "zset-max-listpack-entries",
+	"zset-max-ziplist-value":   "zset-max-listpack-value",
+	"slaveof":                  "replicaof",
+}
 
 func findParam(name string) *param {
 	name = strings.ToLower(name)
@@ -499,6 +559,14 @@ func configGetCommand(c *client, args [][]byte) {
 	c.w.WriteMapLen(len(out))
 	for _, p := range out {
 		c.w.WriteBulkString(p.name)
+		if p.name == "replicaof" || p.name == "slaveof" {
+			v := ""
+			if c.s.isReplica() {
+				v = c.s.masterHost + " " + strconv.Itoa(c.s.masterPort)
+			}
+			c.w.WriteBulkString(v)
+			continue
+		}
 		c.w.WriteBulkString(p.get(&c.s.cfg))
 	}
 }

@@ -35,7 +35,7 @@ func dumpCommand(c *client, args [][]byte) {
 		c.w.WriteNull()
 		return
 	}
-	p, err := rdbfile.Dump(nil, o.rdbValue(), rdbOptions())
+	p, err := rdbfile.Dump(nil, o.rdbValue(), c.s.rdbOptions())
 	if err != nil {
 		// The node holds no value the format refuses (an empty collection,
 		// a NaN score); Redis would assert here.
@@ -104,7 +104,7 @@ func restoreCommand(c *client, args [][]byte) {
 		c.w.WriteError("ERR Invalid TTL value, must be >= 0")
 		return
 	}
-	v, err := rdbfile.DecodeDump(args[3], false)
+	v, err := rdbfile.DecodeDump(args[3], c.s.skipChecksum)
 	if err != nil {
 		if errors.Is(err, rdbfile.ErrDumpFooter) {
 			c.w.WriteError(errDumpChecksum)

@@ -282,7 +282,7 @@ func (op *migrateOp) send() {
 			}
 			ttl = max(ttl, 1)
 		}
-		payload, err := rdbfile.Dump(nil, o.rdbValue(), rdbOptions())
+		payload, err := rdbfile.Dump(nil, o.rdbValue(), c.s.rdbOptions())
 		if err != nil {
 			continue // a value the format refuses; Redis would assert
 		}

@@ -21,7 +21,7 @@ var persistenceCommands = []cmdSpec{
 // snapshot serialises the dataset in Redis 7.0's RDB format: the instant
 // copy a fork gives Redis, for SAVE, BGSAVE, shutdown and a full resync.
 func (s *Server) snapshot() []byte {
-	w := rdbfile.NewWriter(nil, rdbOptions())
+	w := rdbfile.NewWriter(nil, s.rdbOptions())
 	w.InfoAux(rdbfile.Info{
 		RedisVer: Version,
 		Bits:     64,
@@ -82,7 +82,7 @@ func (s *Server) loadRDB() bool {
 	if err != nil {
 		return true
 	}
-	f, err := rdbfile.ReadAll(data, rdbfile.ReadOptions{})
+	f, err := rdbfile.ReadAll(data, s.rdbReadOptions())
 	if err == nil {
 		err = s.applyRDB(f, !s.isReplica())
 	}

@@ -74,7 +74,22 @@ func (s *Server) loadConfig() rdbfile.LoadConfig {
 // rdbOptions is how the node writes values: Redis's defaults
 // (rdbcompression and rdbchecksum yes, list-max-listpack-size -2,
 // list-compress-depth 0), which the node does not let CONFIG change.
-func rdbOptions() rdbfile.Options { return rdbfile.DefaultOptions() }
+// rdbReadOptions is how files are read: the CRC-64 is not checked with
+// rdbchecksum no or DEBUG SET-SKIP-CHECKSUM-VALIDATION 1, as in Redis.
+func (s *Server) rdbReadOptions() rdbfile.ReadOptions {
+	return rdbfile.ReadOptions{SkipChecksum: !s.cfg.RDBChecksum || s.skipChecksum}
+}
+
+// rdbOptions is how snapshots and DUMP payloads are written: rdbcompression,
+// rdbchecksum, list-max-listpack-size and list-compress-depth.
+func (s *Server) rdbOptions() rdbfile.Options {
+	return rdbfile.Options{
+		Compression:       s.cfg.RDBCompression,
+		Checksum:          s.cfg.RDBChecksum,
+		ListFill:          s.cfg.ListMaxListpackSize,
+		ListCompressDepth: s.cfg.ListCompressDepth,
+	}
+}
 
 // objectFromRDB rebuilds a value read from a file or a RESTORE payload
 // with the encoding rdbLoadObject gives it (LoadedEncoding). It copies

@@ -654,7 +654,7 @@ func (r replStream) OnClose(_ sim.Conn, err error) { r.l.lost(err) }
 // readSyncBulkPayload does: the old data goes first ("Flushing old
 // data"), then the payload loads whole or not at all.
 func (s *Server) loadFromMaster(data []byte) bool {
-	f, err := rdbfile.ReadAll(data, rdbfile.ReadOptions{})
+	f, err := rdbfile.ReadAll(data, s.rdbReadOptions())
 	for _, d := range s.dbs {
 		d.flush()
 	}
