@@ -170,3 +170,49 @@ func TestNodeAOFLoadsInRedis(t *testing.T) {
 		t.Errorf("FCALL f on redis-server: %q", got)
 	}
 }
+
+// A real server's multi-part AOF (an RDB base after a rewrite, commands
+// in its incr file) loads in the node with the same digest.
+func TestRedisAOFLoadsInNode(t *testing.T) {
+	dir := t.TempDir()
+	r := StartRedisIn(t, dir, "--appendonly", "yes", "--appendfsync", "always")
+	mustDo(t, r, fillEveryType...)
+	mustDo(t, r, []string{"BGREWRITEAOF"})
+	deadline := time.Now().Add(10 * time.Second)
+	for infoField(t, r, "persistence", "aof_rewrite_in_progress") != "0" || infoField(t, r, "persistence", "aof_rewrites") != "1" {
+		if time.Now().After(deadline) {
+			t.Fatal("redis-server's rewrite did not finish")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mustDo(t, r, []string{"INCR", "n"}, []string{"SELECT", "2"}, []string{"RPUSH", "l", "a", "b"})
+	digest := reply(t, r, "DEBUG", "DIGEST")
+
+	copyDir := t.TempDir()
+	ents, err := os.ReadDir(filepath.Join(dir, "appendonlydir"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(copyDir, "appendonlydir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		data, err := os.ReadFile(filepath.Join(dir, "appendonlydir", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(copyDir, "appendonlydir", e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := redis.DefaultConfig()
+	cfg.Save = nil
+	cfg.AppendOnly = true
+	node := StartNodeIn(t, cfg, copyDir)
+	if got := reply(t, node, "DEBUG", "DIGEST"); got != digest {
+		t.Fatalf("the node loaded redis-server's AOF with digest %q; redis-server's is %q", got, digest)
+	}
+	if got := reply(t, node, "FCALL", "f", "0"); got != ":1\r\n" {
+		t.Errorf("FCALL f on the node: %q", got)
+	}
+}
