@@ -103,7 +103,10 @@ type Network interface {
 }
 
 // Disk is a host's storage as a node sees it. Writes land in the page cache;
-// Sync makes a file durable. Names are flat (no directories).
+// Sync makes a file durable. A name may have one directory part
+// ("appendonlydir/appendonly.aof.1.incr.aof"): the simulated disk keeps it
+// as part of a flat name, a real one creates the directory on the first
+// write into it.
 type Disk interface {
 	Read(name string) ([]byte, error)
 	// Write replaces the file's content, creating it if needed.

@@ -47,7 +47,7 @@ func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:6379", "address to listen on (host:port; port 0 picks a free one)")
 	fl.StringVar(&f.requirepass, "requirepass", "", "password clients must AUTH with (requirepass)")
-	fl.StringVar(&f.dir, "dir", ".", "directory for dump.rdb and appendonly.aof")
+	fl.StringVar(&f.dir, "dir", ".", "directory for dump.rdb and the AOF's appendonlydir")
 	fl.BoolVar(&f.appendonly, "appendonly", false, "enable the append-only file (appendonly)")
 	fl.StringVar(&f.appendfsync, "appendfsync", "everysec", "AOF fsync policy: always, everysec or no")
 	return cmd

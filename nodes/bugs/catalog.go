@@ -9,7 +9,7 @@ import (
 const (
 	// ActiveExpireSkipsDel is in redis.(*db).activeExpire.
 	ActiveExpireSkipsDel = "active-expire-skips-del"
-	// AOFLoadDropsLastCommand is in redis.(*Server).loadAOF.
+	// AOFLoadDropsLastCommand is in redis.(*Server).loadAOFFile.
 	AOFLoadDropsLastCommand = "aof-load-drops-last-command"
 	// AppendfsyncAlwaysAcksBeforeFsync is in redis.(*Server).flushAOF.
 	AppendfsyncAlwaysAcksBeforeFsync = "appendfsync-always-acks-before-fsync"

@@ -1,10 +1,10 @@
 package redis
 
 import (
-	"bytes"
 	"errors"
 	"io/fs"
 	"strconv"
+	"strings"
 
 	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/redis/scripting"
@@ -15,18 +15,40 @@ import (
 type persist struct {
 	loading bool
 
-	aofOn            bool
-	aofBuf           []byte // written at the end of the event (beforeSleep)
-	aofSelDB         int    // the db the AOF last SELECTed; -1 none
-	aofSize          int64
-	aofBaseSize      int64
+	// aofOn is aof_state != AOF_OFF; aofWaitRewrite is AOF_WAIT_REWRITE,
+	// the state of a CONFIG SET appendonly yes until its first rewrite is
+	// done: writes go to a temp incr file, and only while it runs.
+	aofOn          bool
+	aofWaitRewrite bool
+	aofBuf         []byte // written at the end of the event (beforeSleep)
+	aofSelDB       int    // the db the AOF last SELECTed; -1 none
+	// aofManifest is the manifest as last persisted (server.aof_manifest),
+	// loaded at every boot.
+	aofManifest *aofManifest
+	// aofIncr is the incr file the writes are appended to (aof_fd), in
+	// the AOF directory; "" when none is open.
+	aofIncr          string
+	aofSize          int64 // aof_current_size
+	aofBaseSize      int64 // aof_rewrite_base_size
+	aofLastIncrSize  int64
 	aofFsyncing      bool
 	aofLastFsyncMs   int64
 	aofWriteErr      string
-	aofRewriting     bool
-	aofRewriteBuf    []byte
-	aofRewriteSelDB  int
 	aofLastRewriteOK bool
+	aofRewrites      int64 // stat_aof_rewrites
+	aofRewriteFails  int64 // stat_aofrw_consecutive_failures
+	aofScheduled     bool  // aof_rewrite_scheduled
+	// aofRewriting is child_type == CHILD_TYPE_AOF: from the fork of a
+	// rewrite until serverCron reaps it. aofChildDone and aofChildOK say
+	// whether and how the child has exited; aofChildPid names its files;
+	// aofChildGen orphans the callbacks of a killed child.
+	aofRewriting      bool
+	aofChildDone      bool
+	aofChildOK        bool
+	aofChildPid       int
+	aofChildGen       int
+	aofRewriteStartMs int64
+	aofRewriteLastSec int64
 
 	execDepth       int       // > 0 inside EXEC or a script
 	propagatedMulti bool      // a MULTI has been propagated for the current EXEC
@@ -117,19 +139,16 @@ func (s *Server) propagateRaw(db int, args [][]byte) {
 	s.emit(heldProp{db: db, repl: args, aof: args, target: scripting.ReplAll})
 }
 
-// emit feeds p to the replication stream and to the AOF (and the rewrite
-// buffer while a rewrite runs), as its target says.
+// emit feeds p to the replication stream and to the AOF, as its target
+// says.
 func (s *Server) emit(p heldProp) {
 	if p.target&scripting.ReplReplica != 0 {
 		s.replPropagate(p.db, p.repl)
 	}
-	if p.target&scripting.ReplAOF == 0 || !s.aofOn {
+	if p.target&scripting.ReplAOF == 0 || !s.aofFeeding() {
 		return
 	}
 	s.aofBuf = appendWithSelect(s.aofBuf, &s.aofSelDB, p.db, p.aof)
-	if s.aofRewriting {
-		s.aofRewriteBuf = appendWithSelect(s.aofRewriteBuf, &s.aofRewriteSelDB, p.db, p.aof)
-	}
 }
 
 func appendWithSelect(buf []byte, sel *int, db int, args [][]byte) []byte {
@@ -140,55 +159,224 @@ func appendWithSelect(buf []byte, sel *int, db int, args [][]byte) []byte {
 	return resp.AppendCommand(buf, args...)
 }
 
-// openAOF is aofOpenIfNeededOnServerStart: at boot with appendonly yes the
-// node appends to the file it loaded, or creates it. Redis 7.0 writes a
-// base file of the dataset, empty here since there was no AOF to load,
-// and opens an incr file; the node's one file stands for both, and is
-// created empty. A node that cannot create it exits, as Redis does.
-func (s *Server) openAOF() bool {
-	s.aofOn = true
-	s.aofSelDB = -1
-	s.aofLastRewriteOK = true
-	name := s.cfg.AppendFilename
-	disk := s.env.Disk()
-	if n, err := disk.Size(name); err == nil {
-		s.aofSize, s.aofBaseSize = n, n
-		s.env.Logf("Opening AOF incr file %s on server start", name)
-		return true
-	}
-	if err := disk.Append(name, nil); err != nil {
-		s.env.Logf("Can't open the append-only file %s: %v", name, err)
-		return false
-	}
-	s.env.Logf("Creating AOF base file %s on server start", name)
-	s.env.Logf("Creating AOF incr file %s on server start", name)
-	return true
+// serverPid is the pid the node's files and logs give the server: a
+// container's Redis, pid 1. A rewrite's child takes the next free one.
+const serverPid = 1
+
+// aofFeeding is feedAppendOnlyFile's test: the AOF is on, or waits for
+// the rewrite that is running to switch it on.
+func (s *Server) aofFeeding() bool {
+	return s.aofOn && (!s.aofWaitRewrite || s.aofRewriting)
 }
 
-// startAOF is CONFIG SET appendonly yes: write the dataset as a new AOF
-// first, as Redis does with a rewrite.
+// openAOFAtStart is aofOpenIfNeededOnServerStart, after the load: with an
+// empty manifest, a base file of the (empty) dataset is written first;
+// then the last incr file is opened for appending, a new one if there is
+// none, and the manifest persisted if it changed. Both the base and the
+// manifest are fsynced before their rename, holding the node, as Redis's
+// main thread does. done(false) stops the node.
+func (s *Server) openAOFAtStart(done func(ok bool)) {
+	if !s.cfg.AppendOnly {
+		done(true)
+		return
+	}
+	s.aofOn = true
+	s.aofSelDB = -1
+	m := s.aofManifest
+	hadIncr := len(m.incrs) > 0
+	openIncr := func() {
+		name := m.lastIncr(s.cfg.AppendFilename)
+		if err := s.env.Disk().Append(s.aofPath(name), nil); err != nil {
+			s.env.Logf("Can't open the append-only file %s: %v", name, err)
+			done(false)
+			return
+		}
+		s.persistManifest(m, func(ok bool) {
+			if !ok {
+				done(false)
+				return
+			}
+			s.aofIncr = name
+			s.aofLastIncrSize = s.aofFileSize(name)
+			if hadIncr {
+				s.env.Logf("Opening AOF incr file %s on server start", name)
+			} else {
+				s.env.Logf("Creating AOF incr file %s on server start", name)
+			}
+			done(true)
+		})
+	}
+	if !m.empty() {
+		openIncr()
+		return
+	}
+	base := m.newBase(s.cfg.AppendFilename, s.cfg.AOFUseRDBPreamble)
+	s.writeBaseNow(s.aofPath(base), func(ok bool) {
+		if !ok {
+			done(false)
+			return
+		}
+		s.env.Logf("Creating AOF base file %s on server start", base)
+		openIncr()
+	})
+}
+
+// aofBase is what a rewrite writes: the dataset as an RDB file (with the
+// aof-base aux field and no replication info), or as commands.
+func (s *Server) aofBase() []byte {
+	if s.cfg.AOFUseRDBPreamble {
+		return s.snapshotFor(true)
+	}
+	return s.datasetCommands()
+}
+
+// writeBaseNow is rewriteAppendOnlyFile in the main thread: the base
+// written to a temp file, fsynced (holding the node) and renamed to path.
+func (s *Server) writeBaseNow(path string, done func(ok bool)) {
+	disk := s.env.Disk()
+	tmp := "temp-rewriteaof-" + strconv.Itoa(serverPid) + ".aof"
+	fail := func(err error) {
+		s.env.Logf("Write error writing append only file on disk: %v", err)
+		_ = disk.Remove(tmp)
+		done(false)
+	}
+	if err := disk.Write(tmp, s.aofBase()); err != nil {
+		fail(err)
+		return
+	}
+	s.holdSync(tmp, func(err error) {
+		if err != nil {
+			fail(err)
+			return
+		}
+		if err := disk.Rename(tmp, path); err != nil {
+			s.env.Logf("Error moving temp append only file on the final destination: %v", err)
+			_ = disk.Remove(tmp)
+			done(false)
+			return
+		}
+		done(true)
+	})
+}
+
+// deleteAOFHistory is aofDelHistoryFiles: the history files are removed
+// and the manifest persisted without them. A crash in between leaves a
+// manifest naming history files that are gone, which nothing reads.
+func (s *Server) deleteAOFHistory(done func()) {
+	m := s.aofManifest
+	if m == nil || len(m.history) == 0 {
+		done()
+		return
+	}
+	for _, h := range m.history {
+		s.env.Logf("Removing the history file %s in the background", h.name)
+		_ = s.env.Disk().Remove(s.aofPath(h.name))
+	}
+	m.history = nil
+	m.dirty = true
+	s.persistManifest(m, func(bool) { done() })
+}
+
+// startAOF is startAppendOnly (CONFIG SET appendonly yes): the AOF waits
+// for a rewrite, its writes going to a temp incr file meanwhile.
 func (s *Server) startAOF() {
-	s.aofOn = true
-	s.aofSelDB = -1
-	s.aofLastRewriteOK = true
-	s.rewriteAOF()
+	s.aofOn, s.aofWaitRewrite = true, true
+	switch {
+	case s.bgsaving:
+		s.aofScheduled = true
+		s.env.Logf("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.")
+	case s.execDepth > 0:
+		s.aofScheduled = true
+		s.env.Logf("AOF was enabled during a transaction. An AOF background was scheduled to start when possible.")
+	default:
+		if s.aofRewriting {
+			s.env.Logf("AOF was enabled but there is already an AOF rewriting in background. Stopping background AOF and starting a rewrite now.")
+			s.killAOFChild()
+		}
+		// Waiting for a rewrite, nothing holds the node here: the flush
+		// has nothing to write and the temp incr file needs no manifest.
+		s.startRewrite(func(ok bool) {
+			if !ok {
+				s.aofOn, s.aofWaitRewrite = false, false
+				s.env.Logf("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.")
+			}
+		})
+	}
+	s.aofLastFsyncMs = s.nowMs()
 }
 
+// stopAOF is stopAppendOnly (CONFIG SET appendonly no): what is buffered
+// is written and fsynced, and a running rewrite is killed. Redis waits
+// for that fsync in its main thread; the node lets it run in the
+// background, which changes no acknowledged write's fate (under
+// appendfsync always each was fsynced before its reply).
 func (s *Server) stopAOF() {
-	s.aofOn = false
+	if s.aofIncr != "" {
+		disk := s.env.Disk()
+		path := s.aofPath(s.aofIncr)
+		if len(s.aofBuf) > 0 {
+			_ = disk.Append(path, s.aofBuf)
+		}
+		disk.Sync(path, func(err error) {
+			if err != nil {
+				s.env.Logf("Fail to fsync the AOF file: %v", err)
+			}
+		})
+	}
+	s.aofOn, s.aofWaitRewrite = false, false
+	s.aofIncr = ""
+	s.aofSelDB = -1
+	s.aofScheduled = false
+	s.aofLastIncrSize = 0
+	s.killAOFChild()
 	s.aofBuf = s.aofBuf[:0]
-	s.aofRewriting = false
 }
 
-// flushAOF is flushAppendOnlyFile: write the buffer; with appendfsync
-// always, fsync and hold the node (and its replies) until the fsync
-// completes, which it reports by returning true.
+// restartAOF is restartAOFAfterSYNC: after a full resync the AOF starts
+// over from a rewrite of the new dataset.
+func (s *Server) restartAOF() {
+	s.stopAOF()
+	s.startAOF()
+}
+
+// killAOFChild is killAppendOnlyChild: the rewrite is abandoned, its temp
+// files removed; no failure is counted (SIGUSR1).
+func (s *Server) killAOFChild() {
+	if !s.aofRewriting {
+		return
+	}
+	s.env.Logf("Killing running AOF rewrite child: %d", s.aofChildPid)
+	s.aofChildGen++
+	s.removeRewriteTemps()
+	s.aofRewriting, s.aofChildDone = false, false
+	s.aofRewriteStartMs = -1
+}
+
+// removeRewriteTemps is aofRemoveTempFile.
+func (s *Server) removeRewriteTemps() {
+	_ = s.env.Disk().Remove(s.rewriteTemp(true))
+	_ = s.env.Disk().Remove(s.rewriteTemp(false))
+}
+
+// rewriteTemp names the child's temp file: the one it writes, or (bg) the
+// one it renames that to when it is complete.
+func (s *Server) rewriteTemp(bg bool) string {
+	if bg {
+		return "temp-rewriteaof-bg-" + strconv.Itoa(s.aofChildPid) + ".aof"
+	}
+	return "temp-rewriteaof-" + strconv.Itoa(s.aofChildPid) + ".aof"
+}
+
+// flushAOF is flushAppendOnlyFile: write the buffer to the incr file;
+// with appendfsync always, fsync it and hold the node (and its replies)
+// until the fsync completes, which it reports by returning true.
 func (s *Server) flushAOF() bool {
-	if !s.aofOn || len(s.aofBuf) == 0 || s.sleeping {
+	if !s.aofOn || len(s.aofBuf) == 0 || s.sleeping || s.aofIncr == "" {
 		return false
 	}
 	disk := s.env.Disk()
-	if err := disk.Append(s.cfg.AppendFilename, s.aofBuf); err != nil {
+	path := s.aofPath(s.aofIncr)
+	if err := disk.Append(path, s.aofBuf); err != nil {
 		s.env.Logf("Error writing to the AOF file: %v", err)
 		if s.cfg.AppendFsync == "always" {
 			s.env.Logf("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...")
@@ -203,6 +391,7 @@ func (s *Server) flushAOF() bool {
 		s.aofWriteErr = ""
 	}
 	s.aofSize += int64(len(s.aofBuf))
+	s.aofLastIncrSize += int64(len(s.aofBuf))
 	s.aofBuf = s.aofBuf[:0]
 	if s.cfg.AppendFsync != "always" {
 		return false
@@ -213,7 +402,7 @@ func (s *Server) flushAOF() bool {
 		s.flushReplies()
 	}
 	s.sleeping = true
-	disk.Sync(s.cfg.AppendFilename, func(err error) {
+	disk.Sync(path, func(err error) {
 		if err != nil {
 			s.env.Logf("Can't persist AOF for fsync error when the AOF fsync policy is 'always': %v. Exiting...", err)
 			s.crashExit()
@@ -235,10 +424,27 @@ func (s *Server) crashExit() {
 	s.env.Exit()
 }
 
-// aofCron is the everysec fsync, done in the background as Redis's bio
-// thread does.
+// aofCron is the part of serverCron that runs the AOF: the everysec
+// fsync (in the background, as Redis's bio thread does), the reaping of a
+// finished rewrite, and a scheduled rewrite.
 func (s *Server) aofCron() {
-	if !s.aofOn || s.cfg.AppendFsync != "everysec" || s.aofFsyncing {
+	if s.aofRewriting && s.aofChildDone {
+		s.rewriteDone()
+		if s.sleeping {
+			return
+		}
+	}
+	if !s.aofRewriting && !s.bgsaving && s.aofScheduled {
+		s.startRewrite(func(bool) {})
+		if s.sleeping {
+			return
+		}
+	}
+	s.everysecFsync()
+}
+
+func (s *Server) everysecFsync() {
+	if !s.aofOn || s.cfg.AppendFsync != "everysec" || s.aofFsyncing || s.aofIncr == "" {
 		return
 	}
 	now := s.nowMs()
@@ -246,14 +452,13 @@ func (s *Server) aofCron() {
 		return
 	}
 	s.aofFsyncing = true
-	s.env.Disk().Sync(s.cfg.AppendFilename, func(err error) {
+	s.env.Disk().Sync(s.aofPath(s.aofIncr), func(err error) {
 		s.aofFsyncing = false
 		if errors.Is(err, fs.ErrNotExist) {
 			// Redis fsyncs the descriptor it appends to, which cannot be
-			// missing, and its bio thread takes EBADF for no failure. The
-			// node fsyncs a name, which has no file behind it until the
-			// rewrite of CONFIG SET appendonly yes renames one there:
-			// nothing to sync, and nothing to refuse writes for.
+			// missing, and its bio thread takes EBADF for no failure.
+			// The node fsyncs a name, which a failed rewrite may have
+			// removed: nothing to sync, and nothing to refuse writes for.
 			err = nil
 		}
 		if err != nil {
@@ -265,56 +470,246 @@ func (s *Server) aofCron() {
 	})
 }
 
-// rewriteAOF is BGREWRITEAOF: the dataset as of now (a fork is an instant
-// snapshot) becomes a new file; writes made while it is written and synced
-// are appended to it before it replaces the old one.
-func (s *Server) rewriteAOF() bool {
-	if s.aofRewriting {
-		return false
+// startRewrite is rewriteAppendOnlyFileBackground: what is buffered goes
+// to the current incr file, a new incr file takes the writes from now on
+// (its manifest persisted first, holding the node; a temp incr file
+// instead while the AOF waits for this rewrite), and the child writes the
+// dataset as of now (a fork is an instant snapshot) to a temp file, which
+// serverCron turns into the new base once it is written and fsynced.
+// done reports whether the rewrite started.
+func (s *Server) startRewrite(done func(ok bool)) {
+	if s.aofRewriting || s.bgsaving {
+		done(false)
+		return
 	}
-	s.aofRewriting = true
-	s.aofRewriteBuf = s.aofRewriteBuf[:0]
-	s.aofRewriteSelDB = -1
-	data := s.datasetCommands()
-	tmp := "temp-rewriteaof-bg.aof"
+	s.aofSelDB = -1
+	s.flushAOFNow(func() {
+		s.openNewIncr(func(ok bool) {
+			if !ok {
+				s.aofLastRewriteOK = false
+				done(false)
+				return
+			}
+			s.forkRewrite()
+			done(true)
+		})
+	})
+}
+
+// flushAOFNow is flushAppendOnlyFile(1) before an incr file is switched:
+// the buffer written, and with appendfsync always fsynced, holding the
+// node, so that no acknowledged write waits on a file being left.
+func (s *Server) flushAOFNow(then func()) {
+	if !s.aofOn || s.aofIncr == "" || len(s.aofBuf) == 0 {
+		then()
+		return
+	}
+	path := s.aofPath(s.aofIncr)
+	if err := s.env.Disk().Append(path, s.aofBuf); err != nil {
+		// Left in the buffer: flushAOF retries it into the new file.
+		s.env.Logf("Error writing to the AOF file: %v", err)
+		then()
+		return
+	}
+	s.aofSize += int64(len(s.aofBuf))
+	s.aofLastIncrSize += int64(len(s.aofBuf))
+	s.aofBuf = s.aofBuf[:0]
+	if s.cfg.AppendFsync != "always" {
+		then()
+		return
+	}
+	s.holdSync(path, func(err error) {
+		if err != nil {
+			s.env.Logf("Can't persist AOF for fsync error when the AOF fsync policy is 'always': %v. Exiting...", err)
+			s.crashExit()
+			return
+		}
+		s.aofLastFsyncMs = s.nowMs()
+		then()
+	})
+}
+
+// openNewIncr is openNewIncrAofForAppend: nothing while the AOF is off.
+func (s *Server) openNewIncr(done func(ok bool)) {
+	if !s.aofOn {
+		done(true)
+		return
+	}
+	var tm *aofManifest
+	var name string
+	if s.aofWaitRewrite {
+		name = s.tempIncrName()
+	} else {
+		tm = s.aofManifest.clone()
+		name = tm.newIncr(s.cfg.AppendFilename)
+	}
 	disk := s.env.Disk()
-	fail := func(err error) {
-		s.env.Logf("Background AOF rewrite failed: %v", err)
-		s.aofRewriting = false
-		s.aofLastRewriteOK = false
+	if err := disk.Write(s.aofPath(name), nil); err != nil {
+		s.env.Logf("Can't open the append-only file %s: %v", name, err)
+		done(false)
+		return
+	}
+	switchTo := func() {
+		s.env.Logf("Creating AOF incr file %s on background rewrite", name)
+		if s.aofIncr != "" {
+			// aof_background_fsync_and_close: the file being left is
+			// fsynced in the background, whatever the policy.
+			disk.Sync(s.aofPath(s.aofIncr), func(error) {})
+			s.aofLastFsyncMs = s.nowMs()
+		}
+		s.aofIncr = name
+		s.aofLastIncrSize = 0
+		if tm != nil {
+			s.aofManifest = tm
+		}
+		done(true)
+	}
+	if tm == nil {
+		switchTo()
+		return
+	}
+	s.persistManifest(tm, func(ok bool) {
+		if !ok {
+			done(false)
+			return
+		}
+		switchTo()
+	})
+}
+
+// forkRewrite is the fork of rewriteAppendOnlyFileBackground and the
+// child's rewriteAppendOnlyFile: the dataset now, written to a temp file
+// and fsynced while the node goes on, then renamed to the bg temp file.
+func (s *Server) forkRewrite() {
+	s.aofRewrites++
+	s.aofChildPid++
+	if s.aofChildPid == serverPid {
+		s.aofChildPid++
+	}
+	s.aofChildGen++
+	gen := s.aofChildGen
+	s.aofRewriting, s.aofChildDone, s.aofChildOK = true, false, false
+	s.aofScheduled = false
+	s.aofRewriteStartMs = s.nowMs()
+	s.env.Logf("Background append only file rewriting started by pid %d", s.aofChildPid)
+	disk := s.env.Disk()
+	tmp, bg := s.rewriteTemp(false), s.rewriteTemp(true)
+	exit := func(ok bool) {
+		if gen != s.aofChildGen {
+			return // killed meanwhile
+		}
+		s.aofChildDone, s.aofChildOK = true, ok
+	}
+	if err := disk.Write(tmp, s.aofBase()); err != nil {
+		s.env.Logf("Write error writing append only file on disk: %v", err)
 		_ = disk.Remove(tmp)
+		exit(false)
+		return
 	}
-	if err := disk.Write(tmp, data); err != nil {
-		fail(err)
-		return true
-	}
-	s.env.Logf("Background append only file rewriting started")
 	disk.Sync(tmp, func(err error) {
-		if !s.aofRewriting {
-			return // appendonly was switched off meanwhile
+		if gen != s.aofChildGen {
+			return
+		}
+		if err == nil {
+			err = disk.Rename(tmp, bg)
 		}
 		if err != nil {
-			fail(err)
+			s.env.Logf("Write error writing append only file on disk: %v", err)
+			_ = disk.Remove(tmp)
+			exit(false)
 			return
 		}
-		if err := disk.Append(tmp, s.aofRewriteBuf); err != nil {
-			fail(err)
-			return
-		}
-		// Whatever the old file had buffered is in the rewrite buffer too.
-		s.aofBuf = s.aofBuf[:0]
-		if err := disk.Rename(tmp, s.cfg.AppendFilename); err != nil {
-			fail(err)
-			return
-		}
-		s.aofSelDB = s.aofRewriteSelDB
-		s.aofBaseSize = int64(len(data))
-		s.aofSize = int64(len(data) + len(s.aofRewriteBuf))
-		s.aofRewriting = false
-		s.aofLastRewriteOK = true
-		s.env.Logf("Background AOF rewrite finished successfully")
+		s.env.Logf("Successfully created the temporary AOF base file %s", bg)
+		exit(true)
 	})
-	return true
+}
+
+// rewriteDone is backgroundRewriteDoneHandler, run by serverCron once the
+// child has exited: the temp file becomes the next base, the incr files
+// it covers become history, and the manifest saying so is persisted
+// (holding the node) before the history is deleted. Until that manifest
+// is on disk the old one still names every file a load needs.
+func (s *Server) rewriteDone() {
+	if !s.aofChildOK {
+		s.aofLastRewriteOK = false
+		s.aofRewriteFails++
+		s.env.Logf("Background AOF rewrite terminated with error")
+		s.rewriteCleanup()
+		return
+	}
+	s.env.Logf("Background AOF rewrite terminated with success")
+	disk := s.env.Disk()
+	fail := func() {
+		s.aofLastRewriteOK = false
+		s.aofRewriteFails++
+		s.rewriteCleanup()
+	}
+	tm := s.aofManifest.clone()
+	base := tm.newBase(s.cfg.AppendFilename, s.cfg.AOFUseRDBPreamble)
+	bg := s.rewriteTemp(true)
+	if err := disk.Rename(bg, s.aofPath(base)); err != nil {
+		s.env.Logf("Error trying to rename the temporary AOF base file %s into %s: %v", bg, s.aofPath(base), err)
+		fail()
+		return
+	}
+	s.env.Logf("Successfully renamed the temporary AOF base file %s into %s", bg, base)
+	newIncr := ""
+	if s.aofWaitRewrite {
+		tmpIncr := s.tempIncrName()
+		newIncr = tm.newIncr(s.cfg.AppendFilename)
+		if err := disk.Rename(s.aofPath(tmpIncr), s.aofPath(newIncr)); err != nil {
+			s.env.Logf("Error trying to rename the temporary AOF incr file %s into %s: %v", s.aofPath(tmpIncr), s.aofPath(newIncr), err)
+			_ = disk.Remove(s.aofPath(base))
+			fail()
+			return
+		}
+		s.env.Logf("Successfully renamed the temporary AOF incr file %s into %s", tmpIncr, newIncr)
+		s.aofIncr = newIncr // the descriptor follows its file
+	}
+	tm.markIncrsHistory(s.aofIncr != "")
+	s.persistManifest(tm, func(ok bool) {
+		if !ok {
+			_ = disk.Remove(s.aofPath(base))
+			if newIncr != "" {
+				_ = disk.Remove(s.aofPath(newIncr))
+			}
+			fail()
+			return
+		}
+		s.aofManifest = tm
+		if s.aofOn {
+			s.aofSize = s.aofFileSize(base) + s.aofLastIncrSize
+			s.aofBaseSize = s.aofSize
+		}
+		s.deleteAOFHistory(func() {
+			s.aofLastRewriteOK = true
+			s.aofRewriteFails = 0
+			s.env.Logf("Background AOF rewrite finished successfully")
+			s.aofWaitRewrite = false
+			s.rewriteCleanup()
+		})
+	})
+}
+
+// rewriteCleanup is the end of backgroundRewriteDoneHandler, whatever
+// the outcome.
+func (s *Server) rewriteCleanup() {
+	s.removeRewriteTemps()
+	if s.aofWaitRewrite {
+		s.aofBuf = s.aofBuf[:0]
+		name := s.tempIncrName()
+		s.env.Logf("Removing the temp incr aof file %s in the background", name)
+		_ = s.env.Disk().Remove(s.aofPath(name))
+		if s.aofIncr == name {
+			s.aofIncr = ""
+		}
+	}
+	s.aofRewriteLastSec = (s.nowMs() - s.aofRewriteStartMs) / 1000
+	s.aofRewriteStartMs = -1
+	s.aofRewriting, s.aofChildDone = false, false
+	if s.aofWaitRewrite {
+		s.aofScheduled = true
+	}
 }
 
 // datasetCommands writes the dataset as commands that rebuild it.
@@ -367,135 +762,33 @@ func appendObjectCommands(buf []byte, key string, o *object) []byte {
 	return buf
 }
 
-// errAOFTruncated and errAOFFormat classify a bad AOF.
-var (
-	errAOFTruncated = errors.New("unexpected end of file")
-	errAOFFormat    = errors.New("bad file format")
-)
-
-// nextAOFCommand parses one command of an AOF at data[off:]: the
-// multibulk form only, as Redis's loader reads it.
-func nextAOFCommand(data []byte, off int) (args [][]byte, next int, err error) {
-	line := func(at int) ([]byte, int, error) {
-		i := bytes.Index(data[at:], []byte("\r\n"))
-		if i < 0 {
-			return nil, 0, errAOFTruncated
-		}
-		return data[at : at+i], at + i + 2, nil
+// infoAOF writes INFO persistence's AOF fields, as 7.0 shows them; the
+// sizes only while appendonly is yes (server.aof_enabled, the config).
+func (s *Server) infoAOF(b *strings.Builder) {
+	field(b, "aof_enabled", s.aofOn)
+	field(b, "aof_rewrite_in_progress", s.aofRewriting)
+	field(b, "aof_rewrite_scheduled", s.aofScheduled)
+	field(b, "aof_last_rewrite_time_sec", s.aofRewriteLastSec)
+	current := int64(-1)
+	if s.aofRewriting {
+		current = (s.nowMs() - s.aofRewriteStartMs) / 1000
 	}
-	l, p, err := line(off)
-	if err != nil {
-		return nil, 0, err
+	field(b, "aof_current_rewrite_time_sec", current)
+	field(b, "aof_last_bgrewrite_status", okErr(s.aofLastRewriteOK))
+	field(b, "aof_rewrites", s.aofRewrites)
+	field(b, "aof_rewrites_consecutive_failures", s.aofRewriteFails)
+	field(b, "aof_last_write_status", okErr(s.aofWriteErr == ""))
+	field(b, "aof_last_cow_size", 0)
+	if s.cfg.AppendOnly {
+		field(b, "aof_current_size", s.aofSize)
+		field(b, "aof_base_size", s.aofBaseSize)
+		field(b, "aof_pending_rewrite", s.aofScheduled)
+		field(b, "aof_buffer_length", len(s.aofBuf))
+		pending := 0
+		if s.aofFsyncing {
+			pending = 1
+		}
+		field(b, "aof_pending_bio_fsync", pending)
+		field(b, "aof_delayed_fsync", 0)
 	}
-	if len(l) < 2 || l[0] != '*' {
-		return nil, 0, errAOFFormat
-	}
-	n, perr := strconv.Atoi(string(l[1:]))
-	if perr != nil || n < 1 {
-		return nil, 0, errAOFFormat
-	}
-	for i := 0; i < n; i++ {
-		l, p, err = line(p)
-		if err != nil {
-			return nil, 0, err
-		}
-		if len(l) < 2 || l[0] != '$' {
-			return nil, 0, errAOFFormat
-		}
-		m, perr := strconv.Atoi(string(l[1:]))
-		if perr != nil || m < 0 {
-			return nil, 0, errAOFFormat
-		}
-		if p+m+2 > len(data) {
-			return nil, 0, errAOFTruncated
-		}
-		if data[p+m] != '\r' || data[p+m+1] != '\n' {
-			return nil, 0, errAOFFormat
-		}
-		args = append(args, data[p:p+m])
-		p += m + 2
-	}
-	return args, p, nil
-}
-
-// loadAOF replays the AOF. A cut-short last command is dropped (and the file
-// truncated) when aof-load-truncated is on, else the node refuses to start;
-// anything else malformed refuses to start, as redis-check-aof must be run.
-func (s *Server) loadAOF() bool {
-	name := s.cfg.AppendFilename
-	disk := s.env.Disk()
-	data, err := disk.Read(name)
-	if err != nil {
-		return true // no file: an empty dataset
-	}
-	fake := s.fakeClient()
-	s.loading = true
-	defer func() { s.loading = false }()
-	off, validUpTo, multiStart := 0, 0, -1
-	var queued [][][]byte
-	for off < len(data) {
-		args, next, err := nextAOFCommand(data, off)
-		if errors.Is(err, errAOFTruncated) {
-			if !s.cfg.AOFLoadTruncated {
-				s.env.Logf("Unexpected end of file reading the append only file %s. You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.", name)
-				return false
-			}
-			s.env.Logf("!!! Warning: short read while loading the AOF file %s!!!", name)
-			if multiStart >= 0 {
-				s.env.Logf("Revert incomplete MULTI/EXEC transaction in AOF file %s", name)
-				validUpTo = multiStart
-			}
-			if err := disk.Truncate(name, int64(validUpTo)); err != nil {
-				s.env.Logf("Error truncating the AOF file %s: %v", name, err)
-				return false
-			}
-			s.env.Logf("AOF %s loaded anyway because aof-load-truncated is enabled", name)
-			return true
-		}
-		if err != nil {
-			s.env.Logf("Bad file format reading the append only file %s at offset %d: make a backup of your AOF file, then use ./redis-check-aof --fix <filename>", name, off)
-			return false
-		}
-		cmd := s.lookup(args)
-		if cmd == nil {
-			s.env.Logf("Unknown command '%s' reading the append only file %s", cstr(args[0], 128), name)
-			return false
-		}
-		if next == len(data) && bugs.On(bugs.AOFLoadDropsLastCommand) {
-			// An off-by-one at the end of the file: the last complete
-			// command is read but never run.
-			break
-		}
-		switch {
-		case cmd.name == "multi":
-			multiStart = off
-		case cmd.name == "exec":
-			for _, q := range queued {
-				s.call(fake, s.lookup(q), q)
-			}
-			queued = queued[:0]
-			multiStart = -1
-		case multiStart >= 0:
-			queued = append(queued, args)
-		default:
-			s.call(fake, cmd, args)
-		}
-		fake.w.Reset()
-		off = next
-		if multiStart < 0 {
-			validUpTo = off
-		}
-	}
-	if multiStart >= 0 {
-		if !s.cfg.AOFLoadTruncated {
-			s.env.Logf("Unexpected end of file reading the append only file %s (an unfinished MULTI).", name)
-			return false
-		}
-		s.env.Logf("Revert incomplete MULTI/EXEC transaction in AOF file %s", name)
-		if err := disk.Truncate(name, int64(multiStart)); err != nil {
-			return false
-		}
-	}
-	s.env.Logf("DB loaded from append only file: %d bytes", validUpTo)
-	return true
 }

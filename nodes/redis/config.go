@@ -54,8 +54,18 @@ type Config struct {
 	AppendOnly bool
 	// AppendFsync is `appendfsync`: "always", "everysec" or "no".
 	AppendFsync string
-	// AppendFilename is `appendfilename`.
+	// AppendFilename is `appendfilename`: the prefix of the AOF's files
+	// and of its manifest.
 	AppendFilename string
+	// AppendDirname is `appenddirname`: the directory of the AOF's files.
+	// The simulated disk has flat names, so its files are named
+	// "appendonlydir/appendonly.aof.1.incr.aof"; a real disk makes the
+	// directory.
+	AppendDirname string
+	// AOFUseRDBPreamble is `aof-use-rdb-preamble`: a rewrite writes the
+	// AOF's base file in the RDB format (appendonly.aof.N.base.rdb) rather
+	// than as commands (.base.aof).
+	AOFUseRDBPreamble bool
 	// AOFLoadTruncated is `aof-load-truncated`: load an AOF whose last
 	// command is cut short, dropping that command, instead of refusing to
 	// start.
@@ -194,6 +204,8 @@ func DefaultConfig() Config {
 		Hz:                      10,
 		AppendFsync:             "everysec",
 		AppendFilename:          "appendonly.aof",
+		AppendDirname:           "appendonlydir",
+		AOFUseRDBPreamble:       true,
 		AOFLoadTruncated:        true,
 		DBFilename:              "dump.rdb",
 		Save:                    []SavePoint{{3600, 1}, {300, 100}, {60, 10000}},
@@ -412,7 +424,9 @@ var params = func() []param {
 				s.cfg.AppendFsync = v
 				return ""
 			}},
-		stringParam("appendfilename", func(c *Config) *string { return &c.AppendFilename }),
+		{name: "appendfilename", get: func(c *Config) string { return c.AppendFilename }, immutable: true},
+		{name: "appenddirname", get: func(c *Config) string { return c.AppendDirname }, immutable: true},
+		boolParam("aof-use-rdb-preamble", func(c *Config) *bool { return &c.AOFUseRDBPreamble }),
 		boolParam("aof-load-truncated", func(c *Config) *bool { return &c.AOFLoadTruncated }),
 		stringParam("dbfilename", func(c *Config) *string { return &c.DBFilename }),
 		{name: "save", get: func(c *Config) string { return formatSave(c.Save) }, set: setSave},

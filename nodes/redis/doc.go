@@ -15,9 +15,14 @@
 // master's stream included, and runs in client id order when the hold
 // ends; a cron that came due meanwhile runs after that input, once, and
 // its next period counts from then, as Redis fires a late time event (a
-// replica held by its fsyncs still ACKs every second). The AOF is one
-// file where Redis 7.0 keeps a manifest, a base file and incr files; with
-// appendonly yes the node creates it at boot, as Redis creates those.
+// replica held by its fsyncs still ACKs every second). The AOF is Redis
+// 7.0's multi-part AOF (aofmanifest.go, aofload.go, aof.go): a manifest
+// naming a base file (RDB or commands) and incr files, in appenddirname,
+// which the simulated disk keeps as flat names with a "appendonlydir/"
+// prefix. Every manifest is fsynced before its rename, and a rewrite's
+// new base before the manifest that names it, so a crash at any step
+// leaves files that load every write acknowledged under appendfsync
+// always; the fsyncs Redis makes in its main thread hold the node.
 //
 // A replica reaches its master through a nodes/redisconn Conn for the
 // handshake and the snapshot, then takes the raw connection over (Hijack)

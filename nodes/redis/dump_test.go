@@ -98,10 +98,7 @@ func TestRestorePropagatesAbsoluteTTL(t *testing.T) {
 		t.Fatalf("RESTORE: %q", got)
 	}
 	after := tw.server().expireNowMs()
-	data, err := tw.host.Disk().Read("appendonly.aof")
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := aofIncrData(t, tw.host.Disk())
 	i := bytes.Index(data, []byte("RESTORE"))
 	if i < 0 {
 		t.Fatalf("no RESTORE in the AOF: %q", data)

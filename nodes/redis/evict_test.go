@@ -193,7 +193,8 @@ MULTI -> +OK\r\n
 		t.Errorf("evicted event: %q", got)
 	}
 	tw.w.RunFor(2 * time.Second)
-	aof, _ := tw.host.Disk().Read(cfg.AppendFilename)
+	srv := tw.server()
+	aof, _ := tw.host.Disk().Read(srv.aofPath(srv.aofIncr))
 	if !strings.Contains(string(aof), "$6\r\nUNLINK\r\n$6\r\nvictim\r\n") {
 		t.Errorf("eviction not propagated as UNLINK: %q", aof)
 	}

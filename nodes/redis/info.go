@@ -90,16 +90,7 @@ func (s *Server) infoSection(b *strings.Builder, sec string) {
 		field(b, "rdb_bgsave_in_progress", s.bgsaving)
 		field(b, "rdb_last_save_time", s.lastSaveMs/1000)
 		field(b, "rdb_last_bgsave_status", okErr(s.lastBgsaveOK))
-		field(b, "aof_enabled", s.aofOn)
-		field(b, "aof_rewrite_in_progress", s.aofRewriting)
-		field(b, "aof_rewrite_scheduled", false)
-		field(b, "aof_last_bgrewrite_status", okErr(s.aofLastRewriteOK))
-		field(b, "aof_last_write_status", okErr(s.aofWriteErr == ""))
-		if s.aofOn {
-			field(b, "aof_current_size", s.aofSize)
-			field(b, "aof_base_size", s.aofBaseSize)
-			field(b, "aof_buffer_length", len(s.aofBuf))
-		}
+		s.infoAOF(b)
 	case "stats":
 		s.infoStats(b)
 	case "commandstats":

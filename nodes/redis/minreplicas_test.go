@@ -134,7 +134,7 @@ func TestExecWithQueuedWritesIsCheckedAsAWrite(t *testing.T) {
 	mustReply(t, c, "+QUEUED\r\n", "SET", "a", "1")
 	tw.host.Disk().SetFull(true)
 	mustReply(t, other, "+OK\r\n", "SET", "b", "1") // its AOF write fails
-	mustReply(t, c, "-EXECABORT Transaction discarded because of: MISCONF Errors writing to the AOF file: write appendonly.aof: no space left on device\r\n", "EXEC")
+	mustReply(t, c, "-EXECABORT Transaction discarded because of: MISCONF Errors writing to the AOF file: write appendonlydir/appendonly.aof.1.incr.aof: no space left on device\r\n", "EXEC")
 	mustReply(t, c, "$-1\r\n", "GET", "a")
 
 	cfg := DefaultConfig()

@@ -36,10 +36,7 @@ func TestPublishReachesReplicaSubscribersNotAOF(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"m", "r1", "r2"} {
-		data, err := rw.node(name).host.Disk().Read("appendonly.aof")
-		if err != nil {
-			t.Fatalf("%s's AOF: %v", name, err)
-		}
+		data := aofIncrData(t, rw.node(name).host.Disk())
 		aof := strings.ToUpper(string(data))
 		if strings.Contains(aof, "PUBLISH") || !strings.Contains(string(data), "$1\r\nk\r\n$1\r\nv\r\n") {
 			t.Errorf("%s's AOF %q: want the SET and no PUBLISH", name, data)

@@ -20,15 +20,23 @@ var persistenceCommands = []cmdSpec{
 
 // snapshot serialises the dataset in Redis 7.0's RDB format: the instant
 // copy a fork gives Redis, for SAVE, BGSAVE, shutdown and a full resync.
-func (s *Server) snapshot() []byte {
+func (s *Server) snapshot() []byte { return s.snapshotFor(false) }
+
+// snapshotFor is snapshot, or (aofBase) the RDB base of the AOF, which
+// rdbSaveRio writes with aof-base 1 and no replication info.
+func (s *Server) snapshotFor(aofBase bool) []byte {
 	w := rdbfile.NewWriter(nil, s.rdbOptions())
-	w.InfoAux(rdbfile.Info{
+	info := rdbfile.Info{
 		RedisVer: Version,
 		Bits:     64,
 		CTime:    s.nowMs() / 1000,
 		UsedMem:  s.usedMemory(),
-		Repl:     s.saveReplInfo(),
-	})
+		AOFBase:  aofBase,
+	}
+	if !aofBase {
+		info.Repl = s.saveReplInfo()
+	}
+	w.InfoAux(info)
 	if s.funcs != nil {
 		for _, code := range s.funcs.Codes() {
 			w.Function(code)
@@ -169,19 +177,24 @@ func (s *Server) applyRDB(f *rdbfile.File, dropExpired bool) error {
 	return nil
 }
 
-// load reads the dataset at boot: the AOF when appendonly is on, else the
-// RDB file.
-func (s *Server) load() bool {
+// load reads the dataset at boot (loadDataFromDisk): the AOF when
+// appendonly is on, else the RDB file. done runs with whether the node
+// may go on.
+func (s *Server) load(done func(ok bool)) {
 	s.lastBgsaveOK = true
 	s.aofLastRewriteOK = true
-	var ok bool
+	s.aofRewriteLastSec, s.aofRewriteStartMs = -1, -1
+	s.aofChildPid = serverPid
 	if s.cfg.AppendOnly {
-		ok = s.loadAOF()
-	} else {
-		ok = s.loadRDB()
+		s.loadAOF(func(ok bool) {
+			s.dirty = 0
+			done(ok)
+		})
+		return
 	}
+	ok := s.loadRDB()
 	s.dirty = 0
-	return ok
+	done(ok)
 }
 
 // bgsave writes a snapshot in the background: the data is taken now, the
@@ -286,28 +299,40 @@ func bgsaveCommand(c *client, args [][]byte) {
 	c.w.WriteSimpleString("Background saving started")
 }
 
+// bgrewriteaofCommand is BGREWRITEAOF. With the AOF off it still writes
+// a base and a manifest naming only it, as Redis does. Its reply waits
+// for what Redis does before it in the main thread: the flush of the AOF
+// and the manifest of the new incr file, fsynced.
 func bgrewriteaofCommand(c *client, args [][]byte) {
-	if c.s.aofRewriting {
+	s := c.s
+	switch {
+	case s.aofRewriting:
 		c.w.WriteError("ERR Background append only file rewriting already in progress")
-		return
+	case s.bgsaving || s.execDepth > 0:
+		s.aofScheduled = true
+		// A manual rewrite runs at once, whatever the failures before it.
+		s.aofRewriteFails = 0
+		c.w.WriteSimpleString("Background append only file rewriting scheduled")
+	default:
+		s.startRewrite(func(ok bool) {
+			if ok {
+				c.w.WriteSimpleString("Background append only file rewriting started")
+			} else {
+				c.w.WriteError("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.")
+			}
+			c.markPending()
+		})
 	}
-	if !c.s.cfg.AppendOnly {
-		// Redis rewrites anyway into a file it will not use; keep it simple
-		// and honest: say it started, as Redis does, and write the file.
-		c.s.aofSelDB = -1
-	}
-	c.s.rewriteAOF()
-	c.w.WriteSimpleString("Background append only file rewriting started")
 }
 
 // rdbSaveNow writes a snapshot in the background, as FLUSHALL does.
 func (s *Server) rdbSaveNow() { s.bgsave(nil) }
 
 // persistCron is the part of serverCron that saves on save points and
-// fsyncs the AOF every second.
+// runs the AOF (aofCron).
 func (s *Server) persistCron() {
 	s.aofCron()
-	if s.bgsaving || s.aofRewriting {
+	if s.bgsaving || s.aofRewriting || s.sleeping {
 		return
 	}
 	now := s.nowMs()
@@ -330,16 +355,16 @@ func (s *Server) prepareShutdown(save, nosave bool) bool {
 		s.env.Logf("Redis is now ready to exit, bye bye...")
 		s.env.Exit()
 	}
-	if s.aofOn {
-		if len(s.aofBuf) > 0 {
-			_ = s.env.Disk().Append(s.cfg.AppendFilename, s.aofBuf)
-			s.aofBuf = s.aofBuf[:0]
-		}
+	s.killAOFChild()
+	aof := s.aofOn && s.aofIncr != ""
+	if aof && len(s.aofBuf) > 0 {
+		_ = s.env.Disk().Append(s.aofPath(s.aofIncr), s.aofBuf)
+		s.aofBuf = s.aofBuf[:0]
 	}
 	if !save || nosave {
-		if s.aofOn {
+		if aof {
 			s.stopped = true
-			s.env.Disk().Sync(s.cfg.AppendFilename, func(error) { exit() })
+			s.env.Disk().Sync(s.aofPath(s.aofIncr), func(error) { exit() })
 			return true
 		}
 		exit()

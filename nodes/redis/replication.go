@@ -670,7 +670,7 @@ func (s *Server) loadFromMaster(data []byte) bool {
 	}
 	if s.aofOn {
 		// Redis restarts the AOF after a full sync so that it matches.
-		s.rewriteAOF()
+		s.restartAOF()
 	}
 	return true
 }

@@ -126,25 +126,47 @@ func New(env sim.Env, cfg Config) *Server {
 		s.dbs[i] = newDB(s, i)
 	}
 	s.lastSaveMs = s.bootMs
-	if !s.loadACLFile() || !s.load() {
-		env.Exit()
-		return s
-	}
-	if cfg.AppendOnly && !s.openAOF() {
-		env.Exit()
-		return s
-	}
-	s.exceededSinceMs = -1
-	s.evictConfigure()
-	s.initReplication()
-	if err := env.Listen(cfg.Port, s.accept); err != nil {
-		env.Logf("Could not create server TCP listening socket *:%d: %v", cfg.Port, err)
-		env.Exit()
-		return s
-	}
-	env.Logf("Ready to accept connections")
-	s.scheduleCron()
+	s.boot()
 	return s
+}
+
+// boot is the rest of Redis's main() after initServer: the manifest, the
+// dataset, the AOF's files (aofOpenIfNeededOnServerStart,
+// aofDelHistoryFiles), then the event loop. The AOF's fsyncs hold the
+// node as they hold Redis's main thread; connections made meanwhile wait.
+func (s *Server) boot() {
+	fail := func() {
+		s.stopped = true
+		s.env.Exit()
+	}
+	if !s.loadACLFile() || !s.loadManifest() {
+		fail()
+		return
+	}
+	s.load(func(ok bool) {
+		if !ok {
+			fail()
+			return
+		}
+		s.exceededSinceMs = -1
+		s.evictConfigure()
+		s.initReplication()
+		if err := s.env.Listen(s.cfg.Port, s.accept); err != nil {
+			s.env.Logf("Could not create server TCP listening socket *:%d: %v", s.cfg.Port, err)
+			fail()
+			return
+		}
+		s.openAOFAtStart(func(ok bool) {
+			if !ok {
+				fail()
+				return
+			}
+			s.deleteAOFHistory(func() {
+				s.env.Logf("Ready to accept connections")
+				s.scheduleCron()
+			})
+		})
+	})
 }
 
 // Stop is a graceful shutdown (SIGTERM): save if save points are set, as
@@ -160,10 +182,11 @@ func (s *Server) Stop() {
 	s.stopped = true
 	s.env.Cancel(s.cron)
 	disk := s.env.Disk()
-	if s.aofOn && len(s.aofBuf) > 0 {
-		_ = disk.Append(s.cfg.AppendFilename, s.aofBuf)
+	if s.aofOn && s.aofIncr != "" && len(s.aofBuf) > 0 {
+		path := s.aofPath(s.aofIncr)
+		_ = disk.Append(path, s.aofBuf)
 		s.aofBuf = s.aofBuf[:0]
-		disk.Sync(s.cfg.AppendFilename, func(error) {})
+		disk.Sync(path, func(error) {})
 	}
 	if len(s.cfg.Save) > 0 {
 		tmp := "temp-shutdown.rdb"

@@ -135,3 +135,17 @@ func hexDigitToInt(c byte) byte {
 	}
 	return 0
 }
+
+// SplitArgs is sdssplitargs for the other lines Redis splits that way (an
+// AOF manifest's): the arguments of line, or ok false for unbalanced
+// quotes.
+func SplitArgs(line []byte) (args [][]byte, ok bool) {
+	dst, offs, ok := splitArgs(line, nil, nil)
+	if !ok {
+		return nil, false
+	}
+	for i := 0; i < len(offs); i += 2 {
+		args = append(args, dst[offs[i]:offs[i+1]:offs[i+1]])
+	}
+	return args, true
+}

@@ -5,23 +5,42 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 
 	"github.com/redsim/redsim/sim"
 )
 
-// disk is sim.Disk over flat files in one directory.
+// disk is sim.Disk over the files of one directory and of its
+// subdirectories one level down ("appendonlydir/appendonly.aof.1.incr.aof"),
+// which are created on the first write into them.
 type disk struct {
 	l   *Loop
 	dir string
 }
 
 func (d *disk) path(op, name string) (string, error) {
-	if name == "" || name == "." || strings.Contains(name, "/") || strings.Contains(name, "..") || strings.ContainsRune(name, 0) {
+	sub, base, nested := strings.Cut(name, "/")
+	if !nested {
+		sub, base = "", name
+	}
+	if !validName(base) || (nested && !validName(sub)) || strings.ContainsRune(name, 0) {
 		return "", &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
 	return filepath.Join(d.dir, name), nil
+}
+
+func validName(s string) bool {
+	return s != "" && s != "." && !strings.Contains(s, "/") && !strings.Contains(s, "..")
+}
+
+// mkdirFor creates the subdirectory a name is in, if it has one.
+func mkdirFor(p string, name string) error {
+	if !strings.Contains(name, "/") {
+		return nil
+	}
+	return diskErr(os.MkdirAll(filepath.Dir(p), 0o755))
 }
 
 // diskErr maps ENOSPC to sim.ErrNoSpace and EIO to sim.ErrIO, keeping the
@@ -54,12 +73,18 @@ func (d *disk) Write(name string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	if err := mkdirFor(p, name); err != nil {
+		return err
+	}
 	return diskErr(os.WriteFile(p, data, 0o644))
 }
 
 func (d *disk) Append(name string, data []byte) error {
 	p, err := d.path("write", name)
 	if err != nil {
+		return err
+	}
+	if err := mkdirFor(p, name); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
@@ -90,6 +115,9 @@ func (d *disk) Rename(from, to string) error {
 	if err != nil {
 		return err
 	}
+	if err := mkdirFor(pt, to); err != nil {
+		return err
+	}
 	return os.Rename(pf, pt)
 }
 
@@ -113,7 +141,8 @@ func (d *disk) Size(name string) (int64, error) {
 	return fi.Size(), nil
 }
 
-// List returns the regular files' names, sorted.
+// List returns the regular files' names, those of the subdirectories as
+// "sub/name", sorted.
 func (d *disk) List() []string {
 	ents, err := os.ReadDir(d.dir) // sorted by name
 	if err != nil {
@@ -121,10 +150,19 @@ func (d *disk) List() []string {
 	}
 	var names []string
 	for _, e := range ents {
-		if e.Type().IsRegular() {
+		switch {
+		case e.Type().IsRegular():
 			names = append(names, e.Name())
+		case e.IsDir():
+			sub, _ := os.ReadDir(filepath.Join(d.dir, e.Name()))
+			for _, f := range sub {
+				if f.Type().IsRegular() {
+					names = append(names, e.Name()+"/"+f.Name())
+				}
+			}
 		}
 	}
+	sort.Strings(names)
 	return names
 }
 

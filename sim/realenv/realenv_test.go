@@ -190,6 +190,20 @@ func TestDisk(t *testing.T) {
 		if err := d.Write("../x", nil); err == nil {
 			t.Error("Write ../x succeeded")
 		}
+		// One directory level, as the AOF's appendonlydir, is created on
+		// the first write into it.
+		must(d.Append("dir/d.aof", []byte("x")))
+		must(d.Rename("a.aof", "dir/a.aof"))
+		if got := d.List(); !slices.Equal(got, []string{"dir/a.aof", "dir/d.aof"}) {
+			t.Errorf("List with a subdirectory = %v", got)
+		}
+		must(d.Rename("dir/a.aof", "a.aof"))
+		must(d.Remove("dir/d.aof"))
+		for _, bad := range []string{"a/b/c", "/x", "x/", "../x/y", "x/.."} {
+			if err := d.Write(bad, nil); err == nil {
+				t.Errorf("Write %q succeeded", bad)
+			}
+		}
 		d.Sync("a.aof", func(err error) { syncErr = err; env.Exit() })
 		return nodeFunc(func() {})
 	})
