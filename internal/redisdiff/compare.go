@@ -121,6 +121,8 @@ func isAggregate(k resp.Kind) bool {
 var (
 	maskAddr = regexp.MustCompile(`\d+\.\d+\.\d+\.\d+:\d+`)
 	maskTime = regexp.MustCompile(`^\d+\.\d{6} `)
+	// DEBUG OBJECT's address and LRU fields.
+	maskObject = regexp.MustCompile(`at:0x[0-9a-f]+|lru:\d+ lru_seconds_idle:\d+`)
 )
 
 // mask replaces client addresses and a leading MONITOR timestamp in every
@@ -129,6 +131,7 @@ func mask(v *resp.Value) {
 	if v.Str != nil {
 		v.Str = maskTime.ReplaceAll(v.Str, []byte("<time> "))
 		v.Str = maskAddr.ReplaceAll(v.Str, []byte("<addr>"))
+		v.Str = maskObject.ReplaceAll(v.Str, []byte("<masked>"))
 	}
 	for i := range v.Elems {
 		mask(&v.Elems[i])

@@ -31,7 +31,8 @@
 //	           replies that differ by nature (HELLO's id, INFO, SPOP)
 //	!within N  let integers anywhere in the reply differ by up to N: TTL
 //	           and PTTL, which tick between the two servers
-//	!mask      replace client addresses (ip:port) and a leading MONITOR
+//	!mask      replace client addresses (ip:port), DEBUG OBJECT's address
+//	           and LRU fields, and a leading MONITOR
 //	           timestamp in every string of the reply before comparing
 //	!async     send the command without reading its reply (a BLPOP that
 //	           blocks until another connection pushes); read it with !recv.

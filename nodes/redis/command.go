@@ -406,7 +406,9 @@ func (s *Server) call(c *client, cmd *command, args [][]byte) {
 		s.current, s.currentCmd, s.currentArgs = nil, nil, nil
 	}
 	s.stats.commandsProcessed++
-	if s.dirty != dirty && !c.noProp {
+	// Only an increase propagates: SAVE and DEBUG RELOAD zero the counter
+	// (call()'s "dirty < 0 means 0").
+	if s.dirty > dirty && !c.noProp {
 		p := c.prop
 		if p == nil {
 			p = args

@@ -1,10 +1,14 @@
 package redis
 
 import (
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/redsim/redsim/nodes/redis/rdbfile"
+	"github.com/redsim/redsim/nodes/redis/scripting"
 	"github.com/redsim/redsim/nodes/rnum"
 )
 
@@ -78,6 +82,17 @@ func debugCommand(c *client, args [][]byte) {
 		c.w.WriteOK()
 	case sub == "populate" && n >= 3 && n <= 5:
 		debugPopulate(c, args)
+	case sub == "reload":
+		debugReload(c, args)
+	case sub == "loadaof" && n == 2:
+		debugLoadAOF(c)
+	case sub == "object" && n == 3:
+		o := c.db.lookupNoTouch(args[2])
+		if o == nil {
+			c.w.WriteError(errNoKey)
+			return
+		}
+		c.w.WriteSimpleString(s.debugObject(o))
 	case sub == "protocol" && n == 3:
 		debugProtocol(c, strings.ToLower(string(args[2])))
 	default:
@@ -301,4 +316,165 @@ var debugHelp = []string{
 	"    Enable or disable the reply buffer resize cron job",
 	"CLUSTERLINK KILL <to|from|all> <node-id>",
 	"    Kills the link based on the direction to/from (both) with the provided node.",
+}
+
+// debugReload is DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save the RDB
+// file (at once, as rdbSave does in the main thread), empty the dataset,
+// and load the file back. With NOFLUSH a key already present is replaced
+// under MERGE and, without it, stops the server as Redis's duplicate-key
+// panic does.
+func debugReload(c *client, args [][]byte) {
+	s := c.s
+	flush, save, merge := true, true, false
+	for _, opt := range args[2:] {
+		switch {
+		case cEqualFold(opt, "merge"):
+			merge = true
+		case cEqualFold(opt, "noflush"):
+			flush = false
+		case cEqualFold(opt, "nosave"):
+			save = false
+		default:
+			c.w.WriteError("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.")
+			return
+		}
+	}
+	disk := s.env.Disk()
+	if save {
+		tmp := "temp-debug-reload.rdb"
+		if err := disk.Write(tmp, s.snapshot()); err != nil {
+			c.w.WriteError("ERR")
+			return
+		}
+		disk.Sync(tmp, func(error) {})
+		if err := disk.Rename(tmp, s.cfg.DBFilename); err != nil {
+			c.w.WriteError("ERR")
+			return
+		}
+		s.dirty = 0
+		s.lastSaveMs = s.nowMs()
+	}
+	data, err := disk.Read(s.cfg.DBFilename)
+	var f *rdbfile.File
+	if err == nil {
+		f, err = rdbfile.ReadAll(data, s.rdbReadOptions())
+	}
+	if err != nil {
+		if flush {
+			for _, d := range s.dbs {
+				d.flush()
+			}
+		}
+		c.w.WriteError("ERR Error trying to load the RDB dump, check server logs.")
+		return
+	}
+	if flush {
+		err = s.applyRDB(f, !s.isReplica())
+	} else {
+		err = s.mergeRDB(f, merge)
+	}
+	if errors.Is(err, errDuplicateKey) {
+		s.env.Logf("Guru Meditation: %v", err)
+		s.crashExit()
+		return
+	}
+	if err != nil {
+		s.logLoadError(err)
+		c.w.WriteError("ERR Error trying to load the RDB dump, check server logs.")
+		return
+	}
+	c.noProp = true // the reload is no write to propagate
+	s.env.Logf("DB reloaded by DEBUG RELOAD")
+	c.w.WriteOK()
+}
+
+// errDuplicateKey is rdbLoad's panic on a key the dataset already has
+// (DEBUG RELOAD NOFLUSH without MERGE).
+var errDuplicateKey = errors.New("Duplicate key found in RDB file")
+
+// mergeRDB loads f's keys and libraries into the dataset as it is (DEBUG
+// RELOAD NOFLUSH): a key present is replaced under MERGE, an error
+// otherwise.
+func (s *Server) mergeRDB(f *rdbfile.File, merge bool) error {
+	for _, k := range f.Keys {
+		if k.DB < 0 || k.DB >= len(s.dbs) {
+			return fmt.Errorf("the file selects db %d; this server has %d databases", k.DB, len(s.dbs))
+		}
+		d := s.dbs[k.DB]
+		if d.lookupNoTouch(k.Key) != nil && !merge {
+			return fmt.Errorf("%w: %q", errDuplicateKey, k.Key)
+		}
+	}
+	policy := scripting.RestoreAppend
+	if merge {
+		policy = scripting.RestoreReplace
+	}
+	if len(f.Functions) > 0 {
+		if err := s.functions().Restore(f.Functions, policy); err != nil {
+			return fmt.Errorf("failed loading the function libraries: %v", err)
+		}
+	}
+	for _, k := range f.Keys {
+		o, err := s.objectFromRDB(k.Value)
+		if err != nil {
+			return fmt.Errorf("key %q: %w", k.Key, err)
+		}
+		if k.Meta.ExpireAtMs != -1 {
+			o.expireAt = s.expireFromRDB(k.Meta.ExpireAtMs)
+		}
+		d := s.dbs[k.DB]
+		d.remove(string(k.Key))
+		d.add(string(k.Key), o)
+	}
+	return nil
+}
+
+// debugLoadAOF is DEBUG LOADAOF: write the AOF buffer out, empty the
+// dataset and load the AOF files again by the manifest on disk; a file
+// that does not load stops the server (exit(1) in Redis).
+func debugLoadAOF(c *client) {
+	s := c.s
+	if s.aofOn && len(s.aofBuf) > 0 && s.aofIncr != "" {
+		if err := s.env.Disk().Append(s.aofPath(s.aofIncr), s.aofBuf); err == nil {
+			s.aofBuf = s.aofBuf[:0]
+		}
+	}
+	for _, d := range s.dbs {
+		d.flush()
+	}
+	if !s.loadManifest() || !s.loadAOFFiles() {
+		s.crashExit()
+		return
+	}
+	s.dirty = 0
+	c.noProp = true // call() sees dirty go down: nothing to propagate
+	s.env.Logf("Append Only File loaded by DEBUG LOADAOF")
+	c.w.WriteOK()
+}
+
+// debugObject is DEBUG OBJECT's line for o. The address is not a real
+// one; serializedlength is the value's RDB size (rdbSavedObjectLen).
+// Lists leave out the quicklist fields (ql_nodes...), whose layout the
+// node does not keep.
+func (s *Server) debugObject(o *object) string {
+	refcount := 1
+	if o.shared {
+		refcount = sharedRefcount
+	}
+	idle := (s.lruClock - s.lruOf(o)) & lruClockMax
+	return "Value at:0x7f0000000000 refcount:" + strconv.Itoa(refcount) +
+		" encoding:" + o.encoding() +
+		" serializedlength:" + strconv.Itoa(s.serializedLength(o)) +
+		" lru:" + strconv.FormatInt(s.lruOf(o), 10) +
+		" lru_seconds_idle:" + strconv.FormatInt(idle, 10)
+}
+
+// serializedLength is rdbSavedObjectLen: the value's serialized bytes
+// without its type byte.
+func (s *Server) serializedLength(o *object) int {
+	b, err := rdbfile.EncodeValue(nil, o.rdbValue(), s.rdbOptions())
+	if err != nil || len(b) == 0 {
+		return 0
+	}
+	return len(b) - 1
 }
