@@ -21,7 +21,8 @@ const (
 // from the node's stream, deletes the expired ones and repeats while more
 // than a quarter of a sample had expired.
 func (s *Server) activeExpireCycle() {
-	if s.isReplica() || s.paused() {
+	// DEBUG SET-ACTIVE-EXPIRE 0 is active_expire_enabled off.
+	if s.isReplica() || s.paused() || s.activeExpireOff {
 		return
 	}
 	now := s.expireNowMs()

@@ -432,8 +432,10 @@ func smoveCommand(c *client, args [][]byte) {
 	}
 	added := do.set.add(c.s, m)
 	c.s.modified(c.db, src, 1)
-	c.s.modified(c.db, dst, 0)
+	// The destination changes (and its WATCHers abort) only when the
+	// member was new to it.
 	if added {
+		c.s.modified(c.db, dst, 1)
 		c.s.notify(notifySet, "sadd", dst, c.db.id)
 	}
 	c.w.WriteInt(1)
