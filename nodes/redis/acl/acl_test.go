@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/redsim/redsim/nodes/resp"
 )
 
 // testTable is a small command table with Redis 7.0's categories for the
@@ -422,7 +424,7 @@ func TestSplitArgs(t *testing.T) {
 		{"a\vb", []string{"a\vb"}, true},
 	}
 	for _, c := range cases {
-		got, ok := splitArgs([]byte(c.in))
+		got, ok := resp.SplitArgs([]byte(c.in))
 		if ok != c.ok || len(got) != len(c.want) {
 			t.Errorf("%q: %q %v", c.in, got, ok)
 			continue

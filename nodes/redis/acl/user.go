@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+
+	"github.com/redsim/redsim/nodes/resp"
 )
 
 // User flags (USER_FLAG_*). Exactly one of on/off and at most one of the
@@ -169,7 +171,7 @@ func (u *User) apply(a *ACL, op []byte) ruleError {
 		// sdssplitargs reads the inside as a C string; unbalanced quotes
 		// make it return no arguments at all, which leaves the selector
 		// empty rather than failing.
-		args, _ := splitArgs(cstr(op[1 : len(op)-1]))
+		args, _ := resp.SplitArgs(cstr(op[1 : len(op)-1]))
 		for _, arg := range args {
 			if err := s.apply(a.table, arg); err != errNone {
 				return err

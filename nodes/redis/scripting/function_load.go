@@ -7,6 +7,8 @@ import (
 	"sort"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/redsim/redsim/nodes/resp"
 )
 
 // Loading a library: Redis compiles its code as "@user_function" and runs
@@ -95,7 +97,11 @@ func parseLibraryMetadata(code []byte) (libraryMetadata, error) {
 	if end < 0 || code[end] == 0 {
 		return md, errors.New("ERR Invalid library metadata")
 	}
-	parts, ok := splitArgs(code[:end])
+	args, ok := resp.SplitArgs(code[:end])
+	parts := make([]string, len(args))
+	for i, a := range args {
+		parts[i] = string(a)
+	}
 	if !ok || len(parts) == 0 {
 		return md, errors.New("ERR Invalid library metadata")
 	}
