@@ -11,10 +11,14 @@ import (
 
 // ReplyTimeout bounds how long a Conn waits for one reply; a server that
 // takes longer is reported as not replying rather than hanging the test.
-// Some replies are slow by nature (SETBIT at offset 2^32-1 makes Redis
-// allocate and zero 512 MB), and more so on a loaded machine: 3 s failed
-// about one run in ten with other tests running beside it.
-const ReplyTimeout = 10 * time.Second
+// Scripts expect silence often (a command that blocks for ever, a push
+// that must not come), and each costs this long.
+const ReplyTimeout = 3 * time.Second
+
+// SlowReplyTimeout is the wait for a step marked !slow: a reply slow by
+// nature (SETBIT at offset 2^32-1 makes Redis allocate and zero 512 MB),
+// which took over 3 s on a loaded machine.
+const SlowReplyTimeout = 30 * time.Second
 
 // Conn is a minimal RESP client: it sends one command at a time and returns
 // each reply as the exact bytes the server wrote, so that two servers can be

@@ -31,6 +31,8 @@
 //	           replies that differ by nature (HELLO's id, INFO, SPOP)
 //	!within N  let integers anywhere in the reply differ by up to N: TTL
 //	           and PTTL, which tick between the two servers
+//	!slow      wait SlowReplyTimeout (30 s) for the reply instead of
+//	           ReplyTimeout (3 s): a reply slow by nature (SETBIT at 2^32-1)
 //	!mask      replace client addresses (ip:port), DEBUG OBJECT's address
 //	           and LRU fields, and a leading MONITOR
 //	           timestamp in every string of the reply before comparing

@@ -29,6 +29,8 @@ type Match struct {
 	Shape bool
 	// Within lets integers anywhere in the reply differ by up to this much.
 	Within int64
+	// Slow waits SlowReplyTimeout for the reply instead of ReplyTimeout.
+	Slow bool
 	// Mask replaces, in every string of the reply, what differs between
 	// two servers by nature: client addresses (ip:port) and MONITOR's
 	// leading timestamp.
@@ -36,7 +38,7 @@ type Match struct {
 }
 
 func (m Match) merge(o Match) Match {
-	return Match{Sort: m.Sort || o.Sort, Shape: m.Shape || o.Shape, Within: max(m.Within, o.Within), Mask: m.Mask || o.Mask}
+	return Match{Sort: m.Sort || o.Sort, Shape: m.Shape || o.Shape, Within: max(m.Within, o.Within), Mask: m.Mask || o.Mask, Slow: m.Slow || o.Slow}
 }
 
 // step is one line of a script that does something.
@@ -118,6 +120,8 @@ func parseScript(name, src string) ([]step, error) {
 			async = true
 		case "mask":
 			pending.Mask = true
+		case "slow":
+			pending.Slow = true
 		case "within":
 			n, tail, _ := strings.Cut(rest, " ")
 			v, err := strconv.ParseInt(n, 10, 64)

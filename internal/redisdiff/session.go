@@ -30,6 +30,8 @@ type Session struct {
 	// barrierTimeout bounds the wait for a server to process an !async
 	// command (see awaitProcessed); zero means ReplyTimeout.
 	barrierTimeout time.Duration
+	// slow is set while a !slow step waits for its reply.
+	slow bool
 	// write, if set, replaces Conn.Send for the commands of the session:
 	// tests use it to delay what one side receives. side is 0 for want
 	// and 1 for got, n the connection number.
@@ -149,11 +151,15 @@ func (s *Session) recv(n int) Exchange {
 	// Read both at once, so that a server that does not reply costs one
 	// timeout, not two.
 	done := make(chan struct{})
+	timeout := ReplyTimeout
+	if s.slow {
+		timeout = SlowReplyTimeout
+	}
 	go func() {
-		ex.Got = receive(p.got, p.gotErr)
+		ex.Got = receive(p.got, p.gotErr, timeout)
 		close(done)
 	}()
-	ex.Want = receive(p.want, p.wantErr)
+	ex.Want = receive(p.want, p.wantErr, timeout)
 	<-done
 	p.wantErr, p.gotErr = nil, nil
 	if isConnError(ex.Want) || isConnError(ex.Got) {
@@ -163,11 +169,11 @@ func (s *Session) recv(n int) Exchange {
 	return ex
 }
 
-func receive(c *Conn, sendErr error) []byte {
+func receive(c *Conn, sendErr error, timeout time.Duration) []byte {
 	if sendErr != nil {
 		return connError(sendErr)
 	}
-	r, err := c.Receive(ReplyTimeout)
+	r, err := c.Receive(timeout)
 	if err != nil {
 		return connError(err)
 	}
@@ -246,7 +252,9 @@ func (s *Session) run(t testing.TB, steps []step, trace bool) {
 			if len(p.pending) > 0 {
 				t.Fatalf("%s: connection %d still has the reply of %s (%s) to read; add !recv before %s", st.pos, cur, p.pending[0].text, p.pending[0].pos, st.text())
 			}
+			s.slow = st.match.Slow
 			ex := s.Do(cur, st.args)
+			s.slow = false
 			if trace {
 				t.Logf("%s [%d] %s\n\t%q", st.pos, cur, st.text(), ex.Want)
 			}
