@@ -20,6 +20,10 @@ const ReplyTimeout = 3 * time.Second
 // which took over 3 s on a loaded machine.
 const SlowReplyTimeout = 30 * time.Second
 
+// QuietTimeout is the wait for a step marked !quiet, which expects no
+// reply: a server that answers does so well within it.
+const QuietTimeout = 500 * time.Millisecond
+
 // Conn is a minimal RESP client: it sends one command at a time and returns
 // each reply as the exact bytes the server wrote, so that two servers can be
 // compared byte for byte. It is not safe for concurrent use.

@@ -33,6 +33,9 @@
 //	           and PTTL, which tick between the two servers
 //	!slow      wait SlowReplyTimeout (30 s) for the reply instead of
 //	           ReplyTimeout (3 s): a reply slow by nature (SETBIT at 2^32-1)
+//	!quiet     expect no reply: wait QuietTimeout (500 ms) instead of
+//	           ReplyTimeout (a command that blocks for ever, a push that
+//	           must not come); a reply that does come still fails the step
 //	!mask      replace client addresses (ip:port), DEBUG OBJECT's address
 //	           and LRU fields, and a leading MONITOR
 //	           timestamp in every string of the reply before comparing

@@ -31,14 +31,29 @@ type Match struct {
 	Within int64
 	// Slow waits SlowReplyTimeout for the reply instead of ReplyTimeout.
 	Slow bool
+	// Quiet expects no reply: QuietTimeout of silence on both sides is
+	// enough (a command that blocks for ever, a push that must not come).
+	Quiet bool
 	// Mask replaces, in every string of the reply, what differs between
 	// two servers by nature: client addresses (ip:port) and MONITOR's
 	// leading timestamp.
 	Mask bool
 }
 
+// wait is how long a step with these modifiers waits for a reply: zero
+// for ReplyTimeout.
+func (m Match) wait() time.Duration {
+	switch {
+	case m.Slow:
+		return SlowReplyTimeout
+	case m.Quiet:
+		return QuietTimeout
+	}
+	return 0
+}
+
 func (m Match) merge(o Match) Match {
-	return Match{Sort: m.Sort || o.Sort, Shape: m.Shape || o.Shape, Within: max(m.Within, o.Within), Mask: m.Mask || o.Mask, Slow: m.Slow || o.Slow}
+	return Match{Sort: m.Sort || o.Sort, Shape: m.Shape || o.Shape, Within: max(m.Within, o.Within), Mask: m.Mask || o.Mask, Slow: m.Slow || o.Slow, Quiet: m.Quiet || o.Quiet}
 }
 
 // step is one line of a script that does something.
@@ -122,6 +137,8 @@ func parseScript(name, src string) ([]step, error) {
 			pending.Mask = true
 		case "slow":
 			pending.Slow = true
+		case "quiet":
+			pending.Quiet = true
 		case "within":
 			n, tail, _ := strings.Cut(rest, " ")
 			v, err := strconv.ParseInt(n, 10, 64)

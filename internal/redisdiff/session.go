@@ -30,8 +30,9 @@ type Session struct {
 	// barrierTimeout bounds the wait for a server to process an !async
 	// command (see awaitProcessed); zero means ReplyTimeout.
 	barrierTimeout time.Duration
-	// slow is set while a !slow step waits for its reply.
-	slow bool
+	// wait is how long the current step waits for its replies (its
+	// !slow or !quiet), zero for ReplyTimeout.
+	wait time.Duration
 	// write, if set, replaces Conn.Send for the commands of the session:
 	// tests use it to delay what one side receives. side is 0 for want
 	// and 1 for got, n the connection number.
@@ -152,8 +153,8 @@ func (s *Session) recv(n int) Exchange {
 	// timeout, not two.
 	done := make(chan struct{})
 	timeout := ReplyTimeout
-	if s.slow {
-		timeout = SlowReplyTimeout
+	if s.wait > 0 {
+		timeout = s.wait
 	}
 	go func() {
 		ex.Got = receive(p.got, p.gotErr, timeout)
@@ -252,9 +253,9 @@ func (s *Session) run(t testing.TB, steps []step, trace bool) {
 			if len(p.pending) > 0 {
 				t.Fatalf("%s: connection %d still has the reply of %s (%s) to read; add !recv before %s", st.pos, cur, p.pending[0].text, p.pending[0].pos, st.text())
 			}
-			s.slow = st.match.Slow
+			s.wait = st.match.wait()
 			ex := s.Do(cur, st.args)
-			s.slow = false
+			s.wait = 0
 			if trace {
 				t.Logf("%s [%d] %s\n\t%q", st.pos, cur, st.text(), ex.Want)
 			}
@@ -274,7 +275,9 @@ func (s *Session) run(t testing.TB, steps []step, trace bool) {
 				what = "reply of " + pr.text + " (sent at " + pr.pos + ")"
 				m = m.merge(pr.match)
 			}
+			s.wait = m.wait()
 			ex := s.recv(cur)
+			s.wait = 0
 			if trace {
 				t.Logf("%s [%d] %s\n\t%q", st.pos, cur, what, ex.Want)
 			}
