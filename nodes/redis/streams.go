@@ -172,49 +172,57 @@ func (s *Server) propagateMany(db int, cmds []stream.Command) {
 	s.emit(heldProp{db: -1, repl: execArgs, aof: execArgs, target: scripting.ReplAll})
 }
 
-func xaddCommand(c *client, args [][]byte) {
-	cfg := c.s.streamConfig()
-	a, err := stream.ParseXAdd(args, cfg, c.mustObey())
-	if err != nil {
-		c.w.WriteError(err.Error())
-		return
+// parseFirst runs the commands that parse their arguments before they
+// look their key up (Redis's order, which decides which error comes).
+func parseFirst[A any](write bool, parse func(c *client, args [][]byte) (A, error), run func(c *client, s *stream.Stream, a A) (stream.Result, error)) func(*client, [][]byte) {
+	return func(c *client, args [][]byte) {
+		a, err := parse(c, args)
+		if err != nil {
+			c.w.WriteError(err.Error())
+			return
+		}
+		s, err := c.lookupStream(args[1], write)
+		if err != nil {
+			c.w.WriteError(err.Error())
+			return
+		}
+		res, err := run(c, s, a)
+		c.streamReply(args[1], res, err)
 	}
-	s, err := c.lookupStream(args[1], true)
-	if err != nil {
-		c.w.WriteError(err.Error())
-		return
-	}
-	res, err := stream.XAdd(s, a, c.s.nowMs(), cfg)
-	c.streamReply(args[1], res, err)
 }
 
-func xtrimCommand(c *client, args [][]byte) {
-	a, err := stream.ParseXTrim(args, c.s.streamConfig(), c.mustObey())
-	if err != nil {
-		c.w.WriteError(err.Error())
-		return
-	}
-	s, err := c.lookupStream(args[1], true)
-	if err != nil {
-		c.w.WriteError(err.Error())
-		return
-	}
-	c.streamReply(args[1], stream.XTrim(s, a), nil)
-}
-
-func xrangeCommand(c *client, args [][]byte) {
-	a, err := stream.ParseXRange(args, len(args[0]) == len("xrevrange"))
-	if err != nil {
-		c.w.WriteError(err.Error())
-		return
-	}
-	s, err := c.lookupStream(args[1], false)
-	if err != nil {
-		c.w.WriteError(err.Error())
-		return
-	}
-	c.streamReply(args[1], stream.XRange(s, a), nil)
-}
+var (
+	xaddCommand = parseFirst(true, func(c *client, args [][]byte) (*stream.XAddArgs, error) {
+		return stream.ParseXAdd(args, c.s.streamConfig(), c.mustObey())
+	}, func(c *client, s *stream.Stream, a *stream.XAddArgs) (stream.Result, error) {
+		return stream.XAdd(s, a, c.s.nowMs(), c.s.streamConfig())
+	})
+	xtrimCommand = parseFirst(true, func(c *client, args [][]byte) (*stream.XTrimArgs, error) {
+		return stream.ParseXTrim(args, c.s.streamConfig(), c.mustObey())
+	}, func(_ *client, s *stream.Stream, a *stream.XTrimArgs) (stream.Result, error) {
+		return stream.XTrim(s, a), nil
+	})
+	xrangeCommand = parseFirst(false, func(_ *client, args [][]byte) (*stream.XRangeArgs, error) {
+		return stream.ParseXRange(args, len(args[0]) == len("xrevrange"))
+	}, func(_ *client, s *stream.Stream, a *stream.XRangeArgs) (stream.Result, error) {
+		return stream.XRange(s, a), nil
+	})
+	xpendingCommand = parseFirst(false, func(_ *client, args [][]byte) (*stream.XPendingArgs, error) {
+		return stream.ParseXPending(args)
+	}, func(c *client, s *stream.Stream, a *stream.XPendingArgs) (stream.Result, error) {
+		return stream.XPending(s, a, c.s.nowMs())
+	})
+	xautoclaimCommand = parseFirst(true, func(_ *client, args [][]byte) (*stream.XAutoClaimArgs, error) {
+		return stream.ParseXAutoClaim(args)
+	}, func(c *client, s *stream.Stream, a *stream.XAutoClaimArgs) (stream.Result, error) {
+		return stream.XAutoClaim(s, a, c.s.nowMs())
+	})
+	xsetidCommand = parseFirst(true, func(_ *client, args [][]byte) (*stream.XSetIDArgs, error) {
+		return stream.ParseXSetID(args)
+	}, func(_ *client, s *stream.Stream, a *stream.XSetIDArgs) (stream.Result, error) {
+		return stream.XSetID(s, a)
+	})
+)
 
 // lookupFirst runs the commands that look their key up before parsing.
 func lookupFirst(write bool, run func(c *client, s *stream.Stream, args [][]byte) (stream.Result, error)) func(*client, [][]byte) {
@@ -243,51 +251,6 @@ var (
 		return stream.XClaim(s, args, c.s.nowMs())
 	})
 )
-
-func xpendingCommand(c *client, args [][]byte) {
-	a, err := stream.ParseXPending(args)
-	if err != nil {
-		c.w.WriteError(err.Error())
-		return
-	}
-	s, err := c.lookupStream(args[1], false)
-	if err != nil {
-		c.w.WriteError(err.Error())
-		return
-	}
-	res, err := stream.XPending(s, a, c.s.nowMs())
-	c.streamReply(args[1], res, err)
-}
-
-func xautoclaimCommand(c *client, args [][]byte) {
-	a, err := stream.ParseXAutoClaim(args)
-	if err != nil {
-		c.w.WriteError(err.Error())
-		return
-	}
-	s, err := c.lookupStream(args[1], true)
-	if err != nil {
-		c.w.WriteError(err.Error())
-		return
-	}
-	res, err := stream.XAutoClaim(s, a, c.s.nowMs())
-	c.streamReply(args[1], res, err)
-}
-
-func xsetidCommand(c *client, args [][]byte) {
-	a, err := stream.ParseXSetID(args)
-	if err != nil {
-		c.w.WriteError(err.Error())
-		return
-	}
-	s, err := c.lookupStream(args[1], true)
-	if err != nil {
-		c.w.WriteError(err.Error())
-		return
-	}
-	res, err := stream.XSetID(s, a)
-	c.streamReply(args[1], res, err)
-}
 
 func xgroupCommand(c *client, args [][]byte) {
 	a, err := stream.ParseXGroup(args)
