@@ -213,6 +213,7 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	}
 	dur := params.Duration("duration")
 	w := sim.NewWorld(opts.Seed)
+	defer w.Close()
 	if opts.Prepare != nil {
 		opts.Prepare(w)
 	}

@@ -17,6 +17,14 @@ type Node interface {
 	Stop()
 }
 
+// A Discarder is a Node that holds something the garbage collector cannot
+// take back by itself: a Redis node's script suspended on a coroutine.
+// Discard is called once when the incarnation ends, however it ends
+// (crash, kill, stop, exit, World.Close); it must not reach the world.
+type Discarder interface {
+	Discard()
+}
+
 // State is a process's lifecycle state.
 type State uint8
 
@@ -181,6 +189,9 @@ func (p *Process) down(kind Kind, crashed bool) {
 	}
 	p.w.trace.Add(Event{At: p.w.now, Kind: kind, Level: LevelFault, Proc: p.id, A: int64(p.inc)})
 	p.state = Down
+	if d, ok := p.node.(Discarder); ok {
+		d.Discard()
+	}
 	p.node = nil
 	p.backlog = nil
 	for i := range p.timers {

@@ -151,3 +151,16 @@ func (h *Host) Spawn(name string, prog Program) (*Process, error) {
 func (w *World) streamFor(p *Process) *rand.Rand {
 	return w.Stream(fmt.Sprintf("proc/%s/%d", p.name, p.inc))
 }
+
+// Close ends the world: the nodes still up are discarded (Discarder), as
+// when their process goes down, but nothing is traced. The world must not
+// run after it.
+func (w *World) Close() {
+	for _, p := range w.procs {
+		if p.state != Down {
+			if d, ok := p.node.(Discarder); ok {
+				d.Discard()
+			}
+		}
+	}
+}

@@ -242,6 +242,10 @@ func shutdownCommand(c *client, args [][]byte) {
 		c.w.WriteError("ERR No shutdown in progress.")
 		return
 	}
+	if msg := c.s.busyError(); msg != "" && !nosave {
+		c.w.WriteError(msg) // only SHUTDOWN NOSAVE stops a node with a busy script
+		return
+	}
 	if !c.s.prepareShutdown(save || (!nosave && len(c.s.cfg.Save) > 0), nosave) {
 		c.w.WriteError("ERR Errors trying to SHUTDOWN. Check logs.")
 	}

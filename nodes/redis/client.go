@@ -77,7 +77,10 @@ type client struct {
 	waitN           int
 	waitOff         int64
 	deniedBlocking  bool // scripts and MULTI: blocking commands do not block
-	monitor         bool // in MONITOR mode (monitor.go)
+	// closedDuringScript: the connection closed while the client's script
+	// was running; it is freed when the script ends.
+	closedDuringScript bool
+	monitor            bool // in MONITOR mode (monitor.go)
 }
 
 func (s *Server) newClient(conn sim.Conn) *client {
@@ -135,6 +138,10 @@ func (c *client) OnData(conn sim.Conn, p []byte) {
 	}
 	c.s.stats.netInputBytes += int64(len(p))
 	c.s.readsProcessed++
+	if l := c.s.long; l != nil && l.c == c {
+		l.input = append(l.input, p...)
+		return
+	}
 	c.r.Feed(p)
 	c.lastMs = c.s.nowMs()
 	c.processInput()
@@ -143,6 +150,11 @@ func (c *client) OnData(conn sim.Conn, p []byte) {
 
 // OnClose is part of sim.ConnHandler.
 func (c *client) OnClose(conn sim.Conn, err error) {
+	if l := c.s.long; l != nil && l.c == c {
+		// protectClient: the script's caller is freed when it ends.
+		c.closedDuringScript = true
+		return
+	}
 	c.free()
 	c.s.afterEvent()
 }
@@ -169,9 +181,15 @@ func (c *client) processInput() {
 			return
 		}
 		c.beginCommandReply()
-		c.processCommand(args)
-		if c.paused == nil {
-			c.afterCommand()
+		if c.s.mayRunScript(c, args) {
+			if c.runLong(args) {
+				return // its script timed out: the command goes on later
+			}
+		} else {
+			c.processCommand(args)
+			if c.paused == nil {
+				c.afterCommand()
+			}
 		}
 		c.markPending()
 	}

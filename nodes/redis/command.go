@@ -346,6 +346,10 @@ func (c *client) processCommand(args [][]byte) {
 		c.reject("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.")
 		return
 	}
+	if msg := s.busyError(); msg != "" && !cmd.hasMetaFlag("allow_busy") {
+		c.reject(msg)
+		return
+	}
 	s.trackingLimit()
 	if s.postpones(c, cmd) {
 		c.postpone(args)
@@ -474,6 +478,9 @@ func (s *Server) reraise(cmd *command, args [][]byte) {
 	}
 	if cp, ok := r.(*CommandPanic); ok {
 		panic(cp) // from a command inside EXEC or a script
+	}
+	if r == errAbandoned {
+		panic(r)
 	}
 	panic(&CommandPanic{Host: s.env.Host(), Node: s.env.Name(), Command: commandLine(args), Value: r, Stack: debug.Stack()})
 }

@@ -194,6 +194,11 @@ type Config struct {
 	// BusyReplyThreshold is `busy-reply-threshold` (alias
 	// `lua-time-limit`); see busyscript.go.
 	BusyReplyThreshold time.Duration
+	// LuaInstructionCost is the virtual time one Lua VM instruction of a
+	// script takes, which decides when a long script times out and how
+	// long it holds the node (busyscript.go). It is the simulator's model,
+	// not a Redis parameter.
+	LuaInstructionCost time.Duration
 }
 
 // DefaultConfig returns Redis 7.0's defaults.
@@ -250,6 +255,7 @@ func DefaultConfig() Config {
 		LFUDecayTime:              1,
 		ReplicaIgnoreMaxMemory:    true,
 		BusyReplyThreshold:        5 * time.Second,
+		LuaInstructionCost:        DefaultLuaInstructionCost,
 	}
 }
 

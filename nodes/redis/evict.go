@@ -456,7 +456,9 @@ func someKeys(d *dict[*object], count int, rng interface{ Uint64() uint64 }) []s
 // must be refused with -OOM.
 func (c *client) oomRejects(cmd *command, args [][]byte) bool {
 	s := c.s
-	if s.cfg.MaxMemory == 0 {
+	if s.cfg.MaxMemory == 0 || s.busyError() != "" {
+		// Not while a timed-out script runs: its own writes and evictions
+		// must not interleave in the stream.
 		return false
 	}
 	oom := s.performEvictions() == evictFail

@@ -22,8 +22,8 @@ var functionCommands = []cmdSpec{
 	{"function|delete", 3, fwn | flagNoScript, functionDeleteCommand, noKeys},
 	{"function|flush", -2, fwn | flagNoScript, functionFlushCommand, noKeys},
 	{"function|list", -2, flagNoScript, functionListCommand, noKeys},
-	{"function|stats", 2, flagNoScript, func(c *client, _ [][]byte) { c.s.functions().WriteStats(c.w) }, noKeys},
-	{"function|kill", 2, flagNoScript, func(c *client, _ [][]byte) { c.w.WriteError("NOTBUSY No scripts in execution right now.") }, noKeys},
+	{"function|stats", 2, flagNoScript, functionStatsCommand, noKeys},
+	{"function|kill", 2, flagNoScript, func(c *client, _ [][]byte) { scriptKill(c, false) }, noKeys},
 	{"function|dump", 2, flagNoScript, functionDumpCommand, noKeys},
 	{"function|restore", -3, fw | flagNoScript, functionRestoreCommand, noKeys},
 	{"function|help", 2, flagStale, functionHelpCommand, noKeys},
@@ -131,6 +131,16 @@ var functionHelp = []string{
 
 func functionHelpCommand(c *client, args [][]byte) { c.writeHelp(args[0], functionHelp) }
 
+// functionStatsCommand is FUNCTION STATS: refused while EVAL's script is
+// busy, and showing the function that is.
+func functionStatsCommand(c *client, _ [][]byte) {
+	if c.s.long != nil && c.s.inScript && c.s.script.eval {
+		c.w.WriteError(errBusyEval)
+		return
+	}
+	c.s.functions().WriteStats(c.w, func() { c.s.writeRunningScript(c) })
+}
+
 // fcallGeneric is fcallCommandGeneric: FCALL and FCALL_RO.
 func fcallGeneric(c *client, args [][]byte, ro bool) {
 	f := c.s.functions()
@@ -156,7 +166,7 @@ func fcallGeneric(c *client, args [][]byte, ro bool) {
 	}
 	keys, argv := args[3:3+n], args[3+n:]
 	readOnly := ro || fn.Flags&scripting.FlagNoWrites != 0
-	c.s.runScript(c, readOnly, func(ctx scripting.Context) { f.Call(fn, keys, argv, ctx, c.w) })
+	c.s.runScript(c, readOnly, false, fn.Name, func(ctx scripting.Context) { f.Call(fn, keys, argv, ctx, c.w) })
 }
 
 // functionDumpCommand is FUNCTION DUMP: the libraries' codes as a DUMP

@@ -29,6 +29,19 @@ type scriptState struct {
 	// allow-oom flag); scriptWrote is SCRIPT_WRITE_DIRTY: the running
 	// script has called a write command.
 	scriptAllowOOM, scriptWrote bool
+	// script is the script or function running now (scriptRunCtx).
+	script scriptRun
+	// co runs the commands that run scripts (runLong); onCoroutine is set
+	// while one does, long while it is suspended.
+	co          *coroutine
+	onCoroutine bool
+	long        *longCommand
+	// interrupt is s.scriptInterrupt, made once: a method value made for
+	// every script would cost an allocation.
+	interrupt func() bool
+	// abandoned is set when the node went down with a script suspended:
+	// the script unwinds without touching anything.
+	abandoned bool
 	// panicked is the CommandPanic of a command that a script called:
 	// the Lua VM turns a Go panic into a script error, so the node panics
 	// again with it once the script has returned.
@@ -46,7 +59,7 @@ var scriptingCommands = []cmdSpec{
 	{"script|debug", 3, flagNoScript, scriptDebugCommand, noKeys},
 	{"script|exists", -3, flagNoScript, scriptExistsCommand, noKeys},
 	{"script|flush", -2, flagNoScript, scriptFlushCommand, noKeys},
-	{"script|kill", 2, flagNoScript, func(c *client, _ [][]byte) { c.w.WriteError("NOTBUSY No scripts in execution right now.") }, noKeys},
+	{"script|kill", 2, flagNoScript, func(c *client, _ [][]byte) { scriptKill(c, true) }, noKeys},
 }
 
 func (s *Server) scriptCount() int {
@@ -97,13 +110,14 @@ func evalGeneric(c *client, args [][]byte, bySHA, ro bool) {
 	if known && flags&scripting.FlagShebang != 0 && flags&scripting.FlagNoWrites != 0 {
 		ro = true
 	}
-	s.runScript(c, ro, func(ctx scripting.Context) { e.EvalSHA(sha, keys, argv, ctx, c.w) })
+	s.runScript(c, ro, true, sha, func(ctx scripting.Context) { e.EvalSHA(sha, keys, argv, ctx, c.w) })
 }
 
 // runScript runs a script or function for c with the script client: the
 // context its redis.call uses, the read-only mode, and the MULTI/EXEC
-// that wraps what it propagates.
-func (s *Server) runScript(c *client, ro bool, run func(ctx scripting.Context)) {
+// that wraps what it propagates. eval and name say what runs: EVAL's
+// script and its SHA1, or a function and its name.
+func (s *Server) runScript(c *client, ro, eval bool, name string, run func(ctx scripting.Context)) {
 	sc := s.sclient
 	if sc == nil {
 		sc = s.fakeClient()
@@ -132,10 +146,18 @@ func (s *Server) runScript(c *client, ro bool, run func(ctx scripting.Context)) 
 		Seed: s.rng.Int64(),
 		Log:  func(level int, msg string) { s.env.Logf("script: %s", msg) },
 	}
+	if s.onCoroutine {
+		ctx.Interrupt = s.interrupt
+	}
+	s.script = scriptRun{caller: c, eval: eval, name: name, argv: c.argv, start: s.env.Mono()}
 	s.inScript, s.readOnly = true, ro
 	s.execDepth++
 	c.w.SetProto(c.resp)
 	run(ctx)
+	if s.abandoned {
+		panic(errAbandoned) // the node is gone: nothing more to do
+	}
+	s.script = scriptRun{}
 	s.execDepth--
 	s.inScript, s.readOnly = false, false
 	s.scriptAllowOOM, s.scriptWrote = false, false

@@ -313,6 +313,11 @@ func (s *Server) configChanged(old Config) {
 // afterEvent is beforeSleep: serve clients whose blocking keys became
 // ready, write the AOF, then write the pending replies.
 func (s *Server) afterEvent() {
+	if s.long != nil {
+		// A timed-out script runs: beforeSleep does nothing but write
+		// replies, which scriptHook does.
+		return
+	}
 	s.updateFailoverStatus() // acks may have come in
 	s.resumeClients()
 	s.trackingBroadcast()

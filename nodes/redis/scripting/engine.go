@@ -46,7 +46,20 @@ type Context struct {
 	// the calling client's user may run it with these arguments. When nil
 	// every command is taken as known and allowed (the default user).
 	ACLCheckCmd func(args [][]byte) (allowed, known bool)
+	// Interrupt, when set, is Redis's count hook (luaMaskCountHook): it is
+	// called after every HookSteps Lua instructions of the run, where
+	// Redis calls scriptInterrupt, which serves other clients once the
+	// script has run longer than busy-reply-threshold. It reports whether
+	// the script is to be killed (SCRIPT KILL or FUNCTION KILL): the run
+	// then raises "Script killed by user with SCRIPT KILL..." and raises it
+	// again at every instruction after, so that a pcall cannot catch it
+	// for good.
+	Interrupt func() (kill bool)
 }
+
+// HookSteps is how many Lua instructions run between two calls of
+// Context.Interrupt: the count of Redis's lua_sethook(LUA_MASKCOUNT).
+const HookSteps = 100_000
 
 // The replication flags of redis.set_repl, as redis.REPL_* gives them
 // (Redis's PROPAGATE_AOF and PROPAGATE_REPL).
@@ -91,8 +104,9 @@ type script struct {
 // An Engine compiles, caches and runs scripts. It is not safe for concurrent
 // use; the node runs on one goroutine.
 type Engine struct {
-	// MaxSteps is how many Lua VM instructions one run may execute before it
-	// is stopped with an error; 0 or less means no limit. Instructions run
+	// MaxSteps is how many Lua VM instructions one run without an
+	// Interrupt may execute before it is stopped with an error; 0 or less
+	// means no limit. A run with an Interrupt has no limit. Instructions run
 	// inside coroutines are not counted.
 	MaxSteps int64
 
@@ -270,8 +284,15 @@ func (e *Engine) invoke(fn *lua.LFunction, name string, keys, argv [][]byte, ctx
 	if ctx.SetRepl != nil {
 		ctx.SetRepl(ReplAll)
 	}
-	if e.MaxSteps > 0 {
+	if ctx.Interrupt != nil {
+		// The server lets time pass at every hook: the run ends when the
+		// script does or is killed, however long that takes.
+		e.budget.reset(0)
+	} else {
 		e.budget.reset(e.MaxSteps)
+	}
+	e.budget.interrupt = ctx.Interrupt
+	if e.MaxSteps > 0 || ctx.Interrupt != nil {
 		L.SetContext(e.budget)
 	}
 	L.SetTop(0)

@@ -45,10 +45,15 @@ func (e *Engine) errHandler(L *lua.LState) int {
 		t = L.CreateTable(0, 3)
 		t.RawSetString("err", lua.LString("ERR "+translate(luaToString(v))))
 	}
-	if e.budget.exceeded {
+	if e.budget.killed {
+		// luaMaskCountHook's error, raised in place of the instruction
+		// the kill interrupted.
+		t = L.CreateTable(0, 3)
+		t.RawSetString("err", lua.LString("ERR Script killed by user with SCRIPT KILL..."))
+	} else if e.budget.exceeded {
 		t = L.CreateTable(0, 3)
 		t.RawSetString("err", lua.LString("ERR Script killed by redsim after "+
-			strconv.FormatInt(e.MaxSteps, 10)+" Lua instructions (MaxSteps; real Redis would reply BUSY to other clients until SCRIPT KILL)"))
+			strconv.FormatInt(e.MaxSteps, 10)+" Lua instructions (MaxSteps: a script that cannot time out, run with busy-reply-threshold 0, from the master or from the AOF, is cut there)"))
 	}
 	if src, line, ok := luaFrame(L, 1); ok {
 		t.RawSetString("source", lua.LString(src))

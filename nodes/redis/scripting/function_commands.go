@@ -119,13 +119,12 @@ func (fl Flags) Names() []string {
 	return names
 }
 
-// WriteStats writes FUNCTION STATS's reply. running_script is always null:
-// a function runs to its end within one command, so no client ever sees
-// one running (Redis would show it to clients served during a slow one).
-func (f *Functions) WriteStats(w *resp.Writer) {
+// WriteStats writes FUNCTION STATS's reply; running writes its
+// running_script (null, or the function a client sees busy).
+func (f *Functions) WriteStats(w *resp.Writer, running func()) {
 	w.WriteMapLen(2)
 	w.WriteBulkString("running_script")
-	w.WriteNull()
+	running()
 	w.WriteBulkString("engines")
 	w.WriteMapLen(1)
 	w.WriteBulkString(luaEngineName)

@@ -74,7 +74,7 @@ func (n *fnNode) do(proto int, args []string) []byte {
 			n.f.Flush()
 			w.WriteOK()
 		case "stats":
-			n.f.WriteStats(w)
+			n.f.WriteStats(w, w.WriteNull)
 		case "restore":
 			policy := RestoreAppend
 			var err error

@@ -101,7 +101,7 @@ func TestFunctionsCaseTwins(t *testing.T) {
 		t.Errorf("FCALL ab = %q", got)
 	}
 	w := resp.NewWriter(2)
-	f.WriteStats(w)
+	f.WriteStats(w, w.WriteNull)
 	if !strings.Contains(string(w.Bytes()), "functions_count\r\n:2\r\n") || f.NumFunctions() != 1 {
 		t.Errorf("stats %q, NumFunctions %d", w.Bytes(), f.NumFunctions())
 	}
