@@ -52,7 +52,7 @@ func verdictOf(res *scenarios.Result, check string) checker.Result {
 func TestLinearizableMasterAlwaysPasses(t *testing.T) {
 	n := uint64(200)
 	if testing.Short() {
-		n = 30
+		n = 15
 	}
 	for _, res := range sweepSeeds(t, "linearizable-master", n, nil) {
 		if res != nil && !res.Passed() {

@@ -11,7 +11,7 @@ import (
 func TestRedlockCases(t *testing.T) {
 	n := uint64(100)
 	if testing.Short() {
-		n = 20
+		n = 10
 	}
 	for _, tc := range []struct {
 		scenario string

@@ -20,11 +20,10 @@ func TestReplicationConverges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seeds := uint64(300)
+	seeds, group := uint64(300), uint64(25)
 	if testing.Short() {
-		seeds = 40
+		seeds, group = 6, 3
 	}
-	const group = 25
 	for first := uint64(1); first <= seeds; first += group {
 		first := first
 		t.Run(fmt.Sprintf("seeds=%d-%d", first, first+group-1), func(t *testing.T) {
@@ -54,6 +53,9 @@ func TestReplicationConverges(t *testing.T) {
 // a PSYNC refused because the backlog overflowed. Seeds 1-50 measured
 // 43 and 31 of 50.
 func TestReplicationResyncs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a rate over 50 seeds; TestReplicationConverges runs some of them")
+	}
 	const n = 50
 	withData, overflow := 0, 0
 	for _, res := range sweepSeeds(t, "replication", n, nil) {
