@@ -454,19 +454,37 @@ func debugLoadAOF(c *client) {
 
 // debugObject is DEBUG OBJECT's line for o. The address is not a real
 // one; serializedlength is the value's RDB size (rdbSavedObjectLen).
-// Lists leave out the quicklist fields (ql_nodes...), whose layout the
-// node does not keep.
+// A list's quicklist fields describe the nodes that RPUSHes would have
+// built under today's list-max-listpack-size and list-compress-depth, as
+// its serializedlength does: the node does not keep the layout, which in
+// Redis also depends on the list's history (LPUSH, LINSERT, deletions) and
+// on the options when it was created.
 func (s *Server) debugObject(o *object) string {
 	refcount := 1
 	if o.shared {
 		refcount = sharedRefcount
 	}
 	idle := (s.lruClock - s.lruOf(o)) & lruClockMax
-	return "Value at:0x7f0000000000 refcount:" + strconv.Itoa(refcount) +
+	line := "Value at:0x7f0000000000 refcount:" + strconv.Itoa(refcount) +
 		" encoding:" + o.encoding() +
 		" serializedlength:" + strconv.Itoa(s.serializedLength(o)) +
 		" lru:" + strconv.FormatInt(s.lruOf(o), 10) +
 		" lru_seconds_idle:" + strconv.FormatInt(idle, 10)
+	if o.kind == kindList {
+		items := o.rdbValue().Elems
+		fill := rdbfile.QuicklistFill(s.cfg.ListMaxListpackSize)
+		nodes, size := rdbfile.QuicklistShape(items, fill)
+		compressed := 0
+		if s.cfg.ListCompressDepth > 0 {
+			compressed = 1
+		}
+		line += " ql_nodes:" + strconv.Itoa(nodes) +
+			" ql_avg_node:" + strconv.FormatFloat(float64(len(items))/float64(nodes), 'f', 2, 64) +
+			" ql_listpack_max:" + strconv.Itoa(fill) +
+			" ql_compressed:" + strconv.Itoa(compressed) +
+			" ql_uncompressed_size:" + strconv.Itoa(size)
+	}
+	return line
 }
 
 // serializedLength is rdbSavedObjectLen: the value's serialized bytes

@@ -19,7 +19,8 @@ type Options struct {
 	// their CRC-64.)
 	Checksum bool
 	// ListFill is list-max-listpack-size, which splits a list without
-	// ListNodes into quicklist nodes; 0 means Redis's default, -2.
+	// ListNodes into quicklist nodes, clamped as Redis clamps it (0 is one
+	// item per node; DefaultOptions has Redis's default, -2).
 	ListFill int
 	// ListCompressDepth is list-compress-depth: the nodes that many from
 	// either end stay plain, those between are LZF-compressed when that
@@ -355,28 +356,48 @@ func (e *encoder) appendIntset(dst []byte, v *Value) ([]byte, error) {
 	return e.appendString(dst, e.scratch), nil
 }
 
+// QuicklistFill is quicklistSetFill: the fill a quicklist keeps from
+// list-max-listpack-size, clamped to -5..32767.
+func QuicklistFill(fill int) int { return min(max(fill, -5), 1<<15-1) }
+
+// QuicklistShape is what DEBUG OBJECT tells of a list that RPUSHes built
+// under fill (list-max-listpack-size): its number of nodes, and their
+// uncompressed bytes (a packed node's listpack, a plain node's item).
+func QuicklistShape(items [][]byte, fill int) (nodes, bytes int) {
+	ns, bytes := splitQuicklist(items, fill)
+	return len(ns), bytes
+}
+
 // quicklistNodes splits n items as quicklistPushTail does, item after
 // item, under fill (list-max-listpack-size).
 func quicklistNodes(items [][]byte, fill int) []ListNode {
-	var nodes []ListNode
+	nodes, _ := splitQuicklist(items, fill)
+	return nodes
+}
+
+func splitQuicklist(items [][]byte, fill int) (nodes []ListNode, bytes int) {
+	fill = QuicklistFill(fill)
 	sz := 0 // the tail node's listpack bytes
 	open := false
 	for _, it := range items {
 		if len(it) >= qlPackedThreshold {
 			nodes = append(nodes, ListNode{Count: 1, Plain: true})
+			bytes += len(it)
 			open = false
 			continue
 		}
 		if open && quicklistAllowInsert(sz, nodes[len(nodes)-1].Count, fill, len(it)) {
 			nodes[len(nodes)-1].Count++
 			sz += lpElemSize(it)
+			bytes += lpElemSize(it)
 			continue
 		}
 		nodes = append(nodes, ListNode{Count: 1})
 		sz = lpHdrSize + 1 + lpElemSize(it)
+		bytes += sz
 		open = true
 	}
-	return nodes
+	return nodes, bytes
 }
 
 // quicklistAllowInsert is _quicklistNodeAllowInsert for a packed node of
@@ -405,11 +426,7 @@ func (e *encoder) appendQuicklist(dst []byte, v *Value) ([]byte, error) {
 	nodes := v.ListNodes
 	compressByDepth := false
 	if nodes == nil {
-		fill := e.opts.ListFill
-		if fill == 0 {
-			fill = -2
-		}
-		nodes = quicklistNodes(v.Elems, fill)
+		nodes = quicklistNodes(v.Elems, e.opts.ListFill)
 		compressByDepth = e.opts.ListCompressDepth > 0
 	} else {
 		total := 0

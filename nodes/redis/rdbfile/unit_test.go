@@ -204,9 +204,13 @@ func TestQuicklistSplit(t *testing.T) {
 			t.Fatalf("fill 5 gave a node of %d", n.Count)
 		}
 	}
-	// fill -6 (out of range): one item per node.
-	if n := quicklistNodes(items[:3], -6); len(n) != 3 {
+	// fill -6 is clamped to -5 (64 KiB), as quicklistSetFill does.
+	if n := quicklistNodes(items[:3], -6); len(n) != 1 {
 		t.Fatalf("fill -6 gave %d nodes for 3 items", len(n))
+	}
+	// fill 0: one item per node.
+	if n := quicklistNodes(items[:3], 0); len(n) != 3 {
+		t.Fatalf("fill 0 gave %d nodes for 3 items", len(n))
 	}
 }
 
