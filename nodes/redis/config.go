@@ -587,7 +587,9 @@ func configGetCommand(c *client, args [][]byte) {
 
 func configSetCommand(c *client, args [][]byte) {
 	if len(args)%2 != 0 {
-		c.w.WriteError("ERR wrong number of arguments for 'config|set' command")
+		// configSetCommand: shared.syntaxerr, not the arity error, for an
+		// odd number of words (the table's arity -4 catches too few).
+		c.w.WriteError(errSyntax)
 		return
 	}
 	old := c.s.cfg
