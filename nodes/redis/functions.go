@@ -169,7 +169,8 @@ func functionDumpCommand(c *client, args [][]byte) {
 func functionRestoreCommand(c *client, args [][]byte) {
 	policy := scripting.RestoreAppend
 	if len(args) > 4 {
-		c.w.WriteError(errSyntax)
+		// functionRestoreCommand: addReplySubcommandSyntaxError.
+		c.w.WriteError(subcommandSyntaxError(args))
 		return
 	}
 	if len(args) == 4 {
