@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"bytes"
 	"math"
 	"slices"
 	"strconv"
@@ -353,8 +354,12 @@ func randomkeyCommand(c *client, args [][]byte) {
 // parseCursor is parseScanCursorOrReply: strtoul in base 10, refused if
 // it leaves anything unread, overflows or starts with a space. So ""
 // is cursor 0, a sign may lead ("+5"), and a negative cursor wraps
-// ("-1" is 2^64-1), as in Redis.
+// ("-1" is 2^64-1), as in Redis. strtoul reads a C string: it stops at a
+// NUL ("5\x00x" is cursor 5).
 func parseCursor(c *client, b []byte) (uint64, bool) {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
 	v, ok := strtoul(b)
 	if !ok || (len(b) > 0 && isCSpace(b[0])) {
 		c.w.WriteError("ERR invalid cursor")
