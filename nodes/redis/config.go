@@ -597,7 +597,8 @@ func configSetCommand(c *client, args [][]byte) {
 		p := findParam(string(args[i]))
 		if p == nil {
 			c.s.cfg = old
-			c.w.WriteError("ERR Unknown option or number of arguments for CONFIG SET - '" + string(args[i]) + "'")
+			// The name goes through %s: it ends at a NUL.
+			c.w.WriteError("ERR Unknown option or number of arguments for CONFIG SET - '" + cstr(args[i], len(args[i])) + "'")
 			return
 		}
 		if p.immutable {
