@@ -49,12 +49,13 @@ func pingCommand(c *client, args [][]byte) {
 func echoCommand(c *client, args [][]byte) { c.w.WriteBulk(args[1]) }
 
 func selectCommand(c *client, args [][]byte) {
-	n, ok := rnum.ParseInt(args[1])
-	if !ok || n < -2147483648 || n > 2147483647 {
-		c.w.WriteError(errNotInt)
+	// getIntFromObjectOrReply: a long long out of the int range has an
+	// error of its own.
+	n, ok := c.intArg(args[1], "")
+	if !ok {
 		return
 	}
-	if n < 0 || n >= int64(len(c.s.dbs)) {
+	if n < 0 || n >= len(c.s.dbs) {
 		c.w.WriteError("ERR DB index is out of range")
 		return
 	}
