@@ -206,7 +206,7 @@ func clientListCommand(c *client, args [][]byte) {
 	case len(args) == 4 && strings.EqualFold(string(args[2]), "type"):
 		t := strings.ToLower(string(args[3]))
 		if t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub" {
-			c.w.WriteError("ERR Unknown client type '" + string(args[3]) + "'")
+			c.w.WriteError("ERR Unknown client type '" + cstr(args[3], len(args[3])) + "'")
 			return
 		}
 		if t != "normal" && t != "pubsub" {
@@ -280,7 +280,7 @@ func clientKillCommand(c *client, args [][]byte) {
 		case "type":
 			t := strings.ToLower(v)
 			if t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub" {
-				c.w.WriteError("ERR Unknown client type '" + v + "'")
+				c.w.WriteError("ERR Unknown client type '" + cstr(args[i+1], len(args[i+1])) + "'")
 				return
 			}
 			if t == "slave" {
