@@ -75,9 +75,14 @@ func (w *Writer) WriteOK() { w.buf = append(w.buf, "+OK\r\n"...) }
 // "ERR syntax error", "WRONGTYPE Operation against a key ...". Like Redis's
 // addReplyErrorFormat, \r and \n are trimmed from both ends of s (sdstrim)
 // and any left inside are written as spaces, so that the reply stays one
-// line: "ERR Unsupported option \r\n" is "-ERR Unsupported option \r\n".
-func (w *Writer) WriteError(s string) {
-	s = strings.Trim(s, "\r\n")
+// line: "ERR Unsupported option \r\n" goes out as "-ERR Unsupported option "
+// and the line end.
+func (w *Writer) WriteError(s string) { w.WriteErrorSafe(strings.Trim(s, "\r\n")) }
+
+// WriteErrorSafe writes an error reply as Redis's addReplyErrorSdsSafe
+// does: any \r or \n in s is written as a space, and none is trimmed
+// ("ERR Unknown argument \r\n" is "-ERR Unknown argument   \r\n").
+func (w *Writer) WriteErrorSafe(s string) {
 	w.buf = append(w.buf, '-')
 	for i := 0; i < len(s); i++ {
 		c := s[i]
