@@ -44,16 +44,22 @@ mutants: build
 
 # Fuzz the RESP reader for a minute, then the Redis node's commands
 # (FuzzCommands: every command of the table with arguments from the
-# input; no input may crash a node) for ten minutes. CI runs the command
-# fuzzer for a minute (fuzz-ci). FUZZTIME=... to change the ten minutes.
+# input; no input may crash a node) for ten minutes, then the same
+# commands against a real redis-server (FuzzDifferential: the replies
+# must match) for DIFFFUZZTIME. CI runs the command fuzzer for a minute
+# and the differential one for 30 s when redis-server is on PATH
+# (fuzz-ci). FUZZTIME=... to change the ten minutes.
 # Minimizing a new input is capped at 5 s: at Go's default of a minute,
 # minimization took most of a run and executions stalled at 0/s.
 FUZZTIME ?= 10m
+DIFFFUZZTIME ?= 5m
 fuzz:
 	$(GO) test ./nodes/resp -run '^$$' -fuzz FuzzReader -fuzztime 60s
 	$(GO) test ./nodes/redis -run '^$$' -fuzz FuzzCommands -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
+	$(GO) test ./internal/redisdiff -run '^$$' -fuzz FuzzDifferential -fuzztime $(DIFFFUZZTIME) -fuzzminimizetime 5s
 
 fuzz-ci:
 	$(GO) test ./nodes/redis -run '^$$' -fuzz FuzzCommands -fuzztime 60s -fuzzminimizetime 5s
+	@if command -v redis-server >/dev/null; then $(GO) test ./internal/redisdiff -run '^$$' -fuzz FuzzDifferential -fuzztime 30s -fuzzminimizetime 5s; else echo "fuzz-ci: no redis-server on PATH; FuzzDifferential not run"; fi
 
 ci: lint test

@@ -89,12 +89,30 @@
 // nodes/redis/commandmeta.go holds what the oracle says;
 // -redisdiff.update-meta writes it anew from the oracle.
 //
+// # Differential fuzzing
+//
+// FuzzDifferential turns fuzz input into commands with the generator of
+// the node's crash fuzzer (internal/cmdfuzz: every command of the node's
+// table, arguments from the docs' tokens) and sends each to both servers,
+// from the same state (each input starts with both emptied: clients
+// killed, FLUSHALL, scripts, functions, changed configs and users reset).
+// Replies are compared as the scripts compare them; what cannot match by
+// nature is left out (diffExcluded: SHUTDOWN, DEBUG, SPOP, BGSAVE...) or
+// compared more loosely, as Redis's COMMAND INFO tips say
+// (nondeterministic_output: type and length only;
+// nondeterministic_output_order: sorted), with TTLs within a tick. A
+// command that neither server answers within 50 ms is blocked; its reply
+// is compared when it comes. A difference must show in three runs of the
+// input to fail it: one that goes away came from timing (a key expiring
+// between the two servers' turns).
+//
 // # Running
 //
 //	go test ./internal/redisdiff                         node against Redis
 //	go test ./internal/redisdiff -redisdiff.against=redis  two real servers, to check the scripts
 //	go test ./internal/redisdiff -run TestScripts/lists -redisdiff.trace -v
 //	go test ./internal/redisdiff -run TestRandom -redisdiff.seeds=500
+//	go test ./internal/redisdiff -run '^$' -fuzz FuzzDifferential -fuzztime 5m
 //
 // -redisdiff.trace logs each command with Redis's reply; -redisdiff.steps
 // sets the commands per seed; -redisdiff.lua=false keeps TestRandom from

@@ -86,6 +86,7 @@ func StartRedisIn(t testing.TB, dir string, extra ...string) string {
 			"--enable-debug-command", "yes",
 		}
 		cmd := exec.Command(bin, append(args, extra...)...)
+		cmd.SysProcAttr = oracleProcAttr()
 		var out lockedBuffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {

@@ -36,19 +36,20 @@ type blockState struct {
 }
 
 // parseTimeout is getTimeoutFromObjectOrReply for seconds: the timeout in
-// ms, 0 for forever.
+// ms, 0 for forever. 7.0.15 converts the milliseconds to a long long
+// unchecked: on x86-64 a value out of its range (1e16 s, inf) comes out
+// as LLONG_MIN, and the timeout is refused as negative.
 func (c *client) parseTimeout(b []byte) (int64, bool) {
 	ld, ok := rnum.ParseLongDouble(b)
 	if !ok {
 		c.w.WriteError("ERR timeout is not a float or out of range")
 		return 0, false
 	}
-	ms := ld.Float64() * 1000
-	if ms > math.MaxInt64 {
-		c.w.WriteError("ERR timeout is out of range")
-		return 0, false
+	ms := math.Ceil(ld.Float64() * 1000)
+	t := int64(math.MinInt64)
+	if ms >= math.MinInt64 && ms < math.MaxInt64 {
+		t = int64(ms)
 	}
-	t := int64(math.Ceil(ms))
 	if t < 0 {
 		c.w.WriteError("ERR timeout is negative")
 		return 0, false

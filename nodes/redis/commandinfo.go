@@ -69,6 +69,11 @@ func commandTokens(name string) []string {
 	return out
 }
 
+// Tokens are the option keywords of the command with the full lowercase
+// name ("set", "client|kill"): the tokens of its COMMAND DOCS arguments,
+// at any depth; the command fuzzers draw arguments from them.
+func (t *CommandTable) Tokens(name string) []string { return commandTokens(name) }
+
 // commandInfoFlagOrder is the order addReplyFlagsForCommand lists flags in.
 var commandInfoFlagOrder = []string{"write", "readonly", "denyoom", "module", "admin", "pubsub", "noscript", "blocking",
 	"loading", "stale", "skip_monitor", "skip_slowlog", "asking", "fast", "no_auth", "no_mandatory_keys",

@@ -593,22 +593,36 @@ func configGetCommand(c *client, args [][]byte) {
 
 func configSetCommand(c *client, args [][]byte) {
 	if len(args)%2 != 0 {
-		c.w.WriteError("ERR wrong number of arguments for 'config|set' command")
+		// configSetCommand: shared.syntaxerr, not the arity error, for an
+		// odd number of words (the table's arity -4 catches too few).
+		c.w.WriteError(errSyntax)
 		return
+	}
+	// configSetCommand checks every name before it sets any value: the
+	// first name that is unknown, immutable or given twice fails the
+	// command, quoted as typed (through %s: up to a NUL).
+	params := make([]*param, 0, len(args)/2-1)
+	for i := 2; i < len(args); i += 2 {
+		p := findParam(string(args[i]))
+		why := ""
+		switch {
+		case p == nil:
+			c.w.WriteError("ERR Unknown option or number of arguments for CONFIG SET - '" + cstr(args[i], len(args[i])) + "'")
+			return
+		case p.immutable:
+			why = "can't set immutable config"
+		case slices.Contains(params, p):
+			why = "duplicate parameter"
+		}
+		if why != "" {
+			c.w.WriteError("ERR CONFIG SET failed (possibly related to argument '" + cstr(args[i], len(args[i])) + "') - " + why)
+			return
+		}
+		params = append(params, p)
 	}
 	old := c.s.cfg
 	for i := 2; i < len(args); i += 2 {
-		p := findParam(string(args[i]))
-		if p == nil {
-			c.s.cfg = old
-			c.w.WriteError("ERR Unknown option or number of arguments for CONFIG SET - '" + string(args[i]) + "'")
-			return
-		}
-		if p.immutable {
-			c.s.cfg = old
-			c.w.WriteError("ERR CONFIG SET failed (possibly related to argument '" + p.name + "') - can't set immutable config")
-			return
-		}
+		p := params[i/2-1]
 		if why := p.set(c.s, string(args[i+1])); why != "" {
 			c.s.cfg = old
 			c.w.WriteError("ERR CONFIG SET failed (possibly related to argument '" + p.name + "') - " + why)

@@ -49,12 +49,13 @@ func pingCommand(c *client, args [][]byte) {
 func echoCommand(c *client, args [][]byte) { c.w.WriteBulk(args[1]) }
 
 func selectCommand(c *client, args [][]byte) {
-	n, ok := rnum.ParseInt(args[1])
-	if !ok || n < -2147483648 || n > 2147483647 {
-		c.w.WriteError(errNotInt)
+	// getIntFromObjectOrReply: a long long out of the int range has an
+	// error of its own.
+	n, ok := c.intArg(args[1], "")
+	if !ok {
 		return
 	}
-	if n < 0 || n >= int64(len(c.s.dbs)) {
+	if n < 0 || n >= len(c.s.dbs) {
 		c.w.WriteError("ERR DB index is out of range")
 		return
 	}
@@ -205,7 +206,7 @@ func clientListCommand(c *client, args [][]byte) {
 	case len(args) == 4 && strings.EqualFold(string(args[2]), "type"):
 		t := strings.ToLower(string(args[3]))
 		if t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub" {
-			c.w.WriteError("ERR Unknown client type '" + string(args[3]) + "'")
+			c.w.WriteError("ERR Unknown client type '" + cstr(args[3], len(args[3])) + "'")
 			return
 		}
 		if t != "normal" && t != "pubsub" {
@@ -279,7 +280,7 @@ func clientKillCommand(c *client, args [][]byte) {
 		case "type":
 			t := strings.ToLower(v)
 			if t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub" {
-				c.w.WriteError("ERR Unknown client type '" + v + "'")
+				c.w.WriteError("ERR Unknown client type '" + cstr(args[i+1], len(args[i+1])) + "'")
 				return
 			}
 			if t == "slave" {

@@ -82,7 +82,9 @@ func functionFlushCommand(c *client, args [][]byte) {
 func functionListCommand(c *client, args [][]byte) {
 	o, err := scripting.ParseListArgs(args[2:])
 	if err != nil {
-		c.w.WriteError(err.Error())
+		// functionListCommand quotes an unknown argument through
+		// addReplyErrorSdsSafe: line ends become spaces, none trimmed.
+		c.w.WriteErrorSafe(err.Error())
 		return
 	}
 	c.s.functions().WriteList(c.w, o)
@@ -179,7 +181,8 @@ func functionDumpCommand(c *client, args [][]byte) {
 func functionRestoreCommand(c *client, args [][]byte) {
 	policy := scripting.RestoreAppend
 	if len(args) > 4 {
-		c.w.WriteError(errSyntax)
+		// functionRestoreCommand: addReplySubcommandSyntaxError.
+		c.w.WriteError(subcommandSyntaxError(args))
 		return
 	}
 	if len(args) == 4 {

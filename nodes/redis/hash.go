@@ -456,17 +456,23 @@ func scanDict[V any](d *dict[V], cursor uint64, count int, emit func(string, V),
 }
 
 // scanArgs parses HSCAN/SSCAN/ZSCAN key cursor [MATCH p] [COUNT n] and
-// looks the key up; a nil object means the reply was sent.
+// looks the key up; a nil object means the reply was sent. As in Redis,
+// the key is looked up between the cursor and the options: a missing key
+// is an empty scan and a wrong type an error, whatever options follow.
 func scanArgs(c *client, args [][]byte, k kind) (uint64, scanOpts, *object) {
 	cursor, ok := parseCursor(c, args[2])
 	if !ok {
+		return 0, scanOpts{}, nil
+	}
+	o := c.readKind(k, args[1], func() { writeScanReply(c, 0, nil) })
+	if o == nil {
 		return 0, scanOpts{}, nil
 	}
 	opts, ok := parseScanOpts(c, args[3:], false)
 	if !ok {
 		return 0, scanOpts{}, nil
 	}
-	return cursor, opts, c.readKind(k, args[1], func() { writeScanReply(c, 0, nil) })
+	return cursor, opts, o
 }
 
 // filterScan keeps the groups of stride items (a member, or a field and

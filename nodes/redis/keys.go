@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"bytes"
 	"math"
 	"slices"
 	"strconv"
@@ -350,15 +351,59 @@ func randomkeyCommand(c *client, args [][]byte) {
 	}
 }
 
-// parseCursor is parseScanCursorOrReply.
+// parseCursor is parseScanCursorOrReply: strtoul in base 10, refused if
+// it leaves anything unread, overflows or starts with a space. So ""
+// is cursor 0, a sign may lead ("+5"), and a negative cursor wraps
+// ("-1" is 2^64-1), as in Redis. strtoul reads a C string: it stops at a
+// NUL ("5\x00x" is cursor 5).
 func parseCursor(c *client, b []byte) (uint64, bool) {
-	v, err := strconv.ParseUint(string(b), 10, 64)
-	if err != nil || len(b) == 0 || b[0] == '+' || b[0] == ' ' {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	v, ok := strtoul(b)
+	if !ok || (len(b) > 0 && isCSpace(b[0])) {
 		c.w.WriteError("ERR invalid cursor")
 		return 0, false
 	}
 	return v, true
 }
+
+// strtoul is C's strtoul(s, &end, 10) with end required at the end of s:
+// no digits at all reads nothing (ok only for an empty s), and ok is
+// false on overflow.
+func strtoul(s []byte) (uint64, bool) {
+	i := 0
+	for i < len(s) && isCSpace(s[i]) {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	start := i
+	var v uint64
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		d := uint64(s[i] - '0')
+		if v > (math.MaxUint64-d)/10 {
+			return 0, false // ERANGE
+		}
+		v = v*10 + d
+	}
+	if i == start {
+		return 0, len(s) == 0 // no conversion: end is s itself
+	}
+	if i != len(s) {
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// isCSpace is C's isspace in the C locale.
+func isCSpace(b byte) bool { return b == ' ' || (b >= '\t' && b <= '\r') }
 
 // scanOpts are SCAN's MATCH, COUNT and TYPE options.
 type scanOpts struct {

@@ -149,7 +149,7 @@ func latencyResetCommand(c *client, args [][]byte) {
 func latencyGraphCommand(c *client, args [][]byte) {
 	ts := c.s.latencySeries(string(args[2]))
 	if ts == nil {
-		c.w.WriteError("ERR No samples available for event '" + string(args[2]) + "'")
+		c.w.WriteError("ERR No samples available for event '" + cstr(args[2], len(args[2])) + "'")
 		return
 	}
 	c.w.WriteVerbatimString(latencyGraph(ts, c.s.env.Now().Unix()), "txt")

@@ -868,7 +868,7 @@ func replconfCommand(c *client, args [][]byte) {
 			}
 			return
 		default:
-			c.w.WriteError("ERR Unrecognized REPLCONF option: " + string(args[i]))
+			c.w.WriteError("ERR Unrecognized REPLCONF option: " + cstr(args[i], len(args[i])))
 			return
 		}
 	}

@@ -1,6 +1,9 @@
 package resp
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // A Writer appends replies to a reusable buffer in the protocol version of
 // the connection, as Redis's addReply* functions do for a client whose
@@ -70,9 +73,16 @@ func (w *Writer) WriteOK() { w.buf = append(w.buf, "+OK\r\n"...) }
 
 // WriteError writes an error reply, "-s\r\n". s starts with the error code:
 // "ERR syntax error", "WRONGTYPE Operation against a key ...". Like Redis's
-// addReplyErrorFormat, any \r or \n in s is written as a space so that the
-// reply stays one line.
-func (w *Writer) WriteError(s string) {
+// addReplyErrorFormat, \r and \n are trimmed from both ends of s (sdstrim)
+// and any left inside are written as spaces, so that the reply stays one
+// line: "ERR Unsupported option \r\n" goes out as "-ERR Unsupported option "
+// and the line end.
+func (w *Writer) WriteError(s string) { w.WriteErrorSafe(strings.Trim(s, "\r\n")) }
+
+// WriteErrorSafe writes an error reply as Redis's addReplyErrorSdsSafe
+// does: any \r or \n in s is written as a space, and none is trimmed
+// ("ERR Unknown argument \r\n" is "-ERR Unknown argument   \r\n").
+func (w *Writer) WriteErrorSafe(s string) {
 	w.buf = append(w.buf, '-')
 	for i := 0; i < len(s); i++ {
 		c := s[i]

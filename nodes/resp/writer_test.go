@@ -18,6 +18,8 @@ func TestWriter(t *testing.T) {
 		{"ok", func(w *Writer) { w.WriteOK() }, "+OK\r\n", "+OK\r\n"},
 		{"error", func(w *Writer) { w.WriteError("ERR syntax error") }, "-ERR syntax error\r\n", "-ERR syntax error\r\n"},
 		{"error newlines", func(w *Writer) { w.WriteError("ERR a\r\nb\nc") }, "-ERR a  b c\r\n", "-ERR a  b c\r\n"},
+		{"error newlines at the end", func(w *Writer) { w.WriteError("ERR a \r\n\n") }, "-ERR a \r\n", "-ERR a \r\n"},
+		{"safe error newlines at the end", func(w *Writer) { w.WriteErrorSafe("ERR a \r\n") }, "-ERR a   \r\n", "-ERR a   \r\n"},
 		{"int", func(w *Writer) { w.WriteInt(12345) }, ":12345\r\n", ":12345\r\n"},
 		{"int min", func(w *Writer) { w.WriteInt(math.MinInt64) }, ":-9223372036854775808\r\n", ":-9223372036854775808\r\n"},
 		{"bulk", func(w *Writer) { w.WriteBulk([]byte("Hello World")) }, "$11\r\nHello World\r\n", "$11\r\nHello World\r\n"},

@@ -1,0 +1,150 @@
+package cmdfuzz
+
+import (
+	"slices"
+	"strings"
+)
+
+// MaxCommands is the most commands one input turns into.
+const MaxCommands = 64
+
+// Conns is the number of connections the commands are spread over, so
+// that a command blocked on one can be served by another.
+const Conns = 3
+
+// A Generator turns bytes into commands of its table.
+type Generator struct {
+	names    [][]string // each command and subcommand, as the words that name it
+	keywords []string
+}
+
+// A Command is one generated command and the connection it goes on.
+type Command struct {
+	Conn int // 0 to Conns-1
+	Args []string
+}
+
+// New returns the generator of the commands with the full lowercase
+// names ("get", "config|get"), in that order; tokens gives the option
+// keywords of a command (its docs' argument tokens).
+func New(names []string, tokens func(name string) []string) *Generator {
+	g := &Generator{}
+	seen := map[string]bool{}
+	for _, name := range names {
+		g.names = append(g.names, strings.Split(strings.ToUpper(name), "|"))
+		for _, tok := range tokens(name) {
+			seen[strings.ToUpper(tok)] = true
+		}
+	}
+	// The words the node's parsers look for, a few of them missing from
+	// the docs' tokens.
+	for _, w := range strings.Fields("WITHSCORES WITHVALUES LIMIT BY GET STORE ASC DESC ALPHA COUNT MATCH TYPE " +
+		"WEIGHTS AGGREGATE SUM MIN MAX LEFT RIGHT BEFORE AFTER NX XX GT LT CH INCR EX PX EXAT PXAT KEEPTTL PERSIST " +
+		"REPLACE DB RANK MAXLEN BYSCORE BYLEX REV VERSION FILTERBY MODULE ACLCAT PATTERN SYNC ASYNC") {
+		seen[w] = true
+	}
+	for w := range seen { //redsim:ordered sorted below
+		g.keywords = append(g.keywords, w)
+	}
+	slices.Sort(g.keywords)
+	return g
+}
+
+// Index is the position of the command named by words ("SETRANGE",
+// "CONFIG GET") in the generator's list, -1 if it has none: the seeds
+// of a particular command are built with it.
+func (g *Generator) Index(words ...string) int {
+	return slices.IndexFunc(g.names, func(n []string) bool { return slices.EqualFunc(n, words, strings.EqualFold) })
+}
+
+var (
+	fuzzKeys    = []string{"k0", "k1", "k2", "{k}3", "*", "k0->f", "nosuch"}
+	fuzzNumbers = []string{"0", "1", "-1", "2", "3", "5", "10", "100", "-100", "0.5", "-0", "1e3", "0.01"}
+	fuzzHuge    = []string{"9223372036854775807", "-9223372036854775808", "9223372036854775808", "-9223372036854775809",
+		"2147483647", "2147483648", "-2147483649", "4294967296", "536870912", "1e308", "-1e308", "1.7976931348623157e309",
+		"inf", "-inf", "+inf", "nan", "4611686018427387904", "-4611686018427387905", "18446744073709551615"}
+	fuzzValues  = []string{"", "a", "b", "x y", "\x00", "\r\n", strings.Repeat("x", 100), "[a", "(a", "-", "+", "(1", "[", "*a*", "#", "k*->f"}
+	fuzzScripts = []string{"return 1", "return redis.call('get',KEYS[1])", "return redis.call('set',KEYS[1],ARGV[1])",
+		"return redis.pcall(unpack(ARGV))", "redis.call('lpush',KEYS[1],'x') return redis.call('lrange',KEYS[1],0,-1)",
+		"#!lua flags=no-writes\nreturn redis.call('get',KEYS[1])", "return redis.call(unpack(ARGV))"}
+)
+
+// reader hands out the input a byte at a time, then zeros.
+type reader struct {
+	data []byte
+	i    int
+}
+
+func (r *reader) more() bool { return r.i < len(r.data) }
+
+func (r *reader) next() int {
+	if r.i >= len(r.data) {
+		return 0
+	}
+	b := r.data[r.i]
+	r.i++
+	return int(b)
+}
+
+func (r *reader) pick(s []string) string { return s[r.next()%len(s)] }
+
+// arg draws one argument.
+func (g *Generator) arg(r *reader) string {
+	switch r.next() % 8 {
+	case 0, 1:
+		return r.pick(fuzzKeys)
+	case 2:
+		return r.pick(fuzzNumbers)
+	case 3:
+		return r.pick(fuzzHuge)
+	case 4:
+		return r.pick(g.keywords)
+	case 5:
+		return r.pick(fuzzValues)
+	case 6:
+		return r.pick(fuzzScripts)
+	default:
+		n := r.next() % 16
+		var b []byte
+		for range n {
+			b = append(b, byte(r.next()))
+		}
+		return string(b)
+	}
+}
+
+// command draws a connection and a command.
+func (g *Generator) command(r *reader) Command {
+	conn := r.next() % Conns
+	args := slices.Clone(g.names[(r.next()<<8|r.next())%len(g.names)])
+	for range r.next() % 9 {
+		args = append(args, g.arg(r))
+	}
+	return Command{Conn: conn, Args: args}
+}
+
+// Commands are the commands of data, at most MaxCommands.
+func (g *Generator) Commands(data []byte) []Command {
+	r := &reader{data: data}
+	var out []Command
+	for n := 0; r.more() && n < MaxCommands; n++ {
+		out = append(out, g.command(r))
+	}
+	return out
+}
+
+// Seeds are inputs for each command of the table: with no arguments,
+// with keys, with numbers and with keywords.
+func (g *Generator) Seeds() [][]byte {
+	var out [][]byte
+	for i := range g.names {
+		hi, lo := byte(i>>8), byte(i)
+		out = append(out,
+			[]byte{0, hi, lo, 0},
+			[]byte{0, hi, lo, 3, 0, 0, 2, 1, 5, 1},
+			[]byte{1, hi, lo, 4, 0, 1, 2, 0, 2, 2, 4, 3},
+			[]byte{2, hi, lo, 5, 0, 0, 3, 0, 3, 1, 4, 7, 2, 3},
+		)
+	}
+	return out
+}

@@ -1,0 +1,32 @@
+package cmdfuzz
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestCommands(t *testing.T) {
+	tokens := map[string][]string{"set": {"nx", "xx"}, "config|get": nil}
+	g := New([]string{"config|get", "get", "set"}, func(n string) []string { return tokens[n] })
+	if i := g.Index("CONFIG", "get"); i != 0 {
+		t.Errorf("Index(CONFIG get) = %d, want 0", i)
+	}
+	if i := g.Index("SET"); i != 2 {
+		t.Errorf("Index(SET) = %d, want 2", i)
+	}
+	// SET with four arguments: a key, a number, a keyword and two raw bytes.
+	data := []byte{4, 0, 2, 4, 0, 0, 2, 1, 4, 0, 7, 2, 'a', 'b'}
+	want := []Command{{Conn: 1, Args: []string{"SET", "k0", "1", g.keywords[0], "ab"}}}
+	if got := g.Commands(data); !reflect.DeepEqual(got, want) {
+		t.Errorf("Commands = %v, want %v", got, want)
+	}
+	if !reflect.DeepEqual(g.Commands(data), g.Commands(data)) {
+		t.Error("the same input gave different commands")
+	}
+	if len(g.keywords) == 0 || g.keywords[0] > "NX" {
+		t.Errorf("keywords %q lack the docs' tokens", g.keywords)
+	}
+	if n := len(g.Commands(make([]byte, 10*MaxCommands))); n != MaxCommands {
+		t.Errorf("a long input gave %d commands, want %d", n, MaxCommands)
+	}
+}
