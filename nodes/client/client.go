@@ -30,6 +30,9 @@ func Program(opts Options) (sim.Program, error) {
 	return func(env sim.Env) sim.Node {
 		c := &client{env: env, o: opts, st: st}
 		c.stepFn = c.step
+		if opts.Sentinel != nil {
+			c.disc = &discovery{order: append([]string(nil), opts.Sentinel.Addrs...)}
+		}
 		c.recoverPending()
 		first := time.Duration(0)
 		if opts.Think > 0 {
@@ -71,6 +74,8 @@ type client struct {
 
 	stopped bool
 	stepFn  func() // c.step, bound once
+
+	disc *discovery // with Options.Sentinel
 }
 
 // Stop is a graceful stop: the operation in flight is abandoned.
@@ -80,6 +85,10 @@ func (c *client) Stop() {
 	}
 	c.stopped = true
 	c.drop()
+	if c.disc != nil && c.disc.conn != nil {
+		c.disc.conn.Close()
+		c.disc.conn = nil
+	}
 }
 
 func (c *client) recoverPending() {
@@ -114,9 +123,11 @@ func (c *client) step() {
 			return
 		}
 	}
-	addr := c.o.Target()
+	addr := c.target()
 	if addr == "" {
-		c.after(c.o.BackoffMin)
+		if c.o.Sentinel == nil {
+			c.after(c.o.BackoffMin)
+		} // else the discovery calls step when it is over
 		return
 	}
 	var op history.Op
@@ -204,7 +215,11 @@ func (c *client) Reply(tag int, v resp.Value, err error) {
 	case c.qerr != "":
 		c.complete(history.Fail, c.qerr)
 	case v.IsError():
-		c.complete(history.Fail, errorText(v.Str))
+		text := errorText(v.Str)
+		c.complete(history.Fail, text)
+		if demoted(text) {
+			c.forgetMaster(text)
+		}
 	default:
 		if err := c.o.Workload.Decode(&c.op, v); err != nil {
 			c.complete(history.Info, "unexpected reply: "+redisconn.Brief(v))
@@ -234,6 +249,7 @@ func (c *client) failed(err error) {
 	default:
 		c.complete(history.Fail, "connection to "+c.addr+" lost before send: "+e.Err.Error())
 	}
+	c.forgetMaster(e.Err.Error())
 	c.fails++
 	c.after(c.backoff())
 }

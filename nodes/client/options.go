@@ -39,6 +39,9 @@ type Options struct {
 	// operator or a Sentinel sees it. "" means no master is known: the
 	// client waits BackoffMin and asks again, recording nothing.
 	Target func() string
+	// Sentinel, in place of Target, makes the client find the master
+	// through Redis Sentinel (sentinel.go).
+	Sentinel *Sentinel
 	// Workload generates the operations and decodes their replies.
 	Workload Workload
 
@@ -80,14 +83,20 @@ func (o *Options) validate() error {
 	if o.Now == nil {
 		missing = append(missing, "Now")
 	}
-	if o.Target == nil {
-		missing = append(missing, "Target")
+	if o.Target == nil && o.Sentinel == nil {
+		missing = append(missing, "Target (or Sentinel)")
 	}
 	if o.Workload == nil {
 		missing = append(missing, "Workload")
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("client %d: options %s must be set", o.Process, strings.Join(missing, ", "))
+	}
+	if o.Target != nil && o.Sentinel != nil {
+		return fmt.Errorf("client %d: options Target and Sentinel are exclusive", o.Process)
+	}
+	if s := o.Sentinel; s != nil && (len(s.Addrs) == 0 || s.MasterName == "") {
+		return fmt.Errorf("client %d: option Sentinel needs the sentinels' addresses and the master's name", o.Process)
 	}
 	if o.Timeout < 0 || o.DialTimeout < 0 || o.BackoffMin < 0 || o.BackoffMax < 0 {
 		return errors.New("client options: Timeout, DialTimeout, BackoffMin and BackoffMax must not be negative")
