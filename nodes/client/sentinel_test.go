@@ -210,4 +210,3 @@ func (tw *testWorld) do(host string, args ...string) {
 type clientNodeStub struct{}
 
 func (clientNodeStub) Stop() {}
-
