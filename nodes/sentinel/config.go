@@ -453,8 +453,8 @@ func (st *rewriteState) content() string {
 // content of the configuration file, given the old one.
 func (s *Sentinel) renderConfig(old string) string {
 	st := readOldConfig(old)
-	st.rewrite("latency-tracking-info-percentiles", "latency-tracking-info-percentiles 50 99 99.9", true)
 	st.rewrite("protected-mode", "protected-mode no", true)
+	st.rewrite("latency-tracking-info-percentiles", "latency-tracking-info-percentiles 50 99 99.9", true)
 	st.rewrite("port", "port "+strconv.Itoa(s.port), s.port != 6379)
 	if s.requirePass == "" {
 		st.rewrite("user", "user default on nopass ~* &* +@all", true)
