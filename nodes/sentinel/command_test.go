@@ -20,10 +20,10 @@ type rawConn struct {
 	shut bool
 }
 
-func (r *rawConn) OnOpen(sim.Conn)              {}
-func (r *rawConn) OnData(_ sim.Conn, p []byte)  { r.got = append(r.got, p...) }
-func (r *rawConn) OnClose(_ sim.Conn, _ error)  { r.shut = true }
-func (r *rawConn) send(args ...string) []byte { return resp.AppendCommandStrings(nil, args...) }
+func (r *rawConn) OnOpen(sim.Conn)             {}
+func (r *rawConn) OnData(_ sim.Conn, p []byte) { r.got = append(r.got, p...) }
+func (r *rawConn) OnClose(_ sim.Conn, _ error) { r.shut = true }
+func (r *rawConn) send(args ...string) []byte  { return resp.AppendCommandStrings(nil, args...) }
 
 // TestCommandsLikeRedisSentinel replays testdata/commands.txt, recorded
 // from a real redis-sentinel 7.0.15 monitoring an unreachable master
