@@ -16,7 +16,7 @@ import (
 // master, the others its replicas) and sentinels s1..sM on hosts of their
 // own, each sentinel monitoring "mymaster" at r1:6379.
 type world struct {
-	t         *testing.T
+	t         testing.TB
 	w         *sim.World
 	redis     []*sim.Process
 	sentinels []*sim.Process
@@ -36,7 +36,7 @@ type worldOpts struct {
 
 const testDownAfter = 5000
 
-func newWorld(t *testing.T, o worldOpts) *world {
+func newWorld(t testing.TB, o worldOpts) *world {
 	t.Helper()
 	if o.seed == 0 {
 		o.seed = 1

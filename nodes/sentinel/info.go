@@ -17,7 +17,9 @@ func (s *Sentinel) refreshInfo(ri *instance, info string) {
 	ri.info, ri.hasInfo = info, true
 	ri.masterLinkDownTime = 0
 	role := 0
-	for _, l := range strings.Split(info, "\r\n") {
+	for rest := info; rest != ""; {
+		var l string
+		l, rest, _ = strings.Cut(rest, "\r\n")
 		if len(l) >= 47 && strings.HasPrefix(l, "run_id:") {
 			id := l[7:47]
 			if ri.runid == "" {
