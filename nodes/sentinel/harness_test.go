@@ -21,6 +21,7 @@ type world struct {
 	redis     []*sim.Process
 	sentinels []*sim.Process
 	events    []string // "<sentinel> <type> <msg>", in order
+	times     []time.Duration
 }
 
 type worldOpts struct {
@@ -30,6 +31,8 @@ type worldOpts struct {
 	quorum    int
 	// extra is appended to every sentinel's configuration file.
 	extra string
+	// requirepass is set on every Redis node.
+	requirepass string
 	// priority sets replica-priority per Redis node index (0-based).
 	priority map[int]int
 }
@@ -58,6 +61,8 @@ func newWorld(t testing.TB, o worldOpts) *world {
 		if i > 0 {
 			cfg.ReplicaOf = "r1:6379"
 		}
+		cfg.RequirePass = o.requirepass
+		cfg.MasterAuth = o.requirepass
 		if p, ok := o.priority[i]; ok {
 			cfg.ReplicaPriority = p
 		}
@@ -82,6 +87,7 @@ func newWorld(t testing.TB, o worldOpts) *world {
 		sname := name
 		p, err := h.Spawn("sentinel-"+name, Program(Options{OnEvent: func(typ, msg string) {
 			tw.events = append(tw.events, sname+" "+typ+" "+msg)
+			tw.times = append(tw.times, tw.w.Now().Duration())
 		}}))
 		if err != nil {
 			t.Fatal(err)
@@ -128,6 +134,17 @@ func (tw *world) saw(typ string) int {
 		}
 	}
 	return n
+}
+
+// first is the time of the first event of sentinel who ("s1") of type
+// typ, or -1.
+func (tw *world) first(who, typ string) time.Duration {
+	for i, e := range tw.events {
+		if strings.HasPrefix(e, who+" "+typ+" ") {
+			return tw.times[i]
+		}
+	}
+	return -1
 }
 
 func (tw *world) dump() {
