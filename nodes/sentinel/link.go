@@ -29,6 +29,7 @@ type link struct {
 type conn struct {
 	c    *redisconn.Conn
 	dead bool
+	err  error
 }
 
 func (s *Sentinel) newLink() *link {
@@ -121,8 +122,8 @@ func (s *Sentinel) dial(ri *instance, l *link, pubsub bool) *conn {
 	c.c = redisconn.New(s.env, ri.addr.String(), redisconn.Options{
 		DialTimeout:       s.o.DialTimeout,
 		WriteWhileDialing: true,
-		OnDown: func(error) {
-			c.dead = true
+		OnDown: func(err error) {
+			c.dead, c.err = true, err
 			s.later(func() { s.connectionError(l, c) })
 		},
 	})
@@ -180,22 +181,32 @@ func (s *Sentinel) reconnectInstance(ri *instance) {
 	l.lastReconn = now
 	if l.cc == nil {
 		l.cc = s.dial(ri, l, false)
-		l.pending = 0
-		l.ccConnTime = s.mstime()
-		if a := s.authArgs(ri); a != nil {
-			s.command(ri, l.cc, cbDiscard, a...)
+		if l.cc.dead { // the connect failed at once: link->cc->err
+			s.event(llDebug, "-cmd-link-reconnection", ri, "%@ #%v", l.cc.err)
+			s.closeCC(l)
+		} else {
+			l.pending = 0
+			l.ccConnTime = s.mstime()
+			if a := s.authArgs(ri); a != nil {
+				s.command(ri, l.cc, cbDiscard, a...)
+			}
+			s.command(ri, l.cc, cbDiscard, ri.mapCommand("CLIENT"), "SETNAME", "sentinel-"+s.myid[:8]+"-cmd")
+			s.sendPing(ri)
 		}
-		s.command(ri, l.cc, cbDiscard, ri.mapCommand("CLIENT"), "SETNAME", "sentinel-"+s.myid[:8]+"-cmd")
-		s.sendPing(ri)
 	}
 	if ri.flags&(sriMaster|sriSlave) != 0 && l.pc == nil {
 		l.pc = s.dial(ri, l, true)
-		l.pcConnTime = s.mstime()
-		if a := s.authArgs(ri); a != nil {
-			s.command(ri, l.pc, cbDiscard, a...)
+		if l.pc.dead {
+			s.event(llDebug, "-pubsub-link-reconnection", ri, "%@ #%v", l.pc.err)
+			s.closePC(l)
+		} else {
+			l.pcConnTime = s.mstime()
+			if a := s.authArgs(ri); a != nil {
+				s.command(ri, l.pc, cbDiscard, a...)
+			}
+			s.command(ri, l.pc, cbDiscard, ri.mapCommand("CLIENT"), "SETNAME", "sentinel-"+s.myid[:8]+"-pubsub")
+			s.command(ri, l.pc, cbHello, ri.mapCommand("SUBSCRIBE"), helloChannel)
 		}
-		s.command(ri, l.pc, cbDiscard, ri.mapCommand("CLIENT"), "SETNAME", "sentinel-"+s.myid[:8]+"-pubsub")
-		s.command(ri, l.pc, cbHello, ri.mapCommand("SUBSCRIBE"), helloChannel)
 	}
 	if l.cc != nil && (ri.flags&sriSentinel != 0 || l.pc != nil) {
 		l.disconnected = false
