@@ -41,6 +41,14 @@ func init() {
 			{name: "list", arity: -2, run: (*Sentinel).clientListCommand},
 			{name: "info", arity: 2, run: (*Sentinel).clientInfoCommand},
 			{name: "kill", arity: -3, run: (*Sentinel).clientKillCommand},
+			{name: "reply", arity: 3, run: (*Sentinel).clientReplyCommand},
+			{name: "no-evict", arity: 3, run: (*Sentinel).clientNoEvictCommand},
+			{name: "getredir", arity: 2, run: func(_ *Sentinel, c *client, _ []string) { c.w.WriteInt(-1) }},
+			{name: "help", arity: 2, run: (*Sentinel).clientHelpCommand},
+		}},
+		{name: "command", arity: -2, sub: []cmdSpec{
+			{name: "count", arity: 2, run: (*Sentinel).commandCountCommand},
+			{name: "list", arity: -2, run: (*Sentinel).commandListCommand},
 		}},
 		{name: "sentinel", arity: -2, sub: []cmdSpec{
 			{name: "ckquorum", arity: 3, run: (*Sentinel).sentinelCommand},
@@ -143,7 +151,143 @@ func (s *Sentinel) call(c *client, args [][]byte) {
 		return
 	}
 	c.lastCmd = fullname
+	mark := c.w.Len()
 	cmd.run(s, c, argv)
+	switch {
+	case c.replyOff:
+		c.w.Truncate(mark)
+	case c.replySkip:
+		c.w.Truncate(mark)
+		c.replySkip = false
+	case c.replySkipNext:
+		c.replySkipNext, c.replySkip = false, true
+	}
+}
+
+// clientReplyCommand is CLIENT REPLY ON|OFF|SKIP.
+func (s *Sentinel) clientReplyCommand(c *client, argv []string) {
+	switch strings.ToLower(argv[2]) {
+	case "on":
+		c.replyOff, c.replySkip, c.replySkipNext = false, false, false
+		c.w.WriteOK()
+	case "off":
+		c.replyOff = true
+	case "skip":
+		if !c.replyOff {
+			c.replySkipNext = true
+		}
+	default:
+		c.errorReply("syntax error")
+	}
+}
+
+func (s *Sentinel) clientNoEvictCommand(c *client, argv []string) {
+	switch strings.ToLower(argv[2]) {
+	case "on", "off":
+		c.w.WriteOK()
+	default:
+		c.errorReply("syntax error")
+	}
+}
+
+var clientHelp = []string{
+	"CACHING (YES|NO)",
+	"    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+	"GETREDIR",
+	"    Return the client ID we are redirecting to when tracking is enabled.",
+	"GETNAME",
+	"    Return the name of the current connection.",
+	"ID",
+	"    Return the ID of the current connection.",
+	"INFO",
+	"    Return information about the current client connection.",
+	"KILL <ip:port>",
+	"    Kill connection made from <ip:port>.",
+	"KILL <option> <value> [<option> <value> [...]]",
+	"    Kill connections. Options are:",
+	"    * ADDR (<ip:port>|<unixsocket>:0)",
+	"      Kill connections made from the specified address",
+	"    * LADDR (<ip:port>|<unixsocket>:0)",
+	"      Kill connections made to specified local address",
+	"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+	"      Kill connections by type.",
+	"    * USER <username>",
+	"      Kill connections authenticated by <username>.",
+	"    * SKIPME (YES|NO)",
+	"      Skip killing current connection (default: yes).",
+	"LIST [options ...]",
+	"    Return information about client connections. Options:",
+	"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+	"      Return clients of specified type.",
+	"UNPAUSE",
+	"    Stop the current client pause, resuming traffic.",
+	"PAUSE <timeout> [WRITE|ALL]",
+	"    Suspend all, or just write, clients for <timeout> milliseconds.",
+	"REPLY (ON|OFF|SKIP)",
+	"    Control the replies sent to the current connection.",
+	"SETNAME <name>",
+	"    Assign the name <name> to the current connection.",
+	"UNBLOCK <clientid> [TIMEOUT|ERROR]",
+	"    Unblock the specified blocked client.",
+	"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+	"         [OPTIN] [OPTOUT] [NOLOOP]",
+	"    Control server assisted client side caching.",
+	"TRACKINGINFO",
+	"    Report tracking status for the current connection.",
+	"NO-EVICT (ON|OFF)",
+	"    Protect current client connection from eviction.",
+}
+
+func (s *Sentinel) clientHelpCommand(c *client, _ []string) { writeHelp(c, "CLIENT", clientHelp) }
+
+// writeHelp is addReplyHelp.
+func writeHelp(c *client, cmd string, lines []string) {
+	c.w.WriteArrayLen(len(lines) + 3)
+	c.w.WriteSimpleString(cmd + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
+	for _, l := range lines {
+		c.w.WriteSimpleString(l)
+	}
+	c.w.WriteSimpleString("HELP")
+	c.w.WriteSimpleString("    Prints this help.")
+}
+
+// The real command table of redis-sentinel 7.0.15 holds 15 commands;
+// this sentinel serves the ones in commandTable (ACL is not there).
+const sentinelCommandCount = 15
+
+func (s *Sentinel) commandCountCommand(c *client, _ []string) { c.w.WriteInt(sentinelCommandCount) }
+
+// commandListCommand is COMMAND LIST [FILTERBY PATTERN p | MODULE m].
+func (s *Sentinel) commandListCommand(c *client, argv []string) {
+	pattern, module := "", false
+	switch {
+	case len(argv) == 2:
+	case len(argv) == 5 && equalFold(argv[2], "filterby") && equalFold(argv[3], "pattern"):
+		pattern = argv[4]
+	case len(argv) == 5 && equalFold(argv[2], "filterby") && equalFold(argv[3], "module"):
+		module = true
+	default:
+		c.errorReply("syntax error")
+		return
+	}
+	var names []string
+	for _, cmd := range commandTable {
+		names = append(names, cmd.name)
+		for _, sub := range cmd.sub {
+			names = append(names, cmd.name+"|"+sub.name)
+		}
+	}
+	var out []string
+	for _, n := range names {
+		if module || (pattern != "" && !glob.Match([]byte(pattern), []byte(n), true)) {
+			continue
+		}
+		out = append(out, n)
+	}
+	c.w.WriteArrayLen(len(out))
+	for _, n := range out {
+		c.w.WriteBulkString(n)
+	}
 }
 
 func sanitize(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
@@ -362,14 +506,40 @@ func (s *Sentinel) clientSetNameCommand(c *client, argv []string) {
 	c.w.WriteOK()
 }
 
+// clientListCommand is CLIENT LIST [TYPE type | ID id...].
 func (s *Sentinel) clientListCommand(c *client, argv []string) {
-	if len(argv) != 2 {
+	typ := ""
+	var ids []int64
+	switch {
+	case len(argv) == 2:
+	case len(argv) == 4 && equalFold(argv[2], "type"):
+		typ = strings.ToLower(argv[3])
+		if typ != "normal" && typ != "pubsub" && typ != "master" && typ != "replica" && typ != "slave" {
+			c.errorReply("Unknown client type '" + argv[3] + "'")
+			return
+		}
+	case len(argv) > 3 && equalFold(argv[2], "id"):
+		for _, a := range argv[3:] {
+			n, ok := getLL(a)
+			if !ok || n <= 0 {
+				c.errorReply("Invalid client ID")
+				return
+			}
+			ids = append(ids, n)
+		}
+	default:
 		c.errorReply("syntax error")
 		return
 	}
 	now := s.mstime()
 	var b strings.Builder
 	for _, x := range s.clients {
+		if typ != "" && typ != x.typ() {
+			continue
+		}
+		if ids != nil && !containsID(ids, x.id) {
+			continue
+		}
 		b.WriteString(x.info(now))
 		b.WriteByte('\n')
 	}
@@ -441,14 +611,8 @@ func (s *Sentinel) clientKillCommand(c *client, argv []string) {
 		if id != 0 && x.id != id || addr != "" && x.addr() != addr || laddr != "" && x.conn.LocalAddr() != laddr {
 			continue
 		}
-		if typ != "" {
-			xt := "normal"
-			if x.subCount() > 0 {
-				xt = "pubsub"
-			}
-			if typ != xt {
-				continue
-			}
+		if typ != "" && typ != x.typ() {
+			continue
 		}
 		if x == c && skipme {
 			continue
@@ -457,6 +621,23 @@ func (s *Sentinel) clientKillCommand(c *client, argv []string) {
 		killed++
 	}
 	c.w.WriteInt(killed)
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// typ is getClientType's name: a sentinel's clients are normal or pubsub.
+func (c *client) typ() string {
+	if c.subCount() > 0 {
+		return "pubsub"
+	}
+	return "normal"
 }
 
 func (s *Sentinel) kill(caller, x *client) {
@@ -567,13 +748,7 @@ func (s *Sentinel) sentinelCommand(c *client, argv []string) {
 	w := c.w
 	switch strings.ToLower(argv[1]) {
 	case "help":
-		w.WriteArrayLen(len(sentinelHelp) + 3)
-		w.WriteSimpleString("SENTINEL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
-		for _, l := range sentinelHelp {
-			w.WriteSimpleString(l)
-		}
-		w.WriteSimpleString("HELP")
-		w.WriteSimpleString("    Prints this help.")
+		writeHelp(c, "SENTINEL", sentinelHelp)
 	case "masters":
 		s.replyInstances(c, s.masters)
 	case "master":

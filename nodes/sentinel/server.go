@@ -47,6 +47,8 @@ type client struct {
 	closed          bool
 	createdMs       int64
 	lastCmd         string
+	// CLIENT REPLY: off, skip this command's reply, skip the next's.
+	replyOff, replySkip, replySkipNext bool
 }
 
 func (sv *server) init(s *Sentinel) {
