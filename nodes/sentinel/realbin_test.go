@@ -61,139 +61,206 @@ func realCommand(addr string, args ...string) (resp.Value, error) {
 	}
 }
 
+// realWorld is real redis-server processes and this package's sentinels
+// on sim/realenv, all on loopback.
+type realWorld struct {
+	t       *testing.T
+	dir     string
+	bin     string
+	ports   []int
+	procs   []*exec.Cmd
+	sports  []int
+	cancels []context.CancelFunc
+	done    []chan struct{}
+}
+
+func newRealWorld(t *testing.T, redisNodes, sentinels int) *realWorld {
+	if testing.Short() {
+		t.Skip("real time")
+	}
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server not installed")
+	}
+	rw := &realWorld{t: t, dir: t.TempDir(), bin: bin}
+	for i := 0; i < redisNodes; i++ {
+		rw.ports = append(rw.ports, freePort(t))
+	}
+	rw.procs = make([]*exec.Cmd, redisNodes)
+	for i := range rw.ports {
+		rw.startRedis(i)
+	}
+	t.Cleanup(func() {
+		for i := range rw.procs {
+			rw.killRedis(i)
+		}
+	})
+	time.Sleep(300 * time.Millisecond)
+	for i := 0; i < sentinels; i++ {
+		rw.sports = append(rw.sports, freePort(t))
+		rw.cancels = append(rw.cancels, nil)
+		rw.done = append(rw.done, nil)
+		sdir := filepath.Join(rw.dir, "s"+strconv.Itoa(i))
+		if err := os.MkdirAll(sdir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		conf := "port " + strconv.Itoa(rw.sports[i]) + "\nsentinel monitor mymaster 127.0.0.1 " + strconv.Itoa(rw.ports[0]) + " 2\n" +
+			"sentinel down-after-milliseconds mymaster 2000\nsentinel failover-timeout mymaster 10000\n"
+		if err := os.WriteFile(filepath.Join(sdir, DefaultConfigFile), []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rw.startSentinel(i)
+	}
+	t.Cleanup(func() {
+		for i := range rw.cancels {
+			rw.stopSentinel(i)
+		}
+	})
+	return rw
+}
+
+func (rw *realWorld) startRedis(i int) {
+	conf := filepath.Join(rw.dir, "redis"+strconv.Itoa(i)+".conf")
+	text := "port " + strconv.Itoa(rw.ports[i]) + "\nbind 127.0.0.1\nsave \"\"\ndir " + rw.dir + "\ndbfilename dump" + strconv.Itoa(i) + ".rdb\n"
+	if i > 0 {
+		text += "replicaof 127.0.0.1 " + strconv.Itoa(rw.ports[0]) + "\n"
+	}
+	if _, err := os.Stat(conf); err != nil {
+		if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+			rw.t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(rw.bin, conf)
+	if err := cmd.Start(); err != nil {
+		rw.t.Fatal(err)
+	}
+	rw.procs[i] = cmd
+}
+
+func (rw *realWorld) killRedis(i int) {
+	if p := rw.procs[i]; p != nil && p.Process != nil {
+		_ = p.Process.Signal(syscall.SIGKILL)
+		_ = p.Wait()
+	}
+	rw.procs[i] = nil
+}
+
+// startSentinel runs sentinel i on a loop of its own, from its directory
+// (its configuration file as last saved).
+func (rw *realWorld) startSentinel(i int) {
+	sdir := filepath.Join(rw.dir, "s"+strconv.Itoa(i))
+	l, err := realenv.New(realenv.Config{Name: "s" + strconv.Itoa(i), Host: "127.0.0.1", Dir: sdir, Log: &testLog{t: rw.t, prefix: "s" + strconv.Itoa(i) + " "}})
+	if err != nil {
+		rw.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	rw.cancels[i] = cancel
+	done := make(chan struct{})
+	rw.done[i] = done
+	go func() {
+		defer close(done)
+		if err := l.Start(Program(Options{})); err != nil {
+			rw.t.Error(err)
+			return
+		}
+		_ = l.Run(ctx)
+	}()
+}
+
+func (rw *realWorld) stopSentinel(i int) {
+	if rw.cancels[i] != nil {
+		rw.cancels[i]()
+		<-rw.done[i]
+		rw.cancels[i], rw.done[i] = nil, nil
+	}
+}
+
+func (rw *realWorld) sentinelAddr(i int) string { return "127.0.0.1:" + strconv.Itoa(rw.sports[i]) }
+func (rw *realWorld) redisAddr(i int) string    { return "127.0.0.1:" + strconv.Itoa(rw.ports[i]) }
+
+func (rw *realWorld) masterOf(i int) string {
+	v, err := realCommand(rw.sentinelAddr(i), "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster")
+	if err != nil || len(v.Elems) != 2 {
+		return ""
+	}
+	return string(v.Elems[0].Str) + ":" + string(v.Elems[1].Str)
+}
+
+func (rw *realWorld) role(addr string) string {
+	v, err := realCommand(addr, "ROLE")
+	if err != nil || len(v.Elems) == 0 {
+		return ""
+	}
+	return string(v.Elems[0].Str)
+}
+
+func waitFor(d time.Duration, cond func() bool) bool {
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		if cond() {
+			return true
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return cond()
+}
+
+// discovered waits until the running sentinels know the replicas and the
+// other sentinels.
+func (rw *realWorld) discovered(sentinels []int, replicas, others string) {
+	rw.t.Helper()
+	if !waitFor(20*time.Second, func() bool {
+		for _, i := range sentinels {
+			v, err := realCommand(rw.sentinelAddr(i), "SENTINEL", "MASTER", "mymaster")
+			if err != nil {
+				return false
+			}
+			f := fields(v)
+			if f["num-other-sentinels"] != others || f["num-slaves"] != replicas {
+				return false
+			}
+		}
+		return true
+	}) {
+		rw.t.Fatal("the sentinels did not find the replicas and each other within 20 s")
+	}
+}
+
+// agreed waits until the sentinels listed agree on a master other than
+// old that says it is a master, and returns it.
+func (rw *realWorld) agreed(sentinels []int, old string, d time.Duration) string {
+	rw.t.Helper()
+	var m string
+	if !waitFor(d, func() bool {
+		m = rw.masterOf(sentinels[0])
+		if m == "" || m == old {
+			return false
+		}
+		for _, i := range sentinels[1:] {
+			if rw.masterOf(i) != m {
+				return false
+			}
+		}
+		return rw.role(m) == "master"
+	}) {
+		rw.t.Fatalf("no agreed failover within %v (sentinel %d says %q)", d, sentinels[0], m)
+	}
+	return m
+}
+
 // TestRealRedisFailover: three of this package's sentinels, on real time
 // and real TCP (sim/realenv), monitor three real redis-server 7.0.15
 // processes; the master is killed with SIGKILL, the sentinels promote a
 // replica, reconfigure the other, agree on the new master, and convert the
 // old master into a replica when it comes back.
 func TestRealRedisFailover(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real time: about 30 s")
-	}
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not installed")
-	}
-	dir := t.TempDir()
-	ports := []int{freePort(t), freePort(t), freePort(t)}
-	procs := make([]*exec.Cmd, 3)
-	start := func(i int) {
-		conf := filepath.Join(dir, "redis"+strconv.Itoa(i)+".conf")
-		text := "port " + strconv.Itoa(ports[i]) + "\nbind 127.0.0.1\nsave \"\"\ndir " + dir + "\ndbfilename dump" + strconv.Itoa(i) + ".rdb\n"
-		if i > 0 {
-			text += "replicaof 127.0.0.1 " + strconv.Itoa(ports[0]) + "\n"
-		}
-		if _, err := os.Stat(conf); err != nil {
-			if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		cmd := exec.Command(bin, conf)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		procs[i] = cmd
-	}
-	for i := range ports {
-		start(i)
-	}
-	t.Cleanup(func() {
-		for _, p := range procs {
-			if p != nil && p.Process != nil {
-				_ = p.Process.Kill()
-				_ = p.Wait()
-			}
-		}
-	})
-	time.Sleep(300 * time.Millisecond)
-
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
-	var sports []int
-	for i := 0; i < 3; i++ {
-		sp := freePort(t)
-		sports = append(sports, sp)
-		sdir := filepath.Join(dir, "s"+strconv.Itoa(i))
-		if err := os.MkdirAll(sdir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		conf := "port " + strconv.Itoa(sp) + "\nsentinel monitor mymaster 127.0.0.1 " + strconv.Itoa(ports[0]) + " 2\n" +
-			"sentinel down-after-milliseconds mymaster 2000\nsentinel failover-timeout mymaster 10000\n"
-		if err := os.WriteFile(filepath.Join(sdir, DefaultConfigFile), []byte(conf), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		l, err := realenv.New(realenv.Config{Name: "s" + strconv.Itoa(i), Host: "127.0.0.1", Dir: sdir, Log: &testLog{t: t, prefix: "s" + strconv.Itoa(i) + " "}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := l.Start(Program(Options{})); err != nil {
-				t.Error(err)
-				return
-			}
-			_ = l.Run(ctx)
-		}()
-	}
-	masterOf := func(sp int) string {
-		v, err := realCommand("127.0.0.1:"+strconv.Itoa(sp), "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster")
-		if err != nil || len(v.Elems) != 2 {
-			return ""
-		}
-		return string(v.Elems[0].Str) + ":" + string(v.Elems[1].Str)
-	}
-	waitFor := func(d time.Duration, cond func() bool) bool {
-		end := time.Now().Add(d)
-		for time.Now().Before(end) {
-			if cond() {
-				return true
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		return cond()
-	}
-	if !waitFor(20*time.Second, func() bool {
-		for _, sp := range sports {
-			v, err := realCommand("127.0.0.1:"+strconv.Itoa(sp), "SENTINEL", "MASTER", "mymaster")
-			if err != nil {
-				return false
-			}
-			f := fields(v)
-			if f["num-other-sentinels"] != "2" || f["num-slaves"] != "2" {
-				return false
-			}
-		}
-		return true
-	}) {
-		t.Fatal("the sentinels did not find the replicas and each other within 20 s")
-	}
-	_ = procs[0].Process.Signal(syscall.SIGKILL)
-	_ = procs[0].Wait()
-	procs[0] = nil
-	old := "127.0.0.1:" + strconv.Itoa(ports[0])
-	var newMaster string
-	if !waitFor(30*time.Second, func() bool {
-		newMaster = masterOf(sports[0])
-		if newMaster == "" || newMaster == old {
-			return false
-		}
-		for _, sp := range sports[1:] {
-			if masterOf(sp) != newMaster {
-				return false
-			}
-		}
-		v, err := realCommand(newMaster, "ROLE")
-		return err == nil && len(v.Elems) > 0 && string(v.Elems[0].Str) == "master"
-	}) {
-		t.Fatalf("no agreed failover within 30 s (sentinel 0 says %q)", newMaster)
-	}
+	rw := newRealWorld(t, 3, 3)
+	all := []int{0, 1, 2}
+	rw.discovered(all, "2", "2")
+	rw.killRedis(0)
+	newMaster := rw.agreed(all, rw.redisAddr(0), 30*time.Second)
 	for i := 1; i < 3; i++ {
-		addr := "127.0.0.1:" + strconv.Itoa(ports[i])
+		addr := rw.redisAddr(i)
 		if addr == newMaster {
 			continue
 		}
@@ -204,12 +271,42 @@ func TestRealRedisFailover(t *testing.T) {
 			t.Errorf("replica %s was not reconfigured to %s", addr, newMaster)
 		}
 	}
-	start(0) // the old master's file says it is a master
-	if !waitFor(40*time.Second, func() bool {
-		v, err := realCommand(old, "ROLE")
-		return err == nil && len(v.Elems) > 0 && string(v.Elems[0].Str) == "slave"
-	}) {
+	rw.startRedis(0) // its file says it is a master
+	if !waitFor(40*time.Second, func() bool { return rw.role(rw.redisAddr(0)) == "slave" }) {
 		t.Error("the old master was not converted into a replica within 40 s")
+	}
+}
+
+// TestRealRedisManualFailoverAndLateSentinel: with one sentinel stopped,
+// CKQUORUM still finds the quorum and the majority; SENTINEL FAILOVER
+// (no agreement asked) moves the master; the stopped sentinel, started
+// again from its file, learns the new master from the others' hello
+// messages (+config-update-from, +switch-master).
+func TestRealRedisManualFailoverAndLateSentinel(t *testing.T) {
+	rw := newRealWorld(t, 3, 3)
+	all := []int{0, 1, 2}
+	rw.discovered(all, "2", "2")
+	rw.stopSentinel(2)
+	if !waitFor(10*time.Second, func() bool {
+		v, err := realCommand(rw.sentinelAddr(0), "SENTINEL", "SENTINELS", "mymaster")
+		return err == nil && strings.Contains(v.String(), "s_down")
+	}) {
+		t.Fatal("the stopped sentinel is not SDOWN")
+	}
+	v, err := realCommand(rw.sentinelAddr(0), "SENTINEL", "CKQUORUM", "mymaster")
+	if want := "OK 2 usable Sentinels. Quorum and failover authorization can be reached"; err != nil || string(v.Str) != want {
+		t.Fatalf("CKQUORUM: %s %v, want %s", v.String(), err, want)
+	}
+	if v, err := realCommand(rw.sentinelAddr(0), "SENTINEL", "FAILOVER", "mymaster"); err != nil || v.String() != "OK" {
+		t.Fatalf("SENTINEL FAILOVER: %s %v", v.String(), err)
+	}
+	if v, _ := realCommand(rw.sentinelAddr(0), "SENTINEL", "FAILOVER", "mymaster"); !strings.Contains(v.String(), "INPROG Failover already in progress") {
+		t.Errorf("second SENTINEL FAILOVER: %s", v.String())
+	}
+	newMaster := rw.agreed([]int{0, 1}, rw.redisAddr(0), 30*time.Second)
+	rw.startSentinel(2)
+	if !waitFor(20*time.Second, func() bool { return rw.masterOf(2) == newMaster }) {
+		t.Fatalf("the late sentinel says %q, the others %q", rw.masterOf(2), newMaster)
 	}
 }
 
