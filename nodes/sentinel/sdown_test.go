@@ -75,3 +75,30 @@ func TestSDownMasterReportingReplica(t *testing.T) {
 		t.Errorf("+sdown %v after the role change was seen, want just over %v", d, want)
 	}
 }
+
+// TestTiltOnPauseAndBackwardJump: a sentinel stopped for 5 s (SIGSTOP, a
+// long GC pause) sees more than the tilt trigger between two ticks and
+// enters TILT; so does one whose wall clock goes back. A small forward
+// step (1 s) does not.
+func TestTiltOnPauseAndBackwardJump(t *testing.T) {
+	tw := newWorld(t, worldOpts{replicas: 1, sentinels: 3, quorum: 2})
+	tw.w.RunFor(10 * time.Second)
+	tw.w.Host("s3").Clock.Jump(time.Second)
+	tw.sentinels[0].Pause()
+	tw.w.RunFor(5 * time.Second)
+	tw.sentinels[0].Resume()
+	tw.w.Host("s2").Clock.Jump(-time.Second)
+	tw.w.RunFor(time.Second)
+	if tw.first("s1", "+tilt") < 0 {
+		t.Error("no TILT after a 5 s pause")
+	}
+	if tw.first("s2", "+tilt") < 0 {
+		t.Error("no TILT after the wall clock went back")
+	}
+	if tw.first("s3", "+tilt") >= 0 {
+		t.Error("TILT after a 1 s forward step (the trigger is 2 s)")
+	}
+	if !tw.sentinel(0).Tilt() || !tw.sentinel(1).Tilt() || tw.sentinel(2).Tilt() {
+		t.Error("Tilt() disagrees with the events")
+	}
+}
