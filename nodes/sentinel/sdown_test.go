@@ -102,3 +102,25 @@ func TestTiltOnPauseAndBackwardJump(t *testing.T) {
 		t.Error("Tilt() disagrees with the events")
 	}
 }
+
+// TestSentinelsWithRequirepass: sentinels with requirepass authenticate
+// to each other with it (sentinelSendAuthIfNeeded's fallback), so their
+// IS-MASTER-DOWN-BY-ADDR requests are answered and ODOWN is reached; a
+// client without the password gets -NOAUTH.
+func TestSentinelsWithRequirepass(t *testing.T) {
+	tw := newWorld(t, worldOpts{replicas: 1, sentinels: 3, quorum: 3, extra: "requirepass secret\n"})
+	tw.w.RunFor(15 * time.Second)
+	c := tw.dial("s1:26379")
+	if v := c.do("SENTINEL", "MYID"); v.String() != "(error) NOAUTH Authentication required." {
+		t.Fatalf("without AUTH: %s", v.String())
+	}
+	if v := c.do("AUTH", "secret"); v.String() != "OK" {
+		t.Fatalf("AUTH: %s", v.String())
+	}
+	tw.w.Host("r1").Crash()
+	tw.w.RunFor(10 * time.Second)
+	if tw.first("s1", "+odown") < 0 && tw.first("s2", "+odown") < 0 && tw.first("s3", "+odown") < 0 {
+		tw.dump()
+		t.Fatal("no ODOWN with quorum 3: the sentinels' requests were not authenticated")
+	}
+}
