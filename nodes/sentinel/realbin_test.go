@@ -332,3 +332,47 @@ func (l *testLog) Write(p []byte) (int, error) {
 	l.t.Log(l.prefix + strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
+
+// TestRealRedisMixedSentinels: two of this package's sentinels and one
+// real redis-sentinel 7.0.15 watch real redis-servers together: they find
+// each other through hello messages, vote for each other's failovers with
+// IS-MASTER-DOWN-BY-ADDR, and all three agree on the new master after the
+// old one is killed.
+func TestRealRedisMixedSentinels(t *testing.T) {
+	sbin, err := exec.LookPath("redis-sentinel")
+	if err != nil {
+		t.Skip("redis-sentinel not installed")
+	}
+	rw := newRealWorld(t, 3, 2)
+	port := freePort(t)
+	conf := filepath.Join(rw.dir, "real-sentinel.conf")
+	text := "port " + strconv.Itoa(port) + "\nbind 127.0.0.1\ndir " + rw.dir + "\nsentinel monitor mymaster 127.0.0.1 " + strconv.Itoa(rw.ports[0]) + " 2\n" +
+		"sentinel down-after-milliseconds mymaster 2000\nsentinel failover-timeout mymaster 10000\n"
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	real := exec.Command(sbin, conf)
+	if err := real.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = real.Process.Signal(syscall.SIGKILL)
+		_ = real.Wait()
+	})
+	realAddr := "127.0.0.1:" + strconv.Itoa(port)
+	rw.discovered([]int{0, 1}, "2", "2")
+	if !waitFor(20*time.Second, func() bool {
+		v, err := realCommand(realAddr, "SENTINEL", "MASTER", "mymaster")
+		return err == nil && fields(v)["num-other-sentinels"] == "2"
+	}) {
+		t.Fatal("the real sentinel did not find the simulated ones")
+	}
+	rw.killRedis(0)
+	newMaster := rw.agreed([]int{0, 1}, rw.redisAddr(0), 30*time.Second)
+	if !waitFor(20*time.Second, func() bool {
+		v, err := realCommand(realAddr, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster")
+		return err == nil && len(v.Elems) == 2 && string(v.Elems[0].Str)+":"+string(v.Elems[1].Str) == newMaster
+	}) {
+		t.Fatalf("the real sentinel does not agree on %s", newMaster)
+	}
+}
