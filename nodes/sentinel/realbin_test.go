@@ -310,6 +310,22 @@ func TestRealRedisManualFailoverAndLateSentinel(t *testing.T) {
 	}
 }
 
+// keysOf lists the keys of a key-value reply, or of each element's.
+func keysOf(v resp.Value) string {
+	if len(v.Elems) > 0 && v.Elems[0].Kind == resp.KindArray {
+		var parts []string
+		for _, e := range v.Elems {
+			parts = append(parts, keysOf(e))
+		}
+		return strings.Join(parts, " | ")
+	}
+	var ks []string
+	for i := 0; i+1 < len(v.Elems); i += 2 {
+		ks = append(ks, string(v.Elems[i].Str))
+	}
+	return strings.Join(ks, ",")
+}
+
 // fields reads a flat key-value array reply as a map.
 func fields(v resp.Value) map[string]string {
 	m := map[string]string{}
@@ -366,6 +382,18 @@ func TestRealRedisMixedSentinels(t *testing.T) {
 		return err == nil && fields(v)["num-other-sentinels"] == "2"
 	}) {
 		t.Fatal("the real sentinel did not find the simulated ones")
+	}
+	// The replies describing instances have the real one's fields, in
+	// its order.
+	for _, q := range [][]string{{"SENTINEL", "MASTER", "mymaster"}, {"SENTINEL", "REPLICAS", "mymaster"}, {"SENTINEL", "SENTINELS", "mymaster"}, {"SENTINEL", "MASTERS"}} {
+		want, err1 := realCommand(realAddr, q...)
+		got, err2 := realCommand(rw.sentinelAddr(0), q...)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if k1, k2 := keysOf(want), keysOf(got); k1 != k2 {
+			t.Errorf("%v fields:\n got  %s\n want %s", q, k2, k1)
+		}
 	}
 	rw.killRedis(0)
 	newMaster := rw.agreed([]int{0, 1}, rw.redisAddr(0), 30*time.Second)
