@@ -179,8 +179,10 @@ func (s *Sentinel) Stop() {
 // every time check of Sentinel reads (so that a clock jump makes TILT).
 func (s *Sentinel) mstime() int64 { return s.env.Now().UnixMilli() }
 
+// scheduleCron arms the next tick 1000/hz whole milliseconds away, as
+// serverCron's return value asks aeProcessEvents.
 func (s *Sentinel) scheduleCron() {
-	s.cron = s.env.After(time.Second/time.Duration(s.hz), s.serverCron)
+	s.cron = s.env.After(time.Duration(1000/s.hz)*time.Millisecond, s.serverCron)
 }
 
 // serverCron is the part of serverCron a sentinel runs: sentinelTimer on
