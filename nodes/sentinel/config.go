@@ -393,9 +393,11 @@ func readOldConfig(text string) *rewriteState {
 			continue
 		}
 		st.lines = append(st.lines, line)
+		// Options are matched without case, as rewriteConfig's
+		// option-to-line dict compares its keys.
 		opt := name
 		if name == "sentinel" && len(args) > 1 {
-			opt = "sentinel " + string(args[1])
+			opt = "sentinel " + strings.ToLower(string(args[1]))
 		}
 		st.byOption[opt] = append(st.byOption[opt], n)
 	}
