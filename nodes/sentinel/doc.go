@@ -33,8 +33,11 @@
 // sentinel.c calls sentinelFlushConfig: written to a temporary file,
 // fsynced, renamed over the old one and fsynced again. Redis does this in
 // its main thread; here the process is held until the fsyncs complete:
-// client input, link replies and the timer wait, and no reply is written
-// before the state it reports is durable (a vote, notably). A crash
+// client input, link replies and the timer wait, and neither a reply nor
+// a command to an instance is written before the state it reports is
+// durable (a vote, notably): commands issued on links during an event
+// leave when it ends, as hiredis writes its buffers when the event loop
+// comes back to the socket. A crash
 // therefore restarts from the last file completely synced.
 //
 // Invariants: no Go map is iterated into behaviour; the masters, replicas
@@ -47,9 +50,7 @@
 // a host name); the hello message announces the host name (Env.Host) as
 // this sentinel's IP unless announce-ip is set; notification and client
 // reconfiguration scripts do not exist (a configuration naming one is
-// refused as a non-executable script); commands written to links before a
-// configuration flush in the same event leave at once, where Redis would
-// send them after the fsync; the INFO sections carry the fields Sentinel
+// refused as a non-executable script); the INFO sections carry the fields Sentinel
 // users read, not every field of redis-server's; of the 15 commands of a
 // real sentinel, ACL is missing, COMMAND has only COUNT and LIST (FILTERBY
 // PATTERN or MODULE), and CLIENT lacks PAUSE, UNPAUSE, TRACKING, CACHING,

@@ -123,6 +123,7 @@ func (s *Sentinel) resume() {
 	if s.stopped {
 		return
 	}
+	s.sendOutbox()
 	s.writeReplies()
 	for len(s.deferred) > 0 && !s.holding() {
 		fn := s.deferred[0]
@@ -138,13 +139,16 @@ func (s *Sentinel) resume() {
 		s.timerTick()
 	}
 	if !s.holding() {
+		s.sendOutbox()
 		s.writeReplies()
 	}
 }
 
-// afterEvent is beforeSleep: replies are written unless a flush holds them.
+// afterEvent is beforeSleep and the writes that follow it: link commands
+// and client replies are written unless a flush holds the process.
 func (s *Sentinel) afterEvent() {
 	if !s.holding() {
+		s.sendOutbox()
 		s.writeReplies()
 	}
 }

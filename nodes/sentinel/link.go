@@ -245,11 +245,40 @@ func (s *Sentinel) command(ri *instance, c *conn, kind int, args ...string) bool
 	for i, a := range args {
 		bs[i] = []byte(a)
 	}
-	c.c.Do(r, 0, bs...)
+	s.outbox = append(s.outbox, outgoing{r: r, args: bs})
 	if kind != cbHello {
 		ri.link.pending++
 	}
 	return true
+}
+
+// outgoing is a command issued on a link and not yet written: hiredis
+// writes its output buffer when the event loop comes back to the socket,
+// so commands leave when the current event ends (sendOutbox), and after
+// the fsyncs of a configuration flush made in it.
+type outgoing struct {
+	r    *reply
+	args [][]byte
+}
+
+// sendOutbox writes the commands issued during the event that ends, in
+// order; those of a connection closed meanwhile are dropped, as hiredis
+// frees them with their context.
+func (s *Sentinel) sendOutbox() {
+	if s.sending {
+		return // a write that failed at once ended in afterEvent
+	}
+	s.sending = true
+	for i := 0; i < len(s.outbox); i++ {
+		o := s.outbox[i]
+		s.outbox[i] = outgoing{}
+		if o.r.c.dead {
+			continue
+		}
+		o.r.c.c.Do(o.r, 0, o.args...)
+	}
+	s.outbox = s.outbox[:0]
+	s.sending = false
 }
 
 // Reply implements redisconn.Waiter. A command without a reply (its

@@ -89,6 +89,9 @@ type Sentinel struct {
 
 	server
 	flusher
+	// outbox holds the link commands of the current event (sendOutbox).
+	outbox  []outgoing
+	sending bool
 }
 
 // Program returns the sim.Program that boots a sentinel with o.
