@@ -7,7 +7,8 @@
 // offsets, ACKs, protocol errors and resync loops against a drain barrier.
 //
 // Invariants: Build creates hosts and spawns processes in the order the
-// deployment lists them (shards and their nodes, then client groups), so
+// deployment lists them (shards and their nodes, sentinels, then client
+// groups), so
 // the same deployment gives the same process ids and the same run.
 // Observers and checks only read nodes (every incarnation, the crashed
 // ones too), so a run is the same with or without them.
@@ -28,16 +29,39 @@ import (
 	"github.com/redsim/redsim/sim"
 )
 
-// Deployment is what runs where. Sentinels and cluster nodes join it when
-// those nodes exist.
+// Deployment is what runs where. Cluster nodes join it when they exist.
 type Deployment struct {
 	// Latency is the default one-way latency of every link; the zero Dist
 	// keeps the network's default.
 	Latency sim.Dist
 	// Shards are replication groups.
 	Shards []Shard
+	// Sentinels are Redis Sentinel processes watching the shards.
+	Sentinels []Sentinel
 	// Clients are groups of workload clients.
 	Clients []Clients
+}
+
+// Sentinel is one redis-sentinel process. It runs on Host, beside the
+// Redis node of that host if there is one (Jepsen's setup), else on a
+// host of its own (Disk and Clock apply only then). It monitors every shard (or those named in Shards),
+// each under the shard's name, at the shard's first node, with Quorum and
+// the periods below; zero periods keep Redis's defaults. Extra is appended
+// to its configuration file (any "sentinel ..." or other redis.conf line
+// redis-sentinel reads).
+type Sentinel struct {
+	Host   string
+	Port   int
+	Shards []string
+	Quorum int
+	// DownAfter is down-after-milliseconds; FailoverTimeout is
+	// failover-timeout; ParallelSyncs is parallel-syncs.
+	DownAfter       time.Duration
+	FailoverTimeout time.Duration
+	ParallelSyncs   int
+	Extra           string
+	Disk            sim.DiskConfig
+	Clock           clock.Config
 }
 
 // Shard is one replication group: Nodes[0] is the initial master and the
@@ -94,6 +118,10 @@ type Deployed struct {
 	nextPID   int
 	// settled is each shard's last drained view near the end (Observe).
 	settled map[string]shardView
+	// sentinels are the hosts of the sentinels in the deployment's order,
+	// sentinelProcs their processes.
+	sentinels     []string
+	sentinelProcs map[string]*sim.Process
 }
 
 // Build creates d's hosts and processes in w and starts them; clients
@@ -105,7 +133,8 @@ func Build(w *sim.World, n *network.Network, d Deployment, hist *history.History
 		}
 	}
 	b := &Deployed{w: w, hist: hist, procs: map[string]*sim.Process{}, lives: map[string][]*redis.Server{},
-		published: map[string]string{}, targets: map[int]func() string{}}
+		published: map[string]string{}, targets: map[int]func() string{},
+		sentinelProcs: map[string]*sim.Process{}}
 	for _, sh := range d.Shards {
 		if len(sh.Nodes) == 0 {
 			return nil, fmt.Errorf("deploy: shard %q has no nodes", sh.Name)
@@ -127,6 +156,11 @@ func Build(w *sim.World, n *network.Network, d Deployment, hist *history.History
 			}
 		}
 		b.shards = append(b.shards, sh)
+	}
+	for _, st := range d.Sentinels {
+		if err := b.sentinel(st); err != nil {
+			return nil, err
+		}
 	}
 	for _, c := range d.Clients {
 		if err := b.clients(c); err != nil {

@@ -1,0 +1,402 @@
+package sentinel
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/redsim/redsim/nodes/redis/glob"
+)
+
+// cmdSpec is one entry of the command table a sentinel keeps (the commands
+// flagged SENTINEL in Redis 7.0.15's src/commands/*.json).
+type cmdSpec struct {
+	name   string
+	arity  int
+	noAuth bool
+	// pubsubOK: allowed in the RESP2 pub/sub context.
+	pubsubOK bool
+	run      func(s *Sentinel, c *client, argv []string)
+	sub      []cmdSpec
+}
+
+var commandTable []cmdSpec
+
+func init() {
+	commandTable = []cmdSpec{
+		{name: "ping", arity: -1, pubsubOK: true, run: (*Sentinel).pingCommand},
+		{name: "info", arity: -1, run: (*Sentinel).infoCommand},
+		{name: "role", arity: 1, run: (*Sentinel).roleCommand},
+		{name: "subscribe", arity: -2, pubsubOK: true, run: (*Sentinel).subscribeCommand},
+		{name: "unsubscribe", arity: -1, pubsubOK: true, run: (*Sentinel).unsubscribeCommand},
+		{name: "psubscribe", arity: -2, pubsubOK: true, run: (*Sentinel).psubscribeCommand},
+		{name: "punsubscribe", arity: -1, pubsubOK: true, run: (*Sentinel).punsubscribeCommand},
+		{name: "publish", arity: 3, run: (*Sentinel).publishCommand},
+		{name: "auth", arity: -2, noAuth: true, run: (*Sentinel).authCommand},
+		{name: "hello", arity: -1, noAuth: true, run: (*Sentinel).helloCommand},
+		{name: "shutdown", arity: -1, run: (*Sentinel).shutdownCommand},
+		{name: "client", arity: -2, sub: []cmdSpec{
+			{name: "id", arity: 2, run: (*Sentinel).clientIDCommand},
+			{name: "getname", arity: 2, run: (*Sentinel).clientGetNameCommand},
+			{name: "setname", arity: 3, run: (*Sentinel).clientSetNameCommand},
+			{name: "list", arity: -2, run: (*Sentinel).clientListCommand},
+			{name: "info", arity: 2, run: (*Sentinel).clientInfoCommand},
+			{name: "kill", arity: -3, run: (*Sentinel).clientKillCommand},
+			{name: "reply", arity: 3, run: (*Sentinel).clientReplyCommand},
+			{name: "no-evict", arity: 3, run: (*Sentinel).clientNoEvictCommand},
+			{name: "getredir", arity: 2, run: func(_ *Sentinel, c *client, _ []string) { c.w.WriteInt(-1) }},
+			{name: "help", arity: 2, run: (*Sentinel).clientHelpCommand},
+		}},
+		{name: "command", arity: -2, sub: []cmdSpec{
+			{name: "count", arity: 2, run: (*Sentinel).commandCountCommand},
+			{name: "list", arity: -2, run: (*Sentinel).commandListCommand},
+		}},
+		{name: "sentinel", arity: -2, sub: []cmdSpec{
+			{name: "ckquorum", arity: 3, run: (*Sentinel).sentinelCommand},
+			{name: "config", arity: -3, run: (*Sentinel).sentinelCommand},
+			{name: "debug", arity: -2, run: (*Sentinel).sentinelCommand},
+			{name: "failover", arity: 3, run: (*Sentinel).sentinelCommand},
+			{name: "flushconfig", arity: 2, run: (*Sentinel).sentinelCommand},
+			{name: "get-master-addr-by-name", arity: 3, run: (*Sentinel).sentinelCommand},
+			{name: "help", arity: 2, run: (*Sentinel).sentinelCommand},
+			{name: "info-cache", arity: -3, run: (*Sentinel).sentinelCommand},
+			{name: "is-master-down-by-addr", arity: 6, run: (*Sentinel).sentinelCommand},
+			{name: "master", arity: 3, run: (*Sentinel).sentinelCommand},
+			{name: "masters", arity: 2, run: (*Sentinel).sentinelCommand},
+			{name: "monitor", arity: 6, run: (*Sentinel).sentinelCommand},
+			{name: "myid", arity: 2, run: (*Sentinel).sentinelCommand},
+			{name: "pending-scripts", arity: 2, run: (*Sentinel).sentinelCommand},
+			{name: "remove", arity: 3, run: (*Sentinel).sentinelCommand},
+			{name: "replicas", arity: 3, run: (*Sentinel).sentinelCommand},
+			{name: "reset", arity: 3, run: (*Sentinel).sentinelCommand},
+			{name: "sentinels", arity: 3, run: (*Sentinel).sentinelCommand},
+			{name: "set", arity: -5, run: (*Sentinel).sentinelSetCommand},
+			{name: "simulate-failure", arity: -3, run: (*Sentinel).sentinelCommand},
+			{name: "slaves", arity: 3, run: (*Sentinel).sentinelCommand},
+		}},
+	}
+}
+
+func lookup(table []cmdSpec, name string) *cmdSpec {
+	for i := range table {
+		if equalFold(table[i].name, name) {
+			return &table[i]
+		}
+	}
+	return nil
+}
+
+func arityOK(arity, argc int) bool {
+	return (arity > 0 && argc == arity) || (arity < 0 && argc >= -arity)
+}
+
+// errorReply is addReplyError: "-ERR " unless the text names its own code.
+func (c *client) errorReply(msg string) {
+	c.s.stats.errors++
+	if strings.HasPrefix(msg, "-") {
+		c.w.WriteError(msg[1:])
+		return
+	}
+	c.w.WriteError("ERR " + msg)
+}
+
+// call is processCommand and call for a sentinel's command table.
+func (s *Sentinel) call(c *client, args [][]byte) {
+	argv := make([]string, len(args))
+	for i, a := range args {
+		argv[i] = string(a)
+	}
+	s.stats.commands++
+	cmd := lookup(commandTable, argv[0])
+	if cmd == nil {
+		var b strings.Builder
+		for i := 1; i < len(argv) && b.Len() < 128; i++ {
+			a := argv[i]
+			if n := 128 - b.Len(); len(a) > n {
+				a = a[:n]
+			}
+			b.WriteString("'" + a + "' ")
+		}
+		name := argv[0]
+		if len(name) > 128 {
+			name = name[:128]
+		}
+		c.errorReply(sanitize("unknown command '" + name + "', with args beginning with: " + b.String()))
+		return
+	}
+	fullname := cmd.name
+	if cmd.sub != nil && len(argv) >= 2 {
+		sub := lookup(cmd.sub, argv[1])
+		if sub == nil {
+			a := argv[1]
+			if len(a) > 128 {
+				a = a[:128]
+			}
+			c.errorReply(sanitize("unknown subcommand '" + a + "'. Try " + strings.ToUpper(argv[0]) + " HELP."))
+			return
+		}
+		fullname = cmd.name + "|" + sub.name
+		cmd = sub
+	}
+	if !arityOK(cmd.arity, len(argv)) {
+		c.errorReply("wrong number of arguments for '" + fullname + "' command")
+		return
+	}
+	if !c.authed && !cmd.noAuth {
+		c.s.stats.errors++
+		c.w.WriteError("NOAUTH Authentication required.")
+		return
+	}
+	if c.w.Proto() == 2 && c.subCount() > 0 && !cmd.pubsubOK {
+		c.errorReply("Can't execute '" + fullname + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		return
+	}
+	c.lastCmd = fullname
+	mark := c.w.Len()
+	cmd.run(s, c, argv)
+	switch {
+	case c.replyOff:
+		c.w.Truncate(mark)
+	case c.replySkip:
+		c.w.Truncate(mark)
+		c.replySkip = false
+	case c.replySkipNext:
+		c.replySkipNext, c.replySkip = false, true
+	}
+}
+
+// writeHelp is addReplyHelp.
+func writeHelp(c *client, cmd string, lines []string) {
+	c.w.WriteArrayLen(len(lines) + 3)
+	c.w.WriteSimpleString(cmd + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
+	for _, l := range lines {
+		c.w.WriteSimpleString(l)
+	}
+	c.w.WriteSimpleString("HELP")
+	c.w.WriteSimpleString("    Prints this help.")
+}
+
+// The real command table of redis-sentinel 7.0.15 holds 15 commands;
+// this sentinel serves the ones in commandTable (ACL is not there).
+const sentinelCommandCount = 15
+
+func (s *Sentinel) commandCountCommand(c *client, _ []string) { c.w.WriteInt(sentinelCommandCount) }
+
+// commandListCommand is COMMAND LIST [FILTERBY PATTERN p | MODULE m].
+func (s *Sentinel) commandListCommand(c *client, argv []string) {
+	pattern, module := "", false
+	switch {
+	case len(argv) == 2:
+	case len(argv) == 5 && equalFold(argv[2], "filterby") && equalFold(argv[3], "pattern"):
+		pattern = argv[4]
+	case len(argv) == 5 && equalFold(argv[2], "filterby") && equalFold(argv[3], "module"):
+		module = true
+	default:
+		c.errorReply("syntax error")
+		return
+	}
+	var names []string
+	for _, cmd := range commandTable {
+		names = append(names, cmd.name)
+		for _, sub := range cmd.sub {
+			names = append(names, cmd.name+"|"+sub.name)
+		}
+	}
+	var out []string
+	for _, n := range names {
+		if module || (pattern != "" && !glob.Match([]byte(pattern), []byte(n), true)) {
+			continue
+		}
+		out = append(out, n)
+	}
+	c.w.WriteArrayLen(len(out))
+	for _, n := range out {
+		c.w.WriteBulkString(n)
+	}
+}
+
+func sanitize(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
+
+func (s *Sentinel) pingCommand(c *client, argv []string) {
+	if len(argv) > 2 {
+		c.errorReply("wrong number of arguments for 'ping' command")
+		return
+	}
+	if c.w.Proto() == 2 && c.subCount() > 0 {
+		c.w.WriteArrayLen(2)
+		c.w.WriteBulkString("pong")
+		if len(argv) == 1 {
+			c.w.WriteBulkString("")
+		} else {
+			c.w.WriteBulkString(argv[1])
+		}
+		return
+	}
+	if len(argv) == 1 {
+		c.w.WriteSimpleString("PONG")
+	} else {
+		c.w.WriteBulkString(argv[1])
+	}
+}
+
+func (s *Sentinel) roleCommand(c *client, _ []string) {
+	c.w.WriteArrayLen(2)
+	c.w.WriteBulkString("sentinel")
+	c.w.WriteArrayLen(len(s.masters))
+	for _, m := range s.masters {
+		c.w.WriteBulkString(m.name)
+	}
+}
+
+func (s *Sentinel) subscribeCommand(c *client, argv []string) {
+	for _, ch := range argv[1:] {
+		s.subscribe(c, ch)
+	}
+}
+
+func (s *Sentinel) unsubscribeCommand(c *client, argv []string) {
+	if len(argv) == 1 {
+		s.unsubscribeAll(c, true)
+		return
+	}
+	for _, ch := range argv[1:] {
+		s.unsubscribe(c, ch, true)
+	}
+}
+
+func (s *Sentinel) psubscribeCommand(c *client, argv []string) {
+	for _, p := range argv[1:] {
+		s.psubscribe(c, p)
+	}
+}
+
+func (s *Sentinel) punsubscribeCommand(c *client, argv []string) {
+	if len(argv) == 1 {
+		s.punsubscribeAll(c, true)
+		return
+	}
+	for _, p := range argv[1:] {
+		s.punsubscribe(c, p, true)
+	}
+}
+
+// publishCommand is sentinelPublishCommand: only hello messages, which
+// other sentinels send here directly.
+func (s *Sentinel) publishCommand(c *client, argv []string) {
+	if argv[1] != helloChannel {
+		c.errorReply("Only HELLO messages are accepted by Sentinel instances.")
+		return
+	}
+	s.processHello(argv[2])
+	c.w.WriteInt(1)
+}
+
+func (s *Sentinel) authCommand(c *client, argv []string) {
+	if len(argv) > 3 {
+		c.errorReply("syntax error")
+		return
+	}
+	if s.requirePass == "" && len(argv) == 2 {
+		c.errorReply("AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
+		return
+	}
+	user, pass := "default", argv[len(argv)-1]
+	if len(argv) == 3 {
+		user = argv[1]
+	}
+	if user == "default" && (s.requirePass == "" || pass == s.requirePass) {
+		c.authed = true
+		c.w.WriteOK()
+		return
+	}
+	c.s.stats.errors++
+	c.w.WriteError("WRONGPASS invalid username-password pair or user is disabled.")
+}
+
+func (s *Sentinel) helloCommand(c *client, argv []string) {
+	ver := int64(c.w.Proto())
+	next := 1
+	if len(argv) >= 2 {
+		v, err := strconv.ParseInt(argv[1], 10, 64)
+		if err != nil {
+			c.errorReply("Protocol version is not an integer or out of range")
+			return
+		}
+		next = 2
+		if v < 2 || v > 3 {
+			c.s.stats.errors++
+			c.w.WriteError("NOPROTO unsupported protocol version")
+			return
+		}
+		ver = v
+	}
+	name, authed := "", false
+	for j := next; j < len(argv); j++ {
+		more := len(argv) - j - 1
+		switch {
+		case equalFold(argv[j], "AUTH") && more >= 2:
+			if argv[j+1] != "default" || (s.requirePass != "" && argv[j+2] != s.requirePass) {
+				c.s.stats.errors++
+				c.w.WriteError("WRONGPASS invalid username-password pair or user is disabled.")
+				return
+			}
+			authed = true
+			j += 2
+		case equalFold(argv[j], "SETNAME") && more >= 1:
+			if validName(argv[j+1]) != "" {
+				c.errorReply(validName(argv[j+1]))
+				return
+			}
+			name = argv[j+1]
+			j++
+		default:
+			c.errorReply("Syntax error in HELLO option '" + argv[j] + "'")
+			return
+		}
+	}
+	if authed {
+		c.authed = true
+	}
+	if !c.authed {
+		c.s.stats.errors++
+		c.w.WriteError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		return
+	}
+	if name != "" {
+		c.name = name
+	}
+	c.w.SetProto(int(ver))
+	c.w.WriteMapLen(7)
+	c.w.WriteBulkString("server")
+	c.w.WriteBulkString("redis")
+	c.w.WriteBulkString("version")
+	c.w.WriteBulkString(Version)
+	c.w.WriteBulkString("proto")
+	c.w.WriteInt(ver)
+	c.w.WriteBulkString("id")
+	c.w.WriteInt(c.id)
+	c.w.WriteBulkString("mode")
+	c.w.WriteBulkString("sentinel")
+	c.w.WriteBulkString("role")
+	c.w.WriteBulkString("master")
+	c.w.WriteBulkString("modules")
+	c.w.WriteArrayLen(0)
+}
+
+func (s *Sentinel) shutdownCommand(c *client, argv []string) {
+	for _, a := range argv[1:] {
+		switch strings.ToLower(a) {
+		case "nosave", "save", "now", "force":
+		case "abort":
+			c.errorReply("No shutdown in progress.")
+			return
+		default:
+			c.errorReply("syntax error")
+			return
+		}
+	}
+	s.env.Logf("User requested shutdown...")
+	s.env.Logf("Sentinel is now ready to exit, bye bye...")
+	s.stopped = true
+	s.env.Cancel(s.cron)
+	s.env.Exit()
+}

@@ -1,0 +1,126 @@
+package sentinel
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redsim/redsim/network"
+	"github.com/redsim/redsim/sim"
+)
+
+// bootOnly starts a sentinel whose file is text and returns it (nil if it
+// refused to start) with the log lines of the world.
+func bootOnly(t *testing.T, text string) (*Sentinel, *sim.World, *sim.Host) {
+	t.Helper()
+	w := sim.NewWorld(1)
+	if _, err := network.New(w, network.Config{Latency: sim.FixedDist(100 * time.Microsecond)}); err != nil {
+		t.Fatal(err)
+	}
+	w.Trace().Keep(sim.LevelInfo)
+	h, _ := w.AddHost("s1", sim.HostConfig{})
+	if text != "" {
+		_ = h.Disk().Write(DefaultConfigFile, []byte(text))
+	}
+	p, _ := h.Spawn("sentinel", Program(Options{}))
+	p.Start()
+	w.RunFor(10 * time.Millisecond)
+	if n := p.Node(); n != nil {
+		return n.(*Sentinel), w, h
+	}
+	return nil, w, h
+}
+
+func logs(w *sim.World) string {
+	var b strings.Builder
+	for _, ev := range w.Trace().Events {
+		if ev.Kind == sim.KindLog {
+			b.WriteString(ev.Text + "\n")
+		}
+	}
+	return b.String()
+}
+
+// TestConfigErrors: files redis-sentinel 7.0.15 refuses, with its texts.
+func TestConfigErrors(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"sentinel monitor m2 127.0.0.1 6393 2\nfoo bar\n", "at line 2\n>>> 'foo bar'\nBad directive or wrong number of arguments"},
+		{"sentinel monitor m2 127.0.0.1 6393 2\nsentinel down-after-milliseconds m3 10\n", "at line 2\n>>> 'sentinel down-after-milliseconds m3 10'\nNo such master with specified name."},
+		{"sentinel monitor m2 127.0.0.1 6393 2\nsentinel \"unbalanced\n", "at line 2\n>>> 'sentinel \"unbalanced'\nUnbalanced quotes in configuration line"},
+		{"port abc\n", "at line 1\n>>> 'port abc'\nargument couldn't be parsed into an integer"},
+		{"sentinel monitor m 1.2.3.4 5 0\n", "Quorum must be 1 or greater."},
+		{"sentinel monitor m 1.2.3.4 5 1\nsentinel monitor m 1.2.3.5 5 1\n", "at line 2\n>>> 'sentinel monitor m 1.2.3.5 5 1'\nDuplicate master name."},
+		{"sentinel monitor m 1.2.3.4 70000 1\n", "Invalid port number."},
+		{"sentinel myid abc\n", "Malformed Sentinel id in myid option."},
+		{"sentinel monitor m 1.2.3.4 5 1\nsentinel known-replica m 1.2.3.5 6\nsentinel known-replica m 1.2.3.5 6\n", "at line 3\n>>> 'sentinel known-replica m 1.2.3.5 6'\nDuplicate hostname and port for replica."},
+		{"sentinel monitor m 1.2.3.4 5 1\nsentinel down-after-milliseconds m 0\n", "negative or zero time parameter."},
+		{"sentinel monitor m 1.2.3.4 5 1\nsentinel bogus m 1\n", "Unrecognized sentinel configuration statement."},
+		{"sentinel monitor m 1.2.3.4 5 1\nsentinel notification-script m /bin/true\n", "Notification script seems non existing or non executable."},
+		{"sentinel resolve-hostnames maybe\n", "Please specify yes or no for the resolve-hostnames option."},
+		// The sentinel lines load after the whole file: a master named
+		// after its options is fine, and errors come in queue order.
+		{"sentinel down-after-milliseconds m 1000\nsentinel monitor m 1.2.3.4 5 1\nsentinel myid x\n", "at line 3\n>>> 'sentinel myid x'\nMalformed Sentinel id in myid option."},
+	} {
+		s, w, _ := bootOnly(t, tc.text)
+		if s != nil {
+			t.Errorf("%q: started", tc.text)
+			continue
+		}
+		l := logs(w)
+		if !strings.Contains(l, "*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, ") || !strings.Contains(l, tc.want+"\n") {
+			t.Errorf("%q: log\n%s\nwant %q", tc.text, l, tc.want)
+		}
+	}
+	s, w, _ := bootOnly(t, "")
+	if s != nil || !strings.Contains(logs(w), "Fatal error, can't open config file 'sentinel.conf': No such file or directory") {
+		t.Errorf("no file: %v\n%s", s != nil, logs(w))
+	}
+	s, _, _ = bootOnly(t, "sentinel down-after-milliseconds m 1000\nsentinel monitor m 1.2.3.4 5 1\n")
+	if s == nil || s.masters[0].downAfter != 1000 {
+		t.Error("an option before its monitor line was refused")
+	}
+}
+
+// TestConfigRewrite: the rewrite of a file as a real redis-sentinel
+// 7.0.15 rewrote it after SENTINEL FLUSHCONFIG: lines kept in place,
+// defaults blanked, blank runs merged, the rest after the signature. Two
+// differences: Redis lists the replicas in its dict's order (here
+// 10.0.0.3 came first) and writes a dir line with its working directory,
+// which a simulated disk does not have.
+func TestConfigRewrite(t *testing.T) {
+	in := "# my config\nport 26394\n\nsentinel myid 0123456789012345678901234567890123456789\nsentinel monitor mymaster 10.0.0.1 6379 2\n" +
+		"sentinel known-replica mymaster 10.0.0.2 6379\nsentinel known-replica mymaster 10.0.0.3 6379\nsentinel config-epoch mymaster 3\n\n\n" +
+		"sentinel current-epoch 5\nsentinel known-sentinel mymaster 10.0.0.4 26379 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n" +
+		"sentinel parallel-syncs mymaster 1\nsentinel leader-epoch mymaster 2\nsentinel down-after-milliseconds mymaster 30000\n"
+	want := "# my config\nport 26394\n\nsentinel myid 0123456789012345678901234567890123456789\nsentinel monitor mymaster 10.0.0.1 6379 2\n" +
+		"sentinel known-replica mymaster 10.0.0.2 6379\nsentinel known-replica mymaster 10.0.0.3 6379\nsentinel config-epoch mymaster 3\n\n" +
+		"sentinel current-epoch 5\nsentinel known-sentinel mymaster 10.0.0.4 26379 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n\n" +
+		"sentinel leader-epoch mymaster 2\n\n# Generated by CONFIG REWRITE\nprotected-mode no\nlatency-tracking-info-percentiles 50 99 99.9\n" +
+		"user default on nopass ~* &* +@all\n"
+	s, w, h := bootOnly(t, in)
+	if s == nil {
+		t.Fatal("did not start")
+	}
+	s.flushConfig(nil)
+	w.RunFor(100 * time.Millisecond)
+	got, _ := h.Disk().Read(DefaultConfigFile)
+	if string(got) != want {
+		t.Fatalf("rewrite:\n%s\nwant:\n%s", got, want)
+	}
+	// Rewritten again, the file's last empty "line" (after its final
+	// newline) becomes a blank line at the end, as redis-sentinel's does
+	// on a second FLUSHCONFIG; then it stays.
+	for i := 0; i < 2; i++ {
+		s.flushConfig(nil)
+		w.RunFor(100 * time.Millisecond)
+		if again, _ := h.Disk().Read(DefaultConfigFile); string(again) != want+"\n" {
+			t.Fatalf("rewrite %d:\n%q", i+2, again)
+		}
+	}
+	// No temporary file is left behind once the fsyncs are done.
+	for _, name := range h.Disk().List() {
+		if name != DefaultConfigFile {
+			t.Errorf("left %s on the disk", name)
+		}
+	}
+}

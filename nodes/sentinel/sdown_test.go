@@ -1,0 +1,126 @@
+package sentinel
+
+import (
+	"testing"
+	"time"
+)
+
+// TestSDownPausedMaster: a paused master (SIGSTOP) stops answering PING
+// and is SDOWN after down-after-milliseconds; resumed, it is back.
+func TestSDownPausedMaster(t *testing.T) {
+	tw := newWorld(t, worldOpts{replicas: 1, sentinels: 1, quorum: 2})
+	tw.w.RunFor(15 * time.Second)
+	at := tw.w.Now().Duration()
+	tw.redis[0].Pause()
+	tw.w.RunFor(10 * time.Second)
+	sd := tw.first("s1", "+sdown")
+	if sd < 0 {
+		tw.dump()
+		t.Fatal("no +sdown for a paused master")
+	}
+	// The first unanswered PING leaves within a ping period (1 s) of the
+	// pause; SDOWN is down-after after it, seen at the next tick.
+	if d := sd - at; d < testDownAfter*time.Millisecond || d > testDownAfter*time.Millisecond+1200*time.Millisecond {
+		t.Errorf("+sdown %v after the pause, want about down-after (%d ms)", d, testDownAfter)
+	}
+	if tw.saw("+odown") != 0 {
+		t.Error("ODOWN with quorum 2 and one sentinel")
+	}
+	tw.redis[0].Resume()
+	tw.w.RunFor(3 * time.Second)
+	if tw.first("s1", "-sdown") < 0 {
+		t.Fatal("no -sdown after the resume")
+	}
+}
+
+// TestSDownErrorReplies: a master that answers PING with an error other
+// than LOADING or MASTERDOWN (here -NOAUTH: it wants a password the
+// sentinel was not given) is SDOWN; with auth-pass it is not.
+func TestSDownErrorReplies(t *testing.T) {
+	tw := newWorld(t, worldOpts{replicas: 0, sentinels: 1, quorum: 1, requirepass: "secret"})
+	tw.w.RunFor(20 * time.Second)
+	if tw.first("s1", "+sdown") < 0 {
+		tw.dump()
+		t.Fatal("no +sdown for a master answering -NOAUTH")
+	}
+	tw = newWorld(t, worldOpts{replicas: 1, sentinels: 1, quorum: 1, requirepass: "secret", extra: "sentinel auth-pass mymaster secret\n"})
+	tw.w.RunFor(20 * time.Second)
+	if tw.saw("+sdown") != 0 {
+		tw.dump()
+		t.Fatal("+sdown with the right auth-pass")
+	}
+	if tw.saw("+slave") != 1 {
+		t.Fatal("the replica was not discovered through an authenticated INFO")
+	}
+}
+
+// TestSDownMasterReportingReplica: a master that turns itself into a
+// replica is SDOWN once it has reported the role for down-after plus two
+// INFO periods (5 s + 2 x 10 s), not before.
+func TestSDownMasterReportingReplica(t *testing.T) {
+	tw := newWorld(t, worldOpts{replicas: 0, sentinels: 1, quorum: 2})
+	tw.w.RunFor(12 * time.Second)
+	c := tw.dial("r1:6379")
+	if v := c.do("REPLICAOF", "nowhere", "6379"); v.String() != "OK" {
+		t.Fatalf("REPLICAOF: %s", v.String())
+	}
+	tw.w.RunFor(40 * time.Second)
+	rc, sd := tw.first("s1", "-role-change"), tw.first("s1", "+sdown")
+	if rc < 0 || sd < 0 {
+		tw.dump()
+		t.Fatalf("-role-change at %v, +sdown at %v", rc, sd)
+	}
+	want := (testDownAfter + 2*defaultInfoPeriod) * time.Millisecond
+	if d := sd - rc; d < want || d > want+time.Second {
+		t.Errorf("+sdown %v after the role change was seen, want just over %v", d, want)
+	}
+}
+
+// TestTiltOnPauseAndBackwardJump: a sentinel stopped for 5 s (SIGSTOP, a
+// long GC pause) sees more than the tilt trigger between two ticks and
+// enters TILT; so does one whose wall clock goes back. A small forward
+// step (1 s) does not.
+func TestTiltOnPauseAndBackwardJump(t *testing.T) {
+	tw := newWorld(t, worldOpts{replicas: 1, sentinels: 3, quorum: 2})
+	tw.w.RunFor(10 * time.Second)
+	tw.w.Host("s3").Clock.Jump(time.Second)
+	tw.sentinels[0].Pause()
+	tw.w.RunFor(5 * time.Second)
+	tw.sentinels[0].Resume()
+	tw.w.Host("s2").Clock.Jump(-time.Second)
+	tw.w.RunFor(time.Second)
+	if tw.first("s1", "+tilt") < 0 {
+		t.Error("no TILT after a 5 s pause")
+	}
+	if tw.first("s2", "+tilt") < 0 {
+		t.Error("no TILT after the wall clock went back")
+	}
+	if tw.first("s3", "+tilt") >= 0 {
+		t.Error("TILT after a 1 s forward step (the trigger is 2 s)")
+	}
+	if !tw.sentinel(0).Tilt() || !tw.sentinel(1).Tilt() || tw.sentinel(2).Tilt() {
+		t.Error("Tilt() disagrees with the events")
+	}
+}
+
+// TestSentinelsWithRequirepass: sentinels with requirepass authenticate
+// to each other with it (sentinelSendAuthIfNeeded's fallback), so their
+// IS-MASTER-DOWN-BY-ADDR requests are answered and ODOWN is reached; a
+// client without the password gets -NOAUTH.
+func TestSentinelsWithRequirepass(t *testing.T) {
+	tw := newWorld(t, worldOpts{replicas: 1, sentinels: 3, quorum: 3, extra: "requirepass secret\n"})
+	tw.w.RunFor(15 * time.Second)
+	c := tw.dial("s1:26379")
+	if v := c.do("SENTINEL", "MYID"); v.String() != "(error) NOAUTH Authentication required." {
+		t.Fatalf("without AUTH: %s", v.String())
+	}
+	if v := c.do("AUTH", "secret"); v.String() != "OK" {
+		t.Fatalf("AUTH: %s", v.String())
+	}
+	tw.w.Host("r1").Crash()
+	tw.w.RunFor(10 * time.Second)
+	if tw.first("s1", "+odown") < 0 && tw.first("s2", "+odown") < 0 && tw.first("s3", "+odown") < 0 {
+		tw.dump()
+		t.Fatal("no ODOWN with quorum 3: the sentinels' requests were not authenticated")
+	}
+}

@@ -1,0 +1,296 @@
+package sentinel
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/redsim/redsim/nodes/redis/glob"
+	"github.com/redsim/redsim/nodes/resp"
+	"github.com/redsim/redsim/sim"
+)
+
+// server is the part of redis-server a sentinel keeps: its clients, their
+// commands, and pub/sub on its event channels.
+type server struct {
+	clients  []*client // by id, ascending
+	nextID   int64
+	channels map[string][]*client
+	patterns []patternSub
+	stats    serverStats
+}
+
+type serverStats struct {
+	connections int64
+	commands    int64
+	netIn       int64
+	netOut      int64
+	errors      int64
+}
+
+type patternSub struct {
+	c       *client
+	pattern string
+}
+
+// client is one inbound connection.
+type client struct {
+	s               *Sentinel
+	id              int64
+	conn            sim.Conn
+	r               *resp.Reader
+	w               *resp.Writer
+	name            string
+	authed          bool
+	channels        []string
+	patterns        []string
+	closeAfterReply bool
+	closed          bool
+	createdMs       int64
+	lastCmd         string
+	// CLIENT REPLY: off, skip this command's reply, skip the next's.
+	replyOff, replySkip, replySkipNext bool
+}
+
+func (sv *server) init(s *Sentinel) {
+	sv.channels = map[string][]*client{}
+}
+
+func (s *Sentinel) accept(c sim.Conn) sim.ConnHandler {
+	s.nextID++
+	s.stats.connections++
+	cl := &client{s: s, id: s.nextID, conn: c, r: resp.NewReader(), w: resp.NewWriter(2),
+		createdMs: s.mstime(), authed: s.requirePass == "", lastCmd: "NULL"}
+	cl.r.SetAuthRequired(s.requirePass != "")
+	s.clients = append(s.clients, cl)
+	return cl
+}
+
+func (c *client) OnOpen(sim.Conn) {}
+
+func (c *client) OnData(_ sim.Conn, p []byte) {
+	s := c.s
+	if s.stopped || c.closed {
+		return
+	}
+	s.stats.netIn += int64(len(p))
+	c.r.Feed(p)
+	if s.holding() {
+		return // read when the hold ends (resume)
+	}
+	s.processInput(c)
+	s.afterEvent()
+}
+
+func (c *client) OnClose(sim.Conn, error) {
+	c.s.freeClient(c)
+}
+
+func (s *Sentinel) freeClient(c *client) {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	s.unsubscribeAll(c, false)
+	s.punsubscribeAll(c, false)
+	for i, x := range s.clients {
+		if x == c {
+			s.clients = append(s.clients[:i], s.clients[i+1:]...)
+			break
+		}
+	}
+}
+
+// processInput runs c's complete commands until the input is used up, a
+// command holds the process (a configuration flush), or c is closing.
+func (s *Sentinel) processInput(c *client) {
+	for !c.closed && !c.closeAfterReply && !s.stopped && !s.holding() {
+		args, ok, err := c.r.Next()
+		if err != nil {
+			if pe, isPE := err.(*resp.ProtocolError); isPE {
+				c.w.WriteRaw(pe.AppendReply(nil))
+			}
+			c.closeAfterReply = true
+			return
+		}
+		if !ok {
+			return
+		}
+		if len(args) == 0 {
+			continue
+		}
+		s.call(c, args)
+	}
+}
+
+// processAllInput runs every client's waiting input, in client id order.
+func (s *Sentinel) processAllInput() {
+	for _, c := range append([]*client(nil), s.clients...) {
+		if s.holding() {
+			return
+		}
+		if c.r.Buffered() > 0 {
+			s.processInput(c)
+		}
+	}
+}
+
+// writeReplies is writeToClient for every client with output.
+func (s *Sentinel) writeReplies() {
+	for _, c := range append([]*client(nil), s.clients...) {
+		if c.w.Len() > 0 {
+			s.stats.netOut += int64(c.w.Len())
+			c.conn.Write(c.w.Bytes())
+			c.w.Reset()
+		}
+		if c.closeAfterReply && !c.closed {
+			c.conn.Close()
+			s.freeClient(c)
+		}
+	}
+}
+
+// publish is pubsubPublishMessage to this process's subscribers.
+func (s *Sentinel) publish(channel, msg string) int {
+	n := 0
+	for _, c := range s.channels[channel] {
+		c.w.WritePushLen(3)
+		c.w.WriteBulkString("message")
+		c.w.WriteBulkString(channel)
+		c.w.WriteBulkString(msg)
+		n++
+	}
+	for _, p := range s.patterns {
+		if !glob.Match([]byte(p.pattern), []byte(channel), false) {
+			continue
+		}
+		p.c.w.WritePushLen(4)
+		p.c.w.WriteBulkString("pmessage")
+		p.c.w.WriteBulkString(p.pattern)
+		p.c.w.WriteBulkString(channel)
+		p.c.w.WriteBulkString(msg)
+		n++
+	}
+	return n
+}
+
+func (c *client) subCount() int { return len(c.channels) + len(c.patterns) }
+
+func (s *Sentinel) subscribe(c *client, ch string) {
+	if !containsString(c.channels, ch) {
+		c.channels = append(c.channels, ch)
+		s.channels[ch] = append(s.channels[ch], c)
+	}
+	c.w.WritePushLen(3)
+	c.w.WriteBulkString("subscribe")
+	c.w.WriteBulkString(ch)
+	c.w.WriteInt(int64(c.subCount()))
+}
+
+func (s *Sentinel) unsubscribe(c *client, ch string, notify bool) {
+	if i := indexString(c.channels, ch); i >= 0 {
+		c.channels = append(c.channels[:i], c.channels[i+1:]...)
+		list := s.channels[ch]
+		for j, x := range list {
+			if x == c {
+				list = append(list[:j], list[j+1:]...)
+				break
+			}
+		}
+		if len(list) == 0 {
+			delete(s.channels, ch)
+		} else {
+			s.channels[ch] = list
+		}
+	}
+	if notify {
+		c.w.WritePushLen(3)
+		c.w.WriteBulkString("unsubscribe")
+		c.w.WriteBulkString(ch)
+		c.w.WriteInt(int64(c.subCount()))
+	}
+}
+
+func (s *Sentinel) unsubscribeAll(c *client, notify bool) {
+	if len(c.channels) == 0 && notify {
+		c.w.WritePushLen(3)
+		c.w.WriteBulkString("unsubscribe")
+		c.w.WriteNull()
+		c.w.WriteInt(int64(c.subCount()))
+		return
+	}
+	for _, ch := range append([]string(nil), c.channels...) {
+		s.unsubscribe(c, ch, notify)
+	}
+}
+
+func (s *Sentinel) psubscribe(c *client, p string) {
+	if !containsString(c.patterns, p) {
+		c.patterns = append(c.patterns, p)
+		s.patterns = append(s.patterns, patternSub{c: c, pattern: p})
+	}
+	c.w.WritePushLen(3)
+	c.w.WriteBulkString("psubscribe")
+	c.w.WriteBulkString(p)
+	c.w.WriteInt(int64(c.subCount()))
+}
+
+func (s *Sentinel) punsubscribe(c *client, p string, notify bool) {
+	if i := indexString(c.patterns, p); i >= 0 {
+		c.patterns = append(c.patterns[:i], c.patterns[i+1:]...)
+		for j, x := range s.patterns {
+			if x.c == c && x.pattern == p {
+				s.patterns = append(s.patterns[:j], s.patterns[j+1:]...)
+				break
+			}
+		}
+	}
+	if notify {
+		c.w.WritePushLen(3)
+		c.w.WriteBulkString("punsubscribe")
+		c.w.WriteBulkString(p)
+		c.w.WriteInt(int64(c.subCount()))
+	}
+}
+
+func (s *Sentinel) punsubscribeAll(c *client, notify bool) {
+	if len(c.patterns) == 0 && notify {
+		c.w.WritePushLen(3)
+		c.w.WriteBulkString("punsubscribe")
+		c.w.WriteNull()
+		c.w.WriteInt(int64(c.subCount()))
+		return
+	}
+	for _, p := range append([]string(nil), c.patterns...) {
+		s.punsubscribe(c, p, notify)
+	}
+}
+
+func containsString(list []string, s string) bool { return indexString(list, s) >= 0 }
+
+func indexString(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// addr is the client's address as CLIENT LIST shows it.
+func (c *client) addr() string { return c.conn.RemoteAddr() }
+
+// info is one CLIENT LIST line, with the fields Redis 7.0 prints.
+func (c *client) info(now int64) string {
+	flags := "N"
+	if c.subCount() > 0 {
+		flags = "P"
+	}
+	age := (now - c.createdMs) / 1000
+	var b strings.Builder
+	b.WriteString("id=" + strconv.FormatInt(c.id, 10) + " addr=" + c.addr() + " laddr=" + c.conn.LocalAddr() +
+		" fd=" + strconv.FormatInt(c.id+7, 10) + " name=" + c.name + " age=" + strconv.FormatInt(age, 10) +
+		" idle=0 flags=" + flags + " db=0 sub=" + strconv.Itoa(len(c.channels)) + " psub=" + strconv.Itoa(len(c.patterns)) +
+		" ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" +
+		c.lastCmd + " user=default redir=-1 resp=" + strconv.Itoa(c.w.Proto()))
+	return b.String()
+}

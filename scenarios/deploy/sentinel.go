@@ -1,0 +1,95 @@
+package deploy
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/redsim/redsim/nodes/sentinel"
+	"github.com/redsim/redsim/sim"
+)
+
+// SentinelConfig is the configuration file Build writes for st: its port,
+// then for each shard it watches the monitor line and the periods set.
+func (b *Deployed) SentinelConfig(st Sentinel) (string, error) {
+	port := st.Port
+	if port == 0 {
+		port = sentinel.DefaultPort
+	}
+	if st.Quorum < 1 {
+		return "", fmt.Errorf("deploy: sentinel %s: quorum %d; it must be 1 or more", st.Host, st.Quorum)
+	}
+	var c strings.Builder
+	c.WriteString("port " + strconv.Itoa(port) + "\n")
+	n := 0
+	for _, sh := range b.shards {
+		if len(st.Shards) > 0 && !slices.Contains(st.Shards, sh.Name) {
+			continue
+		}
+		if sh.Name == "" || strings.ContainsAny(sh.Name, " \t\"'") {
+			return "", fmt.Errorf("deploy: sentinel %s: shard name %q cannot name a master; give the shard a name without spaces or quotes", st.Host, sh.Name)
+		}
+		m := sh.Nodes[0]
+		c.WriteString("sentinel monitor " + sh.Name + " " + m.Host + " " + strconv.Itoa(m.Config.Port) + " " + strconv.Itoa(st.Quorum) + "\n")
+		if st.DownAfter > 0 {
+			c.WriteString("sentinel down-after-milliseconds " + sh.Name + " " + strconv.FormatInt(st.DownAfter.Milliseconds(), 10) + "\n")
+		}
+		if st.FailoverTimeout > 0 {
+			c.WriteString("sentinel failover-timeout " + sh.Name + " " + strconv.FormatInt(st.FailoverTimeout.Milliseconds(), 10) + "\n")
+		}
+		if st.ParallelSyncs > 0 {
+			c.WriteString("sentinel parallel-syncs " + sh.Name + " " + strconv.Itoa(st.ParallelSyncs) + "\n")
+		}
+		n++
+	}
+	if n == 0 {
+		return "", fmt.Errorf("deploy: sentinel %s watches no shard (Shards %v)", st.Host, st.Shards)
+	}
+	c.WriteString(st.Extra)
+	return c.String(), nil
+}
+
+func (b *Deployed) sentinel(st Sentinel) error {
+	if _, dup := b.sentinelProcs[st.Host]; dup {
+		return fmt.Errorf("deploy: two sentinels on host %s", st.Host)
+	}
+	conf, err := b.SentinelConfig(st)
+	if err != nil {
+		return err
+	}
+	h := b.w.Host(st.Host)
+	if h == nil {
+		if h, err = b.w.AddHost(st.Host, sim.HostConfig{Disk: st.Disk, Clock: st.Clock}); err != nil {
+			return err
+		}
+	}
+	if err := h.Disk().Write(sentinel.DefaultConfigFile, []byte(conf)); err != nil {
+		return err
+	}
+	p, err := h.Spawn("sentinel-"+st.Host, sentinel.Program(sentinel.Options{}))
+	if err != nil {
+		return err
+	}
+	b.sentinels = append(b.sentinels, st.Host)
+	b.sentinelProcs[st.Host] = p
+	p.Start()
+	return nil
+}
+
+// Sentinels are the hosts of every sentinel, in the deployment's order.
+func (b *Deployed) Sentinels() []string { return b.sentinels }
+
+// SentinelProcess is the sentinel process on host, or nil.
+func (b *Deployed) SentinelProcess(host string) *sim.Process { return b.sentinelProcs[host] }
+
+// Sentinel is the current incarnation of the sentinel on host, nil when it
+// is down (or there is none).
+func (b *Deployed) Sentinel(host string) *sentinel.Sentinel {
+	p := b.sentinelProcs[host]
+	if p == nil || p.Node() == nil {
+		return nil
+	}
+	s, _ := p.Node().(*sentinel.Sentinel)
+	return s
+}
