@@ -9,8 +9,8 @@ import (
 )
 
 var connectionCommands = []cmdSpec{
-	{"ping", -1, flagPubSub | flagStale, pingCommand, noKeys},
-	{"echo", 2, 0, echoCommand, noKeys},
+	{"ping", -1, flagPubSub, pingCommand, noKeys},
+	{"echo", 2, flagStale, echoCommand, noKeys},
 	{"select", 2, flagStale, selectCommand, noKeys},
 	{"auth", -2, flagNoAuth | flagNoScript | flagStale, authCommand, noKeys},
 	{"hello", -1, flagNoAuth | flagNoScript | flagStale, helloCommand, noKeys},

@@ -6,8 +6,8 @@ var multiCommands = []cmdSpec{
 	{"multi", 1, flagNoScript | flagStale, multiCommand, noKeys},
 	{"exec", 1, flagNoScript | flagStale, execCommand, noKeys},
 	{"discard", 1, flagNoScript | flagStale, discardCommand, noKeys},
-	{"watch", -2, flagNoScript, watchCommand, allKeys},
-	{"unwatch", 1, flagNoScript, unwatchCommand, noKeys},
+	{"watch", -2, flagNoScript | flagStale, watchCommand, allKeys},
+	{"unwatch", 1, flagNoScript | flagStale, unwatchCommand, noKeys},
 }
 
 func multiCommand(c *client, args [][]byte) {

@@ -11,11 +11,11 @@ var pubsubCommands = []cmdSpec{
 	{"unsubscribe", -1, fps | flagStale, unsubscribeCommand, noKeys},
 	{"psubscribe", -2, fps | flagStale, psubscribeCommand, noKeys},
 	{"punsubscribe", -1, fps | flagStale, punsubscribeCommand, noKeys},
-	{"publish", 3, 0, publishCommand, noKeys},
+	{"publish", 3, flagStale, publishCommand, noKeys},
 	{"pubsub", -2, 0, nil, noKeys},
-	{"pubsub|channels", -2, 0, pubsubChannelsCommand, noKeys},
-	{"pubsub|numsub", -2, 0, pubsubNumsubCommand, noKeys},
-	{"pubsub|numpat", 2, 0, func(c *client, _ [][]byte) { c.w.WriteInt(c.s.numPatterns()) }, noKeys},
+	{"pubsub|channels", -2, flagStale, pubsubChannelsCommand, noKeys},
+	{"pubsub|numsub", -2, flagStale, pubsubNumsubCommand, noKeys},
+	{"pubsub|numpat", 2, flagStale, func(c *client, _ [][]byte) { c.w.WriteInt(c.s.numPatterns()) }, noKeys},
 }
 
 // patternSub is one PSUBSCRIBE of one client.

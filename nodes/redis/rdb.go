@@ -12,10 +12,10 @@ import (
 )
 
 var persistenceCommands = []cmdSpec{
-	{"save", 1, fadm | flagNoMulti | flagStale, saveCommand, noKeys},
-	{"bgsave", -1, fadm | flagStale, bgsaveCommand, noKeys},
+	{"save", 1, fadm | flagNoMulti, saveCommand, noKeys},
+	{"bgsave", -1, fadm, bgsaveCommand, noKeys},
 	{"lastsave", 1, 0 | flagStale, func(c *client, _ [][]byte) { c.w.WriteInt(c.s.lastSaveMs / 1000) }, noKeys},
-	{"bgrewriteaof", 1, fadm | flagStale, bgrewriteaofCommand, noKeys},
+	{"bgrewriteaof", 1, fadm, bgrewriteaofCommand, noKeys},
 }
 
 // snapshot serialises the dataset in Redis 7.0's RDB format: the instant

@@ -200,8 +200,8 @@ func (s *Server) shiftReplid() {
 }
 
 var replicationCommands = []cmdSpec{
-	{"replicaof", 3, fadm | flagNoMulti | flagStale, replicaofCommand, noKeys},
-	{"slaveof", 3, fadm | flagNoMulti | flagStale, replicaofCommand, noKeys},
+	{"replicaof", 3, fadm | flagStale, replicaofCommand, noKeys},
+	{"slaveof", 3, fadm | flagStale, replicaofCommand, noKeys},
 	{"replconf", -1, fadm | flagStale, replconfCommand, noKeys},
 	{"psync", -3, fadm | flagNoMulti, psyncCommand, noKeys},
 	{"sync", 1, fadm | flagNoMulti, func(c *client, a [][]byte) {

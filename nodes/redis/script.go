@@ -54,7 +54,7 @@ var scriptingCommands = []cmdSpec{
 	{"eval_ro", -3, fr | flagNoScript | flagStale, func(c *client, a [][]byte) { evalGeneric(c, a, false, true) }, scriptKeys},
 	{"evalsha_ro", -3, fr | flagNoScript | flagStale, func(c *client, a [][]byte) { evalGeneric(c, a, true, true) }, scriptKeys},
 	{"script", -2, flagNoScript, nil, noKeys},
-	{"script|load", 3, flagNoScript, scriptLoadCommand, noKeys},
+	{"script|load", 3, flagNoScript | flagStale, scriptLoadCommand, noKeys},
 	{"script|help", 2, flagStale, func(c *client, a [][]byte) { c.writeHelp(a[0], scriptHelp) }, noKeys},
 	{"script|debug", 3, flagNoScript, scriptDebugCommand, noKeys},
 	{"script|exists", -3, flagNoScript, scriptExistsCommand, noKeys},

@@ -16,8 +16,8 @@ var shardPubsubCommands = []cmdSpec{
 	{"spublish", 3, flagStale, spublishCommand, notKeyAt1},
 	{"ssubscribe", -2, fps | flagStale, ssubscribeCommand, notKeyRange1},
 	{"sunsubscribe", -1, fps | flagStale, sunsubscribeCommand, notKeyRange1},
-	{"pubsub|shardchannels", -2, 0, pubsubShardChannelsCommand, noKeys},
-	{"pubsub|shardnumsub", -2, 0, pubsubShardNumsubCommand, noKeys},
+	{"pubsub|shardchannels", -2, flagStale, pubsubShardChannelsCommand, noKeys},
+	{"pubsub|shardnumsub", -2, flagStale, pubsubShardNumsubCommand, noKeys},
 	{"pubsub|help", 2, flagStale, func(c *client, a [][]byte) { c.writeHelp(a[0], pubsubHelp) }, noKeys},
 }
 
