@@ -31,6 +31,10 @@ type Sentinel struct {
 	Addrs []string
 	// MasterName is the name the sentinels monitor the master under.
 	MasterName string
+	// OnMaster, when set, is told each master the client settles on, and
+	// "" when it forgets it: an observer's view of what the client
+	// believes (it changes nothing).
+	OnMaster func(addr string)
 }
 
 // discovery is one incarnation's Sentinel state.
@@ -105,6 +109,9 @@ func (c *client) checkRole(master string) {
 		}
 		c.env.Logf("client %d: master %s is %s", c.o.Process, c.o.Sentinel.MasterName, master)
 		d.master, d.running = master, false
+		if f := c.o.Sentinel.OnMaster; f != nil {
+			f(master)
+		}
 		c.fails = 0
 		c.after(0)
 	}), 0, []byte("ROLE"))
@@ -126,6 +133,9 @@ func (c *client) forgetMaster(why string) {
 	}
 	c.env.Logf("client %d: forgetting master %s (%s)", c.o.Process, c.disc.master, why)
 	c.disc.master = ""
+	if f := c.o.Sentinel.OnMaster; f != nil {
+		f("")
+	}
 	c.drop()
 	c.conn = nil
 }

@@ -17,7 +17,8 @@ import (
 // name ending in .toml or holding a path separator).
 func Registry() *scenarios.Registry {
 	all := []*scenarios.Scenario{pingScenario(), replicationScenario(), standaloneCrashScenario(),
-		linearizableMasterScenario(), failoverPartitionScenario(), waitFailoverScenario(), minReplicasScenario()}
+		linearizableMasterScenario(), failoverPartitionScenario(), waitFailoverScenario(), minReplicasScenario(),
+		sentinelPartitionScenario()}
 	for _, c := range redlockCases() {
 		all = append(all, redlockScenario(c))
 	}

@@ -91,11 +91,17 @@ func (n Node) Addr() string { return net.JoinHostPort(n.Host, strconv.Itoa(n.Con
 // operation; an operator action moves it. They stop at Stop, and fall
 // silent as client.Options's IdleEvery and IdleFor say.
 type Clients struct {
-	Host               string
-	Count              int
-	Workload           client.Workload
-	Target             string
-	Follow             string
+	Host     string
+	Count    int
+	Workload client.Workload
+	Target   string
+	Follow   string
+	// Sentinel, when set, is the name of the master the clients find
+	// through the deployment's sentinels (client.Sentinel), asking them in
+	// the order of Sentinels (hosts; empty: the deployment's order with
+	// the sentinel on the clients' own host first). Target is then unused.
+	Sentinel           string
+	Sentinels          []string
 	Stop               time.Duration
 	IdleEvery, IdleFor time.Duration
 }
@@ -122,6 +128,7 @@ type Deployed struct {
 	// sentinelProcs their processes.
 	sentinels     []string
 	sentinelProcs map[string]*sim.Process
+	sentinelPorts map[string]int
 }
 
 // Build creates d's hosts and processes in w and starts them; clients
@@ -134,7 +141,7 @@ func Build(w *sim.World, n *network.Network, d Deployment, hist *history.History
 	}
 	b := &Deployed{w: w, hist: hist, procs: map[string]*sim.Process{}, lives: map[string][]*redis.Server{},
 		published: map[string]string{}, targets: map[int]func() string{},
-		sentinelProcs: map[string]*sim.Process{}}
+		sentinelProcs: map[string]*sim.Process{}, sentinelPorts: map[string]int{}}
 	for _, sh := range d.Shards {
 		if len(sh.Nodes) == 0 {
 			return nil, fmt.Errorf("deploy: shard %q has no nodes", sh.Name)
@@ -199,6 +206,9 @@ func (b *Deployed) clients(c Clients) error {
 		if h, err = b.w.AddHost(c.Host, sim.HostConfig{}); err != nil {
 			return err
 		}
+	}
+	if c.Sentinel != "" {
+		return b.sentinelClients(h, c)
 	}
 	target := client.Fixed(c.Target)
 	if c.Follow != "" {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/redsim/redsim/clock"
+	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/nodes/sentinel"
 	"github.com/redsim/redsim/sim"
 )
@@ -54,6 +56,10 @@ func (b *Deployed) sentinel(st Sentinel) error {
 	if _, dup := b.sentinelProcs[st.Host]; dup {
 		return fmt.Errorf("deploy: two sentinels on host %s", st.Host)
 	}
+	port := st.Port
+	if port == 0 {
+		port = sentinel.DefaultPort
+	}
 	conf, err := b.SentinelConfig(st)
 	if err != nil {
 		return err
@@ -73,6 +79,7 @@ func (b *Deployed) sentinel(st Sentinel) error {
 	}
 	b.sentinels = append(b.sentinels, st.Host)
 	b.sentinelProcs[st.Host] = p
+	b.sentinelPorts[st.Host] = port
 	p.Start()
 	return nil
 }
@@ -92,4 +99,51 @@ func (b *Deployed) Sentinel(host string) *sentinel.Sentinel {
 	}
 	s, _ := p.Node().(*sentinel.Sentinel)
 	return s
+}
+
+// sentinelClients are c's clients, finding the master named c.Sentinel
+// through the sentinels.
+func (b *Deployed) sentinelClients(h *sim.Host, c Clients) error {
+	order := c.Sentinels
+	if len(order) == 0 {
+		if slices.Contains(b.sentinels, c.Host) {
+			order = append(order, c.Host)
+		}
+		for _, s := range b.sentinels {
+			if s != c.Host {
+				order = append(order, s)
+			}
+		}
+	}
+	if len(order) == 0 {
+		return fmt.Errorf("deploy: clients on %s follow Sentinel's master %q, but the deployment has no sentinel", c.Host, c.Sentinel)
+	}
+	addrs := make([]string, len(order))
+	for i, s := range order {
+		port, ok := b.sentinelPorts[s]
+		if !ok {
+			return fmt.Errorf("deploy: clients on %s: no sentinel on host %q", c.Host, s)
+		}
+		addrs[i] = s + ":" + strconv.Itoa(port)
+	}
+	for i := 0; i < c.Count; i++ {
+		pid := b.nextPID
+		b.nextPID++
+		belief := ""
+		prog, err := client.Program(client.Options{
+			Process: pid, History: b.hist, Now: b.w.Now,
+			Sentinel: &client.Sentinel{Addrs: addrs, MasterName: c.Sentinel, OnMaster: func(addr string) { belief = addr }},
+			Workload: c.Workload, Stop: clock.Time(c.Stop), IdleEvery: c.IdleEvery, IdleFor: c.IdleFor,
+		})
+		if err != nil {
+			return err
+		}
+		p, err := h.Spawn(fmt.Sprintf("client%d", pid), prog)
+		if err != nil {
+			return err
+		}
+		b.targets[pid] = func() string { return belief }
+		p.Start()
+	}
+	return nil
 }
