@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/redsim/redsim/checker"
+	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/deploy"
@@ -143,5 +144,116 @@ func sentinelAgreement(dep *deploy.Deployed, name string) checker.Result {
 			res.Summary = fmt.Sprintf("all %d sentinels name %s, configuration epoch %d", len(views), addr, ep)
 		}
 	}
+	return res
+}
+
+// sentinelFailoverScenario: the master crashes (or pauses) under write
+// load; Sentinel must promote a replica within a bound and the clients
+// must find it; when the old master comes back it is made a replica. The
+// writes that asynchronous replication loses on the way are measured and
+// reported, not judged: Redis documents them. With min-replicas-to-write 1
+// and min-replicas-max-lag 10 the loss window narrows but does not close.
+func sentinelFailoverScenario() *scenarios.Scenario {
+	return &scenarios.Scenario{
+		Name:    "sentinel-failover",
+		Summary: "the master crashes or pauses; Sentinel promotes a replica within a bound, clients find it, the old master rejoins as a replica",
+		Params: []scenarios.Param{
+			scenarios.DurationParam("duration", "60s", "virtual time the world runs"),
+			scenarios.ChoiceParam("fault", "crash", []string{"crash", "pause"}, "what happens to the master's host"),
+			scenarios.DurationParam("fault-at", "15s", "when the master's host crashes or pauses"),
+			scenarios.DurationParam("back-after", "15s", "how long until it restarts or resumes"),
+			scenarios.DurationParam("down-after", "5s", "sentinel down-after-milliseconds"),
+			scenarios.DurationParam("failover-timeout", "20s", "sentinel failover-timeout"),
+			scenarios.DurationParam("failover-bound", "15s", "the longest acceptable time from the fault to the first acknowledged write on the new master"),
+			scenarios.IntParam("min-replicas-to-write", 0, 0, 2, "the nodes' min-replicas-to-write (with min-replicas-max-lag 10)"),
+			scenarios.IntParam("clients", 2, 1, 20, "clients per workload (set and register)"),
+		},
+		Setup: setupSentinelFailover,
+	}
+}
+
+func setupSentinelFailover(r *scenarios.Run) (scenarios.Checks, error) {
+	faultAt, backAfter, bound := r.Params.Duration("fault-at"), r.Params.Duration("back-after"), r.Params.Duration("failover-bound")
+	if faultAt+backAfter+15*time.Second > r.Duration || faultAt+bound > r.Duration {
+		return nil, fmt.Errorf("parameters: want fault-at + back-after + 15s <= duration and fault-at + failover-bound <= duration (got %v, %v, %v, %v)", faultAt, backAfter, bound, r.Duration)
+	}
+	cfg := scenarios.NoSave()
+	if m := r.Params.Int("min-replicas-to-write"); m > 0 {
+		cfg.MinReplicasToWrite, cfg.MinReplicasMaxLag = m, 10
+	}
+	set, reg := client.NewSet(), client.NewRegister()
+	var sentinels []deploy.Sentinel
+	for _, h := range []string{"s1", "s2", "s3"} {
+		sentinels = append(sentinels, deploy.Sentinel{Host: h, Quorum: 2, DownAfter: r.Params.Duration("down-after"), FailoverTimeout: r.Params.Duration("failover-timeout"), ParallelSyncs: 1})
+	}
+	stop := r.Duration - 6*time.Second
+	n := r.Params.Int("clients")
+	dep, err := r.Deploy(deploy.Deployment{
+		Latency:   sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
+		Shards:    []deploy.Shard{{Name: "mymaster", Nodes: scenarios.RedisNodes(cfg, sim.DiskConfig{}, "n1", "n2", "n3")}},
+		Sentinels: sentinels,
+		Clients: []deploy.Clients{
+			{Host: "c1", Count: n, Workload: set, Sentinel: "mymaster", Stop: stop},
+			{Host: "c1", Count: n, Workload: reg, Sentinel: "mymaster", Stop: stop},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	dep.FinalReads("c1", r.Duration-3*time.Second, set, r.Fail)
+	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
+	fault, back := nemesis.OpCrash, nemesis.OpRestart
+	if r.Params.String("fault") == "pause" {
+		fault, back = nemesis.OpPause, nemesis.OpResume
+	}
+	r.Schedule = []nemesis.Action{
+		{At: faultAt, Op: fault, Target: "n1"},
+		{At: faultAt + backAfter, Op: back, Target: "n1"},
+	}
+	return func(r *scenarios.Run) []checker.Result {
+		r.History.Finish(r.World.Now())
+		ops := r.History.Ops()
+		r.Facts = append(r.Facts, scenarios.OpCounts(r.History))
+		set := checker.SetWrites(scenarios.KeyPrefix(ops, 's'), checker.SetOptions{})
+		lost, _ := set.Metric("lost")
+		acked, _ := set.Metric("acknowledged")
+		r.Facts = append(r.Facts, fmt.Sprintf("acknowledged writes lost to asynchronous replication: %.0f of %.0f (measured, not judged: Redis documents this loss)", lost, acked))
+		return []checker.Result{
+			failoverTime(ops, "n1", faultAt, bound),
+			dep.Convergence(),
+			sentinelAgreement(dep, "mymaster"),
+		}
+	}, nil
+}
+
+// failoverTime is the liveness check of a failover: the time from the
+// fault to the first acknowledged write on another node than the old
+// master must be within bound.
+func failoverTime(ops []history.Op, old string, faultAt, bound time.Duration) checker.Result {
+	res := checker.Result{Checker: "failover-time", Kind: checker.KindLiveness}
+	first := time.Duration(-1)
+	for _, op := range ops {
+		if op.Outcome != history.Ok || op.Node == old || op.Invoke.Duration() < faultAt {
+			continue
+		}
+		if op.Kind != history.Add && op.Kind != history.Write {
+			continue
+		}
+		if d := op.Complete.Duration() - faultAt; first < 0 || d < first {
+			first = d
+		}
+	}
+	switch {
+	case first < 0:
+		res.Verdict = checker.Violation
+		res.Summary = "no write was acknowledged by a new master after the fault"
+	case first > bound:
+		res.Verdict = checker.Violation
+		res.Summary = fmt.Sprintf("the first write on a new master came %v after the fault, over the bound of %v", first, bound)
+	default:
+		res.Verdict = checker.Ok
+		res.Summary = fmt.Sprintf("the first write on a new master came %v after the fault (bound %v)", first, bound)
+	}
+	res.Metrics = []checker.Metric{{Name: "failover_ms", Value: float64(first.Milliseconds())}}
 	return res
 }

@@ -42,3 +42,35 @@ func TestSentinelPartitionLosesWrites(t *testing.T) {
 		}
 	}
 }
+
+// sentinel-failover passes for every seed, after a crash and after a
+// pause of the master: the failover completes within its bound, the
+// clients write to the new master, the sentinels agree and the nodes
+// converge. Each seed runs twice with the same trace hash.
+func TestSentinelFailoverPasses(t *testing.T) {
+	n := uint64(10)
+	if testing.Short() {
+		n = 2
+	}
+	s, err := Registry().Lookup("sentinel-failover")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, set := range []map[string]string{{"fault": "crash"}, {"fault": "pause"}, {"min-replicas-to-write": "1"}} {
+		for _, res := range sweepSeeds(t, "sentinel-failover", n, set) {
+			if res == nil {
+				continue
+			}
+			if !res.Passed() {
+				t.Errorf("%v seed %d failed: %+v\nreplay: simulate run sentinel-failover --seed %d", set, res.Seed, res.Verdicts, res.Seed)
+			}
+			again, err := scenarios.Execute(s, scenarios.Options{Seed: res.Seed, Set: set})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.Hash != res.Hash {
+				t.Errorf("%v seed %d: hash %s then %s", set, res.Seed, res.Hash, again.Hash)
+			}
+		}
+	}
+}
