@@ -136,8 +136,8 @@ func defaultProcessConfig() ProcessConfig {
 		IOThreads: 1,
 		LogLevel:  "notice", SyslogIdent: "redis", SyslogFacility: "local0",
 		CrashLogEnabled: true, CrashMemcheck: true,
-		Bind:       []string{"*", "-::*"},
-		TCPBacklog: 511,
+		Bind:                []string{"*", "-::*"},
+		TCPBacklog:          511,
 		TLSSessionCacheSize: 20 * 1024, TLSSessionCacheTimeout: 300,
 		TLSSessionCaching: true, TLSAuthClients: "yes",
 	}

@@ -290,7 +290,9 @@ const (
 func intRange(lo, hi int64) numSpec  { return numSpec{lo: lo, hi: hi} }
 func uintRange(lo, hi int64) numSpec { return numSpec{lo: lo, hi: hi, unsigned: true} }
 func memRange(lo, hi int64) numSpec  { return numSpec{lo: lo, hi: hi, unit: unitMemory} }
-func umemRange(lo, hi int64) numSpec { return numSpec{lo: lo, hi: hi, unsigned: true, unit: unitMemory} }
+func umemRange(lo, hi int64) numSpec {
+	return numSpec{lo: lo, hi: hi, unsigned: true, unit: unitMemory}
+}
 
 // splitConfigArgs splits a MULTI_ARG_CONFIG value as sdssplitlen(value,
 // " ") does: at every single space, so that two spaces make an empty
