@@ -394,8 +394,12 @@ type param struct {
 	flags paramFlag
 	// apply, if not nil, runs once all the parameters of a CONFIG SET
 	// are set, if this one's value changed: what Redis does in its apply
-	// functions, and the node's copies of a setting (the ACL's).
-	apply func(s *Server)
+	// functions, and the node's copies of a setting (the ACL's). It
+	// returns "" or why the new values cannot be used, which undoes the
+	// whole CONFIG SET. Parameters with the same applyID share one apply
+	// function, which runs once.
+	apply   func(s *Server) string
+	applyID string
 }
 
 func boolParam(name string, f func(c *Config) *bool) param {
@@ -477,25 +481,28 @@ var params = func() []param {
 		{name: "requirepass",
 			get: func(c *Config) string { return c.RequirePass },
 			set: func(s *Server, v string) string { s.cfg.RequirePass = v; return "" },
-			apply: func(s *Server) {
+			apply: func(s *Server) string {
 				if s.cfg.RequirePass == "" {
 					s.acl.SetRequirePass(nil) // EMPTY_STRING_IS_NULL
 				} else {
 					s.acl.SetRequirePass([]byte(s.cfg.RequirePass))
 				}
+				return ""
 			}},
 		strParam("aclfile", flagImmutable, func(c *Config) *string { return &c.ACLFile }, nil),
 		{name: "acllog-max-len",
 			get: func(c *Config) string { return strconv.Itoa(c.ACLLogMaxLen) },
 			set: intParam("", 0, cLongMax, func(c *Config) *int { return &c.ACLLogMaxLen }).set,
-			apply: func(s *Server) {
+			apply: func(s *Server) string {
 				s.acl.Config.LogMaxLen = s.cfg.ACLLogMaxLen
+				return ""
 			}},
 		{name: "acl-pubsub-default",
 			get: func(c *Config) string { return c.ACLPubsubDefault },
 			set: enumParam("", 0, []enumName{{"allchannels", 1}, {"resetchannels", 0}}, false, func(c *Config) *string { return &c.ACLPubsubDefault }, nil).set,
-			apply: func(s *Server) {
+			apply: func(s *Server) string {
 				s.acl.Config.PubsubDefaultAllChannels = s.cfg.ACLPubsubDefault == "allchannels"
+				return ""
 			}},
 		numParam("databases", flagImmutable, intRange(1, cIntMax), intField(func(c *Config) *int { return &c.Databases })),
 		{name: "hz",
@@ -543,7 +550,12 @@ var params = func() []param {
 		// is taken; Redis's chdir can fail.
 		strParam("dir", flagProtected|flagDenyLoading, func(c *Config) *string { return &c.Dir }, nil),
 		strParam("masterauth", 0, func(c *Config) *string { return &c.MasterAuth }, nil),
-		numParam("repl-backlog-size", 0, memRange(1, cLLongMax), intField(func(c *Config) *int { return &c.ReplBacklogSize })),
+		withApply(numParam("repl-backlog-size", 0, memRange(1, cLLongMax), intField(func(c *Config) *int { return &c.ReplBacklogSize })), "",
+			func(s *Server) string {
+				// resizeReplicationBacklog: at least CONFIG_REPL_BACKLOG_MIN_SIZE.
+				s.cfg.ReplBacklogSize = max(s.cfg.ReplBacklogSize, 16*1024)
+				return ""
+			}),
 		intParam("repl-timeout", 1, cIntMax, func(c *Config) *int { return &c.ReplTimeoutSeconds }),
 		intParam("repl-ping-replica-period", 1, cIntMax, func(c *Config) *int { return &c.ReplPingReplicaPeriod }),
 		intParam("repl-diskless-sync-delay", 0, cIntMax, func(c *Config) *int { return &c.ReplDisklessSyncDelay }),
@@ -749,9 +761,22 @@ func configSetCommand(c *client, args [][]byte) {
 			return
 		}
 	}
+	var applied []*param
 	for i, p := range ps {
-		if p.apply != nil && p.get(&c.s.cfg) != before[i] {
-			p.apply(c.s)
+		if p.apply == nil || p.get(&c.s.cfg) == before[i] || slices.ContainsFunc(applied, func(q *param) bool {
+			return q.applyID != "" && q.applyID == p.applyID
+		}) {
+			continue
+		}
+		applied = append(applied, p)
+		if why := p.apply(c.s); why != "" {
+			// restoreBackupConfig: the old values, applied again.
+			c.s.cfg = old
+			for _, q := range applied {
+				q.apply(c.s)
+			}
+			c.w.WriteError("ERR CONFIG SET failed (possibly related to argument '" + p.name + "') - " + why)
+			return
 		}
 	}
 	c.s.configChanged(old)

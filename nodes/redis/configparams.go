@@ -272,27 +272,45 @@ func moreParams() []param {
 		numParam("tcp-backlog", flagImmutable, intRange(0, cIntMax), intField(func(c *Config) *int { return &p(c).TCPBacklog })),
 		numParam("socket-mark-id", flagImmutable, uintRange(0, cUintMax), intField(func(c *Config) *int { return &p(c).SocketMarkID })),
 		yesNoParam("repl-disable-tcp-nodelay", 0, func(c *Config) *bool { return &p(c).ReplDisableTCPNoDelay }, nil),
-		numParam("tls-port", 0, intRange(0, 65535), intField(func(c *Config) *int { return &p(c).TLSPort })),
-		numParam("tls-session-cache-size", 0, intRange(0, cIntMax), intField(func(c *Config) *int { return &p(c).TLSSessionCacheSize })),
-		numParam("tls-session-cache-timeout", 0, intRange(0, cIntMax), intField(func(c *Config) *int { return &p(c).TLSSessionCacheTimeout })),
-		yesNoParam("tls-cluster", 0, func(c *Config) *bool { return &p(c).TLSCluster }, nil),
-		yesNoParam("tls-replication", 0, func(c *Config) *bool { return &p(c).TLSReplication }, nil),
+		withApply(numParam("tls-port", 0, intRange(0, 65535), intField(func(c *Config) *int { return &p(c).TLSPort })), "tls-port", applyTLS),
+		withApply(numParam("tls-session-cache-size", 0, intRange(0, cIntMax), intField(func(c *Config) *int { return &p(c).TLSSessionCacheSize })), "tls", applyTLS),
+		withApply(numParam("tls-session-cache-timeout", 0, intRange(0, cIntMax), intField(func(c *Config) *int { return &p(c).TLSSessionCacheTimeout })), "tls", applyTLS),
+		withApply(yesNoParam("tls-cluster", 0, func(c *Config) *bool { return &p(c).TLSCluster }, nil), "tls", applyTLS),
+		withApply(yesNoParam("tls-replication", 0, func(c *Config) *bool { return &p(c).TLSReplication }, nil), "tls", applyTLS),
 		enumParam("tls-auth-clients", 0, tlsAuthClientsEnum, false, func(c *Config) *string { return &p(c).TLSAuthClients }, nil),
-		yesNoParam("tls-prefer-server-ciphers", 0, func(c *Config) *bool { return &p(c).TLSPreferServerCiphers }, nil),
-		yesNoParam("tls-session-caching", 0, func(c *Config) *bool { return &p(c).TLSSessionCaching }, nil),
-		strParam("tls-cert-file", 0, func(c *Config) *string { return &p(c).TLSCertFile }, nil),
-		strParam("tls-key-file", 0, func(c *Config) *string { return &p(c).TLSKeyFile }, nil),
-		strParam("tls-key-file-pass", 0, func(c *Config) *string { return &p(c).TLSKeyFilePass }, nil),
-		strParam("tls-client-cert-file", 0, func(c *Config) *string { return &p(c).TLSClientCertFile }, nil),
-		strParam("tls-client-key-file", 0, func(c *Config) *string { return &p(c).TLSClientKeyFile }, nil),
-		strParam("tls-client-key-file-pass", 0, func(c *Config) *string { return &p(c).TLSClientKeyFilePass }, nil),
-		strParam("tls-dh-params-file", 0, func(c *Config) *string { return &p(c).TLSDHParamsFile }, nil),
-		strParam("tls-ca-cert-file", 0, func(c *Config) *string { return &p(c).TLSCACertFile }, nil),
-		strParam("tls-ca-cert-dir", 0, func(c *Config) *string { return &p(c).TLSCACertDir }, nil),
-		strParam("tls-protocols", 0, func(c *Config) *string { return &p(c).TLSProtocols }, nil),
-		strParam("tls-ciphers", 0, func(c *Config) *string { return &p(c).TLSCiphers }, nil),
-		strParam("tls-ciphersuites", 0, func(c *Config) *string { return &p(c).TLSCipherSuites }, nil),
+		withApply(yesNoParam("tls-prefer-server-ciphers", 0, func(c *Config) *bool { return &p(c).TLSPreferServerCiphers }, nil), "tls", applyTLS),
+		withApply(yesNoParam("tls-session-caching", 0, func(c *Config) *bool { return &p(c).TLSSessionCaching }, nil), "tls", applyTLS),
+		withApply(strParam("tls-cert-file", 0, func(c *Config) *string { return &p(c).TLSCertFile }, nil), "tls", applyTLS),
+		withApply(strParam("tls-key-file", 0, func(c *Config) *string { return &p(c).TLSKeyFile }, nil), "tls", applyTLS),
+		withApply(strParam("tls-key-file-pass", 0, func(c *Config) *string { return &p(c).TLSKeyFilePass }, nil), "tls", applyTLS),
+		withApply(strParam("tls-client-cert-file", 0, func(c *Config) *string { return &p(c).TLSClientCertFile }, nil), "tls", applyTLS),
+		withApply(strParam("tls-client-key-file", 0, func(c *Config) *string { return &p(c).TLSClientKeyFile }, nil), "tls", applyTLS),
+		withApply(strParam("tls-client-key-file-pass", 0, func(c *Config) *string { return &p(c).TLSClientKeyFilePass }, nil), "tls", applyTLS),
+		withApply(strParam("tls-dh-params-file", 0, func(c *Config) *string { return &p(c).TLSDHParamsFile }, nil), "tls", applyTLS),
+		withApply(strParam("tls-ca-cert-file", 0, func(c *Config) *string { return &p(c).TLSCACertFile }, nil), "tls", applyTLS),
+		withApply(strParam("tls-ca-cert-dir", 0, func(c *Config) *string { return &p(c).TLSCACertDir }, nil), "tls", applyTLS),
+		withApply(strParam("tls-protocols", 0, func(c *Config) *string { return &p(c).TLSProtocols }, nil), "tls", applyTLS),
+		withApply(strParam("tls-ciphers", 0, func(c *Config) *string { return &p(c).TLSCiphers }, nil), "tls", applyTLS),
+		withApply(strParam("tls-ciphersuites", 0, func(c *Config) *string { return &p(c).TLSCipherSuites }, nil), "tls", applyTLS),
 	}
+}
+
+// withApply gives p an apply function shared by the parameters of id.
+func withApply(p param, id string, apply func(s *Server) string) param {
+	p.apply, p.applyID = apply, id
+	return p
+}
+
+// applyTLS is applyTlsCfg and applyTLSPort: with TLS on (a TLS port, or
+// TLS for replication or the cluster bus) Redis configures OpenSSL, which
+// the node has no counterpart for: it fails as Redis does without a
+// usable certificate.
+func applyTLS(s *Server) string {
+	p := &s.cfg.Process
+	if p.TLSPort != 0 || p.TLSReplication || p.TLSCluster {
+		return "Unable to update TLS configuration. Check server logs."
+	}
+	return ""
 }
 
 // fixedParam is an immutable parameter whose value is the node's nature.
