@@ -77,50 +77,75 @@ type ClusterConfig struct {
 // reports them and CONFIG SET checks and stores them as Redis does; nothing
 // reads them.
 type ProcessConfig struct {
+	// Daemonize, SetProcTitle, DisableTHP and JemallocBgThread are
+	// `daemonize`, `set-proc-title`, `disable-thp` and `jemalloc-bg-thread`.
 	Daemonize, SetProcTitle, DisableTHP, JemallocBgThread bool
-	Supervised, PidFile, ProcTitleTemplate                string
-	OOMScoreAdj                                           string
-	OOMScoreAdjValues                                     [3]int
-	ServerCPUList, BioCPUList                             string
-	AOFRewriteCPUList, BgsaveCPUList                      string
+	// Supervised, PidFile and ProcTitleTemplate are `supervised`,
+	// `pidfile` and `proc-title-template`.
+	Supervised, PidFile, ProcTitleTemplate string
+	// OOMScoreAdj and OOMScoreAdjValues are `oom-score-adj` and
+	// `oom-score-adj-values` (master, replica, child).
+	OOMScoreAdj       string
+	OOMScoreAdjValues [3]int
+	// ServerCPUList, BioCPUList, AOFRewriteCPUList and BgsaveCPUList are
+	// `server_cpulist`, `bio_cpulist`, `aof_rewrite_cpulist` and
+	// `bgsave_cpulist`.
+	ServerCPUList, BioCPUList, AOFRewriteCPUList, BgsaveCPUList string
 
-	ActiveDefrag                                    bool
-	ActiveDefragCycleMin, ActiveDefragCycleMax      int
-	ActiveDefragThresholdLower                      int
-	ActiveDefragThresholdUpper                      int
-	ActiveDefragIgnoreBytes, ActiveDefragMaxScanFld int64
+	// ActiveDefrag and the ActiveDefrag* numbers are `activedefrag` and
+	// `active-defrag-cycle-min`, `-cycle-max`, `-threshold-lower`,
+	// `-threshold-upper`, `-ignore-bytes` and `-max-scan-fields`.
+	ActiveDefrag                                           bool
+	ActiveDefragCycleMin, ActiveDefragCycleMax             int
+	ActiveDefragThresholdLower, ActiveDefragThresholdUpper int
+	ActiveDefragIgnoreBytes, ActiveDefragMaxScanFld        int64
 
+	// IOThreads and IOThreadsDoReads are `io-threads` and
+	// `io-threads-do-reads`.
 	IOThreads        int
 	IOThreadsDoReads bool
 
-	LogLevel, LogFile                 string
-	SyslogEnabled                     bool
-	SyslogIdent, SyslogFacility       string
-	AlwaysShowLogo                    bool
-	CrashLogEnabled, CrashMemcheck    bool
-	IgnoreWarnings                    string
-	UseExitOnPanic                    bool
-	WatchdogPeriodMs                  int
-	Bind                              []string
-	BindSourceAddr, UnixSocket        string
-	UnixSocketPerm                    int
-	TCPBacklog                        int
-	SocketMarkID                      int
-	ReplDisableTCPNoDelay             bool
-	TLSPort                           int
-	TLSSessionCacheSize               int
-	TLSSessionCacheTimeout            int
-	TLSCluster, TLSReplication        bool
-	TLSPreferServerCiphers            bool
-	TLSSessionCaching                 bool
-	TLSAuthClients                    string
-	TLSCertFile, TLSKeyFile           string
-	TLSKeyFilePass, TLSClientCertFile string
-	TLSClientKeyFile                  string
-	TLSClientKeyFilePass              string
-	TLSDHParamsFile, TLSCACertFile    string
-	TLSCACertDir, TLSProtocols        string
-	TLSCiphers, TLSCipherSuites       string
+	// LogLevel, LogFile, SyslogEnabled, SyslogIdent, SyslogFacility,
+	// AlwaysShowLogo, CrashLogEnabled, CrashMemcheck and IgnoreWarnings
+	// are `loglevel`, `logfile`, `syslog-enabled`, `syslog-ident`,
+	// `syslog-facility`, `always-show-logo`, `crash-log-enabled`,
+	// `crash-memcheck-enabled` and `ignore-warnings`.
+	LogLevel, LogFile              string
+	SyslogEnabled                  bool
+	SyslogIdent, SyslogFacility    string
+	AlwaysShowLogo                 bool
+	CrashLogEnabled, CrashMemcheck bool
+	IgnoreWarnings                 string
+	// UseExitOnPanic and WatchdogPeriodMs are the hidden
+	// `use-exit-on-panic` and `watchdog-period`.
+	UseExitOnPanic   bool
+	WatchdogPeriodMs int
+
+	// Bind, BindSourceAddr, UnixSocket, UnixSocketPerm, TCPBacklog,
+	// SocketMarkID and ReplDisableTCPNoDelay are `bind`,
+	// `bind-source-addr`, `unixsocket`, `unixsocketperm`, `tcp-backlog`,
+	// `socket-mark-id` and `repl-disable-tcp-nodelay`.
+	Bind                       []string
+	BindSourceAddr, UnixSocket string
+	UnixSocketPerm             int
+	TCPBacklog                 int
+	SocketMarkID               int
+	ReplDisableTCPNoDelay      bool
+
+	// The TLS* fields are the tls-* parameters of the same names.
+	TLSPort                                 int
+	TLSSessionCacheSize                     int
+	TLSSessionCacheTimeout                  int
+	TLSCluster, TLSReplication              bool
+	TLSPreferServerCiphers                  bool
+	TLSSessionCaching                       bool
+	TLSAuthClients                          string
+	TLSCertFile, TLSKeyFile, TLSKeyFilePass string
+	TLSClientCertFile, TLSClientKeyFile     string
+	TLSClientKeyFilePass                    string
+	TLSDHParamsFile, TLSCACertFile          string
+	TLSCACertDir, TLSProtocols              string
+	TLSCiphers, TLSCipherSuites             string
 }
 
 // defaultProcessConfig is what a redis-server started without a config
