@@ -478,7 +478,7 @@ func yesNo(b bool) string {
 var params = func() []param {
 	ps := []param{
 		intParam("port", 0, 65535, func(c *Config) *int { return &c.Port }),
-		{name: "requirepass",
+		{name: "requirepass", flags: flagSensitive,
 			get: func(c *Config) string { return c.RequirePass },
 			set: func(s *Server, v string) string { s.cfg.RequirePass = v; return "" },
 			apply: func(s *Server) string {
@@ -549,7 +549,7 @@ var params = func() []param {
 		// dir: the node's files live on its Env's disk, so any directory
 		// is taken; Redis's chdir can fail.
 		strParam("dir", flagProtected|flagDenyLoading, func(c *Config) *string { return &c.Dir }, nil),
-		strParam("masterauth", 0, func(c *Config) *string { return &c.MasterAuth }, nil),
+		strParam("masterauth", flagSensitive, func(c *Config) *string { return &c.MasterAuth }, nil),
 		withApply(numParam("repl-backlog-size", 0, memRange(1, cLLongMax), intField(func(c *Config) *int { return &c.ReplBacklogSize })), "",
 			func(s *Server) string {
 				// resizeReplicationBacklog: at least CONFIG_REPL_BACKLOG_MIN_SIZE.
@@ -781,6 +781,22 @@ func configSetCommand(c *client, args [][]byte) {
 	}
 	c.s.configChanged(old)
 	c.w.WriteOK()
+}
+
+// configSetRedactions are the arguments configSetCommand redacts: the
+// value of every sensitive parameter it finds, whatever else is wrong
+// with the command, once it has an even number of arguments.
+func configSetRedactions(args [][]byte) []int {
+	if len(args)%2 != 0 {
+		return nil
+	}
+	var red []int
+	for i := 2; i+1 < len(args); i += 2 {
+		if p := findParam(string(args[i])); p != nil && p.flags&flagSensitive != 0 {
+			red = append(red, i+1)
+		}
+	}
+	return red
 }
 
 // allowProtected is allowProtectedAction for enable-protected-configs.

@@ -208,7 +208,7 @@ func moreParams() []param {
 		yesNoParam("aof-disable-auto-gc", 0, func(c *Config) *bool { return &c.AOFDisableAutoGC }, nil),
 		yesNoParam("replica-announced", 0, func(c *Config) *bool { return &c.ReplicaAnnounced }, nil),
 		yesNoParam("replica-ignore-disk-write-errors", 0, func(c *Config) *bool { return &c.ReplicaIgnoreDiskWriteErrors }, nil),
-		strParam("masteruser", 0, func(c *Config) *string { return &c.MasterUser }, nil),
+		strParam("masteruser", flagSensitive, func(c *Config) *string { return &c.MasterUser }, nil),
 		enumParam("repl-diskless-load", flagDenyLoading, disklessLoadEnum, false, func(c *Config) *string { return &c.ReplDisklessLoad }, nil),
 		enumParam("sanitize-dump-payload", 0, sanitizeDumpEnum, false, func(c *Config) *string { return &c.SanitizeDumpPayload }, nil),
 		enumParam("propagation-error-behavior", 0, propagationErrEnum, false, func(c *Config) *string { return &c.PropagationErrorBehavior }, nil),

@@ -27,6 +27,9 @@ const (
 	// flagDenyLoading is DENY_LOADING_CONFIG: refused with -LOADING while
 	// the dataset loads.
 	flagDenyLoading
+	// flagSensitive is SENSITIVE_CONFIG: CONFIG SET's value is redacted
+	// in the slow log.
+	flagSensitive
 )
 
 // enumName is one name of an enum config and its value; several names
