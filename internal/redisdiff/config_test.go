@@ -145,12 +145,15 @@ var probeKnown = map[string][]string{
 	"lua-time-limit":       {"007", "+5", "9223372036854775807"},
 }
 
-// TestConfigSetProbes sets every parameter that CONFIG GET * lists to each
-// of probeValues on both servers, compares the replies and the value read
+// TestConfigSetProbes sets every parameter, hidden ones too, to each of
+// probeValues on both servers, compares the replies and the value read
 // back, and restores the parameter's value.
 func TestConfigSetProbes(t *testing.T) {
 	want, got := configSides(t)
 	params := configMap(t, want, "*")
+	for _, k := range hiddenParams {
+		params[k] = configMap(t, want, k)[k]
+	}
 	var compared, errors int
 	for _, name := range sortedKeys(params) {
 		if probeSkipped[name] != "" {

@@ -289,7 +289,14 @@ func moreParams() []param {
 		yesNoParam("crash-memcheck-enabled", 0, func(c *Config) *bool { return &p(c).CrashMemcheck }, nil),
 		strParam("ignore-warnings", 0, func(c *Config) *string { return &p(c).IgnoreWarnings }, nil),
 		yesNoParam("use-exit-on-panic", flagHidden, func(c *Config) *bool { return &p(c).UseExitOnPanic }, nil),
-		numParam("watchdog-period", flagHidden, intRange(0, cIntMax), intField(func(c *Config) *int { return &p(c).WatchdogPeriodMs })),
+		withApply(numParam("watchdog-period", flagHidden, intRange(0, cIntMax), intField(func(c *Config) *int { return &p(c).WatchdogPeriodMs })), "",
+			func(s *Server) string {
+				// applyWatchdogPeriod: at least two cron periods, or off.
+				if w := &s.cfg.Process.WatchdogPeriodMs; *w != 0 {
+					*w = max(*w, 1000/max(s.cfg.Hz, 1)*2)
+				}
+				return ""
+			}),
 		{name: "bind", get: func(c *Config) string { return strings.Join(c.Process.Bind, " ") }, set: setBind},
 		strParam("bind-source-addr", 0, func(c *Config) *string { return &p(c).BindSourceAddr }, nil),
 		strParam("unixsocket", flagImmutable, func(c *Config) *string { return &p(c).UnixSocket }, nil),
