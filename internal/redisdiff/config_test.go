@@ -2,7 +2,9 @@ package redisdiff
 
 import (
 	"bytes"
+	"math/big"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/redsim/redsim/nodes/redis"
@@ -147,7 +149,9 @@ var probeKnown = map[string][]string{
 
 // TestConfigSetProbes sets every parameter, hidden ones too, to each of
 // probeValues on both servers, compares the replies and the value read
-// back, and restores the parameter's value.
+// back, and restores the parameter's value. Then it probes what Redis's
+// own refusals name: each enum's names (in upper case too), and each
+// number's bounds and the numbers just past them.
 func TestConfigSetProbes(t *testing.T) {
 	want, got := configSides(t)
 	params := configMap(t, want, "*")
@@ -159,8 +163,8 @@ func TestConfigSetProbes(t *testing.T) {
 		if probeSkipped[name] != "" {
 			continue
 		}
-		orig := params[name]
-		for _, v := range probeValues {
+		var more []string
+		probe := func(v string) {
 			w, err1 := want.DoStrings("CONFIG", "SET", name, v)
 			g, err2 := got.DoStrings("CONFIG", "SET", name, v)
 			if err1 != nil || err2 != nil {
@@ -169,6 +173,7 @@ func TestConfigSetProbes(t *testing.T) {
 			compared++
 			if len(w) > 0 && w[0] == '-' {
 				errors++
+				more = append(more, namedValues(string(w))...)
 			}
 			report := t.Errorf
 			if slices.Contains(probeKnown[name], v) {
@@ -181,6 +186,7 @@ func TestConfigSetProbes(t *testing.T) {
 			if wv != gv && !slices.Contains(processParams, name) {
 				report("CONFIG GET %s after CONFIG SET %q: node %q, Redis %q", name, v, gv, wv)
 			}
+			orig := params[name]
 			for i, c := range []*Conn{want, got} {
 				if []string{wv, gv}[i] == orig || slices.Contains(processParams, name) {
 					continue
@@ -190,6 +196,47 @@ func TestConfigSetProbes(t *testing.T) {
 				}
 			}
 		}
+		for _, v := range probeValues {
+			probe(v)
+		}
+		slices.Sort(more)
+		for _, v := range slices.Compact(more) {
+			if !slices.Contains(probeValues, v) {
+				probe(v)
+			}
+		}
 	}
 	t.Logf("%d CONFIG SET compared, %d of them errors", compared, errors)
+}
+
+// namedValues are the values an error of CONFIG SET names: an enum's
+// names ("must be one of the following: a, b"), in upper case too, and a
+// number's bounds ("must be between lo and hi inclusive") with the
+// numbers one past them.
+func namedValues(reply string) []string {
+	reply = strings.TrimSuffix(reply, "\r\n")
+	if _, names, ok := strings.Cut(reply, "must be one of the following: "); ok {
+		var out []string
+		for _, n := range strings.Split(names, ", ") {
+			out = append(out, n, strings.ToUpper(n))
+		}
+		return out
+	}
+	_, bounds, ok := strings.Cut(reply, "must be between ")
+	if !ok {
+		return nil
+	}
+	lo, hi, ok := strings.Cut(strings.TrimSuffix(bounds, " inclusive"), " and ")
+	if !ok {
+		return nil
+	}
+	var out []string
+	for i, b := range []string{lo, hi} {
+		n, ok := new(big.Int).SetString(b, 10)
+		if !ok {
+			continue // octal bounds
+		}
+		out = append(out, b, new(big.Int).Add(n, big.NewInt(int64(2*i-1))).String())
+	}
+	return out
 }
