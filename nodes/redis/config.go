@@ -206,8 +206,15 @@ type Config struct {
 	EnableProtectedConfigs string
 
 	// The parameters below are kept, checked and reported as Redis 7.0.15
-	// does, but their behaviour is not implemented yet: the node acts as
-	// if each had its default.
+	// does, but their behaviour is not implemented yet: the node behaves
+	// the same whatever their values. For most that is what their default
+	// does (lazyfree-* no, repl-diskless-sync yes, repl-diskless-load
+	// disabled, maxmemory-clients 0...), but the node enforces neither
+	// protected-mode nor the default client-output-buffer-limit and
+	// client-query-buffer-limit, sends no TCP keepalives, never rewrites
+	// the AOF on its own (auto-aof-rewrite-*), keeps its backlog without
+	// replicas (repl-backlog-ttl), does not adapt hz (dynamic-hz), and
+	// its SHUTDOWN does not wait for replicas (shutdown-timeout).
 
 	// ClientOutputBufferLimit is `client-output-buffer-limit` for the
 	// normal, replica and pubsub classes.
