@@ -320,3 +320,34 @@ func TestConfigGetNames(t *testing.T) {
 		t.Errorf("CONFIG GET *delay* = %v, want repl-diskless-sync-delay and repl-disable-tcp-nodelay only", got)
 	}
 }
+
+// TestConfigProtected checks enable-protected-configs: dir and dbfilename
+// are refused unless it is "yes", or "local" and the client is on the
+// loopback address (the test world's clients are not).
+func TestConfigProtected(t *testing.T) {
+	for _, tc := range []struct{ enable, reply string }{
+		{"no", "-ERR CONFIG SET failed (possibly related to argument 'dbfilename') - can't set protected config\r\n"},
+		{"local", "-ERR CONFIG SET failed (possibly related to argument 'dbfilename') - can't set protected config\r\n"},
+		{"yes", "+OK\r\n"},
+	} {
+		cfg := DefaultConfig()
+		cfg.EnableProtectedConfigs = tc.enable
+		tw := newTestWorld(t, cfg)
+		c := tw.dial()
+		if got := c.do("CONFIG", "SET", "dbfilename", "other.rdb"); got != tc.reply {
+			t.Errorf("enable-protected-configs %s: CONFIG SET dbfilename: %q, want %q", tc.enable, got, tc.reply)
+		}
+		if tc.enable == "yes" {
+			c.expect(`
+				CONFIG SET dbfilename x/y.rdb -> -ERR CONFIG SET failed (possibly related to argument 'dbfilename') - dbfilename can't be a path, just a filename\r\n
+				CONFIG GET dbfilename -> *2\r\n$10\r\ndbfilename\r\n$9\r\nother.rdb\r\n
+				CONFIG GET enable-protected-configs -> *2\r\n$24\r\nenable-protected-configs\r\n$3\r\nyes\r\n
+			`)
+		}
+	}
+	for addr, local := range map[string]bool{"127.0.0.1:5000": true, "[::1]:5000": true, "c1:32768": false, "10.0.0.1:6379": false, "": false} { //redsim:ordered independent cases
+		if got := isLocalClient(&client{addr: addr}); got != local {
+			t.Errorf("isLocalClient(%q) = %v, want %v", addr, got, local)
+		}
+	}
+}
