@@ -19,19 +19,7 @@ var adminParams = []param{
 
 // int64Param is a long long config from lo to hi.
 func int64Param(name string, lo, hi int64, f func(c *Config) *int64) param {
-	return param{name: name,
-		get: func(c *Config) string { return strconv.FormatInt(*f(c), 10) },
-		set: func(s *Server, v string) string {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return "argument couldn't be parsed into an integer"
-			}
-			if n < lo || n > hi {
-				return "argument must be between " + strconv.FormatInt(lo, 10) + " and " + strconv.FormatInt(hi, 10) + " inclusive"
-			}
-			*f(&s.cfg) = n
-			return ""
-		}}
+	return numParam(name, 0, intRange(lo, hi), int64Field(f))
 }
 
 func getPercentiles(c *Config) string {
@@ -43,10 +31,10 @@ func getPercentiles(c *Config) string {
 }
 
 // setPercentiles is setConfigLatencyTrackingInfoPercentilesOutputOption:
-// space-separated doubles from 0 to 100; "" sets none.
+// doubles from 0 to 100 separated by single spaces; "" sets none.
 func setPercentiles(s *Server, v string) string {
 	var ps []float64
-	for _, f := range strings.Fields(v) {
+	for _, f := range splitConfigArgs(v) {
 		p, ok := rnum.ParseFloat([]byte(f))
 		if !ok {
 			return "Invalid latency-tracking-info-percentiles parameters"

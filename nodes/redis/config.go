@@ -199,6 +199,103 @@ type Config struct {
 	// long it holds the node (busyscript.go). It is the simulator's model,
 	// not a Redis parameter.
 	LuaInstructionCost time.Duration
+
+	// EnableProtectedConfigs is `enable-protected-configs`: "no", "yes"
+	// or "local" (loopback clients only), whether CONFIG SET may change
+	// dir and dbfilename.
+	EnableProtectedConfigs string
+
+	// The parameters below are kept, checked and reported as Redis 7.0.15
+	// does, but their behaviour is not implemented yet: the node behaves
+	// the same whatever their values. For most that is what their default
+	// does (lazyfree-* no, repl-diskless-sync yes, repl-diskless-load
+	// disabled, maxmemory-clients 0...), but the node enforces neither
+	// protected-mode nor the default client-output-buffer-limit and
+	// client-query-buffer-limit, sends no TCP keepalives, never rewrites
+	// the AOF on its own (auto-aof-rewrite-*), keeps its backlog without
+	// replicas (repl-backlog-ttl), does not adapt hz (dynamic-hz), and
+	// its SHUTDOWN does not wait for replicas (shutdown-timeout).
+
+	// ClientOutputBufferLimit is `client-output-buffer-limit` for the
+	// normal, replica and pubsub classes.
+	ClientOutputBufferLimit [obufClasses]ClientBufferLimit
+	// ClientQueryBufferLimit is `client-query-buffer-limit` in bytes.
+	ClientQueryBufferLimit int64
+	// MaxMemoryClients is `maxmemory-clients`: bytes, or a percentage of
+	// maxmemory when negative (-10 is 10%); 0 is no limit.
+	MaxMemoryClients int64
+	// AutoAOFRewritePercentage and AutoAOFRewriteMinSize are
+	// `auto-aof-rewrite-percentage` and `auto-aof-rewrite-min-size`.
+	AutoAOFRewritePercentage int
+	AutoAOFRewriteMinSize    int64
+	// NoAppendfsyncOnRewrite is `no-appendfsync-on-rewrite`.
+	NoAppendfsyncOnRewrite bool
+	// AOFRewriteIncrementalFsync and RDBSaveIncrementalFsync are
+	// `aof-rewrite-incremental-fsync` and `rdb-save-incremental-fsync`.
+	AOFRewriteIncrementalFsync bool
+	RDBSaveIncrementalFsync    bool
+	// AOFTimestampEnabled is `aof-timestamp-enabled`.
+	AOFTimestampEnabled bool
+	// AOFDisableAutoGC is `aof-disable-auto-gc`.
+	AOFDisableAutoGC bool
+	// RDBDelSyncFiles is `rdb-del-sync-files`.
+	RDBDelSyncFiles bool
+	// ReplBacklogTTL is `repl-backlog-ttl` in seconds.
+	ReplBacklogTTL int64
+	// ReplDisklessSync is `repl-diskless-sync`.
+	ReplDisklessSync bool
+	// ReplDisklessSyncMaxReplicas is `repl-diskless-sync-max-replicas`.
+	ReplDisklessSyncMaxReplicas int
+	// ReplDisklessLoad is `repl-diskless-load`: disabled, on-empty-db or
+	// swapdb.
+	ReplDisklessLoad string
+	// ReplicaAnnounced is `replica-announced` (for Sentinel).
+	ReplicaAnnounced bool
+	// ReplicaIgnoreDiskWriteErrors is `replica-ignore-disk-write-errors`.
+	ReplicaIgnoreDiskWriteErrors bool
+	// MasterUser is `masteruser`.
+	MasterUser string
+	// LazyFreeLazyExpire, LazyFreeLazyServerDel, LazyFreeLazyUserDel and
+	// LazyFreeLazyUserFlush are `lazyfree-lazy-expire`,
+	// `lazyfree-lazy-server-del`, `lazyfree-lazy-user-del` and
+	// `lazyfree-lazy-user-flush`.
+	LazyFreeLazyExpire    bool
+	LazyFreeLazyServerDel bool
+	LazyFreeLazyUserDel   bool
+	LazyFreeLazyUserFlush bool
+	// ProtectedMode is `protected-mode`.
+	ProtectedMode bool
+	// ActiveExpireEffort is `active-expire-effort`, from 1 to 10.
+	ActiveExpireEffort int
+	// ActiveRehashing is `activerehashing`.
+	ActiveRehashing bool
+	// DynamicHz is `dynamic-hz`.
+	DynamicHz bool
+	// TCPKeepalive is `tcp-keepalive` in seconds.
+	TCPKeepalive int
+	// ShutdownTimeout is `shutdown-timeout` in seconds.
+	ShutdownTimeout int
+	// ShutdownOnSigint and ShutdownOnSigterm are `shutdown-on-sigint` and
+	// `shutdown-on-sigterm`: default, or some of save, nosave, now, force.
+	ShutdownOnSigint  string
+	ShutdownOnSigterm string
+	// PropagationErrorBehavior is `propagation-error-behavior`: ignore,
+	// panic or panic-on-replicas.
+	PropagationErrorBehavior string
+	// SanitizeDumpPayload is `sanitize-dump-payload`: no, yes or clients.
+	SanitizeDumpPayload string
+	// RDBKeySaveDelay, KeyLoadDelay and LoadingProcessEventsIntervalBytes
+	// are the hidden `rdb-key-save-delay`, `key-load-delay` and
+	// `loading-process-events-interval-bytes` of Redis's own tests.
+	RDBKeySaveDelay                   int
+	KeyLoadDelay                      int
+	LoadingProcessEventsIntervalBytes int64
+	// Cluster holds the cluster-* parameters (no cluster mode yet).
+	Cluster ClusterConfig
+
+	// Process holds the parameters that have no counterpart in a
+	// simulation (see ProcessConfig).
+	Process ProcessConfig
 }
 
 // DefaultConfig returns Redis 7.0's defaults.
@@ -256,69 +353,82 @@ func DefaultConfig() Config {
 		ReplicaIgnoreMaxMemory:    true,
 		BusyReplyThreshold:        5 * time.Second,
 		LuaInstructionCost:        DefaultLuaInstructionCost,
+
+		EnableProtectedConfigs: "no",
+		ClientOutputBufferLimit: [obufClasses]ClientBufferLimit{
+			obufReplica: {HardBytes: 256 << 20, SoftBytes: 64 << 20, SoftSeconds: 60},
+			obufPubsub:  {HardBytes: 32 << 20, SoftBytes: 8 << 20, SoftSeconds: 60},
+		},
+		ClientQueryBufferLimit:            1 << 30,
+		AutoAOFRewritePercentage:          100,
+		AutoAOFRewriteMinSize:             64 << 20,
+		AOFRewriteIncrementalFsync:        true,
+		RDBSaveIncrementalFsync:           true,
+		ReplBacklogTTL:                    3600,
+		ReplDisklessSync:                  true,
+		ReplDisklessLoad:                  "disabled",
+		ReplicaAnnounced:                  true,
+		ProtectedMode:                     true,
+		ActiveExpireEffort:                1,
+		ActiveRehashing:                   true,
+		DynamicHz:                         true,
+		TCPKeepalive:                      300,
+		ShutdownTimeout:                   10,
+		ShutdownOnSigint:                  "default",
+		ShutdownOnSigterm:                 "default",
+		PropagationErrorBehavior:          "ignore",
+		SanitizeDumpPayload:               "no",
+		LoadingProcessEventsIntervalBytes: 2 << 20,
+		Cluster: ClusterConfig{
+			ConfigFile:               "nodes.conf",
+			NodeTimeoutMs:            15000,
+			ReplicaValidityFactor:    10,
+			MigrationBarrier:         1,
+			AllowReplicaMigration:    true,
+			RequireFullCoverage:      true,
+			AllowPubsubshardWhenDown: true,
+			PreferredEndpointType:    "ip",
+		},
+		Process: defaultProcessConfig(),
 	}
 }
 
-// param is one CONFIG GET/SET parameter.
+// param is one CONFIG GET/SET parameter, an entry of config.c's table.
 type param struct {
-	name      string
-	get       func(c *Config) string
-	set       func(s *Server, v string) string // "" or the reason it failed
-	immutable bool
+	name  string
+	get   func(c *Config) string
+	set   func(s *Server, v string) string // "" or the reason it failed
+	flags paramFlag
+	// apply, if not nil, runs once all the parameters of a CONFIG SET
+	// are set, if this one's value changed: what Redis does in its apply
+	// functions, and the node's copies of a setting (the ACL's). It
+	// returns "" or why the new values cannot be used, which undoes the
+	// whole CONFIG SET. Parameters with the same applyID share one apply
+	// function, which runs once.
+	apply   func(s *Server) string
+	applyID string
 }
 
 func boolParam(name string, f func(c *Config) *bool) param {
-	return param{name: name,
-		get: func(c *Config) string { return yesNo(*f(c)) },
-		set: func(s *Server, v string) string {
-			switch strings.ToLower(v) {
-			case "yes":
-				*f(&s.cfg) = true
-			case "no":
-				*f(&s.cfg) = false
-			default:
-				return "argument must be 'yes' or 'no'"
-			}
-			return ""
-		}}
+	return yesNoParam(name, 0, f, nil)
 }
 
+// intParam is an int config from lo to hi (createIntConfig and the other
+// INTEGER_CONFIG numbers compared as signed).
 func intParam(name string, lo, hi int64, f func(c *Config) *int) param {
-	return param{name: name,
-		get: func(c *Config) string { return strconv.Itoa(*f(c)) },
-		set: func(s *Server, v string) string {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return "argument couldn't be parsed into an integer"
-			}
-			if n < lo || n > hi {
-				return "argument must be between " + strconv.FormatInt(lo, 10) + " and " + strconv.FormatInt(hi, 10) + " inclusive"
-			}
-			*f(&s.cfg) = int(n)
-			return ""
-		}}
+	return numParam(name, 0, intRange(lo, hi), intField(f))
 }
 
 // memParam is a size_t memory config from 0 to hi: a number of bytes
 // with an optional unit, as memtoull reads it.
 func memParam(name string, hi int64, f func(c *Config) *int) param {
-	return param{name: name,
-		get: func(c *Config) string { return strconv.Itoa(*f(c)) },
-		set: func(s *Server, v string) string {
-			n, ok := memtoull(v)
-			if !ok {
-				return "argument must be a memory value"
-			}
-			if n > uint64(hi) {
-				return "argument must be between 0 and " + strconv.FormatInt(hi, 10) + " inclusive"
-			}
-			*f(&s.cfg) = int(n)
-			return ""
-		}}
+	return numParam(name, 0, umemRange(0, hi), intField(f))
 }
 
-// memtoull is Redis's memtoull: digits, then nothing or one of the units
-// b, k, kb, m, mb, g, gb in any case (k is 1000, kb 1024).
+// memtoull is Redis 7.0.15's memtoull: digits, then nothing or one of the
+// units b, k, kb, m, mb, g, gb in any case (k is 1000, kb 1024). No
+// digits at all is 0; strtoull saturates, and the unit's product wraps
+// around, unchecked, as in 7.0.15.
 func memtoull(v string) (uint64, bool) {
 	if strings.HasPrefix(v, "-") {
 		return 0, false
@@ -351,23 +461,16 @@ func memtoull(v string) (uint64, bool) {
 	}
 	var n uint64
 	if i > 0 {
-		// strtoull saturates, and memtoull only refuses a string
-		// without digits.
 		var err error
 		if n, err = strconv.ParseUint(v[:i], 10, 64); err != nil {
 			n = math.MaxUint64
 		}
 	}
-	if n > math.MaxUint64/mul {
-		return 0, false
-	}
 	return n * mul, true
 }
 
 func stringParam(name string, f func(c *Config) *string) param {
-	return param{name: name,
-		get: func(c *Config) string { return *f(c) },
-		set: func(s *Server, v string) string { *f(&s.cfg) = v; return "" }}
+	return strParam(name, 0, f, nil)
 }
 
 func yesNo(b bool) string {
@@ -377,115 +480,112 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-const maxInt = int64(^uint(0) >> 1)
-
-// params lists the parameters the framework uses, sorted by name.
+// params is 7.0.15's config table, sorted by name, each alias an entry of
+// its own: CONFIG GET * lists both names.
 var params = func() []param {
 	ps := []param{
 		intParam("port", 0, 65535, func(c *Config) *int { return &c.Port }),
-		{name: "requirepass",
+		{name: "requirepass", flags: flagSensitive,
 			get: func(c *Config) string { return c.RequirePass },
-			set: func(s *Server, v string) string {
-				s.cfg.RequirePass = v
-				if v == "" {
+			set: func(s *Server, v string) string { s.cfg.RequirePass = v; return "" },
+			apply: func(s *Server) string {
+				if s.cfg.RequirePass == "" {
 					s.acl.SetRequirePass(nil) // EMPTY_STRING_IS_NULL
 				} else {
-					s.acl.SetRequirePass([]byte(v))
+					s.acl.SetRequirePass([]byte(s.cfg.RequirePass))
 				}
 				return ""
 			}},
-		{name: "aclfile", get: func(c *Config) string { return c.ACLFile }, immutable: true},
+		strParam("aclfile", flagImmutable, func(c *Config) *string { return &c.ACLFile }, nil),
 		{name: "acllog-max-len",
 			get: func(c *Config) string { return strconv.Itoa(c.ACLLogMaxLen) },
-			set: func(s *Server, v string) string {
-				n, err := strconv.ParseInt(v, 10, 64)
-				if err != nil || n < 0 {
-					return "argument must be between 0 and 9223372036854775807 inclusive"
-				}
-				s.cfg.ACLLogMaxLen = int(n)
-				s.acl.Config.LogMaxLen = int(n)
+			set: intParam("", 0, cLongMax, func(c *Config) *int { return &c.ACLLogMaxLen }).set,
+			apply: func(s *Server) string {
+				s.acl.Config.LogMaxLen = s.cfg.ACLLogMaxLen
 				return ""
 			}},
 		{name: "acl-pubsub-default",
 			get: func(c *Config) string { return c.ACLPubsubDefault },
-			set: func(s *Server, v string) string {
-				v = strings.ToLower(v)
-				if v != "allchannels" && v != "resetchannels" {
-					return "argument(s) must be one of the following: allchannels, resetchannels"
-				}
-				s.cfg.ACLPubsubDefault = v
-				s.acl.Config.PubsubDefaultAllChannels = v == "allchannels"
+			set: enumParam("", 0, []enumName{{"allchannels", 1}, {"resetchannels", 0}}, false, func(c *Config) *string { return &c.ACLPubsubDefault }, nil).set,
+			apply: func(s *Server) string {
+				s.acl.Config.PubsubDefaultAllChannels = s.cfg.ACLPubsubDefault == "allchannels"
 				return ""
 			}},
-		intParam("databases", 1, maxInt, func(c *Config) *int { return &c.Databases }),
-		intParam("hz", 0, maxInt, func(c *Config) *int { return &c.Hz }),
-		boolParam("appendonly", func(c *Config) *bool { return &c.AppendOnly }),
-		{name: "appendfsync",
-			get: func(c *Config) string { return c.AppendFsync },
+		numParam("databases", flagImmutable, intRange(1, cIntMax), intField(func(c *Config) *int { return &c.Databases })),
+		{name: "hz",
+			get: func(c *Config) string { return strconv.Itoa(c.Hz) },
 			set: func(s *Server, v string) string {
-				v = strings.ToLower(v)
-				if v != "always" && v != "everysec" && v != "no" {
-					return "argument(s) must be one of the following: always, everysec, no"
+				n, why := intRange(0, cIntMax).parse(v)
+				if why == "" {
+					why = intRange(0, cIntMax).check(n)
 				}
-				s.cfg.AppendFsync = v
+				if why != "" {
+					return why
+				}
+				// updateHZ: a hint, taken within CONFIG_MIN_HZ and CONFIG_MAX_HZ.
+				s.cfg.Hz = int(min(max(n, 1), 500))
 				return ""
 			}},
-		{name: "appendfilename", get: func(c *Config) string { return c.AppendFilename }, immutable: true},
-		{name: "appenddirname", get: func(c *Config) string { return c.AppendDirname }, immutable: true},
+		yesNoParam("appendonly", flagDenyLoading, func(c *Config) *bool { return &c.AppendOnly }, nil),
+		enumParam("appendfsync", 0, appendfsyncEnum, false, func(c *Config) *string { return &c.AppendFsync }, nil),
+		strParam("appendfilename", flagImmutable, func(c *Config) *string { return &c.AppendFilename }, nil),
+		strParam("appenddirname", flagImmutable, func(c *Config) *string { return &c.AppendDirname }, nil),
 		boolParam("aof-use-rdb-preamble", func(c *Config) *bool { return &c.AOFUseRDBPreamble }),
 		boolParam("aof-load-truncated", func(c *Config) *bool { return &c.AOFLoadTruncated }),
-		stringParam("dbfilename", func(c *Config) *string { return &c.DBFilename }),
+		strParam("dbfilename", flagProtected, func(c *Config) *string { return &c.DBFilename }, func(v string) string {
+			if strings.ContainsAny(v, "/\\") {
+				return "dbfilename can't be a path, just a filename"
+			}
+			return ""
+		}),
 		{name: "save", get: func(c *Config) string { return formatSave(c.Save) }, set: setSave},
 		boolParam("stop-writes-on-bgsave-error", func(c *Config) *bool { return &c.StopWritesOnBgsaveError }),
-		intParam("maxclients", 1, maxInt, func(c *Config) *int { return &c.MaxClients }),
-		{name: "proto-max-bulk-len",
-			get: func(c *Config) string { return strconv.FormatInt(c.ProtoMaxBulkLen, 10) },
-			set: func(s *Server, v string) string {
-				n, err := strconv.ParseInt(v, 10, 64)
-				if err != nil || n < 1024*1024 {
-					return "argument must be a memory value"
-				}
-				s.cfg.ProtoMaxBulkLen = n
-				return ""
-			}},
-		intParam("timeout", 0, 2147483647, func(c *Config) *int { return &c.TimeoutSeconds }),
-		intParam("hash-max-listpack-entries", 0, maxInt, func(c *Config) *int { return &c.HashMaxListpackEntries }),
-		intParam("hash-max-listpack-value", 0, maxInt, func(c *Config) *int { return &c.HashMaxListpackValue }),
-		intParam("set-max-intset-entries", 0, maxInt, func(c *Config) *int { return &c.SetMaxIntsetEntries }),
-		intParam("zset-max-listpack-entries", 0, maxInt, func(c *Config) *int { return &c.ZSetMaxListpackEntries }),
-		intParam("zset-max-listpack-value", 0, maxInt, func(c *Config) *int { return &c.ZSetMaxListpackValue }),
-		memParam("hll-sparse-max-bytes", maxInt, func(c *Config) *int { return &c.HllSparseMaxBytes }),
-		memParam("stream-node-max-bytes", maxInt, func(c *Config) *int { return &c.StreamNodeMaxBytes }),
-		intParam("stream-node-max-entries", 0, maxInt, func(c *Config) *int { return &c.StreamNodeMaxEntries }),
+		numParam("maxclients", 0, uintRange(1, cUintMax), intField(func(c *Config) *int { return &c.MaxClients })),
+		numParam("proto-max-bulk-len", 0, memRange(1024*1024, cLongMax), int64Field(func(c *Config) *int64 { return &c.ProtoMaxBulkLen })),
+		intParam("timeout", 0, cIntMax, func(c *Config) *int { return &c.TimeoutSeconds }),
+		numParam("hash-max-listpack-entries", 0, uintRange(0, cLongMax), intField(func(c *Config) *int { return &c.HashMaxListpackEntries })),
+		memParam("hash-max-listpack-value", cLongMax, func(c *Config) *int { return &c.HashMaxListpackValue }),
+		numParam("set-max-intset-entries", 0, uintRange(0, cLongMax), intField(func(c *Config) *int { return &c.SetMaxIntsetEntries })),
+		numParam("zset-max-listpack-entries", 0, uintRange(0, cLongMax), intField(func(c *Config) *int { return &c.ZSetMaxListpackEntries })),
+		memParam("zset-max-listpack-value", cLongMax, func(c *Config) *int { return &c.ZSetMaxListpackValue }),
+		memParam("hll-sparse-max-bytes", cLongMax, func(c *Config) *int { return &c.HllSparseMaxBytes }),
+		memParam("stream-node-max-bytes", cLongMax, func(c *Config) *int { return &c.StreamNodeMaxBytes }),
+		intParam("stream-node-max-entries", 0, cLLongMax, func(c *Config) *int { return &c.StreamNodeMaxEntries }),
 		notifyParam,
-		intParam("tracking-table-max-keys", 0, maxInt, func(c *Config) *int { return &c.TrackingTableMaxKeys }),
-		stringParam("dir", func(c *Config) *string { return &c.Dir }),
-		stringParam("masterauth", func(c *Config) *string { return &c.MasterAuth }),
-		intParam("repl-backlog-size", 1, maxInt, func(c *Config) *int { return &c.ReplBacklogSize }),
-		intParam("repl-timeout", 1, maxInt, func(c *Config) *int { return &c.ReplTimeoutSeconds }),
-		intParam("repl-ping-replica-period", 1, maxInt, func(c *Config) *int { return &c.ReplPingReplicaPeriod }),
-		intParam("repl-diskless-sync-delay", 0, maxInt, func(c *Config) *int { return &c.ReplDisklessSyncDelay }),
+		numParam("tracking-table-max-keys", 0, uintRange(0, cLongMax), intField(func(c *Config) *int { return &c.TrackingTableMaxKeys })),
+		// dir: the node's files live on its Env's disk, so any directory
+		// is taken; Redis's chdir can fail.
+		strParam("dir", flagProtected|flagDenyLoading, func(c *Config) *string { return &c.Dir }, nil),
+		strParam("masterauth", flagSensitive, func(c *Config) *string { return &c.MasterAuth }, nil),
+		withApply(numParam("repl-backlog-size", 0, memRange(1, cLLongMax), intField(func(c *Config) *int { return &c.ReplBacklogSize })), "",
+			func(s *Server) string {
+				// resizeReplicationBacklog: at least CONFIG_REPL_BACKLOG_MIN_SIZE.
+				s.cfg.ReplBacklogSize = max(s.cfg.ReplBacklogSize, 16*1024)
+				return ""
+			}),
+		intParam("repl-timeout", 1, cIntMax, func(c *Config) *int { return &c.ReplTimeoutSeconds }),
+		intParam("repl-ping-replica-period", 1, cIntMax, func(c *Config) *int { return &c.ReplPingReplicaPeriod }),
+		intParam("repl-diskless-sync-delay", 0, cIntMax, func(c *Config) *int { return &c.ReplDisklessSyncDelay }),
 		boolParam("replica-read-only", func(c *Config) *bool { return &c.ReplicaReadOnly }),
 		boolParam("replica-serve-stale-data", func(c *Config) *bool { return &c.ReplicaServeStaleData }),
-		intParam("replica-priority", 0, maxInt, func(c *Config) *int { return &c.ReplicaPriority }),
-		intParam("min-replicas-to-write", 0, maxInt, func(c *Config) *int { return &c.MinReplicasToWrite }),
-		intParam("min-replicas-max-lag", 0, maxInt, func(c *Config) *int { return &c.MinReplicasMaxLag }),
+		intParam("replica-priority", 0, cIntMax, func(c *Config) *int { return &c.ReplicaPriority }),
+		intParam("min-replicas-to-write", 0, cIntMax, func(c *Config) *int { return &c.MinReplicasToWrite }),
+		intParam("min-replicas-max-lag", 0, cIntMax, func(c *Config) *int { return &c.MinReplicasMaxLag }),
+		intParam("list-max-listpack-size", cIntMin, cIntMax, func(c *Config) *int { return &c.ListMaxListpackSize }),
+		intParam("list-compress-depth", 0, cIntMax, func(c *Config) *int { return &c.ListCompressDepth }),
+		yesNoParam("rdbcompression", 0, func(c *Config) *bool { return &c.RDBCompression }, nil),
+		yesNoParam("rdbchecksum", flagImmutable, func(c *Config) *bool { return &c.RDBChecksum }, nil),
+		// replicaof is set by REPLICAOF, never by CONFIG SET (immutable in
+		// 7.0.15's table); CONFIG GET shows the master, "" for none.
+		{name: "replicaof", flags: flagImmutable, get: func(c *Config) string { return "" }},
+		stringParam("replica-announce-ip", func(c *Config) *string { return &c.ReplicaAnnounceIP }),
+		intParam("replica-announce-port", 0, 65535, func(c *Config) *int { return &c.ReplicaAnnouncePort }),
+		boolParam("replica-lazy-flush", func(c *Config) *bool { return &c.ReplicaLazyFlush }),
 	}
 	ps = append(ps, adminParams...)
 	ps = append(ps, evictParams...)
 	ps = append(ps, busyParams...)
-	ps = append(ps,
-		intParam("list-max-listpack-size", math.MinInt32, math.MaxInt32, func(c *Config) *int { return &c.ListMaxListpackSize }),
-		intParam("list-compress-depth", 0, math.MaxInt32, func(c *Config) *int { return &c.ListCompressDepth }),
-		boolParam("rdbcompression", func(c *Config) *bool { return &c.RDBCompression }),
-		boolParam("rdbchecksum", func(c *Config) *bool { return &c.RDBChecksum }),
-		// replicaof is set by REPLICAOF, never by CONFIG SET (immutable in
-		// 7.0.15's table); CONFIG GET shows the master, "" for none.
-		param{name: "replicaof", immutable: true, get: func(c *Config) string { return "" }},
-		stringParam("replica-announce-ip", func(c *Config) *string { return &c.ReplicaAnnounceIP }),
-		intParam("replica-announce-port", 0, 65535, func(c *Config) *int { return &c.ReplicaAnnouncePort }),
-		boolParam("replica-lazy-flush", func(c *Config) *bool { return &c.ReplicaLazyFlush }),
-	)
+	ps = append(ps, moreParams()...)
 	// The pre-7.0 names (createXXXConfig's alias): CONFIG GET and SET take
 	// either, and CONFIG GET lists both.
 	for alias, name := range configAliases { //redsim:ordered sorted below
@@ -495,34 +595,36 @@ var params = func() []param {
 			ps = append(ps, a)
 		}
 	}
-	for i := range ps {
-		if ps[i].name == "databases" {
-			ps[i].immutable = true
+	slices.SortFunc(ps, func(a, b param) int { return strings.Compare(a.name, b.name) })
+	for i := 1; i < len(ps); i++ {
+		if ps[i].name == ps[i-1].name {
+			panic("redis: config parameter " + ps[i].name + " defined twice")
 		}
 	}
-	slices.SortFunc(ps, func(a, b param) int { return strings.Compare(a.name, b.name) })
 	return ps
 }()
 
 // configAliases maps 7.0.15's config aliases to their names.
 var configAliases = map[string]string{
-	"slave-serve-stale-data":   "replica-serve-stale-data",
-	"slave-read-only":          "replica-read-only",
-	"slave-ignore-maxmemory":   "replica-ignore-maxmemory",
-	"slave-priority":           "replica-priority",
-	"slave-announce-ip":        "replica-announce-ip",
-	"slave-announce-port":      "replica-announce-port",
-	"slave-lazy-flush":         "replica-lazy-flush",
-	"repl-ping-slave-period":   "repl-ping-replica-period",
-	"min-slaves-to-write":      "min-replicas-to-write",
-	"min-slaves-max-lag":       "min-replicas-max-lag",
-	"lua-time-limit":           "busy-reply-threshold",
-	"list-max-ziplist-size":    "list-max-listpack-size",
-	"hash-max-ziplist-entries": "hash-max-listpack-entries",
-	"hash-max-ziplist-value":   "hash-max-listpack-value",
-	"zset-max-ziplist-entries": "zset-max-listpack-entries",
-	"zset-max-ziplist-value":   "zset-max-listpack-value",
-	"slaveof":                  "replicaof",
+	"slave-serve-stale-data":        "replica-serve-stale-data",
+	"slave-read-only":               "replica-read-only",
+	"slave-ignore-maxmemory":        "replica-ignore-maxmemory",
+	"slave-priority":                "replica-priority",
+	"slave-announce-ip":             "replica-announce-ip",
+	"slave-announce-port":           "replica-announce-port",
+	"slave-lazy-flush":              "replica-lazy-flush",
+	"repl-ping-slave-period":        "repl-ping-replica-period",
+	"min-slaves-to-write":           "min-replicas-to-write",
+	"min-slaves-max-lag":            "min-replicas-max-lag",
+	"lua-time-limit":                "busy-reply-threshold",
+	"list-max-ziplist-size":         "list-max-listpack-size",
+	"hash-max-ziplist-entries":      "hash-max-listpack-entries",
+	"hash-max-ziplist-value":        "hash-max-listpack-value",
+	"zset-max-ziplist-entries":      "zset-max-listpack-entries",
+	"zset-max-ziplist-value":        "zset-max-listpack-value",
+	"slaveof":                       "replicaof",
+	"cluster-slave-no-failover":     "cluster-replica-no-failover",
+	"cluster-slave-validity-factor": "cluster-replica-validity-factor",
 }
 
 func findParam(name string) *param {
@@ -547,39 +649,60 @@ func formatSave(sp []SavePoint) string {
 	return b.String()
 }
 
+// setSave is setConfigSaveOption: pairs of seconds (at least 1) and
+// changes (at least 0), as strtoll reads them; "" is no save point.
 func setSave(s *Server, v string) string {
-	f := strings.Fields(v)
-	if len(f)%2 != 0 {
+	args := splitConfigArgs(v)
+	if len(args)%2 != 0 {
 		return "Invalid save parameters"
 	}
 	var sp []SavePoint
-	for i := 0; i < len(f); i += 2 {
-		sec, err1 := strconv.Atoi(f[i])
-		ch, err2 := strconv.Atoi(f[i+1])
-		if err1 != nil || err2 != nil || sec < 0 || ch < 0 {
+	for i := 0; i < len(args); i += 2 {
+		sec, ok1 := strtoll(args[i], 10)
+		ch, ok2 := strtoll(args[i+1], 10)
+		if !ok1 || !ok2 || sec < 1 || ch < 0 {
 			return "Invalid save parameters"
 		}
-		sp = append(sp, SavePoint{sec, ch})
+		// seconds is a time_t, changes an int.
+		sp = append(sp, SavePoint{int(sec), int(int32(ch))})
 	}
 	s.cfg.Save = sp
 	return ""
 }
 
-// configCommand is CONFIG GET/SET/RESETSTAT/REWRITE.
+// configGetCommand is CONFIG GET: a name without glob characters is looked
+// up (hidden parameters too) and answered under the name as given; a
+// pattern matches the names of all but the hidden ones. A parameter that
+// two arguments find is listed once.
 func configGetCommand(c *client, args [][]byte) {
-	var out []*param
-	for _, pat := range args[2:] {
+	type match struct {
+		key string
+		p   *param
+	}
+	var out []match
+	seen := func(name string) bool {
+		return slices.ContainsFunc(out, func(m match) bool { return strings.EqualFold(m.key, name) })
+	}
+	for _, a := range args[2:] {
+		pat := string(a)
+		if !strings.ContainsAny(pat, "[*?") {
+			if p := findParam(pat); p != nil && !seen(pat) {
+				out = append(out, match{pat, p})
+			}
+			continue
+		}
+		lower := []byte(strings.ToLower(pat))
 		for i := range params {
 			p := &params[i]
-			if glob.Match([]byte(strings.ToLower(string(pat))), []byte(p.name), true) && !slices.Contains(out, p) {
-				out = append(out, p)
+			if p.flags&flagHidden == 0 && !seen(p.name) && glob.Match(lower, []byte(p.name), true) {
+				out = append(out, match{p.name, p})
 			}
 		}
 	}
 	c.w.WriteMapLen(len(out))
-	for _, p := range out {
-		c.w.WriteBulkString(p.name)
-		if p.name == "replicaof" || p.name == "slaveof" {
+	for _, m := range out {
+		c.w.WriteBulkString(m.key)
+		if m.p.name == "replicaof" || m.p.name == "slaveof" {
 			v := ""
 			if c.s.isReplica() {
 				v = c.s.masterHost + " " + strconv.Itoa(c.s.masterPort)
@@ -587,44 +710,80 @@ func configGetCommand(c *client, args [][]byte) {
 			c.w.WriteBulkString(v)
 			continue
 		}
-		c.w.WriteBulkString(p.get(&c.s.cfg))
+		c.w.WriteBulkString(m.p.get(&c.s.cfg))
 	}
 }
 
+// configSetCommand is CONFIG SET: first every name is looked up and
+// checked (unknown, immutable, protected, refused while loading, given
+// twice), the first problem answering for all; then the values are set in
+// order, and the first one refused restores them all; then the changes
+// are applied.
 func configSetCommand(c *client, args [][]byte) {
 	if len(args)%2 != 0 {
-		// configSetCommand: shared.syntaxerr, not the arity error, for an
-		// odd number of words (the table's arity -4 catches too few).
+		// shared.syntaxerr, not the arity error, for an odd number of
+		// words (the table's arity -4 catches too few).
 		c.w.WriteError(errSyntax)
 		return
 	}
-	// configSetCommand checks every name before it sets any value: the
-	// first name that is unknown, immutable or given twice fails the
-	// command, quoted as typed (through %s: up to a NUL).
-	params := make([]*param, 0, len(args)/2-1)
-	for i := 2; i < len(args); i += 2 {
-		p := findParam(string(args[i]))
-		why := ""
+	n := (len(args) - 2) / 2
+	ps := make([]*param, n)
+	var unknown, failed, why string
+	denyLoading := false
+	for i := range n {
+		name := string(args[2+2*i])
+		p := findParam(name)
 		switch {
+		case unknown != "" || why != "" || denyLoading:
+			// The first problem is the one reported.
 		case p == nil:
-			c.w.WriteError("ERR Unknown option or number of arguments for CONFIG SET - '" + cstr(args[i], len(args[i])) + "'")
-			return
-		case p.immutable:
-			why = "can't set immutable config"
-		case slices.Contains(params, p):
-			why = "duplicate parameter"
+			unknown = name
+		case p.flags&flagImmutable != 0:
+			failed, why = name, "can't set immutable config"
+		case p.flags&flagProtected != 0 && !c.s.allowProtected(c):
+			failed, why = name, "can't set protected config"
+		case c.s.loading && p.flags&flagDenyLoading != 0:
+			denyLoading = true
+		case slices.Contains(ps[:i], p):
+			failed, why = name, "duplicate parameter"
 		}
-		if why != "" {
-			c.w.WriteError("ERR CONFIG SET failed (possibly related to argument '" + cstr(args[i], len(args[i])) + "') - " + why)
-			return
-		}
-		params = append(params, p)
+		ps[i] = p
+	}
+	switch {
+	case denyLoading:
+		c.w.WriteError("LOADING Redis is loading the dataset in memory")
+		return
+	case unknown != "":
+		c.w.WriteError("ERR Unknown option or number of arguments for CONFIG SET - '" + cstr([]byte(unknown), len(unknown)) + "'")
+		return
+	case why != "":
+		c.w.WriteError("ERR CONFIG SET failed (possibly related to argument '" + cstr([]byte(failed), len(failed)) + "') - " + why)
+		return
 	}
 	old := c.s.cfg
-	for i := 2; i < len(args); i += 2 {
-		p := params[i/2-1]
-		if why := p.set(c.s, string(args[i+1])); why != "" {
+	before := make([]string, n)
+	for i, p := range ps {
+		before[i] = p.get(&c.s.cfg)
+		if why := p.set(c.s, string(args[3+2*i])); why != "" {
 			c.s.cfg = old
+			c.w.WriteError("ERR CONFIG SET failed (possibly related to argument '" + p.name + "') - " + why)
+			return
+		}
+	}
+	var applied []*param
+	for i, p := range ps {
+		if p.apply == nil || p.get(&c.s.cfg) == before[i] || slices.ContainsFunc(applied, func(q *param) bool {
+			return q.applyID != "" && q.applyID == p.applyID
+		}) {
+			continue
+		}
+		applied = append(applied, p)
+		if why := p.apply(c.s); why != "" {
+			// restoreBackupConfig: the old values, applied again.
+			c.s.cfg = old
+			for _, q := range applied {
+				q.apply(c.s)
+			}
 			c.w.WriteError("ERR CONFIG SET failed (possibly related to argument '" + p.name + "') - " + why)
 			return
 		}
@@ -633,12 +792,41 @@ func configSetCommand(c *client, args [][]byte) {
 	c.w.WriteOK()
 }
 
+// configSetRedactions are the arguments configSetCommand redacts: the
+// value of every sensitive parameter it finds, whatever else is wrong
+// with the command, once it has an even number of arguments.
+func configSetRedactions(args [][]byte) []int {
+	if len(args)%2 != 0 {
+		return nil
+	}
+	var red []int
+	for i := 2; i+1 < len(args); i += 2 {
+		if p := findParam(string(args[i])); p != nil && p.flags&flagSensitive != 0 {
+			red = append(red, i+1)
+		}
+	}
+	return red
+}
+
+// allowProtected is allowProtectedAction for enable-protected-configs.
+func (s *Server) allowProtected(c *client) bool {
+	switch s.cfg.EnableProtectedConfigs {
+	case "yes":
+		return true
+	case "local":
+		return isLocalClient(c)
+	}
+	return false
+}
+
 func configResetStatCommand(c *client, args [][]byte) {
 	c.s.stats = stats{}
 	c.s.resetCommandStats()
 	c.w.WriteOK()
 }
 
+// configRewriteCommand is CONFIG REWRITE of a server started without a
+// config file, which the node always is.
 func configRewriteCommand(c *client, args [][]byte) {
 	c.w.WriteError("ERR The server is running without a config file")
 }

@@ -94,6 +94,21 @@
 // difference (a hand-made sparse value cut inside an XZERO opcode) is
 // described in its doc.
 //
+// CONFIG holds 7.0.15's whole table (config.go, configtypes.go,
+// configparams.go): every parameter with its type, bounds, units, enum
+// names, aliases, flags (immutable, protected by
+// enable-protected-configs, hidden, sensitive, refused while loading) and
+// default, checked and reported with Redis's replies. Config's doc
+// comments say which parameters the node acts upon, which it keeps
+// without their behaviour yet, and which (ProcessConfig) belong to a real
+// process. Known differences: CONFIG SET port and bind store the value
+// and the node keeps listening where it was; activedefrag yes is refused
+// as by the reference build (Debian's, without HAVE_DEFRAG) and TLS
+// cannot be turned on; enable-debug-command is "yes", as the node always
+// allows DEBUG; CONFIG REWRITE answers as a server started without a
+// config file; busy-reply-threshold takes "007" and "+5", and holds at
+// most 9223372036854 ms (busyscript.go).
+//
 // Bugs from Redis's history can be planted back (nodes/bugs, `simulate
 // mutants`): each sits behind a bugs.On check at the place the fix went, and
 // with none enabled the node is 7.0.15, event for event. The stories in

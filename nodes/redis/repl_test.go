@@ -156,8 +156,10 @@ func TestFullResyncDropsSubReplicasAndBacklog(t *testing.T) {
 	rw := replTopology(t, []string{"m", "r1", "r2"}, map[string]string{"r2": "r1"}, func(cfg *Config) { cfg.ReplBacklogSize = 4096 })
 	rw.w.RunFor(15 * time.Second)
 	m := rw.node("m").dial()
+	// Redis takes 16 kB at least (resizeReplicationBacklog): 4 values
+	// of 5000 bytes are past it.
 	mustReply(t, m, "+OK\r\n", "CONFIG", "SET", "repl-backlog-size", "1024")
-	value := strings.Repeat("v", 500)
+	value := strings.Repeat("v", 5000)
 	for i := 0; i < 12; i++ {
 		mustReply(t, m, "+OK\r\n", "SET", "old"+itoa(int64(i)), value)
 	}

@@ -152,6 +152,8 @@ func redactedArgv(cmd *command, args [][]byte) [][]byte {
 		}
 	case "hello":
 		red = helloRedactions(args)
+	case "config|set":
+		red = configSetRedactions(args)
 	case "migrate":
 		for j := 6; j < len(args); j++ {
 			switch strings.ToLower(string(args[j])) {
