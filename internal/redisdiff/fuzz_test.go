@@ -100,8 +100,8 @@ var diffConfigExcluded = []string{"port", "bind", "dir", "dbfilename", "save", "
 
 // diffConfigMasked are the parameters whose CONFIG GET values differ by
 // nature between the two servers (CONFIG GET replies are compared
-// without them).
-var diffConfigMasked = []string{"port", "dir", "pidfile", "logfile", "unixsocket", "bind", "dbfilename"}
+// without them; loglevel: the oracle is started with warning).
+var diffConfigMasked = []string{"port", "dir", "pidfile", "logfile", "unixsocket", "bind", "dbfilename", "loglevel"}
 
 // diffFuzzer runs inputs against two servers.
 type diffFuzzer struct {
