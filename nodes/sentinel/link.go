@@ -292,7 +292,16 @@ func (r *reply) Reply(_ int, v resp.Value, err error) {
 		// hiredis keeps a subscription's callback for every message.
 		r.c.c.Await(r, 0)
 	}
-	r.s.later(func() { r.run(v) })
+	s := r.s
+	if s.stopped {
+		return
+	}
+	if !s.holding() {
+		r.run(v)
+		s.afterEvent()
+		return
+	}
+	s.deferred = append(s.deferred, func() { r.run(v) })
 }
 
 func (r *reply) run(v resp.Value) {
