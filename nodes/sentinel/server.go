@@ -136,7 +136,8 @@ func (s *Sentinel) processAllInput() {
 
 // writeReplies is writeToClient for every client with output.
 func (s *Sentinel) writeReplies() {
-	for _, c := range append([]*client(nil), s.clients...) {
+	for i := 0; i < len(s.clients); i++ {
+		c := s.clients[i]
 		if c.w.Len() > 0 {
 			s.stats.netOut += int64(c.w.Len())
 			c.conn.Write(c.w.Bytes())
@@ -144,7 +145,8 @@ func (s *Sentinel) writeReplies() {
 		}
 		if c.closeAfterReply && !c.closed {
 			c.conn.Close()
-			s.freeClient(c)
+			s.freeClient(c) // removes s.clients[i]
+			i--
 		}
 	}
 }
