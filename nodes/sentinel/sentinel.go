@@ -92,6 +92,10 @@ type Sentinel struct {
 	// outbox holds the link commands of the current event (sendOutbox).
 	outbox  []outgoing
 	sending bool
+	// argBuf, argEnd and argv hold the outbox's arguments, reused.
+	argBuf []byte
+	argEnd []int
+	argv   [][]byte
 	// cronFn is serverCron as a func value, made once; scratch holds the
 	// copies of instance lists that handleInstances walks, per depth.
 	cronFn  func()
