@@ -288,8 +288,8 @@ func TestVoteDurableBeforeReply(t *testing.T) {
 }
 
 // TestSimulateFailureCrashAfterElection: a sentinel told to crash after
-// being elected exits (exit 99) right after +elected-leader; the others
-// then try again in a later epoch once the election timeout passes.
+// being elected exits (exit 99) right after +elected-leader, before it
+// selects a replica.
 func TestSimulateFailureCrashAfterElection(t *testing.T) {
 	tw := newWorld(t, worldOpts{replicas: 2, sentinels: 3, quorum: 2})
 	if !tw.discovered(2, 2) {
