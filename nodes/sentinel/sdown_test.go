@@ -1,8 +1,11 @@
 package sentinel
 
 import (
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/redsim/redsim/nodes/resp"
 )
 
 // TestSDownPausedMaster: a paused master (SIGSTOP) stops answering PING
@@ -122,5 +125,53 @@ func TestSentinelsWithRequirepass(t *testing.T) {
 	if tw.first("s1", "+odown") < 0 && tw.first("s2", "+odown") < 0 && tw.first("s3", "+odown") < 0 {
 		tw.dump()
 		t.Fatal("no ODOWN with quorum 3: the sentinels' requests were not authenticated")
+	}
+}
+
+// TestSDownMasterReboot: a master seen rebooted (a new run_id in INFO) is
+// +reboot; with master-reboot-down-after-period set it is flagged, SDOWN
+// once that period passes without a PONG, and back at the next PONG.
+// (In the simulated world a rebooted node answers PONG at once, since the
+// Redis node has no -LOADING window, so the SDOWN half is driven by hand.)
+func TestSDownMasterReboot(t *testing.T) {
+	for _, period := range []int{0, 3000} {
+		extra := ""
+		if period > 0 {
+			extra = "sentinel master-reboot-down-after-period mymaster " + strconv.Itoa(period) + "\n"
+		}
+		tw := newWorld(t, worldOpts{replicas: 0, sentinels: 1, quorum: 2, extra: extra})
+		tw.w.RunFor(12 * time.Second)
+		h := tw.w.Host("r1")
+		h.Crash()
+		h.Restart(0)
+		tw.w.RunFor(15 * time.Second)
+		if tw.first("s1", "+reboot") < 0 {
+			tw.dump()
+			t.Fatalf("period %d: no +reboot", period)
+		}
+		if tw.first("s1", "+sdown") >= 0 {
+			tw.dump()
+			t.Fatalf("period %d: +sdown though every PING got PONG", period)
+		}
+		s := tw.sentinel(0)
+		m := s.masterByName("mymaster")
+		if period == 0 {
+			if m.flags&sriMasterReboot != 0 {
+				t.Fatal("reboot flag set without master-reboot-down-after-period")
+			}
+			continue
+		}
+		// The flag as INFO sets it, then no PONG for the period.
+		m.flags |= sriMasterReboot
+		m.rebootSince = s.mstime() - int64(period) - 1
+		s.checkSubjectivelyDown(m)
+		if m.flags&sriSDown == 0 || tw.first("s1", "+sdown") < 0 {
+			t.Fatal("no SDOWN after master-reboot-down-after-period without PONG")
+		}
+		s.pingReply(m, resp.Value{Kind: resp.KindSimpleString, Str: []byte("PONG")})
+		s.checkSubjectivelyDown(m)
+		if m.flags&(sriSDown|sriMasterReboot) != 0 || tw.first("s1", "-sdown") < 0 {
+			t.Fatal("a PONG did not end the reboot SDOWN")
+		}
 	}
 }
