@@ -2,10 +2,12 @@ package sentinel
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/redsim/redsim/nodes/resp"
+	"github.com/redsim/redsim/sim"
 )
 
 // TestSDownPausedMaster: a paused master (SIGSTOP) stops answering PING
@@ -173,5 +175,50 @@ func TestSDownMasterReboot(t *testing.T) {
 		if m.flags&(sriSDown|sriMasterReboot) != 0 || tw.first("s1", "-sdown") < 0 {
 			t.Fatal("a PONG did not end the reboot SDOWN")
 		}
+	}
+}
+
+// TestPartitionedFromMasterOnly: a sentinel cut from the master alone has
+// it SDOWN, but the others answer IS-MASTER-DOWN-BY-ADDR with 0, so there
+// is no ODOWN; its command link, with a PING pending for more than half
+// down-after, is closed and dialled again once 15 s old; after the heal
+// the master is back.
+func TestPartitionedFromMasterOnly(t *testing.T) {
+	tw := newWorld(t, worldOpts{replicas: 1, sentinels: 3, quorum: 2})
+	if !tw.discovered(1, 2) {
+		t.Fatal("no discovery")
+	}
+	if err := tw.net.Split([][]string{{"s1"}, {"r1"}}); err != nil {
+		t.Fatal(err)
+	}
+	dials := func() int {
+		n := 0
+		for _, ev := range tw.w.Trace().Events {
+			if ev.Kind == sim.KindDial && ev.Proc == tw.sentinels[0].ID() && strings.HasSuffix(ev.Text, "->r1:6379") {
+				n++
+			}
+		}
+		return n
+	}
+	before := dials()
+	tw.w.RunFor(30 * time.Second)
+	if d := dials() - before; d < 2 {
+		t.Errorf("%d dials to the master while cut off, want the command and pub/sub links dialled again", d)
+	}
+	if tw.first("s1", "+sdown") < 0 {
+		tw.dump()
+		t.Fatal("s1 does not have the master SDOWN")
+	}
+	if tw.first("s2", "+sdown") >= 0 || tw.first("s3", "+sdown") >= 0 || tw.saw("+odown") != 0 {
+		tw.dump()
+		t.Fatal("the master is down for more than the partitioned sentinel")
+	}
+	if v := tw.sentinel(0).masterByName("mymaster").sentinels; v[0].flags&sriMasterDown != 0 || v[1].flags&sriMasterDown != 0 {
+		t.Fatal("another sentinel said the master is down")
+	}
+	tw.net.Heal()
+	if !tw.runUntil(20*time.Second, func() bool { return tw.first("s1", "-sdown") >= 0 }) {
+		tw.dump()
+		t.Fatal("no -sdown after the heal")
 	}
 }
