@@ -45,6 +45,8 @@ func init() {
 			{name: "no-evict", arity: 3, run: (*Sentinel).clientNoEvictCommand},
 			{name: "getredir", arity: 2, run: func(_ *Sentinel, c *client, _ []string) { c.w.WriteInt(-1) }},
 			{name: "help", arity: 2, run: (*Sentinel).clientHelpCommand},
+			{name: "unblock", arity: -3, run: (*Sentinel).clientUnblockCommand},
+			{name: "trackinginfo", arity: 2, run: (*Sentinel).clientTrackingInfoCommand},
 		}},
 		{name: "command", arity: -2, sub: []cmdSpec{
 			{name: "count", arity: 2, run: (*Sentinel).commandCountCommand},

@@ -40,13 +40,13 @@ func TestCommandsLikeRedisSentinel(t *testing.T) {
 		t.Fatal(err)
 	}
 	h, _ := w.AddHost("s1", sim.HostConfig{})
-	_ = h.Disk().Write(DefaultConfigFile, []byte("port 26398\nsentinel monitor mymaster 10.0.0.1 6379 2\nsentinel down-after-milliseconds mymaster 60000\n"))
+	_ = h.Disk().Write(DefaultConfigFile, []byte("port 26388\nsentinel monitor mymaster 10.0.0.1 6379 2\nsentinel down-after-milliseconds mymaster 60000\n"))
 	p, _ := h.Spawn("sentinel", Program(Options{}))
 	p.Start()
 	ch, _ := w.AddHost("c1", sim.HostConfig{})
 	rc := &rawConn{}
 	cp, _ := ch.Spawn("client", func(env sim.Env) sim.Node {
-		rc.c = env.Dial("s1:26398", time.Second, rc)
+		rc.c = env.Dial("s1:26388", time.Second, rc)
 		return nopNode{}
 	})
 	cp.Start()
