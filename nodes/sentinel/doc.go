@@ -55,8 +55,8 @@
 // real sentinel, ACL is missing, COMMAND has only COUNT and LIST (FILTERBY
 // PATTERN or MODULE), and CLIENT lacks PAUSE, UNPAUSE, TRACKING and CACHING
 // (TRACKINGINFO reports no tracking); the only user is "default"
-// (requirepass); log
-// lines are the messages alone, without Redis's pid, role and time prefix.
+// (requirepass); log lines are the messages alone, without Redis's pid,
+// role and time prefix.
 //
 // Tests: command_test.go replays 107 commands recorded from a real
 // redis-sentinel 7.0.15 byte for byte; realbin_test.go runs these sentinels
