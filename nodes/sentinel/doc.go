@@ -53,7 +53,7 @@
 // refused as a non-executable script); the INFO sections carry the fields Sentinel
 // users read, not every field of redis-server's; of the 15 commands of a
 // real sentinel, ACL is missing, COMMAND has only COUNT and LIST (FILTERBY
-// PATTERN or MODULE), and CLIENT lacks PAUSE, UNPAUSE, TRACKING and CACHING
+// PATTERN or MODULE), and CLIENT lacks TRACKING and CACHING
 // (TRACKINGINFO reports no tracking); the only user is "default"
 // (requirepass); log lines are the messages alone, without Redis's pid,
 // role and time prefix.

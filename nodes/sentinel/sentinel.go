@@ -214,6 +214,7 @@ func (s *Sentinel) serverCron() {
 }
 
 func (s *Sentinel) timerTick() {
+	s.checkPause()
 	s.sentinelTimer()
 	s.scheduleCron()
 }
