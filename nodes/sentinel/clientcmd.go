@@ -252,3 +252,74 @@ func (s *Sentinel) kill(caller, x *client) {
 	x.conn.Close()
 	s.freeClient(x)
 }
+
+// clientUnblockCommand is CLIENT UNBLOCK id [TIMEOUT|ERROR]: a sentinel
+// never has blocked clients, so it unblocks none.
+func (s *Sentinel) clientUnblockCommand(c *client, argv []string) {
+	if len(argv) > 4 {
+		c.errorReply("unknown subcommand or wrong number of arguments for '" + argv[1] + "'. Try CLIENT HELP.")
+		return
+	}
+	if _, ok := parseLong(c, argv[2], ""); !ok {
+		return
+	}
+	if len(argv) == 4 && !equalFold(argv[3], "timeout") && !equalFold(argv[3], "error") {
+		c.errorReply("CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+		return
+	}
+	c.w.WriteInt(0)
+}
+
+// clientTrackingInfoCommand is CLIENT TRACKINGINFO for a client that does
+// not track (CLIENT TRACKING is not served here).
+func (s *Sentinel) clientTrackingInfoCommand(c *client, _ []string) {
+	c.w.WriteMapLen(3)
+	c.w.WriteBulkString("flags")
+	c.w.WriteSetLen(1)
+	c.w.WriteBulkString("off")
+	c.w.WriteBulkString("redirect")
+	c.w.WriteInt(-1)
+	c.w.WriteBulkString("prefixes")
+	c.w.WriteArrayLen(0)
+}
+
+// clientPauseCommand is CLIENT PAUSE timeout [WRITE|ALL]: the mode is
+// read before the timeout, as Redis reads them.
+func (s *Sentinel) clientPauseCommand(c *client, argv []string) {
+	if len(argv) > 4 {
+		c.errorReply("unknown subcommand or wrong number of arguments for '" + argv[1] + "'. Try CLIENT HELP.")
+		return
+	}
+	typ := pauseAll
+	if len(argv) == 4 {
+		switch strings.ToLower(argv[3]) {
+		case "write":
+			typ = pauseWrite
+		case "all":
+		default:
+			c.errorReply("CLIENT PAUSE mode must be WRITE or ALL")
+			return
+		}
+	}
+	ms, ok := getLL(argv[2])
+	if !ok {
+		c.errorReply("timeout is not an integer or out of range")
+		return
+	}
+	if ms < 0 {
+		c.errorReply("timeout is negative")
+		return
+	}
+	if ms > 0 {
+		ms += s.mstime()
+	}
+	s.pauseClients(ms, typ)
+	c.w.WriteOK()
+}
+
+// clientUnpauseCommand is CLIENT UNPAUSE (unpauseClients).
+func (s *Sentinel) clientUnpauseCommand(c *client, _ []string) {
+	s.asked = false
+	s.updatePause()
+	c.w.WriteOK()
+}

@@ -45,6 +45,10 @@ func init() {
 			{name: "no-evict", arity: 3, run: (*Sentinel).clientNoEvictCommand},
 			{name: "getredir", arity: 2, run: func(_ *Sentinel, c *client, _ []string) { c.w.WriteInt(-1) }},
 			{name: "help", arity: 2, run: (*Sentinel).clientHelpCommand},
+			{name: "unblock", arity: -3, run: (*Sentinel).clientUnblockCommand},
+			{name: "pause", arity: -3, run: (*Sentinel).clientPauseCommand},
+			{name: "unpause", arity: 2, run: (*Sentinel).clientUnpauseCommand},
+			{name: "trackinginfo", arity: 2, run: (*Sentinel).clientTrackingInfoCommand},
 		}},
 		{name: "command", arity: -2, sub: []cmdSpec{
 			{name: "count", arity: 2, run: (*Sentinel).commandCountCommand},
@@ -148,6 +152,10 @@ func (s *Sentinel) call(c *client, args [][]byte) {
 	}
 	if c.w.Proto() == 2 && c.subCount() > 0 && !cmd.pubsubOK {
 		c.errorReply("Can't execute '" + fullname + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+		return
+	}
+	if s.pauseType == pauseAll || (s.pauseType == pauseWrite && cmd.name == "publish") {
+		s.postpone(c, args) // PUBLISH is a sentinel's one may-replicate command
 		return
 	}
 	c.lastCmd = fullname

@@ -40,13 +40,13 @@ func TestCommandsLikeRedisSentinel(t *testing.T) {
 		t.Fatal(err)
 	}
 	h, _ := w.AddHost("s1", sim.HostConfig{})
-	_ = h.Disk().Write(DefaultConfigFile, []byte("port 26398\nsentinel monitor mymaster 10.0.0.1 6379 2\nsentinel down-after-milliseconds mymaster 60000\n"))
+	_ = h.Disk().Write(DefaultConfigFile, []byte("port 26387\nsentinel monitor mymaster 10.0.0.1 6379 2\nsentinel down-after-milliseconds mymaster 60000\n"))
 	p, _ := h.Spawn("sentinel", Program(Options{}))
 	p.Start()
 	ch, _ := w.AddHost("c1", sim.HostConfig{})
 	rc := &rawConn{}
 	cp, _ := ch.Spawn("client", func(env sim.Env) sim.Node {
-		rc.c = env.Dial("s1:26398", time.Second, rc)
+		rc.c = env.Dial("s1:26387", time.Second, rc)
 		return nopNode{}
 	})
 	cp.Start()
@@ -79,5 +79,39 @@ func TestCommandsLikeRedisSentinel(t *testing.T) {
 	}
 	if n < 80 {
 		t.Fatalf("only %d commands", n)
+	}
+}
+
+// TestClientPause: CLIENT PAUSE holds every other command of every client
+// until its end (seen by serverCron, at the next tick after it), WRITE only
+// PUBLISH, and CLIENT UNPAUSE releases the held commands at once.
+func TestClientPause(t *testing.T) {
+	tw := newWorld(t, worldOpts{replicas: 0, sentinels: 1, quorum: 1})
+	tw.w.RunFor(time.Second)
+	a, b := tw.dial("s1:26379"), tw.dial("s1:26379")
+	tw.w.RunFor(10 * time.Millisecond)
+	if v := a.do("CLIENT", "PAUSE", "500"); v.String() != "OK" {
+		t.Fatalf("PAUSE: %s", v.String())
+	}
+	start := tw.w.Now()
+	v := b.do("PING") // waits in steps of 50 ms
+	if d := tw.w.Now().Sub(start); v.String() != "PONG" || d < 500*time.Millisecond || d > 650*time.Millisecond {
+		t.Fatalf("PING during a 500 ms pause: %s after %v", v.String(), d)
+	}
+	a.do("CLIENT", "PAUSE", "10000", "WRITE")
+	start = tw.w.Now()
+	if v := b.do("PING"); v.String() != "PONG" || tw.w.Now().Sub(start) > 100*time.Millisecond { // do waits in steps of 50 ms
+		t.Fatal("PING held by a WRITE pause")
+	}
+	n := len(b.replies)
+	b.c.Write(resp.AppendCommandStrings(nil, "PUBLISH", "__sentinel__:hello", "x"))
+	tw.w.RunFor(2 * time.Second)
+	if len(b.replies) != n {
+		t.Fatalf("PUBLISH answered during a WRITE pause: %s", b.replies[n].String())
+	}
+	a.do("CLIENT", "UNPAUSE")
+	tw.w.RunFor(10 * time.Millisecond)
+	if len(b.replies) != n+1 || b.replies[n].String() != "(integer) 1" {
+		t.Fatalf("PUBLISH after UNPAUSE: %d replies", len(b.replies)-n)
 	}
 }

@@ -53,9 +53,10 @@
 // refused as a non-executable script); the INFO sections carry the fields Sentinel
 // users read, not every field of redis-server's; of the 15 commands of a
 // real sentinel, ACL is missing, COMMAND has only COUNT and LIST (FILTERBY
-// PATTERN or MODULE), and CLIENT lacks PAUSE, UNPAUSE, TRACKING, CACHING,
-// TRACKINGINFO and UNBLOCK; the only user is "default" (requirepass); log
-// lines are the messages alone, without Redis's pid, role and time prefix.
+// PATTERN or MODULE), and CLIENT lacks TRACKING and CACHING
+// (TRACKINGINFO reports no tracking); the only user is "default"
+// (requirepass); log lines are the messages alone, without Redis's pid,
+// role and time prefix.
 //
 // Tests: command_test.go replays 107 commands recorded from a real
 // redis-sentinel 7.0.15 byte for byte; realbin_test.go runs these sentinels

@@ -18,6 +18,7 @@ import (
 type world struct {
 	t         testing.TB
 	w         *sim.World
+	net       *network.Network
 	redis     []*sim.Process
 	sentinels []*sim.Process
 	events    []string // "<sentinel> <type> <msg>", in order
@@ -45,11 +46,12 @@ func newWorld(t testing.TB, o worldOpts) *world {
 		o.seed = 1
 	}
 	w := sim.NewWorld(o.seed)
-	if _, err := network.New(w, network.Config{Latency: sim.UniformDist(200*time.Microsecond, 800*time.Microsecond)}); err != nil {
+	n, err := network.New(w, network.Config{Latency: sim.UniformDist(200*time.Microsecond, 800*time.Microsecond)})
+	if err != nil {
 		t.Fatal(err)
 	}
 	w.Trace().Keep(sim.LevelInfo)
-	tw := &world{t: t, w: w}
+	tw := &world{t: t, w: w, net: n}
 	for i := 0; i <= o.replicas; i++ {
 		name := "r" + strconv.Itoa(i+1)
 		h, err := w.AddHost(name, sim.HostConfig{Disk: sim.DiskConfig{FsyncLatency: sim.FixedDist(time.Millisecond)}})

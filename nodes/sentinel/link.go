@@ -241,11 +241,13 @@ func (s *Sentinel) command(ri *instance, c *conn, kind int, args ...string) bool
 		return false
 	}
 	r := &reply{s: s, ri: ri, l: ri.link, c: c, kind: kind}
-	bs := make([][]byte, len(args))
-	for i, a := range args {
-		bs[i] = []byte(a)
+	o := outgoing{r: r, first: len(s.argEnd)}
+	for _, a := range args {
+		s.argBuf = append(s.argBuf, a...)
+		s.argEnd = append(s.argEnd, len(s.argBuf))
 	}
-	s.outbox = append(s.outbox, outgoing{r: r, args: bs})
+	o.last = len(s.argEnd)
+	s.outbox = append(s.outbox, o)
 	if kind != cbHello {
 		ri.link.pending++
 	}
@@ -257,8 +259,9 @@ func (s *Sentinel) command(ri *instance, c *conn, kind int, args ...string) bool
 // so commands leave when the current event ends (sendOutbox), and after
 // the fsyncs of a configuration flush made in it.
 type outgoing struct {
-	r    *reply
-	args [][]byte
+	r *reply
+	// The command's arguments end at s.argEnd[first:last] in s.argBuf.
+	first, last int
 }
 
 // sendOutbox writes the commands issued during the event that ends, in
@@ -275,9 +278,20 @@ func (s *Sentinel) sendOutbox() {
 		if o.r.c.dead {
 			continue
 		}
-		o.r.c.c.Do(o.r, 0, o.args...)
+		argv := s.argv[:0]
+		start := 0
+		if o.first > 0 {
+			start = s.argEnd[o.first-1]
+		}
+		for _, end := range s.argEnd[o.first:o.last] {
+			argv = append(argv, s.argBuf[start:end])
+			start = end
+		}
+		s.argv = argv
+		o.r.c.c.Do(o.r, 0, argv...) // encodes the arguments before it returns
 	}
 	s.outbox = s.outbox[:0]
+	s.argBuf, s.argEnd = s.argBuf[:0], s.argEnd[:0]
 	s.sending = false
 }
 
@@ -292,7 +306,16 @@ func (r *reply) Reply(_ int, v resp.Value, err error) {
 		// hiredis keeps a subscription's callback for every message.
 		r.c.c.Await(r, 0)
 	}
-	r.s.later(func() { r.run(v) })
+	s := r.s
+	if s.stopped {
+		return
+	}
+	if !s.holding() {
+		r.run(v)
+		s.afterEvent()
+		return
+	}
+	s.deferred = append(s.deferred, func() { r.run(v) })
 }
 
 func (r *reply) run(v resp.Value) {

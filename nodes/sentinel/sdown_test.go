@@ -1,8 +1,13 @@
 package sentinel
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/redsim/redsim/nodes/resp"
+	"github.com/redsim/redsim/sim"
 )
 
 // TestSDownPausedMaster: a paused master (SIGSTOP) stops answering PING
@@ -122,5 +127,98 @@ func TestSentinelsWithRequirepass(t *testing.T) {
 	if tw.first("s1", "+odown") < 0 && tw.first("s2", "+odown") < 0 && tw.first("s3", "+odown") < 0 {
 		tw.dump()
 		t.Fatal("no ODOWN with quorum 3: the sentinels' requests were not authenticated")
+	}
+}
+
+// TestSDownMasterReboot: a master seen rebooted (a new run_id in INFO) is
+// +reboot; with master-reboot-down-after-period set it is flagged, SDOWN
+// once that period passes without a PONG, and back at the next PONG.
+// (In the simulated world a rebooted node answers PONG at once, since the
+// Redis node has no -LOADING window, so the SDOWN half is driven by hand.)
+func TestSDownMasterReboot(t *testing.T) {
+	for _, period := range []int{0, 3000} {
+		extra := ""
+		if period > 0 {
+			extra = "sentinel master-reboot-down-after-period mymaster " + strconv.Itoa(period) + "\n"
+		}
+		tw := newWorld(t, worldOpts{replicas: 0, sentinels: 1, quorum: 2, extra: extra})
+		tw.w.RunFor(12 * time.Second)
+		h := tw.w.Host("r1")
+		h.Crash()
+		h.Restart(0)
+		tw.w.RunFor(15 * time.Second)
+		if tw.first("s1", "+reboot") < 0 {
+			tw.dump()
+			t.Fatalf("period %d: no +reboot", period)
+		}
+		if tw.first("s1", "+sdown") >= 0 {
+			tw.dump()
+			t.Fatalf("period %d: +sdown though every PING got PONG", period)
+		}
+		s := tw.sentinel(0)
+		m := s.masterByName("mymaster")
+		if period == 0 {
+			if m.flags&sriMasterReboot != 0 {
+				t.Fatal("reboot flag set without master-reboot-down-after-period")
+			}
+			continue
+		}
+		// The flag as INFO sets it, then no PONG for the period.
+		m.flags |= sriMasterReboot
+		m.rebootSince = s.mstime() - int64(period) - 1
+		s.checkSubjectivelyDown(m)
+		if m.flags&sriSDown == 0 || tw.first("s1", "+sdown") < 0 {
+			t.Fatal("no SDOWN after master-reboot-down-after-period without PONG")
+		}
+		s.pingReply(m, resp.Value{Kind: resp.KindSimpleString, Str: []byte("PONG")})
+		s.checkSubjectivelyDown(m)
+		if m.flags&(sriSDown|sriMasterReboot) != 0 || tw.first("s1", "-sdown") < 0 {
+			t.Fatal("a PONG did not end the reboot SDOWN")
+		}
+	}
+}
+
+// TestPartitionedFromMasterOnly: a sentinel cut from the master alone has
+// it SDOWN, but the others answer IS-MASTER-DOWN-BY-ADDR with 0, so there
+// is no ODOWN; its command link, with a PING pending for more than half
+// down-after, is closed and dialled again once 15 s old; after the heal
+// the master is back.
+func TestPartitionedFromMasterOnly(t *testing.T) {
+	tw := newWorld(t, worldOpts{replicas: 1, sentinels: 3, quorum: 2})
+	if !tw.discovered(1, 2) {
+		t.Fatal("no discovery")
+	}
+	if err := tw.net.Split([][]string{{"s1"}, {"r1"}}); err != nil {
+		t.Fatal(err)
+	}
+	dials := func() int {
+		n := 0
+		for _, ev := range tw.w.Trace().Events {
+			if ev.Kind == sim.KindDial && ev.Proc == tw.sentinels[0].ID() && strings.HasSuffix(ev.Text, "->r1:6379") {
+				n++
+			}
+		}
+		return n
+	}
+	before := dials()
+	tw.w.RunFor(30 * time.Second)
+	if d := dials() - before; d < 2 {
+		t.Errorf("%d dials to the master while cut off, want the command and pub/sub links dialled again", d)
+	}
+	if tw.first("s1", "+sdown") < 0 {
+		tw.dump()
+		t.Fatal("s1 does not have the master SDOWN")
+	}
+	if tw.first("s2", "+sdown") >= 0 || tw.first("s3", "+sdown") >= 0 || tw.saw("+odown") != 0 {
+		tw.dump()
+		t.Fatal("the master is down for more than the partitioned sentinel")
+	}
+	if v := tw.sentinel(0).masterByName("mymaster").sentinels; v[0].flags&sriMasterDown != 0 || v[1].flags&sriMasterDown != 0 {
+		t.Fatal("another sentinel said the master is down")
+	}
+	tw.net.Heal()
+	if !tw.runUntil(20*time.Second, func() bool { return tw.first("s1", "-sdown") >= 0 }) {
+		tw.dump()
+		t.Fatal("no -sdown after the heal")
 	}
 }

@@ -92,6 +92,14 @@ type Sentinel struct {
 	// outbox holds the link commands of the current event (sendOutbox).
 	outbox  []outgoing
 	sending bool
+	// argBuf, argEnd and argv hold the outbox's arguments, reused.
+	argBuf []byte
+	argEnd []int
+	argv   [][]byte
+	// cronFn is serverCron as a func value, made once; scratch holds the
+	// copies of instance lists that handleInstances walks, per depth.
+	cronFn  func()
+	scratch [2][]*instance
 }
 
 // Program returns the sim.Program that boots a sentinel with o.
@@ -123,6 +131,7 @@ func New(env sim.Env, o Options) *Sentinel {
 		hz:                     configDefaultHz,
 	}
 	s.flusher.s = s
+	s.cronFn = s.serverCron
 	s.server.init(s)
 	s.runID = randomHex(s.rng, 40)
 	s.bootMs = s.mstime()
@@ -185,7 +194,7 @@ func (s *Sentinel) mstime() int64 { return s.env.Now().UnixMilli() }
 // scheduleCron arms the next tick 1000/hz whole milliseconds away, as
 // serverCron's return value asks aeProcessEvents.
 func (s *Sentinel) scheduleCron() {
-	s.cron = s.env.After(time.Duration(1000/s.hz)*time.Millisecond, s.serverCron)
+	s.cron = s.env.After(time.Duration(1000/s.hz)*time.Millisecond, s.cronFn)
 }
 
 // serverCron is the part of serverCron a sentinel runs: sentinelTimer on
@@ -205,6 +214,7 @@ func (s *Sentinel) serverCron() {
 }
 
 func (s *Sentinel) timerTick() {
+	s.checkPause()
 	s.sentinelTimer()
 	s.scheduleCron()
 }
@@ -212,7 +222,7 @@ func (s *Sentinel) timerTick() {
 // sentinelTimer is sentinelTimer.
 func (s *Sentinel) sentinelTimer() {
 	s.checkTilt()
-	s.handleInstances(s.masters)
+	s.handleInstances(s.masters, 0)
 	// Desynchronise the sentinels' timers: hz 10..19, as Redis draws it.
 	s.hz = configDefaultHz + s.rng.IntN(configDefaultHz)
 }
@@ -232,21 +242,24 @@ func (s *Sentinel) checkTilt() {
 // handleInstances is sentinelHandleDictOfRedisInstances. The list may
 // change under it (a +switch-master rebuilds a master's replicas, a hello
 // may remove sentinels), so it walks a copy, skipping the removed.
-func (s *Sentinel) handleInstances(list []*instance) {
+func (s *Sentinel) handleInstances(list []*instance, depth int) {
 	var switchTo *instance
-	for _, ri := range append([]*instance(nil), list...) {
+	walk := append(s.scratch[depth][:0], list...)
+	for _, ri := range walk {
 		if ri.link == nil { // released meanwhile
 			continue
 		}
 		s.handleInstance(ri)
 		if ri.flags&sriMaster != 0 {
-			s.handleInstances(ri.slaves)
-			s.handleInstances(ri.sentinels)
+			s.handleInstances(ri.slaves, 1)
+			s.handleInstances(ri.sentinels, 1)
 			if ri.failoverState == foUpdateConfig {
 				switchTo = ri
 			}
 		}
 	}
+	clear(walk)
+	s.scratch[depth] = walk[:0]
 	if switchTo != nil {
 		s.switchToPromoted(switchTo)
 	}

@@ -12,11 +12,88 @@ import (
 // server is the part of redis-server a sentinel keeps: its clients, their
 // commands, and pub/sub on its event channels.
 type server struct {
+	pause
 	clients  []*client // by id, ascending
 	nextID   int64
 	channels map[string][]*client
 	patterns []patternSub
 	stats    serverStats
+}
+
+// CLIENT PAUSE types.
+const (
+	pauseNone = iota
+	pauseWrite
+	pauseAll
+)
+
+// pause is CLIENT PAUSE's state: the pause the CLIENT command asked for
+// (Redis's PAUSE_BY_CLIENT_COMMAND purpose, the only one a sentinel has),
+// with its end on the wall clock as Redis compares it with mstime(); the
+// pause in force; and the clients whose commands wait, in order.
+type pause struct {
+	asked     bool
+	askedType int
+	askedEnd  int64
+	pauseType int
+	postponed []*client
+}
+
+// postpone blocks c with its command until the pause ends
+// (BLOCKED_POSTPONE).
+func (s *Sentinel) postpone(c *client, args [][]byte) {
+	c.postponed = make([][]byte, len(args))
+	for i, a := range args {
+		c.postponed[i] = append([]byte(nil), a...)
+	}
+	s.postponed = append(s.postponed, c)
+}
+
+// pauseClients is pauseClients for the CLIENT command's purpose: the more
+// restrictive type and the later end win.
+func (s *Sentinel) pauseClients(end int64, typ int) {
+	if !s.asked {
+		s.asked, s.askedType, s.askedEnd = true, typ, end
+	} else {
+		s.askedType = max(s.askedType, typ)
+		s.askedEnd = max(s.askedEnd, end)
+	}
+	s.updatePause()
+}
+
+// updatePause is updateClientPauseTypeAndEndTime: an expired pause is
+// dropped, and when the pause gets less restrictive the postponed
+// commands run again, in order (they may be postponed again).
+func (s *Sentinel) updatePause() {
+	old := s.pauseType
+	if s.asked && s.askedEnd < s.mstime() {
+		s.asked = false
+	}
+	s.pauseType = pauseNone
+	if s.asked {
+		s.pauseType = s.askedType
+	}
+	if s.pauseType < old {
+		waiting := s.postponed
+		s.postponed = nil
+		for _, c := range waiting {
+			args := c.postponed
+			c.postponed = nil
+			if c.closed {
+				continue
+			}
+			s.call(c, args)
+			s.processInput(c)
+		}
+	}
+}
+
+// checkPause is checkClientPauseTimeoutAndReturnIfPaused, which serverCron
+// runs: a pause whose end has passed ends.
+func (s *Sentinel) checkPause() {
+	if s.pauseType != pauseNone && s.askedEnd < s.mstime() {
+		s.updatePause()
+	}
 }
 
 type serverStats struct {
@@ -49,6 +126,8 @@ type client struct {
 	lastCmd         string
 	// CLIENT REPLY: off, skip this command's reply, skip the next's.
 	replyOff, replySkip, replySkipNext bool
+	// postponed is the command held by CLIENT PAUSE (BLOCKED_POSTPONE).
+	postponed [][]byte
 }
 
 func (sv *server) init(s *Sentinel) {
@@ -103,7 +182,7 @@ func (s *Sentinel) freeClient(c *client) {
 // processInput runs c's complete commands until the input is used up, a
 // command holds the process (a configuration flush), or c is closing.
 func (s *Sentinel) processInput(c *client) {
-	for !c.closed && !c.closeAfterReply && !s.stopped && !s.holding() {
+	for !c.closed && !c.closeAfterReply && !s.stopped && !s.holding() && c.postponed == nil {
 		args, ok, err := c.r.Next()
 		if err != nil {
 			if pe, isPE := err.(*resp.ProtocolError); isPE {
@@ -136,7 +215,8 @@ func (s *Sentinel) processAllInput() {
 
 // writeReplies is writeToClient for every client with output.
 func (s *Sentinel) writeReplies() {
-	for _, c := range append([]*client(nil), s.clients...) {
+	for i := 0; i < len(s.clients); i++ {
+		c := s.clients[i]
 		if c.w.Len() > 0 {
 			s.stats.netOut += int64(c.w.Len())
 			c.conn.Write(c.w.Bytes())
@@ -144,7 +224,8 @@ func (s *Sentinel) writeReplies() {
 		}
 		if c.closeAfterReply && !c.closed {
 			c.conn.Close()
-			s.freeClient(c)
+			s.freeClient(c) // removes s.clients[i]
+			i--
 		}
 	}
 }

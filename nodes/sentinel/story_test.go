@@ -1,9 +1,12 @@
 package sentinel
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redsim/redsim/sim"
 )
 
 // TestFailover: the master crashes; the three sentinels agree it is down,
@@ -281,5 +284,40 @@ func TestVoteDurableBeforeReply(t *testing.T) {
 	m := tw.sentinel(0).masterByName("mymaster")
 	if m.leaderEpoch != 7 || m.leader != "" || tw.sentinel(0).currentEpoch != 7 {
 		t.Fatalf("after the crash: leader-epoch %d, current epoch %d", m.leaderEpoch, tw.sentinel(0).currentEpoch)
+	}
+}
+
+// TestSimulateFailureCrashAfterElection: a sentinel told to crash after
+// being elected exits (exit 99) right after +elected-leader, before it
+// selects a replica.
+func TestSimulateFailureCrashAfterElection(t *testing.T) {
+	tw := newWorld(t, worldOpts{replicas: 2, sentinels: 3, quorum: 2})
+	if !tw.discovered(2, 2) {
+		t.Fatal("no discovery")
+	}
+	for i := 1; i <= 3; i++ {
+		c := tw.dial("s" + strconv.Itoa(i) + ":26379")
+		if v := c.do("SENTINEL", "SIMULATE-FAILURE", "crash-after-election"); v.String() != "OK" {
+			t.Fatalf("SIMULATE-FAILURE: %s", v.String())
+		}
+	}
+	tw.w.Host("r1").Crash()
+	if !tw.runUntil(20*time.Second, func() bool { return tw.saw("+elected-leader") > 0 }) {
+		tw.dump()
+		t.Fatal("nobody elected")
+	}
+	tw.w.RunFor(time.Millisecond)
+	leader := ""
+	for _, e := range tw.events {
+		if strings.Contains(e, " +elected-leader ") {
+			leader = e[:2]
+		}
+	}
+	i, _ := strconv.Atoi(leader[1:])
+	if tw.sentinels[i-1].State() != sim.Down {
+		t.Fatalf("%s elected and still running", leader)
+	}
+	if tw.saw("+failover-state-select-slave") != 0 {
+		t.Fatal("the crashed leader went on")
 	}
 }

@@ -126,9 +126,10 @@ type Deployed struct {
 	settled map[string]shardView
 	// sentinels are the hosts of the sentinels in the deployment's order,
 	// sentinelProcs their processes.
-	sentinels     []string
-	sentinelProcs map[string]*sim.Process
-	sentinelPorts map[string]int
+	sentinels      []string
+	sentinelProcs  map[string]*sim.Process
+	sentinelPorts  map[string]int
+	sentinelEvents []SentinelEvent
 }
 
 // Build creates d's hosts and processes in w and starts them; clients

@@ -73,7 +73,10 @@ func (b *Deployed) sentinel(st Sentinel) error {
 	if err := h.Disk().Write(sentinel.DefaultConfigFile, []byte(conf)); err != nil {
 		return err
 	}
-	p, err := h.Spawn("sentinel-"+st.Host, sentinel.Program(sentinel.Options{}))
+	host := st.Host
+	p, err := h.Spawn("sentinel-"+st.Host, sentinel.Program(sentinel.Options{OnEvent: func(typ, msg string) {
+		b.sentinelEvents = append(b.sentinelEvents, SentinelEvent{At: b.w.Now(), Host: host, Type: typ, Msg: msg})
+	}}))
 	if err != nil {
 		return err
 	}
@@ -83,6 +86,19 @@ func (b *Deployed) sentinel(st Sentinel) error {
 	p.Start()
 	return nil
 }
+
+// SentinelEvent is one event a sentinel published (+sdown, +odown,
+// +switch-master...), at the true time it did, for a report's timeline.
+type SentinelEvent struct {
+	At   clock.Time
+	Host string
+	Type string
+	Msg  string
+}
+
+// SentinelEvents are every sentinel's published events so far, in order.
+// Collecting them changes nothing in the run.
+func (b *Deployed) SentinelEvents() []SentinelEvent { return b.sentinelEvents }
 
 // Sentinels are the hosts of every sentinel, in the deployment's order.
 func (b *Deployed) Sentinels() []string { return b.sentinels }

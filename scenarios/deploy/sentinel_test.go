@@ -77,6 +77,18 @@ func TestDeploymentWithSentinels(t *testing.T) {
 		if epoch == 0 {
 			t.Fatal("ODOWN and no failover tried (current epoch 0 everywhere)")
 		}
+		var odowns []string
+		for _, e := range dep.SentinelEvents() {
+			if e.Type == "+odown" {
+				odowns = append(odowns, e.Host+" "+e.Msg)
+				if e.At < clock.Time(20*time.Second) {
+					t.Errorf("+odown at %v, before the kill", e.At)
+				}
+			}
+		}
+		if len(odowns) != odown {
+			t.Errorf("+odown events %q, %d sentinels ODOWN", odowns, odown)
+		}
 	}
 
 	w := sim.NewWorld(1)
