@@ -149,7 +149,7 @@ type longCommand struct {
 
 // mayRunScript reports whether args is a command that runs a script for a
 // client, and so runs on the coroutine: EVAL, EVALSHA, their _RO forms,
-// FCALL, FCALL_RO, and EXEC (which may hold one).
+// FCALL, FCALL_RO, and an EXEC that holds one of them.
 func (s *Server) mayRunScript(c *client, args [][]byte) bool {
 	if s.cfg.BusyReplyThreshold <= 0 || c.isFake || c.isMaster || s.onCoroutine || len(args) == 0 {
 		return false
@@ -158,11 +158,25 @@ func (s *Server) mayRunScript(c *client, args [][]byte) bool {
 	if cmd == nil {
 		return false
 	}
-	switch cmd.name {
+	if isScriptRun(cmd.name) {
+		return true
+	}
+	if cmd.name == "exec" && c.multi {
+		for _, q := range c.queue {
+			if q := s.lookup(q); q != nil && isScriptRun(q.name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isScriptRun reports whether the command of this full name runs a
+// script or function.
+func isScriptRun(name string) bool {
+	switch name {
 	case "eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro":
 		return true
-	case "exec":
-		return c.multi
 	}
 	return false
 }

@@ -172,3 +172,35 @@ func TestBusyScriptDisabled(t *testing.T) {
 		t.Error("a script is suspended")
 	}
 }
+
+// TestBusyScriptInExec: a script inside EXEC times out like any other; a
+// transaction without one runs off the coroutine.
+func TestBusyScriptInExec(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	tw := busyWorld(t)
+	defer tw.w.Close()
+	caller, other := tw.dial(), tw.dial()
+	caller.expect(`
+		MULTI -> +OK\r\n
+		SET a 1 -> +QUEUED\r\n
+		EXEC -> *1\r\n+OK\r\n
+	`)
+	if tw.server().co != nil {
+		t.Error("a transaction without a script ran on the coroutine")
+	}
+	caller.expect(`
+		MULTI -> +OK\r\n
+		EVAL "local i=0 while true do i=i+1 end" 0 -> +QUEUED\r\n
+		INCR a -> +QUEUED\r\n
+	`)
+	caller.send("EXEC")
+	tw.w.RunFor(60 * time.Millisecond)
+	other.expect(`
+		GET a -> ` + busyEvalLine + `
+		SCRIPT KILL -> +OK\r\n
+	`)
+	got := caller.wait(7)
+	if !strings.HasPrefix(got, "*2\r\n-ERR Script killed by user with SCRIPT KILL...") || !strings.HasSuffix(got, ":2\r\n") {
+		t.Errorf("EXEC: %q", got)
+	}
+}

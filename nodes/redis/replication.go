@@ -1185,7 +1185,7 @@ func (s *Server) infoReplication(b *strings.Builder) {
 		}
 		field(b, "slave_priority", s.cfg.ReplicaPriority)
 		field(b, "slave_read_only", s.cfg.ReplicaReadOnly)
-		field(b, "replica_announced", 1)
+		field(b, "replica_announced", s.cfg.ReplicaAnnounced)
 	}
 	var online []*client
 	for _, r := range s.replicas {

@@ -46,6 +46,7 @@ func newWorld(t testing.TB, o worldOpts) *world {
 		o.seed = 1
 	}
 	w := sim.NewWorld(o.seed)
+	t.Cleanup(w.Close) // ends the Redis nodes' script coroutines before goleak looks
 	n, err := network.New(w, network.Config{Latency: sim.UniformDist(200*time.Microsecond, 800*time.Microsecond)})
 	if err != nil {
 		t.Fatal(err)
