@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/redsim/redsim/checker"
@@ -189,6 +190,7 @@ func writeSweepSummary(b *bytes.Buffer, es []SweepEntry) {
 		}
 		b.WriteString("\n")
 	}
+	writeSweepFigures(b, es)
 	if fail+unknown+errs == 0 {
 		return
 	}
@@ -251,3 +253,51 @@ func WriteSweepSummary(dir string, entries []SweepEntry) error {
 	writeSweepSummary(&b, sortedEntries(entries))
 	return os.WriteFile(filepath.Join(dir, SummaryFile), b.Bytes(), 0o644)
 }
+
+// writeSweepFigures is the table of the checks' rates and durations across
+// the seeds (metrics named *_rate or *_ms): the lost-write rate of a
+// scenario that loses writes by design, a failover's time. A sweep is
+// where such a figure has a distribution.
+func writeSweepFigures(b *bytes.Buffer, es []SweepEntry) {
+	values := map[string][]float64{}
+	for i := range es {
+		for _, v := range es[i].Verdicts {
+			for _, m := range v.Metrics {
+				if strings.HasSuffix(m.Name, "_rate") || strings.HasSuffix(m.Name, "_ms") {
+					k := v.Checker + " " + m.Name
+					values[k] = append(values[k], m.Value)
+				}
+			}
+		}
+	}
+	if len(values) == 0 {
+		return
+	}
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	b.WriteString("| check | figure | seeds | median | 5th-95th percentile | min | max | mean |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, k := range keys {
+		vs := values[k]
+		sort.Float64s(vs)
+		sum := 0.0
+		for _, v := range vs {
+			sum += v
+		}
+		check, name, _ := strings.Cut(k, " ")
+		fmt.Fprintf(b, "| %s | %s | %d | %s | %s-%s | %s | %s | %s |\n", mdCell(check), mdCell(name), len(vs),
+			figureText(percentile(vs, 0.5)), figureText(percentile(vs, 0.05)), figureText(percentile(vs, 0.95)),
+			figureText(vs[0]), figureText(vs[len(vs)-1]), figureText(sum/float64(len(vs))))
+	}
+	b.WriteString("\n")
+}
+
+// percentile is the nearest-rank percentile p of sorted vs.
+func percentile(vs []float64, p float64) float64 {
+	i := int(p*float64(len(vs))+0.999999) - 1
+	return vs[min(max(i, 0), len(vs)-1)]
+}
+
+func figureText(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
