@@ -93,6 +93,11 @@ func (fz *commandFuzzer) run(t *testing.T, data []byte) {
 	// Strings of up to 512 MB are Redis's, but a fuzzer making them
 	// spends its time allocating: 1 MB, proto-max-bulk-len's minimum.
 	cfg.ProtoMaxBulkLen = 1 << 20
+	// A script that spins would time out after 5 s of virtual time, half a
+	// billion Lua instructions of real CPU, then run on for the whole
+	// world: with busy-reply-threshold 0 the engine cuts it after MaxSteps
+	// instead. Busy scripts have their own tests (busyscript_test.go).
+	cfg.BusyReplyThreshold = 0
 	node, err := h.Spawn("redis", Program(cfg))
 	if err != nil {
 		t.Fatal(err)
