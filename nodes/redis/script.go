@@ -80,6 +80,12 @@ func (s *Server) scriptEngine() *scripting.Engine {
 // read-only mode, in which redis.call of a write fails.
 func evalGeneric(c *client, args [][]byte, bySHA, ro bool) {
 	s := c.s
+	if bySHA && len(args[1]) != 40 {
+		// evalShaCommand: no SHA1 has another length, so NOSCRIPT comes
+		// before numkeys is read.
+		c.w.WriteError("NOSCRIPT No matching script. Please use EVAL.")
+		return
+	}
 	n, ok := rnum.ParseInt(args[2])
 	if !ok {
 		c.w.WriteError(errNotInt)
