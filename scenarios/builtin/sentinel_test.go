@@ -13,7 +13,7 @@ import (
 // nodes converge: the loss is Sentinel's documented behaviour, not a
 // simulator fault. Each seed runs twice with the same trace hash.
 func TestSentinelPartitionLosesWrites(t *testing.T) {
-	n := uint64(12)
+	n := uint64(6)
 	if testing.Short() {
 		n = 2
 	}
@@ -48,7 +48,7 @@ func TestSentinelPartitionLosesWrites(t *testing.T) {
 // clients write to the new master, the sentinels agree and the nodes
 // converge. Each seed runs twice with the same trace hash.
 func TestSentinelFailoverPasses(t *testing.T) {
-	n := uint64(10)
+	n := uint64(5)
 	if testing.Short() {
 		n = 2
 	}
