@@ -228,8 +228,22 @@ type diffPair struct {
 	// blocking command, CLIENT REPLY OFF); its replies are read as they
 	// come, and the connection is dropped before its next command.
 	blocked bool
-	cmd     string // the command whose reply is owed, for messages
+	cmd     []string // the command whose reply is owed
+	// pushes: the connection may get replies no command asked for (it
+	// subscribed, or tracks keys), or several replies to one command
+	// ((UN)SUBSCRIBE and kin reply once per channel). They are read and
+	// compared after each command, so that each reply is compared as the
+	// command it belongs to says.
+	pushes bool
 }
+
+// pushWait is how long the fuzzer waits for a pushed reply on a
+// connection that may get one, after each command.
+const pushWait = 2 * time.Millisecond
+
+// pushCommands are those after which a connection may get pushed
+// replies, or several replies to one command.
+var pushCommands = []string{"subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "client|tracking", "hello"}
 
 // A diffRun is one input's run against both servers.
 type diffRun struct {
@@ -320,19 +334,47 @@ func (r *diffRun) do(n int, args []string) string {
 	}
 	w, g, ok := receivePair(p, sendErr, blockWait)
 	if !ok {
-		p.blocked, p.cmd = true, text
+		p.blocked, p.cmd = true, args
 	} else if msg := r.compare(args, w, g); msg != "" {
 		return msg
 	}
-	// Replies to blocked commands that this one may have served.
+	p.pushes = p.pushes || slices.Contains(pushCommands, fullName(args, r.df.match))
+	// Replies to blocked commands that this one may have served, and
+	// pushed ones.
 	for i := range r.conns {
 		if i != n {
 			if msg := r.poll(i, 0); msg != "" {
 				return msg
 			}
 		}
+		if msg := r.drain(i); msg != "" {
+			return msg
+		}
 	}
 	return ""
+}
+
+// drain reads and compares what connection n has been sent beyond the
+// replies of its commands, if it may get such replies.
+func (r *diffRun) drain(n int) string {
+	p := r.conns[n]
+	if p == nil || !p.pushes || p.blocked || p.c[0] == nil {
+		return ""
+	}
+	for {
+		w, g, ok := receivePair(p, [2]error{}, pushWait)
+		if !ok {
+			return ""
+		}
+		r.history = append(r.history, fmt.Sprintf("[%d] (a pushed reply)", n))
+		if !(Match{}).Equal(w, g) {
+			return fmt.Sprintf("a pushed reply on connection %d differs\n\t%-6s %q\n\t%-6s %q\n%s", n, r.df.want.Name+":", clip(w), r.df.got.Name+":", clip(g),
+				formatHistory(r.history[:len(r.history)-1]))
+		}
+		if p.c[0] == nil {
+			return ""
+		}
+	}
 }
 
 // poll reads the owed replies of connection n if either server has sent
@@ -347,8 +389,8 @@ func (r *diffRun) poll(n int, wait time.Duration) string {
 		return ""
 	}
 	p.blocked = false
-	r.history = append(r.history, fmt.Sprintf("[%d] (the reply of %s)", n, p.cmd))
-	return r.compare(strings.Fields(p.cmd), w, g)
+	r.history = append(r.history, fmt.Sprintf("[%d] (the reply of %s)", n, commandText(p.cmd)))
+	return r.compare(p.cmd, w, g)
 }
 
 // receivePair reads the next reply of both connections of p: ok is false
