@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"bytes"
 	"math"
 	"slices"
 	"strconv"
@@ -560,19 +561,37 @@ func setSave(s *Server, v string) string {
 }
 
 // configCommand is CONFIG GET/SET/RESETSTAT/REWRITE.
+// configGetCommand is 7.0's: a name without glob characters is looked up
+// and listed as typed ("CONFIG GET TIMEOUT" lists "TIMEOUT"), a pattern
+// lists the names it matches; a name already listed, in any case, is
+// not listed again.
 func configGetCommand(c *client, args [][]byte) {
-	var out []*param
+	type match struct {
+		key string
+		p   *param
+	}
+	var out []match
+	listed := func(name string) bool {
+		return slices.ContainsFunc(out, func(m match) bool { return strings.EqualFold(m.key, name) })
+	}
 	for _, pat := range args[2:] {
+		if !bytes.ContainsAny(pat, "[*?") {
+			if p := findParam(string(pat)); p != nil && !listed(string(pat)) {
+				out = append(out, match{string(pat), p})
+			}
+			continue
+		}
 		for i := range params {
 			p := &params[i]
-			if glob.Match([]byte(strings.ToLower(string(pat))), []byte(p.name), true) && !slices.Contains(out, p) {
-				out = append(out, p)
+			if !listed(p.name) && glob.Match([]byte(strings.ToLower(string(pat))), []byte(p.name), true) {
+				out = append(out, match{p.name, p})
 			}
 		}
 	}
 	c.w.WriteMapLen(len(out))
-	for _, p := range out {
-		c.w.WriteBulkString(p.name)
+	for _, m := range out {
+		p := m.p
+		c.w.WriteBulkString(m.key)
 		if p.name == "replicaof" || p.name == "slaveof" {
 			v := ""
 			if c.s.isReplica() {
