@@ -521,7 +521,7 @@ func (df *diffFuzzer) withoutConfigs(raw []byte) []byte {
 	var pairs []pair
 	for i := 0; i+1 < len(v.Elems); i += 2 {
 		name := string(v.Elems[i].Str)
-		if _, ok := df.config[1][name]; ok && !slices.Contains(diffConfigMasked, name) {
+		if _, ok := df.config[1][strings.ToLower(name)]; ok && !slices.Contains(diffConfigMasked, strings.ToLower(name)) {
 			pairs = append(pairs, pair{v.Elems[i], v.Elems[i+1]})
 		}
 	}
