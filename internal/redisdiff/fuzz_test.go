@@ -30,7 +30,7 @@ func FuzzDifferential(f *testing.F) {
 	want := Side{Name: "redis", Addr: StartRedis(f)}
 	got := Side{Name: "node", Addr: startNode(f)}
 	df := newDiffFuzzer(f, want, got)
-	for _, seed := range append(diffSeeds(), df.gen.Seeds()...) {
+	for _, seed := range append(df.seeds(), df.gen.Seeds()...) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -38,12 +38,22 @@ func FuzzDifferential(f *testing.F) {
 	})
 }
 
-// diffSeeds are random inputs from fixed seeds: each a sequence of
-// commands of every kind.
-func diffSeeds() [][]byte {
+// seeds are random inputs from fixed seeds: 300 sequences of random
+// commands with their keys where the command table's key specs put them,
+// and 100 of bytes alone.
+func (df *diffFuzzer) seeds() [][]byte {
+	tbl := redis.NewCommandTable()
+	keys := func(name string) cmdfuzz.KeyRange {
+		kr, _ := tbl.KeyRange(name)
+		return cmdfuzz.KeyRange{First: kr.First, Last: kr.Last, Step: kr.Step}
+	}
 	var out [][]byte
-	for seed := range uint64(300) {
+	for seed := range uint64(400) {
 		rng := rand.New(rand.NewPCG(seed, 0x5eed))
+		if seed < 300 {
+			out = append(out, df.gen.RandomInput(rng, 4+rng.IntN(20), keys))
+			continue
+		}
 		b := make([]byte, 32+rng.IntN(160))
 		for i := range b {
 			b[i] = byte(rng.Uint32())
