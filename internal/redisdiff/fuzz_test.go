@@ -343,10 +343,17 @@ func (r *diffRun) do(n int, args []string) string {
 		sendErr[i] = p.c[i].Send(bs...)
 	}
 	w, g, ok := receivePair(p, sendErr, blockWait)
-	if !ok {
+	switch {
+	case !ok:
 		p.blocked, p.cmd = true, args
-	} else if msg := r.compare(args, w, g); msg != "" {
-		return msg
+	case unsubscribeAll(args):
+		if msg := r.compareUnsubscribeAll(p, args, w, g); msg != "" {
+			return msg
+		}
+	default:
+		if msg := r.compare(args, w, g); msg != "" {
+			return msg
+		}
 	}
 	p.pushes = p.pushes || slices.Contains(pushCommands, fullName(args, r.df.match))
 	// Replies to blocked commands that this one may have served, and
@@ -362,6 +369,50 @@ func (r *diffRun) do(n int, args []string) string {
 		}
 	}
 	return ""
+}
+
+// unsubscribeAll says whether args unsubscribe from every channel or
+// pattern: a reply per channel, in the order of the client's dict, which
+// Redis seeds at random.
+func unsubscribeAll(args []string) bool {
+	switch strings.ToLower(args[0]) {
+	case "unsubscribe", "punsubscribe", "sunsubscribe":
+		return len(args) == 1
+	}
+	return false
+}
+
+// compareUnsubscribeAll reads the replies of an unsubscribeAll command
+// after its first (w, g) and compares them but for their order: the
+// counts in sequence, the channels as sets.
+func (r *diffRun) compareUnsubscribeAll(p *diffPair, args []string, w, g []byte) string {
+	ws, gs := [][]byte{w}, [][]byte{g}
+	for p.c[0] != nil {
+		w, g, ok := receivePair(p, [2]error{}, pushWait)
+		if !ok {
+			break
+		}
+		ws, gs = append(ws, w), append(gs, g)
+	}
+	channels := func(replies [][]byte) (masked []byte, names []string) {
+		for _, raw := range replies {
+			v, ok := parseReply(raw)
+			if ok && isAggregate(v.Kind) && len(v.Elems) == 3 {
+				names = append(names, string(v.Elems[1].Str)+"/"+string(v.Elems[1].Kind))
+				v.Elems[1] = resp.Value{Kind: resp.KindBulk, Str: []byte("<channel>")}
+				raw = resp.AppendValue(nil, v)
+			}
+			masked = append(masked, raw...)
+		}
+		slices.Sort(names)
+		return masked, names
+	}
+	wm, wn := channels(ws)
+	gm, gn := channels(gs)
+	if bytes.Equal(wm, gm) && slices.Equal(wn, gn) {
+		return ""
+	}
+	return r.compare(args, bytes.Join(ws, nil), bytes.Join(gs, nil))
 }
 
 // drain reads and compares what connection n has been sent beyond the
