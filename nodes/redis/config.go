@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"bytes"
 	"math"
 	"slices"
 	"strconv"
@@ -575,7 +574,11 @@ func configGetCommand(c *client, args [][]byte) {
 		return slices.ContainsFunc(out, func(m match) bool { return strings.EqualFold(m.key, name) })
 	}
 	for _, pat := range args[2:] {
-		if !bytes.ContainsAny(pat, "[*?") {
+		// strpbrk and stringmatch read the pattern as a C string: up to
+		// a NUL ("*\x00" matches everything); the lookup of a plain name
+		// is binary-safe.
+		cpat := cstr(pat, len(pat))
+		if !strings.ContainsAny(cpat, "[*?") {
 			if p := findParam(string(pat)); p != nil && !listed(string(pat)) {
 				out = append(out, match{string(pat), p})
 			}
@@ -583,7 +586,7 @@ func configGetCommand(c *client, args [][]byte) {
 		}
 		for i := range params {
 			p := &params[i]
-			if !listed(p.name) && glob.Match([]byte(strings.ToLower(string(pat))), []byte(p.name), true) {
+			if !listed(p.name) && glob.Match([]byte(strings.ToLower(cpat)), []byte(p.name), true) {
 				out = append(out, match{p.name, p})
 			}
 		}
