@@ -18,7 +18,7 @@ import (
 // command of the node's table, arguments from the input) to the node and
 // to a real redis-server, from the same empty state, and requires the
 // same replies, but for what cannot match by nature (diffExcluded,
-// diffMatch). Run it with
+// diffFuzzer.match). Run it with
 //
 //	go test ./internal/redisdiff -run '^$' -fuzz FuzzDifferential -fuzztime 300s
 //
@@ -66,7 +66,7 @@ func (df *diffFuzzer) seeds() [][]byte {
 // diffExcluded says why the differential fuzzer never sends a command:
 // what it does or replies cannot be the same on two servers, or would
 // end the run. Commands that only reply differently are compared in a
-// weaker way instead (diffMatch).
+// weaker way instead (diffFuzzer.match).
 var diffExcluded = map[string]string{
 	"shutdown":  "ends the server",
 	"debug":     "DEBUG SLEEP holds the server, RELOAD and JMAP differ by nature, SET-ACTIVE-EXPIRE outlives the input",
