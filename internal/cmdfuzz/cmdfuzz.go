@@ -1,6 +1,7 @@
 package cmdfuzz
 
 import (
+	"math/rand/v2"
 	"slices"
 	"strings"
 )
@@ -14,6 +15,7 @@ const Conns = 3
 
 // A Generator turns bytes into commands of its table.
 type Generator struct {
+	full     []string   // each command's full lowercase name, as given to New
 	names    [][]string // each command and subcommand, as the words that name it
 	keywords []string
 }
@@ -31,6 +33,7 @@ func New(names []string, tokens func(name string) []string) *Generator {
 	g := &Generator{}
 	seen := map[string]bool{}
 	for _, name := range names {
+		g.full = append(g.full, name)
 		g.names = append(g.names, strings.Split(strings.ToUpper(name), "|"))
 		for _, tok := range tokens(name) {
 			seen[strings.ToUpper(tok)] = true
@@ -147,4 +150,49 @@ func (g *Generator) Seeds() [][]byte {
 		)
 	}
 	return out
+}
+
+// A KeyRange says where a command's keys are, in COMMAND INFO's legacy
+// terms: argument positions First to Last (counting the command's name
+// as 0; a negative Last counts from the end) every Step; First 0 for
+// none.
+type KeyRange struct{ First, Last, Step int }
+
+// RandomInput is an input of n commands drawn with rng: random commands
+// whose arguments are keys where keys(name) puts them and random
+// elsewhere. The fuzzer's seeds are such inputs: mutations of a command
+// that finds its key where it looks for one reach further than those of
+// one that fails at its first argument.
+func (g *Generator) RandomInput(rng *rand.Rand, n int, keys func(name string) KeyRange) []byte {
+	var b []byte
+	for range n {
+		i := rng.IntN(len(g.names))
+		kr := keys(g.full[i])
+		nargs := rng.IntN(7)
+		b = append(b, byte(rng.IntN(Conns)), byte(i>>8), byte(i), byte(nargs))
+		for j := range nargs {
+			pos := len(g.names[i]) + j
+			last := kr.Last
+			if last < 0 {
+				last += len(g.names[i]) + nargs
+			}
+			if kr.First > 0 && kr.Step > 0 && pos >= kr.First && pos <= last && (pos-kr.First)%kr.Step == 0 {
+				// Mostly the keys every type shares, so that values grow.
+				b = append(b, byte(8*rng.IntN(32)), byte(rng.IntN(3)+len(fuzzKeys)*rng.IntN(2)*rng.IntN(8)))
+				continue
+			}
+			kind := rng.IntN(8)
+			b = append(b, byte(kind+8*rng.IntN(32)))
+			if kind == 7 {
+				m := rng.IntN(16)
+				b = append(b, byte(m))
+				for range m {
+					b = append(b, byte(rng.Uint32()))
+				}
+				continue
+			}
+			b = append(b, byte(rng.Uint32()))
+		}
+	}
+	return b
 }

@@ -1,7 +1,9 @@
 package cmdfuzz
 
 import (
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -28,5 +30,40 @@ func TestCommands(t *testing.T) {
 	}
 	if n := len(g.Commands(make([]byte, 10*MaxCommands))); n != MaxCommands {
 		t.Errorf("a long input gave %d commands, want %d", n, MaxCommands)
+	}
+}
+
+func TestRandomInput(t *testing.T) {
+	g := New([]string{"get", "mset", "ping"}, func(string) []string { return nil })
+	keys := func(name string) KeyRange {
+		switch name {
+		case "get":
+			return KeyRange{1, 1, 1}
+		case "mset":
+			return KeyRange{1, -1, 2}
+		}
+		return KeyRange{}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 100 {
+		cmds := g.Commands(g.RandomInput(rng, 5, keys))
+		if len(cmds) != 5 {
+			t.Fatalf("5 commands drawn, %d decoded: %v", len(cmds), cmds)
+		}
+		for _, c := range cmds {
+			isKey := func(i int) bool { return slices.Contains([]string{"k0", "k1", "k2"}, c.Args[i]) }
+			switch c.Args[0] {
+			case "GET":
+				if len(c.Args) > 1 && !isKey(1) {
+					t.Errorf("%q: no key at 1", c.Args)
+				}
+			case "MSET":
+				for i := 1; i < len(c.Args); i += 2 {
+					if !isKey(i) {
+						t.Errorf("%q: no key at %d", c.Args, i)
+					}
+				}
+			}
+		}
 	}
 }

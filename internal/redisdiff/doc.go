@@ -102,7 +102,9 @@
 // (nondeterministic_output: type and length only;
 // nondeterministic_output_order: sorted), with TTLs within a tick. A
 // command that neither server answers within 50 ms is blocked; its reply
-// is compared when it comes. A difference must show in three runs of the
+// is compared when it comes. A connection that subscribed or tracks keys
+// has its pushed replies read and compared after each command. A
+// difference must show in three runs of the
 // input to fail it: one that goes away came from timing (a key expiring
 // between the two servers' turns).
 //

@@ -18,7 +18,7 @@ import (
 // command of the node's table, arguments from the input) to the node and
 // to a real redis-server, from the same empty state, and requires the
 // same replies, but for what cannot match by nature (diffExcluded,
-// diffMatch). Run it with
+// diffFuzzer.match). Run it with
 //
 //	go test ./internal/redisdiff -run '^$' -fuzz FuzzDifferential -fuzztime 300s
 //
@@ -30,7 +30,7 @@ func FuzzDifferential(f *testing.F) {
 	want := Side{Name: "redis", Addr: StartRedis(f)}
 	got := Side{Name: "node", Addr: startNode(f)}
 	df := newDiffFuzzer(f, want, got)
-	for _, seed := range append(diffSeeds(), df.gen.Seeds()...) {
+	for _, seed := range append(df.seeds(), df.gen.Seeds()...) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -38,12 +38,22 @@ func FuzzDifferential(f *testing.F) {
 	})
 }
 
-// diffSeeds are random inputs from fixed seeds: each a sequence of
-// commands of every kind.
-func diffSeeds() [][]byte {
+// seeds are random inputs from fixed seeds: 300 sequences of random
+// commands with their keys where the command table's key specs put them,
+// and 100 of bytes alone.
+func (df *diffFuzzer) seeds() [][]byte {
+	tbl := redis.NewCommandTable()
+	keys := func(name string) cmdfuzz.KeyRange {
+		kr, _ := tbl.KeyRange(name)
+		return cmdfuzz.KeyRange{First: kr.First, Last: kr.Last, Step: kr.Step}
+	}
 	var out [][]byte
-	for seed := range uint64(300) {
+	for seed := range uint64(400) {
 		rng := rand.New(rand.NewPCG(seed, 0x5eed))
+		if seed < 300 {
+			out = append(out, df.gen.RandomInput(rng, 4+rng.IntN(20), keys))
+			continue
+		}
 		b := make([]byte, 32+rng.IntN(160))
 		for i := range b {
 			b[i] = byte(rng.Uint32())
@@ -56,7 +66,7 @@ func diffSeeds() [][]byte {
 // diffExcluded says why the differential fuzzer never sends a command:
 // what it does or replies cannot be the same on two servers, or would
 // end the run. Commands that only reply differently are compared in a
-// weaker way instead (diffMatch).
+// weaker way instead (diffFuzzer.match).
 var diffExcluded = map[string]string{
 	"shutdown":  "ends the server",
 	"debug":     "DEBUG SLEEP holds the server, RELOAD and JMAP differ by nature, SET-ACTIVE-EXPIRE outlives the input",
@@ -228,8 +238,22 @@ type diffPair struct {
 	// blocking command, CLIENT REPLY OFF); its replies are read as they
 	// come, and the connection is dropped before its next command.
 	blocked bool
-	cmd     string // the command whose reply is owed, for messages
+	cmd     []string // the command whose reply is owed
+	// pushes: the connection may get replies no command asked for (it
+	// subscribed, or tracks keys), or several replies to one command
+	// ((UN)SUBSCRIBE and kin reply once per channel). They are read and
+	// compared after each command, so that each reply is compared as the
+	// command it belongs to says.
+	pushes bool
 }
+
+// pushWait is how long the fuzzer waits for a pushed reply on a
+// connection that may get one, after each command.
+const pushWait = 2 * time.Millisecond
+
+// pushCommands are those after which a connection may get pushed
+// replies, or several replies to one command.
+var pushCommands = []string{"subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "client|tracking", "hello"}
 
 // A diffRun is one input's run against both servers.
 type diffRun struct {
@@ -319,20 +343,99 @@ func (r *diffRun) do(n int, args []string) string {
 		sendErr[i] = p.c[i].Send(bs...)
 	}
 	w, g, ok := receivePair(p, sendErr, blockWait)
-	if !ok {
-		p.blocked, p.cmd = true, text
-	} else if msg := r.compare(args, w, g); msg != "" {
-		return msg
+	switch {
+	case !ok:
+		p.blocked, p.cmd = true, args
+	case unsubscribeAll(args):
+		if msg := r.compareUnsubscribeAll(p, args, w, g); msg != "" {
+			return msg
+		}
+	default:
+		if msg := r.compare(args, w, g); msg != "" {
+			return msg
+		}
 	}
-	// Replies to blocked commands that this one may have served.
+	p.pushes = p.pushes || slices.Contains(pushCommands, fullName(args, r.df.match))
+	// Replies to blocked commands that this one may have served, and
+	// pushed ones.
 	for i := range r.conns {
 		if i != n {
 			if msg := r.poll(i, 0); msg != "" {
 				return msg
 			}
 		}
+		if msg := r.drain(i); msg != "" {
+			return msg
+		}
 	}
 	return ""
+}
+
+// unsubscribeAll says whether args unsubscribe from every channel or
+// pattern: a reply per channel, in the order of the client's dict, which
+// Redis seeds at random.
+func unsubscribeAll(args []string) bool {
+	switch strings.ToLower(args[0]) {
+	case "unsubscribe", "punsubscribe", "sunsubscribe":
+		return len(args) == 1
+	}
+	return false
+}
+
+// compareUnsubscribeAll reads the replies of an unsubscribeAll command
+// after its first (w, g) and compares them but for their order: the
+// counts in sequence, the channels as sets.
+func (r *diffRun) compareUnsubscribeAll(p *diffPair, args []string, w, g []byte) string {
+	ws, gs := [][]byte{w}, [][]byte{g}
+	for p.c[0] != nil {
+		w, g, ok := receivePair(p, [2]error{}, pushWait)
+		if !ok {
+			break
+		}
+		ws, gs = append(ws, w), append(gs, g)
+	}
+	channels := func(replies [][]byte) (masked []byte, names []string) {
+		for _, raw := range replies {
+			v, ok := parseReply(raw)
+			if ok && isAggregate(v.Kind) && len(v.Elems) == 3 {
+				names = append(names, string(v.Elems[1].Str)+"/"+string(v.Elems[1].Kind))
+				v.Elems[1] = resp.Value{Kind: resp.KindBulk, Str: []byte("<channel>")}
+				raw = resp.AppendValue(nil, v)
+			}
+			masked = append(masked, raw...)
+		}
+		slices.Sort(names)
+		return masked, names
+	}
+	wm, wn := channels(ws)
+	gm, gn := channels(gs)
+	if bytes.Equal(wm, gm) && slices.Equal(wn, gn) {
+		return ""
+	}
+	return r.compare(args, bytes.Join(ws, nil), bytes.Join(gs, nil))
+}
+
+// drain reads and compares what connection n has been sent beyond the
+// replies of its commands, if it may get such replies.
+func (r *diffRun) drain(n int) string {
+	p := r.conns[n]
+	if p == nil || !p.pushes || p.blocked || p.c[0] == nil {
+		return ""
+	}
+	for {
+		w, g, ok := receivePair(p, [2]error{}, pushWait)
+		if !ok {
+			return ""
+		}
+		r.history = append(r.history, fmt.Sprintf("[%d] (a pushed reply)", n))
+		if !(Match{}).Equal(w, g) {
+			return fmt.Sprintf("a pushed reply on connection %d differs\n\t%-6s %q\n\t%-6s %q\n%s", n, r.df.want.Name+":", clip(w), r.df.got.Name+":", clip(g),
+				formatHistory(r.history[:len(r.history)-1]))
+		}
+		if p.c[0] == nil {
+			return ""
+		}
+	}
 }
 
 // poll reads the owed replies of connection n if either server has sent
@@ -347,8 +450,8 @@ func (r *diffRun) poll(n int, wait time.Duration) string {
 		return ""
 	}
 	p.blocked = false
-	r.history = append(r.history, fmt.Sprintf("[%d] (the reply of %s)", n, p.cmd))
-	return r.compare(strings.Fields(p.cmd), w, g)
+	r.history = append(r.history, fmt.Sprintf("[%d] (the reply of %s)", n, commandText(p.cmd)))
+	return r.compare(p.cmd, w, g)
 }
 
 // receivePair reads the next reply of both connections of p: ok is false
@@ -405,6 +508,10 @@ func (r *diffRun) compare(args []string, w, g []byte) string {
 	case (name == "command|info" || name == "command|docs") && len(args) == 2:
 		// Without names: the whole table, in the order of Redis's dict.
 		m.Shape = true
+	case name == "command|info" || name == "command|docs":
+		// A container lists its subcommands in the order of Redis's dict
+		// (TestCommandInfoAndDocs compares them one by one).
+		w, g = withoutSubcommandLists(w, name == "command|docs"), withoutSubcommandLists(g, name == "command|docs")
 	case (name == "evalsha" || name == "evalsha_ro") && len(args) > 1 && len(args[1]) != 40 && string(w) == "-NOSCRIPT No matching script. Please use EVAL.\r\n":
 		// Known and left to the scripting code's owner: evalShaCommand
 		// refuses a SHA that is not 40 long before it parses numkeys;
@@ -446,6 +553,22 @@ func (df *diffFuzzer) lua(args []string) bool {
 	return false
 }
 
+// withoutSubcommandLists drops the lists of subcommands from a COMMAND
+// INFO or COMMAND DOCS reply.
+func withoutSubcommandLists(raw []byte, docs bool) []byte {
+	v, ok := parseReply(raw)
+	if !ok || !isAggregate(v.Kind) {
+		return raw
+	}
+	for i := range v.Elems {
+		e := &v.Elems[i]
+		if (docs && i%2 == 1 && isAggregate(e.Kind)) || (!docs && len(e.Elems) >= 10) {
+			*e = withoutSubcommands(*e, docs)
+		}
+	}
+	return resp.AppendValue(nil, v)
+}
+
 // withoutConfigs drops from a CONFIG GET reply the parameters of
 // diffConfigMasked and those the node lacks (about half of Redis's: a
 // known gap, which would show in every CONFIG GET of a pattern), and
@@ -459,7 +582,7 @@ func (df *diffFuzzer) withoutConfigs(raw []byte) []byte {
 	var pairs []pair
 	for i := 0; i+1 < len(v.Elems); i += 2 {
 		name := string(v.Elems[i].Str)
-		if _, ok := df.config[1][name]; ok && !slices.Contains(diffConfigMasked, name) {
+		if _, ok := df.config[1][strings.ToLower(name)]; ok && !slices.Contains(diffConfigMasked, strings.ToLower(name)) {
 			pairs = append(pairs, pair{v.Elems[i], v.Elems[i+1]})
 		}
 	}

@@ -680,21 +680,24 @@ func configGetCommand(c *client, args [][]byte) {
 		p   *param
 	}
 	var out []match
-	seen := func(name string) bool {
+	listed := func(name string) bool {
 		return slices.ContainsFunc(out, func(m match) bool { return strings.EqualFold(m.key, name) })
 	}
-	for _, a := range args[2:] {
-		pat := string(a)
-		if !strings.ContainsAny(pat, "[*?") {
-			if p := findParam(pat); p != nil && !seen(pat) {
-				out = append(out, match{pat, p})
+	for _, pat := range args[2:] {
+		// strpbrk and stringmatch read the pattern as a C string: up to
+		// a NUL ("*\x00" matches everything); the lookup of a plain name
+		// is binary-safe.
+		cpat := cstr(pat, len(pat))
+		if !strings.ContainsAny(cpat, "[*?") {
+			if p := findParam(string(pat)); p != nil && !listed(string(pat)) {
+				out = append(out, match{string(pat), p})
 			}
 			continue
 		}
-		lower := []byte(strings.ToLower(pat))
+		lower := []byte(strings.ToLower(cpat))
 		for i := range params {
 			p := &params[i]
-			if p.flags&flagHidden == 0 && !seen(p.name) && glob.Match(lower, []byte(p.name), true) {
+			if p.flags&flagHidden == 0 && !listed(p.name) && glob.Match(lower, []byte(p.name), true) {
 				out = append(out, match{p.name, p})
 			}
 		}

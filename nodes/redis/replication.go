@@ -1064,11 +1064,16 @@ func waitCommand(c *client, args [][]byte) {
 		return
 	}
 	acked := s.replicasAcked(c.woff)
-	if int64(acked) >= n || c.deniedBlocking || c.multi {
+	// waitCommand compares the long it parsed, then blocks with it
+	// stored in an int (c->bpop.numreplicas): 2^31 becomes -2^31, 2^32+1
+	// becomes 1. A count that truncates to no more than the acks already
+	// in is released by the next beforeSleep, with the same reply as now.
+	truncated := int(int32(n))
+	if int64(acked) >= n || acked >= truncated || c.deniedBlocking || c.multi {
 		c.w.WriteInt(int64(acked))
 		return
 	}
-	c.waitN, c.waitOff = int(n), c.woff
+	c.waitN, c.waitOff = truncated, c.woff
 	c.blocked = &blockState{db: c.db, wait: true}
 	s.waiters = append(s.waiters, c)
 	if timeout > 0 {

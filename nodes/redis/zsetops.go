@@ -175,6 +175,10 @@ func zsetOpGeneric(c *client, args [][]byte, dst []byte, nk int, op int, cardOnl
 	switch op {
 	case opInter:
 		if srcs[0].length() == 0 {
+			if cardOnly {
+				c.w.WriteInt(0) // ZINTERCARD counts, even when a key is empty
+				return
+			}
 			break
 		}
 		card := int64(0)
