@@ -732,15 +732,16 @@ func configSetCommand(c *client, args [][]byte) {
 	n := (len(args) - 2) / 2
 	ps := make([]*param, n)
 	var unknown, failed, why string
-	denyLoading := false
+	hasUnknown, denyLoading := false, false
 	for i := range n {
 		name := string(args[2+2*i])
 		p := findParam(name)
 		switch {
-		case unknown != "" || why != "" || denyLoading:
-			// The first problem is the one reported.
+		case hasUnknown || why != "" || denyLoading:
+			// The first problem is the one reported (an unknown name
+			// may be "").
 		case p == nil:
-			unknown = name
+			unknown, hasUnknown = name, true
 		case p.flags&flagImmutable != 0:
 			failed, why = name, "can't set immutable config"
 		case p.flags&flagProtected != 0 && !c.s.allowProtected(c):
@@ -756,7 +757,7 @@ func configSetCommand(c *client, args [][]byte) {
 	case denyLoading:
 		c.w.WriteError("LOADING Redis is loading the dataset in memory")
 		return
-	case unknown != "":
+	case hasUnknown:
 		c.w.WriteError("ERR Unknown option or number of arguments for CONFIG SET - '" + cstr([]byte(unknown), len(unknown)) + "'")
 		return
 	case why != "":
