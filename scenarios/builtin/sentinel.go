@@ -257,3 +257,113 @@ func failoverTime(ops []history.Op, old string, faultAt, bound time.Duration) ch
 	res.Metrics = []checker.Metric{{Name: "failover_ms", Value: float64(first.Milliseconds())}}
 	return res
 }
+
+// sentinelTiltScenario: the master crashes, and just after it the wall
+// clocks of two of the three sentinel hosts jump forward. Those two enter
+// TILT for 30 s, as Redis documents: they neither act nor vote the master
+// down, so the third alone cannot reach ODOWN (quorum 2) and the failover
+// waits for TILT to end. The checks: both sentinels tilted, the failover
+// came only after their TILT, and it did complete.
+func sentinelTiltScenario() *scenarios.Scenario {
+	return &scenarios.Scenario{
+		Name:    "sentinel-tilt",
+		Summary: "wall-clock jumps on sentinel hosts put them in TILT and delay the failover of a crashed master",
+		Params: []scenarios.Param{
+			scenarios.DurationParam("duration", "90s", "virtual time the world runs"),
+			scenarios.DurationParam("fault-at", "15s", "when the master's host crashes; the clocks jump 1 s later"),
+			scenarios.DurationParam("jump", "10s", "how far the two sentinel hosts' wall clocks jump forward (TILT needs more than 2 s)"),
+			scenarios.DurationParam("down-after", "5s", "sentinel down-after-milliseconds"),
+			scenarios.IntParam("clients", 2, 1, 20, "clients per workload (set and register)"),
+		},
+		Setup: setupSentinelTilt,
+	}
+}
+
+func setupSentinelTilt(r *scenarios.Run) (scenarios.Checks, error) {
+	faultAt, jump := r.Params.Duration("fault-at"), r.Params.Duration("jump")
+	const tiltPeriod = 30 * time.Second // SENTINEL_TILT_PERIOD
+	if faultAt+time.Second+tiltPeriod+35*time.Second > r.Duration {
+		return nil, fmt.Errorf("parameters: want fault-at + 1s + 30s of TILT + 35s <= duration (got %v, %v)", faultAt, r.Duration)
+	}
+	set, reg := client.NewSet(), client.NewRegister()
+	var sentinels []deploy.Sentinel
+	for _, h := range []string{"s1", "s2", "s3"} {
+		sentinels = append(sentinels, deploy.Sentinel{Host: h, Quorum: 2, DownAfter: r.Params.Duration("down-after"), FailoverTimeout: 20 * time.Second, ParallelSyncs: 1})
+	}
+	stop := r.Duration - 6*time.Second
+	n := r.Params.Int("clients")
+	dep, err := r.Deploy(deploy.Deployment{
+		Latency:   sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
+		Shards:    []deploy.Shard{{Name: "mymaster", Nodes: scenarios.RedisNodes(scenarios.NoSave(), sim.DiskConfig{}, "n1", "n2", "n3")}},
+		Sentinels: sentinels,
+		Clients: []deploy.Clients{
+			{Host: "c1", Count: n, Workload: set, Sentinel: "mymaster", Stop: stop},
+			{Host: "c1", Count: n, Workload: reg, Sentinel: "mymaster", Stop: stop},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	dep.FinalReads("c1", r.Duration-3*time.Second, set, r.Fail)
+	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
+	jumpAt := faultAt + time.Second
+	r.Schedule = []nemesis.Action{
+		{At: faultAt, Op: nemesis.OpCrash, Target: "n1"},
+		{At: jumpAt, Op: nemesis.OpClockJump, Target: "s1", Delta: jump},
+		{At: jumpAt, Op: nemesis.OpClockJump, Target: "s2", Delta: jump},
+		// The old master comes back, to be made a replica of the new one.
+		{At: jumpAt + tiltPeriod + 15*time.Second, Op: nemesis.OpRestart, Target: "n1"},
+	}
+	return func(r *scenarios.Run) []checker.Result {
+		r.History.Finish(r.World.Now())
+		ops := r.History.Ops()
+		r.Facts = append(r.Facts, scenarios.OpCounts(r.History))
+		return []checker.Result{
+			tiltDelay(dep, ops, jumpAt, tiltPeriod),
+			dep.Convergence(),
+			sentinelAgreement(dep, "mymaster"),
+		}
+	}, nil
+}
+
+// tiltDelay checks what TILT promises: s1 and s2 entered TILT after their
+// clocks jumped, and no write was acknowledged by a new master before
+// their TILT ended; one was after it.
+func tiltDelay(dep *deploy.Deployed, ops []history.Op, jumpAt, period time.Duration) checker.Result {
+	res := checker.Result{Checker: "tilt-delay", Kind: checker.KindLiveness, Verdict: checker.Ok}
+	tilted := map[string]bool{}
+	for _, e := range dep.SentinelEvents() {
+		if e.Type == "+tilt" && e.At.Duration() >= jumpAt {
+			tilted[e.Host] = true
+		}
+	}
+	var bad []string
+	for _, h := range []string{"s1", "s2"} {
+		if !tilted[h] {
+			bad = append(bad, "sentinel "+h+" did not enter TILT after its clock jumped")
+		}
+	}
+	tiltEnd := jumpAt + period
+	first := time.Duration(-1)
+	for _, op := range ops {
+		if op.Outcome != history.Ok || op.Node == "n1" || (op.Kind != history.Add && op.Kind != history.Write) || op.Invoke.Duration() < jumpAt {
+			continue
+		}
+		if d := op.Complete.Duration(); first < 0 || d < first {
+			first = d
+		}
+	}
+	switch {
+	case first < 0:
+		bad = append(bad, "no write was acknowledged by a new master")
+	case first < tiltEnd:
+		bad = append(bad, fmt.Sprintf("a new master acknowledged a write at %v, before the sentinels' TILT ended at %v", first, tiltEnd))
+	}
+	res.Metrics = []checker.Metric{{Name: "failover_ms", Value: float64((first - jumpAt).Milliseconds())}}
+	if len(bad) > 0 {
+		res.Verdict, res.Summary, res.Evidence.Notes = checker.Violation, bad[0], bad
+		return res
+	}
+	res.Summary = fmt.Sprintf("s1 and s2 tilted; the first write on the new master came at %v, after TILT ended at %v", first, tiltEnd)
+	return res
+}

@@ -74,3 +74,19 @@ func TestSentinelFailoverPasses(t *testing.T) {
 		}
 	}
 }
+
+// sentinel-tilt passes: the sentinels whose clocks jumped tilt, and the
+// failover waits for their TILT to end. (With TILT's trigger disabled in
+// the sentinel, seed 1 fails tilt-delay: no TILT, and the failover comes
+// after down-after as usual.)
+func TestSentinelTiltDelaysFailover(t *testing.T) {
+	n := uint64(3)
+	if testing.Short() {
+		n = 1
+	}
+	for _, res := range sweepSeeds(t, "sentinel-tilt", n, nil) {
+		if res != nil && !res.Passed() {
+			t.Errorf("seed %d failed: %+v\nreplay: simulate run sentinel-tilt --seed %d", res.Seed, res.Verdicts, res.Seed)
+		}
+	}
+}
