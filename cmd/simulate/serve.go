@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/nodes/sentinel"
 	"github.com/redsim/redsim/sim/realenv"
 	"github.com/spf13/cobra"
 )
@@ -24,6 +25,9 @@ type serveFlags struct {
 	dir         string
 	appendonly  bool
 	appendfsync string
+	// sentinel, when set, is a Sentinel configuration file: serve runs
+	// the simulator's Sentinel with it, as redis-sentinel FILE does.
+	sentinel string
 }
 
 func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -50,12 +54,16 @@ func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
 	fl.StringVar(&f.dir, "dir", ".", "directory for dump.rdb and the AOF's appendonlydir")
 	fl.BoolVar(&f.appendonly, "appendonly", false, "enable the append-only file (appendonly)")
 	fl.StringVar(&f.appendfsync, "appendfsync", "everysec", "AOF fsync policy: always, everysec or no")
+	fl.StringVar(&f.sentinel, "sentinel", "", "run a Sentinel with this configuration file (as redis-sentinel FILE: its port line, default 26379, is the port; --addr gives the host; the file is rewritten in place)")
 	return cmd
 }
 
 // serve runs a node until ctx is done or the node shuts itself down;
 // ready, if set, gets the bound address.
 func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer, ready func(addr string)) error {
+	if f.sentinel != "" {
+		return serveSentinel(ctx, f, stdout, stderr, ready)
+	}
 	host, portStr, err := net.SplitHostPort(f.addr)
 	if err != nil {
 		return &exitError{exitUsage, fmt.Errorf("--addr %q: %v; want host:port such as 127.0.0.1:6379", f.addr, err)}
@@ -138,4 +146,53 @@ func stopWithParent(ctx context.Context, cancel func(), parent int, every time.D
 			}
 		}
 	}
+}
+
+// serveSentinel runs the simulator's Sentinel on real TCP, a real clock and
+// its configuration file, as redis-sentinel FILE does: the file must
+// exist, its port line (26379 by default) is where it listens, and it is
+// rewritten in place when the state changes. A file Sentinel refuses is
+// reported, with Redis's message, before anything listens.
+func serveSentinel(ctx context.Context, f serveFlags, stdout, stderr io.Writer, ready func(addr string)) error {
+	host, _, err := net.SplitHostPort(f.addr)
+	if err != nil {
+		return &exitError{exitUsage, fmt.Errorf("--addr %q: %v; want host:port such as 127.0.0.1:26379 (with --sentinel the port comes from the file)", f.addr, err)}
+	}
+	path, err := filepath.Abs(f.sentinel)
+	if err != nil {
+		return &exitError{exitUsage, fmt.Errorf("--sentinel %q: %v", f.sentinel, err)}
+	}
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return &exitError{exitUsage, fmt.Errorf("--sentinel %q: %v; Sentinel needs a configuration file it can rewrite", f.sentinel, err)}
+	}
+	port := sentinel.DefaultPort
+	for _, line := range strings.Split(string(text), "\n") {
+		if w := strings.Fields(line); len(w) == 2 && strings.EqualFold(w[0], "port") {
+			if p, err := strconv.Atoi(w[1]); err == nil {
+				port = p
+			}
+		}
+	}
+	l, err := realenv.New(realenv.Config{Name: "sentinel", Host: "localhost", Dir: filepath.Dir(path), Log: stderr, ListenHost: host})
+	if err != nil {
+		return &exitError{exitUsage, fmt.Errorf("--sentinel %q: %v", f.sentinel, err)}
+	}
+	if err := l.Start(sentinel.Program(sentinel.Options{ConfigFile: filepath.Base(path)})); err != nil {
+		return &exitError{exitFramework, err}
+	}
+	addr := l.Addr(port)
+	if addr == "" {
+		// The sentinel logged why (its file, its port) and exited.
+		_ = l.Run(ctx)
+		return &exitError{exitUsage, fmt.Errorf("the sentinel did not start with %s; see the log above", f.sentinel)}
+	}
+	fmt.Fprintf(stdout, "sentinel (Redsim, Redis %s) listening on %s\n", redis.Version, addr)
+	if ready != nil {
+		ready(addr)
+	}
+	if err := l.Run(ctx); err != nil {
+		return &exitError{exitFramework, err}
+	}
+	return nil
 }

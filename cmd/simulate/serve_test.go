@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -122,4 +125,78 @@ func TestServeStopsWithGoRunParent(t *testing.T) {
 		t.Fatal("the context was not cancelled when the parent changed")
 	}
 	<-done
+}
+
+// TestServeSentinel: `simulate serve --sentinel FILE` runs the simulator's
+// Sentinel on real TCP; it monitors a `simulate serve` node, answers
+// SENTINEL commands with what it learnt from it, rewrites its file, and
+// a file it refuses exits 2 with Redis's error in the log.
+func TestServeSentinel(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	startServe := func(f serveFlags) (string, context.CancelFunc, chan error) {
+		ctx, cancel := context.WithCancel(context.Background())
+		addrc := make(chan string, 1)
+		done := make(chan error, 1)
+		go func() { done <- serve(ctx, f, io.Discard, io.Discard, func(a string) { addrc <- a }) }()
+		select {
+		case a := <-addrc:
+			return a, cancel, done
+		case err := <-done:
+			cancel()
+			t.Fatalf("serve: %v", err)
+		case <-time.After(10 * time.Second):
+			cancel()
+			t.Fatal("serve did not start")
+		}
+		return "", cancel, done
+	}
+	node, stopNode, nodeDone := startServe(serveFlags{addr: "127.0.0.1:0", dir: t.TempDir(), appendfsync: "everysec"})
+	defer func() { stopNode(); <-nodeDone }()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sport := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	host, port, _ := net.SplitHostPort(node)
+	conf := filepath.Join(t.TempDir(), "sentinel.conf")
+	text := "port " + strconv.Itoa(sport) + "\nsentinel monitor mymaster " + host + " " + port + " 1\n"
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	saddr, stopSentinel, sentinelDone := startServe(serveFlags{addr: "127.0.0.1:0", sentinel: conf})
+	ctx := context.Background()
+	sc := goredis.NewClient(&goredis.Options{Addr: saddr, Protocol: 2})
+	defer sc.Close()
+	if got, err := sc.Do(ctx, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster").StringSlice(); err != nil || strings.Join(got, ":") != node {
+		t.Fatalf("GET-MASTER-ADDR-BY-NAME = %q, %v; want %s", got, err, node)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		m, err := sc.Do(ctx, "SENTINEL", "MASTER", "mymaster").StringSlice()
+		// runid comes from the node's INFO: the sentinel's link works.
+		if i := slices.Index(m, "runid"); err == nil && i >= 0 && i+1 < len(m) && len(m[i+1]) == 40 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the sentinel never got the node's INFO: %q %v", m, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stopSentinel()
+	if err := <-sentinelDone; err != nil {
+		t.Fatalf("serve --sentinel returned %v", err)
+	}
+	if b, err := os.ReadFile(conf); err != nil || !strings.Contains(string(b), "sentinel myid ") {
+		t.Fatalf("the configuration file was not rewritten: %q %v", b, err)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.conf")
+	if err := os.WriteFile(bad, []byte("port 0\nsentinel monitor only-two-args x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "serve", "--addr", "127.0.0.1:0", "--sentinel", bad)
+	if code != exitUsage || !strings.Contains(stderr, "FATAL CONFIG FILE ERROR") {
+		t.Fatalf("a bad file: exit %d, stderr %q", code, stderr)
+	}
 }
