@@ -28,12 +28,14 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
 # Every must-pass built-in, and the variants simulate mutants sweeps, over
-# 1,000 seeds: no false positive may show. About 15 minutes on 2 cores. SOAK_SEEDS=1-100 for a quicker pass.
+# 1,000 seeds: no false positive may show. About 15 minutes on 2 cores (more
+# with the Sentinel scenarios, about a second a seed). SOAK_SEEDS=1-100 for a quicker pass.
 SOAK_SEEDS ?= 1-1000
 SAFE := ping replication linearizable-master wait-failover min-replicas redlock-quiet redlock-holder-crash redlock-slow-network
 soak: build
 	@for s in $(SAFE) "standalone-crash --set appendfsync=always" "standalone-crash --set persistence=rdb" \
-		"replication --set chain=true" "replication --set appendfsync=always" "replication --set chain=true --set write-gaps=true"; do \
+		"replication --set chain=true" "replication --set appendfsync=always" "replication --set chain=true --set write-gaps=true" \
+		"sentinel-failover" "sentinel-failover --set fault=pause" "sentinel-failover --set min-replicas-to-write=1" "sentinel-tilt"; do \
 		out=$$(bin/simulate sweep $$s --seeds $(SOAK_SEEDS)); rc=$$?; \
 		echo "$$s: $$(echo "$$out" | tail -1)"; [ $$rc -eq 0 ] || exit $$rc; \
 	done
