@@ -18,7 +18,7 @@ import (
 func Registry() *scenarios.Registry {
 	all := []*scenarios.Scenario{pingScenario(), replicationScenario(), standaloneCrashScenario(),
 		linearizableMasterScenario(), failoverPartitionScenario(), waitFailoverScenario(), minReplicasScenario(),
-		sentinelPartitionScenario(), sentinelFailoverScenario(), sentinelTiltScenario()}
+		sentinelPartitionScenario(), sentinelFailoverScenario(), sentinelTiltScenario(), sentinelManualFailoverScenario()}
 	for _, c := range redlockCases() {
 		all = append(all, redlockScenario(c))
 	}
