@@ -372,34 +372,11 @@ func parseCursor(c *client, b []byte) (uint64, bool) {
 // no digits at all reads nothing (ok only for an empty s), and ok is
 // false on overflow.
 func strtoul(s []byte) (uint64, bool) {
-	i := 0
-	for i < len(s) && isCSpace(s[i]) {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	start := i
-	var v uint64
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		d := uint64(s[i] - '0')
-		if v > (math.MaxUint64-d)/10 {
-			return 0, false // ERANGE
-		}
-		v = v*10 + d
-	}
-	if i == start {
+	v, any, ok := rnum.Strtoull(s)
+	if !any {
 		return 0, len(s) == 0 // no conversion: end is s itself
 	}
-	if i != len(s) {
-		return 0, false
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
+	return v, ok
 }
 
 // isCSpace is C's isspace in the C locale.

@@ -101,3 +101,39 @@ func Atoi(b []byte) int {
 	}
 	return int(int32(l))
 }
+
+// Strtoull is glibc's strtoull(s, &end, 10) for a caller that wants end at
+// the end of s: leading C-locale blanks, an optional sign ('-' negates
+// modulo 2^64, so "-1" is 18446744073709551615), then decimal digits. any
+// reports whether a digit was read (with none strtoull converts nothing);
+// ok is false without digits, on overflow (ERANGE) and with bytes left
+// over.
+func Strtoull(s []byte) (v uint64, any, ok bool) {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] >= '\t' && s[i] <= '\r') {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	start := i
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		d := uint64(s[i] - '0')
+		if v > (math.MaxUint64-d)/10 {
+			return 0, true, false // ERANGE
+		}
+		v = v*10 + d
+	}
+	if i == start {
+		return 0, false, false
+	}
+	if i != len(s) {
+		return 0, true, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true, true
+}

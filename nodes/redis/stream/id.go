@@ -99,9 +99,6 @@ func cstr(b []byte) []byte {
 	return b
 }
 
-// isSpace is C's isspace in the C locale.
-func isSpace(c byte) bool { return c == ' ' || c >= '\t' && c <= '\r' }
-
 // string2ull is Redis's string2ull on a C string: string2ll's strict
 // decimal if it is non-negative, otherwise glibc's strtoull, which takes
 // leading blanks, a '+' or a '-' (negating modulo 2^64, so "-01" is
@@ -111,31 +108,8 @@ func string2ull(s []byte) (uint64, bool) {
 	if v, ok := rnum.ParseInt(s); ok {
 		return uint64(v), v >= 0
 	}
-	i := 0
-	for i < len(s) && isSpace(s[i]) {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	start := i
-	var v uint64
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		d := uint64(s[i] - '0')
-		if v > (math.MaxUint64-d)/10 {
-			return 0, false // ERANGE
-		}
-		v = v*10 + d
-	}
-	if i == start || i != len(s) || len(s) == 0 {
-		return 0, false
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
+	v, _, ok := rnum.Strtoull(s)
+	return v, ok
 }
 
 // parseID is streamGenericParseIDOrReply: "ms-seq", "ms" (the sequence
