@@ -10,6 +10,7 @@ import (
 	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/nodes/redis"
 	"github.com/redsim/redsim/nodes/redisconn"
 	"github.com/redsim/redsim/nodes/resp"
 	"github.com/redsim/redsim/scenarios"
@@ -184,27 +185,10 @@ func setupSentinelFailover(r *scenarios.Run) (scenarios.Checks, error) {
 	if m := r.Params.Int("min-replicas-to-write"); m > 0 {
 		cfg.MinReplicasToWrite, cfg.MinReplicasMaxLag = m, 10
 	}
-	set, reg := client.NewSet(), client.NewRegister()
-	var sentinels []deploy.Sentinel
-	for _, h := range []string{"s1", "s2", "s3"} {
-		sentinels = append(sentinels, deploy.Sentinel{Host: h, Quorum: 2, DownAfter: r.Params.Duration("down-after"), FailoverTimeout: r.Params.Duration("failover-timeout"), ParallelSyncs: 1})
-	}
-	stop := r.Duration - 6*time.Second
-	n := r.Params.Int("clients")
-	dep, err := r.Deploy(deploy.Deployment{
-		Latency:   sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
-		Shards:    []deploy.Shard{{Name: "mymaster", Nodes: scenarios.RedisNodes(cfg, sim.DiskConfig{}, "n1", "n2", "n3")}},
-		Sentinels: sentinels,
-		Clients: []deploy.Clients{
-			{Host: "c1", Count: n, Workload: set, Sentinel: "mymaster", Stop: stop},
-			{Host: "c1", Count: n, Workload: reg, Sentinel: "mymaster", Stop: stop},
-		},
-	})
+	dep, err := sentinelTrio(r, cfg, r.Params.Duration("down-after"), r.Params.Duration("failover-timeout"))
 	if err != nil {
 		return nil, err
 	}
-	dep.FinalReads("c1", r.Duration-3*time.Second, set, r.Fail)
-	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
 	fault, back := nemesis.OpCrash, nemesis.OpRestart
 	if r.Params.String("fault") == "pause" {
 		fault, back = nemesis.OpPause, nemesis.OpResume
@@ -234,17 +218,9 @@ func setupSentinelFailover(r *scenarios.Run) (scenarios.Checks, error) {
 // master must be within bound.
 func failoverTime(ops []history.Op, old string, faultAt, bound time.Duration) checker.Result {
 	res := checker.Result{Checker: "failover-time", Kind: checker.KindLiveness}
-	first := time.Duration(-1)
-	for _, op := range ops {
-		if op.Outcome != history.Ok || op.Node == old || op.Invoke.Duration() < faultAt {
-			continue
-		}
-		if op.Kind != history.Add && op.Kind != history.Write {
-			continue
-		}
-		if d := op.Complete.Duration() - faultAt; first < 0 || d < first {
-			first = d
-		}
+	first := firstNewMasterWrite(ops, old, faultAt)
+	if first >= 0 {
+		first -= faultAt
 	}
 	switch {
 	case first < 0:
@@ -288,27 +264,10 @@ func setupSentinelTilt(r *scenarios.Run) (scenarios.Checks, error) {
 	if faultAt+time.Second+tiltPeriod+35*time.Second > r.Duration {
 		return nil, fmt.Errorf("parameters: want fault-at + 1s + 30s of TILT + 35s <= duration (got %v, %v)", faultAt, r.Duration)
 	}
-	set, reg := client.NewSet(), client.NewRegister()
-	var sentinels []deploy.Sentinel
-	for _, h := range []string{"s1", "s2", "s3"} {
-		sentinels = append(sentinels, deploy.Sentinel{Host: h, Quorum: 2, DownAfter: r.Params.Duration("down-after"), FailoverTimeout: 20 * time.Second, ParallelSyncs: 1})
-	}
-	stop := r.Duration - 6*time.Second
-	n := r.Params.Int("clients")
-	dep, err := r.Deploy(deploy.Deployment{
-		Latency:   sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
-		Shards:    []deploy.Shard{{Name: "mymaster", Nodes: scenarios.RedisNodes(scenarios.NoSave(), sim.DiskConfig{}, "n1", "n2", "n3")}},
-		Sentinels: sentinels,
-		Clients: []deploy.Clients{
-			{Host: "c1", Count: n, Workload: set, Sentinel: "mymaster", Stop: stop},
-			{Host: "c1", Count: n, Workload: reg, Sentinel: "mymaster", Stop: stop},
-		},
-	})
+	dep, err := sentinelTrio(r, scenarios.NoSave(), r.Params.Duration("down-after"), 20*time.Second)
 	if err != nil {
 		return nil, err
 	}
-	dep.FinalReads("c1", r.Duration-3*time.Second, set, r.Fail)
-	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
 	jumpAt := faultAt + time.Second
 	r.Schedule = []nemesis.Action{
 		{At: faultAt, Op: nemesis.OpCrash, Target: "n1"},
@@ -347,15 +306,7 @@ func tiltDelay(dep *deploy.Deployed, ops []history.Op, jumpAt, period time.Durat
 		}
 	}
 	tiltEnd := jumpAt + period
-	first := time.Duration(-1)
-	for _, op := range ops {
-		if op.Outcome != history.Ok || op.Node == "n1" || (op.Kind != history.Add && op.Kind != history.Write) || op.Invoke.Duration() < jumpAt {
-			continue
-		}
-		if d := op.Complete.Duration(); first < 0 || d < first {
-			first = d
-		}
-	}
+	first := firstNewMasterWrite(ops, "n1", jumpAt)
 	switch {
 	case first < 0:
 		bad = append(bad, "no write was acknowledged by a new master")
@@ -399,27 +350,10 @@ func setupSentinelManualFailover(r *scenarios.Run) (scenarios.Checks, error) {
 	if at+bound+15*time.Second > r.Duration {
 		return nil, fmt.Errorf("parameters: want failover-at + failover-bound + 15s <= duration (got %v, %v, %v)", at, bound, r.Duration)
 	}
-	set, reg := client.NewSet(), client.NewRegister()
-	var sentinels []deploy.Sentinel
-	for _, h := range []string{"s1", "s2", "s3"} {
-		sentinels = append(sentinels, deploy.Sentinel{Host: h, Quorum: 2, DownAfter: 5 * time.Second, FailoverTimeout: 20 * time.Second, ParallelSyncs: 1})
-	}
-	stop := r.Duration - 6*time.Second
-	n := r.Params.Int("clients")
-	dep, err := r.Deploy(deploy.Deployment{
-		Latency:   sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
-		Shards:    []deploy.Shard{{Name: "mymaster", Nodes: scenarios.RedisNodes(scenarios.NoSave(), sim.DiskConfig{}, "n1", "n2", "n3")}},
-		Sentinels: sentinels,
-		Clients: []deploy.Clients{
-			{Host: "c1", Count: n, Workload: set, Sentinel: "mymaster", Stop: stop},
-			{Host: "c1", Count: n, Workload: reg, Sentinel: "mymaster", Stop: stop},
-		},
-	})
+	dep, err := sentinelTrio(r, scenarios.NoSave(), 5*time.Second, 20*time.Second)
 	if err != nil {
 		return nil, err
 	}
-	dep.FinalReads("c1", r.Duration-3*time.Second, set, r.Fail)
-	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
 	reply := "no reply"
 	r.World.At(clock.Time(at), func() {
 		h, err := r.World.AddHost("admin", sim.HostConfig{})
@@ -462,3 +396,48 @@ func setupSentinelManualFailover(r *scenarios.Run) (scenarios.Checks, error) {
 type adminNode struct{}
 
 func (adminNode) Stop() {}
+
+// sentinelTrio deploys what sentinel-failover, -tilt and -manual-failover
+// share: nodes n1 (the master), n2 and n3 with cfg, sentinels s1..s3
+// (quorum 2, parallel-syncs 1), and the clients of set and register on
+// c1, finding the master through Sentinel, with final reads and the
+// observations.
+func sentinelTrio(r *scenarios.Run, cfg redis.Config, downAfter, foTimeout time.Duration) (*deploy.Deployed, error) {
+	set, reg := client.NewSet(), client.NewRegister()
+	var sentinels []deploy.Sentinel
+	for _, h := range []string{"s1", "s2", "s3"} {
+		sentinels = append(sentinels, deploy.Sentinel{Host: h, Quorum: 2, DownAfter: downAfter, FailoverTimeout: foTimeout, ParallelSyncs: 1})
+	}
+	stop := r.Duration - 6*time.Second
+	n := r.Params.Int("clients")
+	dep, err := r.Deploy(deploy.Deployment{
+		Latency:   sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
+		Shards:    []deploy.Shard{{Name: "mymaster", Nodes: scenarios.RedisNodes(cfg, sim.DiskConfig{}, "n1", "n2", "n3")}},
+		Sentinels: sentinels,
+		Clients: []deploy.Clients{
+			{Host: "c1", Count: n, Workload: set, Sentinel: "mymaster", Stop: stop},
+			{Host: "c1", Count: n, Workload: reg, Sentinel: "mymaster", Stop: stop},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	dep.FinalReads("c1", r.Duration-3*time.Second, set, r.Fail)
+	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
+	return dep, nil
+}
+
+// firstNewMasterWrite is when the first write invoked from `from` on
+// was acknowledged by another node than old: -1 when none was.
+func firstNewMasterWrite(ops []history.Op, old string, from time.Duration) time.Duration {
+	first := time.Duration(-1)
+	for _, op := range ops {
+		if op.Outcome != history.Ok || op.Node == old || (op.Kind != history.Add && op.Kind != history.Write) || op.Invoke.Duration() < from {
+			continue
+		}
+		if d := op.Complete.Duration(); first < 0 || d < first {
+			first = d
+		}
+	}
+	return first
+}
