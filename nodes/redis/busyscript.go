@@ -154,6 +154,11 @@ func (s *Server) mayRunScript(c *client, args [][]byte) bool {
 	if s.cfg.BusyReplyThreshold <= 0 || c.isFake || c.isMaster || s.onCoroutine || len(args) == 0 {
 		return false
 	}
+	// Every command passes here: only EVAL*, FCALL* and EXEC are looked
+	// up (processCommand looks the command up again).
+	if n := args[0]; len(n) < 4 || len(n) > 10 || (n[0]|0x20 != 'e' && n[0]|0x20 != 'f') {
+		return false
+	}
 	cmd := s.lookup(args)
 	if cmd == nil {
 		return false
