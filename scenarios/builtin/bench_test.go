@@ -73,3 +73,19 @@ func BenchmarkPorcupineLargestDefault(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSentinelPartition runs sentinel-partition (Jepsen 2013: five
+// nodes, five sentinels, ten clients, 80 virtual seconds), checkers
+// included, and reports simulated s per wall s (issue 14 asks 100x).
+func BenchmarkSentinelPartition(b *testing.B) {
+	s, _ := Registry().Lookup("sentinel-partition")
+	var virtual time.Duration
+	for i := 0; i < b.N; i++ {
+		res, err := scenarios.Execute(s, scenarios.Options{Seed: uint64(i + 1)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		virtual += res.Duration
+	}
+	b.ReportMetric(virtual.Seconds()/b.Elapsed().Seconds(), "sim-s/s")
+}
