@@ -122,6 +122,28 @@ func (h *History) Ops() []Op {
 	return h.flat
 }
 
+// Select returns a new slice of the operations for which keep is true, in
+// invocation order, without flattening the whole history first.
+func (h *History) Select(keep func(*Op) bool) []Op {
+	n := 0
+	for _, c := range h.chunks {
+		for i := range c {
+			if keep(&c[i]) {
+				n++
+			}
+		}
+	}
+	out := make([]Op, 0, n)
+	for _, c := range h.chunks {
+		for i := range c {
+			if keep(&c[i]) {
+				out = append(out, c[i])
+			}
+		}
+	}
+	return out
+}
+
 // Op returns operation i.
 func (h *History) Op(i int) Op { return *h.at(i) }
 

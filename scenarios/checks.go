@@ -61,14 +61,34 @@ func OpCounts(h *history.History) string {
 // KeyPrefix keeps the ops whose key starts with prefix: one workload's keys
 // ("r" register, "s" set...).
 func KeyPrefix(ops []history.Op, prefix byte) []history.Op {
-	var out []history.Op
-	for _, op := range ops {
-		if len(op.Key) > 0 && op.Key[0] == prefix {
-			out = append(out, op)
+	n := 0
+	for i := range ops {
+		if hasPrefix(&ops[i], prefix) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]history.Op, 0, n)
+	for i := range ops {
+		if hasPrefix(&ops[i], prefix) {
+			out = append(out, ops[i])
 		}
 	}
 	return out
 }
+
+// KeyOps is KeyPrefix of a whole history, without copying all of it first.
+func KeyOps(h *history.History, prefix byte) []history.Op {
+	out := h.Select(func(op *history.Op) bool { return hasPrefix(op, prefix) })
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func hasPrefix(op *history.Op, prefix byte) bool { return len(op.Key) > 0 && op.Key[0] == prefix }
 
 // Linearizable runs porcupine on the register ops, with the checker's
 // deterministic bound on the search.

@@ -74,11 +74,10 @@ func setupFailoverPartition(r *scenarios.Run) (scenarios.Checks, error) {
 	}
 	return func(r *scenarios.Run) []checker.Result {
 		r.History.Finish(r.World.Now())
-		ops := r.History.Ops()
 		r.Facts = append(r.Facts, scenarios.OpCounts(r.History))
 		return []checker.Result{
-			checker.SetWrites(scenarios.KeyPrefix(ops, 's'), checker.SetOptions{}),
-			r.Linearizable(scenarios.KeyPrefix(ops, 'r')),
+			checker.SetWrites(scenarios.KeyOps(r.History, 's'), checker.SetOptions{}),
+			r.Linearizable(scenarios.KeyOps(r.History, 'r')),
 			dep.Convergence(),
 		}
 	}, nil

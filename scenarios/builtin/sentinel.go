@@ -79,9 +79,8 @@ func setupSentinelPartition(r *scenarios.Run) (scenarios.Checks, error) {
 	}
 	return func(r *scenarios.Run) []checker.Result {
 		r.History.Finish(r.World.Now())
-		ops := r.History.Ops()
 		r.Facts = append(r.Facts, scenarios.OpCounts(r.History))
-		set := checker.SetWrites(scenarios.KeyPrefix(ops, 's'), checker.SetOptions{})
+		set := checker.SetWrites(scenarios.KeyOps(r.History, 's'), checker.SetOptions{})
 		if lost, ok := set.Metric("lost"); ok {
 			acked, _ := set.Metric("acknowledged")
 			r.Facts = append(r.Facts, fmt.Sprintf("acknowledged writes lost: %.0f of %.0f (%.1f%%; Jepsen 2013 lost 56%% of its acknowledged writes in this setup). "+
@@ -90,7 +89,7 @@ func setupSentinelPartition(r *scenarios.Run) (scenarios.Checks, error) {
 		}
 		return []checker.Result{
 			set,
-			r.Linearizable(scenarios.KeyPrefix(ops, 'r')),
+			r.Linearizable(scenarios.KeyOps(r.History, 'r')),
 			dep.Convergence(),
 			sentinelAgreement(dep, "mymaster"),
 		}
@@ -201,7 +200,7 @@ func setupSentinelFailover(r *scenarios.Run) (scenarios.Checks, error) {
 		r.History.Finish(r.World.Now())
 		ops := r.History.Ops()
 		r.Facts = append(r.Facts, scenarios.OpCounts(r.History))
-		set := checker.SetWrites(scenarios.KeyPrefix(ops, 's'), checker.SetOptions{})
+		set := checker.SetWrites(scenarios.KeyOps(r.History, 's'), checker.SetOptions{})
 		lost, _ := set.Metric("lost")
 		acked, _ := set.Metric("acknowledged")
 		r.Facts = append(r.Facts, fmt.Sprintf("acknowledged writes lost to asynchronous replication: %.0f of %.0f (measured, not judged: Redis documents this loss)", lost, acked))
@@ -381,7 +380,7 @@ func setupSentinelManualFailover(r *scenarios.Run) (scenarios.Checks, error) {
 		r.History.Finish(r.World.Now())
 		ops := r.History.Ops()
 		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), fmt.Sprintf("SENTINEL FAILOVER mymaster, sent to s1 at %v, replied %s", at, reply))
-		set := checker.SetWrites(scenarios.KeyPrefix(ops, 's'), checker.SetOptions{})
+		set := checker.SetWrites(scenarios.KeyOps(r.History, 's'), checker.SetOptions{})
 		lost, _ := set.Metric("lost")
 		acked, _ := set.Metric("acknowledged")
 		r.Facts = append(r.Facts, fmt.Sprintf("acknowledged writes lost in the handover: %.0f of %.0f (measured, not judged: the old master takes writes until it is reconfigured)", lost, acked))

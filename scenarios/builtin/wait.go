@@ -79,7 +79,7 @@ func setupWaitFailover(r *scenarios.Run) (scenarios.Checks, error) {
 	)
 	return func(r *scenarios.Run) []checker.Result {
 		r.History.Finish(r.World.Now())
-		ops := scenarios.KeyPrefix(r.History.Ops(), 'w')
+		ops := scenarios.KeyOps(r.History, 'w')
 		judged, confirmed, masterOnly := WaitConfirmed(ops, need)
 		all := checker.SetWrites(ops, checker.SetOptions{})
 		res := checker.SetWrites(judged, checker.SetOptions{})
@@ -191,12 +191,11 @@ func setupMinReplicas(r *scenarios.Run) (scenarios.Checks, error) {
 	bound := time.Duration(lag)*time.Second + 2*time.Second + minReplicasSlack
 	return func(r *scenarios.Run) []checker.Result {
 		r.History.Finish(r.World.Now())
-		ops := r.History.Ops()
-		res, window := minReplicasWindow(scenarios.KeyPrefix(ops, 's'), cuts, bound)
+		res, window := minReplicasWindow(scenarios.KeyOps(r.History, 's'), cuts, bound)
 		r.Facts = append(r.Facts, scenarios.OpCounts(r.History),
 			fmt.Sprintf("%d cuts; the master accepted writes up to %v after a cut (bound %v)", len(cuts), window, bound))
-		return []checker.Result{res, checker.SetWrites(scenarios.KeyPrefix(ops, 's'), checker.SetOptions{}),
-			checker.ExpiredReads(scenarios.KeyPrefix(ops, 'e'), client.SetPX, client.GetEx, 100*time.Millisecond),
+		return []checker.Result{res, checker.SetWrites(scenarios.KeyOps(r.History, 's'), checker.SetOptions{}),
+			checker.ExpiredReads(scenarios.KeyOps(r.History, 'e'), client.SetPX, client.GetEx, 100*time.Millisecond),
 			dep.Convergence(), scenarios.Liveness(r, faultsEnd, quiet/4)}
 	}, nil
 }

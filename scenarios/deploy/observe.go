@@ -107,6 +107,14 @@ type shardView struct {
 }
 
 func (b *Deployed) view(sh Shard) shardView {
+	v := b.drainState(sh)
+	b.digestInto(&v, sh)
+	return v
+}
+
+// drainState is a view without its digests: which nodes are down, and
+// whether the shard's streams are drained. It costs a few field reads.
+func (b *Deployed) drainState(sh Shard) shardView {
 	v := shardView{at: b.w.Now(), drained: true}
 	var id string
 	var off int64
@@ -117,8 +125,6 @@ func (b *Deployed) view(sh Shard) shardView {
 			v.drained = false
 			continue
 		}
-		v.replicas = append(v.replicas, checker.Replica{Node: node.Host, Digest: s.Digest()})
-		v.expires = append(v.expires, s.Expires())
 		if s.Role() == "slave" && !s.MasterLinkUp() {
 			v.down = append(v.down, node.Host+": link to its master is down")
 			v.drained = false
@@ -134,6 +140,17 @@ func (b *Deployed) view(sh Shard) shardView {
 		}
 	}
 	return v
+}
+
+// digestInto fills in the digests and expiry times of the nodes that are
+// up: the costly part of a view (every key and element hashed).
+func (b *Deployed) digestInto(v *shardView, sh Shard) {
+	for _, node := range sh.Nodes {
+		if s := b.Server(node.Host); s != nil {
+			v.replicas = append(v.replicas, checker.Replica{Node: node.Host, Digest: s.Digest()})
+			v.expires = append(v.expires, s.Expires())
+		}
+	}
 }
 
 // judge compares a view's digests and expiry times.
@@ -164,7 +181,8 @@ func (b *Deployed) watchSettled(at, end time.Duration) {
 		b.settled = map[string]shardView{}
 	}
 	for _, sh := range b.shards {
-		if v := b.view(sh); v.drained {
+		if v := b.drainState(sh); v.drained {
+			b.digestInto(&v, sh)
 			b.settled[sh.Name] = v
 		}
 	}
