@@ -29,6 +29,7 @@ type sweepFlags struct {
 	out      string
 	junit    string
 	failFast bool
+	checkDet bool
 	resume   string
 	// expectRate is --expect-rate: the band the violation rate must lie in.
 	expectRate string
@@ -83,6 +84,7 @@ func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) 
 	fl.StringVar(&f.out, "out", "", "write results.jsonl, and result.json of failing seeds, into this directory")
 	fl.StringVar(&f.junit, "junit", "", "write JUnit XML to this file")
 	fl.BoolVar(&f.failFast, "fail-fast", false, "start no more seeds after the first failure")
+	fl.BoolVar(&f.checkDet, "check-determinism", false, "run every seed twice; a seed whose runs differ is a framework error (exit status 3)")
 	fl.StringVar(&f.expectRate, "expect-rate", "", "for an unsafe scenario: pass when the fraction of seeds with a violation lies in LO-HI (e.g. 0.9-1 or 60%-85%), fail when it leaves the band")
 	fl.StringArrayVar(&f.bugs, "bug", nil, "plant this bug of the catalog in every node of every seed (repeatable; simulate list --bugs)")
 	fl.StringVar(&f.resume, "resume", "", "finish an interrupted sweep whose --out was DIR: seeds with a line in DIR/results.jsonl are not run again")
@@ -220,7 +222,7 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 		}
 	}
 	sum, err := sweep.Run(ctx, sweep.Config{
-		Scenario: s, Seeds: todo, Set: set, Jobs: f.jobs, FailFast: f.failFast, OnResult: onResult,
+		Scenario: s, Seeds: todo, Set: set, Jobs: f.jobs, FailFast: f.failFast, CheckDeterminism: f.checkDet, OnResult: onResult,
 	})
 	bar.finish()
 	interrupted := false

@@ -19,7 +19,8 @@ func TestCatalogSortedAndComplete(t *testing.T) {
 	}
 	sites := []string{ActiveExpireSkipsDel, AOFLoadDropsLastCommand, AppendfsyncAlwaysAcksBeforeFsync, BacklogTrimsTrailingPings,
 		ChainedPsyncAfterUpstreamFullsync, FullresyncOffsetAtRequest, IncrbyfloatDropsTTL, MinReplicasRejectsMasterStream,
-		PartialResyncKeepsMulti, RDBRenameBeforeFsync, RelativeExpirePropagated, ReplicaServesExpired, WaitIgnoresAckOffset}
+		PartialResyncKeepsMulti, RDBRenameBeforeFsync, RelativeExpirePropagated, ReplicaServesExpired, SentinelKnownReplicaIsMaster,
+		SentinelVoteNotPersisted, WaitIgnoresAckOffset}
 	if len(cat) != len(sites) {
 		t.Fatalf("%d entries for %d site constants", len(cat), len(sites))
 	}

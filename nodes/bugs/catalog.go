@@ -37,6 +37,10 @@ const (
 	RelativeExpirePropagated = "relative-expire-propagated"
 	// ReplicaServesExpired is in redis.(*db).lookup.
 	ReplicaServesExpired = "replica-serves-expired"
+	// SentinelKnownReplicaIsMaster is in sentinel.(*Sentinel).rewriteSentinelOptions.
+	SentinelKnownReplicaIsMaster = "sentinel-known-replica-is-master"
+	// SentinelVoteNotPersisted is in sentinel.(*Sentinel).voteLeader.
+	SentinelVoteNotPersisted = "sentinel-vote-not-persisted"
 	// WaitIgnoresAckOffset is in redis.(*Server).replicasAcked.
 	WaitIgnoresAckOffset = "wait-ignores-ack-offset"
 )
@@ -146,6 +150,21 @@ var catalog = []Bug{
 			"instead of reporting it missing while it waits for its master's DEL.",
 		Issue:     "redis/redis#1768",
 		Scenarios: []string{"min-replicas"},
+	},
+	{
+		Name: SentinelKnownReplicaIsMaster,
+		Mechanism: "While a failover is in progress the leader saves its configuration with the promoted replica as the master, " +
+			"but lists that same address among the known replicas instead of the old master's. A leader that crashes and restarts from that file " +
+			"sees its 'replica' report itself a master and, 8 s later, sends it REPLICAOF to its own address: the new master replicates from itself and takes no writes.",
+		Issue:     "redis/redis@821a98664",
+		Scenarios: []string{"sentinel-crash"},
+	},
+	{
+		Name: SentinelVoteNotPersisted,
+		Mechanism: "SENTINEL IS-MASTER-DOWN-BY-ADDR records the vote for a leader in memory and replies without saving and fsyncing the configuration first, " +
+			"so a sentinel that crashes and restarts has forgotten its vote and can vote again, for another candidate, in the same epoch: two leaders in one epoch.",
+		Issue:     "redis/redis@16237d78c",
+		Scenarios: []string{"sentinel-crash"},
 	},
 	{
 		Name: WaitIgnoresAckOffset,

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/resp"
 )
 
@@ -497,7 +498,7 @@ func (s *Sentinel) rewriteSentinelOptions(st *rewriteState) {
 		st.rewrite("sentinel leader-epoch", "sentinel leader-epoch "+m.name+" "+u(m.leaderEpoch, 10), true)
 		for _, sl := range m.slaves {
 			a := sl.addr
-			if a.equal(ma) {
+			if a.equal(ma) && !bugs.On(bugs.SentinelKnownReplicaIsMaster) {
 				a = m.addr
 			}
 			st.rewrite("sentinel known-replica", "sentinel known-replica "+m.name+" "+a.host+" "+strconv.Itoa(a.port), true)

@@ -3,6 +3,7 @@ package sentinel
 import (
 	"strconv"
 
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/resp"
 )
 
@@ -117,7 +118,9 @@ func (s *Sentinel) voteLeader(m *instance, reqEpoch uint64, reqRunID string) (st
 	if m.leaderEpoch < reqEpoch && s.currentEpoch <= reqEpoch {
 		m.leader = reqRunID
 		m.leaderEpoch = s.currentEpoch
-		s.flushConfig(nil)
+		if !bugs.On(bugs.SentinelVoteNotPersisted) {
+			s.flushConfig(nil)
+		}
 		s.event(llWarning, "+vote-for-leader", m, "%s %d", m.leader, m.leaderEpoch)
 		if !equalFold(m.leader, s.myid) {
 			m.failoverStartTime = s.mstime() + s.randMod(maxDesync)

@@ -18,7 +18,7 @@ import (
 func Registry() *scenarios.Registry {
 	all := []*scenarios.Scenario{pingScenario(), replicationScenario(), standaloneCrashScenario(),
 		linearizableMasterScenario(), failoverPartitionScenario(), waitFailoverScenario(), minReplicasScenario(),
-		sentinelPartitionScenario(), sentinelFailoverScenario(), sentinelTiltScenario(), sentinelManualFailoverScenario()}
+		sentinelPartitionScenario(), sentinelFailoverScenario(), sentinelTiltScenario(), sentinelManualFailoverScenario(), sentinelCrashScenario()}
 	for _, c := range redlockCases() {
 		all = append(all, redlockScenario(c))
 	}

@@ -90,6 +90,7 @@ func setupSentinelPartition(r *scenarios.Run) (scenarios.Checks, error) {
 		return []checker.Result{
 			set,
 			r.Linearizable(scenarios.KeyOps(r.History, 'r')),
+			splitBrain(dep, r.History.Ops(), "n1"),
 			dep.Convergence(),
 			sentinelAgreement(dep, "mymaster"),
 		}
@@ -206,6 +207,7 @@ func setupSentinelFailover(r *scenarios.Run) (scenarios.Checks, error) {
 		r.Facts = append(r.Facts, fmt.Sprintf("acknowledged writes lost to asynchronous replication: %.0f of %.0f (measured, not judged: Redis documents this loss)", lost, acked))
 		return []checker.Result{
 			failoverTime(ops, "n1", faultAt, bound),
+			splitBrain(dep, ops, "n1"),
 			dep.Convergence(),
 			sentinelAgreement(dep, "mymaster"),
 		}
@@ -281,6 +283,7 @@ func setupSentinelTilt(r *scenarios.Run) (scenarios.Checks, error) {
 		r.Facts = append(r.Facts, scenarios.OpCounts(r.History))
 		return []checker.Result{
 			tiltDelay(dep, ops, jumpAt, tiltPeriod),
+			splitBrain(dep, ops, "n1"),
 			dep.Convergence(),
 			sentinelAgreement(dep, "mymaster"),
 		}
@@ -388,7 +391,7 @@ func setupSentinelManualFailover(r *scenarios.Run) (scenarios.Checks, error) {
 		if reply != "OK" {
 			res.Verdict, res.Summary = checker.Violation, "SENTINEL FAILOVER replied "+reply
 		}
-		return []checker.Result{res, dep.Convergence(), sentinelAgreement(dep, "mymaster")}
+		return []checker.Result{res, splitBrain(dep, ops, "n1"), dep.Convergence(), sentinelAgreement(dep, "mymaster")}
 	}, nil
 }
 

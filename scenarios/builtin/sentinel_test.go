@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/redsim/redsim/checker"
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/scenarios"
 )
 
@@ -103,6 +104,53 @@ func TestSentinelManualFailover(t *testing.T) {
 	for _, res := range sweepSeeds(t, "sentinel-manual-failover", n, nil) {
 		if res != nil && !res.Passed() {
 			t.Errorf("seed %d failed: %+v\nreplay: simulate run sentinel-manual-failover --seed %d", res.Seed, res.Verdicts, res.Seed)
+		}
+	}
+}
+
+// sentinel-crash passes: sentinels crashing mid-failover keep one leader
+// per epoch, make no node replicate itself, and the failover completes.
+// With either of Sentinel's planted bugs its checks fire on a known seed:
+// the vote not persisted gives two leaders in one epoch (split-brain), the
+// wrong known-replica list makes the new master replicate itself.
+func TestSentinelCrash(t *testing.T) {
+	n := uint64(4)
+	if testing.Short() {
+		n = 1
+	}
+	for _, res := range sweepSeeds(t, "sentinel-crash", n, nil) {
+		if res != nil && !res.Passed() {
+			t.Errorf("seed %d failed: %+v\nreplay: simulate run sentinel-crash --seed %d", res.Seed, res.Verdicts, res.Seed)
+		}
+	}
+	s, err := Registry().Lookup("sentinel-crash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		bug     string
+		seed    uint64
+		checker string
+	}{
+		{bugs.SentinelVoteNotPersisted, 68, "split-brain"},
+		{bugs.SentinelKnownReplicaIsMaster, 2, "no-self-replication"},
+	} {
+		for _, planted := range []bool{false, true} {
+			// Enabling is process-wide: this test is not parallel, so
+			// no other world runs meanwhile.
+			if planted {
+				if err := bugs.Enable(tt.bug); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, err := scenarios.Execute(s, scenarios.Options{Seed: tt.seed})
+			bugs.Disable(tt.bug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v := verdictOf(res, tt.checker); (v.Verdict == checker.Violation) != planted {
+				t.Errorf("%s planted=%v seed %d: %s %v: %s", tt.bug, planted, tt.seed, tt.checker, v.Verdict, v.Summary)
+			}
 		}
 	}
 }

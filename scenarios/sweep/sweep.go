@@ -28,6 +28,9 @@ type Config struct {
 	// framework error); seeds already running finish and are reported, the
 	// rest are listed in Summary.Skipped.
 	FailFast bool
+	// CheckDeterminism runs every seed twice and makes a seed whose two
+	// runs differ (trace hash or event count) a framework error.
+	CheckDeterminism bool
 	// OnResult, when set, is called once per seed that ran, in the order of
 	// Seeds (not the order seeds finish), always from the goroutine that
 	// called Run, so it needs no locking. Workers keep running while it
@@ -127,7 +130,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	for range jobs {
 		workers.Go(func() {
 			for i := range work {
-				results <- done{i, runSeed(cfg.Scenario, cfg.Seeds[i], cfg.Set)}
+				results <- done{i, runSeed(cfg.Scenario, cfg.Seeds[i], cfg.Set, cfg.CheckDeterminism)}
 			}
 		})
 	}
@@ -223,7 +226,7 @@ func (s *Summary) add(e Entry, onResult func(Entry)) {
 // world into a FrameworkError; the recover here catches one in the scenario's
 // parameter handling or anywhere else Execute does not guard, so that a bad
 // seed can never take the sweep (or the process) down.
-func runSeed(s *scenarios.Scenario, seed uint64, set map[string]string) (e Entry) {
+func runSeed(s *scenarios.Scenario, seed uint64, set map[string]string, twice bool) (e Entry) {
 	e.Seed = seed
 	start := time.Now()
 	defer func() {
@@ -239,6 +242,17 @@ func runSeed(s *scenarios.Scenario, seed uint64, set map[string]string) (e Entry
 	e.Result, e.Err = scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set})
 	if e.Err == nil && e.Result == nil {
 		e.Err = &scenarios.FrameworkError{Err: fmt.Errorf("scenario %s seed %d returned no result", s.Name, seed)}
+	}
+	if twice && e.Err == nil {
+		again, err := scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set})
+		switch {
+		case err != nil:
+			e.Result, e.Err = nil, err
+		case again.Hash != e.Result.Hash || again.Events != e.Result.Events:
+			e.Err = &scenarios.FrameworkError{Err: fmt.Errorf("scenario %s seed %d is not deterministic: hash %s (%d events), then %s (%d events); "+
+				"`simulate run %s --seed %d --check-determinism` names the first event that differs", s.Name, seed, e.Result.Hash, e.Result.Events, again.Hash, again.Events, s.Name, seed)}
+			e.Result = nil
+		}
 	}
 	return e
 }

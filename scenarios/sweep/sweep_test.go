@@ -190,3 +190,45 @@ func TestPanicInOnResultLeavesNoWorkers(t *testing.T) {
 		}
 	}})
 }
+
+// CheckDeterminism runs each seed twice: a scenario that leaks state from
+// one run into the next is a framework error naming the seed, and a
+// deterministic one passes.
+func TestCheckDeterminism(t *testing.T) {
+	calls := 0
+	leaky := &scenarios.Scenario{
+		Name:   "leaky",
+		Params: []scenarios.Param{scenarios.DurationParam("duration", "1s", "")},
+		Setup: func(r *scenarios.Run) (scenarios.Checks, error) {
+			calls++
+			at := clock.Time(100*time.Millisecond + time.Duration(calls)*time.Millisecond)
+			r.World.At(at, func() { r.World.Note(sim.LevelInfo, "tick") })
+			return func(*scenarios.Run) []checker.Result {
+				return []checker.Result{{Checker: "nothing", Verdict: checker.Ok}}
+			}, nil
+		},
+	}
+	sum, err := Run(context.Background(), Config{Scenario: leaky, Seeds: []uint64{4}, Jobs: 1, CheckDeterminism: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := sum.Entries[0]; e.Status() != Errored || !strings.Contains(e.Err.Error(), "seed 4 is not deterministic") {
+		t.Fatalf("leaky scenario: status %v, err %v", e.Status(), e.Err)
+	}
+	if calls != 2 {
+		t.Errorf("the seed ran %d times, want 2", calls)
+	}
+	ping, err := builtin.Registry().Lookup("ping")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err = Run(context.Background(), Config{Scenario: ping, Seeds: []uint64{1, 2}, Jobs: 2, CheckDeterminism: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range sum.Entries {
+		if e.Status() != Pass {
+			t.Errorf("ping seed %d: %v %v", e.Seed, e.Status(), e.Err)
+		}
+	}
+}
