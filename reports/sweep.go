@@ -41,6 +41,8 @@ type SweepEntry struct {
 	// Replay is the command that runs the seed again, for seeds that did
 	// not pass.
 	Replay string `json:"replay,omitempty"`
+	// Probes are the coverage probes the seed reached, sorted by name.
+	Probes []ProbeHit `json:"probes,omitempty"`
 }
 
 // failed returns the verdicts that did not hold.

@@ -161,3 +161,44 @@ func TestSweepSummaryCountsUnknown(t *testing.T) {
 		}
 	}
 }
+
+// SweepCoverage counts each probe's seeds and first seed in the sweep's
+// order, lists the declared probes no seed reached, and skips errored
+// seeds; summary.md and coverage.json carry the table.
+func TestSweepCoverage(t *testing.T) {
+	entries := []SweepEntry{
+		{Seed: 7, Status: "pass", Probes: []ProbeHit{{Name: "a/x", Count: 2}}},
+		{Seed: 3, Status: "fail", Probes: []ProbeHit{{Name: "a/x", Count: 1}, {Name: "a/y", Count: 5}}},
+		{Seed: 9, Status: "error", Probes: []ProbeHit{{Name: "a/z", Count: 1}}},
+	}
+	cov := SweepCoverage(entries, []ProbeDecl{{"a/x", "x"}, {"a/y", "y"}, {"a/z", "z"}, {"a/w", "w"}})
+	if cov.Seeds != 2 || len(cov.Reached) != 2 || len(cov.Unreached) != 2 {
+		t.Fatalf("coverage %+v", cov)
+	}
+	if x := cov.Reached[0]; x.Name != "a/x" || x.Seeds != 2 || x.Hits != 3 || *x.FirstSeed != 7 {
+		t.Errorf("a/x: %+v", x)
+	}
+	if y := cov.Reached[1]; y.Name != "a/y" || *y.FirstSeed != 3 {
+		t.Errorf("a/y: %+v", y)
+	}
+	if cov.Unreached[0].Name != "a/w" || cov.Unreached[1].Name != "a/z" {
+		t.Errorf("unreached %+v", cov.Unreached)
+	}
+	dir := t.TempDir()
+	if err := WriteSweepSummary(dir, entries); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteCoverage(dir, cov); err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, SummaryFile))
+	js, _ := os.ReadFile(filepath.Join(dir, CoverageFile))
+	for _, want := range []string{"## Coverage", "coverage: 2 of 4 probes reached by 2 seeds", "| `a/x` | 2 | 3 | 7 | x |", "- `a/w`: w"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("summary.md lacks %q:\n%s", want, md)
+		}
+	}
+	if !strings.Contains(string(js), `"name": "a/z"`) || !strings.Contains(string(js), `"first_seed": 3`) {
+		t.Errorf("coverage.json:\n%s", js)
+	}
+}

@@ -93,6 +93,9 @@ type Result struct {
 	Overrides map[string]string `json:"overrides,omitempty"`
 	// Bugs are the catalog's planted bugs the run had (--bug).
 	Bugs []string `json:"bugs,omitempty"`
+	// Probes are the coverage probes the run reached (sim.Probe), sorted
+	// by name.
+	Probes []sim.ProbeHit `json:"probes,omitempty"`
 	// History and Observations are the run's, for reports (not in JSON).
 	History      []history.Op        `json:"-"`
 	Observations deploy.Observations `json:"-"`
@@ -245,7 +248,7 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	res = &Result{
 		Scenario: s.Name, Seed: opts.Seed, Source: source, Overrides: maps.Clone(opts.Set), Hash: FormatHash(w.Trace().Hash()),
 		Params: map[string]string{}, Events: w.Trace().Count(), Duration: dur,
-		Schedule: r.Schedule, Bugs: bugs.Enabled(),
+		Schedule: r.Schedule, Bugs: bugs.Enabled(), Probes: w.Probes(),
 	}
 	params.Each(func(k, v string) { res.Params[k] = v; res.paramOrder = append(res.paramOrder, k) })
 	res.Verdicts = checks(r)

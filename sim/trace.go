@@ -34,6 +34,7 @@ const (
 	KindLog
 	KindOp
 	KindNote
+	KindProbe
 )
 
 var kindNames = [...]string{
@@ -42,7 +43,7 @@ var kindNames = [...]string{
 	KindClose: "close", KindReset: "reset", KindStart: "start", KindCrash: "crash",
 	KindKill: "kill", KindStop: "stop", KindExit: "exit", KindPause: "pause",
 	KindResume: "resume", KindFault: "fault", KindSync: "fsync", KindLog: "log",
-	KindOp: "op", KindNote: "note",
+	KindOp: "op", KindNote: "note", KindProbe: "probe",
 }
 
 func (k Kind) String() string {

@@ -22,6 +22,7 @@ type World struct {
 	procs  []*Process
 	net    Network
 	trace  *Trace
+	probes []ProbeHit // by probe id - 1; names filled in by Probes
 }
 
 // NewWorld returns an empty world for seed.

@@ -16,6 +16,7 @@ import (
 	"github.com/redsim/redsim/reports"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/sweep"
+	"github.com/redsim/redsim/sim"
 	"github.com/spf13/cobra"
 )
 
@@ -256,6 +257,12 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 		skippedWhy = "the sweep was interrupted"
 	}
 	n := tally(entries)
+	var declared []reports.ProbeDecl
+	for _, d := range sim.DeclaredProbes() {
+		declared = append(declared, reports.ProbeDecl{Name: d.Name, Doc: d.Doc})
+	}
+	cov := reports.SweepCoverage(entries, declared)
+	fmt.Fprintln(stdout, cov.Line())
 	printSweepSummary(stdout, s.Name, scope, jobs, entries, sum.Skipped, sum.Wall, skippedWhy)
 	if writeErr != nil {
 		return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", f.out, writeErr)}
@@ -264,7 +271,10 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 		if err := reports.WriteSweepSummary(f.out, entries); err != nil {
 			return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", f.out, err)}
 		}
-		fmt.Fprintf(stdout, "results: %s, %s\n", filepath.Join(f.out, reports.SweepResultsFile), filepath.Join(f.out, reports.SummaryFile))
+		if err := reports.WriteCoverage(f.out, cov); err != nil {
+			return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", f.out, err)}
+		}
+		fmt.Fprintf(stdout, "results: %s, %s, %s\n", filepath.Join(f.out, reports.SweepResultsFile), filepath.Join(f.out, reports.SummaryFile), filepath.Join(f.out, reports.CoverageFile))
 	}
 	if f.junit != "" {
 		props := []reports.JUnitProperty{{Name: "seeds", Value: f.seeds}, {Name: "jobs", Value: strconv.Itoa(jobs)}}
@@ -357,6 +367,9 @@ func sweepEntry(scenario, source string, e sweep.Entry, params, set map[string]s
 		se.Err = e.Err.Error()
 	} else {
 		se.Hash, se.Verdicts, se.Params = e.Result.Hash, e.Result.Verdicts, e.Result.Params
+		for _, p := range e.Result.Probes {
+			se.Probes = append(se.Probes, reports.ProbeHit{Name: p.Name, Count: p.Count})
+		}
 	}
 	if se.Status != string(sweep.Pass) {
 		se.Replay = scenarios.ReplayCommand(source, e.Seed, set)

@@ -29,6 +29,13 @@ func (s *Sentinel) checkSubjectivelyDown(ri *instance) {
 		(ri.flags&sriMaster != 0 && ri.roleReported == sriSlave && s.mstime()-ri.roleReportedTime > ri.downAfter+s.infoPeriod*2) ||
 		(ri.flags&sriMasterReboot != 0 && s.mstime()-ri.rebootSince > ri.rebootDownAfter) {
 		if ri.flags&sriSDown == 0 {
+			switch {
+			case elapsed > ri.downAfter:
+			case ri.flags&sriMaster != 0 && ri.roleReported == sriSlave:
+				probeSDownRole.Reach(s.env)
+			default:
+				probeSDownReboot.Reach(s.env)
+			}
 			s.event(llWarning, "+sdown", ri, "%@")
 			ri.sDownSince = s.mstime()
 			ri.flags |= sriSDown
@@ -114,6 +121,9 @@ func (s *Sentinel) voteLeader(m *instance, reqEpoch uint64, reqRunID string) (st
 		s.currentEpoch = reqEpoch
 		s.flushConfig(nil)
 		s.event(llWarning, "+new-epoch", m, "%d", s.currentEpoch)
+	}
+	if m.leaderEpoch == reqEpoch && !equalFold(m.leader, reqRunID) {
+		probeVoteRefused.Reach(s.env)
 	}
 	if m.leaderEpoch < reqEpoch && s.currentEpoch <= reqEpoch {
 		m.leader = reqRunID

@@ -19,6 +19,9 @@ const (
 // instance as "<type> <name> <ip> <port>", followed for a non-master by
 // "@ <master name> <master ip> <master port>".
 func (s *Sentinel) event(level int, typ string, ri *instance, format string, args ...any) {
+	if p, ok := eventProbes[typ]; ok {
+		p.Reach(s.env)
+	}
 	var msg []byte
 	if len(format) >= 2 && format[0] == '%' && format[1] == '@' {
 		msg = appendInstanceID(msg, ri)

@@ -154,3 +154,26 @@ func TestSentinelCrash(t *testing.T) {
 		}
 	}
 }
+
+// Coverage: sentinel-crash reaches the rare states of Sentinel it exists
+// for within a few seeds (a vote refused because the voter had voted for
+// another candidate in that epoch, a configuration adopted from another
+// sentinel's hello, a returning master converted). A change that makes
+// one unreachable fails here.
+func TestSentinelCrashCoverage(t *testing.T) {
+	want := []string{"sentinel/odown", "sentinel/vote-refused", "sentinel/config-update-from-hello", "sentinel/convert-to-slave"}
+	reached := map[string]bool{}
+	for _, res := range sweepSeeds(t, "sentinel-crash", 4, nil) {
+		if res == nil {
+			continue
+		}
+		for _, p := range res.Probes {
+			reached[p.Name] = true
+		}
+	}
+	for _, p := range want {
+		if !reached[p] {
+			t.Errorf("no seed of 1-4 reached probe %s", p)
+		}
+	}
+}
