@@ -15,17 +15,20 @@ import (
 // Colours of the sentinels' plot beyond the node colours: what a sentinel
 // thinks of the master it names, in a strip under its bar.
 var (
-	colorSDown   = color.NRGBA{0xff, 0xbb, 0x78, 0xff} // light orange
-	colorODown   = color.NRGBA{0xd6, 0x27, 0x28, 0xff}
-	colorTilt    = color.NRGBA{0x00, 0x00, 0x00, 0xb0}
-	colorEpoch   = color.NRGBA{0x30, 0x30, 0x30, 0xff}
-	sentinelRowH = vg.Length(30) // points per row: bar, status strip, epoch labels
+	colorSDown = color.NRGBA{0xff, 0xbb, 0x78, 0xff} // light orange
+	colorODown = color.NRGBA{0xd6, 0x27, 0x28, 0xff}
+	colorTilt  = color.NRGBA{0x00, 0x00, 0x00, 0xb0}
+	colorEpoch = color.NRGBA{0x30, 0x30, 0x30, 0xff}
 )
+
+// sentinelRowH is the height of a sentinel's row: its bar, the status
+// strip and the epochs' labels.
+const sentinelRowH vg.Length = 30 // points
 
 // sentinelRow is one sentinel's view of one master over time.
 type sentinelRow struct {
-	label   string
-	samples []SentinelSample
+	sentinel, label string
+	samples         []SentinelSample
 }
 
 // sentinelRows groups samples by sentinel and master, sentinels in natural
@@ -57,7 +60,7 @@ func sentinelRows(ss []SentinelSample) []sentinelRow {
 	var rows []sentinelRow
 	for _, k := range keys {
 		seen[k.sentinel] = true
-		row := sentinelRow{label: k.sentinel, samples: by[k]}
+		row := sentinelRow{sentinel: k.sentinel, label: k.sentinel, samples: by[k]}
 		if len(masters) > 1 {
 			row.label = k.sentinel + " " + k.master
 		}
@@ -67,17 +70,13 @@ func sentinelRows(ss []SentinelSample) []sentinelRow {
 		sort.SliceStable(row.samples, func(i, j int) bool { return row.samples[i].At < row.samples[j].At })
 		rows = append(rows, row)
 	}
-	// A sentinel that was down at every sample.
-	var never []string
-	for k := range by {
+	// A sentinel that was down at every sample keeps a row, in its place.
+	for k, ss := range by { //redsim:ordered sorted below
 		if k.master == "" && !seen[k.sentinel] {
-			never = append(never, k.sentinel)
+			rows = append(rows, sentinelRow{sentinel: k.sentinel, label: k.sentinel, samples: ss})
 		}
 	}
-	sort.Slice(never, func(i, j int) bool { return naturalLess(never[i], never[j]) })
-	for _, s := range never {
-		rows = append(rows, sentinelRow{label: s, samples: by[key{s, ""}]})
-	}
+	sort.SliceStable(rows, func(i, j int) bool { return naturalLess(rows[i].sentinel, rows[j].sentinel) })
 	return rows
 }
 
@@ -104,13 +103,17 @@ func (v sentinelView) Plot(c draw.Canvas, p *plot.Plot) {
 		stripLo := barLo - 3.5
 		// The bars first, each run of one colour as one rectangle (no
 		// seams between samples), then the labels over them.
-		v.runs(row, trX, func(x0, x1 vg.Length, s *SentinelSample) {
+		sameBar := func(a, b *SentinelSample) bool {
+			return a.Down == b.Down && a.Tilt == b.Tilt && v.segmentColor(a) == v.segmentColor(b)
+		}
+		sameStrip := func(a, b *SentinelSample) bool { return a.Down == b.Down && a.Status == b.Status }
+		v.runs(row, trX, sameBar, func(x0, x1 vg.Length, s *SentinelSample) {
 			fillRect(c, v.segmentColor(s), x0, barLo, x1, barHi)
 			if s.Tilt && !s.Down {
 				hatch(c, x0, barLo, x1, barHi)
 			}
 		})
-		v.runs(row, trX, func(x0, x1 vg.Length, s *SentinelSample) {
+		v.runs(row, trX, sameStrip, func(x0, x1 vg.Length, s *SentinelSample) {
 			switch {
 			case s.Down:
 			case s.Status == "odown":
@@ -146,14 +149,13 @@ func (v sentinelView) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 }
 
-// runs calls draw once per run of samples that look the same (same
-// colour, TILT, down and status), from the first sample's time to the
-// next run's or the end.
-func (v sentinelView) runs(row sentinelRow, trX func(float64) vg.Length, draw func(x0, x1 vg.Length, s *SentinelSample)) {
+// runs calls draw once per run of samples that same says draw alike,
+// from the run's first sample to the next run's or the end.
+func (v sentinelView) runs(row sentinelRow, trX func(float64) vg.Length, same func(a, b *SentinelSample) bool, draw func(x0, x1 vg.Length, s *SentinelSample)) {
 	for j := 0; j < len(row.samples); {
 		s := &row.samples[j]
 		k := j + 1
-		for k < len(row.samples) && v.looksSame(s, &row.samples[k]) {
+		for k < len(row.samples) && same(s, &row.samples[k]) {
 			k++
 		}
 		end := v.fr.end
@@ -167,12 +169,6 @@ func (v sentinelView) runs(row sentinelRow, trX func(float64) vg.Length, draw fu
 		draw(x0, x1, s)
 		j = k
 	}
-}
-
-// looksSame reports whether two samples draw alike: bar colour, TILT and
-// status strip.
-func (v sentinelView) looksSame(a, b *SentinelSample) bool {
-	return a.Down == b.Down && a.Tilt == b.Tilt && a.Status == b.Status && v.segmentColor(a) == v.segmentColor(b)
 }
 
 // epochLabel writes label at x (or just after the previous label of its
