@@ -4,6 +4,7 @@ import (
 	"image/color"
 	"sort"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -240,10 +241,8 @@ func (hatchBox) Thumbnail(c *draw.Canvas) {
 
 // hostOf is the host part of "host:port".
 func hostOf(addr string) string {
-	for i := len(addr) - 1; i >= 0; i-- {
-		if addr[i] == ':' {
-			return addr[:i]
-		}
+	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
+		return addr[:i]
 	}
 	return addr
 }
