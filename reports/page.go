@@ -33,6 +33,7 @@ type page struct {
 	Figures    []figure
 	Windows    []historyWindow
 	Faults     []faultView
+	Sentinel   *eventsView
 	Params     []Param
 	Facts      []string
 	Files      []string
@@ -95,10 +96,14 @@ func writeHTML(b *bytes.Buffer, r *Run, lin linearizabilityLink) error {
 		}
 		pg.Faults = append(pg.Faults, fv)
 	}
-	for _, draw := range []func(*canvasFrame, *Run) (figure, error){latencyFigure, throughputFigure, timelineFigure, lagFigure} {
+	pg.Sentinel = sentinelEvents(r)
+	for _, draw := range []func(*canvasFrame, *Run) (figure, error){latencyFigure, throughputFigure, timelineFigure, sentinelFigure, lagFigure} {
 		fig, err := draw(fr, r)
 		if err != nil {
 			return err
+		}
+		if fig.SVG == "" && fig.Note == "" {
+			continue // a plot of what the run did not have, such as sentinels
 		}
 		pg.Figures = append(pg.Figures, fig)
 	}

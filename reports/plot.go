@@ -104,6 +104,12 @@ func newFrame(r *Run) *canvasFrame {
 		end = max(end, s.At)
 		names[s.Node] = true
 	}
+	for _, s := range r.Sentinels {
+		end = max(end, s.At)
+		if s.Addr != "" {
+			names[hostOf(s.Addr)] = true
+		}
+	}
 	fr := &canvasFrame{end: seconds(end), faults: r.Faults, nodes: map[string]color.Color{}}
 	if fr.end <= 0 {
 		fr.end = 1

@@ -14,7 +14,23 @@ import (
 // structured JSON. Every time
 // is given twice: in nanoseconds ("_ns") for programs and as a string for
 // people. Instants since the world's start read "12.000345s" as in traces;
-// durations read as Go prints them ("1m0s").
+// durations read as Go prints them ("1m0s"). Samples (roles, beliefs, lag)
+// carry at_ns only.
+//
+// A run with sentinels has two more fields, absent otherwise:
+//   - "sentinels": each sentinel's view of each master it monitors, one
+//     entry when the view changes (the first sample of each sentinel and
+//     master included); an entry holds from at_ns until the next entry of
+//     the same sentinel and master, or the run's end. Fields: at_ns,
+//     sentinel (its host), master (the monitored name), down (the sentinel
+//     process is down: the fields after master are then zero), paused,
+//     addr (GET-MASTER-ADDR-BY-NAME's "host:port"), status ("ok", "sdown",
+//     "odown"), tilt, current_epoch, config_epoch (the master's).
+//   - "sentinel_events": every event the sentinels published, in order:
+//     at_ns, at, sentinel (its host), type ("+switch-master") and msg
+//     ("mymaster n1 6379 n3 6379"), as Sentinel publishes them on the
+//     channel named by type. The report's timeline hides the routine ones;
+//     this list has them all.
 type resultJSON struct {
 	Scenario        string           `json:"scenario"`
 	Seed            uint64           `json:"seed"`
@@ -34,6 +50,8 @@ type resultJSON struct {
 	Roles           []roleJSON       `json:"roles"`
 	Beliefs         []beliefJSON     `json:"beliefs"`
 	Lag             []lagJSON        `json:"lag"`
+	Sentinels       []sentinelJSON   `json:"sentinels,omitempty"`
+	SentinelEvents  []sentEventJSON  `json:"sentinel_events,omitempty"`
 	Linearizability *linearizJSON    `json:"linearizability,omitempty"`
 }
 
@@ -67,6 +85,50 @@ type lagJSON struct {
 	AtNS  int64  `json:"at_ns"`
 	Node  string `json:"node"`
 	Bytes int64  `json:"bytes"`
+}
+
+type sentinelJSON struct {
+	AtNS         int64  `json:"at_ns"`
+	Sentinel     string `json:"sentinel"`
+	Master       string `json:"master"`
+	Down         bool   `json:"down"`
+	Paused       bool   `json:"paused"`
+	Addr         string `json:"addr"`
+	Status       string `json:"status"`
+	Tilt         bool   `json:"tilt"`
+	CurrentEpoch uint64 `json:"current_epoch"`
+	ConfigEpoch  uint64 `json:"config_epoch"`
+}
+
+type sentEventJSON struct {
+	AtNS     int64  `json:"at_ns"`
+	At       string `json:"at"`
+	Sentinel string `json:"sentinel"`
+	Type     string `json:"type"`
+	Msg      string `json:"msg"`
+}
+
+// sentinelChanges are the samples that differ from the one before of the
+// same sentinel and master.
+func sentinelChanges(ss []SentinelSample) []sentinelJSON {
+	type key struct{ sentinel, master string }
+	last := map[key]SentinelSample{}
+	var out []sentinelJSON
+	for _, s := range ss {
+		k := key{s.Sentinel, s.Master}
+		if prev, ok := last[k]; ok && sameView(prev, s) {
+			continue
+		}
+		last[k] = s
+		out = append(out, sentinelJSON{int64(s.At), s.Sentinel, s.Master, s.Down, s.Paused, s.Addr, s.Status, s.Tilt, s.CurrentEpoch, s.ConfigEpoch})
+	}
+	return out
+}
+
+// sameView reports whether two samples say the same but for their time.
+func sameView(a, b SentinelSample) bool {
+	a.At = b.At
+	return a == b
 }
 
 type linearizJSON struct {
@@ -113,6 +175,10 @@ func writeResultJSON(w io.Writer, r *Run, lin linearizabilityLink) error {
 	}
 	for i, s := range r.Lag {
 		j.Lag[i] = lagJSON{int64(s.At), s.Node, s.Bytes}
+	}
+	j.Sentinels = sentinelChanges(r.Sentinels)
+	for _, e := range r.SentinelEvents {
+		j.SentinelEvents = append(j.SentinelEvents, sentEventJSON{int64(e.At), e.At.String(), e.Host, e.Type, e.Msg})
 	}
 	if r.Linearizability != nil {
 		j.Linearizability = &linearizJSON{File: lin.Href, Bytes: lin.Bytes, Error: lin.Err}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/redsim/redsim/checker"
+	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/history"
 )
 
@@ -45,6 +46,11 @@ type Run struct {
 	Beliefs []BeliefSample
 	// Lag samples each replica's replication offset lag.
 	Lag []LagSample
+	// Sentinels sample each sentinel's view of each master it monitors;
+	// SentinelEvents are the events the sentinels published, in order.
+	// Both are empty when the run had no sentinels.
+	Sentinels      []SentinelSample
+	SentinelEvents []SentinelEvent
 	// Facts are one-line observations of the run ("2611 pongs, 13
 	// timeouts"), in the order printed.
 	Facts []string
@@ -114,6 +120,42 @@ type LagSample struct {
 	At    time.Duration
 	Node  string
 	Bytes int64
+}
+
+// SentinelSample says what sentinel Sentinel (its host) answered for the
+// master it monitors under the name Master from At on: the address
+// SENTINEL GET-MASTER-ADDR-BY-NAME gives, the epochs, TILT, and whether it
+// sees the master down. While the sentinel process is down, Down is set and
+// the other fields after Master are zero (Master too when the sentinel was
+// never seen up).
+type SentinelSample struct {
+	At       time.Duration
+	Sentinel string
+	Master   string
+	Down     bool
+	// Paused: the sentinel process is paused (SIGSTOP), so its view is
+	// frozen.
+	Paused bool
+	// Addr is "host:port".
+	Addr string
+	// Status is "ok", "sdown" or "odown", as INFO's sentinel section says.
+	Status string
+	Tilt   bool
+	// CurrentEpoch is the sentinel's current epoch; ConfigEpoch the
+	// master's configuration epoch in its view.
+	CurrentEpoch uint64
+	ConfigEpoch  uint64
+}
+
+// SentinelEvent is one event a sentinel published (+sdown, +odown,
+// +switch-master...) at the true time it did: Host is the sentinel's host,
+// Type the channel ("+switch-master"), Msg the message as published
+// ("mymaster n1 6379 n3 6379").
+type SentinelEvent struct {
+	At   clock.Time
+	Host string
+	Type string
+	Msg  string
 }
 
 // statusWord is a status as a closing line spells it: PASS, FAIL, UNKNOWN.

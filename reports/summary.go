@@ -58,15 +58,41 @@ func writeSummary(b *bytes.Buffer, r *Run, lin linearizabilityLink) {
 	b.WriteString("## Fault schedule\n\n")
 	if len(r.Faults) == 0 {
 		b.WriteString("No faults.\n")
+	} else {
+		b.WriteString("| at | until | fault | detail |\n|---:|---:|---|---|\n")
+		for _, f := range r.Faults {
+			until := ""
+			if f.End != f.At {
+				until = instant(f.End)
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", instant(f.At), until, mdCell(f.Op), mdCell(f.Text))
+		}
+	}
+	writeSentinelSummary(b, r)
+}
+
+// writeSentinelSummary lists the sentinels' key events (ODOWN, TILT,
+// elections, switches, aborts): the story of a failover in a few lines;
+// report.html has the others.
+func writeSentinelSummary(b *bytes.Buffer, r *Run) {
+	v := sentinelEvents(r)
+	if v == nil {
 		return
 	}
-	b.WriteString("| at | until | fault | detail |\n|---:|---:|---|---|\n")
-	for _, f := range r.Faults {
-		until := ""
-		if f.End != f.At {
-			until = instant(f.End)
+	var rows []eventRow
+	for _, row := range v.Rows {
+		if row.Key {
+			rows = append(rows, row)
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", instant(f.At), until, mdCell(f.Op), mdCell(f.Text))
+	}
+	fmt.Fprintf(b, "\n## Sentinel events\n\nThe key ones of %d events the sentinels published; report.html lists the others and result.json all of them.\n\n", len(r.SentinelEvents))
+	if len(rows) == 0 {
+		b.WriteString("None.\n")
+		return
+	}
+	b.WriteString("| at | sentinel | event | detail |\n|---:|---|---|---|\n")
+	for _, row := range rows {
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", row.At, mdCell(row.Sentinel), mdCell(row.Type), mdCell(strings.Join(row.Msgs, "; ")))
 	}
 }
 

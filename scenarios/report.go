@@ -14,6 +14,7 @@ func (res *Result) Report() *reports.Run {
 		Events: res.Events, Status: string(res.Status()), StatusLine: res.StatusLine(), Replay: res.Replay(),
 		History: res.History, Facts: res.Facts, Verdicts: res.Verdicts,
 		Roles: res.Observations.Roles, Beliefs: res.Observations.Beliefs, Lag: res.Observations.Lag,
+		Sentinels: res.Observations.Sentinels, SentinelEvents: res.Observations.SentinelEvents,
 		Linearizability: res.visualize,
 	}
 	for _, name := range res.paramOrder {

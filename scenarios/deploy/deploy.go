@@ -130,6 +130,11 @@ type Deployed struct {
 	sentinelProcs  map[string]*sim.Process
 	sentinelPorts  map[string]int
 	sentinelEvents []SentinelEvent
+	// observed is what Observe fills, which the sentinels' events are
+	// also appended to; sentinelNames are the masters each sentinel was
+	// last seen monitoring, for the samples taken while it is down.
+	observed      *Observations
+	sentinelNames map[string][]string
 }
 
 // Build creates d's hosts and processes in w and starts them; clients

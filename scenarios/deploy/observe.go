@@ -12,17 +12,25 @@ import (
 )
 
 // Observations are what a run samples for its report: each node's role and
-// replication lag, and which node each client process targets.
+// replication lag, which node each client process targets, and, when the
+// deployment has sentinels, each sentinel's view of its masters and every
+// event the sentinels published.
 type Observations struct {
-	Roles   []reports.RoleSample
-	Beliefs []reports.BeliefSample
-	Lag     []reports.LagSample
+	Roles          []reports.RoleSample
+	Beliefs        []reports.BeliefSample
+	Lag            []reports.LagSample
+	Sentinels      []reports.SentinelSample
+	SentinelEvents []reports.SentinelEvent
 }
 
-// Observe samples roles, offsets and client targets into obs every period
-// until the end.
+// Observe samples roles, offsets, client targets and the sentinels' views
+// into obs every period until the end, and appends every event a sentinel
+// publishes (the ones before the call too) to obs.SentinelEvents. It only
+// reads: the run is the same with or without it, apart from its own timer.
 func (b *Deployed) Observe(obs *Observations, period, end time.Duration) {
 	w := b.w
+	b.observed = obs
+	obs.SentinelEvents = append(obs.SentinelEvents, b.sentinelEvents...)
 	var tick func()
 	tick = func() {
 		at := w.Now().Duration()
@@ -50,6 +58,7 @@ func (b *Deployed) Observe(obs *Observations, period, end time.Duration) {
 				obs.Beliefs = append(obs.Beliefs, reports.BeliefSample{At: at, Process: pid, Master: hostPart(tg())})
 			}
 		}
+		b.observeSentinels(obs, at)
 		b.watchSettled(at, end)
 		if at+period < end {
 			w.After(period, tick)

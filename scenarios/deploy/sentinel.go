@@ -9,6 +9,7 @@ import (
 	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/nodes/sentinel"
+	"github.com/redsim/redsim/reports"
 	"github.com/redsim/redsim/sim"
 )
 
@@ -75,7 +76,11 @@ func (b *Deployed) sentinel(st Sentinel) error {
 	}
 	host := st.Host
 	p, err := h.Spawn("sentinel-"+st.Host, sentinel.Program(sentinel.Options{OnEvent: func(typ, msg string) {
-		b.sentinelEvents = append(b.sentinelEvents, SentinelEvent{At: b.w.Now(), Host: host, Type: typ, Msg: msg})
+		e := SentinelEvent{At: b.w.Now(), Host: host, Type: typ, Msg: msg}
+		b.sentinelEvents = append(b.sentinelEvents, e)
+		if b.observed != nil {
+			b.observed.SentinelEvents = append(b.observed.SentinelEvents, e)
+		}
 	}}))
 	if err != nil {
 		return err
@@ -88,13 +93,9 @@ func (b *Deployed) sentinel(st Sentinel) error {
 }
 
 // SentinelEvent is one event a sentinel published (+sdown, +odown,
-// +switch-master...), at the true time it did, for a report's timeline.
-type SentinelEvent struct {
-	At   clock.Time
-	Host string
-	Type string
-	Msg  string
-}
+// +switch-master...), at the true time it did, for checks and a report's
+// timeline: the one type reports draws.
+type SentinelEvent = reports.SentinelEvent
 
 // SentinelEvents are every sentinel's published events so far, in order.
 // Collecting them changes nothing in the run.
