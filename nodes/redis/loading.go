@@ -278,3 +278,7 @@ func (s *Server) infoLoading(b *strings.Builder) {
 	field(b, "loading_loaded_perc", strconv.FormatFloat(perc, 'f', 2, 64))
 	field(b, "loading_eta_seconds", eta)
 }
+
+// Loading reports whether the node is loading its dataset (INFO's
+// loading:1): at boot, or a replica its master's snapshot.
+func (s *Server) Loading() bool { return s.loading }
