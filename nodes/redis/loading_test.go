@@ -291,3 +291,44 @@ func TestLoadingAOF(t *testing.T) {
 		t.Error("no 'DB loaded from append only file' with the modelled seconds")
 	}
 }
+
+// A replica whose load lasts longer than repl-timeout keeps its link: it
+// sends its master a newline at every point of the load (once a second at
+// most), which the master takes as an ACK's time, and its own timeout
+// does not run while it loads.
+func TestLoadingReplicaOutlastsReplTimeout(t *testing.T) {
+	rw := newReplWorld(t, 1, []string{"m", "r1"}, func(i int) Config {
+		cfg := loadingConfig()
+		cfg.Save = nil
+		cfg.ReplTimeoutSeconds = 5
+		cfg.ReplPingReplicaPeriod = 1
+		cfg.LoadRDBBytesPerSecond = 1_000_000 // 12 MB: 12 s, 2 s between points
+		return cfg
+	})
+	rw.w.RunFor(10 * time.Millisecond)
+	m := rw.nodes[0].dial()
+	mustReply(t, m, "+OK\r\n", "DEBUG", "POPULATE", "1200", "key", "10000")
+	r := rw.nodes[1].dial()
+	mustReply(t, r, "+OK\r\n", "REPLICAOF", "m", "6379")
+	rep := rw.nodes[1].server()
+	for i := 0; i < 10000 && !rep.loading; i++ {
+		rw.w.RunFor(time.Millisecond)
+	}
+	began := rw.w.Now().Duration()
+	for rep.loading {
+		rw.w.RunFor(10 * time.Millisecond)
+	}
+	if took := rw.w.Now().Duration() - began; took < 10*time.Second {
+		t.Fatalf("the load took %v, want over twice repl-timeout", took)
+	}
+	rw.w.RunFor(3 * time.Second)
+	if rw.nodes[0].logged("Disconnecting timedout replica") || rw.nodes[1].logged("MASTER timeout") {
+		t.Fatal("the link timed out during the replica's load")
+	}
+	if got := rw.info(r, "master_link_status"); got != "up" {
+		t.Fatalf("master_link_status:%s after the load", got)
+	}
+	if n := rep.repl.fullSyncs; n != 1 {
+		t.Fatalf("%d full resyncs, want 1", n)
+	}
+}
