@@ -132,8 +132,11 @@ type loadWindow struct {
 	loaded   int64 // loading_loaded_bytes
 	points   []loadPoint
 	end      time.Duration
-	began    time.Duration // Mono at the start
-	done     func()
+	// at is how far into the plan the load is: each step's timer runs
+	// for the plan's time from the last, so that a paused process
+	// (SIGSTOP) resumes its load where it stopped.
+	at   time.Duration
+	done func()
 }
 
 // loadingState is the node's part in loads.
@@ -159,7 +162,6 @@ func (s *Server) runLoad(p *loadPlan, done func()) {
 		usedMem:  p.usedMem,
 		points:   p.points,
 		end:      p.at,
-		began:    s.env.Mono(),
 		done:     done,
 	}
 	s.sleeping = true
@@ -169,12 +171,14 @@ func (s *Server) runLoad(p *loadPlan, done func()) {
 // nextLoadStep sets the timer of the load's next point, or of its end.
 func (s *Server) nextLoadStep() {
 	w := s.lw
-	elapsed := s.env.Mono() - w.began
 	if len(w.points) > 0 {
-		s.env.After(max(w.points[0].at-elapsed, 0), s.loadEvents)
+		next := w.points[0].at
+		s.env.After(next-w.at, s.loadEvents)
+		w.at = next
 		return
 	}
-	s.env.After(max(w.end-elapsed, 0), s.stopLoading)
+	s.env.After(w.end-w.at, s.stopLoading)
+	w.at = w.end
 }
 
 // loadEvents is processEventsWhileBlocked during a load: the progress is

@@ -332,3 +332,29 @@ func TestLoadingReplicaOutlastsReplTimeout(t *testing.T) {
 		t.Fatalf("%d full resyncs, want 1", n)
 	}
 }
+
+// A node paused (SIGSTOP) in the middle of its load goes on loading where
+// it stopped once resumed: the load lasts its modelled time plus the
+// pause, less at most the one step (2 MB, 12 ms) whose timer came due
+// during the pause and fired at once on resume.
+func TestLoadingPausedResumesWhereItStopped(t *testing.T) {
+	tw := newTestWorld(t, loadingConfig())
+	c := tw.dial()
+	populate(t, c, 2000, 10000)
+	size, _ := tw.host.Disk().Size("dump.rdb")
+	tw.restartLoading()
+	start := tw.w.Now().Duration() - time.Millisecond
+	tw.w.RunFor(50 * time.Millisecond)
+	tw.node.Pause()
+	tw.w.RunFor(time.Second)
+	tw.node.Resume()
+	for tw.server().loading {
+		tw.w.RunFor(100 * time.Microsecond)
+	}
+	took := tw.w.Now().Duration() - start
+	want := time.Second + DefaultLoadStartCost + time.Duration(size)*time.Second/DefaultLoadRDBBytesPerSecond
+	step := time.Duration(2<<20) * time.Second / DefaultLoadRDBBytesPerSecond
+	if took < want-step || took > want+time.Millisecond {
+		t.Errorf("the load with a 1 s pause took %v of virtual time, want %v", took, want)
+	}
+}
