@@ -358,3 +358,39 @@ func TestLoadingPausedResumesWhereItStopped(t *testing.T) {
 		t.Errorf("the load with a 1 s pause took %v of virtual time, want %v", took, want)
 	}
 }
+
+// A replica that connects to its master while the master loads gets
+// -LOADING to its handshake's PING, gives up that attempt as Redis's
+// syncWithMaster does, and syncs once the master has loaded.
+func TestLoadingMasterRefusesHandshake(t *testing.T) {
+	rw := newReplWorld(t, 1, []string{"m", "r1"}, func(i int) Config {
+		cfg := loadingConfig()
+		if i == 0 {
+			cfg.LoadRDBBytesPerSecond = 5_000_000 // 20 MB: 4 s
+		} else {
+			cfg.Save = nil
+			cfg.ReplicaOf = "m:6379"
+		}
+		return cfg
+	})
+	rw.w.RunFor(10 * time.Millisecond)
+	m := rw.nodes[0].dial()
+	populate(t, m, 2000, 10000)
+	rw.w.RunFor(2 * time.Second)
+	rw.nodes[0].restartLoading()
+	master := rw.nodes[0].server()
+	for i := 0; i < 10000 && master.loading; i++ {
+		rw.w.RunFor(time.Millisecond)
+	}
+	if !rw.nodes[1].logged("error reply to PING from master: 'LOADING Redis is loading the dataset in memory'") {
+		t.Fatal("the replica's handshake did not meet -LOADING")
+	}
+	rw.w.RunFor(8 * time.Second) // repl-diskless-sync-delay, then the sync
+	r := rw.nodes[1].dial()
+	if got := rw.info(r, "master_link_status"); got != "up" {
+		t.Fatalf("master_link_status:%s after the master's load", got)
+	}
+	if got, want := r.do("DEBUG", "DIGEST"), rw.nodes[0].dial().do("DEBUG", "DIGEST"); got != want {
+		t.Fatalf("replica digest %q, master %q", got, want)
+	}
+}
