@@ -46,8 +46,9 @@ const (
 // outcome: the base, then the incr files, in the manifest's order. A
 // single appendonly.aof of an older Redis is first moved into the
 // directory under a manifest of its own (aofUpgradePrepare), which takes
-// an fsync; done runs with whether the node may go on.
-func (s *Server) loadAOF(done func(ok bool)) {
+// an fsync; done runs with whether the node may go on, and the load's
+// window (nil when nothing was loaded).
+func (s *Server) loadAOF(done func(ok bool, p *loadPlan)) {
 	m := s.aofManifest
 	disk := s.env.Disk()
 	_, oldErr := disk.Size(s.cfg.AppendFilename)
@@ -55,10 +56,11 @@ func (s *Server) loadAOF(done func(ok bool)) {
 		_, inDirErr := disk.Size(s.aofPath(s.cfg.AppendFilename))
 		if m.empty() || (m.base != nil && len(m.incrs) == 0 && m.base.name == s.cfg.AppendFilename && inDirErr != nil) {
 			s.upgradeAOF(func(ok bool) {
-				if ok {
-					ok = s.loadAOFFiles()
+				if !ok {
+					done(false, nil)
+					return
 				}
-				done(ok)
+				done(s.loadAOFFiles())
 			})
 			return
 		}
@@ -94,10 +96,11 @@ func (s *Server) upgradeAOF(done func(ok bool)) {
 }
 
 // loadAOFFiles loads the files the manifest names; false stops the node.
-func (s *Server) loadAOFFiles() bool {
+// The plan is the load's window, nil when there was nothing to load.
+func (s *Server) loadAOFFiles() (bool, *loadPlan) {
 	m := s.aofManifest
 	if m.empty() {
-		return true // AOF_NOT_EXIST: nothing to load, nothing logged
+		return true, nil // AOF_NOT_EXIST: nothing to load, nothing logged
 	}
 	files := make([]aofInfo, 0, 1+len(m.incrs))
 	if m.base != nil {
@@ -111,44 +114,48 @@ func (s *Server) loadAOFFiles() bool {
 		if err != nil {
 			// An AOF the manifest names but the disk lacks is fatal.
 			s.env.Logf("Unable to obtain the AOF file %s length. stat: %v", f.name, err)
-			return false
+			return false, nil
 		}
 		total += n
 	}
-	if total > 0 {
-		for i, f := range files {
-			last := i == len(files)-1
-			if i == 0 && m.base != nil {
-				baseSize, _ = disk.Size(s.aofPath(f.name))
-			}
-			ret := s.loadAOFFile(f.name)
-			kind := "incr"
-			if f.kind == aofTypeBase {
-				kind = "base"
-			}
-			if ret == aofOK || (ret == aofTruncated && last) {
-				s.env.Logf("DB loaded from %s file %s: 0.000 seconds", kind, f.name)
-			}
-			if ret == aofTruncated && !last {
-				s.env.Logf("Fatal error: the truncated file is not the last file")
-				return false
-			}
-			if ret == aofOpenErr || ret == aofFailed {
-				return false
-			}
-		}
-		s.aofSize, s.aofBaseSize = total, baseSize
+	if total == 0 {
+		return true, nil // AOF_EMPTY: nothing loaded, nothing logged
 	}
-	s.env.Logf("DB loaded from append only file: 0.000 seconds")
-	return true
+	p := s.newLoadPlan(total)
+	for i, f := range files {
+		last := i == len(files)-1
+		if i == 0 && m.base != nil {
+			baseSize, _ = disk.Size(s.aofPath(f.name))
+		}
+		from := p.at
+		ret := s.loadAOFFile(f.name, p)
+		kind := "incr"
+		if f.kind == aofTypeBase {
+			kind = "base"
+		}
+		if ret == aofOK || (ret == aofTruncated && last) {
+			s.env.Logf("DB loaded from %s file %s: %s seconds", kind, f.name, loadSeconds(p.at-from))
+		}
+		if ret == aofTruncated && !last {
+			s.env.Logf("Fatal error: the truncated file is not the last file")
+			return false, nil
+		}
+		if ret == aofOpenErr || ret == aofFailed {
+			return false, nil
+		}
+	}
+	s.aofSize, s.aofBaseSize = total, baseSize
+	return true, p
 }
 
 // loadAOFFile is loadSingleAppendOnlyFile: an RDB (a base, or the
 // preamble of an old single file, told by its "REDIS" signature) and then
 // commands. A file cut short anywhere in a command (or in the RDB) is cut
 // back to the last whole command when aof-load-truncated is on; anything
-// else malformed refuses to start, as redis-check-aof must be run.
-func (s *Server) loadAOFFile(name string) int {
+// else malformed refuses to start, as redis-check-aof must be run. Its
+// bytes and the points where Redis would serve events go into p, from
+// the plan's cursor on.
+func (s *Server) loadAOFFile(name string, p *loadPlan) int {
 	disk := s.env.Disk()
 	path := s.aofPath(name)
 	data, err := disk.Read(path)
@@ -165,6 +172,9 @@ func (s *Server) loadAOFFile(name string) int {
 	}
 	s.loading = true
 	defer func() { s.loading = false }()
+	base := p.pos
+	defer func() { p.advance(base+int64(len(data))-p.pos, s.cfg.LoadAOFBytesPerSecond) }()
+	loops := 0
 	fake := s.fakeClient()
 	off := 0
 	var validUpTo, validBeforeMulti int64
@@ -195,6 +205,10 @@ func (s *Server) loadAOFFile(name string) int {
 			s.env.Logf("Unrecoverable error reading the append only file %s: %v", name, err)
 			return aofFailed
 		}
+		if p.usedMem == 0 {
+			p.usedMem = rdbUsedMem(f)
+		}
+		s.planRDB(p, int64(f.Size))
 		off = f.Size
 		if oldStyle {
 			s.env.Logf("Reading the remaining AOF tail...")
@@ -203,6 +217,10 @@ func (s *Server) loadAOFFile(name string) int {
 	inMulti := false
 	var queued [][][]byte
 	for off < len(data) {
+		if loops%1024 == 0 {
+			s.planAOF(p, base, int64(off))
+		}
+		loops++
 		if data[off] == '#' { // an annotation
 			if i := bytes.IndexByte(data[off:], '\n'); i >= 0 {
 				off += i + 1
@@ -249,6 +267,9 @@ func (s *Server) loadAOFFile(name string) int {
 		if s.cfg.AOFLoadTruncated {
 			validUpTo = int64(off)
 		}
+	}
+	if loops%1024 == 0 {
+		s.planAOF(p, base, int64(off)) // the read that meets the end
 	}
 	if inMulti {
 		// A whole file that ends inside MULTI is a short read too: the

@@ -69,14 +69,17 @@ type client struct {
 	isReplicaClient bool
 	replState       int
 	replPort        int
-	replAck         int64  // the offset the replica last acknowledged
-	replAckTime     int64  // repl_ack_time: Server.unixtime when it last did, or went online
-	replBuf         []byte // stream held while the snapshot is sent
-	fullResyncSent  bool   // +FULLRESYNC went out with the PSYNC (a planted bug)
-	woff            int64  // the replication offset after this client's last write
-	waitN           int
-	waitOff         int64
-	deniedBlocking  bool // scripts and MULTI: blocking commands do not block
+	replAck         int64 // the offset the replica last acknowledged
+	replAckTime     int64 // repl_ack_time: Server.unixtime when it last did, or went online
+	// replNewlines is r.EmptyLines when replAckTime last took one: a
+	// replica's bare newline refreshes it, as it loads its snapshot.
+	replNewlines   int64
+	replBuf        []byte // stream held while the snapshot is sent
+	fullResyncSent bool   // +FULLRESYNC went out with the PSYNC (a planted bug)
+	woff           int64  // the replication offset after this client's last write
+	waitN          int
+	waitOff        int64
+	deniedBlocking bool // scripts and MULTI: blocking commands do not block
 	// closedDuringScript: the connection closed while the client's script
 	// was running; it is freed when the script ends.
 	closedDuringScript bool
@@ -145,6 +148,10 @@ func (c *client) OnData(conn sim.Conn, p []byte) {
 	c.r.Feed(p)
 	c.lastMs = c.s.nowMs()
 	c.processInput()
+	if c.isReplicaClient && c.r.EmptyLines() != c.replNewlines {
+		c.replNewlines = c.r.EmptyLines()
+		c.replAckTime = c.s.unixtime
+	}
 	c.s.afterEvent()
 }
 

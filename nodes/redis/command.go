@@ -28,6 +28,7 @@ const (
 	flagBlocking                      // may block the client
 	flagNoMulti                       // not allowed inside MULTI
 	flagStale                         // allowed on a replica whose link is down with replica-serve-stale-data no
+	flagLoading                       // allowed while the dataset loads (CMD_LOADING)
 )
 
 // command is an entry of the command table.
@@ -344,6 +345,10 @@ func (c *client) processCommand(args [][]byte) {
 	}
 	if s.isReplica() && s.linkState != linkConnected && !s.cfg.ReplicaServeStaleData && cmd.flags&flagStale == 0 {
 		c.reject("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.")
+		return
+	}
+	if s.loading && c.deniedWhileLoading(cmd) {
+		c.reject(errLoading)
 		return
 	}
 	if msg := s.busyError(); msg != "" && !cmd.hasMetaFlag("allow_busy") {

@@ -199,6 +199,13 @@ type Config struct {
 	// long it holds the node (busyscript.go). It is the simulator's model,
 	// not a Redis parameter.
 	LuaInstructionCost time.Duration
+	// LoadStartCost, LoadRDBBytesPerSecond and LoadAOFBytesPerSecond
+	// are how long loading a dataset takes (loading.go): a fixed cost,
+	// then each byte of RDB and of AOF commands at its rate (0: no time).
+	// They are the simulator's model, not Redis parameters.
+	LoadStartCost         time.Duration
+	LoadRDBBytesPerSecond int64
+	LoadAOFBytesPerSecond int64
 
 	// EnableProtectedConfigs is `enable-protected-configs`: "no", "yes"
 	// or "local" (loopback clients only), whether CONFIG SET may change
@@ -353,6 +360,9 @@ func DefaultConfig() Config {
 		ReplicaIgnoreMaxMemory:    true,
 		BusyReplyThreshold:        5 * time.Second,
 		LuaInstructionCost:        DefaultLuaInstructionCost,
+		LoadStartCost:             DefaultLoadStartCost,
+		LoadRDBBytesPerSecond:     DefaultLoadRDBBytesPerSecond,
+		LoadAOFBytesPerSecond:     DefaultLoadAOFBytesPerSecond,
 
 		EnableProtectedConfigs: "no",
 		ClientOutputBufferLimit: [obufClasses]ClientBufferLimit{

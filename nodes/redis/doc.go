@@ -24,6 +24,21 @@
 // leaves files that load every write acknowledged under appendfsync
 // always; the fsyncs Redis makes in its main thread hold the node.
 //
+// Loading a dataset takes virtual time (loading.go): at boot the node
+// listens first, then loads its RDB file or AOF, and a replica loads the
+// snapshot of a full resync, each for LoadStartCost plus its bytes at a
+// measured rate. Meanwhile the loop is held as Redis's is by its loader,
+// and every loading-process-events-interval-bytes of RDB (every 1024 AOF
+// commands) the waiting clients are served: commands without the loading
+// flag get -LOADING, INFO shows loading:1 and the loading_* fields, no
+// cron runs and a replica reads nothing of its master's stream; it sends
+// its master a newline at those points (once a second at most), which
+// the master takes as an ACK's time, so that a load longer than
+// repl-timeout keeps the link. Known
+// differences: the dataset is applied whole when the load starts (INFO
+// keyspace and DEBUG see all of it), a bad file fails at once, and DEBUG
+// RELOAD and DEBUG LOADAOF load in no time.
+//
 // A replica reaches its master through a nodes/redisconn Conn for the
 // handshake and the snapshot, then takes the raw connection over (Hijack)
 // for the replication stream, which a master client applies. Observers

@@ -555,19 +555,22 @@ func (c *client) objectFreqOrIdle(sub string, o *object) {
 	}
 }
 
-// applyMetaFlags sets the denyoom flag of the table's commands from what
-// Redis 7.0.15 says of them (commandmeta.go), so that the OOM check
-// follows Redis's table exactly.
+// applyMetaFlags sets the denyoom and loading flags of the table's
+// commands from what Redis 7.0.15 says of them (commandmeta.go), so that
+// the OOM and loading checks follow Redis's table exactly.
 func applyMetaFlags(t map[string]*command) {
 	set := func(cmd *command) {
 		m := commandMetas[cmd.name]
 		if m == nil {
 			return
 		}
-		cmd.flags &^= flagDenyOOM
+		cmd.flags &^= flagDenyOOM | flagLoading
 		for _, f := range m.flags {
-			if f == "denyoom" {
+			switch f {
+			case "denyoom":
 				cmd.flags |= flagDenyOOM
+			case "loading":
+				cmd.flags |= flagLoading
 			}
 		}
 	}

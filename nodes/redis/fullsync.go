@@ -41,6 +41,14 @@ type replTransfer struct {
 	mark      []byte
 	buf       []byte
 	streaming bool
+	// loading is set while the payload loads (loading.go): what the
+	// master sends meanwhile waits in rest, as it waits in the socket of
+	// a Redis whose read handler is off, and a close waits too (closed,
+	// closeErr) to be seen at the first read after the load.
+	loading  bool
+	rest     []byte
+	closed   bool
+	closeErr error
 }
 
 // startTransfer takes the connection from the Conn right after
@@ -59,13 +67,23 @@ func (l *replLink) startTransfer() {
 func (*replTransfer) OnOpen(sim.Conn) {}
 
 // OnClose implements sim.ConnHandler.
-func (t *replTransfer) OnClose(_ sim.Conn, err error) { t.l.lost(err) }
+func (t *replTransfer) OnClose(_ sim.Conn, err error) {
+	if t.loading {
+		t.closed, t.closeErr = true, err
+		return
+	}
+	t.l.lost(err)
+}
 
 // OnData implements sim.ConnHandler.
 func (t *replTransfer) OnData(c sim.Conn, p []byte) {
 	l := t.l
 	if t.streaming {
 		replStream{l}.OnData(c, p)
+		return
+	}
+	if t.loading {
+		t.rest = append(t.rest, p...)
 		return
 	}
 	if l.dead || len(p) == 0 {
@@ -88,10 +106,8 @@ func (t *replTransfer) OnData(c sim.Conn, p []byte) {
 		return
 	}
 	t.buf = nil
-	if t.loaded(payload) {
-		t.streaming = true
-		l.attach(c, bytes.Clone(rest), 0)
-	}
+	t.rest = bytes.Clone(rest)
+	t.load(c, payload)
 }
 
 // header reads the "$" line once it is whole, skipping the keepalive
@@ -127,9 +143,9 @@ func (t *replTransfer) header() bool {
 	return true
 }
 
-// loaded replaces the dataset with the payload and reports whether the
-// link goes on to stream.
-func (t *replTransfer) loaded(payload []byte) bool {
+// load replaces the dataset with the payload and, once the load's
+// window has passed (loading.go), makes the link stream.
+func (t *replTransfer) load(c sim.Conn, payload []byte) {
 	l, s := t.l, t.l.s
 	// replicationAttachToNewMaster, once the snapshot is in and before the
 	// old dataset goes: nothing may continue the history we leave,
@@ -143,13 +159,37 @@ func (t *replTransfer) loaded(payload []byte) bool {
 		s.backlog = nil // freeReplicationBacklog: no PSYNC into it
 	}
 	s.env.Logf("MASTER <-> REPLICA sync: Flushing old data")
-	if !s.loadFromMaster(payload) {
+	s.env.Logf("MASTER <-> REPLICA sync: Loading DB in memory")
+	p, ok := s.loadFromMaster(payload)
+	if !ok {
 		l.corrupt("failed loading the snapshot from master")
-		return false
+		return
+	}
+	t.loading = true
+	s.runLoad(p, func() { t.loaded(c) })
+}
+
+// loaded is the end of the payload's load: the link streams what the
+// master sent meanwhile, unless the link went while the node loaded.
+func (t *replTransfer) loaded(c sim.Conn) {
+	l, s := t.l, t.l.s
+	t.loading = false
+	if l.dead || s.link != l {
+		return
 	}
 	s.replid, s.offset = l.fullReplid, l.fullOffset
 	s.meaningfulOffset = s.offset
 	s.replid2, s.secondOffset = strings.Repeat("0", 40), -1
 	s.env.Logf("MASTER <-> REPLICA sync: Finished with success")
-	return true
+	if s.aofOn {
+		// Redis restarts the AOF after a full sync so that it matches.
+		s.restartAOF()
+	}
+	t.streaming = true
+	rest := t.rest
+	t.rest = nil
+	l.attach(c, rest, 0)
+	if t.closed && !l.dead {
+		l.lost(t.closeErr)
+	}
 }

@@ -85,12 +85,13 @@ func (s *Server) infoSection(b *strings.Builder, sec string) {
 		field(b, "maxmemory_policy", s.cfg.MaxMemoryPolicy)
 	case "persistence":
 		b.WriteString("# Persistence\r\n")
-		field(b, "loading", false)
+		field(b, "loading", s.loading)
 		field(b, "rdb_changes_since_last_save", s.dirty)
 		field(b, "rdb_bgsave_in_progress", s.bgsaving)
 		field(b, "rdb_last_save_time", s.lastSaveMs/1000)
 		field(b, "rdb_last_bgsave_status", okErr(s.lastBgsaveOK))
 		s.infoAOF(b)
+		s.infoLoading(b)
 	case "stats":
 		s.infoStats(b)
 	case "commandstats":

@@ -83,12 +83,14 @@ func (s *Server) saveReplInfo() *rdbfile.ReplInfo {
 }
 
 // loadRDB rebuilds the dataset from the snapshot file at boot; a missing
-// file is an empty dataset, a bad one stops the node as Redis stops.
-func (s *Server) loadRDB() bool {
+// file is an empty dataset, a bad one stops the node as Redis stops. The
+// plan is the load's window (nil for a missing file, which Redis does not
+// even start loading).
+func (s *Server) loadRDB() (bool, *loadPlan) {
 	name := s.cfg.DBFilename
 	data, err := s.env.Disk().Read(name)
 	if err != nil {
-		return true
+		return true, nil
 	}
 	f, err := rdbfile.ReadAll(data, s.rdbReadOptions())
 	if err == nil {
@@ -97,7 +99,7 @@ func (s *Server) loadRDB() bool {
 	if err != nil {
 		s.logLoadError(err)
 		s.env.Logf("Fatal error loading the DB %s: %v. Exiting.", name, err)
-		return false
+		return false, nil
 	}
 	if id, ok := f.AuxValue("repl-id"); ok {
 		off, ok1 := f.AuxValue("repl-offset")
@@ -113,8 +115,21 @@ func (s *Server) loadRDB() bool {
 	if f.EmptyKeysSkipped > 0 {
 		s.env.Logf("Done loading RDB, keys loaded: %d, keys expired: 0, empty keys skipped: %d.", len(f.Keys), f.EmptyKeysSkipped)
 	}
-	s.env.Logf("DB loaded from disk: %d bytes", len(data))
-	return true
+	p := s.newLoadPlan(int64(len(data)))
+	p.usedMem = rdbUsedMem(f)
+	s.planRDB(p, int64(len(data)))
+	return true, p
+}
+
+// rdbUsedMem is the file's used-mem aux field, which rdbLoadRio keeps as
+// loading_rdb_used_mem; 0 when it has none.
+func rdbUsedMem(f *rdbfile.File) int64 {
+	v, ok := f.AuxValue("used-mem")
+	if !ok {
+		return 0
+	}
+	n, _ := strconv.ParseInt(v, 10, 64)
+	return n
 }
 
 // logLoadError logs a bad file as rdbLoadRio does before Redis exits.
@@ -186,15 +201,25 @@ func (s *Server) load(done func(ok bool)) {
 	s.aofRewriteLastSec, s.aofRewriteStartMs = -1, -1
 	s.aofChildPid = serverPid
 	if s.cfg.AppendOnly {
-		s.loadAOF(func(ok bool) {
-			s.dirty = 0
-			done(ok)
+		s.loadAOF(func(ok bool, p *loadPlan) {
+			s.runLoad(p, func() {
+				if p != nil {
+					s.env.Logf("DB loaded from append only file: %s seconds", loadSeconds(p.at))
+				}
+				s.dirty = 0
+				done(ok)
+			})
 		})
 		return
 	}
-	ok := s.loadRDB()
-	s.dirty = 0
-	done(ok)
+	ok, p := s.loadRDB()
+	s.runLoad(p, func() {
+		if p != nil {
+			s.env.Logf("DB loaded from disk: %s seconds", loadSeconds(p.at))
+		}
+		s.dirty = 0
+		done(ok)
+	})
 }
 
 // bgsave writes a snapshot in the background: the data is taken now, the
@@ -348,6 +373,10 @@ func (s *Server) persistCron() {
 // prepareShutdown is SHUTDOWN: with save, write a final snapshot (and
 // refuse to stop if it fails); with the AOF on, fsync it; then exit.
 func (s *Server) prepareShutdown(save, nosave bool) bool {
+	if s.loading {
+		// Never save a half-loaded dataset over the file.
+		save, nosave = false, true
+	}
 	s.env.Logf("User requested shutdown...")
 	exit := func() {
 		s.stopped = true

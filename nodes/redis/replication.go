@@ -98,18 +98,34 @@ func (s *Server) role() string {
 	return "master"
 }
 
-// initReplication sets a fresh replication ID, and starts replicating when
-// the configuration says replicaof.
-func (s *Server) initReplication() {
+// initReplID sets a fresh replication ID, as initServer does.
+func (s *Server) initReplID() {
 	s.replid = randomHex(s.rng, 40)
 	s.replid2 = strings.Repeat("0", 40)
 	s.secondOffset = -1
 	s.replSelDB = -1
 	s.cachedOffset = -1
+}
+
+// configuredMaster is the `replicaof` of the configuration, if any.
+func (s *Server) configuredMaster() (host string, port int, ok bool) {
+	if s.cfg.ReplicaOf == "" {
+		return "", 0, false
+	}
+	host, p, err := net.SplitHostPort(s.cfg.ReplicaOf)
+	port, perr := strconv.Atoi(p)
+	if err != nil || perr != nil {
+		return "", 0, false
+	}
+	return host, port, true
+}
+
+// initReplication starts replicating once the dataset is loaded, when the
+// configuration says replicaof, and starts the replication cron.
+func (s *Server) initReplication() {
 	if s.cfg.ReplicaOf != "" {
-		host, port, err := net.SplitHostPort(s.cfg.ReplicaOf)
-		p, perr := strconv.Atoi(port)
-		if err != nil || perr != nil {
+		host, p, ok := s.configuredMaster()
+		if !ok {
 			s.env.Logf("Bad replicaof %q", s.cfg.ReplicaOf)
 		} else {
 			s.setMaster(host, p)
@@ -652,8 +668,9 @@ func (r replStream) OnClose(_ sim.Conn, err error) { r.l.lost(err) }
 
 // loadFromMaster replaces the dataset with a full resync's snapshot, as
 // readSyncBulkPayload does: the old data goes first ("Flushing old
-// data"), then the payload loads whole or not at all.
-func (s *Server) loadFromMaster(data []byte) bool {
+// data"), then the payload loads whole or not at all. The plan is the
+// load's window.
+func (s *Server) loadFromMaster(data []byte) (*loadPlan, bool) {
 	f, err := rdbfile.ReadAll(data, s.rdbReadOptions())
 	for _, d := range s.dbs {
 		d.flush()
@@ -666,13 +683,12 @@ func (s *Server) loadFromMaster(data []byte) bool {
 	if err != nil {
 		s.logLoadError(err)
 		s.env.Logf("Failed trying to load the MASTER synchronization DB from socket: %v", err)
-		return false
+		return nil, false
 	}
-	if s.aofOn {
-		// Redis restarts the AOF after a full sync so that it matches.
-		s.restartAOF()
-	}
-	return true
+	p := s.newLoadPlan(int64(len(data)))
+	p.usedMem = rdbUsedMem(f)
+	s.planRDB(p, int64(len(data)))
+	return p, true
 }
 
 // applyMasterStream runs the master's commands, without replies, counting

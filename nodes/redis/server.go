@@ -84,6 +84,7 @@ type Server struct {
 
 	cron sim.Timer
 	persist
+	loadingState
 	replState
 }
 
@@ -130,14 +131,30 @@ func New(env sim.Env, cfg Config) *Server {
 	return s
 }
 
-// boot is the rest of Redis's main() after initServer: the manifest, the
-// dataset, the AOF's files (aofOpenIfNeededOnServerStart,
-// aofDelHistoryFiles), then the event loop. The AOF's fsyncs hold the
-// node as they hold Redis's main thread; connections made meanwhile wait.
+// boot is the rest of Redis's main() after initServer, which listens
+// before anything loads: the ACL file, the manifest, the dataset (clients
+// that connect meanwhile are answered -LOADING, loading.go), the AOF's
+// files (aofOpenIfNeededOnServerStart, aofDelHistoryFiles), then the
+// event loop. The AOF's fsyncs hold the node as they hold Redis's main
+// thread; connections made meanwhile wait.
 func (s *Server) boot() {
 	fail := func() {
 		s.stopped = true
 		s.env.Exit()
+	}
+	// What initServer and the configuration set before the load: a
+	// replica is one while it loads (READONLY, INFO's role), and has a
+	// replication ID.
+	s.exceededSinceMs = -1
+	s.evictConfigure()
+	s.initReplID()
+	if host, port, ok := s.configuredMaster(); ok {
+		s.masterHost, s.masterPort, s.linkState = host, port, linkConnect
+	}
+	if err := s.env.Listen(s.cfg.Port, s.accept); err != nil {
+		s.env.Logf("Could not create server TCP listening socket *:%d: %v", s.cfg.Port, err)
+		fail()
+		return
 	}
 	if !s.loadACLFile() || !s.loadManifest() {
 		fail()
@@ -148,14 +165,7 @@ func (s *Server) boot() {
 			fail()
 			return
 		}
-		s.exceededSinceMs = -1
-		s.evictConfigure()
 		s.initReplication()
-		if err := s.env.Listen(s.cfg.Port, s.accept); err != nil {
-			s.env.Logf("Could not create server TCP listening socket *:%d: %v", s.cfg.Port, err)
-			fail()
-			return
-		}
 		s.openAOFAtStart(func(ok bool) {
 			if !ok {
 				fail()
@@ -181,6 +191,11 @@ func (s *Server) Stop() {
 	}
 	s.stopped = true
 	s.env.Cancel(s.cron)
+	if s.loading {
+		// A SIGTERM during a load exits without saving the half-loaded
+		// dataset (whileBlockedCron's prepareForShutdown(SHUTDOWN_NOSAVE)).
+		return
+	}
 	disk := s.env.Disk()
 	if s.aofOn && s.aofIncr != "" && len(s.aofBuf) > 0 {
 		path := s.aofPath(s.aofIncr)

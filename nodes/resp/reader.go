@@ -107,6 +107,8 @@ type Reader struct {
 	args      [][]byte
 	inline    []byte // unescaped inline arguments
 	err       *ProtocolError
+	// emptyLines counts the bare newlines read (EmptyLines).
+	emptyLines int64
 }
 
 // NewReader returns a Reader with Redis's defaults: proto-max-bulk-len of
@@ -214,6 +216,12 @@ func (r *Reader) Next() (args [][]byte, ok bool, err error) {
 	return nil, false, nil
 }
 
+// EmptyLines is how many bare newlines (an inline line of length 0) Next
+// has read and skipped: a replica sends them to its master while it loads
+// a snapshot, and the master takes each as an ACK's time
+// (processInlineBuffer).
+func (r *Reader) EmptyLines() int64 { return r.emptyLines }
+
 // Err returns the protocol error Next has returned, or nil.
 func (r *Reader) Err() *ProtocolError { return r.err }
 
@@ -292,6 +300,9 @@ func (r *Reader) processInline() bool {
 		r.offs = r.offs[:0]
 		r.fail(MsgUnbalancedQuotes, "unbalanced quotes in inline request")
 		return false
+	}
+	if querylen == 0 {
+		r.emptyLines++
 	}
 	if querylen != 0 && r.master {
 		// Masters may send a bare newline as a keepalive, nothing else.
