@@ -284,6 +284,7 @@ func (s *Server) loadAOFFile(name string, p *loadPlan) int {
 // validUpTo and go on when aof-load-truncated is on, else refuse.
 func (s *Server) aofShortRead(name string, validUpTo int64) int {
 	if s.cfg.AOFLoadTruncated {
+		probeAOFTruncated.Reach(s.env)
 		s.env.Logf("!!! Warning: short read while loading the AOF file %s!!!", name)
 		s.env.Logf("!!! Truncating the AOF %s at offset %d !!!", name, validUpTo)
 		if err := s.env.Disk().Truncate(s.aofPath(name), validUpTo); err != nil {

@@ -6,6 +6,8 @@ package redis
 type backlog struct {
 	buf     []byte
 	histlen int64
+	// overwrote: bytes have been written over older ones (for a probe).
+	overwrote bool
 }
 
 func newBacklog(size int) *backlog {
@@ -20,6 +22,7 @@ func newBacklog(size int) *backlog {
 func (b *backlog) add(p []byte, end int64) {
 	size := int64(len(b.buf))
 	n := int64(len(p))
+	b.overwrote = b.overwrote || b.histlen+n > size
 	b.histlen = min(b.histlen+n, size)
 	if n > size {
 		p = p[n-size:]
@@ -32,6 +35,9 @@ func (b *backlog) add(p []byte, end int64) {
 		pos += int64(k)
 	}
 }
+
+// wrapped reports whether the backlog has overwritten bytes it held.
+func (b *backlog) wrapped() bool { return b.overwrote }
 
 // trim forgets the last n bytes, which the offset no longer counts.
 func (b *backlog) trim(n int64) { b.histlen = max(b.histlen-n, 0) }

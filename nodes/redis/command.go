@@ -332,6 +332,7 @@ func (c *client) processCommand(args [][]byte) {
 	// checkGoodReplicasStatus: a replica is always fine. Before the fix of
 	// redis/redis#1434 it was not.
 	if isWrite && s.tooFewGoodReplicas() && (!s.isReplica() || bugs.On(bugs.MinReplicasRejectsMasterStream)) {
+		probeNoReplicas.Reach(s.env)
 		c.reject("NOREPLICAS Not enough good replicas to write.")
 		return
 	}
@@ -348,6 +349,7 @@ func (c *client) processCommand(args [][]byte) {
 		return
 	}
 	if s.loading && c.deniedWhileLoading(cmd) {
+		probeLoadingRefused.Reach(s.env)
 		c.reject(errLoading)
 		return
 	}

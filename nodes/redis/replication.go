@@ -209,6 +209,7 @@ func (s *Server) createBacklog() {
 // shiftReplid is shiftReplicationId: on promotion the old ID stays valid
 // as replid2 up to the offset reached, and a new history starts.
 func (s *Server) shiftReplid() {
+	probePromoted.Reach(s.env)
 	s.replid2 = s.replid
 	s.secondOffset = s.offset + 1
 	s.replid = randomHex(s.rng, 40)
@@ -818,6 +819,7 @@ func (s *Server) replicationCronRun() {
 			}
 		case linkConnected:
 			if now-s.lastIOMs > timeout {
+				probeLinkTimeout.Reach(s.env)
 				s.env.Logf("MASTER timeout: no data nor PING received...")
 				s.dropLink()
 				s.reconnect(false)
@@ -949,21 +951,31 @@ func (s *Server) tryPartial(c *client, id string, off int64) bool {
 		return false
 	}
 	if id == s.replid2 && id != s.replid && off > s.secondOffset {
+		probePsyncSecondIDOffset.Reach(s.env)
 		s.env.Logf("Partial resynchronization not accepted: Requested offset for second ID was %d, but I can reply up to %d", off, s.secondOffset)
 		return false
 	}
 	if id != s.replid && id != s.replid2 {
 		if id != "?" {
+			probePsyncIDMismatch.Reach(s.env)
 			s.env.Logf("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '%s', my replication IDs are '%s' and '%s')", id, s.replid, s.replid2)
 		}
 		return false
 	}
 	if off < s.backlog.first(s.offset) || off > s.offset+1 {
 		s.repl.partialNoBacklog++
+		probePsyncNoBacklog.Reach(s.env)
 		s.env.Logf("Unable to partial resync with replica %s for lack of backlog (Replica request was: %d).", c.addr, off)
 		return false
 	}
 	c.w.WriteRaw([]byte("+CONTINUE " + s.replid + "\r\n"))
+	probePsyncContinue.Reach(s.env)
+	if id == s.replid2 && id != s.replid {
+		probePsyncContinueReplid2.Reach(s.env)
+	}
+	if s.backlog.wrapped() {
+		probePsyncContinueAfterWrap.Reach(s.env)
+	}
 	if off <= s.offset {
 		c.w.WriteRaw(s.backlog.from(off, s.offset))
 		s.repl.partialWithData++
@@ -979,6 +991,7 @@ func (s *Server) tryPartial(c *client, id string, off int64) bool {
 // scheduleFullSync starts a snapshot for the waiting replicas after
 // repl-diskless-sync-delay, so that replicas arriving together share it.
 func (s *Server) scheduleFullSync() {
+	probeFullResync.Reach(s.env)
 	if s.fullSyncPending {
 		return
 	}
@@ -1097,6 +1110,9 @@ func waitCommand(c *client, args [][]byte) {
 		b.timer = s.env.After(time.Duration(timeout)*time.Millisecond, func() {
 			if c.blocked != b {
 				return
+			}
+			if s.replicasAcked(c.waitOff) < c.waitN {
+				probeWaitTimeout.Reach(s.env)
 			}
 			s.finishWait(c)
 			c.processInput()

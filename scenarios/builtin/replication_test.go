@@ -48,7 +48,8 @@ func TestReplicationConverges(t *testing.T) {
 	}
 }
 
-// The replication scenario meets the stream's hard cases in most seeds: a
+// The replication scenario meets the stream's hard cases in most seeds (and
+// reaches the replication code's probes, see below): a
 // partial resync that sends backlog data (where an offset bug shows), and
 // a PSYNC refused because the backlog overflowed. Seeds 1-50 measured
 // 43 and 31 of 50.
@@ -58,9 +59,13 @@ func TestReplicationResyncs(t *testing.T) {
 	}
 	const n = 50
 	withData, overflow := 0, 0
+	reached := map[string]bool{}
 	for _, res := range sweepSeeds(t, "replication", n, nil) {
 		if res == nil {
 			continue
+		}
+		for _, p := range res.Probes {
+			reached[p.Name] = true
 		}
 		v := verdictOf(res, "replication")
 		if d, _ := v.Metric("sync_partial_with_data"); d > 0 {
@@ -74,6 +79,15 @@ func TestReplicationResyncs(t *testing.T) {
 		}
 	}
 	t.Logf("replication over seeds 1-%d: a partial resync with data in %d, a backlog overflow in %d", n, withData, overflow)
+	// Coverage: the probes of the replication code these seeds must
+	// reach (seeds 1-100 reached each of them, the -LOADING one first at
+	// seed 17); a change that makes one unreachable fails here.
+	for _, p := range []string{"repl/full-resync", "repl/psync-continue", "repl/psync-continue-after-wrap", "repl/psync-refused-no-backlog",
+		"repl/psync-refused-id-mismatch", "repl/link-timeout", "persist/aof-truncated-tail", "persist/loading-refused"} {
+		if !reached[p] {
+			t.Errorf("no seed of 1-%d reached probe %s", n, p)
+		}
+	}
 	if withData < n*6/10 || overflow < n/2 {
 		t.Fatalf("a partial resync with data in %d of %d seeds, a backlog overflow in %d: want at least 60%% and 50%%", withData, n, overflow)
 	}
