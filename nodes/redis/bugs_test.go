@@ -17,7 +17,7 @@ import (
 // these tests never run in parallel and always leave every entry off.
 
 // TestBugStories runs each catalog entry's story, and fails for an entry
-// that has none.
+// that has none; Sentinel's entries have theirs in nodes/sentinel.
 func TestBugStories(t *testing.T) {
 	stories := map[string]func(*testing.T){
 		bugs.IncrbyfloatDropsTTL:               storyIncrbyfloatDropsTTL,
@@ -35,6 +35,9 @@ func TestBugStories(t *testing.T) {
 		bugs.ActiveExpireSkipsDel:              storyActiveExpireSkipsDel,
 	}
 	for _, b := range bugs.Catalog() {
+		if strings.HasPrefix(b.Name, "sentinel-") {
+			continue // their stories are in nodes/sentinel
+		}
 		fn := stories[b.Name]
 		if fn == nil {
 			t.Errorf("catalog entry %s has no story here", b.Name)

@@ -17,6 +17,12 @@ const (
 func (s *Sentinel) simFailureCrash() {
 	s.env.Logf("Sentinel CRASH because of SENTINEL simulate-failure")
 	s.stopped = true
+	// Redis exits after sentinelFlushConfig has written and fsynced the
+	// file; here a flush still queued must become durable first.
+	if s.holding() {
+		s.exitWhenFlushed = true
+		return
+	}
 	s.env.Exit()
 }
 

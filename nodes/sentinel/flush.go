@@ -19,6 +19,8 @@ type flusher struct {
 	queue    []flushJob
 	running  bool
 	deferred []func()
+	// exitWhenFlushed: SIMULATE-FAILURE's crash waits for the queue.
+	exitWhenFlushed bool
 }
 
 type flushJob struct {
@@ -42,6 +44,10 @@ func (s *Sentinel) flushConfig(done func(ok bool)) {
 func (s *Sentinel) runFlush() {
 	if len(s.queue) == 0 {
 		s.running = false
+		if s.exitWhenFlushed {
+			s.env.Exit()
+			return
+		}
 		s.resume()
 		return
 	}
