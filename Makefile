@@ -36,7 +36,9 @@ soak: build
 	@for s in $(SAFE) "standalone-crash --set appendfsync=always" "standalone-crash --set persistence=rdb" \
 		"replication --set chain=true" "replication --set appendfsync=always" "replication --set chain=true --set write-gaps=true" \
 		"sentinel-failover" "sentinel-failover --set fault=pause" "sentinel-failover --set min-replicas-to-write=1" "sentinel-tilt" \
-		"sentinel-manual-failover" "sentinel-crash"; do \
+		"sentinel-manual-failover" "sentinel-crash" \
+		"ping --set swarm=on" "replication --set swarm=on" "linearizable-master --set swarm=on" \
+		"standalone-crash --set appendfsync=always --set swarm=on"; do \
 		out=$$(bin/simulate sweep $$s --seeds $(SOAK_SEEDS)); rc=$$?; \
 		echo "$$s: $$(echo "$$out" | tail -1)"; [ $$rc -eq 0 ] || exit $$rc; \
 	done

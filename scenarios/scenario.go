@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/rand/v2"
 	"regexp"
 	"runtime/debug"
 	"slices"
@@ -53,6 +54,10 @@ type Run struct {
 	Schedule []nemesis.Action
 	// Facts are lines the scenario adds to the summary.
 	Facts []string
+	// Swarm is --set swarm=on: generated schedules draw a swarm profile
+	// (see Generate); profile is the one drawn.
+	Swarm   bool
+	profile *nemesis.Profile
 	// History is the clients' operations, when the scenario has clients;
 	// Observations what it sampled for the report.
 	History      *history.History
@@ -96,6 +101,9 @@ type Result struct {
 	// Probes are the coverage probes the run reached (sim.Probe), sorted
 	// by name.
 	Probes []sim.ProbeHit `json:"probes,omitempty"`
+	// Profile is the swarm fault profile the run drew (--set swarm=on),
+	// nil without one.
+	Profile *nemesis.Profile `json:"fault_profile,omitempty"`
 	// History and Observations are the run's, for reports (not in JSON).
 	History      []history.Op        `json:"-"`
 	Observations deploy.Observations `json:"-"`
@@ -210,7 +218,11 @@ type Options struct {
 
 // Execute runs s once.
 func Execute(s *Scenario, opts Options) (res *Result, err error) {
-	params, err := NewParams(s.Params, opts.Set)
+	set, swarm, err := swarmSetting(opts.Set)
+	if err != nil {
+		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
+	}
+	params, err := NewParams(s.Params, set)
 	if err != nil {
 		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
 	}
@@ -220,7 +232,7 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	if opts.Prepare != nil {
 		opts.Prepare(w)
 	}
-	r := &Run{Scenario: s, Seed: opts.Seed, Params: params, World: w, Duration: dur}
+	r := &Run{Scenario: s, Seed: opts.Seed, Params: params, World: w, Duration: dur, Swarm: swarm}
 	defer func() {
 		if p := recover(); p != nil {
 			res, err = nil, &FrameworkError{Err: fmt.Errorf("scenario %s seed %d panicked at %v: %v", s.Name, opts.Seed, w.Now(), p), Stack: string(debug.Stack())}
@@ -248,9 +260,12 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	res = &Result{
 		Scenario: s.Name, Seed: opts.Seed, Source: source, Overrides: maps.Clone(opts.Set), Hash: FormatHash(w.Trace().Hash()),
 		Params: map[string]string{}, Events: w.Trace().Count(), Duration: dur,
-		Schedule: r.Schedule, Bugs: bugs.Enabled(), Probes: w.Probes(),
+		Schedule: r.Schedule, Bugs: bugs.Enabled(), Probes: w.Probes(), Profile: r.profile,
 	}
 	params.Each(func(k, v string) { res.Params[k] = v; res.paramOrder = append(res.paramOrder, k) })
+	if swarm {
+		res.Params["swarm"], res.paramOrder = "on", append(res.paramOrder, "swarm")
+	}
 	res.Verdicts = checks(r)
 	if len(res.Verdicts) == 0 {
 		return nil, &UsageError{fmt.Errorf("scenario %s: no check judged the run, so it could never fail; turn on at least one check", s.Name)}
@@ -309,4 +324,34 @@ func (r *Registry) List() []*Scenario {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// swarmSetting takes the framework's own setting out of set: swarm=on|off,
+// which every scenario accepts.
+func swarmSetting(set map[string]string) (map[string]string, bool, error) {
+	v, ok := set["swarm"]
+	if !ok {
+		return set, false, nil
+	}
+	rest := maps.Clone(set)
+	delete(rest, "swarm")
+	switch v {
+	case "on":
+		return rest, true, nil
+	case "off":
+		return rest, false, nil
+	}
+	return nil, false, fmt.Errorf("swarm=%q: want on or off", v)
+}
+
+// Generate draws a fault schedule from rng as nemesis.Generate does; with
+// swarm=on it first draws the seed's swarm profile from the world's
+// "swarm" stream (the kinds of cfg's families this run has, each with its
+// rate), so that the profile does not move the schedule's own draws.
+func (r *Run) Generate(cfg nemesis.Config, rng *rand.Rand) []nemesis.Action {
+	if r.Swarm {
+		cfg.Profile = nemesis.DrawProfile(cfg, r.World.Stream("swarm"))
+		r.profile = cfg.Profile
+	}
+	return nemesis.Generate(cfg, rng)
 }

@@ -183,6 +183,9 @@ func printResult(out io.Writer, res *scenarios.Result, faults bool) {
 		fmt.Fprintf(out, "  %s\n", fact)
 	}
 	if faults {
+		if res.Profile != nil {
+			fmt.Fprintf(out, "%s\n", res.Profile)
+		}
 		fmt.Fprintln(out, "fault schedule:")
 		for _, a := range res.Schedule {
 			fmt.Fprintf(out, "  %s\n", a)

@@ -146,3 +146,40 @@ func TestSafeBuiltinsAreDeterministic(t *testing.T) {
 		})
 	}
 }
+
+// With swarm=on the scenarios with a generated schedule draw a fault
+// profile per seed: the runs still pass, stay deterministic, record the
+// profile, and two seeds' profiles differ.
+func TestSwarmProfilesRun(t *testing.T) {
+	for _, name := range []string{"ping", "replication", "linearizable-master", "standalone-crash"} {
+		s, err := Registry().Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := map[string]string{"swarm": "on"}
+		if name == "standalone-crash" {
+			set["appendfsync"] = "always"
+		}
+		profiles := map[string]bool{}
+		for seed := uint64(1); seed <= 2; seed++ {
+			a, err := scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Hash != b.Hash || a.Profile == nil || a.Params["swarm"] != "on" {
+				t.Fatalf("%s seed %d: hashes %s %s, profile %v, params %v", name, seed, a.Hash, b.Hash, a.Profile, a.Params)
+			}
+			if !a.Passed() {
+				t.Errorf("%s seed %d with swarm=on: %s\n%+v", name, seed, a.StatusLine(), a.Verdicts)
+			}
+			profiles[a.Profile.String()] = true
+		}
+		if len(profiles) != 2 {
+			t.Errorf("%s: seeds 1 and 2 drew the same profile", name)
+		}
+	}
+}

@@ -50,7 +50,7 @@ func setupLinearizableMaster(r *scenarios.Run) (scenarios.Checks, error) {
 	}
 	dep.FinalReads("c1", faultsEnd+quiet/2, wl, r.Fail)
 	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
-	r.Schedule = nemesis.Generate(nemesis.Config{
+	r.Schedule = r.Generate(nemesis.Config{
 		Hosts: append(nodes, "c1"), Interval: interval, End: faultsEnd,
 		Partitions: true, Pauses: true, Clocks: true, Links: true, MaxJump: 10 * time.Second,
 	}, r.World.Stream("nemesis"))

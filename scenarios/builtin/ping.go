@@ -62,7 +62,7 @@ func setupPing(r *scenarios.Run) (scenarios.Checks, error) {
 		p.Start()
 	}
 	faultsEnd := r.Duration - quiet
-	r.Schedule = nemesis.Generate(nemesis.Config{
+	r.Schedule = r.Generate(nemesis.Config{
 		Hosts: hosts, Interval: interval, End: faultsEnd,
 		Partitions: true, Crashes: true, Pauses: true, Clocks: true, Disks: true, Links: true,
 		MaxJump: 10 * time.Second,

@@ -93,7 +93,7 @@ func setupReplication(r *scenarios.Run) (scenarios.Checks, error) {
 		return nil, err
 	}
 	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
-	r.Schedule = nemesis.Generate(nemesis.Config{
+	r.Schedule = r.Generate(nemesis.Config{
 		Hosts: nodes, Interval: interval, End: faultsEnd,
 		Partitions: true, Crashes: true, Pauses: true, Clocks: true, Links: true, LinkKills: true,
 		MaxJump: 10 * time.Second,

@@ -59,7 +59,7 @@ func setupStandaloneCrash(r *scenarios.Run) (scenarios.Checks, error) {
 	}
 	dep.FinalReads("c1", faultsEnd+quiet/2, wl, r.Fail)
 	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
-	r.Schedule = nemesis.Generate(nemesis.Config{Hosts: []string{"n1"}, Interval: interval, End: faultsEnd, Crashes: true, Pauses: true}, r.World.Stream("nemesis"))
+	r.Schedule = r.Generate(nemesis.Config{Hosts: []string{"n1"}, Interval: interval, End: faultsEnd, Crashes: true, Pauses: true}, r.World.Stream("nemesis"))
 	return func(r *scenarios.Run) []checker.Result {
 		r.History.Finish(r.World.Now())
 		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), fmt.Sprintf("appendfsync %s, %d nemesis actions", policy, len(r.Schedule)))

@@ -68,7 +68,7 @@ func setupWaitFailover(r *scenarios.Run) (scenarios.Checks, error) {
 	}
 	dep.FinalReads("c1", r.Duration-4*time.Second, wl, r.Fail)
 	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
-	pre := nemesis.Generate(nemesis.Config{
+	pre := r.Generate(nemesis.Config{
 		Hosts: []string{"r1", "r2"}, Interval: p.Duration("fault-interval"), End: cutAt - time.Second,
 		Pauses: true, Links: true, LinkKills: true,
 	}, rng)

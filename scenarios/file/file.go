@@ -518,7 +518,7 @@ func setupFile(r *scenarios.Run, sp *fileSpec) (scenarios.Checks, error) {
 	if len(sp.actions) > 0 {
 		r.Schedule = append(append([]nemesis.Action(nil), sp.actions...), nemesis.Action{At: faultsEnd, Op: nemesis.OpHealAll})
 	} else {
-		r.Schedule = nemesis.Generate(nemesis.Config{
+		r.Schedule = r.Generate(nemesis.Config{
 			Hosts: names, Interval: sp.interval, End: faultsEnd, MaxJump: sp.maxJump,
 			Partitions: slices.Contains(sp.faults, "partitions"), Crashes: slices.Contains(sp.faults, "crashes"),
 			Pauses: slices.Contains(sp.faults, "pauses"), Clocks: slices.Contains(sp.faults, "clocks"),
