@@ -117,6 +117,14 @@ func NewParams(specs []Param, overrides map[string]string) (Params, error) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
+		if _, ok := p.raw[k]; !ok && k == "swarm" {
+			// The framework's own setting, which every scenario takes
+			// (Execute reads it; see swarmSetting).
+			if v := overrides[k]; v != "on" && v != "off" {
+				return Params{}, fmt.Errorf("swarm=%q: want on or off", v)
+			}
+			continue
+		}
 		if _, ok := p.raw[k]; !ok {
 			known := make([]string, len(specs))
 			for i, s := range specs {
