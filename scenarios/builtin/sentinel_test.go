@@ -161,6 +161,9 @@ func TestSentinelCrash(t *testing.T) {
 // sentinel's hello, a returning master converted). A change that makes
 // one unreachable fails here.
 func TestSentinelCrashCoverage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("four sentinel-crash seeds; TestSentinelCrash runs one")
+	}
 	want := []string{"sentinel/odown", "sentinel/vote-refused", "sentinel/config-update-from-hello", "sentinel/convert-to-slave"}
 	reached := map[string]bool{}
 	for _, res := range sweepSeeds(t, "sentinel-crash", 4, nil) {
