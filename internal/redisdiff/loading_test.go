@@ -26,6 +26,9 @@ var loadingSkipped = []string{"shutdown", "module", "debug"}
 // sent on a fresh connection with as many dummy arguments as its arity
 // wants, so that processCommand gets as far as the loading check.
 func TestLoadingRepliesMatchRedis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("every command against a loading redis-server takes 8 s; make test runs it")
+	}
 	dir := t.TempDir()
 	r := StartRedisIn(t, dir, "--key-load-delay", "500", "--loading-process-events-interval-bytes", "1024")
 	mustDo(t, r, []string{"DEBUG", "POPULATE", "60000", "key", "20"}, []string{"SAVE"})
