@@ -53,6 +53,9 @@ type resultJSON struct {
 	Sentinels       []sentinelJSON   `json:"sentinels,omitempty"`
 	SentinelEvents  []sentEventJSON  `json:"sentinel_events,omitempty"`
 	Linearizability *linearizJSON    `json:"linearizability,omitempty"`
+	// FaultProfile is the run's swarm profile (scenarios' nemesis.Profile:
+	// rates, each kind with per_minute, and off), absent without one.
+	FaultProfile any `json:"fault_profile,omitempty"`
 }
 
 type paramJSON struct {
@@ -146,14 +149,15 @@ func writeResultJSON(w io.Writer, r *Run, lin linearizabilityLink) error {
 		StatusLine: r.StatusLine, Replay: r.Replay,
 		Params:     make([]paramJSON, len(r.Params)),
 		DurationNS: int64(r.Duration), Duration: r.Duration.String(),
-		Events:     r.Events,
-		Verdicts:   r.Verdicts,
-		Faults:     make([]faultJSON, len(r.Faults)),
-		Facts:      r.Facts,
-		Operations: len(r.History),
-		Roles:      make([]roleJSON, len(r.Roles)),
-		Beliefs:    make([]beliefJSON, len(r.Beliefs)),
-		Lag:        make([]lagJSON, len(r.Lag)),
+		Events:       r.Events,
+		Verdicts:     r.Verdicts,
+		Faults:       make([]faultJSON, len(r.Faults)),
+		Facts:        r.Facts,
+		Operations:   len(r.History),
+		FaultProfile: r.FaultProfile,
+		Roles:        make([]roleJSON, len(r.Roles)),
+		Beliefs:      make([]beliefJSON, len(r.Beliefs)),
+		Lag:          make([]lagJSON, len(r.Lag)),
 	}
 	if j.Facts == nil {
 		j.Facts = []string{}

@@ -54,6 +54,9 @@ type Run struct {
 	// Facts are one-line observations of the run ("2611 pongs, 13
 	// timeouts"), in the order printed.
 	Facts []string
+	// FaultProfile, when the run drew a swarm profile, is written to
+	// result.json as it is (the profile's line is among the Facts).
+	FaultProfile any
 	// Linearizability, when set, writes porcupine's visualization of a
 	// failed linearizability check; the caller caps its size. Write saves it
 	// as linearizability.html and links it from the report. An error is shown

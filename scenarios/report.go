@@ -20,6 +20,9 @@ func (res *Result) Report() *reports.Run {
 	for _, name := range res.paramOrder {
 		out.Params = append(out.Params, reports.Param{Name: name, Value: res.Params[name]})
 	}
+	if res.Profile != nil {
+		out.FaultProfile = res.Profile
+	}
 	out.Faults = faultWindows(res.Schedule, res.Duration)
 	return out
 }

@@ -271,6 +271,10 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 		return nil, &UsageError{fmt.Errorf("scenario %s: no check judged the run, so it could never fail; turn on at least one check", s.Name)}
 	}
 	res.Facts = r.Facts
+	if r.profile != nil {
+		// The report and summary.md show the facts: the profile is there.
+		res.Facts = append(res.Facts, r.profile.String())
+	}
 	if r.History != nil {
 		r.History.Finish(w.Now())
 		res.History = r.History.Ops()

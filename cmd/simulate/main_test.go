@@ -177,3 +177,21 @@ func TestScheduleOutRunsAgainAsAFile(t *testing.T) {
 		t.Fatalf("schedules differ:\n%s\n---\n%s", faults(out), faults(again))
 	}
 }
+
+// --set swarm=on: --faults prints the profile, and result.json and the
+// report record it.
+func TestSwarmProfileRecorded(t *testing.T) {
+	dir := t.TempDir()
+	code, out, _ := run(t, "run", "ping", "--seed", "3", "--set", "swarm=on", "--faults", "--out", dir)
+	if code != 0 || !strings.Contains(out, "swarm profile: ") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	js, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, "report.html"))
+	if !strings.Contains(string(js), `"fault_profile": {`) || !strings.Contains(string(js), `"per_minute"`) || !strings.Contains(string(html), "swarm profile: ") {
+		t.Errorf("the profile is missing from result.json or report.html:\n%s", js)
+	}
+}

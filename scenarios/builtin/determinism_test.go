@@ -1,6 +1,7 @@
 package builtin
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/redsim/redsim/scenarios"
@@ -181,6 +182,9 @@ func TestSwarmProfilesRun(t *testing.T) {
 				t.Errorf("%s seed %d with swarm=on: %s\n%+v", name, seed, a.StatusLine(), a.Verdicts)
 			}
 			profiles[a.Profile.String()] = true
+			if !slices.Contains(a.Facts, a.Profile.String()) {
+				t.Errorf("%s seed %d: the profile is not among the facts the report shows: %q", name, seed, a.Facts)
+			}
 		}
 		if len(profiles) != 2 {
 			t.Errorf("%s: seeds 1 and 2 drew the same profile", name)
