@@ -195,3 +195,14 @@ func TestSwarmProfileRecorded(t *testing.T) {
 		t.Errorf("the profile is missing from result.json or report.html:\n%s", js)
 	}
 }
+
+// list --probes lists every declared coverage probe with its meaning.
+func TestListProbes(t *testing.T) {
+	code, out, _ := run(t, "list", "--probes")
+	if code != 0 || !strings.Contains(out, "repl/psync-continue ") || !strings.Contains(out, "sentinel/vote-refused ") || strings.Count(out, "\n") < 20 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	if code, _, errOut := run(t, "list", "--probes", "--bugs"); code != 2 || !strings.Contains(errOut, "give one of them") {
+		t.Errorf("--probes --bugs: exit %d, %q", code, errOut)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/builtin"
+	"github.com/redsim/redsim/sim"
 	"github.com/spf13/cobra"
 )
 
@@ -128,13 +129,22 @@ func newVersionCmd() *cobra.Command {
 }
 
 func newListCmd(reg *scenarios.Registry) *cobra.Command {
-	var listBugs bool
+	var listBugs, listProbes bool
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List the built-in scenarios (or, with --bugs, the planted-bug catalog)",
+		Short: "List the built-in scenarios (or, with --bugs, the planted-bug catalog; with --probes, the coverage probes)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
+			if listBugs && listProbes {
+				return &exitError{code: exitUsage, err: errors.New("--bugs and --probes: give one of them")}
+			}
+			if listProbes {
+				for _, p := range sim.DeclaredProbes() {
+					fmt.Fprintf(out, "%-40s %s\n", p.Name, p.Doc)
+				}
+				return nil
+			}
 			if listBugs {
 				for _, b := range bugs.Catalog() {
 					fmt.Fprintf(out, "%-36s %s: %s\n", b.Name, b.Issue, b.Mechanism)
@@ -148,5 +158,6 @@ func newListCmd(reg *scenarios.Registry) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&listBugs, "bugs", false, "list the planted-bug catalog (for --bug and simulate mutants)")
+	cmd.Flags().BoolVar(&listProbes, "probes", false, "list the coverage probes a sweep's coverage table counts")
 	return cmd
 }
