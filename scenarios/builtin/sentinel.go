@@ -201,10 +201,7 @@ func setupSentinelFailover(r *scenarios.Run) (scenarios.Checks, error) {
 		r.History.Finish(r.World.Now())
 		ops := r.History.Ops()
 		r.Facts = append(r.Facts, scenarios.OpCounts(r.History))
-		set := checker.SetWrites(scenarios.KeyOps(r.History, 's'), checker.SetOptions{})
-		lost, _ := set.Metric("lost")
-		acked, _ := set.Metric("acknowledged")
-		r.Facts = append(r.Facts, fmt.Sprintf("acknowledged writes lost to asynchronous replication: %.0f of %.0f (measured, not judged: Redis documents this loss)", lost, acked))
+		measureLostWrites(r, "to asynchronous replication", "Redis documents this loss")
 		return []checker.Result{
 			failoverTime(ops, "n1", faultAt, bound),
 			splitBrain(dep, ops, "n1"),
@@ -383,10 +380,7 @@ func setupSentinelManualFailover(r *scenarios.Run) (scenarios.Checks, error) {
 		r.History.Finish(r.World.Now())
 		ops := r.History.Ops()
 		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), fmt.Sprintf("SENTINEL FAILOVER mymaster, sent to s1 at %v, replied %s", at, reply))
-		set := checker.SetWrites(scenarios.KeyOps(r.History, 's'), checker.SetOptions{})
-		lost, _ := set.Metric("lost")
-		acked, _ := set.Metric("acknowledged")
-		r.Facts = append(r.Facts, fmt.Sprintf("acknowledged writes lost in the handover: %.0f of %.0f (measured, not judged: the old master takes writes until it is reconfigured)", lost, acked))
+		measureLostWrites(r, "in the handover", "the old master takes writes until it is reconfigured")
 		res := failoverTime(ops, "n1", at, bound)
 		if reply != "OK" {
 			res.Verdict, res.Summary = checker.Violation, "SENTINEL FAILOVER replied "+reply
@@ -442,4 +436,13 @@ func firstNewMasterWrite(ops []history.Op, old string, from time.Duration) time.
 		}
 	}
 	return first
+}
+
+// measureLostWrites adds to the facts the acknowledged set writes lost:
+// measured, not judged, where losing them is what Redis documents (why).
+func measureLostWrites(r *scenarios.Run, how, why string) {
+	set := checker.SetWrites(scenarios.KeyOps(r.History, 's'), checker.SetOptions{})
+	lost, _ := set.Metric("lost")
+	acked, _ := set.Metric("acknowledged")
+	r.Facts = append(r.Facts, fmt.Sprintf("acknowledged writes lost %s: %.0f of %.0f (measured, not judged: %s)", how, lost, acked, why))
 }

@@ -283,10 +283,7 @@ func setupSentinelCrash(r *scenarios.Run) (scenarios.Checks, error) {
 		r.History.Finish(r.World.Now())
 		ops := r.History.Ops()
 		r.Facts = append(r.Facts, scenarios.OpCounts(r.History))
-		set := checker.SetWrites(scenarios.KeyOps(r.History, 's'), checker.SetOptions{})
-		lost, _ := set.Metric("lost")
-		acked, _ := set.Metric("acknowledged")
-		r.Facts = append(r.Facts, fmt.Sprintf("acknowledged writes lost to asynchronous replication: %.0f of %.0f (measured, not judged: Redis documents this loss)", lost, acked))
+		measureLostWrites(r, "to asynchronous replication", "Redis documents this loss")
 		return []checker.Result{
 			splitBrain(dep, ops, "n1"),
 			selfRepl(),
