@@ -36,6 +36,9 @@ type Scenario struct {
 	// Setup builds the topology, the workload and the nemesis in r.World and
 	// returns the checks to run at the end.
 	Setup func(r *Run) (Checks, error)
+	// Settings are defaults of the framework's own settings (swarm) that
+	// --set overrides: a derived scenario's (see Derive).
+	Settings map[string]string
 }
 
 // Checks judge a finished run. Each verdict is a checker.Result, the one
@@ -218,7 +221,12 @@ type Options struct {
 
 // Execute runs s once.
 func Execute(s *Scenario, opts Options) (res *Result, err error) {
-	set, swarm, err := swarmSetting(opts.Set)
+	set := opts.Set
+	if len(s.Settings) > 0 {
+		set = maps.Clone(s.Settings)
+		maps.Copy(set, opts.Set)
+	}
+	set, swarm, err := swarmSetting(set)
 	if err != nil {
 		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
 	}

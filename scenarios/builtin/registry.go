@@ -22,5 +22,8 @@ func Registry() *scenarios.Registry {
 	for _, c := range redlockCases() {
 		all = append(all, redlockScenario(c))
 	}
-	return scenarios.NewRegistry(file.Load, all...)
+	// A scenario file may derive from a built-in (base = "NAME").
+	var reg *scenarios.Registry
+	reg = scenarios.NewRegistry(func(path string) (*scenarios.Scenario, error) { return file.LoadWith(path, reg.Lookup) }, all...)
+	return reg
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -195,7 +194,7 @@ func (d *decoder) groups(t *tomlTable, path, key string, hosts []string) [][]str
 				isArr = false
 				break
 			}
-			if !slices.Contains(hosts, s) {
+			if hosts != nil && !slices.Contains(hosts, s) {
 				d.fail(v.line, "%s%s: host %q is unknown; the hosts are %s", path, key, s, strings.Join(hosts, ", "))
 			}
 			grp = append(grp, s)
@@ -245,21 +244,16 @@ func one(t *tomlTable, name string) *tomlTable {
 	return nil
 }
 
-// Load reads a scenario file.
-func Load(path string) (*scenarios.Scenario, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return Parse(path, string(data))
-}
+// Load reads a scenario file. A derived file's base can only be another
+// file; LoadWith finds built-in bases too.
+func Load(path string) (*scenarios.Scenario, error) { return LoadWith(path, nil) }
 
 // Parse parses a scenario file's text; path names it in errors.
-func Parse(path, src string) (*scenarios.Scenario, error) {
-	root, err := parseTOML(path, src)
-	if err != nil {
-		return nil, err
-	}
+func Parse(path, src string) (*scenarios.Scenario, error) { return ParseWith(path, src, nil) }
+
+// parseSpec decodes a scenario file that describes its own topology,
+// workload and nemesis.
+func parseSpec(path string, root *tomlTable) (*scenarios.Scenario, error) {
 	d := &decoder{file: path, used: map[*tomlTable]map[string]bool{}}
 	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	sp := &fileSpec{path: path}
@@ -314,57 +308,7 @@ func Parse(path, src string) (*scenarios.Scenario, error) {
 	sp.interval = d.dur(nem, "nemesis.", "interval", 3*time.Second, false)
 	sp.maxJump = d.dur(nem, "nemesis.", "max-jump", 10*time.Second, false)
 	sp.faults = d.strings(nem, "nemesis.", "faults", []string{"partitions", "pauses"}, faultFamilies)
-	if nem != nil {
-		for i, at := range nem.subs["action"] {
-			p := fmt.Sprintf("nemesis.action[%d].", i)
-			a := nemesis.Action{
-				At:       d.dur(at, p, "at", -1, false),
-				Op:       nemesis.Op(d.str(at, p, "op", "", nil)),
-				Target:   d.str(at, p, "target", "", targets),
-				Shape:    d.str(at, p, "shape", "", nemesis.Shapes),
-				Groups:   d.groups(at, p, "groups", hosts),
-				Delta:    d.dur(at, p, "delta", 0, true),
-				Period:   d.dur(at, p, "period", 0, false),
-				Duration: d.dur(at, p, "duration", 0, false),
-				PPM:      float64(d.integer(at, p, "ppm", 0, -100000, 100000)),
-				Count:    d.integer(at, p, "count", 0, 0, 1000),
-				Latency:  d.dur(at, p, "latency", 0, false),
-				Master:   d.str(at, p, "master", "", nil),
-			}
-			if a.At < 0 {
-				d.fail(at.line, "%sat is required (a duration such as \"10s\")", p)
-			}
-			if !slices.Contains(nemesis.Ops, a.Op) {
-				names := make([]string, len(nemesis.Ops))
-				for j, o := range nemesis.Ops {
-					names[j] = string(o)
-				}
-				d.fail(at.line, "%sop %q is unknown; one of %s", p, a.Op, strings.Join(names, ", "))
-			}
-			if a.Op == nemesis.OpPartition && a.Shape == "" {
-				d.fail(at.line, "%sshape is required for a partition; one of %s", p, strings.Join(nemesis.Shapes, ", "))
-			}
-			if (a.Target == "master") != (a.Op == nemesis.OpPublish || a.Op == nemesis.OpFailover) {
-				d.fail(at.line, "%starget: publish and failover take \"master\" (what the clients follow), every other action a host", p)
-			}
-			if a.Op == nemesis.OpFailover && (len(a.Groups) < 1 || len(a.Groups) > 2 || len(a.Groups[0]) == 0) {
-				d.fail(at.line, "%sgroups is required for failover: the candidate hosts, then optionally the hosts that follow the new master, such as [[\"n2\", \"n3\"], [\"n1\"]]", p)
-			}
-			switch a.Op {
-			case nemesis.OpReplicaOf, nemesis.OpPublish:
-				if _, port, err := net.SplitHostPort(a.Master); err != nil || port == "" {
-					d.fail(at.line, "%smaster is required for %s: the address to follow, such as \"n3:6379\"", p, a.Op)
-				}
-			case nemesis.OpLatency:
-				if a.Latency <= 0 {
-					d.fail(at.line, "%slatency is required for latency: the one-way delay, such as \"300ms\"", p)
-				}
-			}
-			d.unknownKeys(at, p)
-			sp.actions = append(sp.actions, a)
-			sp.actionLines = append(sp.actionLines, max(d.line(at, "at"), at.line))
-		}
-	}
+	sp.actions, sp.actionLines = d.actions(nem, hosts, targets)
 	checks := one(root, "checks")
 	mixed := sp.workload == "mixed"
 	isReg := sp.workload == "register" || sp.workload == "cas-register" || sp.workload == "counter"
@@ -417,6 +361,66 @@ func Parse(path, src string) (*scenarios.Scenario, error) {
 		},
 		Setup: func(r *scenarios.Run) (scenarios.Checks, error) { return setupFile(r, sp) },
 	}, nil
+}
+
+// actions reads the [[nemesis.action]] tables of nem, in file order, with
+// the lines of their at fields. hosts and targets are what groups and
+// target may name; nil when the hosts are not known yet (a derived file's
+// are its base's, checked when the run is set up).
+func (d *decoder) actions(nem *tomlTable, hosts, targets []string) (actions []nemesis.Action, lines []int) {
+	if nem == nil {
+		return nil, nil
+	}
+	for i, at := range nem.subs["action"] {
+		p := fmt.Sprintf("nemesis.action[%d].", i)
+		a := nemesis.Action{
+			At:       d.dur(at, p, "at", -1, false),
+			Op:       nemesis.Op(d.str(at, p, "op", "", nil)),
+			Target:   d.str(at, p, "target", "", targets),
+			Shape:    d.str(at, p, "shape", "", nemesis.Shapes),
+			Groups:   d.groups(at, p, "groups", hosts),
+			Delta:    d.dur(at, p, "delta", 0, true),
+			Period:   d.dur(at, p, "period", 0, false),
+			Duration: d.dur(at, p, "duration", 0, false),
+			PPM:      float64(d.integer(at, p, "ppm", 0, -100000, 100000)),
+			Count:    d.integer(at, p, "count", 0, 0, 1000),
+			Latency:  d.dur(at, p, "latency", 0, false),
+			Master:   d.str(at, p, "master", "", nil),
+		}
+		if a.At < 0 {
+			d.fail(at.line, "%sat is required (a duration such as \"10s\")", p)
+		}
+		if !slices.Contains(nemesis.Ops, a.Op) {
+			names := make([]string, len(nemesis.Ops))
+			for j, o := range nemesis.Ops {
+				names[j] = string(o)
+			}
+			d.fail(at.line, "%sop %q is unknown; one of %s", p, a.Op, strings.Join(names, ", "))
+		}
+		if a.Op == nemesis.OpPartition && a.Shape == "" {
+			d.fail(at.line, "%sshape is required for a partition; one of %s", p, strings.Join(nemesis.Shapes, ", "))
+		}
+		if (a.Target == "master") != (a.Op == nemesis.OpPublish || a.Op == nemesis.OpFailover) {
+			d.fail(at.line, "%starget: publish and failover take \"master\" (what the clients follow), every other action a host", p)
+		}
+		if a.Op == nemesis.OpFailover && (len(a.Groups) < 1 || len(a.Groups) > 2 || len(a.Groups[0]) == 0) {
+			d.fail(at.line, "%sgroups is required for failover: the candidate hosts, then optionally the hosts that follow the new master, such as [[\"n2\", \"n3\"], [\"n1\"]]", p)
+		}
+		switch a.Op {
+		case nemesis.OpReplicaOf, nemesis.OpPublish:
+			if _, port, err := net.SplitHostPort(a.Master); err != nil || port == "" {
+				d.fail(at.line, "%smaster is required for %s: the address to follow, such as \"n3:6379\"", p, a.Op)
+			}
+		case nemesis.OpLatency:
+			if a.Latency <= 0 {
+				d.fail(at.line, "%slatency is required for latency: the one-way delay, such as \"300ms\"", p)
+			}
+		}
+		d.unknownKeys(at, p)
+		actions = append(actions, a)
+		lines = append(lines, max(d.line(at, "at"), at.line))
+	}
+	return actions, lines
 }
 
 // checkTimes checks the quiet period against the duration and every
