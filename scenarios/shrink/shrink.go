@@ -15,6 +15,7 @@
 package shrink
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -393,6 +394,16 @@ func units(schedule []nemesis.Action) []unit {
 		}
 		kept = append(kept, unit{actions: last.actions[len(last.actions)-1:], fixed: true})
 	}
+	// Units in the order their faults start (the fixed heal-all last).
+	slices.SortStableFunc(kept, func(a, b unit) int {
+		switch {
+		case a.fixed && !b.fixed:
+			return 1
+		case b.fixed && !a.fixed:
+			return -1
+		}
+		return cmp.Compare(a.actions[0].At, b.actions[0].At)
+	})
 	return kept
 }
 
