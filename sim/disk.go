@@ -114,13 +114,15 @@ func (f *file) beforeRewrite() {
 	f.wgen++
 }
 
-func (d *SimDisk) crash() {
+// crash keeps each file's durable content, and with torn (or a disk
+// configured with TornTail) a random prefix of its unsynced appends.
+func (d *SimDisk) crash(torn bool) {
 	d.gen++
 	names := d.List()
 	for _, name := range names {
 		f := d.files[name]
 		keep := f.durableView()
-		if !f.rewritten && d.cfg.TornTail && len(f.data) > f.durableLen {
+		if !f.rewritten && (torn || d.cfg.TornTail) && len(f.data) > f.durableLen {
 			keep = f.data[:f.durableLen+d.tornStream(name).IntN(len(f.data)-f.durableLen+1)]
 		}
 		d.used -= int64(len(f.data) - len(keep))
@@ -129,6 +131,13 @@ func (d *SimDisk) crash() {
 		f.durable, f.rewritten = nil, false
 		f.wgen++
 	}
+}
+
+// wipe loses every file: the host comes back on an empty disk.
+func (d *SimDisk) wipe() {
+	d.crash(false)
+	d.files = map[string]*file{}
+	d.used = 0
 }
 
 // tornStream is the stream of the torn tails of the named file.

@@ -420,3 +420,37 @@ func TestFirstDifferenceNamesTheEvent(t *testing.T) {
 		}
 	}
 }
+
+// CrashTorn tears unsynced appends on a disk not configured to; a plain
+// crash on that disk keeps none of them; CrashWipe keeps no file at all.
+func TestCrashTornAndWipe(t *testing.T) {
+	lens := map[int]bool{}
+	for seed := uint64(1); seed <= 40; seed++ {
+		w := NewWorld(seed)
+		h, _ := w.AddHost("n1", HostConfig{})
+		d := h.Disk()
+		must(t, d.Append("aof", bytes.Repeat([]byte("x"), 100)))
+		h.CrashTorn()
+		got, _ := d.Read("aof")
+		lens[len(got)] = true
+	}
+	if len(lens) < 10 {
+		t.Fatalf("crash-torn kept only lengths %v", lens)
+	}
+	w := NewWorld(1)
+	h, _ := w.AddHost("n1", HostConfig{})
+	d := h.Disk()
+	must(t, d.Append("aof", []byte("unsynced")))
+	h.Crash()
+	if got, _ := d.Read("aof"); len(got) != 0 {
+		t.Fatalf("after a plain crash: %q", got)
+	}
+	h.CrashWipe()
+	if names := d.List(); len(names) != 0 {
+		t.Fatalf("after crash-wipe the disk still has %v", names)
+	}
+	must(t, d.Append("aof", []byte("new")))
+	if got, _ := d.Read("aof"); string(got) != "new" {
+		t.Fatalf("a wiped disk takes new files: %q", got)
+	}
+}

@@ -121,10 +121,33 @@ func (h *Host) Wall() int64 { return h.Clock.Wall(h.w.now) }
 // unsynced appends if the disk is configured so.
 func (h *Host) Crash() {
 	h.w.Fault("crash host=" + h.name)
+	h.kill()
+	h.disk.crash(false)
+}
+
+// CrashTorn is a power loss that tears writes: each file keeps its durable
+// content and a random prefix of its unsynced appends, whatever the disk's
+// TornTail says (a file rewritten since its last fsync keeps its durable
+// content only).
+func (h *Host) CrashTorn() {
+	h.w.Fault("crash host=" + h.name + " torn")
+	h.kill()
+	h.disk.crash(true)
+}
+
+// CrashWipe is a power loss that also loses the disk (a replaced machine,
+// an emptied volume): the processes restart with no files.
+func (h *Host) CrashWipe() {
+	h.w.Fault("crash host=" + h.name + " wipe")
+	h.kill()
+	h.disk.wipe()
+}
+
+// kill stops every process of the host as kill -9 does.
+func (h *Host) kill() {
 	for _, p := range h.procs {
 		p.down(KindCrash, true)
 	}
-	h.disk.crash()
 }
 
 // Restart starts, after delay, every process of the host that is down.

@@ -49,7 +49,7 @@ type fileSpec struct {
 
 var (
 	workloadKinds = []string{"register", "cas-register", "counter", "set", "list-append", "mixed"}
-	faultFamilies = []string{"partitions", "crashes", "pauses", "clocks", "links", "disks", "link-kills"}
+	faultFamilies = []string{"partitions", "crashes", "pauses", "clocks", "links", "disks", "link-kills", "wipes"}
 )
 
 // decoder reads typed fields and remembers which keys were used.
@@ -527,7 +527,7 @@ func setupFile(r *scenarios.Run, sp *fileSpec) (scenarios.Checks, error) {
 			Partitions: slices.Contains(sp.faults, "partitions"), Crashes: slices.Contains(sp.faults, "crashes"),
 			Pauses: slices.Contains(sp.faults, "pauses"), Clocks: slices.Contains(sp.faults, "clocks"),
 			Links: slices.Contains(sp.faults, "links"), Disks: slices.Contains(sp.faults, "disks"),
-			LinkKills: slices.Contains(sp.faults, "link-kills"),
+			LinkKills: slices.Contains(sp.faults, "link-kills"), Wipes: slices.Contains(sp.faults, "wipes"),
 		}, r.World.Stream("nemesis"))
 	}
 	model := map[string]checker.Model{"register": checker.Register, "cas-register": checker.CASRegister, "counter": checker.Counter}[sp.workload]

@@ -71,7 +71,7 @@ func TestScenarioFileErrors(t *testing.T) {
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"partition\"\nshape = \"halves\"", `f.toml:4: nemesis.action[0].shape "halves" is unknown; one of isolate, majority, oneway, bridge`},
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"crash\"\ntarget = \"n9\"", `f.toml:4: nemesis.action[0].target "n9" is unknown; one of c1, n1, n2, n3, master`},
 		{"[[nemesis.action]]\nop = \"crash\"", `f.toml:1: nemesis.action[0].at is required (a duration such as "10s")`},
-		{"[nemesis]\nfaults = [\"floods\"]", `f.toml:2: nemesis.faults: "floods" is unknown; one of partitions, crashes, pauses, clocks, links, disks, link-kills`},
+		{"[nemesis]\nfaults = [\"floods\"]", `f.toml:2: nemesis.faults: "floods" is unknown; one of partitions, crashes, pauses, clocks, links, disks, link-kills, wipes`},
 		{"[workload]\nkind = \"set\"\n[checks]\nlinearizable = true", "f.toml:4: checks.linearizable needs a register, cas-register, counter or mixed workload, not set"},
 		{"[toplogy]\nnodes = 3", "f.toml:1: table [toplogy] is unknown; known: topology, workload, nemesis, checks"},
 		{"quiet = \"90s\"", "f.toml:1: quiet (1m30s) must be shorter than duration (1m0s)"},

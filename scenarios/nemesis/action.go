@@ -18,6 +18,8 @@ const (
 	OpHeal        Op = "heal"       // partitions only
 	OpCrash       Op = "crash"      // Target host loses power
 	OpRestart     Op = "restart"    // Target host's processes start again
+	OpCrashTorn   Op = "crash-torn" // Target host loses power and tears writes: each file keeps a random prefix of its unsynced appends
+	OpCrashWipe   Op = "crash-wipe" // Target host loses power and its disk: restart brings it up with no files
 	OpPause       Op = "pause"      // Target host's processes stop (SIGSTOP)
 	OpResume      Op = "resume"     // and continue
 	OpClockJump   Op = "clock-jump" // Target's wall clock moves by Delta
@@ -47,7 +49,7 @@ const (
 )
 
 // Ops lists every op in the order scenario files document them.
-var Ops = []Op{OpPartition, OpHeal, OpCrash, OpRestart, OpPause, OpResume, OpClockJump, OpClockDrift,
+var Ops = []Op{OpPartition, OpHeal, OpCrash, OpRestart, OpCrashTorn, OpCrashWipe, OpPause, OpResume, OpClockJump, OpClockDrift,
 	OpClockStrobe, OpDiskFsync, OpDiskFull, OpDiskOK, OpClog, OpUnclog, OpReset, OpKillLink, OpSlow, OpLatency, OpHealAll,
 	OpPromote, OpReplicaOf, OpPublish, OpFailover}
 

@@ -74,6 +74,16 @@ func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
 			return err
 		}
 		h.Crash()
+	case OpCrashTorn, OpCrashWipe:
+		h, err := host()
+		if err != nil {
+			return err
+		}
+		if a.Op == OpCrashTorn {
+			h.CrashTorn()
+		} else {
+			h.CrashWipe()
+		}
 	case OpRestart:
 		h, err := host()
 		if err != nil {

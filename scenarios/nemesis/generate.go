@@ -21,6 +21,12 @@ type Config struct {
 	// covers it. A family of its own, so that the schedules of configs
 	// without it stay as they were.
 	LinkKills bool
+	// Wipes draws crash-wipe: a host loses power and its disk, and its
+	// processes restart with no files, as on a replaced machine. Redis
+	// documents the hazard (a master without persistence restarted
+	// empty, its replicas following it). A family of its own, off unless
+	// a scenario asks, since it loses data by design.
+	Wipes bool
 	// MaxJump bounds clock jumps, both ways.
 	MaxJump time.Duration
 	// Profile, when set, is the seed's swarm profile (DrawProfile): the
@@ -139,6 +145,13 @@ func (g *gen) kind(k Kind, at time.Duration) []Action {
 	case KindCrash:
 		h := g.one()
 		return []Action{{At: at, Op: OpCrash, Target: h}, {At: at + g.hold(), Op: OpRestart, Target: h}}
+	case KindTorn, KindWipe:
+		h := g.one()
+		op := OpCrashTorn
+		if k == KindWipe {
+			op = OpCrashWipe
+		}
+		return []Action{{At: at, Op: op, Target: h}, {At: at + g.hold(), Op: OpRestart, Target: h}}
 	case KindPause:
 		h := g.one()
 		return []Action{{At: at, Op: OpPause, Target: h}, {At: at + g.hold(), Op: OpResume, Target: h}}
@@ -191,6 +204,9 @@ func (g *gen) families() []Action {
 	}
 	if cfg.LinkKills && g.nh >= 1 {
 		fams = append(fams, func(at time.Duration) []Action { return g.kind(KindKillLink, at) })
+	}
+	if cfg.Wipes && g.nh >= 1 {
+		fams = append(fams, func(at time.Duration) []Action { return g.kind(KindWipe, at) })
 	}
 	var out []Action
 	if len(fams) > 0 && cfg.Interval > 0 {

@@ -29,6 +29,8 @@ const (
 	KindReset    Kind = "link-reset"
 	KindSlow     Kind = "link-slow"
 	KindKillLink Kind = "kill-link"
+	KindTorn     Kind = "crash-torn"
+	KindWipe     Kind = "crash-wipe"
 )
 
 // kinds lists each kind with the family that enables it in a Config.
@@ -52,6 +54,8 @@ var kinds = []struct {
 	{KindReset, func(c Config) bool { return c.Links && len(c.Hosts) >= 2 }, "links"},
 	{KindSlow, func(c Config) bool { return c.Links && len(c.Hosts) >= 2 }, "links"},
 	{KindKillLink, func(c Config) bool { return c.LinkKills && len(c.Hosts) >= 1 }, "link-kills"},
+	{KindTorn, func(c Config) bool { return c.Crashes }, "crashes"},
+	{KindWipe, func(c Config) bool { return c.Wipes }, "wipes"},
 }
 
 // Profile is a seed's swarm fault profile: the kinds it has and the rate

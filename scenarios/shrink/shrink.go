@@ -410,7 +410,7 @@ func units(schedule []nemesis.Action) []unit {
 // isStart reports whether a starts a fault that a later action ends.
 func isStart(a nemesis.Action) bool {
 	switch a.Op {
-	case nemesis.OpPartition, nemesis.OpCrash, nemesis.OpPause, nemesis.OpClog, nemesis.OpDiskFsync, nemesis.OpDiskFull, nemesis.OpClockStrobe, nemesis.OpLatency:
+	case nemesis.OpPartition, nemesis.OpCrash, nemesis.OpCrashTorn, nemesis.OpCrashWipe, nemesis.OpPause, nemesis.OpClog, nemesis.OpDiskFsync, nemesis.OpDiskFull, nemesis.OpClockStrobe, nemesis.OpLatency:
 		return true
 	case nemesis.OpClockDrift:
 		return a.PPM != 0
@@ -440,7 +440,7 @@ func ends(end, start nemesis.Action) bool {
 	case nemesis.OpHeal:
 		return start.Op == nemesis.OpPartition
 	case nemesis.OpRestart:
-		return start.Op == nemesis.OpCrash && start.Target == end.Target
+		return (start.Op == nemesis.OpCrash || start.Op == nemesis.OpCrashTorn || start.Op == nemesis.OpCrashWipe) && start.Target == end.Target
 	case nemesis.OpResume:
 		return start.Op == nemesis.OpPause && start.Target == end.Target
 	case nemesis.OpUnclog:
