@@ -36,7 +36,13 @@ type page struct {
 	Sentinel   *eventsView
 	Params     []Param
 	Facts      []string
+	Probes     []probeView
 	Files      []string
+}
+
+type probeView struct {
+	Name, First string
+	Count       int
 }
 
 type outcomeCounts struct{ Ok, Fail, Info int }
@@ -66,6 +72,9 @@ func writeHTML(b *bytes.Buffer, r *Run, lin linearizabilityLink) error {
 		Files: []string{ResultFile, HistoryFile, SummaryFile},
 	}
 	pg.Title = fmt.Sprintf("%s %s seed %d", statusWord(r.Status), r.Scenario, r.Seed)
+	for _, p := range r.Probes {
+		pg.Probes = append(pg.Probes, probeView{Name: p.Name, First: instant(p.First), Count: p.Count})
+	}
 	if lin.Href != "" {
 		pg.LinSize = byteSize(lin.Bytes)
 		pg.Files = append(pg.Files, lin.Href)

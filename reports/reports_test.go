@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/history"
@@ -282,5 +283,35 @@ func BenchmarkWrite(b *testing.B) {
 	}
 	if fi, err := os.Stat(filepath.Join(dir, ReportFile)); err == nil {
 		b.ReportMetric(float64(fi.Size()), "html-bytes")
+	}
+}
+
+// A run's report names the coverage probes it reached, in result.json,
+// summary.md and report.html.
+func TestRunReportShowsProbes(t *testing.T) {
+	dir := t.TempDir()
+	r := sampleRun(50)
+	r.Probes = []RunProbe{{Name: "repl/full-resync", Count: 3, First: 1500 * time.Millisecond}}
+	if err := Write(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Probes []struct {
+			Name    string `json:"name"`
+			Count   int    `json:"count"`
+			FirstNS int64  `json:"first_ns"`
+		} `json:"probes"`
+	}
+	if err := json.Unmarshal(read(t, dir, ResultFile), &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Probes) != 1 || res.Probes[0].Name != "repl/full-resync" || res.Probes[0].Count != 3 || res.Probes[0].FirstNS != int64(1500*time.Millisecond) {
+		t.Fatalf("result.json probes: %+v", res.Probes)
+	}
+	if md := string(read(t, dir, SummaryFile)); !strings.Contains(md, "| repl/full-resync | 3 | 1.500000s |") {
+		t.Fatalf("summary.md lacks the probe:\n%s", md)
+	}
+	if page := string(read(t, dir, ReportFile)); !strings.Contains(page, `<td class="mono">repl/full-resync</td><td>3</td>`) {
+		t.Fatal("report.html lacks the probe")
 	}
 }

@@ -56,6 +56,15 @@ type resultJSON struct {
 	// FaultProfile is the run's swarm profile (scenarios' nemesis.Profile:
 	// rates, each kind with per_minute, and off), absent without one.
 	FaultProfile any `json:"fault_profile,omitempty"`
+	// Probes are the coverage probes the run reached.
+	Probes []probeJSON `json:"probes,omitempty"`
+}
+
+type probeJSON struct {
+	Name    string `json:"name"`
+	Count   int    `json:"count"`
+	FirstNS int64  `json:"first_ns"`
+	First   string `json:"first"`
 }
 
 type paramJSON struct {
@@ -161,6 +170,9 @@ func writeResultJSON(w io.Writer, r *Run, lin linearizabilityLink) error {
 	}
 	if j.Facts == nil {
 		j.Facts = []string{}
+	}
+	for _, p := range r.Probes {
+		j.Probes = append(j.Probes, probeJSON{Name: p.Name, Count: p.Count, FirstNS: int64(p.First), First: instant(p.First)})
 	}
 	for i, p := range r.Params {
 		j.Params[i] = paramJSON{p.Name, p.Value}

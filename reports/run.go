@@ -57,11 +57,21 @@ type Run struct {
 	// FaultProfile, when the run drew a swarm profile, is written to
 	// result.json as it is (the profile's line is among the Facts).
 	FaultProfile any
+	// Probes are the coverage probes the run reached (sorted by name): a
+	// failing run's report says which rare states it went through.
+	Probes []RunProbe
 	// Linearizability, when set, writes porcupine's visualization of a
 	// failed linearizability check; the caller caps its size. Write saves it
 	// as linearizability.html and links it from the report. An error is shown
 	// on the page instead of the link and does not fail Write.
 	Linearizability func(w io.Writer) error
+}
+
+// RunProbe is a coverage probe one run reached: how often, and when first.
+type RunProbe struct {
+	Name  string
+	Count int
+	First time.Duration
 }
 
 // Param is one scenario parameter and the value the run used.

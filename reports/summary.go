@@ -47,6 +47,14 @@ func writeSummary(b *bytes.Buffer, r *Run, lin linearizabilityLink) {
 		b.WriteString("\n")
 	}
 
+	if len(r.Probes) > 0 {
+		b.WriteString("## Coverage probes reached\n\n| probe | hits | first at |\n|---|---|---|\n")
+		for _, p := range r.Probes {
+			fmt.Fprintf(b, "| %s | %d | %s |\n", mdCell(p.Name), p.Count, instant(p.First))
+		}
+		b.WriteString("\n")
+	}
+
 	if len(r.Params) > 0 {
 		b.WriteString("## Parameters\n\n| parameter | value |\n|---|---|\n")
 		for _, p := range r.Params {
