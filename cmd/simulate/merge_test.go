@@ -348,3 +348,39 @@ func TestK8sSweepJob(t *testing.T) {
 		t.Errorf("pod 5 writes --out %s --junit %s; want a directory per shard", out, get("junit"))
 	}
 }
+
+// docs/ci.md's workflow runs commands simulate has, with flags they have,
+// and a matrix of as many shards as it tells --shard.
+func TestCIDocWorkflow(t *testing.T) {
+	md := readFile(t, "../../docs/ci.md")
+	root := newRootCmd(nil, nil, func(string) string { return "" })
+	lines := regexp.MustCompile(`simulate (sweep|merge)((?:[^\n\\]|\\\n)*)`).FindAllStringSubmatch(md, -1)
+	ran := map[string]bool{}
+	for _, l := range lines {
+		cmd, _, err := root.Find([]string{l[1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ran[l[1]] = true
+		for _, f := range regexp.MustCompile(`(?:^|\s)--([a-z-]+)`).FindAllStringSubmatch(l[2], -1) {
+			if !hasFlag(cmd, f[1]) {
+				t.Errorf("docs/ci.md: simulate %s has no flag --%s (in %q)", l[1], f[1], strings.TrimSpace(l[0]))
+			}
+		}
+	}
+	if !ran["sweep"] || !ran["merge"] {
+		t.Errorf("docs/ci.md runs %v; want sweep and merge", ran)
+	}
+	shards := regexp.MustCompile(`(?m)^  SHARDS: (\d+)$`).FindStringSubmatch(md)
+	matrix := regexp.MustCompile(`(?m)^        shard: \[([0-9, ]+)\]$`).FindStringSubmatch(md)
+	if shards == nil || matrix == nil {
+		t.Fatal("docs/ci.md has no SHARDS or no matrix of shards")
+	}
+	var want []string
+	for i := range len(strings.Split(matrix[1], ",")) {
+		want = append(want, fmt.Sprint(i))
+	}
+	if got := strings.Join(strings.Fields(strings.ReplaceAll(matrix[1], ",", " ")), ", "); got != strings.Join(want, ", ") || fmt.Sprint(len(want)) != shards[1] {
+		t.Errorf("docs/ci.md: SHARDS: %s but the matrix is [%s]; want 0 to SHARDS-1", shards[1], matrix[1])
+	}
+}

@@ -46,14 +46,19 @@ func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) 
 			"and closes with a summary that gives, for every failing seed, the command that replays it.\n" +
 			"\n" +
 			"With --out DIR it writes DIR/results.jsonl, one JSON object per seed (scenario, seed,\n" +
-			"status, hash, passed, verdicts, params, wall_ms, error, replay), and DIR/seed-N/result.json\n" +
-			"for every failing seed. With --junit FILE it writes JUnit XML, one testcase per seed.\n" +
+			"status, hash, passed, verdicts, params, wall_ms, error, replay, probes, build), summary.md,\n" +
+			"coverage.json, sweep.json, and DIR/seed-N/result.json for every failing seed. With\n" +
+			"--junit FILE it writes JUnit XML, one testcase per seed.\n" +
 			"\n" +
 			"Sharding: --shard I/N runs the I-th of N shards (I from 0), every N-th seed of the list\n" +
 			"starting at position I, so N machines together run every seed once. Without --shard,\n" +
 			"JOB_COMPLETION_INDEX (set in the pods of a Kubernetes Indexed Job) gives I and --shards\n" +
-			"gives N (the Job's completions). Shards' results.jsonl files merge with cat:\n" +
-			"  cat shard-*/results.jsonl > results.jsonl\n" +
+			"gives N (the Job's completions). With --out, each shard's directory records what it ran\n" +
+			"(sweep.json: scenario, parameters, seeds, shard, build), and simulate merge combines the\n" +
+			"shards' directories into one sweep's results.jsonl, summary.md, coverage and JUnit file:\n" +
+			"  simulate merge out/shard-* --out out/all --junit out/all.xml\n" +
+			"(deploy/k8s/sweep-job.yaml runs the shards as a Kubernetes Indexed Job, docs/ci.md as a\n" +
+			"GitHub Actions matrix.)\n" +
 			"\n" +
 			"Results are appended to results.jsonl and synced seed by seed. Ctrl-C (SIGINT) or SIGTERM\n" +
 			"lets the running seeds finish, prints the summary of what ran and exits with status 130;\n" +
