@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 )
 
@@ -22,7 +23,7 @@ import (
 func buildIdentity() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "exe " + executableHash()
+		return runtime.Version() + " exe " + executableHash()
 	}
 	var revision, modified string
 	for _, s := range bi.Settings {
