@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,7 +18,7 @@ import (
 
 // SweepEntry is one seed of a sweep: a line of results.jsonl as written, as
 // read back to resume a sweep, and as summarized in summary.md and JUnit.
-// Lines from the shards of a sweep concatenate into one file.
+// `simulate merge` combines the lines of a sweep's shards into one file.
 type SweepEntry struct {
 	// Scenario is the scenario's name.
 	Scenario string `json:"scenario"`
@@ -43,6 +44,11 @@ type SweepEntry struct {
 	Replay string `json:"replay,omitempty"`
 	// Probes are the coverage probes the seed reached, sorted by name.
 	Probes []ProbeHit `json:"probes,omitempty"`
+	// Build identifies the simulate binary that ran the seed (see
+	// SweepManifest.Build); empty in lines written before it was recorded.
+	// `simulate merge` refuses lines of different builds, and a resumed
+	// sweep refuses lines of another build than its own.
+	Build string `json:"build,omitempty"`
 }
 
 // failed returns the verdicts that did not hold.
@@ -86,6 +92,16 @@ func sortedEntries(entries []SweepEntry) []SweepEntry {
 // AppendSweepEntry writes e as one line of results.jsonl and syncs it to
 // disk, so that a killed sweep loses at most the seed it was writing.
 func AppendSweepEntry(f *os.File, e *SweepEntry) error {
+	if err := EncodeSweepEntry(f, e); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// EncodeSweepEntry writes e as one line of results.jsonl to w, as
+// AppendSweepEntry does but without the sync, for a writer of a whole file
+// at once (`simulate merge`).
+func EncodeSweepEntry(w io.Writer, e *SweepEntry) error {
 	e.Passed = e.Status == "pass"
 	if e.Verdicts == nil {
 		e.Verdicts = []checker.Result{}
@@ -96,10 +112,8 @@ func AppendSweepEntry(f *os.File, e *SweepEntry) error {
 	if err := enc.Encode(e); err != nil {
 		return fmt.Errorf("reports: seed %d: %v", e.Seed, err)
 	}
-	if _, err := f.Write(buf.Bytes()); err != nil {
-		return err
-	}
-	return f.Sync()
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 // ReadSweepEntries reads a results.jsonl. A last line cut short (a sweep

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,7 +15,6 @@ import (
 	"github.com/redsim/redsim/reports"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/sweep"
-	"github.com/redsim/redsim/sim"
 	"github.com/spf13/cobra"
 )
 
@@ -48,14 +46,19 @@ func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) 
 			"and closes with a summary that gives, for every failing seed, the command that replays it.\n" +
 			"\n" +
 			"With --out DIR it writes DIR/results.jsonl, one JSON object per seed (scenario, seed,\n" +
-			"status, hash, passed, verdicts, params, wall_ms, error, replay), and DIR/seed-N/result.json\n" +
-			"for every failing seed. With --junit FILE it writes JUnit XML, one testcase per seed.\n" +
+			"status, hash, passed, verdicts, params, wall_ms, error, replay, probes, build), summary.md,\n" +
+			"coverage.json, sweep.json, and DIR/seed-N/result.json for every failing seed. With\n" +
+			"--junit FILE it writes JUnit XML, one testcase per seed.\n" +
 			"\n" +
 			"Sharding: --shard I/N runs the I-th of N shards (I from 0), every N-th seed of the list\n" +
 			"starting at position I, so N machines together run every seed once. Without --shard,\n" +
 			"JOB_COMPLETION_INDEX (set in the pods of a Kubernetes Indexed Job) gives I and --shards\n" +
-			"gives N (the Job's completions). Shards' results.jsonl files merge with cat:\n" +
-			"  cat shard-*/results.jsonl > results.jsonl\n" +
+			"gives N (the Job's completions). With --out, each shard's directory records what it ran\n" +
+			"(sweep.json: scenario, parameters, seeds, shard, build), and simulate merge combines the\n" +
+			"shards' directories into one sweep's results.jsonl, summary.md, coverage and JUnit file:\n" +
+			"  simulate merge out/shard-* --out out/all --junit out/all.xml\n" +
+			"(deploy/k8s/sweep-job.yaml runs the shards as a Kubernetes Indexed Job, docs/ci.md as a\n" +
+			"GitHub Actions matrix.)\n" +
 			"\n" +
 			"Results are appended to results.jsonl and synced seed by seed. Ctrl-C (SIGINT) or SIGTERM\n" +
 			"lets the running seeds finish, prints the summary of what ran and exits with status 130;\n" +
@@ -162,14 +165,17 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 	var (
 		results *os.File
 		earlier []reports.SweepEntry // seeds an interrupted run of this sweep finished
+		build   string               // the binary's identity, recorded with --out
 	)
+	started := time.Now()
 	if f.out != "" {
 		if err := makeOutDir(f.out); err != nil {
 			return err
 		}
+		build = buildIdentity()
 		path := filepath.Join(f.out, reports.SweepResultsFile)
 		if f.resume != "" {
-			if earlier, err = resumeResults(path, s.Name, effective, seeds); err != nil {
+			if earlier, err = resumeResults(path, s.Name, effective, build, seeds); err != nil {
 				return err
 			}
 			results, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
@@ -180,6 +186,11 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 			return fmt.Errorf("--out %s: %w", f.out, err)
 		}
 		defer results.Close()
+		manifest := reports.SweepManifest{Scenario: s.Name, Source: name, Params: effective, Set: set, Bugs: f.bugs,
+			Seeds: f.seeds, ShardIndex: shardIndex, ShardCount: shardCount, ExpectRate: f.expectRate, Build: build, Started: started}
+		if err := reports.WriteSweepManifest(f.out, manifest); err != nil {
+			return fmt.Errorf("--out %s: %w", f.out, err)
+		}
 	}
 	if f.junit != "" {
 		// Fail now, not after an hour of seeds, if the file cannot be written.
@@ -202,12 +213,12 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 			len(earlier), len(seeds), filepath.Join(f.out, reports.SweepResultsFile), len(todo))
 	}
 
-	started := time.Now()
 	bar := newProgress(stdout, isTerminal(stdout, getenv), len(todo))
 	var writeErr error
 	onResult := func(e sweep.Entry) {
 		bar.entry(s.Name, e)
 		entry := sweepEntry(s.Name, name, e, effective, set)
+		entry.Build = build
 		done[e.Seed] = entry
 		if results == nil || writeErr != nil {
 			return
@@ -257,43 +268,22 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 		skippedWhy = "the sweep was interrupted"
 	}
 	n := tally(entries)
-	var declared []reports.ProbeDecl
-	for _, d := range sim.DeclaredProbes() {
-		declared = append(declared, reports.ProbeDecl{Name: d.Name, Doc: d.Doc})
+	props := []reports.JUnitProperty{{Name: "seeds", Value: f.seeds}, {Name: "jobs", Value: strconv.Itoa(jobs)}}
+	if shardCount > 0 {
+		props = append(props, reports.JUnitProperty{Name: "shard", Value: fmt.Sprintf("%d/%d", shardIndex, shardCount)})
 	}
-	cov := reports.SweepCoverage(entries, declared)
-	fmt.Fprintln(stdout, cov.Line())
-	printSweepSummary(stdout, s.Name, scope, jobs, entries, sum.Skipped, sum.Wall, skippedWhy)
+	for _, k := range sortedKeys(set) {
+		props = append(props, reports.JUnitProperty{Name: "set." + k, Value: set[k]})
+	}
+	report := sweepReport{scenario: s.Name, scope: scope, ran: ranText(len(entries), sum.Wall, jobs), entries: entries,
+		skipped: sum.Skipped, skippedWhy: skippedWhy, incomplete: "INTERRUPTED", declared: declaredProbes(),
+		junitProps: props, started: started, wall: sum.Wall}
+	report.print(stdout)
 	if writeErr != nil {
 		return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", f.out, writeErr)}
 	}
-	if f.out != "" {
-		if err := reports.WriteSweepSummary(f.out, entries); err != nil {
-			return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", f.out, err)}
-		}
-		if err := reports.WriteCoverage(f.out, cov); err != nil {
-			return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", f.out, err)}
-		}
-		fmt.Fprintf(stdout, "results: %s, %s, %s\n", filepath.Join(f.out, reports.SweepResultsFile), filepath.Join(f.out, reports.SummaryFile), filepath.Join(f.out, reports.CoverageFile))
-	}
-	if f.junit != "" {
-		props := []reports.JUnitProperty{{Name: "seeds", Value: f.seeds}, {Name: "jobs", Value: strconv.Itoa(jobs)}}
-		if shardCount > 0 {
-			props = append(props, reports.JUnitProperty{Name: "shard", Value: fmt.Sprintf("%d/%d", shardIndex, shardCount)})
-		}
-		for _, k := range sortedKeys(set) {
-			props = append(props, reports.JUnitProperty{Name: "set." + k, Value: set[k]})
-		}
-		var buf bytes.Buffer
-		err := reports.JUnit(&buf, reports.JUnitSweep{Scenario: s.Name, Properties: props, Started: started, Wall: sum.Wall,
-			Entries: entries, Skipped: sum.Skipped, SkippedWhy: skippedWhy})
-		if err == nil {
-			err = os.WriteFile(f.junit, buf.Bytes(), 0o644)
-		}
-		if err != nil {
-			return &exitError{code: exitFramework, err: fmt.Errorf("--junit %s: %w", f.junit, err)}
-		}
-		fmt.Fprintf(stdout, "junit: %s\n", f.junit)
+	if err := report.write(stdout, f.out, f.junit); err != nil {
+		return err
 	}
 	if interrupted {
 		msg := fmt.Sprintf("interrupted: %d of %d seeds have results", len(entries), len(seeds))
@@ -400,9 +390,9 @@ func tally(entries []reports.SweepEntry) counts {
 // resumeResults reads the results.jsonl of an interrupted sweep: the seeds of
 // this sweep that already have a line. A last line cut short by a kill is
 // dropped (its seed runs again) and the file truncated after the last whole
-// line. Lines of another scenario or other parameters are refused: the
-// results would mix two sweeps.
-func resumeResults(path, scenario string, params map[string]string, seeds []uint64) ([]reports.SweepEntry, error) {
+// line. Lines of another scenario, other parameters or another build are
+// refused: the results would mix two sweeps.
+func resumeResults(path, scenario string, params map[string]string, build string, seeds []uint64) ([]reports.SweepEntry, error) {
 	lines, err := reports.ReadSweepEntries(path, true)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -424,6 +414,9 @@ func resumeResults(path, scenario string, params map[string]string, seeds []uint
 			if got, ok := l.Params[k]; ok && got != params[k] {
 				return nil, fmt.Errorf("--resume: %s:%d ran with %s=%s, this sweep has %s=%s; resume with the --set values of the interrupted sweep", path, i+1, k, got, k, params[k])
 			}
+		}
+		if l.Build != "" && l.Build != build {
+			return nil, fmt.Errorf("--resume: %s:%d was run by build %q, this simulate is build %q; the same seed may run differently in another build, so resume with the binary that started the sweep or start a new one", path, i+1, l.Build, build)
 		}
 		if wanted[l.Seed] && !seen[l.Seed] {
 			seen[l.Seed] = true
@@ -477,47 +470,6 @@ func sweepStatus(n counts) error {
 		return &exitError{code: exitUnknown}
 	}
 	return nil
-}
-
-// printSweepSummary closes a sweep: the counts, then every seed that did not
-// pass with the command that replays it, then one status line. skippedWhy
-// says why the skipped seeds did not run.
-func printSweepSummary(out io.Writer, scenario, scope string, jobs int, entries []reports.SweepEntry, skipped []uint64, wall time.Duration, skippedWhy string) {
-	n := tally(entries)
-	rate := 0.0
-	if wall > 0 {
-		rate = float64(len(entries)) / wall.Minutes()
-	}
-	fmt.Fprintf(out, "sweep %s (%s): %d seeds ran in %v with %d jobs (%.0f seeds/min): %d passed, %d failed, %d unknown, %d framework errors, %d skipped\n",
-		scenario, scope, len(entries), wall.Round(time.Millisecond), jobs, rate, n.passed, n.failed, n.unknown, n.errored, len(skipped))
-	if n.failed+n.unknown+n.errored > 0 {
-		fmt.Fprintln(out, "failing seeds:")
-		for _, e := range entries {
-			switch sweep.Status(e.Status) {
-			case sweep.Pass:
-				continue
-			case sweep.Errored:
-				fmt.Fprintf(out, "  seed %d: framework error: %s\n", e.Seed, firstLine(e.Err))
-			default:
-				fmt.Fprintf(out, "  seed %d hash=%s: %s\n", e.Seed, e.Hash, e.FailedChecks())
-			}
-			fmt.Fprintf(out, "    %s\n", e.Replay)
-		}
-	}
-	if len(skipped) > 0 {
-		fmt.Fprintf(out, "not run, as %s: %d seeds, from seed %d\n", skippedWhy, len(skipped), skipped[0])
-	}
-	status := "PASS"
-	switch {
-	case n.failed+n.errored > 0:
-		status = "FAIL"
-	case len(skipped) > 0: // only an interrupt skips seeds without a failure
-		status = "INTERRUPTED"
-	case n.unknown > 0:
-		status = "UNKNOWN"
-	}
-	fmt.Fprintf(out, "%s sweep scenario=%s seeds=%d passed=%d failed=%d unknown=%d errors=%d skipped=%d\n",
-		status, scenario, len(entries)+len(skipped), n.passed, n.failed, n.unknown, n.errored, len(skipped))
 }
 
 // firstLine is the first line of s.
