@@ -215,6 +215,15 @@ func (s Site) DelayIn(w *World, max time.Duration) time.Duration {
 	return lo + time.Duration(w.buggify.sites[s.id-1].rng.Int64N(int64(max-lo)+1))
 }
 
+// IntnIn is a draw in [0, n) from the site's own stream, for the shape of
+// what a site that fired does (where a write is cut); 0 with buggify off.
+func (s Site) IntnIn(w *World, n int) int {
+	if w.buggify == nil || s.id <= 0 || n <= 1 {
+		return 0
+	}
+	return w.buggify.sites[s.id-1].rng.IntN(n)
+}
+
 // fire is the slow path of Fire: the site's firing draw and its record.
 func (w *World) fire(s Site, proc int32, live bool) bool {
 	if s.id <= 0 || !live {

@@ -251,7 +251,11 @@ func (s *Server) scheduleCron() {
 	if hz > 500 {
 		hz = 500
 	}
-	s.cron = s.env.After(time.Second/time.Duration(hz), s.serverCron)
+	period := time.Second / time.Duration(hz)
+	if siteCronLate.Fire(s.env) {
+		period += siteCronLate.Delay(s.env, 300*time.Millisecond)
+	}
+	s.cron = s.env.After(period, s.serverCron)
 }
 
 // serverCron is Redis's serverCron: active expiry, client timeouts, the

@@ -194,7 +194,11 @@ func (s *Sentinel) mstime() int64 { return s.env.Now().UnixMilli() }
 // scheduleCron arms the next tick 1000/hz whole milliseconds away, as
 // serverCron's return value asks aeProcessEvents.
 func (s *Sentinel) scheduleCron() {
-	s.cron = s.env.After(time.Duration(1000/s.hz)*time.Millisecond, s.cronFn)
+	period := time.Duration(1000/s.hz) * time.Millisecond
+	if siteTimerLate.Fire(s.env) {
+		period += siteTimerLate.Delay(s.env, 500*time.Millisecond)
+	}
+	s.cron = s.env.After(period, s.cronFn)
 }
 
 // serverCron is the part of serverCron a sentinel runs: sentinelTimer on
