@@ -100,6 +100,9 @@ type siteState struct {
 // buggifyState is a world's sites, by site id - 1.
 type buggifyState struct {
 	sites []siteState
+	// calm is set when the run's faults stopped (CalmSites): no site
+	// fires any more.
+	calm bool
 }
 
 // SetBuggify turns the world's fault sites on or off; call it before the
@@ -134,6 +137,15 @@ func (w *World) SetBuggify(on bool) error {
 	}
 	w.buggify = b
 	return nil
+}
+
+// CalmSites stops every site from firing for the rest of the run, as
+// faults stop before a liveness phase (a nemesis's heal-all); what they
+// did stays recorded.
+func (w *World) CalmSites() {
+	if w.buggify != nil {
+		w.buggify.calm = true
+	}
 }
 
 // Buggify reports whether the world's fault sites are on.
@@ -226,7 +238,7 @@ func (s Site) IntnIn(w *World, n int) int {
 
 // fire is the slow path of Fire: the site's firing draw and its record.
 func (w *World) fire(s Site, proc int32, live bool) bool {
-	if s.id <= 0 || !live {
+	if s.id <= 0 || !live || w.buggify.calm {
 		return false
 	}
 	st := &w.buggify.sites[s.id-1]

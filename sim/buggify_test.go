@@ -59,6 +59,10 @@ func TestBuggifyForced(t *testing.T) {
 	if testSiteA.Fire(e) {
 		t.Error("a dead incarnation's site fired")
 	}
+	w.CalmSites()
+	if testSiteA.Fire(env()) {
+		t.Error("a site fired after CalmSites")
+	}
 	got := w.Sites()
 	if len(got) != 1 || got[0].Name != "test/site-a" || got[0].Fires != 3 || got[0].Percent != 100 || !got[0].Forced || got[0].First != 1e9 {
 		t.Fatalf("Sites() = %+v", got)
