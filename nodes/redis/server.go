@@ -83,6 +83,8 @@ type Server struct {
 	sharedLRU *[sharedIntegers]int64
 
 	cron sim.Timer
+	// cronloops counts serverCron runs, as server.cronloops does.
+	cronloops int64
 	persist
 	loadingState
 	replState
@@ -276,6 +278,7 @@ func (s *Server) serverCron() {
 // serverCronRun is one run of serverCron. The next is due a period after
 // it, as processTimeEvents reschedules a time event from when it ran.
 func (s *Server) serverCronRun() {
+	s.cronloops++
 	s.scheduleCron()
 	s.updateCachedTime()
 	s.updateLRUClock()

@@ -84,8 +84,10 @@ type Sentinel struct {
 	bootMs      int64
 	hz          int
 	cron        sim.Timer
-	cronLate    bool
-	stopped     bool
+	// cronloops counts timer ticks, as server.cronloops does.
+	cronloops int64
+	cronLate  bool
+	stopped   bool
 
 	server
 	flusher
@@ -218,6 +220,7 @@ func (s *Sentinel) serverCron() {
 }
 
 func (s *Sentinel) timerTick() {
+	s.cronloops++
 	s.checkPause()
 	s.sentinelTimer()
 	s.scheduleCron()
