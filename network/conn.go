@@ -60,6 +60,25 @@ func (p *pipe) push(kind segKind, data []byte) {
 	p.schedule()
 }
 
+// siteShortWrite cuts a write in two: a short write(2), whose remainder
+// the writer sends on its next writable event. The peer reads the two
+// parts apart, as TCP allows.
+var siteShortWrite = sim.DeclareSite("net/short-write",
+	"a write is sent in two parts, the rest up to 1 ms later, as after a short write(2) on a full socket buffer")
+
+// pushShort queues data as a short write: a prefix now, the rest after
+// extra, in order, without another latency draw.
+func (p *pipe) pushShort(data []byte, cut int, extra time.Duration) {
+	p.push(segData, data[:cut])
+	if p.dead {
+		return
+	}
+	p.last = p.last.Add(extra)
+	p.segs = append(p.segs, segment{ready: p.last, off: len(p.buf), n: len(data) - cut, kind: segData})
+	p.buf = append(p.buf, data[cut:]...)
+	p.schedule()
+}
+
 // schedule arranges for the head segment to be delivered, unless that is
 // already arranged or the link holds it.
 func (p *pipe) schedule() {
@@ -203,6 +222,10 @@ func (e *endpoint) RemoteAddr() string { return e.remote }
 
 func (e *endpoint) Write(p []byte) {
 	if e.closed || len(p) == 0 {
+		return
+	}
+	if len(p) > 1 && siteShortWrite.FireIn(e.net.w, e.proc.ID()) {
+		e.out.pushShort(p, 1+siteShortWrite.IntnIn(e.net.w, len(p)-1), siteShortWrite.DelayIn(e.net.w, time.Millisecond))
 		return
 	}
 	e.out.push(segData, p)

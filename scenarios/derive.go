@@ -20,7 +20,7 @@ type Derivation struct {
 	// fields do; empty ones are taken from the base.
 	Name, Summary, Source string
 	// Set replaces parameters' defaults, as --set does; --set still
-	// overrides them. The framework's own settings (swarm) are allowed.
+	// overrides them. The framework's own settings (swarm, buggify) are allowed.
 	Set map[string]string
 	// Schedule replaces the base's schedule when Explicit is set (an empty
 	// Schedule is then a run without any action). Actions run in time
@@ -45,7 +45,7 @@ func Derive(base *Scenario, d Derivation) (*Scenario, error) {
 		}
 		rest[k] = v
 	}
-	if _, _, err := swarmSetting(settings); err != nil {
+	if _, _, err := frameworkSettings(settings); err != nil {
 		return nil, err
 	}
 	if _, err := NewParams(params, rest); err != nil {
@@ -80,15 +80,11 @@ func Derive(base *Scenario, d Derivation) (*Scenario, error) {
 // isSetting reports whether k is one of the framework's own settings rather
 // than a parameter of the scenario.
 func isSetting(k string, params []Param) bool {
-	if !slices.Contains(FrameworkSettings, k) {
+	if !slices.Contains(frameworkNames[:], k) {
 		return false
 	}
 	return !slices.ContainsFunc(params, func(p Param) bool { return p.Name == k })
 }
-
-// FrameworkSettings are the --set keys every scenario takes besides its
-// own parameters.
-var FrameworkSettings = []string{"swarm"}
 
 // checkHosts refuses an explicit schedule naming a host the world does not
 // have, before the run starts, rather than failing the run when the action

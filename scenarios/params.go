@@ -117,11 +117,11 @@ func NewParams(specs []Param, overrides map[string]string) (Params, error) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if _, ok := p.raw[k]; !ok && k == "swarm" {
-			// The framework's own setting, which every scenario takes
-			// (Execute reads it; see swarmSetting).
+		if _, ok := p.raw[k]; !ok && slices.Contains(frameworkNames[:], k) {
+			// The framework's own settings, which every scenario takes
+			// (Execute reads them; see frameworkSettings).
 			if v := overrides[k]; v != "on" && v != "off" {
-				return Params{}, fmt.Errorf("swarm=%q: want on or off", v)
+				return Params{}, fmt.Errorf("%s=%q: want on or off", k, v)
 			}
 			continue
 		}

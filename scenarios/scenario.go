@@ -36,7 +36,7 @@ type Scenario struct {
 	// Setup builds the topology, the workload and the nemesis in r.World and
 	// returns the checks to run at the end.
 	Setup func(r *Run) (Checks, error)
-	// Settings are defaults of the framework's own settings (swarm) that
+	// Settings are defaults of the framework's own settings (swarm, buggify) that
 	// --set overrides: a derived scenario's (see Derive).
 	Settings map[string]string
 }
@@ -107,6 +107,9 @@ type Result struct {
 	// Profile is the swarm fault profile the run drew (--set swarm=on),
 	// nil without one.
 	Profile *nemesis.Profile `json:"fault_profile,omitempty"`
+	// Sites are the fault sites active in the run (--set buggify=on),
+	// with how often each fired; nil with buggify off.
+	Sites []sim.SiteHit `json:"buggify_sites,omitempty"`
 	// History and Observations are the run's, for reports (not in JSON).
 	History      []history.Op        `json:"-"`
 	Observations deploy.Observations `json:"-"`
@@ -226,7 +229,7 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 		set = maps.Clone(s.Settings)
 		maps.Copy(set, opts.Set)
 	}
-	set, swarm, err := swarmSetting(set)
+	set, fw, err := frameworkSettings(set)
 	if err != nil {
 		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
 	}
@@ -240,7 +243,10 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	if opts.Prepare != nil {
 		opts.Prepare(w)
 	}
-	r := &Run{Scenario: s, Seed: opts.Seed, Params: params, World: w, Duration: dur, Swarm: swarm}
+	if err := w.SetBuggify(fw.buggify); err != nil {
+		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
+	}
+	r := &Run{Scenario: s, Seed: opts.Seed, Params: params, World: w, Duration: dur, Swarm: fw.swarm}
 	defer func() {
 		if p := recover(); p != nil {
 			res, err = nil, &FrameworkError{Err: fmt.Errorf("scenario %s seed %d panicked at %v: %v", s.Name, opts.Seed, w.Now(), p), Stack: string(debug.Stack())}
@@ -268,11 +274,14 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	res = &Result{
 		Scenario: s.Name, Seed: opts.Seed, Source: source, Overrides: maps.Clone(opts.Set), Hash: FormatHash(w.Trace().Hash()),
 		Params: map[string]string{}, Events: w.Trace().Count(), Duration: dur,
-		Schedule: r.Schedule, Bugs: bugs.Enabled(), Probes: w.Probes(), Profile: r.profile,
+		Schedule: r.Schedule, Bugs: bugs.Enabled(), Probes: w.Probes(), Profile: r.profile, Sites: w.Sites(),
 	}
 	params.Each(func(k, v string) { res.Params[k] = v; res.paramOrder = append(res.paramOrder, k) })
-	if swarm {
+	if fw.swarm {
 		res.Params["swarm"], res.paramOrder = "on", append(res.paramOrder, "swarm")
+	}
+	if fw.buggify {
+		res.Params["buggify"], res.paramOrder = "on", append(res.paramOrder, "buggify")
 	}
 	res.Verdicts = checks(r)
 	if len(res.Verdicts) == 0 {
@@ -282,6 +291,9 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	if r.profile != nil {
 		// The report and summary.md show the facts: the profile is there.
 		res.Facts = append(res.Facts, r.profile.String())
+	}
+	if fw.buggify {
+		res.Facts = append(res.Facts, sim.SitesSummary(res.Sites))
 	}
 	if r.History != nil {
 		r.History.Finish(w.Now())
@@ -338,22 +350,39 @@ func (r *Registry) List() []*Scenario {
 	return out
 }
 
-// swarmSetting takes the framework's own setting out of set: swarm=on|off,
-// which every scenario accepts.
-func swarmSetting(set map[string]string) (map[string]string, bool, error) {
-	v, ok := set["swarm"]
-	if !ok {
-		return set, false, nil
+// framework holds the framework's own settings, which every scenario
+// accepts through --set: swarm=on|off (swarm fault profiles) and
+// buggify=on|off (fault sites inside the nodes, sim.Site).
+type framework struct {
+	swarm, buggify bool
+}
+
+// frameworkNames are the settings frameworkSettings takes.
+var frameworkNames = [...]string{"swarm", "buggify"}
+
+// frameworkSettings takes the framework's own settings out of set.
+func frameworkSettings(set map[string]string) (map[string]string, framework, error) {
+	var fw framework
+	rest := set
+	for i, on := range []*bool{&fw.swarm, &fw.buggify} {
+		name := frameworkNames[i]
+		v, ok := set[name]
+		if !ok {
+			continue
+		}
+		switch v {
+		case "on":
+			*on = true
+		case "off":
+		default:
+			return nil, framework{}, fmt.Errorf("%s=%q: want on or off", name, v)
+		}
+		if len(rest) == len(set) {
+			rest = maps.Clone(set)
+		}
+		delete(rest, name)
 	}
-	rest := maps.Clone(set)
-	delete(rest, "swarm")
-	switch v {
-	case "on":
-		return rest, true, nil
-	case "off":
-		return rest, false, nil
-	}
-	return nil, false, fmt.Errorf("swarm=%q: want on or off", v)
+	return rest, fw, nil
 }
 
 // Generate draws a fault schedule from rng as nemesis.Generate does; with

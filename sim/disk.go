@@ -277,6 +277,12 @@ func (d *SimDisk) List() []string {
 	return names
 }
 
+// siteFsyncSlow makes an fsync take up to a second longer, as on a disk
+// busy with another writer; Redis logs "Asynchronous AOF fsync is taking
+// too long" then, and with appendfsync always its replies wait.
+var siteFsyncSlow = DeclareSite("disk/fsync-slow",
+	"an fsync completes 0.1-1 s later than the disk's latency, as on a busy disk")
+
 // sync starts an fsync for p's current incarnation, its latency drawn from r;
 // done runs as p's event.
 func (d *SimDisk) sync(p *Process, r *rand.Rand, name string, done func(error)) {
@@ -286,6 +292,9 @@ func (d *SimDisk) sync(p *Process, r *rand.Rand, name string, done func(error)) 
 		return
 	}
 	lat := d.cfg.FsyncLatency.Draw(r) + d.extraSync
+	if siteFsyncSlow.FireIn(p.w, p.id) {
+		lat += siteFsyncSlow.DelayIn(p.w, time.Second)
+	}
 	fail := d.failSyncs > 0
 	if fail {
 		d.failSyncs--

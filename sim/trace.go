@@ -35,6 +35,8 @@ const (
 	KindOp
 	KindNote
 	KindProbe
+	// KindSite is a fault site's first firing in a world (Site.Fire).
+	KindSite
 )
 
 var kindNames = [...]string{
@@ -43,7 +45,7 @@ var kindNames = [...]string{
 	KindClose: "close", KindReset: "reset", KindStart: "start", KindCrash: "crash",
 	KindKill: "kill", KindStop: "stop", KindExit: "exit", KindPause: "pause",
 	KindResume: "resume", KindFault: "fault", KindSync: "fsync", KindLog: "log",
-	KindOp: "op", KindNote: "note", KindProbe: "probe",
+	KindOp: "op", KindNote: "note", KindProbe: "probe", KindSite: "buggify",
 }
 
 func (k Kind) String() string {

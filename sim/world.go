@@ -23,6 +23,8 @@ type World struct {
 	net    Network
 	trace  *Trace
 	probes []ProbeHit // by probe id - 1; names filled in by Probes
+	// buggify holds the fault sites' decisions; nil while buggify is off.
+	buggify *buggifyState
 }
 
 // NewWorld returns an empty world for seed.

@@ -129,15 +129,21 @@ func newVersionCmd() *cobra.Command {
 }
 
 func newListCmd(reg *scenarios.Registry) *cobra.Command {
-	var listBugs, listProbes bool
+	var listBugs, listProbes, listSites bool
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List the built-in scenarios (or, with --bugs, the planted-bug catalog; with --probes, the coverage probes)",
+		Short: "List the built-in scenarios (or, with --bugs, the planted-bug catalog; with --probes, the coverage probes; with --sites, the fault sites)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
-			if listBugs && listProbes {
-				return &exitError{code: exitUsage, err: errors.New("--bugs and --probes: give one of them")}
+			if b2i(listBugs)+b2i(listProbes)+b2i(listSites) > 1 {
+				return &exitError{code: exitUsage, err: errors.New("--bugs, --probes and --sites: give one of them")}
+			}
+			if listSites {
+				for _, s := range sim.DeclaredSites() {
+					fmt.Fprintf(out, "%-40s %s\n", s.Name, s.Doc)
+				}
+				return nil
 			}
 			if listProbes {
 				for _, p := range sim.DeclaredProbes() {
@@ -159,5 +165,13 @@ func newListCmd(reg *scenarios.Registry) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&listBugs, "bugs", false, "list the planted-bug catalog (for --bug and simulate mutants)")
 	cmd.Flags().BoolVar(&listProbes, "probes", false, "list the coverage probes a sweep's coverage table counts")
+	cmd.Flags().BoolVar(&listSites, "sites", false, "list the fault sites that --buggify on (--set buggify=on) turns on")
 	return cmd
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

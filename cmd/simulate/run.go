@@ -30,6 +30,8 @@ type runFlags struct {
 	expectHash string
 	// bugs are the planted bugs (--bug) the run has.
 	bugs []string
+	// buggify is --buggify on|off, sugar for --set buggify=on|off.
+	buggify string
 }
 
 func newRunCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
@@ -66,6 +68,33 @@ func addRunFlags(cmd *cobra.Command, f *runFlags) {
 	fl.StringVar(&f.scheduleOut, "schedule-out", "", "write the schedule as a scenario file's [[nemesis.action]] tables to this file")
 	fl.StringVar(&f.out, "out", "", "write result.json, history.jsonl, summary.md and report.html into this directory (created if missing)")
 	fl.StringArrayVar(&f.bugs, "bug", nil, "plant this bug of the catalog in every node (repeatable; simulate list --bugs)")
+	addBuggifyFlag(cmd, &f.buggify)
+}
+
+// addBuggifyFlag adds --buggify, which run, replay and sweep share.
+func addBuggifyFlag(cmd *cobra.Command, v *string) {
+	cmd.Flags().StringVar(v, "buggify", "", "on: fault sites inside the nodes fire now and then (simulate list --sites); the same as --set buggify=on")
+}
+
+// applyBuggify turns --buggify into the setting it is sugar for, so that
+// the result's replay command carries --set buggify=on.
+func applyBuggify(set map[string]string, flag string) error {
+	switch flag {
+	case "":
+		return nil
+	case "on", "off":
+	default:
+		return &scenarios.UsageError{Err: fmt.Errorf("--buggify %q: want on or off", flag)}
+	}
+	if v, ok := set["buggify"]; ok && v != flag {
+		return &scenarios.UsageError{Err: fmt.Errorf("--buggify %s and --set buggify=%s disagree; give one of them", flag, v)}
+	}
+	if flag == "on" {
+		set["buggify"] = "on"
+	} else {
+		delete(set, "buggify")
+	}
+	return nil
 }
 
 func parseLevel(s string) (sim.Level, error) {
@@ -87,6 +116,9 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outpu
 	}
 	set, err := scenarios.ParseSet(f.sets)
 	if err != nil {
+		return err
+	}
+	if err := applyBuggify(set, f.buggify); err != nil {
 		return err
 	}
 	if f.duration != "" {

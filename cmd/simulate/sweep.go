@@ -34,6 +34,8 @@ type sweepFlags struct {
 	expectRate string
 	// bugs are the planted bugs (--bug) every seed has.
 	bugs []string
+	// buggify is --buggify on|off, sugar for --set buggify=on|off.
+	buggify string
 }
 
 func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) string) *cobra.Command {
@@ -92,6 +94,7 @@ func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) 
 	fl.StringVar(&f.expectRate, "expect-rate", "", "for an unsafe scenario: pass when the fraction of seeds with a violation lies in LO-HI (e.g. 0.9-1 or 60%-85%), fail when it leaves the band")
 	fl.StringArrayVar(&f.bugs, "bug", nil, "plant this bug of the catalog in every node of every seed (repeatable; simulate list --bugs)")
 	fl.StringVar(&f.resume, "resume", "", "finish an interrupted sweep whose --out was DIR: seeds with a line in DIR/results.jsonl are not run again")
+	addBuggifyFlag(cmd, &f.buggify)
 	_ = cmd.MarkFlagRequired("seeds")
 	return cmd
 }
@@ -118,6 +121,9 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 	}
 	set, err := scenarios.ParseSet(f.sets)
 	if err != nil {
+		return err
+	}
+	if err := applyBuggify(set, f.buggify); err != nil {
 		return err
 	}
 	params, err := scenarios.NewParams(s.Params, set)

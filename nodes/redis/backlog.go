@@ -10,6 +10,10 @@ type backlog struct {
 	overwrote bool
 }
 
+// minBacklogSize is CONFIG_REPL_BACKLOG_MIN_SIZE, the smallest backlog
+// resizeReplicationBacklog allows.
+const minBacklogSize = 16 * 1024
+
 func newBacklog(size int) *backlog {
 	if size < 16 {
 		size = 16

@@ -570,7 +570,7 @@ var params = func() []param {
 		withApply(numParam("repl-backlog-size", 0, memRange(1, cLLongMax), intField(func(c *Config) *int { return &c.ReplBacklogSize })), "",
 			func(s *Server) string {
 				// resizeReplicationBacklog: at least CONFIG_REPL_BACKLOG_MIN_SIZE.
-				s.cfg.ReplBacklogSize = max(s.cfg.ReplBacklogSize, 16*1024)
+				s.cfg.ReplBacklogSize = max(s.cfg.ReplBacklogSize, minBacklogSize)
 				return ""
 			}),
 		intParam("repl-timeout", 1, cIntMax, func(c *Config) *int { return &c.ReplTimeoutSeconds }),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/redis/rdbfile"
@@ -269,15 +270,22 @@ func (s *Server) bgsave(done func(ok bool)) bool {
 		})
 		return true
 	}
-	disk.Sync(tmp, func(err error) {
-		if s.stopped && done == nil {
-			return
-		}
-		if err == nil {
-			err = disk.Rename(tmp, s.cfg.DBFilename)
-		}
-		finish(err)
-	})
+	syncTmp := func() {
+		disk.Sync(tmp, func(err error) {
+			if s.stopped && done == nil {
+				return
+			}
+			if err == nil {
+				err = disk.Rename(tmp, s.cfg.DBFilename)
+			}
+			finish(err)
+		})
+	}
+	if siteBgsaveSlow.Fire(s.env) {
+		s.env.After(siteBgsaveSlow.Delay(s.env, 5*time.Second), syncTmp)
+		return true
+	}
+	syncTmp()
 	return true
 }
 

@@ -152,14 +152,25 @@ func (s *Server) replFeed(data []byte) {
 		s.meaningfulOffset = s.offset
 	}
 	s.backlog.add(data, s.offset)
+	var over []*client
 	for _, r := range s.replicas {
 		switch r.replState {
 		case replOnline:
 			r.w.WriteRaw(data)
 			r.markPending()
+			if siteReplicaObuf.Fire(s.env) {
+				over = append(over, r)
+			}
 		case replSendBulk:
 			r.replBuf = append(r.replBuf, data...)
 		}
+	}
+	for _, r := range over {
+		// closeClientOnOutputBufferLimitReached: what the buffer held is
+		// lost with the connection.
+		s.env.Logf("Client id=%d addr=%s scheduled to be closed ASAP for overcoming of output buffer limits.", r.id, r.addr)
+		r.w.Reset()
+		r.kill()
 	}
 }
 
@@ -202,6 +213,10 @@ func (s *Server) replPropagate(db int, args [][]byte) {
 
 func (s *Server) createBacklog() {
 	if s.backlog == nil {
+		if siteBacklogSmall.Fire(s.env) {
+			// As if configured so: INFO and CONFIG GET agree with the size.
+			s.cfg.ReplBacklogSize = min(s.cfg.ReplBacklogSize, minBacklogSize)
+		}
 		s.backlog = newBacklog(s.cfg.ReplBacklogSize)
 	}
 }
@@ -823,7 +838,7 @@ func (s *Server) replicationCronRun() {
 				s.env.Logf("MASTER timeout: no data nor PING received...")
 				s.dropLink()
 				s.reconnect(false)
-			} else {
+			} else if !siteAckLate.Fire(s.env) {
 				s.sendAck()
 			}
 		}
@@ -962,7 +977,7 @@ func (s *Server) tryPartial(c *client, id string, off int64) bool {
 		}
 		return false
 	}
-	if off < s.backlog.first(s.offset) || off > s.offset+1 {
+	if off < s.backlog.first(s.offset) || off > s.offset+1 || sitePsyncRefused.Fire(s.env) {
 		s.repl.partialNoBacklog++
 		probePsyncNoBacklog.Reach(s.env)
 		s.env.Logf("Unable to partial resync with replica %s for lack of backlog (Replica request was: %d).", c.addr, off)

@@ -83,6 +83,8 @@ type Server struct {
 	sharedLRU *[sharedIntegers]int64
 
 	cron sim.Timer
+	// cronloops counts serverCron runs, as server.cronloops does.
+	cronloops int64
 	persist
 	loadingState
 	replState
@@ -251,7 +253,11 @@ func (s *Server) scheduleCron() {
 	if hz > 500 {
 		hz = 500
 	}
-	s.cron = s.env.After(time.Second/time.Duration(hz), s.serverCron)
+	period := time.Second / time.Duration(hz)
+	if siteCronLate.Fire(s.env) {
+		period += siteCronLate.Delay(s.env, 300*time.Millisecond)
+	}
+	s.cron = s.env.After(period, s.serverCron)
 }
 
 // serverCron is Redis's serverCron: active expiry, client timeouts, the
@@ -272,6 +278,7 @@ func (s *Server) serverCron() {
 // serverCronRun is one run of serverCron. The next is due a period after
 // it, as processTimeEvents reschedules a time event from when it ran.
 func (s *Server) serverCronRun() {
+	s.cronloops++
 	s.scheduleCron()
 	s.updateCachedTime()
 	s.updateLRUClock()

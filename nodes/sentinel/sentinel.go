@@ -84,8 +84,10 @@ type Sentinel struct {
 	bootMs      int64
 	hz          int
 	cron        sim.Timer
-	cronLate    bool
-	stopped     bool
+	// cronloops counts timer ticks, as server.cronloops does.
+	cronloops int64
+	cronLate  bool
+	stopped   bool
 
 	server
 	flusher
@@ -194,7 +196,11 @@ func (s *Sentinel) mstime() int64 { return s.env.Now().UnixMilli() }
 // scheduleCron arms the next tick 1000/hz whole milliseconds away, as
 // serverCron's return value asks aeProcessEvents.
 func (s *Sentinel) scheduleCron() {
-	s.cron = s.env.After(time.Duration(1000/s.hz)*time.Millisecond, s.cronFn)
+	period := time.Duration(1000/s.hz) * time.Millisecond
+	if siteTimerLate.Fire(s.env) {
+		period += siteTimerLate.Delay(s.env, 500*time.Millisecond)
+	}
+	s.cron = s.env.After(period, s.cronFn)
 }
 
 // serverCron is the part of serverCron a sentinel runs: sentinelTimer on
@@ -214,6 +220,7 @@ func (s *Sentinel) serverCron() {
 }
 
 func (s *Sentinel) timerTick() {
+	s.cronloops++
 	s.checkPause()
 	s.sentinelTimer()
 	s.scheduleCron()
