@@ -129,7 +129,7 @@ func Shrink(cfg Config) (*Outcome, error) {
 		s.best.set = map[string]string{}
 	}
 	for k, v := range orig.Params {
-		if _, ok := s.best.set[k]; !ok && k != "swarm" {
+		if _, ok := s.best.set[k]; !ok && k != "swarm" && k != "buggify" {
 			s.best.set[k] = v
 		}
 	}
