@@ -263,6 +263,14 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	// (actions due at the same time keep their order).
 	slices.SortStableFunc(r.Schedule, func(a, b nemesis.Action) int { return cmp.Compare(a.At, b.At) })
 	nemesis.Schedule(w, r.Net, r.operator, r.Schedule, r.Fail)
+	if fw.buggify {
+		// The fault sites stop with the other faults: at the final
+		// heal-all of a generated schedule (nemesis.OpHealAll), and in
+		// any case for the last quarter of the run, so that the checks
+		// that judge recovery (convergence, liveness) judge a world given
+		// time to recover, as a fixed schedule's end gives it.
+		w.At(clock.Time(dur-dur/4), w.CalmSites)
+	}
 	w.RunUntil(clock.Time(dur))
 	if r.err != nil {
 		return nil, &FrameworkError{Err: fmt.Errorf("scenario %s seed %d at %v: %w", s.Name, opts.Seed, w.Now(), r.err)}
