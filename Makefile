@@ -38,18 +38,21 @@ soak: build
 		"sentinel-failover" "sentinel-failover --set fault=pause" "sentinel-failover --set min-replicas-to-write=1" "sentinel-tilt" \
 		"sentinel-manual-failover" "sentinel-crash" \
 		"ping --set swarm=on" "replication --set swarm=on" "linearizable-master --set swarm=on" \
-		"standalone-crash --set appendfsync=always --set swarm=on"; do \
+		"standalone-crash --set appendfsync=always --set swarm=on" \
+		"linearizable-master --set swarm=on --set buggify=on" "redlock-quiet --set swarm=on --set buggify=on" \
+		"standalone-crash --set appendfsync=always --set swarm=on --set buggify=on" "sentinel-failover --set buggify=on"; do \
 		out=$$(bin/simulate sweep $$s --seeds $(SOAK_SEEDS)); rc=$$?; \
 		echo "$$s: $$(echo "$$out" | tail -1)"; [ $$rc -eq 0 ] || exit $$rc; \
 	done
 
-# Every Sentinel scenario (and its variants) run twice for each of 300
-# seeds: equal trace hashes and event counts, or exit status 3 naming the
+# Every Sentinel scenario (and its variants), and runs with swarm
+# profiles and fault sites on, run twice for each of 300 seeds: equal trace hashes and event counts, or exit status 3 naming the
 # seed. About 8 minutes on 2 cores; make test runs a few seeds of each.
 DET_SEEDS ?= 1-300
 determinism: build
 	@for s in sentinel-partition sentinel-failover "sentinel-failover --set fault=pause" "sentinel-failover --set min-replicas-to-write=1" \
-		sentinel-tilt sentinel-manual-failover sentinel-crash; do \
+		sentinel-tilt sentinel-manual-failover sentinel-crash \
+		"replication --set swarm=on --set buggify=on" "sentinel-failover --set buggify=on"; do \
 		out=$$(bin/simulate sweep $$s --seeds $(DET_SEEDS) --check-determinism); rc=$$?; \
 		echo "$$s: $$(echo "$$out" | tail -1)"; [ $$rc -eq 0 ] || [ $$rc -eq 1 ] || exit $$rc; \
 	done
