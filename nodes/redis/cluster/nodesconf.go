@@ -197,10 +197,14 @@ type ConfigError struct {
 }
 
 func (e *ConfigError) Error() string {
+	text := e.Text
+	if len(text) > 120 {
+		text = text[:120] + "..."
+	}
 	if e.Line == 0 {
 		return fmt.Sprintf("nodes.conf: %s (Redis: %s)", e.Reason, e.Log)
 	}
-	return fmt.Sprintf("nodes.conf:%d: %s in %q (Redis: %s)", e.Line, e.Reason, e.Text, e.Log)
+	return fmt.Sprintf("nodes.conf:%d: %s in %q (Redis: %s)", e.Line, e.Reason, text, e.Log)
 }
 
 // maxConfigLine is the buffer clusterLoadConfig reads lines into; fgets
