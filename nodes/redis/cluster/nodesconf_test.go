@@ -74,7 +74,7 @@ func TestConfigLeniency(t *testing.T) {
 			func(c Config) bool { return c.Nodes[0].Connected }},
 		{"a NUL ends the line", line("h:1@2 myself - 0 0 0 connected 5\x00 garbage ( ] \""),
 			func(c Config) bool { return reflect.DeepEqual(c.Nodes[0].Slots, []SlotRange{{5, 5}}) }},
-		{"any character but > imports", line("h:1@2 myself - 0 0 0 connected [7-x-"+idB+"]trailing"),
+		{"any character but > imports", line("h:1@2 myself - 0 0 0 connected [7-x-" + idB + "]trailing"),
 			func(c Config) bool { return reflect.DeepEqual(c.Nodes[0].Importing, []SlotPeer{{7, idB}}) }},
 		{"IDs may use all of a-z", strings.Replace(line("h:1@2 myself - 0 0 0 connected"), "e7d1", "zzzz", 1),
 			func(c Config) bool { return strings.HasPrefix(c.Nodes[0].ID, "zzzz") }},
