@@ -179,8 +179,16 @@ func (c *Config) Format() []byte {
 // treats as no file at all: it starts as a new node and writes a config.
 var ErrNoConfig = errors.New("nodes.conf is empty: Redis starts a new node and writes it")
 
-// CorruptLog is what Redis logs before exiting on a corrupted nodes.conf.
-const CorruptLog = "Unrecoverable error: corrupted cluster config file."
+// What Redis 7.0.15 logs as it stops on a nodes.conf it cannot load:
+// CorruptLog for the errors it checks for, and a crash report for the
+// cases it asserts against or does not foresee.
+const (
+	CorruptLog        = "Unrecoverable error: corrupted cluster config file."
+	unknownFlagLog    = "Guru Meditation: Unknown flag in redis cluster config file #cluster.c:292"
+	twoMyselfLog      = "==> cluster.c:271 'server.cluster->myself == NULL' is not true"
+	moveNoDashLog     = "==> cluster.c:333 'p != NULL' is not true"
+	blankLineCrashLog = "Redis 7.0.15 crashed by signal: 11"
+)
 
 // ConfigError is a nodes.conf that Redis refuses to start with.
 type ConfigError struct {
@@ -191,8 +199,8 @@ type ConfigError struct {
 	Text string
 	// Reason says what is wrong.
 	Reason string
-	// Log is what Redis logs as it exits: CorruptLog, or the panic or
-	// assertion text for the cases where Redis crashes instead.
+	// Log is the line Redis logs as it stops: CorruptLog when it exits, or
+	// the key line of its crash report where it asserts or crashes.
 	Log string
 }
 
@@ -251,7 +259,7 @@ func ParseConfig(data []byte) (Config, error) {
 		}
 		if len(argv) == 0 {
 			// sdssplitargs returns no words and Redis reads argv[0] anyway.
-			return Config{}, &ConfigError{Line: lineNo, Text: text, Reason: "a line of only blanks (Redis reads an uninitialized word)", Log: CorruptLog}
+			return Config{}, &ConfigError{Line: lineNo, Text: text, Reason: "a line of only blanks (Redis reads an uninitialized word and crashes)", Log: blankLineCrashLog}
 		}
 		if strings.EqualFold(argv[0], "vars") {
 			if len(argv)%2 == 0 {
@@ -277,7 +285,7 @@ func ParseConfig(data []byte) (Config, error) {
 		if l.Flags&FlagMyself != 0 {
 			if myself {
 				return Config{}, &ConfigError{Line: lineNo, Text: text, Reason: "a second myself line",
-					Log: "ASSERTION FAILED: 'server.cluster->myself == NULL' is not true"}
+					Log: twoMyselfLog}
 			}
 			myself = true
 		}
@@ -326,7 +334,7 @@ func parseNodeLine(argv []string) (NodeLine, *ConfigError) {
 		f, ok := flagByName(s)
 		if !ok {
 			return NodeLine{}, &ConfigError{Reason: fmt.Sprintf("unknown flag %q", s),
-				Log: "PANIC: Unknown flag in redis cluster config file"}
+				Log: unknownFlagLog}
 		}
 		l.Flags |= f
 	}
@@ -348,7 +356,7 @@ func parseNodeLine(argv []string) (NodeLine, *ConfigError) {
 			dash := strings.IndexByte(a, '-')
 			if dash < 0 {
 				return NodeLine{}, &ConfigError{Reason: fmt.Sprintf("slot move %q has no '-'", a),
-					Log: "ASSERTION FAILED: 'p != NULL' is not true"}
+					Log: moveNoDashLog}
 			}
 			slot := int(atoi(a[1:]))
 			if slot < 0 || slot >= Slots {

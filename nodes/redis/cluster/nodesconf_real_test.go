@@ -205,3 +205,29 @@ func tail(b []byte) string {
 	}
 	return string(b)
 }
+
+// TestNodesConfCrashesLikeRedis gives redis-server the files it refuses by
+// crashing rather than by its corrupted-config error, and checks that it
+// logs the line ConfigError.Log names.
+func TestNodesConfCrashesLikeRedis(t *testing.T) {
+	startRealNode(t) // skips, or fails under CI, without redis-server 7.0
+	const a, b = "e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca", "67ed2db8d677e59ec4a4cefb06858cf2a1a89fa1"
+	for _, conf := range []string{
+		a + " h:1@2 myself,boss - 0 0 1 connected\n",
+		a + " h:1@2 myself - 0 0 1 connected [5]\n",
+		a + " h:1@2 myself - 0 0 1 connected\n" + b + " h:1@2 myself - 0 0 1 connected\n",
+		a + " h:1@2 myself - 0 0 1 connected\n  \n",
+		a + " h:1@2 myself - 0 0 1 connected [5-\n",
+		a + " h:1@2 master - 0 0 1 connected\n",
+	} {
+		_, err := cluster.ParseConfig([]byte(conf))
+		var ce *cluster.ConfigError
+		if !errors.As(err, &ce) {
+			t.Fatalf("%q: ParseConfig = %v, want a refusal", conf, err)
+		}
+		loaded, _, out := runWithConfig(t, []byte(conf))
+		if loaded || !strings.Contains(out, ce.Log) {
+			t.Errorf("%q: we refuse with %q; redis-server loaded=%v and logged:\n%s", conf, ce.Log, loaded, out)
+		}
+	}
+}
