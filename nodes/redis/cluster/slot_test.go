@@ -73,7 +73,18 @@ func TestKeyHashSlot(t *testing.T) {
 	}
 }
 
+// BenchmarkKeyHashSlot hashes a 32-byte key without a tag.
 func BenchmarkKeyHashSlot(b *testing.B) {
+	key := []byte("user:1000:followers:2024-12-03:x")
+	b.SetBytes(int64(len(key)))
+	for b.Loop() {
+		KeyHashSlot(key)
+	}
+}
+
+// BenchmarkKeyHashSlotTagged finds the tag of a 32-byte key and hashes
+// its 4 bytes.
+func BenchmarkKeyHashSlotTagged(b *testing.B) {
 	key := []byte("user:{1000}:followers:2024-12-03")
 	b.SetBytes(int64(len(key)))
 	for b.Loop() {
