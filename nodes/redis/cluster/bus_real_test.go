@@ -49,8 +49,13 @@ func send(t *testing.T, c net.Conn, m *cluster.Msg) {
 }
 
 // checkServerHeader checks the header fields clusterBuildMessageHdr fills
-// for a master that owns slots 0-99 at epoch 7, announcing a hostname.
-func checkServerHeader(t *testing.T, m cluster.Msg, raw []byte, wantType cluster.MsgType, id string, n *realNode) {
+// for a master that owns slots 0-99 at epoch 7, announcing a hostname, and
+// that the gossip section holds at most the one node it may gossip about:
+// other, a master without slots. It leaves out itself and the receiver;
+// with three nodes known it wants max(3, 3/10) entries capped at 3-2 = 1,
+// and it draws random nodes only wanted*3 times, so that it may well draw
+// itself or the receiver three times and send no gossip at all.
+func checkServerHeader(t *testing.T, m cluster.Msg, raw []byte, wantType cluster.MsgType, id string, n, other *realNode, otherID string) {
 	t.Helper()
 	var slots cluster.Bitmap
 	for s := range 100 {
@@ -64,15 +69,30 @@ func checkServerHeader(t *testing.T, m cluster.Msg, raw []byte, wantType cluster
 			wantType, m.Type, m.Sender, m.Port, m.CPort, m.PPort, m.Flags, m.SlaveOf, m.CurrentEpoch, m.ConfigEpoch,
 			m.MySlots.Count(), m.MyIP, m.State, m.TotLen, len(raw), wantType, id, n.port, n.busPort)
 	}
-	// Only two nodes are known, itself and us, and neither is gossiped
-	// about: the gossip section is empty and the one extension follows.
-	if m.Count != 0 || len(m.Gossip) != 0 || m.Extensions != 1 || m.MFlags[0] != cluster.MFlag0ExtData ||
-		m.Hostname() != "real-1.test" || len(raw) != cluster.HeaderLen+8+16 {
-		t.Errorf("%s from redis-server: count %d, %d extensions, mflags %v, hostname %q, %d bytes; want no gossip and the hostname extension in %d bytes",
-			wantType, m.Count, m.Extensions, m.MFlags, m.Hostname(), len(raw), cluster.HeaderLen+24)
+	if m.Count > 1 || len(m.Gossip) != int(m.Count) || m.Extensions != 1 || m.MFlags[0] != cluster.MFlag0ExtData ||
+		m.Hostname() != "real-1.test" || len(raw) != cluster.HeaderLen+int(m.Count)*cluster.GossipLen+8+16 {
+		t.Fatalf("%s from redis-server: count %d, %d extensions, mflags %v, hostname %q, %d bytes; want at most one gossip entry and the hostname extension (8+16 bytes) after it",
+			wantType, m.Count, m.Extensions, m.MFlags, m.Hostname(), len(raw))
 	}
+	t.Logf("%s from redis-server: %d bytes, %d gossip entries", wantType, len(raw), m.Count)
 	if !bytes.Equal(m.Marshal(), raw) {
 		t.Errorf("%s from redis-server does not marshal back to the same bytes", wantType)
+	}
+	if m.Count == 1 {
+		checkGossip(t, m.Gossip[0], otherID, other.port, other.busPort)
+	}
+}
+
+// checkGossip checks an entry about a master at 127.0.0.1 that answered
+// a ping within the last minute.
+func checkGossip(t *testing.T, g cluster.Gossip, id string, port, cport int) {
+	t.Helper()
+	now := uint32(time.Now().Unix())
+	if g.Name.String() != id || g.IP.String() != "127.0.0.1" || int(g.Port) != port || int(g.CPort) != cport ||
+		g.Flags != cluster.FlagMaster || g.PPort != 0 || g.Reserved != 0 ||
+		g.PongReceivedSec+60 < now || g.PongReceivedSec > now+1 || (g.PingSentSec != 0 && g.PingSentSec+60 < now) {
+		t.Errorf("redis-server gossips %+v; want %s at 127.0.0.1:%d@%d, master, a pong within the last minute (now %d)",
+			g, id, port, cport, now)
 	}
 }
 
@@ -85,6 +105,15 @@ func TestBusInterop(t *testing.T) {
 	n.do(t, "CLUSTER", "SET-CONFIG-EPOCH", "7")
 	n.do(t, "CLUSTER", "ADDSLOTSRANGE", "0", "99")
 	id := n.myID(t)
+	// A second real node gives the server someone to gossip about.
+	n2 := startRealNode(t)
+	id2 := n2.myID(t)
+	n.do(t, "CLUSTER", "MEET", "127.0.0.1", strconv.Itoa(n2.port), strconv.Itoa(n2.busPort))
+	waitFor(t, "the real nodes to complete their handshake", func() bool {
+		a := n.do(t, "CLUSTER", "NODES")
+		return strings.Contains(a, id2) && !strings.Contains(a, "handshake") && !strings.Contains(a, "disconnected") &&
+			strings.Contains(n2.do(t, "CLUSTER", "NODES"), id)
+	})
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -108,8 +137,7 @@ func TestBusInterop(t *testing.T) {
 	meet := me(cluster.TypeMeet)
 	send(t, out, &meet)
 	pong, raw := readMsg(t, out)
-	checkServerHeader(t, pong, raw, cluster.TypePong, id, n)
-	t.Logf("PONG: sender %s port %d cport %d flags %s epochs %d/%d slots %d state %d totlen %d host %q", pong.Sender, pong.Port, pong.CPort, pong.Flags, pong.CurrentEpoch, pong.ConfigEpoch, pong.MySlots.Count(), pong.State, pong.TotLen, pong.Hostname())
+	checkServerHeader(t, pong, raw, cluster.TypePong, id, n, n2, id2)
 
 	// The MEET made us a node in handshake; the server's cron dials the
 	// address it saw us from, at the cport our header announced.
@@ -122,7 +150,7 @@ func TestBusInterop(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = in.Close() })
 	ping, raw := readMsg(t, in)
-	checkServerHeader(t, ping, raw, cluster.TypePing, id, n)
+	checkServerHeader(t, ping, raw, cluster.TypePing, id, n, n2, id2)
 
 	// Our PONG ends the handshake; the PING after it, on our own link,
 	// claims slot 16000, which the server then gives us.
@@ -131,8 +159,35 @@ func TestBusInterop(t *testing.T) {
 	again := me(cluster.TypePing)
 	send(t, out, &again)
 	pong2, raw := readMsg(t, out)
-	if pong2.Type != cluster.TypePong || len(pong2.Gossip) != 0 || int(pong2.TotLen) != len(raw) {
+	if pong2.Type != cluster.TypePong || len(pong2.Gossip) > 1 || int(pong2.TotLen) != len(raw) {
 		t.Errorf("reply to our PING: %s with %d gossip entries", pong2.Type, len(pong2.Gossip))
+	}
+
+	// The gossip entry is drawn at random, and the receiver is not left
+	// out once it is known: PING until the server has gossiped about the
+	// other real node and about us.
+	aboutOther, aboutUs := false, false
+	for i := 0; i < 60 && !(aboutOther && aboutUs); i++ {
+		send(t, out, &again)
+		m, _ := readMsg(t, out)
+		if m.Type != cluster.TypePong || len(m.Gossip) > 1 {
+			t.Fatalf("reply to our PING: %s with %d gossip entries", m.Type, len(m.Gossip))
+		}
+		for _, g := range m.Gossip {
+			switch g.Name.String() {
+			case id2:
+				aboutOther = true
+				checkGossip(t, g, id2, n2.port, n2.busPort)
+			case myID:
+				aboutUs = true
+				checkGossip(t, g, myID, myPort, myCPort)
+			default:
+				t.Fatalf("gossip about an unknown node %s", g.Name)
+			}
+		}
+	}
+	if !aboutOther || !aboutUs {
+		t.Errorf("60 PONGs: gossip about the other real node %v, about us %v; want both", aboutOther, aboutUs)
 	}
 
 	var line cluster.NodeLine
@@ -157,9 +212,8 @@ func TestBusInterop(t *testing.T) {
 		line.ConfigEpoch != 1 || len(line.Slots) != 1 || line.Slots[0] != (cluster.SlotRange{Start: 16000, End: 16000}) {
 		t.Fatalf("redis-server lists our node as %+v", line)
 	}
-	t.Logf("our line: %s", line.AppendTo(nil))
 	info := n.do(t, "CLUSTER", "INFO")
-	if !strings.Contains(info, "cluster_known_nodes:2") || !strings.Contains(info, "cluster_stats_messages_meet_received:1") {
+	if !strings.Contains(info, "cluster_known_nodes:3") || !strings.Contains(info, "cluster_stats_messages_meet_received:1") {
 		t.Errorf("CLUSTER INFO:\n%s", info)
 	}
 }

@@ -35,6 +35,8 @@ func sampleHeader(t MsgType) Msg {
 func TestHeaderOffsets(t *testing.T) {
 	m := sampleHeader(TypeFail)
 	m.About = NameOf("aaaaaaaaaabbbbbbbbbbccccccccccdddddddddd")
+	m.Extensions = 0x0a0b
+	m.Reserved[0], m.Reserved[29] = 0xab, 0xcd
 	b := m.Marshal()
 	u16 := func(off int) uint64 { return uint64(binary.BigEndian.Uint16(b[off:])) }
 	u32 := func(off int) uint64 { return uint64(binary.BigEndian.Uint32(b[off:])) }
@@ -54,7 +56,9 @@ func TestHeaderOffsets(t *testing.T) {
 		{"offset@32", u64(32), 0x2122232425262728},
 		{"myslots@80 slot 0", uint64(b[80]), 1},
 		{"myslots@80 slot 16383", uint64(b[80+2047]), 0x80},
-		{"extensions@2214", u16(2214), 0},
+		{"extensions@2214", u16(2214), 0x0a0b},
+		{"notused1@2216 first byte", uint64(b[2216]), 0xab},
+		{"notused1@2216 last byte", uint64(b[2245]), 0xcd},
 		{"pport@2246", u16(2246), 7001},
 		{"cport@2248", u16(2248), 17000},
 		{"flags@2250", u16(2250), 17},
