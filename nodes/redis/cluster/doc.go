@@ -1,8 +1,8 @@
 // Package cluster holds the parts of Redis Cluster (src/cluster.c and
 // cluster.h at Redis 7.0.15) that are pure data: the key-to-slot function,
 // the cluster bus wire format and the nodes.conf text format. It depends on
-// the standard library alone and keeps no state, so the node, the
-// differential tests and any tool can share it.
+// the standard library and on nodes/resp's sdssplitargs alone, and keeps no
+// state, so the node, the differential tests and any tool can share it.
 //
 // KeyHashSlot is keyHashSlot: CRC16/XMODEM of the key or of its hash tag,
 // modulo 16384.

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/redsim/redsim/nodes/resp"
 )
 
 // NodeLine is one line of CLUSTER NODES and of nodes.conf, the two being the
@@ -253,9 +255,13 @@ func ParseConfig(data []byte) (Config, error) {
 		fail := func(reason string) error {
 			return &ConfigError{Line: lineNo, Text: text, Reason: reason, Log: CorruptLog}
 		}
-		argv, ok := splitArgs(raw)
+		words, ok := resp.SplitArgs(raw)
 		if !ok {
 			return Config{}, fail("unbalanced quotes")
+		}
+		argv := make([]string, len(words))
+		for i, w := range words {
+			argv[i] = string(w)
 		}
 		if len(argv) == 0 {
 			// sdssplitargs returns no words and Redis reads argv[0] anyway.

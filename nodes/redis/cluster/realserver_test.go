@@ -2,14 +2,11 @@ package cluster_test
 
 import (
 	"bytes"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -102,7 +99,8 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // runWithConfig starts redis-server on a nodes.conf holding conf and
-// reports whether it loads it (answers PING) or exits, with its output.
+// reports whether it loads it (answers CLUSTER MYID, which it returns) or
+// exits (with its output).
 // The process is always killed before returning.
 func runWithConfig(t *testing.T, conf []byte) (loaded bool, myID, output string) {
 	t.Helper()
@@ -118,8 +116,13 @@ func runWithConfig(t *testing.T, conf []byte) (loaded bool, myID, output string)
 	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 		"--dir", dir, "--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, "nodes.conf"),
 		"--cluster-port", strconv.Itoa(busPort), "--logfile", "", "--loglevel", "notice")
-	var out syncBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	// The log goes to a file, read once the process has exited.
+	logf, err := os.Create(filepath.Join(dir, "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -129,11 +132,16 @@ func runWithConfig(t *testing.T, conf []byte) (loaded bool, myID, output string)
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		<-exited
 	}()
+	logText := func() string {
+		<-exited
+		b, _ := os.ReadFile(logf.Name())
+		return string(b)
+	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		select {
 		case <-exited:
-			return false, "", out.String()
+			return false, "", logText()
 		default:
 		}
 		c, err := redisdiff.Dial(addr)
@@ -143,30 +151,10 @@ func runWithConfig(t *testing.T, conf []byte) (loaded bool, myID, output string)
 		raw, err := c.DoStrings("CLUSTER", "MYID")
 		_ = c.Close()
 		if err == nil && raw[0] == '$' {
-			return true, decodeReply(t, "CLUSTER MYID", raw), out.String()
+			return true, decodeReply(t, "CLUSTER MYID", raw), ""
 		}
 	}
-	t.Fatalf("redis-server neither loaded nor refused its nodes.conf in 5 s:\n%s", out.String())
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	t.Fatalf("redis-server neither loaded nor refused its nodes.conf in 5 s:\n%s", logText())
 	return false, "", ""
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func fields(s string) []string { return strings.Fields(s) }
-
-var _ = fmt.Sprint
