@@ -252,6 +252,8 @@ func TestParseRefuses(t *testing.T) {
 			"Received invalid ping packet of length 2384 but expected length 2376", "make it 2376", false},
 		{"ext count without flag", edit(func(b []byte) []byte { b[2253] = 0; return b }), "", "without the extension flag", false},
 		{"buffer longer than totlen", append(append([]byte(nil), good...), 0), "", "buffer holds 2377 bytes", false},
+		{"buffer shorter than totlen", good[:2300], "", "buffer holds 2300 bytes, the header's totlen says 2376", false},
+		{"fewer than 8 bytes", good[:7], "", "fewer than the 8", false},
 		{"bad signature", edit(func(b []byte) []byte { b[3] = 'B'; return b }), badFrameLog, "signature", true},
 	} {
 		_, err := Parse(c.buf)

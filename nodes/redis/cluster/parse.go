@@ -57,7 +57,10 @@ func Parse(buf []byte) (Msg, error) {
 	if err != nil {
 		return m, err
 	}
-	if len(buf) < 8 || n != len(buf) {
+	if len(buf) < 8 {
+		return m, &PacketError{Reason: fmt.Sprintf("%d bytes are fewer than the 8 of signature and totlen", len(buf))}
+	}
+	if n != len(buf) {
 		return m, &PacketError{Reason: fmt.Sprintf("buffer holds %d bytes, the header's totlen says %d", len(buf), n)}
 	}
 	totlen := uint32(n)
