@@ -74,6 +74,8 @@ FUZZTIME ?= 10m
 DIFFFUZZTIME ?= 5m
 fuzz:
 	$(GO) test ./nodes/resp -run '^$$' -fuzz FuzzReader -fuzztime 60s
+	$(GO) test ./nodes/redis/cluster -run '^$$' -fuzz 'FuzzParse$$' -fuzztime 60s -fuzzminimizetime 5s
+	$(GO) test ./nodes/redis/cluster -run '^$$' -fuzz FuzzParseConfig -fuzztime 60s -fuzzminimizetime 5s
 	$(GO) test ./nodes/redis -run '^$$' -fuzz FuzzCommands -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	$(GO) test ./internal/redisdiff -run '^$$' -fuzz FuzzDifferential -fuzztime $(DIFFFUZZTIME) -fuzzminimizetime 5s
 
