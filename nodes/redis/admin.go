@@ -214,6 +214,7 @@ func (s *Server) resume() {
 			c.processInput()
 		}
 	}
+	s.resumeClusterLinks()
 	s.runLateCrons()
 	s.afterEvent()
 }

@@ -49,6 +49,9 @@ type client struct {
 	paused  *pausedCmd // the command a CLIENT PAUSE postponed
 	resp    int
 	lastCmd string
+	// asking and readonlyCluster are CLIENT_ASKING and CLIENT_READONLY
+	// (cluster mode's ASKING and READONLY).
+	asking, readonlyCluster bool
 	// rejecting is the name of the command being checked, for reject.
 	rejecting string
 	createMs  int64

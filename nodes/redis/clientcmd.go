@@ -118,6 +118,10 @@ func (c *client) endCommandReply() {
 // unless the command was CLIENT itself).
 func (c *client) afterCommand() {
 	c.endCommandReply()
+	// resetClient: ASKING holds for the next command only.
+	if !c.multi && c.lastCmd != "asking" {
+		c.asking = false
+	}
 	if !c.multi && !strings.HasPrefix(c.lastCmd, "client|") {
 		c.tracking.caching = false
 	}

@@ -316,6 +316,9 @@ func (c *client) processCommand(args [][]byte) {
 		c.reject(v.Error(cmd.name))
 		return
 	}
+	if s.cl != nil && c.clusterRedirect(cmd, args) {
+		return
+	}
 	if c.oomRejects(cmd, args) {
 		c.reject(errOOM)
 		return

@@ -297,7 +297,7 @@ type Config struct {
 	RDBKeySaveDelay                   int
 	KeyLoadDelay                      int
 	LoadingProcessEventsIntervalBytes int64
-	// Cluster holds the cluster-* parameters (no cluster mode yet).
+	// Cluster holds the cluster-* parameters.
 	Cluster ClusterConfig
 
 	// Process holds the parameters that have no counterpart in a

@@ -25,10 +25,10 @@ const (
 
 var obufClassNames = [obufClasses]string{"normal", "slave", "pubsub"}
 
-// ClusterConfig holds the cluster-* parameters. The node has no cluster
-// mode yet (cluster-enabled is "no" and immutable), so they are kept and
-// reported, and act upon nothing.
+// ClusterConfig holds the cluster-* parameters.
 type ClusterConfig struct {
+	// Enabled is `cluster-enabled`: the node runs in cluster mode.
+	Enabled bool
 	// ConfigFile is `cluster-config-file`.
 	ConfigFile string
 	// Port is `cluster-port`: the bus port, 0 for port+10000.
@@ -228,11 +228,10 @@ func moreParams() []param {
 		numParam("loading-process-events-interval-bytes", flagHidden, intRange(1024, cIntMax), int64Field(func(c *Config) *int64 { return &c.LoadingProcessEventsIntervalBytes })),
 		{name: "client-output-buffer-limit", get: getObufLimits, set: setObufLimits},
 
-		// The node's fixed settings: it has no cluster mode, no modules,
-		// and it always allows DEBUG (scenarios use DEBUG SLEEP), as
-		// every harness here starts real Redis with
-		// --enable-debug-command yes.
-		fixedParam("cluster-enabled", "no"),
+		// The node's fixed settings: it has no modules, and it always
+		// allows DEBUG (scenarios use DEBUG SLEEP), as every harness
+		// here starts real Redis with --enable-debug-command yes.
+		yesNoParam("cluster-enabled", flagImmutable, func(c *Config) *bool { return &cl(c).Enabled }, nil),
 		fixedParam("enable-module-command", "no"),
 		fixedParam("enable-debug-command", "yes"),
 		enumParam("enable-protected-configs", flagImmutable, protectedEnum, false, func(c *Config) *string { return &c.EnableProtectedConfigs }, nil),

@@ -13,6 +13,8 @@ type db struct {
 	// mem is the sum of the keys' sizes while maxmemory is set
 	// (usedmemory.go).
 	mem int64
+	// slotKeys indexes database 0's keys by slot in cluster mode.
+	slotKeys *slotKeys
 }
 
 func newDB(s *Server, id int) *db { return &db{s: s, id: id} }
@@ -107,6 +109,9 @@ func (d *db) expireIfNeeded(key string, o *object) bool {
 func (d *db) add(key string, o *object) {
 	d.s.storeObject(o, nil)
 	d.keys.Set(key, o)
+	if d.slotKeys != nil {
+		d.slotKeys.add(key)
+	}
 	d.memAdded(key, o)
 	if o.expireAt != 0 {
 		d.expires.Set(key, o)
@@ -150,6 +155,9 @@ func (d *db) remove(key string) bool {
 	o, ok := d.keys.Delete(key)
 	if ok && o.expireAt != 0 {
 		d.expires.Delete(key)
+	}
+	if ok && d.slotKeys != nil {
+		d.slotKeys.del(key)
 	}
 	if ok {
 		d.s.streamDeleted(d, key, o)
@@ -195,6 +203,9 @@ func (d *db) flush() int {
 	})
 	d.keys.Clear()
 	d.expires.Clear()
+	if d.slotKeys != nil {
+		d.slotKeys.flush()
+	}
 	d.mem = 0
 	for _, k := range keys {
 		d.s.touchWatched(d, k)

@@ -311,11 +311,7 @@ func (c *client) skyscraper(cv *canvas, si skyscraper) {
 // clusterCommands are the cluster-mode connection commands, which a node
 // without cluster support refuses (cluster.c).
 var clusterCommands = []cmdSpec{
-	{"readonly", 1, flagStale, clusterDisabled, noKeys},
-	{"readwrite", 1, flagStale, clusterDisabled, noKeys},
-	{"asking", 1, 0, clusterDisabled, noKeys},
-}
-
-func clusterDisabled(c *client, _ [][]byte) {
-	c.w.WriteError("ERR This instance has cluster support disabled")
+	{"readonly", 1, flagStale, readonlyCommand, noKeys},
+	{"readwrite", 1, flagStale, readwriteCommand, noKeys},
+	{"asking", 1, 0, askingCommand, noKeys},
 }

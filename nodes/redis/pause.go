@@ -106,20 +106,21 @@ func (s *Server) setPause(t pauseType) {
 // paused is checkClientPauseTimeoutAndReturnIfPaused: whether a pause is
 // in force, ending the one whose time has passed.
 func (s *Server) paused() bool {
+	mf := s.mfPaused()
 	if s.pause == pauseOff {
-		return s.fo.paused
+		return s.fo.paused || mf
 	}
 	if s.pauseEnd < s.nowMs() {
 		s.setPause(pauseOff)
 	}
-	return s.pause != pauseOff || s.fo.paused
+	return s.pause != pauseOff || s.fo.paused || mf
 }
 
 // postpones reports whether the pause in force covers cmd run by c, as
 // processCommand checks it (is_may_replicate_command under WRITE).
 func (s *Server) postpones(c *client, cmd *command) bool {
 	pause := s.pause
-	if s.fo.paused && pause < pauseWrite {
+	if (s.fo.paused || s.mfPaused()) && pause < pauseWrite {
 		pause = pauseWrite // PAUSE_DURING_FAILOVER
 	}
 	if pause == pauseOff || c.isReplicaClient {

@@ -182,9 +182,14 @@ func (s *Server) publish(channel, msg []byte) int64 {
 
 func publishCommand(c *client, args [][]byte) {
 	n := c.s.publish(args[1], args[2])
-	// PUBLISH may replicate (7.0): the replicas' subscribers get the
-	// message too; the AOF does not.
-	c.forceRepl = true
+	if c.s.clusterEnabled() {
+		// In a cluster the bus carries it to every node.
+		c.s.clusterPropagatePublish(args[1], args[2], false)
+	} else {
+		// PUBLISH may replicate (7.0): the replicas' subscribers get
+		// the message too; the AOF does not.
+		c.forceRepl = true
+	}
 	c.w.WriteInt(n)
 }
 

@@ -88,6 +88,9 @@ type Server struct {
 	persist
 	loadingState
 	replState
+	// cl is the cluster state (cluster.c's server.cluster), nil unless
+	// cluster-enabled.
+	cl *clusterState
 }
 
 // dbKey names a key in one database.
@@ -158,6 +161,10 @@ func (s *Server) boot() {
 		fail()
 		return
 	}
+	if s.cfg.Cluster.Enabled && !s.clusterInit() {
+		fail()
+		return
+	}
 	if !s.loadACLFile() || !s.loadManifest() {
 		fail()
 		return
@@ -174,6 +181,11 @@ func (s *Server) boot() {
 				return
 			}
 			s.deleteAOFHistory(func() {
+				if s.cl != nil && !s.verifyClusterConfigWithData() {
+					s.env.Logf("You can't have keys in a DB different than DB 0 when in Cluster mode. Exiting.")
+					fail()
+					return
+				}
 				s.env.Logf("Ready to accept connections")
 				s.scheduleCron()
 			})
@@ -193,6 +205,9 @@ func (s *Server) Stop() {
 	}
 	s.stopped = true
 	s.env.Cancel(s.cron)
+	if s.cl != nil {
+		s.env.Cancel(s.cl.cron)
+	}
 	if s.loading {
 		// A SIGTERM during a load exits without saving the half-loaded
 		// dataset (whileBlockedCron's prepareForShutdown(SHUTDOWN_NOSAVE)).
@@ -339,6 +354,9 @@ func (s *Server) afterEvent() {
 		// A timed-out script runs: beforeSleep does nothing but write
 		// replies, which scriptHook does.
 		return
+	}
+	if s.cl != nil && !s.sleeping {
+		s.clusterBeforeSleep()
 	}
 	s.updateFailoverStatus() // acks may have come in
 	s.resumeClients()

@@ -131,18 +131,28 @@ func sunsubscribeCommand(c *client, args [][]byte) {
 // spublish delivers msg to the clients subscribed to the shard channel;
 // patterns never match shard channels.
 func spublishCommand(c *client, args [][]byte) {
+	n := c.s.spublish(args[1], args[2])
+	if c.s.clusterEnabled() {
+		c.s.clusterPropagatePublish(args[1], args[2], true)
+	} else {
+		c.forceRepl = true // as PUBLISH
+	}
+	c.w.WriteInt(n)
+}
+
+// spublish delivers msg to the clients subscribed to the shard channel.
+func (s *Server) spublish(channel, msg []byte) int64 {
 	n := int64(0)
-	for _, x := range c.s.shardChannels[string(args[1])] {
+	for _, x := range s.shardChannels[string(channel)] {
 		x.writePush(3)
 		x.w.WriteBulkString("smessage")
-		x.w.WriteBulk(args[1])
-		x.w.WriteBulk(args[2])
+		x.w.WriteBulk(channel)
+		x.w.WriteBulk(msg)
 		x.endPush()
 		x.markPending()
 		n++
 	}
-	c.forceRepl = true // as PUBLISH
-	c.w.WriteInt(n)
+	return n
 }
 
 func pubsubShardChannelsCommand(c *client, args [][]byte) {
