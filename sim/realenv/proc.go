@@ -17,6 +17,7 @@ type proc struct {
 	l          *Loop
 	name, host string
 	from       string
+	rng        *rand.Rand
 	node       sim.Node
 	exited     bool
 	conns      []sim.Conn
@@ -24,20 +25,34 @@ type proc struct {
 
 var _ sim.Env = (*proc)(nil)
 
+// Process configures a process that Spawn runs beside the loop's node.
+type Process struct {
+	// Name and Host are what its Env reports.
+	Name, Host string
+	// DialFrom is the local address it dials from; "" keeps
+	// Config.DialFrom.
+	DialFrom string
+	// Rand is its own PRNG (a live run seeds each process's from the
+	// run's seed and the process's name); nil shares the loop's.
+	Rand *rand.Rand
+}
+
 // Spawn runs prog as another process on the loop, as the simulator's
-// Host.Spawn does on a host: its Env reports name and host and dials from
-// dialFrom ("" keeps Config.DialFrom); it shares the loop's clock, timers,
-// disk and Rand. Like every Env method it must be called on the loop
-// goroutine, or before Run. When the loop stops, Run calls the Stop of
-// every spawned node after the main one's.
-func (l *Loop) Spawn(name, host, dialFrom string, prog sim.Program) error {
+// Host.Spawn does on a host; its clock, timers and disk are the loop's.
+// Like every Env method it must be called on the loop goroutine, or
+// before Run. When the loop stops, Run calls the Stop of every spawned
+// node after the main one's.
+func (l *Loop) Spawn(pc Process, prog sim.Program) error {
 	if l.down {
 		return errors.New("realenv: loop is down")
 	}
-	if dialFrom == "" {
-		dialFrom = l.cfg.DialFrom
+	if pc.DialFrom == "" {
+		pc.DialFrom = l.cfg.DialFrom
 	}
-	p := &proc{l: l, name: name, host: host, from: dialFrom}
+	if pc.Rand == nil {
+		pc.Rand = l.rng
+	}
+	p := &proc{l: l, name: pc.Name, host: pc.Host, from: pc.DialFrom, rng: pc.Rand}
 	l.procs = append(l.procs, p)
 	p.node = prog(p)
 	return nil
@@ -48,7 +63,7 @@ func (p *proc) Host() string        { return p.host }
 func (p *proc) Now() time.Time      { return p.l.Now() }
 func (p *proc) Mono() time.Duration { return p.l.Mono() }
 func (p *proc) Disk() sim.Disk      { return p.l.Disk() }
-func (p *proc) Rand() *rand.Rand    { return p.l.Rand() }
+func (p *proc) Rand() *rand.Rand    { return p.rng }
 func (p *proc) Cancel(t sim.Timer) bool {
 	return p.l.Cancel(t)
 }

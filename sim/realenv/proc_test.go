@@ -46,7 +46,7 @@ func TestSpawnDialsFromItsAddress(t *testing.T) {
 	var name, host string
 	opened := false
 	l.Start(func(env sim.Env) sim.Node {
-		err := l.Spawn("client1", "c1", "127.0.0.3", func(env sim.Env) sim.Node {
+		err := l.Spawn(Process{Name: "client1", Host: "c1", DialFrom: "127.0.0.3"}, func(env sim.Env) sim.Node {
 			name, host = env.Name(), env.Host()
 			env.Dial("n1:6379", 0, handlerFunc{
 				open:  func(c sim.Conn) { opened = true; env.Exit(); l.Exit() },
