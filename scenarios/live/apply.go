@@ -15,9 +15,16 @@ func (b *Backend) apply(a nemesis.Action, op nemesis.Operator) error {
 	skip := func(why string) {
 		b.facts = append(b.facts, fmt.Sprintf("%s at %v skipped: %s", a.Op, a.At, why))
 	}
+	// nodeOf is the node an action on a host acts on; nil, with a note,
+	// for a host of clients only: they share the run's one loop, so they
+	// cannot be paused or crashed apart.
 	nodeOf := func() (*node, error) {
 		n := b.nodes[a.Target]
 		if n == nil {
+			if _, ok := b.hosts[a.Target]; ok && a.Target != operatorHost {
+				skip("host " + a.Target + " runs only clients, which share one loop in a live run")
+				return nil, nil
+			}
 			return nil, fmt.Errorf("nemesis %s: no Redis node on host %q", a.Op, a.Target)
 		}
 		return n, nil
@@ -60,7 +67,7 @@ func (b *Backend) apply(a nemesis.Action, op nemesis.Operator) error {
 		}
 	case nemesis.OpCrash, nemesis.OpCrashTorn, nemesis.OpCrashWipe:
 		n, err := nodeOf()
-		if err != nil {
+		if n == nil {
 			return err
 		}
 		n.kill()
@@ -74,13 +81,13 @@ func (b *Backend) apply(a nemesis.Action, op nemesis.Operator) error {
 		}
 	case nemesis.OpRestart:
 		n, err := nodeOf()
-		if err != nil {
+		if n == nil {
 			return err
 		}
 		return n.start(b.bin)
 	case nemesis.OpPause, nemesis.OpResume:
 		n, err := nodeOf()
-		if err != nil {
+		if n == nil {
 			return err
 		}
 		sig := syscall.SIGSTOP
@@ -112,7 +119,9 @@ func (b *Backend) apply(a nemesis.Action, op nemesis.Operator) error {
 		skip("not possible live (the machine's clock is shared; libfaketime is not wired in)")
 	case nemesis.OpDiskFsync, nemesis.OpDiskFull, nemesis.OpDiskOK:
 		skip("not possible live (a real file system)")
-	case nemesis.OpReset, nemesis.OpSlow, nemesis.OpLatency:
+	case nemesis.OpReset:
+		skip("not built live")
+	case nemesis.OpSlow, nemesis.OpLatency:
 		skip("not built live (tc netem)")
 	case nemesis.OpKillLink:
 		return op.KillLink(a.Target)
