@@ -17,7 +17,11 @@ import (
 // is the run's operator.
 func (r *Run) Deploy(d deploy.Deployment) (*deploy.Deployed, error) {
 	r.History = &history.History{}
-	dep, err := deploy.Build(r.World, r.Net, d, r.History)
+	build := func() (*deploy.Deployed, error) { return deploy.Build(r.World, r.Net, d, r.History) }
+	if r.backend != nil {
+		build = func() (*deploy.Deployed, error) { return deploy.BuildOn(r.backend, d, r.History) }
+	}
+	dep, err := build()
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,9 @@ type Run struct {
 	// operator carries out the schedule's operator actions; nil when the
 	// deployment has no Redis nodes.
 	operator nemesis.Operator
-	err      error
+	// backend, when set, runs the deployment instead of World.
+	backend Backend
+	err     error
 }
 
 // Fail stops the world on a failure of the framework (a nemesis action that
@@ -110,6 +112,9 @@ type Result struct {
 	// Sites are the fault sites active in the run (--set buggify=on),
 	// with how often each fired; nil with buggify off.
 	Sites []sim.SiteHit `json:"buggify_sites,omitempty"`
+	// Live is a run of real processes (--live): not deterministic, and
+	// Hash is LiveHash.
+	Live bool `json:"live,omitempty"`
 	// History and Observations are the run's, for reports (not in JSON).
 	History      []history.Op        `json:"-"`
 	Observations deploy.Observations `json:"-"`
@@ -123,6 +128,9 @@ type Result struct {
 // bugs.
 func (r *Result) Replay() string {
 	cmd := ReplayCommand(r.Source, r.Seed, r.Overrides)
+	if r.Live {
+		cmd += " --live"
+	}
 	for _, b := range r.Bugs {
 		cmd += " --bug " + ShellQuote(b)
 	}
@@ -192,7 +200,11 @@ func (r *Result) Passed() bool { return r.Status() == StatusPass }
 // StatusLine is the closing line of `simulate run`:
 // PASS|FAIL|UNKNOWN scenario=NAME seed=N hash=H.
 func (r *Result) StatusLine() string {
-	return fmt.Sprintf("%s scenario=%s seed=%d hash=%s", strings.ToUpper(string(r.Status())), r.Scenario, r.Seed, r.Hash)
+	line := fmt.Sprintf("%s scenario=%s seed=%d hash=%s", strings.ToUpper(string(r.Status())), r.Scenario, r.Seed, r.Hash)
+	if r.Live {
+		line += " (live run: not deterministic; no hash to compare)"
+	}
+	return line
 }
 
 // FormatHash prints a trace hash as 16 hex digits.
@@ -220,6 +232,9 @@ type Options struct {
 	// Prepare, when set, runs on the new world before the scenario builds it
 	// (to print or keep the trace).
 	Prepare func(w *sim.World)
+	// Backend, when set, runs the scenario on it (real processes) instead
+	// of in the simulated world; the result is not deterministic.
+	Backend Backend
 }
 
 // Execute runs s once.
@@ -246,7 +261,10 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	if err := w.SetBuggify(fw.buggify); err != nil {
 		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
 	}
-	r := &Run{Scenario: s, Seed: opts.Seed, Params: params, World: w, Duration: dur, Swarm: fw.swarm}
+	if opts.Backend != nil && fw.buggify {
+		return nil, &UsageError{fmt.Errorf("scenario %s: buggify=on plants fault sites in the simulated nodes; a live run has none", s.Name)}
+	}
+	r := &Run{Scenario: s, Seed: opts.Seed, Params: params, World: w, Duration: dur, Swarm: fw.swarm, backend: opts.Backend}
 	defer func() {
 		if p := recover(); p != nil {
 			res, err = nil, &FrameworkError{Err: fmt.Errorf("scenario %s seed %d panicked at %v: %v", s.Name, opts.Seed, w.Now(), p), Stack: string(debug.Stack())}
@@ -262,16 +280,32 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	// Setup may add actions in any order; they run and print in time order
 	// (actions due at the same time keep their order).
 	slices.SortStableFunc(r.Schedule, func(a, b nemesis.Action) int { return cmp.Compare(a.At, b.At) })
-	nemesis.Schedule(w, r.Net, r.operator, r.Schedule, r.Fail)
-	if fw.buggify {
-		// The fault sites stop with the other faults: at the final
-		// heal-all of a generated schedule (nemesis.OpHealAll), and in
-		// any case for the last quarter of the run, so that the checks
-		// that judge recovery (convergence, liveness) judge a world given
-		// time to recover, as a fixed schedule's end gives it.
-		w.At(clock.Time(dur-dur/4), w.CalmSites)
+	if r.backend != nil {
+		if len(w.Hosts()) > 0 {
+			return nil, &UsageError{fmt.Errorf("scenario %s cannot run live: it builds simulated hosts itself instead of through a deployment", s.Name)}
+		}
+		if r.operator == nil {
+			return nil, &UsageError{fmt.Errorf("scenario %s cannot run live: it has no deployment", s.Name)}
+		}
+		if err := r.backend.Run(dur, r.Schedule, r.operator); err != nil {
+			return nil, err
+		}
+		// Nothing runs in the world: this only moves its clock to the
+		// end, which the checks read.
+		w.RunUntil(clock.Time(dur))
+	} else {
+		nemesis.Schedule(w, r.Net, r.operator, r.Schedule, r.Fail)
+		if fw.buggify {
+			// The fault sites stop with the other faults: at the final
+			// heal-all of a generated schedule (nemesis.OpHealAll), and
+			// in any case for the last quarter of the run, so that the
+			// checks that judge recovery (convergence, liveness) judge
+			// a world given time to recover, as a fixed schedule's end
+			// gives it.
+			w.At(clock.Time(dur-dur/4), w.CalmSites)
+		}
+		w.RunUntil(clock.Time(dur))
 	}
-	w.RunUntil(clock.Time(dur))
 	if r.err != nil {
 		return nil, &FrameworkError{Err: fmt.Errorf("scenario %s seed %d at %v: %w", s.Name, opts.Seed, w.Now(), r.err)}
 	}
@@ -283,6 +317,9 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 		Scenario: s.Name, Seed: opts.Seed, Source: source, Overrides: maps.Clone(opts.Set), Hash: FormatHash(w.Trace().Hash()),
 		Params: map[string]string{}, Events: w.Trace().Count(), Duration: dur,
 		Schedule: r.Schedule, Bugs: bugs.Enabled(), Probes: w.Probes(), Profile: r.profile, Sites: w.Sites(),
+	}
+	if r.backend != nil {
+		res.Hash, res.Live, res.Events, res.Probes = LiveHash, true, 0, nil
 	}
 	params.Each(func(k, v string) { res.Params[k] = v; res.paramOrder = append(res.paramOrder, k) })
 	if fw.swarm {
@@ -296,6 +333,9 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 		return nil, &UsageError{fmt.Errorf("scenario %s: no check judged the run, so it could never fail; turn on at least one check", s.Name)}
 	}
 	res.Facts = r.Facts
+	if r.backend != nil {
+		res.Facts = append(res.Facts, r.backend.Facts()...)
+	}
 	if r.profile != nil {
 		// The report and summary.md show the facts: the profile is there.
 		res.Facts = append(res.Facts, r.profile.String())

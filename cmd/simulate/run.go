@@ -2,15 +2,19 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/scenarios"
+	"github.com/redsim/redsim/scenarios/live"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 	"github.com/spf13/cobra"
@@ -32,6 +36,9 @@ type runFlags struct {
 	bugs []string
 	// buggify is --buggify on|off, sugar for --set buggify=on|off.
 	buggify string
+	// live runs real redis-server processes (scenarios/live); keep
+	// leaves their directory behind.
+	live, keep bool
 }
 
 func newRunCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
@@ -44,15 +51,21 @@ func newRunCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
 			"SCENARIO is a built-in (simulate list) or a scenario file (a path ending in .toml).\n" +
 			"With --out DIR it writes result.json, history.jsonl, summary.md and report.html there.\n" +
 			"With --check-determinism it runs the seed twice more and names the first event at which\n" +
-			"the runs differ (exit status 3).\n" + exitStatuses,
-		Example: "  simulate run ping --seed 7\n  simulate run ping --seed 7 --set nodes=3 --trace\n  simulate run ping --seed 7 --out out/ping-7",
-		Args:    cobra.ExactArgs(1),
+			"the runs differ (exit status 3).\n" +
+			"With --live it runs the scenario's nodes as real redis-server processes on this machine\n" +
+			"(root, redis-server and iptables needed): the same clients, checks and reports, on the real\n" +
+			"clock, with real partitions, crashes and pauses; not deterministic (hash=live).\n" + exitStatuses,
+		Example: "  simulate run ping --seed 7\n  simulate run ping --seed 7 --set nodes=3 --trace\n  simulate run ping --seed 7 --out out/ping-7\n" +
+			"  sudo simulate run failover-partition --live --set duration=20s --set partition-at=4s --set heal-at=12s",
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runScenario(cmd.OutOrStdout(), cmd.ErrOrStderr(), reg, out, args[0], f)
 		},
 	}
 	addRunFlags(cmd, &f)
 	cmd.Flags().BoolVar(&f.checkDeterminism, "check-determinism", false, "run the seed twice more and name the first event at which the runs differ (exit status 3)")
+	cmd.Flags().BoolVar(&f.live, "live", false, "run the topology as real redis-server processes on loopback addresses of this machine, faults as iptables rules and signals (needs root)")
+	cmd.Flags().BoolVar(&f.keep, "keep", false, "with --live: keep the run's directory (redis.conf, logs, data) and print where it is")
 	return cmd
 }
 
@@ -154,8 +167,21 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outpu
 	if f.trace {
 		opts.Prepare = func(w *sim.World) { w.Trace().Print(out, level) }
 	}
+	if f.live {
+		if f.trace || f.checkDeterminism || expect != "" || len(f.bugs) > 0 {
+			return &exitError{code: exitUsage, err: errors.New("--live runs real processes: --trace, --check-determinism, --expect-hash and --bug are for simulated runs")}
+		}
+		closeLive, err := startLive(&opts, f, stderr)
+		if err != nil {
+			return err
+		}
+		defer closeLive()
+	}
 	start := time.Now()
 	res, err := scenarios.Execute(s, opts)
+	if errors.Is(err, live.ErrInterrupted) {
+		return &exitError{code: exitInterrupted, err: fmt.Errorf("live run of %s interrupted; its processes and firewall rules are removed", s.Name)}
+	}
 	if err != nil {
 		return err
 	}
@@ -180,7 +206,11 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outpu
 	} else {
 		fmt.Fprintln(out, res.StatusLine())
 	}
-	fmt.Fprintf(stderr, "ran %d events, %v of virtual time, in %v of wall time\n", res.Events, res.Duration, wall.Round(time.Millisecond))
+	if res.Live {
+		fmt.Fprintf(stderr, "ran live for %v of wall time\n", wall.Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(stderr, "ran %d events, %v of virtual time, in %v of wall time\n", res.Events, res.Duration, wall.Round(time.Millisecond))
+	}
 	if f.out != "" {
 		if err := outDir.WriteRun(f.out, res); err != nil {
 			return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", f.out, err)}
@@ -284,4 +314,31 @@ func plantBugs(names []string) (func(), error) {
 		}
 	}
 	return bugs.DisableAll, nil
+}
+
+// startLive makes the live backend of a run: what the machine lacks is a
+// usage error (exit 2) naming how to get it. SIGINT and SIGTERM end the
+// run early; the returned function removes every process, rule and
+// directory the run made, whatever happened, and stops the signal
+// handling.
+func startLive(opts *scenarios.Options, f runFlags, stderr io.Writer) (func(), error) {
+	if err := live.Check(); err != nil {
+		return nil, &exitError{code: exitUsage, err: err}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	b, err := live.New(ctx, live.Options{Seed: f.seed, Keep: f.keep})
+	if err != nil {
+		stop()
+		return nil, &exitError{code: exitFramework, err: fmt.Errorf("--live: %w", err)}
+	}
+	opts.Backend = b
+	return func() {
+		if err := b.Close(); err != nil {
+			fmt.Fprintf(stderr, "live: cleanup: %v\n", err)
+		}
+		if f.keep {
+			fmt.Fprintf(stderr, "live: the run's directory is %s\n", b.Root())
+		}
+		stop()
+	}, nil
 }

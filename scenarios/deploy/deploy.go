@@ -110,6 +110,9 @@ type Clients struct {
 type Deployed struct {
 	w    *sim.World
 	hist *history.History
+	// pf, when set, is the platform the deployment runs on instead of w
+	// (BuildOn); w is then nil.
+	pf Platform
 	// shards keep the deployment's order, nodes the order of all nodes.
 	shards []Shard
 	nodes  []string
@@ -145,12 +148,25 @@ func Build(w *sim.World, n *network.Network, d Deployment, hist *history.History
 			return nil, err
 		}
 	}
-	b := &Deployed{w: w, hist: hist, procs: map[string]*sim.Process{}, lives: map[string][]*redis.Server{},
+	b := newDeployed(w, hist)
+	return b, b.build(d)
+}
+
+func newDeployed(w *sim.World, hist *history.History) *Deployed {
+	return &Deployed{w: w, hist: hist, procs: map[string]*sim.Process{}, lives: map[string][]*redis.Server{},
 		published: map[string]string{}, targets: map[int]func() string{},
 		sentinelProcs: map[string]*sim.Process{}, sentinelPorts: map[string]int{}}
+}
+
+// build creates d's processes in order: shards and their nodes, sentinels,
+// then client groups.
+func (b *Deployed) build(d Deployment) error {
+	if b.pf != nil && len(d.Sentinels) > 0 {
+		return fmt.Errorf("deploy: sentinels are not supported on a live platform yet")
+	}
 	for _, sh := range d.Shards {
 		if len(sh.Nodes) == 0 {
-			return nil, fmt.Errorf("deploy: shard %q has no nodes", sh.Name)
+			return fmt.Errorf("deploy: shard %q has no nodes", sh.Name)
 		}
 		for i, node := range sh.Nodes {
 			cfg := node.Config
@@ -160,30 +176,37 @@ func Build(w *sim.World, n *network.Network, d Deployment, hist *history.History
 			if node.Upstream != "" {
 				j := slices.IndexFunc(sh.Nodes, func(n Node) bool { return n.Host == node.Upstream })
 				if i == 0 || j < 0 || j == i {
-					return nil, fmt.Errorf("deploy: node %s of shard %q: upstream %q must be another node of the shard, and the first node is the master", node.Host, sh.Name, node.Upstream)
+					return fmt.Errorf("deploy: node %s of shard %q: upstream %q must be another node of the shard, and the first node is the master", node.Host, sh.Name, node.Upstream)
 				}
 				cfg.ReplicaOf = sh.Nodes[j].Addr()
 			}
 			if err := b.node(node.Host, cfg, node.Disk, node.Clock); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		b.shards = append(b.shards, sh)
 	}
 	for _, st := range d.Sentinels {
 		if err := b.sentinel(st); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for _, c := range d.Clients {
 		if err := b.clients(c); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return b, nil
+	return nil
 }
 
 func (b *Deployed) node(host string, cfg redis.Config, disk sim.DiskConfig, clk clock.Config) error {
+	if b.pf != nil {
+		if err := b.pf.StartNode(host, cfg); err != nil {
+			return err
+		}
+		b.nodes = append(b.nodes, host)
+		return nil
+	}
 	h, err := b.w.AddHost(host, sim.HostConfig{Disk: disk, Clock: clk})
 	if err != nil {
 		return err
@@ -206,6 +229,9 @@ func (b *Deployed) node(host string, cfg redis.Config, disk sim.DiskConfig, clk 
 }
 
 func (b *Deployed) clients(c Clients) error {
+	if b.pf != nil {
+		return b.platformClients(c)
+	}
 	h := b.w.Host(c.Host)
 	if h == nil {
 		var err error
@@ -216,21 +242,9 @@ func (b *Deployed) clients(c Clients) error {
 	if c.Sentinel != "" {
 		return b.sentinelClients(h, c)
 	}
-	target := client.Fixed(c.Target)
-	if c.Follow != "" {
-		if _, ok := b.published[c.Follow]; !ok {
-			b.published[c.Follow] = c.Target
-		}
-		name := c.Follow
-		target = func() string { return b.published[name] }
-	}
+	target := b.target(c)
 	for i := 0; i < c.Count; i++ {
-		pid := b.nextPID
-		b.nextPID++
-		prog, err := client.Program(client.Options{
-			Process: pid, History: b.hist, Now: b.w.Now, Target: target,
-			Workload: c.Workload, Stop: clock.Time(c.Stop), IdleEvery: c.IdleEvery, IdleFor: c.IdleFor,
-		})
+		pid, prog, err := b.clientProgram(c, target)
 		if err != nil {
 			return err
 		}
@@ -240,6 +254,49 @@ func (b *Deployed) clients(c Clients) error {
 		}
 		b.targets[pid] = target
 		p.Start()
+	}
+	return nil
+}
+
+// target is where c's clients send: c.Target, or the address published
+// under c.Follow.
+func (b *Deployed) target(c Clients) func() string {
+	if c.Follow == "" {
+		return client.Fixed(c.Target)
+	}
+	if _, ok := b.published[c.Follow]; !ok {
+		b.published[c.Follow] = c.Target
+	}
+	name := c.Follow
+	return func() string { return b.published[name] }
+}
+
+// clientProgram is the program of c's next client, and its process id.
+func (b *Deployed) clientProgram(c Clients, target func() string) (int, sim.Program, error) {
+	pid := b.nextPID
+	b.nextPID++
+	prog, err := client.Program(client.Options{
+		Process: pid, History: b.hist, Now: b.now, Target: target,
+		Workload: c.Workload, Stop: clock.Time(c.Stop), IdleEvery: c.IdleEvery, IdleFor: c.IdleFor,
+	})
+	return pid, prog, err
+}
+
+// platformClients starts c's clients on the platform.
+func (b *Deployed) platformClients(c Clients) error {
+	if c.Sentinel != "" {
+		return fmt.Errorf("deploy: clients that follow sentinels are not supported on a live platform yet")
+	}
+	target := b.target(c)
+	for i := 0; i < c.Count; i++ {
+		pid, prog, err := b.clientProgram(c, target)
+		if err != nil {
+			return err
+		}
+		if err := b.pf.Spawn(c.Host, fmt.Sprintf("client%d", pid), prog); err != nil {
+			return err
+		}
+		b.targets[pid] = target
 	}
 	return nil
 }

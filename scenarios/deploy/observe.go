@@ -9,6 +9,7 @@ import (
 	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/nodes/redis"
 	"github.com/redsim/redsim/reports"
+	"github.com/redsim/redsim/sim"
 )
 
 // Observations are what a run samples for its report: each node's role and
@@ -28,6 +29,10 @@ type Observations struct {
 // publishes (the ones before the call too) to obs.SentinelEvents. It only
 // reads: the run is the same with or without it, apart from its own timer.
 func (b *Deployed) Observe(obs *Observations, period, end time.Duration) {
+	if b.pf != nil {
+		b.observeBeliefs(obs, period, end)
+		return
+	}
 	w := b.w
 	b.observed = obs
 	obs.SentinelEvents = append(obs.SentinelEvents, b.sentinelEvents...)
@@ -67,6 +72,25 @@ func (b *Deployed) Observe(obs *Observations, period, end time.Duration) {
 	w.After(0, tick)
 }
 
+// observeBeliefs samples only which node each client targets: on a
+// platform, reading every node's role every period would hold the clients'
+// loop for as long as a paused node takes to time out.
+func (b *Deployed) observeBeliefs(obs *Observations, period, end time.Duration) {
+	var tick func()
+	tick = func() {
+		at := b.now().Duration()
+		for pid := 0; pid < b.nextPID; pid++ {
+			if tg, ok := b.targets[pid]; ok {
+				obs.Beliefs = append(obs.Beliefs, reports.BeliefSample{At: at, Process: pid, Master: hostPart(tg())})
+			}
+		}
+		if at+period < end {
+			b.pf.At(at+period, tick)
+		}
+	}
+	b.pf.At(0, tick)
+}
+
 func hostPart(addr string) string {
 	for i := len(addr) - 1; i >= 0; i-- {
 		if addr[i] == ':' {
@@ -79,25 +103,34 @@ func hostPart(addr string) string {
 // FinalReads reads every key of wl on every node at time at, from host; a
 // failure to start them is reported to fail.
 func (b *Deployed) FinalReads(host string, at time.Duration, wl client.Workload, fail func(error)) {
-	w := b.w
-	w.At(clock.Time(at), func() {
-		h := w.Host(host)
+	b.at(at, func() {
 		for _, name := range b.nodes {
 			pid := b.nextPID
 			b.nextPID++
-			prog, err := client.FinalReadProgram(name+":6379", client.Options{Process: pid, History: b.hist, Now: w.Now, Workload: wl}, nil)
+			prog, err := client.FinalReadProgram(name+":6379", client.Options{Process: pid, History: b.hist, Now: b.now, Workload: wl}, nil)
 			if err != nil {
 				fail(fmt.Errorf("final reads of %s: %w", name, err))
 				return
 			}
-			p, err := h.Spawn(fmt.Sprintf("final%d-%s", pid, name), prog)
-			if err != nil {
+			if err := b.spawn(host, fmt.Sprintf("final%d-%s", pid, name), prog); err != nil {
 				fail(fmt.Errorf("final reads of %s: %w", name, err))
 				return
 			}
-			p.Start()
 		}
 	})
+}
+
+// spawn starts prog on host, in the world or on the platform.
+func (b *Deployed) spawn(host, name string, prog sim.Program) error {
+	if b.pf != nil {
+		return b.pf.Spawn(host, name, prog)
+	}
+	p, err := b.w.Host(host).Spawn(name, prog)
+	if err != nil {
+		return err
+	}
+	p.Start()
+	return nil
 }
 
 // shardView is what Convergence compares of one shard at one moment: the
@@ -116,6 +149,9 @@ type shardView struct {
 }
 
 func (b *Deployed) view(sh Shard) shardView {
+	if b.pf != nil {
+		return b.platformView(sh)
+	}
 	v := b.drainState(sh)
 	b.digestInto(&v, sh)
 	return v
@@ -146,6 +182,50 @@ func (b *Deployed) drainState(sh Shard) shardView {
 			if v.behind == "" {
 				v.behind = fmt.Sprintf("%s at offset %d of %s, %s at %d of %s", sh.Nodes[0].Host, off, id, node.Host, s.ReplOffset(), s.ReplID())
 			}
+		}
+	}
+	return v
+}
+
+// platformView is view on a platform: INFO replication and DEBUG DIGEST
+// of each node. Expiry times are not compared (no command lists them
+// without changing the dataset's access times). A shard whose streams are
+// not drained yet is read again, for up to two seconds, since the checks
+// run right after the run's end and a real stream may still be on its way.
+func (b *Deployed) platformView(sh Shard) shardView {
+	var v shardView
+	for try := 0; try < 10; try++ {
+		if try > 0 {
+			time.Sleep(200 * time.Millisecond)
+		}
+		v = shardView{at: b.now(), drained: true}
+		var id string
+		var off int64
+		for i, node := range sh.Nodes {
+			st, err := b.pf.State(node.Host, true)
+			if err != nil {
+				v.down = append(v.down, node.Host+" is down ("+err.Error()+")")
+				v.drained = false
+				continue
+			}
+			if st.Role == "slave" && !st.LinkUp {
+				v.down = append(v.down, node.Host+": link to its master is down")
+				v.drained = false
+			}
+			switch {
+			case i == 0 || id == "":
+				id, off = st.ReplID, st.Offset
+			case st.ReplID != id || st.Offset != off:
+				v.drained = false
+				if v.behind == "" {
+					v.behind = fmt.Sprintf("%s at offset %d of %s, %s at %d of %s", sh.Nodes[0].Host, off, id, node.Host, st.Offset, st.ReplID)
+				}
+			}
+			v.replicas = append(v.replicas, checker.Replica{Node: node.Host, Digest: st.Digest})
+			v.expires = append(v.expires, nil)
+		}
+		if v.drained {
+			break
 		}
 	}
 	return v

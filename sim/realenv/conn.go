@@ -268,6 +268,11 @@ func (l *Loop) accepted(nc net.Conn, accept func(c sim.Conn) sim.ConnHandler) {
 // sim.ErrRefused, sim.ErrDialTimeout, sim.ErrNoHost or another error) follows.
 // Writes before the open are sent after it.
 func (l *Loop) Dial(addr string, timeout time.Duration, h sim.ConnHandler) sim.Conn {
+	return l.dial(addr, timeout, h, l.cfg.DialFrom)
+}
+
+// dial is Dial from the local address from ("" lets the kernel choose).
+func (l *Loop) dial(addr string, timeout time.Duration, h sim.ConnHandler, from string) sim.Conn {
 	c := l.newConn(h)
 	c.remote = addr
 	if l.down {
@@ -285,7 +290,17 @@ func (l *Loop) Dial(addr string, timeout time.Duration, h sim.ConnHandler) sim.C
 			defer cancel()
 		}
 		var d net.Dialer
-		nc, err := d.DialContext(ctx, "tcp", addr)
+		if from != "" {
+			d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(from)}
+		}
+		to, err := addr, error(nil)
+		if l.cfg.Resolve != nil {
+			to, err = l.cfg.Resolve(addr)
+		}
+		var nc net.Conn
+		if err == nil {
+			nc, err = d.DialContext(ctx, "tcp", to)
+		}
 		if err != nil && ctx.Err() == context.DeadlineExceeded {
 			err = sim.ErrDialTimeout
 		}

@@ -26,6 +26,15 @@ type Config struct {
 	Log io.Writer
 	// ListenHost is the address Listen binds; "" means 127.0.0.1.
 	ListenHost string
+	// DialFrom is the local address Dial binds before connecting, as
+	// Redis's bind-source-addr: live runs give each host its own loopback
+	// address, so that firewall rules between address pairs cut it. ""
+	// lets the kernel choose.
+	DialFrom string
+	// Resolve maps the address a node dials to the one the kernel is to
+	// connect to (a scenario's "n1:6379" to a live run's loopback
+	// address); nil dials addresses as they are.
+	Resolve func(addr string) (string, error)
 }
 
 // Loop is one node's event loop on the real world. It implements sim.Env;
@@ -44,6 +53,7 @@ type Loop struct {
 
 	// Loop-goroutine state.
 	node     sim.Node
+	procs    []*proc // spawned beside node
 	started  bool
 	exiting  bool
 	down     bool
@@ -141,6 +151,11 @@ func (l *Loop) Run(ctx context.Context) error {
 			if l.node != nil {
 				l.node.Stop()
 			}
+			for _, p := range l.procs {
+				if !p.exited && p.node != nil {
+					p.node.Stop()
+				}
+			}
 			l.exiting = true
 		}
 	}
@@ -203,8 +218,10 @@ func (l *Loop) Disk() sim.Disk { return &l.disk }
 func (l *Loop) Rand() *rand.Rand { return l.rng }
 
 // Logf writes a timestamped line to Config.Log.
-func (l *Loop) Logf(format string, args ...any) {
-	fmt.Fprintf(l.cfg.Log, "%s %s: %s\n", time.Now().UTC().Format("2006-01-02T15:04:05.000000Z"), l.cfg.Name, fmt.Sprintf(format, args...))
+func (l *Loop) Logf(format string, args ...any) { l.logf(l.cfg.Name, format, args...) }
+
+func (l *Loop) logf(name, format string, args ...any) {
+	fmt.Fprintf(l.cfg.Log, "%s %s: %s\n", time.Now().UTC().Format("2006-01-02T15:04:05.000000Z"), name, fmt.Sprintf(format, args...))
 }
 
 // Exit makes Run return once the current callback returns, without Stop.
