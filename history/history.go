@@ -72,6 +72,18 @@ func (h *History) CompleteTxn(i int, at clock.Time, mops []Mop) {
 	op.Complete, op.Outcome, op.Mops = at, Ok, mops
 }
 
+// Redirect records that pending operation i now goes to node: a cluster
+// client that was redirected (MOVED, ASK) or retried on another node
+// records the node that finally answered.
+func (h *History) Redirect(i int, node string) {
+	op := h.at(i)
+	if op.Outcome != Pending {
+		panic(fmt.Sprintf("history: operation %d (%s %s by %d) redirected after it completed", i, op.Kind, op.Key, op.Process))
+	}
+	h.flat = nil
+	op.Node = node
+}
+
 func (h *History) pending1(i int, at clock.Time) *Op {
 	op := h.at(i)
 	h.flat = nil
