@@ -133,6 +133,9 @@ func (m *Mixed) Decode(op *history.Op, v resp.Value) error {
 }
 
 func (m *Mixed) owner(key string) Workload {
+	if k := strings.IndexByte(key, '}'); strings.HasPrefix(key, "{") && k > 0 {
+		key = key[k+1:] // "{t2}t7": the family is after the hash tag
+	}
 	if key == "" {
 		return nil
 	}

@@ -25,6 +25,13 @@ type Txn struct {
 	// Script runs each transaction as an EVAL of txnScript instead of
 	// MULTI/EXEC.
 	Script bool
+	// HashTags, when positive, puts the keys in that many groups, each
+	// under its own hash tag ("{t2}t7" is key 7, in group 7 mod
+	// HashTags), and draws all of a transaction's keys from one group, so
+	// that they share a slot, as Redis Cluster requires of MULTI/EXEC and
+	// of a script's keys. Zero names the keys t0, t1, ... and mixes them
+	// freely.
+	HashTags int
 }
 
 // NewTxn returns the default transaction workload: 20 lists, up to 4
@@ -41,8 +48,18 @@ const txnScript = "local r = {} for i, k in ipairs(KEYS) do if ARGV[i] == '' the
 func (w *Txn) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
 	n := 1 + r.IntN(max(w.MaxMops, 1))
 	mops := make([]history.Mop, n)
+	tags, group := w.tags(), 0
+	if tags > 0 {
+		group = r.IntN(tags)
+	}
 	for i := range mops {
-		key := pickKey(r, "t", w.Keys)
+		var key string
+		if tags > 0 {
+			members := (max(w.Keys, 1) - group + tags - 1) / tags
+			key = w.key(group + tags*r.IntN(members))
+		} else {
+			key = pickKey(r, "t", w.Keys)
+		}
 		if r.Float64() < w.ReadFraction {
 			mops[i] = history.Mop{Kind: history.Read, Key: key}
 			continue
@@ -103,7 +120,28 @@ func decodeTxn(op *history.Op, v resp.Value) error {
 }
 
 // Final implements FinalReader: every list, read whole.
-func (w *Txn) Final() []Request { return finals("t", w.Keys, "LRANGE", "0", "-1") }
+func (w *Txn) Final() []Request {
+	if w.tags() == 0 {
+		return finals("t", w.Keys, "LRANGE", "0", "-1")
+	}
+	out := make([]Request, max(w.Keys, 1))
+	for i := range out {
+		key := w.key(i)
+		out[i] = Request{Op: history.Op{Kind: history.FinalRead, Key: key}, Cmd: cmd("LRANGE", key, "0", "-1")}
+	}
+	return out
+}
+
+// tags is the number of hash-tag groups, at most one per key.
+func (w *Txn) tags() int { return min(max(w.HashTags, 0), max(w.Keys, 1)) }
+
+// key is the name of key i: "t7", or "{t2}t7" with hash tags.
+func (w *Txn) key(i int) string {
+	if t := w.tags(); t > 0 {
+		return "{t" + strconv.Itoa(i%t) + "}" + keyName("t", i)
+	}
+	return keyName("t", i)
+}
 
 // queued is what a client sends in the same pipeline before an
 // operation's command: MULTI and one command per micro-operation before a
