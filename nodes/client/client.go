@@ -33,6 +33,9 @@ func Program(opts Options) (sim.Program, error) {
 		if opts.Sentinel != nil {
 			c.disc = &discovery{order: append([]string(nil), opts.Sentinel.Addrs...)}
 		}
+		if opts.Cluster != nil {
+			c.clu = newClusterView(opts.Cluster)
+		}
 		c.recoverPending()
 		first := time.Duration(0)
 		if opts.Think > 0 {
@@ -75,7 +78,8 @@ type client struct {
 	stopped bool
 	stepFn  func() // c.step, bound once
 
-	disc *discovery // with Options.Sentinel
+	disc *discovery   // with Options.Sentinel
+	clu  *clusterView // with Options.Cluster
 }
 
 // Stop is a graceful stop: the operation in flight is abandoned.
@@ -85,6 +89,9 @@ func (c *client) Stop() {
 	}
 	c.stopped = true
 	c.drop()
+	if c.clu != nil {
+		c.closeCluster()
+	}
 	if c.disc != nil && c.disc.conn != nil {
 		c.disc.conn.Close()
 		c.disc.conn = nil
@@ -123,8 +130,12 @@ func (c *client) step() {
 			return
 		}
 	}
-	addr := c.target()
-	if addr == "" {
+	addr := ""
+	if c.clu != nil {
+		if !c.clusterReady() {
+			return // the slot map's load calls step
+		}
+	} else if addr = c.target(); addr == "" {
 		if c.o.Sentinel == nil {
 			c.after(c.o.BackoffMin)
 		} // else the discovery calls step when it is over
@@ -142,6 +153,10 @@ func (c *client) step() {
 	} else {
 		c.st.seq++
 		op, cmd = c.o.Workload.Next(c.env.Rand(), int64(c.o.Process)*uniqBase+c.st.seq)
+	}
+	if c.clu != nil {
+		c.invokeCluster(op, cmd)
+		return
 	}
 	if c.conn != nil && addr != c.addr {
 		c.drop() // the target moved: follow it
@@ -189,6 +204,12 @@ func (c *client) drop() {
 // Sent implements redisconn.SendWaiter: the request has left. A
 // transaction is sent when its EXEC is: without EXEC, Redis discards it.
 func (c *client) Sent(tag int) {
+	if c.clu != nil {
+		if c.busy && tag == c.clu.gen*tagStride+tagMain {
+			c.st.sent = true
+		}
+		return
+	}
 	if tag == 0 {
 		c.st.sent = true
 	}
@@ -197,6 +218,10 @@ func (c *client) Sent(tag int) {
 // Reply implements redisconn.Waiter: the outcome of the operation in
 // flight.
 func (c *client) Reply(tag int, v resp.Value, err error) {
+	if c.clu != nil {
+		c.clusterReply(tag, v, err)
+		return
+	}
 	if !c.busy {
 		return // abandoned by Stop
 	}
@@ -276,6 +301,9 @@ func (c *client) complete(outcome history.Outcome, errText string) {
 func (c *client) finish() {
 	c.stopped = true
 	c.drop()
+	if c.clu != nil {
+		c.closeCluster()
+	}
 	if c.done != nil {
 		c.done()
 	}

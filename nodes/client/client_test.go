@@ -387,7 +387,7 @@ func TestSameSeedSameHistory(t *testing.T) {
 
 func TestProgramNamesMissingOptions(t *testing.T) {
 	_, err := Program(Options{Process: 4})
-	if err == nil || !strings.Contains(err.Error(), "History, Now, Target (or Sentinel), Workload") {
+	if err == nil || !strings.Contains(err.Error(), "History, Now, Target (or Sentinel or Cluster), Workload") {
 		t.Fatalf("err = %v", err)
 	}
 	_, err = FinalReadProgram("r1:6379", Options{History: &history.History{}, Now: func() clock.Time { return 0 }, Workload: NewRegister()}, nil)

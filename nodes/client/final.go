@@ -41,7 +41,8 @@ func FinalReadProgram(addr string, opts Options, done func()) (sim.Program, erro
 }
 
 func finalReader(addr string, opts *Options) (FinalReader, error) {
-	opts.Target, opts.Stop = Fixed(addr), 0
+	// A final read is on one node, whatever mode the clients ran in.
+	opts.Target, opts.Sentinel, opts.Cluster, opts.Stop = Fixed(addr), nil, nil, 0
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}

@@ -42,6 +42,11 @@ type Options struct {
 	// Sentinel, in place of Target, makes the client find the master
 	// through Redis Sentinel (sentinel.go).
 	Sentinel *Sentinel
+	// Cluster, in place of Target, makes the client a Redis Cluster
+	// client that routes each operation by its key's slot (cluster.go).
+	// Its workload must keep every operation's keys in one slot
+	// (ForCluster).
+	Cluster *Cluster
 	// Workload generates the operations and decodes their replies.
 	Workload Workload
 
@@ -83,8 +88,8 @@ func (o *Options) validate() error {
 	if o.Now == nil {
 		missing = append(missing, "Now")
 	}
-	if o.Target == nil && o.Sentinel == nil {
-		missing = append(missing, "Target (or Sentinel)")
+	if o.Target == nil && o.Sentinel == nil && o.Cluster == nil {
+		missing = append(missing, "Target (or Sentinel or Cluster)")
 	}
 	if o.Workload == nil {
 		missing = append(missing, "Workload")
@@ -94,6 +99,17 @@ func (o *Options) validate() error {
 	}
 	if o.Target != nil && o.Sentinel != nil {
 		return fmt.Errorf("client %d: options Target and Sentinel are exclusive", o.Process)
+	}
+	if o.Cluster != nil && (o.Target != nil || o.Sentinel != nil) {
+		return fmt.Errorf("client %d: option Cluster is exclusive with Target and Sentinel", o.Process)
+	}
+	if o.Cluster != nil {
+		if len(o.Cluster.Addrs) == 0 {
+			return fmt.Errorf("client %d: option Cluster needs the seed nodes' addresses (Cluster.Addrs)", o.Process)
+		}
+		if name := crossSlot(o.Workload); name != "" {
+			return fmt.Errorf("client %d: in cluster mode, workload %s may put one operation's keys in several slots, which Redis Cluster refuses; adapt it with client.ForCluster", o.Process, name)
+		}
 	}
 	if s := o.Sentinel; s != nil && (len(s.Addrs) == 0 || s.MasterName == "") {
 		return fmt.Errorf("client %d: option Sentinel needs the sentinels' addresses and the master's name", o.Process)
