@@ -38,3 +38,28 @@ func benchClients(b *testing.B, n int, think time.Duration) {
 	b.ReportMetric(float64(tw.h.Len())/b.Elapsed().Seconds(), "ops/s")
 	b.ReportMetric(float64(tw.h.Len())/tw.w.Now().Sub(start).Seconds(), "ops/vs")
 }
+
+// BenchmarkClusterClient runs 50 cluster clients (register workload over 16
+// keys, half GET, half SET, no think time) against a 3-master cluster
+// without replicas over 200 µs links; one op is one operation recorded in
+// the history, routed by its key's slot.
+func BenchmarkClusterClient(b *testing.B) {
+	cw := newClusterWorld(b, 1, 3, 3)
+	wl := ForCluster(NewRegister(), 16)
+	for i := 0; i < 50; i++ {
+		o := cw.clusterOptions(i, wl)
+		o.Think = -1
+		cw.spawn(o)
+	}
+	cw.w.RunFor(100 * time.Millisecond) // the slot maps' first load
+	b.ReportAllocs()
+	b.ResetTimer()
+	start, n0 := cw.w.Now(), cw.h.Len()
+	for cw.h.Len()-n0 < b.N {
+		cw.w.RunFor(10 * time.Millisecond)
+	}
+	b.StopTimer()
+	n := cw.h.Len() - n0
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "ops/s")
+	b.ReportMetric(float64(n)/cw.w.Now().Sub(start).Seconds(), "ops/vs")
+}
