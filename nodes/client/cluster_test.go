@@ -525,3 +525,109 @@ func TestClusterOptions(t *testing.T) {
 }
 
 func clockMs(n int) clock.Time { return clock.Time(time.Duration(n) * time.Millisecond) }
+
+// TestClusterRetries: against a scripted node that owns every slot,
+// TRYAGAIN and CLUSTERDOWN are retried after go-redis's backoff and the
+// operation succeeds within MaxRedirects retries; one refused more often
+// fails with the last refusal (certainly not applied); a refusal that is
+// not retryable fails at once.
+func TestClusterRetries(t *testing.T) {
+	tw := newTestWorld(t, 9, lan(), redis.DefaultConfig())
+	slots := "*1\r\n*3\r\n:0\r\n:16383\r\n*4\r\n$2\r\nf1\r\n:6379\r\n$2\r\nid\r\n*0\r\n"
+	f := &fakeServer{
+		replies: []string{slots,
+			"-TRYAGAIN Multiple keys request during rehashing of slot\r\n", "-CLUSTERDOWN The cluster is down\r\n", "+OK\r\n",
+			"-CLUSTERDOWN The cluster is down\r\n", "-CLUSTERDOWN The cluster is down\r\n", "-CLUSTERDOWN The cluster is down\r\n", "-CLUSTERDOWN The cluster is down\r\n",
+			"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+		},
+		delays: make([]time.Duration, 9),
+	}
+	h, _ := tw.w.AddHost("f1", sim.HostConfig{})
+	p, _ := h.Spawn("fake", func(env sim.Env) sim.Node {
+		f.env = env
+		if err := env.Listen(6379, f.accept); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	})
+	p.Start()
+	o := tw.options(0, &Register{Keys: 1, ReadFraction: 0})
+	o.Target, o.Cluster = nil, &Cluster{Addrs: []string{"f1:6379"}}
+	o.Think = time.Second
+	tw.spawn(o)
+	tw.w.RunFor(4 * time.Second)
+	ops := tw.h.Ops()
+	if len(ops) < 3 {
+		t.Fatalf("%d ops", len(ops))
+	}
+	want := []struct {
+		outcome history.Outcome
+		err     string
+	}{
+		{history.Ok, ""},
+		{history.Fail, "CLUSTERDOWN The cluster is down"},
+		{history.Fail, "WRONGTYPE"},
+	}
+	for i, w := range want {
+		op := ops[i]
+		if op.Outcome != w.outcome || !strings.HasPrefix(op.Error, w.err) || op.Node != "f1" {
+			t.Errorf("op %d = %s %q on %s, want %s %q on f1", i, op.Outcome, op.Error, op.Node, w.outcome, w.err)
+		}
+	}
+	// Two retries after backoffs of at least BackoffMin (5 ms) each;
+	// four attempts, the last three after a backoff.
+	if d := ops[0].Complete - ops[0].Invoke; d < clockMs(10) {
+		t.Errorf("op 0 took %v: the retries did not back off", d)
+	}
+	if d := ops[1].Complete - ops[1].Invoke; d < clockMs(15) {
+		t.Errorf("op 1 took %v: the retries did not back off", d)
+	}
+}
+
+// TestClusterAskTransaction: a MULTI/EXEC transaction whose slot is being
+// imported by another master goes there after -ASK, with ASKING before
+// MULTI (the flag lasts through the transaction), and commits there; one
+// over a key the target does not hold yet gets -TRYAGAIN (Redis refuses a
+// multi-key request during a migration unless it has every key), retried
+// until MaxRedirects runs out and then Fail. Once the slot is the
+// target's, every transaction commits there.
+func TestClusterAskTransaction(t *testing.T) {
+	cw := newClusterWorld(t, 8, 3, 3)
+	wl := &Txn{Keys: 2, MaxMops: 2, ReadFraction: 0.5, HashTags: 1}
+	key := wl.key(0)
+	slot := strconv.Itoa(cluster.KeyHashSlot([]byte(key)))
+	from := cw.owner(key, 3)
+	to := "n1"
+	if from == to {
+		to = "n3"
+	}
+	fromID, toID := cw.ids[from[1]-'1'], cw.ids[to[1]-'1']
+	cw.ok(to, "CLUSTER", "SETSLOT", slot, "IMPORTING", fromID)
+	cw.ok(from, "CLUSTER", "SETSLOT", slot, "MIGRATING", toID)
+	cw.spawn(cw.clusterOptions(0, wl))
+	cw.w.RunFor(time.Second)
+	for _, name := range cw.names {
+		cw.ok(name, "CLUSTER", "SETSLOT", slot, "NODE", toID)
+	}
+	settled := cw.w.Now()
+	cw.w.RunFor(time.Second)
+	ops := cw.h.Ops()
+	asked, tryagain, after := 0, 0, 0
+	for i := range ops {
+		op := &ops[i]
+		switch {
+		case op.Outcome == history.Pending:
+		case op.Invoke > settled+clockMs(5) && op.Outcome == history.Ok && op.Node == to:
+			after++
+		case op.Invoke < settled && op.Outcome == history.Ok && op.Node == to:
+			asked++
+		case op.Invoke < settled && op.Outcome == history.Fail && strings.HasPrefix(op.Error, "TRYAGAIN "):
+			tryagain++
+		default:
+			t.Fatalf("op %d (%v) on %s: %s %q; want Ok on %s", i, op.Mops, op.Node, op.Outcome, op.Error, to)
+		}
+	}
+	if asked < 20 || tryagain == 0 || after < 50 {
+		t.Fatalf("%d transactions by ASK, %d refused with TRYAGAIN, %d after the migration", asked, tryagain, after)
+	}
+}
