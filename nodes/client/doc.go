@@ -31,4 +31,40 @@
 //     operations across its incarnations (a restarted client does not reuse
 //     a value).
 //   - All randomness comes from the incarnation's env.Rand().
+//
+// With Options.Cluster the client is a Redis Cluster client that behaves
+// as go-redis v9's ClusterClient does (cluster.go, clusterop.go): it loads
+// the slot map with CLUSTER SLOTS, keeps one connection per node, and
+// sends each operation to the master of its first key's slot (a replica
+// for reads, with ReadOnly or RouteRandomly), following MOVED and ASK and
+// retrying TRYAGAIN, CLUSTERDOWN, LOADING, READONLY and MASTERDOWN. Its
+// invariants, beside the ones above:
+//   - Still at most one operation in flight per process: a redirection or
+//     a retry is the same operation, sent again only after the previous
+//     attempt was answered; each attempt's commands carry its number in
+//     their tags, so no reply of an earlier attempt is ever taken for a
+//     later one's.
+//   - An operation's Node is the host that answered its last attempt
+//     (History.Redirect), or the one its last attempt was sent to when
+//     none answered.
+//   - An operation is sent again only when the previous attempt was
+//     certainly not applied: an error reply (MOVED, ASK, TRYAGAIN,
+//     CLUSTERDOWN, ...), or a dial or connection that failed before the
+//     request left; at most MaxRedirects times. A MOVED or ASK goes again
+//     at once, anything else after go-redis's retry backoff. When the
+//     retries run out the last error reply makes the operation Fail. A
+//     timeout or a lost connection after the request left ends it as Info
+//     at once (go-redis would send it again, which could apply an INCR
+//     twice while the history shows it once).
+//   - After ASK, ASKING goes first in the same pipeline, before MULTI for
+//     a transaction (Redis keeps the ASKING flag through MULTI ... EXEC).
+//   - Discovery (CLUSTER SLOTS) records nothing. The first operation waits
+//     for the first map; later reloads run beside the operations, one at a
+//     time: when the map is older than ClusterStateMaxAge, and after MOVED,
+//     ASK or READONLY, at most once per ClusterReloadHold. A MOVED also
+//     sets the slot's master until the next map.
+//   - Redis Cluster refuses a multi-key operation across slots, so Program
+//     refuses, in cluster mode, a workload whose transactions or scripts
+//     could span slots: ForCluster gives them hash tags ({t2}t7), and
+//     spreads every key space over at least as many keys as asked.
 package client
