@@ -100,8 +100,15 @@ type Clients struct {
 	// through the deployment's sentinels (client.Sentinel), asking them in
 	// the order of Sentinels (hosts; empty: the deployment's order with
 	// the sentinel on the clients' own host first). Target is then unused.
-	Sentinel           string
-	Sentinels          []string
+	Sentinel  string
+	Sentinels []string
+	// Cluster, when set, makes them Redis Cluster clients that find the
+	// slot map from Cluster.Addrs (client.Cluster) and route each
+	// operation by its key; Target and Follow are then unused, and the
+	// Workload should be adapted by client.ForCluster (the client refuses
+	// one whose transactions could span slots). A cluster client has no
+	// single master, so the observations record no belief for it.
+	Cluster            *client.Cluster
 	Stop               time.Duration
 	IdleEvery, IdleFor time.Duration
 }
@@ -252,7 +259,9 @@ func (b *Deployed) clients(c Clients) error {
 		if err != nil {
 			return err
 		}
-		b.targets[pid] = target
+		if c.Cluster == nil {
+			b.targets[pid] = target
+		}
 		p.Start()
 	}
 	return nil
@@ -275,10 +284,14 @@ func (b *Deployed) target(c Clients) func() string {
 func (b *Deployed) clientProgram(c Clients, target func() string) (int, sim.Program, error) {
 	pid := b.nextPID
 	b.nextPID++
-	prog, err := client.Program(client.Options{
+	o := client.Options{
 		Process: pid, History: b.hist, Now: b.now, Target: target,
 		Workload: c.Workload, Stop: clock.Time(c.Stop), IdleEvery: c.IdleEvery, IdleFor: c.IdleFor,
-	})
+	}
+	if c.Cluster != nil {
+		o.Target, o.Cluster = nil, c.Cluster
+	}
+	prog, err := client.Program(o)
 	return pid, prog, err
 }
 
@@ -296,7 +309,9 @@ func (b *Deployed) platformClients(c Clients) error {
 		if err := b.pf.Spawn(c.Host, fmt.Sprintf("client%d", pid), prog); err != nil {
 			return err
 		}
-		b.targets[pid] = target
+		if c.Cluster == nil {
+			b.targets[pid] = target
+		}
 	}
 	return nil
 }
