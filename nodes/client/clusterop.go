@@ -134,7 +134,8 @@ func (c *client) refused(text string) {
 	case strings.HasPrefix(text, "READONLY "):
 		c.lazyReload()
 		v.node = ""
-	case strings.HasPrefix(text, "LOADING ") && v.readOnly:
+	case strings.HasPrefix(text, "LOADING ") && (v.o.ReadOnly || v.o.RouteRandomly):
+		// go-redis: with ReadOnly a loading node is avoided at once.
 		c.markFailing(v.node)
 		v.node = ""
 	case v.tries > 1:
