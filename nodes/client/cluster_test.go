@@ -631,3 +631,41 @@ func TestClusterAskTransaction(t *testing.T) {
 		t.Fatalf("%d transactions by ASK, %d refused with TRYAGAIN, %d after the migration", asked, tryagain, after)
 	}
 }
+
+// TestClusterRouteRandomly: with RouteRandomly, reads go to the master or
+// the replica of their slot at random (both serve some), writes to the
+// master.
+func TestClusterRouteRandomly(t *testing.T) {
+	cw := newClusterWorld(t, 10, 6, 3)
+	wl := ForCluster(NewRegister(), 8)
+	replicaOf := map[string]string{"n1": "n4", "n2": "n5", "n3": "n6"}
+	for i := range 4 {
+		o := cw.clusterOptions(i, wl)
+		o.Cluster.RouteRandomly = true
+		cw.spawn(o)
+	}
+	cw.w.RunFor(2 * time.Second)
+	ops := cw.h.Ops()
+	onMaster, onReplica := 0, 0
+	for i := range ops {
+		op := &ops[i]
+		if op.Outcome == history.Pending {
+			continue
+		}
+		master := cw.owner(op.Key, 3)
+		switch {
+		case op.Outcome != history.Ok:
+			t.Fatalf("op %d (%s %s) on %s: %s %q", i, op.Kind, op.Key, op.Node, op.Outcome, op.Error)
+		case op.Kind == history.Read && op.Node == master:
+			onMaster++
+		case op.Kind == history.Read && op.Node == replicaOf[master]:
+			onReplica++
+		case op.Kind != history.Read && op.Node == master:
+		default:
+			t.Fatalf("op %d (%s %s) served by %s", i, op.Kind, op.Key, op.Node)
+		}
+	}
+	if onMaster < 50 || onReplica < 50 {
+		t.Fatalf("reads: %d on masters, %d on replicas", onMaster, onReplica)
+	}
+}
