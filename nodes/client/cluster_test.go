@@ -386,10 +386,6 @@ func (cw *clusterWorld) checkMigration(key, from, to string, at [2]clock.Time) {
 // TestClusterMigrateKeys is TestClusterAskDuringMigration with the key
 // moved by MIGRATE ... KEYS, as redis-cli --cluster reshard moves keys.
 func TestClusterMigrateKeys(t *testing.T) {
-	t.Skip("node bug: with cluster-enabled, MIGRATE sends RESTORE instead of RESTORE-ASKING " +
-		"(nodes/redis/migrate.go, migrateOp.send; cluster.c's migrateCommand writes RESTORE-ASKING when " +
-		"server.cluster_enabled), so the IMPORTING target answers -MOVED and MIGRATE fails with " +
-		"\"ERR Target instance replied with error: MOVED ...\"")
 	cw := newClusterWorld(t, 4, 3, 3)
 	key, from, to := "r0", "", ""
 	migrated := cw.migrate(key, func(from, to string) {

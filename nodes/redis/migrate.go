@@ -286,7 +286,13 @@ func (op *migrateOp) send() {
 		if err != nil {
 			continue // a value the format refuses; Redis would assert
 		}
-		args := [][]byte{[]byte("RESTORE"), k, strconv.AppendInt(nil, ttl, 10), payload}
+		// A cluster node sends RESTORE-ASKING, which an importing
+		// target serves.
+		restore := "RESTORE"
+		if c.s.cl != nil {
+			restore = "RESTORE-ASKING"
+		}
+		args := [][]byte{[]byte(restore), k, strconv.AppendInt(nil, ttl, 10), payload}
 		if op.replace {
 			args = append(args, []byte("REPLACE"))
 		}
