@@ -18,7 +18,8 @@ import (
 func Registry() *scenarios.Registry {
 	all := []*scenarios.Scenario{pingScenario(), replicationScenario(), standaloneCrashScenario(),
 		linearizableMasterScenario(), failoverPartitionScenario(), waitFailoverScenario(), minReplicasScenario(),
-		sentinelPartitionScenario(), sentinelFailoverScenario(), sentinelTiltScenario(), sentinelManualFailoverScenario(), sentinelCrashScenario()}
+		sentinelPartitionScenario(), sentinelFailoverScenario(), sentinelTiltScenario(), sentinelManualFailoverScenario(), sentinelCrashScenario(),
+		clusterLinearizableScenario(), clusterPartitionMinorityScenario()}
 	for _, c := range redlockCases() {
 		all = append(all, redlockScenario(c))
 	}

@@ -23,6 +23,11 @@ func TestBuiltinSchedulesRoundTripThroughAFile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if slices.ContainsFunc(res.Schedule, func(a nemesis.Action) bool { return a.Op == nemesis.OpClusterCreate }) {
+				// A file's topology is one replication group; a cluster's
+				// schedule runs from a derived file (base = the built-in).
+				t.Skip("a scenario file cannot describe a cluster deployment yet")
+			}
 			var actions []nemesis.Action
 			var nodes, clients []string
 			end := time.Duration(0)

@@ -40,6 +40,11 @@ type Deployment struct {
 	Sentinels []Sentinel
 	// Clients are groups of workload clients.
 	Clients []Clients
+	// Cluster runs every node with cluster-enabled yes and none with
+	// replicaof: the shards become one Redis Cluster when the operator
+	// creates it (nemesis's cluster-create), each shard's first node a
+	// master and the others its replicas.
+	Cluster bool
 }
 
 // Sentinel is one redis-sentinel process. It runs on Host, beside the
@@ -145,6 +150,8 @@ type Deployed struct {
 	// last seen monitoring, for the samples taken while it is down.
 	observed      *Observations
 	sentinelNames map[string][]string
+	// cluster is Deployment.Cluster.
+	cluster bool
 }
 
 // Build creates d's hosts and processes in w and starts them; clients
@@ -171,12 +178,23 @@ func (b *Deployed) build(d Deployment) error {
 	if b.pf != nil && len(d.Sentinels) > 0 {
 		return fmt.Errorf("deploy: sentinels are not supported on a live platform yet")
 	}
+	b.cluster = d.Cluster
 	for _, sh := range d.Shards {
 		if len(sh.Nodes) == 0 {
 			return fmt.Errorf("deploy: shard %q has no nodes", sh.Name)
 		}
 		for i, node := range sh.Nodes {
 			cfg := node.Config
+			if d.Cluster {
+				if node.Upstream != "" || cfg.ReplicaOf != "" {
+					return fmt.Errorf("deploy: node %s of cluster shard %q: a cluster node replicates what CLUSTER REPLICATE says, not replicaof", node.Host, sh.Name)
+				}
+				cfg.Cluster.Enabled = true
+				if err := b.node(node.Host, cfg, node.Disk, node.Clock); err != nil {
+					return err
+				}
+				continue
+			}
 			if i > 0 {
 				cfg.ReplicaOf = sh.Nodes[0].Addr()
 			}

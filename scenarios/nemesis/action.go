@@ -46,12 +46,15 @@ const (
 	// those of Groups[1] (the old master, say) follow it, and clients that
 	// follow Target go to it.
 	OpFailover Op = "failover"
+	// OpClusterCreate creates a Redis Cluster of the deployment's shards
+	// as redis-cli --cluster create does.
+	OpClusterCreate Op = "cluster-create"
 )
 
 // Ops lists every op in the order scenario files document them.
 var Ops = []Op{OpPartition, OpHeal, OpCrash, OpRestart, OpCrashTorn, OpCrashWipe, OpPause, OpResume, OpClockJump, OpClockDrift,
 	OpClockStrobe, OpDiskFsync, OpDiskFull, OpDiskOK, OpClog, OpUnclog, OpReset, OpKillLink, OpSlow, OpLatency, OpHealAll,
-	OpPromote, OpReplicaOf, OpPublish, OpFailover}
+	OpPromote, OpReplicaOf, OpPublish, OpFailover, OpClusterCreate}
 
 // Shapes lists the partition shapes.
 var Shapes = []string{ShapeIsolate, ShapeMajority, ShapeOneWay, ShapeBridge}

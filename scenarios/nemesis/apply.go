@@ -26,6 +26,8 @@ type Operator interface {
 	// replication offset, points the other running candidates and those of
 	// others at it, and publishes it under name.
 	Failover(candidates, others []string, name string) error
+	// ClusterCreate creates a Redis Cluster of the deployment's shards.
+	ClusterCreate() error
 }
 
 // Apply performs a on the world now; op carries out operator actions.
@@ -161,6 +163,12 @@ func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
 		}
 	case OpHealAll:
 		healAll(w, n)
+	case OpClusterCreate:
+		if op == nil {
+			return fmt.Errorf("nemesis %s: this deployment has no operator (no Redis nodes)", a.Op)
+		}
+		w.Fault("cluster-create")
+		return op.ClusterCreate()
 	case OpKillLink:
 		// A fault, but one only the node can carry out: the connection
 		// is the node's, and what it keeps for PSYNC is its decision.

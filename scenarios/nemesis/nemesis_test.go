@@ -76,6 +76,11 @@ func (f *fakeOperator) Failover(candidates, others []string, name string) error 
 	return nil
 }
 
+func (f *fakeOperator) ClusterCreate() error {
+	f.calls = append(f.calls, "cluster-create")
+	return nil
+}
+
 func (f *fakeOperator) KillLink(host string) error {
 	f.calls = append(f.calls, "kill-link "+host)
 	return nil

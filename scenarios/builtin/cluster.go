@@ -1,0 +1,200 @@
+package builtin
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/redsim/redsim/checker"
+	"github.com/redsim/redsim/history"
+	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/scenarios"
+	"github.com/redsim/redsim/scenarios/deploy"
+	"github.com/redsim/redsim/scenarios/nemesis"
+	"github.com/redsim/redsim/sim"
+)
+
+// The Redis Cluster scenarios: three shards of a master and a replica,
+// n1..n3 the masters and n4..n6 their replicas (n4 follows n1), created by
+// the operator as redis-cli --cluster create does, with cluster-aware
+// clients (go-redis's ClusterClient) that route each operation by its
+// key's slot.
+
+// clusterTopology is the six nodes and the deployment's shards.
+func clusterShards(cfg func() deploy.Node, nodeTimeout time.Duration) []deploy.Shard {
+	var shards []deploy.Shard
+	for i := 1; i <= 3; i++ {
+		var nodes []deploy.Node
+		for _, h := range []string{fmt.Sprintf("n%d", i), fmt.Sprintf("n%d", i+3)} {
+			n := cfg()
+			n.Host = h
+			n.Config.Cluster.NodeTimeoutMs = nodeTimeout.Milliseconds()
+			nodes = append(nodes, n)
+		}
+		shards = append(shards, deploy.Shard{Name: fmt.Sprintf("shard%d", i), Nodes: nodes})
+	}
+	return shards
+}
+
+var clusterSeeds = []string{"n1:6379", "n2:6379", "n3:6379", "n4:6379", "n5:6379", "n6:6379"}
+
+// clusterCreateAt is when the operator creates the cluster: just after the
+// nodes start. The cluster is OK some 4 s later (the join's polls and
+// clusterUpdateState's writable delay); clients see CLUSTERDOWN until
+// then.
+const clusterCreateAt = 100 * time.Millisecond
+
+func clusterLinearizableScenario() *scenarios.Scenario {
+	return &scenarios.Scenario{
+		Name:    "cluster-linearizable",
+		Summary: "a 3-shard Redis Cluster with register clients routed by slot, partitions and pauses shorter than the node timeout, so no failover: every key must be linearizable",
+		Params: []scenarios.Param{
+			scenarios.DurationParam("duration", "40s", "virtual time the world runs"),
+			scenarios.DurationParam("quiet", "12s", "fault-free time at the end"),
+			scenarios.DurationParam("fault-interval", "3s", "mean time between two faults"),
+			scenarios.DurationParam("node-timeout", "30s", "cluster-node-timeout: longer than any fault, so no node is ever marked FAIL"),
+			scenarios.IntParam("clients", 6, 1, 100, "register clients on each of two client hosts"),
+			scenarios.IntParam("keys", 24, 1, 1000, "register keys, spread over the slots"),
+		},
+		Setup: setupClusterLinearizable,
+	}
+}
+
+func setupClusterLinearizable(r *scenarios.Run) (scenarios.Checks, error) {
+	quiet, interval, n := r.Params.Duration("quiet"), r.Params.Duration("fault-interval"), r.Params.Int("clients")
+	timeout := r.Params.Duration("node-timeout")
+	faultsEnd := r.Duration - quiet
+	if faultsEnd < 10*time.Second {
+		return nil, fmt.Errorf("parameters: want duration - quiet >= 10s, to leave time for the cluster to form (got %v)", faultsEnd)
+	}
+	reg := client.NewRegister()
+	reg.Keys = r.Params.Int("keys")
+	wl := client.ForCluster(reg, reg.Keys)
+	node := func() deploy.Node { return deploy.Node{Config: scenarios.NoSave()} }
+	var groups []deploy.Clients
+	for _, h := range []string{"c1", "c2"} {
+		groups = append(groups, deploy.Clients{Host: h, Count: n, Workload: wl, Cluster: &client.Cluster{Addrs: clusterSeeds}, Stop: faultsEnd + quiet/3})
+	}
+	dep, err := r.Deploy(deploy.Deployment{
+		Latency: sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
+		Shards:  clusterShards(node, timeout),
+		Clients: groups,
+		Cluster: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
+	hosts := []string{"n1", "n2", "n3", "n4", "n5", "n6", "c1", "c2"}
+	// Faults start once the cluster is up, and each lasts less than the
+	// node timeout (the generator holds a fault 0.5 to 2.5 intervals).
+	gen := r.Generate(nemesis.Config{Hosts: hosts, Interval: interval, End: faultsEnd - 10*time.Second, Partitions: true, Pauses: true}, r.World.Stream("nemesis"))
+	r.Schedule = []nemesis.Action{{At: clusterCreateAt, Op: nemesis.OpClusterCreate}}
+	for _, a := range gen {
+		a.At += 10 * time.Second
+		r.Schedule = append(r.Schedule, a)
+	}
+	return func(r *scenarios.Run) []checker.Result {
+		r.History.Finish(r.World.Now())
+		ops := r.History.Ops()
+		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), fmt.Sprintf("%d nemesis actions", len(r.Schedule)), servedBy(ops))
+		return []checker.Result{
+			r.Linearizable(scenarios.KeyOps(r.History, 'r')),
+			dep.Convergence(),
+			scenarios.Liveness(r, faultsEnd, quiet/4),
+		}
+	}, nil
+}
+
+// servedBy counts the acknowledged operations each node served.
+func servedBy(ops []history.Op) string {
+	count := map[string]int{}
+	var nodes []string
+	for _, op := range ops {
+		if op.Outcome != history.Ok {
+			continue
+		}
+		if _, ok := count[op.Node]; !ok {
+			nodes = append(nodes, op.Node)
+		}
+		count[op.Node]++
+	}
+	slices.Sort(nodes)
+	s := "acknowledged operations by node:"
+	for _, n := range nodes {
+		s += fmt.Sprintf(" %s %d", n, count[n])
+	}
+	return s
+}
+
+func clusterPartitionMinorityScenario() *scenarios.Scenario {
+	return &scenarios.Scenario{
+		Name:    "cluster-partition-minority",
+		Summary: "a master is cut off with a minority of clients; it takes writes until the node timeout, its replica is elected on the majority side, and what it took is lost, as the Cluster specification says",
+		Params: []scenarios.Param{
+			scenarios.DurationParam("duration", "60s", "virtual time the world runs"),
+			scenarios.DurationParam("partition-at", "15s", "when n1 and the minority's clients are cut off"),
+			scenarios.DurationParam("heal-at", "40s", "when the partition heals; n1 then turns into its replica's replica"),
+			scenarios.DurationParam("node-timeout", "5s", "cluster-node-timeout"),
+			scenarios.IntParam("clients", 3, 1, 100, "set clients on each side"),
+		},
+		Setup: setupClusterPartitionMinority,
+	}
+}
+
+func setupClusterPartitionMinority(r *scenarios.Run) (scenarios.Checks, error) {
+	partAt, healAt, timeout, n := r.Params.Duration("partition-at"), r.Params.Duration("heal-at"), r.Params.Duration("node-timeout"), r.Params.Int("clients")
+	if !(partAt >= 8*time.Second && partAt+2*timeout < healAt && healAt+15*time.Second <= r.Duration) {
+		return nil, fmt.Errorf("parameters: want partition-at >= 8s, partition-at + 2 node-timeout < heal-at and heal-at + 15s <= duration (got %v, %v, %v, %v)", partAt, timeout, healAt, r.Duration)
+	}
+	set := client.NewSet()
+	set.Keys = 12
+	wl := client.ForCluster(set, set.Keys)
+	node := func() deploy.Node { return deploy.Node{Config: scenarios.NoSave()} }
+	stop := r.Duration - 8*time.Second
+	var groups []deploy.Clients
+	for _, h := range []string{"cmin", "cmaj"} {
+		groups = append(groups, deploy.Clients{Host: h, Count: n, Workload: wl, Cluster: &client.Cluster{Addrs: clusterSeeds}, Stop: stop})
+	}
+	dep, err := r.Deploy(deploy.Deployment{
+		Latency: sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
+		Shards:  clusterShards(node, timeout),
+		Clients: groups,
+		Cluster: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	dep.FinalReads("cmaj", r.Duration-4*time.Second, wl, r.Fail)
+	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
+	r.Schedule = []nemesis.Action{
+		{At: clusterCreateAt, Op: nemesis.OpClusterCreate},
+		{At: partAt, Op: nemesis.OpPartition, Shape: nemesis.ShapeMajority, Groups: [][]string{{"n1", "cmin"}, {"n2", "n3", "n4", "n5", "n6", "cmaj", deploy.OperatorHost}}},
+		{At: healAt, Op: nemesis.OpHeal},
+	}
+	return func(r *scenarios.Run) []checker.Result {
+		r.History.Finish(r.World.Now())
+		ops := r.History.Ops()
+		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), servedBy(ops), minorityWindow(ops, "n1", partAt, timeout))
+		return []checker.Result{
+			checker.SetWrites(scenarios.KeyOps(r.History, 's'), checker.SetOptions{}),
+			dep.Convergence(),
+		}
+	}, nil
+}
+
+// minorityWindow is how long after the partition the cut-off master kept
+// acknowledging writes, against the node timeout after which it refuses
+// them (CLUSTERDOWN, once it marks the majority's masters PFAIL).
+func minorityWindow(ops []history.Op, master string, partAt, timeout time.Duration) string {
+	last := time.Duration(-1)
+	for _, op := range ops {
+		if op.Node == master && op.Outcome == history.Ok && (op.Kind == history.Add || op.Kind == history.Write) && op.Complete.Duration() > partAt {
+			last = max(last, op.Complete.Duration())
+		}
+	}
+	if last < 0 {
+		return fmt.Sprintf("%s acknowledged no write after the partition", master)
+	}
+	return fmt.Sprintf("%s acknowledged writes for %v after the partition (node-timeout %v)", master, (last - partAt).Round(time.Millisecond), timeout)
+}
