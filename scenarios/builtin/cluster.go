@@ -102,6 +102,9 @@ func setupClusterLinearizable(r *scenarios.Run) (scenarios.Checks, error) {
 			r.Linearizable(scenarios.KeyOps(r.History, 'r')),
 			dep.Convergence(),
 			scenarios.Liveness(r, faultsEnd, quiet/4),
+			dep.ClusterEpochs(),
+			dep.ClusterOwnership(500 * time.Millisecond),
+			dep.ClusterAgreement(faultsEnd, quiet/2),
 		}
 	}, nil
 }
@@ -179,6 +182,9 @@ func setupClusterPartitionMinority(r *scenarios.Run) (scenarios.Checks, error) {
 		return []checker.Result{
 			checker.SetWrites(scenarios.KeyOps(r.History, 's'), checker.SetOptions{}),
 			dep.Convergence(),
+			dep.ClusterEpochs(),
+			dep.ClusterOwnership(500 * time.Millisecond),
+			dep.ClusterAgreement(healAt, 10*time.Second),
 		}
 	}, nil
 }

@@ -150,8 +150,10 @@ type Deployed struct {
 	// last seen monitoring, for the samples taken while it is down.
 	observed      *Observations
 	sentinelNames map[string][]string
-	// cluster is Deployment.Cluster.
-	cluster bool
+	// cluster is Deployment.Cluster; clusterSamples what Observe saw of
+	// the nodes' cluster views.
+	cluster        bool
+	clusterSamples []clusterSample
 }
 
 // Build creates d's hosts and processes in w and starts them; clients

@@ -64,6 +64,7 @@ func (b *Deployed) Observe(obs *Observations, period, end time.Duration) {
 			}
 		}
 		b.observeSentinels(obs, at)
+		b.observeCluster(at)
 		b.watchSettled(at, end)
 		if at+period < end {
 			w.After(period, tick)
