@@ -40,7 +40,8 @@ soak: build
 		"ping --set swarm=on" "replication --set swarm=on" "linearizable-master --set swarm=on" \
 		"standalone-crash --set appendfsync=always --set swarm=on" \
 		"linearizable-master --set swarm=on --set buggify=on" "redlock-quiet --set swarm=on --set buggify=on" \
-		"standalone-crash --set appendfsync=always --set swarm=on --set buggify=on" "sentinel-failover --set buggify=on"; do \
+		"standalone-crash --set appendfsync=always --set swarm=on --set buggify=on" "sentinel-failover --set buggify=on" \
+		cluster-linearizable cluster-failover; do \
 		out=$$(bin/simulate sweep $$s --seeds $(SOAK_SEEDS)); rc=$$?; \
 		echo "$$s: $$(echo "$$out" | tail -1)"; [ $$rc -eq 0 ] || exit $$rc; \
 	done
@@ -52,7 +53,8 @@ DET_SEEDS ?= 1-300
 determinism: build
 	@for s in sentinel-partition sentinel-failover "sentinel-failover --set fault=pause" "sentinel-failover --set min-replicas-to-write=1" \
 		sentinel-tilt sentinel-manual-failover sentinel-crash \
-		"replication --set swarm=on --set buggify=on" "sentinel-failover --set buggify=on"; do \
+		"replication --set swarm=on --set buggify=on" "sentinel-failover --set buggify=on" \
+		cluster-linearizable cluster-partition-minority cluster-failover; do \
 		out=$$(bin/simulate sweep $$s --seeds $(DET_SEEDS) --check-determinism); rc=$$?; \
 		echo "$$s: $$(echo "$$out" | tail -1)"; [ $$rc -eq 0 ] || [ $$rc -eq 1 ] || exit $$rc; \
 	done

@@ -204,3 +204,60 @@ func minorityWindow(ops []history.Op, master string, partAt, timeout time.Durati
 	}
 	return fmt.Sprintf("%s acknowledged writes for %v after the partition (node-timeout %v)", master, (last - partAt).Round(time.Millisecond), timeout)
 }
+
+func clusterFailoverScenario() *scenarios.Scenario {
+	return &scenarios.Scenario{
+		Name:    "cluster-failover",
+		Summary: "masters crash and restart under load: their replicas are elected, the cluster is ok again within a bound, and the old masters rejoin as replicas",
+		Params: []scenarios.Param{
+			scenarios.DurationParam("duration", "80s", "virtual time the world runs"),
+			scenarios.DurationParam("first-crash", "12s", "when the first master crashes; the next two follow every crash-every"),
+			scenarios.DurationParam("crash-every", "15s", "time between two masters' crashes"),
+			scenarios.DurationParam("down-for", "10s", "how long a crashed master stays down"),
+			scenarios.DurationParam("node-timeout", "5s", "cluster-node-timeout"),
+			scenarios.DurationParam("ok-bound", "15s", "the longest acceptable time from a crash to a cluster ok on every node"),
+			scenarios.IntParam("clients", 4, 1, 100, "register clients on the client host"),
+		},
+		Setup: setupClusterFailover,
+	}
+}
+
+func setupClusterFailover(r *scenarios.Run) (scenarios.Checks, error) {
+	first, every, down := r.Params.Duration("first-crash"), r.Params.Duration("crash-every"), r.Params.Duration("down-for")
+	timeout, bound, n := r.Params.Duration("node-timeout"), r.Params.Duration("ok-bound"), r.Params.Int("clients")
+	last := first + 2*every
+	if !(first >= 8*time.Second && down < every && last+down+bound+5*time.Second <= r.Duration) {
+		return nil, fmt.Errorf("parameters: want first-crash >= 8s, down-for < crash-every and first-crash + 2 crash-every + down-for + ok-bound + 5s <= duration (got %v, %v, %v, %v, %v)", first, every, down, bound, r.Duration)
+	}
+	reg := client.NewRegister()
+	reg.Keys = 24
+	wl := client.ForCluster(reg, reg.Keys)
+	node := func() deploy.Node { return deploy.Node{Config: scenarios.NoSave()} }
+	dep, err := r.Deploy(deploy.Deployment{
+		Latency: sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
+		Shards:  clusterShards(node, timeout),
+		Clients: []deploy.Clients{{Host: "c1", Count: n, Workload: wl, Cluster: &client.Cluster{Addrs: clusterSeeds}, Stop: r.Duration - 3*time.Second}},
+		Cluster: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
+	r.Schedule = []nemesis.Action{{At: clusterCreateAt, Op: nemesis.OpClusterCreate}}
+	for i, h := range []string{"n1", "n2", "n3"} {
+		at := first + time.Duration(i)*every
+		r.Schedule = append(r.Schedule, nemesis.Action{At: at, Op: nemesis.OpCrash, Target: h}, nemesis.Action{At: at + down, Op: nemesis.OpRestart, Target: h})
+	}
+	return func(r *scenarios.Run) []checker.Result {
+		r.History.Finish(r.World.Now())
+		ops := r.History.Ops()
+		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), servedBy(ops))
+		return []checker.Result{
+			dep.ClusterEpochs(),
+			dep.ClusterOwnership(500 * time.Millisecond),
+			dep.ClusterAgreement(last, bound),
+			dep.ClusterRoles(map[string]string{"n1": "n4", "n2": "n5", "n3": "n6"}),
+			dep.Convergence(),
+		}
+	}, nil
+}

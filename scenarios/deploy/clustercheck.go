@@ -127,8 +127,9 @@ func firstCommonSlot(a, b []redis.SlotOwner) (int, bool) {
 }
 
 // ClusterAgreement is the check that, in the last samples, every running
-// node has the same slot table and says the cluster is ok, and that they
-// said so within bound after since (the last fault's heal).
+// node has the same slot table and says the cluster is ok, and that from
+// since (the last fault, or its heal) they all said ok for good within
+// bound.
 func (b *Deployed) ClusterAgreement(since, bound time.Duration) checker.Result {
 	r := checker.Result{Checker: "cluster-agreement", Kind: checker.KindLiveness}
 	if len(b.clusterSamples) == 0 {
@@ -163,8 +164,9 @@ func (b *Deployed) ClusterAgreement(since, bound time.Duration) checker.Result {
 			return r
 		}
 	}
-	// The first moment after since at which every running node said ok.
-	okAt := time.Duration(-1)
+	// From since on, the last moment some running node did not say ok:
+	// the cluster is ok for good from the sample after it.
+	okAt := since
 	for i := 0; i < len(b.clusterSamples); {
 		j := i
 		all := true
@@ -172,16 +174,18 @@ func (b *Deployed) ClusterAgreement(since, bound time.Duration) checker.Result {
 			all = all && b.clusterSamples[j].v.State == "ok"
 			j++
 		}
-		if at := b.clusterSamples[i].at; at >= since && all {
+		if at := b.clusterSamples[i].at; at >= since && !all {
 			okAt = at
-			break
+			if j < len(b.clusterSamples) {
+				okAt = b.clusterSamples[j].at
+			}
 		}
 		i = j
 	}
 	r.Metrics = []checker.Metric{{Name: "ok_after_ms", Value: float64((okAt - since).Milliseconds())}}
-	if okAt < 0 || okAt-since > bound {
+	if okAt-since > bound {
 		r.Verdict = checker.Violation
-		r.Summary = fmt.Sprintf("the cluster was not ok on every node within %v of %v", bound, clock.Time(since))
+		r.Summary = fmt.Sprintf("the cluster was ok on every node for good only %v after %v, more than %v", okAt-since, clock.Time(since), bound)
 		return r
 	}
 	r.Verdict = checker.Ok
@@ -190,6 +194,56 @@ func (b *Deployed) ClusterAgreement(since, bound time.Duration) checker.Result {
 		nodes = append(nodes, s.node)
 	}
 	slices.Sort(nodes)
-	r.Summary = fmt.Sprintf("%s agree on the slots (%s) and were all ok %v after %v", strings.Join(nodes, ", "), ref, okAt-since, clock.Time(since))
+	r.Summary = fmt.Sprintf("%s agree on the slots (%s) and were all ok for good %v after %v", strings.Join(nodes, ", "), ref, okAt-since, clock.Time(since))
+	return r
+}
+
+// ClusterRoles is the check that, at the end, each old master (the keys of
+// promoted) is a replica of the replica that replaced it, as every running
+// node's table says.
+func (b *Deployed) ClusterRoles(promoted map[string]string) checker.Result {
+	r := checker.Result{Checker: "cluster-roles", Kind: checker.KindLiveness}
+	if len(b.clusterSamples) == 0 {
+		r.Verdict = checker.Unknown
+		r.Summary = "no cluster samples"
+		return r
+	}
+	last := b.clusterSamples[len(b.clusterSamples)-1].at
+	byNode := map[string]redis.ClusterView{}
+	for _, s := range b.clusterSamples {
+		if s.at == last {
+			byNode[s.node] = s.v
+		}
+	}
+	olds := make([]string, 0, len(promoted))
+	for old := range promoted { //redsim:ordered sorted below
+		olds = append(olds, old)
+	}
+	slices.Sort(olds)
+	for _, old := range olds {
+		nu := promoted[old]
+		ov, ok1 := byNode[old]
+		nv, ok2 := byNode[nu]
+		switch {
+		case !ok1 || !ok2:
+			r.Verdict = checker.Violation
+			r.Summary = fmt.Sprintf("%s or %s is down at the end", old, nu)
+			return r
+		case !nv.Master:
+			r.Verdict = checker.Violation
+			r.Summary = fmt.Sprintf("%s is not a master at the end: the failover of %s did not happen", nu, old)
+			return r
+		case ov.Master || ov.MasterID != nv.MyID:
+			r.Verdict = checker.Violation
+			r.Summary = fmt.Sprintf("%s did not rejoin as a replica of %s", old, nu)
+			return r
+		}
+	}
+	r.Verdict = checker.Ok
+	var pairs []string
+	for _, old := range olds {
+		pairs = append(pairs, promoted[old]+" replaced "+old)
+	}
+	r.Summary = strings.Join(pairs, ", ") + ", and each old master follows its successor"
 	return r
 }
