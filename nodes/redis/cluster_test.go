@@ -27,12 +27,17 @@ type clusterWorld struct {
 // masters, each distinct config epoch set, every node met, the rest made
 // replicas of the masters in turn.
 func newClusterWorld(t *testing.T, seed uint64, n, masters int) *clusterWorld {
+	return newClusterWorldCfg(t, seed, n, masters, clusterConfig)
+}
+
+// newClusterWorldCfg is newClusterWorld with each node's configuration.
+func newClusterWorldCfg(t *testing.T, seed uint64, n, masters int, config func() Config) *clusterWorld {
 	t.Helper()
 	var names []string
 	for i := 1; i <= n; i++ {
 		names = append(names, fmt.Sprintf("n%d", i))
 	}
-	cw := &clusterWorld{replWorld: newReplWorld(t, seed, names, func(int) Config { return clusterConfig() })}
+	cw := &clusterWorld{replWorld: newReplWorld(t, seed, names, func(int) Config { return config() })}
 	cw.w.RunFor(10 * time.Millisecond)
 	for _, nd := range cw.nodes {
 		c := nd.dial()

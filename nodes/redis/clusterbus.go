@@ -136,10 +136,10 @@ func (l *clusterLink) readMessages() {
 		}
 		frame := l.rcv[:need]
 		msg, err := cluster.Parse(frame)
-		l.rcv = l.rcv[need:]
-		if len(l.rcv) == 0 {
-			l.rcv = nil
-		}
+		// Parse keeps copies: the buffer's space is reused for the next
+		// messages.
+		n := copy(l.rcv, l.rcv[need:])
+		l.rcv = l.rcv[:n]
 		if err != nil {
 			var pe *cluster.PacketError
 			if errors.As(err, &pe) {
@@ -217,7 +217,9 @@ func (s *Server) clusterSend(l *clusterLink, m *cluster.Msg) {
 	if int(m.Type) < len(s.cl.sent) {
 		s.cl.sent[m.Type]++
 	}
-	l.conn.Write(m.Marshal())
+	// Write copies what it sends: one buffer serves every message.
+	s.cl.txBuf = m.AppendTo(s.cl.txBuf[:0])
+	l.conn.Write(s.cl.txBuf)
 }
 
 // broadcastMessage is clusterBroadcastMessage: every node with a link but
@@ -240,7 +242,11 @@ func (s *Server) buildHeader(typ cluster.MsgType) *cluster.Msg {
 	if me.isReplica() && me.master != nil {
 		master = me.master
 	}
-	m := &cluster.Msg{Type: typ, Sender: cluster.NameOf(me.name), MySlots: master.slots}
+	// One message is reused for every header built: a clusterMsg is
+	// 4.5 KB, mostly its slot bitmaps. It is sent before the next is
+	// built (clusterSend copies it out).
+	m := &cl.msg
+	*m = cluster.Msg{Type: typ, Sender: cluster.NameOf(me.name), MySlots: master.slots, Gossip: m.Gossip[:0], Exts: m.Exts[:0]}
 	if ip := s.cfg.Cluster.AnnounceIP; ip != "" {
 		m.MyIP = cluster.IPOf(ip)
 	}

@@ -153,6 +153,10 @@ type clusterState struct {
 	cport int
 	// unbound are the accepted links whose node is not known yet.
 	unbound []*clusterLink
+	// msg and txBuf are reused for every message sent (buildHeader,
+	// clusterSend).
+	msg   cluster.Msg
+	txBuf []byte
 }
 
 // clusterEnabled reports whether the node runs in cluster mode.
