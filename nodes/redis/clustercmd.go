@@ -936,6 +936,16 @@ func (c *client) clusterRedirect(cmd *command, args [][]byte) bool {
 	} else if c.multi {
 		c.dirtyExec = true
 	}
+	switch code {
+	case redirMoved:
+		probeClusterMoved.Reach(s.env)
+	case redirAsk:
+		probeClusterAsk.Reach(s.env)
+	case redirUnstable:
+		probeClusterTryAgain.Reach(s.env)
+	case redirDownState, redirDownROState, redirDownUnbound:
+		probeClusterDown.Reach(s.env)
+	}
 	msg := s.redirectError(n, slot, code)
 	c.w.WriteError(msg)
 	s.countRejected(c, msg)

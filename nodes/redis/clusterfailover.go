@@ -216,6 +216,7 @@ func (s *Server) clusterHandleReplicaFailover() {
 	}
 	if cl.failoverAuthCount >= quorum {
 		s.env.Logf("Failover election won: I'm the new master.")
+		probeClusterFailoverWon.Reach(s.env)
 		if me.configEpoch < cl.failoverAuthEpoch {
 			me.configEpoch = cl.failoverAuthEpoch
 			s.env.Logf("configEpoch set to %d after successful failover", me.configEpoch)

@@ -398,6 +398,7 @@ func (s *Server) updateSlotsConfigWith(sender *clusterNode, senderConfigEpoch ui
 	case newmaster != nil && curmaster != nil && curmaster.numSlots == 0 &&
 		(s.cfg.Cluster.AllowReplicaMigration || senderSlots == migratedOurSlots):
 		s.env.Logf("Configuration change detected. Reconfiguring myself as a replica of %.40s", sender.name)
+		probeClusterUpdateDemoted.Reach(s.env)
 		s.clusterSetMaster(sender)
 		cl.todo |= todoSaveConfig | todoUpdateState | todoFsyncConfig
 	case me.master != nil && me.master.master != nil && me.master.master != me:
@@ -425,6 +426,7 @@ func (s *Server) handleConfigEpochCollision(sender *clusterNode) {
 	}
 	cl.currentEpoch++
 	me.configEpoch = cl.currentEpoch
+	probeClusterEpochCollision.Reach(s.env)
 	s.saveClusterConfig(true)
 	s.env.Logf("WARNING: configEpoch collision with node %.40s. configEpoch set to %d", sender.name, me.configEpoch)
 }

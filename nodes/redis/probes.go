@@ -32,3 +32,21 @@ var (
 	probeAOFTruncated = sim.DeclareProbe("persist/aof-truncated-tail",
 		"an AOF with a torn last command was truncated on load (aof-load-truncated)")
 )
+
+// The cluster's rare states.
+var (
+	probeClusterMoved = sim.DeclareProbe("cluster/moved",
+		"a command was redirected with -MOVED: the client's slot map was stale")
+	probeClusterAsk = sim.DeclareProbe("cluster/ask",
+		"a command on a migrating slot's missing key was redirected with -ASK to the importing node")
+	probeClusterTryAgain = sim.DeclareProbe("cluster/tryagain",
+		"a multi-key command on a slot being migrated found some keys moved and some not: -TRYAGAIN")
+	probeClusterDown = sim.DeclareProbe("cluster/clusterdown",
+		"a command was refused with -CLUSTERDOWN (the node's cluster state was fail, or the slot unassigned)")
+	probeClusterFailoverWon = sim.DeclareProbe("cluster/failover-won",
+		"a replica won an election and took its master's slots")
+	probeClusterUpdateDemoted = sim.DeclareProbe("cluster/update-demoted",
+		"a master learned (PING, PONG or UPDATE) that its slots have an owner with a newer configEpoch and became its replica")
+	probeClusterEpochCollision = sim.DeclareProbe("cluster/epoch-collision",
+		"two masters had the same configEpoch and the one with the greater ID took a new one")
+)

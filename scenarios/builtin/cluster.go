@@ -261,3 +261,75 @@ func setupClusterFailover(r *scenarios.Run) (scenarios.Checks, error) {
 		}
 	}, nil
 }
+
+func clusterReshardingScenario() *scenarios.Scenario {
+	return &scenarios.Scenario{
+		Name:    "cluster-resharding",
+		Summary: "slots move between the masters (redis-cli --cluster reshard) while set and register clients run, under partitions and pauses shorter than the node timeout: no key is lost or doubled by migration, every key stays linearizable",
+		Params: []scenarios.Param{
+			scenarios.DurationParam("duration", "60s", "virtual time the world runs"),
+			scenarios.DurationParam("quiet", "12s", "fault-free time at the end"),
+			scenarios.DurationParam("fault-interval", "4s", "mean time between two faults"),
+			scenarios.DurationParam("node-timeout", "30s", "cluster-node-timeout: longer than any fault, so no failover"),
+			scenarios.IntParam("slots", 500, 1, 5000, "slots each of the three reshards moves (the source's lowest)"),
+			scenarios.IntParam("clients", 3, 1, 100, "clients of each workload (set and register)"),
+			scenarios.IntParam("keys", 48, 1, 1000, "keys of each workload, spread over the slots"),
+		},
+		Setup: setupClusterResharding,
+	}
+}
+
+func setupClusterResharding(r *scenarios.Run) (scenarios.Checks, error) {
+	quiet, interval, timeout := r.Params.Duration("quiet"), r.Params.Duration("fault-interval"), r.Params.Duration("node-timeout")
+	slots, n, keys := r.Params.Int("slots"), r.Params.Int("clients"), r.Params.Int("keys")
+	faultsEnd := r.Duration - quiet
+	if faultsEnd < 40*time.Second {
+		return nil, fmt.Errorf("parameters: want duration - quiet >= 40s, for the three reshards (got %v)", faultsEnd)
+	}
+	set, reg := client.NewSet(), client.NewRegister()
+	set.Keys, reg.Keys = keys, keys
+	swl, rwl := client.ForCluster(set, keys), client.ForCluster(reg, keys)
+	node := func() deploy.Node { return deploy.Node{Config: scenarios.NoSave()} }
+	stop := faultsEnd + quiet/4
+	dep, err := r.Deploy(deploy.Deployment{
+		Latency: sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
+		Shards:  clusterShards(node, timeout),
+		Clients: []deploy.Clients{
+			{Host: "c1", Count: n, Workload: swl, Cluster: &client.Cluster{Addrs: clusterSeeds}, Stop: stop},
+			{Host: "c1", Count: n, Workload: rwl, Cluster: &client.Cluster{Addrs: clusterSeeds}, Stop: stop},
+		},
+		Cluster: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	dep.FinalReads("c1", faultsEnd+quiet/2, swl, r.Fail)
+	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
+	r.Schedule = []nemesis.Action{
+		{At: clusterCreateAt, Op: nemesis.OpClusterCreate},
+		// One after the other, each of other slots, as an operator
+		// would: n1's lowest go to n2, n3's to n1, then n2's (those it
+		// just took from n1) to n3.
+		{At: 10 * time.Second, Op: nemesis.OpReshard, Groups: [][]string{{"n1", "n2"}}, Count: slots},
+		{At: 20 * time.Second, Op: nemesis.OpReshard, Groups: [][]string{{"n3", "n1"}}, Count: slots},
+		{At: 30 * time.Second, Op: nemesis.OpReshard, Groups: [][]string{{"n2", "n3"}}, Count: slots},
+	}
+	hosts := []string{"n1", "n2", "n3", "n4", "n5", "n6", "c1"}
+	for _, a := range r.Generate(nemesis.Config{Hosts: hosts, Interval: interval, End: faultsEnd - 10*time.Second, Partitions: true, Pauses: true}, r.World.Stream("nemesis")) {
+		a.At += 10 * time.Second
+		r.Schedule = append(r.Schedule, a)
+	}
+	return func(r *scenarios.Run) []checker.Result {
+		r.History.Finish(r.World.Now())
+		ops := r.History.Ops()
+		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), servedBy(ops))
+		return []checker.Result{
+			checker.SetWrites(scenarios.KeyOps(r.History, 's'), checker.SetOptions{}),
+			r.Linearizable(scenarios.KeyOps(r.History, 'r')),
+			dep.Convergence(),
+			dep.ClusterEpochs(),
+			dep.ClusterOwnership(500 * time.Millisecond),
+			dep.ClusterAgreement(faultsEnd, quiet/2),
+		}
+	}, nil
+}

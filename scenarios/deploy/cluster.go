@@ -224,3 +224,184 @@ func (op *clusterOp) step4() {
 		}
 	})
 }
+
+// reshardOp moves slots from one master to another as redis-cli --cluster
+// reshard does (clusterManagerMoveSlot), one slot at a time: SETSLOT
+// IMPORTING on the target, SETSLOT MIGRATING on the source, batches of
+// GETKEYSINSLOT (10 keys, --cluster-pipeline) moved with MIGRATE ... KEYS
+// until the slot is empty, then SETSLOT NODE on the target, the source and
+// every other master.
+type reshardOp struct {
+	b        *Deployed
+	env      sim.Env
+	conns    map[string]*redisconn.Conn
+	ids      map[string]string
+	from, to string
+	masters  []string
+	slots    []int
+	moved    int
+	keys     int
+}
+
+func (op *reshardOp) Stop() {}
+
+// Reshard moves count slots (the lowest the source serves) from the master
+// on host from to the master on host to. The operator runs one reshard at
+// a time, as one redis-cli after another: a reshard asked for while one
+// runs starts when it ends.
+func (b *Deployed) Reshard(from, to string, count int) error {
+	if b.resharding {
+		b.note("operator: reshard " + from + " -> " + to + " waits for the reshard under way")
+		b.reshardQueue = append(b.reshardQueue, func() { b.startReshard(from, to, count) })
+		return nil
+	}
+	return b.startReshard(from, to, count)
+}
+
+// reshardDone starts the next queued reshard, if any.
+func (b *Deployed) reshardDone() {
+	b.resharding = false
+	if len(b.reshardQueue) > 0 {
+		next := b.reshardQueue[0]
+		b.reshardQueue = b.reshardQueue[1:]
+		next()
+	}
+}
+
+func (b *Deployed) startReshard(from, to string, count int) error {
+	if !b.cluster {
+		return fmt.Errorf("nemesis reshard: the deployment is not a cluster")
+	}
+	if b.pf != nil {
+		return fmt.Errorf("nemesis reshard: not supported on a live platform yet")
+	}
+	src, dst := b.Server(from), b.Server(to)
+	if src == nil || dst == nil {
+		b.note("operator: reshard " + from + " -> " + to + " not started: a node is down")
+		return nil
+	}
+	sv, _ := src.ClusterView()
+	var slots []int
+	for _, o := range sv.Owners {
+		for s := o.Start; s <= o.End && o.ID == sv.MyID && len(slots) < count; s++ {
+			slots = append(slots, s)
+		}
+	}
+	if len(slots) == 0 {
+		b.note("operator: reshard " + from + " -> " + to + ": " + from + " serves no slot")
+		return nil
+	}
+	h := b.w.Host(OperatorHost)
+	if h == nil {
+		var err error
+		if h, err = b.w.AddHost(OperatorHost, sim.HostConfig{}); err != nil {
+			return err
+		}
+	}
+	op := &reshardOp{b: b, conns: map[string]*redisconn.Conn{}, ids: map[string]string{}, from: from, to: to, slots: slots}
+	for _, sh := range b.shards {
+		for _, n := range sh.Nodes {
+			if s := b.Server(n.Host); s != nil {
+				if v, ok := s.ClusterView(); ok && v.Master {
+					op.masters = append(op.masters, n.Host)
+					op.ids[n.Host] = v.MyID
+				}
+			}
+		}
+	}
+	b.resharding = true
+	p, err := h.Spawn(fmt.Sprintf("reshard-%d", len(h.Processes())), func(env sim.Env) sim.Node {
+		op.env = env
+		for _, n := range op.masters {
+			op.conns[n] = redisconn.New(env, n+":6379", redisconn.Options{Timeout: 65 * time.Second})
+		}
+		op.next()
+		return op
+	})
+	if err != nil {
+		return err
+	}
+	p.Start()
+	return nil
+}
+
+func (op *reshardOp) do(node string, then func(v resp.Value), args ...string) {
+	c := op.conns[node]
+	if c == nil {
+		op.b.note("operator: reshard stopped: " + node + " is not a master it knows")
+		return
+	}
+	bs := make([][]byte, len(args))
+	for i, a := range args {
+		bs[i] = []byte(a)
+	}
+	c.Do(redisconn.Func(func(v resp.Value, err error) {
+		if err != nil || v.IsError() {
+			why := v.String()
+			if err != nil {
+				why = err.Error()
+			}
+			op.b.note(fmt.Sprintf("operator: reshard stopped at slot %d: %s on %s: %s", op.slots[op.moved], strings.Join(args, " "), node, why))
+			op.close()
+			return
+		}
+		then(v)
+	}), 0, bs...)
+}
+
+func (op *reshardOp) close() {
+	for _, n := range op.masters {
+		op.conns[n].Close()
+	}
+	op.b.reshardDone()
+}
+
+// next moves the next slot, or ends.
+func (op *reshardOp) next() {
+	if op.moved == len(op.slots) {
+		op.b.note(fmt.Sprintf("operator: reshard %s -> %s done: %d slots, %d keys", op.from, op.to, len(op.slots), op.keys))
+		op.close()
+		return
+	}
+	slot := strconv.Itoa(op.slots[op.moved])
+	op.do(op.to, func(resp.Value) {
+		op.do(op.from, func(resp.Value) { op.migrateKeys(slot) }, "CLUSTER", "SETSLOT", slot, "MIGRATING", op.ids[op.to])
+	}, "CLUSTER", "SETSLOT", slot, "IMPORTING", op.ids[op.from])
+}
+
+// migrateKeys moves the slot's keys ten at a time, then gives the slot to
+// the target everywhere.
+func (op *reshardOp) migrateKeys(slot string) {
+	op.do(op.from, func(v resp.Value) {
+		if len(v.Elems) == 0 {
+			op.setOwner(slot, append([]string{op.to, op.from}, op.others()...))
+			return
+		}
+		args := []string{"MIGRATE", op.to, "6379", "", "0", "60000", "KEYS"}
+		for _, k := range v.Elems {
+			args = append(args, string(k.Str))
+		}
+		op.keys += len(v.Elems)
+		op.do(op.from, func(resp.Value) { op.migrateKeys(slot) }, args...)
+	}, "CLUSTER", "GETKEYSINSLOT", slot, "10")
+}
+
+func (op *reshardOp) others() []string {
+	var out []string
+	for _, m := range op.masters {
+		if m != op.from && m != op.to {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// setOwner sends SETSLOT NODE to each node in turn.
+func (op *reshardOp) setOwner(slot string, nodes []string) {
+	if len(nodes) == 0 {
+		op.moved++
+		op.next()
+		return
+	}
+	op.do(nodes[0], func(resp.Value) { op.setOwner(slot, nodes[1:]) }, "CLUSTER", "SETSLOT", slot, "NODE", op.ids[op.to])
+}

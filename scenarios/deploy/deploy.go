@@ -154,6 +154,10 @@ type Deployed struct {
 	// the nodes' cluster views.
 	cluster        bool
 	clusterSamples []clusterSample
+	// resharding is set while a reshard runs; reshardQueue holds those
+	// asked for meanwhile.
+	resharding   bool
+	reshardQueue []func()
 }
 
 // Build creates d's hosts and processes in w and starts them; clients

@@ -49,12 +49,16 @@ const (
 	// OpClusterCreate creates a Redis Cluster of the deployment's shards
 	// as redis-cli --cluster create does.
 	OpClusterCreate Op = "cluster-create"
+	// OpReshard moves Count slots from the master on Groups[0][0] to the
+	// master on Groups[0][1], keys and all, as redis-cli --cluster
+	// reshard does.
+	OpReshard Op = "reshard"
 )
 
 // Ops lists every op in the order scenario files document them.
 var Ops = []Op{OpPartition, OpHeal, OpCrash, OpRestart, OpCrashTorn, OpCrashWipe, OpPause, OpResume, OpClockJump, OpClockDrift,
 	OpClockStrobe, OpDiskFsync, OpDiskFull, OpDiskOK, OpClog, OpUnclog, OpReset, OpKillLink, OpSlow, OpLatency, OpHealAll,
-	OpPromote, OpReplicaOf, OpPublish, OpFailover, OpClusterCreate}
+	OpPromote, OpReplicaOf, OpPublish, OpFailover, OpClusterCreate, OpReshard}
 
 // Shapes lists the partition shapes.
 var Shapes = []string{ShapeIsolate, ShapeMajority, ShapeOneWay, ShapeBridge}

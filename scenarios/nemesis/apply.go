@@ -28,6 +28,9 @@ type Operator interface {
 	Failover(candidates, others []string, name string) error
 	// ClusterCreate creates a Redis Cluster of the deployment's shards.
 	ClusterCreate() error
+	// Reshard moves count slots from the master on host from to the
+	// master on host to.
+	Reshard(from, to string, count int) error
 }
 
 // Apply performs a on the world now; op carries out operator actions.
@@ -163,6 +166,19 @@ func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
 		}
 	case OpHealAll:
 		healAll(w, n)
+	case OpReshard:
+		if op == nil {
+			return fmt.Errorf("nemesis %s: this deployment has no operator (no Redis nodes)", a.Op)
+		}
+		from, to, err := pair()
+		if err != nil {
+			return err
+		}
+		if a.Count <= 0 {
+			return fmt.Errorf("nemesis reshard: count must be the number of slots to move, got %d", a.Count)
+		}
+		w.Fault("operator: " + a.String()[len(clock.Time(a.At).String())+1:])
+		return op.Reshard(from, to, a.Count)
 	case OpClusterCreate:
 		if op == nil {
 			return fmt.Errorf("nemesis %s: this deployment has no operator (no Redis nodes)", a.Op)

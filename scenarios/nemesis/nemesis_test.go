@@ -1,6 +1,7 @@
 package nemesis
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -73,6 +74,11 @@ func (f *fakeOperator) Publish(name, addr string) error {
 }
 func (f *fakeOperator) Failover(candidates, others []string, name string) error {
 	f.calls = append(f.calls, "failover "+strings.Join(candidates, ",")+" "+strings.Join(others, ",")+" "+name)
+	return nil
+}
+
+func (f *fakeOperator) Reshard(from, to string, count int) error {
+	f.calls = append(f.calls, fmt.Sprintf("reshard %s %s %d", from, to, count))
 	return nil
 }
 
