@@ -101,7 +101,7 @@ func (s *Server) infoSection(b *strings.Builder, sec string) {
 	case "latencystats":
 		s.infoLatencyStats(b)
 	case "modules", "cluster":
-		infoModulesAndCluster(b, sec)
+		infoModulesAndCluster(b, sec, s.clusterEnabled())
 	case "replication":
 		b.WriteString("# Replication\r\n")
 		s.infoReplication(b)
