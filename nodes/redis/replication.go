@@ -245,6 +245,12 @@ var replicationCommands = []cmdSpec{
 
 func replicaofCommand(c *client, args [][]byte) {
 	s := c.s
+	// Cluster mode configures replication from the master's address
+	// itself (CLUSTER REPLICATE).
+	if s.clusterEnabled() {
+		c.w.WriteError("ERR REPLICAOF not allowed in cluster mode.")
+		return
+	}
 	if s.fo.state != noFailover {
 		c.w.WriteError("ERR REPLICAOF not allowed while failing over.")
 		return
