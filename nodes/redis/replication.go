@@ -392,6 +392,11 @@ type replLink struct {
 	// snapshot has loaded.
 	fullReplid string
 	fullOffset int64
+	// awaitPsync is set from PSYNC's sending until its reply's first
+	// byte: the newlines a master sends meanwhile to keep the link alive
+	// (a diskless sync waiting for repl-diskless-sync-delay) are skipped,
+	// as slaveTryPartialResynchronization skips empty lines.
+	awaitPsync bool
 }
 
 // The handshake's steps, each the tag of the command that starts it.
@@ -474,6 +479,14 @@ func (w *replWire) OnData(c sim.Conn, p []byte) {
 		return
 	}
 	s.lastIOMs = s.nowMs()
+	if w.l.awaitPsync {
+		p = bytes.TrimLeft(p, "\n")
+		if len(p) == 0 {
+			s.afterEvent()
+			return
+		}
+		w.l.awaitPsync = false
+	}
 	w.h.OnData(c, p)
 	s.afterEvent()
 }
@@ -487,6 +500,7 @@ func (w *replWire) OnClose(c sim.Conn, err error) {
 }
 
 func (l *replLink) do(step int, args ...string) {
+	l.awaitPsync = step == stepPsync
 	b := make([][]byte, len(args))
 	for i, a := range args {
 		b[i] = []byte(a)
