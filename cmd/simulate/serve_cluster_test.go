@@ -169,3 +169,170 @@ func TestServeClusterCreate(t *testing.T) {
 		t.Fatalf("redis-cli -c GET foo: %q, %v", out, err)
 	}
 }
+
+// startRedisServer runs a real redis-server in cluster mode on port until
+// the test ends, and returns its address.
+func startRedisServer(t *testing.T, bin string, port int) string {
+	t.Helper()
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	var out bytes.Buffer
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", t.TempDir(),
+		"--cluster-enabled", "yes", "--cluster-node-timeout", "5000", "--save", "", "--appendonly", "no",
+		"--daemonize", "no", "--logfile", "")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+		if t.Failed() {
+			t.Logf("redis-server %s:\n%s", addr, out.String())
+		}
+	})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return addr
+		}
+		select {
+		case <-exited:
+			t.Fatalf("redis-server on %s exited:\n%s", addr, out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redis-server on %s did not listen", addr)
+		}
+	}
+}
+
+// clusterNodesLine is the CLUSTER NODES line, seen from addr, of the node
+// listening on of.
+func clusterNodesLine(t *testing.T, cli, addr, of string) string {
+	t.Helper()
+	host, port, _ := net.SplitHostPort(addr)
+	out, err := redisCLI(t, cli, "-h", host, "-p", port, "CLUSTER", "NODES")
+	if err != nil {
+		t.Fatalf("CLUSTER NODES on %s: %v\n%s", addr, err, out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) >= 8 && strings.HasPrefix(f[1], of+"@") {
+			return line
+		}
+	}
+	return ""
+}
+
+// TestServeClusterMixed: `simulate serve` nodes and real redis-server
+// nodes make one cluster. A real node MEETs a simulated one and both see
+// the other connected; then redis-cli --cluster create builds three
+// masters and three replicas of both kinds, check finds it whole, -c
+// follows MOVED across kinds, and a real replica of a simulated master
+// takes over by CLUSTER FAILOVER, the old master becoming its replica
+// with a working replication link.
+func TestServeClusterMixed(t *testing.T) {
+	cli := requireBinary(t, "redis-cli")
+	server := requireBinary(t, "redis-server")
+	sims := startServeCluster(t, 4)
+	var reals []string
+	for range 4 {
+		reals = append(reals, startRedisServer(t, server, freeClusterPort(t)))
+	}
+
+	// A MEET from a real node to a simulated one (a pair apart: redis-cli
+	// --cluster create wants nodes that know no other).
+	mh, mp, _ := net.SplitHostPort(reals[3])
+	if out, err := redisCLI(t, cli, "-h", mh, "-p", mp, "CLUSTER", "MEET", "127.0.0.1", strings.TrimPrefix(sims[3], "127.0.0.1:")); err != nil || strings.TrimSpace(out) != "OK" {
+		t.Fatalf("CLUSTER MEET on redis-server: %q, %v", out, err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		a, b := clusterNodesLine(t, cli, reals[3], sims[3]), clusterNodesLine(t, cli, sims[3], reals[3])
+		if strings.HasSuffix(a, " connected") && !strings.Contains(a, "handshake") &&
+			strings.HasSuffix(b, " connected") && !strings.Contains(b, "handshake") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after MEET: redis-server sees the node as %q, the node sees redis-server as %q", a, b)
+		}
+	}
+
+	// Interleaved, so that redis-cli makes masters and replicas of both kinds.
+	all := []string{sims[0], reals[0], sims[1], reals[1], sims[2], reals[2]}
+	rh, rp, _ := net.SplitHostPort(reals[0])
+	sh, sp, _ := net.SplitHostPort(sims[0])
+	out, err := redisCLI(t, cli, append(append([]string{"--cluster", "create"}, all...), "--cluster-replicas", "1", "--cluster-yes")...)
+	if err != nil || !strings.Contains(out, "[OK] All 16384 slots covered.") {
+		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
+	}
+	waitClusterOK(t, cli, all)
+	for _, a := range all {
+		out, err := redisCLI(t, cli, "--cluster", "check", a)
+		if err != nil || !strings.Contains(out, "[OK] All nodes agree about slots configuration.") ||
+			!strings.Contains(out, "[OK] All 16384 slots covered.") || strings.Contains(out, "[ERR]") {
+			t.Fatalf("redis-cli --cluster check %s: %v\n%s", a, err, out)
+		}
+	}
+	for _, k := range []string{"foo", "bar", "baz", "{user1}.a"} {
+		if out, err := redisCLI(t, cli, "-c", "-h", sh, "-p", sp, "SET", k, "v-"+k); err != nil || strings.TrimSpace(out) != "OK" {
+			t.Fatalf("redis-cli -c SET %s on the node: %q, %v", k, out, err)
+		}
+		if out, err := redisCLI(t, cli, "-c", "-h", rh, "-p", rp, "GET", k); err != nil || strings.TrimSpace(out) != "v-"+k {
+			t.Fatalf("redis-cli -c GET %s on redis-server: %q, %v", k, out, err)
+		}
+	}
+
+	// The real replica of a simulated master takes over.
+	var replica, master string
+	for _, r := range reals {
+		line := clusterNodesLine(t, cli, r, r)
+		f := strings.Fields(line)
+		if len(f) < 4 || !strings.Contains(f[2], "slave") {
+			continue
+		}
+		for _, s := range sims {
+			if g := strings.Fields(clusterNodesLine(t, cli, r, s)); len(g) > 0 && g[0] == f[3] {
+				replica, master = r, s
+			}
+		}
+	}
+	if replica == "" {
+		t.Fatalf("redis-cli made no real replica of a simulated master:\n%s", out)
+	}
+	h, p, _ := net.SplitHostPort(replica)
+	waitLinkUp(t, cli, replica)
+	if out, err := redisCLI(t, cli, "-h", h, "-p", p, "CLUSTER", "FAILOVER"); err != nil || strings.TrimSpace(out) != "OK" {
+		t.Fatalf("CLUSTER FAILOVER on %s: %q, %v", replica, out, err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		me := strings.Fields(clusterNodesLine(t, cli, replica, replica))
+		old := strings.Fields(clusterNodesLine(t, cli, master, master))
+		if len(me) > 3 && len(old) > 3 && strings.Contains(me[2], "master") && strings.Contains(old[2], "slave") && old[3] == me[0] {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after CLUSTER FAILOVER: redis-server says %q, the old master says %q", me, old)
+		}
+	}
+	waitLinkUp(t, cli, master)
+	oh, op, _ := net.SplitHostPort(master)
+	if out, err := redisCLI(t, cli, "-c", "-h", oh, "-p", op, "GET", "foo"); err != nil || strings.TrimSpace(out) != "v-foo" {
+		t.Fatalf("GET foo after the failover: %q, %v", out, err)
+	}
+}
+
+// waitLinkUp waits until the replica at addr says master_link_status:up.
+func waitLinkUp(t *testing.T, cli, addr string) {
+	t.Helper()
+	h, p, _ := net.SplitHostPort(addr)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		out, err := redisCLI(t, cli, "-h", h, "-p", p, "INFO", "replication")
+		if err == nil && strings.Contains(out, "master_link_status:up") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the replica %s never got its link up: %v\n%s", addr, err, out)
+		}
+	}
+}
