@@ -1216,12 +1216,11 @@ func roleCommand(c *client, args [][]byte) {
 	c.w.WriteInt(int64(s.masterPort))
 	state := map[int]string{linkConnect: "connect", linkConnecting: "connecting", linkHandshake: "handshake", linkTransfer: "sync", linkConnected: "connected"}[s.linkState]
 	c.w.WriteBulkString(state)
-	off := s.offset
-	if s.linkState != linkConnected {
-		off = -1
-		if s.cachedOffset >= 0 {
-			off = s.cachedOffset
-		}
+	// server.master ? server.master->reploff : -1: a cached master (the
+	// link is down) does not count.
+	off := int64(-1)
+	if s.linkState == linkConnected {
+		off = s.offset
 	}
 	c.w.WriteInt(off)
 }
