@@ -10,8 +10,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // requireBinary returns the path of a real Redis binary from PATH. Without
@@ -167,6 +170,29 @@ func TestServeClusterCreate(t *testing.T) {
 	}
 	if out, err := redisCLI(t, cli, "-c", "-h", host, "-p", p1, "GET", "foo"); err != nil || strings.TrimSpace(out) != "bar" {
 		t.Fatalf("redis-cli -c GET foo: %q, %v", out, err)
+	}
+
+	// go-redis's ClusterClient reads the slot map and routes every key.
+	ctx := context.Background()
+	cc := goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: addrs[:1], Protocol: 2})
+	defer cc.Close()
+	if v, err := cc.Get(ctx, "foo").Result(); err != nil || v != "bar" {
+		t.Fatalf("ClusterClient GET foo: %q, %v", v, err)
+	}
+	for i := range 50 {
+		k := "key:" + strconv.Itoa(i)
+		if err := cc.Set(ctx, k, i, 0).Err(); err != nil {
+			t.Fatalf("ClusterClient SET %s: %v", k, err)
+		}
+	}
+	var total atomic.Int64 // ForEachMaster runs the masters concurrently
+	err = cc.ForEachMaster(ctx, func(ctx context.Context, m *goredis.Client) error {
+		n, err := m.DBSize(ctx).Result()
+		total.Add(n)
+		return err
+	})
+	if err != nil || total.Load() != 51 {
+		t.Fatalf("the masters hold %d keys (%v); want the 50 written and foo", total.Load(), err)
 	}
 }
 
