@@ -28,6 +28,13 @@ type serveFlags struct {
 	// sentinel, when set, is a Sentinel configuration file: serve runs
 	// the simulator's Sentinel with it, as redis-sentinel FILE does.
 	sentinel string
+	// clusterEnabled runs the node in cluster mode (cluster-enabled yes):
+	// the bus listens on the port + 10000 (or clusterPort) and the node's
+	// state lives in clusterConfigFile under dir.
+	clusterEnabled     bool
+	clusterConfigFile  string
+	clusterNodeTimeout time.Duration
+	clusterPort        int
 }
 
 func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -55,6 +62,10 @@ func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
 	fl.BoolVar(&f.appendonly, "appendonly", false, "enable the append-only file (appendonly)")
 	fl.StringVar(&f.appendfsync, "appendfsync", "everysec", "AOF fsync policy: always, everysec or no")
 	fl.StringVar(&f.sentinel, "sentinel", "", "run a Sentinel with this configuration file (as redis-sentinel FILE: its port line, default 26379, is the port; --addr gives the host; the file is rewritten in place)")
+	fl.BoolVar(&f.clusterEnabled, "cluster-enabled", false, "run in cluster mode (cluster-enabled yes): the cluster bus listens on the port + 10000")
+	fl.StringVar(&f.clusterConfigFile, "cluster-config-file", "nodes.conf", "the cluster's state file in --dir (cluster-config-file)")
+	fl.DurationVar(&f.clusterNodeTimeout, "cluster-node-timeout", 15*time.Second, "how long a node may be unreachable before it is failing (cluster-node-timeout)")
+	fl.IntVar(&f.clusterPort, "cluster-port", 0, "the cluster bus port, 0 for the port + 10000 (cluster-port)")
 	return cmd
 }
 
@@ -76,6 +87,11 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer, ready fu
 	case "always", "everysec", "no":
 	default:
 		return &exitError{exitUsage, fmt.Errorf("--appendfsync %q is unknown; one of always, everysec, no", f.appendfsync)}
+	}
+	if f.clusterEnabled {
+		if err := checkClusterFlags(f, port); err != nil {
+			return &exitError{exitUsage, err}
+		}
 	}
 	dir, err := filepath.Abs(f.dir)
 	if err != nil {
@@ -102,6 +118,12 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer, ready fu
 	cfg.AppendOnly = f.appendonly
 	cfg.AppendFsync = f.appendfsync
 	cfg.Dir = dir
+	if f.clusterEnabled {
+		cfg.Cluster.Enabled = true
+		cfg.Cluster.ConfigFile = f.clusterConfigFile
+		cfg.Cluster.NodeTimeoutMs = f.clusterNodeTimeout.Milliseconds()
+		cfg.Cluster.Port = f.clusterPort
+	}
 	if err := l.Start(redis.Program(cfg)); err != nil {
 		return &exitError{exitFramework, err}
 	}
@@ -117,6 +139,24 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer, ready fu
 	}
 	if err := l.Run(ctx); err != nil {
 		return &exitError{exitFramework, err}
+	}
+	return nil
+}
+
+// checkClusterFlags refuses the cluster options redis-server would refuse
+// at startup, and a bus port that cannot be derived from port 0.
+func checkClusterFlags(f serveFlags, port int) error {
+	switch {
+	case f.clusterConfigFile == "" || strings.ContainsRune(f.clusterConfigFile, filepath.Separator):
+		return fmt.Errorf("--cluster-config-file %q: want a file name in --dir such as nodes.conf", f.clusterConfigFile)
+	case f.clusterNodeTimeout < time.Millisecond:
+		return fmt.Errorf("--cluster-node-timeout %s: want at least 1ms (Redis's default is 15s)", f.clusterNodeTimeout)
+	case f.clusterPort < 0 || f.clusterPort > 65535:
+		return fmt.Errorf("--cluster-port %d: want 0 (the port + 10000) or a port in 1-65535", f.clusterPort)
+	case port == 0 && f.clusterPort == 0:
+		return fmt.Errorf("--cluster-enabled with --addr port 0: the bus port is the port + 10000; give a port, or --cluster-port")
+	case f.clusterPort == 0 && port > 65535-10000:
+		return fmt.Errorf("--addr port %d: the cluster bus port is the port + 10000, so the port must be 55535 or less", port)
 	}
 	return nil
 }

@@ -89,6 +89,15 @@ func TestServeRejectsBadFlags(t *testing.T) {
 	if code != exitUsage {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
+	// The bus port is the port + 10000: port 0 cannot give one.
+	code, _, stderr = run(t, "serve", "--addr", "127.0.0.1:0", "--cluster-enabled")
+	if code != exitUsage || !strings.Contains(stderr, "port + 10000") {
+		t.Fatalf("--cluster-enabled on port 0: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = run(t, "serve", "--addr", "127.0.0.1:60000", "--cluster-enabled")
+	if code != exitUsage || !strings.Contains(stderr, "55535 or less") {
+		t.Fatalf("--cluster-enabled on port 60000: exit %d, stderr %q", code, stderr)
+	}
 	// Redis never creates its dir: it refuses to start.
 	missing := filepath.Join(t.TempDir(), "nonexistent", "x")
 	code, _, stderr = run(t, "serve", "--addr", "127.0.0.1:0", "--dir", missing)

@@ -75,6 +75,17 @@
 // counters of INFO stats do count its CLIENT LIST polls, which may differ
 // between the two servers.
 //
+// # Cluster mode
+//
+// TestClusterScripts runs the scripts of testdata/cluster against two
+// fresh servers in cluster mode per script. Both load the same nodes.conf
+// (a lone master by default, or NAME.nodes.conf beside the script: peers
+// that never answer, at 127.0.0.2, with a node timeout of an hour), so
+// node IDs and epochs agree, and both announce port 6379 and bus port
+// 16379, so NODES, SLOTS, SHARDS and MOVED agree although the servers
+// listen on different ports. What still differs by nature (SHARDS'
+// order, from a hash table with a random seed) is compared with !ignore.
+//
 // # Propagation and command metadata
 //
 // TestPropagation runs the scripts of testdata/propagation with a raw

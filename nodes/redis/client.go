@@ -52,6 +52,10 @@ type client struct {
 	// asking and readonlyCluster are CLIENT_ASKING and CLIENT_READONLY
 	// (cluster mode's ASKING and READONLY).
 	asking, readonlyCluster bool
+	// slot is c->slot in cluster mode: the hash slot of the command being
+	// run, -1 when it has no key; the keys a script touches must stay in
+	// it (scriptVerifyClusterState).
+	slot int
 	// rejecting is the name of the command being checked, for reject.
 	rejecting string
 	createMs  int64

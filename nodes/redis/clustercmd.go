@@ -530,9 +530,10 @@ func (s *Server) bumpConfigEpochWithoutConsensus() bool {
 // that is not valid. In the simulator a host name is an address.
 func (s *Server) clusterStartHandshake(ip string, port, cport int64) bool {
 	norm := ip
-	if a, err := netip.ParseAddr(ip); err == nil {
+	if a, err := netip.ParseAddr(ip); err == nil && a.Zone() == "" {
 		norm = a.String()
-	} else if !validHostName(ip) {
+	} else if s.ipAddresses() || !validHostName(ip) {
+		// inet_pton: Redis takes an IP literal, never a name.
 		return false
 	}
 	if port <= 0 || port > 65535 || cport <= 0 || cport > 65535 {
@@ -547,6 +548,17 @@ func (s *Server) clusterStartHandshake(ip string, port, cport int64) bool {
 	n.ip, n.port, n.cport = norm, int(port), int(cport)
 	s.cl.addNode(n)
 	return true
+}
+
+// ipEnv is implemented by an Env whose addresses are IP literals (real
+// TCP, sim/realenv).
+type ipEnv interface{ IPAddresses() bool }
+
+// ipAddresses reports whether the node's addresses are IP literals, as in
+// Redis, rather than the simulator's host names.
+func (s *Server) ipAddresses() bool {
+	e, ok := s.env.(ipEnv)
+	return ok && e.IPAddresses()
 }
 
 // validHostName accepts the simulator's host names: letters, digits, '-',
@@ -928,6 +940,7 @@ func (c *client) clusterRedirect(cmd *command, args [][]byte) bool {
 		return false
 	}
 	n, slot, code := s.nodeByQuery(c, cmd, args)
+	c.slot = slot
 	if n != nil && n == s.cl.myself {
 		return false
 	}
@@ -950,6 +963,36 @@ func (c *client) clusterRedirect(cmd *command, args [][]byte) bool {
 	c.w.WriteError(msg)
 	s.countRejected(c, msg)
 	return true
+}
+
+// scriptClusterState is scriptVerifyClusterState: a command a script
+// calls in cluster mode must be served here, with the caller's ASKING and
+// READONLY, and unless the script may cross slots its keys must stay in
+// the slot of the script's first keys. It returns the error, or "".
+func (s *Server) scriptClusterState(sc *client, cmd *command, args [][]byte) string {
+	caller := s.scriptCaller
+	if s.cl == nil || caller == nil || caller.mustObey() {
+		return ""
+	}
+	sc.asking, sc.readonlyCluster = caller.asking, caller.readonlyCluster
+	n, slot, code := s.nodeByQuery(sc, cmd, args)
+	if n == nil || n != s.cl.myself {
+		switch code {
+		case redirDownROState:
+			return "ERR Script attempted to execute a write command while the cluster is down and readonly"
+		case redirDownState:
+			return "ERR Script attempted to execute a command while the cluster is down"
+		}
+		return "ERR Script attempted to access a non local key in a cluster node"
+	}
+	if slot != -1 && !s.scriptCrossSlot {
+		if caller.slot == -1 {
+			caller.slot = slot
+		} else if caller.slot != slot {
+			return "ERR Script attempted to access keys that do not hash to the same slot"
+		}
+	}
+	return ""
 }
 
 // redirectError is clusterRedirectClient's error text.
@@ -982,7 +1025,7 @@ func (s *Server) nodeByQuery(c *client, cmd *command, args [][]byte) (*clusterNo
 	var cmds []queued
 	if cmd.name == "exec" {
 		if !c.multi {
-			return cl.myself, 0, redirNone
+			return cl.myself, -1, redirNone
 		}
 		for _, q := range c.queue {
 			if qc := s.lookup(q); qc != nil {
@@ -1033,7 +1076,7 @@ func (s *Server) nodeByQuery(c *client, cmd *command, args [][]byte) (*clusterNo
 		}
 	}
 	if n == nil {
-		return cl.myself, 0, redirNone
+		return cl.myself, -1, redirNone
 	}
 	flags := cmd.flags
 	isWrite := flags&flagWrite != 0

@@ -316,6 +316,7 @@ func (c *client) processCommand(args [][]byte) {
 		c.reject(v.Error(cmd.name))
 		return
 	}
+	c.slot = -1
 	if s.cl != nil && c.clusterRedirect(cmd, args) {
 		return
 	}

@@ -55,6 +55,10 @@ func selectCommand(c *client, args [][]byte) {
 	if !ok {
 		return
 	}
+	if c.s.clusterEnabled() && n != 0 {
+		c.w.WriteError("ERR SELECT is not allowed in cluster mode")
+		return
+	}
 	if n < 0 || n >= len(c.s.dbs) {
 		c.w.WriteError("ERR DB index is out of range")
 		return
@@ -139,7 +143,7 @@ func helloCommand(c *client, args [][]byte) {
 	c.w.WriteBulkString("id")
 	c.w.WriteInt(c.id)
 	c.w.WriteBulkString("mode")
-	c.w.WriteBulkString("standalone")
+	c.w.WriteBulkString(c.s.redisMode())
 	c.w.WriteBulkString("role")
 	c.w.WriteBulkString(c.s.role())
 	c.w.WriteBulkString("modules")

@@ -58,6 +58,10 @@ var failoverCommands = []cmdSpec{
 // failoverCommand is FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms].
 func failoverCommand(c *client, args [][]byte) {
 	s := c.s
+	if s.clusterEnabled() {
+		c.w.WriteError("ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.")
+		return
+	}
 	if len(args) == 2 && cEqualFold(args[1], "abort") {
 		if s.fo.state == noFailover {
 			c.w.WriteError("ERR No failover in progress.")

@@ -168,6 +168,7 @@ func fcallGeneric(c *client, args [][]byte, ro bool) {
 	}
 	keys, argv := args[3:3+n], args[3+n:]
 	readOnly := ro || fn.Flags&scripting.FlagNoWrites != 0
+	c.s.scriptCrossSlot = fn.Flags&scripting.FlagAllowCrossSlotKeys != 0
 	c.s.runScript(c, readOnly, false, fn.Name, func(ctx scripting.Context) { f.Call(fn, keys, argv, ctx, c.w) })
 }
 

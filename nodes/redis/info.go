@@ -45,7 +45,7 @@ func (s *Server) infoSection(b *strings.Builder, sec string) {
 		field(b, "redis_version", Version)
 		field(b, "redis_git_sha1", "00000000")
 		field(b, "redis_git_dirty", "0")
-		field(b, "redis_mode", "standalone")
+		field(b, "redis_mode", s.redisMode())
 		field(b, "os", "Redsim")
 		field(b, "arch_bits", "64")
 		field(b, "run_id", s.runID)
@@ -101,7 +101,7 @@ func (s *Server) infoSection(b *strings.Builder, sec string) {
 	case "latencystats":
 		s.infoLatencyStats(b)
 	case "modules", "cluster":
-		infoModulesAndCluster(b, sec)
+		infoModulesAndCluster(b, sec, s.clusterEnabled())
 	case "replication":
 		b.WriteString("# Replication\r\n")
 		s.infoReplication(b)
@@ -138,4 +138,13 @@ func okErr(ok bool) string {
 		return "ok"
 	}
 	return "err"
+}
+
+// redisMode is INFO's redis_mode: cluster with cluster-enabled, else
+// standalone (Sentinel is a program of its own here).
+func (s *Server) redisMode() string {
+	if s.clusterEnabled() {
+		return "cluster"
+	}
+	return "standalone"
 }

@@ -92,11 +92,15 @@ func (s *Server) infoStats(b *strings.Builder) {
 	}
 }
 
-// infoModulesAndCluster writes the sections of a node without modules
-// and without cluster support.
-func infoModulesAndCluster(b *strings.Builder, sec string) {
+// infoModulesAndCluster writes the sections of a node without modules;
+// the cluster section says only whether cluster mode is on, as Redis's.
+func infoModulesAndCluster(b *strings.Builder, sec string, clusterEnabled bool) {
 	if sec == "modules" {
 		b.WriteString("# Modules\r\n")
+		return
+	}
+	if clusterEnabled {
+		b.WriteString("# Cluster\r\ncluster_enabled:1\r\n")
 		return
 	}
 	b.WriteString("# Cluster\r\ncluster_enabled:0\r\n")

@@ -89,6 +89,10 @@ func copyCommand(c *client, args [][]byte) {
 			return
 		}
 	}
+	if c.s.clusterEnabled() && (c.db.id != 0 || dst.id != 0) {
+		c.w.WriteError("ERR Copying to another database is not allowed in cluster mode")
+		return
+	}
 	key, newkey := args[1], args[2]
 	if dst == c.db && string(key) == string(newkey) {
 		c.w.WriteError(errSameObject)
@@ -117,6 +121,10 @@ func copyCommand(c *client, args [][]byte) {
 
 // moveCommand is MOVE key db.
 func moveCommand(c *client, args [][]byte) {
+	if c.s.clusterEnabled() {
+		c.w.WriteError("ERR MOVE is not allowed in cluster mode")
+		return
+	}
 	dst, ok := c.dbArg(args[2])
 	if !ok {
 		return
@@ -146,6 +154,11 @@ func moveCommand(c *client, args [][]byte) {
 // swapdbCommand is SWAPDB index1 index2: the databases trade their keys;
 // clients, WATCHes and blocked clients stay with the index.
 func swapdbCommand(c *client, args [][]byte) {
+	// Cluster mode has db 0 alone.
+	if c.s.clusterEnabled() {
+		c.w.WriteError("ERR SWAPDB is not allowed in cluster mode")
+		return
+	}
 	id1, ok := c.intArg(args[1], "invalid first DB index")
 	if !ok {
 		return

@@ -223,3 +223,50 @@ func TestMasterStreamErrorIsCritical(t *testing.T) {
 		t.Fatalf("offset %d, want %d", got, want)
 	}
 }
+
+// A diskless sync waits repl-diskless-sync-delay (5 s) before its
+// +FULLRESYNC, and the master keeps the link alive meanwhile with a
+// newline a second: the replica skips them, as
+// slaveTryPartialResynchronization skips empty lines, and takes the
+// streamed snapshot ($EOF:<mark>) that follows. A real redis-server 7.0
+// master does exactly this.
+func TestMasterLinkSkipsNewlinesBeforeFullResync(t *testing.T) {
+	sw := rdbfile.NewWriter(nil, rdbfile.DefaultOptions())
+	sw.InfoAux(rdbfile.Info{RedisVer: Version, Bits: 64})
+	sw.SelectDB(0, 1, 0)
+	if err := sw.Key([]byte("k"), &rdbfile.Value{Type: rdbfile.TypeString, Str: []byte("v")}, rdbfile.NoMeta); err != nil {
+		t.Fatal(err)
+	}
+	snapshot := sw.Finish()
+	mark := strings.Repeat("e", 40)
+	fm := &fakeMaster{answer: func(fm *fakeMaster, c sim.Conn, args []string) string {
+		switch strings.ToUpper(args[0]) {
+		case "PING":
+			return "+PONG\r\n"
+		case "PSYNC":
+			for i := 1; i <= 4; i++ {
+				fm.env.After(time.Duration(i)*time.Second, func() { c.Write([]byte("\n")) })
+			}
+			fm.env.After(5*time.Second, func() {
+				c.Write([]byte("+FULLRESYNC " + strings.Repeat("a", 40) + " 0\r\n\n$EOF:" + mark + "\r\n" + string(snapshot) + mark))
+			})
+			return "\n"
+		case "REPLCONF":
+			if strings.EqualFold(args[1], "ack") {
+				return ""
+			}
+		}
+		return "+OK\r\n"
+	}}
+	w, r := linkWorld(t, fm)
+	w.RunFor(7 * time.Second)
+	if r.logged("protocol error") || fm.closed {
+		t.Fatal("the replica dropped the link on the master's keepalive newlines")
+	}
+	if !r.logged("MASTER <-> REPLICA sync: Finished with success") {
+		t.Fatal("the sync did not finish")
+	}
+	if got := r.dial().do("GET", "k"); got != "$1\r\nv\r\n" {
+		t.Fatalf("GET k on the replica: %q", got)
+	}
+}

@@ -245,6 +245,12 @@ var replicationCommands = []cmdSpec{
 
 func replicaofCommand(c *client, args [][]byte) {
 	s := c.s
+	// Cluster mode configures replication from the master's address
+	// itself (CLUSTER REPLICATE).
+	if s.clusterEnabled() {
+		c.w.WriteError("ERR REPLICAOF not allowed in cluster mode.")
+		return
+	}
 	if s.fo.state != noFailover {
 		c.w.WriteError("ERR REPLICAOF not allowed while failing over.")
 		return
@@ -386,6 +392,11 @@ type replLink struct {
 	// snapshot has loaded.
 	fullReplid string
 	fullOffset int64
+	// awaitPsync is set from PSYNC's sending until its reply's first
+	// byte: the newlines a master sends meanwhile to keep the link alive
+	// (a diskless sync waiting for repl-diskless-sync-delay) are skipped,
+	// as slaveTryPartialResynchronization skips empty lines.
+	awaitPsync bool
 }
 
 // The handshake's steps, each the tag of the command that starts it.
@@ -468,6 +479,14 @@ func (w *replWire) OnData(c sim.Conn, p []byte) {
 		return
 	}
 	s.lastIOMs = s.nowMs()
+	if w.l.awaitPsync {
+		p = bytes.TrimLeft(p, "\n")
+		if len(p) == 0 {
+			s.afterEvent()
+			return
+		}
+		w.l.awaitPsync = false
+	}
 	w.h.OnData(c, p)
 	s.afterEvent()
 }
@@ -481,6 +500,7 @@ func (w *replWire) OnClose(c sim.Conn, err error) {
 }
 
 func (l *replLink) do(step int, args ...string) {
+	l.awaitPsync = step == stepPsync
 	b := make([][]byte, len(args))
 	for i, a := range args {
 		b[i] = []byte(a)
@@ -1196,12 +1216,11 @@ func roleCommand(c *client, args [][]byte) {
 	c.w.WriteInt(int64(s.masterPort))
 	state := map[int]string{linkConnect: "connect", linkConnecting: "connecting", linkHandshake: "handshake", linkTransfer: "sync", linkConnected: "connected"}[s.linkState]
 	c.w.WriteBulkString(state)
-	off := s.offset
-	if s.linkState != linkConnected {
-		off = -1
-		if s.cachedOffset >= 0 {
-			off = s.cachedOffset
-		}
+	// server.master ? server.master->reploff : -1: a cached master (the
+	// link is down) does not count.
+	off := int64(-1)
+	if s.linkState == linkConnected {
+		off = s.offset
 	}
 	c.w.WriteInt(off)
 }

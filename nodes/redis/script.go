@@ -29,6 +29,10 @@ type scriptState struct {
 	// allow-oom flag); scriptWrote is SCRIPT_WRITE_DIRTY: the running
 	// script has called a write command.
 	scriptAllowOOM, scriptWrote bool
+	// scriptCrossSlot is SCRIPT_ALLOW_CROSS_SLOT: the running script may
+	// touch keys of several slots in cluster mode (an EVAL script without
+	// a shebang, or the allow-cross-slot-keys flag).
+	scriptCrossSlot bool
 	// script is the script or function running now (scriptRunCtx).
 	script scriptRun
 	// co runs the commands that run scripts (runLong); onCoroutine is set
@@ -116,6 +120,8 @@ func evalGeneric(c *client, args [][]byte, bySHA, ro bool) {
 	if known && flags&scripting.FlagShebang != 0 && flags&scripting.FlagNoWrites != 0 {
 		ro = true
 	}
+	// A script without a shebang (compatibility mode) may cross slots.
+	s.scriptCrossSlot = !known || flags&scripting.FlagAllowCrossSlotKeys != 0
 	s.runScript(c, ro, true, sha, func(ctx scripting.Context) { e.EvalSHA(sha, keys, argv, ctx, c.w) })
 }
 
@@ -166,7 +172,7 @@ func (s *Server) runScript(c *client, ro, eval bool, name string, run func(ctx s
 	s.script = scriptRun{}
 	s.execDepth--
 	s.inScript, s.readOnly = false, false
-	s.scriptAllowOOM, s.scriptWrote = false, false
+	s.scriptAllowOOM, s.scriptWrote, s.scriptCrossSlot = false, false, false
 	s.scriptRepl = scripting.ReplAll
 	s.scriptCaller = nil
 	if p := s.panicked; p != nil {
@@ -194,6 +200,10 @@ func (c *client) prepareScript(flags scripting.Flags, ro bool) bool {
 			return false
 		}
 		return true
+	}
+	if flags&scripting.FlagNoCluster != 0 && s.clusterEnabled() {
+		c.w.WriteError("ERR Can not run script on cluster, 'no-cluster' flag is set.")
+		return false
 	}
 	if stale && flags&scripting.FlagAllowStale == 0 {
 		c.w.WriteError("MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.")
@@ -281,6 +291,10 @@ func (s *Server) scriptCall(sc *client, args [][]byte, proto int) []byte {
 	}
 	if cmd.flags&flagWrite != 0 {
 		s.scriptWrote = true // SCRIPT_WRITE_DIRTY
+	}
+	if msg := s.scriptClusterState(sc, cmd, args); msg != "" {
+		sc.w.WriteError(msg)
+		return sc.w.Bytes()
 	}
 	sc.lastCmd = cmd.name
 	sc.rejecting = cmd.name

@@ -205,6 +205,12 @@ func (l *Loop) Name() string { return l.cfg.Name }
 // Host is the node's host name.
 func (l *Loop) Host() string { return l.cfg.Host }
 
+// IPAddresses reports that addresses on this Env are IP literals, as on
+// any real host: a node that must refuse a host name where Redis wants an
+// IP (CLUSTER MEET) asks for it; in the simulator an address is a host's
+// name.
+func (l *Loop) IPAddresses() bool { return true }
+
 // Now is the wall clock, in UTC.
 func (l *Loop) Now() time.Time { return time.Now().UTC() }
 
