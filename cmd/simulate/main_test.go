@@ -94,7 +94,7 @@ func TestExitStatuses(t *testing.T) {
 
 func TestListAndVersion(t *testing.T) {
 	_, out, _ := run(t, "list")
-	if !strings.HasPrefix(out, "failover-partition ") || !strings.Contains(out, "\nping ") {
+	if !strings.HasPrefix(out, "cluster-failover ") || !strings.Contains(out, "\nfailover-partition ") || !strings.Contains(out, "\nping ") {
 		t.Errorf("list: %q", out)
 	}
 	_, out, _ = run(t, "version")
