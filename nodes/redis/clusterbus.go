@@ -24,6 +24,11 @@ type clusterLink struct {
 	// waiting is set while input sits unread because the node is held
 	// (an fsync, DEBUG SLEEP): resume reads it.
 	waiting bool
+	// sndbuf is what the node sent and the socket has not yet taken:
+	// clusterSendMessage installs the write handler with a barrier, so
+	// the bytes leave after beforeSleep, after the config is saved and
+	// fsynced (a vote is durable before its ACK is on the wire).
+	sndbuf []byte
 }
 
 // createClusterLink is createClusterLink; an outbound link becomes the
@@ -217,9 +222,24 @@ func (s *Server) clusterSend(l *clusterLink, m *cluster.Msg) {
 	if int(m.Type) < len(s.cl.sent) {
 		s.cl.sent[m.Type]++
 	}
-	// Write copies what it sends: one buffer serves every message.
-	s.cl.txBuf = m.AppendTo(s.cl.txBuf[:0])
-	l.conn.Write(s.cl.txBuf)
+	if len(l.sndbuf) == 0 {
+		s.cl.pendingLinks = append(s.cl.pendingLinks, l)
+	}
+	l.sndbuf = m.AppendTo(l.sndbuf)
+}
+
+// clusterFlushLinks is the bus links' write handlers, which run after
+// beforeSleep: what each link has buffered goes out.
+func (s *Server) clusterFlushLinks() {
+	cl := s.cl
+	for _, l := range cl.pendingLinks {
+		if !l.freed && l.conn != nil && len(l.sndbuf) > 0 {
+			l.conn.Write(l.sndbuf)
+		}
+		l.sndbuf = l.sndbuf[:0]
+	}
+	clear(cl.pendingLinks)
+	cl.pendingLinks = cl.pendingLinks[:0]
 }
 
 // broadcastMessage is clusterBroadcastMessage: every node with a link but

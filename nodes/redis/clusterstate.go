@@ -155,8 +155,9 @@ type clusterState struct {
 	unbound []*clusterLink
 	// msg and txBuf are reused for every message sent (buildHeader,
 	// clusterSend).
-	msg   cluster.Msg
-	txBuf []byte
+	msg cluster.Msg
+	// pendingLinks have bytes in their sndbuf (clusterFlushLinks).
+	pendingLinks []*clusterLink
 }
 
 // clusterEnabled reports whether the node runs in cluster mode.

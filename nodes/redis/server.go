@@ -357,6 +357,9 @@ func (s *Server) afterEvent() {
 	}
 	if s.cl != nil && !s.sleeping {
 		s.clusterBeforeSleep()
+		if !s.sleeping {
+			s.clusterFlushLinks()
+		}
 	}
 	s.updateFailoverStatus() // acks may have come in
 	s.resumeClients()

@@ -139,7 +139,7 @@ func clusterPartitionMinorityScenario() *scenarios.Scenario {
 			scenarios.DurationParam("partition-at", "15s", "when n1 and the minority's clients are cut off"),
 			scenarios.DurationParam("heal-at", "40s", "when the partition heals; n1 then turns into its replica's replica"),
 			scenarios.DurationParam("node-timeout", "5s", "cluster-node-timeout"),
-			scenarios.IntParam("clients", 3, 1, 100, "set clients on each side"),
+			scenarios.IntParam("clients", 8, 1, 100, "set clients on each side"),
 		},
 		Setup: setupClusterPartitionMinority,
 	}
