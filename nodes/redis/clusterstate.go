@@ -143,11 +143,10 @@ type clusterState struct {
 	linksBufLimit  int64
 
 	// The statics of clusterCron, clusterSendPing and clusterUpdateState.
-	iteration          uint64
-	pingsSent          uint64
-	amongMinorityTime  int64
-	firstUpdateCall    int64
-	lastEpochBumpLogMs int64
+	iteration         uint64
+	pingsSent         uint64
+	amongMinorityTime int64
+	firstUpdateCall   int64
 
 	cron  sim.Timer
 	cport int

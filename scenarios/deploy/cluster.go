@@ -155,36 +155,37 @@ func (op *clusterOp) step2() {
 	})
 }
 
-// step3 meets every other node from the first.
+// step3 meets every other node from the first, one MEET after the other
+// on the first node's connection: the first MEET waits for its reply, the
+// rest are sent together.
 func (op *clusterOp) step3() {
-	first := op.all[0]
-	others := op.all[1:]
-	var firsts []string
-	for range others {
-		firsts = append(firsts, first)
+	first, others := op.all[0], op.all[1:]
+	if len(others) == 0 {
+		op.env.After(time.Second, op.waitJoin)
+		return
 	}
-	// One connection to the first node carries every MEET, in order.
-	op.each(firsts[:min(1, len(firsts))], "CLUSTER MEET", func(int, string) []string {
-		return []string{"CLUSTER", "MEET", others[0], "6379"}
-	}, nil, func() {
-		rest := others[1:]
-		left := len(rest)
+	meet := func(n string, then func()) {
+		op.conns[first].Do(redisconn.Func(func(v resp.Value, err error) {
+			if err != nil || v.IsError() {
+				op.fail("CLUSTER MEET "+n+" on "+first, v, err)
+				return
+			}
+			then()
+		}), 0, []byte("CLUSTER"), []byte("MEET"), []byte(n), []byte("6379"))
+	}
+	meet(others[0], func() {
+		left := len(others) - 1
 		if left == 0 {
 			op.env.After(time.Second, op.waitJoin)
 			return
 		}
-		for _, n := range rest {
-			n := n
-			op.conns[first].Do(redisconn.Func(func(v resp.Value, err error) {
-				if err != nil || v.IsError() {
-					op.fail("CLUSTER MEET "+n, v, err)
-					return
-				}
+		for _, n := range others[1:] {
+			meet(n, func() {
 				left--
 				if left == 0 {
 					op.env.After(time.Second, op.waitJoin)
 				}
-			}), 0, []byte("CLUSTER"), []byte("MEET"), []byte(n), []byte("6379"))
+			})
 		}
 	})
 }
