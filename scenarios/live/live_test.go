@@ -23,6 +23,10 @@ import (
 // passes by skipping.
 func requireLive(t *testing.T) {
 	t.Helper()
+	if testing.Short() {
+		// Live runs take real seconds; make test runs them.
+		t.Skip("a live run of real processes: not with -short")
+	}
 	if err := live.Check(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true: %v", err)
