@@ -715,21 +715,7 @@ func (s *Server) clusterReplySlots(c *client) {
 		start, end int
 	}
 	var ranges []rng
-	var cur *clusterNode
-	start := -1
-	for i := 0; i <= cluster.Slots; i++ {
-		var n *clusterNode
-		if i < cluster.Slots {
-			n = cl.slots[i]
-		}
-		if i < cluster.Slots && n == cur {
-			continue
-		}
-		if cur != nil {
-			ranges = append(ranges, rng{cur, start, i - 1})
-		}
-		cur, start = n, i
-	}
+	cl.slotRuns(func(n *clusterNode, start, end int) { ranges = append(ranges, rng{n, start, end}) })
 	c.w.WriteArrayLen(len(ranges))
 	for _, r := range ranges {
 		var avail []*clusterNode
@@ -753,21 +739,7 @@ func (s *Server) clusterReplySlots(c *client) {
 func (s *Server) clusterReplyShards(c *client) {
 	cl := s.cl
 	ranges := map[*clusterNode][]int{}
-	var cur *clusterNode
-	start := -1
-	for i := 0; i <= cluster.Slots; i++ {
-		var n *clusterNode
-		if i < cluster.Slots {
-			n = cl.slots[i]
-		}
-		if i < cluster.Slots && n == cur {
-			continue
-		}
-		if cur != nil {
-			ranges[cur] = append(ranges[cur], start, i-1)
-		}
-		cur, start = n, i
-	}
+	cl.slotRuns(func(n *clusterNode, start, end int) { ranges[n] = append(ranges[n], start, end) })
 	var masters []*clusterNode
 	for _, n := range cl.nodes {
 		if n.isMaster() {

@@ -397,6 +397,22 @@ func (cl *clusterState) slotUnclaimed(slot int) bool {
 	return cl.slots[slot] == nil || cl.ownerNotClaiming.Has(slot)
 }
 
+// slotRuns calls fn for each run of consecutive slots the slot table
+// gives one node, in slot order (clusterGenNodesSlotsInfo's walk);
+// unassigned slots are skipped.
+func (cl *clusterState) slotRuns(fn func(n *clusterNode, start, end int)) {
+	start := 0
+	for i := 1; i <= cluster.Slots; i++ {
+		if i < cluster.Slots && cl.slots[i] == cl.slots[start] {
+			continue
+		}
+		if cl.slots[start] != nil {
+			fn(cl.slots[start], start, i-1)
+		}
+		start = i
+	}
+}
+
 // maxEpoch is clusterGetMaxEpoch.
 func (cl *clusterState) maxEpoch() uint64 {
 	max := cl.currentEpoch
@@ -443,23 +459,11 @@ func (s *Server) nodesDescription(filter cluster.NodeFlags) []byte {
 		lines[cl.byName[out[i].ID]] = &out[i]
 	}
 	// Slot ranges from the slot table, in slot order.
-	var cur *clusterNode
-	start := -1
-	for i := 0; i <= cluster.Slots; i++ {
-		var n *clusterNode
-		if i < cluster.Slots {
-			n = cl.slots[i]
+	cl.slotRuns(func(n *clusterNode, start, end int) {
+		if l := lines[n]; l != nil {
+			l.Slots = append(l.Slots, cluster.SlotRange{Start: start, End: end})
 		}
-		if n == cur && i < cluster.Slots {
-			continue
-		}
-		if cur != nil {
-			if l := lines[cur]; l != nil {
-				l.Slots = append(l.Slots, cluster.SlotRange{Start: start, End: i - 1})
-			}
-		}
-		cur, start = n, i
-	}
+	})
 	if l := lines[cl.myself]; l != nil {
 		for j := 0; j < cluster.Slots; j++ {
 			if m := cl.migratingTo[j]; m != nil {

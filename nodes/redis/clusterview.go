@@ -51,20 +51,8 @@ func (s *Server) ClusterView() (v ClusterView, ok bool) {
 	for _, n := range cl.nodes {
 		v.Hosts[n.name] = n.ip
 	}
-	var cur *clusterNode
-	start := 0
-	for i := 0; i <= cluster.Slots; i++ {
-		var n *clusterNode
-		if i < cluster.Slots {
-			n = cl.slots[i]
-		}
-		if i < cluster.Slots && n == cur {
-			continue
-		}
-		if cur != nil {
-			v.Owners = append(v.Owners, SlotOwner{Start: start, End: i - 1, ID: cur.name, ConfigEpoch: cur.configEpoch})
-		}
-		cur, start = n, i
-	}
+	cl.slotRuns(func(n *clusterNode, start, end int) {
+		v.Owners = append(v.Owners, SlotOwner{Start: start, End: end, ID: n.name, ConfigEpoch: n.configEpoch})
+	})
 	return v, true
 }
