@@ -27,6 +27,7 @@ func (b *Deployed) observeCluster(at time.Duration) {
 		if s := b.Server(name); s != nil {
 			if v, ok := s.ClusterView(); ok {
 				b.clusterSamples = append(b.clusterSamples, clusterSample{at: at, node: name, v: v})
+				b.sawID(name, v.MyID)
 			}
 		}
 	}

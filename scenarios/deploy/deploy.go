@@ -154,6 +154,8 @@ type Deployed struct {
 	// the nodes' cluster views.
 	cluster        bool
 	clusterSamples []clusterSample
+	// hostIDs are the node IDs each host's node has had, oldest first.
+	hostIDs map[string][]string
 	// resharding is set while a reshard runs; reshardQueue holds those
 	// asked for meanwhile.
 	resharding   bool

@@ -45,7 +45,28 @@ type fileSpec struct {
 	durationLine, quietLine int
 	linearizable, set       bool
 	convergence             bool
+	// cluster makes the nodes one Redis Cluster of masters (the first
+	// nodes/(replicas+1) hosts) each with replicas replicas, created at
+	// clusterCreateAt as redis-cli --cluster create does.
+	cluster     bool
+	replicas    int
+	nodeTimeout time.Duration
 }
+
+// clusterCreateAt is when a cluster topology's operator creates the
+// cluster, and clusterFaultsFrom when generated faults start: after the
+// cluster is up (its join polls and the writable delay).
+const (
+	clusterCreateAt   = 100 * time.Millisecond
+	clusterFaultsFrom = 10 * time.Second
+	// clusterMinKeys is the fewest keys a cluster workload spreads over
+	// the slots (client.ForCluster).
+	clusterMinKeys = 24
+)
+
+// clusterOps are the actions only a cluster topology takes; all but the
+// first take a target host.
+var clusterOps = []nemesis.Op{nemesis.OpReshard, nemesis.OpClusterAddNode, nemesis.OpClusterDelNode, nemesis.OpClusterForget, nemesis.OpClusterFailover}
 
 var (
 	workloadKinds = []string{"register", "cas-register", "counter", "set", "list-append", "mixed"}
@@ -279,6 +300,27 @@ func parseSpec(path string, root *tomlTable) (*scenarios.Scenario, error) {
 	sp.appendonly = d.boolean(topo, "topology.", "appendonly", false)
 	sp.appendfsync = d.str(topo, "topology.", "appendfsync", "everysec", scenarios.FsyncPolicies)
 	sp.latency = d.str(topo, "topology.", "latency", "lognormal", scenarios.LatencyShapes)
+	sp.cluster = d.boolean(topo, "topology.", "cluster", false)
+	if sp.cluster {
+		_, nodesGiven := topo.vals["nodes"]
+		if _, hostsGiven := topo.vals["hosts"]; !nodesGiven && !hostsGiven {
+			sp.nodes, sp.nodeHosts = 6, []string{"n1", "n2", "n3", "n4", "n5", "n6"}
+		}
+		sp.replicas = d.integer(topo, "topology.", "replicas", 1, 0, 4)
+		sp.nodeTimeout = d.dur(topo, "topology.", "node-timeout", 15*time.Second, false)
+		if masters := sp.nodes / (sp.replicas + 1); d.err == nil && (sp.nodes%(sp.replicas+1) != 0 || masters < 3) {
+			d.fail(max(d.line(topo, "nodes"), d.line(topo, "replicas"), topo.line), "a cluster of %d nodes with %d replicas each: the nodes must be whole shards of a master and its replicas, and Redis Cluster needs at least 3 masters (redis-cli --cluster create refuses fewer)", sp.nodes, sp.replicas)
+		}
+		if sp.nodeTimeout <= 0 && d.err == nil {
+			d.fail(d.line(topo, "node-timeout"), "topology.node-timeout must be positive, such as \"15s\"")
+		}
+	} else if topo != nil {
+		for _, k := range []string{"replicas", "node-timeout"} {
+			if v, ok := topo.vals[k]; ok {
+				d.fail(v.line, "topology.%s needs topology.cluster = true", k)
+			}
+		}
+	}
 	wl := one(root, "workload")
 	sp.workload = d.str(wl, "workload.", "kind", "register", workloadKinds)
 	sp.clients = d.integer(wl, "workload.", "clients", 5, 0, 1000)
@@ -304,11 +346,25 @@ func parseSpec(path string, root *tomlTable) (*scenarios.Scenario, error) {
 		}
 	}
 	targets := append(slices.Clone(hosts), "master") // "master" is what publish moves
+	if sp.cluster {
+		// A partition may cut off the cluster's operator too.
+		hosts = append(hosts, deploy.OperatorHost)
+	}
 	nem := one(root, "nemesis")
 	sp.interval = d.dur(nem, "nemesis.", "interval", 3*time.Second, false)
 	sp.maxJump = d.dur(nem, "nemesis.", "max-jump", 10*time.Second, false)
 	sp.faults = d.strings(nem, "nemesis.", "faults", []string{"partitions", "pauses"}, faultFamilies)
 	sp.actions, sp.actionLines = d.actions(nem, hosts, targets)
+	for i, a := range sp.actions {
+		switch {
+		case a.Op == nemesis.OpClusterCreate && sp.cluster:
+			d.fail(sp.actionLines[i], "nemesis.action[%d].op: a cluster topology is created at %v by the topology itself; cluster-create is not an action here", i, clusterCreateAt)
+		case slices.Contains(clusterOps, a.Op) && !sp.cluster:
+			d.fail(sp.actionLines[i], "nemesis.action[%d].op: %s needs a cluster (topology.cluster = true)", i, a.Op)
+		case a.Op == nemesis.OpClusterAddNode && a.Master != "" && !slices.Contains(sp.nodeHosts, a.Master):
+			d.fail(sp.actionLines[i], "nemesis.action[%d].master: cluster-add-node's master is the host of the master the node will replicate, one of %s; got %q", i, strings.Join(sp.nodeHosts, ", "), a.Master)
+		}
+	}
 	checks := one(root, "checks")
 	mixed := sp.workload == "mixed"
 	isReg := sp.workload == "register" || sp.workload == "cas-register" || sp.workload == "counter"
@@ -386,6 +442,7 @@ func (d *decoder) actions(nem *tomlTable, hosts, targets []string) (actions []ne
 			Count:    d.integer(at, p, "count", 0, 0, 1000),
 			Latency:  d.dur(at, p, "latency", 0, false),
 			Master:   d.str(at, p, "master", "", nil),
+			Mode:     d.str(at, p, "mode", "", []string{"force", "takeover"}),
 		}
 		if a.At < 0 {
 			d.fail(at.line, "%sat is required (a duration such as \"10s\")", p)
@@ -405,6 +462,12 @@ func (d *decoder) actions(nem *tomlTable, hosts, targets []string) (actions []ne
 		}
 		if a.Op == nemesis.OpFailover && (len(a.Groups) < 1 || len(a.Groups) > 2 || len(a.Groups[0]) == 0) {
 			d.fail(at.line, "%sgroups is required for failover: the candidate hosts, then optionally the hosts that follow the new master, such as [[\"n2\", \"n3\"], [\"n1\"]]", p)
+		}
+		if a.Mode != "" && a.Op != nemesis.OpClusterFailover {
+			d.fail(at.line, "%smode is cluster-failover's (force or takeover), not %s's", p, a.Op)
+		}
+		if a.Target == "" && slices.Contains(clusterOps[1:], a.Op) {
+			d.fail(at.line, "%starget is required for %s: the node's host", p, a.Op)
 		}
 		switch a.Op {
 		case nemesis.OpReplicaOf, nemesis.OpPublish:
@@ -500,17 +563,45 @@ func setupFile(r *scenarios.Run, sp *fileSpec) (scenarios.Checks, error) {
 	faultsEnd := r.Duration - quiet
 	names := sp.nodeHosts
 	master := names[0] + ":6379"
-	var groups []deploy.Clients
-	for _, h := range sp.clientHosts {
-		groups = append(groups, deploy.Clients{Host: h, Count: sp.clients, Workload: wl, Target: master, Follow: "master", Stop: faultsEnd + quiet/3})
-	}
 	cfg := scenarios.NoSave()
 	cfg.AppendOnly = sp.appendonly
 	cfg.AppendFsync = sp.appendfsync
+	disk := sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}
+	shards := []deploy.Shard{{Name: "shard", Nodes: scenarios.RedisNodes(cfg, disk, names...)}}
+	var cl *client.Cluster
+	if sp.cluster {
+		// Masters first, then each master's replicas in turn: with six
+		// nodes and one replica each, n4 follows n1.
+		cfg.Cluster.NodeTimeoutMs = sp.nodeTimeout.Milliseconds()
+		masters := len(names) / (sp.replicas + 1)
+		shards = nil
+		for i := 0; i < masters; i++ {
+			var hosts []string
+			for j := i; j < len(names); j += masters {
+				hosts = append(hosts, names[j])
+			}
+			shards = append(shards, deploy.Shard{Name: fmt.Sprintf("shard%d", i+1), Nodes: scenarios.RedisNodes(cfg, disk, hosts...)})
+		}
+		var addrs []string
+		for _, n := range names {
+			addrs = append(addrs, n+":6379")
+		}
+		cl = &client.Cluster{Addrs: addrs}
+		wl = client.ForCluster(wl, clusterMinKeys)
+	}
+	var groups []deploy.Clients
+	for _, h := range sp.clientHosts {
+		g := deploy.Clients{Host: h, Count: sp.clients, Workload: wl, Target: master, Follow: "master", Stop: faultsEnd + quiet/3}
+		if cl != nil {
+			g.Target, g.Follow, g.Cluster = "", "", cl
+		}
+		groups = append(groups, g)
+	}
 	dep, err := r.Deploy(deploy.Deployment{
 		Latency: scenarios.LatencyDist(sp.latency),
-		Shards:  []deploy.Shard{{Name: "shard", Nodes: scenarios.RedisNodes(cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}, names...)}},
+		Shards:  shards,
 		Clients: groups,
+		Cluster: sp.cluster,
 	})
 	if err != nil {
 		return nil, err
@@ -519,16 +610,28 @@ func setupFile(r *scenarios.Run, sp *fileSpec) (scenarios.Checks, error) {
 		dep.FinalReads(sp.clientHosts[0], faultsEnd+quiet*2/3, wl, r.Fail)
 	}
 	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
+	if sp.cluster {
+		r.Schedule = []nemesis.Action{{At: clusterCreateAt, Op: nemesis.OpClusterCreate}}
+	}
 	if len(sp.actions) > 0 {
-		r.Schedule = append(append([]nemesis.Action(nil), sp.actions...), nemesis.Action{At: faultsEnd, Op: nemesis.OpHealAll})
+		r.Schedule = append(append(r.Schedule, sp.actions...), nemesis.Action{At: faultsEnd, Op: nemesis.OpHealAll})
 	} else {
-		r.Schedule = r.Generate(nemesis.Config{
-			Hosts: names, Interval: sp.interval, End: faultsEnd, MaxJump: sp.maxJump,
+		// A cluster's faults start once it is up.
+		from := time.Duration(0)
+		if sp.cluster {
+			from = clusterFaultsFrom
+		}
+		gen := r.Generate(nemesis.Config{
+			Hosts: names, Interval: sp.interval, End: faultsEnd - from, MaxJump: sp.maxJump,
 			Partitions: slices.Contains(sp.faults, "partitions"), Crashes: slices.Contains(sp.faults, "crashes"),
 			Pauses: slices.Contains(sp.faults, "pauses"), Clocks: slices.Contains(sp.faults, "clocks"),
 			Links: slices.Contains(sp.faults, "links"), Disks: slices.Contains(sp.faults, "disks"),
 			LinkKills: slices.Contains(sp.faults, "link-kills"), Wipes: slices.Contains(sp.faults, "wipes"),
 		}, r.World.Stream("nemesis"))
+		for _, a := range gen {
+			a.At += from
+			r.Schedule = append(r.Schedule, a)
+		}
 	}
 	model := map[string]checker.Model{"register": checker.Register, "cas-register": checker.CASRegister, "counter": checker.Counter}[sp.workload]
 	return func(r *scenarios.Run) []checker.Result {
@@ -555,6 +658,9 @@ func setupFile(r *scenarios.Run, sp *fileSpec) (scenarios.Checks, error) {
 		}
 		if sp.clients > 0 {
 			out = append(out, scenarios.Liveness(r, faultsEnd, quiet/4))
+		}
+		if sp.cluster {
+			out = append(out, dep.ClusterEpochs(), dep.ClusterOwnership(500*time.Millisecond), dep.ClusterAgreement(faultsEnd, quiet/2))
 		}
 		return out
 	}, nil

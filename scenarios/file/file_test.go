@@ -66,7 +66,7 @@ func TestScenarioFileErrors(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
 		{"duration = 40s", `f.toml:1: duration: "40s" is not a string, integer, boolean or array (strings need quotes)`},
 		{"[topology]\nnodes = 12", "f.toml:2: topology.nodes must be an integer from 1 to 9"},
-		{"[topology]\nnodez = 3", "f.toml:2: topology.nodez is unknown; known: appendfsync, appendonly, hosts, latency, nodes"},
+		{"[topology]\nnodez = 3", "f.toml:2: topology.nodez is unknown; known: appendfsync, appendonly, cluster, hosts, latency, nodes"},
 		{"[workload]\nkind = \"queue\"", `f.toml:2: workload.kind "queue" is unknown; one of register, cas-register, counter, set, list-append, mixed`},
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"partition\"\nshape = \"halves\"", `f.toml:4: nemesis.action[0].shape "halves" is unknown; one of isolate, majority, oneway, bridge`},
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"crash\"\ntarget = \"n9\"", `f.toml:4: nemesis.action[0].target "n9" is unknown; one of c1, n1, n2, n3, master`},

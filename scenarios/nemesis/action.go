@@ -53,12 +53,27 @@ const (
 	// master on Groups[0][1], keys and all, as redis-cli --cluster
 	// reshard does.
 	OpReshard Op = "reshard"
+	// OpClusterAddNode adds the empty node on Target to the cluster as
+	// redis-cli --cluster add-node does: a master with no slots, or, with
+	// Master (a host), that master's replica.
+	OpClusterAddNode Op = "cluster-add-node"
+	// OpClusterDelNode removes the node on Target, which must serve no
+	// slot, as redis-cli --cluster del-node does.
+	OpClusterDelNode Op = "cluster-del-node"
+	// OpClusterForget sends CLUSTER FORGET, to every other node, of the
+	// IDs they know at Target's address other than its node's own: what
+	// a person does for a node lost with its disk (crash-wipe).
+	OpClusterForget Op = "cluster-forget"
+	// OpClusterFailover sends CLUSTER FAILOVER to the replica on Target,
+	// with Mode "force" or "takeover", or none.
+	OpClusterFailover Op = "cluster-failover"
 )
 
 // Ops lists every op in the order scenario files document them.
 var Ops = []Op{OpPartition, OpHeal, OpCrash, OpRestart, OpCrashTorn, OpCrashWipe, OpPause, OpResume, OpClockJump, OpClockDrift,
 	OpClockStrobe, OpDiskFsync, OpDiskFull, OpDiskOK, OpClog, OpUnclog, OpReset, OpKillLink, OpSlow, OpLatency, OpHealAll,
-	OpPromote, OpReplicaOf, OpPublish, OpFailover, OpClusterCreate, OpReshard}
+	OpPromote, OpReplicaOf, OpPublish, OpFailover, OpClusterCreate, OpReshard, OpClusterAddNode, OpClusterDelNode,
+	OpClusterForget, OpClusterFailover}
 
 // Shapes lists the partition shapes.
 var Shapes = []string{ShapeIsolate, ShapeMajority, ShapeOneWay, ShapeBridge}
@@ -87,8 +102,11 @@ type Action struct {
 	Count    int           `json:"count,omitempty"`
 	// Latency is the one-way delay of OpLatency.
 	Latency time.Duration `json:"latency,omitempty"`
-	// Master is the address (host:port) of OpReplicaOf and OpPublish.
+	// Master is the address (host:port) of OpReplicaOf and OpPublish, and
+	// the host of the master an added cluster node replicates.
 	Master string `json:"master,omitempty"`
+	// Mode is OpClusterFailover's: "force", "takeover" or "".
+	Mode string `json:"mode,omitempty"`
 }
 
 // String prints a one-line description.
@@ -130,6 +148,9 @@ func (a Action) String() string {
 	}
 	if a.Master != "" {
 		b.WriteString(" -> " + a.Master)
+	}
+	if a.Mode != "" {
+		b.WriteString(" " + a.Mode)
 	}
 	return b.String()
 }
@@ -180,6 +201,7 @@ func FormatTOML(actions []Action) string {
 		}
 		dur("latency", a.Latency)
 		str("master", a.Master)
+		str("mode", a.Mode)
 	}
 	return b.String()
 }

@@ -31,6 +31,15 @@ type Operator interface {
 	// Reshard moves count slots from the master on host from to the
 	// master on host to.
 	Reshard(from, to string, count int) error
+	// ClusterAddNode adds the node on host to the cluster, as a master or,
+	// with master (a host), as its replica.
+	ClusterAddNode(host, master string) error
+	// ClusterDelNode removes the node on host from the cluster.
+	ClusterDelNode(host string) error
+	// ClusterForget makes the other nodes forget the IDs host had before.
+	ClusterForget(host string) error
+	// ClusterFailover sends CLUSTER FAILOVER [mode] to the node on host.
+	ClusterFailover(host, mode string) error
 }
 
 // Apply performs a on the world now; op carries out operator actions.
@@ -185,6 +194,24 @@ func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
 		}
 		w.Fault("cluster-create")
 		return op.ClusterCreate()
+	case OpClusterAddNode, OpClusterDelNode, OpClusterForget, OpClusterFailover:
+		if op == nil {
+			return fmt.Errorf("nemesis %s: this deployment has no operator (no Redis nodes)", a.Op)
+		}
+		if a.Target == "" {
+			return fmt.Errorf("nemesis %s: target must be the node's host", a.Op)
+		}
+		w.Fault("operator: " + a.String()[len(clock.Time(a.At).String())+1:])
+		switch a.Op {
+		case OpClusterAddNode:
+			return op.ClusterAddNode(a.Target, a.Master)
+		case OpClusterDelNode:
+			return op.ClusterDelNode(a.Target)
+		case OpClusterForget:
+			return op.ClusterForget(a.Target)
+		default:
+			return op.ClusterFailover(a.Target, a.Mode)
+		}
 	case OpKillLink:
 		// A fault, but one only the node can carry out: the connection
 		// is the node's, and what it keeps for PSYNC is its decision.

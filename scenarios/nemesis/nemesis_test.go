@@ -87,6 +87,26 @@ func (f *fakeOperator) ClusterCreate() error {
 	return nil
 }
 
+func (f *fakeOperator) ClusterAddNode(host, master string) error {
+	f.calls = append(f.calls, "cluster-add-node "+host+" "+master)
+	return nil
+}
+
+func (f *fakeOperator) ClusterDelNode(host string) error {
+	f.calls = append(f.calls, "cluster-del-node "+host)
+	return nil
+}
+
+func (f *fakeOperator) ClusterForget(host string) error {
+	f.calls = append(f.calls, "cluster-forget "+host)
+	return nil
+}
+
+func (f *fakeOperator) ClusterFailover(host, mode string) error {
+	f.calls = append(f.calls, "cluster-failover "+host+" "+mode)
+	return nil
+}
+
 func (f *fakeOperator) KillLink(host string) error {
 	f.calls = append(f.calls, "kill-link "+host)
 	return nil
