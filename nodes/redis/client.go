@@ -292,18 +292,30 @@ func (c *client) typeName() string {
 	return "normal"
 }
 
-// clientsTimeout closes clients idle for longer than `timeout`.
-func (s *Server) clientsTimeout() {
-	if s.cfg.TimeoutSeconds <= 0 {
-		return
+// clientsCron is clientsCron's clientsCronHandleTimeout: each run visits
+// numclients/hz clients (at least 5, or all when fewer), newest first
+// and round the list run after run, as Redis rotates its client list
+// tail to head; it closes those idle for longer than `timeout` and, in
+// cluster mode, unblocks with a redirection those blocked on keys of a
+// slot this node no longer serves.
+func (s *Server) clientsCron() {
+	n := len(s.clients)
+	iterations := n / max(s.cfg.Hz, 1)
+	if iterations < 5 {
+		iterations = min(n, 5)
 	}
 	now := s.nowMs()
 	limit := int64(s.cfg.TimeoutSeconds) * 1000
-	for i := 0; i < len(s.clients); i++ {
-		c := s.clients[i]
-		if c.blocked == nil && !c.subscribed() && !c.isReplicaClient && !c.isMaster && !c.monitor && now-c.lastMs > limit {
+	for ; iterations > 0 && len(s.clients) > 0; iterations-- {
+		c := s.clients[len(s.clients)-1-int(s.cronRot%uint64(len(s.clients)))]
+		s.cronRot++
+		switch {
+		case limit > 0 && c.blocked == nil && !c.subscribed() && !c.isReplicaClient && !c.isMaster && !c.monitor && now-c.lastMs > limit:
 			c.kill()
-			i--
+		case c.blocked != nil && s.cl != nil:
+			if msg := s.clusterRedirectBlocked(c); msg != "" {
+				c.unblockRedirected(msg)
+			}
 		}
 	}
 }

@@ -206,3 +206,57 @@ func TestClusterReplicaFailover(t *testing.T) {
 		t.Fatalf("n3 after restart: %q\n%s", got, c3.do("CLUSTER", "NODES"))
 	}
 }
+
+// A client blocked on a key whose slot moves to another node is unblocked
+// by the next clientsCron with -MOVED (clusterRedirectBlockedClientIfNeeded),
+// counted as an error reply and not as a failed call, as redis-server
+// 7.0.15 does; one blocked while the cluster is down gets -CLUSTERDOWN.
+func TestClusterBlockedClientRedirected(t *testing.T) {
+	cw := newClusterWorld(t, 3, 3, 3)
+	// Key "q" is slot 11958, n3's.
+	a := cw.nodes[2].dial()
+	a.send("BLPOP", "q", "0")
+	cw.w.RunFor(time.Second)
+	if len(a.replies) != 0 {
+		t.Fatalf("BLPOP returned early: %q", a.replies)
+	}
+	if got := cw.conns[2].do("CLUSTER", "SETSLOT", "11958", "NODE", cw.ids[1]); got != "+OK\r\n" {
+		t.Fatalf("SETSLOT: %q", got)
+	}
+	cw.w.RunFor(200 * time.Millisecond)
+	if got := a.wait(1); got != "-MOVED 11958 n2:6379\r\n" {
+		t.Fatalf("the blocked client got %q", got)
+	}
+	info := bulkValue(cw.conns[2].do("INFO", "all"))
+	for _, want := range []string{"errorstat_MOVED:count=1", "total_error_replies:1", "cmdstat_blpop:calls=1,"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("INFO has no %q", want)
+		}
+	}
+	if strings.Contains(info, "cmdstat_blpop:") && !strings.Contains(info, "failed_calls=0") {
+		t.Errorf("the redirected BLPOP counted as failed:\n%s", info)
+	}
+	// The client is not blocked any more and runs its next command.
+	if got := a.do("PING"); got != "+PONG\r\n" {
+		t.Fatalf("PING after the redirection: %q", got)
+	}
+	// Blocked on a key n1 serves ("b", slot 3300); then the other two
+	// masters crash, and once n1 finds them unreachable (node timeout 5 s)
+	// its cluster is down: the client is unblocked with CLUSTERDOWN.
+	b := cw.nodes[0].dial()
+	b.send("BLPOP", "b", "0")
+	cw.w.RunFor(time.Second)
+	if len(b.replies) != 0 {
+		t.Fatalf("BLPOP b returned early: %q", b.replies)
+	}
+	cw.nodes[1].host.Crash()
+	cw.nodes[2].host.Crash()
+	cw.w.RunFor(3 * time.Second)
+	if len(b.replies) != 0 {
+		t.Fatalf("unblocked before the node timeout: %q", b.replies)
+	}
+	cw.w.RunFor(10 * time.Second)
+	if got := b.wait(1); got != "-CLUSTERDOWN The cluster is down\r\n" {
+		t.Fatalf("the client blocked while the cluster went down got %q", got)
+	}
+}

@@ -85,6 +85,8 @@ type Server struct {
 	cron sim.Timer
 	// cronloops counts serverCron runs, as server.cronloops does.
 	cronloops int64
+	// cronRot is how far clientsCron has gone round the clients.
+	cronRot uint64
 	persist
 	loadingState
 	replState
@@ -298,7 +300,7 @@ func (s *Server) serverCronRun() {
 	s.updateCachedTime()
 	s.updateLRUClock()
 	s.activeExpireCycle()
-	s.clientsTimeout()
+	s.clientsCron()
 	s.closeIdleMigrateSockets()
 	s.persistCron()
 	s.paused() // a pause whose time has passed ends
