@@ -59,8 +59,17 @@ func (e *exitError) Error() string { return e.err.Error() }
 // map).
 func execute(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	root := newRootCmd(stdout, stderr, getenv)
+	var prof profiles
+	prof.addFlags(root)
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return prof.start() }
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if perr := prof.stop(); perr != nil {
+		fmt.Fprintln(stderr, "simulate:", perr)
+		if err == nil {
+			return exitFramework
+		}
+	}
 	if err == nil {
 		return exitPass
 	}

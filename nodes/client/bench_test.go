@@ -1,6 +1,7 @@
 package client
 
 import (
+	"github.com/redsim/redsim/internal/realbench"
 	"testing"
 	"time"
 
@@ -62,4 +63,5 @@ func BenchmarkClusterClient(b *testing.B) {
 	n := cw.h.Len() - n0
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "ops/s")
 	b.ReportMetric(float64(n)/cw.w.Now().Sub(start).Seconds(), "ops/vs")
+	realbench.Report(b, float64(n)/b.Elapsed().Seconds())
 }

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"github.com/redsim/redsim/internal/realbench"
 	"strconv"
 	"testing"
 	"time"
@@ -164,7 +165,10 @@ func benchClients(b *testing.B, replicas int) {
 	for done < b.N {
 		w.RunFor(10 * time.Millisecond)
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "cmds/s")
+	b.StopTimer()
+	rate := float64(b.N) / b.Elapsed().Seconds()
+	b.ReportMetric(rate, "cmds/s")
+	realbench.Report(b, rate)
 }
 
 // BenchmarkExecNewTypes runs the hot write command of each data type that
