@@ -110,6 +110,13 @@ func newFrame(r *Run) *canvasFrame {
 			names[hostOf(s.Addr)] = true
 		}
 	}
+	for _, s := range r.Cluster {
+		end = max(end, s.At)
+		names[s.Node] = true
+		for _, o := range s.Slots {
+			names[o.Owner] = true
+		}
+	}
 	fr := &canvasFrame{end: seconds(end), faults: r.Faults, nodes: map[string]color.Color{}}
 	if fr.end <= 0 {
 		fr.end = 1

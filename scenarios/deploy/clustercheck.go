@@ -9,6 +9,8 @@ import (
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/reports"
+	"github.com/redsim/redsim/sim"
 )
 
 // clusterSample is one node's cluster view at one moment (Observe).
@@ -18,18 +20,53 @@ type clusterSample struct {
 	v    redis.ClusterView
 }
 
-// observeCluster records every running node's cluster view.
-func (b *Deployed) observeCluster(at time.Duration) {
+// observeCluster records every running node's cluster view for the
+// checks, and into obs, for the report, each node's view where it differs
+// from the last one obs holds of that node (a node that is down as one
+// Down sample).
+func (b *Deployed) observeCluster(obs *Observations, at time.Duration) {
 	if !b.cluster {
 		return
 	}
 	for _, name := range b.nodes {
+		rs := reports.ClusterSample{At: at, Node: name, Down: true}
 		if s := b.Server(name); s != nil {
-			if v, ok := s.ClusterView(); ok {
-				b.clusterSamples = append(b.clusterSamples, clusterSample{at: at, node: name, v: v})
+			v, ok := s.ClusterView()
+			if !ok {
+				continue
 			}
+			b.clusterSamples = append(b.clusterSamples, clusterSample{at: at, node: name, v: v})
+			rs = reportView(at, name, v)
+			rs.Paused = b.procs[name].State() == sim.Paused
 		}
+		if i, ok := b.clusterLast[name]; ok && obs.Cluster[i].SameView(rs) {
+			continue
+		}
+		if b.clusterLast == nil {
+			b.clusterLast = map[string]int{}
+		}
+		b.clusterLast[name] = len(obs.Cluster)
+		obs.Cluster = append(obs.Cluster, rs)
 	}
+}
+
+// reportView is v as the report shows it: nodes by host.
+func reportView(at time.Duration, node string, v redis.ClusterView) reports.ClusterSample {
+	host := func(id string) string {
+		if h, ok := v.Hosts[id]; ok && h != "" {
+			return h
+		}
+		return id
+	}
+	rs := reports.ClusterSample{At: at, Node: node, State: v.State, Master: v.Master,
+		CurrentEpoch: v.CurrentEpoch, ConfigEpoch: v.ConfigEpoch, Slots: make([]reports.SlotRun, len(v.Owners))}
+	if v.MasterID != "" {
+		rs.Replicates = host(v.MasterID)
+	}
+	for i, o := range v.Owners {
+		rs.Slots[i] = reports.SlotRun{Start: o.Start, End: o.End, Owner: host(o.ID), ConfigEpoch: o.ConfigEpoch}
+	}
+	return rs
 }
 
 // ClusterEpochs is the check that every node's currentEpoch is at least

@@ -151,9 +151,11 @@ type Deployed struct {
 	observed      *Observations
 	sentinelNames map[string][]string
 	// cluster is Deployment.Cluster; clusterSamples what Observe saw of
-	// the nodes' cluster views.
+	// the nodes' cluster views; clusterLast the index in Observations.Cluster
+	// of each node's last sample there.
 	cluster        bool
 	clusterSamples []clusterSample
+	clusterLast    map[string]int
 	// resharding is set while a reshard runs; reshardQueue holds those
 	// asked for meanwhile.
 	resharding   bool

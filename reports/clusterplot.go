@@ -1,0 +1,444 @@
+package reports
+
+import (
+	"image/color"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Colours of the cluster plots beyond the node colours.
+var (
+	colorUnassigned = color.NRGBA{0xee, 0xee, 0xee, 0xff}
+	colorOverlap    = color.NRGBA{0xd6, 0x27, 0x28, 0xff}
+	colorStateFail  = color.NRGBA{0xff, 0x7f, 0x0e, 0xff}
+)
+
+// clusterRowH is the height of an observing node's row in the slots plot.
+const clusterRowH vg.Length = 50 // points
+
+// clusterStoryOf is r's cluster story up to the frame's end.
+func clusterStoryOf(fr *canvasFrame, r *Run) *clusterStory {
+	return newClusterStory(r.Cluster, max(r.Duration, time.Duration(fr.end*float64(time.Second))))
+}
+
+// slotsView draws one row per observing node: a band in which slot 0 is
+// at the bottom and slot 16383 at the top, coloured by the node that
+// serves each slot in that node's table (black while it is down, faded
+// while it is paused, light grey where a slot is unassigned), hatched
+// where its table differs from most running nodes' tables, outlined in
+// red where two masters both claim the slots, with an orange strip under
+// it while it says the cluster is in state fail.
+type slotsView struct {
+	st       *clusterStory
+	fr       *canvasFrame
+	overlaps []clusterOverlap
+}
+
+func (v slotsView) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	st := v.st
+	n := len(st.nodes)
+	unit := trY(1) - trY(0)
+	half := unit * 0.36
+	band := func(k int) (lo, hi vg.Length) {
+		mid := trY(float64(n - 1 - k))
+		return mid - half, mid + half
+	}
+	slotY := func(lo, hi vg.Length, slot int) vg.Length {
+		return lo + (hi-lo)*vg.Length(slot)/ClusterSlots
+	}
+	xEnd := func(t time.Duration) vg.Length { return trX(seconds(t)) }
+	small := text.Style{Font: font.From(sansFont, 6.5), XAlign: draw.XLeft, YAlign: -0.5, Handler: p.TextHandler}
+	// The owners' names go on last, over the hatching and outlines.
+	type ownerLabel struct {
+		sty  text.Style
+		at   vg.Point
+		name string
+	}
+	var labels []ownerLabel
+	for k, ss := range st.samples {
+		lo, hi := band(k)
+		for i := range ss {
+			s := &ss[i]
+			to := st.end
+			if i+1 < len(ss) {
+				to = ss[i+1].At
+			}
+			x0, x1 := xEnd(s.At), xEnd(to)
+			if x1 <= x0 {
+				x1 = x0 + 0.5
+			}
+			if s.Down {
+				fillRect(c, colorDown, x0, lo, x1, hi)
+				continue
+			}
+			fillRect(c, colorUnassigned, x0, lo, x1, hi)
+			for _, r := range s.Slots {
+				fillRect(c, v.ownerColor(r.Owner, s.Paused), x0, slotY(lo, hi, r.Start), x1, slotY(lo, hi, r.End+1))
+			}
+			if s.State == "fail" {
+				fillRect(c, colorStateFail, x0, lo-4, x1, lo-1)
+			}
+			// The owner's name where it starts serving the run's slots in
+			// this node's view, if it fits before that changes.
+			var prev *ClusterSample
+			if i > 0 && !ss[i-1].Down {
+				prev = &ss[i-1]
+			}
+			for _, r := range s.Slots {
+				y0, y1 := slotY(lo, hi, r.Start), slotY(lo, hi, r.End+1)
+				mid := (r.Start + r.End) / 2
+				if prev != nil && prev.ownerOf(mid) == r.Owner || y1-y0 < 7 {
+					continue
+				}
+				until := st.end
+				for j := i + 1; j < len(ss); j++ {
+					if ss[j].Down || ss[j].ownerOf(mid) != r.Owner {
+						until = ss[j].At
+						break
+					}
+				}
+				if xEnd(until)-x0 < small.Width(r.Owner)+3 {
+					continue
+				}
+				sty := small
+				sty.Color = textOn(v.ownerColor(r.Owner, s.Paused))
+				labels = append(labels, ownerLabel{sty, vg.Point{X: x0 + 1.5, Y: (y0 + y1) / 2}, r.Owner})
+			}
+		}
+	}
+	// Where a node's table differs from most running nodes', span by span,
+	// a span joined to the one before when the node differs alike.
+	dissent := make([][]slotSeg, n)
+	from := make([]time.Duration, n)
+	flush := func(k int, to time.Duration) {
+		lo, hi := band(k)
+		for _, sg := range dissent[k] {
+			hatch(c, xEnd(from[k]), slotY(lo, hi, sg.Start), max(xEnd(to), xEnd(from[k])+0.5), slotY(lo, hi, sg.End+1))
+		}
+	}
+	for i := range st.spans {
+		sp := &st.spans[i]
+		maj := sp.majority()
+		for k := range st.nodes {
+			d := sp.dissent(k, maj)
+			if slices.Equal(d, dissent[k]) {
+				continue
+			}
+			flush(k, sp.from)
+			dissent[k], from[k] = d, sp.from
+		}
+	}
+	for k := range st.nodes {
+		flush(k, st.end)
+	}
+	// Two masters claiming the same slots: outlined in both masters' rows.
+	idx := map[string]int{}
+	for k, name := range st.nodes {
+		idx[name] = k
+	}
+	line := draw.LineStyle{Color: colorOverlap, Width: 1.3}
+	for _, o := range v.overlaps {
+		x0, x1 := xEnd(o.From), max(xEnd(o.To), xEnd(o.From)+1)
+		for _, name := range []string{o.A, o.B} {
+			lo, hi := band(idx[name])
+			for _, r := range o.Slots {
+				y0, y1 := slotY(lo, hi, r[0]), slotY(lo, hi, r[1]+1)
+				c.StrokeLines(line, []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}, {X: x0, Y: y0}})
+			}
+		}
+	}
+	for _, lb := range labels {
+		c.FillText(lb.sty, lb.at, lb.name)
+	}
+	// The slot scale, once, left of the top row.
+	if n > 0 {
+		lo, hi := band(0)
+		sty := text.Style{Font: font.From(sansFont, 5.5), Color: colorBandLabel, XAlign: draw.XRight, Handler: p.TextHandler}
+		sty.YAlign = draw.YTop
+		c.FillText(sty, vg.Point{X: c.Min.X - 2, Y: hi}, strconv.Itoa(ClusterSlots-1))
+		sty.YAlign = draw.YBottom
+		c.FillText(sty, vg.Point{X: c.Min.X - 2, Y: lo}, "0")
+	}
+}
+
+func (v slotsView) ownerColor(owner string, paused bool) color.Color {
+	col := v.fr.nodeColor(owner)
+	if paused {
+		r, g, b, _ := col.RGBA()
+		return color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 0x50}
+	}
+	return col
+}
+
+// outlineBox is the legend thumbnail of an ownership overlap.
+type outlineBox struct{ c color.Color }
+
+func (b outlineBox) Thumbnail(c *draw.Canvas) {
+	r := c.Rectangle
+	m := (r.Max.Y - r.Min.Y) * 0.15
+	c.StrokeLines(draw.LineStyle{Color: b.c, Width: 1.3}, []vg.Point{
+		{X: r.Min.X + 0.7, Y: r.Min.Y + m}, {X: r.Max.X - 0.7, Y: r.Min.Y + m},
+		{X: r.Max.X - 0.7, Y: r.Max.Y - m}, {X: r.Min.X + 0.7, Y: r.Max.Y - m}, {X: r.Min.X + 0.7, Y: r.Min.Y + m},
+	})
+}
+
+func clusterSlotsFigure(fr *canvasFrame, r *Run) (figure, error) {
+	fig := figure{
+		ID:    "cluster-slots",
+		Title: "Slot ownership",
+		Caption: "One row per cluster node: its slot table over time, slot 0 at the bottom of the row and 16383 at the top, " +
+			"each slot in the colour of the node that serves it in that table (the same colours as the roles above); the owner's name is " +
+			"written where it takes the slots. Light grey slots are unassigned, black is the node down, faded is the node paused. " +
+			"Hatched slots are where the node's table differs from most running nodes' tables (all of them when there is no majority). " +
+			"A red outline marks two masters that each claim the slots in their own tables at once, the windows the cluster-ownership " +
+			"check measures; an orange strip under a row is the node saying cluster_state:fail.",
+	}
+	if len(r.Cluster) == 0 {
+		return fig, nil
+	}
+	st := clusterStoryOf(fr, r)
+	v := slotsView{st: st, fr: fr, overlaps: st.overlaps()}
+	p := fr.newPlot("Which node serves each slot, in each node's table", "")
+	n := len(st.nodes)
+	p.Y.Min, p.Y.Max = -0.55, float64(n)-0.45
+	ts := make(plot.ConstantTicks, n)
+	for i, name := range st.nodes {
+		ts[i] = plot.Tick{Value: float64(n - 1 - i), Label: name}
+	}
+	p.Y.Tick.Marker = ts
+	p.Y.Tick.Length = 0
+	p.Y.LineStyle.Width = 0
+	p.X.Padding, p.Y.Padding = 0, 0
+	p.Add(v)
+
+	owners := map[string]bool{}
+	var down, paused, unassigned, fail bool
+	for _, ss := range st.samples {
+		for _, s := range ss {
+			down = down || s.Down
+			if s.Down {
+				continue
+			}
+			paused = paused || s.Paused
+			fail = fail || s.State == "fail"
+			covered := 0
+			for _, o := range s.Slots {
+				owners[o.Owner] = true
+				covered += o.End - o.Start + 1
+			}
+			unassigned = unassigned || covered < ClusterSlots
+		}
+	}
+	differ := false
+	for i := range st.spans {
+		maj := st.spans[i].majority()
+		for k := range st.nodes {
+			if len(st.spans[i].dissent(k, maj)) > 0 {
+				differ = true
+			}
+		}
+		if differ {
+			break
+		}
+	}
+	l := newLegend()
+	entries := 0
+	add := func(label string, th plot.Thumbnailer) {
+		l.Add(label, th)
+		entries++
+	}
+	for _, name := range fr.order {
+		if owners[name] {
+			add("served by "+name, colorBox{fr.nodeColor(name)})
+		}
+	}
+	for _, e := range []struct {
+		on    bool
+		label string
+		th    plot.Thumbnailer
+	}{
+		{unassigned, "unassigned", colorBox{colorUnassigned}},
+		{down, "down", colorBox{colorDown}},
+		{paused, "paused (faded)", colorBox{withAlpha(nodePalette[0], 0x50)}},
+		{differ, "differs from most", hatchBox{}},
+		{len(v.overlaps) > 0, "claimed twice", outlineBox{colorOverlap}},
+		{fail, "state fail", colorBox{colorStateFail}},
+		{len(fr.faults) > 0, "fault window", colorBox{withAlpha(colorBandLine, 0x50)}},
+	} {
+		if e.on {
+			add(e.label, e.th)
+		}
+	}
+	h := clusterRowH*vg.Length(n) + 80
+	h = max(h, vg.Length(14*(entries+1)+labelRows*labelRowPt+60))
+	svg, err := render(p, &l, h)
+	fig.SVG = svg
+	return fig, err
+}
+
+// epochLines draws each node's currentEpoch as a thin dashed step line
+// and, while it is a master, its configEpoch as a thick one, each node a
+// little above or below the others so that equal epochs stay apart; each
+// failover is a dot at the promoted node's new configEpoch, labelled.
+type epochLines struct {
+	st        *clusterStory
+	fr        *canvasFrame
+	failovers []clusterFailover
+}
+
+func (e epochLines) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	st := e.st
+	n := len(st.nodes)
+	for k, ss := range st.samples {
+		dy := (vg.Length(k) - vg.Length(n-1)/2) * 1.3
+		col := e.fr.nodeColor(st.nodes[k])
+		cur := draw.LineStyle{Color: col, Width: 0.9, Dashes: []vg.Length{3, 1.5}}
+		cfg := draw.LineStyle{Color: col, Width: 2.4}
+		// step draws value over each run of samples that have one, from
+		// sample to sample, rising or falling where the value changes.
+		step := func(sty draw.LineStyle, value func(s *ClusterSample) (uint64, bool)) {
+			var pts []vg.Point
+			for i := range ss {
+				y, ok := value(&ss[i])
+				if !ok {
+					if len(pts) > 0 {
+						pts = append(pts, vg.Point{X: trX(seconds(ss[i].At)), Y: pts[len(pts)-1].Y})
+						c.StrokeLines(sty, c.ClipLinesXY(pts)...)
+					}
+					pts = pts[:0]
+					continue
+				}
+				x, py := trX(seconds(ss[i].At)), trY(float64(y))+dy
+				if len(pts) > 0 {
+					pts = append(pts, vg.Point{X: x, Y: pts[len(pts)-1].Y})
+				}
+				pts = append(pts, vg.Point{X: x, Y: py})
+			}
+			if len(pts) > 0 {
+				pts = append(pts, vg.Point{X: trX(seconds(st.end)), Y: pts[len(pts)-1].Y})
+				c.StrokeLines(sty, c.ClipLinesXY(pts)...)
+			}
+		}
+		step(cfg, func(s *ClusterSample) (uint64, bool) { return s.ConfigEpoch, !s.Down && s.Master })
+		step(cur, func(s *ClusterSample) (uint64, bool) { return s.CurrentEpoch, !s.Down })
+	}
+	// The failovers, labelled, a label moved up out of the way of the ones
+	// before it.
+	sty := text.Style{Font: font.From(sansFont, 7), Color: colorEpoch, XAlign: draw.XLeft, YAlign: draw.YBottom, Handler: p.TextHandler}
+	var placed []vg.Rectangle
+	for _, f := range e.failovers {
+		x, y := trX(seconds(f.At)), trY(float64(f.ConfigEpoch))
+		c.StrokeLine2(draw.LineStyle{Color: colorEpoch, Width: 0.5, Dashes: []vg.Length{1, 1.5}}, x, c.Min.Y, x, y)
+		c.DrawGlyph(draw.GlyphStyle{Color: e.fr.nodeColor(f.Node), Radius: 3, Shape: draw.CircleGlyph{}}, vg.Point{X: x, Y: y})
+		c.DrawGlyph(draw.GlyphStyle{Color: colorEpoch, Radius: 3, Shape: draw.RingGlyph{}}, vg.Point{X: x, Y: y})
+		label := f.Node + " replaces " + f.Replaced
+		if f.Replaced == "" {
+			label = f.Node + " promoted"
+		}
+		w := sty.Width(label)
+		r := vg.Rectangle{Min: vg.Point{X: x + 4, Y: y + 3}, Max: vg.Point{X: x + 4 + w, Y: y + 3 + 8}}
+		if r.Max.X > c.Max.X {
+			r = r.Add(vg.Point{X: c.Max.X - r.Max.X})
+		}
+		for try := 0; try < 4 && overlapsAny(r, placed); try++ {
+			r = r.Add(vg.Point{Y: 9})
+		}
+		if overlapsAny(r, placed) || r.Max.Y > c.Max.Y {
+			continue
+		}
+		placed = append(placed, r)
+		c.FillText(sty, r.Min, label)
+	}
+}
+
+func overlapsAny(r vg.Rectangle, rs []vg.Rectangle) bool {
+	for _, q := range rs {
+		if r.Min.X < q.Max.X && q.Min.X < r.Max.X && r.Min.Y < q.Max.Y && q.Min.Y < r.Max.Y {
+			return true
+		}
+	}
+	return false
+}
+
+// lineBox is a legend thumbnail: a line of that style.
+type lineBox struct{ sty draw.LineStyle }
+
+func (b lineBox) Thumbnail(c *draw.Canvas) {
+	y := (c.Min.Y + c.Max.Y) / 2
+	c.StrokeLine2(b.sty, c.Min.X, y, c.Max.X, y)
+}
+
+// glyphBox is a legend thumbnail: one glyph.
+type glyphBox struct{ sty draw.GlyphStyle }
+
+func (b glyphBox) Thumbnail(c *draw.Canvas) {
+	c.DrawGlyph(b.sty, c.Center())
+}
+
+// epochTicks labels whole epochs at a spacing that gives at most eight
+// labels.
+func epochTicks(lo, hi float64) []plot.Tick {
+	step := 1.0
+	for _, s := range []float64{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000} {
+		step = s
+		if (hi-lo)/s <= 8 {
+			break
+		}
+	}
+	var ts []plot.Tick
+	for v := max(math.Ceil(lo/step)*step, 0); v <= hi; v += step {
+		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
+	}
+	return ts
+}
+
+func clusterEpochsFigure(fr *canvasFrame, r *Run) (figure, error) {
+	fig := figure{
+		ID:    "cluster-epochs",
+		Title: "Cluster epochs",
+		Caption: "Each node's currentEpoch (thin dashed line) and, while the node is a master, its own configEpoch (thick line), in the node's colour; " +
+			"the lines of the nodes are drawn a point apart so that equal epochs stay visible. A dot marks a failover: a replica that turned master, " +
+			"at the configEpoch it took, labelled with the master it replaced. Lines stop while a node is down.",
+	}
+	if len(r.Cluster) == 0 {
+		return fig, nil
+	}
+	st := clusterStoryOf(fr, r)
+	e := epochLines{st: st, fr: fr, failovers: st.failovers()}
+	top := uint64(0)
+	for _, ss := range st.samples {
+		for _, s := range ss {
+			top = max(top, s.CurrentEpoch, s.ConfigEpoch)
+		}
+	}
+	p := fr.newPlot("Each node's currentEpoch and each master's configEpoch", "epoch")
+	p.Y.Min, p.Y.Max = -0.5, float64(top)+1.5
+	p.Y.Tick.Marker = plot.TickerFunc(epochTicks)
+	p.Add(e)
+	l := newLegend()
+	for _, name := range st.nodes {
+		l.Add(name, colorBox{fr.nodeColor(name)})
+	}
+	l.Add("currentEpoch", lineBox{draw.LineStyle{Color: colorEpoch, Width: 0.9, Dashes: []vg.Length{3, 1.5}}})
+	l.Add("configEpoch", lineBox{draw.LineStyle{Color: colorEpoch, Width: 2.4}})
+	if len(e.failovers) > 0 {
+		l.Add("failover", glyphBox{draw.GlyphStyle{Color: colorEpoch, Radius: 3, Shape: draw.RingGlyph{}}})
+	}
+	if len(fr.faults) > 0 {
+		l.Add("fault window", colorBox{withAlpha(colorBandLine, 0x50)})
+	}
+	h := max(vg.Length(240), vg.Length(14*(len(st.nodes)+5)+labelRows*labelRowPt+60))
+	svg, err := render(p, &l, h)
+	fig.SVG = svg
+	return fig, err
+}
