@@ -82,7 +82,8 @@ func (v slotsView) Plot(c draw.Canvas, p *plot.Plot) {
 			}
 			fillRect(c, colorUnassigned, x0, lo, x1, hi)
 			for _, r := range s.Slots {
-				fillRect(c, v.ownerColor(r.Owner, s.Paused), x0, slotY(lo, hi, r.Start), x1, slotY(lo, hi, r.End+1))
+				y0, y1 := atLeast(slotY(lo, hi, r.Start), slotY(lo, hi, r.End+1), 1)
+				fillRect(c, v.ownerColor(r.Owner, s.Paused), x0, y0, x1, y1)
 			}
 			if s.State == "fail" {
 				fillRect(c, colorStateFail, x0, lo-4, x1, lo-1)
@@ -122,7 +123,8 @@ func (v slotsView) Plot(c draw.Canvas, p *plot.Plot) {
 	flush := func(k int, to time.Duration) {
 		lo, hi := band(k)
 		for _, sg := range dissent[k] {
-			hatch(c, xEnd(from[k]), slotY(lo, hi, sg.Start), max(xEnd(to), xEnd(from[k])+0.5), slotY(lo, hi, sg.End+1))
+			y0, y1 := atLeast(slotY(lo, hi, sg.Start), slotY(lo, hi, sg.End+1), 2.5)
+			hatch(c, xEnd(from[k]), y0, max(xEnd(to), xEnd(from[k])+0.5), y1)
 		}
 	}
 	for i := range st.spans {
@@ -151,7 +153,7 @@ func (v slotsView) Plot(c draw.Canvas, p *plot.Plot) {
 		for _, name := range []string{o.A, o.B} {
 			lo, hi := band(idx[name])
 			for _, r := range o.Slots {
-				y0, y1 := slotY(lo, hi, r[0]), slotY(lo, hi, r[1]+1)
+				y0, y1 := atLeast(slotY(lo, hi, r[0]), slotY(lo, hi, r[1]+1), 2.5)
 				c.StrokeLines(line, []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}, {X: x0, Y: y0}})
 			}
 		}
@@ -168,6 +170,16 @@ func (v slotsView) Plot(c draw.Canvas, p *plot.Plot) {
 		sty.YAlign = draw.YBottom
 		c.FillText(sty, vg.Point{X: c.Min.X - 2, Y: lo}, "0")
 	}
+}
+
+// atLeast widens y0..y1 about its middle to at least h, so that a few
+// slots' marks stay visible.
+func atLeast(y0, y1, h vg.Length) (vg.Length, vg.Length) {
+	if y1-y0 >= h {
+		return y0, y1
+	}
+	mid := (y0 + y1) / 2
+	return mid - h/2, mid + h/2
 }
 
 func (v slotsView) ownerColor(owner string, paused bool) color.Color {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // writeSummary writes summary.md: what a reviewer reads in a CI artifact or a
@@ -77,6 +78,7 @@ func writeSummary(b *bytes.Buffer, r *Run, lin linearizabilityLink) {
 		}
 	}
 	writeSentinelSummary(b, r)
+	writeClusterSummary(b, r)
 }
 
 // writeSentinelSummary lists the sentinels' key events (ODOWN, TILT,
@@ -123,4 +125,119 @@ func mdCell(s string) string {
 // mdCode keeps a string inside one inline code span.
 func mdCode(s string) string {
 	return strings.ReplaceAll(oneLine(s), "`", "'")
+}
+
+// clusterSummaryRows caps the failovers and overlaps summary.md lists.
+const clusterSummaryRows = 20
+
+// writeClusterSummary tells a cluster run's story in a few tables: who
+// serves which slots at the end, each node's role and epochs at the end,
+// the failovers, and the windows in which two masters claimed a slot.
+func writeClusterSummary(b *bytes.Buffer, r *Run) {
+	if len(r.Cluster) == 0 {
+		return
+	}
+	st := newClusterStory(r.Cluster, r.Duration)
+	fmt.Fprintf(b, "\n## Cluster\n\nFrom %d changes of the nodes' views of the cluster (result.json's `cluster`); report.html plots them.\n\n", len(clusterChanges(r.Cluster)))
+	if sp := st.final(); sp != nil {
+		maj := sp.majority()
+		var differ []string
+		running := 0
+		for k, name := range st.nodes {
+			if !up(sp.views[k]) {
+				continue
+			}
+			running++
+			for _, d := range sp.dissent(k, maj) {
+				owner := d.Owner
+				if owner == "" {
+					owner = "unassigned"
+				}
+				differ = append(differ, fmt.Sprintf("%s says %s for %s", name, owner, slotRange(d.Start, d.End)))
+			}
+		}
+		b.WriteString("### Slot owners at the end\n\n")
+		switch {
+		case running == 0:
+			b.WriteString("No node was up at the end.\n\n")
+		case len(differ) == 0:
+			fmt.Fprintf(b, "As all %d running nodes' tables say:\n\n", running)
+		default:
+			fmt.Fprintf(b, "As most of the %d running nodes' tables say; %s.\n\n", running, mdText(strings.Join(differ, "; ")))
+		}
+		if running > 0 {
+			b.WriteString("| slots | owner | configEpoch |\n|---|---|---:|\n")
+			for _, m := range maj {
+				switch {
+				case m.Split:
+					fmt.Fprintf(b, "| %s | no majority | |\n", slotRange(m.Start, m.End))
+				case m.Owner == "":
+					fmt.Fprintf(b, "| %s | unassigned | |\n", slotRange(m.Start, m.End))
+				default:
+					fmt.Fprintf(b, "| %s | %s | %d |\n", slotRange(m.Start, m.End), mdCell(m.Owner), st.ownerEpoch(sp, m.Owner, m.Start))
+				}
+			}
+			b.WriteString("\n")
+		}
+		b.WriteString("### Nodes at the end\n\n| node | role | currentEpoch | configEpoch | cluster_state |\n|---|---|---:|---:|---|\n")
+		for k, name := range st.nodes {
+			v := sp.views[k]
+			switch {
+			case v == nil:
+				fmt.Fprintf(b, "| %s | never seen | | | |\n", mdCell(name))
+			case v.Down:
+				fmt.Fprintf(b, "| %s | down | | | |\n", mdCell(name))
+			default:
+				role := "master"
+				if !v.Master {
+					role = "replica of " + v.Replicates
+					if v.Replicates == "" {
+						role = "replica"
+					}
+				}
+				if v.Paused {
+					role += " (paused)"
+				}
+				fmt.Fprintf(b, "| %s | %s | %d | %d | %s |\n", mdCell(name), mdCell(role), v.CurrentEpoch, v.ConfigEpoch, mdCell(v.State))
+			}
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("### Failovers\n\n")
+	if fs := st.failovers(); len(fs) == 0 {
+		b.WriteString("None: no replica turned master.\n\n")
+	} else {
+		b.WriteString("| at | promoted | replaced | configEpoch |\n|---:|---|---|---:|\n")
+		for i, f := range fs {
+			if i == clusterSummaryRows {
+				fmt.Fprintf(b, "\nAnd %d more in result.json's `cluster_failovers`.\n", len(fs)-i)
+				break
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %d |\n", instant(f.At), mdCell(f.Node), mdCell(f.Replaced), f.ConfigEpoch)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("### Ownership overlaps\n\n")
+	os := st.overlaps()
+	if len(os) == 0 {
+		b.WriteString("None: no two masters claimed a slot at once.\n")
+		return
+	}
+	var total time.Duration
+	same := 0
+	for _, o := range os {
+		total += o.To - o.From
+		if o.EpochA == o.EpochB {
+			same++
+		}
+	}
+	fmt.Fprintf(b, "Two masters claimed the same slots in their own tables for %v in all, in %d %s (the cluster-ownership check's overlap); %d with the same configEpoch.\n\n", total, len(os), plural(len(os), "window", "windows"), same)
+	b.WriteString("| from | to | masters (configEpoch) | slots |\n|---:|---:|---|---|\n")
+	for i, o := range os {
+		if i == clusterSummaryRows {
+			fmt.Fprintf(b, "\nAnd %d more in result.json's `cluster_overlaps`.\n", len(os)-i)
+			break
+		}
+		fmt.Fprintf(b, "| %s | %s | %s (%d), %s (%d) | %s |\n", instant(o.From), instant(o.To), mdCell(o.A), o.EpochA, mdCell(o.B), o.EpochB, slotRanges(o.Slots, 4))
+	}
 }
