@@ -61,21 +61,6 @@ func (s *ClusterSample) ownerOf(slot int) string {
 	return ""
 }
 
-// clusterChanges are the samples that differ from the one before of the
-// same node, in the order given.
-func clusterChanges(ss []ClusterSample) []ClusterSample {
-	last := map[string]int{}
-	var out []ClusterSample
-	for _, s := range ss {
-		if i, ok := last[s.Node]; ok && out[i].SameView(s) {
-			continue
-		}
-		last[s.Node] = len(out)
-		out = append(out, s)
-	}
-	return out
-}
-
 // clusterSpan is a stretch of time over which no node's view changes:
 // views[k] is node k's sample in force (nil before its first one).
 type clusterSpan struct {
@@ -86,7 +71,7 @@ type clusterSpan struct {
 // clusterStory is the cluster over the run, as its nodes saw it.
 type clusterStory struct {
 	// nodes are the observing nodes in natural order; samples[k] node
-	// k's changes, in time order.
+	// k's changes, in time order: each differs from the one before.
 	nodes   []string
 	samples [][]ClusterSample
 	// spans cut the run at every instant some view changes, up to end.
@@ -94,8 +79,8 @@ type clusterStory struct {
 	end   time.Duration
 }
 
-// newClusterStory groups ss (only their changes) by node and cuts the
-// run into spans; end is when the last span ends.
+// newClusterStory groups ss by node, keeps where each node's view
+// changes, and cuts the run into spans; end is when the last span ends.
 func newClusterStory(ss []ClusterSample, end time.Duration) *clusterStory {
 	st := &clusterStory{end: end}
 	idx := map[string]int{}
@@ -110,16 +95,22 @@ func newClusterStory(ss []ClusterSample, end time.Duration) *clusterStory {
 		idx[n] = k
 	}
 	st.samples = make([][]ClusterSample, len(st.nodes))
-	for _, s := range clusterChanges(ss) {
+	for _, s := range ss {
 		k := idx[s.Node]
 		st.samples[k] = append(st.samples[k], s)
 	}
+	// Each node's samples in time order, only where its view changes.
 	var cuts []time.Duration
-	for k := range st.samples {
-		sort.SliceStable(st.samples[k], func(i, j int) bool { return st.samples[k][i].At < st.samples[k][j].At })
-		for _, s := range st.samples[k] {
-			cuts = append(cuts, s.At)
+	for k, ns := range st.samples {
+		sort.SliceStable(ns, func(i, j int) bool { return ns[i].At < ns[j].At })
+		kept := ns[:0]
+		for _, s := range ns {
+			if n := len(kept); n == 0 || !kept[n-1].SameView(s) {
+				kept = append(kept, s)
+				cuts = append(cuts, s.At)
+			}
 		}
+		st.samples[k] = kept
 	}
 	slices.Sort(cuts)
 	cuts = slices.Compact(cuts)
@@ -240,8 +231,9 @@ func cutSeg(v *ClusterSample, m slotSeg) []slotSeg {
 		for _, at := range []int{r.Start, r.End + 1} {
 			last := &out[len(out)-1]
 			if at > last.Start && at <= last.End {
-				out = append(out, slotSeg{Start: at, End: last.End})
+				end := last.End
 				last.End = at - 1
+				out = append(out, slotSeg{Start: at, End: end})
 			}
 		}
 	}
@@ -413,6 +405,15 @@ func slotCount(runs [][2]int) int {
 	n := 0
 	for _, r := range runs {
 		n += r[1] - r[0] + 1
+	}
+	return n
+}
+
+// changes is how many samples the story keeps.
+func (st *clusterStory) changes() int {
+	n := 0
+	for _, ss := range st.samples {
+		n += len(ss)
 	}
 	return n
 }

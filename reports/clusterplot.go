@@ -66,6 +66,7 @@ func (v slotsView) Plot(c draw.Canvas, p *plot.Plot) {
 	var labels []ownerLabel
 	for k, ss := range st.samples {
 		lo, hi := band(k)
+		v.fills(c, ss, lo, hi, xEnd, slotY)
 		for i := range ss {
 			s := &ss[i]
 			to := st.end
@@ -77,16 +78,7 @@ func (v slotsView) Plot(c draw.Canvas, p *plot.Plot) {
 				x1 = x0 + 0.5
 			}
 			if s.Down {
-				fillRect(c, colorDown, x0, lo, x1, hi)
 				continue
-			}
-			fillRect(c, colorUnassigned, x0, lo, x1, hi)
-			for _, r := range s.Slots {
-				y0, y1 := atLeast(slotY(lo, hi, r.Start), slotY(lo, hi, r.End+1), 1)
-				fillRect(c, v.ownerColor(r.Owner, s.Paused), x0, y0, x1, y1)
-			}
-			if s.State == "fail" {
-				fillRect(c, colorStateFail, x0, lo-4, x1, lo-1)
 			}
 			// The owner's name where it starts serving the run's slots in
 			// this node's view, if it fits before that changes.
@@ -169,6 +161,80 @@ func (v slotsView) Plot(c draw.Canvas, p *plot.Plot) {
 		c.FillText(sty, vg.Point{X: c.Min.X - 2, Y: hi}, strconv.Itoa(ClusterSlots-1))
 		sty.YAlign = draw.YBottom
 		c.FillText(sty, vg.Point{X: c.Min.X - 2, Y: lo}, "0")
+	}
+}
+
+// fill is a rectangle of one colour in a row, from one sample to a
+// later one: a run of slots with one owner, the row's background, the
+// node down, or the state-fail strip.
+type fill struct {
+	y0, y1 vg.Length
+	col    color.Color
+	layer  int // 0 under 1
+}
+
+// fills draws a node's row, each fill as one rectangle from the sample
+// where it appears to the one where it goes (not one per sample: no
+// seams, and a few rectangles for a long run); the background and the
+// node down first, then the slots and the strip.
+func (v slotsView) fills(c draw.Canvas, ss []ClusterSample, lo, hi vg.Length, xEnd func(time.Duration) vg.Length, slotY func(lo, hi vg.Length, slot int) vg.Length) {
+	type open struct {
+		fill
+		from time.Duration
+	}
+	var layers [2][]fill
+	var xs [2][][2]vg.Length
+	var cur, next []open
+	close := func(o open, to time.Duration) {
+		x0, x1 := xEnd(o.from), xEnd(to)
+		if x1 <= x0 {
+			x1 = x0 + 0.5
+		}
+		layers[o.layer] = append(layers[o.layer], o.fill)
+		xs[o.layer] = append(xs[o.layer], [2]vg.Length{x0, x1})
+	}
+	for i := range ss {
+		s := &ss[i]
+		var want []fill
+		switch {
+		case s.Down:
+			want = append(want, fill{lo, hi, colorDown, 0})
+		default:
+			want = append(want, fill{lo, hi, colorUnassigned, 0})
+			for _, r := range s.Slots {
+				y0, y1 := atLeast(slotY(lo, hi, r.Start), slotY(lo, hi, r.End+1), 1)
+				want = append(want, fill{y0, y1, v.ownerColor(r.Owner, s.Paused), 1})
+			}
+			if s.State == "fail" {
+				want = append(want, fill{lo - 4, lo - 1, colorStateFail, 1})
+			}
+		}
+		next = next[:0]
+		for _, f := range want {
+			from := s.At
+			for j, o := range cur {
+				if o.fill == f {
+					from = o.from
+					cur[j].layer = -1 // kept
+					break
+				}
+			}
+			next = append(next, open{f, from})
+		}
+		for _, o := range cur {
+			if o.layer >= 0 {
+				close(o, s.At)
+			}
+		}
+		cur, next = next, cur
+	}
+	for _, o := range cur {
+		close(o, v.st.end)
+	}
+	for l := range layers {
+		for i, f := range layers[l] {
+			fillRect(c, f.col, xs[l][i][0], f.y0, xs[l][i][1], f.y1)
+		}
 	}
 }
 

@@ -138,7 +138,7 @@ func writeClusterSummary(b *bytes.Buffer, r *Run) {
 		return
 	}
 	st := newClusterStory(r.Cluster, r.Duration)
-	fmt.Fprintf(b, "\n## Cluster\n\nFrom %d changes of the nodes' views of the cluster (result.json's `cluster`); report.html plots them.\n\n", len(clusterChanges(r.Cluster)))
+	fmt.Fprintf(b, "\n## Cluster\n\nFrom %d changes of the nodes' views of the cluster (result.json's `cluster`); report.html plots them.\n\n", st.changes())
 	if sp := st.final(); sp != nil {
 		maj := sp.majority()
 		var differ []string
