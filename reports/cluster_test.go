@@ -78,8 +78,8 @@ func TestReportShowsCluster(t *testing.T) {
 	}
 	page := string(read(t, dir, ReportFile))
 	checkWellFormed(t, page)
-	if n := strings.Count(page, "<svg"); n != 6 {
-		t.Errorf("report.html has %d plots, want 6 (the cluster's two added)", n)
+	if n := strings.Count(page, "<svg"); n != 7 {
+		t.Errorf("report.html has %d plots, want 7 (the cluster's three added)", n)
 	}
 	slots := figureSVG(t, page, "cluster-slots")
 	for _, want := range []string{">n1<", ">n6<", ">16383<", ">served by n1<", ">served by n4<", ">down<", ">differs from most<", ">claimed twice<", ">state fail<"} {
@@ -89,6 +89,15 @@ func TestReportShowsCluster(t *testing.T) {
 	}
 	if strings.Contains(slots, ">served by n5<") || strings.Contains(slots, ">unassigned<") || strings.Contains(slots, ">paused") {
 		t.Error("the slot-ownership plot's legend names what the run did not have")
+	}
+	counts := figureSVG(t, page, "cluster-slot-counts")
+	for _, want := range []string{">n1<", ">n4<", ">slots<"} {
+		if !strings.Contains(counts, want) {
+			t.Errorf("the slots-per-node plot lacks %q", want)
+		}
+	}
+	if strings.Contains(counts, ">no majority<") {
+		t.Error("the slots-per-node plot counts slots without a majority in a run that has none")
 	}
 	epochs := figureSVG(t, page, "cluster-epochs")
 	for _, want := range []string{">n4 replaces n1<", ">currentEpoch<", ">configEpoch<", ">failover<", ">epoch<"} {
@@ -325,7 +334,43 @@ func TestClusterStorySpans(t *testing.T) {
 	}
 }
 
-// BenchmarkClusterFigures draws both cluster plots of an hour-long run
+// The slots each node serves in most nodes' tables: n1's 5461 go to n4
+// at 21s, 100 of n2's to n3 at 40s; n1 alone claiming its slots from 21s
+// to 35.5s does not count.
+func TestClusterSlotCounts(t *testing.T) {
+	r := clusterRun()
+	st := newClusterStory(r.Cluster, r.Duration)
+	owners, series, split := st.slotCounts()
+	if split != nil {
+		t.Errorf("slots without a majority: %v", split)
+	}
+	var got []string
+	for i, o := range owners {
+		line := o + ":"
+		prev := -1.0
+		for _, pt := range series[i] {
+			if pt.Y != prev {
+				line += fmt.Sprintf(" %vs=%v", pt.X, pt.Y)
+				prev = pt.Y
+			}
+		}
+		got = append(got, line)
+	}
+	want := "n1: 0s=5461 21s=0; n2: 0s=5461 40s=5361; n3: 0s=5462 40s=5562; n4: 0s=0 21s=5461"
+	if strings.Join(got, "; ") != want {
+		t.Errorf("slot counts\n%s\nwant\n%s", strings.Join(got, "; "), want)
+	}
+	// Two nodes that name different owners of every slot: no majority.
+	two := newClusterStory([]ClusterSample{
+		{Node: "n1", Slots: []SlotRun{{0, 16383, "n1", 1}}},
+		{Node: "n2", Slots: []SlotRun{{0, 16383, "n2", 1}}},
+	}, time.Second)
+	if _, _, split := two.slotCounts(); len(split) != 1 || split[0].Y != ClusterSlots {
+		t.Errorf("two nodes that disagree on every slot: no-majority counts %v, want all 16384", split)
+	}
+}
+
+// BenchmarkClusterFigures draws the three cluster plots of an hour-long run
 // whose views change every 10s.
 func BenchmarkClusterFigures(b *testing.B) {
 	r := clusterRun()
@@ -343,6 +388,9 @@ func BenchmarkClusterFigures(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		if _, err := clusterSlotsFigure(fr, r); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := clusterSlotCountsFigure(fr, r); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := clusterEpochsFigure(fr, r); err != nil {

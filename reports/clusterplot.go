@@ -377,39 +377,20 @@ func (e epochLines) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
 	st := e.st
 	n := len(st.nodes)
+	var lines stepLines
 	for k, ss := range st.samples {
 		dy := (vg.Length(k) - vg.Length(n-1)/2) * 1.3
 		col := e.fr.nodeColor(st.nodes[k])
-		cur := draw.LineStyle{Color: col, Width: 0.9, Dashes: []vg.Length{3, 1.5}}
-		cfg := draw.LineStyle{Color: col, Width: 2.4}
-		// step draws value over each run of samples that have one, from
-		// sample to sample, rising or falling where the value changes.
-		step := func(sty draw.LineStyle, value func(s *ClusterSample) (uint64, bool)) {
-			var pts []vg.Point
-			for i := range ss {
-				y, ok := value(&ss[i])
-				if !ok {
-					if len(pts) > 0 {
-						pts = append(pts, vg.Point{X: trX(seconds(ss[i].At)), Y: pts[len(pts)-1].Y})
-						c.StrokeLines(sty, c.ClipLinesXY(pts)...)
-					}
-					pts = pts[:0]
-					continue
-				}
-				x, py := trX(seconds(ss[i].At)), trY(float64(y))+dy
-				if len(pts) > 0 {
-					pts = append(pts, vg.Point{X: x, Y: pts[len(pts)-1].Y})
-				}
-				pts = append(pts, vg.Point{X: x, Y: py})
-			}
-			if len(pts) > 0 {
-				pts = append(pts, vg.Point{X: trX(seconds(st.end)), Y: pts[len(pts)-1].Y})
-				c.StrokeLines(sty, c.ClipLinesXY(pts)...)
-			}
+		cfg, cur := stepLine{end: seconds(st.end), dy: dy, sty: draw.LineStyle{Color: col, Width: 2.4}},
+			stepLine{end: seconds(st.end), dy: dy, sty: draw.LineStyle{Color: col, Width: 0.9, Dashes: []vg.Length{3, 1.5}}}
+		for _, s := range ss {
+			x := seconds(s.At)
+			cfg.pts = append(cfg.pts, stepPoint{X: x, Y: float64(s.ConfigEpoch), Gap: s.Down || !s.Master})
+			cur.pts = append(cur.pts, stepPoint{X: x, Y: float64(s.CurrentEpoch), Gap: s.Down})
 		}
-		step(cfg, func(s *ClusterSample) (uint64, bool) { return s.ConfigEpoch, !s.Down && s.Master })
-		step(cur, func(s *ClusterSample) (uint64, bool) { return s.CurrentEpoch, !s.Down })
+		lines = append(lines, cfg, cur)
 	}
+	lines.Plot(c, p)
 	// The failovers, labelled, a label moved up out of the way of the ones
 	// before it.
 	sty := text.Style{Font: font.From(sansFont, 7), Color: colorEpoch, XAlign: draw.XLeft, YAlign: draw.YBottom, Handler: p.TextHandler}
@@ -446,6 +427,54 @@ func overlapsAny(r vg.Rectangle, rs []vg.Rectangle) bool {
 		}
 	}
 	return false
+}
+
+// stepPoint is a value from X (seconds) on; a Gap point ends the line at
+// X, until the next point that is not one.
+type stepPoint struct {
+	X, Y float64
+	Gap  bool
+}
+
+// stepLine holds each value until the next point, or end; it is drawn
+// dy points above its values, so that lines of equal values stay apart.
+type stepLine struct {
+	pts []stepPoint
+	end float64
+	sty draw.LineStyle
+	dy  vg.Length
+}
+
+// stepLines draws step lines, rising or falling where the value changes.
+type stepLines []stepLine
+
+func (ls stepLines) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	for _, l := range ls {
+		var pts []vg.Point
+		flush := func(x float64) {
+			if len(pts) > 0 {
+				pts = append(pts, vg.Point{X: trX(x), Y: pts[len(pts)-1].Y})
+				c.StrokeLines(l.sty, c.ClipLinesXY(pts)...)
+			}
+			pts = pts[:0]
+		}
+		for _, pt := range l.pts {
+			if pt.Gap {
+				flush(pt.X)
+				continue
+			}
+			x, y := trX(pt.X), trY(pt.Y)+l.dy
+			if len(pts) > 0 {
+				if pts[len(pts)-1].Y == y {
+					continue
+				}
+				pts = append(pts, vg.Point{X: x, Y: pts[len(pts)-1].Y})
+			}
+			pts = append(pts, vg.Point{X: x, Y: y})
+		}
+		flush(l.end)
+	}
 }
 
 // lineBox is a legend thumbnail: a line of that style.
@@ -517,6 +546,114 @@ func clusterEpochsFigure(fr *canvasFrame, r *Run) (figure, error) {
 	}
 	h := max(vg.Length(240), vg.Length(14*(len(st.nodes)+5)+labelRows*labelRowPt+60))
 	svg, err := render(p, &l, h)
+	fig.SVG = svg
+	return fig, err
+}
+
+// slotCounts is how many slots each owner serves in most running nodes'
+// tables, span by span: the owners in natural order, a step line's
+// points for each, and the points of the slots with no majority (nil if
+// there are never any).
+func (st *clusterStory) slotCounts() (owners []string, series [][]stepPoint, split []stepPoint) {
+	idx := map[string]int{}
+	var rows [][]int // per span, per owner
+	var splits []int
+	for i := range st.spans {
+		counts := make([]int, len(owners))
+		nosplit := 0
+		for _, m := range st.spans[i].majority() {
+			n := m.End - m.Start + 1
+			switch {
+			case m.Split:
+				nosplit += n
+			case m.Owner != "":
+				k, ok := idx[m.Owner]
+				if !ok {
+					k = len(owners)
+					idx[m.Owner] = k
+					owners = append(owners, m.Owner)
+					counts = append(counts, 0)
+				}
+				counts[k] += n
+			}
+		}
+		rows = append(rows, counts)
+		splits = append(splits, nosplit)
+	}
+	order := slices.Clone(owners)
+	slices.SortFunc(order, func(a, b string) int {
+		switch {
+		case naturalLess(a, b):
+			return -1
+		case naturalLess(b, a):
+			return 1
+		}
+		return 0
+	})
+	for _, o := range order {
+		k := idx[o]
+		var pts []stepPoint
+		for i, counts := range rows {
+			v := 0
+			if k < len(counts) {
+				v = counts[k]
+			}
+			pts = append(pts, stepPoint{X: seconds(st.spans[i].from), Y: float64(v)})
+		}
+		series = append(series, pts)
+	}
+	if slices.ContainsFunc(splits, func(n int) bool { return n > 0 }) {
+		for i, n := range splits {
+			split = append(split, stepPoint{X: seconds(st.spans[i].from), Y: float64(n)})
+		}
+	}
+	return order, series, split
+}
+
+func clusterSlotCountsFigure(fr *canvasFrame, r *Run) (figure, error) {
+	fig := figure{
+		ID:    "cluster-slot-counts",
+		Title: "Slots per node",
+		Caption: "How many of the 16384 slots each node serves in most running nodes' tables, in the node's colour: a failover moves a " +
+			"master's count to its replica, a reshard moves a few slots from one master to another. A grey dashed line counts the slots on " +
+			"which the running nodes' tables have no majority.",
+	}
+	if len(r.Cluster) == 0 {
+		return fig, nil
+	}
+	st := clusterStoryOf(fr, r)
+	owners, series, split := st.slotCounts()
+	if len(owners) == 0 && split == nil {
+		fig.Note = "No slots-per-node plot: no slot was ever assigned."
+		return fig, nil
+	}
+	p := fr.newPlot("Slots each node serves, as most nodes' tables say", "slots")
+	top := 0.0
+	for _, pts := range append(series, split) {
+		for _, pt := range pts {
+			top = max(top, pt.Y)
+		}
+	}
+	p.Y.Min, p.Y.Max = 0, min(ClusterSlots, top*1.15+1)
+	p.Y.Tick.Marker = plainTicks()
+	var lines stepLines
+	l := newLegend()
+	n := len(owners)
+	for i, o := range owners {
+		sty := draw.LineStyle{Color: fr.nodeColor(o), Width: 1.6}
+		lines = append(lines, stepLine{pts: series[i], end: fr.end, sty: sty, dy: (vg.Length(i) - vg.Length(n-1)/2) * 1.6})
+		l.Add(o, lineBox{sty})
+	}
+	if split != nil {
+		sty := draw.LineStyle{Color: colorBandLine, Width: 1.2, Dashes: []vg.Length{3, 2}}
+		lines = append(lines, stepLine{pts: split, end: fr.end, sty: sty})
+		l.Add("no majority", lineBox{sty})
+	}
+	p.Add(lines)
+	if len(fr.faults) > 0 {
+		l.Add("fault window", colorBox{withAlpha(colorBandLine, 0x50)})
+	}
+	svg, err := render(p, &l, 220)
 	fig.SVG = svg
 	return fig, err
 }

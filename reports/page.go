@@ -106,7 +106,7 @@ func writeHTML(b *bytes.Buffer, r *Run, lin linearizabilityLink) error {
 		pg.Faults = append(pg.Faults, fv)
 	}
 	pg.Sentinel = sentinelEvents(r)
-	for _, draw := range []func(*canvasFrame, *Run) (figure, error){latencyFigure, throughputFigure, timelineFigure, sentinelFigure, clusterSlotsFigure, clusterEpochsFigure, lagFigure} {
+	for _, draw := range []func(*canvasFrame, *Run) (figure, error){latencyFigure, throughputFigure, timelineFigure, sentinelFigure, clusterSlotsFigure, clusterSlotCountsFigure, clusterEpochsFigure, lagFigure} {
 		fig, err := draw(fr, r)
 		if err != nil {
 			return err
