@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -121,6 +122,31 @@ func TestReportShowsCluster(t *testing.T) {
 	} {
 		if !strings.Contains(md[i:], want) {
 			t.Errorf("summary.md's Cluster section lacks %q", want)
+		}
+	}
+}
+
+// Writing a cluster run twice gives the same bytes, and so does the
+// same run with the samples of each instant in another node order.
+func TestClusterReportIsDeterministic(t *testing.T) {
+	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
+	for _, dir := range []string{a, b} {
+		if err := Write(dir, clusterRun()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := clusterRun()
+	slices.Reverse(r.Cluster)
+	slices.SortStableFunc(r.Cluster, func(x, y ClusterSample) int { return int(x.At - y.At) })
+	if err := Write(c, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{ResultFile, SummaryFile, ReportFile} {
+		if !bytes.Equal(read(t, a, f), read(t, b, f)) {
+			t.Errorf("%s differs between two writes of the same run", f)
+		}
+		if !bytes.Equal(read(t, a, f), read(t, c, f)) {
+			t.Errorf("%s differs with the nodes' samples in another order", f)
 		}
 	}
 }
