@@ -416,6 +416,8 @@ func (e epochLines) Plot(c draw.Canvas, p *plot.Plot) {
 			continue
 		}
 		placed = append(placed, r)
+		// On a light backing, to read over the bundle of epoch lines.
+		fillRect(c, color.NRGBA{0xff, 0xff, 0xff, 0xc8}, r.Min.X-1, r.Min.Y-1, r.Max.X+1, r.Max.Y)
 		c.FillText(sty, r.Min, label)
 	}
 }
