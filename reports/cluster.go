@@ -77,6 +77,38 @@ type clusterStory struct {
 	// spans cut the run at every instant some view changes, up to end.
 	spans []clusterSpan
 	end   time.Duration
+	// maj and differs are each span's majority and each node's dissent
+	// from it, computed on first use (majorityAt, dissentAt).
+	maj     [][]slotSeg
+	differs [][][]slotSeg
+}
+
+// majorityAt is span i's majority (clusterSpan.majority), computed once.
+func (st *clusterStory) majorityAt(i int) []slotSeg {
+	if st.maj == nil {
+		st.maj = make([][]slotSeg, len(st.spans))
+		st.differs = make([][][]slotSeg, len(st.spans))
+	}
+	if st.maj[i] == nil {
+		st.maj[i] = st.spans[i].majority()
+		if st.maj[i] == nil {
+			st.maj[i] = []slotSeg{}
+		}
+	}
+	return st.maj[i]
+}
+
+// dissentAt is where node k differs from span i's majority
+// (clusterSpan.dissent), computed once.
+func (st *clusterStory) dissentAt(i, k int) []slotSeg {
+	maj := st.majorityAt(i)
+	if st.differs[i] == nil {
+		st.differs[i] = make([][]slotSeg, len(st.nodes))
+		for j := range st.nodes {
+			st.differs[i][j] = st.spans[i].dissent(j, maj)
+		}
+	}
+	return st.differs[i][k]
 }
 
 // newClusterStory groups ss by node, keeps where each node's view

@@ -410,9 +410,9 @@ func BenchmarkClusterFigures(b *testing.B) {
 		}
 	}
 	r.Cluster, r.Duration = long, time.Hour
-	fr := newFrame(r)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
+		fr := newFrame(r)
 		if _, err := clusterSlotsFigure(fr, r); err != nil {
 			b.Fatal(err)
 		}

@@ -79,6 +79,9 @@ type canvasFrame struct {
 	faults []Fault
 	nodes  map[string]color.Color
 	order  []string // node names in natural order
+	// cluster is the run's cluster story, made by the first cluster
+	// plot (clusterStoryOf).
+	cluster *clusterStory
 }
 
 func newFrame(r *Run) *canvasFrame {
