@@ -218,24 +218,24 @@ func writeClusterSummary(b *bytes.Buffer, r *Run) {
 		b.WriteString("\n")
 	}
 	b.WriteString("### Ownership overlaps\n\n")
-	os := st.overlaps()
-	if len(os) == 0 {
+	overlaps := st.overlaps()
+	if len(overlaps) == 0 {
 		b.WriteString("None: no two masters claimed a slot at once.\n")
 		return
 	}
 	var total time.Duration
 	same := 0
-	for _, o := range os {
+	for _, o := range overlaps {
 		total += o.To - o.From
 		if o.EpochA == o.EpochB {
 			same++
 		}
 	}
-	fmt.Fprintf(b, "Two masters claimed the same slots in their own tables for %v in all, in %d %s (the cluster-ownership check's overlap); %d with the same configEpoch.\n\n", total, len(os), plural(len(os), "window", "windows"), same)
+	fmt.Fprintf(b, "Two masters claimed the same slots in their own tables for %v in all, in %d %s (the cluster-ownership check's overlap); %d with the same configEpoch.\n\n", total, len(overlaps), plural(len(overlaps), "window", "windows"), same)
 	b.WriteString("| from | to | masters (configEpoch) | slots |\n|---:|---:|---|---|\n")
-	for i, o := range os {
+	for i, o := range overlaps {
 		if i == clusterSummaryRows {
-			fmt.Fprintf(b, "\nAnd %d more in result.json's `cluster_overlaps`.\n", len(os)-i)
+			fmt.Fprintf(b, "\nAnd %d more in result.json's `cluster_overlaps`.\n", len(overlaps)-i)
 			break
 		}
 		fmt.Fprintf(b, "| %s | %s | %s (%d), %s (%d) | %s |\n", instant(o.From), instant(o.To), mdCell(o.A), o.EpochA, mdCell(o.B), o.EpochB, slotRanges(o.Slots, 4))

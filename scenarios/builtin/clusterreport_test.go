@@ -39,8 +39,8 @@ type clusterResult struct {
 // last entry in result.json's cluster is the slot table the
 // cluster-agreement check found every node agreeing on, the overlap
 // windows add up to the cluster-ownership check's overlap_ms, the
-// failovers are the ones cluster-roles saw, and report.html has both
-// cluster plots.
+// failovers are the promotions the scenario causes, and report.html has
+// the three cluster plots.
 func TestClusterReportAgreesWithTheChecks(t *testing.T) {
 	for _, tc := range []struct {
 		scenario  string
@@ -121,7 +121,7 @@ func TestClusterReportAgreesWithTheChecks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, id := range []string{"cluster-slots", "cluster-epochs"} {
+			for _, id := range []string{"cluster-slots", "cluster-slot-counts", "cluster-epochs"} {
 				if !strings.Contains(string(page), `<figure id="`+id+`">`) {
 					t.Errorf("report.html has no %s plot", id)
 				}
