@@ -106,8 +106,24 @@ func TestReportShowsCluster(t *testing.T) {
 			t.Errorf("the epochs plot lacks %q", want)
 		}
 	}
+	i := strings.Index(page, `<h2 id="cluster">`)
+	if i < 0 {
+		t.Fatal("report.html has no Cluster section")
+	}
+	section := page[i:strings.Index(page, `<h2 id="history">`)]
+	for _, want := range []string{
+		"From 21 changes", "As all 6 running nodes' tables say.",
+		`<td class="mono">5461-5560</td><td>n3</td><td class="num">8</td>`,
+		`<td>n1</td><td>replica of n4</td><td class="num">8</td><td class="num">1</td><td>ok</td>`,
+		`<td class="num mono">21.000000s</td><td>n4</td><td>n1</td><td class="num">7</td>`,
+		`<tr><td class="num mono">21.000000s</td><td class="num mono">35.500000s</td><td>n1 (1), n4 (7)</td><td class="mono">0-5460</td></tr>`,
+	} {
+		if !strings.Contains(section, want) {
+			t.Errorf("report.html's Cluster section lacks %q", want)
+		}
+	}
 	md := string(read(t, dir, SummaryFile))
-	i := strings.Index(md, "## Cluster")
+	i = strings.Index(md, "## Cluster")
 	if i < 0 {
 		t.Fatal("summary.md has no Cluster section")
 	}
@@ -159,8 +175,8 @@ func TestReportWithoutCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := string(read(t, dir, ReportFile))
-	if strings.Contains(page, `id="cluster-`) {
-		t.Error("report.html of a run without a cluster shows its plots")
+	if strings.Contains(page, `id="cluster`) {
+		t.Error("report.html of a run without a cluster shows its plots or section")
 	}
 	if strings.Contains(string(read(t, dir, SummaryFile)), "## Cluster") {
 		t.Error("summary.md of a run without a cluster has a Cluster section")
