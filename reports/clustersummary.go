@@ -32,11 +32,13 @@ type clusterTables struct {
 	MoreFailovers int
 	Overlaps      []clusterOverlapRow
 	MoreOverlaps  int
-	// OverlapTotal is the overlaps' summed length ("1.5s"), SameEpoch
-	// how many of them are collisions.
-	OverlapTotal string
-	OverlapCount int
-	SameEpoch    int
+	// OverlapTotal is the overlaps' summed length ("1.5s"),
+	// OverlapWindows how many there are ("3 windows"), SameEpoch how
+	// many of them are collisions.
+	OverlapTotal   string
+	OverlapCount   int
+	OverlapWindows string
+	SameEpoch      int
 }
 
 type clusterOwnerRow struct{ Slots, Owner, ConfigEpoch string }
@@ -137,6 +139,7 @@ func newClusterTables(r *Run) *clusterTables {
 			SameEpoch: o.EpochA == o.EpochB})
 	}
 	t.OverlapTotal = total.String()
+	t.OverlapWindows = fmt.Sprintf("%d %s", t.OverlapCount, plural(t.OverlapCount, "window", "windows"))
 	return t
 }
 
@@ -189,8 +192,8 @@ func writeClusterSummary(b *bytes.Buffer, r *Run) {
 		b.WriteString("None: no two masters claimed a slot at once.\n")
 		return
 	}
-	fmt.Fprintf(b, "Two masters claimed the same slots in their own tables for %s in all, in %d %s (the cluster-ownership check's overlap); %d with the same configEpoch.\n\n",
-		t.OverlapTotal, t.OverlapCount, plural(t.OverlapCount, "window", "windows"), t.SameEpoch)
+	fmt.Fprintf(b, "Two masters claimed the same slots in their own tables for %s in all, in %s (the cluster-ownership check's overlap); %d with the same configEpoch.\n\n",
+		t.OverlapTotal, t.OverlapWindows, t.SameEpoch)
 	b.WriteString("| from | to | masters (configEpoch) | slots |\n|---:|---:|---|---|\n")
 	for _, o := range t.Overlaps {
 		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", o.From, o.To, mdCell(o.Masters), o.Slots)
