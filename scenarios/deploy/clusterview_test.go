@@ -105,7 +105,7 @@ func BenchmarkObserveCluster(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		dep.clusterSamples = dep.clusterSamples[:0]
+		dep.clusterTicks = dep.clusterTicks[:0]
 		dep.observeCluster(obs, end)
 	}
 	if len(obs.Cluster) != n {
