@@ -34,6 +34,7 @@ type page struct {
 	Windows    []historyWindow
 	Faults     []faultView
 	Sentinel   *eventsView
+	Cluster    *clusterTables
 	Params     []Param
 	Facts      []string
 	Probes     []probeView
@@ -106,7 +107,8 @@ func writeHTML(b *bytes.Buffer, r *Run, lin linearizabilityLink) error {
 		pg.Faults = append(pg.Faults, fv)
 	}
 	pg.Sentinel = sentinelEvents(r)
-	for _, draw := range []func(*canvasFrame, *Run) (figure, error){latencyFigure, throughputFigure, timelineFigure, sentinelFigure, lagFigure} {
+	pg.Cluster = newClusterTables(r)
+	for _, draw := range []func(*canvasFrame, *Run) (figure, error){latencyFigure, throughputFigure, timelineFigure, sentinelFigure, clusterSlotsFigure, clusterSlotCountsFigure, clusterEpochsFigure, lagFigure} {
 		fig, err := draw(fr, r)
 		if err != nil {
 			return err

@@ -79,6 +79,9 @@ type canvasFrame struct {
 	faults []Fault
 	nodes  map[string]color.Color
 	order  []string // node names in natural order
+	// cluster is the run's cluster story, made by the first cluster
+	// plot (clusterStoryOf).
+	cluster *clusterStory
 }
 
 func newFrame(r *Run) *canvasFrame {
@@ -108,6 +111,13 @@ func newFrame(r *Run) *canvasFrame {
 		end = max(end, s.At)
 		if s.Addr != "" {
 			names[hostOf(s.Addr)] = true
+		}
+	}
+	for _, s := range r.Cluster {
+		end = max(end, s.At)
+		names[s.Node] = true
+		for _, o := range s.Slots {
+			names[o.Owner] = true
 		}
 	}
 	fr := &canvasFrame{end: seconds(end), faults: r.Faults, nodes: map[string]color.Color{}}

@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/json"
 	"io"
+	"sort"
 	"time"
 
 	"github.com/redsim/redsim/checker"
@@ -31,6 +32,25 @@ import (
 //     ("mymaster n1 6379 n3 6379"), as Sentinel publishes them on the
 //     channel named by type. The report's timeline hides the routine ones;
 //     this list has them all.
+//
+// A cluster run has three more, absent otherwise:
+//   - "cluster": each cluster node's view where it changes (the first
+//     sample of each node included); an entry holds from at_ns until the
+//     node's next entry, or the run's end. Fields: at_ns, node (its host),
+//     down (the process is down: the fields after paused are then zero),
+//     paused, state ("ok" or "fail"), master, replicates (a replica's
+//     master's host), current_epoch, config_epoch (the node's own), and
+//     slots: the node's slot table as runs, each start, end (included),
+//     owner (the serving node's host) and config_epoch (the owner's, as
+//     this node knows it); unassigned slots are left out.
+//   - "cluster_failovers": each replica that turned master, from its own
+//     view: at_ns, at, node, replaced (its master until then) and
+//     config_epoch (the one it took).
+//   - "cluster_overlaps": each window in which two masters both claimed
+//     slots in their own tables (what the cluster-ownership check
+//     measures): from_ns, from, to_ns, to, the masters a and b with
+//     their config epochs epoch_a and epoch_b, same_epoch (a collision,
+//     which that check fails), and the slots both claimed ("0-5460").
 type resultJSON struct {
 	Scenario        string           `json:"scenario"`
 	Seed            uint64           `json:"seed"`
@@ -53,6 +73,11 @@ type resultJSON struct {
 	Sentinels       []sentinelJSON   `json:"sentinels,omitempty"`
 	SentinelEvents  []sentEventJSON  `json:"sentinel_events,omitempty"`
 	Linearizability *linearizJSON    `json:"linearizability,omitempty"`
+	// The cluster's views, failovers and overlaps (a cluster run only).
+	Cluster          []clusterJSON         `json:"cluster,omitempty"`
+	ClusterFailovers []clusterFailoverJSON `json:"cluster_failovers,omitempty"`
+	ClusterOverlaps  []clusterOverlapJSON  `json:"cluster_overlaps,omitempty"`
+
 	// FaultProfile is the run's swarm profile (scenarios' nemesis.Profile:
 	// rates, each kind with per_minute, and off), absent without one.
 	FaultProfile any `json:"fault_profile,omitempty"`
@@ -143,6 +168,73 @@ func sameView(a, b SentinelSample) bool {
 	return a == b
 }
 
+type clusterJSON struct {
+	AtNS         int64         `json:"at_ns"`
+	Node         string        `json:"node"`
+	Down         bool          `json:"down"`
+	Paused       bool          `json:"paused"`
+	State        string        `json:"state"`
+	Master       bool          `json:"master"`
+	Replicates   string        `json:"replicates"`
+	CurrentEpoch uint64        `json:"current_epoch"`
+	ConfigEpoch  uint64        `json:"config_epoch"`
+	Slots        []slotRunJSON `json:"slots"`
+}
+
+type slotRunJSON struct {
+	Start       int    `json:"start"`
+	End         int    `json:"end"`
+	Owner       string `json:"owner"`
+	ConfigEpoch uint64 `json:"config_epoch"`
+}
+
+type clusterFailoverJSON struct {
+	AtNS        int64  `json:"at_ns"`
+	At          string `json:"at"`
+	Node        string `json:"node"`
+	Replaced    string `json:"replaced"`
+	ConfigEpoch uint64 `json:"config_epoch"`
+}
+
+type clusterOverlapJSON struct {
+	FromNS    int64  `json:"from_ns"`
+	From      string `json:"from"`
+	ToNS      int64  `json:"to_ns"`
+	To        string `json:"to"`
+	A         string `json:"a"`
+	EpochA    uint64 `json:"epoch_a"`
+	B         string `json:"b"`
+	EpochB    uint64 `json:"epoch_b"`
+	SameEpoch bool   `json:"same_epoch"`
+	Slots     string `json:"slots"`
+}
+
+// clusterResult fills j's cluster fields from r's cluster samples.
+func clusterResult(j *resultJSON, r *Run) {
+	if len(r.Cluster) == 0 {
+		return
+	}
+	st := newClusterStory(r.Cluster, r.Duration)
+	for k := range st.samples {
+		for _, s := range st.samples[k] {
+			c := clusterJSON{int64(s.At), s.Node, s.Down, s.Paused, s.State, s.Master, s.Replicates, s.CurrentEpoch, s.ConfigEpoch, make([]slotRunJSON, len(s.Slots))}
+			for i, sr := range s.Slots {
+				c.Slots[i] = slotRunJSON{sr.Start, sr.End, sr.Owner, sr.ConfigEpoch}
+			}
+			j.Cluster = append(j.Cluster, c)
+		}
+	}
+	// In time order, nodes in natural order within an instant.
+	sort.SliceStable(j.Cluster, func(a, b int) bool { return j.Cluster[a].AtNS < j.Cluster[b].AtNS })
+	for _, f := range st.failovers() {
+		j.ClusterFailovers = append(j.ClusterFailovers, clusterFailoverJSON{int64(f.At), instant(f.At), f.Node, f.Replaced, f.ConfigEpoch})
+	}
+	for _, o := range st.overlaps() {
+		j.ClusterOverlaps = append(j.ClusterOverlaps, clusterOverlapJSON{int64(o.From), instant(o.From), int64(o.To), instant(o.To),
+			o.A, o.EpochA, o.B, o.EpochB, o.EpochA == o.EpochB, slotRanges(o.Slots, 1<<30)})
+	}
+}
+
 type linearizJSON struct {
 	File  string `json:"file,omitempty"`
 	Bytes int    `json:"bytes,omitempty"`
@@ -196,6 +288,7 @@ func writeResultJSON(w io.Writer, r *Run, lin linearizabilityLink) error {
 	for _, e := range r.SentinelEvents {
 		j.SentinelEvents = append(j.SentinelEvents, sentEventJSON{int64(e.At), e.At.String(), e.Host, e.Type, e.Msg})
 	}
+	clusterResult(&j, r)
 	if r.Linearizability != nil {
 		j.Linearizability = &linearizJSON{File: lin.Href, Bytes: lin.Bytes, Error: lin.Err}
 	}

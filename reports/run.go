@@ -51,6 +51,9 @@ type Run struct {
 	// Both are empty when the run had no sentinels.
 	Sentinels      []SentinelSample
 	SentinelEvents []SentinelEvent
+	// Cluster holds each cluster node's view of the cluster where it
+	// changes (ClusterSample); empty when the run had no cluster.
+	Cluster []ClusterSample
 	// Facts are one-line observations of the run ("2611 pongs, 13
 	// timeouts"), in the order printed.
 	Facts []string

@@ -77,6 +77,7 @@ func writeSummary(b *bytes.Buffer, r *Run, lin linearizabilityLink) {
 		}
 	}
 	writeSentinelSummary(b, r)
+	writeClusterSummary(b, r)
 }
 
 // writeSentinelSummary lists the sentinels' key events (ODOWN, TILT,

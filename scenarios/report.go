@@ -15,6 +15,7 @@ func (res *Result) Report() *reports.Run {
 		History: res.History, Facts: res.Facts, Verdicts: res.Verdicts,
 		Roles: res.Observations.Roles, Beliefs: res.Observations.Beliefs, Lag: res.Observations.Lag,
 		Sentinels: res.Observations.Sentinels, SentinelEvents: res.Observations.SentinelEvents,
+		Cluster:         res.Observations.Cluster,
 		Linearizability: res.visualize,
 	}
 	for _, name := range res.paramOrder {

@@ -9,44 +9,123 @@ import (
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/reports"
+	"github.com/redsim/redsim/sim"
 )
 
-// clusterSample is one node's cluster view at one moment (Observe).
-type clusterSample struct {
-	at   time.Duration
-	node string
-	v    redis.ClusterView
-}
-
-// observeCluster records every running node's cluster view.
-func (b *Deployed) observeCluster(at time.Duration) {
+// observeCluster records into obs, for the report and the cluster checks,
+// each node's cluster view where it differs from the last one obs holds
+// of that node (a node that is down as one Down sample), and the instant
+// it looked, so that the checks can tell what every node believed at each
+// instant (clusterInstants) from the changes alone.
+func (b *Deployed) observeCluster(obs *Observations, at time.Duration) {
 	if !b.cluster {
 		return
 	}
+	b.clusterTicks = append(b.clusterTicks, at)
 	for _, name := range b.nodes {
+		rs := reports.ClusterSample{At: at, Node: name, Down: true}
 		if s := b.Server(name); s != nil {
-			if v, ok := s.ClusterView(); ok {
-				b.clusterSamples = append(b.clusterSamples, clusterSample{at: at, node: name, v: v})
-				b.sawID(name, v.MyID)
+			v, ok := s.ClusterView()
+			if !ok {
+				continue
+			}
+			b.sawID(name, v.MyID)
+			rs = reportView(at, name, v)
+			rs.Paused = b.procs[name].State() == sim.Paused
+		}
+		if i, ok := b.clusterLast[name]; ok && obs.Cluster[i].SameView(rs) {
+			continue
+		}
+		if b.clusterLast == nil {
+			b.clusterLast = map[string]int{}
+		}
+		b.clusterLast[name] = len(obs.Cluster)
+		obs.Cluster = append(obs.Cluster, rs)
+	}
+}
+
+// reportView is v as the report shows it: nodes by host.
+func reportView(at time.Duration, node string, v redis.ClusterView) reports.ClusterSample {
+	host := func(id string) string {
+		if h, ok := v.Hosts[id]; ok && h != "" {
+			return h
+		}
+		return id
+	}
+	rs := reports.ClusterSample{At: at, Node: node, State: v.State, Master: v.Master,
+		CurrentEpoch: v.CurrentEpoch, ConfigEpoch: v.ConfigEpoch, Slots: make([]reports.SlotRun, len(v.Owners))}
+	if v.MasterID != "" {
+		rs.Replicates = host(v.MasterID)
+	}
+	for i, o := range v.Owners {
+		rs.Slots[i] = reports.SlotRun{Start: o.Start, End: o.End, Owner: host(o.ID), ConfigEpoch: o.ConfigEpoch}
+	}
+	return rs
+}
+
+// clusterInstant is what the running nodes believed at one instant
+// Observe looked: their views, in the deployment's order.
+type clusterInstant struct {
+	at    time.Duration
+	views []*reports.ClusterSample
+}
+
+// clusterInstants are the instants Observe looked at the cluster, each
+// with the views then in force of the nodes that were up; instants at
+// which no node was up are left out.
+func (b *Deployed) clusterInstants() []clusterInstant {
+	if b.observed == nil {
+		return nil
+	}
+	idx := map[string]int{}
+	for k, n := range b.nodes {
+		idx[n] = k
+	}
+	byNode := make([][]*reports.ClusterSample, len(b.nodes))
+	for i := range b.observed.Cluster {
+		s := &b.observed.Cluster[i]
+		byNode[idx[s.Node]] = append(byNode[idx[s.Node]], s)
+	}
+	next := make([]int, len(b.nodes))
+	cur := make([]*reports.ClusterSample, len(b.nodes))
+	var out []clusterInstant
+	for _, at := range b.clusterTicks {
+		in := clusterInstant{at: at}
+		for k := range byNode {
+			for next[k] < len(byNode[k]) && byNode[k][next[k]].At <= at {
+				cur[k] = byNode[k][next[k]]
+				next[k]++
+			}
+			if cur[k] != nil && !cur[k].Down {
+				in.views = append(in.views, cur[k])
 			}
 		}
+		if len(in.views) > 0 {
+			out = append(out, in)
+		}
 	}
+	return out
 }
 
 // ClusterEpochs is the check that every node's currentEpoch is at least
 // its configEpoch, at every sample (current_epoch >= config_epoch).
 func (b *Deployed) ClusterEpochs() checker.Result {
 	r := checker.Result{Checker: "cluster-epochs", Kind: checker.KindSafety}
-	for _, s := range b.clusterSamples {
-		if s.v.CurrentEpoch < s.v.ConfigEpoch {
-			r.Verdict = checker.Violation
-			r.Summary = fmt.Sprintf("%s at %v: currentEpoch %d < configEpoch %d", s.node, clock.Time(s.at), s.v.CurrentEpoch, s.v.ConfigEpoch)
-			r.Evidence.From, r.Evidence.To = clock.Time(s.at), clock.Time(s.at)
-			return r
+	samples := 0
+	for _, in := range b.clusterInstants() {
+		for _, v := range in.views {
+			samples++
+			if v.CurrentEpoch < v.ConfigEpoch {
+				r.Verdict = checker.Violation
+				r.Summary = fmt.Sprintf("%s at %v: currentEpoch %d < configEpoch %d", v.Node, clock.Time(in.at), v.CurrentEpoch, v.ConfigEpoch)
+				r.Evidence.From, r.Evidence.To = clock.Time(in.at), clock.Time(in.at)
+				return r
+			}
 		}
 	}
 	r.Verdict = checker.Ok
-	r.Summary = fmt.Sprintf("currentEpoch >= configEpoch in all %d samples", len(b.clusterSamples))
+	r.Summary = fmt.Sprintf("currentEpoch >= configEpoch in all %d samples", samples)
 	return r
 }
 
@@ -60,26 +139,22 @@ func (b *Deployed) ClusterOwnership(period time.Duration) checker.Result {
 	r := checker.Result{Checker: "cluster-ownership", Kind: checker.KindSafety, Verdict: checker.Ok}
 	overlap := time.Duration(0)
 	var windows []string
-	for i := 0; i < len(b.clusterSamples); {
-		j := i
-		for j < len(b.clusterSamples) && b.clusterSamples[j].at == b.clusterSamples[i].at {
-			j++
-		}
-		at := b.clusterSamples[i].at
+	for _, in := range b.clusterInstants() {
+		at := in.at
 		// Each master's own claim: the slots its table gives itself.
 		type claim struct {
 			node  string
 			epoch uint64
-			slots []redis.SlotOwner
+			slots []reports.SlotRun
 		}
 		var claims []claim
-		for _, s := range b.clusterSamples[i:j] {
-			if !s.v.Master {
+		for _, v := range in.views {
+			if !v.Master {
 				continue
 			}
-			c := claim{node: s.node, epoch: s.v.ConfigEpoch}
-			for _, o := range s.v.Owners {
-				if o.ID == s.v.MyID {
+			c := claim{node: v.Node, epoch: v.ConfigEpoch}
+			for _, o := range v.Slots {
+				if o.Owner == v.Node {
 					c.slots = append(c.slots, o)
 				}
 			}
@@ -106,7 +181,6 @@ func (b *Deployed) ClusterOwnership(period time.Duration) checker.Result {
 		if overlapped {
 			overlap += period
 		}
-		i = j
 	}
 	r.Metrics = []checker.Metric{{Name: "overlap_ms", Value: float64(overlap.Milliseconds())}}
 	r.Evidence.Notes = windows
@@ -116,7 +190,7 @@ func (b *Deployed) ClusterOwnership(period time.Duration) checker.Result {
 	return r
 }
 
-func firstCommonSlot(a, b []redis.SlotOwner) (int, bool) {
+func firstCommonSlot(a, b []reports.SlotRun) (int, bool) {
 	for _, x := range a {
 		for _, y := range b {
 			if lo, hi := max(x.Start, y.Start), min(x.End, y.End); lo <= hi {
@@ -133,55 +207,47 @@ func firstCommonSlot(a, b []redis.SlotOwner) (int, bool) {
 // bound.
 func (b *Deployed) ClusterAgreement(since, bound time.Duration) checker.Result {
 	r := checker.Result{Checker: "cluster-agreement", Kind: checker.KindLiveness}
-	if len(b.clusterSamples) == 0 {
+	instants := b.clusterInstants()
+	if len(instants) == 0 {
 		r.Verdict = checker.Unknown
 		r.Summary = "no cluster samples"
 		return r
 	}
-	last := b.clusterSamples[len(b.clusterSamples)-1].at
-	var final []clusterSample
-	for _, s := range b.clusterSamples {
-		if s.at == last {
-			final = append(final, s)
-		}
-	}
-	table := func(v redis.ClusterView) string {
+	final := instants[len(instants)-1].views
+	table := func(v *reports.ClusterSample) string {
 		var parts []string
-		for _, o := range v.Owners {
-			parts = append(parts, fmt.Sprintf("%d-%d:%s", o.Start, o.End, v.Hosts[o.ID]))
+		for _, o := range v.Slots {
+			parts = append(parts, fmt.Sprintf("%d-%d:%s", o.Start, o.End, o.Owner))
 		}
 		return strings.Join(parts, " ")
 	}
-	ref := table(final[0].v)
-	for _, s := range final {
-		if t := table(s.v); t != ref {
+	ref := table(final[0])
+	for _, v := range final {
+		if t := table(v); t != ref {
 			r.Verdict = checker.Violation
-			r.Summary = fmt.Sprintf("at the end %s and %s disagree on the slots: %q vs %q", final[0].node, s.node, ref, t)
+			r.Summary = fmt.Sprintf("at the end %s and %s disagree on the slots: %q vs %q", final[0].Node, v.Node, ref, t)
 			return r
 		}
-		if s.v.State != "ok" {
+		if v.State != "ok" {
 			r.Verdict = checker.Violation
-			r.Summary = fmt.Sprintf("at the end %s says the cluster is %s", s.node, s.v.State)
+			r.Summary = fmt.Sprintf("at the end %s says the cluster is %s", v.Node, v.State)
 			return r
 		}
 	}
 	// From since on, the last moment some running node did not say ok:
-	// the cluster is ok for good from the sample after it.
+	// the cluster is ok for good from the instant after it.
 	okAt := since
-	for i := 0; i < len(b.clusterSamples); {
-		j := i
+	for i, in := range instants {
 		all := true
-		for j < len(b.clusterSamples) && b.clusterSamples[j].at == b.clusterSamples[i].at {
-			all = all && b.clusterSamples[j].v.State == "ok"
-			j++
+		for _, v := range in.views {
+			all = all && v.State == "ok"
 		}
-		if at := b.clusterSamples[i].at; at >= since && !all {
-			okAt = at
-			if j < len(b.clusterSamples) {
-				okAt = b.clusterSamples[j].at
+		if in.at >= since && !all {
+			okAt = in.at
+			if i+1 < len(instants) {
+				okAt = instants[i+1].at
 			}
 		}
-		i = j
 	}
 	r.Metrics = []checker.Metric{{Name: "ok_after_ms", Value: float64((okAt - since).Milliseconds())}}
 	if okAt-since > bound {
@@ -191,8 +257,8 @@ func (b *Deployed) ClusterAgreement(since, bound time.Duration) checker.Result {
 	}
 	r.Verdict = checker.Ok
 	nodes := make([]string, 0, len(final))
-	for _, s := range final {
-		nodes = append(nodes, s.node)
+	for _, v := range final {
+		nodes = append(nodes, v.Node)
 	}
 	slices.Sort(nodes)
 	r.Summary = fmt.Sprintf("%s agree on the slots (%s) and were all ok for good %v after %v", strings.Join(nodes, ", "), ref, okAt-since, clock.Time(since))
@@ -204,17 +270,15 @@ func (b *Deployed) ClusterAgreement(since, bound time.Duration) checker.Result {
 // node's table says.
 func (b *Deployed) ClusterRoles(promoted map[string]string) checker.Result {
 	r := checker.Result{Checker: "cluster-roles", Kind: checker.KindLiveness}
-	if len(b.clusterSamples) == 0 {
+	instants := b.clusterInstants()
+	if len(instants) == 0 {
 		r.Verdict = checker.Unknown
 		r.Summary = "no cluster samples"
 		return r
 	}
-	last := b.clusterSamples[len(b.clusterSamples)-1].at
-	byNode := map[string]redis.ClusterView{}
-	for _, s := range b.clusterSamples {
-		if s.at == last {
-			byNode[s.node] = s.v
-		}
+	byNode := map[string]*reports.ClusterSample{}
+	for _, v := range instants[len(instants)-1].views {
+		byNode[v.Node] = v
 	}
 	olds := make([]string, 0, len(promoted))
 	for old := range promoted { //redsim:ordered sorted below
@@ -234,7 +298,7 @@ func (b *Deployed) ClusterRoles(promoted map[string]string) checker.Result {
 			r.Verdict = checker.Violation
 			r.Summary = fmt.Sprintf("%s is not a master at the end: the failover of %s did not happen", nu, old)
 			return r
-		case ov.Master || ov.MasterID != nv.MyID:
+		case ov.Master || ov.Replicates != nu:
 			r.Verdict = checker.Violation
 			r.Summary = fmt.Sprintf("%s did not rejoin as a replica of %s", old, nu)
 			return r

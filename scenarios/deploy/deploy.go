@@ -150,10 +150,13 @@ type Deployed struct {
 	// last seen monitoring, for the samples taken while it is down.
 	observed      *Observations
 	sentinelNames map[string][]string
-	// cluster is Deployment.Cluster; clusterSamples what Observe saw of
-	// the nodes' cluster views.
-	cluster        bool
-	clusterSamples []clusterSample
+	// cluster is Deployment.Cluster; clusterTicks the instants Observe
+	// looked at the nodes' cluster views (which it records in
+	// Observations.Cluster where they change); clusterLast the index there
+	// of each node's last sample.
+	cluster      bool
+	clusterTicks []time.Duration
+	clusterLast  map[string]int
 	// hostIDs are the node IDs each host's node has had, oldest first.
 	hostIDs map[string][]string
 	// resharding is set while a reshard runs; reshardQueue holds those

@@ -15,16 +15,21 @@ import (
 // Observations are what a run samples for its report: each node's role and
 // replication lag, which node each client process targets, and, when the
 // deployment has sentinels, each sentinel's view of its masters and every
-// event the sentinels published.
+// event the sentinels published, and when it is a cluster, each node's
+// view of the cluster.
 type Observations struct {
 	Roles          []reports.RoleSample
 	Beliefs        []reports.BeliefSample
 	Lag            []reports.LagSample
 	Sentinels      []reports.SentinelSample
 	SentinelEvents []reports.SentinelEvent
+	// Cluster holds each cluster node's view where it changes: a sample
+	// is kept only when it differs from the node's last one.
+	Cluster []reports.ClusterSample
 }
 
-// Observe samples roles, offsets, client targets and the sentinels' views
+// Observe samples roles, offsets, client targets, the sentinels' views and
+// the cluster nodes' views (where they change)
 // into obs every period until the end, and appends every event a sentinel
 // publishes (the ones before the call too) to obs.SentinelEvents. It only
 // reads: the run is the same with or without it, apart from its own timer.
@@ -64,7 +69,7 @@ func (b *Deployed) Observe(obs *Observations, period, end time.Duration) {
 			}
 		}
 		b.observeSentinels(obs, at)
-		b.observeCluster(at)
+		b.observeCluster(obs, at)
 		b.watchSettled(at, end)
 		if at+period < end {
 			w.After(period, tick)
