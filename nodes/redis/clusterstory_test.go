@@ -1,0 +1,333 @@
+package redis
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redsim/redsim/internal/script"
+	"github.com/redsim/redsim/nodes/resp"
+	"github.com/redsim/redsim/sim"
+)
+
+// TestClusterStories runs the step-by-step Redis Cluster stories in
+// testdata/clusterstories/*.txt (go test -run TestClusterStories -args
+// -rewrite regenerates their output). Each mirrors one of Redis's own
+// cluster tests (tests/cluster/tests/*.tcl at 7.0.15) on a cluster built
+// as redis-cli --cluster create builds it (newClusterWorldCfg).
+//
+// Commands:
+//   - world nodes=N masters=M [seed=S] [PARAM=VALUE...]: nodes n1..nN, the
+//     first M masters with the slots split evenly, the rest replicas of the
+//     masters in turn; PARAM is a cluster-* parameter set on every node
+//     before it starts (cluster-node-timeout is 5000 unless given).
+//   - run D: advance virtual time.
+//   - crash HOST [wipe]: power loss (wipe: the disk is lost too, so the
+//     node comes back without nodes.conf, a new node ID and no data);
+//     restart HOST.
+//   - pause HOST / resume HOST: SIGSTOP and SIGCONT.
+//   - isolate HOST; heal; clog A B / unclog A B (hold the traffic between
+//     two hosts, as a cut that TCP retransmits over once healed).
+//   - cmd HOST ARGS...: a command from a client of its own, the reply as
+//     redis-cli prints it, node IDs masked.
+//   - config HOST PARAM VALUE: CONFIG SET.
+//   - nodes [HOST...]: each node's CLUSTER NODES (all running nodes when no
+//     host is named), sorted, without ping_sent, pong_recv and the bus port.
+//   - info HOST [FIELD...]: CLUSTER INFO fields (a default selection).
+//   - role HOST...: ROLE, compact.
+//   - log HOST [TEXT]: the node's log lines since its last `log`, with
+//     their virtual time (only those containing TEXT when given).
+//
+// Node IDs show as <n1>..<nN> after the host that had them at creation; a
+// node that restarts with a new ID shows as <n3'>.
+func TestClusterStories(t *testing.T) {
+	script.RunDir(t, "testdata/clusterstories/*.txt", func(t *testing.T) func(c *script.Cmd) string {
+		d := &clusterStory{t: t}
+		return d.run
+	})
+}
+
+type clusterStory struct {
+	t       *testing.T
+	cw      *clusterWorld
+	byName  map[string]int
+	labels  map[string]string
+	conns   map[string]*testConn
+	logSeen map[string]int
+}
+
+func (d *clusterStory) host(c *script.Cmd, i int) int {
+	name := c.Arg(d.t, i)
+	n, ok := d.byName[name]
+	if !ok {
+		d.t.Fatalf("%s: no node %q", c.Pos, name)
+	}
+	return n
+}
+
+// conn is the story's client of node i, dialled again when closed.
+func (d *clusterStory) conn(i int) *testConn {
+	name := d.cw.nodes[i].host.Name()
+	c := d.conns[name]
+	if c == nil || c.closed {
+		c = d.cw.nodes[i].dial()
+		d.conns[name] = c
+	}
+	return c
+}
+
+// mask replaces node IDs by their labels, learning the IDs of nodes that
+// restarted with new ones.
+func (d *clusterStory) mask(s string) string {
+	for i, n := range d.cw.nodes {
+		if n.node.State() == sim.Down {
+			continue
+		}
+		srv, ok := n.node.Node().(*Server)
+		if !ok || srv.cl == nil {
+			continue
+		}
+		id := srv.cl.myself.name
+		if _, ok := d.labels[id]; !ok {
+			d.labels[id] = fmt.Sprintf("<n%d'>", i+1)
+		}
+	}
+	return hexID.ReplaceAllStringFunc(s, func(id string) string {
+		if l, ok := d.labels[id]; ok {
+			return l
+		}
+		return "<id>"
+	})
+}
+
+// replyText renders a raw reply as redis-cli would, roughly.
+func replyText(raw string) string {
+	rr := resp.NewReplyReader()
+	rr.Feed([]byte(raw))
+	v, ok, err := rr.Next()
+	if err != nil || !ok {
+		return fmt.Sprintf("%q", raw)
+	}
+	return v.String()
+}
+
+func (d *clusterStory) world(c *script.Cmd) {
+	t := d.t
+	nodes, masters, seed := 0, 0, uint64(1)
+	params := map[string]string{}
+	var order []string
+	for _, a := range c.Args {
+		k, v, _ := strings.Cut(a, "=")
+		n, _ := strconv.Atoi(v)
+		switch k {
+		case "nodes":
+			nodes = n
+		case "masters":
+			masters = n
+		case "seed":
+			seed = uint64(n)
+		default:
+			params[k] = v
+			order = append(order, k)
+		}
+	}
+	cfg := clusterConfig()
+	for _, k := range order {
+		if err := setClusterParam(&cfg.Cluster, k, params[k]); err != nil {
+			t.Fatalf("%s: %v", c.Pos, err)
+		}
+	}
+	d.cw = newClusterWorldCfg(t, seed, nodes, masters, func() Config { return cfg })
+	d.byName = map[string]int{}
+	d.labels = map[string]string{}
+	d.conns = map[string]*testConn{}
+	d.logSeen = map[string]int{}
+	for i, n := range d.cw.nodes {
+		d.byName[n.host.Name()] = i
+		d.labels[d.cw.ids[i]] = fmt.Sprintf("<n%d>", i+1)
+		d.conns[n.host.Name()] = d.cw.conns[i]
+	}
+	// The creation's log is not part of the story.
+	for i := range d.cw.nodes {
+		d.logLines(i, "")
+	}
+}
+
+// setClusterParam sets one cluster-* parameter of a story's world.
+func setClusterParam(cc *ClusterConfig, k, v string) error {
+	n, err := strconv.Atoi(v)
+	yes := v == "yes"
+	if k != "cluster-allow-replica-migration" && k != "cluster-replica-no-failover" && k != "cluster-require-full-coverage" && err != nil {
+		return fmt.Errorf("%s=%s: not a number", k, v)
+	}
+	switch k {
+	case "cluster-node-timeout":
+		cc.NodeTimeoutMs = int64(n)
+	case "cluster-replica-validity-factor":
+		cc.ReplicaValidityFactor = n
+	case "cluster-migration-barrier":
+		cc.MigrationBarrier = n
+	case "cluster-allow-replica-migration":
+		cc.AllowReplicaMigration = yes
+	case "cluster-replica-no-failover":
+		cc.ReplicaNoFailover = yes
+	case "cluster-require-full-coverage":
+		cc.RequireFullCoverage = yes
+	default:
+		return fmt.Errorf("unknown world parameter %q", k)
+	}
+	return nil
+}
+
+// logLines returns node i's log lines since the last call, with their time.
+func (d *clusterStory) logLines(i int, text string) []string {
+	n := d.cw.nodes[i]
+	name := n.host.Name()
+	var out []string
+	seen := 0
+	for _, ev := range d.cw.w.Trace().Events {
+		if ev.Kind != sim.KindLog || ev.Proc != n.node.ID() {
+			continue
+		}
+		seen++
+		if seen <= d.logSeen[name] || !strings.Contains(ev.Text, text) {
+			continue
+		}
+		out = append(out, ev.At.Duration().Truncate(time.Millisecond).String()+" "+d.mask(ev.Text))
+	}
+	d.logSeen[name] = seen
+	return out
+}
+
+// nodesView is node i's CLUSTER NODES, each line as
+// "ID addr flags master config-epoch link slots...", sorted.
+func (d *clusterStory) nodesView(i int) []string {
+	raw := bulkValue(d.conn(i).do("CLUSTER", "NODES"))
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(raw), "\n") {
+		f := strings.Fields(l)
+		if len(f) < 8 {
+			lines = append(lines, l)
+			continue
+		}
+		addr, _, _ := strings.Cut(f[1], "@")
+		out := []string{f[0], addr, f[2], f[3], "e" + f[6], f[7]}
+		lines = append(lines, d.mask(strings.Join(append(out, f[8:]...), " ")))
+	}
+	sort.Strings(lines)
+	return lines
+}
+
+var defaultInfoFields = []string{"cluster_state", "cluster_slots_assigned", "cluster_slots_ok", "cluster_slots_pfail",
+	"cluster_slots_fail", "cluster_known_nodes", "cluster_size", "cluster_current_epoch", "cluster_my_epoch"}
+
+func (d *clusterStory) run(c *script.Cmd) string {
+	t := d.t
+	if c.Name != "world" && d.cw == nil {
+		t.Fatalf("%s: %s before world", c.Pos, c.Name)
+	}
+	switch c.Name {
+	case "world":
+		d.world(c)
+		return "ok"
+	case "run":
+		dur, err := time.ParseDuration(c.Arg(t, 0))
+		if err != nil {
+			t.Fatalf("%s: %v", c.Pos, err)
+		}
+		d.cw.w.RunFor(dur)
+		return "ok"
+	case "crash":
+		h := d.cw.nodes[d.host(c, 0)].host
+		if len(c.Args) > 1 && c.Args[1] == "wipe" {
+			h.CrashWipe()
+		} else {
+			h.Crash()
+		}
+		return "ok"
+	case "restart":
+		d.cw.nodes[d.host(c, 0)].host.Restart(0)
+		d.cw.w.RunFor(time.Millisecond)
+		return "ok"
+	case "pause":
+		d.cw.nodes[d.host(c, 0)].node.Pause()
+		return "ok"
+	case "resume":
+		d.cw.nodes[d.host(c, 0)].node.Resume()
+		return "ok"
+	case "isolate":
+		if err := d.cw.net.Isolate(c.Arg(t, 0)); err != nil {
+			t.Fatal(err)
+		}
+		return "ok"
+	case "heal":
+		d.cw.net.Heal()
+		return "ok"
+	case "clog", "unclog":
+		f := d.cw.net.Clog
+		if c.Name == "unclog" {
+			f = d.cw.net.Unclog
+		}
+		if err := f(c.Arg(t, 0), c.Arg(t, 1)); err != nil {
+			t.Fatal(err)
+		}
+		return "ok"
+	case "cmd":
+		i := d.host(c, 0)
+		return d.mask(replyText(d.conn(i).do(c.Args[1:]...)))
+	case "config":
+		i := d.host(c, 0)
+		return replyText(d.conn(i).do("CONFIG", "SET", c.Arg(t, 1), c.Arg(t, 2)))
+	case "nodes":
+		var hosts []int
+		for j := range c.Args {
+			hosts = append(hosts, d.host(c, j))
+		}
+		if len(hosts) == 0 {
+			for i, n := range d.cw.nodes {
+				if n.node.State() != sim.Down {
+					hosts = append(hosts, i)
+				}
+			}
+		}
+		var out []string
+		for _, i := range hosts {
+			out = append(out, d.cw.nodes[i].host.Name()+":")
+			for _, l := range d.nodesView(i) {
+				out = append(out, "  "+l)
+			}
+		}
+		return strings.Join(out, "\n")
+	case "info":
+		i := d.host(c, 0)
+		fields := c.Args[1:]
+		if len(fields) == 0 {
+			fields = defaultInfoFields
+		}
+		var out []string
+		for _, f := range fields {
+			out = append(out, strings.TrimPrefix(f, "cluster_")+"="+clusterInfoField(d.conn(i), f))
+		}
+		return strings.Join(out, " ")
+	case "role":
+		var out []string
+		for j := range c.Args {
+			i := d.host(c, j)
+			out = append(out, c.Args[j]+" "+replyText(d.conn(i).do("ROLE")))
+		}
+		return strings.Join(out, "\n")
+	case "log":
+		i := d.host(c, 0)
+		text := strings.Join(c.Args[1:], " ")
+		out := d.logLines(i, text)
+		if len(out) == 0 {
+			return "(nothing)"
+		}
+		return strings.Join(out, "\n")
+	}
+	t.Fatalf("%s: unknown command %q", c.Pos, c.Name)
+	return ""
+}
