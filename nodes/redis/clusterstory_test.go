@@ -25,6 +25,8 @@ import (
 //     masters in turn; PARAM is a cluster-* parameter set on every node
 //     before it starts (cluster-node-timeout is 5000 unless given).
 //   - run D: advance virtual time.
+//   - kill HOST: kill -9 (what Redis's tests do; the page cache, and so
+//     nodes.conf as last written, survives).
 //   - crash HOST [wipe]: power loss (wipe: the disk is lost too, so the
 //     node comes back without nodes.conf, a new node ID and no data);
 //     restart HOST.
@@ -36,7 +38,8 @@ import (
 //   - config HOST PARAM VALUE: CONFIG SET.
 //   - nodes [HOST...]: each node's CLUSTER NODES (all running nodes when no
 //     host is named), sorted, without ping_sent, pong_recv and the bus port.
-//   - info HOST [FIELD...]: CLUSTER INFO fields (a default selection).
+//   - info HOST [FIELD...]: CLUSTER INFO fields, cluster_ left out (a
+//     default selection).
 //   - role HOST...: ROLE, compact.
 //   - log HOST [TEXT]: the node's log lines since its last `log`, with
 //     their virtual time (only those containing TEXT when given).
@@ -248,6 +251,9 @@ func (d *clusterStory) run(c *script.Cmd) string {
 			h.Crash()
 		}
 		return "ok"
+	case "kill":
+		d.cw.nodes[d.host(c, 0)].node.Kill()
+		return "ok"
 	case "restart":
 		d.cw.nodes[d.host(c, 0)].host.Restart(0)
 		d.cw.w.RunFor(time.Millisecond)
@@ -309,7 +315,8 @@ func (d *clusterStory) run(c *script.Cmd) string {
 		}
 		var out []string
 		for _, f := range fields {
-			out = append(out, strings.TrimPrefix(f, "cluster_")+"="+clusterInfoField(d.conn(i), f))
+			f = strings.TrimPrefix(f, "cluster_")
+			out = append(out, f+"="+clusterInfoField(d.conn(i), "cluster_"+f))
 		}
 		return strings.Join(out, " ")
 	case "role":
