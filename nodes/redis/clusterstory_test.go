@@ -41,8 +41,9 @@ import (
 //   - info HOST [FIELD...]: CLUSTER INFO fields, cluster_ left out (a
 //     default selection).
 //   - role HOST...: ROLE, compact.
-//   - log HOST [TEXT]: the node's log lines since its last `log`, with
-//     their virtual time (only those containing TEXT when given).
+//   - log HOST [TEXT|TEXT...]: the node's log lines since its last `log`,
+//     with their virtual time (only those containing one of the TEXTs
+//     when given).
 //
 // Node IDs show as <n1>..<nN> after the host that had them at creation; a
 // node that restarts with a new ID shows as <n3'>.
@@ -196,13 +197,24 @@ func (d *clusterStory) logLines(i int, text string) []string {
 			continue
 		}
 		seen++
-		if seen <= d.logSeen[name] || !strings.Contains(ev.Text, text) {
+		if seen <= d.logSeen[name] || !containsAny(ev.Text, text) {
 			continue
 		}
 		out = append(out, ev.At.Duration().Truncate(time.Millisecond).String()+" "+d.mask(ev.Text))
 	}
 	d.logSeen[name] = seen
 	return out
+}
+
+// containsAny reports whether s contains one of the |-separated words of
+// alts (all of s when alts is empty).
+func containsAny(s, alts string) bool {
+	for _, a := range strings.Split(alts, "|") {
+		if strings.Contains(s, a) {
+			return true
+		}
+	}
+	return false
 }
 
 // nodesView is node i's CLUSTER NODES, each line as
