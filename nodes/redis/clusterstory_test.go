@@ -34,7 +34,8 @@ import (
 //   - isolate HOST; heal; clog A B / unclog A B (hold the traffic between
 //     two hosts, as a cut that TCP retransmits over once healed).
 //   - cmd HOST ARGS...: a command from a client of its own, the reply as
-//     redis-cli prints it, node IDs masked.
+//     redis-cli prints it, node IDs masked; an argument <nK> is node K's
+//     ID and "" an empty argument.
 //   - config HOST PARAM VALUE: CONFIG SET.
 //   - nodes [HOST...]: each node's CLUSTER NODES (all running nodes when no
 //     host is named), sorted, without ping_sent, pong_recv and the bus port.
@@ -105,6 +106,19 @@ func (d *clusterStory) mask(s string) string {
 		}
 		return "<id>"
 	})
+}
+
+// unmask turns a label such as <n3> back into its node ID.
+func (d *clusterStory) unmask(a string) string {
+	for id, l := range d.labels {
+		if l == a {
+			return id
+		}
+	}
+	if a == `""` {
+		return ""
+	}
+	return a
 }
 
 // replyText renders a raw reply as redis-cli would, roughly.
@@ -295,7 +309,11 @@ func (d *clusterStory) run(c *script.Cmd) string {
 		return "ok"
 	case "cmd":
 		i := d.host(c, 0)
-		return d.mask(replyText(d.conn(i).do(c.Args[1:]...)))
+		args := make([]string, 0, len(c.Args)-1)
+		for _, a := range c.Args[1:] {
+			args = append(args, d.unmask(a))
+		}
+		return d.mask(replyText(d.conn(i).do(args...)))
 	case "config":
 		i := d.host(c, 0)
 		return replyText(d.conn(i).do("CONFIG", "SET", c.Arg(t, 1), c.Arg(t, 2)))
