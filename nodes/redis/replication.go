@@ -369,8 +369,14 @@ func (s *Server) dropLink() {
 		s.master = nil
 	}
 	if s.isReplica() {
+		// repl_down_since moves only when an established master link is
+		// lost (replicationHandleMasterDisconnection); a failed connect
+		// or handshake (cancelReplicationHandshake) leaves it alone, so
+		// a replica that cannot reconnect keeps ageing.
+		if s.linkState == linkConnected {
+			s.linkDownMs = s.nowMs()
+		}
 		s.linkState = linkConnect
-		s.linkDownMs = s.nowMs()
 	}
 }
 
