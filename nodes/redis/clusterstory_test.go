@@ -41,6 +41,7 @@ import (
 //     host is named), sorted, without ping_sent, pong_recv and the bus port.
 //   - info HOST [FIELD...]: CLUSTER INFO fields, cluster_ left out (a
 //     default selection).
+//   - replinfo HOST FIELD...: INFO replication fields.
 //   - role HOST...: ROLE, compact.
 //   - log HOST [TEXT|TEXT...]: the node's log lines since its last `log`,
 //     with their virtual time (only those containing one of the TEXTs
@@ -347,6 +348,19 @@ func (d *clusterStory) run(c *script.Cmd) string {
 		for _, f := range fields {
 			f = strings.TrimPrefix(f, "cluster_")
 			out = append(out, f+"="+clusterInfoField(d.conn(i), "cluster_"+f))
+		}
+		return strings.Join(out, " ")
+	case "replinfo":
+		i := d.host(c, 0)
+		var out []string
+		for _, f := range c.Args[1:] {
+			v := ""
+			for _, line := range strings.Split(bulkValue(d.conn(i).do("INFO", "replication")), "\r\n") {
+				if x, ok := strings.CutPrefix(line, f+":"); ok {
+					v = x
+				}
+			}
+			out = append(out, f+"="+v)
 		}
 		return strings.Join(out, " ")
 	case "role":

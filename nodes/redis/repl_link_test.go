@@ -294,3 +294,26 @@ func TestReplicaLinkDownSinceSurvivesReconnects(t *testing.T) {
 		t.Fatalf("master_link_down_since_seconds %q after 20 s of refused reconnections, want 20", got)
 	}
 }
+
+// A replica whose link has not been up since it started, or since it was
+// a master, is "down since ever" (repl_down_since 0): INFO shows
+// master_link_down_since_seconds:-1, as redis-server 7.0.15 does.
+func TestReplicaNeverConnectedIsDownSinceEver(t *testing.T) {
+	rw := newReplWorld(t, 1, []string{"m", "r"}, func(i int) Config {
+		if i == 0 {
+			return masterConfig()
+		}
+		return replicaConfig("nowhere:6379")
+	})
+	rw.w.RunFor(3 * time.Second)
+	c := rw.nodes[1].dial()
+	if got := rw.info(c, "master_link_down_since_seconds"); got != "-1" {
+		t.Fatalf("master_link_down_since_seconds %q for a replica never connected, want -1", got)
+	}
+	c.do("REPLICAOF", "NO", "ONE")
+	c.do("REPLICAOF", "nowhere", "6379")
+	rw.w.RunFor(3 * time.Second)
+	if got := rw.info(c, "master_link_down_since_seconds"); got != "-1" {
+		t.Fatalf("master_link_down_since_seconds %q for a former master, want -1", got)
+	}
+}
