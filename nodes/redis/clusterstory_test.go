@@ -31,7 +31,9 @@ import (
 //     node comes back without nodes.conf, a new node ID and no data);
 //     restart HOST.
 //   - pause HOST / resume HOST: SIGSTOP and SIGCONT.
-//   - isolate HOST; heal; clog A B / unclog A B (hold the traffic between
+//   - isolate HOST (from every host, the story's client too); split
+//     A,B C,D,E (cut the groups from each other; the client reaches all);
+//     heal; clog A B / unclog A B (hold the traffic between
 //     two hosts, as a cut that TCP retransmits over once healed).
 //   - cmd HOST ARGS...: a command from a client of its own, the reply as
 //     redis-cli prints it, node IDs masked; an argument <nK> is node K's
@@ -293,6 +295,15 @@ func (d *clusterStory) run(c *script.Cmd) string {
 		return "ok"
 	case "isolate":
 		if err := d.cw.net.Isolate(c.Arg(t, 0)); err != nil {
+			t.Fatal(err)
+		}
+		return "ok"
+	case "split":
+		var groups [][]string
+		for _, g := range c.Args {
+			groups = append(groups, strings.Split(g, ","))
+		}
+		if err := d.cw.net.Split(groups); err != nil {
 			t.Fatal(err)
 		}
 		return "ok"
