@@ -20,8 +20,9 @@ import (
 // as redis-cli --cluster create builds it (newClusterWorldCfg).
 //
 // Commands:
-//   - world nodes=N masters=M [seed=S] [PARAM=VALUE...]: nodes n1..nN, the
-//     first M masters with the slots split evenly, the rest replicas of the
+//   - world nodes=N masters=M [seed=S] [slots=A-B,C-D...] [PARAM=VALUE...]:
+//     nodes n1..nN, the first M masters with the slots split evenly (or
+//     master i given the i-th range of slots=), the rest replicas of the
 //     masters in turn; PARAM is a cluster-* parameter set on every node
 //     before it starts (cluster-node-timeout is 5000 unless given).
 //   - run D: advance virtual time.
@@ -43,6 +44,9 @@ import (
 //     host is named), sorted, without ping_sent, pong_recv and the bus port.
 //   - info HOST [FIELD...]: CLUSTER INFO fields, cluster_ left out (a
 //     default selection).
+//   - reshard FROM TO START-END: move the slots as redis-cli --cluster
+//     reshard does, one by one: IMPORTING on TO, MIGRATING on FROM, the
+//     keys MIGRATEd, SETSLOT NODE on TO, FROM and the other masters.
 //   - replinfo HOST FIELD...: INFO replication fields.
 //   - role HOST...: ROLE, compact.
 //   - log HOST [TEXT|TEXT...]: the node's log lines since its last `log`,
@@ -138,6 +142,7 @@ func replyText(raw string) string {
 func (d *clusterStory) world(c *script.Cmd) {
 	t := d.t
 	nodes, masters, seed := 0, 0, uint64(1)
+	var ranges [][2]int
 	params := map[string]string{}
 	var order []string
 	for _, a := range c.Args {
@@ -150,6 +155,16 @@ func (d *clusterStory) world(c *script.Cmd) {
 			masters = n
 		case "seed":
 			seed = uint64(n)
+		case "slots":
+			for _, r := range strings.Split(v, ",") {
+				lo, hi, _ := strings.Cut(r, "-")
+				a, err1 := strconv.Atoi(lo)
+				b, err2 := strconv.Atoi(hi)
+				if err1 != nil || err2 != nil {
+					t.Fatalf("%s: bad slot range %q", c.Pos, r)
+				}
+				ranges = append(ranges, [2]int{a, b})
+			}
 		default:
 			params[k] = v
 			order = append(order, k)
@@ -161,7 +176,14 @@ func (d *clusterStory) world(c *script.Cmd) {
 			t.Fatalf("%s: %v", c.Pos, err)
 		}
 	}
-	d.cw = newClusterWorldCfg(t, seed, nodes, masters, func() Config { return cfg })
+	if ranges == nil {
+		d.cw = newClusterWorldCfg(t, seed, nodes, masters, func() Config { return cfg })
+	} else {
+		if len(ranges) != masters {
+			t.Fatalf("%s: %d slot ranges for %d masters", c.Pos, len(ranges), masters)
+		}
+		d.cw = newClusterWorldSlots(t, seed, nodes, ranges, func() Config { return cfg })
+	}
 	d.byName = map[string]int{}
 	d.labels = map[string]string{}
 	d.conns = map[string]*testConn{}
@@ -221,6 +243,61 @@ func (d *clusterStory) logLines(i int, text string) []string {
 	}
 	d.logSeen[name] = seen
 	return out
+}
+
+// reshard is the reshard command (redis-cli's clusterManagerMoveSlot).
+func (d *clusterStory) reshard(c *script.Cmd) string {
+	t := d.t
+	from, to := d.host(c, 0), d.host(c, 1)
+	lo, hi, _ := strings.Cut(c.Arg(t, 2), "-")
+	start, err1 := strconv.Atoi(lo)
+	end, err2 := strconv.Atoi(hi)
+	if err1 != nil || err2 != nil || start > end {
+		t.Fatalf("%s: bad slot range %q", c.Pos, c.Args[2])
+	}
+	id := func(i int) string { return d.cw.nodes[i].server().cl.myself.name }
+	fromID, toID := id(from), id(to)
+	must := func(i int, args ...string) string {
+		got := d.conn(i).do(args...)
+		if strings.HasPrefix(got, "-") {
+			t.Fatalf("%s: %s on %s: %s", c.Pos, strings.Join(args, " "), d.cw.nodes[i].host.Name(), strings.TrimSpace(got))
+		}
+		return got
+	}
+	keys := 0
+	for slot := start; slot <= end; slot++ {
+		sl := strconv.Itoa(slot)
+		must(to, "CLUSTER", "SETSLOT", sl, "IMPORTING", fromID)
+		must(from, "CLUSTER", "SETSLOT", sl, "MIGRATING", toID)
+		for {
+			rr := resp.NewReplyReader()
+			rr.Feed([]byte(must(from, "CLUSTER", "GETKEYSINSLOT", sl, "100")))
+			v, _, _ := rr.Next()
+			if len(v.Elems) == 0 {
+				break
+			}
+			args := []string{"MIGRATE", d.cw.nodes[to].host.Name(), "6379", "", "0", "5000", "KEYS"}
+			for _, k := range v.Elems {
+				args = append(args, string(k.Str))
+			}
+			must(from, args...)
+			keys += len(v.Elems)
+		}
+		must(to, "CLUSTER", "SETSLOT", sl, "NODE", toID)
+		// The source may have turned into a replica on losing its last
+		// slot, which redis-cli accepts (redis/redis#9223).
+		if got := d.conn(from).do("CLUSTER", "SETSLOT", sl, "NODE", toID); strings.HasPrefix(got, "-") &&
+			!strings.HasPrefix(got, "-ERR Please use SETSLOT only with masters.") {
+			t.Fatalf("%s: SETSLOT %s NODE on %s: %s", c.Pos, sl, d.cw.nodes[from].host.Name(), strings.TrimSpace(got))
+		}
+		for i, n := range d.cw.nodes {
+			if i == from || i == to || n.node.State() == sim.Down || !n.server().cl.myself.isMaster() {
+				continue
+			}
+			must(i, "CLUSTER", "SETSLOT", sl, "NODE", toID)
+		}
+	}
+	return fmt.Sprintf("%d slots, %d keys moved", end-start+1, keys)
 }
 
 // containsAny reports whether s contains one of the |-separated words of
@@ -374,6 +451,8 @@ func (d *clusterStory) run(c *script.Cmd) string {
 			out = append(out, f+"="+v)
 		}
 		return strings.Join(out, " ")
+	case "reshard":
+		return d.reshard(c)
 	case "role":
 		var out []string
 		for j := range c.Args {
