@@ -33,6 +33,23 @@ func newClusterWorld(t *testing.T, seed uint64, n, masters int) *clusterWorld {
 // newClusterWorldCfg is newClusterWorld with each node's configuration.
 func newClusterWorldCfg(t *testing.T, seed uint64, n, masters int, config func() Config) *clusterWorld {
 	t.Helper()
+	per := 16384 / masters
+	var ranges [][2]int
+	for i := 0; i < masters; i++ {
+		start, end := i*per, (i+1)*per-1
+		if i == masters-1 {
+			end = 16383
+		}
+		ranges = append(ranges, [2]int{start, end})
+	}
+	return newClusterWorldSlots(t, seed, n, ranges, config)
+}
+
+// newClusterWorldSlots is newClusterWorldCfg with master i given the slots
+// ranges[i] (first and last); there are len(ranges) masters.
+func newClusterWorldSlots(t *testing.T, seed uint64, n int, ranges [][2]int, config func() Config) *clusterWorld {
+	t.Helper()
+	masters := len(ranges)
 	var names []string
 	for i := 1; i <= n; i++ {
 		names = append(names, fmt.Sprintf("n%d", i))
@@ -44,13 +61,8 @@ func newClusterWorldCfg(t *testing.T, seed uint64, n, masters int, config func()
 		cw.conns = append(cw.conns, c)
 		cw.ids = append(cw.ids, bulkValue(c.do("CLUSTER", "MYID")))
 	}
-	per := 16384 / masters
-	for i := 0; i < masters; i++ {
-		start, end := i*per, (i+1)*per-1
-		if i == masters-1 {
-			end = 16383
-		}
-		if got := cw.conns[i].do("CLUSTER", "ADDSLOTSRANGE", fmt.Sprint(start), fmt.Sprint(end)); got != "+OK\r\n" {
+	for i, r := range ranges {
+		if got := cw.conns[i].do("CLUSTER", "ADDSLOTSRANGE", fmt.Sprint(r[0]), fmt.Sprint(r[1])); got != "+OK\r\n" {
 			t.Fatalf("ADDSLOTSRANGE on n%d: %q", i+1, got)
 		}
 	}

@@ -270,3 +270,50 @@ func TestMasterLinkSkipsNewlinesBeforeFullResync(t *testing.T) {
 		t.Fatalf("GET k on the replica: %q", got)
 	}
 }
+
+// A replica whose master is gone keeps the time its link went down across
+// its failed reconnection attempts (repl_down_since is set by
+// replicationHandleMasterDisconnection only, not by a refused connect), so
+// master_link_down_since_seconds grows and a cluster replica's data age,
+// which cluster-replica-validity-factor bounds, counts from the loss.
+func TestReplicaLinkDownSinceSurvivesReconnects(t *testing.T) {
+	rw := newReplWorld(t, 1, []string{"m", "r"}, func(i int) Config {
+		if i == 0 {
+			return masterConfig()
+		}
+		return replicaConfig("m:6379")
+	})
+	rw.w.RunFor(8 * time.Second)
+	c := rw.nodes[1].dial()
+	if got := rw.info(c, "master_link_status"); got != "up" {
+		t.Fatalf("master_link_status %q before the kill", got)
+	}
+	rw.nodes[0].node.Kill()
+	rw.w.RunFor(20 * time.Second) // about 20 refused reconnections
+	if got := rw.info(c, "master_link_down_since_seconds"); got != "20" {
+		t.Fatalf("master_link_down_since_seconds %q after 20 s of refused reconnections, want 20", got)
+	}
+}
+
+// A replica whose link has not been up since it started, or since it was
+// a master, is "down since ever" (repl_down_since 0): INFO shows
+// master_link_down_since_seconds:-1, as redis-server 7.0.15 does.
+func TestReplicaNeverConnectedIsDownSinceEver(t *testing.T) {
+	rw := newReplWorld(t, 1, []string{"m", "r"}, func(i int) Config {
+		if i == 0 {
+			return masterConfig()
+		}
+		return replicaConfig("nowhere:6379")
+	})
+	rw.w.RunFor(3 * time.Second)
+	c := rw.nodes[1].dial()
+	if got := rw.info(c, "master_link_down_since_seconds"); got != "-1" {
+		t.Fatalf("master_link_down_since_seconds %q for a replica never connected, want -1", got)
+	}
+	c.do("REPLICAOF", "NO", "ONE")
+	c.do("REPLICAOF", "nowhere", "6379")
+	rw.w.RunFor(3 * time.Second)
+	if got := rw.info(c, "master_link_down_since_seconds"); got != "-1" {
+		t.Fatalf("master_link_down_since_seconds %q for a former master, want -1", got)
+	}
+}

@@ -66,7 +66,7 @@ type replState struct {
 	cachedOffset int64
 	cachedDB     int
 	lastIOMs     int64
-	linkDownMs   int64
+	linkDownMs   int64 // repl_down_since: when the last up link was lost, 0 if none since start
 	syncStartMs  int64
 	applying     bool // executing the master's stream
 	replCron     sim.Timer
@@ -294,8 +294,9 @@ func (s *Server) setMaster(host string, port int) {
 	s.masterHost, s.masterPort = host, port
 	// Sub-replicas resync with us, partially if they can.
 	s.disconnectReplicas()
+	// repl_down_since is left as it is: the time of the link lost just
+	// now (dropLink), or 0, "down since ever", for a former master.
 	s.linkState = linkConnect
-	s.linkDownMs = s.nowMs()
 	s.connectToMaster()
 }
 
@@ -304,6 +305,7 @@ func (s *Server) unsetMaster() {
 	s.dropLink()
 	s.masterHost, s.masterPort = "", 0
 	s.linkState = linkNone
+	s.linkDownMs = 0
 	s.staleMaster = nil
 	s.shiftReplid()
 	s.cachedReplid, s.cachedOffset = "", -1
@@ -369,8 +371,14 @@ func (s *Server) dropLink() {
 		s.master = nil
 	}
 	if s.isReplica() {
+		// repl_down_since moves only when an established master link is
+		// lost (replicationHandleMasterDisconnection); a failed connect
+		// or handshake (cancelReplicationHandshake) leaves it alone, so
+		// a replica that cannot reconnect keeps ageing.
+		if s.linkState == linkConnected {
+			s.linkDownMs = s.nowMs()
+		}
 		s.linkState = linkConnect
-		s.linkDownMs = s.nowMs()
 	}
 }
 
@@ -1252,7 +1260,11 @@ func (s *Server) infoReplication(b *strings.Builder) {
 		field(b, "slave_read_repl_offset", s.offset)
 		field(b, "slave_repl_offset", s.offset)
 		if !up {
-			field(b, "master_link_down_since_seconds", (now-s.linkDownMs)/1000)
+			down := int64(-1) // never up since start or since it was a master
+			if s.linkDownMs != 0 {
+				down = (now - s.linkDownMs) / 1000
+			}
+			field(b, "master_link_down_since_seconds", down)
 		}
 		field(b, "slave_priority", s.cfg.ReplicaPriority)
 		field(b, "slave_read_only", s.cfg.ReplicaReadOnly)

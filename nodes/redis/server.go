@@ -359,8 +359,17 @@ func (s *Server) afterEvent() {
 	}
 	if s.cl != nil && !s.sleeping {
 		s.clusterBeforeSleep()
-		if !s.sleeping {
+		// Bus messages leave from their links' write handlers, in an event
+		// loop iteration of their own that comes at once and ends with
+		// another beforeSleep: work that clusterBeforeSleep left for the
+		// next one (the election a manual failover starts at once) is
+		// done now, not at the next event.
+		for i := 0; !s.sleeping && len(s.cl.pendingLinks) > 0; i++ {
 			s.clusterFlushLinks()
+			if s.cl.todo == 0 || i == 3 {
+				break
+			}
+			s.clusterBeforeSleep()
 		}
 	}
 	s.updateFailoverStatus() // acks may have come in
