@@ -296,6 +296,12 @@ func (s *Server) setMaster(host string, port int) {
 	s.disconnectReplicas()
 	s.linkState = linkConnect
 	s.linkDownMs = s.nowMs()
+	if bugs.On(bugs.SetMasterZeroesDownSince) {
+		// replicationSetMaster before redis/redis#5081: "never
+		// disconnected", which the failover's data age reads as
+		// disconnected since the epoch until the link is up.
+		s.linkDownMs = 0
+	}
 	s.connectToMaster()
 }
 
@@ -342,8 +348,15 @@ func (s *Server) disconnectReplicas() {
 }
 
 // dropLink closes the link to the master and keeps what PSYNC needs to
-// continue (replicationCacheMaster).
+// continue (replicationCacheMaster), and restarts the time the replica
+// counts itself disconnected. Redis restarts it only when a streaming link
+// drops (replicationHandleMasterDisconnection), not when a handshake fails
+// (cancelReplicationHandshake); the node restarts it for both (the INFO
+// that sentinels read, and so the golden traces, depend on it), except
+// with SetMasterZeroesDownSince planted, whose zero a failed handshake
+// must not hide, as it does not in Redis.
 func (s *Server) dropLink() {
+	streaming := s.master != nil
 	if s.link != nil {
 		s.repl.linkDrops++
 		l := s.link
@@ -370,7 +383,9 @@ func (s *Server) dropLink() {
 	}
 	if s.isReplica() {
 		s.linkState = linkConnect
-		s.linkDownMs = s.nowMs()
+		if streaming || !bugs.On(bugs.SetMasterZeroesDownSince) {
+			s.linkDownMs = s.nowMs()
+		}
 	}
 }
 
