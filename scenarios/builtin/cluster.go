@@ -18,14 +18,21 @@ import (
 // n1..n3 the masters and n4..n6 their replicas (n4 follows n1), created by
 // the operator as redis-cli --cluster create does, with cluster-aware
 // clients (go-redis's ClusterClient) that route each operation by its
-// key's slot.
+// key's slot. cluster-partition-minority may have four shards (n1..n4 the
+// masters, n5..n8 their replicas).
 
-// clusterTopology is the six nodes and the deployment's shards.
+// clusterShards is the six nodes and the deployment's shards.
 func clusterShards(cfg func() deploy.Node, nodeTimeout time.Duration) []deploy.Shard {
+	return clusterShardsOf(3, cfg, nodeTimeout)
+}
+
+// clusterShardsOf is masters shards: n1..nM the masters, n(M+i) the
+// replica of ni.
+func clusterShardsOf(masters int, cfg func() deploy.Node, nodeTimeout time.Duration) []deploy.Shard {
 	var shards []deploy.Shard
-	for i := 1; i <= 3; i++ {
+	for i := 1; i <= masters; i++ {
 		var nodes []deploy.Node
-		for _, h := range []string{fmt.Sprintf("n%d", i), fmt.Sprintf("n%d", i+3)} {
+		for _, h := range []string{fmt.Sprintf("n%d", i), fmt.Sprintf("n%d", i+masters)} {
 			n := cfg()
 			n.Host = h
 			n.Config.Cluster.NodeTimeoutMs = nodeTimeout.Milliseconds()
@@ -37,6 +44,15 @@ func clusterShards(cfg func() deploy.Node, nodeTimeout time.Duration) []deploy.S
 }
 
 var clusterSeeds = []string{"n1:6379", "n2:6379", "n3:6379", "n4:6379", "n5:6379", "n6:6379"}
+
+// clusterSeedsOf is every node's address in a cluster of masters shards.
+func clusterSeedsOf(masters int) []string {
+	out := make([]string, 2*masters)
+	for i := range out {
+		out[i] = fmt.Sprintf("n%d:6379", i+1)
+	}
+	return out
+}
 
 // clusterCreateAt is when the operator creates the cluster: just after the
 // nodes start. The cluster is OK some 4 s later (the join's polls and
@@ -140,6 +156,8 @@ func clusterPartitionMinorityScenario() *scenarios.Scenario {
 			scenarios.DurationParam("heal-at", "40s", "when the partition heals; n1 then turns into its replica's replica"),
 			scenarios.DurationParam("node-timeout", "5s", "cluster-node-timeout"),
 			scenarios.IntParam("clients", 8, 1, 100, "set clients on each side"),
+			scenarios.IntParam("masters", 3, 3, 4, "shards; with 4 the cut splits the masters 2/2 instead (n1, n2 and the replicas of n3, n4 with the minority's clients): "+
+				"neither side has a majority, so none may mark a master FAIL or elect a replica, no write is lost and the run must pass"),
 		},
 		Setup: setupClusterPartitionMinority,
 	}
@@ -147,6 +165,7 @@ func clusterPartitionMinorityScenario() *scenarios.Scenario {
 
 func setupClusterPartitionMinority(r *scenarios.Run) (scenarios.Checks, error) {
 	partAt, healAt, timeout, n := r.Params.Duration("partition-at"), r.Params.Duration("heal-at"), r.Params.Duration("node-timeout"), r.Params.Int("clients")
+	masters := r.Params.Int("masters")
 	if !(partAt >= 8*time.Second && partAt+2*timeout < healAt && healAt+15*time.Second <= r.Duration) {
 		return nil, fmt.Errorf("parameters: want partition-at >= 8s, partition-at + 2 node-timeout < heal-at and heal-at + 15s <= duration (got %v, %v, %v, %v)", partAt, timeout, healAt, r.Duration)
 	}
@@ -157,11 +176,11 @@ func setupClusterPartitionMinority(r *scenarios.Run) (scenarios.Checks, error) {
 	stop := r.Duration - 8*time.Second
 	var groups []deploy.Clients
 	for _, h := range []string{"cmin", "cmaj"} {
-		groups = append(groups, deploy.Clients{Host: h, Count: n, Workload: wl, Cluster: &client.Cluster{Addrs: clusterSeeds}, Stop: stop})
+		groups = append(groups, deploy.Clients{Host: h, Count: n, Workload: wl, Cluster: &client.Cluster{Addrs: clusterSeedsOf(masters)}, Stop: stop})
 	}
 	dep, err := r.Deploy(deploy.Deployment{
 		Latency: sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
-		Shards:  clusterShards(node, timeout),
+		Shards:  clusterShardsOf(masters, node, timeout),
 		Clients: groups,
 		Cluster: true,
 	})
@@ -175,10 +194,16 @@ func setupClusterPartitionMinority(r *scenarios.Run) (scenarios.Checks, error) {
 		{At: partAt, Op: nemesis.OpPartition, Shape: nemesis.ShapeMajority, Groups: [][]string{{"n1", "cmin"}, {"n2", "n3", "n4", "n5", "n6", "cmaj", deploy.OperatorHost}}},
 		{At: healAt, Op: nemesis.OpHeal},
 	}
+	if masters == 4 {
+		// Each shard's replica is across the cut from its master: a side
+		// that took half the masters for a majority would elect the
+		// other side's replicas and serve every slot.
+		r.Schedule[1].Groups = [][]string{{"n1", "n2", "n7", "n8", "cmin"}, {"n3", "n4", "n5", "n6", "cmaj", deploy.OperatorHost}}
+	}
 	return func(r *scenarios.Run) []checker.Result {
 		r.History.Finish(r.World.Now())
 		ops := r.History.Ops()
-		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), servedBy(ops), minorityWindow(ops, "n1", partAt, timeout))
+		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), servedBy(ops), minorityWindow(ops, "n1", partAt, healAt, timeout))
 		return []checker.Result{
 			checker.SetWrites(scenarios.KeyOps(r.History, 's'), checker.SetOptions{}),
 			dep.Convergence(),
@@ -189,13 +214,14 @@ func setupClusterPartitionMinority(r *scenarios.Run) (scenarios.Checks, error) {
 	}, nil
 }
 
-// minorityWindow is how long after the partition the cut-off master kept
-// acknowledging writes, against the node timeout after which it refuses
-// them (CLUSTERDOWN, once it marks the majority's masters PFAIL).
-func minorityWindow(ops []history.Op, master string, partAt, timeout time.Duration) string {
+// minorityWindow is how long after the partition (and before its heal)
+// the cut-off master kept acknowledging writes, against the node timeout
+// after which it refuses them (CLUSTERDOWN, once it marks the majority's
+// masters PFAIL).
+func minorityWindow(ops []history.Op, master string, partAt, healAt, timeout time.Duration) string {
 	last := time.Duration(-1)
 	for _, op := range ops {
-		if op.Node == master && op.Outcome == history.Ok && (op.Kind == history.Add || op.Kind == history.Write) && op.Complete.Duration() > partAt {
+		if c := op.Complete.Duration(); op.Node == master && op.Outcome == history.Ok && (op.Kind == history.Add || op.Kind == history.Write) && c > partAt && c < healAt {
 			last = max(last, op.Complete.Duration())
 		}
 	}
