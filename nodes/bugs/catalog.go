@@ -205,7 +205,7 @@ var catalog = []Bug{
 			"until its link to that master is up: if the new master fails first (a master that fails soon after its replica's election), the other replicas' data age exceeds " +
 			"cluster-replica-validity-factor and none of them may start an election, so the shard stays down.",
 		Issue:     "redis/redis#5081",
-		Scenarios: []string{"cluster-failover"},
+		Scenarios: []string{"cluster-failover-twice"},
 	},
 	{
 		Name: WaitIgnoresAckOffset,

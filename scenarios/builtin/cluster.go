@@ -359,3 +359,88 @@ func setupClusterResharding(r *scenarios.Run) (scenarios.Checks, error) {
 		}
 	}, nil
 }
+
+// clusterFailoverTwiceScenario is the new master down consecutively test
+// of Redis's tests/cluster/tests/05-slave-selection.tcl (added with
+// redis/redis#5081): a shard of a master and two replicas loses its
+// master, then the replica elected in its place, and the last replica
+// must take over. The two replicas cannot reach each other (a clogged
+// link), so the one that loses the first election follows the winner in
+// its configuration without ever connecting to it. n1 and n4 restart
+// only once the recovery has been judged, and the clog heals after.
+func clusterFailoverTwiceScenario() *scenarios.Scenario {
+	return &scenarios.Scenario{
+		Name:    "cluster-failover-twice",
+		Summary: "n1's shard (replicas n4 and n7, which cannot reach each other) loses n1, then n4: whichever replica is left is elected, and the cluster is ok again within a bound",
+		Params: []scenarios.Param{
+			scenarios.DurationParam("duration", "90s", "virtual time the world runs"),
+			scenarios.DurationParam("first-crash", "12s", "when n1 crashes (n4 <-> n7 is clogged from 2s before)"),
+			scenarios.DurationParam("second-crash", "27s", "when n4 crashes: if it won the first election, n7 must win the second; n1 and n4 restart ok-bound + 5s later, the clog heals 3s after that"),
+			scenarios.DurationParam("node-timeout", "5s", "cluster-node-timeout"),
+			scenarios.DurationParam("ok-bound", "15s", "the longest acceptable time from the second crash to a cluster ok on every node (judged until the restarts), and from the clog's heal to a cluster ok on every node for good"),
+			scenarios.IntParam("clients", 4, 1, 100, "register clients on the client host"),
+		},
+		Setup: setupClusterFailoverTwice,
+	}
+}
+
+func setupClusterFailoverTwice(r *scenarios.Run) (scenarios.Checks, error) {
+	first, second := r.Params.Duration("first-crash"), r.Params.Duration("second-crash")
+	timeout, bound, n := r.Params.Duration("node-timeout"), r.Params.Duration("ok-bound"), r.Params.Int("clients")
+	restart := second + bound + 5*time.Second
+	if !(first >= 8*time.Second && second >= first+2*timeout && restart+bound+5*time.Second <= r.Duration) {
+		return nil, fmt.Errorf("parameters: want first-crash >= 8s, second-crash >= first-crash + 2 node-timeout and second-crash + 2 ok-bound + 10s <= duration (got %v, %v, %v, %v)", first, second, bound, r.Duration)
+	}
+	reg := client.NewRegister()
+	reg.Keys = 24
+	wl := client.ForCluster(reg, reg.Keys)
+	var shards []deploy.Shard
+	for i := 1; i <= 3; i++ {
+		var nodes []deploy.Node
+		for _, h := range []string{fmt.Sprintf("n%d", i), fmt.Sprintf("n%d", i+3), fmt.Sprintf("n%d", i+6)} {
+			nd := deploy.Node{Config: scenarios.NoSave(), Host: h}
+			nd.Config.Cluster.NodeTimeoutMs = timeout.Milliseconds()
+			// No replica migrates to the orphaned n7: each shard keeps
+			// the nodes the convergence check compares.
+			nd.Config.Cluster.MigrationBarrier = 100
+			nodes = append(nodes, nd)
+		}
+		shards = append(shards, deploy.Shard{Name: fmt.Sprintf("shard%d", i), Nodes: nodes})
+	}
+	var seeds []string
+	for i := 1; i <= 9; i++ {
+		seeds = append(seeds, fmt.Sprintf("n%d:6379", i))
+	}
+	dep, err := r.Deploy(deploy.Deployment{
+		Latency: sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
+		Shards:  shards,
+		Clients: []deploy.Clients{{Host: "c1", Count: n, Workload: wl, Cluster: &client.Cluster{Addrs: seeds}, Stop: r.Duration - 3*time.Second}},
+		Cluster: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
+	replicas := [][]string{{"n4", "n7"}}
+	r.Schedule = []nemesis.Action{
+		{At: clusterCreateAt, Op: nemesis.OpClusterCreate},
+		{At: first - 2*time.Second, Op: nemesis.OpClog, Groups: replicas},
+		{At: first, Op: nemesis.OpCrash, Target: "n1"},
+		{At: second, Op: nemesis.OpCrash, Target: "n4"},
+		{At: restart, Op: nemesis.OpRestart, Target: "n1"},
+		{At: restart, Op: nemesis.OpRestart, Target: "n4"},
+		{At: restart + 3*time.Second, Op: nemesis.OpUnclog, Groups: replicas},
+	}
+	return func(r *scenarios.Run) []checker.Result {
+		r.History.Finish(r.World.Now())
+		ops := r.History.Ops()
+		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), servedBy(ops))
+		return []checker.Result{
+			dep.ClusterEpochs(),
+			dep.ClusterOwnership(500 * time.Millisecond),
+			dep.ClusterRecovery(second, bound, restart),
+			dep.ClusterAgreement(restart+3*time.Second, bound),
+			dep.Convergence(),
+		}
+	}, nil
+}
