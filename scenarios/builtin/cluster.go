@@ -3,11 +3,13 @@ package builtin
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/nodes/client"
+	"github.com/redsim/redsim/nodes/redis/cluster"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
@@ -300,6 +302,8 @@ func clusterReshardingScenario() *scenarios.Scenario {
 			scenarios.IntParam("slots", 500, 1, 5000, "slots each of the three reshards moves (the source's lowest)"),
 			scenarios.IntParam("clients", 3, 1, 100, "clients of each workload (set and register)"),
 			scenarios.IntParam("keys", 48, 1, 1000, "keys of each workload, spread over the slots"),
+			scenarios.IntParam("drop", 0, 0, 5000, "slots the operator then gives from n3 to n1 without their keys (assign-slots at 40s: n3's lowest, those it took in the third reshard), "+
+				"as one who gives a slot's data up does: n3 drops their keys, which the set and register checks leave out, and its replica must drop them too"),
 		},
 		Setup: setupClusterResharding,
 	}
@@ -308,6 +312,7 @@ func clusterReshardingScenario() *scenarios.Scenario {
 func setupClusterResharding(r *scenarios.Run) (scenarios.Checks, error) {
 	quiet, interval, timeout := r.Params.Duration("quiet"), r.Params.Duration("fault-interval"), r.Params.Duration("node-timeout")
 	slots, n, keys := r.Params.Int("slots"), r.Params.Int("clients"), r.Params.Int("keys")
+	drop := r.Params.Int("drop")
 	faultsEnd := r.Duration - quiet
 	if faultsEnd < 40*time.Second {
 		return nil, fmt.Errorf("parameters: want duration - quiet >= 40s, for the three reshards (got %v)", faultsEnd)
@@ -340,6 +345,9 @@ func setupClusterResharding(r *scenarios.Run) (scenarios.Checks, error) {
 		{At: 20 * time.Second, Op: nemesis.OpReshard, Groups: [][]string{{"n3", "n1"}}, Count: slots},
 		{At: 30 * time.Second, Op: nemesis.OpReshard, Groups: [][]string{{"n2", "n3"}}, Count: slots},
 	}
+	if drop > 0 {
+		r.Schedule = append(r.Schedule, nemesis.Action{At: 40 * time.Second, Op: nemesis.OpAssignSlots, Groups: [][]string{{"n3", "n1"}}, Count: drop})
+	}
 	hosts := []string{"n1", "n2", "n3", "n4", "n5", "n6", "c1"}
 	for _, a := range r.Generate(nemesis.Config{Hosts: hosts, Interval: interval, End: faultsEnd - 10*time.Second, Partitions: true, Pauses: true}, r.World.Stream("nemesis")) {
 		a.At += 10 * time.Second
@@ -349,9 +357,16 @@ func setupClusterResharding(r *scenarios.Run) (scenarios.Checks, error) {
 		r.History.Finish(r.World.Now())
 		ops := r.History.Ops()
 		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), servedBy(ops))
+		setOps, regOps := scenarios.KeyOps(r.History, 's'), scenarios.KeyOps(r.History, 'r')
+		if given := dep.GivenAway(); len(given) > 0 {
+			var left []string
+			setOps, left = outsideSlots(setOps, given, left)
+			regOps, left = outsideSlots(regOps, given, left)
+			r.Facts = append(r.Facts, fmt.Sprintf("%d slots given away without their keys; not judged: %s", len(given), strings.Join(left, " ")))
+		}
 		return []checker.Result{
-			checker.SetWrites(scenarios.KeyOps(r.History, 's'), checker.SetOptions{}),
-			r.Linearizable(scenarios.KeyOps(r.History, 'r')),
+			checker.SetWrites(setOps, checker.SetOptions{}),
+			r.Linearizable(regOps),
 			dep.Convergence(),
 			dep.ClusterEpochs(),
 			dep.ClusterOwnership(500 * time.Millisecond),
@@ -443,4 +458,18 @@ func setupClusterFailoverTwice(r *scenarios.Run) (scenarios.Checks, error) {
 			dep.Convergence(),
 		}
 	}, nil
+}
+
+// outsideSlots keeps the ops whose key is in none of the slots (sorted),
+// adding each key left out to left once.
+func outsideSlots(ops []history.Op, slots []int, left []string) ([]history.Op, []string) {
+	var out []history.Op
+	for _, op := range ops {
+		if _, in := slices.BinarySearch(slots, cluster.KeyHashSlot([]byte(op.Key))); !in {
+			out = append(out, op)
+		} else if !slices.Contains(left, op.Key) {
+			left = append(left, op.Key)
+		}
+	}
+	return out, left
 }
