@@ -204,7 +204,7 @@ var catalog = []Bug{
 	{
 		Name: SetMasterZeroesDownSince,
 		Mechanism: "replicationSetMaster sets repl_down_since to 0 (as before redis/redis#5081), so a replica told to follow a new master counts itself disconnected since 1970 " +
-			"until its link to that master is up: if the new master fails first (a master that fails soon after its replica's election), the other replicas' data age exceeds " +
+			"until its link to that master is up: if the new master fails before that (soon after its election, or while this replica cannot reach it), the other replicas' data age exceeds " +
 			"cluster-replica-validity-factor and none of them may start an election, so the shard stays down.",
 		Issue:     "redis/redis#5081",
 		Scenarios: []string{"cluster-failover-twice"},
