@@ -41,7 +41,8 @@ soak: build
 		"standalone-crash --set appendfsync=always --set swarm=on" \
 		"linearizable-master --set swarm=on --set buggify=on" "redlock-quiet --set swarm=on --set buggify=on" \
 		"standalone-crash --set appendfsync=always --set swarm=on --set buggify=on" "sentinel-failover --set buggify=on" \
-		cluster-linearizable cluster-failover; do \
+		cluster-linearizable cluster-failover cluster-failover-twice "cluster-partition-minority --set masters=4" \
+		"cluster-resharding --set drop=500"; do \
 		out=$$(bin/simulate sweep $$s --seeds $(SOAK_SEEDS)); rc=$$?; \
 		echo "$$s: $$(echo "$$out" | tail -1)"; [ $$rc -eq 0 ] || exit $$rc; \
 	done
@@ -54,7 +55,7 @@ determinism: build
 	@for s in sentinel-partition sentinel-failover "sentinel-failover --set fault=pause" "sentinel-failover --set min-replicas-to-write=1" \
 		sentinel-tilt sentinel-manual-failover sentinel-crash \
 		"replication --set swarm=on --set buggify=on" "sentinel-failover --set buggify=on" \
-		cluster-linearizable cluster-partition-minority cluster-failover; do \
+		cluster-linearizable cluster-partition-minority cluster-failover cluster-failover-twice; do \
 		out=$$(bin/simulate sweep $$s --seeds $(DET_SEEDS) --check-determinism); rc=$$?; \
 		echo "$$s: $$(echo "$$out" | tail -1)"; [ $$rc -eq 0 ] || [ $$rc -eq 1 ] || exit $$rc; \
 	done

@@ -18,9 +18,9 @@ func TestCatalogSortedAndComplete(t *testing.T) {
 		t.Fatal("Catalog is not sorted by name")
 	}
 	sites := []string{ActiveExpireSkipsDel, AOFLoadDropsLastCommand, AppendfsyncAlwaysAcksBeforeFsync, BacklogTrimsTrailingPings,
-		ChainedPsyncAfterUpstreamFullsync, FullresyncOffsetAtRequest, IncrbyfloatDropsTTL, MinReplicasRejectsMasterStream,
+		ChainedPsyncAfterUpstreamFullsync, ClusterHalfMastersMajority, ClusterSlotLossKeysNotPropagated, ClusterVoteNotFsynced, FullresyncOffsetAtRequest, IncrbyfloatDropsTTL, MinReplicasRejectsMasterStream,
 		PartialResyncKeepsMulti, RDBRenameBeforeFsync, RelativeExpirePropagated, ReplicaServesExpired, SentinelKnownReplicaIsMaster,
-		SentinelVoteNotPersisted, WaitIgnoresAckOffset}
+		SentinelVoteNotPersisted, SetMasterZeroesDownSince, WaitIgnoresAckOffset}
 	if len(cat) != len(sites) {
 		t.Fatalf("%d entries for %d site constants", len(cat), len(sites))
 	}

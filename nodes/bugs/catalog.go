@@ -19,6 +19,13 @@ const (
 	// ChainedPsyncAfterUpstreamFullsync is in redis.(*replLink).Reply,
 	// where a full resync's snapshot has loaded.
 	ChainedPsyncAfterUpstreamFullsync = "chained-psync-after-upstream-fullsync"
+	// ClusterHalfMastersMajority is in redis.(*Server).markNodeAsFailingIfNeeded
+	// and redis.(*Server).clusterHandleReplicaFailover.
+	ClusterHalfMastersMajority = "cluster-half-masters-majority"
+	// ClusterSlotLossKeysNotPropagated is in redis.(*Server).delKeysInSlot.
+	ClusterSlotLossKeysNotPropagated = "cluster-slot-loss-keys-not-propagated"
+	// ClusterVoteNotFsynced is in redis.(*Server).sendFailoverAuthIfNeeded.
+	ClusterVoteNotFsynced = "cluster-vote-not-fsynced"
 	// FullresyncOffsetAtRequest is in redis.psyncCommand and
 	// redis.(*Server).startFullSync.
 	FullresyncOffsetAtRequest = "fullresync-offset-at-request"
@@ -41,6 +48,9 @@ const (
 	SentinelKnownReplicaIsMaster = "sentinel-known-replica-is-master"
 	// SentinelVoteNotPersisted is in sentinel.(*Sentinel).voteLeader.
 	SentinelVoteNotPersisted = "sentinel-vote-not-persisted"
+	// SetMasterZeroesDownSince is in redis.(*Server).setMaster and
+	// redis.(*Server).dropLink.
+	SetMasterZeroesDownSince = "set-master-zeroes-down-since"
 	// WaitIgnoresAckOffset is in redis.(*Server).replicasAcked.
 	WaitIgnoresAckOffset = "wait-ignores-ack-offset"
 )
@@ -104,6 +114,31 @@ var catalog = []Bug{
 		Scenarios: []string{"replication chain=true"},
 	},
 	{
+		Name: ClusterHalfMastersMajority,
+		Mechanism: "The majority of masters that Cluster's decisions need is taken as size/2 instead of size/2+1, both for a FAIL (markNodeAsFailingIfNeeded's needed_quorum) " +
+			"and for winning an election (clusterHandleSlaveFailover's needed_quorum): with an even number of masters, exactly half of them mark the other half FAIL and elect its replicas, " +
+			"so both sides of a 2/2 split serve every slot and the writes one side takes are lost at the heal.",
+		Issue:     "none",
+		Scenarios: []string{"cluster-partition-minority masters=4"},
+	},
+	{
+		Name: ClusterSlotLossKeysNotPropagated,
+		Mechanism: "A master that loses some of its slots to a newer owner while it still has keys in them (clusterUpdateSlotsConfigWith's dirty slots) deletes those keys with delKeysInSlot " +
+			"without propagating DELs, so its replicas and its AOF keep keys the master no longer has. Redis 7.0.15 still does this (fixed in 7.2.0 by redis/redis#11084); the node follows the fix unless this entry is planted.",
+		Issue:     "redis/redis#11084",
+		Scenarios: []string{"cluster-resharding drop=500"},
+	},
+	{
+		Name: ClusterVoteNotFsynced,
+		Mechanism: "A master grants a failover vote (FAILOVER_AUTH_ACK) and sends it at once, without saving and fsyncing nodes.conf with the new lastVoteEpoch first, as Redis did until 3.2.12, 4.0.9 and 5.0 " +
+			"(clusterSendFailoverAuthIfNeeded without clusterDoBeforeSleep(SAVE_CONFIG|FSYNC_CONFIG), the write handler without AE_BARRIER): " +
+			"a master that loses power after voting forgets the vote and can vote again in the same epoch, for another replica of the same master, so two replicas win one epoch.",
+		Issue: "redis/redis@9176f4b94",
+		Uncaught: "a second winner needs a voter to lose power in the milliseconds between its ACK and the next fsynced save (the winner's announcement brings one), " +
+			"to learn the old master's FAIL again after its restart, and then to hear a second replica of that master ask in the same epoch before it hears of the first winner, whose newer slots would refuse it: " +
+			"no built-in crashes the voting masters mid-election; the story in nodes/redis shows the votes are not on disk when their ACKs arrive",
+	},
+	{
 		Name: FullresyncOffsetAtRequest,
 		Mechanism: "+FULLRESYNC announces the master offset at the time of the PSYNC instead of at the time of the snapshot (after repl-diskless-sync-delay), " +
 			"so the replica's offset lags by the writes in between, which a later partial resync applies twice.",
@@ -165,6 +200,14 @@ var catalog = []Bug{
 			"so a sentinel that crashes and restarts has forgotten its vote and can vote again, for another candidate, in the same epoch: two leaders in one epoch.",
 		Issue:     "redis/redis@16237d78c",
 		Scenarios: []string{"sentinel-crash"},
+	},
+	{
+		Name: SetMasterZeroesDownSince,
+		Mechanism: "replicationSetMaster sets repl_down_since to 0 (as before redis/redis#5081), so a replica told to follow a new master counts itself disconnected since 1970 " +
+			"until its link to that master is up: if the new master fails before that (soon after its election, or while this replica cannot reach it), the other replicas' data age exceeds " +
+			"cluster-replica-validity-factor and none of them may start an election, so the shard stays down.",
+		Issue:     "redis/redis#5081",
+		Scenarios: []string{"cluster-failover-twice"},
 	},
 	{
 		Name: WaitIgnoresAckOffset,

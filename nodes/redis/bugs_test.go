@@ -33,6 +33,10 @@ func TestBugStories(t *testing.T) {
 		bugs.AOFLoadDropsLastCommand:           storyAOFLoadDropsLastCommand,
 		bugs.RDBRenameBeforeFsync:              storyRDBRenameBeforeFsync,
 		bugs.ActiveExpireSkipsDel:              storyActiveExpireSkipsDel,
+		bugs.ClusterVoteNotFsynced:             storyClusterVoteNotFsynced,
+		bugs.ClusterHalfMastersMajority:        storyClusterHalfMastersMajority,
+		bugs.ClusterSlotLossKeysNotPropagated:  storyClusterSlotLossKeysNotPropagated,
+		bugs.SetMasterZeroesDownSince:          storySetMasterZeroesDownSince,
 	}
 	for _, b := range bugs.Catalog() {
 		if strings.HasPrefix(b.Name, "sentinel-") {

@@ -242,6 +242,16 @@ func (s *Server) clusterFlushLinks() {
 	cl.pendingLinks = cl.pendingLinks[:0]
 }
 
+// clusterFlushLink writes what l has buffered now, ahead of beforeSleep:
+// a write handler installed without AE_BARRIER (only a planted bug does
+// that).
+func (s *Server) clusterFlushLink(l *clusterLink) {
+	if !l.freed && l.conn != nil && len(l.sndbuf) > 0 {
+		l.conn.Write(l.sndbuf)
+	}
+	l.sndbuf = l.sndbuf[:0]
+}
+
 // broadcastMessage is clusterBroadcastMessage: every node with a link but
 // myself and those in handshake.
 func (s *Server) clusterBroadcast(m *cluster.Msg) {

@@ -3,6 +3,7 @@ package redis
 import (
 	"time"
 
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/redis/cluster"
 )
 
@@ -227,6 +228,9 @@ func (s *Server) clusterBeforeSleep() {
 func (s *Server) markNodeAsFailingIfNeeded(n *clusterNode) {
 	cl := s.cl
 	quorum := cl.size/2 + 1
+	if bugs.On(bugs.ClusterHalfMastersMajority) {
+		quorum = cl.size / 2
+	}
 	if !n.timedOut() || n.failed() {
 		return
 	}

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/redis/cluster"
 )
 
@@ -62,6 +63,18 @@ func (s *Server) sendFailoverAuthIfNeeded(n *clusterNode, req *cluster.Msg) {
 			continue
 		}
 		s.env.Logf("Failover auth denied to %.40s: slot %d epoch (%d) > reqEpoch (%d)", n.name, j, cl.slots[j].configEpoch, req.ConfigEpoch)
+		return
+	}
+	if bugs.On(bugs.ClusterVoteNotFsynced) {
+		// Before redis/redis@9176f4b94: the ACK is written at once (no
+		// AE_BARRIER) and the vote is saved only with some later change.
+		if n.link != nil {
+			s.clusterSend(n.link, s.buildHeader(cluster.TypeFailoverAuthAck))
+			s.clusterFlushLink(n.link)
+		}
+		cl.lastVoteEpoch = cl.currentEpoch
+		master.votedTime = now
+		s.env.Logf("Failover auth granted to %.40s for epoch %d", n.name, cl.currentEpoch)
 		return
 	}
 	cl.lastVoteEpoch = cl.currentEpoch
@@ -150,6 +163,9 @@ func (s *Server) clusterHandleReplicaFailover() {
 	now := s.mstime()
 	authAge := now - cl.failoverAuthTime
 	quorum := cl.size/2 + 1
+	if bugs.On(bugs.ClusterHalfMastersMajority) {
+		quorum = cl.size / 2
+	}
 	manual := cl.mfEnd != 0 && cl.mfCanStart
 	cl.todo &^= todoHandleFailover
 	timeout := s.cfg.Cluster.NodeTimeoutMs

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/redis/cluster"
 )
 
@@ -76,7 +77,9 @@ func (s *Server) countKeysInSlot(slot int) int {
 }
 
 // delKeysInSlot is delKeysInSlot: every key of the slot is deleted, as a
-// DEL propagated to the replicas and the AOF, with its notification.
+// DEL propagated to the replicas and the AOF, with its notification. That
+// is the function as Redis 7.2 fixed it (redis/redis#11084); 7.0.15 only
+// deletes, which the catalog plants as ClusterSlotLossKeysNotPropagated.
 func (s *Server) delKeysInSlot(slot int) int {
 	d := s.dbs[0]
 	if d.slotKeys == nil {
@@ -86,9 +89,12 @@ func (s *Server) delKeysInSlot(slot int) int {
 	for d.slotKeys.heads[slot] != nil {
 		key := d.slotKeys.heads[slot].key
 		d.del([]byte(key))
+		n++
+		if bugs.On(bugs.ClusterSlotLossKeysNotPropagated) {
+			continue // 7.0.15's dbDelete alone (before redis/redis#11084)
+		}
 		s.notify(notifyGeneric, "del", []byte(key), 0)
 		s.propagate(0, [][]byte{[]byte("DEL"), []byte(key)})
-		n++
 	}
 	return n
 }

@@ -297,6 +297,12 @@ func (s *Server) setMaster(host string, port int) {
 	// repl_down_since is left as it is: the time of the link lost just
 	// now (dropLink), or 0, "down since ever", for a former master.
 	s.linkState = linkConnect
+	if bugs.On(bugs.SetMasterZeroesDownSince) {
+		// replicationSetMaster before redis/redis#5081: "never
+		// disconnected", which the failover's data age reads as
+		// disconnected since the epoch until the link is up.
+		s.linkDownMs = 0
+	}
 	s.connectToMaster()
 }
 
@@ -344,7 +350,10 @@ func (s *Server) disconnectReplicas() {
 }
 
 // dropLink closes the link to the master and keeps what PSYNC needs to
-// continue (replicationCacheMaster).
+// continue (replicationCacheMaster). The time the replica counts itself
+// disconnected restarts only when a streaming link drops
+// (replicationHandleMasterDisconnection), not when a handshake fails
+// (cancelReplicationHandshake), as in Redis.
 func (s *Server) dropLink() {
 	if s.link != nil {
 		s.repl.linkDrops++

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -242,6 +243,8 @@ type reshardOp struct {
 	slots    []int
 	moved    int
 	keys     int
+	// drop gives the slots away without their keys (AssignSlots).
+	drop bool
 }
 
 func (op *reshardOp) Stop() {}
@@ -251,12 +254,33 @@ func (op *reshardOp) Stop() {}
 // a time, as one redis-cli after another: a reshard asked for while one
 // runs starts when it ends.
 func (b *Deployed) Reshard(from, to string, count int) error {
+	return b.queueReshard(from, to, count, false)
+}
+
+// AssignSlots gives count slots (the lowest the source serves) of the
+// master on host from to the master on host to without moving their keys:
+// SETSLOT IMPORTING, then NODE, on the target, which takes a new epoch;
+// the source drops the keys when it hears of it (clusterUpdateSlotsConfigWith's
+// dirty slots). It waits for a reshard under way, as Reshard does.
+func (b *Deployed) AssignSlots(from, to string, count int) error {
+	return b.queueReshard(from, to, count, true)
+}
+
+// GivenAway returns the slots AssignSlots gave away without their keys
+// (from its first SETSLOT on), sorted.
+func (b *Deployed) GivenAway() []int {
+	out := slices.Clone(b.givenAway)
+	slices.Sort(out)
+	return out
+}
+
+func (b *Deployed) queueReshard(from, to string, count int, drop bool) error {
 	if b.resharding {
 		b.note("operator: reshard " + from + " -> " + to + " waits for the reshard under way")
-		b.reshardQueue = append(b.reshardQueue, func() { b.startReshard(from, to, count) })
+		b.reshardQueue = append(b.reshardQueue, func() { b.startReshard(from, to, count, drop) })
 		return nil
 	}
-	return b.startReshard(from, to, count)
+	return b.startReshard(from, to, count, drop)
 }
 
 // reshardDone starts the next queued reshard, if any.
@@ -269,7 +293,7 @@ func (b *Deployed) reshardDone() {
 	}
 }
 
-func (b *Deployed) startReshard(from, to string, count int) error {
+func (b *Deployed) startReshard(from, to string, count int, drop bool) error {
 	if !b.cluster {
 		return fmt.Errorf("nemesis reshard: the deployment is not a cluster")
 	}
@@ -299,7 +323,7 @@ func (b *Deployed) startReshard(from, to string, count int) error {
 			return err
 		}
 	}
-	op := &reshardOp{b: b, conns: map[string]*redisconn.Conn{}, ids: map[string]string{}, from: from, to: to, slots: slots}
+	op := &reshardOp{b: b, conns: map[string]*redisconn.Conn{}, ids: map[string]string{}, from: from, to: to, slots: slots, drop: drop}
 	for _, sh := range b.shards {
 		for _, n := range sh.Nodes {
 			if s := b.Server(n.Host); s != nil {
@@ -360,11 +384,22 @@ func (op *reshardOp) close() {
 // next moves the next slot, or ends.
 func (op *reshardOp) next() {
 	if op.moved == len(op.slots) {
-		op.b.note(fmt.Sprintf("operator: reshard %s -> %s done: %d slots, %d keys", op.from, op.to, len(op.slots), op.keys))
+		if op.drop {
+			op.b.note(fmt.Sprintf("operator: assign-slots %s -> %s done: %d slots, their keys left behind", op.from, op.to, len(op.slots)))
+		} else {
+			op.b.note(fmt.Sprintf("operator: reshard %s -> %s done: %d slots, %d keys", op.from, op.to, len(op.slots), op.keys))
+		}
 		op.close()
 		return
 	}
 	slot := strconv.Itoa(op.slots[op.moved])
+	if op.drop {
+		op.do(op.to, func(resp.Value) {
+			op.b.givenAway = append(op.b.givenAway, op.slots[op.moved])
+			op.setOwner(slot, []string{op.to})
+		}, "CLUSTER", "SETSLOT", slot, "IMPORTING", op.ids[op.from])
+		return
+	}
 	op.do(op.to, func(resp.Value) {
 		op.do(op.from, func(resp.Value) { op.migrateKeys(slot) }, "CLUSTER", "SETSLOT", slot, "MIGRATING", op.ids[op.to])
 	}, "CLUSTER", "SETSLOT", slot, "IMPORTING", op.ids[op.from])

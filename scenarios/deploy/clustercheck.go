@@ -312,3 +312,36 @@ func (b *Deployed) ClusterRoles(promoted map[string]string) checker.Result {
 	r.Summary = strings.Join(pairs, ", ") + ", and each old master follows its successor"
 	return r
 }
+
+// ClusterRecovery is the check that after a fault at since the cluster
+// was ok on every running node at every sample from since+bound until
+// until: an election that had to happen did, within bound. Unlike
+// ClusterAgreement it ends at until, so nodes that restart later (and say
+// fail while they rejoin) do not hide a shard that stayed down until then.
+func (b *Deployed) ClusterRecovery(since, bound, until time.Duration) checker.Result {
+	r := checker.Result{Checker: "cluster-recovery", Kind: checker.KindLiveness}
+	from := since + bound
+	n := 0
+	for _, in := range b.clusterInstants() {
+		if in.at < from || in.at >= until {
+			continue
+		}
+		for _, v := range in.views {
+			n++
+			if v.State != "ok" {
+				r.Verdict = checker.Violation
+				r.Summary = fmt.Sprintf("%s said the cluster is %s at %v, %v after %v: the cluster did not recover within %v", v.Node, v.State, clock.Time(in.at), in.at-since, clock.Time(since), bound)
+				r.Evidence.From, r.Evidence.To = clock.Time(in.at), clock.Time(in.at)
+				return r
+			}
+		}
+	}
+	if n == 0 {
+		r.Verdict = checker.Unknown
+		r.Summary = fmt.Sprintf("no cluster samples from %v to %v", clock.Time(from), clock.Time(until))
+		return r
+	}
+	r.Verdict = checker.Ok
+	r.Summary = fmt.Sprintf("every running node said ok in all %d samples from %v to %v (%v after %v)", n, clock.Time(from), clock.Time(until), bound, clock.Time(since))
+	return r
+}

@@ -163,6 +163,9 @@ type Deployed struct {
 	// asked for meanwhile.
 	resharding   bool
 	reshardQueue []func()
+	// givenAway are the slots AssignSlots gave to another master without
+	// their keys, in the order it did.
+	givenAway []int
 }
 
 // Build creates d's hosts and processes in w and starts them; clients

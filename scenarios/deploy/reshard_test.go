@@ -46,10 +46,10 @@ func TestConcurrentReshardsDisagree(t *testing.T) {
 	if v, _ := dep.Server("n1").ClusterView(); v.State != "ok" {
 		t.Fatalf("cluster state %s", v.State)
 	}
-	if err := dep.startReshard("n1", "n2", 300); err != nil {
+	if err := dep.startReshard("n1", "n2", 300, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := dep.startReshard("n1", "n3", 300); err != nil {
+	if err := dep.startReshard("n1", "n3", 300, false); err != nil {
 		t.Fatal(err)
 	}
 	w.RunUntil(clock.Time(80 * time.Second))

@@ -64,9 +64,9 @@ const (
 	clusterMinKeys = 24
 )
 
-// clusterOps are the actions only a cluster topology takes; all but the
-// first take a target host.
-var clusterOps = []nemesis.Op{nemesis.OpReshard, nemesis.OpClusterAddNode, nemesis.OpClusterDelNode, nemesis.OpClusterForget, nemesis.OpClusterFailover}
+// clusterOps are the actions only a cluster topology takes: the first two
+// take groups, the others a target host.
+var clusterOps = []nemesis.Op{nemesis.OpReshard, nemesis.OpAssignSlots, nemesis.OpClusterAddNode, nemesis.OpClusterDelNode, nemesis.OpClusterForget, nemesis.OpClusterFailover}
 
 var (
 	workloadKinds = []string{"register", "cas-register", "counter", "set", "list-append", "mixed"}
@@ -466,7 +466,7 @@ func (d *decoder) actions(nem *tomlTable, hosts, targets []string) (actions []ne
 		if a.Mode != "" && a.Op != nemesis.OpClusterFailover {
 			d.fail(at.line, "%smode is cluster-failover's (force or takeover), not %s's", p, a.Op)
 		}
-		if a.Target == "" && slices.Contains(clusterOps[1:], a.Op) {
+		if a.Target == "" && slices.Contains(clusterOps[2:], a.Op) {
 			d.fail(at.line, "%starget is required for %s: the node's host", p, a.Op)
 		}
 		switch a.Op {

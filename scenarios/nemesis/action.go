@@ -67,13 +67,19 @@ const (
 	// OpClusterFailover sends CLUSTER FAILOVER to the replica on Target,
 	// with Mode "force" or "takeover", or none.
 	OpClusterFailover Op = "cluster-failover"
+	// OpAssignSlots gives Count slots of the master on Groups[0][0] (its
+	// lowest) to the master on Groups[0][1] without moving their keys:
+	// CLUSTER SETSLOT IMPORTING, then NODE, on the target, as an operator
+	// who gives a slot's data up does. The source drops the keys when it
+	// hears of the new owner.
+	OpAssignSlots Op = "assign-slots"
 )
 
 // Ops lists every op in the order scenario files document them.
 var Ops = []Op{OpPartition, OpHeal, OpCrash, OpRestart, OpCrashTorn, OpCrashWipe, OpPause, OpResume, OpClockJump, OpClockDrift,
 	OpClockStrobe, OpDiskFsync, OpDiskFull, OpDiskOK, OpClog, OpUnclog, OpReset, OpKillLink, OpSlow, OpLatency, OpHealAll,
 	OpPromote, OpReplicaOf, OpPublish, OpFailover, OpClusterCreate, OpReshard, OpClusterAddNode, OpClusterDelNode,
-	OpClusterForget, OpClusterFailover}
+	OpClusterForget, OpClusterFailover, OpAssignSlots}
 
 // Shapes lists the partition shapes.
 var Shapes = []string{ShapeIsolate, ShapeMajority, ShapeOneWay, ShapeBridge}

@@ -40,6 +40,9 @@ type Operator interface {
 	ClusterForget(host string) error
 	// ClusterFailover sends CLUSTER FAILOVER [mode] to the node on host.
 	ClusterFailover(host, mode string) error
+	// AssignSlots gives count slots of the master on host from to the
+	// master on host to, without their keys.
+	AssignSlots(from, to string, count int) error
 }
 
 // Apply performs a on the world now; op carries out operator actions.
@@ -175,7 +178,7 @@ func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
 		}
 	case OpHealAll:
 		healAll(w, n)
-	case OpReshard:
+	case OpReshard, OpAssignSlots:
 		if op == nil {
 			return fmt.Errorf("nemesis %s: this deployment has no operator (no Redis nodes)", a.Op)
 		}
@@ -184,9 +187,12 @@ func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
 			return err
 		}
 		if a.Count <= 0 {
-			return fmt.Errorf("nemesis reshard: count must be the number of slots to move, got %d", a.Count)
+			return fmt.Errorf("nemesis %s: count must be the number of slots to move, got %d", a.Op, a.Count)
 		}
 		w.Fault("operator: " + a.String()[len(clock.Time(a.At).String())+1:])
+		if a.Op == OpAssignSlots {
+			return op.AssignSlots(from, to, a.Count)
+		}
 		return op.Reshard(from, to, a.Count)
 	case OpClusterCreate:
 		if op == nil {

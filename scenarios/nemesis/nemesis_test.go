@@ -82,6 +82,11 @@ func (f *fakeOperator) Reshard(from, to string, count int) error {
 	return nil
 }
 
+func (f *fakeOperator) AssignSlots(from, to string, count int) error {
+	f.calls = append(f.calls, fmt.Sprintf("assign-slots %s %s %d", from, to, count))
+	return nil
+}
+
 func (f *fakeOperator) ClusterCreate() error {
 	f.calls = append(f.calls, "cluster-create")
 	return nil
