@@ -41,8 +41,7 @@ soak: build
 		"standalone-crash --set appendfsync=always --set swarm=on" \
 		"linearizable-master --set swarm=on --set buggify=on" "redlock-quiet --set swarm=on --set buggify=on" \
 		"standalone-crash --set appendfsync=always --set swarm=on --set buggify=on" "sentinel-failover --set buggify=on" \
-		cluster-linearizable cluster-failover cluster-failover-twice "cluster-partition-minority --set masters=4" \
-		"cluster-resharding --set drop=500"; do \
+		cluster-linearizable cluster-failover cluster-failover-twice "cluster-partition-minority --set masters=4"; do \
 		out=$$(bin/simulate sweep $$s --seeds $(SOAK_SEEDS)); rc=$$?; \
 		echo "$$s: $$(echo "$$out" | tail -1)"; [ $$rc -eq 0 ] || exit $$rc; \
 	done

@@ -18,7 +18,7 @@ func TestCatalogSortedAndComplete(t *testing.T) {
 		t.Fatal("Catalog is not sorted by name")
 	}
 	sites := []string{ActiveExpireSkipsDel, AOFLoadDropsLastCommand, AppendfsyncAlwaysAcksBeforeFsync, BacklogTrimsTrailingPings,
-		ChainedPsyncAfterUpstreamFullsync, ClusterHalfMastersMajority, ClusterSlotLossKeysNotPropagated, ClusterVoteNotFsynced, FullresyncOffsetAtRequest, IncrbyfloatDropsTTL, MinReplicasRejectsMasterStream,
+		ChainedPsyncAfterUpstreamFullsync, ClusterHalfMastersMajority, ClusterVoteNotFsynced, FullresyncOffsetAtRequest, IncrbyfloatDropsTTL, MinReplicasRejectsMasterStream,
 		PartialResyncKeepsMulti, RDBRenameBeforeFsync, RelativeExpirePropagated, ReplicaServesExpired, SentinelKnownReplicaIsMaster,
 		SentinelVoteNotPersisted, SetMasterZeroesDownSince, WaitIgnoresAckOffset}
 	if len(cat) != len(sites) {

@@ -22,8 +22,6 @@ const (
 	// ClusterHalfMastersMajority is in redis.(*Server).markNodeAsFailingIfNeeded
 	// and redis.(*Server).clusterHandleReplicaFailover.
 	ClusterHalfMastersMajority = "cluster-half-masters-majority"
-	// ClusterSlotLossKeysNotPropagated is in redis.(*Server).delKeysInSlot.
-	ClusterSlotLossKeysNotPropagated = "cluster-slot-loss-keys-not-propagated"
 	// ClusterVoteNotFsynced is in redis.(*Server).sendFailoverAuthIfNeeded.
 	ClusterVoteNotFsynced = "cluster-vote-not-fsynced"
 	// FullresyncOffsetAtRequest is in redis.psyncCommand and
@@ -120,13 +118,6 @@ var catalog = []Bug{
 			"so both sides of a 2/2 split serve every slot and the writes one side takes are lost at the heal.",
 		Issue:     "none",
 		Scenarios: []string{"cluster-partition-minority masters=4"},
-	},
-	{
-		Name: ClusterSlotLossKeysNotPropagated,
-		Mechanism: "A master that loses some of its slots to a newer owner while it still has keys in them (clusterUpdateSlotsConfigWith's dirty slots) deletes those keys with delKeysInSlot " +
-			"without propagating DELs, so its replicas and its AOF keep keys the master no longer has. Redis 7.0.15 still does this (fixed in 7.2.0 by redis/redis#11084); the node follows the fix unless this entry is planted.",
-		Issue:     "redis/redis#11084",
-		Scenarios: []string{"cluster-resharding drop=500"},
 	},
 	{
 		Name: ClusterVoteNotFsynced,

@@ -2,10 +2,9 @@
 // before 7.0.15, put back behind named sites in the real code paths of
 // nodes/redis, so that `simulate mutants` can measure which scenario
 // catches which bug (DESIGN.md section 7: a must-pass scenario is only as
-// good as the bugs it catches). One entry, ClusterSlotLossKeysNotPropagated,
-// is a bug 7.0.15 still has (fixed in 7.2 by redis/redis#11084): the node
-// carries the fix, a known departure from 7.0.15, and the entry plants
-// 7.0.15's behaviour.
+// good as the bugs it catches). Bugs that 7.0.15 still has are not
+// entries: the node has them (keys deleted on slot loss and not
+// propagated, fixed in 7.2 by redis/redis#11084, is one).
 //
 // A site is a branch in node code:
 //

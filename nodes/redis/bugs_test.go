@@ -35,7 +35,6 @@ func TestBugStories(t *testing.T) {
 		bugs.ActiveExpireSkipsDel:              storyActiveExpireSkipsDel,
 		bugs.ClusterVoteNotFsynced:             storyClusterVoteNotFsynced,
 		bugs.ClusterHalfMastersMajority:        storyClusterHalfMastersMajority,
-		bugs.ClusterSlotLossKeysNotPropagated:  storyClusterSlotLossKeysNotPropagated,
 		bugs.SetMasterZeroesDownSince:          storySetMasterZeroesDownSince,
 	}
 	for _, b := range bugs.Catalog() {

@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/redis/cluster"
 )
 
@@ -76,10 +75,12 @@ func (s *Server) countKeysInSlot(slot int) int {
 	return 0
 }
 
-// delKeysInSlot is delKeysInSlot: every key of the slot is deleted, as a
-// DEL propagated to the replicas and the AOF, with its notification. That
-// is the function as Redis 7.2 fixed it (redis/redis#11084); 7.0.15 only
-// deletes, which the catalog plants as ClusterSlotLossKeysNotPropagated.
+// delKeysInSlot is delKeysInSlot: every key of the slot is deleted, and
+// nothing else, as in 7.0.15: no DEL goes to the replicas or the AOF and
+// no keyspace notification is sent, so a replica keeps keys its master
+// dropped with a slot it lost. Redis 7.2 propagates them
+// (redis/redis#11084); `cluster-resharding --set drop=N` shows the
+// divergence in every seed.
 func (s *Server) delKeysInSlot(slot int) int {
 	d := s.dbs[0]
 	if d.slotKeys == nil {
@@ -87,14 +88,8 @@ func (s *Server) delKeysInSlot(slot int) int {
 	}
 	n := 0
 	for d.slotKeys.heads[slot] != nil {
-		key := d.slotKeys.heads[slot].key
-		d.del([]byte(key))
+		d.del([]byte(d.slotKeys.heads[slot].key))
 		n++
-		if bugs.On(bugs.ClusterSlotLossKeysNotPropagated) {
-			continue // 7.0.15's dbDelete alone (before redis/redis#11084)
-		}
-		s.notify(notifyGeneric, "del", []byte(key), 0)
-		s.propagate(0, [][]byte{[]byte("DEL"), []byte(key)})
 	}
 	return n
 }
