@@ -14,6 +14,7 @@ import (
 	"github.com/redsim/redsim/reports"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/builtin"
+	"github.com/redsim/redsim/scenarios/live"
 )
 
 // simulate runs seeds of the built-in name, in parallel, keeping every
@@ -282,4 +283,45 @@ func TestWriteCalibration(t *testing.T) {
 	if n := strings.Count(string(page), "<svg"); n != len(cal.Figures) {
 		t.Errorf("calibration.html has %d plots for %d figures", n, len(cal.Figures))
 	}
+}
+
+// TestParametersRecoverTheLatency: "live" runs that are simulated runs
+// with a one-way latency of 100µs, against simulated runs at the default
+// 400µs, make Parameters suggest about 100µs; a scenario without the
+// parameter gets no suggestion, and one without an AOF is told that
+// nothing takes the fsync time.
+func TestParametersRecoverTheLatency(t *testing.T) {
+	const name = "failover-partition"
+	fast := map[string]string{"one-way-latency": "100us"}
+	for k, v := range shortFailover {
+		fast[k] = v
+	}
+	sim := measureAll(name, simulate(t, name, shortFailover, 1, 2, 3))
+	live := measureAll(name, simulate(t, name, fast, 4, 5, 6))
+	s, _ := builtin.Registry().Lookup(name)
+	m := liveMachine()
+	ps := Parameters(s, shortFailover, m, Compare(name, sim, live))
+	if len(ps) != 4 || ps[0].Param != "one-way-latency" || ps[0].Current != "400us" {
+		t.Fatalf("parameters: %+v", ps)
+	}
+	got, err := time.ParseDuration(strings.TrimPrefix(ps[0].Suggest, "--set one-way-latency="))
+	if err != nil || got < 85*time.Microsecond || got > 115*time.Microsecond {
+		t.Fatalf("suggested %q (%v) for runs at 100µs", ps[0].Suggest, err)
+	}
+	t.Logf("runs at 100µs against runs at 400µs: %s", ps[0].Suggest)
+	if !strings.Contains(ps[2].How, "no AOF") || ps[2].Param != "" {
+		t.Errorf("fsync row: %+v", ps[2])
+	}
+	other, _ := builtin.Registry().Lookup("standalone-crash")
+	for _, p := range Parameters(other, nil, m, nil) {
+		if p.Param != "" || p.Suggest != "" {
+			t.Errorf("standalone-crash takes no one-way-latency, yet: %+v", p)
+		}
+	}
+}
+
+// liveMachine is a measurement as MeasureMachine makes one.
+func liveMachine() live.Machine {
+	return live.Machine{OneWayLatency: 9 * time.Microsecond, LatencyP5: 8 * time.Microsecond, LatencyP95: 12 * time.Microsecond, RoundTrips: 2000,
+		Fsync: 300 * time.Microsecond, FsyncP95: 2 * time.Millisecond, Fsyncs: 200, TransferBytesPerSecond: 1 << 30, TransferBytes: 256 << 20}
 }
