@@ -124,6 +124,9 @@ func FormatFigure(unit string, v float64) string {
 		}
 		return d.Round(time.Microsecond).String()
 	case UnitPerSecond:
+		if math.Abs(v) < 100 {
+			return strconv.FormatFloat(v, 'g', 3, 64) + " ops/s"
+		}
 		return strconv.FormatFloat(v, 'f', 0, 64) + " ops/s"
 	}
 	return strconv.FormatFloat(v, 'g', 4, 64)
