@@ -3,7 +3,6 @@ package reports
 import (
 	"bytes"
 	_ "embed"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"image/color"
@@ -265,10 +264,6 @@ func writeMeasuredTable(b *bytes.Buffer, ps []CalibrationParam) {
 var calibrationCSVHeader = []string{"figure", "unit", "rate", "sim_runs", "sim_median", "sim_p5", "sim_p95", "live_runs", "live_value", "judged", "inside", "verdict", "live_values", "sim_values"}
 
 func writeCalibrationCSV(b *bytes.Buffer, c *Calibration) error {
-	w := csv.NewWriter(b)
-	if err := w.Write(calibrationCSVHeader); err != nil {
-		return fmt.Errorf("reports: %v", err)
-	}
 	num := func(v float64) string {
 		if math.IsNaN(v) {
 			return ""
@@ -282,19 +277,13 @@ func writeCalibrationCSV(b *bytes.Buffer, c *Calibration) error {
 		}
 		return strings.Join(s, " ")
 	}
+	rows := make([][]string, len(c.Figures))
 	for i := range c.Figures {
 		f := &c.Figures[i]
-		rec := []string{f.Name, f.unit(), strconv.FormatBool(f.Rate), strconv.Itoa(len(f.Sim)), num(f.SimMedian), num(f.SimLow), num(f.SimHigh),
+		rows[i] = []string{f.Name, f.unit(), strconv.FormatBool(f.Rate), strconv.Itoa(len(f.Sim)), num(f.SimMedian), num(f.SimLow), num(f.SimHigh),
 			strconv.Itoa(len(f.Live)), num(f.LiveValue), strconv.FormatBool(f.Verdict.Judged), strconv.FormatBool(f.Verdict.Inside), f.Verdict.Text, list(f.Live), list(f.Sim)}
-		if err := w.Write(rec); err != nil {
-			return fmt.Errorf("reports: %v", err)
-		}
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return fmt.Errorf("reports: %v", err)
-	}
-	return nil
+	return writeCSV(b, calibrationCSVHeader, rows)
 }
 
 //go:embed calibrate.html.tmpl
