@@ -98,7 +98,14 @@ func runCalibrate(ctx context.Context, stdout io.Writer, reg *scenarios.Registry
 		command += " --set " + scenarios.ShellQuote(kv)
 	}
 	command += " --out " + scenarios.ShellQuote(f.out)
-	fmt.Fprintf(stdout, "calibrating %s: %d live runs, then %d simulated seeds\n", s.Name, f.liveRuns, len(seeds))
+	runs, nseeds := "live runs", "simulated seeds"
+	if f.liveRuns == 1 {
+		runs = "live run"
+	}
+	if len(seeds) == 1 {
+		nseeds = "simulated seed"
+	}
+	fmt.Fprintf(stdout, "calibrating %s: %d %s, then %d %s\n", s.Name, f.liveRuns, runs, len(seeds), nseeds)
 	cal, err := calibrate.Run(ctx, calibrate.Config{Scenario: s, Set: set, Seeds: seeds, SeedsText: f.seeds, LiveRuns: f.liveRuns,
 		Jobs: f.jobs, Command: command, Log: stdout})
 	if errors.Is(err, live.ErrInterrupted) {
