@@ -36,6 +36,16 @@ const (
 	Txn Kind = "txn"
 )
 
+// Writes reports whether an operation of kind k may change the data it
+// is about (a read-only transaction counts: its kind does not say).
+func (k Kind) Writes() bool {
+	switch k {
+	case Write, CAS, Incr, Add, Append, Txn:
+		return true
+	}
+	return false
+}
+
 // Mop is one micro-operation of a transaction: an Append of the element
 // Value to the list Key, or a Read of the whole list Key, whose elements
 // (once the transaction completed Ok) are in Elems, in list order.

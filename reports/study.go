@@ -3,7 +3,6 @@ package reports
 import (
 	"bytes"
 	_ "embed"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"image/color"
@@ -251,10 +250,7 @@ func writeStudyTable(b *bytes.Buffer, s *Study) {
 var studyCSVHeader = []string{"case", "setting", "runs", "violations", "rate", "wilson_low", "wilson_high", "replay", "plot", "series", "x"}
 
 func writeStudyCSV(b *bytes.Buffer, s *Study) error {
-	w := csv.NewWriter(b)
-	if err := w.Write(studyCSVHeader); err != nil {
-		return fmt.Errorf("reports: %v", err)
-	}
+	rows := make([][]string, 0, len(s.Cells))
 	for i := range s.Cells {
 		c := &s.Cells[i]
 		var rate, lo, hi string
@@ -266,16 +262,9 @@ func writeStudyCSV(b *bytes.Buffer, s *Study) error {
 		if c.Plot != "" {
 			x = strconv.FormatFloat(c.X, 'g', -1, 64)
 		}
-		row := []string{c.Case, c.Setting, strconv.Itoa(c.Runs), strconv.Itoa(c.Violations), rate, lo, hi, c.Replay, c.Plot, c.Series, x}
-		if err := w.Write(row); err != nil {
-			return fmt.Errorf("reports: %v", err)
-		}
+		rows = append(rows, []string{c.Case, c.Setting, strconv.Itoa(c.Runs), strconv.Itoa(c.Violations), rate, lo, hi, c.Replay, c.Plot, c.Series, x})
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		return fmt.Errorf("reports: %v", err)
-	}
-	return nil
+	return writeCSV(b, studyCSVHeader, rows)
 }
 
 //go:embed study.html.tmpl

@@ -304,16 +304,10 @@ func writeSweepFigures(b *bytes.Buffer, es []SweepEntry) {
 		}
 		check, name, _ := strings.Cut(k, " ")
 		fmt.Fprintf(b, "| %s | %s | %d | %s | %s-%s | %s | %s | %s |\n", mdCell(check), mdCell(name), len(vs),
-			figureText(percentile(vs, 0.5)), figureText(percentile(vs, 0.05)), figureText(percentile(vs, 0.95)),
+			figureText(Percentile(vs, 0.5)), figureText(Percentile(vs, 0.05)), figureText(Percentile(vs, 0.95)),
 			figureText(vs[0]), figureText(vs[len(vs)-1]), figureText(sum/float64(len(vs))))
 	}
 	b.WriteString("\n")
-}
-
-// percentile is the nearest-rank percentile p of sorted vs.
-func percentile(vs []float64, p float64) float64 {
-	i := int(p*float64(len(vs))+0.999999) - 1
-	return vs[min(max(i, 0), len(vs)-1)]
 }
 
 func figureText(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }

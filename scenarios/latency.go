@@ -29,3 +29,18 @@ func LatencyDist(shape string) sim.Dist {
 
 // FsyncPolicies are appendfsync's values.
 var FsyncPolicies = []string{"always", "everysec", "no"}
+
+// OneWayLatencyParam is the median one-way latency between hosts of a
+// scenario that takes it as a calibration parameter: `simulate calibrate`
+// measures this machine's loopback and says what to set it to.
+func OneWayLatencyParam() Param {
+	return DurationParam("one-way-latency", "400us",
+		"median one-way latency between hosts: a lognormal with a quarter of it as floor and sigma 0.8 (the default, 100µs + 300µs·e^(0.8Z), is the other built-ins' lognormal; simulate calibrate measures this machine's)")
+}
+
+// OneWayLatency is the distribution of OneWayLatencyParam's value d: a
+// floor of d/4 plus a lognormal of median 3d/4, so that the median draw
+// is d.
+func OneWayLatency(d time.Duration) sim.Dist {
+	return sim.LogNormalDist(d/4, d-d/4, 0.8)
+}

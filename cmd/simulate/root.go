@@ -107,7 +107,7 @@ func newRootCmd(stdout, stderr io.Writer, getenv func(string) string) *cobra.Com
 	// out fills --out directories; the HTML report replaces it here.
 	var out outputWriter = reportWriter{}
 	root.AddCommand(newVersionCmd(), newListCmd(reg), newRunCmd(reg, out), newReplayCmd(reg, out),
-		newSweepCmd(reg, out, getenv), newMergeCmd(), newServeCmd(stdout, stderr), newStudyCmd(reg, stdout), newMutantsCmd(reg, stdout), newShrinkCmd(reg, out))
+		newSweepCmd(reg, out, getenv), newMergeCmd(), newServeCmd(stdout, stderr), newStudyCmd(reg, stdout), newMutantsCmd(reg, stdout), newShrinkCmd(reg, out), newCalibrateCmd(reg, stdout))
 	return root
 }
 

@@ -28,6 +28,7 @@ func failoverPartitionScenario() *scenarios.Scenario {
 			scenarios.DurationParam("promote-after", "5s", "how long the operator waits before promoting n3"),
 			scenarios.DurationParam("heal-at", "25s", "when the partition heals; the operator then demotes n1 and n2"),
 			scenarios.IntParam("clients", 3, 1, 100, "clients per side and per workload (set and register)"),
+			scenarios.OneWayLatencyParam(),
 		},
 		Setup: setupFailoverPartition,
 	}
@@ -50,7 +51,7 @@ func setupFailoverPartition(r *scenarios.Run) (scenarios.Checks, error) {
 		}
 	}
 	dep, err := r.Deploy(deploy.Deployment{
-		Latency: sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
+		Latency: scenarios.OneWayLatency(r.Params.Duration("one-way-latency")),
 		Shards:  []deploy.Shard{{Name: "shard", Nodes: scenarios.RedisNodes(scenarios.NoSave(), sim.DiskConfig{}, "n1", "n2", "n3", "n4", "n5")}},
 		Clients: groups,
 	})

@@ -38,6 +38,7 @@ func sentinelPartitionScenario() *scenarios.Scenario {
 			scenarios.DurationParam("down-after", "5s", "sentinel down-after-milliseconds"),
 			scenarios.DurationParam("failover-timeout", "20s", "sentinel failover-timeout"),
 			scenarios.IntParam("clients", 1, 1, 20, "clients per host and per workload (set and register)"),
+			scenarios.OneWayLatencyParam(),
 		},
 		Setup: setupSentinelPartition,
 	}
@@ -63,7 +64,7 @@ func setupSentinelPartition(r *scenarios.Run) (scenarios.Checks, error) {
 		}
 	}
 	dep, err := r.Deploy(deploy.Deployment{
-		Latency:   sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
+		Latency:   scenarios.OneWayLatency(r.Params.Duration("one-way-latency")),
 		Shards:    []deploy.Shard{{Name: "mymaster", Nodes: scenarios.RedisNodes(scenarios.NoSave(), sim.DiskConfig{}, jepsenHosts...)}},
 		Sentinels: sentinels,
 		Clients:   groups,

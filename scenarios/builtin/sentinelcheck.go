@@ -126,7 +126,7 @@ func splitBrain(dep *deploy.Deployed, ops []history.Op, initial string) checker.
 	unknown := 0
 	for i := range ops {
 		op := &ops[i]
-		if op.Outcome != history.Ok || op.Node == "" || !isWrite(op.Kind) {
+		if op.Outcome != history.Ok || op.Node == "" || !op.Kind.Writes() {
 			continue
 		}
 		node := op.Node
@@ -184,14 +184,6 @@ func splitBrain(dep *deploy.Deployed, ops []history.Op, initial string) checker.
 	}
 	res.Summary = fmt.Sprintf("one leader per epoch (%d elections), one master per epoch; split-brain windows %v in all (longest %v)", len(epochs), total, longest)
 	return res
-}
-
-func isWrite(k history.Kind) bool {
-	switch k {
-	case history.Write, history.CAS, history.Incr, history.Add, history.Append, history.Txn:
-		return true
-	}
-	return false
 }
 
 // watchSelfReplication samples, every period until end, whether a node

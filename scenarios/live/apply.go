@@ -35,16 +35,16 @@ func (b *Backend) apply(a nemesis.Action, op nemesis.Operator) error {
 		if err != nil {
 			return err
 		}
-		for _, p := range pairs {
+		addrs := make([][2]string, len(pairs))
+		for i, p := range pairs {
 			from, ok1 := b.hosts[p[0]]
 			to, ok2 := b.hosts[p[1]]
 			if !ok1 || !ok2 {
 				return fmt.Errorf("nemesis partition: host %q or %q is not part of the run", p[0], p[1])
 			}
-			if err := b.fw.cut(from, to); err != nil {
-				return err
-			}
+			addrs[i] = [2]string{from, to}
 		}
+		return b.fw.cutAll(addrs)
 	case nemesis.OpHeal:
 		return b.fw.heal()
 	case nemesis.OpClog, nemesis.OpUnclog:

@@ -64,8 +64,10 @@ func Check() error {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		return &MissingError{"live mode needs redis-server on PATH", "install it: apt-get install -y redis-server"}
 	}
-	if _, err := exec.LookPath("iptables"); err != nil {
-		return &MissingError{"live mode needs iptables on PATH", "install it: apt-get install -y iptables"}
+	for _, bin := range []string{"iptables", "iptables-restore"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			return &MissingError{"live mode needs " + bin + " on PATH", "install it: apt-get install -y iptables"}
+		}
 	}
 	return nil
 }
