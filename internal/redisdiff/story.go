@@ -53,6 +53,8 @@ var storyOptions = []string{
 //	await NODE F=V...   wait until NODE's sampled fields F have the values V
 //	await synced        wait until every replica with its link up is online
 //	                    at its master and at its master's offset
+//	info NODE F...      print INFO replication fields as they are (the
+//	                    backlog's figures)
 //	sample              print what changed in every node's replication
 //	                    state since the previous sample
 //	stop NODE           SHUTDOWN, wait until the process is gone
@@ -131,6 +133,18 @@ func (d *storyDriver) run(c *script.Cmd) string {
 		return "ok"
 	case "sample":
 		return d.sample()
+	case "info":
+		node := c.Arg(t, 0)
+		d.known(c, node)
+		raw := parseInfo(d.world.do(t, node, []string{"INFO", "replication"}))
+		var out []string
+		for _, f := range c.Args[1:] {
+			if strings.Contains(f, "replid") {
+				t.Fatalf("%s: info prints fields raw; replication IDs differ between worlds (sample labels them)", c.Pos)
+			}
+			out = append(out, f+"="+raw[f])
+		}
+		return strings.Join(out, " ")
 	case "stop":
 		node := c.Arg(t, 0)
 		d.known(c, node)
@@ -142,7 +156,7 @@ func (d *storyDriver) run(c *script.Cmd) string {
 		d.world.restart(t, node)
 		return "ok"
 	}
-	t.Fatalf("%s: unknown story command %q; one of world, cmd, await, sample, stop, start", c.Pos, c.Name)
+	t.Fatalf("%s: unknown story command %q; one of world, cmd, await, sample, info, stop, start", c.Pos, c.Name)
 	return ""
 }
 

@@ -151,7 +151,7 @@ func (s *Server) replFeed(data []byte) {
 	if !bytes.Equal(data, replPing) {
 		s.meaningfulOffset = s.offset
 	}
-	s.backlog.add(data, s.offset)
+	s.backlog.add(data, s.offset, s.backlogHold())
 	var over []*client
 	for _, r := range s.replicas {
 		switch r.replState {
@@ -209,6 +209,29 @@ func (s *Server) replPropagate(db int, args [][]byte) {
 	buf = resp.AppendCommand(buf, args...)
 	s.replScratch = buf
 	s.replFeed(buf)
+}
+
+// backlogHold is the oldest stream offset that a replica's output buffer
+// still refers to in the backlog's blocks (s.offset+1 if none): a replica
+// whose snapshot is being sent holds the stream since it began, and the
+// blocks from there on cannot be freed. An online replica's output goes
+// to the network at the end of the event, so it holds nothing after it.
+func (s *Server) backlogHold() int64 {
+	hold := s.offset + 1
+	for _, r := range s.replicas {
+		if r.replState == replSendBulk && len(r.replBuf) > 0 {
+			hold = min(hold, s.offset-int64(len(r.replBuf))+1)
+		}
+	}
+	return hold
+}
+
+// trimBacklog is beforeSleep's incrementalTrimReplicationBacklog: blocks
+// that a replica no longer refers to are freed.
+func (s *Server) trimBacklog() {
+	if s.backlog != nil {
+		s.backlog.trimTo(s.offset, s.backlogHold())
+	}
 }
 
 func (s *Server) createBacklog() {

@@ -55,7 +55,7 @@ type memAcct struct {
 func (s *Server) usedMemory() int64 {
 	n := int64(usedMemoryStartup) + int64(len(s.clients))*usedMemoryPerClient
 	if s.backlog != nil {
-		n += int64(len(s.backlog.buf))
+		n += s.backlog.mem()
 	}
 	n += int64(len(s.aofBuf))
 	if s.mem.tracking {

@@ -1,0 +1,71 @@
+package redis
+
+import (
+	"bytes"
+	"testing"
+)
+
+// The backlog frees whole blocks, and only while the rest exceeds the
+// setting; the figures are redis-server 7.0.15's (internal/redisdiff's
+// backlog_overflow story): a 16 kB backlog holds 17,082 bytes whole, and
+// after 40,033 more it starts at 20,441 with 36,675 bytes.
+func TestBacklogFreesWholeBlocks(t *testing.T) {
+	b := newBacklog(minBacklogSize)
+	var stream []byte
+	var offset int64
+	feed := func(n int, c byte) {
+		p := bytes.Repeat([]byte{c}, n)
+		stream = append(stream, p...)
+		offset += int64(n)
+		b.add(p, offset, offset+1)
+	}
+	feed(50, 'a')
+	feed(17032, 'b')
+	if got := b.first(offset); got != 1 || b.histlen != 17082 || b.wrapped() {
+		t.Fatalf("after 17,082 bytes: first=%d histlen=%d wrapped=%v; want 1, 17082, false", got, b.histlen, b.wrapped())
+	}
+	feed(40033, 'c')
+	if got := b.first(offset); got != 20441 || b.histlen != 36675 || !b.wrapped() {
+		t.Fatalf("after 57,115 bytes: first=%d histlen=%d; want 20441, 36675", got, b.histlen)
+	}
+	if got := b.from(20441, offset); !bytes.Equal(got, stream[20440:]) {
+		t.Fatalf("from(20441) returned %d bytes, not the stream's last %d", len(got), len(stream)-20440)
+	}
+	if got := b.from(offset-9, offset); !bytes.Equal(got, stream[len(stream)-10:]) {
+		t.Fatalf("from(offset-9) = %q", got)
+	}
+}
+
+// A block that a replica's output buffer still refers to (a replica whose
+// snapshot is being sent holds the stream since it began) is not freed;
+// once the reference goes, the next trim frees it.
+func TestBacklogKeepsReferencedBlocks(t *testing.T) {
+	b := newBacklog(minBacklogSize)
+	p := bytes.Repeat([]byte{'x'}, 60000)
+	b.add(p, 60000, 100)
+	if b.first(60000) != 1 || b.histlen != 60000 {
+		t.Fatalf("held from offset 100: first=%d histlen=%d; want everything", b.first(60000), b.histlen)
+	}
+	b.trimTo(60000, 60001)
+	if b.first(60000) == 1 || b.histlen > minBacklogSize+20440 || b.histlen < minBacklogSize {
+		t.Fatalf("released: first=%d histlen=%d; want between the setting and a block more", b.first(60000), b.histlen)
+	}
+}
+
+// CONFIG SET repl-backlog-size keeps the blocks and trims them to a
+// smaller size (resizeReplicationBacklog).
+func TestBacklogResize(t *testing.T) {
+	b := newBacklog(1 << 20)
+	p := bytes.Repeat([]byte{'x'}, 200000)
+	b.add(p, 200000, 200001)
+	if b.histlen != 200000 {
+		t.Fatalf("histlen %d, want 200000", b.histlen)
+	}
+	b.resize(minBacklogSize, 200000, 200001)
+	if b.histlen > minBacklogSize+int64(cap(b.blocks[0])) || b.histlen < minBacklogSize {
+		t.Fatalf("after resize to 16 kB: histlen %d", b.histlen)
+	}
+	if got := b.from(b.first(200000), 200000); !bytes.Equal(got, p[200000-b.histlen:]) {
+		t.Fatal("the kept bytes are not the stream's last ones")
+	}
+}
