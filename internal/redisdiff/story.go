@@ -236,7 +236,13 @@ func (st *replState) get(name string) string {
 // state samples node.
 func (d *storyDriver) state(node string) *replState {
 	if !d.world.up(node) {
-		return &replState{down: true}
+		// Offsets keep their last sample's values, so that a node
+		// started again shows how far it moved from where it was.
+		st := &replState{down: true}
+		if prev := d.last[node]; prev != nil {
+			st.offset, st.second = prev.offset, prev.second
+		}
+		return st
 	}
 	raw := map[string]string{}
 	for _, section := range []string{"replication", "stats"} {

@@ -138,6 +138,12 @@ func (s *Server) initReplication() {
 			}
 		}
 	}
+	// Redis's first replicationCron runs with serverCron's first, 1 ms
+	// after start, as loop 0: a master has no replica yet to PING then,
+	// and its next PING is at loop repl-ping-replica-period, that many
+	// seconds on. The node's first cron runs a second after start and is
+	// Redis's loop 1.
+	s.replCronLoops = 1
 	s.replCron = s.env.After(time.Second, s.replicationCron)
 }
 
