@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redsim/redsim/internal/script"
 )
@@ -28,6 +29,8 @@ type storyWorld interface {
 	restart(t testing.TB, node string)
 	// addr is where the other nodes reach node (for REPLICAOF).
 	addr(node string) (host, port string)
+	// sleep lets d pass (to let keys expire).
+	sleep(d time.Duration)
 	// until calls cond, letting time pass between calls, until it holds
 	// or a bound (of real or virtual time) passes; it reports which.
 	until(cond func() bool) bool
@@ -53,10 +56,13 @@ var storyOptions = []string{
 //	await NODE F=V...   wait until NODE's sampled fields F have the values V
 //	await synced        wait until every replica with its link up is online
 //	                    at its master and at its master's offset
+//	await acked         and until each master has the replicas' ACKs of it
+//	                    (what a SHUTDOWN that is not to wait needs)
 //	info NODE F...      print INFO replication fields as they are (the
 //	                    backlog's figures)
 //	sample              print what changed in every node's replication
 //	                    state since the previous sample
+//	sleep D             let D pass, in real or virtual time (keys expire)
 //	stop NODE           SHUTDOWN, wait until the process is gone
 //	start NODE          start it again, with its first configuration
 type storyDriver struct {
@@ -89,7 +95,7 @@ func (d *storyDriver) run(c *script.Cmd) string {
 		}
 		d.names = c.Args
 		d.world.start(t, c.Args)
-		if !d.world.until(d.synced) {
+		if !d.world.until(func() bool { return d.synced(false) }) {
 			t.Fatalf("%s: the replicas did not sync:\n%s", c.Pos, d.describe())
 		}
 		return "ok"
@@ -102,9 +108,10 @@ func (d *storyDriver) run(c *script.Cmd) string {
 		}
 		return fmt.Sprintf("%q", d.world.do(t, node, d.expand(c, args[1:])))
 	case "await":
-		if len(c.Args) == 1 && c.Args[0] == "synced" {
-			if !d.world.until(d.synced) {
-				t.Fatalf("%s: not synced:\n%s", c.Pos, d.describe())
+		if len(c.Args) == 1 && (c.Args[0] == "synced" || c.Args[0] == "acked") {
+			acked := c.Args[0] == "acked"
+			if !d.world.until(func() bool { return d.synced(acked) }) {
+				t.Fatalf("%s: not %s:\n%s", c.Pos, c.Args[0], d.describe())
 			}
 			return "ok"
 		}
@@ -145,6 +152,13 @@ func (d *storyDriver) run(c *script.Cmd) string {
 			out = append(out, f+"="+raw[f])
 		}
 		return strings.Join(out, " ")
+	case "sleep":
+		dur, err := time.ParseDuration(c.Arg(t, 0))
+		if err != nil || dur <= 0 || dur > 5*time.Second {
+			t.Fatalf("%s: sleep takes a duration up to 5s, not %q", c.Pos, c.Arg(t, 0))
+		}
+		d.world.sleep(dur)
+		return "ok"
 	case "stop":
 		node := c.Arg(t, 0)
 		d.known(c, node)
@@ -156,7 +170,7 @@ func (d *storyDriver) run(c *script.Cmd) string {
 		d.world.restart(t, node)
 		return "ok"
 	}
-	t.Fatalf("%s: unknown story command %q; one of world, cmd, await, sample, info, stop, start", c.Pos, c.Name)
+	t.Fatalf("%s: unknown story command %q; one of world, cmd, await, sample, info, sleep, stop, start", c.Pos, c.Name)
 	return ""
 }
 
@@ -204,6 +218,8 @@ type replState struct {
 	fields []stateField
 	// offset is master_repl_offset, second is second_repl_offset.
 	offset, second int64
+	// acks are the offsets the replicas acknowledged, by name.
+	acks map[string]int64
 }
 
 type stateField struct{ name, value string }
@@ -250,7 +266,7 @@ func (d *storyDriver) state(node string) *replState {
 			raw[k] = v
 		}
 	}
-	st := &replState{}
+	st := &replState{acks: map[string]int64{}}
 	st.offset, _ = strconv.ParseInt(raw["master_repl_offset"], 10, 64)
 	st.second, _ = strconv.ParseInt(raw["second_repl_offset"], 10, 64)
 	var slaves []string
@@ -264,7 +280,9 @@ func (d *storyDriver) state(node string) *replState {
 			k, val, _ := strings.Cut(part, "=")
 			kv[k] = val
 		}
-		slaves = append(slaves, d.nameAt(kv["ip"], kv["port"])+":"+kv["state"])
+		name := d.nameAt(kv["ip"], kv["port"])
+		slaves = append(slaves, name+":"+kv["state"])
+		st.acks[name], _ = strconv.ParseInt(kv["offset"], 10, 64)
 	}
 	// Replicas attach in the order they happen to connect.
 	sort.Strings(slaves)
@@ -318,8 +336,9 @@ func (d *storyDriver) label(id string) string {
 }
 
 // synced reports whether every running replica with its link up is
-// online at its master and has its master's offset.
-func (d *storyDriver) synced() bool {
+// online at its master and has its master's offset; with acked, whether
+// the master also has the replica's ACK of that offset.
+func (d *storyDriver) synced(acked bool) bool {
 	states := map[string]*replState{}
 	for _, n := range d.names {
 		states[n] = d.state(n)
@@ -334,6 +353,9 @@ func (d *storyDriver) synced() bool {
 			return false
 		}
 		if st.offset != m.offset || !strings.Contains(","+m.get("slaves")+",", ","+n+":online,") {
+			return false
+		}
+		if acked && m.acks[n] != m.offset {
 			return false
 		}
 	}

@@ -152,6 +152,8 @@ func (w *realStoryWorld) addr(name string) (string, string) {
 	return "127.0.0.1", strconv.Itoa(w.nodes[name].port)
 }
 
+func (w *realStoryWorld) sleep(d time.Duration) { time.Sleep(d) }
+
 func (w *realStoryWorld) until(cond func() bool) bool {
 	deadline := time.Now().Add(w.timeout)
 	for {

@@ -144,6 +144,8 @@ func (w *simStoryWorld) addr(name string) (string, string) {
 	return name, strconv.Itoa(storyPort)
 }
 
+func (w *simStoryWorld) sleep(d time.Duration) { w.w.RunFor(d) }
+
 func (w *simStoryWorld) until(cond func() bool) bool {
 	deadline := w.w.Now().Duration() + w.timeout
 	for !cond() {

@@ -72,6 +72,8 @@ type replState struct {
 	replCron     sim.Timer
 	replCronLate bool // replicationCron came due while the loop was held
 	// loadedReplid/Offset/DB come from the snapshot loaded at boot.
+	// loadExpired are the keys a master found expired in it.
+	loadExpired  []dbKey
 	loadedReplid string
 	loadedOffset int64
 	loadedDB     int
@@ -138,6 +140,9 @@ func (s *Server) initReplication() {
 			}
 		}
 	}
+	if !s.isReplica() {
+		s.restoreMasterHistory()
+	}
 	// Redis's first replicationCron runs with serverCron's first, 1 ms
 	// after start, as loop 0: a master has no replica yet to PING then,
 	// and its next PING is at loop repl-ping-replica-period, that many
@@ -145,6 +150,32 @@ func (s *Server) initReplication() {
 	// Redis's loop 1.
 	s.replCronLoops = 1
 	s.replCron = s.env.After(time.Second, s.replicationCron)
+}
+
+// restoreMasterHistory is loadDataFromDisk for a master: it loads with a
+// backlog, into which the DELs of the keys found expired go; when the
+// snapshot recorded a replication ID and offset, the ID becomes the
+// secondary one, valid up to that offset, and the offsets count on from
+// it, so that the replicas of before the restart continue partially
+// (Redis 7.0); without them the backlog is dropped, the offset staying
+// where the DELs took it.
+func (s *Server) restoreMasterHistory() {
+	s.createBacklog()
+	for _, k := range s.loadExpired {
+		del := "DEL"
+		if s.cfg.LazyFreeLazyExpire {
+			del = "UNLINK"
+		}
+		s.replPropagate(k.db, [][]byte{[]byte(del), []byte(k.key)})
+	}
+	s.loadExpired = nil
+	if s.loadedReplid == "" {
+		s.backlog = nil
+		return
+	}
+	s.replid2 = s.loadedReplid
+	s.secondOffset = s.loadedOffset + 1
+	s.offset += s.loadedOffset
 }
 
 // replFeed adds data to the replication stream: the backlog, the online
