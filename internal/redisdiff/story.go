@@ -24,8 +24,8 @@ type storyWorld interface {
 	up(node string) bool
 	// stop sends SHUTDOWN to node and waits until its process is gone.
 	stop(t testing.TB, node string)
-	// restart starts node again, with the configuration it first had,
-	// and waits until it answers.
+	// restart starts node again, with the configuration it first had
+	// and the files it left.
 	restart(t testing.TB, node string)
 	// addr is where the other nodes reach node (for REPLICAOF).
 	addr(node string) (host, port string)

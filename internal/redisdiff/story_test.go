@@ -60,6 +60,7 @@ func TestStoriesDetectChangedTransitions(t *testing.T) {
 		{"replica_restart", "slaves none->r1:online, sync_partial_ok 0->1", "slaves none->r1:online, sync_full 1->2"},
 		{"master_restart", "master_replid2=A", "master_replid2=none"},
 		{"failover", "slaves none->m:online", "slaves none->m:wait_bgsave"},
+		{"divergent", "r1: connected_slaves 0->1, slaves none->m:online, sync_full 0->1, sync_partial_err 0->1", "r1: connected_slaves 0->1, slaves none->m:online, sync_partial_ok 0->1"},
 		{"chained", "r1: sync_full 0->1, sync_partial_err 0->1", "r1: sync_partial_ok 1->2"},
 	} {
 		t.Run(tc.story, func(t *testing.T) {
