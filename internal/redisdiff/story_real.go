@@ -21,6 +21,8 @@ type realStoryNode struct {
 	extra []string
 	proc  *oracleProc
 	conn  *Conn
+	// logs are the outputs of the node's servers that exited.
+	logs string
 }
 
 // newRealStoryWorld finds the oracle (skipping the test without one, or
@@ -29,12 +31,16 @@ func newRealStoryWorld(t testing.TB) *realStoryWorld {
 	t.Helper()
 	w := &realStoryWorld{bin: oracleBin(t), nodes: map[string]*realStoryNode{}, timeout: 10 * time.Second}
 	t.Cleanup(func() {
-		for _, n := range w.nodes {
+		for name, n := range w.nodes {
 			if n.conn != nil {
 				_ = n.conn.nc.Close()
 			}
 			if n.proc != nil {
 				n.proc.stop()
+				n.logs += n.proc.out.String()
+			}
+			if t.Failed() {
+				t.Logf("redis-server %s's log:\n%s", name, n.logs)
 			}
 		}
 	})
@@ -45,7 +51,8 @@ func (w *realStoryWorld) start(t testing.TB, names []string) {
 	t.Helper()
 	var master *realStoryNode
 	for i, name := range names {
-		n := &realStoryNode{dir: t.TempDir()}
+		// Notice-level logs say what the replication did, for a failure.
+		n := &realStoryNode{dir: t.TempDir(), extra: []string{"--loglevel", "notice"}}
 		for j := 0; j < len(storyOptions); j += 2 {
 			n.extra = append(n.extra, "--"+storyOptions[j], storyOptions[j+1])
 		}
@@ -136,6 +143,7 @@ func (w *realStoryWorld) stop(t testing.TB, name string) {
 		t.Fatalf("redisdiff: %s did not exit within %v of SHUTDOWN; its output:\n%s", name, w.timeout, n.proc.out.String())
 	}
 	_ = n.conn.nc.Close()
+	n.logs += n.proc.out.String()
 	n.conn, n.proc = nil, nil
 }
 
