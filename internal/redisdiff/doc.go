@@ -123,9 +123,12 @@
 // taken only at states that stay put (after an await), never while a
 // transition is under way, so that the real run prints the same output
 // every time; disconnections are made by commands, not by timing: CLIENT
-// KILL TYPE master or replica cuts a link, and a wrong masterauth keeps
-// the replica from coming back (its AUTH fails and it retries each
-// second) until CONFIG SET masterauth "" lets it. Both worlds boot with
+// KILL TYPE master or replica cuts a link, and REPLICAOF @nowhere (an
+// address that refuses connections) holds a replica off, its master's
+// state cached, until REPLICAOF @M gives it its master back. (A wrong
+// masterauth would hold it off too, but setting it back races with a
+// handshake in flight, which then misreads its replies: Redis's own
+// race, seen here as an extra full sync.) Both worlds boot with
 // repl-diskless-sync-delay 0 and repl-ping-replica-period 3600, so that
 // a full sync starts at once and no PING moves the offsets while a story
 // runs. TestStoriesDetectChangedTransitions shows each story failing

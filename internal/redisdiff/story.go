@@ -27,7 +27,8 @@ type storyWorld interface {
 	// restart starts node again, with the configuration it first had
 	// and the files it left.
 	restart(t testing.TB, node string)
-	// addr is where the other nodes reach node (for REPLICAOF).
+	// addr is where the other nodes reach node (for REPLICAOF), or, for
+	// nowhere, an address where connections are refused.
 	addr(node string) (host, port string)
 	// sleep lets d pass (to let keys expire).
 	sleep(d time.Duration)
@@ -35,6 +36,16 @@ type storyWorld interface {
 	// or a bound (of real or virtual time) passes; it reports which.
 	until(cond func() bool) bool
 }
+
+// nowhere is the address of no node: a replica told REPLICAOF @nowhere
+// drops its link, keeps its master's state cached and cannot connect
+// again until it is given its master back (REPLICAOF @M, then a PSYNC).
+// Unlike a wrong masterauth, which makes each retry fail at AUTH, this
+// holds it off without a race: CONFIG SET masterauth during a handshake
+// in flight makes the replica misread the replies it is waiting for (it
+// stops expecting AUTH's), and the master may start a full sync for a
+// connection the replica then drops.
+const nowhere = "nowhere"
 
 // storyOptions are what both worlds set on every node at boot, so that
 // what a story samples does not depend on when the sample is taken: a
@@ -51,8 +62,9 @@ var storyOptions = []string{
 //	world M R...        start M as a master and each R as its replica, and
 //	                    await the replicas' sync
 //	cmd NODE ARGS...    send a command (arguments split as redis-cli splits
-//	                    them; @NAME stands for NAME's host and port) and
-//	                    print the reply
+//	                    them; @NAME stands for NAME's host and port, and
+//	                    @nowhere for an address that refuses connections)
+//	                    and print the reply
 //	await NODE F=V...   wait until NODE's sampled fields F have the values V
 //	await synced        wait until every replica with its link up is online
 //	                    at its master and at its master's offset
@@ -188,7 +200,9 @@ func (d *storyDriver) expand(c *script.Cmd, args []string) []string {
 	var out []string
 	for _, a := range args {
 		if name, ok := strings.CutPrefix(a, "@"); ok {
-			d.known(c, name)
+			if name != nowhere {
+				d.known(c, name)
+			}
 			h, p := d.world.addr(name)
 			out = append(out, h, p)
 			continue
@@ -198,9 +212,10 @@ func (d *storyDriver) expand(c *script.Cmd, args []string) []string {
 	return out
 }
 
-// nameAt returns the node that listens at host:port, or host:port itself.
+// nameAt returns the node that listens at host:port (or nowhere), or
+// host:port itself.
 func (d *storyDriver) nameAt(host, port string) string {
-	for _, n := range d.names {
+	for _, n := range append([]string{nowhere}, d.names...) {
 		if h, p := d.world.addr(n); h == host && p == port {
 			return n
 		}

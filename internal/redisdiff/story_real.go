@@ -157,6 +157,9 @@ func (w *realStoryWorld) restart(t testing.TB, name string) {
 }
 
 func (w *realStoryWorld) addr(name string) (string, string) {
+	if name == nowhere {
+		return "127.0.0.1", "1" // tcpmux, which nothing serves
+	}
 	return "127.0.0.1", strconv.Itoa(w.nodes[name].port)
 }
 

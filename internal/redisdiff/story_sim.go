@@ -141,6 +141,9 @@ func (w *simStoryWorld) restart(t testing.TB, name string) {
 }
 
 func (w *simStoryWorld) addr(name string) (string, string) {
+	if name == nowhere {
+		return "c", "1" // the clients' host, where nothing listens
+	}
 	return name, strconv.Itoa(storyPort)
 }
 

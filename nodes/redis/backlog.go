@@ -20,6 +20,9 @@ type backlog struct {
 	histlen int64
 	// dropped: a block of the stream has been freed (for a probe).
 	dropped bool
+	// spare is the last block freed, emptied, for the next new block of
+	// its size: the stream then allocates nothing once the backlog is full.
+	spare []byte
 }
 
 // minBacklogSize is CONFIG_REPL_BACKLOG_MIN_SIZE, the smallest backlog
@@ -57,7 +60,13 @@ func (b *backlog) add(p []byte, end, hold int64) {
 		}
 		limit := max(b.size/16, replBlockMin)
 		want := min(max(int64(len(p)), replBlockMin), limit)
-		block := make([]byte, 0, jemallocSize(want+replBlockHeader)-replBlockHeader)
+		size := jemallocSize(want+replBlockHeader) - replBlockHeader
+		block := b.spare
+		if int64(cap(block)) == size {
+			b.spare = nil
+		} else {
+			block = make([]byte, 0, size)
+		}
 		k := min(cap(block), len(p))
 		b.blocks = append(b.blocks, append(block, p[:k]...))
 		p = p[k:]
@@ -79,6 +88,7 @@ func (b *backlog) trimTo(offset, hold int64) {
 		if hold < first+fo || b.histlen-int64(cap(b.blocks[0])) <= b.size {
 			return
 		}
+		b.spare = b.blocks[0][:0]
 		b.blocks[0] = nil
 		b.blocks = b.blocks[1:]
 		b.histlen -= fo

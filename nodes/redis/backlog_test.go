@@ -69,3 +69,25 @@ func TestBacklogResize(t *testing.T) {
 		t.Fatal("the kept bytes are not the stream's last ones")
 	}
 }
+
+// A full backlog reuses the block it frees for the next one: the stream
+// allocates nothing more.
+func TestBacklogReusesFreedBlocks(t *testing.T) {
+	b := newBacklog(minBacklogSize)
+	p := bytes.Repeat([]byte{'x'}, 1000)
+	var offset int64
+	for range 200 {
+		offset += int64(len(p))
+		b.add(p, offset, offset+1)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		offset += int64(len(p))
+		b.add(p, offset, offset+1)
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per add once the backlog is full; want 0", allocs)
+	}
+	if got := b.from(offset-999, offset); !bytes.Equal(got, p) {
+		t.Fatal("the last add is not what the backlog returns")
+	}
+}
