@@ -2,7 +2,10 @@ package redis
 
 import (
 	"bytes"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 // The backlog frees whole blocks, and only while the rest exceeds the
@@ -89,5 +92,49 @@ func TestBacklogReusesFreedBlocks(t *testing.T) {
 	}
 	if got := b.from(offset-999, offset); !bytes.Equal(got, p) {
 		t.Fatal("the last add is not what the backlog returns")
+	}
+}
+
+// A replica whose snapshot is still being sent holds the stream since its
+// +FULLRESYNC: the backlog keeps it whole, however much is written, and
+// frees it once the replica is online.
+func TestBacklogHeldDuringFullSync(t *testing.T) {
+	rw := newReplWorld(t, 1, []string{"m", "r1"}, func(i int) Config {
+		cfg := masterConfig()
+		cfg.ReplDisklessSyncDelay = 0
+		if i == 0 {
+			cfg.ReplBacklogSize = minBacklogSize
+			cfg.ReplTransferBytesPerSecond = 1000 // a 5 s transfer
+		}
+		return cfg
+	})
+	rw.w.RunFor(10 * time.Millisecond)
+	m, r := rw.nodes[0].dial(), rw.nodes[1].dial()
+	m.do("SET", "pad", strings.Repeat("p", 5000)) // the snapshot
+	r.do("REPLICAOF", "m", "6379")
+	rw.w.RunFor(100 * time.Millisecond)
+	num := func(c *testConn, field string) int {
+		n, err := strconv.Atoi(rw.info(c, field))
+		if err != nil {
+			t.Fatalf("%s: %v", field, err)
+		}
+		return n
+	}
+	start := num(m, "master_repl_offset") + 1
+	if got := rw.info(m, "slave0"); !strings.Contains(got, "state=send_bulk") && !strings.Contains(got, "state=wait_bgsave") {
+		t.Fatalf("the replica is not being sent its snapshot: %s", got)
+	}
+	for i := range 4 {
+		m.do("SET", "k"+itoa(int64(i)), strings.Repeat("x", 20000))
+	}
+	if got := num(m, "repl_backlog_first_byte_offset"); got > start {
+		t.Fatalf("during the transfer the backlog starts at %d, past the replica's start %d", got, start)
+	}
+	rw.w.RunFor(10 * time.Second)
+	if got := rw.info(r, "master_link_status"); got != "up" {
+		t.Fatalf("replica link %s after the transfer", got)
+	}
+	if got := num(m, "repl_backlog_histlen"); got > minBacklogSize+20440 {
+		t.Fatalf("online, the replica still holds the backlog: histlen %d", got)
 	}
 }

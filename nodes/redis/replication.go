@@ -2,6 +2,7 @@ package redis
 
 import (
 	"bytes"
+	"math"
 	"net"
 	"slices"
 	"strconv"
@@ -184,11 +185,12 @@ func (s *Server) replFeed(data []byte) {
 	if s.backlog == nil {
 		return
 	}
+	hold := s.backlogHold(true)
 	s.offset += int64(len(data))
 	if !bytes.Equal(data, replPing) {
 		s.meaningfulOffset = s.offset
 	}
-	s.backlog.add(data, s.offset, s.backlogHold())
+	s.backlog.add(data, s.offset, hold)
 	var over []*client
 	for _, r := range s.replicas {
 		switch r.replState {
@@ -249,15 +251,21 @@ func (s *Server) replPropagate(db int, args [][]byte) {
 }
 
 // backlogHold is the oldest stream offset that a replica's output buffer
-// still refers to in the backlog's blocks (s.offset+1 if none): a replica
-// whose snapshot is being sent holds the stream since it began, and the
-// blocks from there on cannot be freed. An online replica's output goes
-// to the network at the end of the event, so it holds nothing after it.
-func (s *Server) backlogHold() int64 {
-	hold := s.offset + 1
+// still refers to in the backlog's blocks (math.MaxInt64 if none): the
+// blocks from there on cannot be freed. A replica whose snapshot is being
+// sent holds the stream since it began. An online replica's output goes
+// out at the end of the event (beforeSleep writes it, moves the replica's
+// reference on and trims), so it holds nothing after the event, but
+// during a feed (feeding, called before the offset moves) it holds the
+// block where the fed bytes start.
+func (s *Server) backlogHold(feeding bool) int64 {
+	hold := int64(math.MaxInt64)
 	for _, r := range s.replicas {
-		if r.replState == replSendBulk && len(r.replBuf) > 0 {
+		switch {
+		case r.replState == replSendBulk:
 			hold = min(hold, s.offset-int64(len(r.replBuf))+1)
+		case feeding && r.replState == replOnline:
+			hold = min(hold, s.offset+1)
 		}
 	}
 	return hold
@@ -267,7 +275,7 @@ func (s *Server) backlogHold() int64 {
 // that a replica no longer refers to are freed.
 func (s *Server) trimBacklog() {
 	if s.backlog != nil {
-		s.backlog.trimTo(s.offset, s.backlogHold())
+		s.backlog.trimTo(s.offset, s.backlogHold(false))
 	}
 }
 

@@ -338,7 +338,7 @@ func (s *Server) configChanged(old Config) {
 		s.refreshGoodReplicas() // updateGoodSlaves
 	}
 	if s.backlog != nil && old.ReplBacklogSize != s.cfg.ReplBacklogSize {
-		s.backlog.resize(s.cfg.ReplBacklogSize, s.offset, s.backlogHold())
+		s.backlog.resize(s.cfg.ReplBacklogSize, s.offset, s.backlogHold(false))
 	}
 }
 
