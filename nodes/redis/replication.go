@@ -161,6 +161,9 @@ func (s *Server) initReplication() {
 // (Redis 7.0); without them the backlog is dropped, the offset staying
 // where the DELs took it.
 func (s *Server) restoreMasterHistory() {
+	if len(s.loadExpired) == 0 && s.loadedReplid == "" {
+		return // a backlog made and dropped at once
+	}
 	s.createBacklog()
 	for _, k := range s.loadExpired {
 		del := "DEL"
