@@ -97,7 +97,7 @@ func (s *Server) loadRDB() (bool, *loadPlan) {
 	if err == nil {
 		err = s.applyRDB(f, !s.isReplica())
 	}
-	if err == nil && !s.isReplica() {
+	if err == nil && !s.isReplica() && s.cl == nil {
 		// A master drops the keys found expired and feeds their DELs
 		// to its backlog (RDBFLAGS_FEED_REPL); initReplication does,
 		// once the backlog is there.

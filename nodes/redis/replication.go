@@ -141,7 +141,9 @@ func (s *Server) initReplication() {
 			}
 		}
 	}
-	if !s.isReplica() {
+	// In cluster mode a node's role comes from nodes.conf, which this
+	// does not consult: a cluster node restarts as it did before.
+	if !s.isReplica() && s.cl == nil {
 		s.restoreMasterHistory()
 	}
 	// Redis's first replicationCron runs with serverCron's first, 1 ms
