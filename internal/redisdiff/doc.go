@@ -100,6 +100,40 @@
 // nodes/redis/commandmeta.go holds what the oracle says;
 // -redisdiff.update-meta writes it anew from the oracle.
 //
+// # Replication stories
+//
+// TestStories runs the scripted replication stories of testdata/stories
+// twice: on real redis-server processes (a master and its replicas on
+// loopback ports, in real time) and on Redsim nodes in a simulated world
+// (in virtual time), through the same story driver (story.go). Both runs
+// must print the file's output, which -rewrite takes from the real run.
+// A story starts a world (world M R...), sends commands to its nodes
+// (cmd; @NAME stands for a node's host and port, for REPLICAOF), waits
+// for states (await NODE FIELD=VALUE..., await synced, await acked),
+// stops and starts nodes (stop sends SHUTDOWN; start boots the node with
+// its first configuration, from its files) and samples every node's
+// replication state (sample): role, master, master_link_status,
+// connected_slaves, the replicas and their states, master_failover_state,
+// master_replid and master_replid2, and INFO stats' sync_full,
+// sync_partial_ok and sync_partial_err, printed as their transitions
+// since the previous sample. What differs by nature is normalised:
+// addresses become node names, replication IDs labels (A, B... in the
+// order the samples show them), offsets their changes (+N) and
+// second_repl_offset its distance from the node's offset. Samples are
+// taken only at states that stay put (after an await), never while a
+// transition is under way, so that the real run prints the same output
+// every time; disconnections are made by commands, not by timing: CLIENT
+// KILL TYPE master or replica cuts a link, and REPLICAOF @nowhere (an
+// address that refuses connections) holds a replica off, its master's
+// state cached, until REPLICAOF @M gives it its master back. (A wrong
+// masterauth would hold it off too, but setting it back races with a
+// handshake in flight, which then misreads its replies: Redis's own
+// race, seen here as an extra full sync.) Both worlds boot with
+// repl-diskless-sync-delay 0 and repl-ping-replica-period 3600, so that
+// a full sync starts at once and no PING moves the offsets while a story
+// runs. TestStoriesDetectChangedTransitions shows each story failing
+// when one of its expected transitions is changed.
+//
 // # Differential fuzzing
 //
 // FuzzDifferential turns fuzz input into commands with the generator of
@@ -126,6 +160,7 @@
 //	go test ./internal/redisdiff -run TestScripts/lists -redisdiff.trace -v
 //	go test ./internal/redisdiff -run TestRandom -redisdiff.seeds=500
 //	go test ./internal/redisdiff -run '^$' -fuzz FuzzDifferential -fuzztime 5m
+//	go test ./internal/redisdiff -run TestStories -args -rewrite  regenerate the stories' output from Redis
 //
 // -redisdiff.trace logs each command with Redis's reply; -redisdiff.steps
 // sets the commands per seed; -redisdiff.lua=false keeps TestRandom from

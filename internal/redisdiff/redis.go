@@ -56,13 +56,7 @@ func StartRedis(t testing.TB) string {
 // "--enable-debug-command", "yes".
 func StartRedisIn(t testing.TB, dir string, extra ...string) string {
 	t.Helper()
-	bin, problem := findOracle(exec.LookPath, serverVersion)
-	if problem != "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true: %s", problem)
-		}
-		t.Skip(problem)
-	}
+	bin := oracleBin(t)
 	// The free port is found by binding and releasing it, so another
 	// process may take it first: then redis-server exits and we retry.
 	var lastErr string
@@ -71,47 +65,87 @@ func StartRedisIn(t testing.TB, dir string, extra ...string) string {
 		if err != nil {
 			t.Fatalf("redisdiff: finding a free port: %v", err)
 		}
-		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		args := []string{
-			"--port", strconv.Itoa(port),
-			"--bind", "127.0.0.1",
-			"--save", "",
-			"--appendonly", "no",
-			"--dir", dir,
-			"--daemonize", "no",
-			"--loglevel", "warning",
-			"--logfile", "",
-			"--databases", "16",
-			// The node allows DEBUG (scenarios use DEBUG SLEEP and DIGEST).
-			"--enable-debug-command", "yes",
+		p, out, err := launchOracle(bin, port, dir, extra)
+		if err != nil {
+			t.Fatalf("redisdiff: %v", err)
 		}
-		cmd := exec.Command(bin, append(args, extra...)...)
-		cmd.SysProcAttr = oracleProcAttr()
-		var out lockedBuffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("redisdiff: starting %s: %v", bin, err)
+		if p != nil {
+			t.Cleanup(p.stop)
+			return p.addr
 		}
-		exited := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(exited) }()
-		if waitPing(addr, exited) {
-			t.Cleanup(func() {
-				_ = cmd.Process.Signal(syscall.SIGTERM)
-				select {
-				case <-exited:
-				case <-time.After(5 * time.Second):
-					_ = cmd.Process.Kill()
-					<-exited
-				}
-			})
-			return addr
-		}
-		_ = cmd.Process.Kill()
-		<-exited
-		lastErr = out.String()
+		lastErr = out
 	}
 	t.Fatalf("redisdiff: redis-server did not start; its output:\n%s", lastErr)
 	return ""
+}
+
+// oracleBin returns the path of the oracle, or skips the test (fails it
+// under CI=true) when there is none.
+func oracleBin(t testing.TB) string {
+	t.Helper()
+	bin, problem := findOracle(exec.LookPath, serverVersion)
+	if problem != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true: %s", problem)
+		}
+		t.Skip(problem)
+	}
+	return bin
+}
+
+// oracleProc is one running redis-server.
+type oracleProc struct {
+	addr   string
+	cmd    *exec.Cmd
+	exited chan struct{}
+	out    *lockedBuffer
+}
+
+// launchOracle starts bin on port with its files in dir and waits until
+// it answers PING. A server that exits first (the port was taken) gives
+// a nil process and its output; err is for a binary that cannot start.
+func launchOracle(bin string, port int, dir string, extra []string) (*oracleProc, string, error) {
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	args := []string{
+		"--port", strconv.Itoa(port),
+		"--bind", "127.0.0.1",
+		"--save", "",
+		"--appendonly", "no",
+		"--dir", dir,
+		"--daemonize", "no",
+		"--loglevel", "warning",
+		"--logfile", "",
+		"--databases", "16",
+		// The node allows DEBUG (scenarios use DEBUG SLEEP and DIGEST).
+		"--enable-debug-command", "yes",
+	}
+	cmd := exec.Command(bin, append(args, extra...)...)
+	cmd.SysProcAttr = oracleProcAttr()
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return nil, "", fmt.Errorf("starting %s: %v", bin, err)
+	}
+	p := &oracleProc{addr: addr, cmd: cmd, exited: make(chan struct{}), out: out}
+	go func() { _ = cmd.Wait(); close(p.exited) }()
+	if waitPing(addr, p.exited) {
+		return p, "", nil
+	}
+	_ = cmd.Process.Kill()
+	<-p.exited
+	return nil, out.String(), nil
+}
+
+// stop ends the server with SIGTERM, or SIGKILL if it is still there five
+// seconds later; a server that already exited is left as it is.
+func (p *oracleProc) stop() {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(5 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	}
 }
 
 // waitPing reports whether the server at addr answers PING within five

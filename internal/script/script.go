@@ -27,10 +27,13 @@ type Cmd struct {
 	Pos  string
 	Name string
 	Args []string
+	// Line is the command line as written, for commands whose arguments
+	// need more than splitting on blanks (quoted strings).
+	Line string
 }
 
 // Arg returns the i-th argument or fails the test naming the command.
-func (c *Cmd) Arg(t *testing.T, i int) string {
+func (c *Cmd) Arg(t testing.TB, i int) string {
 	t.Helper()
 	if i >= len(c.Args) {
 		t.Fatalf("%s: %s needs at least %d arguments", c.Pos, c.Name, i+1)
@@ -49,6 +52,10 @@ type block struct {
 // regenerates their golden output instead of comparing with it.
 var rewrite = flag.Bool("rewrite", false, "rewrite the golden output of the script tests")
 
+// Rewriting reports whether -rewrite was given, for tests that call Run
+// themselves.
+func Rewriting() bool { return *rewrite }
+
 // RunDir runs every glob match (such as "testdata/*.txt") as a subtest named
 // after the file, each through a fresh step function from start, comparing
 // with (or, under -rewrite, regenerating) the golden output. No match is a
@@ -66,8 +73,10 @@ func RunDir(t *testing.T, glob string, start func(t *testing.T) func(c *Cmd) str
 	}
 }
 
-// Run runs the script at path through fn.
-func Run(t *testing.T, path string, rewrite bool, fn func(c *Cmd) string) {
+// Run runs the script at path through fn. t may be any testing.TB, so that
+// a test can run a script whose output it expects to differ and see the
+// differences through its own Errorf.
+func Run(t testing.TB, path string, rewrite bool, fn func(c *Cmd) string) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -116,7 +125,7 @@ func parse(path, text string) ([]block, error) {
 			continue
 		}
 		fields := strings.Fields(line)
-		b := block{comments: comments, line: line, cmd: Cmd{Pos: fmt.Sprintf("%s:%d", path, i+1), Name: fields[0], Args: fields[1:]}}
+		b := block{comments: comments, line: line, cmd: Cmd{Pos: fmt.Sprintf("%s:%d", path, i+1), Name: fields[0], Args: fields[1:], Line: line}}
 		comments = nil
 		i++
 		if i >= len(lines) || strings.TrimSpace(lines[i]) != "----" {

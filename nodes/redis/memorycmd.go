@@ -340,7 +340,7 @@ func memoryStatsCommand(c *client, _ [][]byte) {
 	num("startup.allocated", startup)
 	backlog := int64(0)
 	if s.backlog != nil {
-		backlog = int64(len(s.backlog.buf))
+		backlog = s.backlog.mem()
 	}
 	num("replication.backlog", backlog)
 	num("clients.slaves", 0)

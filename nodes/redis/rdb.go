@@ -97,6 +97,17 @@ func (s *Server) loadRDB() (bool, *loadPlan) {
 	if err == nil {
 		err = s.applyRDB(f, !s.isReplica())
 	}
+	if err == nil && !s.isReplica() && s.cl == nil {
+		// A master drops the keys found expired and feeds their DELs
+		// to its backlog (RDBFLAGS_FEED_REPL); initReplication does,
+		// once the backlog is there.
+		now := s.nowMs()
+		for _, k := range f.Keys {
+			if k.Meta.ExpireAtMs != -1 && k.Meta.ExpireAtMs < now {
+				s.loadExpired = append(s.loadExpired, dbKey{k.DB, string(k.Key)})
+			}
+		}
+	}
 	if err != nil {
 		s.logLoadError(err)
 		s.env.Logf("Fatal error loading the DB %s: %v. Exiting.", name, err)

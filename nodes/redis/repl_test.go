@@ -240,3 +240,29 @@ func TestReplicaAcksWhileFsyncsHoldItsLoop(t *testing.T) {
 		t.Errorf("the replica's lag as the master sees it: %q, want 0 or 1 (an ACK a second)", info)
 	}
 }
+
+// A master PINGs its replicas every repl-ping-replica-period cron loops,
+// counted from Redis's first replicationCron, 1 ms after start: replicas
+// that connect at once get the first PING ten seconds on, not one
+// (internal/redisdiff's stories saw 14 bytes more on the node's offset).
+func TestMasterFirstPingAfterPeriod(t *testing.T) {
+	rw := newReplWorld(t, 1, []string{"m", "r1"}, func(i int) Config {
+		if i == 0 {
+			return masterConfig()
+		}
+		return replicaConfig("m:6379")
+	})
+	rw.w.RunFor(100 * time.Millisecond)
+	m := rw.nodes[0].dial()
+	if got := rw.info(m, "connected_slaves"); got != "1" {
+		t.Fatalf("connected_slaves %q after 100ms", got)
+	}
+	rw.w.RunFor(9 * time.Second)
+	if got := rw.info(m, "master_repl_offset"); got != "0" {
+		t.Fatalf("master_repl_offset %s after 9s; want 0 (no PING before loop 10)", got)
+	}
+	rw.w.RunFor(2 * time.Second)
+	if got := rw.info(m, "master_repl_offset"); got != "14" {
+		t.Fatalf("master_repl_offset %s after 11s; want 14 (one PING at loop 10)", got)
+	}
+}

@@ -2,6 +2,7 @@ package redis
 
 import (
 	"bytes"
+	"math"
 	"net"
 	"slices"
 	"strconv"
@@ -72,6 +73,8 @@ type replState struct {
 	replCron     sim.Timer
 	replCronLate bool // replicationCron came due while the loop was held
 	// loadedReplid/Offset/DB come from the snapshot loaded at boot.
+	// loadExpired are the keys a master found expired in it.
+	loadExpired  []dbKey
 	loadedReplid string
 	loadedOffset int64
 	loadedDB     int
@@ -138,7 +141,47 @@ func (s *Server) initReplication() {
 			}
 		}
 	}
+	// In cluster mode a node's role comes from nodes.conf, which this
+	// does not consult: a cluster node restarts as it did before.
+	if !s.isReplica() && s.cl == nil {
+		s.restoreMasterHistory()
+	}
+	// Redis's first replicationCron runs with serverCron's first, 1 ms
+	// after start, as loop 0: a master has no replica yet to PING then,
+	// and its next PING is at loop repl-ping-replica-period, that many
+	// seconds on. The node's first cron runs a second after start and is
+	// Redis's loop 1.
+	s.replCronLoops = 1
 	s.replCron = s.env.After(time.Second, s.replicationCron)
+}
+
+// restoreMasterHistory is loadDataFromDisk for a master: it loads with a
+// backlog, into which the DELs of the keys found expired go; when the
+// snapshot recorded a replication ID and offset, the ID becomes the
+// secondary one, valid up to that offset, and the offsets count on from
+// it, so that the replicas of before the restart continue partially
+// (Redis 7.0); without them the backlog is dropped, the offset staying
+// where the DELs took it.
+func (s *Server) restoreMasterHistory() {
+	if len(s.loadExpired) == 0 && s.loadedReplid == "" {
+		return // a backlog made and dropped at once
+	}
+	s.createBacklog()
+	for _, k := range s.loadExpired {
+		del := "DEL"
+		if s.cfg.LazyFreeLazyExpire {
+			del = "UNLINK"
+		}
+		s.replPropagate(k.db, [][]byte{[]byte(del), []byte(k.key)})
+	}
+	s.loadExpired = nil
+	if s.loadedReplid == "" {
+		s.backlog = nil
+		return
+	}
+	s.replid2 = s.loadedReplid
+	s.secondOffset = s.loadedOffset + 1
+	s.offset += s.loadedOffset
 }
 
 // replFeed adds data to the replication stream: the backlog, the online
@@ -147,11 +190,12 @@ func (s *Server) replFeed(data []byte) {
 	if s.backlog == nil {
 		return
 	}
+	hold := s.backlogHold(true)
 	s.offset += int64(len(data))
 	if !bytes.Equal(data, replPing) {
 		s.meaningfulOffset = s.offset
 	}
-	s.backlog.add(data, s.offset)
+	s.backlog.add(data, s.offset, hold)
 	var over []*client
 	for _, r := range s.replicas {
 		switch r.replState {
@@ -209,6 +253,35 @@ func (s *Server) replPropagate(db int, args [][]byte) {
 	buf = resp.AppendCommand(buf, args...)
 	s.replScratch = buf
 	s.replFeed(buf)
+}
+
+// backlogHold is the oldest stream offset that a replica's output buffer
+// still refers to in the backlog's blocks (math.MaxInt64 if none): the
+// blocks from there on cannot be freed. A replica whose snapshot is being
+// sent holds the stream since it began. An online replica's output goes
+// out at the end of the event (beforeSleep writes it, moves the replica's
+// reference on and trims), so it holds nothing after the event, but
+// during a feed (feeding, called before the offset moves) it holds the
+// block where the fed bytes start.
+func (s *Server) backlogHold(feeding bool) int64 {
+	hold := int64(math.MaxInt64)
+	for _, r := range s.replicas {
+		switch {
+		case r.replState == replSendBulk:
+			hold = min(hold, s.offset-int64(len(r.replBuf))+1)
+		case feeding && r.replState == replOnline:
+			hold = min(hold, s.offset+1)
+		}
+	}
+	return hold
+}
+
+// trimBacklog is beforeSleep's incrementalTrimReplicationBacklog: blocks
+// that a replica no longer refers to are freed.
+func (s *Server) trimBacklog() {
+	if s.backlog != nil {
+		s.backlog.trimTo(s.offset, s.backlogHold(false))
+	}
 }
 
 func (s *Server) createBacklog() {

@@ -340,12 +340,7 @@ func (s *Server) configChanged(old Config) {
 		s.refreshGoodReplicas() // updateGoodSlaves
 	}
 	if s.backlog != nil && old.ReplBacklogSize != s.cfg.ReplBacklogSize {
-		// resizeReplicationBacklog: keep what still fits.
-		b := newBacklog(s.cfg.ReplBacklogSize)
-		if keep := min(s.backlog.histlen, int64(len(b.buf))); keep > 0 {
-			b.add(s.backlog.from(s.offset-keep+1, s.offset), s.offset)
-		}
-		s.backlog = b
+		s.backlog.resize(s.cfg.ReplBacklogSize, s.offset, s.backlogHold(false))
 	}
 }
 
@@ -377,6 +372,7 @@ func (s *Server) afterEvent() {
 	s.trackingBroadcast()
 	s.serveReady()
 	s.sendGetAck()
+	s.trimBacklog()
 	if s.flushAOF() {
 		return // replies wait for the fsync (appendfsync always)
 	}

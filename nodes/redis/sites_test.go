@@ -70,7 +70,8 @@ func TestSiteAckLate(t *testing.T) {
 	for _, site := range []string{"", "repl/ack-late"} {
 		rw, m, _ := newPair(t, site)
 		m.do("SET", "k", "v")
-		rw.w.RunFor(2 * time.Second)
+		// Past the master's PING at 10 s and the replica's next ACK.
+		rw.w.RunFor(3500 * time.Millisecond)
 		slave := siteInfo(m, "replication", "slave0")
 		offset := siteInfo(m, "replication", "master_repl_offset")
 		acked := strings.Contains(slave, "offset="+offset+",")

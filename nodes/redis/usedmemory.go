@@ -10,7 +10,9 @@ package redis
 //   - usedMemoryPerClient per connection: the client struct with its 16 KB
 //     reply buffer and its 16 KB query buffer (measured as the growth of
 //     used_memory over 50 idle connections after a PING each);
-//   - the replication backlog and the AOF buffer, by their length;
+//   - the replication backlog by its configured size (Redis 6 allocated
+//     it at once; 7.0 counts the blocks it holds), the AOF buffer by its
+//     length;
 //   - per database, the main and expires tables' buckets (8 bytes a slot)
 //     and a dictEntry per key with a TTL;
 //   - per key, what MEMORY USAGE reports (objectSize, the key's sds, its
@@ -55,7 +57,7 @@ type memAcct struct {
 func (s *Server) usedMemory() int64 {
 	n := int64(usedMemoryStartup) + int64(len(s.clients))*usedMemoryPerClient
 	if s.backlog != nil {
-		n += int64(len(s.backlog.buf))
+		n += s.backlog.mem()
 	}
 	n += int64(len(s.aofBuf))
 	if s.mem.tracking {
