@@ -80,8 +80,19 @@ func TestBuiltinSchedulesRoundTripThroughAFile(t *testing.T) {
 			}
 			topology := ""
 			if cluster {
-				topology = "cluster = true\n"
-				nodes = []string{"n1", "n2", "n3", "n4", "n5", "n6"}
+				// Three masters and their replicas, n1..nN: as many as
+				// the schedule names, six at least.
+				n := 6
+				for _, h := range nodes {
+					if i, err := strconv.Atoi(strings.TrimPrefix(h, "n")); err == nil {
+						n = max(n, (i+2)/3*3)
+					}
+				}
+				nodes = nil
+				for i := 1; i <= n; i++ {
+					nodes = append(nodes, fmt.Sprintf("n%d", i))
+				}
+				topology = fmt.Sprintf("cluster = true\nreplicas = %d\n", n/3-1)
 			}
 			src := fmt.Sprintf("duration = %q\nquiet = %q\n[topology]\n%shosts = %s\n[workload]\nhosts = %s\n\n%s",
 				res.Duration.String(), (res.Duration - end).String(), topology, quoted(nodes), quoted(clients), nemesis.FormatTOML(actions))
