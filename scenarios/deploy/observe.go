@@ -90,6 +90,7 @@ func (b *Deployed) observeBeliefs(obs *Observations, period, end time.Duration) 
 				obs.Beliefs = append(obs.Beliefs, reports.BeliefSample{At: at, Process: pid, Master: hostPart(tg())})
 			}
 		}
+		b.observeSentinels(obs, at)
 		if at+period < end {
 			b.pf.At(at+period, tick)
 		}
