@@ -377,7 +377,7 @@ func (b *Backend) Run(dur time.Duration, schedule []nemesis.Action, op nemesis.O
 
 // Facts say the run is live and what it did not do for real.
 func (b *Backend) Facts() []string {
-	out := []string{"live run: real redis-server (and redis-sentinel) processes on this machine; not deterministic, the hash is not comparable"}
+	out := []string{"live run: real redis-server processes on this machine; not deterministic, the hash is not comparable"}
 	out = append(out, b.facts...)
 	for _, n := range b.notes {
 		out = append(out, "operator/nemesis: "+n)
