@@ -37,9 +37,8 @@ func TestCalibrateRefusesBadInput(t *testing.T) {
 }
 
 // TestCalibrateWithoutLiveSupport: a machine that cannot run live, or a
-// scenario that cannot run live (sentinel-manual-failover sends SENTINEL
-// FAILOVER from a simulated host of its own), is exit status 2 with the
-// reason.
+// scenario that cannot run live (ping builds simulated hosts itself), is
+// exit status 2 with the reason.
 func TestCalibrateWithoutLiveSupport(t *testing.T) {
 	want := "cannot run live: it builds simulated hosts itself"
 	if err := live.Check(); err != nil {
@@ -47,7 +46,7 @@ func TestCalibrateWithoutLiveSupport(t *testing.T) {
 	} else if testing.Short() {
 		t.Skip("starts redis-server processes: not with -short")
 	}
-	code, _, errOut := run(t, "calibrate", "sentinel-manual-failover", "--live-runs", "1", "--seeds", "1", "--out", t.TempDir())
+	code, _, errOut := run(t, "calibrate", "ping", "--live-runs", "1", "--seeds", "1", "--out", t.TempDir())
 	if code != 2 || !strings.Contains(errOut, want) {
 		t.Fatalf("exit %d, stderr %q; want 2 and %q", code, errOut, want)
 	}

@@ -60,6 +60,10 @@ type Platform interface {
 	// an error when it is down or does not answer. A paused sentinel is
 	// not asked: its state says Paused and nothing more.
 	SentinelState(host string) (SentinelState, error)
+	// SentinelCommand sends one command to the sentinel on host, as an
+	// administrator would (SENTINEL FAILOVER mymaster), and returns its
+	// reply in brief; an error reply is an error.
+	SentinelCommand(host string, args ...string) (string, error)
 }
 
 // SentinelState is what a platform reads of a running sentinel.

@@ -205,3 +205,13 @@ func (b *Deployed) hostAddr(addr string) string {
 	}
 	return addr
 }
+
+// SentinelCommand sends one administrator's command to the sentinel on
+// host, on a platform (a world's scenario sends it from a simulated host
+// of its own, so that the network carries it).
+func (b *Deployed) SentinelCommand(host string, args ...string) (string, error) {
+	if b.pf == nil {
+		return "", fmt.Errorf("deploy: SentinelCommand is for a platform; in a world, send it from a host of the world")
+	}
+	return b.pf.SentinelCommand(host, args...)
+}

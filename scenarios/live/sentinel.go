@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redsim/redsim/nodes/redisconn"
 	"github.com/redsim/redsim/nodes/resp"
 	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/sim"
@@ -171,6 +172,23 @@ func (b *Backend) SentinelState(host string) (deploy.SentinelState, error) {
 		}
 	}
 	return st, nil
+}
+
+// SentinelCommand sends args to the sentinel on host from the run's own
+// address.
+func (b *Backend) SentinelCommand(host string, args ...string) (string, error) {
+	n := b.sentinels[host]
+	if n == nil {
+		return "", fmt.Errorf("no sentinel on host %q", host)
+	}
+	if !n.up() {
+		return "", errors.New("the sentinel is down")
+	}
+	v, err := command(b.hosts[operatorHost], n.ip, n.port, args...)
+	if err != nil {
+		return "", err
+	}
+	return redisconn.Brief(v), nil
 }
 
 // flagsStatus is INFO's status of a master ("ok", "sdown", "odown") from
