@@ -75,6 +75,11 @@ type Run struct {
 	err     error
 }
 
+// Live reports whether the run is on a backend (real processes, real
+// clock) rather than in the world: a check that reads the world, or that
+// judges a fault a backend skips, must then say what it cannot judge.
+func (r *Run) Live() bool { return r.backend != nil }
+
 // Fail stops the world on a failure of the framework (a nemesis action that
 // cannot apply, a process that cannot start): the run ends with exit status 3
 // instead of a verdict. The first failure wins.

@@ -37,16 +37,16 @@ func TestCalibrateRefusesBadInput(t *testing.T) {
 }
 
 // TestCalibrateWithoutLiveSupport: a machine that cannot run live, or a
-// scenario that cannot run live (sentinels are not yet real processes),
-// is exit status 2 with the reason.
+// scenario that cannot run live (ping builds simulated hosts itself), is
+// exit status 2 with the reason.
 func TestCalibrateWithoutLiveSupport(t *testing.T) {
-	want := "sentinels are not supported on a live platform"
+	want := "cannot run live: it builds simulated hosts itself"
 	if err := live.Check(); err != nil {
 		want = "calibrate runs the scenario live"
 	} else if testing.Short() {
 		t.Skip("starts redis-server processes: not with -short")
 	}
-	code, _, errOut := run(t, "calibrate", "sentinel-partition", "--live-runs", "1", "--seeds", "1", "--out", t.TempDir())
+	code, _, errOut := run(t, "calibrate", "ping", "--live-runs", "1", "--seeds", "1", "--out", t.TempDir())
 	if code != 2 || !strings.Contains(errOut, want) {
 		t.Fatalf("exit %d, stderr %q; want 2 and %q", code, errOut, want)
 	}

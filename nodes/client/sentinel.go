@@ -35,6 +35,12 @@ type Sentinel struct {
 	// "" when it forgets it: an observer's view of what the client
 	// believes (it changes nothing).
 	OnMaster func(addr string)
+	// Translate, when set, maps the address a sentinel answers to the one
+	// the client dials and records: a live run's sentinels answer with
+	// the run's loopback addresses, which it writes back as the
+	// deployment's host names, so that the history names nodes as a
+	// simulated run's does. Nil keeps the answer.
+	Translate func(addr string) string
 }
 
 // discovery is one incarnation's Sentinel state.
@@ -84,6 +90,9 @@ func (c *client) askSentinel() {
 			d.next++
 			c.askSentinel()
 			return
+		}
+		if tr := c.o.Sentinel.Translate; tr != nil {
+			master = tr(master)
 		}
 		// The sentinel that answered goes first next time.
 		d.order = append(append([]string{addr}, d.order[:d.next]...), d.order[d.next+1:]...)

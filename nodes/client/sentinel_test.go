@@ -166,6 +166,36 @@ func TestSentinelStaleAnswer(t *testing.T) {
 	}
 }
 
+// TestSentinelTranslate: a live run's sentinel answers with an address
+// of the machine's; Translate maps it to the deployment's host, which the
+// client dials and its history names.
+func TestSentinelTranslate(t *testing.T) {
+	tw := newTestWorld(t, 4, lan(), redis.DefaultConfig())
+	s := &fakeSentinel{masters: map[string][2]string{"m": {"127.0.9.1", "6379"}}}
+	tw.addFakeSentinel("s1", s)
+	o := tw.options(0, NewRegister())
+	o.Target = nil
+	var asked []string
+	o.Sentinel = &Sentinel{Addrs: []string{"s1:26379"}, MasterName: "m", Translate: func(addr string) string {
+		asked = append(asked, addr)
+		if addr == "127.0.9.1:6379" {
+			return "r1:6379"
+		}
+		return addr
+	}}
+	tw.spawn(o)
+	tw.w.RunFor(500 * time.Millisecond)
+	ops := tw.h.Ops()
+	if len(ops) < 10 || len(asked) == 0 || asked[0] != "127.0.9.1:6379" {
+		t.Fatalf("%d operations; Translate was asked %q", len(ops), asked)
+	}
+	for _, op := range ops {
+		if op.Node != "r1" || op.Outcome != history.Ok {
+			t.Fatalf("want every operation on r1, the translated address: %+v", op)
+		}
+	}
+}
+
 func TestSentinelOptions(t *testing.T) {
 	o := Options{History: &history.History{}, Now: func() clock.Time { return 0 }, Workload: NewRegister()}
 	o.Target, o.Sentinel = Fixed("r1:6379"), &Sentinel{Addrs: []string{"s1:26379"}, MasterName: "m"}

@@ -189,9 +189,6 @@ func newDeployed(w *sim.World, hist *history.History) *Deployed {
 // build creates d's processes in order: shards and their nodes, sentinels,
 // then client groups.
 func (b *Deployed) build(d Deployment) error {
-	if b.pf != nil && len(d.Sentinels) > 0 {
-		return fmt.Errorf("deploy: sentinels are not supported on a live platform yet")
-	}
 	b.cluster = d.Cluster
 	for _, sh := range d.Shards {
 		if len(sh.Nodes) == 0 {
@@ -279,7 +276,7 @@ func (b *Deployed) clients(c Clients) error {
 		}
 	}
 	if c.Sentinel != "" {
-		return b.sentinelClients(h, c)
+		return b.sentinelClients(c)
 	}
 	target := b.target(c)
 	for i := 0; i < c.Count; i++ {
@@ -330,7 +327,7 @@ func (b *Deployed) clientProgram(c Clients, target func() string) (int, sim.Prog
 // platformClients starts c's clients on the platform.
 func (b *Deployed) platformClients(c Clients) error {
 	if c.Sentinel != "" {
-		return fmt.Errorf("deploy: clients that follow sentinels are not supported on a live platform yet")
+		return b.sentinelClients(c)
 	}
 	target := b.target(c)
 	for i := 0; i < c.Count; i++ {

@@ -78,10 +78,14 @@ func (b *Deployed) Observe(obs *Observations, period, end time.Duration) {
 	w.After(0, tick)
 }
 
-// observeBeliefs samples only which node each client targets: on a
-// platform, reading every node's role every period would hold the clients'
-// loop for as long as a paused node takes to time out.
+// observeBeliefs samples which node each client targets and the
+// sentinels' views (a paused sentinel is not asked), and collects the
+// sentinels' events; it does not sample the nodes' roles: on a platform,
+// reading every node every period would hold the clients' loop for as long
+// as a paused node takes to time out.
 func (b *Deployed) observeBeliefs(obs *Observations, period, end time.Duration) {
+	b.observed = obs
+	obs.SentinelEvents = append(obs.SentinelEvents, b.sentinelEvents...)
 	var tick func()
 	tick = func() {
 		at := b.now().Duration()
@@ -90,6 +94,7 @@ func (b *Deployed) observeBeliefs(obs *Observations, period, end time.Duration) 
 				obs.Beliefs = append(obs.Beliefs, reports.BeliefSample{At: at, Process: pid, Master: hostPart(tg())})
 			}
 		}
+		b.observeSentinels(obs, at)
 		if at+period < end {
 			b.pf.At(at+period, tick)
 		}

@@ -43,6 +43,43 @@ type Platform interface {
 	// Note records what the operator did or could not do, as the
 	// simulator's trace notes do.
 	Note(text string)
+	// Addr is the address the platform gives host (its own loopback
+	// address), for the lines of a configuration file that name another
+	// host; HostAddr maps an "ip:port" of the platform's back to
+	// "host:port", false for an address it did not give.
+	Addr(host string) string
+	HostAddr(addr string) (string, bool)
+	// StartSentinel starts a redis-sentinel on host, listening on port,
+	// with conf: the deployment's lines (monitors at the platform's
+	// addresses, periods, Extra), to which the platform adds its own
+	// (bind, announce, dir, log). onEvent is told every event the
+	// sentinel publishes (+sdown, +switch-master...), on the platform's
+	// goroutine, with the platform's addresses written as host names.
+	StartSentinel(host string, port int, conf string, onEvent func(typ, msg string)) error
+	// SentinelState reads the sentinel on host (SENTINEL MASTERS, INFO);
+	// an error when it is down or does not answer. A paused sentinel is
+	// not asked: its state says Paused and nothing more.
+	SentinelState(host string) (SentinelState, error)
+	// SentinelCommand sends one command to the sentinel on host, as an
+	// administrator would (SENTINEL FAILOVER mymaster), and returns its
+	// reply in brief; an error reply is an error.
+	SentinelCommand(host string, args ...string) (string, error)
+}
+
+// SentinelState is what a platform reads of a running sentinel.
+type SentinelState struct {
+	Paused, Tilt bool
+	CurrentEpoch uint64
+	// Masters are the masters it monitors, in its order.
+	Masters []SentinelMaster
+}
+
+// SentinelMaster is one master as a sentinel sees it: its name, its
+// address ("host:port"), its status ("ok", "sdown" or "odown") and its
+// configuration epoch.
+type SentinelMaster struct {
+	Name, Addr, Status string
+	ConfigEpoch        uint64
 }
 
 // NodeState is what a platform reads of a running node.
@@ -53,6 +90,9 @@ type NodeState struct {
 	LinkUp bool
 	ReplID string
 	Offset int64
+	// MasterHost is the host a replica replicates from (INFO's
+	// master_host, as a host name when it is one of the platform's).
+	MasterHost string
 	// Digest is DEBUG DIGEST's reply, when asked for.
 	Digest string
 }
@@ -65,6 +105,11 @@ func BuildOn(pf Platform, d Deployment, hist *history.History) (*Deployed, error
 	b.pf = pf
 	return b, b.build(d)
 }
+
+// At runs fn at true time at, in the world or on the platform: for a
+// check's own sampling, which on a platform cannot ride on the world's
+// timers (nothing runs in the world).
+func (b *Deployed) At(at time.Duration, fn func()) { b.at(at, fn) }
 
 // now is the history's clock, the world's or the platform's.
 func (b *Deployed) now() clock.Time {

@@ -16,6 +16,13 @@ import (
 // SentinelConfig is the configuration file Build writes for st: its port,
 // then for each shard it watches the monitor line and the periods set.
 func (b *Deployed) SentinelConfig(st Sentinel) (string, error) {
+	return b.sentinelConfig(st, func(host string) string { return host })
+}
+
+// sentinelConfig is SentinelConfig with each master's host written as
+// addr gives it: the host name in a world, the platform's address on a
+// platform (redis-sentinel wants an address unless resolve-hostnames).
+func (b *Deployed) sentinelConfig(st Sentinel, addr func(host string) string) (string, error) {
 	port := st.Port
 	if port == 0 {
 		port = sentinel.DefaultPort
@@ -34,7 +41,7 @@ func (b *Deployed) SentinelConfig(st Sentinel) (string, error) {
 			return "", fmt.Errorf("deploy: sentinel %s: shard name %q cannot name a master; give the shard a name without spaces or quotes", st.Host, sh.Name)
 		}
 		m := sh.Nodes[0]
-		c.WriteString("sentinel monitor " + sh.Name + " " + m.Host + " " + strconv.Itoa(m.Config.Port) + " " + strconv.Itoa(st.Quorum) + "\n")
+		c.WriteString("sentinel monitor " + sh.Name + " " + addr(m.Host) + " " + strconv.Itoa(m.Config.Port) + " " + strconv.Itoa(st.Quorum) + "\n")
 		if st.DownAfter > 0 {
 			c.WriteString("sentinel down-after-milliseconds " + sh.Name + " " + strconv.FormatInt(st.DownAfter.Milliseconds(), 10) + "\n")
 		}
@@ -61,6 +68,9 @@ func (b *Deployed) sentinel(st Sentinel) error {
 	if port == 0 {
 		port = sentinel.DefaultPort
 	}
+	if b.pf != nil {
+		return b.platformSentinel(st, port)
+	}
 	conf, err := b.SentinelConfig(st)
 	if err != nil {
 		return err
@@ -74,14 +84,7 @@ func (b *Deployed) sentinel(st Sentinel) error {
 	if err := h.Disk().Write(sentinel.DefaultConfigFile, []byte(conf)); err != nil {
 		return err
 	}
-	host := st.Host
-	p, err := h.Spawn("sentinel-"+st.Host, sentinel.Program(sentinel.Options{OnEvent: func(typ, msg string) {
-		e := SentinelEvent{At: b.w.Now(), Host: host, Type: typ, Msg: msg}
-		b.sentinelEvents = append(b.sentinelEvents, e)
-		if b.observed != nil {
-			b.observed.SentinelEvents = append(b.observed.SentinelEvents, e)
-		}
-	}}))
+	p, err := h.Spawn("sentinel-"+st.Host, sentinel.Program(sentinel.Options{OnEvent: b.onSentinelEvent(st.Host)}))
 	if err != nil {
 		return err
 	}
@@ -90,6 +93,33 @@ func (b *Deployed) sentinel(st Sentinel) error {
 	b.sentinelPorts[st.Host] = port
 	p.Start()
 	return nil
+}
+
+// platformSentinel starts st on the platform, its monitor lines naming
+// the platform's addresses.
+func (b *Deployed) platformSentinel(st Sentinel, port int) error {
+	conf, err := b.sentinelConfig(st, b.pf.Addr)
+	if err != nil {
+		return err
+	}
+	if err := b.pf.StartSentinel(st.Host, port, conf, b.onSentinelEvent(st.Host)); err != nil {
+		return err
+	}
+	b.sentinels = append(b.sentinels, st.Host)
+	b.sentinelPorts[st.Host] = port
+	return nil
+}
+
+// onSentinelEvent records the events of the sentinel on host, at the
+// true time they were published.
+func (b *Deployed) onSentinelEvent(host string) func(typ, msg string) {
+	return func(typ, msg string) {
+		e := SentinelEvent{At: b.now(), Host: host, Type: typ, Msg: msg}
+		b.sentinelEvents = append(b.sentinelEvents, e)
+		if b.observed != nil {
+			b.observed.SentinelEvents = append(b.observed.SentinelEvents, e)
+		}
+	}
 }
 
 // SentinelEvent is one event a sentinel published (+sdown, +odown,
@@ -119,8 +149,9 @@ func (b *Deployed) Sentinel(host string) *sentinel.Sentinel {
 }
 
 // sentinelClients are c's clients, finding the master named c.Sentinel
-// through the sentinels.
-func (b *Deployed) sentinelClients(h *sim.Host, c Clients) error {
+// through the sentinels. On a platform the sentinels answer with the
+// platform's addresses, which the clients translate back to host names.
+func (b *Deployed) sentinelClients(c Clients) error {
 	order := c.Sentinels
 	if len(order) == 0 {
 		if slices.Contains(b.sentinels, c.Host) {
@@ -147,20 +178,40 @@ func (b *Deployed) sentinelClients(h *sim.Host, c Clients) error {
 		pid := b.nextPID
 		b.nextPID++
 		belief := ""
+		sc := &client.Sentinel{Addrs: addrs, MasterName: c.Sentinel, OnMaster: func(addr string) { belief = addr }}
+		if b.pf != nil {
+			sc.Translate = b.hostAddr
+		}
 		prog, err := client.Program(client.Options{
-			Process: pid, History: b.hist, Now: b.w.Now,
-			Sentinel: &client.Sentinel{Addrs: addrs, MasterName: c.Sentinel, OnMaster: func(addr string) { belief = addr }},
+			Process: pid, History: b.hist, Now: b.now, Sentinel: sc,
 			Workload: c.Workload, Stop: clock.Time(c.Stop), IdleEvery: c.IdleEvery, IdleFor: c.IdleFor,
 		})
 		if err != nil {
 			return err
 		}
-		p, err := h.Spawn(fmt.Sprintf("client%d", pid), prog)
-		if err != nil {
+		if err := b.spawn(c.Host, fmt.Sprintf("client%d", pid), prog); err != nil {
 			return err
 		}
 		b.targets[pid] = func() string { return belief }
-		p.Start()
 	}
 	return nil
+}
+
+// hostAddr is the platform's address addr as "host:port", or addr when
+// the platform did not give it.
+func (b *Deployed) hostAddr(addr string) string {
+	if h, ok := b.pf.HostAddr(addr); ok {
+		return h
+	}
+	return addr
+}
+
+// SentinelCommand sends one administrator's command to the sentinel on
+// host, on a platform (a world's scenario sends it from a simulated host
+// of its own, so that the network carries it).
+func (b *Deployed) SentinelCommand(host string, args ...string) (string, error) {
+	if b.pf == nil {
+		return "", fmt.Errorf("deploy: SentinelCommand is for a platform; in a world, send it from a host of the world")
+	}
+	return b.pf.SentinelCommand(host, args...)
 }

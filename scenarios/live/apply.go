@@ -15,19 +15,26 @@ func (b *Backend) apply(a nemesis.Action, op nemesis.Operator) error {
 	skip := func(why string) {
 		b.facts = append(b.facts, fmt.Sprintf("%s at %v skipped: %s", a.Op, a.At, why))
 	}
-	// nodeOf is the node an action on a host acts on; nil, with a note,
-	// for a host of clients only: they share the run's one loop, so they
-	// cannot be paused or crashed apart.
-	nodeOf := func() (*node, error) {
-		n := b.nodes[a.Target]
-		if n == nil {
+	// procsOf are the processes an action on a host acts on: its Redis
+	// node and its sentinel, either or both; none, with a note, for a
+	// host of clients only: they share the run's one loop, so they cannot
+	// be paused or crashed apart.
+	procsOf := func() ([]*node, error) {
+		var ps []*node
+		if n := b.nodes[a.Target]; n != nil {
+			ps = append(ps, n)
+		}
+		if n := b.sentinels[a.Target]; n != nil {
+			ps = append(ps, n)
+		}
+		if len(ps) == 0 {
 			if _, ok := b.hosts[a.Target]; ok && a.Target != operatorHost {
 				skip("host " + a.Target + " runs only clients, which share one loop in a live run")
 				return nil, nil
 			}
-			return nil, fmt.Errorf("nemesis %s: no Redis node on host %q", a.Op, a.Target)
+			return nil, fmt.Errorf("nemesis %s: no Redis node or sentinel on host %q", a.Op, a.Target)
 		}
-		return n, nil
+		return ps, nil
 	}
 	switch a.Op {
 	case nemesis.OpPartition:
@@ -66,52 +73,61 @@ func (b *Backend) apply(a nemesis.Action, op nemesis.Operator) error {
 			}
 		}
 	case nemesis.OpCrash, nemesis.OpCrashTorn, nemesis.OpCrashWipe:
-		n, err := nodeOf()
-		if n == nil {
+		ps, err := procsOf()
+		if ps == nil {
 			return err
 		}
-		n.kill()
-		switch a.Op {
-		case nemesis.OpCrashTorn:
+		for _, n := range ps {
+			n.kill()
+			if a.Op == nemesis.OpCrashWipe {
+				if err := n.wipe(); err != nil {
+					return err
+				}
+			}
+		}
+		if a.Op == nemesis.OpCrashTorn {
 			b.facts = append(b.facts, fmt.Sprintf("crash-torn %s at %v: a plain SIGKILL; a torn tail is not possible live", a.Target, a.At))
-		case nemesis.OpCrashWipe:
-			if err := n.wipe(); err != nil {
+		}
+	case nemesis.OpRestart:
+		ps, err := procsOf()
+		if ps == nil {
+			return err
+		}
+		for _, n := range ps {
+			if err := n.start(); err != nil {
 				return err
 			}
 		}
-	case nemesis.OpRestart:
-		n, err := nodeOf()
-		if n == nil {
-			return err
-		}
-		return n.start(b.bin)
 	case nemesis.OpPause, nemesis.OpResume:
-		n, err := nodeOf()
-		if n == nil {
+		ps, err := procsOf()
+		if ps == nil {
 			return err
 		}
 		sig := syscall.SIGSTOP
 		if a.Op == nemesis.OpResume {
 			sig = syscall.SIGCONT
 		}
-		if err := n.signal(sig); err != nil {
-			b.Note(fmt.Sprintf("%s %s: %v", a.Op, a.Target, err))
+		for _, n := range ps {
+			if err := n.signal(sig); err != nil {
+				b.Note(fmt.Sprintf("%s %s (%s): %v", a.Op, a.Target, n.what(), err))
+			}
 		}
 	case nemesis.OpHealAll:
 		if err := b.fw.heal(); err != nil {
 			return err
 		}
 		for _, h := range b.order {
-			n := b.nodes[h]
-			if n == nil {
-				continue
-			}
-			if n.paused {
-				_ = n.signal(syscall.SIGCONT)
-			}
-			if !n.up() {
-				if err := n.start(b.bin); err != nil {
-					return err
+			for _, n := range []*node{b.nodes[h], b.sentinels[h]} {
+				if n == nil {
+					continue
+				}
+				if n.paused {
+					_ = n.signal(syscall.SIGCONT)
+				}
+				if !n.up() {
+					if err := n.start(); err != nil {
+						return err
+					}
 				}
 			}
 		}

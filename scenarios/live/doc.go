@@ -10,6 +10,14 @@
 // scenarios run unchanged: their Setup calls r.Deploy, which builds on the
 // backend, and the seed's world still draws the schedule and the workload.
 //
+// A deployment's sentinels are redis-sentinel processes, each with a
+// sentinel.conf written from its deploy.Sentinel, on its host's address
+// (beside the host's redis-server, if any, on another port); their events
+// reach the run through a subscription of its own (PSUBSCRIBE *), and
+// the run writes its addresses back as host names wherever a sentinel
+// hands them out (answers, events), so that histories and checks name
+// nodes as a simulated run does.
+//
 // Faults are real where they can be: every host of the deployment gets its
 // own loopback address (127.0.X.Y, X from the run's process id), nodes
 // bind to it and connect from it (bind, bind-source-addr) and clients dial
@@ -24,10 +32,12 @@
 // everysec loses nothing to a live crash. Clock, disk and link-latency
 // faults are skipped, each with a line in the run's facts.
 //
+// A fault on a host acts on every process of it, node and sentinel.
+//
 // Invariants: traffic goes only to addresses the run assigned; Close
 // kills every process the run started, deletes its chain and its jump
 // rule and removes its directory, and New first removes what a run that
 // was killed left (chains and directories named for a process id that no
-// longer runs). redis-server processes get SIGKILL from the kernel if the
-// run dies without Close (PR_SET_PDEATHSIG).
+// longer runs). redis-server and redis-sentinel processes get SIGKILL
+// from the kernel if the run dies without Close (PR_SET_PDEATHSIG).
 package live

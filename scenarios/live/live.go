@@ -82,10 +82,11 @@ type Backend struct {
 	loop  *realenv.Loop
 	block string // 127.0.X.
 	// hosts are the addresses by host name, in the order given; nodes
-	// the Redis nodes by host.
-	hosts map[string]string
-	order []string
-	nodes map[string]*node
+	// the Redis nodes by host, sentinels the sentinels.
+	hosts     map[string]string
+	order     []string
+	nodes     map[string]*node
+	sentinels map[string]*node
 	// t0 is when Run began: true time zero. pending holds what At and
 	// Spawn were given before Run.
 	t0      time.Time
@@ -224,7 +225,7 @@ func (b *Backend) StartNode(host string, cfg redis.Config) error {
 	if b.nodes[host] != nil {
 		return fmt.Errorf("live: two nodes on host %q", host)
 	}
-	n := &node{host: host, ip: b.addr(host), port: cfg.Port, root: filepath.Join(b.root, host)}
+	n := &node{host: host, ip: b.addr(host), port: cfg.Port, bin: b.bin, confName: "redis.conf", root: filepath.Join(b.root, host)}
 	master := ""
 	if cfg.ReplicaOf != "" {
 		mh, mp, err := net.SplitHostPort(cfg.ReplicaOf)
@@ -244,7 +245,7 @@ func (b *Backend) StartNode(host string, cfg redis.Config) error {
 		return err
 	}
 	b.nodes[host] = n
-	if err := n.start(b.bin); err != nil {
+	if err := n.start(); err != nil {
 		return err
 	}
 	return n.waitReady(b.hosts[operatorHost], 10*time.Second)
@@ -325,7 +326,10 @@ func (b *Backend) State(host string, digest bool) (deploy.NodeState, error) {
 		return deploy.NodeState{}, err
 	}
 	f := infoFields(text)
-	st := deploy.NodeState{Role: f["role"], LinkUp: f["master_link_status"] == "up", ReplID: f["master_replid"]}
+	st := deploy.NodeState{Role: f["role"], LinkUp: f["master_link_status"] == "up", ReplID: f["master_replid"], MasterHost: f["master_host"]}
+	if h, ok := b.hostOf(st.MasterHost); ok {
+		st.MasterHost = h
+	}
 	st.Offset, _ = strconv.ParseInt(f["master_repl_offset"], 10, 64)
 	if digest {
 		if st.Digest, err = b.do(host, "DEBUG", "DIGEST"); err != nil {
@@ -388,6 +392,9 @@ func (b *Backend) Close() error {
 		return nil
 	}
 	b.closed = true
+	for _, h := range slices.Sorted(maps.Keys(b.sentinels)) {
+		b.sentinels[h].kill()
+	}
 	for _, h := range slices.Sorted(maps.Keys(b.nodes)) {
 		b.nodes[h].kill()
 	}

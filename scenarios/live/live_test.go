@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/redsim/redsim/checker"
+	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/builtin"
 	"github.com/redsim/redsim/scenarios/live"
@@ -246,4 +247,58 @@ func TestHelperLiveRun(t *testing.T) {
 	}
 	fmt.Printf("READY %s %s\n", b.Chain(), b.Root())
 	time.Sleep(time.Minute)
+}
+
+// TestSentinelPartitionFailsOver: Jepsen's 2013 setup with real
+// redis-sentinel processes beside the nodes. The partition {n1,n2} |
+// {n3,n4,n5} must cut the sentinels too: only the majority's sentinels
+// can agree that n1 is down (quorum 3), they promote one of n3..n5, the
+// clients find it through them, and after the heal every sentinel names
+// it and the nodes converge on it.
+func TestSentinelPartitionFailsOver(t *testing.T) {
+	requireLive(t)
+	if _, err := exec.LookPath("redis-sentinel"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true: %v", err)
+		}
+		t.Skip(err)
+	}
+	res := runLive(t, "sentinel-partition", map[string]string{"duration": "40s", "partition-at": "10s", "heal-at": "22s"})
+	majority := []string{"n3", "n4", "n5"}
+	var switched string
+	for _, e := range res.Observations.SentinelEvents {
+		switch e.Type {
+		case "+odown":
+			if !slices.Contains(majority, e.Host) {
+				t.Errorf("sentinel %s, on the minority side, saw n1 objectively down at %v: the partition did not cut the sentinels", e.Host, e.At)
+			}
+		case "+switch-master":
+			// "mymaster n1 6379 n4 6379"
+			if f := strings.Fields(e.Msg); len(f) == 5 && switched == "" {
+				switched = f[3]
+			}
+		}
+	}
+	if !slices.Contains(majority, switched) {
+		t.Fatalf("no +switch-master to a majority node among the sentinels' %d events (got %q)", len(res.Observations.SentinelEvents), switched)
+	}
+	acked := false
+	for _, op := range res.History {
+		if op.Node == switched && op.Outcome == history.Ok && op.Kind.Writes() {
+			acked = true
+			break
+		}
+	}
+	if !acked {
+		t.Errorf("the clients never wrote to %s, the node the sentinels promoted: they did not find it through the sentinels", switched)
+	}
+	if v := verdict(res, "sentinel-agreement"); v.Verdict != checker.Ok || !strings.Contains(v.Summary, switched+":6379") {
+		t.Errorf("sentinel-agreement: want every sentinel to name %s at the end, got %s %s", switched, v.Verdict, v.Summary)
+	}
+	if v := verdict(res, "convergence"); v.Verdict != checker.Ok {
+		t.Errorf("convergence: after the heal the sentinels make n1 and n2 replicas of %s: %s", switched, v.Summary)
+	}
+	if v := verdict(res, "split-brain"); !strings.Contains(v.Summary, "1 elections") && !strings.Contains(v.Summary, "2 elections") {
+		t.Errorf("split-brain: want the failover's election read from the live events, got %s %s", v.Verdict, v.Summary)
+	}
 }

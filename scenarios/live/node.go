@@ -10,19 +10,26 @@ import (
 	"time"
 )
 
-// node is one redis-server of the run: its address, its directory (data,
-// with redis.conf and the log beside it) and its current process.
+// node is one process of the run, a redis-server or a redis-sentinel: its
+// address, its directory (data, with its configuration file and log beside
+// it) and its current process.
 type node struct {
 	host, ip string
 	port     int
-	root     string // the node's directory: redis.conf, redis.log, data/
+	bin      string // redis-server or redis-sentinel
+	confName string // redis.conf or sentinel.conf
+	root     string // the node's directory: its configuration, its log, data/
+	// origConf is a sentinel's configuration as the run wrote it: a
+	// sentinel rewrites its file, and crash-wipe puts this one back.
+	origConf string
 	cmd      *exec.Cmd
 	exited   chan struct{} // closed when cmd has been reaped
 	paused   bool
 }
 
 func (n *node) dataDir() string { return filepath.Join(n.root, "data") }
-func (n *node) conf() string    { return filepath.Join(n.root, "redis.conf") }
+func (n *node) conf() string    { return filepath.Join(n.root, n.confName) }
+func (n *node) what() string    { return filepath.Base(n.bin) + " for " + n.host }
 func (n *node) up() bool {
 	if n.cmd == nil {
 		return false
@@ -35,9 +42,9 @@ func (n *node) up() bool {
 	}
 }
 
-// start runs redis-server with the node's redis.conf, in its data
+// start runs the node's binary with its configuration file, in its data
 // directory. The kernel kills it if the run dies without stopping it.
-func (n *node) start(bin string) error {
+func (n *node) start() error {
 	if n.up() {
 		return nil
 	}
@@ -48,13 +55,13 @@ func (n *node) start(bin string) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(bin, n.conf())
+	cmd := exec.Command(n.bin, n.conf())
 	cmd.Dir = n.dataDir()
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		out.Close()
-		return fmt.Errorf("starting redis-server for %s: %w", n.host, err)
+		return fmt.Errorf("starting %s: %w", n.what(), err)
 	}
 	exited := make(chan struct{})
 	go func() {
@@ -75,10 +82,10 @@ func (n *node) waitReady(from string, within time.Duration) error {
 			return nil
 		}
 		if !n.up() {
-			return fmt.Errorf("redis-server for %s exited at start; see %s", n.host, filepath.Join(n.root, "redis.log"))
+			return fmt.Errorf("%s exited at start; see the log in %s", n.what(), n.root)
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("redis-server for %s did not answer PING within %v: %v", n.host, within, err)
+			return fmt.Errorf("%s did not answer PING within %v: %v", n.what(), within, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -110,10 +117,17 @@ func (n *node) signal(sig syscall.Signal) error {
 	return nil
 }
 
-// wipe empties the data directory (a crash that loses the disk).
+// wipe empties the data directory (a crash that loses the disk); a
+// sentinel's configuration, which it rewrites with what it learnt, goes
+// back to the one the run wrote, as a host provisioned again would have.
 func (n *node) wipe() error {
 	if err := os.RemoveAll(n.dataDir()); err != nil {
 		return err
+	}
+	if n.origConf != "" {
+		if err := os.WriteFile(n.conf(), []byte(n.origConf), 0o644); err != nil {
+			return err
+		}
 	}
 	return os.MkdirAll(n.dataDir(), 0o755)
 }
