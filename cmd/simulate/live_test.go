@@ -31,13 +31,16 @@ func TestLiveRefusals(t *testing.T) {
 // closing line, which says it is not deterministic, and exits 0 for a
 // passing standalone-crash.
 func TestLiveRunStatusLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real redis-server processes")
+	}
 	if err := live.Check(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true: %v", err)
 		}
 		t.Skip(err)
 	}
-	code, out, errOut := run(t, "run", "standalone-crash", "--live", "--seed", "3", "--set", "duration=6s", "--set", "quiet=3s", "--set", "appendfsync=always")
+	code, out, errOut := run(t, "run", "standalone-crash", "--live", "--seed", "3", "--set", "duration=10s", "--set", "quiet=6s", "--set", "appendfsync=always")
 	line := regexp.MustCompile(`(?m)^PASS scenario=standalone-crash seed=3 hash=live \(live run: not deterministic; no hash to compare\)\n\z`)
 	if code != 0 || !line.MatchString(out) || !strings.Contains(out, "live run: real redis-server processes") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)

@@ -132,13 +132,13 @@ func (b *Backend) apply(a nemesis.Action, op nemesis.Operator) error {
 			}
 		}
 	case nemesis.OpClockJump, nemesis.OpClockDrift, nemesis.OpClockStrobe:
-		skip("not possible live (the machine's clock is shared; libfaketime is not wired in)")
+		skip("not possible live: the machine's clock is shared, and libfaketime 0.9.10 (Debian 12's faketime) cannot start redis-server 7.0.15: its clock_gettime recursion check aborts the start under jemalloc")
 	case nemesis.OpDiskFsync, nemesis.OpDiskFull, nemesis.OpDiskOK:
 		skip("not possible live (a real file system)")
 	case nemesis.OpReset:
 		skip("not built live")
 	case nemesis.OpSlow, nemesis.OpLatency:
-		skip("not built live (tc netem)")
+		skip("not built live: it needs tc netem, and this machine's kernel has no sch_netem qdisc")
 	case nemesis.OpKillLink:
 		return op.KillLink(a.Target)
 	case nemesis.OpPromote:
