@@ -129,6 +129,19 @@ type Result struct {
 	visualize func(w io.Writer) error
 }
 
+// Slim is a copy of r without what only the run's own reports need: its
+// history, its observations, and the closure that keeps the failed
+// linearizability check's search for porcupine's page. A sweep keeps one
+// per seed, so that a thousand failing seeds do not keep a thousand
+// histories.
+func (r *Result) Slim() *Result {
+	slim := *r
+	slim.History = nil
+	slim.Observations = deploy.Observations{}
+	slim.visualize = nil
+	return &slim
+}
+
 // Replay is the command that runs the same world again, with its planted
 // bugs.
 func (r *Result) Replay() string {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/redsim/redsim/scenarios"
-	"github.com/redsim/redsim/scenarios/deploy"
 )
 
 // Config is one sweep.
@@ -214,10 +213,7 @@ func (s *Summary) add(e Entry, onResult func(Entry)) {
 		s.Errored++
 	}
 	if e.Result != nil {
-		slim := *e.Result
-		slim.History = nil
-		slim.Observations = deploy.Observations{}
-		e.Result = &slim
+		e.Result = e.Result.Slim()
 	}
 	s.Entries = append(s.Entries, e)
 }
