@@ -21,6 +21,9 @@ type clusterLink struct {
 	inbound bool
 	rcv     []byte
 	freed   bool
+	// msg is the message being processed, parsed in place each time
+	// (its gossip and extension sections reused).
+	msg cluster.Msg
 	// waiting is set while input sits unread because the node is held
 	// (an fsync, DEBUG SLEEP): resume reads it.
 	waiting bool
@@ -140,7 +143,8 @@ func (l *clusterLink) readMessages() {
 			return
 		}
 		frame := l.rcv[:need]
-		msg, err := cluster.Parse(frame)
+		msg := &l.msg
+		err = cluster.ParseInto(msg, frame)
 		// Parse keeps copies: the buffer's space is reused for the next
 		// messages.
 		n := copy(l.rcv, l.rcv[need:])
@@ -158,7 +162,7 @@ func (l *clusterLink) readMessages() {
 			}
 			continue
 		}
-		if !s.clusterProcessPacket(l, &msg) {
+		if !s.clusterProcessPacket(l, msg) {
 			return
 		}
 	}

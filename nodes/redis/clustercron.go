@@ -101,7 +101,8 @@ func (s *Server) clusterCron() {
 	handshakeTimeout := max(timeout, 1000)
 	s.clusterUpdateMyselfFlags()
 	cl.pfailNodes = 0
-	for _, n := range append([]*clusterNode(nil), cl.nodes...) {
+	cl.cronNodes = append(cl.cronNodes[:0], cl.nodes...)
+	for _, n := range cl.cronNodes {
 		if n.deleted {
 			continue
 		}
@@ -128,7 +129,8 @@ func (s *Server) clusterCron() {
 	me := cl.myself
 	orphaned, maxReplicas, myReplicas := 0, 0, 0
 	updateState := false
-	for _, n := range append([]*clusterNode(nil), cl.nodes...) {
+	cl.cronNodes = append(cl.cronNodes[:0], cl.nodes...)
+	for _, n := range cl.cronNodes {
 		if n.deleted || n.flags&(cluster.FlagMyself|cluster.FlagNoAddr|cluster.FlagHandshake) != 0 {
 			continue
 		}

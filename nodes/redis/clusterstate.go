@@ -118,6 +118,9 @@ type clusterState struct {
 	migratingTo   [cluster.Slots]*clusterNode
 	importingFrom [cluster.Slots]*clusterNode
 	slots         [cluster.Slots]*clusterNode
+	// cronNodes is clusterCron's copy of nodes, which it walks while
+	// nodes may change.
+	cronNodes []*clusterNode
 	// ownerNotClaiming marks slots whose owner stopped claiming them.
 	ownerNotClaiming cluster.Bitmap
 

@@ -53,19 +53,28 @@ func FrameLen(stream []byte) (int, error) {
 // buf may be reused afterwards.
 func Parse(buf []byte) (Msg, error) {
 	var m Msg
+	err := ParseInto(&m, buf)
+	return m, err
+}
+
+// ParseInto is Parse into m, reusing the space of m's gossip and
+// extension sections: a link parses every message into one Msg.
+func ParseInto(m *Msg, buf []byte) error {
+	gossip, exts := m.Gossip[:0], m.Exts[:0]
+	*m = Msg{Gossip: gossip, Exts: exts}
 	n, err := FrameLen(buf)
 	if err != nil {
-		return m, err
+		return err
 	}
 	if len(buf) < 8 {
-		return m, &PacketError{Reason: fmt.Sprintf("%d bytes are fewer than the 8 of signature and totlen", len(buf))}
+		return &PacketError{Reason: fmt.Sprintf("%d bytes are fewer than the 8 of signature and totlen", len(buf))}
 	}
 	if n != len(buf) {
-		return m, &PacketError{Reason: fmt.Sprintf("buffer holds %d bytes, the header's totlen says %d", len(buf), n)}
+		return &PacketError{Reason: fmt.Sprintf("buffer holds %d bytes, the header's totlen says %d", len(buf), n)}
 	}
 	totlen := uint32(n)
 	if v := be.Uint16(buf[offVer:]); v != ProtoVer {
-		return m, &PacketError{Reason: fmt.Sprintf("protocol version %d, Redis handles only %d", v, ProtoVer)}
+		return &PacketError{Reason: fmt.Sprintf("protocol version %d, Redis handles only %d", v, ProtoVer)}
 	}
 
 	m.TotLen = totlen
@@ -95,18 +104,18 @@ func Parse(buf []byte) (Msg, error) {
 		explen += GossipLen * uint32(m.Count)
 		if m.MFlags[0]&MFlag0ExtData != 0 {
 			if err := m.parseExts(buf, totlen, &explen); err != nil {
-				return m, err
+				return err
 			}
 		} else if m.Extensions != 0 {
 			// Redis validates extensions only under the flag but walks
 			// them regardless, reading past the packet; no sender does this.
-			return m, &PacketError{Reason: fmt.Sprintf("%s announces %d extensions without the extension flag; Redis would read them past the packet", m.Type, m.Extensions)}
+			return &PacketError{Reason: fmt.Sprintf("%s announces %d extensions without the extension flag; Redis would read them past the packet", m.Type, m.Extensions)}
 		}
 	case TypeFail:
 		explen += FailLen
 	case TypePublish, TypePublishShard:
 		if len(body) < publishFixedLen {
-			return m, m.short("its channel and message lengths")
+			return m.short("its channel and message lengths")
 		}
 		explen += publishFixedLen + be.Uint32(body[0:]) + be.Uint32(body[4:])
 	case TypeFailoverAuthRequest, TypeFailoverAuthAck, TypeMFStart:
@@ -114,14 +123,14 @@ func Parse(buf []byte) (Msg, error) {
 		explen += UpdateLen
 	case TypeModule:
 		if len(body) < moduleFixedLen {
-			return m, m.short("its module header")
+			return m.short("its module header")
 		}
 		explen += moduleFixedLen + be.Uint32(body[8:])
 	default:
 		explen = totlen
 	}
 	if explen != totlen {
-		return m, &PacketError{
+		return &PacketError{
 			Log:    fmt.Sprintf("Received invalid %s packet of length %d but expected length %d", m.Type, totlen, explen),
 			Reason: fmt.Sprintf("%s message of %d bytes, its type and counts make it %d", m.Type, totlen, explen),
 		}
@@ -130,7 +139,11 @@ func Parse(buf []byte) (Msg, error) {
 	switch m.Type {
 	case TypePing, TypePong, TypeMeet:
 		if m.Count > 0 {
-			m.Gossip = make([]Gossip, m.Count)
+			if cap(m.Gossip) >= int(m.Count) {
+				m.Gossip = m.Gossip[:m.Count]
+			} else {
+				m.Gossip = make([]Gossip, m.Count)
+			}
 			for i := range m.Gossip {
 				m.Gossip[i].get(body[i*GossipLen:])
 			}
@@ -140,7 +153,7 @@ func Parse(buf []byte) (Msg, error) {
 	case TypePublish, TypePublishShard:
 		cl, ml := uint64(be.Uint32(body[0:])), uint64(be.Uint32(body[4:]))
 		if publishFixedLen+cl+ml != uint64(len(body)) {
-			return m, &PacketError{Reason: fmt.Sprintf("publish lengths %d and %d overflow 32 bits; Redis would copy past the packet", cl, ml)}
+			return &PacketError{Reason: fmt.Sprintf("publish lengths %d and %d overflow 32 bits; Redis would copy past the packet", cl, ml)}
 		}
 		m.Channel = clone(body[publishFixedLen : publishFixedLen+cl])
 		m.Message = clone(body[publishFixedLen+cl:])
@@ -151,7 +164,7 @@ func Parse(buf []byte) (Msg, error) {
 		m.Update = u
 	case TypeModule:
 		if uint64(len(body)) != moduleFixedLen+uint64(be.Uint32(body[8:])) {
-			return m, &PacketError{Reason: "module payload length overflows 32 bits; Redis would copy past the packet"}
+			return &PacketError{Reason: "module payload length overflows 32 bits; Redis would copy past the packet"}
 		}
 		m.Module = Module{
 			ID:      binary.LittleEndian.Uint64(body),
@@ -162,7 +175,7 @@ func Parse(buf []byte) (Msg, error) {
 	default:
 		m.Body = clone(body)
 	}
-	return m, nil
+	return nil
 }
 
 // parseExts validates the ping extensions as clusterProcessPacket does,
