@@ -70,6 +70,16 @@ func (n *Network) SetDefaultLatency(d sim.Dist) error {
 	return nil
 }
 
+// SetLoopbackLatency sets the latency between processes of one host, for
+// the links not yet used.
+func (n *Network) SetLoopbackLatency(d sim.Dist) error {
+	if err := d.Validate(); err != nil {
+		return fmt.Errorf("network loopback latency: %w", err)
+	}
+	n.cfg.Loopback = d
+	return nil
+}
+
 func listenKey(host, port int) uint64 { return uint64(host)<<32 | uint64(uint32(port)) }
 
 func splitAddr(addr string) (string, int, error) {

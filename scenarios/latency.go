@@ -38,6 +38,15 @@ func OneWayLatencyParam() Param {
 		"median one-way latency between hosts: a lognormal with a quarter of it as floor and sigma 0.8 (the default, 100µs + 300µs·e^(0.8Z), is the other built-ins' lognormal; simulate calibrate measures this machine's)")
 }
 
+// SameHostLatencyParam is the one-way latency between a client and the
+// node on its own host, a calibration parameter of the scenarios whose
+// clients sit beside the nodes: a live run on one machine puts every host
+// on one loopback, so no client has that head start.
+func SameHostLatencyParam() Param {
+	return DurationParam("same-host-latency", "10us",
+		"one-way latency between a client and the node beside it, and between any two processes of one host (the network's loopback); simulate calibrate names what makes a live run on one machine match")
+}
+
 // OneWayLatency is the distribution of OneWayLatencyParam's value d: a
 // floor of d/4 plus a lognormal of median 3d/4, so that the median draw
 // is d.

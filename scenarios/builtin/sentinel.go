@@ -39,6 +39,7 @@ func sentinelPartitionScenario() *scenarios.Scenario {
 			scenarios.DurationParam("failover-timeout", "20s", "sentinel failover-timeout"),
 			scenarios.IntParam("clients", 1, 1, 20, "clients per host and per workload (set and register)"),
 			scenarios.OneWayLatencyParam(),
+			scenarios.SameHostLatencyParam(),
 		},
 		Setup: setupSentinelPartition,
 	}
@@ -53,6 +54,9 @@ func setupSentinelPartition(r *scenarios.Run) (scenarios.Checks, error) {
 	if !(partAt < healAt && healAt+15*time.Second <= r.Duration) {
 		return nil, fmt.Errorf("parameters: want partition-at < heal-at and heal-at + 15s <= duration (got %v, %v, %v)", partAt, healAt, r.Duration)
 	}
+	if d := r.Params.Duration("same-host-latency"); d <= 0 {
+		return nil, fmt.Errorf("parameters: want same-host-latency > 0 (got %v)", d)
+	}
 	stop := r.Duration - 6*time.Second
 	set, reg := client.NewSet(), client.NewRegister()
 	var sentinels []deploy.Sentinel
@@ -65,6 +69,7 @@ func setupSentinelPartition(r *scenarios.Run) (scenarios.Checks, error) {
 	}
 	dep, err := r.Deploy(deploy.Deployment{
 		Latency:   scenarios.OneWayLatency(r.Params.Duration("one-way-latency")),
+		Loopback:  sim.FixedDist(r.Params.Duration("same-host-latency")),
 		Shards:    []deploy.Shard{{Name: "mymaster", Nodes: scenarios.RedisNodes(scenarios.NoSave(), sim.DiskConfig{}, jepsenHosts...)}},
 		Sentinels: sentinels,
 		Clients:   groups,

@@ -325,3 +325,26 @@ func liveMachine() live.Machine {
 	return live.Machine{OneWayLatency: 9 * time.Microsecond, LatencyP5: 8 * time.Microsecond, LatencyP95: 12 * time.Microsecond, RoundTrips: 2000,
 		Fsync: 300 * time.Microsecond, FsyncP95: 2 * time.Millisecond, Fsyncs: 200, TransferBytesPerSecond: 1 << 30, TransferBytes: 256 << 20}
 }
+
+// sentinel-partition's clients sit beside the nodes: live, on one
+// loopback, they have no head start, so Parameters names the same-host
+// latency it suggests for every link.
+func TestParametersSameHostLatency(t *testing.T) {
+	s, _ := builtin.Registry().Lookup("sentinel-partition")
+	figs := []reports.CalibrationFigure{{Name: opLatency.Name, LiveValue: 250, SimMedian: 750}}
+	var one, same reports.CalibrationParam
+	for _, p := range Parameters(s, nil, liveMachine(), figs) {
+		switch {
+		case p.Param == "one-way-latency" && p.Suggest != "":
+			one = p
+		case p.Param == "same-host-latency":
+			same = p
+		}
+	}
+	if one.Suggest != "--set one-way-latency=133us" || same.Current != "10us" || same.Suggest != "--set same-host-latency=133us" {
+		t.Fatalf("one-way %+v\nsame-host %+v", one, same)
+	}
+	if _, err := scenarios.Execute(s, scenarios.Options{Seed: 1, Set: map[string]string{"same-host-latency": "0s", "duration": "20s", "partition-at": "2s", "heal-at": "5s"}}); err == nil || !strings.Contains(err.Error(), "same-host-latency > 0") {
+		t.Fatalf("same-host-latency=0s: %v", err)
+	}
+}

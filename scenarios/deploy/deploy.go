@@ -34,6 +34,10 @@ type Deployment struct {
 	// Latency is the default one-way latency of every link; the zero Dist
 	// keeps the network's default.
 	Latency sim.Dist
+	// Loopback is the one-way latency between processes of one host (a
+	// client and the node beside it); the zero Dist keeps the network's
+	// default.
+	Loopback sim.Dist
 	// Shards are replication groups.
 	Shards []Shard
 	// Sentinels are Redis Sentinel processes watching the shards.
@@ -173,6 +177,11 @@ type Deployed struct {
 func Build(w *sim.World, n *network.Network, d Deployment, hist *history.History) (*Deployed, error) {
 	if d.Latency != (sim.Dist{}) {
 		if err := n.SetDefaultLatency(d.Latency); err != nil {
+			return nil, err
+		}
+	}
+	if d.Loopback != (sim.Dist{}) {
+		if err := n.SetLoopbackLatency(d.Loopback); err != nil {
 			return nil, err
 		}
 	}
