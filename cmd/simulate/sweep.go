@@ -222,10 +222,12 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 	bar := newProgress(stdout, isTerminal(stdout, getenv), len(todo))
 	var writeErr error
 	onResult := func(e sweep.Entry) {
-		bar.entry(s.Name, e)
 		entry := sweepEntry(s.Name, name, e, effective, set)
 		entry.Build = build
 		done[e.Seed] = entry
+		// The seed's line is printed once its result is on disk, so that a
+		// kill between the two never shows a seed results.jsonl lacks.
+		defer bar.entry(s.Name, e)
 		if results == nil || writeErr != nil {
 			return
 		}
