@@ -402,9 +402,18 @@ func collectSetKeys(ops []history.Op) ([]*setKey, string, bool) {
 	// Attempts per key bound its elements: sizing for them up front spares
 	// growing a key of 100,000 elements a dozen times.
 	attempts := map[string]int{}
+	// A key the workload deleted (a rotated key's retired generation) has
+	// no final read to judge it by: it is left out.
+	var deleted map[string]bool
 	for i := range ops {
-		if ops[i].Kind == history.Add || ops[i].Kind == history.Append {
+		switch ops[i].Kind {
+		case history.Add, history.Append:
 			attempts[ops[i].Key]++
+		case history.Delete:
+			if deleted == nil {
+				deleted = map[string]bool{}
+			}
+			deleted[ops[i].Key] = true
 		}
 	}
 	get := func(key string) *setKey {
@@ -420,6 +429,9 @@ func collectSetKeys(ops []history.Op) ([]*setKey, string, bool) {
 	adds, appends := 0, 0
 	for i := range ops {
 		op := &ops[i]
+		if deleted[op.Key] {
+			continue
+		}
 		switch op.Kind {
 		case history.Add, history.Append:
 			k := get(op.Key)

@@ -312,3 +312,21 @@ func BenchmarkListAppend(b *testing.B) {
 		}
 	}
 }
+
+// A key the workload deleted (a rotated key's retired generation) has no
+// final read and is left out; its current generation is judged.
+func TestSetDeletedKeyLeftOut(t *testing.T) {
+	ops := []history.Op{
+		op(0, history.Add, "s0", i64(1), 0, 1, ok, none),
+		op(0, history.Add, "s0:1", i64(2), 2, 3, ok, none),
+		op(0, history.Delete, "s0", none, 4, 5, ok, i64(1)),
+		finalRead("n1", "s0:1", 100, i64(2)),
+	}
+	if r := SetWrites(ops, SetOptions{}); r.Verdict != Ok || metric(t, r, "attempted") != 1 {
+		t.Errorf("verdict %v: %s", r.Verdict, r.Summary)
+	}
+	ops[3] = finalRead("n1", "s0:1", 100)
+	if r := SetWrites(ops, SetOptions{}); r.Verdict != Violation {
+		t.Errorf("the current generation lost its element, verdict %v: %s", r.Verdict, r.Summary)
+	}
+}

@@ -3,6 +3,7 @@ package history
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -184,5 +185,110 @@ func BenchmarkWriteJSONL(b *testing.B) {
 		if err := WriteJSONL(io.Discard, ops); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A streaming history passes on, in invocation order, each operation
+// invoked before its keepFrom once every earlier one has completed, and
+// keeps the rest; a pending operation holds back the ones after it.
+func TestStream(t *testing.T) {
+	var h History
+	var got []string
+	h.Stream(clock.Time(100), func(op *Op) { got = append(got, op.Key+"/"+op.Outcome.String()) })
+	total := 3*chunkLen + 5
+	idx := make([]int, total)
+	for i := range idx {
+		at := clock.Time(i % 100)
+		if i >= total-3 {
+			at = 100 // the kept tail
+		}
+		idx[i] = h.Invoke(Op{Process: i, Kind: Write, Key: fmt.Sprint(i), Invoke: at})
+	}
+	// Complete all but operation 1 (and the tail): only operation 0 goes.
+	for i := range idx {
+		if i != 1 {
+			h.Complete(idx[i], 200, Ok, Int(int64(i)), "")
+		}
+	}
+	if len(got) != 1 || got[0] != "0/ok" || h.Streamed() != 1 {
+		t.Fatalf("with operation 1 pending, streamed %v (Streamed %d), want only 0", got, h.Streamed())
+	}
+	h.Complete(idx[1], 200, Fail, None, "ERR")
+	if h.Streamed() != total-3 || len(got) != total-3 || got[1] != "1/fail" || got[len(got)-1] != fmt.Sprint(total-4)+"/ok" {
+		t.Fatalf("streamed %d (%d passed on), want %d in order", h.Streamed(), len(got), total-3)
+	}
+	ops := h.Ops()
+	if len(ops) != 3 || ops[0].Key != fmt.Sprint(total-3) || h.Len() != total {
+		t.Fatalf("kept %d ops starting %q, Len %d; want the 3 of the tail, Len %d", len(ops), ops[0].Key, h.Len(), total)
+	}
+	even := 0
+	for p := total - 3; p < total; p++ {
+		even += 1 - p%2
+	}
+	if sel := h.Select(func(op *Op) bool { return op.Process%2 == 0 }); len(sel) != even {
+		t.Fatalf("Select over the kept tail gave %d", len(sel))
+	}
+	for c := 0; c < 3; c++ {
+		if h.chunks[c] != nil {
+			t.Fatalf("chunk %d, wholly streamed, is still held", c)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Op of a streamed operation did not panic")
+		}
+	}()
+	h.Op(0)
+}
+
+// Finish streams the operations it turns to Info.
+func TestStreamFinish(t *testing.T) {
+	var h History
+	n := 0
+	h.Stream(clock.Time(50), func(op *Op) {
+		n++
+		if op.Outcome != Info {
+			t.Errorf("streamed %v, want info", op.Outcome)
+		}
+	})
+	h.Invoke(Op{Kind: Read, Key: "a", Invoke: 10})
+	h.Invoke(Op{Kind: Read, Key: "b", Invoke: 60})
+	h.Finish(100)
+	if n != 1 || len(h.Ops()) != 1 || h.Ops()[0].Key != "b" {
+		t.Fatalf("streamed %d, kept %v", n, h.Ops())
+	}
+}
+
+// A Summary counts every operation and keeps an even sample of bounded
+// size.
+func TestSummary(t *testing.T) {
+	var s Summary
+	n := 5*SummarySampleMax + 7
+	for i := 0; i < n; i++ {
+		o := Ok
+		if i%10 == 0 {
+			o = Info
+		}
+		s.Add(&Op{Process: i, Outcome: o, Invoke: clock.Time(i) * 1e6, Complete: clock.Time(i)*1e6 + 5e5, Elems: []Value{Int(1)}})
+	}
+	if s.Ops != n || s.Outcomes[Info] != (n+9)/10 || s.Outcomes[Ok] != n-(n+9)/10 {
+		t.Fatalf("counts %d %v", s.Ops, s.Outcomes)
+	}
+	total := 0
+	for _, c := range s.Completed[Ok] {
+		total += c
+	}
+	if total != s.Outcomes[Ok] || len(s.Completed[Ok]) != (n-1)/1000+1 {
+		t.Fatalf("per-second counts add to %d over %d seconds", total, len(s.Completed[Ok]))
+	}
+	ok, stride := s.Sample(Ok)
+	if len(ok) >= SummarySampleMax || len(ok) < SummarySampleMax/2 || stride < 8 {
+		t.Fatalf("ok sample %d ops, stride %d", len(ok), stride)
+	}
+	if ok[0].Process != 1 || ok[1].Process-ok[0].Process < 8 || ok[0].Elems != nil {
+		t.Fatalf("sample starts %d, %d (elems %v)", ok[0].Process, ok[1].Process, ok[0].Elems)
+	}
+	if info, st := s.Sample(Info); len(info)*st < s.Outcomes[Info]-st || st < 1 {
+		t.Fatalf("info sample %d ops at stride %d for %d", len(info), st, s.Outcomes[Info])
 	}
 }

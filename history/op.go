@@ -30,6 +30,13 @@ const (
 	Release Kind = "release"
 	// Extend extends the validity of the lock Key.
 	Extend Kind = "extend"
+	// Delete deletes Key: a workload that rotates its keys (Elle's
+	// max-writes-per-key) deletes the ones it retired, so that a long
+	// run's dataset stays bounded. Result is the number of keys deleted.
+	// The lost-write check (sets and lists judged by their final reads)
+	// skips deleted keys; the transaction checkers do not, so rotation is
+	// for runs that do not check transactions.
+	Delete Kind = "delete"
 	// Txn is a transaction (MULTI/EXEC or a script) over several keys: Mops
 	// are its micro-operations in the order the transaction runs them. Key
 	// is empty. On Ok, each read micro-op holds what it read.
@@ -40,7 +47,7 @@ const (
 // is about (a read-only transaction counts: its kind does not say).
 func (k Kind) Writes() bool {
 	switch k {
-	case Write, CAS, Incr, Add, Append, Txn:
+	case Write, CAS, Incr, Add, Append, Delete, Txn:
 		return true
 	}
 	return false

@@ -159,7 +159,15 @@ func (p *pipe) compact() {
 func (p *pipe) deliver(s segment) {
 	n := p.net
 	if p.dst == nil && s.kind != segSyn {
-		return // the dialer gave up before its SYN got through
+		// The dialer gave up before its SYN got through: its reset
+		// dropped the SYN, or it closed before the SYN arrived, which
+		// then made no server side. After its RST or FIN nothing will
+		// cross this pipe again, and the link must not keep it, nor
+		// through it the dialer's handler, for the rest of the run.
+		if s.kind == segRst || s.kind == segFin {
+			p.kill()
+		}
+		return
 	}
 	switch s.kind {
 	case segSyn:
@@ -323,6 +331,13 @@ func (n *Network) arriveSyn(c *conn) {
 	l := n.listeners[listenKey(cl.out.link.to, srv.port)]
 	if l == nil || !l.proc.Alive(l.inc) || cl.closed {
 		cl.in.push(segRefused, nil)
+		if cl.closed {
+			// The dialer was closed before its SYN arrived (a middlebox
+			// reset it, or it gave up): no server side will be made and
+			// nothing else crosses this pipe, which the link must not
+			// keep, nor through it the dialer's handler.
+			cl.out.kill()
+		}
 		return
 	}
 	srv.proc, srv.inc, srv.accept = l.proc, l.inc, l.accept

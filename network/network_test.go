@@ -366,3 +366,43 @@ func TestEphemeralPortsWrap(t *testing.T) {
 		t.Fatalf("ports %s then %s, want n1:60999 then n1:32768", last.LocalAddr(), wrapped.LocalAddr())
 	}
 }
+
+// A connection that ended before its SYN got through leaves nothing on
+// its links: a long run that dials through many partitions must not keep
+// every such connection, and with it the dialer's handler.
+func TestConnEndedBeforeSYNIsForgotten(t *testing.T) {
+	held := func(tw *testWorld) int {
+		n := 0
+		for _, l := range tw.n.links { //redsim:ordered a count
+			n += len(l.pipes)
+		}
+		return n
+	}
+	for _, end := range []struct {
+		name string
+		do   func(tw *testWorld, c sim.Conn)
+	}{
+		{"close", func(tw *testWorld, c sim.Conn) { c.Close() }},
+		{"abort", func(tw *testWorld, c sim.Conn) { c.Abort() }},
+		{"middlebox reset", func(tw *testWorld, c sim.Conn) {
+			if _, err := tw.n.ResetConns("n1", "n2"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"dial timeout", func(tw *testWorld, c sim.Conn) { tw.w.RunFor(2 * time.Second) }},
+	} {
+		tw := newTestWorld(t, 2, fixed)
+		// Only the SYN's way is cut: what comes back (a middlebox's RST)
+		// arrives before it.
+		must(t, tw.n.OneWay([]string{"n1"}, []string{"n2"}))
+		_, c := tw.dial(0, "n2:7000")
+		tw.w.RunFor(10 * time.Millisecond)
+		end.do(tw, c)
+		tw.w.RunFor(10 * time.Millisecond)
+		tw.n.Heal()
+		tw.w.RunFor(time.Second)
+		if n := held(tw); n != 0 {
+			t.Errorf("%s before the SYN arrived: the links still hold %d pipes", end.name, n)
+		}
+	}
+}

@@ -30,8 +30,22 @@ func latencyFigure(fr *canvasFrame, r *Run) (figure, error) {
 	}
 	var byOutcome [4]plotter.XYs
 	lo, hi := math.Inf(1), 0.0
-	for i := range r.History {
-		op := &r.History[i]
+	ops := r.History
+	if r.Streamed != nil {
+		// The streamed operations' sample, then the kept tail: a sample
+		// of stride k stands for k operations, which the caption says.
+		var all []history.Op
+		for _, o := range []history.Outcome{history.Ok, history.Fail, history.Info} {
+			sample, k := r.Streamed.Sample(o)
+			all = append(all, sample...)
+			if k > 1 {
+				fig.Caption += fmt.Sprintf(" Of the %s operations before %s (streamed), every %s is drawn.", o, streamedUntil(r), ordinal(k))
+			}
+		}
+		ops = append(all, ops...)
+	}
+	for i := range ops {
+		op := &ops[i]
 		if op.Outcome == history.Pending || int(op.Outcome) >= len(byOutcome) {
 			continue
 		}
@@ -87,10 +101,7 @@ func latencyFigure(fr *canvasFrame, r *Run) (figure, error) {
 		p.Y.Tick.Marker = plainTicks()
 	}
 	l := newLegend()
-	counts := [4]int{}
-	for i := range r.History {
-		counts[min(int(r.History[i].Outcome), 3)]++
-	}
+	counts := r.outcomeCounts()
 	for _, o := range []history.Outcome{history.Ok, history.Info, history.Fail} {
 		if len(byOutcome[o]) == 0 {
 			continue

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"html/template"
 	"strconv"
+
+	"github.com/redsim/redsim/history"
 )
 
 //go:embed report.html.tmpl
@@ -66,7 +68,7 @@ func writeHTML(b *bytes.Buffer, r *Run, lin linearizabilityLink) error {
 	pg := page{
 		Status: statusWord(r.Status), Scenario: r.Scenario, Seed: r.Seed, Hash: r.Hash,
 		StatusLine: r.StatusLine, Replay: r.Replay,
-		Duration: r.Duration.String(), Events: r.Events, Ops: len(r.History),
+		Duration: r.Duration.String(), Events: r.Events, Ops: r.Operations(),
 		Lin: lin, LinAsked: r.Linearizability != nil,
 		Windows: historyWindows(r),
 		Params:  r.Params, Facts: r.Facts,
@@ -80,16 +82,8 @@ func writeHTML(b *bytes.Buffer, r *Run, lin linearizabilityLink) error {
 		pg.LinSize = byteSize(lin.Bytes)
 		pg.Files = append(pg.Files, lin.Href)
 	}
-	for i := range r.History {
-		switch r.History[i].Outcome.String() {
-		case "ok":
-			pg.Counts.Ok++
-		case "fail":
-			pg.Counts.Fail++
-		case "info":
-			pg.Counts.Info++
-		}
-	}
+	counts := r.outcomeCounts()
+	pg.Counts.Ok, pg.Counts.Fail, pg.Counts.Info = counts[history.Ok], counts[history.Fail], counts[history.Info]
 	for i := range r.Verdicts {
 		v := &r.Verdicts[i]
 		vv := verdictView{Check: v.Checker, Kind: v.Kind.String(), Outcome: v.Verdict.String(), Summary: v.Summary, Evidence: v.Evidence.Lines()}

@@ -87,8 +87,11 @@ type canvasFrame struct {
 func newFrame(r *Run) *canvasFrame {
 	end := r.Duration
 	names := map[string]bool{}
-	for _, op := range r.History {
-		end = max(end, op.Complete.Duration())
+	for i := range r.History {
+		end = max(end, r.History[i].Complete.Duration())
+	}
+	if r.Streamed != nil {
+		end = max(end, r.Streamed.Last.Duration())
 	}
 	for _, f := range r.Faults {
 		end = max(end, f.End, f.At)

@@ -254,7 +254,7 @@ func writeResultJSON(w io.Writer, r *Run, lin linearizabilityLink) error {
 		Verdicts:     r.Verdicts,
 		Faults:       make([]faultJSON, len(r.Faults)),
 		Facts:        r.Facts,
-		Operations:   len(r.History),
+		Operations:   r.Operations(),
 		FaultProfile: r.FaultProfile,
 		Roles:        make([]roleJSON, len(r.Roles)),
 		Beliefs:      make([]beliefJSON, len(r.Beliefs)),

@@ -39,7 +39,13 @@ type Run struct {
 	// Faults is the nemesis schedule as it ran.
 	Faults []Fault
 	// History is every operation the clients recorded, in invocation order.
-	History []history.Op
+	// A run that streamed its history keeps only its tail here: Streamed
+	// summarizes the operations before it (counts, throughput, a latency
+	// sample) and HistoryPrefix, when set, is a file holding them as
+	// history.jsonl lines, which history.jsonl starts with.
+	History       []history.Op
+	Streamed      *history.Summary
+	HistoryPrefix string
 	// Roles sample each node's role over time.
 	Roles []RoleSample
 	// Beliefs sample which node each client thought was the master.
@@ -176,3 +182,26 @@ type SentinelEvent struct {
 
 // statusWord is a status as a closing line spells it: PASS, FAIL, UNKNOWN.
 func statusWord(status string) string { return strings.ToUpper(status) }
+
+// Operations is the number of operations the run recorded, streamed ones
+// included.
+func (r *Run) Operations() int {
+	n := len(r.History)
+	if r.Streamed != nil {
+		n += r.Streamed.Ops
+	}
+	return n
+}
+
+// outcomeCounts counts the run's operations by outcome, streamed ones
+// included.
+func (r *Run) outcomeCounts() [4]int {
+	var counts [4]int
+	if r.Streamed != nil {
+		counts = r.Streamed.Outcomes
+	}
+	for i := range r.History {
+		counts[min(int(r.History[i].Outcome), 3)]++
+	}
+	return counts
+}

@@ -11,7 +11,10 @@ import (
 func writeSummary(b *bytes.Buffer, r *Run, lin linearizabilityLink) {
 	fmt.Fprintf(b, "# %s %s seed %d\n\n", statusWord(r.Status), mdText(r.Scenario), r.Seed)
 	fmt.Fprintf(b, "```\n%s\n```\n\n", r.StatusLine)
-	fmt.Fprintf(b, "%s of virtual time, %d events, %d operations.\n\n", r.Duration, r.Events, len(r.History))
+	fmt.Fprintf(b, "%s of virtual time, %d events, %d operations.\n\n", r.Duration, r.Events, r.Operations())
+	if r.Streamed != nil {
+		fmt.Fprintf(b, "The run streamed its history: the checks saw the %d operations from %s on; the %d before them are in %s and in the plots.\n\n", len(r.History), streamedUntil(r), r.Streamed.Ops, HistoryFile)
+	}
 
 	b.WriteString("## Verdicts\n\n")
 	if len(r.Verdicts) == 0 {
@@ -124,4 +127,12 @@ func mdCell(s string) string {
 // mdCode keeps a string inside one inline code span.
 func mdCode(s string) string {
 	return strings.ReplaceAll(oneLine(s), "`", "'")
+}
+
+// streamedUntil is when the kept tail of a streamed history starts.
+func streamedUntil(r *Run) string {
+	if len(r.History) == 0 {
+		return instant(r.Duration)
+	}
+	return instant(r.History[0].Invoke.Duration())
 }

@@ -24,6 +24,14 @@ func throughputFigure(fr *canvasFrame, r *Run) (figure, error) {
 		counts[o] = make([]float64, n+1)
 	}
 	total := 0
+	if r.Streamed != nil && bucket == time.Second {
+		for o := range counts {
+			for sec, c := range r.Streamed.Completed[o] {
+				counts[o][min(sec, n-1)] += float64(c)
+				total += c
+			}
+		}
+	}
 	for i := range r.History {
 		op := &r.History[i]
 		if op.Outcome == history.Pending || int(op.Outcome) >= len(counts) {

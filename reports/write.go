@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -46,11 +47,7 @@ func Write(dir string, r *Run) error {
 	if err := writeFile(dir, ResultFile, buf.Bytes()); err != nil {
 		return err
 	}
-	buf.Reset()
-	if err := history.WriteJSONL(&buf, r.History); err != nil {
-		return err
-	}
-	if err := writeFile(dir, HistoryFile, buf.Bytes()); err != nil {
+	if err := writeHistory(dir, r); err != nil {
 		return err
 	}
 	buf.Reset()
@@ -75,6 +72,56 @@ type linearizabilityLink struct {
 
 func writeFile(dir, name string, b []byte) error {
 	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		return fmt.Errorf("reports: %v", err)
+	}
+	return nil
+}
+
+// writeHistory writes history.jsonl: the operations a streaming run
+// wrote to its prefix file, then the ones it kept. A prefix file that is
+// dir's history.jsonl already is appended to.
+func writeHistory(dir string, r *Run) error {
+	var buf bytes.Buffer
+	if err := history.WriteJSONL(&buf, r.History); err != nil {
+		return err
+	}
+	path := filepath.Join(dir, HistoryFile)
+	if r.HistoryPrefix == "" {
+		return writeFile(dir, HistoryFile, buf.Bytes())
+	}
+	same := false
+	if a, err := os.Stat(r.HistoryPrefix); err == nil {
+		if b, err := os.Stat(path); err == nil {
+			same = os.SameFile(a, b)
+		}
+	}
+	if !same {
+		src, err := os.Open(r.HistoryPrefix)
+		if err != nil {
+			return fmt.Errorf("reports: %v", err)
+		}
+		defer src.Close()
+		dst, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("reports: %v", err)
+		}
+		_, err = io.Copy(dst, src)
+		if cerr := dst.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("reports: %v", err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("reports: %v", err)
+	}
+	_, err = f.Write(buf.Bytes())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("reports: %v", err)
 	}
 	return nil

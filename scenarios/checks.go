@@ -48,17 +48,8 @@ func NoSave() redis.Config {
 
 // OpCounts is a fact line: how many operations ended each way.
 func OpCounts(h *history.History) string {
-	var ok, fail, info int
-	for _, op := range h.Ops() {
-		switch op.Outcome {
-		case history.Ok:
-			ok++
-		case history.Fail:
-			fail++
-		default:
-			info++
-		}
-	}
+	c := h.Outcomes()
+	ok, fail, info := c[history.Ok], c[history.Fail], c[history.Pending]+c[history.Info]
 	return fmt.Sprintf("%d operations: %d ok, %d fail, %d info", ok+fail+info, ok, fail, info)
 }
 

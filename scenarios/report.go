@@ -12,7 +12,7 @@ func (res *Result) Report() *reports.Run {
 	out := &reports.Run{
 		Scenario: res.Scenario, Seed: res.Seed, Hash: res.Hash, Duration: res.Duration,
 		Events: res.Events, Status: string(res.Status()), StatusLine: res.StatusLine(), Replay: res.Replay(),
-		History: res.History, Facts: res.Facts, Verdicts: res.Verdicts,
+		History: res.History, Streamed: res.Streamed, HistoryPrefix: res.HistoryFile, Facts: res.Facts, Verdicts: res.Verdicts,
 		Roles: res.Observations.Roles, Beliefs: res.Observations.Beliefs, Lag: res.Observations.Lag,
 		Sentinels: res.Observations.Sentinels, SentinelEvents: res.Observations.SentinelEvents,
 		Cluster:         res.Observations.Cluster,

@@ -73,6 +73,10 @@ type Run struct {
 	// backend, when set, runs the deployment instead of World.
 	backend Backend
 	err     error
+	// historyFile is Options.HistoryFile; stream is set once the run
+	// streams its history (StreamHistory).
+	historyFile string
+	stream      *historyStream
 }
 
 // Live reports whether the run is on a backend (real processes, real
@@ -121,7 +125,12 @@ type Result struct {
 	// Hash is LiveHash.
 	Live bool `json:"live,omitempty"`
 	// History and Observations are the run's, for reports (not in JSON).
+	// A run that streamed its history (Run.StreamHistory) keeps only the
+	// tail in History: Streamed summarizes the operations before it, and
+	// HistoryFile, when set, holds them as history.jsonl lines.
 	History      []history.Op        `json:"-"`
+	Streamed     *history.Summary    `json:"-"`
+	HistoryFile  string              `json:"-"`
 	Observations deploy.Observations `json:"-"`
 	paramOrder   []string
 	// visualize writes porcupine's page for the first failed
@@ -136,7 +145,7 @@ type Result struct {
 // histories.
 func (r *Result) Slim() *Result {
 	slim := *r
-	slim.History = nil
+	slim.History, slim.Streamed = nil, nil
 	slim.Observations = deploy.Observations{}
 	slim.visualize = nil
 	return &slim
@@ -253,6 +262,11 @@ type Options struct {
 	// Backend, when set, runs the scenario on it (real processes) instead
 	// of in the simulated world; the result is not deterministic.
 	Backend Backend
+	// HistoryFile is where a run that streams its history (a long run of
+	// a scenario that allows it, see StreamHistory) writes the operations
+	// it does not keep, as history.jsonl lines; "" writes them nowhere
+	// (they are still counted for the report).
+	HistoryFile string
 }
 
 // Execute runs s once.
@@ -282,7 +296,12 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	if opts.Backend != nil && fw.buggify {
 		return nil, &UsageError{fmt.Errorf("scenario %s: buggify=on plants fault sites in the simulated nodes; a live run has none", s.Name)}
 	}
-	r := &Run{Scenario: s, Seed: opts.Seed, Params: params, World: w, Duration: dur, Swarm: fw.swarm, backend: opts.Backend}
+	r := &Run{Scenario: s, Seed: opts.Seed, Params: params, World: w, Duration: dur, Swarm: fw.swarm, backend: opts.Backend, historyFile: opts.HistoryFile}
+	defer func() {
+		if r.stream != nil {
+			_ = r.stream.close() // a run that ended early; else closed below
+		}
+	}()
 	defer func() {
 		if p := recover(); p != nil {
 			res, err = nil, &FrameworkError{Err: fmt.Errorf("scenario %s seed %d panicked at %v: %v", s.Name, opts.Seed, w.Now(), p), Stack: string(debug.Stack())}
@@ -364,6 +383,12 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	if r.History != nil {
 		r.History.Finish(w.Now())
 		res.History = r.History.Ops()
+	}
+	if r.stream != nil {
+		if err := r.stream.close(); err != nil {
+			return nil, &FrameworkError{Err: fmt.Errorf("scenario %s seed %d: %w", s.Name, opts.Seed, err)}
+		}
+		res.Streamed, res.HistoryFile = &r.stream.summary, r.stream.path
 	}
 	res.Observations = r.Observations
 	res.visualize = r.visualize

@@ -8,11 +8,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/redsim/redsim/nodes/bugs"
+	"github.com/redsim/redsim/reports"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/live"
 	"github.com/redsim/redsim/scenarios/nemesis"
@@ -164,6 +166,10 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outpu
 	defer out.Flush()
 
 	opts := scenarios.Options{Seed: f.seed, Set: set}
+	if f.out != "" {
+		// A long run that streams its history writes it there as it goes.
+		opts.HistoryFile = filepath.Join(f.out, reports.HistoryFile)
+	}
 	if f.trace {
 		opts.Prepare = func(w *sim.World) { w.Trace().Print(out, level) }
 	}

@@ -105,6 +105,21 @@ func NewMixed(keys int, weights map[string]float64) (*Mixed, error) {
 	return m, nil
 }
 
+// Rotate has the families whose keys grow (set, list, multi, eval)
+// retire their keys by ro (see Rotation); nil never does.
+func (m *Mixed) Rotate(ro *Rotation) {
+	for _, f := range m.families {
+		switch w := f.W.(type) {
+		case *Set:
+			w.Rotation = ro
+		case *ListAppend:
+			w.Rotation = ro
+		case *Txn:
+			w.Rotation = ro
+		}
+	}
+}
+
 // Families returns m's families in order.
 func (m *Mixed) Families() []Family { return m.families }
 

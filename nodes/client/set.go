@@ -18,6 +18,10 @@ type Set struct {
 	// A read returns the whole set, so reads make the history grow with the
 	// square of the run's length.
 	ReadFraction float64
+	// Rotation, when set, retires keys after its MaxWritesPerKey adds
+	// (see Rotation): a long run's sets stay bounded. Final reads read the
+	// current generations.
+	Rotation *Rotation
 }
 
 // NewSet returns the default set workload: one key, adds only.
@@ -25,10 +29,15 @@ func NewSet() *Set { return &Set{Keys: 1} }
 
 // Next implements Workload.
 func (w *Set) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
+	if op, c, ok := w.Rotation.deletion(); ok {
+		return op, c
+	}
 	key := pickKey(r, "s", w.Keys)
 	if w.ReadFraction > 0 && r.Float64() < w.ReadFraction {
+		key = w.Rotation.current(key)
 		return history.Op{Kind: history.Read, Key: key}, cmd("SMEMBERS", key)
 	}
+	key = w.Rotation.use(key, true)
 	return history.Op{Kind: history.Add, Key: key, Value: history.Int(uniq)},
 		cmd("SADD", key, strconv.FormatInt(uniq, 10))
 }
@@ -39,7 +48,9 @@ func (w *Set) Decode(op *history.Op, v resp.Value) error {
 }
 
 // Final implements FinalReader.
-func (w *Set) Final() []Request { return finals("s", w.Keys, "SMEMBERS") }
+func (w *Set) Final() []Request {
+	return finals("s", w.Keys, w.Rotation.current, "SMEMBERS")
+}
 
 // ListAppend is RPUSH of unique elements (append) to the keys l0 ...
 // l{Keys-1}, and LRANGE 0 -1 reads (read, with Elems); at the end each key is
@@ -51,6 +62,9 @@ type ListAppend struct {
 	// whole list, so reads make the history grow with the square of the
 	// run's length.
 	ReadFraction float64
+	// Rotation, when set, retires keys after its MaxWritesPerKey appends
+	// (see Rotation).
+	Rotation *Rotation
 }
 
 // NewListAppend returns the default list-append workload: 4 keys, 2% reads.
@@ -58,10 +72,15 @@ func NewListAppend() *ListAppend { return &ListAppend{Keys: 4, ReadFraction: 0.0
 
 // Next implements Workload.
 func (w *ListAppend) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
+	if op, c, ok := w.Rotation.deletion(); ok {
+		return op, c
+	}
 	key := pickKey(r, "l", w.Keys)
 	if w.ReadFraction > 0 && r.Float64() < w.ReadFraction {
+		key = w.Rotation.current(key)
 		return history.Op{Kind: history.Read, Key: key}, cmd("LRANGE", key, "0", "-1")
 	}
+	key = w.Rotation.use(key, true)
 	return history.Op{Kind: history.Append, Key: key, Value: history.Int(uniq)},
 		cmd("RPUSH", key, strconv.FormatInt(uniq, 10))
 }
@@ -72,7 +91,9 @@ func (w *ListAppend) Decode(op *history.Op, v resp.Value) error {
 }
 
 // Final implements FinalReader.
-func (w *ListAppend) Final() []Request { return finals("l", w.Keys, "LRANGE", "0", "-1") }
+func (w *ListAppend) Final() []Request {
+	return finals("l", w.Keys, w.Rotation.current, "LRANGE", "0", "-1")
+}
 
 func decodeCollection(op *history.Op, v resp.Value, write history.Kind) error {
 	switch op.Kind {
@@ -83,14 +104,21 @@ func decodeCollection(op *history.Op, v resp.Value, write history.Kind) error {
 	case write:
 		_, err := intValue(v)
 		return err
+	case history.Delete:
+		return decodeDelete(op, v)
 	}
 	return errUnexpected
 }
 
-func finals(prefix string, keys int, command string, extra ...string) []Request {
+// finals reads each key prefix0 ... with command; name, when set, gives a
+// key's current name (a rotated key's generation).
+func finals(prefix string, keys int, name func(string) string, command string, extra ...string) []Request {
 	out := make([]Request, max(keys, 1))
 	for i := range out {
 		key := keyName(prefix, i)
+		if name != nil {
+			key = name(key)
+		}
 		out[i] = Request{
 			Op:  history.Op{Kind: history.FinalRead, Key: key},
 			Cmd: cmd(append([]string{command, key}, extra...)...),
@@ -134,4 +162,4 @@ func (w *WaitAdd) Decode(op *history.Op, v resp.Value) error {
 }
 
 // Final implements FinalReader.
-func (w *WaitAdd) Final() []Request { return finals("w", w.Keys, "SMEMBERS") }
+func (w *WaitAdd) Final() []Request { return finals("w", w.Keys, nil, "SMEMBERS") }

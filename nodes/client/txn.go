@@ -32,6 +32,10 @@ type Txn struct {
 	// of a script's keys. Zero names the keys t0, t1, ... and mixes them
 	// freely.
 	HashTags int
+	// Rotation, when set, retires lists after its MaxWritesPerKey
+	// appends (see Rotation); the retired lists' deletions are operations
+	// of their own.
+	Rotation *Rotation
 }
 
 // NewTxn returns the default transaction workload: 20 lists, up to 4
@@ -46,6 +50,9 @@ const txnScript = "local r = {} for i, k in ipairs(KEYS) do if ARGV[i] == '' the
 // client queues MULTI and one command per micro-operation before it (see
 // queued).
 func (w *Txn) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
+	if op, c, ok := w.Rotation.deletion(); ok {
+		return op, c
+	}
 	n := 1 + r.IntN(max(w.MaxMops, 1))
 	mops := make([]history.Mop, n)
 	tags, group := w.tags(), 0
@@ -61,9 +68,10 @@ func (w *Txn) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
 			key = pickKey(r, "t", w.Keys)
 		}
 		if r.Float64() < w.ReadFraction {
-			mops[i] = history.Mop{Kind: history.Read, Key: key}
+			mops[i] = history.Mop{Kind: history.Read, Key: w.Rotation.current(key)}
 			continue
 		}
+		key = w.Rotation.use(key, true)
 		mops[i] = history.Mop{Kind: history.Append, Key: key, Value: history.Int(uniq*txnStride + int64(i))}
 	}
 	op := history.Op{Kind: history.Txn, Mops: mops}
@@ -91,7 +99,12 @@ const txnStride = 16
 
 // Decode implements Workload: EXEC's or the script's reply is one reply per
 // micro-operation, an integer for an append and the list for a read.
-func (w *Txn) Decode(op *history.Op, v resp.Value) error { return decodeTxn(op, v) }
+func (w *Txn) Decode(op *history.Op, v resp.Value) error {
+	if op.Kind == history.Delete {
+		return decodeDelete(op, v)
+	}
+	return decodeTxn(op, v)
+}
 
 func decodeTxn(op *history.Op, v resp.Value) error {
 	if op.Kind != history.Txn || v.Kind != resp.KindArray || v.IsNull || len(v.Elems) != len(op.Mops) {
@@ -121,12 +134,13 @@ func decodeTxn(op *history.Op, v resp.Value) error {
 
 // Final implements FinalReader: every list, read whole.
 func (w *Txn) Final() []Request {
+	current := w.Rotation.current
 	if w.tags() == 0 {
-		return finals("t", w.Keys, "LRANGE", "0", "-1")
+		return finals("t", w.Keys, current, "LRANGE", "0", "-1")
 	}
 	out := make([]Request, max(w.Keys, 1))
 	for i := range out {
-		key := w.key(i)
+		key := current(w.key(i))
 		out[i] = Request{Op: history.Op{Kind: history.FinalRead, Key: key}, Cmd: cmd("LRANGE", key, "0", "-1")}
 	}
 	return out

@@ -38,6 +38,11 @@ type persist struct {
 	aofRewrites      int64 // stat_aof_rewrites
 	aofRewriteFails  int64 // stat_aofrw_consecutive_failures
 	aofScheduled     bool  // aof_rewrite_scheduled
+	// aofLimitMinutes and aofLimitUntil are aofRewriteLimited's statics:
+	// the delay before the next try once rewrites keep failing, and the
+	// unix time that try waits for (0 when none is set).
+	aofLimitMinutes int64
+	aofLimitUntil   int64
 	// aofRewriting is child_type == CHILD_TYPE_AOF: from the fork of a
 	// rewrite until serverCron reaps it. aofChildDone and aofChildOK say
 	// whether and how the child has exited; aofChildPid names its files;
@@ -434,13 +439,53 @@ func (s *Server) aofCron() {
 			return
 		}
 	}
-	if !s.aofRewriting && !s.bgsaving && s.aofScheduled {
+	if !s.aofRewriting && !s.bgsaving && s.aofScheduled && !s.aofRewriteLimited() {
 		s.startRewrite(func(bool) {})
 		if s.sleeping {
 			return
 		}
 	}
 	s.everysecFsync()
+}
+
+// autoRewrite is serverCron's "Trigger an AOF rewrite if needed", run
+// when no child is active and no save started: once the AOF is larger
+// than auto-aof-rewrite-min-size and has grown by
+// auto-aof-rewrite-percentage over its size after the last rewrite (or
+// its base's size at load), a background rewrite starts.
+func (s *Server) autoRewrite() {
+	if !s.aofOn || s.aofWaitRewrite || s.aofRewriting || s.bgsaving || s.cfg.AutoAOFRewritePercentage == 0 || s.aofSize <= s.cfg.AutoAOFRewriteMinSize {
+		return
+	}
+	base := max(s.aofBaseSize, 1)
+	growth := s.aofSize*100/base - 100
+	if growth >= int64(s.cfg.AutoAOFRewritePercentage) && !s.aofRewriteLimited() {
+		s.env.Logf("Starting automatic rewriting of AOF on %d%% growth", growth)
+		s.startRewrite(func(bool) {})
+	}
+}
+
+// aofRewriteLimited is aofRewriteLimited: after 3 consecutive failed
+// rewrites, automatic and scheduled rewrites wait 1 minute, then 2, 4, ...
+// up to an hour between tries.
+func (s *Server) aofRewriteLimited() bool {
+	const threshold, maxMinutes = 3, 60
+	if s.aofRewriteFails < threshold {
+		s.aofLimitMinutes, s.aofLimitUntil = 0, 0
+		return false
+	}
+	now := s.nowMs() / 1000
+	if s.aofLimitUntil != 0 {
+		if now < s.aofLimitUntil {
+			return true
+		}
+		s.aofLimitUntil = 0
+		return false
+	}
+	s.aofLimitMinutes = min(max(s.aofLimitMinutes*2, 1), maxMinutes)
+	s.aofLimitUntil = now + s.aofLimitMinutes*60
+	s.env.Logf("Background AOF rewrite has repeatedly failed and triggered the limit, will retry in %d minutes", s.aofLimitMinutes)
+	return true
 }
 
 func (s *Server) everysecFsync() {

@@ -218,8 +218,7 @@ type Config struct {
 	// does (lazyfree-* no, repl-diskless-sync yes, repl-diskless-load
 	// disabled, maxmemory-clients 0...), but the node enforces neither
 	// protected-mode nor the default client-output-buffer-limit and
-	// client-query-buffer-limit, sends no TCP keepalives, never rewrites
-	// the AOF on its own (auto-aof-rewrite-*), keeps its backlog without
+	// client-query-buffer-limit, sends no TCP keepalives, keeps its backlog without
 	// replicas (repl-backlog-ttl), does not adapt hz (dynamic-hz), and
 	// its SHUTDOWN does not wait for replicas (shutdown-timeout).
 

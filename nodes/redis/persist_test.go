@@ -541,3 +541,50 @@ func TestRewriteCrashPoints(t *testing.T) {
 		}
 	}
 }
+
+// serverCron rewrites the AOF on its own once it is larger than
+// auto-aof-rewrite-min-size and has grown by auto-aof-rewrite-percentage
+// since the last rewrite: the AOF of a long run stays near twice its
+// dataset instead of growing with every write. auto-aof-rewrite-percentage
+// 0 turns it off.
+func TestAutoRewriteAOF(t *testing.T) {
+	// The same 10 keys overwritten: a rewritten AOF holds 10 SETs.
+	run := func(percentage int) (*testWorld, *testConn) {
+		cfg := aofConfig("everysec")
+		cfg.AutoAOFRewriteMinSize, cfg.AutoAOFRewritePercentage = 4<<10, percentage
+		tw := newTestWorld(t, cfg)
+		c := tw.dial()
+		for i := 0; i < 600; i++ {
+			c.do("SET", "k"+itoa(int64(i%10)), strings.Repeat("v", 40)+itoa(int64(i)))
+			if i == 40 {
+				tw.w.RunFor(time.Second)
+				if got := c.do("INFO", "persistence"); !strings.Contains(got, "aof_rewrites:0\r\n") {
+					t.Fatalf("rewrote below auto-aof-rewrite-min-size: %q", got)
+				}
+			}
+		}
+		tw.w.RunFor(time.Second)
+		return tw, c
+	}
+	off, c := run(0)
+	if got := c.do("INFO", "persistence"); !strings.Contains(got, "aof_rewrites:0\r\n") {
+		t.Fatalf("rewrote with auto-aof-rewrite-percentage 0: %q", got)
+	}
+	whole := aofTotal(t, off.host.Disk())
+	tw, c := run(100)
+	if !tw.logged("Starting automatic rewriting of AOF on") {
+		t.Fatal("no automatic rewrite once the AOF passed auto-aof-rewrite-min-size")
+	}
+	info := c.do("INFO", "persistence")
+	if strings.Contains(info, "aof_rewrites:0\r\n") || strings.Contains(info, "aof_rewrites:1\r\n") || !strings.Contains(info, "aof_last_bgrewrite_status:ok\r\n") {
+		t.Fatalf("want two automatic rewrites or more, the last ok: %q", info)
+	}
+	if total := aofTotal(t, tw.host.Disk()); total > whole/2 {
+		t.Fatalf("the AOF is %d bytes with automatic rewrites, %d without", total, whole)
+	}
+	last := strings.Repeat("v", 40) + "599"
+	want := "$" + itoa(int64(len(last))) + "\r\n" + last + "\r\n"
+	mustReply(t, c, want, "GET", "k9")
+	tw.crashAndRestart()
+	mustReply(t, tw.dial(), want, "GET", "k9")
+}

@@ -387,6 +387,7 @@ func (s *Server) persistCron() {
 			break
 		}
 	}
+	s.autoRewrite()
 }
 
 // prepareShutdown is SHUTDOWN: with save, write a final snapshot (and

@@ -45,6 +45,7 @@ func replicationScenario() *scenarios.Scenario {
 			scenarios.IntParam("repl-diskless-sync-delay", 1, 0, 3600, "repl-diskless-sync-delay in seconds; below repl-timeout, so that a replica waiting for its snapshot does not time out its handshake"),
 			scenarios.IntParam("repl-ping-replica-period", 1, 1, 3600, "repl-ping-replica-period in seconds; below repl-timeout, so that an idle stream does not time out"),
 			scenarios.BoolParam("chain", false, "r2 replicates r1 instead of the master (chained replication: r1's own resyncs reach r2)"),
+			scenarios.IntParam("max-writes-per-key", 0, -1, 1<<30, "retire a set or list key after this many writes and delete the generation before it (Elle's max-writes-per-key), so that the dataset stays bounded; 0 does so at 100 writes in runs longer than 10m (which also stream their history, keeping the operations from the final heal on for the checks) and never in shorter ones; -1 never"),
 			scenarios.BoolParam("write-gaps", false, "every client falls silent for 2.5s of every 6s, so the master's stream is often idle (only PINGs) when a link drops"),
 			scenarios.LatencyParam("one-way latency"),
 		}, scenarios.MixedParams(200)...),
@@ -77,6 +78,18 @@ func setupReplication(r *scenarios.Run) (scenarios.Checks, error) {
 	if p.Bool("write-gaps") {
 		idleEvery, idleFor = 6*time.Second, 2500*time.Millisecond
 	}
+	long := r.Duration > scenarios.LongRun
+	rotate := p.Int("max-writes-per-key")
+	if rotate == 0 && long {
+		rotate = 100
+	}
+	var rot *client.Rotation
+	if rotate > 0 {
+		rot = &client.Rotation{MaxWritesPerKey: rotate}
+		wl.Rotate(rot)
+	}
+	setWL := client.NewSet()
+	setWL.Rotation = rot
 	shard := scenarios.RedisNodes(cfg, sim.DiskConfig{TornTail: true, FsyncLatency: sim.UniformDist(time.Millisecond, 5*time.Millisecond)}, nodes...)
 	if p.Bool("chain") {
 		shard[2].Upstream = "r1"
@@ -86,11 +99,19 @@ func setupReplication(r *scenarios.Run) (scenarios.Checks, error) {
 		Shards:  []deploy.Shard{{Name: "shard", Nodes: shard}},
 		Clients: []deploy.Clients{
 			{Host: "c1", Count: nclients, Workload: wl, Target: "m:6379", Stop: faultsEnd + quiet/2, IdleEvery: idleEvery, IdleFor: idleFor},
-			{Host: "c1", Count: p.Int("set-clients"), Workload: client.NewSet(), Target: "m:6379", Stop: faultsEnd + quiet/2, IdleEvery: idleEvery, IdleFor: idleFor},
+			{Host: "c1", Count: p.Int("set-clients"), Workload: setWL, Target: "m:6379", Stop: faultsEnd + quiet/2, IdleEvery: idleEvery, IdleFor: idleFor},
 		},
 	})
 	if err != nil {
 		return nil, err
+	}
+	if long {
+		// The checks need the operations from the final heal on
+		// (liveness), and the nodes: the rest is counted, written to the
+		// history file and forgotten.
+		if err := r.StreamHistory(max(faultsEnd-quiet, 0)); err != nil {
+			return nil, err
+		}
 	}
 	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
 	r.Schedule = r.Generate(nemesis.Config{
@@ -111,6 +132,9 @@ func setupReplication(r *scenarios.Run) (scenarios.Checks, error) {
 		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), "replication offsets:"+offsets,
 			fmt.Sprintf("resyncs: %d full, %d partial (%d with data), %d partial refused (%d for lack of backlog)", t.SyncFull, t.SyncPartialOK, t.SyncPartialWithData, t.SyncPartialErr, t.SyncPartialNoBacklog),
 			fmt.Sprintf("%d nemesis actions", len(r.Schedule)))
+		if rot != nil {
+			r.Facts = append(r.Facts, fmt.Sprintf("keys rotated after %d writes: %d retired keys deleted", rotate, rot.Deleted()))
+		}
 		return []checker.Result{dep.Convergence(), repl.Result(), scenarios.Liveness(r, faultsEnd, quiet/4)}
 	}, nil
 }

@@ -135,7 +135,7 @@ type Deployed struct {
 	procs  map[string]*sim.Process
 	// lives are every incarnation of each node, oldest first, so that
 	// checks can read what a crashed incarnation counted.
-	lives map[string][]*redis.Server
+	lives map[string][]life
 	// published is the directory that following clients read; targets is
 	// each client process's target, for observation.
 	published map[string]string
@@ -190,7 +190,7 @@ func Build(w *sim.World, n *network.Network, d Deployment, hist *history.History
 }
 
 func newDeployed(w *sim.World, hist *history.History) *Deployed {
-	return &Deployed{w: w, hist: hist, procs: map[string]*sim.Process{}, lives: map[string][]*redis.Server{},
+	return &Deployed{w: w, hist: hist, procs: map[string]*sim.Process{}, lives: map[string][]life{},
 		published: map[string]string{}, targets: map[int]func() string{},
 		sentinelProcs: map[string]*sim.Process{}, sentinelPorts: map[string]int{}}
 }
@@ -260,7 +260,11 @@ func (b *Deployed) node(host string, cfg redis.Config, disk sim.DiskConfig, clk 
 	p, err := h.Spawn("redis-"+host, func(env sim.Env) sim.Node {
 		n := prog(env)
 		if s, ok := n.(*redis.Server); ok {
-			b.lives[host] = append(b.lives[host], s)
+			lives := b.lives[host]
+			if len(lives) > 0 {
+				lives[len(lives)-1].end()
+			}
+			b.lives[host] = append(lives, life{s: s})
 		}
 		return n
 	})
@@ -356,6 +360,30 @@ func (b *Deployed) platformClients(c Clients) error {
 
 // Nodes are the hosts of every node, in the deployment's order.
 func (b *Deployed) Nodes() []string { return b.nodes }
+
+// life is one incarnation of a node: its server while it is the
+// latest, then only the replication counters the checks read of it, so
+// that a long run with many restarts does not keep every dataset it ever
+// loaded.
+type life struct {
+	s     *redis.Server
+	stats redis.ReplStats
+}
+
+// end freezes an incarnation that a new one replaced.
+func (l *life) end() {
+	if l.s != nil {
+		l.stats, l.s = l.s.ReplStats(), nil
+	}
+}
+
+// ReplStats are the incarnation's replication counters.
+func (l *life) ReplStats() redis.ReplStats {
+	if l.s != nil {
+		return l.s.ReplStats()
+	}
+	return l.stats
+}
 
 // Server is the current incarnation of the node on host, nil when it is
 // down or there is none.
