@@ -112,6 +112,7 @@ func setupReplication(r *scenarios.Run) (scenarios.Checks, error) {
 		if err := r.StreamHistory(max(faultsEnd-quiet, 0)); err != nil {
 			return nil, err
 		}
+		r.Observations.ChangesOnly = true
 	}
 	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
 	r.Schedule = r.Generate(nemesis.Config{

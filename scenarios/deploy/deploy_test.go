@@ -89,3 +89,44 @@ func TestDeploymentAndOperator(t *testing.T) {
 		t.Errorf("convergence with b2 down: %s %s", v.Verdict, v.Summary)
 	}
 }
+
+// With ChangesOnly, Observe keeps a role or belief sample only where it
+// changes: a quiet run keeps one per node and client, and a promotion
+// adds the new roles.
+func TestObserveChangesOnly(t *testing.T) {
+	for _, changes := range []bool{false, true} {
+		w := sim.NewWorld(1)
+		n, err := network.New(w, network.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dep, err := Build(w, n, Deployment{
+			Latency: sim.FixedDist(200 * time.Microsecond),
+			Shards:  []Shard{{Name: "a", Nodes: nodes("a1", "a2")}},
+			Clients: []Clients{{Host: "c", Count: 2, Workload: client.NewRegister(), Target: "a1:6379", Stop: 20 * time.Second}},
+		}, &history.History{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		obs := Observations{ChangesOnly: changes}
+		dep.Observe(&obs, 500*time.Millisecond, 20*time.Second)
+		w.RunUntil(clock.Time(10 * time.Second))
+		if err := dep.Promote("a2"); err != nil {
+			t.Fatal(err)
+		}
+		w.RunUntil(clock.Time(20 * time.Second))
+		roles := map[string]int{}
+		for _, s := range obs.Roles {
+			roles[s.Node+" "+s.Role]++
+		}
+		if !changes {
+			if roles["a1 master"] < 30 || len(obs.Beliefs) < 60 {
+				t.Errorf("every period: %v and %d beliefs", roles, len(obs.Beliefs))
+			}
+			continue
+		}
+		if len(obs.Roles) != 3 || roles["a1 master"] != 1 || roles["a2 slave"] != 1 || roles["a2 master"] != 1 || len(obs.Beliefs) != 2 {
+			t.Errorf("changes only: roles %v, %d beliefs", roles, len(obs.Beliefs))
+		}
+	}
+}

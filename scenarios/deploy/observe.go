@@ -26,6 +26,11 @@ type Observations struct {
 	// Cluster holds each cluster node's view where it changes: a sample
 	// is kept only when it differs from the node's last one.
 	Cluster []reports.ClusterSample
+	// ChangesOnly keeps a role or belief sample only when it differs from
+	// the node's or client's last one, as the timeline draws each sample
+	// until the next: the same plot, from a long run's few changes rather
+	// than from every period.
+	ChangesOnly bool
 }
 
 // Observe samples roles, offsets, client targets, the sentinels' views and
@@ -41,6 +46,7 @@ func (b *Deployed) Observe(obs *Observations, period, end time.Duration) {
 	w := b.w
 	b.observed = obs
 	obs.SentinelEvents = append(obs.SentinelEvents, b.sentinelEvents...)
+	lastRole, lastBelief := map[string]string{}, map[int]string{}
 	var tick func()
 	tick = func() {
 		at := w.Now().Duration()
@@ -56,7 +62,10 @@ func (b *Deployed) Observe(obs *Observations, period, end time.Duration) {
 					top = s.ReplOffset()
 				}
 			}
-			obs.Roles = append(obs.Roles, reports.RoleSample{At: at, Node: name, Role: role})
+			if last, ok := lastRole[name]; !ok || last != role || !obs.ChangesOnly {
+				lastRole[name] = role
+				obs.Roles = append(obs.Roles, reports.RoleSample{At: at, Node: name, Role: role})
+			}
 		}
 		for _, name := range b.nodes {
 			if s := b.Server(name); s != nil && s.Role() == "slave" {
@@ -65,7 +74,11 @@ func (b *Deployed) Observe(obs *Observations, period, end time.Duration) {
 		}
 		for pid := 0; pid < b.nextPID; pid++ {
 			if tg, ok := b.targets[pid]; ok {
-				obs.Beliefs = append(obs.Beliefs, reports.BeliefSample{At: at, Process: pid, Master: hostPart(tg())})
+				master := hostPart(tg())
+				if last, ok := lastBelief[pid]; !ok || last != master || !obs.ChangesOnly {
+					lastBelief[pid] = master
+					obs.Beliefs = append(obs.Beliefs, reports.BeliefSample{At: at, Process: pid, Master: master})
+				}
 			}
 		}
 		b.observeSentinels(obs, at)
