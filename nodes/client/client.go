@@ -155,7 +155,7 @@ func (c *client) step() {
 		op, cmd = c.o.Workload.Next(c.env.Rand(), int64(c.o.Process)*uniqBase+c.st.seq)
 	}
 	if c.clu != nil {
-		c.invokeCluster(op, cmd)
+		c.invokeCluster(&op, cmd)
 		return
 	}
 	if c.conn != nil && addr != c.addr {

@@ -272,3 +272,32 @@ func TestClusterBlockedClientRedirected(t *testing.T) {
 		t.Fatalf("the client blocked while the cluster went down got %q", got)
 	}
 }
+
+// TestSingleKeyAtAgreesWithPositions: the routing's allocation-free key
+// lookup finds, for every command of the table and every argument count,
+// what the key specs find, whenever it answers at all, and answers for the
+// commands of the benchmarks.
+func TestSingleKeyAtAgreesWithPositions(t *testing.T) {
+	tab := NewCommandTable()
+	for _, name := range tab.Names() {
+		cmd := tab.command(name)
+		for argc := 1; argc <= 8; argc++ {
+			argv := make([][]byte, argc)
+			for i := range argv {
+				argv[i] = []byte("3")
+			}
+			pos, ok := singleKeyAt(cmd.keys, argc)
+			if !ok {
+				continue
+			}
+			if want := cmd.keys.positions(argv); len(want) != 1 || want[0] != pos {
+				t.Errorf("%s with %d arguments: singleKeyAt %d, positions %v", name, argc, pos, want)
+			}
+		}
+	}
+	for _, name := range []string{"get", "set", "incr", "sadd", "rpush", "lrange", "smembers"} {
+		if _, ok := singleKeyAt(tab.command(name).keys, 3); !ok {
+			t.Errorf("singleKeyAt does not answer for %s", name)
+		}
+	}
+}

@@ -1017,7 +1017,14 @@ func (s *Server) nodeByQuery(c *client, cmd *command, args [][]byte) (*clusterNo
 		if !q.cmd.keys.hasKeys() {
 			continue
 		}
-		for _, pos := range q.cmd.keys.positions(q.args) {
+		one := [1]int{}
+		positions := one[:]
+		if pos, ok := singleKeyAt(q.cmd.keys, len(q.args)); ok {
+			one[0] = pos
+		} else {
+			positions = q.cmd.keys.positions(q.args)
+		}
+		for _, pos := range positions {
 			key := q.args[pos]
 			thisSlot := cluster.KeyHashSlot(key)
 			if firstKey == nil {
@@ -1094,6 +1101,22 @@ func (s *Server) nodeByQuery(c *client, cmd *command, args [][]byte) (*clusterNo
 		return n, slot, redirMoved
 	}
 	return n, slot, redirNone
+}
+
+// singleKeyAt is keys.positions for the layout of most commands, one key at
+// a fixed argument (GET, SET, INCR...), found without allocating; ok is
+// false for any other layout, or when argc is too short for the key, where
+// positions answers.
+func singleKeyAt(keys cmdKeys, argc int) (pos int, ok bool) {
+	if keys.proc != nil || len(keys.specs) != 1 {
+		return 0, false
+	}
+	sp := &keys.specs[0]
+	if sp.index <= 0 || sp.index >= argc || sp.keyword != "" || sp.keyNum || sp.lastKey != 0 ||
+		sp.keyStep <= 0 || sp.incomplete || sp.notKey {
+		return 0, false
+	}
+	return sp.index, true
 }
 
 func askingCommand(c *client, args [][]byte) {

@@ -139,6 +139,14 @@ func FuzzReplyReader(f *testing.F) {
 				}
 			}
 		}
+		// Next builds the common scalars without the parser (scalar): the
+		// parser, reading the same stream, builds the same Values.
+		p := parser{buf: data, maxDepth: DefaultReplyMaxDepth + 1}
+		for i := range vals {
+			if w, err := p.value(0); err != nil || !valueEqual(w, vals[i]) {
+				t.Fatalf("value %d is %s, the parser's %s (%v)", i, vals[i], w, err)
+			}
+		}
 		for _, v := range vals {
 			enc := AppendValue(nil, v)
 			back, err := readAll(t, enc)

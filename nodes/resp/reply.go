@@ -277,6 +277,12 @@ func (r *ReplyReader) Next() (v Value, ok bool, err error) {
 	}
 	raw := r.alloc(end - r.pos)
 	copy(raw, r.buf[r.pos:end])
+	if v, ok := scalar(raw); ok {
+		r.pos = end
+		r.scan = end
+		r.stack = r.stack[:0]
+		return v, true, nil
+	}
 	p := parser{buf: raw, maxDepth: r.maxDepth + 1}
 	v, err = p.value(0)
 	if err == nil && p.off != len(raw) {
@@ -295,6 +301,40 @@ func (r *ReplyReader) Next() (v Value, ok bool, err error) {
 	r.scan = end
 	r.stack = r.stack[:0]
 	return v, true, nil
+}
+
+// scalar builds the Value of a reply that the scan found complete and
+// valid when it is a simple string, an error, an integer or a bulk string,
+// the replies of most commands, without the parser's general walk. ok is
+// false for any other reply.
+func scalar(raw []byte) (v Value, ok bool) {
+	if len(raw) < 3 {
+		return Value{}, false
+	}
+	switch t := Kind(raw[0]); t {
+	case KindSimpleString, KindError:
+		// The whole reply is its one line.
+		return Value{Kind: t, Str: raw[1 : len(raw)-2 : len(raw)-2]}, true
+	case KindInt:
+		n, ok := parseInteger(raw[1 : len(raw)-2])
+		return Value{Kind: t, Int: n}, ok
+	case KindBulk:
+		// "$<n>\r\n<payload>\r\n" or "$-1\r\n": the length holds no \r.
+		i := bytes.IndexByte(raw, '\r')
+		if i < 0 {
+			return Value{}, false
+		}
+		n, ok := parseLength(raw[1:i])
+		if ok && n == -1 {
+			return Value{Kind: t, IsNull: true}, true
+		}
+		if !ok || n < 0 || int64(len(raw)-i-4) != n {
+			return Value{}, false
+		}
+		start, end := i+2, i+2+int(n)
+		return Value{Kind: t, Str: raw[start:end:end]}, true
+	}
+	return Value{}, false
 }
 
 // Replies up to slabMax bytes are copied into slabs of slabSize bytes

@@ -327,3 +327,32 @@ func TestAppendCommand(t *testing.T) {
 		t.Fatal(fmtCmds(cmds), e)
 	}
 }
+
+// TestReplyReaderScalarAsParser: the replies Next builds without the
+// parser (simple strings, errors, integers, bulk strings) are the Values
+// the parser builds, their strings clipped to their length, and the other
+// kinds still reach the parser.
+func TestReplyReaderScalarAsParser(t *testing.T) {
+	for _, in := range []string{
+		"+OK\r\n", "+\r\n", "-ERR unknown command\r\n", "-MOVED 3999 127.0.0.1:6381\r\n",
+		":0\r\n", ":-1\r\n", ":+5\r\n", ":9223372036854775807\r\n", ":-9223372036854775808\r\n",
+		"$3\r\nabc\r\n", "$-1\r\n", "$0\r\n\r\n", "$4\r\na\r\nb\r\n", "*1\r\n+OK\r\n", "_\r\n", ",1.5\r\n", "#t\r\n", "|1\r\n+a\r\n+b\r\n+OK\r\n",
+	} {
+		vals, err := readAll(t, []byte(in))
+		if err != nil || len(vals) != 1 {
+			t.Fatalf("%q: %v %v", in, vals, err)
+		}
+		p := parser{buf: []byte(in), maxDepth: DefaultReplyMaxDepth + 1}
+		want, err := p.value(0)
+		if err != nil {
+			t.Fatalf("%q: parser: %v", in, err)
+		}
+		if got := vals[0]; !valueEqual(got, want) || cap(got.Str) != len(got.Str) {
+			t.Errorf("%q: Next %v (cap %d), parser %v", in, got, cap(got.Str), want)
+		}
+		_, fast := scalar([]byte(in))
+		if wantFast := strings.ContainsRune("+-:$", rune(in[0])); fast != wantFast {
+			t.Errorf("%q: scalar answers %v", in, fast)
+		}
+	}
+}
