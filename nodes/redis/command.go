@@ -46,6 +46,8 @@ type command struct {
 	// µs, rejected and failed calls, and the latency histogram.
 	calls, usec, rejected, failed int64
 	hist                          *latencyHist
+	// acl is this command's entry in the ACL table (aclRequest).
+	acl cmdACL
 }
 
 // cmdSpec is a command as the per-family tables list it. Every entry says
@@ -312,7 +314,7 @@ func (c *client) processCommand(args [][]byte) {
 	if c.multi {
 		ctx = acl.ContextMulti
 	}
-	if v, _ := c.checkACL(cmd, args, ctx); !v.OK() {
+	if v := c.checkACL(cmd, args, ctx); !v.OK() {
 		c.reject(v.Error(cmd.name))
 		return
 	}
