@@ -99,7 +99,7 @@ func (s *Server) objectFromRDB(v *rdbfile.Value) (*object, error) {
 	switch v.Type {
 	case rdbfile.TypeString:
 		// rdbLoadObject's tryObjectEncoding: int, embstr or raw.
-		return stringObject(bytes.Clone(v.Str)), nil
+		return stringObjectCopy(v.Str), nil
 	case rdbfile.TypeList:
 		l := &list{}
 		for _, e := range v.Elems {
