@@ -199,7 +199,7 @@ func (n *Network) SetLatency(from, to string, d sim.Dist) error {
 	if err := d.Validate(); err != nil {
 		return fmt.Errorf("latency %s->%s: %w", from, to, err)
 	}
-	n.link(ids[0], ids[1]).latency = d
+	n.link(ids[0], ids[1]).latency.SetDist(d)
 	return nil
 }
 

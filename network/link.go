@@ -1,7 +1,6 @@
 package network
 
 import (
-	"math/rand/v2"
 	"time"
 
 	"github.com/redsim/redsim/sim"
@@ -10,11 +9,11 @@ import (
 // link is the directed path from one host to another.
 type link struct {
 	from, to int
-	latency  sim.Dist
-	// rand is the link's own stream, named by linkStream: every draw for
-	// traffic in this direction comes from it, so traffic, faults and heals
-	// on one link never move the draws of another.
-	rand *rand.Rand
+	// latency draws from the link's distribution on the link's own
+	// stream, named by linkStream: every draw for traffic in this
+	// direction comes from it, so traffic, faults and heals on one link
+	// never move the draws of another.
+	latency *sim.Draws
 	// slow multiplies every draw (a congested link); 1 normally.
 	slow int64
 	// cut is set by partitions, clogged by Clog; either holds traffic.
@@ -27,7 +26,7 @@ func (l *link) blocked() bool { return l.cut || l.clogged }
 
 // draw is the latency of the next segment to cross l.
 func (l *link) draw() time.Duration {
-	return l.latency.Draw(l.rand) * time.Duration(l.slow)
+	return l.latency.Next() * time.Duration(l.slow)
 }
 
 // linkStream names the stream of the link from one host to another.
@@ -53,8 +52,7 @@ func (n *Network) link(from, to int) *link {
 		lat = n.cfg.Loopback
 	}
 	hosts := n.w.Hosts()
-	r := n.w.Stream(linkStream(hosts[from].Name(), hosts[to].Name()))
-	l := &link{from: from, to: to, latency: lat, rand: r, slow: 1}
+	l := &link{from: from, to: to, latency: n.w.NewDraws(linkStream(hosts[from].Name(), hosts[to].Name()), lat), slow: 1}
 	n.links[key] = l
 	return l
 }

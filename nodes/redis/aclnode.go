@@ -115,32 +115,47 @@ func (c *client) aclClient(ctx acl.Context) acl.Client {
 	return acl.Client{User: c.user, Context: ctx, Info: strings.TrimSuffix(info.info(), "\n"), NowMs: c.s.nowMs()}
 }
 
-// aclRequest is the permission check's view of running cmd with args.
-func (s *Server) aclRequest(cmd *command, args [][]byte) *acl.Request {
-	return &acl.Request{
-		Command:  s.acl.Table().Lookup([]byte(cmd.name)),
-		Argv:     args,
-		Keys:     func(argv [][]byte) []acl.Key { return aclKeys(cmd, argv) },
-		Channels: func(argv [][]byte) []acl.Channel { return aclChannels(cmd, argv) },
+// aclRequest is the permission check's view of running cmd with args. It
+// is returned by value, and its parts that depend on cmd alone (the ACL
+// table's entry and the key and channel finders) are made once per
+// command: a check that runs on every command allocates nothing.
+func (s *Server) aclRequest(cmd *command, args [][]byte) acl.Request {
+	if t := s.acl.Table(); cmd.acl.table != t {
+		cmd.acl = cmdACL{
+			table:    t,
+			command:  t.Lookup([]byte(cmd.name)),
+			keys:     func(argv [][]byte) []acl.Key { return aclKeys(cmd, argv) },
+			channels: func(argv [][]byte) []acl.Channel { return aclChannels(cmd, argv) },
+		}
 	}
+	return acl.Request{Command: cmd.acl.command, Argv: args, Keys: cmd.acl.keys, Channels: cmd.acl.channels}
+}
+
+// cmdACL is what aclRequest keeps of a command, for the ACL table it was
+// looked up in.
+type cmdACL struct {
+	table    *acl.Table
+	command  *acl.Command
+	keys     func(argv [][]byte) []acl.Key
+	channels func(argv [][]byte) []acl.Channel
 }
 
 // checkACL is ACLCheckAllPerm for c running cmd: the verdict, logged when
 // it denies. A client without a user (the master's link, the AOF loader)
 // may run anything.
-func (c *client) checkACL(cmd *command, args [][]byte, ctx acl.Context) (acl.Verdict, *acl.Request) {
+func (c *client) checkACL(cmd *command, args [][]byte, ctx acl.Context) acl.Verdict {
 	if c.user == nil {
-		return acl.Verdict{}, nil
+		return acl.Verdict{}
 	}
 	req := c.s.aclRequest(cmd, args)
 	if req.Command == nil {
-		return acl.Verdict{}, nil
+		return acl.Verdict{}
 	}
-	v := c.user.Check(req)
+	v := c.user.Check(&req)
 	if !v.OK() {
-		c.s.acl.LogDenial(c.aclClient(ctx), v, req)
+		c.s.acl.LogDenial(c.aclClient(ctx), v, &req)
 	}
-	return v, req
+	return v
 }
 
 // aclKeys is getKeysFromCommandWithSpecs with the access flags: each key
@@ -310,7 +325,7 @@ func (h aclHost) Resolve(argv [][]byte) (acl.Request, acl.Resolution) {
 	if cmd == nil || cmd.proc == nil {
 		return acl.Request{}, acl.NotFound
 	}
-	req := *h.s.aclRequest(cmd, argv)
+	req := h.s.aclRequest(cmd, argv)
 	if req.Command == nil {
 		return acl.Request{}, acl.NotFound
 	}

@@ -55,9 +55,10 @@ type persist struct {
 	aofRewriteStartMs int64
 	aofRewriteLastSec int64
 
-	execDepth       int       // > 0 inside EXEC or a script
-	propagatedMulti bool      // a MULTI has been propagated for the current EXEC
-	held            *heldProp // the first write of the current EXEC or script
+	execDepth       int      // > 0 inside EXEC or a script
+	propagatedMulti bool     // a MULTI has been propagated for the current EXEC
+	held            heldProp // the first write of the current EXEC or script, when hasHeld
+	hasHeld         bool
 
 	lastSaveMs      int64
 	lastBgsaveOK    bool
@@ -100,12 +101,12 @@ func (s *Server) propagateHeld(p heldProp) {
 		return
 	}
 	if !s.propagatedMulti {
-		if s.held == nil {
-			s.held = &p
+		if !s.hasHeld {
+			s.held, s.hasHeld = p, true
 			return
 		}
-		first := *s.held
-		s.held = nil
+		first := s.held
+		s.held, s.hasHeld = heldProp{}, false
 		s.propagatedMulti = true
 		s.emit(heldProp{db: -1, repl: multiArgs, aof: multiArgs, target: scripting.ReplAll})
 		s.emit(first)
@@ -133,9 +134,9 @@ func (s *Server) closeTxn() {
 	case s.propagatedMulti:
 		s.propagatedMulti = false
 		s.emit(heldProp{db: -1, repl: execArgs, aof: execArgs, target: scripting.ReplAll})
-	case s.held != nil:
-		p := *s.held
-		s.held = nil
+	case s.hasHeld:
+		p := s.held
+		s.held, s.hasHeld = heldProp{}, false
 		s.emit(p)
 	}
 }

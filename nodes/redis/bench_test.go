@@ -122,7 +122,10 @@ func (l *loadClient) next() {
 
 // BenchmarkReplication50Clients is BenchmarkNetwork50Clients against a
 // master with two replicas: every write is also propagated, sent, parsed
-// and applied twice more.
+// and applied twice more. The replicas are online before the clients
+// start (the master's repl-diskless-sync-delay is 0, else its default 5 s
+// would hold their full sync past a 200,000-op run, which then measured a
+// master whose replicas were still waiting).
 func BenchmarkReplication50Clients(b *testing.B) { benchClients(b, 2) }
 
 // BenchmarkNetwork50Clients runs SET/GET from 50 closed-loop clients over
@@ -136,19 +139,30 @@ func benchClients(b *testing.B, replicas int) {
 		b.Fatal(err)
 	}
 	h, _ := w.AddHost("r1", sim.HostConfig{})
-	p, _ := h.Spawn("redis", Program(DefaultConfig()))
+	mcfg := DefaultConfig()
+	mcfg.ReplDisklessSyncDelay = 0
+	p, _ := h.Spawn("redis", Program(mcfg))
 	p.Start()
+	var rs []*Server
 	for i := 0; i < replicas; i++ {
 		name := "rr" + strconv.Itoa(i)
 		rh, _ := w.AddHost(name, sim.HostConfig{})
 		cfg := DefaultConfig()
 		cfg.ReplicaOf = "r1:6379"
-		cfg.ReplDisklessSyncDelay = 0
-		rp, _ := rh.Spawn("redis-"+name, Program(cfg))
+		rp, _ := rh.Spawn("redis-"+name, func(env sim.Env) sim.Node {
+			s := New(env, cfg)
+			rs = append(rs, s)
+			return s
+		})
 		rp.Start()
 	}
 	if replicas > 0 {
 		w.RunFor(time.Second)
+		for i, s := range rs {
+			if !s.MasterLinkUp() {
+				b.Fatalf("replica %d is not online after a second", i)
+			}
+		}
 	}
 	ch, _ := w.AddHost("c1", sim.HostConfig{})
 	done := 0
@@ -166,6 +180,11 @@ func benchClients(b *testing.B, replicas int) {
 		w.RunFor(10 * time.Millisecond)
 	}
 	b.StopTimer()
+	for i, s := range rs {
+		if b.N >= 100 && s.ReplOffset() == 0 {
+			b.Fatalf("replica %d applied nothing", i)
+		}
+	}
 	rate := float64(b.N) / b.Elapsed().Seconds()
 	b.ReportMetric(rate, "cmds/s")
 	realbench.Report(b, rate)

@@ -46,6 +46,8 @@ type command struct {
 	// µs, rejected and failed calls, and the latency histogram.
 	calls, usec, rejected, failed int64
 	hist                          *latencyHist
+	// acl is this command's entry in the ACL table (aclRequest).
+	acl cmdACL
 }
 
 // cmdSpec is a command as the per-family tables list it. Every entry says
@@ -79,6 +81,9 @@ func NewCommandTable() *CommandTable {
 	t := map[string]*command{}
 	add := func(specs ...cmdSpec) {
 		for _, sp := range specs {
+			if strings.ToLower(sp.name) != sp.name {
+				panic("redis: command name " + sp.name + " is not lowercase; findCommand needs it so")
+			}
 			cmd := &command{name: sp.name, arity: sp.arity, flags: sp.flags, proc: sp.proc, keys: sp.keys, meta: commandMetas[sp.name]}
 			name, sub, isSub := strings.Cut(sp.name, "|")
 			if !isSub {
@@ -226,22 +231,28 @@ func (t *CommandTable) KeyPositions(argv [][]byte) ([]int, error) {
 }
 
 // findCommand looks name up case-insensitively without allocating: names
-// are short, so a lowercased copy fits a stack buffer.
+// are short, so a lowercased copy fits a stack buffer. The table's names
+// are lowercase (NewCommandTable checks), so one lookup serves: of name
+// itself when it has no capital, else of its lowercased copy.
 func findCommand(table map[string]*command, name []byte) *command {
-	if cmd := table[string(name)]; cmd != nil {
-		return cmd
-	}
 	var buf [32]byte
 	if len(name) > len(buf) {
-		return nil // longer than any command name
+		return table[string(name)] // longer than any command name
 	}
 	for i, b := range name {
 		if 'A' <= b && b <= 'Z' {
-			b += 'a' - 'A'
+			copy(buf[:], name[:i])
+			for j := i; j < len(name); j++ {
+				b := name[j]
+				if 'A' <= b && b <= 'Z' {
+					b += 'a' - 'A'
+				}
+				buf[j] = b
+			}
+			return table[string(buf[:len(name)])]
 		}
-		buf[i] = b
 	}
-	return table[string(buf[:len(name)])]
+	return table[string(name)]
 }
 
 // cstr is a C string's view of b: Redis prints arguments with %s, which
@@ -312,7 +323,7 @@ func (c *client) processCommand(args [][]byte) {
 	if c.multi {
 		ctx = acl.ContextMulti
 	}
-	if v, _ := c.checkACL(cmd, args, ctx); !v.OK() {
+	if v := c.checkACL(cmd, args, ctx); !v.OK() {
 		c.reject(v.Error(cmd.name))
 		return
 	}

@@ -127,7 +127,31 @@ func (d *db) add(key string, o *object) {
 // set replaces or adds key's value, clearing its TTL unless keepTTL
 // (setKey).
 func (d *db) set(key string, o *object, keepTTL bool) {
-	old, ok := d.keys.Get(key)
+	d.setFound(key, d.keys.find(key), o, keepTTL)
+}
+
+// setBytes is set for a key given as bytes; it returns the key as the
+// keyspace holds it. An existing key's string is reused, so only a new
+// key costs one.
+func (d *db) setBytes(key []byte, o *object, keepTTL bool) string {
+	e := d.keys.find(string(key))
+	k := ""
+	if e != nil {
+		k = e.key
+	} else {
+		k = string(key)
+	}
+	d.setFound(k, e, o, keepTTL)
+	return k
+}
+
+// setFound is set given key's entry, nil when key is new.
+func (d *db) setFound(key string, e *dictEntry[*object], o *object, keepTTL bool) {
+	var old *object
+	ok := e != nil
+	if ok {
+		old = e.val
+	}
 	if ok && old.expireAt != 0 {
 		if keepTTL {
 			o.expireAt = old.expireAt

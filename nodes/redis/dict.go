@@ -52,7 +52,15 @@ func (d *dict[V]) find(key string) *dictEntry[V] {
 	if d.n == 0 {
 		return nil
 	}
-	for e := d.buckets[hashKey(key)&uint64(len(d.buckets)-1)]; e != nil; e = e.next {
+	return d.findHashed(key, hashKey(key))
+}
+
+// findHashed is find given hashKey(key).
+func (d *dict[V]) findHashed(key string, h uint64) *dictEntry[V] {
+	if d.n == 0 {
+		return nil
+	}
+	for e := d.buckets[h&uint64(len(d.buckets)-1)]; e != nil; e = e.next {
 		if e.key == key {
 			return e
 		}
@@ -71,14 +79,15 @@ func (d *dict[V]) Get(key string) (V, bool) {
 
 // Set stores val under key and reports whether key is new.
 func (d *dict[V]) Set(key string, val V) bool {
-	if e := d.find(key); e != nil {
+	h := hashKey(key)
+	if e := d.findHashed(key, h); e != nil {
 		e.val = val
 		return false
 	}
 	if d.n >= len(d.buckets) {
 		d.resize(max(dictMinSize, len(d.buckets)*2))
 	}
-	i := hashKey(key) & uint64(len(d.buckets)-1)
+	i := h & uint64(len(d.buckets)-1)
 	d.buckets[i] = &dictEntry[V]{key: key, val: val, next: d.buckets[i]}
 	d.n++
 	return true
@@ -104,6 +113,18 @@ func (d *dict[V]) Delete(key string) (V, bool) {
 		}
 	}
 	return zero, false
+}
+
+// reserve sizes an empty table for n keys: the size that n Sets would
+// grow it to. Each chain holds its keys newest first whatever the resizes
+// on the way (resize keeps a chain's order), so the table ends as it would
+// have, with no resize on the way.
+func (d *dict[V]) reserve(n int) {
+	if d.n == 0 && n > 0 {
+		if size := max(dictMinSize, nextPow2(n)); size > len(d.buckets) {
+			d.resize(size)
+		}
+	}
 }
 
 // Clear empties the table.

@@ -64,7 +64,7 @@ func objectDigest(key []byte, o *object, withKey bool) digest.Value {
 			v.Elem(o.list.At(i))
 		}
 	case kindSet:
-		o.set.each(v.Elem)
+		o.set.eachView(v.Elem)
 	case kindHash:
 		o.hash.each(func(f, val []byte) { v.Elem(f); v.Elem(val) })
 	case kindZSet:

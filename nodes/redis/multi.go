@@ -70,7 +70,7 @@ func execCommand(c *client, args [][]byte) {
 		cmd := s.lookup(q)
 		c.lastCmd = cmd.name
 		// ACLs are checked again: they may have changed since queueing.
-		if v, _ := c.checkACL(cmd, q, acl.ContextMulti); !v.OK() {
+		if v := c.checkACL(cmd, q, acl.ContextMulti); !v.OK() {
 			c.w.WriteError("NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: " + execDenial(v.Reason))
 			continue
 		}

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 
@@ -138,6 +139,57 @@ func stringObject(b []byte) *object {
 	}
 	return rawString(b)
 }
+
+// stringObjectCopy is stringObject(bytes.Clone(b)) in one allocation
+// when b fits an embstr: the bytes live in the object's own block, as
+// Redis allocates an embstr's robj and sds together, in a block of the
+// smallest of three sizes that holds them (no larger than the object and
+// the copy were apart). The copy's capacity is its length, so growing it
+// reallocates, never writes into the block.
+func stringObjectCopy(b []byte) *object {
+	n := len(b)
+	if b == nil || n > embstrSizeLimit {
+		return stringObject(bytes.Clone(b))
+	}
+	var o *object
+	var str []byte
+	switch {
+	case n <= 16:
+		e := new(embObject16)
+		o, str = &e.object, e.buf[:n:n]
+	case n <= 32:
+		e := new(embObject32)
+		o, str = &e.object, e.buf[:n:n]
+	default:
+		e := new(embObject44)
+		o, str = &e.object, e.buf[:n:n]
+	}
+	copy(str, b)
+	if n <= 20 {
+		if v, ok := rnum.ParseInt(str); ok {
+			*o = object{kind: kindString, str: str, enc: encInt, shared: v >= 0 && v < sharedIntegers}
+			return o
+		}
+	}
+	*o = object{kind: kindString, str: str, enc: encEmbstr}
+	return o
+}
+
+// embObject16, 32 and 44 are an object with room for an embstr's bytes.
+type (
+	embObject16 struct {
+		object
+		buf [16]byte
+	}
+	embObject32 struct {
+		object
+		buf [32]byte
+	}
+	embObject44 struct {
+		object
+		buf [embstrSizeLimit]byte
+	}
+)
 
 // rawString is createRawStringObject: APPEND and SETRANGE on an existing
 // key, and SETRANGE's new keys.

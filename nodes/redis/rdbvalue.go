@@ -30,7 +30,7 @@ func (o *object) rdbValue() *rdbfile.Value {
 		}
 		return v
 	case kindSet:
-		v := &rdbfile.Value{Type: rdbfile.TypeSet, Encoding: rdbfile.EncodingHashtable, Elems: o.set.members()}
+		v := &rdbfile.Value{Type: rdbfile.TypeSet, Encoding: rdbfile.EncodingHashtable, Elems: o.set.packedMembers()}
 		if o.set.ht == nil {
 			v.Encoding = rdbfile.EncodingIntset
 		}
@@ -99,7 +99,7 @@ func (s *Server) objectFromRDB(v *rdbfile.Value) (*object, error) {
 	switch v.Type {
 	case rdbfile.TypeString:
 		// rdbLoadObject's tryObjectEncoding: int, embstr or raw.
-		return stringObject(bytes.Clone(v.Str)), nil
+		return stringObjectCopy(v.Str), nil
 	case rdbfile.TypeList:
 		l := &list{}
 		for _, e := range v.Elems {
@@ -120,8 +120,17 @@ func (s *Server) objectFromRDB(v *rdbfile.Value) (*object, error) {
 			slices.Sort(st.ints)
 		} else {
 			st.ht = &dict[struct{}]{}
+			st.ht.reserve(len(v.Elems))
 			for _, m := range v.Elems {
 				st.ht.Set(string(m), struct{}{})
+			}
+			if st.ht.Len() != len(v.Elems) {
+				// Repeated members (an intset's, unchecked): reserve
+				// sized for more keys than there are, so grow as Sets do.
+				st.ht = &dict[struct{}]{}
+				for _, m := range v.Elems {
+					st.ht.Set(string(m), struct{}{})
+				}
 			}
 		}
 		return &object{kind: kindSet, set: st}, nil

@@ -153,7 +153,8 @@ func (s *Server) runScript(c *client, ro, eval bool, name string, run func(ctx s
 			if sc.user == nil {
 				return true, true
 			}
-			return sc.user.Check(s.aclRequest(cmd, cargs)).OK(), true
+			req := s.aclRequest(cmd, cargs)
+			return sc.user.Check(&req).OK(), true
 		},
 		Seed: s.rng.Int64(),
 		Log:  func(level int, msg string) { s.env.Logf("script: %s", msg) },
@@ -262,7 +263,7 @@ func (s *Server) scriptCall(sc *client, args [][]byte, proto int) []byte {
 		sc.w.WriteError("ERR This Redis command is not allowed from script")
 		return sc.w.Bytes()
 	}
-	if v, _ := sc.checkACL(cmd, args, acl.ContextLua); !v.OK() {
+	if v := sc.checkACL(cmd, args, acl.ContextLua); !v.OK() {
 		sc.w.WriteError("ERR The user executing the script " + scriptDenial(v.Reason))
 		return sc.w.Bytes()
 	}

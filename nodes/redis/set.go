@@ -98,6 +98,44 @@ func (st *set) each(fn func(m []byte)) {
 	}
 }
 
+// eachView is each for a caller that reads a member only while fn runs
+// (a reply, a lookup, a digest): the bytes are a scratch copy that the
+// next member overwrites, so a large set's walk allocates nothing per
+// member.
+func (st *set) eachView(fn func(m []byte)) {
+	if st.ht != nil {
+		var buf []byte
+		st.ht.All(func(k string, _ struct{}) bool {
+			buf = append(buf[:0], k...)
+			fn(buf)
+			return true
+		})
+		return
+	}
+	var tmp [20]byte
+	for _, v := range st.ints {
+		fn(strconv.AppendInt(tmp[:0], v, 10))
+	}
+}
+
+// packedMembers is members in one block: each member a slice of it. The
+// slices are not to be grown (rdbValue, whose reader only reads them).
+func (st *set) packedMembers() [][]byte {
+	if st.ht == nil {
+		return st.members()
+	}
+	size := 0
+	st.ht.All(func(k string, _ struct{}) bool { size += len(k); return true })
+	buf := make([]byte, 0, size)
+	out := make([][]byte, 0, st.ht.Len())
+	st.ht.All(func(k string, _ struct{}) bool {
+		buf = append(buf, k...)
+		out = append(out, buf[len(buf)-len(k):len(buf):len(buf)])
+		return true
+	})
+	return out
+}
+
 func (st *set) members() [][]byte {
 	out := make([][]byte, 0, st.len())
 	st.each(func(m []byte) { out = append(out, m) })
@@ -251,7 +289,7 @@ func smembersCommand(c *client, args [][]byte) {
 		return
 	}
 	c.w.WriteSetLen(o.set.len())
-	o.set.each(func(m []byte) { c.w.WriteBulk(m) })
+	o.set.eachView(func(m []byte) { c.w.WriteBulk(m) })
 }
 
 func sismemberCommand(c *client, args [][]byte) {
@@ -383,7 +421,7 @@ func srandmemberCommand(c *client, args [][]byte) {
 		}
 	case count >= int64(o.set.len()):
 		c.w.WriteArrayLen(o.set.len())
-		o.set.each(func(m []byte) { c.w.WriteBulk(m) })
+		o.set.eachView(func(m []byte) { c.w.WriteBulk(m) })
 	default:
 		// Distinct members: a partial shuffle of the members drawn from
 		// the node's stream.
@@ -494,11 +532,11 @@ func setOpGeneric(c *client, keys [][]byte, dst []byte, op int) {
 				continue
 			}
 			if op == opDiff && i > 0 {
-				st.each(func(m []byte) { acc.remove(m) })
+				st.eachView(func(m []byte) { acc.remove(m) })
 				continue
 			}
 			if op == opDiff && i == 0 || op == opUnion {
-				st.each(func(m []byte) { acc.add(c.s, m) })
+				st.eachView(func(m []byte) { acc.add(c.s, m) })
 			}
 		}
 		if op == opDiff && sets[0] == nil {

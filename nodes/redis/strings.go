@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -185,9 +184,8 @@ func setGeneric(c *client, flags setFlags, key, val, expire []byte, intReplies b
 		}
 		return
 	}
-	k := string(key)
-	o := stringObject(bytes.Clone(val))
-	c.db.set(k, o, flags&setKeepTTL != 0)
+	o := stringObjectCopy(val)
+	k := c.db.setBytes(key, o, flags&setKeepTTL != 0)
 	c.s.dirty++
 	c.s.notify(notifyString, "set", key, c.db.id)
 	if expire != nil {
@@ -241,7 +239,7 @@ func getsetCommand(c *client, args [][]byte) {
 	if !c.getGeneric(args[1]) {
 		return
 	}
-	c.db.set(string(args[1]), stringObject(bytes.Clone(args[2])), false)
+	c.db.set(string(args[1]), stringObjectCopy(args[2]), false)
 	c.s.notify(notifyString, "set", args[1], c.db.id)
 	c.s.dirty++
 	c.prop = [][]byte{[]byte("SET"), args[1], args[2]}
@@ -327,7 +325,7 @@ func msetGeneric(c *client, args [][]byte, nx bool) {
 		}
 	}
 	for j := 1; j < len(args); j += 2 {
-		c.db.set(string(args[j]), stringObject(bytes.Clone(args[j+1])), false)
+		c.db.set(string(args[j]), stringObjectCopy(args[j+1]), false)
 		c.s.notify(notifyString, "set", args[j], c.db.id)
 	}
 	c.s.dirty += int64(len(args) / 2)
@@ -432,7 +430,7 @@ func appendCommand(c *client, args [][]byte) {
 		return
 	}
 	if o == nil {
-		o = stringObject(bytes.Clone(args[2]))
+		o = stringObjectCopy(args[2])
 		c.db.set(string(key), o, false)
 	} else {
 		if !c.checkStringLength(int64(len(o.str)), int64(len(args[2]))) {
