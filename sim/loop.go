@@ -105,6 +105,9 @@ func (w *World) schedule(at clock.Time, proc *Process, r Runner, arg uint64, kin
 	if at < w.now {
 		at = w.now
 	}
+	if w.cancelled > 1024 && 2*w.cancelled > len(w.q) {
+		w.compact()
+	}
 	w.seq++
 	ev := event{at: at, seq: w.seq, proc: proc, r: r, arg: arg, kind: kind}
 	if proc != nil {
@@ -171,4 +174,59 @@ func (w *World) dispatch(ev *event) {
 	if p := ev.proc; p != nil && p.exiting {
 		p.finishExit()
 	}
+}
+
+// compact drops the events of cancelled timers from the queue and restores
+// the heap. The order events pop in is the total order of (at, seq), which
+// no layout of the heap changes, and a cancelled timer's event does nothing
+// when popped: the run is the same event for event.
+func (w *World) compact() {
+	q := w.q
+	n := 0
+	for i := range q {
+		ev := &q[i]
+		if ev.kind == kindTimer && ev.proc != nil && ev.inc == ev.proc.inc {
+			slot, gen := uint32(ev.arg), uint32(ev.arg>>32)
+			if int(slot) < len(ev.proc.timers) {
+				if ts := &ev.proc.timers[slot]; ts.gen != gen || ts.fn == nil {
+					continue
+				}
+			}
+		}
+		q[n] = *ev
+		n++
+	}
+	clear(q[n:])
+	q = q[:n]
+	for i := (n - 2) / 4; i >= 0; i-- {
+		q.down(i)
+	}
+	w.q = q
+	w.cancelled = 0
+}
+
+// down sifts the event at i down to its place.
+func (h eventHeap) down(i int) {
+	q := h
+	n := len(q)
+	ev := q[i]
+	for {
+		first := 4*i + 1
+		if first >= n {
+			break
+		}
+		m := first
+		end := min(first+4, n)
+		for c := first + 1; c < end; c++ {
+			if q[c].before(&q[m]) {
+				m = c
+			}
+		}
+		if !q[m].before(&ev) {
+			break
+		}
+		q[i] = q[m]
+		i = m
+	}
+	q[i] = ev
 }

@@ -242,6 +242,7 @@ func (p *Process) cancelTimer(t Timer) bool {
 	}
 	ts.fn = nil
 	p.freeTimers = append(p.freeTimers, slot)
+	p.w.cancelled++
 	return true
 }
 

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io/fs"
 	"math"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -452,5 +454,44 @@ func TestCrashTornAndWipe(t *testing.T) {
 	must(t, d.Append("aof", []byte("new")))
 	if got, _ := d.Read("aof"); string(got) != "new" {
 		t.Fatalf("a wiped disk takes new files: %q", got)
+	}
+}
+
+// TestCancelledTimersLeaveTheQueue arms many timers, as a client arms one
+// request timeout per command, and cancels most of them: their events leave
+// the queue before they are due, and the timers left fire when and in the
+// order they would have.
+func TestCancelledTimersLeaveTheQueue(t *testing.T) {
+	w := NewWorld(1)
+	var env Env
+	p := newTestProc(t, w, "n1", HostConfig{}, func(e Env) { env = e })
+	p.Start()
+	r := w.Stream("test")
+	type fired struct {
+		i  int
+		at clock.Time
+	}
+	var want, got []fired
+	peak := 0
+	for i := 0; i < 20000; i++ {
+		d := time.Duration(1+r.IntN(1000)) * time.Millisecond
+		tm := env.After(d, func() { got = append(got, fired{i, w.Now()}) })
+		if i%8 == 0 {
+			want = append(want, fired{i, clock.Time(d)})
+		} else if !env.Cancel(tm) {
+			t.Fatal("Cancel of a pending timer: false")
+		}
+		peak = max(peak, w.Pending())
+	}
+	// 17,500 of 20,000 cancelled: without compaction the queue would hold
+	// all 20,000 until they came due.
+	if peak > 2*1024+20000/8+100 {
+		t.Errorf("the queue peaked at %d events for 2,500 live timers", peak)
+	}
+	w.RunUntilIdle()
+	// Timers due at the same time fire in the order they were armed.
+	sort.SliceStable(want, func(a, b int) bool { return want[a].at < want[b].at })
+	if !slices.Equal(got, want) {
+		t.Fatalf("%d timers fired, want %d, or in another order or at other times", len(got), len(want))
 	}
 }

@@ -16,6 +16,9 @@ type World struct {
 	seq    uint64
 	q      eventHeap
 	halted bool
+	// cancelled counts timers cancelled since the queue was last compacted:
+	// their events wait in q until popped, dead.
+	cancelled int
 
 	hosts  []*Host
 	byName map[string]*Host
