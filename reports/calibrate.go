@@ -149,23 +149,10 @@ func WriteCalibration(dir string, c *Calibration) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("reports: %v", err)
 	}
-	var buf bytes.Buffer
-	writeCalibrationMarkdown(&buf, c)
-	if err := writeFile(dir, CalibrationTableFile, buf.Bytes()); err != nil {
-		return err
-	}
-	buf.Reset()
-	if err := writeCalibrationCSV(&buf, c); err != nil {
-		return err
-	}
-	if err := writeFile(dir, CalibrationCSVFile, buf.Bytes()); err != nil {
-		return err
-	}
-	buf.Reset()
-	if err := writeCalibrationHTML(&buf, c); err != nil {
-		return err
-	}
-	return writeFile(dir, CalibrationPageFile, buf.Bytes())
+	return writeFiles(dir,
+		textFile(CalibrationTableFile, func(b *bytes.Buffer) { writeCalibrationMarkdown(b, c) }),
+		fileWriter{CalibrationCSVFile, func(b *bytes.Buffer) error { return writeCalibrationCSV(b, c) }},
+		fileWriter{CalibrationPageFile, func(b *bytes.Buffer) error { return writeCalibrationHTML(b, c) }})
 }
 
 // CalibrationTable is the table of calibration.md alone, for a terminal

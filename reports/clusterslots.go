@@ -280,16 +280,7 @@ func clusterSlotsFigure(fr *canvasFrame, r *Run) (figure, error) {
 	st := clusterStoryOf(fr, r)
 	v := slotsView{st: st, fr: fr, overlaps: st.overlaps()}
 	p := fr.newPlot("Which node serves each slot, in each node's table", "")
-	n := len(st.nodes)
-	p.Y.Min, p.Y.Max = -0.55, float64(n)-0.45
-	ts := make(plot.ConstantTicks, n)
-	for i, name := range st.nodes {
-		ts[i] = plot.Tick{Value: float64(n - 1 - i), Label: name}
-	}
-	p.Y.Tick.Marker = ts
-	p.Y.Tick.Length = 0
-	p.Y.LineStyle.Width = 0
-	p.X.Padding, p.Y.Padding = 0, 0
+	rowAxis(p, st.nodes, -0.55, 0.45)
 	p.Add(v)
 
 	owners := map[string]bool{}
@@ -316,37 +307,14 @@ func clusterSlotsFigure(fr *canvasFrame, r *Run) (figure, error) {
 			differ = differ || len(st.dissentAt(i, k)) > 0
 		}
 	}
-	l := newLegend()
-	entries := 0
-	add := func(label string, th plot.Thumbnailer) {
-		l.Add(label, th)
-		entries++
-	}
-	for _, name := range fr.order {
-		if owners[name] {
-			add("served by "+name, colorBox{fr.nodeColor(name)})
-		}
-	}
-	for _, e := range []struct {
-		on    bool
-		label string
-		th    plot.Thumbnailer
-	}{
+	svg, err := fr.renderRows(p, len(st.nodes), clusterRowH, "served by ", owners, []legendEntry{
 		{unassigned, "unassigned", colorBox{colorUnassigned}},
 		{down, "down", colorBox{colorDown}},
 		{paused, "paused (faded)", colorBox{withAlpha(nodePalette[0], 0x50)}},
 		{differ, "differs from most", hatchBox{}},
 		{len(v.overlaps) > 0, "claimed twice", outlineBox{colorOverlap}},
 		{fail, "state fail", colorBox{colorStateFail}},
-		{len(fr.faults) > 0, "fault window", colorBox{withAlpha(colorBandLine, 0x50)}},
-	} {
-		if e.on {
-			add(e.label, e.th)
-		}
-	}
-	h := clusterRowH*vg.Length(n) + 80
-	h = max(h, vg.Length(14*(entries+1)+labelRows*labelRowPt+60))
-	svg, err := render(p, &l, h)
+	})
 	fig.SVG = svg
 	return fig, err
 }

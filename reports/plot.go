@@ -179,6 +179,52 @@ func newLegend() plot.Legend {
 	return l
 }
 
+// rowAxis makes p a chart of rows: labels down the Y axis, the first at
+// the top, the axis from lo to len(labels)-hi (row i spans i-0.5 to i+0.5).
+func rowAxis(p *plot.Plot, labels []string, lo, hi float64) {
+	n := len(labels)
+	p.Y.Min, p.Y.Max = lo, float64(n)-hi
+	ts := make(plot.ConstantTicks, n)
+	for i, l := range labels {
+		ts[i] = plot.Tick{Value: float64(n - 1 - i), Label: l}
+	}
+	p.Y.Tick.Marker = ts
+	p.Y.Tick.Length = 0
+	p.Y.LineStyle.Width = 0
+	p.X.Padding, p.Y.Padding = 0, 0
+}
+
+// legendEntry is a line of a legend shown only when on.
+type legendEntry struct {
+	on    bool
+	label string
+	th    plot.Thumbnailer
+}
+
+// renderRows draws a chart of rows rowH high with its legend: prefix and
+// each node in shown, in the frame's order and in the node's colour, then
+// the entries that are on and, when the run had faults, the fault window.
+func (fr *canvasFrame) renderRows(p *plot.Plot, rows int, rowH vg.Length, prefix string, shown map[string]bool, entries []legendEntry) (template.HTML, error) {
+	l := newLegend()
+	lines := 0
+	for _, name := range fr.order {
+		if shown[name] {
+			l.Add(prefix+name, colorBox{fr.nodeColor(name)})
+			lines++
+		}
+	}
+	entries = append(entries, legendEntry{len(fr.faults) > 0, "fault window", colorBox{withAlpha(colorBandLine, 0x50)}})
+	for _, e := range entries {
+		if e.on {
+			l.Add(e.label, e.th)
+			lines++
+		}
+	}
+	h := rowH*vg.Length(rows) + 80
+	h = max(h, vg.Length(14*(lines+1)+labelRows*labelRowPt+60))
+	return render(p, &l, h)
+}
+
 // render draws p, with legend l (if any) in a strip to its right, as inline
 // SVG without the XML prolog.
 func render(p *plot.Plot, l *plot.Legend, h vg.Length) (template.HTML, error) {

@@ -264,15 +264,11 @@ func sentinelFigure(fr *canvasFrame, r *Run) (figure, error) {
 	}
 	rows := sentinelRows(r.Sentinels)
 	p := fr.newPlot("Which master each sentinel names, with the epochs", "")
-	p.Y.Min, p.Y.Max = -0.7, float64(len(rows))-0.3
-	ts := make(plot.ConstantTicks, len(rows))
+	labels := make([]string, len(rows))
 	for i, row := range rows {
-		ts[i] = plot.Tick{Value: float64(len(rows) - 1 - i), Label: row.label}
+		labels[i] = row.label
 	}
-	p.Y.Tick.Marker = ts
-	p.Y.Tick.Length = 0
-	p.Y.LineStyle.Width = 0
-	p.X.Padding, p.Y.Padding = 0, 0
+	rowAxis(p, labels, -0.7, 0.3)
 	p.Add(sentinelView{rows: rows, fr: fr})
 
 	named := map[string]bool{}
@@ -292,37 +288,14 @@ func sentinelFigure(fr *canvasFrame, r *Run) (figure, error) {
 		sdown = sdown || s.Status == "sdown"
 		odown = odown || s.Status == "odown"
 	}
-	l := newLegend()
-	entries := 0
-	add := func(label string, th plot.Thumbnailer) {
-		l.Add(label, th)
-		entries++
-	}
-	for _, n := range fr.order {
-		if named[n] {
-			add("names "+n, colorBox{fr.nodeColor(n)})
-		}
-	}
-	for _, e := range []struct {
-		on    bool
-		label string
-		th    plot.Thumbnailer
-	}{
+	svg, err := fr.renderRows(p, len(rows), sentinelRowH, "names ", named, []legendEntry{
 		{none, "names none", colorBox{colorOtherRole}},
 		{down, "down", colorBox{colorDown}},
 		{paused, "paused (faded)", colorBox{withAlpha(nodePalette[0], 0x50)}},
 		{tilt, "TILT", hatchBox{}},
 		{sdown, "sees SDOWN", colorBox{colorSDown}},
 		{odown, "sees ODOWN", colorBox{colorODown}},
-		{len(fr.faults) > 0, "fault window", colorBox{withAlpha(colorBandLine, 0x50)}},
-	} {
-		if e.on {
-			add(e.label, e.th)
-		}
-	}
-	h := sentinelRowH*vg.Length(len(rows)) + 80
-	h = max(h, vg.Length(14*(entries+1)+labelRows*labelRowPt+60))
-	svg, err := render(p, &l, h)
+	})
 	fig.SVG = svg
 	return fig, err
 }

@@ -135,16 +135,9 @@ func WriteStudy(dir string, s *Study) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("reports: %v", err)
 	}
-	var buf bytes.Buffer
-	writeStudyTable(&buf, s)
-	if err := writeFile(dir, StudyTableFile, buf.Bytes()); err != nil {
-		return err
-	}
-	buf.Reset()
-	if err := writeStudyCSV(&buf, s); err != nil {
-		return err
-	}
-	if err := writeFile(dir, StudyCSVFile, buf.Bytes()); err != nil {
+	if err := writeFiles(dir,
+		textFile(StudyTableFile, func(b *bytes.Buffer) { writeStudyTable(b, s) }),
+		fileWriter{StudyCSVFile, func(b *bytes.Buffer) error { return writeStudyCSV(b, s) }}); err != nil {
 		return err
 	}
 	svgs := make(map[string]template.HTML, len(s.Plots))
@@ -160,11 +153,7 @@ func WriteStudy(dir string, s *Study) error {
 			return err
 		}
 	}
-	buf.Reset()
-	if err := writeStudyHTML(&buf, s, svgs); err != nil {
-		return err
-	}
-	return writeFile(dir, StudyPageFile, buf.Bytes())
+	return writeFiles(dir, fileWriter{StudyPageFile, func(b *bytes.Buffer) error { return writeStudyHTML(b, s, svgs) }})
 }
 
 // validate reports what in s would give a wrong or unwritable study.

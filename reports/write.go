@@ -77,6 +77,33 @@ func writeFile(dir, name string, b []byte) error {
 	return nil
 }
 
+// fileWriter renders one file of a report's directory.
+type fileWriter struct {
+	name   string
+	render func(b *bytes.Buffer) error
+}
+
+// textFile makes a fileWriter of a render that cannot fail.
+func textFile(name string, render func(b *bytes.Buffer)) fileWriter {
+	return fileWriter{name, func(b *bytes.Buffer) error { render(b); return nil }}
+}
+
+// writeFiles renders each file in turn and writes it into dir, stopping
+// at the first error.
+func writeFiles(dir string, files ...fileWriter) error {
+	var buf bytes.Buffer
+	for _, f := range files {
+		buf.Reset()
+		if err := f.render(&buf); err != nil {
+			return err
+		}
+		if err := writeFile(dir, f.name, buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // writeHistory writes history.jsonl: the operations a streaming run
 // wrote to its prefix file, then the ones it kept. A prefix file that is
 // dir's history.jsonl already is appended to.
