@@ -69,11 +69,13 @@ type client struct {
 	conn *redisconn.Conn // to addr; nil until the first operation
 	addr string
 
-	busy  bool       // an operation is in flight
-	qerr  string     // the first error reply to a command queued before it
-	op    history.Op // it, as generated; Decode fills Result or Elems
-	cmd   [][]byte
-	fails int // connection failures in a row, for the backoff
+	busy bool       // an operation is in flight
+	qerr string     // the first error reply to a command queued before it
+	op   history.Op // it, as generated; Decode fills Result or Elems
+	cmd  [][]byte
+	// cmdBuf is where a builder workload builds cmd.
+	cmdBuf cmdBuf
+	fails  int // connection failures in a row, for the backoff
 
 	stopped bool
 	stepFn  func() // c.step, bound once
@@ -152,7 +154,7 @@ func (c *client) step() {
 		c.nfinal++
 	} else {
 		c.st.seq++
-		op, cmd = c.o.Workload.Next(c.env.Rand(), int64(c.o.Process)*uniqBase+c.st.seq)
+		op, cmd = nextOp(c.o.Workload, c.env.Rand(), int64(c.o.Process)*uniqBase+c.st.seq, &c.cmdBuf)
 	}
 	if c.clu != nil {
 		c.invokeCluster(&op, cmd)

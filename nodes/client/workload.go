@@ -72,7 +72,7 @@ func bulkValue(v resp.Value) (history.Value, error) {
 		return history.None, errUnexpected
 	}
 	_, text := v.VerbatimText()
-	return history.Str(string(text)).Canonical(), nil
+	return history.StrBytes(text), nil
 }
 
 func intValue(v resp.Value) (int64, error) {
