@@ -32,6 +32,43 @@ type cmdBuf struct {
 	buf  []byte
 	ends []int
 	args [][]byte
+	// names remembers the key names made, by prefix, so that a client
+	// names each of its keys once.
+	names []keyNames
+}
+
+type keyNames struct {
+	prefix string
+	names  []string // names[i] is prefix+i, or "" until made
+}
+
+// maxNamed bounds the key indexes a cmdBuf remembers the names of.
+const maxNamed = 1024
+
+// key is pickKey, with the name remembered.
+func (b *cmdBuf) key(r *rand.Rand, prefix string, n int) string {
+	i := keyIndex(r, n)
+	if i >= maxNamed {
+		return keyName(prefix, i)
+	}
+	var kn *keyNames
+	for j := range b.names {
+		if b.names[j].prefix == prefix {
+			kn = &b.names[j]
+			break
+		}
+	}
+	if kn == nil {
+		b.names = append(b.names, keyNames{prefix: prefix})
+		kn = &b.names[len(b.names)-1]
+	}
+	if i >= len(kn.names) {
+		kn.names = append(kn.names, make([]string, i+1-len(kn.names))...)
+	}
+	if kn.names[i] == "" {
+		kn.names[i] = keyName(prefix, i)
+	}
+	return kn.names[i]
 }
 
 // str appends the argument s.

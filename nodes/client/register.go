@@ -26,7 +26,7 @@ func (w *Register) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
 }
 
 func (w *Register) next(r *rand.Rand, uniq int64, b *cmdBuf) (history.Op, [][]byte) {
-	key := pickKey(r, "r", w.Keys)
+	key := b.key(r, "r", w.Keys)
 	if r.Float64() < w.ReadFraction {
 		return history.Op{Kind: history.Read, Key: key}, b.str("GET").str(key).done()
 	}
@@ -87,7 +87,7 @@ func (w *CASRegister) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
 }
 
 func (w *CASRegister) next(r *rand.Rand, _ int64, b *cmdBuf) (history.Op, [][]byte) {
-	key := pickKey(r, "r", w.Keys)
+	key := b.key(r, "r", w.Keys)
 	n := max(w.Values, 1)
 	x := r.Float64()
 	switch {
@@ -127,7 +127,7 @@ func (w *Counter) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
 }
 
 func (w *Counter) next(r *rand.Rand, _ int64, b *cmdBuf) (history.Op, [][]byte) {
-	key := pickKey(r, "n", w.Keys)
+	key := b.key(r, "n", w.Keys)
 	if r.Float64() < w.ReadFraction {
 		return history.Op{Kind: history.Read, Key: key}, b.str("GET").str(key).done()
 	}

@@ -55,11 +55,14 @@ func cmd(args ...string) [][]byte {
 
 func keyName(prefix string, i int) string { return prefix + strconv.Itoa(i) }
 
-func pickKey(r *rand.Rand, prefix string, n int) string {
+func pickKey(r *rand.Rand, prefix string, n int) string { return keyName(prefix, keyIndex(r, n)) }
+
+// keyIndex draws one of n keys; with one, it draws nothing.
+func keyIndex(r *rand.Rand, n int) int {
 	if n <= 1 {
-		return prefix + "0"
+		return 0
 	}
-	return keyName(prefix, r.IntN(n))
+	return r.IntN(n)
 }
 
 // bulkValue turns a GET reply into a Value: None for nil, an Int for a
