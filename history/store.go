@@ -54,10 +54,28 @@ type chunk struct {
 	// strings (it is dropped once the chunk is full and complete, and is
 	// only a way to store each string once: without it, strings are
 	// appended again).
-	strs    []string
-	index   map[string]uint32
+	strs  []string
+	index map[string]uint32
+	// recent is a cache in front of index: recent[strHash(s)] is the
+	// index of the last string stored or found with that hash (0: none).
+	// Operations repeat a few keys and nodes, which it finds without the
+	// map.
+	recent  [recentLen]uint32
 	extras  []extra
 	pending int // the chunk's operations not yet completed
+}
+
+const recentBits = 7
+const recentLen = 1 << recentBits
+
+// strHash is a cheap hash of s's length and first bytes (FNV-1a), for
+// recent.
+func strHash(s string) uint32 {
+	h := uint32(len(s)) * 0x9e3779b1
+	for i := 0; i < len(s) && i < 16; i++ {
+		h = (h ^ uint32(s[i])) * 0x01000193
+	}
+	return h * 0x9e3779b1 >> (32 - recentBits)
 }
 
 func newChunk() *chunk {
@@ -69,14 +87,19 @@ func (c *chunk) str(s string) uint32 {
 	if s == "" {
 		return 0
 	}
-	if i, ok := c.index[s]; ok {
+	slot := &c.recent[strHash(s)]
+	if i := *slot; i != 0 && c.strs[i] == s {
 		return i
 	}
-	i := uint32(len(c.strs))
-	c.strs = append(c.strs, s)
-	if c.index != nil {
-		c.index[s] = i
+	i, ok := c.index[s]
+	if !ok {
+		i = uint32(len(c.strs))
+		c.strs = append(c.strs, s)
+		if c.index != nil {
+			c.index[s] = i
+		}
 	}
+	*slot = i
 	return i
 }
 
