@@ -26,11 +26,10 @@ func nextOp(w Workload, r *rand.Rand, uniq int64, b *cmdBuf) (history.Op, [][]by
 }
 
 // cmdBuf is the space of one command: its arguments end to end in buf,
-// the end of each in ends. A zero cmdBuf is ready; a builder's Next
-// passes a fresh one, a client its own.
+// each sliced in args. A zero cmdBuf is ready; a builder's Next passes a
+// fresh one, a client its own.
 type cmdBuf struct {
 	buf  []byte
-	ends []int
 	args [][]byte
 	// names remembers the key names made, by prefix, so that a client
 	// names each of its keys once.
@@ -73,26 +72,42 @@ func (b *cmdBuf) key(r *rand.Rand, prefix string, n int) string {
 
 // str appends the argument s.
 func (b *cmdBuf) str(s string) *cmdBuf {
+	b.reserve(len(s))
+	start := len(b.buf)
 	b.buf = append(b.buf, s...)
-	b.ends = append(b.ends, len(b.buf))
+	b.args = append(b.args, b.buf[start:len(b.buf):len(b.buf)])
 	return b
 }
 
 // int appends the argument n in decimal.
 func (b *cmdBuf) int(n int64) *cmdBuf {
+	b.reserve(20) // "-9223372036854775808"
+	start := len(b.buf)
 	b.buf = strconv.AppendInt(b.buf, n, 10)
-	b.ends = append(b.ends, len(b.buf))
+	b.args = append(b.args, b.buf[start:len(b.buf):len(b.buf)])
 	return b
+}
+
+// reserve makes room for n more bytes in buf; when it must grow, the
+// arguments already appended move with it.
+func (b *cmdBuf) reserve(n int) {
+	if len(b.buf)+n <= cap(b.buf) {
+		return
+	}
+	grown := make([]byte, len(b.buf), 2*cap(b.buf)+n)
+	copy(grown, b.buf)
+	off := 0
+	for i, a := range b.args {
+		b.args[i] = grown[off : off+len(a) : off+len(a)]
+		off += len(a)
+	}
+	b.buf = grown
 }
 
 // done returns the command appended since the last done. It stays valid
 // until the next argument is appended, which reuses its space.
 func (b *cmdBuf) done() [][]byte {
-	args, start := b.args[:0], 0
-	for _, end := range b.ends {
-		args = append(args, b.buf[start:end:end])
-		start = end
-	}
-	b.args, b.buf, b.ends = args, b.buf[:0], b.ends[:0]
+	args := b.args
+	b.args, b.buf = b.args[:0], b.buf[:0]
 	return args
 }

@@ -76,3 +76,21 @@ func TestCmdBufReused(t *testing.T) {
 		t.Errorf("%v allocations per command, want none", n)
 	}
 }
+
+// Arguments appended before the space grows keep their bytes, and a
+// command built after done reuses the space.
+func TestCmdBufGrows(t *testing.T) {
+	var b cmdBuf
+	long := string(make([]byte, 300))
+	got := b.str("EVAL").str(long).int(-9223372036854775808).str("k").done()
+	want := [][]byte{[]byte("EVAL"), []byte(long), []byte("-9223372036854775808"), []byte("k")}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %q", got)
+	}
+	if got := b.str("GET").str("r1").done(); !reflect.DeepEqual(got, [][]byte{[]byte("GET"), []byte("r1")}) {
+		t.Fatalf("second command %q", got)
+	}
+	if n := testing.AllocsPerRun(100, func() { b.str("SET").str("r1").int(1_000_000_001).done() }); n != 0 {
+		t.Errorf("%v allocations per command in a warm space", n)
+	}
+}
