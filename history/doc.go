@@ -15,4 +15,8 @@
 //     request was sent). Operations still pending when a run ends become Info.
 //   - A History is append-only and is used from the single goroutine of the
 //     world that records it.
+//   - A History keeps its operations as compact records without pointers
+//     (store.go), so that a long run's history costs the garbage collector
+//     nothing to scan; Ops, Op, Select and a stream's sink decode them, and
+//     give back every field exactly as it was recorded.
 package history

@@ -10,11 +10,13 @@ import (
 // is an empty history ready for use. It is not safe for concurrent use: the
 // world's single goroutine records into it.
 type History struct {
-	// Operations live in fixed-size chunks so that recording never copies
-	// what is already recorded; Ops flattens them once, on demand.
-	chunks  [][]Op
+	// Operations live in fixed-size chunks of compact records (see rec)
+	// so that recording never copies what is already recorded; Ops
+	// decodes them once, on demand.
+	chunks  []*chunk
+	kinds   []Kind // the kinds recorded, which recs index
 	n       int
-	flat    []Op // the flattened ops, valid while len(flat) == n
+	flat    []Op // the decoded ops, valid while len(flat) == n
 	pending int
 	// A streaming history (Stream) passes each completed operation
 	// invoked before keepFrom to sink once every operation before it has
@@ -23,31 +25,34 @@ type History struct {
 	keepFrom clock.Time
 	next     int
 	streamed [4]int // the streamed operations by outcome
+	scratch  Op     // the operation passed to sink
 }
 
 const chunkBits = 12
 const chunkLen = 1 << chunkBits
 
-func (h *History) at(i int) *Op {
+func (h *History) at(i int) (*chunk, *rec) {
 	if i < h.next || i >= h.n {
 		if i >= 0 && i < h.next {
 			panic(fmt.Sprintf("history: operation %d was streamed away (the history keeps %d and after)", i, h.next))
 		}
 		panic(fmt.Sprintf("history: operation %d out of range [0,%d)", i, h.n))
 	}
-	return &h.chunks[i>>chunkBits][i&(chunkLen-1)]
+	c := h.chunks[i>>chunkBits]
+	return c, &c.recs[i&(chunkLen-1)]
 }
 
 // Invoke appends op as pending and returns its index for Complete. Only the
 // invocation fields of op (Process, Node, Kind, Key, Value, Expect, Invoke)
-// are kept.
+// are kept, and its Mops until CompleteTxn replaces them.
 func (h *History) Invoke(op Op) int {
-	op.Result, op.Elems, op.Complete, op.Outcome, op.Error = None, nil, 0, Pending, ""
 	if h.n&(chunkLen-1) == 0 {
-		h.chunks = append(h.chunks, make([]Op, 0, chunkLen))
+		h.chunks = append(h.chunks, newChunk())
 	}
-	c := &h.chunks[len(h.chunks)-1]
-	*c = append(*c, op)
+	c := h.chunks[len(h.chunks)-1]
+	c.recs = append(c.recs, rec{})
+	h.encodeInvoke(c, &c.recs[len(c.recs)-1], &op)
+	c.pending++
 	h.flat = nil
 	h.pending++
 	h.n++
@@ -58,30 +63,38 @@ func (h *History) Invoke(op Op) int {
 // already completed, which is a client bug: a client that timed out must not
 // record the late reply too.
 func (h *History) Complete(i int, at clock.Time, outcome Outcome, result Value, err string) {
-	op := h.pending1(i, at)
+	c, r := h.pending1(i, at)
 	if outcome == Pending {
 		panic("history: Complete with outcome pending")
 	}
-	op.Complete, op.Outcome, op.Result, op.Error = at, outcome, result, err
+	r.complete, r.outcome, r.err = at, outcome, c.str(err)
+	r.result, r.rk = c.value(result)
+	c.completed()
 	h.advance()
 }
 
 // CompleteElems records an Ok set or list read of operation i that returned
 // elems. A read that found no elements should pass an empty, non-nil slice.
 func (h *History) CompleteElems(i int, at clock.Time, elems []Value) {
-	op := h.pending1(i, at)
+	c, r := h.pending1(i, at)
 	if elems == nil {
 		elems = []Value{}
 	}
-	op.Complete, op.Outcome, op.Elems = at, Ok, elems
+	r.complete, r.outcome = at, Ok
+	c.extraOf(r).elems = elems
+	c.completed()
 	h.advance()
 }
 
 // CompleteTxn records an Ok transaction i whose micro-operations, with what
 // its reads returned, are mops.
 func (h *History) CompleteTxn(i int, at clock.Time, mops []Mop) {
-	op := h.pending1(i, at)
-	op.Complete, op.Outcome, op.Mops = at, Ok, mops
+	c, r := h.pending1(i, at)
+	r.complete, r.outcome = at, Ok
+	if mops != nil || r.extra != 0 {
+		c.extraOf(r).mops = mops
+	}
+	c.completed()
 	h.advance()
 }
 
@@ -89,25 +102,32 @@ func (h *History) CompleteTxn(i int, at clock.Time, mops []Mop) {
 // client that was redirected (MOVED, ASK) or retried on another node
 // records the node that finally answered.
 func (h *History) Redirect(i int, node string) {
-	op := h.at(i)
-	if op.Outcome != Pending {
-		panic(fmt.Sprintf("history: operation %d (%s %s by %d) redirected after it completed", i, op.Kind, op.Key, op.Process))
+	c, r := h.at(i)
+	if r.outcome != Pending {
+		panic(fmt.Sprintf("history: operation %d (%s) redirected after it completed", i, h.describe(c, r)))
 	}
 	h.flat = nil
-	op.Node = node
+	r.node = c.str(node)
 }
 
-func (h *History) pending1(i int, at clock.Time) *Op {
-	op := h.at(i)
+func (h *History) pending1(i int, at clock.Time) (*chunk, *rec) {
+	c, r := h.at(i)
 	h.flat = nil
-	if op.Outcome != Pending {
-		panic(fmt.Sprintf("history: operation %d (%s %s by %d) completed twice", i, op.Kind, op.Key, op.Process))
+	if r.outcome != Pending {
+		panic(fmt.Sprintf("history: operation %d (%s) completed twice", i, h.describe(c, r)))
 	}
-	if at < op.Invoke {
-		panic(fmt.Sprintf("history: operation %d completes at %v before its invocation at %v", i, at, op.Invoke))
+	if at < r.invoke {
+		panic(fmt.Sprintf("history: operation %d completes at %v before its invocation at %v", i, at, r.invoke))
 	}
 	h.pending--
-	return op
+	return c, r
+}
+
+// describe is "kind key by process", for panics.
+func (h *History) describe(c *chunk, r *rec) string {
+	var op Op
+	h.decode(c, r, &op)
+	return fmt.Sprintf("%s %s by %d", op.Kind, op.Key, op.Process)
 }
 
 // Finish ends the run at true time end: every operation still pending becomes
@@ -118,13 +138,11 @@ func (h *History) Finish(end clock.Time) {
 	}
 	h.flat = nil
 	for i := h.next; i < h.n; i++ {
-		op := h.at(i)
-		if op.Outcome == Pending {
-			c := end
-			if c < op.Invoke {
-				c = op.Invoke
-			}
-			op.Complete, op.Outcome, op.Error = c, Info, "pending at end of run"
+		c, r := h.at(i)
+		if r.outcome == Pending {
+			r.complete = max(end, r.invoke)
+			r.outcome, r.err = Info, c.str("pending at end of run")
+			c.completed()
 		}
 	}
 	h.pending = 0
@@ -140,38 +158,28 @@ func (h *History) Ops() []Op {
 	if len(h.flat) == kept && h.flat != nil || kept == 0 {
 		return h.flat
 	}
-	if len(h.chunks) == 1 && h.next == 0 {
-		h.flat = h.chunks[0]
-		return h.flat
-	}
-	h.flat = make([]Op, 0, kept)
-	for i, c := range h.chunks {
-		if c == nil {
-			continue
-		}
-		if i == h.next>>chunkBits {
-			c = c[h.next&(chunkLen-1):]
-		}
-		h.flat = append(h.flat, c...)
+	h.flat = make([]Op, kept)
+	for i := range h.flat {
+		c, r := h.at(h.next + i)
+		h.decode(c, r, &h.flat[i])
 	}
 	return h.flat
 }
 
 // Select returns a new slice of the operations for which keep is true, in
-// invocation order, without flattening the whole history first.
+// invocation order, without decoding the whole history first.
 // A streaming history selects among the operations it kept.
 func (h *History) Select(keep func(*Op) bool) []Op {
-	n := 0
+	var out []Op
+	var op Op
 	for i := h.next; i < h.n; i++ {
-		if keep(h.at(i)) {
-			n++
+		c, r := h.at(i)
+		if h.decode(c, r, &op); keep(&op) {
+			out = append(out, op)
 		}
 	}
-	out := make([]Op, 0, n)
-	for i := h.next; i < h.n; i++ {
-		if op := h.at(i); keep(op) {
-			out = append(out, *op)
-		}
+	if out == nil {
+		out = []Op{}
 	}
 	return out
 }
@@ -197,13 +205,18 @@ func (h *History) advance() {
 		return
 	}
 	for h.next < h.n {
-		op := &h.chunks[h.next>>chunkBits][h.next&(chunkLen-1)]
-		if op.Outcome == Pending || op.Invoke >= h.keepFrom {
+		c := h.chunks[h.next>>chunkBits]
+		r := &c.recs[h.next&(chunkLen-1)]
+		if r.outcome == Pending || r.invoke >= h.keepFrom {
 			return
 		}
-		h.sink(op)
-		h.streamed[min(int(op.Outcome), len(h.streamed)-1)]++
-		*op = Op{}
+		h.decode(c, r, &h.scratch)
+		h.sink(&h.scratch)
+		h.scratch = Op{}
+		h.streamed[min(int(r.outcome), len(h.streamed)-1)]++
+		if r.extra != 0 {
+			c.extras[r.extra-1] = extra{}
+		}
 		h.next++
 		h.flat = nil
 		if h.next&(chunkLen-1) == 0 {
@@ -217,7 +230,8 @@ func (h *History) advance() {
 func (h *History) Outcomes() [4]int {
 	counts := h.streamed
 	for i := h.next; i < h.n; i++ {
-		counts[min(int(h.at(i).Outcome), len(counts)-1)]++
+		_, r := h.at(i)
+		counts[min(int(r.outcome), len(counts)-1)]++
 	}
 	return counts
 }
@@ -227,7 +241,12 @@ func (h *History) Outcomes() [4]int {
 func (h *History) Streamed() int { return h.next }
 
 // Op returns operation i.
-func (h *History) Op(i int) Op { return *h.at(i) }
+func (h *History) Op(i int) Op {
+	var op Op
+	c, r := h.at(i)
+	h.decode(c, r, &op)
+	return op
+}
 
 // Len is the number of operations recorded, streamed ones included.
 func (h *History) Len() int { return h.n }

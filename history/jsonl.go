@@ -143,17 +143,18 @@ func (op *Op) UnmarshalJSON(b []byte) error {
 }
 
 // WriteJSONL writes the history as JSON Lines, one operation per line in
-// invocation order.
+// invocation order (a streaming history's kept operations).
 func (h *History) WriteJSONL(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
-	for _, c := range h.chunks {
-		for i := range c {
-			line = c[i].AppendJSON(line[:0])
-			line = append(line, '\n')
-			if _, err := bw.Write(line); err != nil {
-				return err
-			}
+	var op Op
+	for i := h.next; i < h.n; i++ {
+		c, r := h.at(i)
+		h.decode(c, r, &op)
+		line = op.AppendJSON(line[:0])
+		line = append(line, '\n')
+		if _, err := bw.Write(line); err != nil {
+			return err
 		}
 	}
 	return bw.Flush()
@@ -185,12 +186,7 @@ func ReadJSONL(r io.Reader) (*History, error) {
 			if uerr := json.Unmarshal(b, &op); uerr != nil {
 				return nil, fmt.Errorf("history line %d: %v", line, uerr)
 			}
-			pending := op.Outcome == Pending
-			i := h.Invoke(op)
-			*h.at(i) = op
-			if !pending {
-				h.pending--
-			}
+			h.restore(h.Invoke(op), &op)
 		}
 		if err == io.EOF {
 			return h, nil
@@ -250,4 +246,19 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// restore sets what Invoke left out of operation i: the rest of op, as
+// read back from a history file, pending or not.
+func (h *History) restore(i int, op *Op) {
+	c, r := h.at(i)
+	r.complete, r.outcome, r.err = op.Complete, op.Outcome, c.str(op.Error)
+	r.result, r.rk = c.value(op.Result)
+	if op.Elems != nil {
+		c.extraOf(r).elems = op.Elems
+	}
+	if op.Outcome != Pending {
+		h.pending--
+		c.completed()
+	}
 }

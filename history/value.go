@@ -44,31 +44,46 @@ func (v Value) Int() (int64, bool) {
 	case intKind:
 		return v.num, true
 	case strKind:
-		if !canonicalInt(v.str) {
-			return 0, false
-		}
-		n, err := strconv.ParseInt(v.str, 10, 64)
-		return n, err == nil
+		return canonicalInt(v.str)
 	}
 	return 0, false
 }
 
-// canonicalInt reports whether s looks like strconv.FormatInt's output:
-// an optional '-', then digits with no leading zero, and not "-0".
-func canonicalInt(s string) bool {
-	d := s
+// canonicalInt is the integer s holds and whether it looks like
+// strconv.FormatInt's output: an optional '-', then digits with no
+// leading zero, and not "-0", within int64's range.
+func canonicalInt[T string | []byte](s T) (int64, bool) {
+	d, neg := s, false
 	if len(d) > 0 && d[0] == '-' {
-		d = d[1:]
+		d, neg = d[1:], true
 	}
 	if len(d) == 0 || len(d) > 19 || d[0] == '0' && (len(d) > 1 || len(s) > 1) {
-		return false
+		return 0, false
 	}
+	var u uint64 // 19 digits fit
 	for i := 0; i < len(d); i++ {
 		if d[i] < '0' || d[i] > '9' {
-			return false
+			return 0, false
 		}
+		u = u*10 + uint64(d[i]-'0')
 	}
-	return true
+	switch {
+	case neg && u <= 1<<63:
+		return int64(-u), true
+	case !neg && u < 1<<63:
+		return int64(u), true
+	}
+	return 0, false
+}
+
+// StrBytes returns Str(string(b)).Canonical() without making the string
+// when b holds a canonical decimal integer: what a read of a Redis string
+// found.
+func StrBytes(b []byte) Value {
+	if n, ok := canonicalInt(b); ok {
+		return Int(n)
+	}
+	return Str(string(b))
 }
 
 // Canonical returns v with a string that holds a canonical decimal integer

@@ -69,11 +69,13 @@ type client struct {
 	conn *redisconn.Conn // to addr; nil until the first operation
 	addr string
 
-	busy  bool       // an operation is in flight
-	qerr  string     // the first error reply to a command queued before it
-	op    history.Op // it, as generated; Decode fills Result or Elems
-	cmd   [][]byte
-	fails int // connection failures in a row, for the backoff
+	busy bool       // an operation is in flight
+	qerr string     // the first error reply to a command queued before it
+	op   history.Op // it, as generated; Decode fills Result or Elems
+	cmd  [][]byte
+	// cmdBuf is where a builder workload builds cmd.
+	cmdBuf cmdBuf
+	fails  int // connection failures in a row, for the backoff
 
 	stopped bool
 	stepFn  func() // c.step, bound once
@@ -141,21 +143,22 @@ func (c *client) step() {
 		} // else the discovery calls step when it is over
 		return
 	}
-	var op history.Op
+	// The operation is generated in place, in c.op (an Op is large), which
+	// the client does not use while it is not busy.
 	var cmd [][]byte
 	if c.finals != nil {
 		if c.nfinal == len(c.finals) {
 			c.finish()
 			return
 		}
-		op, cmd = c.finals[c.nfinal].Op, c.finals[c.nfinal].Cmd
+		c.op, cmd = c.finals[c.nfinal].Op, c.finals[c.nfinal].Cmd
 		c.nfinal++
 	} else {
 		c.st.seq++
-		op, cmd = c.o.Workload.Next(c.env.Rand(), int64(c.o.Process)*uniqBase+c.st.seq)
+		c.op, cmd = nextOp(c.o.Workload, c.env.Rand(), int64(c.o.Process)*uniqBase+c.st.seq, &c.cmdBuf)
 	}
 	if c.clu != nil {
-		c.invokeCluster(&op, cmd)
+		c.invokeCluster(cmd)
 		return
 	}
 	if c.conn != nil && addr != c.addr {
@@ -165,13 +168,14 @@ func (c *client) step() {
 	if c.conn == nil {
 		c.connect(addr)
 	}
+	op := &c.op
 	op.Process, op.Node, op.Invoke = c.o.Process, hostOf(addr), now
-	c.st.pending, c.st.sent = c.o.History.Invoke(op), false
-	c.op, c.cmd, c.busy, c.qerr = op, cmd, true, ""
+	c.st.pending, c.st.sent = c.o.History.Invoke(*op), false
+	c.cmd, c.busy, c.qerr = cmd, true, ""
 	// A MULTI/EXEC transaction is queued in one pipeline; only EXEC's
 	// reply (tag 0) is the operation's. A queued command that Redis
 	// refuses makes EXEC fail with EXECABORT.
-	for _, q := range queued(&op, cmd) {
+	for _, q := range queued(op, cmd) {
 		c.conn.Do(c, tagQueued, q...)
 	}
 	// Sent once the connection is open: a dial that fails sent nothing.

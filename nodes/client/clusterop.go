@@ -22,17 +22,17 @@ const (
 	tagReadOnly = 3 // in gen 0, which no attempt has
 )
 
-// invokeCluster records op and sends its first attempt. op is taken by
-// address because an Op is large: it is copied once, into c.op.
-func (c *client) invokeCluster(op *history.Op, cmd [][]byte) {
-	v := c.clu
+// invokeCluster records the operation generated in c.op and sends its
+// first attempt.
+func (c *client) invokeCluster(cmd [][]byte) {
+	v, op := c.clu, &c.op
 	v.slot = opSlot(op, c)
 	v.tries, v.ask = 0, false
 	v.readOnly = (v.o.ReadOnly || v.o.RouteRandomly) && readOnlyCommand(cmd)
 	v.node = c.route()
 	op.Process, op.Node, op.Invoke = c.o.Process, hostOf(v.node), c.o.Now()
-	c.op, c.cmd, c.busy = *op, cmd, true
-	c.st.pending, c.st.sent = c.o.History.Invoke(c.op), false
+	c.cmd, c.busy = cmd, true
+	c.st.pending, c.st.sent = c.o.History.Invoke(*op), false
 	c.attempt()
 }
 

@@ -125,14 +125,18 @@ func (m *Mixed) Families() []Family { return m.families }
 
 // Next implements Workload.
 func (m *Mixed) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
+	return m.next(r, uniq, &cmdBuf{})
+}
+
+func (m *Mixed) next(r *rand.Rand, uniq int64, b *cmdBuf) (history.Op, [][]byte) {
 	x := r.Float64() * m.total
 	for _, f := range m.families[:len(m.families)-1] {
 		if x < f.Weight {
-			return f.W.Next(r, uniq)
+			return nextOp(f.W, r, uniq, b)
 		}
 		x -= f.Weight
 	}
-	return m.families[len(m.families)-1].W.Next(r, uniq)
+	return nextOp(m.families[len(m.families)-1].W, r, uniq, b)
 }
 
 // Decode implements Workload: the family is told by the key's first letter

@@ -2,7 +2,6 @@ package client
 
 import (
 	"math/rand/v2"
-	"strconv"
 
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/nodes/resp"
@@ -23,12 +22,16 @@ func NewRegister() *Register { return &Register{Keys: 5, ReadFraction: 0.5} }
 
 // Next implements Workload.
 func (w *Register) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
-	key := pickKey(r, "r", w.Keys)
+	return w.next(r, uniq, &cmdBuf{})
+}
+
+func (w *Register) next(r *rand.Rand, uniq int64, b *cmdBuf) (history.Op, [][]byte) {
+	key := b.key(r, "r", w.Keys)
 	if r.Float64() < w.ReadFraction {
-		return history.Op{Kind: history.Read, Key: key}, cmd("GET", key)
+		return history.Op{Kind: history.Read, Key: key}, b.str("GET").str(key).done()
 	}
 	return history.Op{Kind: history.Write, Key: key, Value: history.Int(uniq)},
-		cmd("SET", key, strconv.FormatInt(uniq, 10))
+		b.str("SET").str(key).int(uniq).done()
 }
 
 // Decode implements Workload.
@@ -79,21 +82,25 @@ func NewCASRegister() *CASRegister {
 }
 
 // Next implements Workload.
-func (w *CASRegister) Next(r *rand.Rand, _ int64) (history.Op, [][]byte) {
-	key := pickKey(r, "r", w.Keys)
+func (w *CASRegister) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
+	return w.next(r, uniq, &cmdBuf{})
+}
+
+func (w *CASRegister) next(r *rand.Rand, _ int64, b *cmdBuf) (history.Op, [][]byte) {
+	key := b.key(r, "r", w.Keys)
 	n := max(w.Values, 1)
 	x := r.Float64()
 	switch {
 	case x < w.ReadFraction:
-		return history.Op{Kind: history.Read, Key: key}, cmd("GET", key)
+		return history.Op{Kind: history.Read, Key: key}, b.str("GET").str(key).done()
 	case x < w.ReadFraction+w.WriteFraction:
 		v := int64(r.IntN(n))
 		return history.Op{Kind: history.Write, Key: key, Value: history.Int(v)},
-			cmd("SET", key, strconv.FormatInt(v, 10))
+			b.str("SET").str(key).int(v).done()
 	}
 	expect, v := int64(r.IntN(n)), int64(r.IntN(n))
 	return history.Op{Kind: history.CAS, Key: key, Expect: history.Int(expect), Value: history.Int(v)},
-		cmd("EVAL", casScript, "1", key, strconv.FormatInt(expect, 10), strconv.FormatInt(v, 10))
+		b.str("EVAL").str(casScript).str("1").str(key).int(expect).int(v).done()
 }
 
 // Decode implements Workload.
@@ -115,23 +122,27 @@ type Counter struct {
 func NewCounter() *Counter { return &Counter{Keys: 1, ReadFraction: 0.5} }
 
 // Next implements Workload.
-func (w *Counter) Next(r *rand.Rand, _ int64) (history.Op, [][]byte) {
-	key := pickKey(r, "n", w.Keys)
+func (w *Counter) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
+	return w.next(r, uniq, &cmdBuf{})
+}
+
+func (w *Counter) next(r *rand.Rand, _ int64, b *cmdBuf) (history.Op, [][]byte) {
+	key := b.key(r, "n", w.Keys)
 	if r.Float64() < w.ReadFraction {
-		return history.Op{Kind: history.Read, Key: key}, cmd("GET", key)
+		return history.Op{Kind: history.Read, Key: key}, b.str("GET").str(key).done()
 	}
 	if !w.Deltas {
-		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(1)}, cmd("INCR", key)
+		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(1)}, b.str("INCR").str(key).done()
 	}
 	switch d := int64(1 + r.IntN(100)); r.IntN(4) {
 	case 0:
-		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(1)}, cmd("INCR", key)
+		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(1)}, b.str("INCR").str(key).done()
 	case 1:
-		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(-1)}, cmd("DECR", key)
+		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(-1)}, b.str("DECR").str(key).done()
 	case 2:
-		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(d)}, cmd("INCRBY", key, strconv.FormatInt(d, 10))
+		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(d)}, b.str("INCRBY").str(key).int(d).done()
 	default:
-		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(-d)}, cmd("DECRBY", key, strconv.FormatInt(d, 10))
+		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(-d)}, b.str("DECRBY").str(key).int(d).done()
 	}
 }
 

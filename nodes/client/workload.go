@@ -55,11 +55,14 @@ func cmd(args ...string) [][]byte {
 
 func keyName(prefix string, i int) string { return prefix + strconv.Itoa(i) }
 
-func pickKey(r *rand.Rand, prefix string, n int) string {
+func pickKey(r *rand.Rand, prefix string, n int) string { return keyName(prefix, keyIndex(r, n)) }
+
+// keyIndex draws one of n keys; with one, it draws nothing.
+func keyIndex(r *rand.Rand, n int) int {
 	if n <= 1 {
-		return prefix + "0"
+		return 0
 	}
-	return keyName(prefix, r.IntN(n))
+	return r.IntN(n)
 }
 
 // bulkValue turns a GET reply into a Value: None for nil, an Int for a
@@ -72,7 +75,7 @@ func bulkValue(v resp.Value) (history.Value, error) {
 		return history.None, errUnexpected
 	}
 	_, text := v.VerbatimText()
-	return history.Str(string(text)).Canonical(), nil
+	return history.StrBytes(text), nil
 }
 
 func intValue(v resp.Value) (int64, error) {
