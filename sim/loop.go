@@ -105,16 +105,27 @@ func (w *World) schedule(at clock.Time, proc *Process, r Runner, arg uint64, kin
 	if at < w.now {
 		at = w.now
 	}
-	if w.cancelled > 1024 && 2*w.cancelled > len(w.q) {
-		w.compact()
-	}
 	w.seq++
 	ev := event{at: at, seq: w.seq, proc: proc, r: r, arg: arg, kind: kind}
 	if proc != nil {
 		ev.inc = proc.inc
 	}
+	if at == w.now && !w.plainQueue {
+		// Due now and after every event already queued for now: it runs
+		// once those have, in the order of scheduling, so a FIFO holds it
+		// and the heap need not.
+		w.fifo = append(w.fifo, ev)
+		return
+	}
+	if w.cancelled > compactAfter && 2*w.cancelled > len(w.q) && !w.plainQueue {
+		w.compact()
+	}
 	w.q.push(ev)
 }
+
+// compactAfter is how many timers must have been cancelled before the
+// queue is compacted (when they are also over half of it).
+const compactAfter = 64
 
 // At runs fn at true time t as a world-level event (nemesis actions, scenario
 // phases): it belongs to no process.
@@ -127,7 +138,7 @@ func (w *World) After(d time.Duration, fn func()) { w.At(w.now.Add(d), fn) }
 func (w *World) Now() clock.Time { return w.now }
 
 // Pending is the number of events waiting, including dead ones not yet popped.
-func (w *World) Pending() int { return len(w.q) }
+func (w *World) Pending() int { return len(w.q) + len(w.fifo) - w.fifoHead }
 
 // Halt makes the running RunUntil return after the current event.
 func (w *World) Halt() { w.halted = true }
@@ -138,8 +149,11 @@ func (w *World) Halt() { w.halted = true }
 func (w *World) RunUntil(deadline clock.Time) int {
 	w.halted = false
 	n := 0
-	for len(w.q) > 0 && w.q[0].at <= deadline && !w.halted {
-		ev := w.q.pop()
+	for !w.halted {
+		ev, ok := w.next(deadline)
+		if !ok {
+			break
+		}
 		w.now = ev.at
 		w.dispatch(&ev)
 		n++
@@ -148,6 +162,27 @@ func (w *World) RunUntil(deadline clock.Time) int {
 		w.now = deadline
 	}
 	return n
+}
+
+// next takes the first event due at or before deadline, if any.
+func (w *World) next(deadline clock.Time) (event, bool) {
+	if w.fifoHead < len(w.fifo) && (len(w.q) == 0 || w.fifo[w.fifoHead].before(&w.q[0])) {
+		// The FIFO's events are all due now (time moves on only when it
+		// is empty), so only the heap's events of now may precede them.
+		if w.fifo[w.fifoHead].at > deadline {
+			return event{}, false
+		}
+		ev := w.fifo[w.fifoHead]
+		w.fifo[w.fifoHead] = event{} // drop references for the GC
+		if w.fifoHead++; w.fifoHead == len(w.fifo) {
+			w.fifo, w.fifoHead = w.fifo[:0], 0
+		}
+		return ev, true
+	}
+	if len(w.q) > 0 && w.q[0].at <= deadline {
+		return w.q.pop(), true
+	}
+	return event{}, false
 }
 
 // RunFor runs for d of true time from now.

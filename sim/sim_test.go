@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -493,5 +494,71 @@ func TestCancelledTimersLeaveTheQueue(t *testing.T) {
 	sort.SliceStable(want, func(a, b int) bool { return want[a].at < want[b].at })
 	if !slices.Equal(got, want) {
 		t.Fatalf("%d timers fired, want %d, or in another order or at other times", len(got), len(want))
+	}
+}
+
+// TestQueueShortcutsKeepTheOrder runs a program of events that schedule
+// more events (a third of them for the moment it is, which skip the heap;
+// the rest later, some cancelled, enough to compact the heap), on a
+// process paused and resumed now and then: the events run in the same
+// order and at the same times as with every event in the heap and no
+// compaction.
+func TestQueueShortcutsKeepTheOrder(t *testing.T) {
+	run := func(plain bool) (got []string, scheduled int) {
+		w := NewWorld(7)
+		w.plainQueue = plain
+		var env Env
+		p := newTestProc(t, w, "n1", HostConfig{}, func(e Env) { env = e })
+		p.Start()
+		r := w.Stream("test")
+		var spawn func(depth int)
+		spawn = func(depth int) {
+			for k := 0; k < 2; k++ {
+				scheduled++
+				idx := strconv.Itoa(scheduled)
+				var d time.Duration
+				if r.IntN(3) > 0 {
+					d = time.Duration(r.IntN(3000)) * time.Microsecond
+				}
+				fn := func() {
+					got = append(got, idx+"@"+w.Now().String())
+					if depth < 14 {
+						spawn(depth + 1)
+					}
+				}
+				switch r.IntN(4) {
+				case 0:
+					w.At(w.Now().Add(d), fn)
+				case 1:
+					tm := env.After(d, fn)
+					if r.IntN(2) == 0 {
+						env.Cancel(tm)
+					}
+				default:
+					env.After(d, fn)
+				}
+			}
+		}
+		w.At(0, func() { spawn(0) })
+		for i := 1; i < 20; i++ {
+			at := clock.Time(time.Duration(i) * 3 * time.Millisecond)
+			w.At(at, p.Pause)
+			w.At(at.Add(time.Millisecond), p.Resume)
+		}
+		w.RunUntilIdle()
+		return got, scheduled
+	}
+	want, n := run(true)
+	got, _ := run(false)
+	if n < 10000 || len(want) < n/2 {
+		t.Fatalf("%d events scheduled, %d ran: too few to tell", n, len(want))
+	}
+	if !slices.Equal(got, want) {
+		for i := range min(len(got), len(want)) {
+			if got[i] != want[i] {
+				t.Fatalf("event %d: %s, want %s (as the plain heap runs them)", i, got[i], want[i])
+			}
+		}
+		t.Fatalf("%d events ran, want %d", len(got), len(want))
 	}
 }

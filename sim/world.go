@@ -16,6 +16,12 @@ type World struct {
 	seq    uint64
 	q      eventHeap
 	halted bool
+	// fifo[fifoHead:] are events scheduled for the time it is now, in
+	// order; they run after q's events of now, which were scheduled first.
+	fifo     []event
+	fifoHead int
+	// plainQueue (tests only) puts every event in q and never compacts.
+	plainQueue bool
 	// cancelled counts timers cancelled since the queue was last compacted:
 	// their events wait in q until popped, dead.
 	cancelled int
