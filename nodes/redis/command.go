@@ -74,6 +74,55 @@ const (
 // their subcommands. A node builds its own; the methods only read it.
 type CommandTable struct {
 	cmds map[string]*command
+	// byShape indexes cmds by nameShape, so that lookup finds a command
+	// from its bytes, in any case, without a map's string hashing.
+	byShape [shapeBuckets][]namedCommand
+}
+
+// namedCommand is an entry of CommandTable.byShape: a key of cmds with its
+// command.
+type namedCommand struct {
+	name string
+	cmd  *command
+}
+
+// shapeBuckets is the size of CommandTable.byShape, a power of two.
+const shapeBuckets = 512
+
+// nameShape is a command name's bucket in CommandTable.byShape: its
+// length with its first and last bytes, case-folded. name is not empty.
+func nameShape(name []byte) int {
+	return (len(name)*67 + int(lowerASCII(name[0]))*7 + int(lowerASCII(name[len(name)-1]))) & (shapeBuckets - 1)
+}
+
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		b += 'a' - 'A'
+	}
+	return b
+}
+
+// find is findCommand(t.cmds, name), which it calls only for names the
+// index does not have.
+func (t *CommandTable) find(name []byte) *command {
+	if len(name) == 0 || len(name) > maxFoldedName {
+		return findCommand(t.cmds, name)
+	}
+next:
+	for _, e := range t.byShape[nameShape(name)] {
+		if len(e.name) != len(name) {
+			continue
+		}
+		for i, b := range name {
+			if lowerASCII(b) != e.name[i] {
+				continue next
+			}
+		}
+		return e.cmd
+	}
+	// Not indexed: unknown, or added to cmds after the table was built
+	// (tests add commands so).
+	return findCommand(t.cmds, name)
 }
 
 // NewCommandTable builds the command table of a node.
@@ -134,13 +183,25 @@ func NewCommandTable() *CommandTable {
 	add(moduleCommands...)
 	add(memoryCommands...)
 	applyMetaFlags(t)
-	return &CommandTable{cmds: t}
+	ct := &CommandTable{cmds: t}
+	names := make([]string, 0, len(t))
+	for name := range t { //redsim:ordered sorted below
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if name != "" && len(name) <= maxFoldedName {
+			i := nameShape([]byte(name))
+			ct.byShape[i] = append(ct.byShape[i], namedCommand{name, t[name]})
+		}
+	}
+	return ct
 }
 
 // lookup finds the command for args, descending into subcommands; it
 // returns nil for an unknown command or subcommand.
 func (t *CommandTable) lookup(args [][]byte) *command {
-	cmd := findCommand(t.cmds, args[0])
+	cmd := t.find(args[0])
 	if cmd == nil || cmd.subs == nil || len(args) == 1 {
 		return cmd
 	}
@@ -235,7 +296,7 @@ func (t *CommandTable) KeyPositions(argv [][]byte) ([]int, error) {
 // are lowercase (NewCommandTable checks), so one lookup serves: of name
 // itself when it has no capital, else of its lowercased copy.
 func findCommand(table map[string]*command, name []byte) *command {
-	var buf [32]byte
+	var buf [maxFoldedName]byte
 	if len(name) > len(buf) {
 		return table[string(name)] // longer than any command name
 	}
@@ -254,6 +315,9 @@ func findCommand(table map[string]*command, name []byte) *command {
 	}
 	return table[string(name)]
 }
+
+// maxFoldedName is the longest name findCommand case-folds.
+const maxFoldedName = 32
 
 // cstr is a C string's view of b: Redis prints arguments with %s, which
 // stops at the first NUL.

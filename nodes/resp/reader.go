@@ -324,18 +324,22 @@ func (r *Reader) processInline() bool {
 func (r *Reader) processMultibulk() bool {
 	if r.multibulk == 0 {
 		rest := r.buf[r.pos:]
-		nl := cIndexByte(rest, '\r')
-		if nl < 0 {
-			if len(rest) > InlineMaxSize {
-				r.fail(MsgTooBigMbulkCount, "too big mbulk count string")
+		ll, nl := countLine(rest)
+		ok := nl > 0
+		if !ok {
+			nl = cIndexByte(rest, '\r')
+			if nl < 0 {
+				if len(rest) > InlineMaxSize {
+					r.fail(MsgTooBigMbulkCount, "too big mbulk count string")
+				}
+				return false
 			}
-			return false
+			// The byte after \r must have arrived too; Redis skips it unseen.
+			if nl > len(rest)-2 {
+				return false
+			}
+			ll, ok = rnum.ParseInt(rest[1:nl])
 		}
-		// The byte after \r must have arrived too; Redis skips it unseen.
-		if nl > len(rest)-2 {
-			return false
-		}
-		ll, ok := rnum.ParseInt(rest[1:nl])
 		if !ok || ll > MaxMultibulkLen {
 			r.fail(MsgInvalidMultibulkLength, "invalid mbulk count")
 			return false
@@ -359,22 +363,28 @@ func (r *Reader) processMultibulk() bool {
 	for r.multibulk > 0 {
 		if r.bulklen == -1 {
 			rest := r.buf[r.pos:]
-			nl := cIndexByte(rest, '\r')
-			if nl < 0 {
-				if len(rest) > InlineMaxSize {
-					r.fail(MsgTooBigBulkCount, "too big bulk count string")
-					return false
+			ll, nl := countLine(rest)
+			ok := nl > 0
+			if !ok {
+				nl = cIndexByte(rest, '\r')
+				if nl < 0 {
+					if len(rest) > InlineMaxSize {
+						r.fail(MsgTooBigBulkCount, "too big bulk count string")
+						return false
+					}
+					break
 				}
-				break
-			}
-			if nl > len(rest)-2 {
-				break
+				if nl > len(rest)-2 {
+					break
+				}
 			}
 			if rest[0] != '$' {
 				r.fail(expectedDollar(rest[0]), "expected $ but got something else")
 				return false
 			}
-			ll, ok := rnum.ParseInt(rest[1:nl])
+			if !ok {
+				ll, ok = rnum.ParseInt(rest[1:nl])
+			}
 			if !ok || ll < 0 || (!r.master && ll > r.maxBulk) {
 				r.fail(MsgInvalidBulkLength, "invalid bulk length")
 				return false
@@ -403,6 +413,27 @@ func (r *Reader) processMultibulk() bool {
 	}
 	r.offs = r.offs[:0]
 	return true
+}
+
+// countLine is the common case of a multibulk count or bulk length line
+// that has arrived whole: rest is the line from its prefix byte on, up to
+// 9 digits with no leading zero (or a lone 0), then \r and one more byte.
+// It returns the number and the index of the \r, which is what
+// cIndexByte and rnum.ParseInt would find; nl is 0 when the line is not
+// of that form, for them to judge.
+func countLine(rest []byte) (ll int64, nl int) {
+	i := 1
+	for ; i < len(rest) && i <= 9; i++ {
+		c := rest[i]
+		if c < '0' || c > '9' {
+			break
+		}
+		ll = ll*10 + int64(c-'0')
+	}
+	if i == 1 || i > len(rest)-2 || rest[i] != '\r' || (rest[1] == '0' && i > 2) {
+		return 0, 0
+	}
+	return ll, i
 }
 
 // expectedDollar builds the text of addReplyErrorFormat("Protocol error:

@@ -466,3 +466,36 @@ func TestReaderNextAllocations(t *testing.T) {
 		t.Fatalf("%v allocations per pipeline, want 0", n)
 	}
 }
+
+// TestCountLineAgrees checks the fast path for count lines against what
+// cIndexByte and rnum.ParseInt find, over short lines of the bytes that
+// matter.
+func TestCountLineAgrees(t *testing.T) {
+	alphabet := []byte("$*0159\r\n-+ \x00")
+	var walk func(line []byte)
+	walk = func(line []byte) {
+		if ll, nl := countLine(line); nl > 0 {
+			want := cIndexByte(line, '\r')
+			v, ok := rnum.ParseInt(line[1:max(want, 1)])
+			if want != nl || want > len(line)-2 || !ok || v != ll {
+				t.Fatalf("countLine(%q) = %d, %d; cIndexByte %d, ParseInt %d %v", line, ll, nl, want, v, ok)
+			}
+		}
+		if len(line) == 6 {
+			return
+		}
+		for _, c := range alphabet {
+			walk(append(line, c))
+		}
+	}
+	walk([]byte("$"))
+	walk([]byte("*"))
+	for _, s := range []string{"$1234567890\r\n", "*999999999\r\n", "$0\r\n", "$00\r\n", "$12\r"} {
+		ll, nl := countLine([]byte(s))
+		want := cIndexByte([]byte(s), '\r')
+		v, ok := rnum.ParseInt([]byte(s)[1:want])
+		if nl > 0 && (nl != want || !ok || v != ll) {
+			t.Errorf("countLine(%q) = %d, %d", s, ll, nl)
+		}
+	}
+}
