@@ -22,7 +22,12 @@ func newDB(s *Server, id int) *db { return &db{s: s, id: id} }
 // lookup returns the live value of key, deleting it first if it has
 // expired (expireIfNeeded).
 func (d *db) lookup(key []byte) *object {
-	o := d.lookupNoTouch(key)
+	return d.lookupHashed(key, hashKey(string(key)))
+}
+
+// lookupHashed is lookup given hashKey(key).
+func (d *db) lookupHashed(key []byte, h uint64) *object {
+	o := d.lookupNoTouchHashed(key, h)
 	if o != nil {
 		d.s.touch(o)
 	}
@@ -32,10 +37,16 @@ func (d *db) lookup(key []byte) *object {
 // lookupNoTouch is lookup with LOOKUP_NOTOUCH: the value's LRU time is
 // left alone (TYPE, TTL, EXISTS, OBJECT).
 func (d *db) lookupNoTouch(key []byte) *object {
-	o, ok := d.keys.Get(string(key))
-	if !ok {
+	return d.lookupNoTouchHashed(key, hashKey(string(key)))
+}
+
+// lookupNoTouchHashed is lookupNoTouch given hashKey(key).
+func (d *db) lookupNoTouchHashed(key []byte, h uint64) *object {
+	e := d.keys.findHashed(string(key), h)
+	if e == nil {
 		return nil
 	}
+	o := e.val
 	if o.expireAt != 0 && !d.s.applying && d.expireIfNeeded(string(key), o) {
 		if d.s.isReplica() && bugs.On(bugs.ReplicaServesExpired) {
 			// Before the fix of redis/redis#1768, a replica, which
@@ -134,7 +145,12 @@ func (d *db) set(key string, o *object, keepTTL bool) {
 // keyspace holds it. An existing key's string is reused, so only a new
 // key costs one.
 func (d *db) setBytes(key []byte, o *object, keepTTL bool) string {
-	e := d.keys.find(string(key))
+	return d.setBytesHashed(key, hashKey(string(key)), o, keepTTL)
+}
+
+// setBytesHashed is setBytes given hashKey(key).
+func (d *db) setBytesHashed(key []byte, h uint64, o *object, keepTTL bool) string {
+	e := d.keys.findHashed(string(key), h)
 	k := ""
 	if e != nil {
 		k = e.key
@@ -163,7 +179,7 @@ func (d *db) setFound(key string, e *dictEntry[*object], o *object, keepTTL bool
 		d.s.streamDeleted(d, key, old)
 		d.s.storeObject(o, old)
 		d.memRemoved(old)
-		d.keys.Set(key, o)
+		e.val = o // the dict's Set of an existing key
 		d.memAdded(key, o)
 		if o.expireAt != 0 {
 			d.expires.Set(key, o)

@@ -830,8 +830,14 @@ func (s *Server) applyMasterStream() {
 		if !ok {
 			return
 		}
-		raw := resp.AppendCommand(s.replScratch[:0], args...)
-		s.replScratch = raw
+		// What the replica passes on is what it read (Redis feeds its
+		// sub-replicas and backlog from the query buffer), which is the
+		// command's encoding unless the stream has odd line ends.
+		raw := m.r.Raw()
+		if raw == nil {
+			raw = resp.AppendCommand(s.replScratch[:0], args...)
+			s.replScratch = raw
+		}
 		if len(args) >= 2 && strings.EqualFold(string(args[0]), "replconf") && strings.EqualFold(string(args[1]), "getack") {
 			s.sendAck()
 			s.applying = true

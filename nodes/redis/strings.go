@@ -173,7 +173,8 @@ func setGeneric(c *client, flags setFlags, key, val, expire []byte, intReplies b
 	if flags&setGet != 0 && !c.getGeneric(key) {
 		return
 	}
-	found := c.db.lookup(key) != nil
+	h := hashKey(string(key))
+	found := c.db.lookupHashed(key, h) != nil
 	if (flags&setNX != 0 && found) || (flags&setXX != 0 && !found) {
 		if flags&setGet == 0 {
 			if intReplies {
@@ -185,7 +186,7 @@ func setGeneric(c *client, flags setFlags, key, val, expire []byte, intReplies b
 		return
 	}
 	o := stringObjectCopy(val)
-	k := c.db.setBytes(key, o, flags&setKeepTTL != 0)
+	k := c.db.setBytesHashed(key, h, o, flags&setKeepTTL != 0)
 	c.s.dirty++
 	c.s.notify(notifyString, "set", key, c.db.id)
 	if expire != nil {

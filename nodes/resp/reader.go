@@ -107,6 +107,13 @@ type Reader struct {
 	args      [][]byte
 	inline    []byte // unescaped inline arguments
 	err       *ProtocolError
+	// start is where in buf the multibulk being parsed, or last parsed,
+	// begins; odd is set when one of its line or argument ends is not
+	// \r\n (Redis skips those bytes unseen), raw false when the last
+	// command was not a multibulk (Raw).
+	start   int
+	odd     bool
+	rawLast bool
 	// emptyLines counts the bare newlines read (EmptyLines).
 	emptyLines int64
 }
@@ -150,9 +157,10 @@ func (r *Reader) Feed(p []byte) {
 // arguments of a multibulk in progress.
 func (r *Reader) compact() {
 	keep := r.pos
-	if len(r.offs) > 0 {
-		keep = r.offs[0]
+	if len(r.offs) > 0 || (r.reqtype == reqMultibulk && r.multibulk > 0) {
+		keep = r.start
 	}
+	r.rawLast = false
 	if keep == 0 {
 		return
 	}
@@ -165,6 +173,7 @@ func (r *Reader) compact() {
 		r.buf = r.buf[:n]
 	}
 	r.pos -= keep
+	r.start -= keep
 	for i := range r.offs {
 		r.offs[i] -= keep
 	}
@@ -187,6 +196,7 @@ func (r *Reader) Next() (args [][]byte, ok bool, err error) {
 	if r.err != nil {
 		return nil, false, r.err
 	}
+	r.rawLast = false
 	for r.pos < len(r.buf) {
 		if r.reqtype == reqNone {
 			if r.buf[r.pos] == '*' {
@@ -207,13 +217,27 @@ func (r *Reader) Next() (args [][]byte, ok bool, err error) {
 		if !done {
 			return nil, false, nil
 		}
+		multibulk := r.reqtype == reqMultibulk
 		r.reqtype = reqNone
 		if len(r.args) == 0 {
 			continue
 		}
+		r.rawLast = multibulk && !r.odd
 		return r.args, true, nil
 	}
 	return nil, false, nil
+}
+
+// Raw returns the bytes of the command the last call to Next returned,
+// when they are what AppendCommand makes of its arguments (a multibulk
+// whose lines and arguments all end in \r\n), else nil. Like the
+// arguments, they belong to the Reader and are valid until the next call
+// to Next or Feed.
+func (r *Reader) Raw() []byte {
+	if !r.rawLast {
+		return nil
+	}
+	return r.buf[r.start:r.pos:r.pos]
 }
 
 // EmptyLines is how many bare newlines (an inline line of length 0) Next
@@ -271,6 +295,7 @@ func (r *Reader) Reset() {
 	r.offs = r.offs[:0]
 	r.args = r.args[:0]
 	r.err = nil
+	r.start, r.odd, r.rawLast = 0, false, false
 }
 
 func (r *Reader) fail(msg, reason string) {
@@ -340,6 +365,7 @@ func (r *Reader) processMultibulk() bool {
 			}
 			ll, ok = rnum.ParseInt(rest[1:nl])
 		}
+		r.start, r.odd = r.pos, rest[nl+1] != '\n'
 		if !ok || ll > MaxMultibulkLen {
 			r.fail(MsgInvalidMultibulkLength, "invalid mbulk count")
 			return false
@@ -392,6 +418,9 @@ func (r *Reader) processMultibulk() bool {
 				r.fail(MsgUnauthBulkLength, "unauth bulk length")
 				return false
 			}
+			if rest[nl+1] != '\n' {
+				r.odd = true
+			}
 			r.pos += nl + 2
 			r.bulklen = ll
 		}
@@ -400,6 +429,9 @@ func (r *Reader) processMultibulk() bool {
 			break
 		}
 		end := r.pos + int(r.bulklen)
+		if r.buf[end] != '\r' || r.buf[end+1] != '\n' {
+			r.odd = true
+		}
 		r.offs = append(r.offs, r.pos, end)
 		r.pos = end + 2
 		r.bulklen = -1

@@ -499,3 +499,48 @@ func TestCountLineAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderRaw checks that Raw gives the bytes of each command when they
+// are AppendCommand's encoding of its arguments, whatever the split of
+// the stream, and nil when they are not.
+func TestReaderRaw(t *testing.T) {
+	canon := AppendCommand(nil, []byte("SET"), []byte("key:1"), []byte("xxxxxxxxxxxxxxxx"))
+	canon = append(canon, "\r\n"...) // a replica's keepalive newline
+	canon = AppendCommand(canon, []byte("PING"))
+	canon = append(canon, "*0\r\n"...)
+	canon = AppendCommand(canon, []byte("DEL"), bytes.Repeat([]byte("k"), 200))
+	for split := 0; split <= len(canon); split++ {
+		r := NewReader()
+		var got [][]byte
+		for _, part := range [][]byte{canon[:split], canon[split:]} {
+			r.Feed(part)
+			for {
+				args, ok, err := r.Next()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !ok {
+					break
+				}
+				raw := r.Raw()
+				if want := AppendCommand(nil, args...); !bytes.Equal(raw, want) {
+					t.Fatalf("split %d: Raw() = %q, want %q", split, raw, want)
+				}
+				got = append(got, raw)
+			}
+		}
+		if len(got) != 3 {
+			t.Fatalf("split %d: %d commands, want 3", split, len(got))
+		}
+	}
+	for _, in := range []string{"*1\r\n$3\r\nGETxy", "*1\rx$3\r\nGET\r\n", "*1\r\n$3\rxGET\r\n", "GET k\r\n"} {
+		r := NewReader()
+		r.Feed([]byte(in))
+		if _, ok, err := r.Next(); !ok || err != nil {
+			t.Fatalf("%q: no command (%v)", in, err)
+		}
+		if raw := r.Raw(); raw != nil {
+			t.Errorf("%q: Raw() = %q, want nil", in, raw)
+		}
+	}
+}
