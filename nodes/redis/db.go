@@ -145,20 +145,23 @@ func (d *db) set(key string, o *object, keepTTL bool) {
 // keyspace holds it. An existing key's string is reused, so only a new
 // key costs one.
 func (d *db) setBytes(key []byte, o *object, keepTTL bool) string {
-	return d.setBytesHashed(key, hashKey(string(key)), o, keepTTL)
+	k, _ := d.setBytesHashed(key, hashKey(string(key)), o, keepTTL)
+	return k
 }
 
-// setBytesHashed is setBytes given hashKey(key).
-func (d *db) setBytesHashed(key []byte, h uint64, o *object, keepTTL bool) string {
+// setBytesHashed is setBytes given hashKey(key); it also returns the
+// value o replaced, nil for a new key.
+func (d *db) setBytesHashed(key []byte, h uint64, o *object, keepTTL bool) (string, *object) {
 	e := d.keys.findHashed(string(key), h)
 	k := ""
+	var old *object
 	if e != nil {
-		k = e.key
+		k, old = e.key, e.val
 	} else {
 		k = string(key)
 	}
 	d.setFound(k, e, o, keepTTL)
-	return k
+	return k, old
 }
 
 // setFound is set given key's entry, nil when key is new.

@@ -185,8 +185,9 @@ func setGeneric(c *client, flags setFlags, key, val, expire []byte, intReplies b
 		}
 		return
 	}
-	o := stringObjectCopy(val)
-	k := c.db.setBytesHashed(key, h, o, flags&setKeepTTL != 0)
+	o := c.s.newStringCopy(val)
+	k, old := c.db.setBytesHashed(key, h, o, flags&setKeepTTL != 0)
+	c.s.recycleString(old)
 	c.s.dirty++
 	c.s.notify(notifyString, "set", key, c.db.id)
 	if expire != nil {
