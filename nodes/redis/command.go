@@ -42,6 +42,9 @@ type command struct {
 	// meta is what Redis 7.0.15 says of the command (commandmeta.go),
 	// looked up once.
 	meta *cmdMeta
+	// fast and skipSlowlog are hasMetaFlag("fast") and
+	// hasMetaFlag("skip_slowlog"), which every call asks.
+	fast, skipSlowlog bool
 	// INFO commandstats and latencystats (cmdstats.go): calls, time in
 	// µs, rejected and failed calls, and the latency histogram.
 	calls, usec, rejected, failed int64
@@ -134,6 +137,7 @@ func NewCommandTable() *CommandTable {
 				panic("redis: command name " + sp.name + " is not lowercase; findCommand needs it so")
 			}
 			cmd := &command{name: sp.name, arity: sp.arity, flags: sp.flags, proc: sp.proc, keys: sp.keys, meta: commandMetas[sp.name]}
+			cmd.fast, cmd.skipSlowlog = cmd.hasMetaFlag("fast"), cmd.hasMetaFlag("skip_slowlog")
 			name, sub, isSub := strings.Cut(sp.name, "|")
 			if !isSub {
 				t[name] = cmd
