@@ -506,8 +506,14 @@ func (s *Server) call(c *client, cmd *command, args [][]byte) {
 		p := c.prop
 		if p == nil {
 			p = args
+			if s.execDepth == 0 && !s.inScript && c.r != nil {
+				// The stream gets the bytes the client sent, when they are
+				// args's encoding (replPropagate).
+				s.propRaw = c.r.RawOf(args)
+			}
 		}
 		s.propagate(c.db.id, p)
+		s.propRaw = nil
 	} else if c.forceRepl && !c.noProp {
 		s.propagateTo(c.db.id, args, scripting.ReplReplica)
 	}

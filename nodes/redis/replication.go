@@ -46,7 +46,10 @@ type replState struct {
 	backlog      *backlog
 	replSelDB    int // the db the stream last SELECTed; -1 forces a SELECT
 	replScratch  []byte
-	replicas     []*client
+	// propRaw is AppendCommand of the args call() propagates, as the
+	// client sent them, while it propagates them; nil when unknown.
+	propRaw  []byte
+	replicas []*client
 
 	fullSyncTimer   sim.Timer
 	fullSyncPending bool
@@ -242,6 +245,11 @@ func (s *Server) trimTrailingPings() {
 // changes.
 func (s *Server) replPropagate(db int, args [][]byte) {
 	if s.backlog == nil || s.applying {
+		return
+	}
+	if raw := s.propRaw; raw != nil && s.replSelDB == db {
+		s.propRaw = nil
+		s.replFeed(raw)
 		return
 	}
 	// replFeed copies what it is given, so one scratch buffer serves.

@@ -240,6 +240,15 @@ func (r *Reader) Raw() []byte {
 	return r.buf[r.start:r.pos:r.pos]
 }
 
+// RawOf is Raw when args is the argument slice the last call to Next
+// returned (the same backing array, as callers pass it on), else nil.
+func (r *Reader) RawOf(args [][]byte) []byte {
+	if !r.rawLast || len(args) == 0 || len(args) != len(r.args) || &args[0] != &r.args[0] {
+		return nil
+	}
+	return r.Raw()
+}
+
 // EmptyLines is how many bare newlines (an inline line of length 0) Next
 // has read and skipped: a replica sends them to its master while it loads
 // a snapshot, and the master takes each as an ACK's time

@@ -544,3 +544,28 @@ func TestReaderRaw(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderRawOf checks that RawOf gives Raw for the slice Next returned
+// and nil for any other, a copy included.
+func TestReaderRawOf(t *testing.T) {
+	r := NewReader()
+	r.Feed(AppendCommand(nil, []byte("SET"), []byte("k"), []byte("v")))
+	args, ok, err := r.Next()
+	if !ok || err != nil {
+		t.Fatalf("no command (%v)", err)
+	}
+	if raw := r.RawOf(args); !bytes.Equal(raw, AppendCommand(nil, args...)) {
+		t.Errorf("RawOf(args) = %q", raw)
+	}
+	copied := append([][]byte(nil), args...)
+	if raw := r.RawOf(copied); raw != nil {
+		t.Errorf("RawOf(a copy) = %q, want nil", raw)
+	}
+	if raw := r.RawOf(args[:2]); raw != nil {
+		t.Errorf("RawOf(a prefix) = %q, want nil", raw)
+	}
+	r.Feed([]byte("*1\r\n"))
+	if raw := r.RawOf(args); raw != nil {
+		t.Errorf("RawOf after Feed = %q, want nil", raw)
+	}
+}
