@@ -356,6 +356,9 @@ func (r *Reader) processInline() bool {
 // processMultibulk is processMultibulkBuffer: it reports whether the whole
 // multibulk was parsed into r.args (which is empty for a count <= 0).
 func (r *Reader) processMultibulk() bool {
+	if r.multibulk == 0 && r.wholeMultibulk() {
+		return true
+	}
 	if r.multibulk == 0 {
 		rest := r.buf[r.pos:]
 		ll, nl := countLine(rest)
@@ -453,6 +456,44 @@ func (r *Reader) processMultibulk() bool {
 		r.args = append(r.args, r.buf[r.offs[i]:r.offs[i+1]:r.offs[i+1]])
 	}
 	r.offs = r.offs[:0]
+	return true
+}
+
+// wholeMultibulk is processMultibulk's common case: a command whose
+// every line and argument has arrived, with a count and lengths that
+// countLine reads and no limit applies to. It parses it into r.args and
+// reports true, or changes nothing and reports false, for the general
+// path to parse (or refuse) it.
+func (r *Reader) wholeMultibulk() bool {
+	buf := r.buf
+	pos := r.pos
+	n, nl := countLine(buf[pos:])
+	if nl == 0 || n <= 0 || (r.authRequired && n > UnauthMaxMultibulkLen) || n > 64 {
+		return false
+	}
+	odd := buf[pos+nl+1] != '\n'
+	pos += nl + 2
+	args := r.args[:0]
+	for ; n > 0; n-- {
+		rest := buf[pos:]
+		ll, nl := countLine(rest)
+		if nl == 0 || rest[0] != '$' || (!r.master && ll > r.maxBulk) || (r.authRequired && ll > UnauthMaxBulkLen) {
+			return false
+		}
+		start := pos + nl + 2
+		end := start + int(ll)
+		if end+2 > len(buf) {
+			return false
+		}
+		if rest[nl+1] != '\n' || buf[end] != '\r' || buf[end+1] != '\n' {
+			odd = true
+		}
+		args = append(args, buf[start:end:end])
+		pos = end + 2
+	}
+	r.start, r.odd = r.pos, odd
+	r.args = args
+	r.pos = pos
 	return true
 }
 
