@@ -193,12 +193,16 @@ func (s *Server) replFeed(data []byte) {
 	if s.backlog == nil {
 		return
 	}
-	hold := s.backlogHold(true)
+	before := s.offset
 	s.offset += int64(len(data))
 	if !bytes.Equal(data, replPing) {
 		s.meaningfulOffset = s.offset
 	}
-	s.backlog.add(data, s.offset, hold)
+	if s.backlog.add(data) {
+		// A new block lets the oldest go (incrementalTrimReplicationBacklog
+		// after add_new_block), those a replica refers to aside.
+		s.backlog.trimTo(s.offset, s.backlogHoldAt(before, true))
+	}
 	var over []*client
 	for _, r := range s.replicas {
 		switch r.replState {
@@ -271,14 +275,18 @@ func (s *Server) replPropagate(db int, args [][]byte) {
 // reference on and trims), so it holds nothing after the event, but
 // during a feed (feeding, called before the offset moves) it holds the
 // block where the fed bytes start.
-func (s *Server) backlogHold(feeding bool) int64 {
+func (s *Server) backlogHold(feeding bool) int64 { return s.backlogHoldAt(s.offset, feeding) }
+
+// backlogHoldAt is backlogHold when the master's offset was offset, as
+// it was before a feed.
+func (s *Server) backlogHoldAt(offset int64, feeding bool) int64 {
 	hold := int64(math.MaxInt64)
 	for _, r := range s.replicas {
 		switch {
 		case r.replState == replSendBulk:
-			hold = min(hold, s.offset-int64(len(r.replBuf))+1)
+			hold = min(hold, offset-int64(len(r.replBuf))+1)
 		case feeding && r.replState == replOnline:
-			hold = min(hold, s.offset+1)
+			hold = min(hold, offset+1)
 		}
 	}
 	return hold
@@ -287,7 +295,7 @@ func (s *Server) backlogHold(feeding bool) int64 {
 // trimBacklog is beforeSleep's incrementalTrimReplicationBacklog: blocks
 // that a replica no longer refers to are freed.
 func (s *Server) trimBacklog() {
-	if s.backlog != nil {
+	if s.backlog != nil && s.backlog.trimmable() {
 		s.backlog.trimTo(s.offset, s.backlogHold(false))
 	}
 }
