@@ -27,15 +27,24 @@ const dictMinSize = 4
 func hashKey(s string) uint64 {
 	const m1, m2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
 	h := uint64(len(s)) * m1
+	whole := s
 	for len(s) >= 8 {
-		v := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-		h = bits.RotateLeft64(h^(v*m2), 29) * m1
+		h = bits.RotateLeft64(h^(load64(s)*m2), 29) * m1
 		s = s[8:]
 	}
+	// The tail's bytes, little-endian: the last 8 bytes of the key
+	// shifted down, or two 4-byte loads of a short key, or bytes.
 	var v uint64
-	for i := 0; i < len(s); i++ {
-		v |= uint64(s[i]) << (8 * i)
+	switch n := len(s); {
+	case n == 0:
+	case len(whole) >= 8:
+		v = load64(whole[len(whole)-8:]) >> (64 - 8*n)
+	case n >= 4:
+		v = load32(s) | load32(s[n-4:])>>(64-8*n)<<32
+	default:
+		for i := 0; i < n; i++ {
+			v |= uint64(s[i]) << (8 * i)
+		}
 	}
 	h = bits.RotateLeft64(h^(v*m2), 29) * m1
 	h ^= h >> 33
@@ -44,6 +53,16 @@ func hashKey(s string) uint64 {
 	h *= 0xc4ceb9fe1a85ec53
 	h ^= h >> 33
 	return h
+}
+
+// load64 and load32 read s's first 8 or 4 bytes, little-endian.
+func load64(s string) uint64 {
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+func load32(s string) uint64 {
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
 }
 
 func (d *dict[V]) Len() int { return d.n }
