@@ -22,10 +22,12 @@ func embBuf(o *object) []byte {
 }
 
 // embHead reports whether o heads an embObject block whose buffer holds
-// o.str: only stringObjectCopy sets o.emb, and a copy of such an object
-// by value, or one whose str was replaced, has its str elsewhere.
+// o.str, and holds nothing else: only stringObjectCopy sets o.emb, and a
+// copy of such an object by value, or one whose str was replaced, has
+// its str elsewhere.
 func embHead(o *object) bool {
 	return o.emb != 0 && o.kind == kindString && len(o.str) > 0 &&
+		o.list == nil && o.set == nil && o.hash == nil && o.zset == nil && o.stream == nil &&
 		unsafe.SliceData(o.str) == (*byte)(unsafe.Add(unsafe.Pointer(o), unsafe.Sizeof(object{})))
 }
 

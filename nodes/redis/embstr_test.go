@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"unsafe"
@@ -73,5 +74,33 @@ EXEC -> *1\r\n+OK\r\n
 `)
 	if s.spareString != nil && s.spareString != spare {
 		t.Errorf("a SET inside EXEC kept its replaced value's block")
+	}
+}
+
+// TestRecycledStringIsFresh checks that a string made in a recycled block
+// reads as one made in a new block, whatever the old value left in it.
+func TestRecycledStringIsFresh(t *testing.T) {
+	// fillEmbString writes the object's fields one by one: a new field
+	// must be reset there too.
+	if n := reflect.TypeOf(object{}).NumField(); n != 13 {
+		t.Fatalf("object has %d fields; fillEmbString resets 13", n)
+	}
+	s := &Server{}
+	for _, vals := range [][2]string{{"abcdefgh", "42"}, {"7", "xyz"}, {"0123456789abcdef", "-5"}, {strings.Repeat("y", 40), "q"}} {
+		old := stringObjectCopy([]byte(vals[0]))
+		old.lru, old.expireAt, old.mem, old.shared = 12345, 678, 90, true
+		s.recycleString(old)
+		if s.spareString != old {
+			t.Fatalf("%q was not kept", vals[0])
+		}
+		got := s.newStringCopy([]byte(vals[1]))
+		want := stringObjectCopy([]byte(vals[1]))
+		if got != old {
+			t.Fatalf("%q did not take the recycled block", vals[1])
+		}
+		got.emb, want.emb = 0, 0 // the recycled block may be bigger
+		if !reflect.DeepEqual(*got, *want) {
+			t.Errorf("recycled %q = %+v, want %+v", vals[1], *got, *want)
+		}
 	}
 }

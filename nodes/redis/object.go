@@ -173,6 +173,9 @@ func stringObjectCopy(b []byte) *object {
 
 // fillEmbString makes o, the head of an embObject block whose buffer
 // str is (len(b) bytes of it), the string b, as stringObjectCopy does.
+// o's value pointers other than str must be nil (a new block's are,
+// recycleString checks a recycled one's): only the string's fields are
+// written, which spares the write barriers of a whole object.
 func fillEmbString(o *object, str, b []byte) *object {
 	copy(str, b)
 	emb := uint8(embstrSizeLimit)
@@ -185,13 +188,14 @@ func fillEmbString(o *object, str, b []byte) *object {
 	if o.emb > emb { // a recycled block, bigger than str needs
 		emb = o.emb
 	}
+	o.kind, o.enc, o.shared, o.emb = kindString, encEmbstr, false, emb
+	o.lru, o.expireAt, o.mem = 0, 0, 0
+	o.str = str
 	if len(str) <= 20 {
 		if v, ok := rnum.ParseInt(str); ok {
-			*o = object{kind: kindString, str: str, enc: encInt, shared: v >= 0 && v < sharedIntegers, emb: emb}
-			return o
+			o.enc, o.shared = encInt, v >= 0 && v < sharedIntegers
 		}
 	}
-	*o = object{kind: kindString, str: str, enc: encEmbstr, emb: emb}
 	return o
 }
 
