@@ -198,6 +198,11 @@ func (r *Reader) Next() (args [][]byte, ok bool, err error) {
 	}
 	r.rawLast = false
 	for r.pos < len(r.buf) {
+		if r.reqtype == reqNone && r.buf[r.pos] == '*' && r.multibulk == 0 && r.wholeMultibulk() {
+			// processMultibulk's common case, without its state.
+			r.rawLast = !r.odd
+			return r.args, true, nil
+		}
 		if r.reqtype == reqNone {
 			if r.buf[r.pos] == '*' {
 				r.reqtype = reqMultibulk
