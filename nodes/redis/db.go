@@ -22,7 +22,7 @@ func newDB(s *Server, id int) *db { return &db{s: s, id: id} }
 // lookup returns the live value of key, deleting it first if it has
 // expired (expireIfNeeded).
 func (d *db) lookup(key []byte) *object {
-	return d.lookupHashed(key, hashKey(string(key)))
+	return d.lookupHashed(key, hashKey(key))
 }
 
 // lookupHashed is lookup given hashKey(key).
@@ -37,12 +37,12 @@ func (d *db) lookupHashed(key []byte, h uint64) *object {
 // lookupNoTouch is lookup with LOOKUP_NOTOUCH: the value's LRU time is
 // left alone (TYPE, TTL, EXISTS, OBJECT).
 func (d *db) lookupNoTouch(key []byte) *object {
-	return d.lookupNoTouchHashed(key, hashKey(string(key)))
+	return d.lookupNoTouchHashed(key, hashKey(key))
 }
 
 // lookupNoTouchHashed is lookupNoTouch given hashKey(key).
 func (d *db) lookupNoTouchHashed(key []byte, h uint64) *object {
-	e := d.keys.findHashed(string(key), h)
+	e := d.keys.findBytes(key, h)
 	if e == nil {
 		return nil
 	}
@@ -145,14 +145,14 @@ func (d *db) set(key string, o *object, keepTTL bool) {
 // keyspace holds it. An existing key's string is reused, so only a new
 // key costs one.
 func (d *db) setBytes(key []byte, o *object, keepTTL bool) string {
-	k, _ := d.setBytesHashed(key, hashKey(string(key)), o, keepTTL)
+	k, _ := d.setBytesHashed(key, hashKey(key), o, keepTTL)
 	return k
 }
 
 // setBytesHashed is setBytes given hashKey(key); it also returns the
 // value o replaced, nil for a new key.
 func (d *db) setBytesHashed(key []byte, h uint64, o *object, keepTTL bool) (string, *object) {
-	e := d.keys.findHashed(string(key), h)
+	e := d.keys.findBytes(key, h)
 	k := ""
 	var old *object
 	if e != nil {

@@ -24,7 +24,7 @@ const dictMinSize = 4
 // hashKey is a seedless 64-bit hash (a multiply-xorshift over 8-byte words
 // with murmur3's finaliser). Go's map hash is seeded per process, which would
 // make iteration order, and so replies, differ between runs.
-func hashKey(s string) uint64 {
+func hashKey[K string | []byte](s K) uint64 {
 	const m1, m2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
 	h := uint64(len(s)) * m1
 	whole := s
@@ -56,12 +56,12 @@ func hashKey(s string) uint64 {
 }
 
 // load64 and load32 read s's first 8 or 4 bytes, little-endian.
-func load64(s string) uint64 {
+func load64[K string | []byte](s K) uint64 {
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
-func load32(s string) uint64 {
+func load32[K string | []byte](s K) uint64 {
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
 }
 
@@ -72,6 +72,20 @@ func (d *dict[V]) find(key string) *dictEntry[V] {
 		return nil
 	}
 	return d.findHashed(key, hashKey(key))
+}
+
+// findBytes is findHashed for a key given as bytes, which it compares
+// without making a string of them.
+func (d *dict[V]) findBytes(key []byte, h uint64) *dictEntry[V] {
+	if d.n == 0 {
+		return nil
+	}
+	for e := d.buckets[h&uint64(len(d.buckets)-1)]; e != nil; e = e.next {
+		if e.key == string(key) {
+			return e
+		}
+	}
+	return nil
 }
 
 // findHashed is find given hashKey(key).

@@ -42,6 +42,9 @@ func TestHashKeyUnchanged(t *testing.T) {
 			if got, want := hashKey(s), hashKeyBytewise(s); got != want {
 				t.Fatalf("hashKey(%q) = %#x, want %#x", s, got, want)
 			}
+			if got, want := hashKey([]byte(s)), hashKeyBytewise(s); got != want {
+				t.Fatalf("hashKey([]byte(%q)) = %#x, want %#x", s, got, want)
+			}
 		}
 	}
 }

@@ -173,7 +173,7 @@ func setGeneric(c *client, flags setFlags, key, val, expire []byte, intReplies b
 	if flags&setGet != 0 && !c.getGeneric(key) {
 		return
 	}
-	h := hashKey(string(key))
+	h := hashKey(key)
 	found := c.db.lookupHashed(key, h) != nil
 	if (flags&setNX != 0 && found) || (flags&setXX != 0 && !found) {
 		if flags&setGet == 0 {
