@@ -42,7 +42,26 @@ func (d *db) lookupNoTouch(key []byte) *object {
 
 // lookupNoTouchHashed is lookupNoTouch given hashKey(key).
 func (d *db) lookupNoTouchHashed(key []byte, h uint64) *object {
+	return d.liveValue(key, d.keys.findBytes(key, h))
+}
+
+// lookupEntry is lookupHashed that also returns key's entry as the dict
+// holds it afterwards (nil when the key is missing or its expiry removed
+// it), for setEntry.
+func (d *db) lookupEntry(key []byte, h uint64) (*object, *dictEntry[*object]) {
 	e := d.keys.findBytes(key, h)
+	o := d.liveValue(key, e)
+	if o != nil {
+		d.s.touch(o)
+	}
+	if e != nil && o == nil {
+		e = d.keys.findBytes(key, h) // it expired: it may be gone
+	}
+	return o, e
+}
+
+// liveValue is lookupNoTouchHashed given key's entry (nil when missing).
+func (d *db) liveValue(key []byte, e *dictEntry[*object]) *object {
 	if e == nil {
 		return nil
 	}
@@ -152,7 +171,11 @@ func (d *db) setBytes(key []byte, o *object, keepTTL bool) string {
 // setBytesHashed is setBytes given hashKey(key); it also returns the
 // value o replaced, nil for a new key.
 func (d *db) setBytesHashed(key []byte, h uint64, o *object, keepTTL bool) (string, *object) {
-	e := d.keys.findBytes(key, h)
+	return d.setEntry(key, d.keys.findBytes(key, h), o, keepTTL)
+}
+
+// setEntry is setBytesHashed given key's entry, nil when key is new.
+func (d *db) setEntry(key []byte, e *dictEntry[*object], o *object, keepTTL bool) (string, *object) {
 	k := ""
 	var old *object
 	if e != nil {

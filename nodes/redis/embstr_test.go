@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -102,5 +103,28 @@ func TestRecycledStringIsFresh(t *testing.T) {
 		if !reflect.DeepEqual(*got, *want) {
 			t.Errorf("recycled %q = %+v, want %+v", vals[1], *got, *want)
 		}
+	}
+}
+
+// TestSetOverExpiredKey checks SET on a key whose time has passed: the
+// lookup deletes it (a new key for the set), and the new value has no TTL.
+func TestSetOverExpiredKey(t *testing.T) {
+	tw := newTestWorld(t, DefaultConfig())
+	tc := tw.dial()
+	tc.expect(`
+SET k v1 PX 5 -> +OK\r\n
+SET j w1 PX 5 -> +OK\r\n
+`)
+	tw.w.RunFor(20 * time.Millisecond)
+	tc.expect(`
+SET k v2 -> +OK\r\n
+SET j w2 NX -> +OK\r\n
+GET k -> $2\r\nv2\r\n
+GET j -> $2\r\nw2\r\n
+PTTL k -> :-1\r\n
+DBSIZE -> :2\r\n
+`)
+	if !strings.Contains(tc.do("INFO", "stats"), "expired_keys:2\r\n") {
+		t.Errorf("the two expired keys were not counted")
 	}
 }
