@@ -40,14 +40,12 @@ func newBacklog(size int) *backlog {
 	return &backlog{size: int64(size)}
 }
 
-// add appends p, which ends at stream offset end (the master offset after
-// p), to the last block and to new ones as feedReplicationBuffer does. A
-// new block lets hold trim the oldest ones (incrementalTrimReplicationBacklog
-// after add_new_block); the caller passes the oldest offset a replica
-// still needs from the blocks.
-func (b *backlog) add(p []byte, end, hold int64) {
+// add appends p to the last block and to new ones as
+// feedReplicationBuffer does, and reports whether it made a new block:
+// the caller then trims the oldest ones (incrementalTrimReplicationBacklog
+// after add_new_block) with the oldest offset a replica still needs.
+func (b *backlog) add(p []byte) (newBlock bool) {
 	b.histlen += int64(len(p))
-	newBlock := false
 	for len(p) > 0 {
 		if n := len(b.blocks); n > 0 {
 			tail := b.blocks[n-1]
@@ -72,9 +70,13 @@ func (b *backlog) add(p []byte, end, hold int64) {
 		p = p[k:]
 		newBlock = true
 	}
-	if newBlock {
-		b.trimTo(end, hold)
-	}
+	return newBlock
+}
+
+// trimmable reports whether trimTo may free a block, whatever the offset a
+// replica holds: the backlog holds more than size without its oldest.
+func (b *backlog) trimmable() bool {
+	return len(b.blocks) > 1 && b.histlen-int64(cap(b.blocks[0])) > b.size
 }
 
 // trimTo frees the oldest blocks while the backlog holds more than size

@@ -20,7 +20,7 @@ func TestBacklogFreesWholeBlocks(t *testing.T) {
 		p := bytes.Repeat([]byte{c}, n)
 		stream = append(stream, p...)
 		offset += int64(n)
-		b.add(p, offset, offset+1)
+		addTrim(b, p, offset, offset+1)
 	}
 	feed(50, 'a')
 	feed(17032, 'b')
@@ -45,7 +45,7 @@ func TestBacklogFreesWholeBlocks(t *testing.T) {
 func TestBacklogKeepsReferencedBlocks(t *testing.T) {
 	b := newBacklog(minBacklogSize)
 	p := bytes.Repeat([]byte{'x'}, 60000)
-	b.add(p, 60000, 100)
+	addTrim(b, p, 60000, 100)
 	if b.first(60000) != 1 || b.histlen != 60000 {
 		t.Fatalf("held from offset 100: first=%d histlen=%d; want everything", b.first(60000), b.histlen)
 	}
@@ -60,7 +60,7 @@ func TestBacklogKeepsReferencedBlocks(t *testing.T) {
 func TestBacklogResize(t *testing.T) {
 	b := newBacklog(1 << 20)
 	p := bytes.Repeat([]byte{'x'}, 200000)
-	b.add(p, 200000, 200001)
+	addTrim(b, p, 200000, 200001)
 	if b.histlen != 200000 {
 		t.Fatalf("histlen %d, want 200000", b.histlen)
 	}
@@ -81,11 +81,11 @@ func TestBacklogReusesFreedBlocks(t *testing.T) {
 	var offset int64
 	for range 200 {
 		offset += int64(len(p))
-		b.add(p, offset, offset+1)
+		addTrim(b, p, offset, offset+1)
 	}
 	allocs := testing.AllocsPerRun(100, func() {
 		offset += int64(len(p))
-		b.add(p, offset, offset+1)
+		addTrim(b, p, offset, offset+1)
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocations per add once the backlog is full; want 0", allocs)
@@ -136,5 +136,13 @@ func TestBacklogHeldDuringFullSync(t *testing.T) {
 	}
 	if got := num(m, "repl_backlog_histlen"); got > minBacklogSize+20440 {
 		t.Fatalf("online, the replica still holds the backlog: histlen %d", got)
+	}
+}
+
+// addTrim is what replFeed does with a backlog: add p, which ends at
+// stream offset end, and trim with hold when a new block was made.
+func addTrim(b *backlog, p []byte, end, hold int64) {
+	if b.add(p) {
+		b.trimTo(end, hold)
 	}
 }

@@ -73,7 +73,7 @@ func (s *Server) endCall(c *client, cmd *command, args [][]byte, t callTimer) {
 		}
 		cmd.failed++
 	}
-	fast := cmd.hasMetaFlag("fast")
+	fast := cmd.fast
 	if fast {
 		s.latencyAddSample("fast-command", usec/1000)
 	} else {

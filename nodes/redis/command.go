@@ -42,6 +42,9 @@ type command struct {
 	// meta is what Redis 7.0.15 says of the command (commandmeta.go),
 	// looked up once.
 	meta *cmdMeta
+	// fast and skipSlowlog are hasMetaFlag("fast") and
+	// hasMetaFlag("skip_slowlog"), which every call asks.
+	fast, skipSlowlog bool
 	// INFO commandstats and latencystats (cmdstats.go): calls, time in
 	// µs, rejected and failed calls, and the latency histogram.
 	calls, usec, rejected, failed int64
@@ -74,6 +77,55 @@ const (
 // their subcommands. A node builds its own; the methods only read it.
 type CommandTable struct {
 	cmds map[string]*command
+	// byShape indexes cmds by nameShape, so that lookup finds a command
+	// from its bytes, in any case, without a map's string hashing.
+	byShape [shapeBuckets][]namedCommand
+}
+
+// namedCommand is an entry of CommandTable.byShape: a key of cmds with its
+// command.
+type namedCommand struct {
+	name string
+	cmd  *command
+}
+
+// shapeBuckets is the size of CommandTable.byShape, a power of two.
+const shapeBuckets = 512
+
+// nameShape is a command name's bucket in CommandTable.byShape: its
+// length with its first and last bytes, case-folded. name is not empty.
+func nameShape(name []byte) int {
+	return (len(name)*67 + int(lowerASCII(name[0]))*7 + int(lowerASCII(name[len(name)-1]))) & (shapeBuckets - 1)
+}
+
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		b += 'a' - 'A'
+	}
+	return b
+}
+
+// find is findCommand(t.cmds, name), which it calls only for names the
+// index does not have.
+func (t *CommandTable) find(name []byte) *command {
+	if len(name) == 0 || len(name) > maxFoldedName {
+		return findCommand(t.cmds, name)
+	}
+next:
+	for _, e := range t.byShape[nameShape(name)] {
+		if len(e.name) != len(name) {
+			continue
+		}
+		for i, b := range name {
+			if lowerASCII(b) != e.name[i] {
+				continue next
+			}
+		}
+		return e.cmd
+	}
+	// Not indexed: unknown, or added to cmds after the table was built
+	// (tests add commands so).
+	return findCommand(t.cmds, name)
 }
 
 // NewCommandTable builds the command table of a node.
@@ -85,6 +137,7 @@ func NewCommandTable() *CommandTable {
 				panic("redis: command name " + sp.name + " is not lowercase; findCommand needs it so")
 			}
 			cmd := &command{name: sp.name, arity: sp.arity, flags: sp.flags, proc: sp.proc, keys: sp.keys, meta: commandMetas[sp.name]}
+			cmd.fast, cmd.skipSlowlog = cmd.hasMetaFlag("fast"), cmd.hasMetaFlag("skip_slowlog")
 			name, sub, isSub := strings.Cut(sp.name, "|")
 			if !isSub {
 				t[name] = cmd
@@ -134,13 +187,25 @@ func NewCommandTable() *CommandTable {
 	add(moduleCommands...)
 	add(memoryCommands...)
 	applyMetaFlags(t)
-	return &CommandTable{cmds: t}
+	ct := &CommandTable{cmds: t}
+	names := make([]string, 0, len(t))
+	for name := range t { //redsim:ordered sorted below
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if name != "" && len(name) <= maxFoldedName {
+			i := nameShape([]byte(name))
+			ct.byShape[i] = append(ct.byShape[i], namedCommand{name, t[name]})
+		}
+	}
+	return ct
 }
 
 // lookup finds the command for args, descending into subcommands; it
 // returns nil for an unknown command or subcommand.
 func (t *CommandTable) lookup(args [][]byte) *command {
-	cmd := findCommand(t.cmds, args[0])
+	cmd := t.find(args[0])
 	if cmd == nil || cmd.subs == nil || len(args) == 1 {
 		return cmd
 	}
@@ -235,7 +300,7 @@ func (t *CommandTable) KeyPositions(argv [][]byte) ([]int, error) {
 // are lowercase (NewCommandTable checks), so one lookup serves: of name
 // itself when it has no capital, else of its lowercased copy.
 func findCommand(table map[string]*command, name []byte) *command {
-	var buf [32]byte
+	var buf [maxFoldedName]byte
 	if len(name) > len(buf) {
 		return table[string(name)] // longer than any command name
 	}
@@ -254,6 +319,9 @@ func findCommand(table map[string]*command, name []byte) *command {
 	}
 	return table[string(name)]
 }
+
+// maxFoldedName is the longest name findCommand case-folds.
+const maxFoldedName = 32
 
 // cstr is a C string's view of b: Redis prints arguments with %s, which
 // stops at the first NUL.
@@ -438,8 +506,14 @@ func (s *Server) call(c *client, cmd *command, args [][]byte) {
 		p := c.prop
 		if p == nil {
 			p = args
+			if s.execDepth == 0 && !s.inScript && c.r != nil {
+				// The stream gets the bytes the client sent, when they are
+				// args's encoding (replPropagate).
+				s.propRaw = c.r.RawOf(args)
+			}
 		}
 		s.propagate(c.db.id, p)
+		s.propRaw = nil
 	} else if c.forceRepl && !c.noProp {
 		s.propagateTo(c.db.id, args, scripting.ReplReplica)
 	}

@@ -367,7 +367,7 @@ func (t *CommandTable) lookupByFullName(name []byte) *command {
 	for i, p := range parts {
 		args[i] = []byte(p)
 	}
-	cmd := findCommand(t.cmds, args[0])
+	cmd := t.find(args[0])
 	if len(args) == 1 || cmd == nil {
 		return cmd
 	}

@@ -22,7 +22,12 @@ func newDB(s *Server, id int) *db { return &db{s: s, id: id} }
 // lookup returns the live value of key, deleting it first if it has
 // expired (expireIfNeeded).
 func (d *db) lookup(key []byte) *object {
-	o := d.lookupNoTouch(key)
+	return d.lookupHashed(key, hashKey(key))
+}
+
+// lookupHashed is lookup given hashKey(key).
+func (d *db) lookupHashed(key []byte, h uint64) *object {
+	o := d.lookupNoTouchHashed(key, h)
 	if o != nil {
 		d.s.touch(o)
 	}
@@ -32,10 +37,35 @@ func (d *db) lookup(key []byte) *object {
 // lookupNoTouch is lookup with LOOKUP_NOTOUCH: the value's LRU time is
 // left alone (TYPE, TTL, EXISTS, OBJECT).
 func (d *db) lookupNoTouch(key []byte) *object {
-	o, ok := d.keys.Get(string(key))
-	if !ok {
+	return d.lookupNoTouchHashed(key, hashKey(key))
+}
+
+// lookupNoTouchHashed is lookupNoTouch given hashKey(key).
+func (d *db) lookupNoTouchHashed(key []byte, h uint64) *object {
+	return d.liveValue(key, d.keys.findBytes(key, h))
+}
+
+// lookupEntry is lookupHashed that also returns key's entry as the dict
+// holds it afterwards (nil when the key is missing or its expiry removed
+// it), for setEntry.
+func (d *db) lookupEntry(key []byte, h uint64) (*object, *dictEntry[*object]) {
+	e := d.keys.findBytes(key, h)
+	o := d.liveValue(key, e)
+	if o != nil {
+		d.s.touch(o)
+	}
+	if e != nil && o == nil {
+		e = d.keys.findBytes(key, h) // it expired: it may be gone
+	}
+	return o, e
+}
+
+// liveValue is lookupNoTouchHashed given key's entry (nil when missing).
+func (d *db) liveValue(key []byte, e *dictEntry[*object]) *object {
+	if e == nil {
 		return nil
 	}
+	o := e.val
 	if o.expireAt != 0 && !d.s.applying && d.expireIfNeeded(string(key), o) {
 		if d.s.isReplica() && bugs.On(bugs.ReplicaServesExpired) {
 			// Before the fix of redis/redis#1768, a replica, which
@@ -134,15 +164,27 @@ func (d *db) set(key string, o *object, keepTTL bool) {
 // keyspace holds it. An existing key's string is reused, so only a new
 // key costs one.
 func (d *db) setBytes(key []byte, o *object, keepTTL bool) string {
-	e := d.keys.find(string(key))
+	k, _ := d.setBytesHashed(key, hashKey(key), o, keepTTL)
+	return k
+}
+
+// setBytesHashed is setBytes given hashKey(key); it also returns the
+// value o replaced, nil for a new key.
+func (d *db) setBytesHashed(key []byte, h uint64, o *object, keepTTL bool) (string, *object) {
+	return d.setEntry(key, d.keys.findBytes(key, h), o, keepTTL)
+}
+
+// setEntry is setBytesHashed given key's entry, nil when key is new.
+func (d *db) setEntry(key []byte, e *dictEntry[*object], o *object, keepTTL bool) (string, *object) {
 	k := ""
+	var old *object
 	if e != nil {
-		k = e.key
+		k, old = e.key, e.val
 	} else {
 		k = string(key)
 	}
 	d.setFound(k, e, o, keepTTL)
-	return k
+	return k, old
 }
 
 // setFound is set given key's entry, nil when key is new.
@@ -163,7 +205,7 @@ func (d *db) setFound(key string, e *dictEntry[*object], o *object, keepTTL bool
 		d.s.streamDeleted(d, key, old)
 		d.s.storeObject(o, old)
 		d.memRemoved(old)
-		d.keys.Set(key, o)
+		e.val = o // the dict's Set of an existing key
 		d.memAdded(key, o)
 		if o.expireAt != 0 {
 			d.expires.Set(key, o)

@@ -24,18 +24,27 @@ const dictMinSize = 4
 // hashKey is a seedless 64-bit hash (a multiply-xorshift over 8-byte words
 // with murmur3's finaliser). Go's map hash is seeded per process, which would
 // make iteration order, and so replies, differ between runs.
-func hashKey(s string) uint64 {
+func hashKey[K string | []byte](s K) uint64 {
 	const m1, m2 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F
 	h := uint64(len(s)) * m1
+	whole := s
 	for len(s) >= 8 {
-		v := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-		h = bits.RotateLeft64(h^(v*m2), 29) * m1
+		h = bits.RotateLeft64(h^(load64(s)*m2), 29) * m1
 		s = s[8:]
 	}
+	// The tail's bytes, little-endian: the last 8 bytes of the key
+	// shifted down, or two 4-byte loads of a short key, or bytes.
 	var v uint64
-	for i := 0; i < len(s); i++ {
-		v |= uint64(s[i]) << (8 * i)
+	switch n := len(s); {
+	case n == 0:
+	case len(whole) >= 8:
+		v = load64(whole[len(whole)-8:]) >> (64 - 8*n)
+	case n >= 4:
+		v = load32(s) | load32(s[n-4:])>>(64-8*n)<<32
+	default:
+		for i := 0; i < n; i++ {
+			v |= uint64(s[i]) << (8 * i)
+		}
 	}
 	h = bits.RotateLeft64(h^(v*m2), 29) * m1
 	h ^= h >> 33
@@ -46,6 +55,16 @@ func hashKey(s string) uint64 {
 	return h
 }
 
+// load64 and load32 read s's first 8 or 4 bytes, little-endian.
+func load64[K string | []byte](s K) uint64 {
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+func load32[K string | []byte](s K) uint64 {
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
+}
+
 func (d *dict[V]) Len() int { return d.n }
 
 func (d *dict[V]) find(key string) *dictEntry[V] {
@@ -53,6 +72,20 @@ func (d *dict[V]) find(key string) *dictEntry[V] {
 		return nil
 	}
 	return d.findHashed(key, hashKey(key))
+}
+
+// findBytes is findHashed for a key given as bytes, which it compares
+// without making a string of them.
+func (d *dict[V]) findBytes(key []byte, h uint64) *dictEntry[V] {
+	if d.n == 0 {
+		return nil
+	}
+	for e := d.buckets[h&uint64(len(d.buckets)-1)]; e != nil; e = e.next {
+		if e.key == string(key) {
+			return e
+		}
+	}
+	return nil
 }
 
 // findHashed is find given hashKey(key).

@@ -254,6 +254,7 @@ func trimDouble(s string) string {
 type latencyHist struct {
 	buckets []histBucket // by lowest value
 	total   int64
+	last    int // the index of the bucket record counted in last
 }
 
 type histBucket struct{ low, count int64 }
@@ -267,12 +268,19 @@ func hdrBucket(v int64) (low, width int64) {
 
 func (h *latencyHist) record(v int64) {
 	low, _ := hdrBucket(v)
+	// Calls of one command mostly take as long as the last one did.
+	if h.last < len(h.buckets) && h.buckets[h.last].low == low {
+		h.buckets[h.last].count++
+		h.total++
+		return
+	}
 	i, ok := slices.BinarySearchFunc(h.buckets, low, func(b histBucket, l int64) int { return int(min(max(b.low-l, -1), 1)) })
 	if !ok {
 		h.buckets = slices.Insert(h.buckets, i, histBucket{low: low})
 	}
 	h.buckets[i].count++
 	h.total++
+	h.last = i
 }
 
 // valueAt is hdr_value_at_percentile: the highest value of the bucket

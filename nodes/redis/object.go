@@ -50,6 +50,10 @@ type object struct {
 	// REFCOUNT reports as 2147483647.
 	enc    strEnc
 	shared bool
+	// emb is the size of the buffer that follows the object in its block
+	// when stringObjectCopy made it (an embObject16, 32 or 44), else 0
+	// (embstr.go).
+	emb uint8
 	// lru is the LRU clock (seconds, 24 bits) when the value was made or
 	// last touched, for OBJECT IDLETIME; a shared integer's is the
 	// server's (Server.sharedLRU).
@@ -164,14 +168,34 @@ func stringObjectCopy(b []byte) *object {
 		e := new(embObject44)
 		o, str = &e.object, e.buf[:n:n]
 	}
+	return fillEmbString(o, str, b)
+}
+
+// fillEmbString makes o, the head of an embObject block whose buffer
+// str is (len(b) bytes of it), the string b, as stringObjectCopy does.
+// o's value pointers other than str must be nil (a new block's are,
+// recycleString checks a recycled one's): only the string's fields are
+// written, which spares the write barriers of a whole object.
+func fillEmbString(o *object, str, b []byte) *object {
 	copy(str, b)
-	if n <= 20 {
+	emb := uint8(embstrSizeLimit)
+	switch n := len(str); {
+	case n <= 16:
+		emb = 16
+	case n <= 32:
+		emb = 32
+	}
+	if o.emb > emb { // a recycled block, bigger than str needs
+		emb = o.emb
+	}
+	o.kind, o.enc, o.shared, o.emb = kindString, encEmbstr, false, emb
+	o.lru, o.expireAt, o.mem = 0, 0, 0
+	o.str = str
+	if len(str) <= 20 {
 		if v, ok := rnum.ParseInt(str); ok {
-			*o = object{kind: kindString, str: str, enc: encInt, shared: v >= 0 && v < sharedIntegers}
-			return o
+			o.enc, o.shared = encInt, v >= 0 && v < sharedIntegers
 		}
 	}
-	*o = object{kind: kindString, str: str, enc: encEmbstr}
 	return o
 }
 

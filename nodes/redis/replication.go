@@ -46,7 +46,10 @@ type replState struct {
 	backlog      *backlog
 	replSelDB    int // the db the stream last SELECTed; -1 forces a SELECT
 	replScratch  []byte
-	replicas     []*client
+	// propRaw is AppendCommand of the args call() propagates, as the
+	// client sent them, while it propagates them; nil when unknown.
+	propRaw  []byte
+	replicas []*client
 
 	fullSyncTimer   sim.Timer
 	fullSyncPending bool
@@ -190,12 +193,16 @@ func (s *Server) replFeed(data []byte) {
 	if s.backlog == nil {
 		return
 	}
-	hold := s.backlogHold(true)
+	before := s.offset
 	s.offset += int64(len(data))
 	if !bytes.Equal(data, replPing) {
 		s.meaningfulOffset = s.offset
 	}
-	s.backlog.add(data, s.offset, hold)
+	if s.backlog.add(data) {
+		// A new block lets the oldest go (incrementalTrimReplicationBacklog
+		// after add_new_block), those a replica refers to aside.
+		s.backlog.trimTo(s.offset, s.backlogHoldAt(before, true))
+	}
 	var over []*client
 	for _, r := range s.replicas {
 		switch r.replState {
@@ -244,6 +251,11 @@ func (s *Server) replPropagate(db int, args [][]byte) {
 	if s.backlog == nil || s.applying {
 		return
 	}
+	if raw := s.propRaw; raw != nil && s.replSelDB == db {
+		s.propRaw = nil
+		s.replFeed(raw)
+		return
+	}
 	// replFeed copies what it is given, so one scratch buffer serves.
 	buf := s.replScratch[:0]
 	if db >= 0 && s.replSelDB != db {
@@ -263,14 +275,18 @@ func (s *Server) replPropagate(db int, args [][]byte) {
 // reference on and trims), so it holds nothing after the event, but
 // during a feed (feeding, called before the offset moves) it holds the
 // block where the fed bytes start.
-func (s *Server) backlogHold(feeding bool) int64 {
+func (s *Server) backlogHold(feeding bool) int64 { return s.backlogHoldAt(s.offset, feeding) }
+
+// backlogHoldAt is backlogHold when the master's offset was offset, as
+// it was before a feed.
+func (s *Server) backlogHoldAt(offset int64, feeding bool) int64 {
 	hold := int64(math.MaxInt64)
 	for _, r := range s.replicas {
 		switch {
 		case r.replState == replSendBulk:
-			hold = min(hold, s.offset-int64(len(r.replBuf))+1)
+			hold = min(hold, offset-int64(len(r.replBuf))+1)
 		case feeding && r.replState == replOnline:
-			hold = min(hold, s.offset+1)
+			hold = min(hold, offset+1)
 		}
 	}
 	return hold
@@ -279,7 +295,7 @@ func (s *Server) backlogHold(feeding bool) int64 {
 // trimBacklog is beforeSleep's incrementalTrimReplicationBacklog: blocks
 // that a replica no longer refers to are freed.
 func (s *Server) trimBacklog() {
-	if s.backlog != nil {
+	if s.backlog != nil && s.backlog.trimmable() {
 		s.backlog.trimTo(s.offset, s.backlogHold(false))
 	}
 }
@@ -830,8 +846,14 @@ func (s *Server) applyMasterStream() {
 		if !ok {
 			return
 		}
-		raw := resp.AppendCommand(s.replScratch[:0], args...)
-		s.replScratch = raw
+		// What the replica passes on is what it read (Redis feeds its
+		// sub-replicas and backlog from the query buffer), which is the
+		// command's encoding unless the stream has odd line ends.
+		raw := m.r.Raw()
+		if raw == nil {
+			raw = resp.AppendCommand(s.replScratch[:0], args...)
+			s.replScratch = raw
+		}
 		if len(args) >= 2 && strings.EqualFold(string(args[0]), "replconf") && strings.EqualFold(string(args[1]), "getack") {
 			s.sendAck()
 			s.applying = true

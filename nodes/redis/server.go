@@ -30,6 +30,10 @@ type stats struct {
 
 // Server is one Redis node incarnation.
 type Server struct {
+	// spareString is a replaced string value's block, for the next
+	// string made (embstr.go).
+	spareString *object
+
 	cfg    Config
 	env    sim.Env
 	rng    *rand.Rand

@@ -51,7 +51,7 @@ var slowlogHelp = []string{
 // at least slowlog-log-slower-than µs (a negative threshold disables the
 // log), then trim the log to slowlog-max-len.
 func (s *Server) slowlogPush(c *client, cmd *command, args [][]byte, usec int64) {
-	if cmd.hasMetaFlag("skip_slowlog") || s.cfg.SlowlogLogSlowerThan < 0 {
+	if cmd.skipSlowlog || s.cfg.SlowlogLogSlowerThan < 0 {
 		return
 	}
 	if usec >= s.cfg.SlowlogLogSlowerThan {

@@ -173,7 +173,8 @@ func setGeneric(c *client, flags setFlags, key, val, expire []byte, intReplies b
 	if flags&setGet != 0 && !c.getGeneric(key) {
 		return
 	}
-	found := c.db.lookup(key) != nil
+	cur, e := c.db.lookupEntry(key, hashKey(key))
+	found := cur != nil
 	if (flags&setNX != 0 && found) || (flags&setXX != 0 && !found) {
 		if flags&setGet == 0 {
 			if intReplies {
@@ -184,8 +185,9 @@ func setGeneric(c *client, flags setFlags, key, val, expire []byte, intReplies b
 		}
 		return
 	}
-	o := stringObjectCopy(val)
-	k := c.db.setBytes(key, o, flags&setKeepTTL != 0)
+	o := c.s.newStringCopy(val)
+	k, old := c.db.setEntry(key, e, o, flags&setKeepTTL != 0)
+	c.s.recycleString(old)
 	c.s.dirty++
 	c.s.notify(notifyString, "set", key, c.db.id)
 	if expire != nil {

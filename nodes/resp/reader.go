@@ -107,6 +107,13 @@ type Reader struct {
 	args      [][]byte
 	inline    []byte // unescaped inline arguments
 	err       *ProtocolError
+	// start is where in buf the multibulk being parsed, or last parsed,
+	// begins; odd is set when one of its line or argument ends is not
+	// \r\n (Redis skips those bytes unseen), raw false when the last
+	// command was not a multibulk (Raw).
+	start   int
+	odd     bool
+	rawLast bool
 	// emptyLines counts the bare newlines read (EmptyLines).
 	emptyLines int64
 }
@@ -150,9 +157,10 @@ func (r *Reader) Feed(p []byte) {
 // arguments of a multibulk in progress.
 func (r *Reader) compact() {
 	keep := r.pos
-	if len(r.offs) > 0 {
-		keep = r.offs[0]
+	if len(r.offs) > 0 || (r.reqtype == reqMultibulk && r.multibulk > 0) {
+		keep = r.start
 	}
+	r.rawLast = false
 	if keep == 0 {
 		return
 	}
@@ -165,6 +173,7 @@ func (r *Reader) compact() {
 		r.buf = r.buf[:n]
 	}
 	r.pos -= keep
+	r.start -= keep
 	for i := range r.offs {
 		r.offs[i] -= keep
 	}
@@ -187,7 +196,13 @@ func (r *Reader) Next() (args [][]byte, ok bool, err error) {
 	if r.err != nil {
 		return nil, false, r.err
 	}
+	r.rawLast = false
 	for r.pos < len(r.buf) {
+		if r.reqtype == reqNone && r.buf[r.pos] == '*' && r.multibulk == 0 && r.wholeMultibulk() {
+			// processMultibulk's common case, without its state.
+			r.rawLast = !r.odd
+			return r.args, true, nil
+		}
 		if r.reqtype == reqNone {
 			if r.buf[r.pos] == '*' {
 				r.reqtype = reqMultibulk
@@ -207,13 +222,36 @@ func (r *Reader) Next() (args [][]byte, ok bool, err error) {
 		if !done {
 			return nil, false, nil
 		}
+		multibulk := r.reqtype == reqMultibulk
 		r.reqtype = reqNone
 		if len(r.args) == 0 {
 			continue
 		}
+		r.rawLast = multibulk && !r.odd
 		return r.args, true, nil
 	}
 	return nil, false, nil
+}
+
+// Raw returns the bytes of the command the last call to Next returned,
+// when they are what AppendCommand makes of its arguments (a multibulk
+// whose lines and arguments all end in \r\n), else nil. Like the
+// arguments, they belong to the Reader and are valid until the next call
+// to Next or Feed.
+func (r *Reader) Raw() []byte {
+	if !r.rawLast {
+		return nil
+	}
+	return r.buf[r.start:r.pos:r.pos]
+}
+
+// RawOf is Raw when args is the argument slice the last call to Next
+// returned (the same backing array, as callers pass it on), else nil.
+func (r *Reader) RawOf(args [][]byte) []byte {
+	if !r.rawLast || len(args) == 0 || len(args) != len(r.args) || &args[0] != &r.args[0] {
+		return nil
+	}
+	return r.Raw()
 }
 
 // EmptyLines is how many bare newlines (an inline line of length 0) Next
@@ -271,6 +309,7 @@ func (r *Reader) Reset() {
 	r.offs = r.offs[:0]
 	r.args = r.args[:0]
 	r.err = nil
+	r.start, r.odd, r.rawLast = 0, false, false
 }
 
 func (r *Reader) fail(msg, reason string) {
@@ -322,20 +361,28 @@ func (r *Reader) processInline() bool {
 // processMultibulk is processMultibulkBuffer: it reports whether the whole
 // multibulk was parsed into r.args (which is empty for a count <= 0).
 func (r *Reader) processMultibulk() bool {
+	if r.multibulk == 0 && r.wholeMultibulk() {
+		return true
+	}
 	if r.multibulk == 0 {
 		rest := r.buf[r.pos:]
-		nl := cIndexByte(rest, '\r')
-		if nl < 0 {
-			if len(rest) > InlineMaxSize {
-				r.fail(MsgTooBigMbulkCount, "too big mbulk count string")
+		ll, nl := countLine(rest)
+		ok := nl > 0
+		if !ok {
+			nl = cIndexByte(rest, '\r')
+			if nl < 0 {
+				if len(rest) > InlineMaxSize {
+					r.fail(MsgTooBigMbulkCount, "too big mbulk count string")
+				}
+				return false
 			}
-			return false
+			// The byte after \r must have arrived too; Redis skips it unseen.
+			if nl > len(rest)-2 {
+				return false
+			}
+			ll, ok = rnum.ParseInt(rest[1:nl])
 		}
-		// The byte after \r must have arrived too; Redis skips it unseen.
-		if nl > len(rest)-2 {
-			return false
-		}
-		ll, ok := rnum.ParseInt(rest[1:nl])
+		r.start, r.odd = r.pos, rest[nl+1] != '\n'
 		if !ok || ll > MaxMultibulkLen {
 			r.fail(MsgInvalidMultibulkLength, "invalid mbulk count")
 			return false
@@ -359,28 +406,37 @@ func (r *Reader) processMultibulk() bool {
 	for r.multibulk > 0 {
 		if r.bulklen == -1 {
 			rest := r.buf[r.pos:]
-			nl := cIndexByte(rest, '\r')
-			if nl < 0 {
-				if len(rest) > InlineMaxSize {
-					r.fail(MsgTooBigBulkCount, "too big bulk count string")
-					return false
+			ll, nl := countLine(rest)
+			ok := nl > 0
+			if !ok {
+				nl = cIndexByte(rest, '\r')
+				if nl < 0 {
+					if len(rest) > InlineMaxSize {
+						r.fail(MsgTooBigBulkCount, "too big bulk count string")
+						return false
+					}
+					break
 				}
-				break
-			}
-			if nl > len(rest)-2 {
-				break
+				if nl > len(rest)-2 {
+					break
+				}
 			}
 			if rest[0] != '$' {
 				r.fail(expectedDollar(rest[0]), "expected $ but got something else")
 				return false
 			}
-			ll, ok := rnum.ParseInt(rest[1:nl])
+			if !ok {
+				ll, ok = rnum.ParseInt(rest[1:nl])
+			}
 			if !ok || ll < 0 || (!r.master && ll > r.maxBulk) {
 				r.fail(MsgInvalidBulkLength, "invalid bulk length")
 				return false
 			} else if ll > UnauthMaxBulkLen && r.authRequired {
 				r.fail(MsgUnauthBulkLength, "unauth bulk length")
 				return false
+			}
+			if rest[nl+1] != '\n' {
+				r.odd = true
 			}
 			r.pos += nl + 2
 			r.bulklen = ll
@@ -390,6 +446,9 @@ func (r *Reader) processMultibulk() bool {
 			break
 		}
 		end := r.pos + int(r.bulklen)
+		if r.buf[end] != '\r' || r.buf[end+1] != '\n' {
+			r.odd = true
+		}
 		r.offs = append(r.offs, r.pos, end)
 		r.pos = end + 2
 		r.bulklen = -1
@@ -403,6 +462,65 @@ func (r *Reader) processMultibulk() bool {
 	}
 	r.offs = r.offs[:0]
 	return true
+}
+
+// wholeMultibulk is processMultibulk's common case: a command whose
+// every line and argument has arrived, with a count and lengths that
+// countLine reads and no limit applies to. It parses it into r.args and
+// reports true, or changes nothing and reports false, for the general
+// path to parse (or refuse) it.
+func (r *Reader) wholeMultibulk() bool {
+	buf := r.buf
+	pos := r.pos
+	n, nl := countLine(buf[pos:])
+	if nl == 0 || n <= 0 || (r.authRequired && n > UnauthMaxMultibulkLen) || n > 64 {
+		return false
+	}
+	odd := buf[pos+nl+1] != '\n'
+	pos += nl + 2
+	args := r.args[:0]
+	for ; n > 0; n-- {
+		rest := buf[pos:]
+		ll, nl := countLine(rest)
+		if nl == 0 || rest[0] != '$' || (!r.master && ll > r.maxBulk) || (r.authRequired && ll > UnauthMaxBulkLen) {
+			return false
+		}
+		start := pos + nl + 2
+		end := start + int(ll)
+		if end+2 > len(buf) {
+			return false
+		}
+		if rest[nl+1] != '\n' || buf[end] != '\r' || buf[end+1] != '\n' {
+			odd = true
+		}
+		args = append(args, buf[start:end:end])
+		pos = end + 2
+	}
+	r.start, r.odd = r.pos, odd
+	r.args = args
+	r.pos = pos
+	return true
+}
+
+// countLine is the common case of a multibulk count or bulk length line
+// that has arrived whole: rest is the line from its prefix byte on, up to
+// 9 digits with no leading zero (or a lone 0), then \r and one more byte.
+// It returns the number and the index of the \r, which is what
+// cIndexByte and rnum.ParseInt would find; nl is 0 when the line is not
+// of that form, for them to judge.
+func countLine(rest []byte) (ll int64, nl int) {
+	i := 1
+	for ; i < len(rest) && i <= 9; i++ {
+		c := rest[i]
+		if c < '0' || c > '9' {
+			break
+		}
+		ll = ll*10 + int64(c-'0')
+	}
+	if i == 1 || i > len(rest)-2 || rest[i] != '\r' || (rest[1] == '0' && i > 2) {
+		return 0, 0
+	}
+	return ll, i
 }
 
 // expectedDollar builds the text of addReplyErrorFormat("Protocol error:

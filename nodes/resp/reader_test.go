@@ -466,3 +466,106 @@ func TestReaderNextAllocations(t *testing.T) {
 		t.Fatalf("%v allocations per pipeline, want 0", n)
 	}
 }
+
+// TestCountLineAgrees checks the fast path for count lines against what
+// cIndexByte and rnum.ParseInt find, over short lines of the bytes that
+// matter.
+func TestCountLineAgrees(t *testing.T) {
+	alphabet := []byte("$*0159\r\n-+ \x00")
+	var walk func(line []byte)
+	walk = func(line []byte) {
+		if ll, nl := countLine(line); nl > 0 {
+			want := cIndexByte(line, '\r')
+			v, ok := rnum.ParseInt(line[1:max(want, 1)])
+			if want != nl || want > len(line)-2 || !ok || v != ll {
+				t.Fatalf("countLine(%q) = %d, %d; cIndexByte %d, ParseInt %d %v", line, ll, nl, want, v, ok)
+			}
+		}
+		if len(line) == 6 {
+			return
+		}
+		for _, c := range alphabet {
+			walk(append(line, c))
+		}
+	}
+	walk([]byte("$"))
+	walk([]byte("*"))
+	for _, s := range []string{"$1234567890\r\n", "*999999999\r\n", "$0\r\n", "$00\r\n", "$12\r"} {
+		ll, nl := countLine([]byte(s))
+		want := cIndexByte([]byte(s), '\r')
+		v, ok := rnum.ParseInt([]byte(s)[1:want])
+		if nl > 0 && (nl != want || !ok || v != ll) {
+			t.Errorf("countLine(%q) = %d, %d", s, ll, nl)
+		}
+	}
+}
+
+// TestReaderRaw checks that Raw gives the bytes of each command when they
+// are AppendCommand's encoding of its arguments, whatever the split of
+// the stream, and nil when they are not.
+func TestReaderRaw(t *testing.T) {
+	canon := AppendCommand(nil, []byte("SET"), []byte("key:1"), []byte("xxxxxxxxxxxxxxxx"))
+	canon = append(canon, "\r\n"...) // a replica's keepalive newline
+	canon = AppendCommand(canon, []byte("PING"))
+	canon = append(canon, "*0\r\n"...)
+	canon = AppendCommand(canon, []byte("DEL"), bytes.Repeat([]byte("k"), 200))
+	for split := 0; split <= len(canon); split++ {
+		r := NewReader()
+		var got [][]byte
+		for _, part := range [][]byte{canon[:split], canon[split:]} {
+			r.Feed(part)
+			for {
+				args, ok, err := r.Next()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !ok {
+					break
+				}
+				raw := r.Raw()
+				if want := AppendCommand(nil, args...); !bytes.Equal(raw, want) {
+					t.Fatalf("split %d: Raw() = %q, want %q", split, raw, want)
+				}
+				got = append(got, raw)
+			}
+		}
+		if len(got) != 3 {
+			t.Fatalf("split %d: %d commands, want 3", split, len(got))
+		}
+	}
+	for _, in := range []string{"*1\r\n$3\r\nGETxy", "*1\rx$3\r\nGET\r\n", "*1\r\n$3\rxGET\r\n", "GET k\r\n"} {
+		r := NewReader()
+		r.Feed([]byte(in))
+		if _, ok, err := r.Next(); !ok || err != nil {
+			t.Fatalf("%q: no command (%v)", in, err)
+		}
+		if raw := r.Raw(); raw != nil {
+			t.Errorf("%q: Raw() = %q, want nil", in, raw)
+		}
+	}
+}
+
+// TestReaderRawOf checks that RawOf gives Raw for the slice Next returned
+// and nil for any other, a copy included.
+func TestReaderRawOf(t *testing.T) {
+	r := NewReader()
+	r.Feed(AppendCommand(nil, []byte("SET"), []byte("k"), []byte("v")))
+	args, ok, err := r.Next()
+	if !ok || err != nil {
+		t.Fatalf("no command (%v)", err)
+	}
+	if raw := r.RawOf(args); !bytes.Equal(raw, AppendCommand(nil, args...)) {
+		t.Errorf("RawOf(args) = %q", raw)
+	}
+	copied := append([][]byte(nil), args...)
+	if raw := r.RawOf(copied); raw != nil {
+		t.Errorf("RawOf(a copy) = %q, want nil", raw)
+	}
+	if raw := r.RawOf(args[:2]); raw != nil {
+		t.Errorf("RawOf(a prefix) = %q, want nil", raw)
+	}
+	r.Feed([]byte("*1\r\n"))
+	if raw := r.RawOf(args); raw != nil {
+		t.Errorf("RawOf after Feed = %q, want nil", raw)
+	}
+}

@@ -277,7 +277,7 @@ func (r *ReplyReader) Next() (v Value, ok bool, err error) {
 	}
 	raw := r.alloc(end - r.pos)
 	copy(raw, r.buf[r.pos:end])
-	if v, ok := scalar(raw); ok {
+	if scalarInto(raw, &v) {
 		r.pos = end
 		r.scan = end
 		r.stack = r.stack[:0]
@@ -308,33 +308,47 @@ func (r *ReplyReader) Next() (v Value, ok bool, err error) {
 // the replies of most commands, without the parser's general walk. ok is
 // false for any other reply.
 func scalar(raw []byte) (v Value, ok bool) {
+	ok = scalarInto(raw, &v)
+	return v, ok
+}
+
+// scalarInto is scalar storing the value in *v, which Next returns, so
+// that the value is not copied on its way; *v is unchanged when it
+// reports false.
+func scalarInto(raw []byte, v *Value) bool {
 	if len(raw) < 3 {
-		return Value{}, false
+		return false
 	}
 	switch t := Kind(raw[0]); t {
 	case KindSimpleString, KindError:
 		// The whole reply is its one line.
-		return Value{Kind: t, Str: raw[1 : len(raw)-2 : len(raw)-2]}, true
+		*v = Value{Kind: t, Str: raw[1 : len(raw)-2 : len(raw)-2]}
+		return true
 	case KindInt:
 		n, ok := parseInteger(raw[1 : len(raw)-2])
-		return Value{Kind: t, Int: n}, ok
+		if ok {
+			*v = Value{Kind: t, Int: n}
+		}
+		return ok
 	case KindBulk:
 		// "$<n>\r\n<payload>\r\n" or "$-1\r\n": the length holds no \r.
 		i := bytes.IndexByte(raw, '\r')
 		if i < 0 {
-			return Value{}, false
+			return false
 		}
 		n, ok := parseLength(raw[1:i])
 		if ok && n == -1 {
-			return Value{Kind: t, IsNull: true}, true
+			*v = Value{Kind: t, IsNull: true}
+			return true
 		}
 		if !ok || n < 0 || int64(len(raw)-i-4) != n {
-			return Value{}, false
+			return false
 		}
 		start, end := i+2, i+2+int(n)
-		return Value{Kind: t, Str: raw[start:end:end]}, true
+		*v = Value{Kind: t, Str: raw[start:end:end]}
+		return true
 	}
-	return Value{}, false
+	return false
 }
 
 // Replies up to slabMax bytes are copied into slabs of slabSize bytes

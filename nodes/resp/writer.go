@@ -290,6 +290,13 @@ func (w *Writer) insertHeader(mark int, prefix byte, n int64) {
 
 // appendPrefixed appends "<prefix><n>\r\n".
 func appendPrefixed(dst []byte, prefix byte, n int64) []byte {
+	// Most lengths and counts are short: spell them without strconv.
+	switch {
+	case uint64(n) < 10:
+		return append(dst, prefix, byte('0'+n), '\r', '\n')
+	case uint64(n) < 100:
+		return append(dst, prefix, byte('0'+n/10), byte('0'+n%10), '\r', '\n')
+	}
 	dst = append(dst, prefix)
 	dst = strconv.AppendInt(dst, n, 10)
 	return append(dst, '\r', '\n')
