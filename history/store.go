@@ -68,8 +68,9 @@ type chunk struct {
 const recentBits = 7
 const recentLen = 1 << recentBits
 
-// strHash is a cheap hash of s's length and first bytes (FNV-1a), for
-// recent.
+// strHash is a cheap hash of s's length and first 16 bytes (FNV-1a's
+// step, seeded with the length), for recent: a collision only costs a map
+// lookup, since a slot's string is compared before it is used.
 func strHash(s string) uint32 {
 	h := uint32(len(s)) * 0x9e3779b1
 	for i := 0; i < len(s) && i < 16; i++ {

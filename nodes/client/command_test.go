@@ -9,8 +9,11 @@ import (
 	"github.com/redsim/redsim/history"
 )
 
-// A builder's commands, built in one reused space, are its Next's, draw
-// for draw, and say what its operations say.
+// A builder's commands, built in one reused space, are the ones it builds
+// in a fresh space each time (Next), draw for draw: nothing of an earlier
+// command leaks through the reuse. Each also says what its operation
+// says. (That the draws are the ones before builders existed is what the
+// golden trace hashes show.)
 func TestBuildersMatchNext(t *testing.T) {
 	mixed, err := NewMixed(8, nil)
 	if err != nil {
