@@ -110,11 +110,20 @@ func (w *World) schedule(at clock.Time, proc *Process, r Runner, arg uint64, kin
 	if proc != nil {
 		ev.inc = proc.inc
 	}
-	if at == w.now && !w.plainQueue {
+	switch {
+	case w.plainQueue:
+	case at == w.now:
 		// Due now and after every event already queued for now: it runs
 		// once those have, in the order of scheduling, so a FIFO holds it
 		// and the heap need not.
-		w.fifo = append(w.fifo, ev)
+		w.fifo.push(ev)
+		return
+	case kind == kindRun && (w.ordered.len() == 0 || at >= w.ordered.tail().at):
+		// Not before the last event of the ordered run (a later seq breaks
+		// a tie): the run stays in (at, seq) order. A network link's
+		// segments mostly come in order of arrival, and timers, which
+		// fire far ahead, are left to the heap so as not to end the run.
+		w.ordered.push(ev)
 		return
 	}
 	if w.cancelled > compactAfter && 2*w.cancelled > len(w.q) && !w.plainQueue {
@@ -138,7 +147,7 @@ func (w *World) After(d time.Duration, fn func()) { w.At(w.now.Add(d), fn) }
 func (w *World) Now() clock.Time { return w.now }
 
 // Pending is the number of events waiting, including dead ones not yet popped.
-func (w *World) Pending() int { return len(w.q) + len(w.fifo) - w.fifoHead }
+func (w *World) Pending() int { return len(w.q) + w.fifo.len() + w.ordered.len() }
 
 // Halt makes the running RunUntil return after the current event.
 func (w *World) Halt() { w.halted = true }
@@ -164,25 +173,58 @@ func (w *World) RunUntil(deadline clock.Time) int {
 	return n
 }
 
-// next takes the first event due at or before deadline, if any.
+// next takes the first event due at or before deadline, if any: the
+// first by (at, seq) of the heads of the FIFO of now, the ordered run and
+// the heap.
 func (w *World) next(deadline clock.Time) (event, bool) {
-	if w.fifoHead < len(w.fifo) && (len(w.q) == 0 || w.fifo[w.fifoHead].before(&w.q[0])) {
-		// The FIFO's events are all due now (time moves on only when it
-		// is empty), so only the heap's events of now may precede them.
-		if w.fifo[w.fifoHead].at > deadline {
+	var first *event
+	from := &w.fifo
+	if w.fifo.len() > 0 {
+		first = w.fifo.peek()
+	}
+	if w.ordered.len() > 0 {
+		if h := w.ordered.peek(); first == nil || h.before(first) {
+			first, from = h, &w.ordered
+		}
+	}
+	if len(w.q) > 0 && (first == nil || w.q[0].before(first)) {
+		if w.q[0].at > deadline {
 			return event{}, false
 		}
-		ev := w.fifo[w.fifoHead]
-		w.fifo[w.fifoHead] = event{} // drop references for the GC
-		if w.fifoHead++; w.fifoHead == len(w.fifo) {
-			w.fifo, w.fifoHead = w.fifo[:0], 0
-		}
-		return ev, true
-	}
-	if len(w.q) > 0 && w.q[0].at <= deadline {
 		return w.q.pop(), true
 	}
-	return event{}, false
+	if first == nil || first.at > deadline {
+		return event{}, false
+	}
+	return from.pop(), true
+}
+
+// eventFIFO is a queue of events in the order pushed.
+type eventFIFO struct {
+	ev    []event
+	first int
+}
+
+func (f *eventFIFO) len() int     { return len(f.ev) - f.first }
+func (f *eventFIFO) peek() *event { return &f.ev[f.first] }
+func (f *eventFIFO) tail() *event { return &f.ev[len(f.ev)-1] }
+func (f *eventFIFO) push(e event) { f.ev = append(f.ev, e) }
+
+func (f *eventFIFO) pop() event {
+	e := f.ev[f.first]
+	f.ev[f.first] = event{} // drop references for the GC
+	f.first++
+	switch {
+	case f.first == len(f.ev):
+		f.ev, f.first = f.ev[:0], 0
+	case f.first >= 256 && 2*f.first >= len(f.ev):
+		// A queue that never empties slides back to the start of its
+		// array now and then instead of growing without end.
+		n := copy(f.ev, f.ev[f.first:])
+		clear(f.ev[n:])
+		f.ev, f.first = f.ev[:n], 0
+	}
+	return e
 }
 
 // RunFor runs for d of true time from now.

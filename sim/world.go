@@ -16,10 +16,11 @@ type World struct {
 	seq    uint64
 	q      eventHeap
 	halted bool
-	// fifo[fifoHead:] are events scheduled for the time it is now, in
-	// order; they run after q's events of now, which were scheduled first.
-	fifo     []event
-	fifoHead int
+	// fifo holds the events scheduled for the time it is now, in order;
+	// they run after q's and ordered's events of now, scheduled earlier.
+	// ordered holds a run of events in (at, seq) order. The loop takes
+	// the first of the three queues' heads.
+	fifo, ordered eventFIFO
 	// plainQueue (tests only) puts every event in q and never compacts.
 	plainQueue bool
 	// cancelled counts timers cancelled since the queue was last compacted:
