@@ -219,6 +219,12 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 			len(earlier), len(seeds), filepath.Join(f.out, reports.SweepResultsFile), len(todo))
 	}
 
+	running := f.jobs
+	if running == 0 {
+		running = runtime.NumCPU()
+	}
+	defer tuneGC(max(1, min(running, len(todo))), getenv)()
+
 	bar := newProgress(stdout, isTerminal(stdout, getenv), len(todo))
 	var writeErr error
 	onResult := func(e sweep.Entry) {
