@@ -247,8 +247,11 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 			writeErr = reports.AppendSweepEntry(results, &entry)
 		}
 	}
+	// Only a failing seed's report is written, and only with --out.
+	keepReport := func(r *scenarios.Result) bool { return f.out != "" && r.Status() != scenarios.StatusPass }
 	sum, err := sweep.Run(ctx, sweep.Config{
 		Scenario: s, Seeds: todo, Set: set, Jobs: f.jobs, FailFast: f.failFast, CheckDeterminism: f.checkDet, OnResult: onResult,
+		KeepReport: keepReport,
 	})
 	bar.finish()
 	interrupted := false
