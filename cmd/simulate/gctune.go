@@ -19,8 +19,8 @@ import (
 // the user's choice and turn all this off.
 const (
 	sweepGCPercent = 400
-	sweepMemPerJob = 256 << 20
-	sweepMemMin    = 512 << 20
+	sweepMemPerJob = 160 << 20
+	sweepMemMin    = 320 << 20
 )
 
 // gcPolicy is what the collector should do with live bytes on the heap

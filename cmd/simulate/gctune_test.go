@@ -9,7 +9,7 @@ import (
 
 func TestGCPolicyTradesMemoryForCPUUnderTheLimit(t *testing.T) {
 	limit := sweepMemLimit(2)
-	if limit != 512<<20 || sweepMemLimit(8) != 2<<30 {
+	if limit != 320<<20 || sweepMemLimit(8) != 1280<<20 {
 		t.Fatalf("limits: %d for 2 jobs, %d for 8", limit, sweepMemLimit(8))
 	}
 	for _, tt := range []struct {
