@@ -67,6 +67,10 @@ func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) 
 			"--resume DIR then runs only the seeds that have no line in DIR/results.jsonl (also after a\n" +
 			"kill -9) and summarizes all of them.\n" +
 			"\n" +
+			"Memory: a sweep trades memory for CPU, running Go's collector at GOGC=400 under a memory\n" +
+			"limit of 160 MiB per job (320 MiB at least), and at Go's defaults once the worlds are too\n" +
+			"large for that; GOGC or GOMEMLIMIT in the environment override it.\n" +
+			"\n" +
 			"Exit status: 0 every seed passed, 1 a check found a violation in some seed, 2 bad usage,\n" +
 			"3 a framework failure in some seed (3 wins over 1), 4 no violation but some seed UNKNOWN\n" +
 			"(1 and 3 win over 4), 130 interrupted. With --expect-rate LO-HI (for a scenario that is\n" +
