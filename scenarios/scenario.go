@@ -267,6 +267,12 @@ type Options struct {
 	// it does not keep, as history.jsonl lines; "" writes them nowhere
 	// (they are still counted for the report).
 	HistoryFile string
+	// KeepReport, when set, is asked once the checks have judged the run
+	// whether the result is for a report: when it says no, Execute returns
+	// the result slim (see Result.Slim) and spares itself gathering what
+	// only reports read. A sweep keeps it only for the seeds whose reports
+	// it writes. Nil keeps every result whole.
+	KeepReport func(*Result) bool
 }
 
 // Execute runs s once.
@@ -380,9 +386,13 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	if fw.buggify {
 		res.Facts = append(res.Facts, sim.SitesSummary(res.Sites))
 	}
+	keep := opts.KeepReport == nil || opts.KeepReport(res)
 	if r.History != nil {
 		r.History.Finish(w.Now())
-		res.History = r.History.Ops()
+		if keep {
+			// Flattening copies every operation: only reports read it.
+			res.History = r.History.Ops()
+		}
 	}
 	if r.stream != nil {
 		if err := r.stream.close(); err != nil {
@@ -392,6 +402,9 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	}
 	res.Observations = r.Observations
 	res.visualize = r.visualize
+	if !keep {
+		return res.Slim(), nil
+	}
 	return res, nil
 }
 

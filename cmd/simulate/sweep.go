@@ -67,6 +67,10 @@ func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) 
 			"--resume DIR then runs only the seeds that have no line in DIR/results.jsonl (also after a\n" +
 			"kill -9) and summarizes all of them.\n" +
 			"\n" +
+			"Memory: a sweep trades memory for CPU, running Go's collector at GOGC=400 under a memory\n" +
+			"limit of 160 MiB per job (320 MiB at least), and at Go's defaults once the worlds are too\n" +
+			"large for that; GOGC or GOMEMLIMIT in the environment override it.\n" +
+			"\n" +
 			"Exit status: 0 every seed passed, 1 a check found a violation in some seed, 2 bad usage,\n" +
 			"3 a framework failure in some seed (3 wins over 1), 4 no violation but some seed UNKNOWN\n" +
 			"(1 and 3 win over 4), 130 interrupted. With --expect-rate LO-HI (for a scenario that is\n" +
@@ -219,6 +223,12 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 			len(earlier), len(seeds), filepath.Join(f.out, reports.SweepResultsFile), len(todo))
 	}
 
+	running := f.jobs
+	if running == 0 {
+		running = runtime.NumCPU()
+	}
+	defer tuneGC(max(1, min(running, len(todo))), getenv)()
+
 	bar := newProgress(stdout, isTerminal(stdout, getenv), len(todo))
 	var writeErr error
 	onResult := func(e sweep.Entry) {
@@ -241,8 +251,11 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 			writeErr = reports.AppendSweepEntry(results, &entry)
 		}
 	}
+	// Only a failing seed's report is written, and only with --out.
+	keepReport := func(r *scenarios.Result) bool { return f.out != "" && r.Status() != scenarios.StatusPass }
 	sum, err := sweep.Run(ctx, sweep.Config{
 		Scenario: s, Seeds: todo, Set: set, Jobs: f.jobs, FailFast: f.failFast, CheckDeterminism: f.checkDet, OnResult: onResult,
+		KeepReport: keepReport,
 	})
 	bar.finish()
 	interrupted := false

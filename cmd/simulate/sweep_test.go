@@ -368,3 +368,22 @@ func TestSweepExpectRate(t *testing.T) {
 		t.Errorf("--expect-rate with --fail-fast: exit %d, %q", code, errOut)
 	}
 }
+
+// A sweep keeps a seed's history only for the report it writes: a failing
+// seed's report under --out still has every operation.
+func TestSweepOutWritesFailingSeedsHistory(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := run(t, "sweep", "failover-partition", "--seeds", "1", "--jobs", "1", "--out", dir,
+		"--set", "duration=12s", "--set", "partition-at=2s", "--set", "promote-after=1s", "--set", "heal-at=5s", "--set", "clients=1")
+	if code != exitViolation {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitViolation, out, errOut)
+	}
+	var res struct{ Operations int }
+	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(dir, "seed-1", "result.json"))), &res); err != nil {
+		t.Fatal(err)
+	}
+	history := readFile(t, filepath.Join(dir, "seed-1", "history.jsonl"))
+	if n := strings.Count(history, "\n"); res.Operations == 0 || n < res.Operations {
+		t.Errorf("result.json counts %d operations, history.jsonl has %d lines", res.Operations, n)
+	}
+}

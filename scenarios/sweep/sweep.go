@@ -36,6 +36,12 @@ type Config struct {
 	// works, but at most a few seeds per job run ahead of the oldest seed not
 	// yet reported, which bounds the results held in memory.
 	OnResult func(Entry)
+	// KeepReport, when set, says which results OnResult needs whole, with
+	// the history, observations and linearizability page their reports
+	// read (scenarios.Options.KeepReport); the others reach it slim
+	// (scenarios.Result.Slim), and their seeds run faster for it. The
+	// workers call it, several at once. Nil keeps every result whole.
+	KeepReport func(*scenarios.Result) bool
 }
 
 // Status classifies one seed's outcome: a run's status, or a seed that
@@ -129,7 +135,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	for range jobs {
 		workers.Go(func() {
 			for i := range work {
-				results <- done{i, runSeed(cfg.Scenario, cfg.Seeds[i], cfg.Set, cfg.CheckDeterminism)}
+				results <- done{i, runSeed(cfg.Scenario, cfg.Seeds[i], cfg.Set, cfg.CheckDeterminism, cfg.KeepReport)}
 			}
 		})
 	}
@@ -222,7 +228,7 @@ func (s *Summary) add(e Entry, onResult func(Entry)) {
 // world into a FrameworkError; the recover here catches one in the scenario's
 // parameter handling or anywhere else Execute does not guard, so that a bad
 // seed can never take the sweep (or the process) down.
-func runSeed(s *scenarios.Scenario, seed uint64, set map[string]string, twice bool) (e Entry) {
+func runSeed(s *scenarios.Scenario, seed uint64, set map[string]string, twice bool, keep func(*scenarios.Result) bool) (e Entry) {
 	e.Seed = seed
 	start := time.Now()
 	defer func() {
@@ -235,12 +241,12 @@ func runSeed(s *scenarios.Scenario, seed uint64, set map[string]string, twice bo
 		}
 		e.Wall = time.Since(start)
 	}()
-	e.Result, e.Err = scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set})
+	e.Result, e.Err = scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set, KeepReport: keep})
 	if e.Err == nil && e.Result == nil {
 		e.Err = &scenarios.FrameworkError{Err: fmt.Errorf("scenario %s seed %d returned no result", s.Name, seed)}
 	}
 	if twice && e.Err == nil {
-		again, err := scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set})
+		again, err := scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set, KeepReport: func(*scenarios.Result) bool { return false }})
 		switch {
 		case err != nil:
 			e.Result, e.Err = nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -230,5 +231,46 @@ func TestCheckDeterminism(t *testing.T) {
 		if e.Status() != Pass {
 			t.Errorf("ping seed %d: %v %v", e.Seed, e.Status(), e.Err)
 		}
+	}
+}
+
+// KeepReport decides which results reach OnResult whole: the others come
+// slim, without the history and observations only reports read, and with
+// the same hash and verdicts.
+func TestKeepReportSlimsTheOthers(t *testing.T) {
+	s, err := builtin.Registry().Lookup("failover-partition")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := map[string]string{"duration": "12s", "partition-at": "2s", "promote-after": "1s", "heal-at": "5s", "clients": "1"}
+	whole := map[uint64]*scenarios.Result{}
+	if _, err := Run(context.Background(), Config{Scenario: s, Seeds: seedRange(1, 2), Set: set, Jobs: 2,
+		OnResult: func(e Entry) { whole[e.Seed] = e.Result }}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[uint64]*scenarios.Result{}
+	var asked atomic.Int32
+	if _, err := Run(context.Background(), Config{Scenario: s, Seeds: seedRange(1, 2), Set: set, Jobs: 2,
+		OnResult:   func(e Entry) { got[e.Seed] = e.Result },
+		KeepReport: func(r *scenarios.Result) bool { asked.Add(1); return r.Seed == 1 }}); err != nil {
+		t.Fatal(err)
+	}
+	if n := asked.Load(); n != 2 {
+		t.Errorf("KeepReport was asked %d times for 2 seeds", n)
+	}
+	for seed, r := range got {
+		w := whole[seed]
+		if r.Hash != w.Hash || r.Status() != w.Status() || len(r.Verdicts) != len(w.Verdicts) || r.Verdicts[0].Summary != w.Verdicts[0].Summary {
+			t.Errorf("seed %d: %s %s, want %s %s", seed, r.Hash, r.Status(), w.Hash, w.Status())
+		}
+		if len(w.History) == 0 || len(w.Observations.Roles) == 0 {
+			t.Fatalf("seed %d without KeepReport: %d operations, %d role samples", seed, len(w.History), len(w.Observations.Roles))
+		}
+	}
+	if r := got[1]; len(r.History) != len(whole[1].History) || len(r.Observations.Roles) == 0 {
+		t.Errorf("kept seed 1: %d operations, %d role samples; want %d operations", len(r.History), len(r.Observations.Roles), len(whole[1].History))
+	}
+	if r := got[2]; r.History != nil || r.Observations.Roles != nil {
+		t.Errorf("slim seed 2 kept %d operations, %d role samples", len(r.History), len(r.Observations.Roles))
 	}
 }
