@@ -45,11 +45,41 @@ type element struct {
 	settled            int32
 }
 
+// valueIndex maps a key's canonical element values to their positions.
+// The workloads add integers, and an int64 is hashed several times faster
+// than a Value (a string, an integer and a kind): integers have a map of
+// their own, any other value the general one.
+type valueIndex struct {
+	ints  map[int64]int
+	other map[history.Value]int
+}
+
+// get is v's position; v is canonical, so an integer is never a string.
+func (x *valueIndex) get(v history.Value) (int, bool) {
+	if n, ok := v.Int(); ok {
+		j, ok := x.ints[n]
+		return j, ok
+	}
+	j, ok := x.other[v]
+	return j, ok
+}
+
+func (x *valueIndex) put(v history.Value, j int) {
+	if n, ok := v.Int(); ok {
+		x.ints[n] = j
+		return
+	}
+	if x.other == nil {
+		x.other = map[history.Value]int{}
+	}
+	x.other[v] = j
+}
+
 type setKey struct {
 	key string
 	// list: some attempt is an Append, so order and copies count.
 	list  bool
-	index map[history.Value]int
+	index valueIndex
 	elems []element
 	// ackTimes are the Ok completions, sorted, of the elements acknowledged
 	// more than once, by element index.
@@ -301,7 +331,7 @@ func (k *setKey) judgeRead(ops []history.Op, ri int, rep *setReport, s *setScrat
 	}
 	for _, e := range r.Elems {
 		e = e.Canonical()
-		j, ok := k.index[e]
+		j, ok := k.index.get(e)
 		if !ok {
 			s.phantomSeen[e]++
 			switch s.phantomSeen[e] {
@@ -420,7 +450,7 @@ func collectSetKeys(ops []history.Op) ([]*setKey, string, bool) {
 		k := byKey[key]
 		if k == nil {
 			n := attempts[key]
-			k = &setKey{key: key, index: make(map[history.Value]int, n), elems: make([]element, 0, n)}
+			k = &setKey{key: key, index: valueIndex{ints: make(map[int64]int, n)}, elems: make([]element, 0, n)}
 			byKey[key] = k
 			keys = append(keys, k)
 		}
@@ -442,10 +472,10 @@ func collectSetKeys(ops []history.Op) ([]*setKey, string, bool) {
 				k.list = true
 			}
 			v := op.Value.Canonical()
-			j, ok := k.index[v]
+			j, ok := k.index.get(v)
 			if !ok {
 				j = len(k.elems)
-				k.index[v] = j
+				k.index.put(v, j)
 				k.elems = append(k.elems, element{v: v, op: i, invokeAt: op.Invoke})
 			}
 			el := &k.elems[j]

@@ -61,6 +61,31 @@ func TestSetLostAndPhantom(t *testing.T) {
 	}
 }
 
+// Elements that are not integers are indexed apart from integers (lost.go's
+// valueIndex): a string element is found, lost or phantom as an integer is,
+// and the string "7" is the integer 7.
+func TestSetStringElements(t *testing.T) {
+	ops := []history.Op{
+		op(0, history.Add, "s", str("apple"), 0, 1, ok, none), // present: fine
+		op(0, history.Add, "s", str("pear"), 2, 3, ok, none),  // absent: lost
+		op(1, history.Add, "s", str("7"), 2, 3, ok, none),     // read back as 7
+		finalRead("n1", "s", 100, str("apple"), i64(7), str("plum")),
+	}
+	r := SetWrites(ops, SetOptions{})
+	if r.Verdict != Violation {
+		t.Fatalf("verdict %v: %s", r.Verdict, r.Summary)
+	}
+	want := map[string]float64{"attempted": 3, "acknowledged": 3, "lost": 1, "phantom": 1}
+	for name, v := range want {
+		if got := metric(t, r, name); got != v {
+			t.Errorf("%s = %v, want %v", name, got, v)
+		}
+	}
+	if !strings.Contains(r.Summary, "pear") {
+		t.Errorf("summary does not name the lost element pear: %s", r.Summary)
+	}
+}
+
 func TestSetAllFine(t *testing.T) {
 	ops := []history.Op{
 		op(0, history.Add, "s", i64(1), 0, 1, ok, none),
