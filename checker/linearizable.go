@@ -32,24 +32,41 @@ func partitionOps(m Model, ops []history.Op) []keyHistory {
 	byKey := map[string]int{}
 	var parts []keyHistory
 	var spare []history.Op
+	// Each operation's part, found once; then each part's operations
+	// appended into room made for all of them.
+	part := make([]int32, len(ops))
+	var sizes []int
 	for i := range ops {
 		op := &ops[i]
+		part[i] = -1
 		if !m.covers(op.Kind) || op.Outcome == history.Fail {
 			continue
 		}
-		unknown := op.Outcome != history.Ok
-		if unknown && op.Kind == history.Read {
+		if op.Outcome != history.Ok && op.Kind == history.Read {
 			continue
-		}
-		ret := int64(op.Complete)
-		if unknown {
-			ret = math.MaxInt64
 		}
 		p, ok := byKey[op.Key]
 		if !ok {
 			p = len(parts)
 			byKey[op.Key] = p
 			parts = append(parts, keyHistory{key: op.Key})
+			sizes = append(sizes, 0)
+		}
+		part[i] = int32(p)
+		sizes[p]++
+	}
+	for p := range parts {
+		parts[p].ops = make([]porcupine.Operation, 0, sizes[p])
+	}
+	for i := range ops {
+		p := part[i]
+		if p < 0 {
+			continue
+		}
+		op := &ops[i]
+		ret := int64(op.Complete)
+		if op.Outcome != history.Ok {
+			ret = math.MaxInt64
 		}
 		parts[p].ops = append(parts[p].ops, porcupine.Operation{
 			ClientId: op.Process,
