@@ -189,6 +189,24 @@ func (h *History) Select(keep func(*Op) bool) []Op {
 	return out
 }
 
+// SelectByKey is Select for a test on the key alone: an operation whose
+// key fails it is not decoded at all.
+func (h *History) SelectByKey(keep func(key string) bool) []Op {
+	var kept []int
+	for i := h.next; i < h.n; i++ {
+		c, r := h.at(i)
+		if keep(c.strs[r.key]) {
+			kept = append(kept, i)
+		}
+	}
+	out := make([]Op, len(kept))
+	for j, i := range kept {
+		c, r := h.at(i)
+		h.decode(c, r, &out[j])
+	}
+	return out
+}
+
 // Stream makes h a streaming history, before it records anything: each
 // operation invoked before keepFrom is passed to sink once it and every
 // operation before it have completed (so in invocation order), and is

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -169,6 +170,16 @@ func TestStoreKeepsEveryField(t *testing.T) {
 			}
 			if !reflect.DeepEqual(sel, want) {
 				t.Fatalf("Select gave %d CAS operations, want %d", len(sel), len(want))
+			}
+			byKey := h.SelectByKey(func(key string) bool { return strings.HasSuffix(key, "1") })
+			want = want[:0]
+			for _, op := range kept {
+				if strings.HasSuffix(op.Key, "1") {
+					want = append(want, op)
+				}
+			}
+			if len(want) == 0 || !reflect.DeepEqual(byKey, want) {
+				t.Fatalf("SelectByKey gave %d operations, want %d", len(byKey), len(want))
 			}
 			if stream {
 				return

@@ -76,7 +76,7 @@ func KeyPrefix(ops []history.Op, prefix byte) []history.Op {
 
 // KeyOps is KeyPrefix of a whole history, without copying all of it first.
 func KeyOps(h *history.History, prefix byte) []history.Op {
-	out := h.Select(func(op *history.Op) bool { return hasPrefix(op, prefix) })
+	out := h.SelectByKey(func(key string) bool { return len(key) > 0 && key[0] == prefix })
 	if len(out) == 0 {
 		return nil
 	}
