@@ -155,7 +155,7 @@ func (c *client) step() {
 		c.nfinal++
 	} else {
 		c.st.seq++
-		c.op, cmd = nextOp(c.o.Workload, c.env.Rand(), int64(c.o.Process)*uniqBase+c.st.seq, &c.cmdBuf)
+		cmd = nextOp(&c.op, c.o.Workload, c.env.Rand(), int64(c.o.Process)*uniqBase+c.st.seq, &c.cmdBuf)
 	}
 	if c.clu != nil {
 		c.invokeCluster(cmd)

@@ -77,6 +77,11 @@ func (o *Cluster) maxRedirects() int {
 type slotRange struct {
 	start, end int
 	nodes      []string
+	// master is the view's node for nodes[0], found by the first
+	// operation routed to the range, so that the next ones need no lookup
+	// by address. A map is never changed once parsed and belongs to one
+	// view, so it cannot go stale: a new map starts without.
+	master *clusterNode
 }
 
 // slotMap is one CLUSTER SLOTS reply.
@@ -90,6 +95,14 @@ type slotMap struct {
 
 // nodes are the nodes of slot, master first; nil when no range has it.
 func (m *slotMap) nodes(slot int) []string {
+	if r := m.rangeOf(slot); r != nil {
+		return r.nodes
+	}
+	return nil
+}
+
+// rangeOf is the range that has slot, or nil.
+func (m *slotMap) rangeOf(slot int) *slotRange {
 	lo, hi := 0, len(m.ranges)
 	for lo < hi {
 		mid := (lo + hi) / 2
@@ -100,7 +113,7 @@ func (m *slotMap) nodes(slot int) []string {
 		}
 	}
 	if lo < len(m.ranges) && m.ranges[lo].start <= slot {
-		return m.ranges[lo].nodes
+		return &m.ranges[lo]
 	}
 	return nil
 }
@@ -153,30 +166,50 @@ type clusterView struct {
 	o     *Cluster
 	state *slotMap
 	// moved holds the masters that MOVED named since state was loaded.
-	moved     map[int]string
+	moved     map[int]*clusterNode
 	reloading bool
 	probe     *redisconn.Conn // the CLUSTER SLOTS request in flight
 	// failing holds when each node was last marked failing, on env.Mono.
 	failing map[string]time.Duration
-	conns   []nodeConn
+	// nodes are the nodes operations were routed to, one per address,
+	// kept for the incarnation (nodeFor); conns are those with a
+	// connection, in the order the connections were made.
+	nodes []*clusterNode
+	conns []*clusterNode
 
 	// The operation in flight.
 	slot     int
-	node     string // where the next attempt goes; "" means route again
-	tries    int    // attempts that failed and may be retried
-	ask      bool   // the next attempt is preceded by ASKING
-	gen      int    // the attempt's number, in the tags of its commands
-	readOnly bool   // the operation's command is read-only
+	node     *clusterNode // where the next attempt goes; nil means route again
+	tries    int          // attempts that failed and may be retried
+	ask      bool         // the next attempt is preceded by ASKING
+	gen      int          // the attempt's number, in the tags of its commands
+	readOnly bool         // the operation's command is read-only
 }
 
-// nodeConn is the pool of one connection to a node.
-type nodeConn struct {
+// clusterNode is one node as the client sends to it: its address, the
+// host an operation sent there records, and the pool of one connection.
+type clusterNode struct {
 	addr string
-	conn *redisconn.Conn
+	host string          // hostOf(addr)
+	conn *redisconn.Conn // nil until first used, and after dropNode
 }
 
 func newClusterView(o *Cluster) *clusterView {
-	return &clusterView{o: o, moved: map[int]string{}, failing: map[string]time.Duration{}}
+	return &clusterView{o: o, moved: map[int]*clusterNode{}, failing: map[string]time.Duration{}}
+}
+
+// nodeFor is the node at addr, made on first use. The nodes are few (a
+// cluster's), and found by address only when an operation is not routed
+// by a range's cached master.
+func (v *clusterView) nodeFor(addr string) *clusterNode {
+	for _, n := range v.nodes {
+		if n.addr == addr {
+			return n
+		}
+	}
+	n := &clusterNode{addr: addr, host: hostOf(addr)}
+	v.nodes = append(v.nodes, n)
+	return n
 }
 
 // known are the addresses a reload asks: the seeds, then the nodes of the
@@ -294,23 +327,26 @@ func (c *client) clusterReady() bool {
 // masterNode is where a command for slot goes: the node MOVED named, the
 // slot's master in the map, or any known node when the map has no master
 // for it (go-redis's slotMasterNode).
-func (c *client) masterNode(slot int) string {
+func (c *client) masterNode(slot int) *clusterNode {
 	v := c.clu
-	if a, ok := v.moved[slot]; ok {
-		return a
+	if n, ok := v.moved[slot]; ok {
+		return n
 	}
-	if ns := v.state.nodes(slot); len(ns) > 0 {
-		return ns[0]
+	if r := v.state.rangeOf(slot); r != nil && len(r.nodes) > 0 {
+		if r.master == nil {
+			r.master = v.nodeFor(r.nodes[0])
+		}
+		return r.master
 	}
-	return c.randomNode()
+	return v.nodeFor(c.randomNode())
 }
 
 // readOnlyNode is where a read-only command for slot goes, with ReadOnly
 // (slotSlaveNode) or RouteRandomly (slotRandomNode).
 func (c *client) readOnlyNode(slot int) string {
 	v := c.clu
-	if _, ok := v.moved[slot]; ok {
-		return c.masterNode(slot) // the map's replicas are stale
+	if n, ok := v.moved[slot]; ok {
+		return n.addr // the map's replicas are stale
 	}
 	ns := v.state.nodes(slot)
 	r := c.env.Rand()
@@ -367,36 +403,35 @@ func (c *client) isFailing(addr string) bool {
 	return false
 }
 
-// nodeConn is the connection to addr, made on first use; with ReadOnly
-// (or RouteRandomly) its first command is READONLY, as go-redis's
-// connection initialisation sends it.
-func (c *client) nodeConn(addr string) *redisconn.Conn {
-	v := c.clu
-	for _, nc := range v.conns {
-		if nc.addr == addr {
-			return nc.conn
-		}
+// connTo is the connection to n, made on first use; with ReadOnly (or
+// RouteRandomly) its first command is READONLY, as go-redis's connection
+// initialisation sends it.
+func (c *client) connTo(n *clusterNode) *redisconn.Conn {
+	if n.conn != nil {
+		return n.conn
 	}
-	conn := redisconn.New(c.env, addr, redisconn.Options{
+	v := c.clu
+	n.conn = redisconn.New(c.env, n.addr, redisconn.Options{
 		DialTimeout: c.o.DialTimeout,
 		Timeout:     c.o.Timeout,
 		LogPrefix:   "client " + strconv.Itoa(c.o.Process) + ": ",
 	})
 	if v.o.ReadOnly || v.o.RouteRandomly {
-		conn.Do(c, tagReadOnly, []byte("READONLY"))
+		n.conn.Do(c, tagReadOnly, []byte("READONLY"))
 	}
-	v.conns = append(v.conns, nodeConn{addr: addr, conn: conn})
-	return conn
+	v.conns = append(v.conns, n)
+	return n.conn
 }
 
-// dropNode closes and forgets the connection to addr, so that a late
-// reply is never matched and the next one is made anew (and sends
-// READONLY again).
-func (c *client) dropNode(addr string) {
+// dropNode closes and forgets the connection to n, so that a late reply
+// is never matched and the next one is made anew (and sends READONLY
+// again).
+func (c *client) dropNode(n *clusterNode) {
 	v := c.clu
-	for i, nc := range v.conns {
-		if nc.addr == addr {
-			nc.conn.Close()
+	for i, x := range v.conns {
+		if x == n {
+			n.conn.Close()
+			n.conn = nil
 			v.conns = append(v.conns[:i], v.conns[i+1:]...)
 			return
 		}
@@ -406,8 +441,9 @@ func (c *client) dropNode(addr string) {
 // closeCluster closes every connection of the incarnation.
 func (c *client) closeCluster() {
 	v := c.clu
-	for _, nc := range v.conns {
-		nc.conn.Close()
+	for _, n := range v.conns {
+		n.conn.Close()
+		n.conn = nil
 	}
 	v.conns = nil
 	if v.probe != nil {

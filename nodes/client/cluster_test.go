@@ -293,6 +293,49 @@ func TestClusterMoved(t *testing.T) {
 	}
 }
 
+// TestClusterNewMapRoutesAtOnce: after a slot moved, the one client
+// operating on it is refused with MOVED once: it follows the redirection,
+// reloads the map, and from then on its operations on the slot go straight
+// to the new master. (A master cached per slot range that outlived the old
+// map would send the next one to the old master again.)
+func TestClusterNewMapRoutesAtOnce(t *testing.T) {
+	cw := newClusterWorld(t, 3, 3, 3)
+	key := "r0"
+	slot := strconv.Itoa(cluster.KeyHashSlot([]byte(key)))
+	from := cw.owner(key, 3)
+	to := "n1"
+	if from == to {
+		to = "n3"
+	}
+	toID := cw.ids[to[1]-'1']
+	cw.spawn(cw.clusterOptions(0, &Register{Keys: 1, ReadFraction: 1}))
+	cw.w.RunFor(time.Second)
+	for _, name := range cw.names {
+		cw.ok(name, "CLUSTER", "SETSLOT", slot, "NODE", toID)
+	}
+	n := cw.h.Len()
+	cw.w.RunFor(2 * time.Second)
+	if got := cw.movedReplies(from); got != 1 || cw.h.Len()-n < 100 {
+		t.Fatalf("%d operations after the move, %d refused by %s with MOVED; want 1", cw.h.Len()-n, got, from)
+	}
+}
+
+// movedReplies is how many MOVED replies host's node has sent (INFO
+// errorstats).
+func (cw *clusterWorld) movedReplies(host string) int {
+	cw.t.Helper()
+	info := cw.call(host, "INFO", "errorstats")
+	_, rest, ok := strings.Cut(info, "errorstat_MOVED:count=")
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(rest[:strings.IndexAny(rest, "\r\n")])
+	if err != nil {
+		cw.t.Fatalf("INFO errorstats of %s: %q", host, info)
+	}
+	return n
+}
+
 // TestClusterAskDuringMigration: a slot is being migrated (MIGRATING on its
 // owner, IMPORTING on the target) and its key has been moved as MIGRATE
 // moves it (DUMP, RESTORE-ASKING on the target, DEL on the source): the
@@ -495,6 +538,48 @@ func TestClusterReadOnly(t *testing.T) {
 	}
 	if reads < 100 {
 		t.Fatalf("%d reads", reads)
+	}
+}
+
+// TestClusterReadOnlyAfterReconnect: a read-only client whose read on a
+// replica timed out makes a new connection to it, which sends READONLY
+// again; without it the replica would refuse every read with MOVED.
+func TestClusterReadOnlyAfterReconnect(t *testing.T) {
+	cw := newClusterWorld(t, 7, 6, 3)
+	master := cw.owner("r0", 3)
+	replica := map[string]string{"n1": "n4", "n2": "n5", "n3": "n6"}[master]
+	o := cw.clusterOptions(0, &Register{Keys: 1, ReadFraction: 1})
+	o.Cluster.ReadOnly = true
+	cw.spawn(o)
+	cw.w.RunFor(time.Second)
+	// Replies slower than the timeout: reads time out, the connection is
+	// dropped, and the replica is marked failing while dials time out too.
+	if err := cw.net.Slow("c1", replica, 2000); err != nil {
+		t.Fatal(err)
+	}
+	cw.w.RunFor(time.Second)
+	if err := cw.net.Slow("c1", replica, 1); err != nil {
+		t.Fatal(err)
+	}
+	cw.w.RunFor(NodeFailingFor + time.Second)
+	healed := cw.w.Now()
+	cw.w.RunFor(time.Second)
+	ops := cw.h.Ops()
+	timeouts, after := 0, 0
+	for i := range ops {
+		op := &ops[i]
+		switch {
+		case op.Outcome == history.Info && strings.HasPrefix(op.Error, "timeout"):
+			timeouts++
+		case op.Invoke > healed && op.Outcome != history.Pending:
+			if op.Outcome != history.Ok || op.Node != replica {
+				t.Fatalf("op %d after the replica came back: %s on %s %q, want Ok on %s", i, op.Outcome, op.Node, op.Error, replica)
+			}
+			after++
+		}
+	}
+	if timeouts == 0 || after < 50 {
+		t.Fatalf("%d reads timed out, %d served by %s once it was back", timeouts, after, replica)
 	}
 }
 

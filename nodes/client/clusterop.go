@@ -30,16 +30,16 @@ func (c *client) invokeCluster(cmd [][]byte) {
 	v.tries, v.ask = 0, false
 	v.readOnly = (v.o.ReadOnly || v.o.RouteRandomly) && readOnlyCommand(cmd)
 	v.node = c.route()
-	op.Process, op.Node, op.Invoke = c.o.Process, hostOf(v.node), c.o.Now()
+	op.Process, op.Node, op.Invoke = c.o.Process, v.node.host, c.o.Now()
 	c.cmd, c.busy = cmd, true
 	c.st.pending, c.st.sent = c.o.History.Invoke(*op), false
 	c.attempt()
 }
 
 // route is the node for the operation's slot.
-func (c *client) route() string {
+func (c *client) route() *clusterNode {
 	if c.clu.readOnly {
-		return c.readOnlyNode(c.clu.slot)
+		return c.clu.nodeFor(c.readOnlyNode(c.clu.slot))
 	}
 	return c.masterNode(c.clu.slot)
 }
@@ -48,16 +48,16 @@ func (c *client) route() string {
 // commands queued before it (MULTI ...), then its command, in one pipeline.
 func (c *client) attempt() {
 	v := c.clu
-	if v.node == "" {
+	if v.node == nil {
 		v.node = c.route()
 	}
-	if h := hostOf(v.node); h != c.op.Node {
+	if h := v.node.host; h != c.op.Node {
 		c.op.Node = h
 		c.o.History.Redirect(c.st.pending, h)
 	}
 	v.gen++
 	c.qerr, c.st.sent = "", false
-	conn := c.nodeConn(v.node)
+	conn := c.connTo(v.node)
 	base := v.gen * tagStride
 	if v.ask {
 		v.ask = false
@@ -122,27 +122,27 @@ func (c *client) refused(text string) {
 		// go-redis reloads lazily and goes to the node named; the slot's
 		// new owner is also remembered at once, so that the next operation
 		// on it does not take the same detour.
-		v.moved[slot] = addr
+		v.node = v.nodeFor(addr)
+		v.moved[slot] = v.node
 		c.lazyReload()
-		v.node = addr
 		c.attempt()
 		return
 	case ask:
 		c.lazyReload()
-		v.node, v.ask = addr, true
+		v.node, v.ask = v.nodeFor(addr), true
 		c.attempt()
 		return
 	case strings.HasPrefix(text, "READONLY "):
 		c.lazyReload()
-		v.node = ""
+		v.node = nil
 	case strings.HasPrefix(text, "LOADING ") && (v.o.ReadOnly || v.o.RouteRandomly):
 		// go-redis: with ReadOnly a loading node is avoided at once.
-		c.markFailing(v.node)
-		v.node = ""
+		c.markFailing(v.node.addr)
+		v.node = nil
 	case v.tries > 1:
 		// go-redis: first the same node, then the node the map names.
-		c.markFailing(v.node)
-		v.node = ""
+		c.markFailing(v.node.addr)
+		v.node = nil
 	}
 	c.retryLater()
 }
@@ -157,8 +157,8 @@ func (c *client) refused(text string) {
 func (c *client) clusterFailed(err error) {
 	v := c.clu
 	e := err.(*redisconn.Error)
-	addr := v.node
-	c.dropNode(addr)
+	addr := v.node.addr
+	c.dropNode(v.node)
 	var pe *redisconn.ProtocolError
 	switch {
 	case e.Err == redisconn.ErrTimeout:
@@ -176,7 +176,7 @@ func (c *client) clusterFailed(err error) {
 			v.tries++
 			if v.tries > 1 {
 				c.markFailing(addr)
-				v.node = ""
+				v.node = nil
 			}
 			c.retryLater()
 			return

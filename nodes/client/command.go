@@ -12,17 +12,22 @@ import (
 // at a time and redisconn encodes a command before Do returns, so the
 // command of one operation is dead once the next is built.
 type builder interface {
-	// next is Next with the command built in b (or, for an operation
-	// whose workload is not a builder, anywhere).
-	next(r *rand.Rand, uniq int64, b *cmdBuf) (history.Op, [][]byte)
+	// next is Next with the operation written in op (an Op is large:
+	// returned, it is copied on its way to the client's) and the command
+	// built in b (or, for an operation whose workload is not a builder,
+	// anywhere).
+	next(op *history.Op, r *rand.Rand, uniq int64, b *cmdBuf) [][]byte
 }
 
-// nextOp is w's next operation, built in b when w is a builder.
-func nextOp(w Workload, r *rand.Rand, uniq int64, b *cmdBuf) (history.Op, [][]byte) {
+// nextOp writes w's next operation in op and returns its command, built
+// in b when w is a builder.
+func nextOp(op *history.Op, w Workload, r *rand.Rand, uniq int64, b *cmdBuf) [][]byte {
 	if bw, ok := w.(builder); ok {
-		return bw.next(r, uniq, b)
+		return bw.next(op, r, uniq, b)
 	}
-	return w.Next(r, uniq)
+	var cmd [][]byte
+	*op, cmd = w.Next(r, uniq)
+	return cmd
 }
 
 // cmdBuf is the space of one command: its arguments end to end in buf,

@@ -27,7 +27,8 @@ func TestBuildersMatchNext(t *testing.T) {
 		for i := range 2000 {
 			uniq := int64(7*uniqBase + i)
 			op1, c1 := w.Next(r1, uniq)
-			op2, c2 := bw.next(r2, uniq, &b)
+			var op2 history.Op
+			c2 := bw.next(&op2, r2, uniq, &b)
 			if !reflect.DeepEqual(op1, op2) || !reflect.DeepEqual(c1, c2) {
 				t.Fatalf("%T, operation %d: Next gave %+v %q, next %+v %q", w, i, op1, c1, op2, c2)
 			}
@@ -69,10 +70,11 @@ func TestCmdBufReused(t *testing.T) {
 	w := ForCluster(NewRegister(), 16).(builder)
 	r := rand.New(rand.NewPCG(1, 1))
 	var b cmdBuf
+	var op history.Op
 	uniq := int64(0)
 	if n := testing.AllocsPerRun(1000, func() {
 		uniq++
-		if _, c := w.next(r, uniq+uniqBase, &b); len(c) < 2 {
+		if c := w.next(&op, r, uniq+uniqBase, &b); len(c) < 2 {
 			t.Fatal(c)
 		}
 	}); n != 0 {

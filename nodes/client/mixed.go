@@ -124,19 +124,20 @@ func (m *Mixed) Rotate(ro *Rotation) {
 func (m *Mixed) Families() []Family { return m.families }
 
 // Next implements Workload.
-func (m *Mixed) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
-	return m.next(r, uniq, &cmdBuf{})
+func (m *Mixed) Next(r *rand.Rand, uniq int64) (op history.Op, cmd [][]byte) {
+	cmd = m.next(&op, r, uniq, &cmdBuf{})
+	return op, cmd
 }
 
-func (m *Mixed) next(r *rand.Rand, uniq int64, b *cmdBuf) (history.Op, [][]byte) {
+func (m *Mixed) next(op *history.Op, r *rand.Rand, uniq int64, b *cmdBuf) [][]byte {
 	x := r.Float64() * m.total
 	for _, f := range m.families[:len(m.families)-1] {
 		if x < f.Weight {
-			return nextOp(f.W, r, uniq, b)
+			return nextOp(op, f.W, r, uniq, b)
 		}
 		x -= f.Weight
 	}
-	return nextOp(m.families[len(m.families)-1].W, r, uniq, b)
+	return nextOp(op, m.families[len(m.families)-1].W, r, uniq, b)
 }
 
 // Decode implements Workload: the family is told by the key's first letter

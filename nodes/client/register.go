@@ -21,17 +21,19 @@ type Register struct {
 func NewRegister() *Register { return &Register{Keys: 5, ReadFraction: 0.5} }
 
 // Next implements Workload.
-func (w *Register) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
-	return w.next(r, uniq, &cmdBuf{})
+func (w *Register) Next(r *rand.Rand, uniq int64) (op history.Op, cmd [][]byte) {
+	cmd = w.next(&op, r, uniq, &cmdBuf{})
+	return op, cmd
 }
 
-func (w *Register) next(r *rand.Rand, uniq int64, b *cmdBuf) (history.Op, [][]byte) {
+func (w *Register) next(op *history.Op, r *rand.Rand, uniq int64, b *cmdBuf) [][]byte {
 	key := b.key(r, "r", w.Keys)
 	if r.Float64() < w.ReadFraction {
-		return history.Op{Kind: history.Read, Key: key}, b.str("GET").str(key).done()
+		*op = history.Op{Kind: history.Read, Key: key}
+		return b.str("GET").str(key).done()
 	}
-	return history.Op{Kind: history.Write, Key: key, Value: history.Int(uniq)},
-		b.str("SET").str(key).int(uniq).done()
+	*op = history.Op{Kind: history.Write, Key: key, Value: history.Int(uniq)}
+	return b.str("SET").str(key).int(uniq).done()
 }
 
 // Decode implements Workload.
@@ -82,25 +84,27 @@ func NewCASRegister() *CASRegister {
 }
 
 // Next implements Workload.
-func (w *CASRegister) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
-	return w.next(r, uniq, &cmdBuf{})
+func (w *CASRegister) Next(r *rand.Rand, uniq int64) (op history.Op, cmd [][]byte) {
+	cmd = w.next(&op, r, uniq, &cmdBuf{})
+	return op, cmd
 }
 
-func (w *CASRegister) next(r *rand.Rand, _ int64, b *cmdBuf) (history.Op, [][]byte) {
+func (w *CASRegister) next(op *history.Op, r *rand.Rand, _ int64, b *cmdBuf) [][]byte {
 	key := b.key(r, "r", w.Keys)
 	n := max(w.Values, 1)
 	x := r.Float64()
 	switch {
 	case x < w.ReadFraction:
-		return history.Op{Kind: history.Read, Key: key}, b.str("GET").str(key).done()
+		*op = history.Op{Kind: history.Read, Key: key}
+		return b.str("GET").str(key).done()
 	case x < w.ReadFraction+w.WriteFraction:
 		v := int64(r.IntN(n))
-		return history.Op{Kind: history.Write, Key: key, Value: history.Int(v)},
-			b.str("SET").str(key).int(v).done()
+		*op = history.Op{Kind: history.Write, Key: key, Value: history.Int(v)}
+		return b.str("SET").str(key).int(v).done()
 	}
 	expect, v := int64(r.IntN(n)), int64(r.IntN(n))
-	return history.Op{Kind: history.CAS, Key: key, Expect: history.Int(expect), Value: history.Int(v)},
-		b.str("EVAL").str(casScript).str("1").str(key).int(expect).int(v).done()
+	*op = history.Op{Kind: history.CAS, Key: key, Expect: history.Int(expect), Value: history.Int(v)}
+	return b.str("EVAL").str(casScript).str("1").str(key).int(expect).int(v).done()
 }
 
 // Decode implements Workload.
@@ -122,27 +126,34 @@ type Counter struct {
 func NewCounter() *Counter { return &Counter{Keys: 1, ReadFraction: 0.5} }
 
 // Next implements Workload.
-func (w *Counter) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
-	return w.next(r, uniq, &cmdBuf{})
+func (w *Counter) Next(r *rand.Rand, uniq int64) (op history.Op, cmd [][]byte) {
+	cmd = w.next(&op, r, uniq, &cmdBuf{})
+	return op, cmd
 }
 
-func (w *Counter) next(r *rand.Rand, _ int64, b *cmdBuf) (history.Op, [][]byte) {
+func (w *Counter) next(op *history.Op, r *rand.Rand, _ int64, b *cmdBuf) [][]byte {
 	key := b.key(r, "n", w.Keys)
 	if r.Float64() < w.ReadFraction {
-		return history.Op{Kind: history.Read, Key: key}, b.str("GET").str(key).done()
+		*op = history.Op{Kind: history.Read, Key: key}
+		return b.str("GET").str(key).done()
 	}
 	if !w.Deltas {
-		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(1)}, b.str("INCR").str(key).done()
+		*op = history.Op{Kind: history.Incr, Key: key, Value: history.Int(1)}
+		return b.str("INCR").str(key).done()
 	}
 	switch d := int64(1 + r.IntN(100)); r.IntN(4) {
 	case 0:
-		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(1)}, b.str("INCR").str(key).done()
+		*op = history.Op{Kind: history.Incr, Key: key, Value: history.Int(1)}
+		return b.str("INCR").str(key).done()
 	case 1:
-		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(-1)}, b.str("DECR").str(key).done()
+		*op = history.Op{Kind: history.Incr, Key: key, Value: history.Int(-1)}
+		return b.str("DECR").str(key).done()
 	case 2:
-		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(d)}, b.str("INCRBY").str(key).int(d).done()
+		*op = history.Op{Kind: history.Incr, Key: key, Value: history.Int(d)}
+		return b.str("INCRBY").str(key).int(d).done()
 	default:
-		return history.Op{Kind: history.Incr, Key: key, Value: history.Int(-d)}, b.str("DECRBY").str(key).int(d).done()
+		*op = history.Op{Kind: history.Incr, Key: key, Value: history.Int(-d)}
+		return b.str("DECRBY").str(key).int(d).done()
 	}
 }
 
