@@ -404,8 +404,9 @@ func (c *client) isFailing(addr string) bool {
 }
 
 // connTo is the connection to n, made on first use; with ReadOnly (or
-// RouteRandomly) its first command is READONLY, as go-redis's connection
-// initialisation sends it.
+// RouteRandomly) every connection it dials, the first and any after a
+// reset, starts with READONLY, as go-redis's connection initialisation
+// sends it.
 func (c *client) connTo(n *clusterNode) *redisconn.Conn {
 	if n.conn != nil {
 		return n.conn
@@ -415,10 +416,8 @@ func (c *client) connTo(n *clusterNode) *redisconn.Conn {
 		DialTimeout: c.o.DialTimeout,
 		Timeout:     c.o.Timeout,
 		LogPrefix:   "client " + strconv.Itoa(c.o.Process) + ": ",
+		ReadOnly:    v.o.ReadOnly || v.o.RouteRandomly,
 	})
-	if v.o.ReadOnly || v.o.RouteRandomly {
-		n.conn.Do(c, tagReadOnly, []byte("READONLY"))
-	}
 	v.conns = append(v.conns, n)
 	return n.conn
 }

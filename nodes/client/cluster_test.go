@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -583,6 +584,56 @@ func TestClusterReadOnlyAfterReconnect(t *testing.T) {
 	}
 }
 
+// TestClusterReadOnlyAfterIdleReset: a ReadOnly client's connection to a
+// replica that the network resets while it is idle is dialed again on the
+// next read, and that connection must send READONLY too (go-redis sends it
+// in every new connection's initialisation); without it the replica
+// answers MOVED and the reads go to the master.
+func TestClusterReadOnlyAfterIdleReset(t *testing.T) {
+	cw := newClusterWorld(t, 7, 6, 3)
+	replicaOf := map[string]string{"n1": "n4", "n2": "n5", "n3": "n6"}
+	// Two keys on two shards, read in turn: each connection is idle while
+	// the other key is read.
+	keys := []string{"r0"}
+	for i := 1; len(keys) < 2; i++ {
+		k := "r" + strconv.Itoa(i)
+		if cw.owner(k, 3) != cw.owner(keys[0], 3) {
+			keys = append(keys, k)
+		}
+	}
+	wl := &Register{Keys: 1, ReadFraction: 1}
+	o := cw.clusterOptions(0, wl)
+	o.Cluster.ReadOnly = true
+	o.Workload = &keyCycle{keys: keys, inner: wl}
+	cw.spawn(o)
+	cw.w.RunFor(time.Second)
+	for range 20 {
+		for _, k := range keys {
+			if _, err := cw.net.ResetConns("c1", replicaOf[cw.owner(k, 3)]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cw.w.RunFor(10 * time.Millisecond)
+	}
+	last := cw.w.Now()
+	cw.w.RunFor(time.Second)
+	ops := cw.h.Ops()
+	served := 0
+	for i := range ops {
+		op := &ops[i]
+		if op.Invoke <= last || op.Outcome == history.Pending {
+			continue
+		}
+		if want := replicaOf[cw.owner(op.Key, 3)]; op.Outcome != history.Ok || op.Node != want {
+			t.Fatalf("op %d (%s) after the resets: %s on %s %q, want Ok on the replica %s", i, op.Key, op.Outcome, op.Node, op.Error, want)
+		}
+		served++
+	}
+	if served < 50 {
+		t.Fatalf("only %d reads after the resets", served)
+	}
+}
+
 // TestClusterOptions: what Program refuses in cluster mode.
 func TestClusterOptions(t *testing.T) {
 	base := Options{History: &history.History{}, Now: func() clock.Time { return 0 }, Workload: NewRegister()}
@@ -750,3 +801,18 @@ func TestClusterRouteRandomly(t *testing.T) {
 		t.Fatalf("reads: %d on masters, %d on replicas", onMaster, onReplica)
 	}
 }
+
+// keyCycle reads its keys in turn, as inner decodes a read.
+type keyCycle struct {
+	keys  []string
+	inner Workload
+	n     int
+}
+
+func (k *keyCycle) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
+	key := k.keys[k.n%len(k.keys)]
+	k.n++
+	return history.Op{Kind: history.Read, Key: key}, [][]byte{[]byte("GET"), []byte(key)}
+}
+
+func (k *keyCycle) Decode(op *history.Op, reply resp.Value) error { return k.inner.Decode(op, reply) }

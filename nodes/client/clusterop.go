@@ -13,13 +13,12 @@ import (
 )
 
 // A cluster client's tags carry the attempt's number (gen) and what the
-// command is: the operation's command, a command queued before it, the
-// ASKING before them, or the READONLY that opens a connection.
+// command is: the operation's command, a command queued before it, or the
+// ASKING before them. (READONLY is the connections' handshake.)
 const (
-	tagStride   = 4
-	tagMain     = 0
-	tagAsking   = 2
-	tagReadOnly = 3 // in gen 0, which no attempt has
+	tagStride = 4
+	tagMain   = 0
+	tagAsking = 2
 )
 
 // invokeCluster records the operation generated in c.op and sends its
@@ -72,7 +71,7 @@ func (c *client) attempt() {
 // clusterReply is Reply for a cluster client.
 func (c *client) clusterReply(tag int, v resp.Value, err error) {
 	if !c.busy || tag/tagStride != c.clu.gen {
-		return // READONLY's, or an abandoned attempt's
+		return // an abandoned attempt's
 	}
 	switch tag % tagStride {
 	case tagQueued:

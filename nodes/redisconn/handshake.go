@@ -43,6 +43,9 @@ func (h *hsWaiter) init(c *Conn) {
 	if o.DB != 0 {
 		h.add("SELECT", "SELECT", strconv.Itoa(o.DB))
 	}
+	if o.ReadOnly {
+		h.add("READONLY", "READONLY")
+	}
 }
 
 func username(u string) string {

@@ -49,6 +49,11 @@ type Options struct {
 	ClientName string
 	// DB is selected on each new connection (SELECT) when not zero.
 	DB int
+	// ReadOnly sends READONLY on each new connection, after SELECT, as
+	// go-redis's connection initialisation does for a cluster client with
+	// ReadOnly or RouteRandomly: a connection dialed again after a reset
+	// must let its replica serve reads too.
+	ReadOnly bool
 
 	// Reconnect, when its Max is positive, dials a connection that a fault
 	// ended (not Close, Abort or Hijack) again after Reconnect.Delay of the

@@ -133,6 +133,8 @@ func (s *scripted) options(pos string, args []string) Options {
 			o.ClientName = v
 		case "db":
 			o.DB = s.atoi(pos, v)
+		case "readonly":
+			o.ReadOnly = true
 		case "log":
 			o.LogPrefix = v + ": "
 		case "reconnect":
