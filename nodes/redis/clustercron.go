@@ -283,13 +283,8 @@ func (s *Server) clusterUpdateState() {
 		return
 	}
 	newState := cluster.StateOK
-	if s.cfg.Cluster.RequireFullCoverage {
-		for j := 0; j < cluster.Slots; j++ {
-			if cl.slots[j] == nil || cl.slots[j].failed() {
-				newState = cluster.StateFail
-				break
-			}
-		}
+	if s.cfg.Cluster.RequireFullCoverage && !cl.fullCoverage() {
+		newState = cluster.StateFail
 	}
 	reachable := 0
 	cl.size = 0

@@ -60,10 +60,13 @@ type clusterNode struct {
 	name        string
 	flags       cluster.NodeFlags
 	configEpoch uint64
-	slots       cluster.Bitmap
-	numSlots    int
-	replicas    []*clusterNode
-	master      *clusterNode // slaveof
+	// slots has slot j set exactly when the slot table (clusterState's
+	// slots) gives j to this node: clusterAddSlot and clusterDelSlot
+	// change both, and nothing else changes either. numSlots counts them.
+	slots    cluster.Bitmap
+	numSlots int
+	replicas []*clusterNode
+	master   *clusterNode // slaveof
 	// lastInPingGossip is the number of the last ping whose gossip
 	// carried this node.
 	lastInPingGossip uint64
@@ -358,11 +361,9 @@ func (s *Server) clusterDelSlot(slot int) bool {
 // clusterDelNodeSlots is clusterDelNodeSlots: how many slots it freed.
 func (s *Server) clusterDelNodeSlots(n *clusterNode) int {
 	deleted := 0
-	for j := 0; j < cluster.Slots; j++ {
-		if n.slots.Has(j) {
-			s.clusterDelSlot(j)
-			deleted++
-		}
+	for j := range setSlots(&n.slots) {
+		s.clusterDelSlot(j)
+		deleted++
 	}
 	return deleted
 }
@@ -402,18 +403,34 @@ func (cl *clusterState) slotUnclaimed(slot int) bool {
 
 // slotRuns calls fn for each run of consecutive slots the slot table
 // gives one node, in slot order (clusterGenNodesSlotsInfo's walk);
-// unassigned slots are skipped.
+// unassigned slots are skipped. A run ends where its node's own bitmap
+// does (the two agree, see clusterNode.slots), which a word scan finds
+// without reading the table slot by slot.
 func (cl *clusterState) slotRuns(fn func(n *clusterNode, start, end int)) {
-	start := 0
-	for i := 1; i <= cluster.Slots; i++ {
-		if i < cluster.Slots && cl.slots[i] == cl.slots[start] {
+	for start := 0; start < cluster.Slots; {
+		n := cl.slots[start]
+		if n == nil {
+			start++
 			continue
 		}
-		if cl.slots[start] != nil {
-			fn(cl.slots[start], start, i-1)
-		}
-		start = i
+		end := nextClearSlot(&n.slots, start+1)
+		fn(n, start, end-1)
+		start = end
 	}
+}
+
+// fullCoverage reports whether every slot is assigned to a node not
+// flagged FAIL: clusterUpdateState's check for
+// cluster-require-full-coverage, over runs rather than slots.
+func (cl *clusterState) fullCoverage() bool {
+	next, ok := 0, true
+	cl.slotRuns(func(n *clusterNode, start, end int) {
+		if start != next || n.failed() {
+			ok = false
+		}
+		next = end + 1
+	})
+	return ok && next == cluster.Slots
 }
 
 // maxEpoch is clusterGetMaxEpoch.
