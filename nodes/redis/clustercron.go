@@ -338,7 +338,7 @@ func (s *Server) verifyClusterConfigWithData() bool {
 			s.clusterAddSlot(cl.myself, j)
 		} else {
 			s.env.Logf("I have keys for slot %d, but the slot is assigned to another node. Setting it to importing state.", j)
-			cl.importingFrom[j] = cl.slots[j]
+			cl.setImporting(j, cl.slots[j])
 		}
 	}
 	if update {

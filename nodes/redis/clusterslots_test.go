@@ -65,8 +65,9 @@ func (s *Server) nodesDescriptionBySlot(filter cluster.NodeFlags) []byte {
 }
 
 // checkSlotBookkeeping fails t where what the node derives from its slot
-// table (each node's bitmap and count, the runs, full coverage, the
-// CLUSTER NODES text) differs from the table read slot by slot.
+// tables (each node's bitmap and count, the runs, full coverage, the
+// moving slots, the CLUSTER NODES text) differs from the tables read
+// slot by slot.
 func checkSlotBookkeeping(t *testing.T, where string, s *Server) {
 	t.Helper()
 	cl := s.cl
@@ -74,6 +75,11 @@ func checkSlotBookkeeping(t *testing.T, where string, s *Server) {
 	for _, n := range &cl.slots {
 		if n == nil || n.failed() {
 			covered = false
+		}
+	}
+	for j := range cluster.Slots {
+		if want := cl.migratingTo[j] != nil || cl.importingFrom[j] != nil; cl.moving.Has(j) != want {
+			t.Fatalf("%s: %.8s: slot %d is moving: %v, want %v", where, cl.myself.name, j, cl.moving.Has(j), want)
 		}
 	}
 	want := make([]cluster.Bitmap, len(cl.nodes))
@@ -280,9 +286,9 @@ func TestTakeClaimedSlotsMatchesSlotWalk(t *testing.T) {
 		for range r.IntN(200) {
 			cl.ownerNotClaiming.Set(r.IntN(cluster.Slots))
 		}
-		cl.importingFrom = [cluster.Slots]*clusterNode{}
+		cl.closeAllSlots()
 		for range r.IntN(50) {
-			cl.importingFrom[r.IntN(cluster.Slots)] = pick()
+			cl.setImporting(r.IntN(cluster.Slots), pick())
 		}
 		sender := pick()
 		for sender == cl.myself {

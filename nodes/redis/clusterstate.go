@@ -118,8 +118,12 @@ type clusterState struct {
 	blacklist  map[string]int64
 	blackOrder []string
 
+	// migratingTo and importingFrom are changed only by setMigrating,
+	// setImporting and closeAllSlots, which keep moving: slot j is set
+	// there when either has an entry for j.
 	migratingTo   [cluster.Slots]*clusterNode
 	importingFrom [cluster.Slots]*clusterNode
+	moving        cluster.Bitmap
 	slots         [cluster.Slots]*clusterNode
 	// cronNodes is clusterCron's copy of nodes, which it walks while
 	// nodes may change.
@@ -218,10 +222,10 @@ func (s *Server) delNode(del *clusterNode) {
 	cl := s.cl
 	for j := 0; j < cluster.Slots; j++ {
 		if cl.importingFrom[j] == del {
-			cl.importingFrom[j] = nil
+			cl.setImporting(j, nil)
 		}
 		if cl.migratingTo[j] == del {
-			cl.migratingTo[j] = nil
+			cl.setMigrating(j, nil)
 		}
 		if cl.slots[j] == del {
 			s.clusterDelSlot(j)
@@ -373,6 +377,30 @@ func (s *Server) clusterDelNodeSlots(n *clusterNode) int {
 func (cl *clusterState) closeAllSlots() {
 	cl.migratingTo = [cluster.Slots]*clusterNode{}
 	cl.importingFrom = [cluster.Slots]*clusterNode{}
+	cl.moving = cluster.Bitmap{}
+}
+
+// setMigrating sets the node slot migrates to, nil for none.
+func (cl *clusterState) setMigrating(slot int, n *clusterNode) {
+	cl.migratingTo[slot] = n
+	cl.markMoving(slot)
+}
+
+// setImporting sets the node slot is imported from, nil for none.
+func (cl *clusterState) setImporting(slot int, n *clusterNode) {
+	cl.importingFrom[slot] = n
+	cl.markMoving(slot)
+}
+
+// markMoving sets or clears slot in moving, which lets nodesDescription
+// find the few open migrations without reading 16384 slots of both
+// tables each time nodes.conf is saved.
+func (cl *clusterState) markMoving(slot int) {
+	if cl.migratingTo[slot] != nil || cl.importingFrom[slot] != nil {
+		cl.moving.Set(slot)
+	} else {
+		cl.moving.Clear(slot)
+	}
 }
 
 // setSlot is clusterNodeSetSlotBit, with its quirk: a master that gets
@@ -485,7 +513,7 @@ func (s *Server) nodesDescription(filter cluster.NodeFlags) []byte {
 		}
 	})
 	if l := lines[cl.myself]; l != nil {
-		for j := 0; j < cluster.Slots; j++ {
+		for j := range setSlots(&cl.moving) {
 			if m := cl.migratingTo[j]; m != nil {
 				l.Migrating = append(l.Migrating, cluster.SlotPeer{Slot: j, Node: m.name})
 			} else if im := cl.importingFrom[j]; im != nil {
@@ -593,10 +621,10 @@ func (s *Server) loadClusterConfig() (loaded, ok bool) {
 			n.configEpoch = 0
 		}
 		for _, p := range l.Migrating {
-			cl.migratingTo[p.Slot] = get(p.Node)
+			cl.setMigrating(p.Slot, get(p.Node))
 		}
 		for _, p := range l.Importing {
-			cl.importingFrom[p.Slot] = get(p.Node)
+			cl.setImporting(p.Slot, get(p.Node))
 		}
 		for _, r := range l.Slots {
 			for j := r.Start; j <= r.End; j++ {
