@@ -495,8 +495,8 @@ func (s *Server) nodeLine(n *clusterNode) cluster.NodeLine {
 // with a flag of filter, one line each.
 func (s *Server) nodesDescription(filter cluster.NodeFlags) []byte {
 	cl := s.cl
-	lines := map[*clusterNode]*cluster.NodeLine{}
-	var out []cluster.NodeLine
+	lines := make(map[*clusterNode]*cluster.NodeLine, len(cl.nodes))
+	out := make([]cluster.NodeLine, 0, len(cl.nodes))
 	for _, n := range cl.nodes {
 		if n.flags&filter != 0 {
 			continue
