@@ -417,7 +417,7 @@ func (s *Server) clusterUpdateSlots(mark *[cluster.Slots]uint8, del bool) {
 		if mark[j] == 0 {
 			continue
 		}
-		s.cl.importingFrom[j] = nil
+		s.cl.setImporting(j, nil)
 		if del {
 			s.clusterDelSlot(j)
 		} else {
@@ -462,7 +462,7 @@ func (s *Server) clusterSetSlotCommand(c *client, args [][]byte) {
 		if n == nil {
 			return
 		}
-		cl.migratingTo[slot] = n
+		cl.setMigrating(slot, n)
 	case action == "importing" && argc == 5:
 		if cl.slots[slot] == me {
 			c.w.WriteError(fmt.Sprintf("ERR I'm already the owner of hash slot %d", slot))
@@ -472,10 +472,10 @@ func (s *Server) clusterSetSlotCommand(c *client, args [][]byte) {
 		if n == nil {
 			return
 		}
-		cl.importingFrom[slot] = n
+		cl.setImporting(slot, n)
 	case action == "stable" && argc == 4:
-		cl.importingFrom[slot] = nil
-		cl.migratingTo[slot] = nil
+		cl.setImporting(slot, nil)
+		cl.setMigrating(slot, nil)
 	case action == "node" && argc == 5:
 		n := lookup("Unknown node ")
 		if n == nil {
@@ -486,7 +486,7 @@ func (s *Server) clusterSetSlotCommand(c *client, args [][]byte) {
 			return
 		}
 		if s.countKeysInSlot(slot) == 0 && cl.migratingTo[slot] != nil {
-			cl.migratingTo[slot] = nil
+			cl.setMigrating(slot, nil)
 		}
 		wasMine := cl.slots[slot] == me
 		s.clusterDelSlot(slot)
@@ -500,7 +500,7 @@ func (s *Server) clusterSetSlotCommand(c *client, args [][]byte) {
 			if s.bumpConfigEpochWithoutConsensus() {
 				s.env.Logf("configEpoch updated after importing slot %d", slot)
 			}
-			cl.importingFrom[slot] = nil
+			cl.setImporting(slot, nil)
 			s.clusterBroadcastPong(false)
 		}
 	default:

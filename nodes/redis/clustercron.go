@@ -283,13 +283,8 @@ func (s *Server) clusterUpdateState() {
 		return
 	}
 	newState := cluster.StateOK
-	if s.cfg.Cluster.RequireFullCoverage {
-		for j := 0; j < cluster.Slots; j++ {
-			if cl.slots[j] == nil || cl.slots[j].failed() {
-				newState = cluster.StateFail
-				break
-			}
-		}
+	if s.cfg.Cluster.RequireFullCoverage && !cl.fullCoverage() {
+		newState = cluster.StateFail
 	}
 	reachable := 0
 	cl.size = 0
@@ -343,7 +338,7 @@ func (s *Server) verifyClusterConfigWithData() bool {
 			s.clusterAddSlot(cl.myself, j)
 		} else {
 			s.env.Logf("I have keys for slot %d, but the slot is assigned to another node. Setting it to importing state.", j)
-			cl.importingFrom[j] = cl.slots[j]
+			cl.setImporting(j, cl.slots[j])
 		}
 	}
 	if update {

@@ -55,10 +55,7 @@ func (s *Server) sendFailoverAuthIfNeeded(n *clusterNode, req *cluster.Msg) {
 		s.env.Logf("Failover auth denied to %.40s: can't vote about this master before %d milliseconds", n.name, timeout*2-(now-master.votedTime))
 		return
 	}
-	for j := 0; j < cluster.Slots; j++ {
-		if !req.MySlots.Has(j) {
-			continue
-		}
+	for j := range setSlots(&req.MySlots) {
 		if cl.slotUnclaimed(j) || cl.slots[j].configEpoch <= req.ConfigEpoch {
 			continue
 		}
@@ -144,11 +141,9 @@ func (s *Server) failoverReplaceYourMaster() {
 	}
 	s.setNodeAsMaster(me)
 	s.unsetMaster()
-	for j := 0; j < cluster.Slots; j++ {
-		if old.slots.Has(j) {
-			s.clusterDelSlot(j)
-			s.clusterAddSlot(me, j)
-		}
+	for j := range setSlots(&old.slots) {
+		s.clusterDelSlot(j)
+		s.clusterAddSlot(me, j)
 	}
 	s.clusterUpdateState()
 	s.saveClusterConfig(true)

@@ -1,6 +1,8 @@
 package redis
 
 import (
+	"math/bits"
+
 	"github.com/redsim/redsim/nodes/redis/cluster"
 )
 
@@ -141,11 +143,11 @@ func (s *Server) clusterProcessPacket(l *clusterLink, m *cluster.Msg) bool {
 		}
 		// The sender claims slots a master with a greater configEpoch
 		// owns: tell it (one UPDATE, as Redis sends only the first).
+		// Redis walks every claimed slot; those the sender holds (its
+		// bitmap is the table's view, see clusterNode.slots) are skipped
+		// at once, as the check below would skip them.
 		if sender != nil && dirty {
-			for j := 0; j < cluster.Slots; j++ {
-				if !m.MySlots.Has(j) {
-					continue
-				}
+			for j := range setSlotsNotIn(&m.MySlots, &sender.slots) {
 				if cl.slots[j] == sender || cl.slotUnclaimed(j) {
 					continue
 				}
@@ -364,36 +366,7 @@ func (s *Server) updateSlotsConfigWith(sender *clusterNode, senderConfigEpoch ui
 	if !me.isMaster() {
 		curmaster = me.master
 	}
-	var newmaster *clusterNode
-	var dirtySlots []int
-	senderSlots, migratedOurSlots := 0, 0
-	for j := 0; j < cluster.Slots; j++ {
-		if slots.Has(j) {
-			senderSlots++
-			if cl.slots[j] == sender {
-				cl.ownerNotClaiming.Clear(j)
-				continue
-			}
-			if cl.importingFrom[j] != nil {
-				continue
-			}
-			if cl.slotUnclaimed(j) || cl.slots[j].configEpoch < senderConfigEpoch {
-				if cl.slots[j] == me && s.countKeysInSlot(j) > 0 && sender != me {
-					dirtySlots = append(dirtySlots, j)
-				}
-				if cl.slots[j] == curmaster {
-					newmaster = sender
-					migratedOurSlots++
-				}
-				s.clusterDelSlot(j)
-				s.clusterAddSlot(sender, j)
-				cl.ownerNotClaiming.Clear(j)
-				cl.todo |= todoSaveConfig | todoUpdateState | todoFsyncConfig
-			}
-		} else if cl.slots[j] == sender {
-			cl.ownerNotClaiming.Set(j)
-		}
-	}
+	newmaster, dirtySlots, senderSlots, migratedOurSlots := s.takeClaimedSlots(sender, senderConfigEpoch, slots, curmaster)
 	switch {
 	case newmaster != nil && curmaster != nil && curmaster.numSlots == 0 &&
 		(s.cfg.Cluster.AllowReplicaMigration || senderSlots == migratedOurSlots):
@@ -410,6 +383,55 @@ func (s *Server) updateSlotsConfigWith(sender *clusterNode, senderConfigEpoch ui
 			s.delKeysInSlot(j)
 		}
 	}
+}
+
+// takeClaimedSlots is clusterUpdateSlotsConfigWith's walk over the
+// slots: the sender gets each slot it claims that is unclaimed or held
+// with an older configEpoch (unless the slot is being imported), and the
+// slots it holds but no longer claims are marked so. It returns the new
+// master (the sender, if it took a slot of curmaster), myself's slots it
+// took that still have keys (in slot order), how many slots the sender
+// claims, and how many of curmaster's it took.
+//
+// Redis walks all 16384 slots one by one. Here a whole word of 64 slots
+// is handled at once where only the ownerNotClaiming marks change (the
+// slots the sender both holds and claims, or holds and does not claim),
+// and only the others are visited one by one, in increasing order. That
+// is the same outcome: a slot's handling reads and writes that slot
+// alone. sender.slots stands for the slot table's "slots[j] == sender"
+// (see clusterNode.slots); it is read a word at a time before the word's
+// slots change, and the slots that change were not the sender's.
+func (s *Server) takeClaimedSlots(sender *clusterNode, senderConfigEpoch uint64, slots *cluster.Bitmap, curmaster *clusterNode) (
+	newmaster *clusterNode, dirtySlots []int, senderSlots, migratedOurSlots int) {
+	cl := s.cl
+	me := cl.myself
+	for w := range bitmapWords {
+		claimed, held := bitmapWord(slots, w), bitmapWord(&sender.slots, w)
+		senderSlots += bits.OnesCount64(claimed & held)
+		notClaiming := bitmapWord(&cl.ownerNotClaiming, w)
+		setBitmapWord(&cl.ownerNotClaiming, w, notClaiming&^(claimed&held)|held&^claimed)
+		for x := claimed &^ held; x != 0; x &= x - 1 {
+			j := w*64 + bits.TrailingZeros64(x)
+			senderSlots++
+			if cl.importingFrom[j] != nil {
+				continue
+			}
+			if cl.slotUnclaimed(j) || cl.slots[j].configEpoch < senderConfigEpoch {
+				if cl.slots[j] == me && s.countKeysInSlot(j) > 0 && sender != me {
+					dirtySlots = append(dirtySlots, j)
+				}
+				if cl.slots[j] == curmaster {
+					newmaster = sender
+					migratedOurSlots++
+				}
+				s.clusterDelSlot(j)
+				s.clusterAddSlot(sender, j)
+				cl.ownerNotClaiming.Clear(j)
+				cl.todo |= todoSaveConfig | todoUpdateState | todoFsyncConfig
+			}
+		}
+	}
+	return newmaster, dirtySlots, senderSlots, migratedOurSlots
 }
 
 // handleConfigEpochCollision is clusterHandleConfigEpochCollision: of two

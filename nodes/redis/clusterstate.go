@@ -60,10 +60,13 @@ type clusterNode struct {
 	name        string
 	flags       cluster.NodeFlags
 	configEpoch uint64
-	slots       cluster.Bitmap
-	numSlots    int
-	replicas    []*clusterNode
-	master      *clusterNode // slaveof
+	// slots has slot j set exactly when the slot table (clusterState's
+	// slots) gives j to this node: clusterAddSlot and clusterDelSlot
+	// change both, and nothing else changes either. numSlots counts them.
+	slots    cluster.Bitmap
+	numSlots int
+	replicas []*clusterNode
+	master   *clusterNode // slaveof
 	// lastInPingGossip is the number of the last ping whose gossip
 	// carried this node.
 	lastInPingGossip uint64
@@ -115,8 +118,12 @@ type clusterState struct {
 	blacklist  map[string]int64
 	blackOrder []string
 
+	// migratingTo and importingFrom are changed only by setMigrating,
+	// setImporting and closeAllSlots, which keep moving: slot j is set
+	// there when either has an entry for j.
 	migratingTo   [cluster.Slots]*clusterNode
 	importingFrom [cluster.Slots]*clusterNode
+	moving        cluster.Bitmap
 	slots         [cluster.Slots]*clusterNode
 	// cronNodes is clusterCron's copy of nodes, which it walks while
 	// nodes may change.
@@ -215,10 +222,10 @@ func (s *Server) delNode(del *clusterNode) {
 	cl := s.cl
 	for j := 0; j < cluster.Slots; j++ {
 		if cl.importingFrom[j] == del {
-			cl.importingFrom[j] = nil
+			cl.setImporting(j, nil)
 		}
 		if cl.migratingTo[j] == del {
-			cl.migratingTo[j] = nil
+			cl.setMigrating(j, nil)
 		}
 		if cl.slots[j] == del {
 			s.clusterDelSlot(j)
@@ -358,11 +365,9 @@ func (s *Server) clusterDelSlot(slot int) bool {
 // clusterDelNodeSlots is clusterDelNodeSlots: how many slots it freed.
 func (s *Server) clusterDelNodeSlots(n *clusterNode) int {
 	deleted := 0
-	for j := 0; j < cluster.Slots; j++ {
-		if n.slots.Has(j) {
-			s.clusterDelSlot(j)
-			deleted++
-		}
+	for j := range setSlots(&n.slots) {
+		s.clusterDelSlot(j)
+		deleted++
 	}
 	return deleted
 }
@@ -372,6 +377,30 @@ func (s *Server) clusterDelNodeSlots(n *clusterNode) int {
 func (cl *clusterState) closeAllSlots() {
 	cl.migratingTo = [cluster.Slots]*clusterNode{}
 	cl.importingFrom = [cluster.Slots]*clusterNode{}
+	cl.moving = cluster.Bitmap{}
+}
+
+// setMigrating sets the node slot migrates to, nil for none.
+func (cl *clusterState) setMigrating(slot int, n *clusterNode) {
+	cl.migratingTo[slot] = n
+	cl.markMoving(slot)
+}
+
+// setImporting sets the node slot is imported from, nil for none.
+func (cl *clusterState) setImporting(slot int, n *clusterNode) {
+	cl.importingFrom[slot] = n
+	cl.markMoving(slot)
+}
+
+// markMoving sets or clears slot in moving, which lets nodesDescription
+// find the few open migrations without reading 16384 slots of both
+// tables each time nodes.conf is saved.
+func (cl *clusterState) markMoving(slot int) {
+	if cl.migratingTo[slot] != nil || cl.importingFrom[slot] != nil {
+		cl.moving.Set(slot)
+	} else {
+		cl.moving.Clear(slot)
+	}
 }
 
 // setSlot is clusterNodeSetSlotBit, with its quirk: a master that gets
@@ -402,18 +431,34 @@ func (cl *clusterState) slotUnclaimed(slot int) bool {
 
 // slotRuns calls fn for each run of consecutive slots the slot table
 // gives one node, in slot order (clusterGenNodesSlotsInfo's walk);
-// unassigned slots are skipped.
+// unassigned slots are skipped. A run ends where its node's own bitmap
+// does (the two agree, see clusterNode.slots), which a word scan finds
+// without reading the table slot by slot.
 func (cl *clusterState) slotRuns(fn func(n *clusterNode, start, end int)) {
-	start := 0
-	for i := 1; i <= cluster.Slots; i++ {
-		if i < cluster.Slots && cl.slots[i] == cl.slots[start] {
+	for start := 0; start < cluster.Slots; {
+		n := cl.slots[start]
+		if n == nil {
+			start++
 			continue
 		}
-		if cl.slots[start] != nil {
-			fn(cl.slots[start], start, i-1)
-		}
-		start = i
+		end := nextClearSlot(&n.slots, start+1)
+		fn(n, start, end-1)
+		start = end
 	}
+}
+
+// fullCoverage reports whether every slot is assigned to a node not
+// flagged FAIL: clusterUpdateState's check for
+// cluster-require-full-coverage, over runs rather than slots.
+func (cl *clusterState) fullCoverage() bool {
+	next, ok := 0, true
+	cl.slotRuns(func(n *clusterNode, start, end int) {
+		if start != next || n.failed() {
+			ok = false
+		}
+		next = end + 1
+	})
+	return ok && next == cluster.Slots
 }
 
 // maxEpoch is clusterGetMaxEpoch.
@@ -450,8 +495,8 @@ func (s *Server) nodeLine(n *clusterNode) cluster.NodeLine {
 // with a flag of filter, one line each.
 func (s *Server) nodesDescription(filter cluster.NodeFlags) []byte {
 	cl := s.cl
-	lines := map[*clusterNode]*cluster.NodeLine{}
-	var out []cluster.NodeLine
+	lines := make(map[*clusterNode]*cluster.NodeLine, len(cl.nodes))
+	out := make([]cluster.NodeLine, 0, len(cl.nodes))
 	for _, n := range cl.nodes {
 		if n.flags&filter != 0 {
 			continue
@@ -468,7 +513,7 @@ func (s *Server) nodesDescription(filter cluster.NodeFlags) []byte {
 		}
 	})
 	if l := lines[cl.myself]; l != nil {
-		for j := 0; j < cluster.Slots; j++ {
+		for j := range setSlots(&cl.moving) {
 			if m := cl.migratingTo[j]; m != nil {
 				l.Migrating = append(l.Migrating, cluster.SlotPeer{Slot: j, Node: m.name})
 			} else if im := cl.importingFrom[j]; im != nil {
@@ -576,10 +621,10 @@ func (s *Server) loadClusterConfig() (loaded, ok bool) {
 			n.configEpoch = 0
 		}
 		for _, p := range l.Migrating {
-			cl.migratingTo[p.Slot] = get(p.Node)
+			cl.setMigrating(p.Slot, get(p.Node))
 		}
 		for _, p := range l.Importing {
-			cl.importingFrom[p.Slot] = get(p.Node)
+			cl.setImporting(p.Slot, get(p.Node))
 		}
 		for _, r := range l.Slots {
 			for j := r.Start; j <= r.End; j++ {
