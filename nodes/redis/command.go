@@ -494,7 +494,7 @@ func (s *Server) call(c *client, cmd *command, args [][]byte) {
 	t := s.startCall(c, cmd, args)
 	cmd.proc(c, args)
 	if cmd.flags&flagWrite != 0 || s.dirty != dirty || s.offset != off {
-		s.datasetChanged()
+		s.datasetChanged() // it may have changed a value in place (datasetversion.go)
 	}
 	s.endCall(c, cmd, args, t)
 	s.inCall--
