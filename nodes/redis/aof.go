@@ -87,6 +87,7 @@ func (s *Server) propagateTo(db int, args [][]byte, target int) {
 }
 
 func (s *Server) propagateHeld(p heldProp) {
+	s.datasetChanged() // a write, whether or not it is fed anywhere
 	if s.loading {
 		return
 	}

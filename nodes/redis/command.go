@@ -493,6 +493,9 @@ func (s *Server) call(c *client, cmd *command, args [][]byte) {
 	s.inCall++
 	t := s.startCall(c, cmd, args)
 	cmd.proc(c, args)
+	if cmd.flags&flagWrite != 0 || s.dirty != dirty || s.offset != off {
+		s.datasetChanged() // it may have changed a value in place (datasetversion.go)
+	}
 	s.endCall(c, cmd, args, t)
 	s.inCall--
 	s.trackingAfterCall(c, cmd, args)

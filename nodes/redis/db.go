@@ -137,6 +137,7 @@ func (d *db) expireIfNeeded(key string, o *object) bool {
 
 // add stores a new key (it must not exist).
 func (d *db) add(key string, o *object) {
+	d.s.datasetChanged()
 	d.s.storeObject(o, nil)
 	d.keys.Set(key, o)
 	if d.slotKeys != nil {
@@ -189,6 +190,7 @@ func (d *db) setEntry(key []byte, e *dictEntry[*object], o *object, keepTTL bool
 
 // setFound is set given key's entry, nil when key is new.
 func (d *db) setFound(key string, e *dictEntry[*object], o *object, keepTTL bool) {
+	d.s.datasetChanged()
 	var old *object
 	ok := e != nil
 	if ok {
@@ -218,6 +220,7 @@ func (d *db) setFound(key string, e *dictEntry[*object], o *object, keepTTL bool
 
 // remove deletes key and reports whether it existed. It does not signal.
 func (d *db) remove(key string) bool {
+	d.s.datasetChanged()
 	o, ok := d.keys.Delete(key)
 	if ok && o.expireAt != 0 {
 		d.expires.Delete(key)
@@ -243,6 +246,7 @@ func (d *db) del(key []byte) bool {
 
 // setExpire sets key's absolute expiry time (ms on the expiry clock).
 func (d *db) setExpire(key string, o *object, at int64) {
+	d.s.datasetChanged()
 	o.expireAt = at
 	d.expires.Set(key, o)
 }
@@ -252,6 +256,7 @@ func (d *db) persist(key string, o *object) bool {
 	if o.expireAt == 0 {
 		return false
 	}
+	d.s.datasetChanged()
 	o.expireAt = 0
 	d.expires.Delete(key)
 	return true
@@ -259,6 +264,7 @@ func (d *db) persist(key string, o *object) bool {
 
 // flush empties the database and returns how many keys it had.
 func (d *db) flush() int {
+	d.s.datasetChanged()
 	n := d.keys.Len()
 	d.s.scanForDeletedStreams(d, nil)
 	var keys []string

@@ -174,6 +174,7 @@ func swapdbCommand(c *client, args [][]byte) {
 	}
 	if id1 != id2 {
 		d1, d2 := s.dbs[id1], s.dbs[id2]
+		s.datasetChanged()
 		// touchAllWatchedKeysInDb, both ways: a watched key that exists
 		// on either side changes. Redis spares a watched key that was
 		// already expired and stays so; the node does not track that.

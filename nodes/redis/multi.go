@@ -140,6 +140,7 @@ func (c *client) unwatchAll() {
 // signalModified is signalModifiedKey: WATCHers of key lose their
 // transaction.
 func (s *Server) signalModified(d *db, key string) {
+	s.datasetChanged()
 	s.memTouched(d, key)
 	s.trackingInvalidate(key, s.current, true)
 	if len(s.watched) == 0 {

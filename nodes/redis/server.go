@@ -53,6 +53,9 @@ type Server struct {
 	pending        []*client // clients with replies to write
 	stats          stats
 	dirty          int64 // changes since the last successful save
+	// datasetVersion changes with anything DatasetHash or Expires covers
+	// (datasetversion.go).
+	datasetVersion uint64
 	// unixtime is server.unixtime: the wall clock in whole seconds as last
 	// cached (updateCachedTime), which replicas' ACK times and lags read.
 	unixtime int64

@@ -143,6 +143,8 @@ type Deployed struct {
 	nextPID   int
 	// settled is each shard's last drained view near the end (Observe).
 	settled map[string]shardView
+	// digests are each node host's last digest, for digestInto to reuse.
+	digests map[string]nodeDigest
 	// sentinels are the hosts of the sentinels in the deployment's order,
 	// sentinelProcs their processes.
 	sentinels      []string

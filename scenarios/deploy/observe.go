@@ -3,6 +3,7 @@ package deploy
 import (
 	"fmt"
 	"time"
+	"weak"
 
 	"github.com/redsim/redsim/checker"
 	"github.com/redsim/redsim/clock"
@@ -258,14 +259,38 @@ func (b *Deployed) platformView(sh Shard) shardView {
 // digestInto fills in the digests and expiry times of the nodes that are
 // up: the costly part of a view (every key and element hashed). The
 // simulated nodes are compared by their DatasetHash, which covers what
-// DEBUG DIGEST covers at an eighth of its cost.
+// DEBUG DIGEST covers at an eighth of its cost. A node whose dataset
+// version is the one of its last digest gets that digest again: once the
+// clients stop, the datasets rarely change between two observations.
 func (b *Deployed) digestInto(v *shardView, sh Shard) {
-	for _, node := range sh.Nodes {
-		if s := b.Server(node.Host); s != nil {
-			v.replicas = append(v.replicas, checker.Replica{Node: node.Host, Digest: s.DatasetHash()})
-			v.expires = append(v.expires, s.Expires())
-		}
+	if b.digests == nil {
+		b.digests = map[string]nodeDigest{}
 	}
+	for _, node := range sh.Nodes {
+		s := b.Server(node.Host)
+		if s == nil {
+			continue
+		}
+		d, ok := b.digests[node.Host]
+		if !ok || d.server.Value() != s || d.version != s.DatasetVersion() {
+			d = nodeDigest{server: weak.Make(s), version: s.DatasetVersion(), digest: s.DatasetHash(), expires: s.Expires()}
+			b.digests[node.Host] = d
+		}
+		v.replicas = append(v.replicas, checker.Replica{Node: node.Host, Digest: d.digest})
+		v.expires = append(v.expires, d.expires)
+	}
+}
+
+// nodeDigest is a node's last digest (digestInto): its dataset's hash and
+// expiry times, which stand while the same server is at the same dataset
+// version. The server is held weakly, so that a crashed incarnation is not
+// kept alive by it; a new incarnation is another server, never equal.
+// expires is shared by the views that reuse it, which only read it.
+type nodeDigest struct {
+	server  weak.Pointer[redis.Server]
+	version uint64
+	digest  string
+	expires []redis.KeyExpire
 }
 
 // judge compares a view's digests and expiry times.
