@@ -56,12 +56,14 @@ func BenchmarkClusterClient(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	start, n0 := cw.w.Now(), cw.h.Len()
+	events := 0
 	for cw.h.Len()-n0 < b.N {
-		cw.w.RunFor(10 * time.Millisecond)
+		events += cw.w.RunFor(10 * time.Millisecond)
 	}
 	b.StopTimer()
 	n := cw.h.Len() - n0
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "ops/s")
 	b.ReportMetric(float64(n)/cw.w.Now().Sub(start).Seconds(), "ops/vs")
+	b.ReportMetric(float64(events)/float64(n), "events/op")
 	realbench.Report(b, float64(n)/b.Elapsed().Seconds())
 }

@@ -176,8 +176,9 @@ func benchClients(b *testing.B, replicas int) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	events := 0
 	for done < b.N {
-		w.RunFor(10 * time.Millisecond)
+		events += w.RunFor(10 * time.Millisecond)
 	}
 	b.StopTimer()
 	for i, s := range rs {
@@ -187,6 +188,9 @@ func benchClients(b *testing.B, replicas int) {
 	}
 	rate := float64(b.N) / b.Elapsed().Seconds()
 	b.ReportMetric(rate, "cmds/s")
+	// What a command costs the event loop: its own request and reply, and
+	// its share of the replication stream, the replicas' acks and timers.
+	b.ReportMetric(float64(events)/float64(b.N), "events/cmd")
 	realbench.Report(b, rate)
 }
 
