@@ -166,31 +166,11 @@ func (h *History) Ops() []Op {
 	return h.flat
 }
 
-// Select returns a new slice of the operations for which keep is true, in
-// invocation order, without decoding the whole history first.
-// A streaming history selects among the operations it kept.
-func (h *History) Select(keep func(*Op) bool) []Op {
-	// The kept operations' positions first, then the result at its size:
-	// growing a slice of Ops by appending copied each one about twice,
-	// which cost more than decoding each kept operation a second time.
-	var kept []int
-	var op Op
-	for i := h.next; i < h.n; i++ {
-		c, r := h.at(i)
-		if h.decode(c, r, &op); keep(&op) {
-			kept = append(kept, i)
-		}
-	}
-	out := make([]Op, len(kept))
-	for j, i := range kept {
-		c, r := h.at(i)
-		h.decode(c, r, &out[j])
-	}
-	return out
-}
-
-// SelectByKey is Select for a test on the key alone: an operation whose
-// key fails it is not decoded at all.
+// SelectByKey returns a new slice of the operations whose key passes keep,
+// in invocation order; an operation whose key fails is not decoded at all.
+// The positions come first, then the result at its size: appending Ops
+// one by one copied each about twice. A streaming history selects among
+// the operations it kept.
 func (h *History) SelectByKey(keep func(key string) bool) []Op {
 	var kept []int
 	for i := h.next; i < h.n; i++ {
@@ -199,6 +179,12 @@ func (h *History) SelectByKey(keep func(key string) bool) []Op {
 			kept = append(kept, i)
 		}
 	}
+	return h.decodeAll(kept)
+}
+
+// decodeAll decodes the operations at positions kept into a slice of their
+// size.
+func (h *History) decodeAll(kept []int) []Op {
 	out := make([]Op, len(kept))
 	for j, i := range kept {
 		c, r := h.at(i)

@@ -250,15 +250,16 @@ func TestClusterEveryWorkload(t *testing.T) {
 	}
 }
 
-// TestClusterMoved: an empty slot is given to another master (CLUSTER
-// SETSLOT NODE on every master); the client's reads of the key there
-// follow the -MOVED to the new owner, which the history names.
-func TestClusterMoved(t *testing.T) {
-	cw := newClusterWorld(t, 3, 3, 3)
+// readerWhoseSlotMoves starts a 3-master cluster with one client reading
+// "r0", then, a second in, gives r0's slot to another master (CLUSTER
+// SETSLOT NODE on every master); from and to are the old and new owners.
+func readerWhoseSlotMoves(t *testing.T) (cw *clusterWorld, from, to string) {
+	t.Helper()
+	cw = newClusterWorld(t, 3, 3, 3)
 	key := "r0"
 	slot := strconv.Itoa(cluster.KeyHashSlot([]byte(key)))
-	from := cw.owner(key, 3)
-	to := "n1"
+	from = cw.owner(key, 3)
+	to = "n1"
 	if from == to {
 		to = "n3"
 	}
@@ -268,6 +269,14 @@ func TestClusterMoved(t *testing.T) {
 	for _, name := range cw.names {
 		cw.ok(name, "CLUSTER", "SETSLOT", slot, "NODE", toID)
 	}
+	return cw, from, to
+}
+
+// TestClusterMoved: an empty slot is given to another master (CLUSTER
+// SETSLOT NODE on every master); the client's reads of the key there
+// follow the -MOVED to the new owner, which the history names.
+func TestClusterMoved(t *testing.T) {
+	cw, from, to := readerWhoseSlotMoves(t)
 	moved := cw.w.Now()
 	cw.w.RunFor(2 * time.Second)
 	ops := cw.h.Ops()
@@ -300,20 +309,7 @@ func TestClusterMoved(t *testing.T) {
 // to the new master. (A master cached per slot range that outlived the old
 // map would send the next one to the old master again.)
 func TestClusterNewMapRoutesAtOnce(t *testing.T) {
-	cw := newClusterWorld(t, 3, 3, 3)
-	key := "r0"
-	slot := strconv.Itoa(cluster.KeyHashSlot([]byte(key)))
-	from := cw.owner(key, 3)
-	to := "n1"
-	if from == to {
-		to = "n3"
-	}
-	toID := cw.ids[to[1]-'1']
-	cw.spawn(cw.clusterOptions(0, &Register{Keys: 1, ReadFraction: 1}))
-	cw.w.RunFor(time.Second)
-	for _, name := range cw.names {
-		cw.ok(name, "CLUSTER", "SETSLOT", slot, "NODE", toID)
-	}
+	cw, from, _ := readerWhoseSlotMoves(t)
 	n := cw.h.Len()
 	cw.w.RunFor(2 * time.Second)
 	if got := cw.movedReplies(from); got != 1 || cw.h.Len()-n < 100 {
