@@ -40,7 +40,10 @@ func TestLiveRunStatusLine(t *testing.T) {
 		}
 		t.Skip(err)
 	}
-	code, out, errOut := run(t, "run", "standalone-crash", "--live", "--seed", "3", "--set", "duration=10s", "--set", "quiet=6s", "--set", "appendfsync=always")
+	// quiet 10 s makes the liveness bound (quiet/8) 1.25 s, room for a
+	// real restart and a client's 512 ms backoff (see scenarios/live's
+	// TestStandaloneCrashAlways); the faults keep their 4 s.
+	code, out, errOut := run(t, "run", "standalone-crash", "--live", "--seed", "3", "--set", "duration=14s", "--set", "quiet=10s", "--set", "appendfsync=always")
 	line := regexp.MustCompile(`(?m)^PASS scenario=standalone-crash seed=3 hash=live \(live run: not deterministic; no hash to compare\)\n\z`)
 	if code != 0 || !line.MatchString(out) || !strings.Contains(out, "live run: real redis-server processes") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
