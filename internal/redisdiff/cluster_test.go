@@ -73,6 +73,7 @@ func clusterSides(t *testing.T, conf string) (want, got Side) {
 // fresh servers in cluster mode each: a node alone, or, for a script with
 // a NAME.nodes.conf beside it, the nodes that file describes.
 func TestClusterScripts(t *testing.T) {
+	t.Parallel() // its own servers; see TestScripts
 	files, err := filepath.Glob(filepath.Join("testdata", "cluster", "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts in testdata/cluster: %v", err)
@@ -80,6 +81,7 @@ func TestClusterScripts(t *testing.T) {
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".txt")
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // each script has servers of its own
 			conf := clusterLoneConf
 			if b, err := os.ReadFile(strings.TrimSuffix(f, ".txt") + ".nodes.conf"); err == nil {
 				conf = string(b)

@@ -31,6 +31,10 @@ func sides(t *testing.T) (want, got Side) {
 }
 
 func TestScripts(t *testing.T) {
+	// Parallel with the other script runners: each has its own servers,
+	// and most of their time is !sleep and blocking timeouts on the wall
+	// clock, not CPU.
+	t.Parallel()
 	want, got := sides(t)
 	files, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
 	if err != nil || len(files) == 0 {

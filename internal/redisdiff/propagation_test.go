@@ -131,6 +131,7 @@ func (rs *replStream) until(t testing.TB) []string {
 // a replica sees it: each step's commands are compared once the step's
 // replies are.
 func TestPropagation(t *testing.T) {
+	t.Parallel() // its own servers; see TestScripts
 	want, got := sides(t)
 	files, err := filepath.Glob(filepath.Join("testdata", "propagation", "*.txt"))
 	if err != nil || len(files) == 0 {
