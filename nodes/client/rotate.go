@@ -90,6 +90,19 @@ func (ro *Rotation) deletion() (history.Op, [][]byte, bool) {
 	return history.Op{Kind: history.Delete, Key: key}, cmd("DEL", key), true
 }
 
+// deletionInto is deletion for a builder: the operation in op, the
+// command in b.
+func (ro *Rotation) deletionInto(op *history.Op, b *cmdBuf) ([][]byte, bool) {
+	if ro == nil || len(ro.dels) == 0 {
+		return nil, false
+	}
+	key := ro.dels[0]
+	ro.dels = ro.dels[1:]
+	ro.deleted++
+	*op = history.Op{Kind: history.Delete, Key: key}
+	return b.str("DEL").str(key).done(), true
+}
+
 // decodeDelete reads DEL's reply into a Delete operation's Result.
 func decodeDelete(op *history.Op, v resp.Value) error {
 	n, err := intValue(v)

@@ -28,18 +28,24 @@ type Set struct {
 func NewSet() *Set { return &Set{Keys: 1} }
 
 // Next implements Workload.
-func (w *Set) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
-	if op, c, ok := w.Rotation.deletion(); ok {
-		return op, c
+func (w *Set) Next(r *rand.Rand, uniq int64) (op history.Op, c [][]byte) {
+	c = w.next(&op, r, uniq, &cmdBuf{})
+	return op, c
+}
+
+func (w *Set) next(op *history.Op, r *rand.Rand, uniq int64, b *cmdBuf) [][]byte {
+	if c, ok := w.Rotation.deletionInto(op, b); ok {
+		return c
 	}
-	key := pickKey(r, "s", w.Keys)
+	key := b.key(r, "s", w.Keys)
 	if w.ReadFraction > 0 && r.Float64() < w.ReadFraction {
 		key = w.Rotation.current(key)
-		return history.Op{Kind: history.Read, Key: key}, cmd("SMEMBERS", key)
+		*op = history.Op{Kind: history.Read, Key: key}
+		return b.str("SMEMBERS").str(key).done()
 	}
 	key = w.Rotation.use(key, true)
-	return history.Op{Kind: history.Add, Key: key, Value: history.Int(uniq)},
-		cmd("SADD", key, strconv.FormatInt(uniq, 10))
+	*op = history.Op{Kind: history.Add, Key: key, Value: history.Int(uniq)}
+	return b.str("SADD").str(key).int(uniq).done()
 }
 
 // Decode implements Workload.
@@ -71,18 +77,24 @@ type ListAppend struct {
 func NewListAppend() *ListAppend { return &ListAppend{Keys: 4, ReadFraction: 0.02} }
 
 // Next implements Workload.
-func (w *ListAppend) Next(r *rand.Rand, uniq int64) (history.Op, [][]byte) {
-	if op, c, ok := w.Rotation.deletion(); ok {
-		return op, c
+func (w *ListAppend) Next(r *rand.Rand, uniq int64) (op history.Op, c [][]byte) {
+	c = w.next(&op, r, uniq, &cmdBuf{})
+	return op, c
+}
+
+func (w *ListAppend) next(op *history.Op, r *rand.Rand, uniq int64, b *cmdBuf) [][]byte {
+	if c, ok := w.Rotation.deletionInto(op, b); ok {
+		return c
 	}
-	key := pickKey(r, "l", w.Keys)
+	key := b.key(r, "l", w.Keys)
 	if w.ReadFraction > 0 && r.Float64() < w.ReadFraction {
 		key = w.Rotation.current(key)
-		return history.Op{Kind: history.Read, Key: key}, cmd("LRANGE", key, "0", "-1")
+		*op = history.Op{Kind: history.Read, Key: key}
+		return b.str("LRANGE").str(key).str("0").str("-1").done()
 	}
 	key = w.Rotation.use(key, true)
-	return history.Op{Kind: history.Append, Key: key, Value: history.Int(uniq)},
-		cmd("RPUSH", key, strconv.FormatInt(uniq, 10))
+	*op = history.Op{Kind: history.Append, Key: key, Value: history.Int(uniq)}
+	return b.str("RPUSH").str(key).int(uniq).done()
 }
 
 // Decode implements Workload.

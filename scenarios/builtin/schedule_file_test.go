@@ -20,6 +20,7 @@ import (
 func TestBuiltinSchedulesRoundTripThroughAFile(t *testing.T) {
 	for _, s := range Registry().List() {
 		t.Run(s.Name, func(t *testing.T) {
+			t.Parallel() // each subtest runs worlds of its own
 			res, err := scenarios.Execute(s, scenarios.Options{Seed: 1})
 			if err != nil {
 				t.Fatal(err)
