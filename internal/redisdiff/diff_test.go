@@ -35,13 +35,17 @@ func TestScripts(t *testing.T) {
 	// and most of their time is !sleep and blocking timeouts on the wall
 	// clock, not CPU.
 	t.Parallel()
-	want, got := sides(t)
 	files, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts in testdata: %v", err)
 	}
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
+			// Each script on fresh servers of its own, so scripts run in
+			// parallel and none sees what another left (a CONFIG SET, a
+			// user, a key).
+			t.Parallel()
+			want, got := sides(t)
 			runFile(t, f, want, got, *flagTrace)
 		})
 	}
