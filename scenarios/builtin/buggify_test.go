@@ -17,6 +17,10 @@ import (
 // profiles): every site is something Redis can legally do, so a
 // violation here is a site that is not, or a bug.
 func TestBuggifySafeScenariosPass(t *testing.T) {
+	// Parallel tests start once every sequential one has ended, so this
+	// one never overlaps TestBuggifyFailpointPin, whose failpoint holds
+	// for the whole process.
+	t.Parallel()
 	seeds := uint64(30)
 	if testing.Short() {
 		seeds = 8
@@ -60,6 +64,10 @@ func TestBuggifySafeScenariosPass(t *testing.T) {
 // run records its active sites in the result, its params (so that Replay
 // gives --set buggify=on) and its facts.
 func TestBuggifyDeterministicAndRecorded(t *testing.T) {
+	// Parallel tests start once every sequential one has ended, so this
+	// one never overlaps TestBuggifyFailpointPin, whose failpoint holds
+	// for the whole process.
+	t.Parallel()
 	// The 300-seed form is a command: sweep replication --seeds 1-300
 	// --set buggify=on --set swarm=on --check-determinism.
 	seeds, names := uint64(5), []string{"replication", "sentinel-failover"}
@@ -97,6 +105,10 @@ func TestBuggifyDeterministicAndRecorded(t *testing.T) {
 // buggify=off changes nothing: the hash equals the run without the
 // setting, and the result names no site.
 func TestBuggifyOffChangesNothing(t *testing.T) {
+	// Parallel tests start once every sequential one has ended, so this
+	// one never overlaps TestBuggifyFailpointPin, whose failpoint holds
+	// for the whole process.
+	t.Parallel()
 	s, _ := Registry().Lookup("replication")
 	for seed := uint64(1); seed <= 3; seed++ {
 		a, err := scenarios.Execute(s, scenarios.Options{Seed: seed})

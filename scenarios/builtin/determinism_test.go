@@ -12,6 +12,7 @@ import (
 // TestPingIsDeterministic is the kernel's promise: the same seed gives the same
 // trace, event for event, under every kind of fault.
 func TestPingIsDeterministic(t *testing.T) {
+	t.Parallel() // worlds of its own
 	s, err := Registry().Lookup("ping")
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 // nodes converge: the loss is Sentinel's documented behaviour, not a
 // simulator fault. Each seed runs twice with the same trace hash.
 func TestSentinelPartitionLosesWrites(t *testing.T) {
+	t.Parallel() // worlds of its own
 	n := uint64(6)
 	if testing.Short() {
 		n = 2
@@ -49,6 +50,7 @@ func TestSentinelPartitionLosesWrites(t *testing.T) {
 // clients write to the new master, the sentinels agree and the nodes
 // converge. Each seed runs twice with the same trace hash.
 func TestSentinelFailoverPasses(t *testing.T) {
+	t.Parallel() // worlds of its own
 	n := uint64(5)
 	if testing.Short() {
 		n = 2
@@ -114,6 +116,7 @@ func TestSentinelManualFailover(t *testing.T) {
 // the vote not persisted gives two leaders in one epoch (split-brain), the
 // wrong known-replica list makes the new master replicate itself.
 func TestSentinelCrash(t *testing.T) {
+	// Not parallel: it plants bugs for the whole process (below).
 	n := uint64(4)
 	if testing.Short() {
 		n = 1

@@ -14,6 +14,7 @@ import (
 // only the master acknowledged are lost in the failover, which the check
 // allows, while no WAIT-confirmed add ever is.
 func TestWaitFailover(t *testing.T) {
+	t.Parallel() // worlds of its own
 	n := uint64(30)
 	if testing.Short() {
 		n = 10
@@ -66,6 +67,7 @@ func TestWaitConfirmedJudgesOnlyConfirmedAdds(t *testing.T) {
 // min-replicas passes every seed: the master stops taking writes within
 // the bound after each cut, and replicas never serve expired keys.
 func TestMinReplicas(t *testing.T) {
+	t.Parallel() // worlds of its own
 	n := uint64(30)
 	if testing.Short() {
 		n = 10
