@@ -330,6 +330,16 @@ func TestRedisSelfTest(t *testing.T) {
 		want, wantErr := o.rdb.Do(o.ctx, "PFSELFTEST").Result()
 		err := hll.SelfTest(func() uint32 { return r.Uint32() >> 1 }, sparseMax)
 		got := describe("OK", err)
+		if sparseMax == 20 && got == describe(nil, errors.New("ERR TESTFAILED sparse encoding not used")) && describe(want, wantErr) == describe("OK", nil) {
+			// At 20 bytes only the first element is checked: the value stays
+			// sparse (18 bytes, 19 or 20 once it is added) when the element
+			// falls within 64 registers of either end: about 1 run in 126
+			// (130 of 16,384 registers; the node gave OK for 9 of 1,500 seeds).
+			// Redis draws its elements from rand(), seeded at its start, so
+			// its reply is OK that often; the node's draws are this test's.
+			t.Logf("PFSELFTEST with hll-sparse-max-bytes 20: real Redis's first element fell near an end of the registers and its value stayed sparse; the node's did not: both are Redis's replies")
+			continue
+		}
 		if got != describe(want, wantErr) {
 			t.Errorf("PFSELFTEST with hll-sparse-max-bytes %d: got %s, want %s", sparseMax, got, describe(want, wantErr))
 		}
