@@ -80,14 +80,9 @@ func (ro *Rotation) Deleted() int {
 
 // deletion returns the oldest retired key still to delete, as a Delete
 // operation, if there is one.
-func (ro *Rotation) deletion() (history.Op, [][]byte, bool) {
-	if ro == nil || len(ro.dels) == 0 {
-		return history.Op{}, nil, false
-	}
-	key := ro.dels[0]
-	ro.dels = ro.dels[1:]
-	ro.deleted++
-	return history.Op{Kind: history.Delete, Key: key}, cmd("DEL", key), true
+func (ro *Rotation) deletion() (op history.Op, c [][]byte, ok bool) {
+	c, ok = ro.deletionInto(&op, &cmdBuf{})
+	return op, c, ok
 }
 
 // deletionInto is deletion for a builder: the operation in op, the

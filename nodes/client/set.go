@@ -34,18 +34,7 @@ func (w *Set) Next(r *rand.Rand, uniq int64) (op history.Op, c [][]byte) {
 }
 
 func (w *Set) next(op *history.Op, r *rand.Rand, uniq int64, b *cmdBuf) [][]byte {
-	if c, ok := w.Rotation.deletionInto(op, b); ok {
-		return c
-	}
-	key := b.key(r, "s", w.Keys)
-	if w.ReadFraction > 0 && r.Float64() < w.ReadFraction {
-		key = w.Rotation.current(key)
-		*op = history.Op{Kind: history.Read, Key: key}
-		return b.str("SMEMBERS").str(key).done()
-	}
-	key = w.Rotation.use(key, true)
-	*op = history.Op{Kind: history.Add, Key: key, Value: history.Int(uniq)}
-	return b.str("SADD").str(key).int(uniq).done()
+	return nextCollection(op, r, uniq, b, w.Rotation, w.Keys, w.ReadFraction, "s", history.Add, "SADD", "SMEMBERS")
 }
 
 // Decode implements Workload.
@@ -83,18 +72,32 @@ func (w *ListAppend) Next(r *rand.Rand, uniq int64) (op history.Op, c [][]byte) 
 }
 
 func (w *ListAppend) next(op *history.Op, r *rand.Rand, uniq int64, b *cmdBuf) [][]byte {
-	if c, ok := w.Rotation.deletionInto(op, b); ok {
+	return nextCollection(op, r, uniq, b, w.Rotation, w.Keys, w.ReadFraction, "l", history.Append, "RPUSH", "LRANGE", "0", "-1")
+}
+
+// nextCollection is the set and list-append workloads' next operation:
+// the rotation's pending deletion, else a read of the whole collection
+// (read, then the key and the rest of read's arguments) with probability
+// readFraction, else writeCmd of uniq, recorded as write, on one of keys
+// keys named prefix0, prefix1, ...
+func nextCollection(op *history.Op, r *rand.Rand, uniq int64, b *cmdBuf, ro *Rotation, keys int, readFraction float64,
+	prefix string, write history.Kind, writeCmd string, read ...string) [][]byte {
+	if c, ok := ro.deletionInto(op, b); ok {
 		return c
 	}
-	key := b.key(r, "l", w.Keys)
-	if w.ReadFraction > 0 && r.Float64() < w.ReadFraction {
-		key = w.Rotation.current(key)
+	key := b.key(r, prefix, keys)
+	if readFraction > 0 && r.Float64() < readFraction {
+		key = ro.current(key)
 		*op = history.Op{Kind: history.Read, Key: key}
-		return b.str("LRANGE").str(key).str("0").str("-1").done()
+		b.str(read[0]).str(key)
+		for _, a := range read[1:] {
+			b.str(a)
+		}
+		return b.done()
 	}
-	key = w.Rotation.use(key, true)
-	*op = history.Op{Kind: history.Append, Key: key, Value: history.Int(uniq)}
-	return b.str("RPUSH").str(key).int(uniq).done()
+	key = ro.use(key, true)
+	*op = history.Op{Kind: write, Key: key, Value: history.Int(uniq)}
+	return b.str(writeCmd).str(key).int(uniq).done()
 }
 
 // Decode implements Workload.
