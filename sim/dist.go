@@ -74,11 +74,8 @@ func (d Dist) Draw(r *rand.Rand) time.Duration {
 		}
 		return d.Min + time.Duration(r.Int64N(int64(d.Max-d.Min)+1))
 	case LogNormal:
-		v := float64(d.Median) * detExp(d.Sigma*normal(r))
-		if v > 1e15 { // cap at ~11 days so the conversion cannot overflow
-			v = 1e15
-		}
-		return d.Floor + time.Duration(v)
+		u, s := polar(r)
+		return d.lognormal(u, s)
 	default:
 		return d.Fixed
 	}
@@ -96,19 +93,75 @@ func (d Dist) String() string {
 	}
 }
 
-// normal draws a standard normal deviate by Marsaglia's polar method, which
-// needs only arithmetic, sqrt and log. math.Log and math.Exp are not used: their
-// assembly versions pick instructions by CPU feature, and a trace must hash the
-// same on every machine.
-func normal(r *rand.Rand) float64 {
+// polar draws the pair of Marsaglia's polar method for one standard normal
+// deviate: u, and s = u² + v² in (0, 1), from which the deviate is
+// u·sqrt(-2·ln(s)/s).
+func polar(r *rand.Rand) (u, s float64) {
 	for {
 		u := 2*r.Float64() - 1
 		v := 2*r.Float64() - 1
 		s := float64(u*u) + float64(v*v)
 		if s > 0 && s < 1 {
-			return u * math.Sqrt(float64(-2*detLog(s))/s)
+			return u, s
 		}
 	}
+}
+
+// lognormal is the draw of d, a LogNormal, for the polar pair (u, s):
+// lognormalExact, computed faster.
+//
+// The exact draw goes through detLog and detExp, which need only plain
+// float64 operations (math.Log and math.Exp are assembly on some machines and
+// pick instructions by CPU feature, so their last bit may differ from one
+// machine to another, and a trace must hash the same on every machine).
+// Their series cost some 40 divisions a draw. But a draw is a whole number of
+// nanoseconds, the float truncated: fastLog and fastExp (a table and a
+// short polynomial) give a value v within a relative (|x|+1)·1e-14 of the
+// exact path's (both are within a few dozen ulps of the true value; x is
+// the exponent), and when every value
+// within a hundred times that of v truncates to one whole number, that
+// number is the exact path's draw on every machine. Otherwise (about one
+// draw in a million at the built-ins' latencies, and near the cap or a huge
+// exponent) the exact path decides.
+func (d Dist) lognormal(u, s float64) time.Duration {
+	if v, ok := d.lognormalFast(u, s); ok {
+		return v
+	}
+	return d.lognormalExact(u, s)
+}
+
+// lognormalFast is lognormal's draw by fastLog and fastExp, and whether
+// it is sure to be the exact path's.
+func (d Dist) lognormalFast(u, s float64) (time.Duration, bool) {
+	if s < 0x1p-1000 {
+		return 0, false
+	}
+	x := d.Sigma * (u * math.Sqrt(-2*fastLog(s)/s))
+	if !(x > -600 && x < 600) {
+		return 0, false
+	}
+	v := float64(d.Median) * fastExp(x)
+	if v >= 1e14 {
+		return 0, false
+	}
+	delta := (math.Abs(x) + 1) * 1e-12
+	n := math.Floor(v * (1 - delta))
+	if n != math.Floor(v*(1+delta)) {
+		return 0, false
+	}
+	return d.Floor + time.Duration(n), true
+}
+
+// lognormalExact is Floor + Median·exp(Sigma·Z), Z = u·sqrt(-2·ln(s)/s), with
+// detLog and detExp, capped at 1e15 ns (about 11 days) so the conversion
+// cannot overflow.
+func (d Dist) lognormalExact(u, s float64) time.Duration {
+	z := u * math.Sqrt(float64(-2*detLog(s))/s)
+	v := float64(d.Median) * detExp(d.Sigma*z)
+	if v > 1e15 {
+		v = 1e15
+	}
+	return d.Floor + time.Duration(v)
 }
 
 const ln2 = 0.6931471805599453
