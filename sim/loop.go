@@ -42,36 +42,75 @@ func (a *event) before(b *event) bool {
 // eventHeap is a 4-ary min-heap by (at, seq), written out by hand because
 // container/heap would box every event into an interface. Four children per
 // node halve the depth of a binary heap, and sifting moves a hole instead of
-// swapping, so each level costs one copy of an event, not three.
-type eventHeap []event
+// swapping. The heap orders small keys that hold no pointers, each naming
+// its event's slot in a slab: a sift moves 24 bytes with no write barrier
+// (an event is 56 bytes with three pointers, and the collector is often
+// running), and an event is written once, into its slot.
+type eventHeap struct {
+	keys heapKeys
+	slab []event
+	free []uint32 // slots of slab not in use
+}
+
+type heapKey struct {
+	at   clock.Time
+	seq  uint64
+	slot uint32
+}
+
+func (a *heapKey) before(b *heapKey) bool {
+	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+}
+
+func (h *eventHeap) len() int { return len(h.keys) }
+
+// top is the first event by (at, seq); the heap must not be empty.
+func (h *eventHeap) top() *event { return &h.slab[h.keys[0].slot] }
 
 func (h *eventHeap) push(ev event) {
-	*h = append(*h, ev)
-	q := *h
+	var slot uint32
+	if n := len(h.free); n > 0 {
+		slot = h.free[n-1]
+		h.free = h.free[:n-1]
+		h.slab[slot] = ev
+	} else {
+		slot = uint32(len(h.slab))
+		h.slab = append(h.slab, ev)
+	}
+	k := heapKey{at: ev.at, seq: ev.seq, slot: slot}
+	h.keys = append(h.keys, k)
+	q := h.keys
 	i := len(q) - 1
 	for i > 0 {
 		parent := (i - 1) / 4
-		if !ev.before(&q[parent]) {
+		if !k.before(&q[parent]) {
 			break
 		}
 		q[i] = q[parent]
 		i = parent
 	}
-	q[i] = ev
+	q[i] = k
 }
 
 func (h *eventHeap) pop() event {
-	q := *h
-	top := q[0]
+	q := h.keys
+	slot := q[0].slot
+	top := h.slab[slot]
+	h.slab[slot] = event{} // drop references for the GC
+	h.free = append(h.free, slot)
 	n := len(q) - 1
 	last := q[n]
-	q[n] = event{} // drop references for the GC
 	q = q[:n]
-	*h = q
-	if n == 0 {
-		return top
+	h.keys = q
+	if n > 0 {
+		q.down(0, last)
 	}
-	i := 0
+	return top
+}
+
+// down puts k at i, or below it where it belongs.
+func (q heapKeys) down(i int, k heapKey) {
+	n := len(q)
 	for {
 		first := 4*i + 1
 		if first >= n {
@@ -84,15 +123,16 @@ func (h *eventHeap) pop() event {
 				m = c
 			}
 		}
-		if !q[m].before(&last) {
+		if !q[m].before(&k) {
 			break
 		}
 		q[i] = q[m]
 		i = m
 	}
-	q[i] = last
-	return top
+	q[i] = k
 }
+
+type heapKeys []heapKey
 
 // Schedule runs r.Run(arg) at true time at (or now, if at is past). When proc is
 // not nil the event belongs to that process's current incarnation: it is dropped
@@ -126,7 +166,7 @@ func (w *World) schedule(at clock.Time, proc *Process, r Runner, arg uint64, kin
 		w.ordered.push(ev)
 		return
 	}
-	if w.cancelled > compactAfter && 2*w.cancelled > len(w.q) && !w.plainQueue {
+	if w.cancelled > compactAfter && 2*w.cancelled > w.q.len() && !w.plainQueue {
 		w.compact()
 	}
 	w.q.push(ev)
@@ -147,7 +187,7 @@ func (w *World) After(d time.Duration, fn func()) { w.At(w.now.Add(d), fn) }
 func (w *World) Now() clock.Time { return w.now }
 
 // Pending is the number of events waiting, including dead ones not yet popped.
-func (w *World) Pending() int { return len(w.q) + w.fifo.len() + w.ordered.len() }
+func (w *World) Pending() int { return w.q.len() + w.fifo.len() + w.ordered.len() }
 
 // Halt makes the running RunUntil return after the current event.
 func (w *World) Halt() { w.halted = true }
@@ -187,8 +227,8 @@ func (w *World) next(deadline clock.Time) (event, bool) {
 			first, from = h, &w.ordered
 		}
 	}
-	if len(w.q) > 0 && (first == nil || w.q[0].before(first)) {
-		if w.q[0].at > deadline {
+	if w.q.len() > 0 && (first == nil || w.q.top().before(first)) {
+		if w.q.top().at > deadline {
 			return event{}, false
 		}
 		return w.q.pop(), true
@@ -258,52 +298,28 @@ func (w *World) dispatch(ev *event) {
 // no layout of the heap changes, and a cancelled timer's event does nothing
 // when popped: the run is the same event for event.
 func (w *World) compact() {
-	q := w.q
+	h := &w.q
+	q := h.keys
 	n := 0
-	for i := range q {
-		ev := &q[i]
+	for _, k := range q {
+		ev := &h.slab[k.slot]
 		if ev.kind == kindTimer && ev.proc != nil && ev.inc == ev.proc.inc {
 			slot, gen := uint32(ev.arg), uint32(ev.arg>>32)
 			if int(slot) < len(ev.proc.timers) {
 				if ts := &ev.proc.timers[slot]; ts.gen != gen || ts.fn == nil {
+					*ev = event{}
+					h.free = append(h.free, k.slot)
 					continue
 				}
 			}
 		}
-		q[n] = *ev
+		q[n] = k
 		n++
 	}
-	clear(q[n:])
 	q = q[:n]
 	for i := (n - 2) / 4; i >= 0; i-- {
-		q.down(i)
+		q.down(i, q[i])
 	}
-	w.q = q
+	h.keys = q
 	w.cancelled = 0
-}
-
-// down sifts the event at i down to its place.
-func (h eventHeap) down(i int) {
-	q := h
-	n := len(q)
-	ev := q[i]
-	for {
-		first := 4*i + 1
-		if first >= n {
-			break
-		}
-		m := first
-		end := min(first+4, n)
-		for c := first + 1; c < end; c++ {
-			if q[c].before(&q[m]) {
-				m = c
-			}
-		}
-		if !q[m].before(&ev) {
-			break
-		}
-		q[i] = q[m]
-		i = m
-	}
-	q[i] = ev
 }

@@ -17,6 +17,10 @@ type dictEntry[V any] struct {
 	key  string
 	val  V
 	next *dictEntry[V]
+	// hash is hashKey(key), kept so that a resize need not hash every key
+	// again and a chain's walk compares a key's bytes only on a full match
+	// of the hash (the bytes are another cache line away).
+	hash uint64
 }
 
 const dictMinSize = 4
@@ -81,7 +85,7 @@ func (d *dict[V]) findBytes(key []byte, h uint64) *dictEntry[V] {
 		return nil
 	}
 	for e := d.buckets[h&uint64(len(d.buckets)-1)]; e != nil; e = e.next {
-		if e.key == string(key) {
+		if e.hash == h && e.key == string(key) {
 			return e
 		}
 	}
@@ -94,7 +98,7 @@ func (d *dict[V]) findHashed(key string, h uint64) *dictEntry[V] {
 		return nil
 	}
 	for e := d.buckets[h&uint64(len(d.buckets)-1)]; e != nil; e = e.next {
-		if e.key == key {
+		if e.hash == h && e.key == key {
 			return e
 		}
 	}
@@ -121,7 +125,7 @@ func (d *dict[V]) Set(key string, val V) bool {
 		d.resize(max(dictMinSize, len(d.buckets)*2))
 	}
 	i := h & uint64(len(d.buckets)-1)
-	d.buckets[i] = &dictEntry[V]{key: key, val: val, next: d.buckets[i]}
+	d.buckets[i] = &dictEntry[V]{key: key, val: val, next: d.buckets[i], hash: h}
 	d.n++
 	return true
 }
@@ -132,9 +136,10 @@ func (d *dict[V]) Delete(key string) (V, bool) {
 	if d.n == 0 {
 		return zero, false
 	}
-	p := &d.buckets[hashKey(key)&uint64(len(d.buckets)-1)]
+	h := hashKey(key)
+	p := &d.buckets[h&uint64(len(d.buckets)-1)]
 	for e := *p; e != nil; p, e = &e.next, e.next {
-		if e.key == key {
+		if e.hash == h && e.key == key {
 			*p = e.next
 			d.n--
 			// Shrink as Redis does below 10% fill, so sparse tables do not
@@ -184,7 +189,7 @@ func (d *dict[V]) resize(size int) {
 		}
 		for j := len(stack) - 1; j >= 0; j-- {
 			x := stack[j]
-			i := hashKey(x.key) & mask
+			i := x.hash & mask
 			x.next = d.buckets[i]
 			d.buckets[i] = x
 		}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"unsafe"
 
 	"github.com/redsim/redsim/nodes/rnum"
 )
@@ -98,16 +99,14 @@ func (st *set) each(fn func(m []byte)) {
 	}
 }
 
-// eachView is each for a caller that reads a member only while fn runs
-// (a reply, a lookup, a digest): the bytes are a scratch copy that the
-// next member overwrites, so a large set's walk allocates nothing per
-// member.
+// eachView is each for a caller that only reads a member, and only while
+// fn runs (a reply, a lookup, a digest): the bytes are the dict's own key
+// or a scratch number that the next member overwrites, so a large set's
+// walk neither allocates nor copies per member. fn must not write them.
 func (st *set) eachView(fn func(m []byte)) {
 	if st.ht != nil {
-		var buf []byte
 		st.ht.All(func(k string, _ struct{}) bool {
-			buf = append(buf[:0], k...)
-			fn(buf)
+			fn(unsafe.Slice(unsafe.StringData(k), len(k)))
 			return true
 		})
 		return
