@@ -470,15 +470,17 @@ func (r *ReplyReader) scanReply() (end int, complete bool, err error) {
 
 // readLine returns the line at off, without its CRLF, and the offset after
 // the CRLF; ok is false when the CRLF has not arrived.
+//
+// Lines are mostly a few bytes (a length, a number, +OK), for which a plain
+// loop beats bytes.Index's call and vector set-up.
 func readLine(buf []byte, off int) (line []byte, next int, ok bool) {
-	i := bytes.Index(buf[off:], crlf)
-	if i < 0 {
-		return nil, 0, false
+	for i := off; i+1 < len(buf); i++ {
+		if buf[i] == '\r' && buf[i+1] == '\n' {
+			return buf[off:i], i + 2, true
+		}
 	}
-	return buf[off : off+i], off + i + 2, true
+	return nil, 0, false
 }
-
-var crlf = []byte("\r\n")
 
 // parseLength parses a length: "-1" or decimal digits.
 func parseLength(b []byte) (int64, bool) {
