@@ -38,9 +38,10 @@ lint:
 	$(GO) vet $(PKGS)
 	$(GO) run ./cmd/detlint $(DETERMINISTIC)
 
-# Benchmarks of every layer; BENCHMARKS.md records the figures.
+# Benchmarks of every layer; BENCHMARKS.md records the figures. They are
+# built with the simulator's profile, as bin/simulate is.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	$(GO) test -pgo=$(CURDIR)/cmd/simulate/default.pgo -run '^$$' -bench . -benchmem $(PKGS)
 
 # Every must-pass built-in, and the variants simulate mutants sweeps, over
 # 1,000 seeds: no false positive may show. About 15 minutes on 2 cores (more
