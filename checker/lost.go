@@ -50,27 +50,13 @@ type element struct {
 // than a Value (a string, an integer and a kind): integers have a map of
 // their own, any other value the general one.
 type valueIndex struct {
-	// dense[n] is 1 + the position of the integer n, 0 for none, for n in
-	// [0, len(dense)): the workloads' elements are small counters, which a
-	// slice indexes faster than a map.
-	dense []int32
 	ints  map[int64]int
 	other map[history.Value]int
 }
 
-// denseMax bounds the integers dense holds. It grows only to twice its
-// length and 1024 more at a time, so that sparse integers (one large
-// element, counters far apart) go to the map instead of making it huge.
-const denseMax = 1 << 22
-
 // get is v's position; v is canonical, so an integer is never a string.
 func (x *valueIndex) get(v history.Value) (int, bool) {
 	if n, ok := v.Int(); ok {
-		if uint64(n) < uint64(len(x.dense)) {
-			if j := x.dense[n]; j != 0 {
-				return int(j) - 1, true
-			}
-		}
 		j, ok := x.ints[n]
 		return j, ok
 	}
@@ -78,24 +64,8 @@ func (x *valueIndex) get(v history.Value) (int, bool) {
 	return j, ok
 }
 
-// put makes j v's position. An integer is in dense or in ints, never both.
 func (x *valueIndex) put(v history.Value, j int) {
 	if n, ok := v.Int(); ok {
-		_, inMap := x.ints[n]
-		if !inMap && n >= 0 && n <= 2*int64(len(x.dense))+1024 && n < denseMax && j < math.MaxInt32 {
-			if n >= int64(len(x.dense)) {
-				x.dense = slices.Grow(x.dense, int(n)+1-len(x.dense))
-				x.dense = x.dense[:cap(x.dense)]
-			}
-			x.dense[n] = int32(j + 1)
-			return
-		}
-		if uint64(n) < uint64(len(x.dense)) {
-			x.dense[n] = 0
-		}
-		if x.ints == nil {
-			x.ints = map[int64]int{}
-		}
 		x.ints[n] = j
 		return
 	}
@@ -480,7 +450,7 @@ func collectSetKeys(ops []history.Op) ([]*setKey, string, bool) {
 		k := byKey[key]
 		if k == nil {
 			n := attempts[key]
-			k = &setKey{key: key, index: valueIndex{dense: make([]int32, 0, n)}, elems: make([]element, 0, n)}
+			k = &setKey{key: key, index: valueIndex{ints: make(map[int64]int, n)}, elems: make([]element, 0, n)}
 			byKey[key] = k
 			keys = append(keys, k)
 		}

@@ -355,29 +355,3 @@ func TestSetDeletedKeyLeftOut(t *testing.T) {
 		t.Errorf("the current generation lost its element, verdict %v: %s", r.Verdict, r.Summary)
 	}
 }
-
-// TestValueIndex: positions put are the positions got, for integers in the
-// dense range, past it, negative, and strings, whatever the order of puts.
-func TestValueIndex(t *testing.T) {
-	var x valueIndex
-	want := map[history.Value]int{}
-	vals := []history.Value{
-		history.Int(0), history.Int(5), history.Int(-3), history.Int(denseMax - 1), history.Int(1500), history.Int(3000),
-		history.Int(denseMax), history.Int(1 << 40), history.Str("a"), history.Int(100_000),
-		history.Int(7), history.Int(5), history.Str("a"), history.Int(-3), history.Int(denseMax),
-	}
-	for j, v := range vals {
-		x.put(v, j)
-		want[v] = j
-		for w, wj := range want {
-			if got, ok := x.get(w); !ok || got != wj {
-				t.Fatalf("after putting %v at %d: get(%v) = %d, %v; want %d", v, j, w, got, ok, wj)
-			}
-		}
-	}
-	for _, v := range []history.Value{history.Int(1), history.Int(-1), history.Int(denseMax + 1), history.Str("b"), history.Int(6)} {
-		if j, ok := x.get(v); ok {
-			t.Errorf("get(%v) = %d, want none", v, j)
-		}
-	}
-}
