@@ -118,9 +118,9 @@ func polar(r *rand.Rand) (u, s float64) {
 // nanoseconds, the float truncated: fastLog and fastExp (a table and a
 // short polynomial) give a value v within a relative (|x|+1)·1e-14 of the
 // exact path's (both are within a few dozen ulps of the true value; x is
-// the exponent), and when every value
-// within a hundred times that of v truncates to one whole number, that
-// number is the exact path's draw on every machine. Otherwise (about one
+// the exponent), and when every value within a hundred times that of v
+// truncates to one whole number, that number is the exact path's draw on
+// every machine. Otherwise (about one
 // draw in a million at the built-ins' latencies, and near the cap or a huge
 // exponent) the exact path decides.
 func (d Dist) lognormal(u, s float64) time.Duration {

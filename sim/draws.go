@@ -14,11 +14,12 @@ const drawsAhead = 4
 //
 // A lognormal draw is a chain of operations each waiting for the one
 // before (a logarithm, two divisions, a square root, an exponential); Draws
-// makes four at once so that their chains overlap. Drawing ahead moves no other stream and no draw: the
-// stream is the Draws' own, and when the distribution changes with draws
-// made ahead, the stream is rewound to where they began and advanced by
-// the ones handed out, so the new distribution draws from exactly where
-// one draw at a time would have left it.
+// makes four at once so that their chains overlap. Drawing ahead moves no
+// other stream and no draw: the stream is the Draws' own, and when the
+// distribution changes with draws made ahead, the stream is rewound to
+// where they began and advanced by the ones handed out, so the new
+// distribution draws from exactly where one draw at a time would have left
+// it.
 type Draws struct {
 	d   Dist
 	src *rand.PCG

@@ -58,6 +58,8 @@ type heapKey struct {
 	slot uint32
 }
 
+type heapKeys []heapKey
+
 func (a *heapKey) before(b *heapKey) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
@@ -131,8 +133,6 @@ func (q heapKeys) down(i int, k heapKey) {
 	}
 	q[i] = k
 }
-
-type heapKeys []heapKey
 
 // Schedule runs r.Run(arg) at true time at (or now, if at is past). When proc is
 // not nil the event belongs to that process's current incarnation: it is dropped
