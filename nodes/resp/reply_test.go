@@ -58,6 +58,8 @@ func TestReplyReaderKinds(t *testing.T) {
 	}{
 		{"+OK\r\n", str(KindSimpleString, "OK")},
 		{"+\r\n", str(KindSimpleString, "")},
+		{"+a\rb\r\r\n", str(KindSimpleString, "a\rb\r")}, // a line ends at CRLF, not at a bare CR
+		{"-ERR x\ry\r\n", str(KindError, "ERR x\ry")},
 		{"-ERR unknown command 'x'\r\n", str(KindError, "ERR unknown command 'x'")},
 		{":12345\r\n", Value{Kind: KindInt, Int: 12345}},
 		{":-9223372036854775808\r\n", Value{Kind: KindInt, Int: math.MinInt64}},
