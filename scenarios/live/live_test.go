@@ -271,7 +271,14 @@ func TestSentinelPartitionFailsOver(t *testing.T) {
 		}
 		t.Skip(err)
 	}
-	res := runLive(t, "sentinel-partition", map[string]string{"duration": "40s", "partition-at": "10s", "heal-at": "22s"})
+	// After the heal the sentinels convert n1 only once it has been up and
+	// reporting itself master for 8 s (SENTINEL_PUBLISH_PERIOD*4 in
+	// sentinelRefreshInstanceInfo). n2, still n1's replica, would be fixed
+	// directly only after failover-timeout (20 s), so it gets the new
+	// master's data through n1: two full syncs in a row. 18 s after the heal
+	// was too little on a loaded machine (make test failed once, and 1 run
+	// in 3 alone, with n2 not yet resynced); 28 s leaves room.
+	res := runLive(t, "sentinel-partition", map[string]string{"duration": "50s", "partition-at": "10s", "heal-at": "22s"})
 	majority := []string{"n3", "n4", "n5"}
 	var switched string
 	for _, e := range res.Observations.SentinelEvents {
