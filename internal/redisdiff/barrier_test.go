@@ -118,3 +118,38 @@ func TestAsyncBarrierTimeout(t *testing.T) {
 	}
 	p.pending = nil
 }
+
+// TestCloseForgetsBlockedClient: Close of a connection blocked in BLPOP,
+// which cannot run QUIT, returns only once the server has let go of the
+// client, on both sides: CLIENT LIST no longer shows it, and a push that
+// follows is not handed to it.
+func TestCloseForgetsBlockedClient(t *testing.T) {
+	want, got := sides(t)
+	for _, side := range []Side{want, got} {
+		c := dialTest(t, side.Addr)
+		if err := c.Send([]byte("BLPOP"), []byte("closeq"), []byte("0")); err != nil {
+			t.Fatal(err)
+		}
+		if err := awaitProcessed(side.Addr, c, ReplyTimeout); err != nil {
+			t.Fatalf("%s: %v", side.Name, err)
+		}
+		me := c.nc.LocalAddr().String()
+		if err := c.Close(); err != nil {
+			t.Fatalf("%s: Close: %v", side.Name, err)
+		}
+		ctl := dialTest(t, side.Addr)
+		raw, err := ctl.DoStrings("CLIENT", "LIST")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e, err := clientEntry(raw, me); err != nil || e != "" {
+			t.Errorf("%s: after Close, CLIENT LIST still has the blocked client: %q %v", side.Name, e, err)
+		}
+		if r, err := ctl.DoStrings("RPUSH", "closeq", "x"); err != nil || string(r) != ":1\r\n" {
+			t.Errorf("%s: RPUSH after Close replied %q %v, want :1 (no blocked client took it)", side.Name, r, err)
+		}
+		if _, err := ctl.DoStrings("DEL", "closeq"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/redsim/redsim/nodes/resp"
@@ -35,6 +36,8 @@ type Conn struct {
 	// readErr is a read error met by fill, returned by Receive once the
 	// replies buffered before it are read.
 	readErr error
+	// control marks a connection that only polls CLIENT LIST for Close.
+	control bool
 }
 
 // Dial connects to a RESP server at addr.
@@ -128,19 +131,68 @@ func (c *Conn) DoStrings(args ...string) ([]byte, error) {
 	return c.Do(bs...)
 }
 
-// Close closes the connection. It first sends QUIT and waits, up to
-// ReplyTimeout, for the server to hang up, so that the server has forgotten
-// the client (its subscriptions, watched keys, blocked state) before the
-// next test looks at the server. Only a client that cannot run QUIT, one
-// still blocked, costs the whole wait.
+// Close closes the connection so that the server has forgotten the client
+// (its subscriptions, watched keys, blocked state) before the next step or
+// test looks at the server. It sends QUIT and waits quitGrace for the
+// server to hang up. A client that cannot run QUIT in that time (one still
+// blocked, or queued behind a busy script) is hung up on from this side,
+// and Close then waits, up to ReplyTimeout, until the server no longer
+// lists it in CLIENT LIST.
 func (c *Conn) Close() error {
-	if c.readErr == nil && c.Send([]byte("QUIT")) == nil {
-		_ = c.nc.SetReadDeadline(time.Now().Add(ReplyTimeout))
-		for {
-			if _, err := c.nc.Read(c.buf); err != nil {
-				break
-			}
+	if c.readErr != nil || c.Send([]byte("QUIT")) != nil || c.hungUp(quitGrace) {
+		return c.nc.Close()
+	}
+	if c.control {
+		// A control connection is never blocked: wait for QUIT as long
+		// as for any reply, and do not open another to watch this one.
+		c.hungUp(ReplyTimeout)
+		return c.nc.Close()
+	}
+	server, me := c.nc.RemoteAddr().String(), c.nc.LocalAddr().String()
+	err := c.nc.Close()
+	awaitForgotten(server, me, ReplyTimeout)
+	return err
+}
+
+// quitGrace is how long Close waits for a server to run QUIT before it
+// hangs up itself: a loopback round trip, with room for a loaded machine.
+const quitGrace = 50 * time.Millisecond
+
+// hungUp reads and drops what the server sends until it closes the
+// connection (true) or wait passes (false).
+func (c *Conn) hungUp(wait time.Duration) bool {
+	if err := c.nc.SetReadDeadline(time.Now().Add(wait)); err != nil {
+		return false
+	}
+	for {
+		if _, err := c.nc.Read(c.buf); err != nil {
+			return !isTimeout(err)
 		}
 	}
-	return c.nc.Close()
+}
+
+// awaitForgotten polls CLIENT LIST on a control connection to the server
+// at addr until no client has addr=client, or until timeout; a server busy
+// with a script (-BUSY) is asked again. It reports nothing: a server that
+// still lists the client then shows it in the next step's comparison.
+func awaitForgotten(addr, client string, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	ctl, err := Dial(addr)
+	if err != nil {
+		return
+	}
+	ctl.control = true
+	defer func() { _ = ctl.Close() }()
+	for time.Now().Before(deadline) {
+		raw, err := ctl.DoStrings("CLIENT", "LIST")
+		if err != nil {
+			return
+		}
+		if !strings.HasPrefix(string(raw), "-BUSY ") {
+			if e, err := clientEntry(raw, client); err != nil || e == "" {
+				return
+			}
+		}
+		time.Sleep(pollInterval)
+	}
 }
