@@ -42,6 +42,12 @@ func (e *Engine) compileChunk(body []byte, name string, env *lua.LTable) (*lua.L
 	if err != nil {
 		return nil, name + ":0: " + err.Error()
 	}
+	// gopher-lua gives a main chunk Lua 5.0's implicit arg table (it marks
+	// it VarArgNeedsArg) but no local to name it by, so every call built a
+	// table nothing could reach. Lua 5.1 makes no arg table for a main
+	// chunk (only for nested vararg functions that do not use ..., which
+	// keep theirs): in a script, arg is a global, as in Redis.
+	proto.IsVarArg &^= lua.VarArgNeedsArg
 	fn := e.L.NewFunctionFromProto(proto)
 	fn.Env = env
 	return fn, ""

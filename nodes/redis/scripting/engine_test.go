@@ -132,6 +132,11 @@ var redisCases = []evalCase{
 	{script: `return math.floor("x")`, want: "-ERR user_script:1: bad argument #1 to 'floor' (number expected, got string) script: 1f683580f1b3b3032aec840268ad12ed73ed3fef, on @user_script:1.\r\n"},
 
 	// Globals protection and the sandbox.
+	// A main chunk has no arg table (Lua 5.1), a nested vararg function
+	// that does not use ... has Lua 5.0's.
+	{script: `return arg`, want: "-ERR user_script:1: Script attempted to access nonexistent global variable 'arg' script: 0b8e5b4bc814c3a46de16e9eb2d7c40ba532a9f9, on @user_script:1.\r\n"},
+	{script: `local function f(...) return arg.n end return f(1,2)`, want: ":2\r\n"},
+	{script: `local function f(a, ...) return type(arg) end return f(1)`, want: "$5\r\ntable\r\n"},
 	{script: `return x`, want: "-ERR user_script:1: Script attempted to access nonexistent global variable 'x' script: 03c387736bb5cc009ff35151572cee04677aa374, on @user_script:1.\r\n"},
 	{script: `foo()`, want: "-ERR user_script:1: Script attempted to access nonexistent global variable 'foo' script: 3c061f52aea718c14c209c91cec7e42536b5c368, on @user_script:1.\r\n"},
 	{script: `return type(_G.x)`, want: "-ERR user_script:1: Script attempted to access nonexistent global variable 'x' script: b8b4854744aeba41d7adba2e6dc19ecc899d3843, on @user_script:1.\r\n"},

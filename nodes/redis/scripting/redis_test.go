@@ -174,6 +174,11 @@ func (r *realRedis) conn(proto int) *rawConn {
 // diffScripts are EVAL bodies whose replies must match Redis's byte for
 // byte, for a RESP2 and a RESP3 caller.
 var diffScripts = []string{
+	// Lua 5.0's arg table: none for the main chunk, one for a nested vararg
+	// function that does not use ....
+	`return arg`,
+	`local function f(...) return arg.n end return f(1, 2)`,
+	`local function f(a, ...) return {type(arg), arg.n} end return f(1)`,
 	// cmsgpack: numbers, strings, tables, nesting, streams.
 	`return cmsgpack.pack(0, 1, 127, 128, 255, 256, 65535, 65536, 4294967295, 4294967296, -1, -32, -33, -128, -129, -32768, -32769, -2147483648, -2147483649)`,
 	`return cmsgpack.pack(1.5, 0.1, -0.25, 1/0, -1/0, 2^63, -2^63, 2^53+1, 1e300)`,
