@@ -138,7 +138,8 @@ func (c *client) unwatchAll() {
 }
 
 // signalModified is signalModifiedKey: WATCHers of key lose their
-// transaction.
+// transaction. (modified skips it when none of its parts has work to do;
+// a new part here needs its condition there.)
 func (s *Server) signalModified(d *db, key string) {
 	s.datasetChanged()
 	s.memTouched(d, key)
