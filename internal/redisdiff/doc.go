@@ -35,7 +35,8 @@
 //	           ReplyTimeout (3 s): a reply slow by nature (SETBIT at 2^32-1)
 //	!quiet     expect no reply: wait QuietTimeout (500 ms) instead of
 //	           ReplyTimeout (a command that blocks for ever, a push that
-//	           must not come); a reply that does come still fails the step
+//	           must not come); a reply that does come still fails the step,
+//	           and a step without it that neither server answers fails too
 //	!mask      replace client addresses (ip:port), DEBUG OBJECT's address
 //	           and LRU fields, and a leading MONITOR
 //	           timestamp in every string of the reply before comparing

@@ -263,6 +263,8 @@ func (s *Session) run(t testing.TB, steps []step, trace bool) {
 			}
 			if !st.match.Equal(ex.Want, ex.Got) {
 				t.Errorf("%s", s.mismatch(st.pos, st.text(), ex))
+			} else if bothSilent(st.match, ex) {
+				t.Errorf("%s: neither server replied to %s; a step that expects silence says !quiet", st.pos, st.text())
 			}
 			if s.afterStep != nil {
 				s.afterStep(t, st)
@@ -285,6 +287,8 @@ func (s *Session) run(t testing.TB, steps []step, trace bool) {
 			}
 			if !m.Equal(ex.Want, ex.Got) {
 				t.Errorf("%s", s.mismatch(st.pos, what, ex))
+			} else if bothSilent(m, ex) {
+				t.Errorf("%s: neither server sent the %s; a step that expects silence says !quiet", st.pos, what)
 			}
 			if s.afterStep != nil {
 				s.afterStep(t, st)
@@ -296,6 +300,13 @@ func (s *Session) run(t testing.TB, steps []step, trace bool) {
 			t.Errorf("%s: the reply of %s on connection %d was never read; add !recv", p.pending[0].pos, p.pending[0].text, n)
 		}
 	}
+}
+
+// bothSilent reports two replies that are both a reply timeout, at a step
+// not marked !quiet: equal, but a script bug (each costs ReplyTimeout and
+// closes the connection, changing what the rest of the script runs on).
+func bothSilent(m Match, ex Exchange) bool {
+	return !m.Quiet && strings.HasPrefix(string(ex.Want), "<no reply within") && strings.HasPrefix(string(ex.Got), "<no reply within")
 }
 
 func connErrorOrNil(err error) []byte {
