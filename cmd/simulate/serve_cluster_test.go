@@ -137,6 +137,9 @@ func waitClusterOK(t *testing.T, cli string, addrs []string) {
 // masters, a replica each), `redis-cli --cluster check` finds it whole,
 // and `redis-cli -c` follows MOVED to the key's master.
 func TestServeClusterCreate(t *testing.T) {
+	// Parallel: its nodes and processes are its own, and its time is
+	// the wall clock's (redis-cli's waits, gossip, the failover).
+	t.Parallel()
 	cli := requireBinary(t, "redis-cli")
 	addrs := startServeCluster(t, 6)
 	out, err := redisCLI(t, cli, append(append([]string{"--cluster", "create"}, addrs...), "--cluster-replicas", "1", "--cluster-yes")...)
@@ -259,6 +262,9 @@ func clusterNodesLine(t *testing.T, cli, addr, of string) string {
 // takes over by CLUSTER FAILOVER, the old master becoming its replica
 // with a working replication link.
 func TestServeClusterMixed(t *testing.T) {
+	// Parallel: its nodes and processes are its own, and its time is
+	// the wall clock's (redis-cli's waits, gossip, the failover).
+	t.Parallel()
 	cli := requireBinary(t, "redis-cli")
 	server := requireBinary(t, "redis-server")
 	sims := startServeCluster(t, 4)
