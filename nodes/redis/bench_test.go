@@ -228,3 +228,21 @@ func BenchmarkExecNewTypes(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCommandTable: what a node's boot pays for its command table,
+// copied from the process's template, against building it from the
+// per-family lists (what every boot did before).
+func BenchmarkCommandTable(b *testing.B) {
+	b.Run("build", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			buildCommandTable()
+		}
+	})
+	b.Run("copy", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			NewCommandTable()
+		}
+	})
+}

@@ -128,8 +128,59 @@ next:
 	return findCommand(t.cmds, name)
 }
 
-// NewCommandTable builds the command table of a node.
-func NewCommandTable() *CommandTable {
+// NewCommandTable returns a command table of a node's own: a copy of one
+// built once per process, with its own statistics (INFO commandstats,
+// latencystats) and its own maps, which tests may add commands to.
+func NewCommandTable() *CommandTable { return commandTemplate.clone() }
+
+// commandTemplate is the table every node's is copied from, built when the
+// package starts. Nothing changes it: nodes change their copies, so the
+// worlds of a sweep's jobs read it side by side.
+var commandTemplate = buildCommandTable()
+
+// clone copies t: every command into one block, the maps anew, the index
+// pointing at the copies. What a command shares with t (its meta, key specs,
+// procs) nothing changes.
+func (t *CommandTable) clone() *CommandTable {
+	n := len(t.cmds)
+	for _, cmd := range t.cmds { //redsim:ordered counts only
+		n += len(cmd.subs)
+	}
+	block := make([]command, 0, n) // appends below never move it
+	cmds := make(map[string]*command, len(t.cmds))
+	for name, cmd := range t.cmds { //redsim:ordered fills maps; where a command sits in the block cannot show
+		block = append(block, *cmd)
+		c := &block[len(block)-1]
+		if cmd.subs != nil {
+			c.subs = make(map[string]*command, len(cmd.subs))
+			for sub, sc := range cmd.subs { //redsim:ordered fills a map; as above
+				block = append(block, *sc)
+				c.subs[sub] = &block[len(block)-1]
+			}
+		}
+		cmds[name] = c
+	}
+	ct := &CommandTable{cmds: cmds}
+	indexed := 0
+	for _, bucket := range t.byShape {
+		indexed += len(bucket)
+	}
+	entries := make([]namedCommand, 0, indexed) // the buckets share it
+	for i, bucket := range t.byShape {
+		if len(bucket) == 0 {
+			continue
+		}
+		start := len(entries)
+		for _, e := range bucket {
+			entries = append(entries, namedCommand{e.name, cmds[e.name]})
+		}
+		ct.byShape[i] = entries[start:len(entries):len(entries)]
+	}
+	return ct
+}
+
+// buildCommandTable builds the command table from the per-family lists.
+func buildCommandTable() *CommandTable {
 	t := map[string]*command{}
 	add := func(specs ...cmdSpec) {
 		for _, sp := range specs {
