@@ -75,3 +75,13 @@ func BenchmarkCMsgpackRoundTrip(b *testing.B) {
 		b.Fatalf("reply %q", w.Bytes())
 	}
 }
+
+// BenchmarkNewEngine: the Lua state and sandbox a node builds at its first
+// EVAL after each boot (scriptingInit), which short worlds with restarts
+// (redlock-crash-restart) pay again and again.
+func BenchmarkNewEngine(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		New()
+	}
+}

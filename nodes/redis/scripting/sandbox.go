@@ -99,7 +99,9 @@ func newSandbox(e *Engine) *sandbox {
 		"table.setn":      tableSetn,
 	}
 
-	g := L.NewTable()
+	// Tables are made at the size they end at (their maps do not grow on
+	// the way); a table's pairs order is its insertion order whatever its size.
+	g := L.CreateTable(0, len(baseNames)+len(libNames)+10)
 	sb.globals = g
 	g.RawSetString("_VERSION", lua.LString("Lua 5.1"))
 	for _, name := range baseNames {
@@ -114,7 +116,7 @@ func newSandbox(e *Engine) *sandbox {
 		if lib.name == "string" {
 			sb.origFormat = from.RawGetString("format").(*lua.LFunction)
 		}
-		t := L.NewTable()
+		t := L.CreateTable(0, len(lib.funcs))
 		for _, f := range lib.funcs {
 			if fn := libOverrides[lib.name+"."+f]; fn != nil {
 				t.RawSetString(f, L.NewFunction(fn))
@@ -153,7 +155,7 @@ func newSandbox(e *Engine) *sandbox {
 	}
 
 	// _G: reads of a missing name fail, writes fail, and _G._G is _G.
-	gmt := L.NewTable()
+	gmt := L.CreateTable(0, 1)
 	gmt.RawSetString("__index", L.NewFunction(missingGlobal))
 	g.Metatable = gmt
 	sb.gproxy = sb.protect(g)
@@ -168,7 +170,7 @@ func newSandbox(e *Engine) *sandbox {
 // protect returns a readonly proxy of t.
 func (sb *sandbox) protect(t *lua.LTable) *lua.LTable {
 	L := sb.L
-	mt := L.NewTable()
+	mt := L.CreateTable(0, 2)
 	mt.RawSetString("__index", t)
 	mt.RawSetString("__newindex", L.NewFunction(readonlyWrite))
 	p := L.NewTable()
