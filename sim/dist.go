@@ -120,9 +120,8 @@ func polar(r *rand.Rand) (u, s float64) {
 // exact path's (both are within a few dozen ulps of the true value; x is
 // the exponent), and when every value within a hundred times that of v
 // truncates to one whole number, that number is the exact path's draw on
-// every machine. Otherwise (about one
-// draw in a million at the built-ins' latencies, and near the cap or a huge
-// exponent) the exact path decides.
+// every machine. Otherwise (about one draw in a million at the built-ins'
+// latencies, and near the cap or a huge exponent) the exact path decides.
 func (d Dist) lognormal(u, s float64) time.Duration {
 	if v, ok := d.lognormalFast(u, s); ok {
 		return v

@@ -100,7 +100,10 @@ func newSandbox(e *Engine) *sandbox {
 	}
 
 	// Tables are made at the size they end at (their maps do not grow on
-	// the way); a table's pairs order is its insertion order whatever its size.
+	// the way); a table's pairs order is its insertion order whatever its
+	// size. _G holds the base functions, the libraries and the 10 globals
+	// set below and in beginRun: _VERSION, redis, bit, cjson, cmsgpack,
+	// struct, __redis__err__handler, _G, KEYS and ARGV.
 	g := L.CreateTable(0, len(baseNames)+len(libNames)+10)
 	sb.globals = g
 	g.RawSetString("_VERSION", lua.LString("Lua 5.1"))
