@@ -288,10 +288,8 @@ func (d *db) flush() int {
 // modified counts a change for the save points and marks the key touched.
 func (s *Server) modified(d *db, key []byte, n int) {
 	s.dirty += int64(n)
-	if !s.mem.tracking && s.trackingOn == 0 && s.trackedKeys.Len() == 0 && len(s.watched) == 0 {
-		// What signalModified does when no one needs the key's name
-		// (no maxmemory accounting, tracking or WATCH): the common case,
-		// without making a string of the key.
+	if !s.signalNeedsKey() {
+		// The common case, without making a string of the key.
 		s.datasetChanged()
 		return
 	}

@@ -138,8 +138,7 @@ func (c *client) unwatchAll() {
 }
 
 // signalModified is signalModifiedKey: WATCHers of key lose their
-// transaction. (modified skips it when none of its parts has work to do;
-// a new part here needs its condition there.)
+// transaction.
 func (s *Server) signalModified(d *db, key string) {
 	s.datasetChanged()
 	s.memTouched(d, key)
@@ -148,6 +147,14 @@ func (s *Server) signalModified(d *db, key string) {
 		return
 	}
 	s.touchWatched(d, key)
+}
+
+// signalNeedsKey reports whether signalModified has more to do than
+// datasetChanged: maxmemory accounting, client tracking or a WATCH, each
+// the condition of one of its parts (modified skips it otherwise; a new
+// part there needs its condition here).
+func (s *Server) signalNeedsKey() bool {
+	return s.mem.tracking || s.trackingOn != 0 || s.trackedKeys.Len() != 0 || len(s.watched) != 0
 }
 
 func (s *Server) touchWatched(d *db, key string) {
