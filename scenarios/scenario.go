@@ -273,6 +273,10 @@ type Options struct {
 	// only reports read. A sweep keeps it only for the seeds whose reports
 	// it writes. Nil keeps every result whole.
 	KeepReport func(*Result) bool
+	// PlanOnly, when set, builds the world and the schedule and returns
+	// without running them: the result holds the schedule, the duration
+	// and the parameters, and no verdict, hash or history.
+	PlanOnly bool
 }
 
 // Execute runs s once.
@@ -323,6 +327,11 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	// Setup may add actions in any order; they run and print in time order
 	// (actions due at the same time keep their order).
 	slices.SortStableFunc(r.Schedule, func(a, b nemesis.Action) int { return cmp.Compare(a.At, b.At) })
+	if opts.PlanOnly {
+		res = &Result{Scenario: s.Name, Seed: opts.Seed, Source: cmp.Or(s.Source, s.Name), Duration: dur, Schedule: r.Schedule, Params: map[string]string{}}
+		params.Each(func(k, v string) { res.Params[k] = v; res.paramOrder = append(res.paramOrder, k) })
+		return res, nil
+	}
 	if r.backend != nil {
 		if len(w.Hosts()) > 0 {
 			return nil, &UsageError{fmt.Errorf("scenario %s cannot run live: it builds simulated hosts itself instead of through a deployment", s.Name)}

@@ -105,8 +105,10 @@ func evalGeneric(c *client, args [][]byte, bySHA, ro bool) {
 	}
 	keys, argv := args[3:3+n], args[3+n:]
 	e := s.scriptEngine()
-	sha := strings.ToLower(string(args[1]))
-	if !bySHA {
+	var sha string
+	if bySHA {
+		sha = strings.ToLower(string(args[1]))
+	} else {
 		var err error
 		if sha, err = e.Load(args[1]); err != nil {
 			c.w.WriteError(err.Error())

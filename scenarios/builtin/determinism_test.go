@@ -150,6 +150,7 @@ func TestSafeBuiltinsAreDeterministic(t *testing.T) {
 				if !a.Passed() {
 					t.Errorf("seed %d: %s\n%+v", seed, a.StatusLine(), a.Verdicts)
 				}
+				checkPlan(t, s, scenarios.Options{Seed: seed}, a)
 			}
 		})
 	}
@@ -182,6 +183,7 @@ func TestSwarmProfilesRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			checkPlan(t, s, scenarios.Options{Seed: seed, Set: set}, a)
 			if a.Hash != b.Hash || a.Profile == nil || a.Params["swarm"] != "on" {
 				t.Fatalf("%s seed %d: hashes %s %s, profile %v, params %v", name, seed, a.Hash, b.Hash, a.Profile, a.Params)
 			}

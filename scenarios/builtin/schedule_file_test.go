@@ -20,17 +20,17 @@ import (
 func TestBuiltinSchedulesRoundTripThroughAFile(t *testing.T) {
 	for _, s := range Registry().List() {
 		t.Run(s.Name, func(t *testing.T) {
-			t.Parallel() // each subtest runs worlds of its own
-			res, err := scenarios.Execute(s, scenarios.Options{Seed: 1})
+			t.Parallel() // each subtest builds worlds of its own
+			// Only the schedules are compared: the worlds are built,
+			// never run (TestPlanIsTheRunsSchedule checks that a run
+			// follows its plan).
+			res, err := scenarios.Execute(s, scenarios.Options{Seed: 1, PlanOnly: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			// A cluster's file says so in its topology, which creates the
 			// cluster (the schedule's cluster-create) by itself.
 			cluster := slices.ContainsFunc(res.Schedule, func(a nemesis.Action) bool { return a.Op == nemesis.OpClusterCreate })
-			if cluster && testing.Short() {
-				t.Skip("a cluster's file runs for seconds; scenarios/file tests cluster files under -short")
-			}
 			var actions, want []nemesis.Action
 			var nodes, clients []string
 			end := time.Duration(0)
@@ -101,7 +101,7 @@ func TestBuiltinSchedulesRoundTripThroughAFile(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v\n%s", err, src)
 			}
-			back, err := scenarios.Execute(fs, scenarios.Options{Seed: 1})
+			back, err := scenarios.Execute(fs, scenarios.Options{Seed: 1, PlanOnly: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,6 +119,58 @@ func TestBuiltinSchedulesRoundTripThroughAFile(t *testing.T) {
 				t.Fatalf("read back:\n%s\nwant:\n%s\nfile:\n%s", strings.Join(got, "\n"), strings.Join(wants, "\n"), src)
 			}
 		})
+	}
+}
+
+// A plan (Options.PlanOnly) is the schedule that the run then follows,
+// and has the run's duration and parameters. TestSafeBuiltinsAreDeterministic
+// and TestSwarmProfilesRun check their runs' plans; this test checks every
+// built-in's.
+func TestPlanIsTheRunsSchedule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every built-in; the determinism tests check the safe built-ins' plans under -short")
+	}
+	for _, s := range Registry().List() {
+		t.Run(s.Name, func(t *testing.T) {
+			t.Parallel()
+			res, err := scenarios.Execute(s, scenarios.Options{Seed: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkPlan(t, s, scenarios.Options{Seed: 2}, res)
+		})
+	}
+}
+
+// checkPlan fails t unless the plan of s under opts has run's schedule,
+// duration and parameters.
+func checkPlan(t *testing.T, s *scenarios.Scenario, opts scenarios.Options, run *scenarios.Result) {
+	t.Helper()
+	opts.PlanOnly = true
+	plan, err := scenarios.Execute(s, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Verdicts) != 0 || plan.Hash != "" || plan.Events != 0 {
+		t.Errorf("%s seed %d: the plan ran: %d verdicts, hash %q, %d events", s.Name, opts.Seed, len(plan.Verdicts), plan.Hash, plan.Events)
+	}
+	if plan.Duration != run.Duration {
+		t.Errorf("%s seed %d: the plan lasts %v, the run %v", s.Name, opts.Seed, plan.Duration, run.Duration)
+	}
+	for k, v := range plan.Params {
+		if k != "swarm" && k != "buggify" && run.Params[k] != v {
+			t.Errorf("%s seed %d: parameter %s is %q in the plan, %q in the run", s.Name, opts.Seed, k, v, run.Params[k])
+		}
+	}
+	var want, got []string
+	for _, a := range run.Schedule {
+		want = append(want, a.String())
+	}
+	for _, a := range plan.Schedule {
+		got = append(got, a.String())
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("%s seed %d: the plan's schedule:\n%s\nthe run's:\n%s", s.Name, opts.Seed, strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

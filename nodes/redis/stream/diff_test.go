@@ -537,6 +537,7 @@ func toBytes(argv []string) [][]byte {
 // fields within timeTolerance) and equal propagated commands, read from
 // the oracle's replication stream.
 func TestDifferentialRandom(t *testing.T) {
+	t.Parallel() // an oracle of its own
 	o := newOracle(t)
 	configs := []Config{DefaultConfig(), {NodeMaxBytes: 4096, NodeMaxEntries: 5}, {NodeMaxBytes: 300, NodeMaxEntries: 100},
 		{NodeMaxBytes: 128, NodeMaxEntries: 3}, {NodeMaxBytes: 0, NodeMaxEntries: 7}, {NodeMaxBytes: 1000, NodeMaxEntries: 0}}
@@ -564,6 +565,7 @@ func TestDifferentialRandom(t *testing.T) {
 // decide what MAXLEN ~ and MINID ~ leave; replies, XINFO STREAM and the
 // propagated (rewritten) commands must match the oracle's.
 func TestDifferentialTrim(t *testing.T) {
+	t.Parallel() // an oracle of its own
 	o := newOracle(t)
 	configs := []Config{DefaultConfig(), {NodeMaxBytes: 4096, NodeMaxEntries: 10}, {NodeMaxBytes: 200, NodeMaxEntries: 100},
 		{NodeMaxBytes: 1000, NodeMaxEntries: 0}, {NodeMaxBytes: 0, NodeMaxEntries: 13}, {NodeMaxBytes: 512, NodeMaxEntries: 20},

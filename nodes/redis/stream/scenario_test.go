@@ -326,6 +326,7 @@ func TestScenariosGolden(t *testing.T) {
 // XADD (strict, "ms-*"), XRANGE and XREVRANGE (intervals, "-" and "+"),
 // XTRIM MINID (strict).
 func TestDifferentialIDParsing(t *testing.T) {
+	t.Parallel() // an oracle of its own
 	o := newOracle(t)
 	o.reset(DefaultConfig(), 2)
 	r := rand.New(rand.NewPCG(1, 2))
