@@ -20,11 +20,13 @@ func TestReplicationConverges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seeds, group := uint64(300), uint64(25)
+	seeds, group, first, twice := uint64(300), uint64(25), uint64(1), true
 	if testing.Short() {
-		seeds, group = 6, 3
+		// The inner loop's budget: seeds 3-6 once each, since
+		// TestSafeBuiltinsAreDeterministic runs seeds 1-2 twice.
+		seeds, group, first, twice = 6, 2, 3, false
 	}
-	for first := uint64(1); first <= seeds; first += group {
+	for ; first <= seeds; first += group {
 		first := first
 		t.Run(fmt.Sprintf("seeds=%d-%d", first, first+group-1), func(t *testing.T) {
 			t.Parallel()
@@ -33,9 +35,11 @@ func TestReplicationConverges(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				b, err := scenarios.Execute(s, scenarios.Options{Seed: seed})
-				if err != nil {
-					t.Fatal(err)
+				b := a
+				if twice {
+					if b, err = scenarios.Execute(s, scenarios.Options{Seed: seed}); err != nil {
+						t.Fatal(err)
+					}
 				}
 				if a.Hash != b.Hash || a.Events != b.Events {
 					t.Fatalf("seed %d: hash %s (%d events) then %s (%d events)", seed, a.Hash, a.Events, b.Hash, b.Events)
