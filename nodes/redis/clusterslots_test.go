@@ -138,6 +138,7 @@ func TestClusterSlotBookkeeping(t *testing.T) {
 	}
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
+			t.Parallel() // a world of its own; nothing in this package plants bugs in parallel
 			d := &clusterStory{t: t}
 			check := func(c *script.Cmd) {
 				for _, n := range d.cw.nodes {
