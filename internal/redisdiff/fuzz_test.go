@@ -128,6 +128,10 @@ type diffFuzzer struct {
 	ctl [2]*Conn
 	// config is each server's CONFIG GET * at the start (want, got).
 	config [2]map[string]string
+	// noScripts: the servers cache no script and hold no function (the
+	// last run's closing reset found them so or flushed them); a reset
+	// then skips SCRIPT FLUSH, which builds a new Lua state on each.
+	noScripts bool
 }
 
 func newDiffFuzzer(tb testing.TB, want, got Side) *diffFuzzer {
@@ -265,6 +269,7 @@ type diffRun struct {
 	history []string
 	configs []string // parameters CONFIG SET may have changed
 	acl     bool     // an ACL command ran
+	scripts bool     // a command that may cache a script or load a function ran
 }
 
 // blockWait is how long a command may go without a reply from either
@@ -296,8 +301,13 @@ func (df *diffFuzzer) run(t *testing.T, data []byte) {
 // or "".
 func (df *diffFuzzer) runOnce(t *testing.T, cmds []cmdfuzz.Command) string {
 	r := &diffRun{df: df}
-	df.reset(t, nil, false)
-	defer func() { df.reset(t, r.configs, r.acl); r.close() }()
+	df.reset(t, nil, false, !df.noScripts)
+	df.noScripts = false
+	defer func() {
+		df.reset(t, r.configs, r.acl, r.scripts)
+		df.noScripts = true // reset fails the test otherwise
+		r.close()
+	}()
 	for _, c := range cmds {
 		if df.excluded(c.Args) != "" {
 			continue
@@ -310,6 +320,8 @@ func (df *diffFuzzer) runOnce(t *testing.T, cmds []cmdfuzz.Command) string {
 			}
 		case strings.HasPrefix(name, "acl"), name == "auth", name == "hello":
 			r.acl = true
+		case strings.HasPrefix(name, "eval"), strings.HasPrefix(name, "script"), strings.HasPrefix(name, "function"):
+			r.scripts = true
 		}
 		if msg := r.do(c.Conn, c.Args); msg != "" {
 			return msg
@@ -659,14 +671,15 @@ func (r *diffRun) close() {
 // reset brings both servers back to their state at the start: no client
 // but the control connection, no keys, no scripts or functions, the
 // configs given back their first values, and with acl the users too.
-func (df *diffFuzzer) reset(t *testing.T, configs []string, acl bool) {
+func (df *diffFuzzer) reset(t *testing.T, configs []string, acl, scripts bool) {
 	for i, side := range []Side{df.want, df.got} {
 		cmds := [][]string{
 			{"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"},
 			{"CLIENT", "KILL", "TYPE", "pubsub"},
 			{"FLUSHALL"},
-			{"SCRIPT", "FLUSH"},
-			{"FUNCTION", "FLUSH"},
+		}
+		if scripts {
+			cmds = append(cmds, []string{"SCRIPT", "FLUSH"}, []string{"FUNCTION", "FLUSH"})
 		}
 		for _, name := range configs {
 			if v, ok := df.config[i][name]; ok {
@@ -689,6 +702,40 @@ func (df *diffFuzzer) reset(t *testing.T, configs []string, acl bool) {
 		for _, cmd := range cmds {
 			if raw, err := df.ctl[i].DoStrings(cmd...); err != nil || (len(raw) > 0 && raw[0] == '-') {
 				t.Fatalf("redisdiff: %s: resetting with %s: %q %v", side.Name, commandText(cmd), raw, err)
+			}
+		}
+	}
+}
+
+// An input's scripts and functions do not outlive it, though a reset
+// flushes them only after an input that ran a scripting command: the
+// next input starts from servers that cache none.
+func TestFuzzerResetForgetsScripts(t *testing.T) {
+	df := newDiffFuzzer(t, Side{Name: "redis", Addr: StartRedis(t)}, Side{Name: "node", Addr: startNode(t)})
+	const lib = "#!lua name=fuzzlib\nredis.register_function('f', function() return 1 end)"
+	for _, cmds := range [][]cmdfuzz.Command{
+		{{Args: []string{"SCRIPT", "LOAD", "return 1"}}},
+		{{Args: []string{"EVAL", "return 2", "0"}}},
+		{{Args: []string{"MULTI"}}, {Args: []string{"EVAL", "return 3", "0"}}, {Args: []string{"EXEC"}}},
+		{{Args: []string{"FUNCTION", "LOAD", lib}}},
+		{{Args: []string{"SET", "k", "v"}}},
+	} {
+		if msg := df.runOnce(t, cmds); msg != "" {
+			t.Fatal(msg)
+		}
+		for i, side := range []Side{df.want, df.got} {
+			for _, check := range [][]string{
+				{"INFO", "memory"},
+				{"FUNCTION", "LIST"},
+			} {
+				raw, err := df.ctl[i].DoStrings(check...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				text := string(raw)
+				if strings.Contains(text, "fuzzlib") || !strings.Contains(text, "number_of_cached_scripts:0") && check[0] == "INFO" {
+					t.Errorf("%s after %v: %s shows what the input left:\n%s", side.Name, cmds, commandText(check), text)
+				}
 			}
 		}
 	}
