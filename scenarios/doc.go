@@ -14,7 +14,8 @@
 //
 // Invariants: everything a run changes in its world after setup is a
 // nemesis action in r.Schedule (so --faults and the report show it, and
-// removing it removes it from the run); actions at time zero are initial
+// removing it removes it from the run, and Options.PlanOnly gives the
+// schedule without running the world); actions at time zero are initial
 // conditions applied before any process runs; parameters are parsed once,
 // before the world is built. Scenarios is the only package, with its
 // subpackages, that imports both the network and the nodes.
