@@ -602,6 +602,12 @@ func (o *oracle) reset(cfg Config, proto int) {
 func (o *oracle) sync() []string {
 	o.marker++
 	do(o.client, toBytes([]string{"SET", "tap:marker", strconv.Itoa(o.marker)})...)
+	return o.untilMarker()
+}
+
+// untilMarker reads the tap up to the marker's SET and returns what came
+// before it, one command a line.
+func (o *oracle) untilMarker() []string {
 	got, err := o.tap.until(strconv.Itoa(o.marker))
 	if err != nil {
 		o.t.Fatal(err)
@@ -637,15 +643,7 @@ func (o *oracle) doMarked(argv []string) (any, []string) {
 	if err != nil {
 		o.t.Fatal(err)
 	}
-	got, err := o.tap.until(strconv.Itoa(o.marker))
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	var prop []string
-	for _, c := range got {
-		prop = append(prop, strings.Join(c, " "))
-	}
-	return theirs, prop
+	return theirs, o.untilMarker()
 }
 
 // check runs argv on both sides and fails on any difference in the reply
