@@ -275,7 +275,8 @@ type Options struct {
 	KeepReport func(*Result) bool
 	// PlanOnly, when set, builds the world and the schedule and returns
 	// without running them: the result holds the schedule, the duration
-	// and the parameters, and no verdict, hash or history.
+	// and the parameters (swarm and buggify among them), and no verdict,
+	// hash or history.
 	PlanOnly bool
 }
 
@@ -327,9 +328,20 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	// Setup may add actions in any order; they run and print in time order
 	// (actions due at the same time keep their order).
 	slices.SortStableFunc(r.Schedule, func(a, b nemesis.Action) int { return cmp.Compare(a.At, b.At) })
+	// What the run is: its plan, which PlanOnly returns; the rest of the
+	// result is filled in once it has run.
+	res = &Result{
+		Scenario: s.Name, Seed: opts.Seed, Source: cmp.Or(s.Source, s.Name), Overrides: maps.Clone(opts.Set),
+		Params: map[string]string{}, Duration: dur, Schedule: r.Schedule,
+	}
+	params.Each(func(k, v string) { res.Params[k] = v; res.paramOrder = append(res.paramOrder, k) })
+	if fw.swarm {
+		res.Params["swarm"], res.paramOrder = "on", append(res.paramOrder, "swarm")
+	}
+	if fw.buggify {
+		res.Params["buggify"], res.paramOrder = "on", append(res.paramOrder, "buggify")
+	}
 	if opts.PlanOnly {
-		res = &Result{Scenario: s.Name, Seed: opts.Seed, Source: cmp.Or(s.Source, s.Name), Duration: dur, Schedule: r.Schedule, Params: map[string]string{}}
-		params.Each(func(k, v string) { res.Params[k] = v; res.paramOrder = append(res.paramOrder, k) })
 		return res, nil
 	}
 	if r.backend != nil {
@@ -361,24 +373,10 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	if r.err != nil {
 		return nil, &FrameworkError{Err: fmt.Errorf("scenario %s seed %d at %v: %w", s.Name, opts.Seed, w.Now(), r.err)}
 	}
-	source := s.Source
-	if source == "" {
-		source = s.Name
-	}
-	res = &Result{
-		Scenario: s.Name, Seed: opts.Seed, Source: source, Overrides: maps.Clone(opts.Set), Hash: FormatHash(w.Trace().Hash()),
-		Params: map[string]string{}, Events: w.Trace().Count(), Duration: dur,
-		Schedule: r.Schedule, Bugs: bugs.Enabled(), Probes: w.Probes(), Profile: r.profile, Sites: w.Sites(),
-	}
+	res.Hash, res.Events = FormatHash(w.Trace().Hash()), w.Trace().Count()
+	res.Bugs, res.Probes, res.Profile, res.Sites = bugs.Enabled(), w.Probes(), r.profile, w.Sites()
 	if r.backend != nil {
 		res.Hash, res.Live, res.Events, res.Probes = LiveHash, true, 0, nil
-	}
-	params.Each(func(k, v string) { res.Params[k] = v; res.paramOrder = append(res.paramOrder, k) })
-	if fw.swarm {
-		res.Params["swarm"], res.paramOrder = "on", append(res.paramOrder, "swarm")
-	}
-	if fw.buggify {
-		res.Params["buggify"], res.paramOrder = "on", append(res.paramOrder, "buggify")
 	}
 	res.Verdicts = checks(r)
 	if len(res.Verdicts) == 0 {

@@ -2,6 +2,7 @@ package builtin
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -159,10 +160,8 @@ func checkPlan(t *testing.T, s *scenarios.Scenario, opts scenarios.Options, run 
 	if plan.Duration != run.Duration {
 		t.Errorf("%s seed %d: the plan lasts %v, the run %v", s.Name, opts.Seed, plan.Duration, run.Duration)
 	}
-	for k, v := range plan.Params {
-		if k != "swarm" && k != "buggify" && run.Params[k] != v {
-			t.Errorf("%s seed %d: parameter %s is %q in the plan, %q in the run", s.Name, opts.Seed, k, v, run.Params[k])
-		}
+	if !maps.Equal(plan.Params, run.Params) {
+		t.Errorf("%s seed %d: the plan's parameters %v, the run's %v", s.Name, opts.Seed, plan.Params, run.Params)
 	}
 	var want, got []string
 	for _, a := range run.Schedule {
