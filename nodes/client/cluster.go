@@ -417,6 +417,8 @@ func (c *client) connTo(n *clusterNode) *redisconn.Conn {
 		Timeout:     c.o.Timeout,
 		LogPrefix:   "client " + strconv.Itoa(c.o.Process) + ": ",
 		ReadOnly:    v.o.ReadOnly || v.o.RouteRandomly,
+		// As connect's: every reply is decoded at once.
+		ReuseReplies: true,
 	})
 	v.conns = append(v.conns, n)
 	return n.conn

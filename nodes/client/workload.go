@@ -19,7 +19,9 @@ type Workload interface {
 	Next(r *rand.Rand, uniq int64) (history.Op, [][]byte)
 	// Decode fills op's Result or Elems from a reply that is not an error.
 	// An error return means the reply has a shape the operation cannot
-	// have; the operation is then recorded as Info.
+	// have; the operation is then recorded as Info. Decode must keep no
+	// part of reply (copy what it keeps, as string(b) does): the
+	// connection reuses the reply's memory for the next one.
 	Decode(op *history.Op, reply resp.Value) error
 }
 

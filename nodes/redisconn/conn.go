@@ -105,6 +105,7 @@ func New(env sim.Env, addr string, o Options) *Conn {
 		o.DialTimeout = DefaultDialTimeout
 	}
 	c := &Conn{env: env, addr: addr, o: o, rr: resp.NewReplyReader()}
+	c.rr.SetReuse(o.ReuseReplies)
 	if o.MaxBulkLen > 0 {
 		c.rr.SetMaxBulkLen(o.MaxBulkLen)
 	}

@@ -179,3 +179,39 @@ func (ck *checker) answer(fc *fakeConn) {
 	}
 	fc.h.OnData(fc, []byte("+OK\r\n"))
 }
+
+// TestReuseRepliesLendsAndCopiesErrors: with ReuseReplies each Waiter sees
+// its own reply while it runs, even when one delivery brings several; the
+// reply kept in an UnexpectedReplyError is a copy, which the reader's next
+// bytes do not overwrite.
+func TestReuseRepliesLendsAndCopiesErrors(t *testing.T) {
+	env := newFakeEnv(1)
+	env.quiet = true
+	var down error
+	c := New(env, "r1:6379", Options{ReuseReplies: true, OnDown: func(err error) { down = err }})
+	var seen []string
+	for i := 0; i < 2; i++ {
+		c.Do(Func(func(v resp.Value, err error) { seen = append(seen, v.String()) }), 0, []byte("SMEMBERS"), []byte("s"))
+	}
+	fc := env.last()
+	fc.h.OnOpen(fc)
+	fc.h.OnData(fc, []byte("*2\r\n$1\r\na\r\n$1\r\nb\r\n*2\r\n$1\r\nc\r\n$1\r\nd\r\n"))
+	want := []string{
+		resp.Value{Kind: resp.KindArray, Elems: []resp.Value{{Kind: resp.KindBulk, Str: []byte("a")}, {Kind: resp.KindBulk, Str: []byte("b")}}}.String(),
+		resp.Value{Kind: resp.KindArray, Elems: []resp.Value{{Kind: resp.KindBulk, Str: []byte("c")}, {Kind: resp.KindBulk, Str: []byte("d")}}}.String(),
+	}
+	if len(seen) != 2 || seen[0] != want[0] || seen[1] != want[1] {
+		t.Fatalf("the waiters saw %q, want %q", seen, want)
+	}
+	// A reply nobody asked for ends the connection; its error keeps it.
+	fc.h.OnData(fc, []byte("$3\r\nxyz\r\n"))
+	var ue *UnexpectedReplyError
+	if !errors.As(down, &ue) || string(ue.Reply.Str) != "xyz" {
+		t.Fatalf("OnDown got %v", down)
+	}
+	c.rr.Reset()
+	c.rr.Feed([]byte("$3\r\nQQQ\r\n"))
+	if string(ue.Reply.Str) != "xyz" {
+		t.Errorf("the error's reply shares the reader's buffer: %q", ue.Reply.Str)
+	}
+}

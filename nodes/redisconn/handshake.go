@@ -88,7 +88,7 @@ func (h *hsWaiter) Reply(gen int, v resp.Value, err error) {
 		c.fault(&HandshakeError{Command: name, Err: Cause(err)}, closeConn)
 		return
 	case v.IsError():
-		c.fault(&HandshakeError{Command: name, Reply: v}, closeConn)
+		c.fault(&HandshakeError{Command: name, Reply: v.Clone()}, closeConn)
 		return
 	case name == "HELLO":
 		h.hello = v

@@ -80,6 +80,12 @@ type Options struct {
 	// OnPush, if set, receives RESP3 push messages (which are never
 	// replies); without it they are dropped.
 	OnPush func(v resp.Value)
+
+	// ReuseReplies lends each reply to its Waiter (and each push to OnPush)
+	// for the length of the call only: the Conn reuses the reply's memory
+	// for the next one (resp.ReplyReader.SetReuse), so a Waiter must copy
+	// what it keeps (string(v.Str) does). Replies kept in errors are copies.
+	ReuseReplies bool
 }
 
 // Validate reports options that New would refuse.

@@ -52,7 +52,7 @@ func (c *Conn) dispatch(v resp.Value) {
 		return
 	}
 	if c.head == len(c.pending) {
-		c.fault(&UnexpectedReplyError{Reply: v}, abortConn)
+		c.fault(&UnexpectedReplyError{Reply: v.Clone()}, abortConn)
 		return
 	}
 	e := c.pending[c.head]

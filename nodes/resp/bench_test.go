@@ -91,8 +91,19 @@ func BenchmarkWriter(b *testing.B) {
 }
 
 // BenchmarkReplyReader parses a stream of typical replies fed in IOBufLen
-// chunks.
+// chunks, with Values of their own (copy) and lent (reuse, as a workload
+// client's connection reads).
 func BenchmarkReplyReader(b *testing.B) {
+	for _, reuse := range []bool{false, true} {
+		name := "copy"
+		if reuse {
+			name = "reuse"
+		}
+		b.Run(name, func(b *testing.B) { benchReplyReader(b, reuse) })
+	}
+}
+
+func benchReplyReader(b *testing.B, reuse bool) {
 	w := NewWriter(3)
 	value := []byte("value-of-some-typical-length-0123456789")
 	for i := 0; i < 200; i++ {
@@ -106,6 +117,7 @@ func BenchmarkReplyReader(b *testing.B) {
 	}
 	in := append([]byte(nil), w.Bytes()...)
 	r := NewReplyReader()
+	r.SetReuse(reuse)
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -125,17 +125,24 @@ func FuzzReplyReader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		vals, err := readAll(t, data)
 		n := len(data)
-		for _, cut := range []int{n / 2, 1, n - 1} {
-			if cut < 0 || cut > n {
-				continue
-			}
-			got, err2 := readAll(t, data[:cut], data[cut:])
-			if (err == nil) != (err2 == nil) || (err != nil && err.Error() != err2.Error()) || len(got) != len(vals) {
-				t.Fatalf("split at %d: %d values, %v; whole: %d values, %v", cut, len(got), err2, len(vals), err)
-			}
-			for i := range got {
-				if !valueEqual(got[i], vals[i]) {
-					t.Fatalf("split at %d: value %d is %s, want %s", cut, i, got[i], vals[i])
+		// Split anywhere, the same Values; a reusing reader lends the same
+		// Values too (cloned before the next Next).
+		for _, reader := range []struct {
+			name string
+			read func(testing.TB, ...[]byte) ([]Value, error)
+		}{{"copying", readAll}, {"reusing", readAllReuse}} {
+			for _, cut := range []int{n, n / 2, 1, n - 1} {
+				if cut < 0 || cut > n {
+					continue
+				}
+				got, err2 := reader.read(t, data[:cut], data[cut:])
+				if (err == nil) != (err2 == nil) || (err != nil && err.Error() != err2.Error()) || len(got) != len(vals) {
+					t.Fatalf("%s, split at %d: %d values, %v; whole: %d values, %v", reader.name, cut, len(got), err2, len(vals), err)
+				}
+				for i := range got {
+					if !valueEqual(got[i], vals[i]) {
+						t.Fatalf("%s, split at %d: value %d is %s, want %s", reader.name, cut, i, got[i], vals[i])
+					}
 				}
 			}
 		}

@@ -89,6 +89,29 @@ type Value struct {
 	Attrs  []Value
 }
 
+// Clone returns a deep copy of v, which shares no memory with it: a Value
+// to keep from a reader that reuses its memory (SetReuse).
+func (v Value) Clone() Value {
+	c := v
+	if v.Str != nil {
+		c.Str = append([]byte(nil), v.Str...)
+	}
+	c.Elems = cloneValues(v.Elems)
+	c.Attrs = cloneValues(v.Attrs)
+	return c
+}
+
+func cloneValues(vs []Value) []Value {
+	if vs == nil {
+		return nil
+	}
+	out := make([]Value, len(vs))
+	for i := range vs {
+		out[i] = vs[i].Clone()
+	}
+	return out
+}
+
 // IsError reports whether v is an error reply (simple or blob).
 func (v Value) IsError() bool { return v.Kind == KindError || v.Kind == KindBlobError }
 
@@ -179,7 +202,7 @@ type scanFrame struct {
 // the previous scan stopped so that a reply arriving in many pieces is
 // scanned once, then builds the Value. The Value's strings point into a
 // copy of the reply's bytes that is never written again, so Values stay
-// valid after further Feeds.
+// valid after further Feeds (unless SetReuse says otherwise).
 type ReplyReader struct {
 	buf []byte
 	pos int // start of the reply being scanned
@@ -192,6 +215,11 @@ type ReplyReader struct {
 	maxBulk  int64
 	maxDepth int
 	err      error
+
+	// reuse: see SetReuse. arena holds the elements of the last reply's
+	// aggregates.
+	reuse bool
+	arena []Value
 }
 
 // NewReplyReader returns a ReplyReader with the default limits.
@@ -205,6 +233,19 @@ func (r *ReplyReader) SetMaxBulkLen(n int64) { r.maxBulk = n }
 
 // SetMaxDepth sets how deeply aggregates may nest; deeper is a SyntaxError.
 func (r *ReplyReader) SetMaxDepth(n int) { r.maxDepth = n }
+
+// SetReuse makes the Values that Next returns valid only until the next
+// call of Next or Feed: their strings then point into the reader's buffer
+// rather than into a copy, and their aggregates' elements into an arena
+// that the next reply overwrites. A consumer that decodes each reply before
+// asking for the next (a workload client turning an SMEMBERS reply into
+// history values) is spared a copy of every reply and an allocation for
+// every aggregate.
+func (r *ReplyReader) SetReuse(on bool) { r.reuse = on }
+
+// arenaKeep is the most elements a reusing reader keeps in its arena between
+// replies; a larger arena, made for one large reply, is let go.
+const arenaKeep = 1 << 16
 
 // Feed appends p, bytes read from the connection, to the buffer; p is
 // copied. Feed does nothing once Next has returned an error.
@@ -275,8 +316,13 @@ func (r *ReplyReader) Next() (v Value, ok bool, err error) {
 	if !complete {
 		return Value{}, false, nil
 	}
-	raw := r.alloc(end - r.pos)
-	copy(raw, r.buf[r.pos:end])
+	var raw []byte
+	if r.reuse {
+		raw = r.buf[r.pos:end:end]
+	} else {
+		raw = r.alloc(end - r.pos)
+		copy(raw, r.buf[r.pos:end])
+	}
 	if scalarInto(raw, &v) {
 		r.pos = end
 		r.scan = end
@@ -284,6 +330,13 @@ func (r *ReplyReader) Next() (v Value, ok bool, err error) {
 		return v, true, nil
 	}
 	p := parser{buf: raw, maxDepth: r.maxDepth + 1}
+	if r.reuse {
+		if cap(r.arena) > arenaKeep {
+			r.arena = nil
+		}
+		r.arena = r.arena[:0]
+		p.arena = &r.arena
+	}
 	v, err = p.value(0)
 	if err == nil && p.off != len(raw) {
 		err = p.fail("reply length mismatch")
@@ -617,6 +670,25 @@ type parser struct {
 	buf      []byte
 	off      int
 	maxDepth int
+	// arena, when not nil, is where aggregates take their elements from
+	// (a reusing ReplyReader's).
+	arena *[]Value
+}
+
+// elems returns room for n elements of an aggregate: from the arena, or
+// newly made.
+func (p *parser) elems(n int) []Value {
+	if p.arena == nil {
+		return make([]Value, n)
+	}
+	a := *p.arena
+	if cap(a)-len(a) < n {
+		// Slices taken before stay in the old array, which they keep.
+		a = make([]Value, 0, max(n, 2*cap(a), 16))
+	}
+	e := a[len(a) : len(a)+n : len(a)+n]
+	*p.arena = a[:len(a)+n]
+	return e
 }
 
 func (p *parser) fail(msg string) error {
@@ -718,7 +790,7 @@ func (p *parser) after(t Kind, body []byte, next, depth int) (Value, error) {
 		if n > int64(len(p.buf)-p.off) {
 			return Value{}, p.fail("truncated aggregate")
 		}
-		v.Elems = make([]Value, n)
+		v.Elems = p.elems(int(n))
 		for i := range v.Elems {
 			e, err := p.value(depth + 1)
 			if err != nil {

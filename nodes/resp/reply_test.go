@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -32,7 +33,19 @@ func valueEqual(a, b Value) bool {
 // readAll parses every reply in the chunks, fed one after the other.
 func readAll(t testing.TB, chunks ...[]byte) ([]Value, error) {
 	t.Helper()
+	return readChunks(NewReplyReader(), chunks)
+}
+
+// readAllReuse is readAll with a reusing reader (SetReuse): each Value is
+// cloned before the next Next, which may overwrite it.
+func readAllReuse(t testing.TB, chunks ...[]byte) ([]Value, error) {
+	t.Helper()
 	r := NewReplyReader()
+	r.SetReuse(true)
+	return readChunks(r, chunks)
+}
+
+func readChunks(r *ReplyReader, chunks [][]byte) ([]Value, error) {
 	var vals []Value
 	for _, c := range chunks {
 		r.Feed(c)
@@ -43,6 +56,9 @@ func readAll(t testing.TB, chunks ...[]byte) ([]Value, error) {
 			}
 			if !ok {
 				break
+			}
+			if r.reuse {
+				v = v.Clone()
 			}
 			vals = append(vals, v)
 		}
@@ -229,14 +245,17 @@ func TestReplyReaderSplitAtEveryBoundary(t *testing.T) {
 	if err != nil || len(want) != 19 {
 		t.Fatalf("%d values, %v", len(want), err)
 	}
-	for i := 0; i <= len(stream); i++ {
-		got, err := readAll(t, stream[:i], stream[i:])
-		if err != nil || len(got) != len(want) {
-			t.Fatalf("split at %d: %d values, %v", i, len(got), err)
-		}
-		for j := range got {
-			if !valueEqual(got[j], want[j]) {
-				t.Fatalf("split at %d: value %d is %s, want %s", i, j, got[j], want[j])
+	// At every split, the same Values; a reusing reader lends the same.
+	for _, read := range []func(testing.TB, ...[]byte) ([]Value, error){readAll, readAllReuse} {
+		for i := 0; i <= len(stream); i++ {
+			got, err := read(t, stream[:i], stream[i:])
+			if err != nil || len(got) != len(want) {
+				t.Fatalf("split at %d: %d values, %v", i, len(got), err)
+			}
+			for j := range got {
+				if !valueEqual(got[j], want[j]) {
+					t.Fatalf("split at %d: value %d is %s, want %s", i, j, got[j], want[j])
+				}
 			}
 		}
 	}
@@ -251,6 +270,50 @@ func TestReplyReaderSplitAtEveryBoundary(t *testing.T) {
 	// Values stay valid after later Feeds reuse the buffer.
 	if string(got[3].Str) != "hello\r\nworld" {
 		t.Fatalf("%q", got[3].Str)
+	}
+}
+
+// TestReplyReaderReuse: a reusing reader parses an SMEMBERS-like reply,
+// again and again, without allocating, and the next reply overwrites the
+// last one's elements; a Clone taken before keeps its own.
+func TestReplyReaderReuse(t *testing.T) {
+	var w Writer
+	w.WriteArrayLen(100)
+	for i := 0; i < 100; i++ {
+		w.WriteBulkString("member:" + strconv.Itoa(i))
+	}
+	reply := append([]byte(nil), w.Bytes()...)
+	r := NewReplyReader()
+	r.SetReuse(true)
+	next := func() Value {
+		r.Feed(reply)
+		v, ok, err := r.Next()
+		if err != nil || !ok || len(v.Elems) != 100 || string(v.Elems[99].Str) != "member:99" {
+			t.Fatalf("%v %v %s", ok, err, v)
+		}
+		return v
+	}
+	first := next()
+	kept := first.Clone()
+	if allocs := testing.AllocsPerRun(100, func() { next() }); allocs != 0 {
+		t.Errorf("a reused reply allocates %v times, want 0", allocs)
+	}
+	second := next()
+	if &first.Elems[0] != &second.Elems[0] {
+		t.Errorf("the second reply's elements are not in the first's arena")
+	}
+	first.Elems[0].Str[0] = 'X' // what the next reply would do to it
+	if string(kept.Elems[0].Str) != "member:0" {
+		t.Errorf("the clone shares memory with the reply: %q", kept.Elems[0].Str)
+	}
+	// Without reuse every reply is its own.
+	r = NewReplyReader()
+	r.Feed(reply)
+	a, _, _ := r.Next()
+	r.Feed(reply)
+	b, _, _ := r.Next()
+	if &a.Elems[0] == &b.Elems[0] || &a.Elems[0].Str[0] == &b.Elems[0].Str[0] {
+		t.Errorf("a reader without reuse shares memory between replies")
 	}
 }
 
