@@ -453,11 +453,14 @@ func lposCommand(c *client, args [][]byte) {
 		j++
 		var bad string
 		switch {
-		case !ok:
+		case !ok && opt == "rank":
 			bad = errNotInt
 		case opt == "rank" && v == 0:
 			bad = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
-		case opt != "rank" && v < 0:
+		case opt != "rank" && (!ok || v < 0):
+			// getPositiveLongFromObjectOrReply gives its message for a
+			// value that is no integer too: "MAXLEN can't be negative"
+			// for MAXLEN x.
 			bad = "ERR " + strings.ToUpper(opt) + " can't be negative"
 		}
 		if bad != "" {
