@@ -197,6 +197,10 @@ func (s *selector) addKeyPattern(op []byte) ruleError {
 				return errSyntax
 			}
 		}
+		if perms == 0 {
+			// A bare "%" grants nothing: a syntax error.
+			return errSyntax
+		}
 	} else {
 		perms = permAll
 	}
