@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -213,5 +214,26 @@ func TestReuseRepliesLendsAndCopiesErrors(t *testing.T) {
 	c.rr.Feed([]byte("$3\r\nQQQ\r\n"))
 	if string(ue.Reply.Str) != "xyz" {
 		t.Errorf("the error's reply shares the reader's buffer: %q", ue.Reply.Str)
+	}
+}
+
+// TestReuseRepliesKeepsHello: HELLO's reply, kept for the connection's
+// life (Conn.Hello), is a copy that later replies do not overwrite.
+func TestReuseRepliesKeepsHello(t *testing.T) {
+	env := newFakeEnv(1)
+	env.quiet = true
+	c := New(env, "r1:6379", Options{ReuseReplies: true, Protocol: 3})
+	var got string
+	c.Do(Func(func(v resp.Value, err error) { got = string(v.Str) }), 0, []byte("GET"), []byte("k"))
+	fc := env.last()
+	fc.h.OnOpen(fc)
+	fc.h.OnData(fc, []byte("%1\r\n$6\r\nserver\r\n$5\r\nredis\r\n"))
+	want := c.Hello().String()
+	fc.h.OnData(fc, []byte("$5\r\nvalue\r\n"))
+	if got != "value" {
+		t.Fatalf("GET got %q", got)
+	}
+	if h := c.Hello().String(); h != want || !strings.Contains(h, "redis") {
+		t.Errorf("Hello() is %q after the next reply, want %q", h, want)
 	}
 }

@@ -91,7 +91,7 @@ func (h *hsWaiter) Reply(gen int, v resp.Value, err error) {
 		c.fault(&HandshakeError{Command: name, Reply: v.Clone()}, closeConn)
 		return
 	case name == "HELLO":
-		h.hello = v
+		h.hello = v.Clone() // kept for the connection's life: ReuseReplies lends v
 	}
 	l.hsLeft--
 	if l.hsLeft == 0 && l.open {

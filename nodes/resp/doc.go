@@ -19,7 +19,9 @@
 //     addReplyDouble).
 //   - ReplyReader (reply.go) is the client-side parser: it turns any RESP2 or
 //     RESP3 reply into a Value. Error replies are Values; a malformed stream
-//     is a Go error.
+//     is a Go error. With SetReuse a Value is lent until the next Next or
+//     Feed (its strings in the reader's buffer, its elements in an arena),
+//     for consumers that decode each reply at once; Clone makes one to keep.
 //   - AppendCommand and AppendValue (encode.go) encode requests as multibulk
 //     and re-encode Values.
 //
