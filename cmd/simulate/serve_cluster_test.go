@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/redsim/redsim/internal/freeport"
 )
 
 // requireBinary returns the path of a real Redis binary from PATH. Without
@@ -32,68 +35,66 @@ func requireBinary(t *testing.T, name string) string {
 	return bin
 }
 
-// freeClusterPort returns a loopback port that was free a moment ago and
-// whose cluster bus port, the port + 10000, was free too.
+// freeClusterPort returns a loopback port that was free a moment ago
+// and whose cluster bus port, the port + 10000, was free too.
 func freeClusterPort(t *testing.T) int {
 	t.Helper()
-	for range 100 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := ln.Addr().(*net.TCPAddr).Port
-		if port > 55535 {
-			ln.Close()
-			continue
-		}
-		bus, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port+10000))
-		ln.Close()
-		if err != nil {
-			continue
-		}
-		bus.Close()
-		return port
+	port, err := freeport.Pair(10000)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free port with a free port + 10000 in 100 tries")
-	return 0
+	return port
 }
 
-// startServeNode runs `simulate serve` with f in this process until the
-// test ends, and returns its address.
-func startServeNode(t *testing.T, f serveFlags) string {
+// tryServeNode runs `simulate serve` with f in this process until the
+// test ends and returns its address, or serve's error if it does not
+// start.
+func tryServeNode(t *testing.T, f serveFlags) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, f, io.Discard, io.Discard, func(a string) { addrc <- a }) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve %s: %v", f.addr, err)
-		}
-	})
 	select {
 	case a := <-addrc:
-		return a
+		t.Cleanup(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve %s: %v", f.addr, err)
+			}
+		})
+		return a, nil
 	case err := <-done:
-		done <- err // for the cleanup
-		t.Fatalf("serve %s: %v", f.addr, err)
+		cancel()
+		return "", fmt.Errorf("serve %s: %v", f.addr, err)
 	case <-time.After(10 * time.Second):
-		t.Fatalf("serve %s did not start", f.addr)
+		cancel()
+		<-done
+		return "", fmt.Errorf("serve %s did not start", f.addr)
 	}
-	return ""
 }
 
 // startServeCluster starts n `simulate serve --cluster-enabled` nodes on
-// loopback and returns their addresses.
+// loopback and returns their addresses. A node that cannot listen (a port
+// taken since freeClusterPort looked) is tried again on another port.
 func startServeCluster(t *testing.T, n int) []string {
 	t.Helper()
 	addrs := make([]string, n)
 	for i := range addrs {
-		addrs[i] = startServeNode(t, serveFlags{
-			addr: "127.0.0.1:" + strconv.Itoa(freeClusterPort(t)), dir: t.TempDir(), appendfsync: "everysec",
-			clusterEnabled: true, clusterConfigFile: "nodes.conf", clusterNodeTimeout: 5 * time.Second,
-		})
+		var err error
+		for try := 0; try < 5; try++ {
+			addrs[i], err = tryServeNode(t, serveFlags{
+				addr: "127.0.0.1:" + strconv.Itoa(freeClusterPort(t)), dir: t.TempDir(), appendfsync: "everysec",
+				clusterEnabled: true, clusterConfigFile: "nodes.conf", clusterNodeTimeout: 5 * time.Second,
+			})
+			if err == nil {
+				break
+			}
+			t.Logf("try %d: %v", try+1, err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	return addrs
 }

@@ -14,6 +14,8 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
+
+	"github.com/redsim/redsim/internal/freeport"
 )
 
 // TestServeWithGoRedis drives `simulate serve` with go-redis, stops it as
@@ -161,12 +163,10 @@ func TestServeSentinel(t *testing.T) {
 	}
 	node, stopNode, nodeDone := startServe(serveFlags{addr: "127.0.0.1:0", dir: t.TempDir(), appendfsync: "everysec"})
 	defer func() { stopNode(); <-nodeDone }()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	sport, err := freeport.Port()
 	if err != nil {
 		t.Fatal(err)
 	}
-	sport := l.Addr().(*net.TCPAddr).Port
-	l.Close()
 	host, port, _ := net.SplitHostPort(node)
 	conf := filepath.Join(t.TempDir(), "sentinel.conf")
 	text := "port " + strconv.Itoa(sport) + "\nsentinel monitor mymaster " + host + " " + port + " 1\n"

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/redsim/redsim/internal/freeport"
 )
 
 // Requests is how many requests redis-benchmark sends per command.
@@ -43,12 +45,11 @@ func measure(n int) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("no redis-benchmark on PATH (apt-get install -y redis-tools)")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := freeport.Port()
 	if err != nil {
 		return 0, err
 	}
-	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-	l.Close()
+	port := strconv.Itoa(p)
 	srv := exec.Command(server, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", "")
 	if err := srv.Start(); err != nil {
 		return 0, err

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/redsim/redsim/internal/freeport"
 )
 
 // OracleVersion is the release the node follows: the differential tests
@@ -171,14 +173,7 @@ func waitPing(addr string, exited <-chan struct{}) bool {
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
+func freePort() (int, error) { return freeport.Port() }
 
 // lockedBuffer collects a child process's output for error messages.
 type lockedBuffer struct {

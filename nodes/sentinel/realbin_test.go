@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redsim/redsim/internal/freeport"
 	"github.com/redsim/redsim/nodes/resp"
 	"github.com/redsim/redsim/sim/realenv"
 	"go.uber.org/goleak"
@@ -23,12 +24,11 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := freeport.Port()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 // realCommand sends one command to addr over real TCP and returns the reply.

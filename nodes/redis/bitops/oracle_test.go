@@ -18,6 +18,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redsim/redsim/internal/freeport"
 	"github.com/redsim/redsim/nodes/resp"
 )
 
@@ -108,12 +109,7 @@ func findOracle() (bin, problem string) {
 }
 
 func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return freeport.Port()
 }
 
 func waitReady(c *redis.Client, exited <-chan struct{}) bool {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redsim/redsim/internal/freeport"
 	"github.com/redsim/redsim/internal/redisdiff"
 )
 
@@ -49,12 +50,11 @@ func startRealNode(t *testing.T, extra ...string) *realNode {
 
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := freeport.Port()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return port
 }
 
 // do runs a command and returns its reply decoded enough for these tests:

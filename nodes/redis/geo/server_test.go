@@ -15,6 +15,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redsim/redsim/internal/freeport"
 	"github.com/redsim/redsim/nodes/redis/geo"
 	"github.com/redsim/redsim/nodes/redis/zset"
 	"github.com/redsim/redsim/nodes/rnum"
@@ -102,12 +103,7 @@ func waitPing(rdb *redis.Client, exited <-chan struct{}) bool {
 }
 
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return freeport.Port()
 }
 
 // render writes a RESP2 reply as go-redis decodes it: bulk strings as is,

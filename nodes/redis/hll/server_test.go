@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redsim/redsim/internal/freeport"
 )
 
 // startRedis starts redis-server 7.0.x from PATH on a free loopback port
@@ -88,10 +90,5 @@ func waitPing(rdb *redis.Client, exited <-chan struct{}) bool {
 }
 
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return freeport.Port()
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redsim/redsim/internal/freeport"
 )
 
 // redisServer is a real redis-server 7.0.x the differential tests drive.
@@ -111,12 +113,7 @@ func waitPing(c *redis.Client, exited <-chan struct{}) bool {
 }
 
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return freeport.Port()
 }
 
 // do runs a command and fails the test on an error reply.

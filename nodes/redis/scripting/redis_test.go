@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redsim/redsim/internal/freeport"
 	"github.com/redsim/redsim/nodes/resp"
 )
 
@@ -52,12 +53,10 @@ func startRealRedis(t *testing.T) *realRedis {
 	}
 	dir := t.TempDir()
 	for range 5 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		port, err := freeport.Port()
 		if err != nil {
 			t.Fatalf("finding a free port: %v", err)
 		}
-		port := l.Addr().(*net.TCPAddr).Port
-		_ = l.Close()
 		cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 			"--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no",
 			"--loglevel", "warning", "--logfile", "")
