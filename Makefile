@@ -61,7 +61,7 @@ soak: build
 		"standalone-crash --set appendfsync=always --set swarm=on" \
 		"linearizable-master --set swarm=on --set buggify=on" "redlock-quiet --set swarm=on --set buggify=on" \
 		"standalone-crash --set appendfsync=always --set swarm=on --set buggify=on" \
-		cluster-linearizable cluster-failover cluster-failover-twice "cluster-partition-minority --set masters=4"; do \
+		cluster-linearizable cluster-failover cluster-failover-twice cluster-vote-power-loss "cluster-partition-minority --set masters=4"; do \
 		out=$$(bin/simulate sweep $$s --seeds $(SOAK_SEEDS)); rc=$$?; \
 		echo "$$s: $$(echo "$$out" | tail -1)"; [ $$rc -eq 0 ] || exit $$rc; \
 	done
@@ -74,7 +74,7 @@ determinism: build
 	@for s in sentinel-partition sentinel-failover "sentinel-failover --set fault=pause" "sentinel-failover --set min-replicas-to-write=1" \
 		sentinel-tilt sentinel-manual-failover sentinel-crash \
 		"replication --set swarm=on --set buggify=on" "sentinel-failover --set buggify=on" \
-		cluster-linearizable cluster-partition-minority cluster-failover cluster-failover-twice; do \
+		cluster-linearizable cluster-partition-minority cluster-failover cluster-failover-twice cluster-vote-power-loss cluster-resharding; do \
 		out=$$(bin/simulate sweep $$s --seeds $(DET_SEEDS) --check-determinism); rc=$$?; \
 		echo "$$s: $$(echo "$$out" | tail -1)"; [ $$rc -eq 0 ] || [ $$rc -eq 1 ] || exit $$rc; \
 	done

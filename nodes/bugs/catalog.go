@@ -124,10 +124,8 @@ var catalog = []Bug{
 		Mechanism: "A master grants a failover vote (FAILOVER_AUTH_ACK) and sends it at once, without saving and fsyncing nodes.conf with the new lastVoteEpoch first, as Redis did until 3.2.12, 4.0.9 and 5.0 " +
 			"(clusterSendFailoverAuthIfNeeded without clusterDoBeforeSleep(SAVE_CONFIG|FSYNC_CONFIG), the write handler without AE_BARRIER): " +
 			"a master that loses power after voting forgets the vote and can vote again in the same epoch, for another replica of the same master, so two replicas win one epoch.",
-		Issue: "redis/redis@9176f4b94",
-		Uncaught: "a second winner needs a voter to lose power in the milliseconds between its ACK and the next fsynced save (the winner's announcement brings one), " +
-			"to learn the old master's FAIL again after its restart, and then to hear a second replica of that master ask in the same epoch before it hears of the first winner, whose newer slots would refuse it: " +
-			"no built-in crashes the voting masters mid-election; the story in nodes/redis shows the votes are not on disk when their ACKs arrive",
+		Issue:     "redis/redis@9176f4b94",
+		Scenarios: []string{"cluster-vote-power-loss"},
 	},
 	{
 		Name: FullresyncOffsetAtRequest,

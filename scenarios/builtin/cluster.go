@@ -475,3 +475,113 @@ func outsideSlots(ops []history.Op, slots []int, left []string) ([]history.Op, [
 	}
 	return out, left
 }
+
+// clusterVotePowerLossScenario is a double vote's one way in: the masters
+// that vote in an election lose power just after the winner has their
+// votes, and a second replica of the same master then asks them in the
+// same epoch. n3's shard has two replicas, n6 and n7. n3 and n7 are cut
+// off, and the links between n6 and the two other masters are slow
+// (slow-link each way), so that the votes of n1 and n2 reach n6 a
+// slow-link before n6's announcement reaches them. An operator forces a
+// failover on n6 (CLUSTER FAILOVER FORCE), which wins in a new epoch E;
+// n1 and n2 lose power halfway between their votes' arrival and the
+// announcement's, and restart in a partition with n7 only, on which the
+// operator forces a failover too. n7, which never heard of E, asks in E.
+// Redis 7.0.15 fsyncs a vote before its ACK leaves (redis/redis@9176f4b94),
+// so n1 and n2 refuse, and n7 wins only later, in E+1, once they see n3
+// failed; a master that forgets its vote elects n7 in E too, and the
+// ownership check sees two masters claim n3's slots with one configEpoch.
+func clusterVotePowerLossScenario() *scenarios.Scenario {
+	return &scenarios.Scenario{
+		Name:    "cluster-vote-power-loss",
+		Summary: "the masters that vote for n3's replica n6 lose power just after n6 has their votes, then hear n3's other replica n7 ask in the same epoch: a vote kept on disk refuses it, so no two masters ever claim a slot with one configEpoch",
+		Params: []scenarios.Param{
+			scenarios.DurationParam("duration", "70s", "virtual time the world runs"),
+			scenarios.DurationParam("cut", "10s", "when n3 and n7 are cut off and the links n6 <-> n1 and n6 <-> n2 turn slow"),
+			scenarios.DurationParam("slow-link", "1s", "the one-way latency of the links n6 <-> n1 and n6 <-> n2 from cut on: the time between a vote's arrival at n6 and n6's announcement's arrival at the voter"),
+			scenarios.DurationParam("first-failover", "12s", "when the operator forces a failover on n6; n1 and n2 lose power 2.5 slow-links later, restart a second after that, and the operator forces one on n7 restart-to-second later"),
+			scenarios.DurationParam("restart-to-second", "3s", "from n1's and n2's restart to the forced failover on n7"),
+			scenarios.DurationParam("node-timeout", "5s", "cluster-node-timeout: more than two slow-links, or the slow links' pings would time out"),
+			scenarios.DurationParam("ok-bound", "20s", "the longest acceptable time from the final heal to a cluster ok, and agreed, on every node"),
+			scenarios.IntParam("clients", 4, 1, 100, "register clients on the client host"),
+		},
+		Setup: setupClusterVotePowerLoss,
+	}
+}
+
+func setupClusterVotePowerLoss(r *scenarios.Run) (scenarios.Checks, error) {
+	cut, slow, first := r.Params.Duration("cut"), r.Params.Duration("slow-link"), r.Params.Duration("first-failover")
+	toSecond, timeout, bound, n := r.Params.Duration("restart-to-second"), r.Params.Duration("node-timeout"), r.Params.Duration("ok-bound"), r.Params.Int("clients")
+	crash := first + slow*5/2
+	restart := crash + time.Second
+	second := restart + toSecond
+	heal := second + 2*timeout + 5*time.Second
+	if !(cut >= 8*time.Second && first > cut && timeout > 2*slow && heal+bound+5*time.Second <= r.Duration) {
+		return nil, fmt.Errorf("parameters: want cut >= 8s, first-failover > cut, node-timeout > 2 slow-link and first-failover + 2.5 slow-link + 1s + restart-to-second + 2 node-timeout + 5s + ok-bound + 5s <= duration (got %v, %v, %v, %v, %v, %v)",
+			cut, first, slow, timeout, bound, r.Duration)
+	}
+	reg := client.NewRegister()
+	reg.Keys = 24
+	wl := client.ForCluster(reg, reg.Keys)
+	var shards []deploy.Shard
+	for i, hosts := range [][]string{{"n1", "n4"}, {"n2", "n5"}, {"n3", "n6", "n7"}} {
+		var nodes []deploy.Node
+		for _, h := range hosts {
+			nd := deploy.Node{Config: scenarios.NoSave(), Host: h}
+			nd.Config.Cluster.NodeTimeoutMs = timeout.Milliseconds()
+			nodes = append(nodes, nd)
+		}
+		shards = append(shards, deploy.Shard{Name: fmt.Sprintf("shard%d", i+1), Nodes: nodes})
+	}
+	seeds := append(slices.Clone(clusterSeeds), "n7:6379")
+	dep, err := r.Deploy(deploy.Deployment{
+		Latency: sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
+		Shards:  shards,
+		Clients: []deploy.Clients{{Host: "c1", Count: n, Workload: wl, Cluster: &client.Cluster{Addrs: seeds}, Stop: r.Duration - 3*time.Second}},
+		Cluster: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	dep.Observe(&r.Observations, 500*time.Millisecond, r.Duration)
+	// Clogs, not partitions, keep n7 apart: a link's clog ends alone,
+	// and the traffic a clog held is dropped when either side's
+	// connection goes (n1's and n2's with their power), where a partition's
+	// heal would deliver epoch E to n7 from everybody.
+	clog := func(at time.Duration, op nemesis.Op, pairs ...[2]string) {
+		for _, p := range pairs {
+			r.Schedule = append(r.Schedule, nemesis.Action{At: at, Op: op, Groups: [][]string{{p[0], p[1]}}})
+		}
+	}
+	r.Schedule = []nemesis.Action{
+		{At: clusterCreateAt, Op: nemesis.OpClusterCreate},
+		{At: cut, Op: nemesis.OpPartition, Shape: nemesis.ShapeIsolate, Groups: [][]string{{"n3"}}},
+	}
+	clog(cut, nemesis.OpClog, [2]string{"n7", "n1"}, [2]string{"n7", "n2"}, [2]string{"n7", "n4"}, [2]string{"n7", "n5"}, [2]string{"n7", "n6"}, [2]string{"n7", "c1"})
+	r.Schedule = append(r.Schedule,
+		nemesis.Action{At: cut, Op: nemesis.OpLatency, Groups: [][]string{{"n6", "n1"}}, Latency: slow},
+		nemesis.Action{At: cut, Op: nemesis.OpLatency, Groups: [][]string{{"n6", "n2"}}, Latency: slow},
+		nemesis.Action{At: first, Op: nemesis.OpClusterFailover, Target: "n6", Mode: "force"},
+		nemesis.Action{At: crash, Op: nemesis.OpCrash, Target: "n1"},
+		nemesis.Action{At: crash, Op: nemesis.OpCrash, Target: "n2"},
+	)
+	clog(crash, nemesis.OpClog, [2]string{"n1", "n4"}, [2]string{"n1", "n5"}, [2]string{"n1", "n6"}, [2]string{"n2", "n4"}, [2]string{"n2", "n5"}, [2]string{"n2", "n6"})
+	clog(restart, nemesis.OpUnclog, [2]string{"n7", "n1"}, [2]string{"n7", "n2"})
+	r.Schedule = append(r.Schedule,
+		nemesis.Action{At: restart, Op: nemesis.OpRestart, Target: "n1"},
+		nemesis.Action{At: restart, Op: nemesis.OpRestart, Target: "n2"},
+		nemesis.Action{At: second, Op: nemesis.OpClusterFailover, Target: "n7", Mode: "force"},
+		nemesis.Action{At: heal, Op: nemesis.OpHealAll},
+	)
+	return func(r *scenarios.Run) []checker.Result {
+		r.History.Finish(r.World.Now())
+		ops := r.History.Ops()
+		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), servedBy(ops))
+		return []checker.Result{
+			dep.ClusterEpochs(),
+			dep.ClusterOwnership(500 * time.Millisecond),
+			dep.ClusterAgreement(heal, bound),
+			dep.Convergence(),
+		}
+	}, nil
+}

@@ -19,7 +19,7 @@ func Registry() *scenarios.Registry {
 	all := []*scenarios.Scenario{pingScenario(), replicationScenario(), standaloneCrashScenario(),
 		linearizableMasterScenario(), failoverPartitionScenario(), waitFailoverScenario(), minReplicasScenario(),
 		sentinelPartitionScenario(), sentinelFailoverScenario(), sentinelTiltScenario(), sentinelManualFailoverScenario(), sentinelCrashScenario(),
-		clusterLinearizableScenario(), clusterPartitionMinorityScenario(), clusterFailoverScenario(), clusterFailoverTwiceScenario(), clusterReshardingScenario()}
+		clusterLinearizableScenario(), clusterPartitionMinorityScenario(), clusterFailoverScenario(), clusterFailoverTwiceScenario(), clusterReshardingScenario(), clusterVotePowerLossScenario()}
 	for _, c := range redlockCases() {
 		all = append(all, redlockScenario(c))
 	}
