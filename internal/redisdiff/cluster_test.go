@@ -29,7 +29,7 @@ var clusterOptions = []string{
 
 // clusterSides starts a real redis-server and the server under test in
 // cluster mode, both from nodes.conf conf and with clusterOptions.
-func clusterSides(t *testing.T, conf string) (want, got Side) {
+func clusterSides(t testing.TB, conf string) (want, got Side) {
 	t.Helper()
 	start := func() string {
 		dir := t.TempDir()

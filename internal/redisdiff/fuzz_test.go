@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -113,8 +114,9 @@ var diffConfigExcluded = []string{"port", "bind", "dir", "dbfilename", "save", "
 
 // diffConfigMasked are the parameters whose CONFIG GET values differ by
 // nature between the two servers (CONFIG GET replies are compared
-// without them; loglevel: the oracle is started with warning).
-var diffConfigMasked = []string{"port", "dir", "pidfile", "logfile", "unixsocket", "bind", "dbfilename", "loglevel"}
+// without them; loglevel: the oracle is started with warning; cluster-port:
+// in cluster mode each server has a bus port of its own).
+var diffConfigMasked = []string{"port", "dir", "pidfile", "logfile", "unixsocket", "bind", "dbfilename", "loglevel", "cluster-port"}
 
 // diffFuzzer runs inputs against two servers.
 type diffFuzzer struct {
@@ -132,6 +134,10 @@ type diffFuzzer struct {
 	// last run's closing reset found them so or flushed them); a reset
 	// then skips SCRIPT FLUSH, which builds a new Lua state on each.
 	noScripts bool
+	// cluster: both servers run in cluster mode as a master alone that
+	// owns every slot (FuzzClusterDifferential); clusterExcluded applies
+	// too, and a reset gives the master every slot again.
+	cluster bool
 }
 
 func newDiffFuzzer(tb testing.TB, want, got Side) *diffFuzzer {
@@ -228,6 +234,9 @@ func (df *diffFuzzer) excluded(args []string) string {
 	if why, ok := diffExcluded[name]; ok {
 		return why
 	}
+	if why, ok := clusterExcluded[name]; ok && df.cluster {
+		return why
+	}
 	if name == "config|set" {
 		for i := 2; i < len(args); i += 2 {
 			if slices.Contains(diffConfigExcluded, strings.ToLower(args[i])) || strings.HasPrefix(strings.ToLower(args[i]), "tls-") {
@@ -270,6 +279,10 @@ type diffRun struct {
 	configs []string // parameters CONFIG SET may have changed
 	acl     bool     // an ACL command ran
 	scripts bool     // a command that may cache a script or load a function ran
+	// slots: a CLUSTER command that may change the slots ran (cluster
+	// mode); setslots are the slots CLUSTER SETSLOT named.
+	slots    bool
+	setslots []string
 }
 
 // blockWait is how long a command may go without a reply from either
@@ -301,10 +314,14 @@ func (df *diffFuzzer) run(t *testing.T, data []byte) {
 // or "".
 func (df *diffFuzzer) runOnce(t *testing.T, cmds []cmdfuzz.Command) string {
 	r := &diffRun{df: df}
-	df.reset(t, nil, false, !df.noScripts)
+	df.reset(t, nil, false, !df.noScripts, nil)
 	df.noScripts = false
 	defer func() {
-		df.reset(t, r.configs, r.acl, r.scripts)
+		var slots []string
+		if r.slots {
+			slots = append([]string{}, r.setslots...)
+		}
+		df.reset(t, r.configs, r.acl, r.scripts, slots)
 		df.noScripts = true // reset fails the test otherwise
 		r.close()
 	}()
@@ -322,6 +339,11 @@ func (df *diffFuzzer) runOnce(t *testing.T, cmds []cmdfuzz.Command) string {
 			r.acl = true
 		case strings.HasPrefix(name, "eval"), strings.HasPrefix(name, "script"), strings.HasPrefix(name, "function"):
 			r.scripts = true
+		case strings.HasPrefix(name, "cluster|"):
+			r.slots = true
+			if name == "cluster|setslot" && len(c.Args) > 2 {
+				r.setslots = append(r.setslots, c.Args[2])
+			}
 		}
 		if msg := r.do(c.Conn, c.Args); msg != "" {
 			return msg
@@ -677,7 +699,11 @@ func (r *diffRun) close() {
 // reset brings both servers back to their state at the start: no client
 // but the control connection, no keys, no scripts or functions, the
 // configs given back their first values, and with acl the users too.
-func (df *diffFuzzer) reset(t *testing.T, configs []string, acl, scripts bool) {
+//
+// In cluster mode, slots not nil (an input ran a CLUSTER command) also
+// ends the migrations of the slots among them and gives the master every
+// slot again, from none.
+func (df *diffFuzzer) reset(t *testing.T, configs []string, acl, scripts bool, slots []string) {
 	for i, side := range []Side{df.want, df.got} {
 		cmds := [][]string{
 			{"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"},
@@ -686,6 +712,14 @@ func (df *diffFuzzer) reset(t *testing.T, configs []string, acl, scripts bool) {
 		}
 		if scripts {
 			cmds = append(cmds, []string{"SCRIPT", "FLUSH"}, []string{"FUNCTION", "FLUSH"})
+		}
+		if df.cluster && slots != nil {
+			for _, slot := range slots {
+				if n, err := strconv.Atoi(slot); err == nil && n >= 0 && n < 16384 && strconv.Itoa(n) == slot {
+					cmds = append(cmds, []string{"CLUSTER", "SETSLOT", slot, "STABLE"})
+				}
+			}
+			cmds = append(cmds, []string{"CLUSTER", "FLUSHSLOTS"}, []string{"CLUSTER", "ADDSLOTSRANGE", "0", "16383"})
 		}
 		for _, name := range configs {
 			if v, ok := df.config[i][name]; ok {

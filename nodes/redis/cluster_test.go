@@ -293,6 +293,9 @@ func TestSingleKeyAtAgreesWithPositions(t *testing.T) {
 			if want := cmd.keys.positions(argv); len(want) != 1 || want[0] != pos {
 				t.Errorf("%s with %d arguments: singleKeyAt %d, positions %v", name, argc, pos, want)
 			}
+			if want := cmd.keys.legacyPositions(argv); len(want) != 1 || want[0] != pos {
+				t.Errorf("%s with %d arguments: singleKeyAt %d, legacyPositions %v", name, argc, pos, want)
+			}
 		}
 	}
 	for _, name := range []string{"get", "set", "incr", "sadd", "rpush", "lrange", "smembers"} {

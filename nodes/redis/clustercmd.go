@@ -902,13 +902,14 @@ const (
 	redirDownROState
 )
 
-// clusterRedirect is processCommand's cluster check: a command with keys
-// (or EXEC) from a client that is not our master runs here only if this
-// node serves its slot; otherwise it is answered with a redirection. It
-// reports whether the command was rejected.
+// clusterRedirect is processCommand's cluster check: a command with key
+// specs (a shard channel's "not key" spec counts: SPUBLISH, SSUBSCRIBE),
+// movable keys, or EXEC, from a client that is not our master, runs here
+// only if this node serves its slot; otherwise it is answered with a
+// redirection. It reports whether the command was rejected.
 func (c *client) clusterRedirect(cmd *command, args [][]byte) bool {
 	s := c.s
-	if c.isMaster || (!cmd.keys.hasKeys() && cmd.name != "exec") {
+	if c.isMaster || (len(cmd.keys.specs) == 0 && cmd.keys.proc == nil && cmd.name != "exec") {
 		return false
 	}
 	n, slot, code := s.nodeByQuery(c, cmd, args)
@@ -1014,15 +1015,14 @@ func (s *Server) nodeByQuery(c *client, cmd *command, args [][]byte) (*clusterNo
 	multipleKeys, migrating, importing := false, false, false
 	missing, existing := 0, 0
 	for _, q := range cmds {
-		if !q.cmd.keys.hasKeys() {
-			continue
-		}
+		// getKeysFromCommand: the getkeys proc or the legacy range,
+		// not the key specs.
 		one := [1]int{}
 		positions := one[:]
 		if pos, ok := singleKeyAt(q.cmd.keys, len(q.args)); ok {
 			one[0] = pos
 		} else {
-			positions = q.cmd.keys.positions(q.args)
+			positions = q.cmd.keys.legacyPositions(q.args)
 		}
 		for _, pos := range positions {
 			key := q.args[pos]
@@ -1103,10 +1103,10 @@ func (s *Server) nodeByQuery(c *client, cmd *command, args [][]byte) (*clusterNo
 	return n, slot, redirNone
 }
 
-// singleKeyAt is keys.positions for the layout of most commands, one key at
-// a fixed argument (GET, SET, INCR...), found without allocating; ok is
-// false for any other layout, or when argc is too short for the key, where
-// positions answers.
+// singleKeyAt is keys.legacyPositions (and keys.positions) for the layout
+// of most commands, one key at a fixed argument (GET, SET, INCR...), found
+// without allocating; ok is false for any other layout, or when argc is too
+// short for the key, where legacyPositions answers.
 func singleKeyAt(keys cmdKeys, argc int) (pos int, ok bool) {
 	if keys.proc != nil || len(keys.specs) != 1 {
 		return 0, false

@@ -130,6 +130,32 @@ func (k cmdKeys) positions(argv [][]byte) []int {
 	return nil
 }
 
+// legacyPositions finds the keys in argv as getKeysFromCommand does, for
+// the cluster's routing (getNodeByQuery) and client tracking: by the
+// getkeys proc when the command has one, else by the legacy (first, last,
+// step) range. The range counts the arguments of a "not key" spec too
+// (SSUBSCRIBE's channels, routed as keys), and of a range that runs past
+// argv keeps the part inside it (PFMERGE with its destination alone), where
+// the specs would give no key at all.
+func (k cmdKeys) legacyPositions(argv [][]byte) []int {
+	if k.proc != nil {
+		return k.proc(argv)
+	}
+	r := k.legacyRange()
+	if r.First <= 0 || r.Step <= 0 {
+		return nil
+	}
+	last := r.Last
+	if last < 0 {
+		last += len(argv)
+	}
+	var pos []int
+	for j := r.First; j <= last && j < len(argv); j += r.Step {
+		pos = append(pos, j)
+	}
+	return pos
+}
+
 // specPositions applies specs to argv as getKeysUsingKeySpecs does, keys
 // in the order of the specs; ok is false when a spec cannot be used: it is
 // unknown or incomplete, its key count is not a non-negative integer, or

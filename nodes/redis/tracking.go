@@ -267,7 +267,7 @@ func (s *Server) rememberKeys(c *client, cmd *command, args [][]byte) {
 	if cmd.flags&flagPubSub != 0 {
 		return // shard channels are not keys to cache
 	}
-	for _, i := range cmd.keys.positions(args) {
+	for _, i := range cmd.keys.legacyPositions(args) { // getKeysFromCommand
 		key := string(args[i])
 		ids, _ := s.trackedKeys.Get(key)
 		j, found := slices.BinarySearchFunc(ids, c.id, idOrder)
