@@ -87,9 +87,9 @@ mutants: build
 # (FuzzCommands: every command of the table with arguments from the
 # input; no input may crash a node) for ten minutes, then the same
 # commands against a real redis-server (FuzzDifferential: the replies
-# must match) for DIFFFUZZTIME. CI runs the command fuzzer for a minute
-# and the differential one for 30 s when redis-server is on PATH
-# (fuzz-ci). FUZZTIME=... to change the ten minutes.
+# must match), then both in cluster mode (FuzzClusterDifferential), each
+# for DIFFFUZZTIME. CI runs the command fuzzer for a minute and each
+# differential one for 30 s when redis-server is on PATH (fuzz-ci). FUZZTIME=... to change the ten minutes.
 # Minimizing a new input is capped at 5 s: at Go's default of a minute,
 # minimization took most of a run and executions stalled at 0/s.
 FUZZTIME ?= 10m
@@ -99,10 +99,11 @@ fuzz:
 	$(GO) test ./nodes/redis/cluster -run '^$$' -fuzz 'FuzzParse$$' -fuzztime 60s -fuzzminimizetime 5s
 	$(GO) test ./nodes/redis/cluster -run '^$$' -fuzz FuzzParseConfig -fuzztime 60s -fuzzminimizetime 5s
 	$(GO) test ./nodes/redis -run '^$$' -fuzz FuzzCommands -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
-	$(GO) test ./internal/redisdiff -run '^$$' -fuzz FuzzDifferential -fuzztime $(DIFFFUZZTIME) -fuzzminimizetime 5s
+	$(GO) test ./internal/redisdiff -run '^$$' -fuzz 'FuzzDifferential$$' -fuzztime $(DIFFFUZZTIME) -fuzzminimizetime 5s
+	$(GO) test ./internal/redisdiff -run '^$$' -fuzz FuzzClusterDifferential -fuzztime $(DIFFFUZZTIME) -fuzzminimizetime 5s
 
 fuzz-ci:
 	$(GO) test ./nodes/redis -run '^$$' -fuzz FuzzCommands -fuzztime 60s -fuzzminimizetime 5s
-	@if command -v redis-server >/dev/null; then $(GO) test ./internal/redisdiff -run '^$$' -fuzz FuzzDifferential -fuzztime 30s -fuzzminimizetime 5s; else echo "fuzz-ci: no redis-server on PATH; FuzzDifferential not run"; fi
+	@if command -v redis-server >/dev/null; then $(GO) test ./internal/redisdiff -run '^$$' -fuzz 'FuzzDifferential$$' -fuzztime 30s -fuzzminimizetime 5s && $(GO) test ./internal/redisdiff -run '^$$' -fuzz FuzzClusterDifferential -fuzztime 30s -fuzzminimizetime 5s; else echo "fuzz-ci: no redis-server on PATH; FuzzDifferential not run"; fi
 
 ci: lint test
