@@ -203,6 +203,10 @@ func newDiffFuzzer(tb testing.TB, want, got Side) *diffFuzzer {
 	df.match["pexpiretime"] = Match{Within: 50}
 	// COMMAND lists the table in the order of Redis's dict.
 	df.match["command"] = Match{Shape: true}
+	// PUBSUB CHANNELS and SHARDCHANNELS list a dict too (seeded at
+	// random per process), and have no tip that says so.
+	df.match["pubsub|channels"] = Match{Sort: true}
+	df.match["pubsub|shardchannels"] = Match{Sort: true}
 	// HELLO's map holds the connection's id, as CLIENT ID and CLIENT
 	// GETREDIR (ids count the harness's connections too); ACL LOG's
 	// entries their age; ACL GENPASS is random. None has Redis's tip.
@@ -314,14 +318,14 @@ func (df *diffFuzzer) run(t *testing.T, data []byte) {
 // or "".
 func (df *diffFuzzer) runOnce(t *testing.T, cmds []cmdfuzz.Command) string {
 	r := &diffRun{df: df}
-	df.reset(t, nil, false, !df.noScripts, nil)
+	df.reset(t, nil, false, !df.noScripts, nil, nil)
 	df.noScripts = false
 	defer func() {
 		var slots []string
 		if r.slots {
 			slots = append([]string{}, r.setslots...)
 		}
-		df.reset(t, r.configs, r.acl, r.scripts, slots)
+		df.reset(t, r.configs, r.acl, r.scripts, slots, r.history)
 		df.noScripts = true // reset fails the test otherwise
 		r.close()
 	}()
@@ -702,8 +706,9 @@ func (r *diffRun) close() {
 //
 // In cluster mode, slots not nil (an input ran a CLUSTER command) also
 // ends the migrations of the slots among them and gives the master every
-// slot again, from none.
-func (df *diffFuzzer) reset(t *testing.T, configs []string, acl, scripts bool, slots []string) {
+// slot again, from none. after is the input just run, which a failure to
+// reset names.
+func (df *diffFuzzer) reset(t *testing.T, configs []string, acl, scripts bool, slots, after []string) {
 	for i, side := range []Side{df.want, df.got} {
 		cmds := [][]string{
 			{"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"},
@@ -741,7 +746,7 @@ func (df *diffFuzzer) reset(t *testing.T, configs []string, acl, scripts bool, s
 		}
 		for _, cmd := range cmds {
 			if raw, err := df.ctl[i].DoStrings(cmd...); err != nil || (len(raw) > 0 && raw[0] == '-') {
-				t.Fatalf("redisdiff: %s: resetting with %s: %q %v", side.Name, commandText(cmd), raw, err)
+				t.Fatalf("redisdiff: %s: resetting with %s: %q %v\nafter the input's commands:\n\t%s", side.Name, commandText(cmd), raw, err, strings.Join(after, "\n\t"))
 			}
 		}
 	}
