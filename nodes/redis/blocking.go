@@ -36,7 +36,8 @@ type blockState struct {
 }
 
 // parseTimeout is getTimeoutFromObjectOrReply for seconds: the timeout in
-// ms, 0 for forever. 7.0.15 converts the milliseconds to a long long
+// ms, 0 for forever, computed in long double as 7.0.15 does
+// (rnum.CeilMul1000). 7.0.15 converts the milliseconds to a long long
 // unchecked: on x86-64 a value out of its range (1e16 s, inf) comes out
 // as LLONG_MIN, and the timeout is refused as negative.
 func (c *client) parseTimeout(b []byte) (int64, bool) {
@@ -45,11 +46,7 @@ func (c *client) parseTimeout(b []byte) (int64, bool) {
 		c.w.WriteError("ERR timeout is not a float or out of range")
 		return 0, false
 	}
-	ms := math.Ceil(ld.Float64() * 1000)
-	t := int64(math.MinInt64)
-	if ms >= math.MinInt64 && ms < math.MaxInt64 {
-		t = int64(ms)
-	}
+	t := rnum.CeilMul1000(ld)
 	if t < 0 {
 		c.w.WriteError("ERR timeout is negative")
 		return 0, false
@@ -247,7 +244,7 @@ func (c *client) block(b *blockState, timeout int64) {
 			s.blocking[dk] = append(s.blocking[dk], c)
 		}
 	}
-	if timeout > 0 {
+	if timeout > 0 && !timeoutNeverFires(timeout) {
 		b.timer = s.env.After(time.Duration(timeout)*time.Millisecond, func() {
 			if c.blocked != b {
 				return
@@ -260,6 +257,14 @@ func (c *client) block(b *blockState, timeout int64) {
 		})
 	}
 }
+
+// timeoutNeverFires says whether a blocked client's timeout (ms, > 0)
+// never comes. 7.0.15 adds it to the time now in a long long, unchecked,
+// and files the sum in its timeout table as unsigned: a sum past 2^63
+// wraps to a deadline no clock reaches (WAIT 1 9223372036854775807 blocks
+// for good), and one just short of it is centuries away. A time.Duration
+// holds no more than 292 years, so beyond that the node sets no timer.
+func timeoutNeverFires(ms int64) bool { return ms > math.MaxInt64/int64(time.Millisecond) }
 
 // unblock removes c from the blocking lists; with reply false nothing is
 // sent (the caller replies, or the client is gone).

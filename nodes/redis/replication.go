@@ -1252,7 +1252,7 @@ func waitCommand(c *client, args [][]byte) {
 	c.waitN, c.waitOff = truncated, c.woff
 	c.blocked = &blockState{db: c.db, wait: true}
 	s.waiters = append(s.waiters, c)
-	if timeout > 0 {
+	if timeout > 0 && !timeoutNeverFires(timeout) {
 		b := c.blocked
 		b.timer = s.env.After(time.Duration(timeout)*time.Millisecond, func() {
 			if c.blocked != b {

@@ -265,3 +265,31 @@ func FormatLongDouble(x LongDouble) string {
 func FormatFloat(f float64) string {
 	return FormatLongDouble(LongDoubleFromFloat64(f))
 }
+
+// CeilMul1000 is (long long)ceill(x * 1000.0) on x86-64, the milliseconds
+// of a timeout given in seconds (getTimeoutFromObjectOrReply): the product
+// rounded to the long double's 64-bit mantissa, its ceiling, and the
+// conversion, which gives LLONG_MIN for anything outside the long long's
+// range (infinities and NaN too). Rounding to a float64 first would move
+// a product near 2^63 past it: 9223372036854775 seconds is
+// 9223372036854775000 ms, in range, while float64 makes it 2^63.
+func CeilMul1000(x LongDouble) int64 {
+	if x.kind != ldFinite {
+		return math.MinInt64
+	}
+	a := new(big.Float).SetPrec(64).SetUint64(x.mant)
+	a.SetMantExp(a, int(x.exp))
+	if x.neg {
+		a.Neg(a)
+	}
+	p := new(big.Float).SetPrec(64).SetMode(big.ToNearestEven)
+	p.Mul(a, new(big.Float).SetPrec(64).SetInt64(1000))
+	i, acc := p.Int(nil) // toward zero
+	if acc == big.Below {
+		i.Add(i, big.NewInt(1)) // a positive non-integer: up to its ceiling
+	}
+	if !i.IsInt64() {
+		return math.MinInt64
+	}
+	return i.Int64()
+}

@@ -307,3 +307,36 @@ func TestAtoi(t *testing.T) {
 		}
 	}
 }
+
+// CeilMul1000 is x87's (long long)ceill(x*1000.0): exact near 2^63 where
+// float64 is not, LLONG_MIN out of range, ceilings toward +inf.
+func TestCeilMul1000(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+	}{
+		{"0", 0},
+		{"0.1", 100},
+		{"0.0001", 1},
+		{"-0.0001", 0},
+		{"-1.5", -1500},
+		{"1e-4000", 1},
+		{"9223372036854775", 9223372036854775000},
+		{"9223372036854775.807", math.MaxInt64},
+		{"9223372036854775.808", math.MinInt64},
+		{"9223372036854776", math.MinInt64},
+		{"-9223372036854775.808", -math.MaxInt64}, // -...807.617 rounds to -...807.5 (64-bit mantissa), ceiling -...807
+		{"-9223372036854775.809", math.MinInt64},
+		{"1e300", math.MinInt64},
+		{"inf", math.MinInt64},
+		{"-inf", math.MinInt64},
+	} {
+		x, ok := ParseLongDouble([]byte(tc.in))
+		if !ok {
+			t.Fatalf("ParseLongDouble(%q) refused", tc.in)
+		}
+		if got := CeilMul1000(x); got != tc.want {
+			t.Errorf("CeilMul1000(%s) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}
