@@ -45,6 +45,25 @@ func clusterShardsOf(masters int, cfg func() deploy.Node, nodeTimeout time.Durat
 	return shards
 }
 
+// pinnedShards is a shard of each host list (its master first), every node
+// without snapshots, with the node timeout, and with a migration barrier
+// no shard reaches: no replica migrates to a master the faults orphaned,
+// so each shard keeps the nodes the convergence check compares.
+func pinnedShards(hosts [][]string, nodeTimeout time.Duration) []deploy.Shard {
+	var shards []deploy.Shard
+	for i, hs := range hosts {
+		var nodes []deploy.Node
+		for _, h := range hs {
+			nd := deploy.Node{Config: scenarios.NoSave(), Host: h}
+			nd.Config.Cluster.NodeTimeoutMs = nodeTimeout.Milliseconds()
+			nd.Config.Cluster.MigrationBarrier = 100
+			nodes = append(nodes, nd)
+		}
+		shards = append(shards, deploy.Shard{Name: fmt.Sprintf("shard%d", i+1), Nodes: nodes})
+	}
+	return shards
+}
+
 var clusterSeeds = []string{"n1:6379", "n2:6379", "n3:6379", "n4:6379", "n5:6379", "n6:6379"}
 
 // clusterSeedsOf is every node's address in a cluster of masters shards.
@@ -411,19 +430,8 @@ func setupClusterFailoverTwice(r *scenarios.Run) (scenarios.Checks, error) {
 	reg := client.NewRegister()
 	reg.Keys = 24
 	wl := client.ForCluster(reg, reg.Keys)
-	var shards []deploy.Shard
-	for i := 1; i <= 3; i++ {
-		var nodes []deploy.Node
-		for _, h := range []string{fmt.Sprintf("n%d", i), fmt.Sprintf("n%d", i+3), fmt.Sprintf("n%d", i+6)} {
-			nd := deploy.Node{Config: scenarios.NoSave(), Host: h}
-			nd.Config.Cluster.NodeTimeoutMs = timeout.Milliseconds()
-			// No replica migrates to the orphaned n7: each shard keeps
-			// the nodes the convergence check compares.
-			nd.Config.Cluster.MigrationBarrier = 100
-			nodes = append(nodes, nd)
-		}
-		shards = append(shards, deploy.Shard{Name: fmt.Sprintf("shard%d", i), Nodes: nodes})
-	}
+	// No replica migrates to the orphaned n7.
+	shards := pinnedShards([][]string{{"n1", "n4", "n7"}, {"n2", "n5", "n8"}, {"n3", "n6", "n9"}}, timeout)
 	var seeds []string
 	for i := 1; i <= 9; i++ {
 		seeds = append(seeds, fmt.Sprintf("n%d:6379", i))
@@ -523,21 +531,9 @@ func setupClusterVotePowerLoss(r *scenarios.Run) (scenarios.Checks, error) {
 	reg := client.NewRegister()
 	reg.Keys = 24
 	wl := client.ForCluster(reg, reg.Keys)
-	var shards []deploy.Shard
-	for i, hosts := range [][]string{{"n1", "n4"}, {"n2", "n5"}, {"n3", "n6", "n7"}} {
-		var nodes []deploy.Node
-		for _, h := range hosts {
-			nd := deploy.Node{Config: scenarios.NoSave(), Host: h}
-			nd.Config.Cluster.NodeTimeoutMs = timeout.Milliseconds()
-			// No replica of n3's shard migrates to a master the faults
-			// orphaned (n1 or n2, whose replicas may be elected while they
-			// are down): each shard keeps the nodes the convergence check
-			// compares.
-			nd.Config.Cluster.MigrationBarrier = 100
-			nodes = append(nodes, nd)
-		}
-		shards = append(shards, deploy.Shard{Name: fmt.Sprintf("shard%d", i+1), Nodes: nodes})
-	}
+	// No replica of n3's shard migrates to a master the faults orphaned
+	// (n1 or n2, whose replicas may be elected while they are down).
+	shards := pinnedShards([][]string{{"n1", "n4"}, {"n2", "n5"}, {"n3", "n6", "n7"}}, timeout)
 	seeds := append(slices.Clone(clusterSeeds), "n7:6379")
 	dep, err := r.Deploy(deploy.Deployment{
 		Latency: sim.LogNormalDist(100*time.Microsecond, 300*time.Microsecond, 0.8),
