@@ -14,7 +14,6 @@ import (
 var clusterExcluded = map[string]string{
 	"cluster|meet":  "starts a handshake with whatever listens at the address, under a random ID",
 	"cluster|reset": "HARD draws a new node ID; either kind forgets the nodes.conf the servers share",
-	"readonly":      "harmless alone, but the generator's READONLY and READWRITE add nothing a master alone can show",
 }
 
 // FuzzClusterDifferential is FuzzDifferential with both servers in
