@@ -2,8 +2,11 @@ package redisdiff
 
 import (
 	"net"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/redsim/redsim/internal/freeport"
 )
 
 // MIGRATE between the node and a real redis-server, both ways: the keys
@@ -44,5 +47,36 @@ func TestMigrateWithRealRedis(t *testing.T) {
 		if ttl, _ := dst.DoStrings("PTTL", "ttl"); !strings.HasPrefix(string(ttl), ":9") && string(ttl) != ":100000\r\n" {
 			t.Fatalf("MIGRATE %s -> %s: PTTL = %q", tc.from, tc.to, ttl)
 		}
+	}
+}
+
+// MIGRATE to a port nothing listens on: 7.0.15's connBlockingConnect
+// takes the refused connection for an open one, so the write fails (and
+// its one retry): IOERR writing, not connecting. The node answers as
+// the real server does.
+func TestMigrateRefusedWithRealRedis(t *testing.T) {
+	node, real := startNode(t), StartRedis(t)
+	port, err := freeport.Port()
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := strconv.Itoa(port)
+	var replies []string
+	for _, addr := range []string{real, node} {
+		c := dialTest(t, addr)
+		if _, err := c.DoStrings("SET", "k", "v"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.DoStrings("MIGRATE", "127.0.0.1", closed, "k", "0", "1000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		replies = append(replies, string(got))
+	}
+	if replies[0] != replies[1] {
+		t.Fatalf("MIGRATE to a closed port: real Redis %q, the node %q", replies[0], replies[1])
+	}
+	if replies[0] != "-IOERR error or timeout writing to target instance\r\n" {
+		t.Fatalf("real Redis replied %q", replies[0])
 	}
 }

@@ -2,6 +2,7 @@ package redis
 
 import (
 	"bytes"
+	"errors"
 	"net"
 	"slices"
 	"strconv"
@@ -68,6 +69,7 @@ type migrateSocket struct {
 	lastUse int64 // unix seconds
 	open    bool
 	closed  bool
+	err     error // why it closed
 	in      []byte
 	// wake is the running MIGRATE's continuation, run on every event of
 	// the connection.
@@ -84,8 +86,8 @@ func (m *migrateSocket) OnData(_ sim.Conn, p []byte) {
 	m.poke()
 }
 
-func (m *migrateSocket) OnClose(sim.Conn, error) {
-	m.closed = true
+func (m *migrateSocket) OnClose(_ sim.Conn, err error) {
+	m.closed, m.err = true, err
 	m.poke()
 }
 
@@ -125,8 +127,13 @@ type migrateOp struct {
 	sent     [][]byte // the keys whose RESTORE went out
 	acked    [][]byte
 	errSent  bool
-	written  bool // the commands went out on this connection
 	timer    sim.Timer
+	phase    int
+	// waitStart is mstime() when the running syncWrite or syncRead
+	// began, which its waits count the timeout from.
+	waitStart int64
+	// partial is how many bytes of a reply line were read already.
+	partial int
 }
 
 func migrateCommand(c *client, args [][]byte) {
@@ -201,56 +208,141 @@ func migrateCommand(c *client, args [][]byte) {
 	op.start()
 }
 
-// start is try_again: get (or make) the connection and send everything.
+// start is try_again: get (or make) the connection, then write.
+//
+// Redis does the exchange with blocking calls whose waits are aeWait, a
+// poll(2) of at most the timeout. connBlockingConnect waits once for the
+// connection and ignores the outcome (7.0.15 marks the connection
+// connected even when the wait ran out, a bug fixed later): only a dial
+// that fails at once, an unknown host here, is "connecting to the
+// client". A refused or unanswered connection is found by the write
+// that follows, which waits the timeout again: "writing to target
+// instance", after up to twice the timeout.
 func (op *migrateOp) start() {
 	s := op.c.s
 	name := string(op.host) + ":" + string(op.port)
 	cs := s.migrateSockets[name]
-	if cs == nil || cs.closed {
-		if len(s.migrateSockets) == migrateCacheItems {
-			s.dropRandomMigrateSocket()
-		}
-		cs = &migrateSocket{name: name, lastDB: -1}
-		cs.conn = s.env.Dial(net.JoinHostPort(string(op.host), strconv.Itoa(rnum.Atoi(op.port))), time.Duration(op.timeout)*time.Millisecond, cs)
-		if s.migrateSockets == nil {
-			s.migrateSockets = map[string]*migrateSocket{}
-		}
-		s.migrateSockets[name] = cs
-	}
-	cs.lastUse = s.unixtime
 	op.cs = cs
-	op.written = false
-	cs.wake = op.step
-	if !cs.open {
-		// connBlockingConnect with the timeout.
-		op.arm()
+	if cs != nil {
+		// A cached connection the target has closed since is found so by
+		// the write or the read, which then retry on a new one.
+		cs.lastUse = s.unixtime
+		cs.wake = op.step
+		op.write()
 		return
 	}
-	op.send()
+	if len(s.migrateSockets) == migrateCacheItems {
+		s.dropRandomMigrateSocket()
+	}
+	cs = &migrateSocket{name: name, lastDB: -1, lastUse: s.unixtime}
+	op.cs = cs
+	cs.wake = op.step
+	op.phase = migrateConnecting
+	// No dial timeout of the network's: the kernel's own (some two
+	// minutes of SYN retries) is beyond any wait of MIGRATE's.
+	cs.conn = s.env.Dial(net.JoinHostPort(string(op.host), strconv.Itoa(rnum.Atoi(op.port))), 0, cs)
+	op.poll(op.timeout)
 }
 
-// arm (re)starts the timeout of the current blocking step.
-func (op *migrateOp) arm() {
+// Where a MIGRATE is in its exchange.
+const (
+	migrateConnecting = iota // connBlockingConnect's aeWait
+	migrateWriting           // syncWrite
+	migrateReading           // syncReadLine
+)
+
+// poll is aeWait's poll(2) of ms milliseconds, which poll takes as an
+// int: the low 32 bits, so a negative int waits for an event only and 0
+// not at all. Any event of the connection ends it early (step).
+func (op *migrateOp) poll(ms int64) {
 	s := op.c.s
 	if !op.timer.IsZero() {
 		s.env.Cancel(op.timer)
-	}
-	op.timer = s.env.After(time.Duration(op.timeout)*time.Millisecond, func() {
 		op.timer = sim.Timer{}
-		if !op.cs.open {
+	}
+	t := int32(uint32(ms))
+	switch {
+	case t < 0:
+		return
+	case t == 0 && op.phase == migrateConnecting:
+		op.pollEnd()
+		return
+	case t == 0:
+		// A sync loop's poll(0) spins until mstime() moves on.
+		t = 1
+	}
+	op.timer = s.env.After(time.Duration(t)*time.Millisecond, func() {
+		op.timer = sim.Timer{}
+		op.pollEnd()
+	})
+}
+
+// pollEnd runs when a poll ends, by an event or its time.
+func (op *migrateOp) pollEnd() {
+	s := op.c.s
+	if !op.timer.IsZero() {
+		s.env.Cancel(op.timer)
+		op.timer = sim.Timer{}
+	}
+	switch op.phase {
+	case migrateConnecting:
+		if op.cs.closed && errors.Is(op.cs.err, sim.ErrNoHost) {
 			op.connectFailed()
 			return
 		}
-		op.socketError(true, false)
-	})
+		if s.migrateSockets == nil {
+			s.migrateSockets = map[string]*migrateSocket{}
+		}
+		s.migrateSockets[op.cs.name] = op.cs
+		op.write()
+	case migrateWriting, migrateReading:
+		// syncWrite and syncRead judge the time after every wait, woken
+		// by an event or not.
+		if s.mstime()-op.waitStart >= op.timeout {
+			op.socketError(true, op.phase == migrateWriting)
+			return
+		}
+		if op.phase == migrateWriting {
+			op.tryWrite()
+		} else {
+			op.read()
+		}
+	}
+}
+
+// syncWait is the wait inside syncWrite's and syncRead's loops, of the
+// time left (at least SYNCIO__RESOLUTION, 10 ms).
+func (op *migrateOp) syncWait() {
+	op.poll(max(op.timeout-(op.c.s.mstime()-op.waitStart), 10))
 }
 
 func (op *migrateOp) connectFailed() {
 	s := op.c.s
-	delete(s.migrateSockets, op.cs.name)
+	if s.migrateSockets[op.cs.name] == op.cs {
+		delete(s.migrateSockets, op.cs.name)
+	}
 	op.cs.wake = nil
 	op.cs.conn.Abort()
 	op.finish("IOERR error or timeout connecting to the client")
+}
+
+// write is syncWrite of the commands: sent at once on an open connection,
+// an error on a closed one, a wait on one still connecting.
+func (op *migrateOp) write() {
+	op.phase = migrateWriting
+	op.waitStart = op.c.s.mstime()
+	op.tryWrite()
+}
+
+func (op *migrateOp) tryWrite() {
+	switch cs := op.cs; {
+	case cs.closed:
+		op.socketError(false, true)
+	case cs.open:
+		op.send()
+	default:
+		op.syncWait()
+	}
 }
 
 // send writes AUTH, SELECT and the RESTOREs in one buffer.
@@ -301,35 +393,35 @@ func (op *migrateOp) send() {
 	}
 	op.pos = 0
 	op.acked = op.acked[:0]
-	op.written = true
+	op.partial = 0
 	op.cs.conn.Write(buf)
-	op.arm()
-	op.step()
+	op.phase = migrateReading
+	op.waitStart = s.mstime()
+	op.read()
 }
 
-// step reads what reply lines have come, as the loop of connSyncReadLine
-// calls does.
+// step runs on every event of the connection: it ends the poll waiting
+// for one.
 func (op *migrateOp) step() {
-	cs := op.cs
-	if !cs.open {
-		if cs.closed {
-			op.connectFailed()
-		}
-		return
-	}
 	if op.cs.wake == nil {
 		return
 	}
-	if !op.written {
-		op.send() // connected: send, then read
-		return
+	op.pollEnd()
+}
+
+// read takes the reply lines that came, as connSyncReadLine's reads of a
+// byte at a time do: a byte there is taken at once; one that is not is
+// waited for, the timeout counted from that byte's read.
+func (op *migrateOp) read() {
+	cs := op.cs
+	if len(cs.in) > op.partial {
+		op.waitStart = op.c.s.mstime()
 	}
 	for {
 		l, ok := cs.line()
 		if !ok {
 			break
 		}
-		op.arm()
 		switch {
 		case op.password != nil && op.pos == 0:
 			op.auth = l
@@ -345,8 +437,12 @@ func (op *migrateOp) step() {
 		}
 	}
 	if cs.closed {
+		// read(2) returns 0: a short read, not a timeout.
 		op.socketError(false, false)
+		return
 	}
+	op.partial = len(cs.in)
+	op.syncWait()
 }
 
 func boolInt(b bool) int {

@@ -71,4 +71,43 @@ func TestMigrate(t *testing.T) {
 		EXISTS k2 -> :1\r\n
 		MIGRATE nohost 6379 k2 0 300 -> -IOERR error or timeout connecting to the client\r\n
 	`)
+
+	// 7.0.15's connBlockingConnect ignores how its wait ended, so only an
+	// unknown host is "connecting": a refused connection fails the write
+	// (and its one retry), and an unanswered one fails the write after a
+	// second wait of the timeout (ETIMEDOUT: no retry), as real Redis
+	// does (IOERR writing, after 617 ms for a timeout of 300 with the
+	// target's SYNs dropped).
+	timed := func(args ...string) (string, time.Duration) {
+		start := rw.w.Now()
+		got := a.do(args...)
+		return got, rw.w.Now().Sub(start)
+	}
+	const writing = "-IOERR error or timeout writing to target instance\r\n"
+	if got, took := timed("MIGRATE", "b", "1", "k2", "0", "300"); got != writing || took > 10*time.Millisecond {
+		t.Fatalf("MIGRATE to a closed port: %q after %v, want %q at once", got, took, writing)
+	}
+	if err := rw.net.Isolate("b"); err != nil {
+		t.Fatal(err)
+	}
+	if got, took := timed("MIGRATE", "b", "6379", "k2", "0", "300"); got != writing || took < 600*time.Millisecond || took > 610*time.Millisecond {
+		t.Fatalf("MIGRATE to a cut-off target: %q after %v, want %q after 600 ms", got, took, writing)
+	}
+	// syncWrite waits at least SYNCIO__RESOLUTION (10 ms) at a time.
+	if got, took := timed("MIGRATE", "b", "6379", "k2", "0", "1"); got != writing || took < 11*time.Millisecond || took > 12*time.Millisecond {
+		t.Fatalf("MIGRATE with a 1 ms timeout: %q after %v, want %q after 1 + 10 ms", got, took, writing)
+	}
+	// A timeout of 2^31 ms or more is a negative int to poll(2), which
+	// then waits for an event only: the MIGRATE ends when the target is
+	// back (the connection completes on a SYN retransmitted), not before.
+	n := len(a.replies)
+	a.send("MIGRATE", "b", "6379", "k2", "0", "4294967396")
+	rw.w.RunFor(time.Hour)
+	if len(a.replies) != n {
+		t.Fatalf("MIGRATE with a timeout of 2^32+100 ms replied within an hour of a cut: %q", a.replies[len(a.replies)-1])
+	}
+	rw.net.Heal()
+	if got := a.wait(n + 1); got != "+OK\r\n" {
+		t.Fatalf("MIGRATE once the target is back: %q", got)
+	}
 }
