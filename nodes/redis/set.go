@@ -438,16 +438,15 @@ func srandmemberCommand(c *client, args [][]byte) {
 
 func smoveCommand(c *client, args [][]byte) {
 	src, dst, m := args[1], args[2], args[3]
-	so, ok := c.getSet(src)
-	if !ok {
-		return
-	}
-	do, ok := c.getSet(dst)
-	if !ok {
-		return
-	}
+	// Both keys are looked up (and expired) first; a missing source is 0
+	// whatever the destination holds, and only then are the types checked.
+	so, do := c.db.lookup(src), c.db.lookup(dst)
 	if so == nil {
 		c.w.WriteInt(0)
+		return
+	}
+	if so.kind != kindSet || do != nil && do.kind != kindSet {
+		c.w.WriteError(errWrongType)
 		return
 	}
 	if string(src) == string(dst) {
