@@ -41,3 +41,50 @@ func TestClusterManualFailoverElectionStartsAtOnce(t *testing.T) {
 		t.Fatalf("the election started %v after the stream was processed, want the same millisecond", started-processed)
 	}
 }
+
+// While a manual failover holds the master's clients paused, its
+// replication cron feeds the replicas no PING (replicationCron in 7.0.15):
+// the PING would move the master's offset past the one the replica was
+// told to reach. Over real TCP a replica whose stream lags the bus then
+// reads the last bytes before that offset and the PING together, never
+// has processed exactly that offset, and the failover times out (as
+// TestServeClusterMixed once did). Here the replica cannot win (the
+// other masters do not hear it), so the pause lasts the failover's 5 s,
+// through several of the PINGs (one a second): the master's offset must
+// stay where the pause found it, and the PINGs come back after.
+func TestClusterManualFailoverPausesReplicationPing(t *testing.T) {
+	cw := newClusterWorldCfg(t, 1, 6, 3, func() Config {
+		cfg := clusterConfig()
+		cfg.ReplPingReplicaPeriod = 1
+		return cfg
+	})
+	offset := func() string { return replInfoField(cw.conns[0], "master_repl_offset") }
+	for _, other := range []string{"n2", "n3"} {
+		if err := cw.net.Clog("n4", other); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := cw.conns[3].do("CLUSTER", "FAILOVER"); got != "+OK\r\n" {
+		t.Fatalf("CLUSTER FAILOVER on n4: %q", got)
+	}
+	cw.w.RunFor(500 * time.Millisecond)
+	paused := offset()
+	cw.w.RunFor(3 * time.Second)
+	if got := offset(); got != paused {
+		t.Fatalf("n1's offset moved from %s to %s while the manual failover held its clients", paused, got)
+	}
+	cw.w.RunFor(5 * time.Second) // the failover times out, the pause ends
+	if got := offset(); got == paused {
+		t.Fatalf("n1's offset stayed at %s after the manual failover ended: no PING", got)
+	}
+}
+
+// replInfoField is one field of INFO replication.
+func replInfoField(c *testConn, field string) string {
+	for _, line := range strings.Split(bulkValue(c.do("INFO", "replication")), "\r\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			return v
+		}
+	}
+	return ""
+}

@@ -108,3 +108,39 @@ func TestFailoverTimesOut(t *testing.T) {
 		t.Fatalf("REPLICAOF after the failover: %q", got)
 	}
 }
+
+// FAILOVER with a TIMEOUT holds writes while it waits for the replica's
+// ack, and meanwhile the replication cron feeds no PING (replicationCron
+// in 7.0.15): the PING would move the offset the replica must reach.
+// The replica's acks are held here, so the wait lasts the timeout.
+func TestFailoverPausesReplicationPing(t *testing.T) {
+	rw := newReplWorld(t, 1, []string{"m", "r1"}, func(i int) Config {
+		cfg := masterConfig()
+		if i == 1 {
+			cfg = replicaConfig("m:6379")
+		}
+		cfg.ReplPingReplicaPeriod = 1
+		return cfg
+	})
+	m := rw.nodes[0].dial()
+	m.do("SET", "k", "v")
+	rw.w.RunFor(7 * time.Second) // repl-diskless-sync-delay, then the sync
+	if err := rw.net.Clog("m", "r1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.do("FAILOVER", "TO", "r1", "6379", "TIMEOUT", "5000"); got != "+OK\r\n" {
+		t.Fatalf("FAILOVER: %q", got)
+	}
+	paused := rw.info(m, "master_repl_offset")
+	rw.w.RunFor(3 * time.Second)
+	if got := rw.info(m, "master_failover_state"); got != "waiting-for-sync" {
+		t.Fatalf("master_failover_state %q, want waiting-for-sync", got)
+	}
+	if got := rw.info(m, "master_repl_offset"); got != paused {
+		t.Fatalf("the offset moved from %s to %s while FAILOVER held writes", paused, got)
+	}
+	rw.w.RunFor(4 * time.Second) // the timeout aborts the failover
+	if got := rw.info(m, "master_repl_offset"); got == paused {
+		t.Fatalf("the offset stayed at %s after the failover was aborted: no PING", got)
+	}
+}

@@ -978,7 +978,13 @@ func (s *Server) replicationCronRun() {
 	// The PING period counts cron runs, not wall time, so a master whose
 	// clock steps back goes on pinging.
 	if len(s.replicas) > 0 && !s.isReplica() && s.replCronLoops%int64(max(s.cfg.ReplPingReplicaPeriod, 1)) == 0 {
-		s.replPropagatePing()
+		// Not while a manual failover (cluster's, or FAILOVER's with a
+		// TIMEOUT) holds clients paused: the PING would move the offset
+		// past the one the replica was told to reach.
+		failingOver := (s.cl != nil && s.cl.mfEnd != 0 || s.fo.endMs != 0) && s.paused()
+		if !failingOver {
+			s.replPropagatePing()
+		}
 	}
 	for _, r := range slices.Clone(s.replicas) {
 		if r.replState == replOnline && s.unixtime-r.replAckTime > int64(s.cfg.ReplTimeoutSeconds) {
