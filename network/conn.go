@@ -131,6 +131,16 @@ func (p *pipe) Run(uint64) {
 			return
 		}
 		p.head++
+		if s.kind == segData {
+			// TCP hands a reader every byte that has arrived in order: the
+			// data segments ready by now (a later one held behind an
+			// earlier one, whose latency it would have beaten, arrives with
+			// it) are one read. Their bytes follow each other in buf.
+			for p.pending() && p.segs[p.head].kind == segData && p.segs[p.head].ready <= now {
+				s.n += p.segs[p.head].n
+				p.head++
+			}
+		}
 		p.deliver(s)
 	}
 	if p.dead {

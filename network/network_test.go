@@ -406,3 +406,44 @@ func TestConnEndedBeforeSYNIsForgotten(t *testing.T) {
 		}
 	}
 }
+
+// readTimes records when each read of a connection came.
+type readTimes struct {
+	handler
+	at []clock.Time
+}
+
+func (r *readTimes) OnData(c sim.Conn, p []byte) {
+	r.at = append(r.at, r.w.Now())
+	r.handler.OnData(c, p)
+}
+
+// TestArrivedBytesAreOneRead: a segment that would have beaten an earlier
+// one waits for it (FIFO), and then both are there for the reader, as
+// TCP holds an out-of-order segment until the gap is filled and a read
+// returns everything that arrived: one read, never two reads in one
+// instant.
+func TestArrivedBytesAreOneRead(t *testing.T) {
+	tw := newTestWorld(t, 2, Config{Latency: sim.UniformDist(0, 50*time.Millisecond)})
+	r := &readTimes{handler: handler{w: tw.w}}
+	c := tw.envs[0].Dial("n2:7000", time.Second, r) // the server echoes
+	tw.w.RunFor(time.Second)
+	var want strings.Builder
+	for i := 0; i < 300; i++ {
+		i := i
+		tw.w.After(time.Duration(i)*100*time.Microsecond, func() { c.Write([]byte{byte(i)}) })
+		want.WriteByte(byte(i))
+	}
+	tw.w.RunFor(10 * time.Second)
+	if r.data.String() != want.String() {
+		t.Fatalf("the echo came back as %d bytes, reordered or short", r.data.Len())
+	}
+	if len(r.at) >= 300 {
+		t.Fatalf("%d reads for 300 writes with latencies of 0-50 ms: no segments arrived together", len(r.at))
+	}
+	for i := 1; i < len(r.at); i++ {
+		if r.at[i] == r.at[i-1] {
+			t.Fatalf("reads %d and %d both at %v: bytes that had arrived were read apart", i-1, i, r.at[i])
+		}
+	}
+}
