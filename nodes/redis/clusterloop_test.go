@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,8 @@ func TestClusterManualFailoverElectionStartsAtOnce(t *testing.T) {
 // told to reach. Over real TCP a replica whose stream lags the bus then
 // reads the last bytes before that offset and the PING together, never
 // has processed exactly that offset, and the failover times out (as
-// TestServeClusterMixed once did). Here the replica cannot win (the
+// TestServeClusterMixed once did; TestClusterManualFailoversUnderTraffic
+// below). Here the replica cannot win (the
 // other masters do not hear it), so the pause lasts the failover's 5 s,
 // through several of the PINGs (one a second): the master's offset must
 // stay where the pause found it, and the PINGs come back after.
@@ -87,4 +89,51 @@ func replInfoField(c *testConn, field string) string {
 		}
 	}
 	return ""
+}
+
+// The same end to end, as TestServeClusterMixed met it over real TCP:
+// the link between a master and its replica draws each segment's latency
+// from 1-400 ms, so the replica's stream can lag the bus and the bytes
+// up to the paused offset and a PING fed after it can arrive together,
+// one read; clients write all along, the PING comes every second, and
+// every one of 30 manual failovers, started at phases spread over the
+// PING period, must succeed. With the PING fed during the pause, one of
+// the first ten times out.
+func TestClusterManualFailoversUnderTraffic(t *testing.T) {
+	cw := newClusterWorldCfg(t, 1, 6, 3, func() Config {
+		cfg := clusterConfig()
+		cfg.ReplPingReplicaPeriod = 1
+		return cfg
+	})
+	for _, dir := range [][2]string{{"n1", "n4"}, {"n4", "n1"}} {
+		if err := cw.net.SetLatency(dir[0], dir[1], sim.UniformDist(time.Millisecond, 400*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cw.w.RunFor(2 * time.Second)
+	replica, master := 3, 0 // n4 replicates n1
+	for i := 0; i < 30; i++ {
+		if got := cw.conns[replica].do("CLUSTER", "FAILOVER"); got != "+OK\r\n" {
+			t.Fatalf("failover %d: CLUSTER FAILOVER on n%d: %q", i, replica+1, got)
+		}
+		start := cw.w.Now().Duration()
+		want := fmt.Sprintf("n%d master, n%d slave", replica+1, master+1)
+		for j := 0; cw.roles(replica, master) != want; j++ {
+			if cw.w.Now().Duration() > start+6*time.Second {
+				t.Fatalf("failover %d (started at %v): n%d did not take over from n%d within 6 s: %s",
+					i, start, replica+1, master+1, cw.roles(replica, master))
+			}
+			cw.conns[master].send("SET", "bar", fmt.Sprint(j)) // slot 5061, this shard's
+			cw.w.RunFor(10 * time.Millisecond)
+		}
+		replica, master = master, replica
+		// A replica that won an election less than 4 node timeouts ago
+		// (20 s) starts no other (auth_retry_time in
+		// clusterHandleSlaveFailover): each node's turns are two of these
+		// 10.5 s waits apart.
+		for j := 0; j < 1050; j++ {
+			cw.conns[master].send("SET", "bar", fmt.Sprint(j))
+			cw.w.RunFor(10 * time.Millisecond)
+		}
+	}
 }
