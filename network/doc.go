@@ -17,4 +17,9 @@
 //     refusals follow from the listeners, so neither draws.
 //   - Every delivery to a node is an event of the receiving process, so a
 //     paused process's input waits and a dead incarnation's is dropped.
+//   - A delivery is a read: every data segment that has arrived by then, in
+//     one OnData, as a read(2) returns what TCP has received in order. Writes
+//     that arrive apart are read apart; writes that become readable in the
+//     same instant (one held behind another, traffic released by a heal) are
+//     read together.
 package network
