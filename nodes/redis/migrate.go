@@ -128,7 +128,7 @@ type migrateOp struct {
 	acked    [][]byte
 	errSent  bool
 	timer    sim.Timer
-	phase    int
+	phase    migratePhase
 	// waitStart is mstime() when the running syncWrite or syncRead
 	// began, which its waits count the timeout from.
 	waitStart int64
@@ -244,11 +244,13 @@ func (op *migrateOp) start() {
 	op.poll(op.timeout)
 }
 
-// Where a MIGRATE is in its exchange.
+// migratePhase is where a MIGRATE is in its exchange.
+type migratePhase uint8
+
 const (
-	migrateConnecting = iota // connBlockingConnect's aeWait
-	migrateWriting           // syncWrite
-	migrateReading           // syncReadLine
+	migrateConnecting migratePhase = iota // connBlockingConnect's aeWait
+	migrateWriting                        // syncWrite
+	migrateReading                        // syncReadLine
 )
 
 // poll is aeWait's poll(2) of ms milliseconds, which poll takes as an
@@ -256,10 +258,7 @@ const (
 // not at all. Any event of the connection ends it early (step).
 func (op *migrateOp) poll(ms int64) {
 	s := op.c.s
-	if !op.timer.IsZero() {
-		s.env.Cancel(op.timer)
-		op.timer = sim.Timer{}
-	}
+	op.stopTimer()
 	t := int32(uint32(ms))
 	switch {
 	case t < 0:
@@ -277,13 +276,18 @@ func (op *migrateOp) poll(ms int64) {
 	})
 }
 
+// stopTimer cancels the running poll's timer, if any.
+func (op *migrateOp) stopTimer() {
+	if !op.timer.IsZero() {
+		op.c.s.env.Cancel(op.timer)
+		op.timer = sim.Timer{}
+	}
+}
+
 // pollEnd runs when a poll ends, by an event or its time.
 func (op *migrateOp) pollEnd() {
 	s := op.c.s
-	if !op.timer.IsZero() {
-		s.env.Cancel(op.timer)
-		op.timer = sim.Timer{}
-	}
+	op.stopTimer()
 	switch op.phase {
 	case migrateConnecting:
 		if op.cs.closed && errors.Is(op.cs.err, sim.ErrNoHost) {
@@ -539,10 +543,7 @@ func (op *migrateOp) done(socketErr bool) {
 // finish replies (an error unless it already did) and lets the loop run.
 func (op *migrateOp) finish(errText string) {
 	c, s := op.c, op.c.s
-	if !op.timer.IsZero() {
-		s.env.Cancel(op.timer)
-		op.timer = sim.Timer{}
-	}
+	op.stopTimer()
 	if op.cs != nil {
 		op.cs.wake = nil
 	}
