@@ -50,10 +50,12 @@ type Conn struct {
 	heldBuf []byte // the held commands' encodings, end to end
 	buf     []byte
 
-	// timer is armed, when armed, for the deadline of the oldest pending
-	// command whose Waiter still waits.
+	// timer is armed, when armed, for armedFor: the deadline of the
+	// oldest pending command whose Waiter waited when it was set. That
+	// command may have had its reply since (see dispatch).
 	timer    sim.Timer
 	armed    bool
+	armedFor time.Duration
 	expiring bool
 	expireFn func()
 

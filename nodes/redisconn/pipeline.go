@@ -69,11 +69,11 @@ func (c *Conn) dispatch(v resp.Value) {
 	if e.done {
 		return
 	}
-	if c.armed {
-		// The timer was e's: the oldest command still waited for.
-		c.disarm()
-		c.arm()
-	}
+	// If the timer was e's, it stays armed for e's deadline, which is no
+	// later than any other pending command's: expire waits again for the
+	// next one. Cancelling and setting a timer for every reply put two
+	// events in the world's queue per command for one that is almost
+	// never due.
 	e.w.Reply(e.tag, v, nil)
 }
 
@@ -82,13 +82,21 @@ func (c *Conn) arm() {
 	if c.armed || c.expiring || c.o.Timeout <= 0 {
 		return
 	}
+	if e := c.oldestWaited(); e != nil {
+		c.timer = c.env.After(max(e.deadline-c.env.Mono(), 0), c.expireFn)
+		c.armed, c.armedFor = true, e.deadline
+	}
+}
+
+// oldestWaited is the oldest pending command whose Waiter still waits, or
+// nil.
+func (c *Conn) oldestWaited() *entry {
 	for i := c.head; i < len(c.pending); i++ {
 		if e := &c.pending[i]; !e.done {
-			c.timer = c.env.After(max(e.deadline-c.env.Mono(), 0), c.expireFn)
-			c.armed = true
-			return
+			return e
 		}
 	}
+	return nil
 }
 
 func (c *Conn) disarm() {
@@ -103,6 +111,12 @@ func (c *Conn) disarm() {
 // late replies are dropped rather than taken by later commands.
 func (c *Conn) expire() {
 	c.armed = false
+	if e := c.oldestWaited(); e != nil && e.deadline > c.armedFor {
+		// The command the timer was armed for has had its reply; the
+		// oldest one still waited for is due later.
+		c.arm()
+		return
+	}
 	c.expiring = true
 	l := c.cur
 	now := c.env.Mono()
