@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -142,5 +143,41 @@ func TestFailoverPausesReplicationPing(t *testing.T) {
 	rw.w.RunFor(4 * time.Second) // the timeout aborts the failover
 	if got := rw.info(m, "master_repl_offset"); got == paused {
 		t.Fatalf("the offset stayed at %s after the failover was aborted: no PING", got)
+	}
+}
+
+// TestNoGetAckWhileClientsPaused: a WAIT that blocks while clients are
+// paused asks the replicas for an ACK only when the pause ends, as
+// 7.0.15's beforeSleep holds REPLCONF GETACK back while clients are
+// paused (it would move the offset). Checked against redis-server 7.0.15:
+// SET, CLIENT PAUSE 2000 WRITE and WAIT 1 500 in one read leave
+// master_repl_offset where the SET left it until the pause ends, then
+// move it by the 37 bytes of REPLCONF GETACK *.
+func TestNoGetAckWhileClientsPaused(t *testing.T) {
+	rw := newReplWorld(t, 1, []string{"m", "r1"}, func(i int) Config {
+		if i == 1 {
+			return replicaConfig("m:6379")
+		}
+		return masterConfig()
+	})
+	m := rw.nodes[0].dial()
+	m.do("SET", "warm", "up")
+	rw.w.RunFor(7 * time.Second) // repl-diskless-sync-delay, then the sync
+	c := rw.nodes[0].dial()
+	n := len(c.replies)
+	c.send("SET", "k", "v")
+	c.send("CLIENT", "PAUSE", "2000", "WRITE")
+	c.send("WAIT", "1", "500")
+	c.wait(n + 2)
+	before := rw.info(m, "master_repl_offset")
+	rw.w.RunFor(time.Second) // the WAIT ends (the replica's own ACK may come first), the pause goes on
+	c.wait(n + 3)
+	if got := rw.info(m, "master_repl_offset"); got != before {
+		t.Fatalf("master_repl_offset moved from %s to %s while clients were paused", before, got)
+	}
+	rw.w.RunFor(1500 * time.Millisecond) // past the pause's end
+	after, _ := strconv.Atoi(rw.info(m, "master_repl_offset"))
+	if b, _ := strconv.Atoi(before); after != b+37 {
+		t.Fatalf("master_repl_offset %d after the pause, want %d + 37 (REPLCONF GETACK *)", after, b)
 	}
 }

@@ -1296,9 +1296,11 @@ func (s *Server) checkWaiters() {
 	}
 }
 
-// sendGetAck asks the replicas for an ACK, once per event (beforeSleep).
+// sendGetAck asks the replicas for an ACK, once per event (beforeSleep),
+// but not while clients are paused: the request would move the offset,
+// and it waits for the pause to end.
 func (s *Server) sendGetAck() {
-	if !s.getAckPending {
+	if !s.getAckPending || s.paused() {
 		return
 	}
 	s.getAckPending = false
