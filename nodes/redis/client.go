@@ -83,7 +83,7 @@ type client struct {
 	replNewlines   int64
 	replBuf        []byte // stream held while the snapshot is sent
 	fullResyncSent bool   // +FULLRESYNC went out with the PSYNC (a planted bug)
-	woff           int64  // the replication offset after this client's last write
+	woff           int64  // the replication offset after this client's last command (processCommand)
 	waitN          int
 	waitOff        int64
 	deniedBlocking bool // scripts and MULTI: blocking commands do not block

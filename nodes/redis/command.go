@@ -506,6 +506,11 @@ func (c *client) processCommand(args [][]byte) {
 		return
 	}
 	s.call(c, cmd, args)
+	// Whatever the command was, a read too: WAIT then waits for the
+	// replicas to reach the offset as it stands. A command rejected,
+	// queued or postponed above leaves it, and so does serving the
+	// client once it blocked (processCommand sets it, not call).
+	c.woff = s.offset
 }
 
 // unknownCommandError is processCommand's reply to a command or
@@ -572,9 +577,6 @@ func (s *Server) call(c *client, cmd *command, args [][]byte) {
 		s.propagateTo(c.db.id, args, scripting.ReplReplica)
 	}
 	c.forceRepl = forceRepl
-	if s.offset != off {
-		c.woff = s.offset
-	}
 	c.argv, c.prop = nil, nil
 }
 

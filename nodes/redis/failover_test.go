@@ -181,3 +181,63 @@ func TestNoGetAckWhileClientsPaused(t *testing.T) {
 		t.Fatalf("master_repl_offset %d after the pause, want %d + 37 (REPLCONF GETACK *)", after, b)
 	}
 }
+
+// TestWaitTruncatedCountAsksForAck: WAIT compares the count it parsed
+// with the acks in, then blocks with the count cut to an int; 2^32 blocks
+// for 0 replicas and is released by the same beforeSleep, with the acks
+// in, but the replicas are still sent the REPLCONF GETACK * that blocking
+// asks for. Checked against redis-server 7.0.15 with a real replica: SET
+// k v, then WAIT 4294967296 0, replies 0 and moves master_repl_offset
+// by 50 (SELECT, SET) + 37 (GETACK).
+func TestWaitTruncatedCountAsksForAck(t *testing.T) {
+	rw := newReplWorld(t, 1, []string{"m", "r1"}, func(i int) Config {
+		if i == 1 {
+			return replicaConfig("m:6379")
+		}
+		return masterConfig()
+	})
+	m := rw.nodes[0].dial()
+	m.do("SET", "warm", "up")
+	rw.w.RunFor(7 * time.Second) // repl-diskless-sync-delay, then the sync
+	c := rw.nodes[0].dial()
+	before, _ := strconv.Atoi(rw.info(m, "master_repl_offset"))
+	n := len(c.replies)
+	c.send("SET", "k", "v")
+	c.send("WAIT", "4294967296", "0")
+	if got := c.wait(n + 2); got != ":0\r\n" {
+		t.Fatalf("WAIT 4294967296 0 replied %q, want :0", got)
+	}
+	// SELECT 0 (the first command since the sync) is 23 bytes, SET k v 27.
+	if got, _ := strconv.Atoi(rw.info(m, "master_repl_offset")); got != before+50+37 {
+		t.Fatalf("master_repl_offset %d, want %d + 50 (SELECT, SET) + 37 (REPLCONF GETACK *)", got, before)
+	}
+}
+
+// TestWaitAfterReadWaitsForTheOffset: 7.0.15's processCommand sets the
+// client's offset for WAIT after every command it runs, a read too, so
+// a WAIT after a GET waits for the writes of other clients before it
+// (the propagation fuzzer found the node counting a replica that had
+// acknowledged less).
+func TestWaitAfterReadWaitsForTheOffset(t *testing.T) {
+	rw := newReplWorld(t, 1, []string{"m", "r1"}, func(i int) Config {
+		if i == 1 {
+			return replicaConfig("m:6379")
+		}
+		return masterConfig()
+	})
+	a := rw.nodes[0].dial()
+	a.do("SET", "warm", "up")
+	rw.w.RunFor(7 * time.Second) // repl-diskless-sync-delay, then the sync
+	b := rw.nodes[0].dial()
+	if got := b.do("WAIT", "1", "100"); got != ":1\r\n" {
+		t.Fatalf("WAIT 1 100 before any command: %q, want :1 (offset 0)", got)
+	}
+	if err := rw.net.Clog("m", "r1"); err != nil {
+		t.Fatal(err)
+	}
+	a.do("SET", "k", "v")
+	b.do("GET", "k")
+	if got := b.do("WAIT", "1", "100"); got != ":0\r\n" {
+		t.Fatalf("WAIT 1 100 after a GET, with the replica cut off since another client's SET: %q, want :0", got)
+	}
+}

@@ -1031,8 +1031,7 @@ func replconfCommand(c *client, args [][]byte) {
 				c.replAck = off
 			}
 			c.replAckTime = s.unixtime // the good replicas wait for the cron's recount
-			s.checkWaiters()
-			return
+			return // the WAITs it may release are beforeSleep's (afterEvent)
 		case "getack":
 			if s.isReplica() {
 				s.sendAck()
@@ -1246,16 +1245,16 @@ func waitCommand(c *client, args [][]byte) {
 		return
 	}
 	acked := s.replicasAcked(c.woff)
-	// waitCommand compares the long it parsed, then blocks with it
-	// stored in an int (c->bpop.numreplicas): 2^31 becomes -2^31, 2^32+1
-	// becomes 1. A count that truncates to no more than the acks already
-	// in is released by the next beforeSleep, with the same reply as now.
-	truncated := int(int32(n))
-	if int64(acked) >= n || acked >= truncated || c.deniedBlocking || c.multi {
+	if int64(acked) >= n || c.deniedBlocking || c.multi {
 		c.w.WriteInt(int64(acked))
 		return
 	}
-	c.waitN, c.waitOff = truncated, c.woff
+	// waitCommand compares the long it parsed, then blocks with it
+	// stored in an int (c->bpop.numreplicas): 2^31 becomes -2^31, 2^32+1
+	// becomes 1. A count that truncates to no more than the acks already
+	// in is released by this event's beforeSleep (checkWaiters), which
+	// also sends the replicas the GETACK that blocking asked for.
+	c.waitN, c.waitOff = int(int32(n)), c.woff
 	c.blocked = &blockState{db: c.db, wait: true}
 	s.waiters = append(s.waiters, c)
 	if timeout > 0 && !timeoutNeverFires(timeout) {
@@ -1267,7 +1266,7 @@ func waitCommand(c *client, args [][]byte) {
 			if s.replicasAcked(c.waitOff) < c.waitN {
 				probeWaitTimeout.Reach(s.env)
 			}
-			s.finishWait(c)
+			s.finishWait(c, s.replicasAcked(c.waitOff))
 			c.processInput()
 			s.afterEvent()
 		})
@@ -1275,24 +1274,43 @@ func waitCommand(c *client, args [][]byte) {
 	s.getAckPending = true
 }
 
-func (s *Server) finishWait(c *client) {
+// finishWait unblocks c's WAIT with the reply acked.
+func (s *Server) finishWait(c *client, acked int) {
 	s.waiters = slices.DeleteFunc(s.waiters, func(x *client) bool { return x == c })
 	b := c.blocked
 	c.blocked = nil
 	if b != nil && !b.timer.IsZero() {
 		s.env.Cancel(b.timer)
 	}
-	c.w.WriteInt(int64(s.replicasAcked(c.waitOff)))
+	c.w.WriteInt(int64(acked))
 	c.markPending()
 }
 
-// checkWaiters releases WAITs whose replicas have acknowledged.
+// checkWaiters releases the WAITs whose replicas have acknowledged, as
+// 7.0.15's processClientsWaitingReplicas does in beforeSleep. It takes
+// the newest first (WAIT puts its client at the head of
+// clients_waiting_acks), and a client whose offset and count the last
+// one released covers is released with that one's count rather than its
+// own: a WAIT for an older offset may be told of fewer replicas than
+// have acknowledged it.
 func (s *Server) checkWaiters() {
-	for _, c := range slices.Clone(s.waiters) {
-		if s.replicasAcked(c.waitOff) >= c.waitN {
-			s.finishWait(c)
-			c.processInput()
+	var lastOff int64
+	lastN := 0
+	waiters := slices.Clone(s.waiters)
+	for i := len(waiters) - 1; i >= 0; i-- {
+		c := waiters[i]
+		if !slices.Contains(s.waiters, c) {
+			continue // released since, by a command of a client released before it
 		}
+		n := lastN
+		if lastOff == 0 || lastOff < c.waitOff || lastN < c.waitN {
+			if n = s.replicasAcked(c.waitOff); n < c.waitN {
+				continue
+			}
+			lastOff, lastN = c.waitOff, n
+		}
+		s.finishWait(c, n)
+		c.processInput()
 	}
 }
 

@@ -374,6 +374,9 @@ func (s *Server) afterEvent() {
 			s.clusterBeforeSleep()
 		}
 	}
+	if len(s.waiters) > 0 {
+		s.checkWaiters()
+	}
 	s.updateFailoverStatus() // acks may have come in
 	s.resumeClients()
 	s.trackingBroadcast()
