@@ -1030,8 +1030,10 @@ func replconfCommand(c *client, args [][]byte) {
 			if ok && off > c.replAck {
 				c.replAck = off
 			}
-			c.replAckTime = s.unixtime // the good replicas wait for the cron's recount
-			return // the WAITs it may release are beforeSleep's (afterEvent)
+			// The good replicas wait for the cron's recount, and the WAITs
+			// this may release for beforeSleep (afterEvent).
+			c.replAckTime = s.unixtime
+			return
 		case "getack":
 			if s.isReplica() {
 				s.sendAck()
