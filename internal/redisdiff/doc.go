@@ -154,6 +154,15 @@
 // input to fail it: one that goes away came from timing (a key expiring
 // between the two servers' turns).
 //
+// FuzzPropagation runs the same inputs with a replica link (PSYNC ? -1 on
+// a raw connection) to each server: after every command both servers
+// INCR a barrier key, and what each propagated before it must be the
+// same, command for command, but for the absolute times in it (PXAT,
+// PEXPIREAT, stream IDs, XCLAIM's TIME: within two seconds). The link
+// acks offset 0, so WAIT counts it only for a client at offset 0; active
+// expiry is off on both (its DELs come at times of their own); CONFIG
+// SET of the parameters that would drop the link is not sent.
+//
 // # Running
 //
 //	go test ./internal/redisdiff                         node against Redis
@@ -161,6 +170,7 @@
 //	go test ./internal/redisdiff -run TestScripts/lists -redisdiff.trace -v
 //	go test ./internal/redisdiff -run TestRandom -redisdiff.seeds=500
 //	go test ./internal/redisdiff -run '^$' -fuzz FuzzDifferential -fuzztime 5m
+//	go test ./internal/redisdiff -run '^$' -fuzz 'FuzzPropagation$' -fuzztime 5m
 //	go test ./internal/redisdiff -run TestStories -args -rewrite  regenerate the stories' output from Redis
 //
 // -redisdiff.trace logs each command with Redis's reply; -redisdiff.steps

@@ -138,6 +138,9 @@ type diffFuzzer struct {
 	// owns every slot (FuzzClusterDifferential); clusterExcluded applies
 	// too, and a reset gives the master every slot again.
 	cluster bool
+	// prop: the replica links of FuzzPropagation, which compares what
+	// each command propagated; nil for the other fuzzers.
+	prop *propWatch
 }
 
 func newDiffFuzzer(tb testing.TB, want, got Side) *diffFuzzer {
@@ -246,6 +249,9 @@ func (df *diffFuzzer) excluded(args []string) string {
 			if slices.Contains(diffConfigExcluded, strings.ToLower(args[i])) || strings.HasPrefix(strings.ToLower(args[i]), "tls-") {
 				return "CONFIG SET " + args[i] + " changes the process"
 			}
+			if df.prop != nil && slices.Contains(propExcludedConfig, strings.ToLower(args[i])) {
+				return "CONFIG SET " + args[i] + " would end or stall the replica link"
+			}
 		}
 	}
 	return ""
@@ -320,6 +326,9 @@ func (df *diffFuzzer) runOnce(t *testing.T, cmds []cmdfuzz.Command) string {
 	r := &diffRun{df: df}
 	df.reset(t, nil, false, !df.noScripts, nil, nil)
 	df.noScripts = false
+	if df.prop != nil {
+		df.prop.step(t) // what the resets propagated
+	}
 	defer func() {
 		var slots []string
 		if r.slots {
@@ -352,11 +361,19 @@ func (df *diffFuzzer) runOnce(t *testing.T, cmds []cmdfuzz.Command) string {
 		if msg := r.do(c.Conn, c.Args); msg != "" {
 			return msg
 		}
+		if df.prop != nil {
+			if msg := df.prop.compare(t, r.history); msg != "" {
+				return msg
+			}
+		}
 	}
 	for i := range r.conns {
 		if msg := r.poll(i, 20*time.Millisecond); msg != "" {
 			return msg
 		}
+	}
+	if df.prop != nil {
+		return df.prop.compare(t, r.history)
 	}
 	return ""
 }

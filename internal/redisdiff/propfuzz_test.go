@@ -1,0 +1,183 @@
+package redisdiff
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redsim/redsim/nodes/resp"
+)
+
+// FuzzPropagation is FuzzDifferential with a replica's view of each
+// server: after every command, and after the input's last, both servers
+// INCR a barrier key and what each propagated since the last barrier (to
+// its replicas, and so to its AOF) must be the same command for command,
+// but for the absolute times a server puts in what it propagates
+// (samePropagatedArgs). The replies are compared as FuzzDifferential
+// compares them. Run it with
+//
+//	go test ./internal/redisdiff -run '^$' -fuzz 'FuzzPropagation$' -fuzztime 300s
+//
+// Without -fuzz it runs FuzzDifferential's seeds (see there) and the
+// inputs that once found a difference (testdata/fuzz/FuzzPropagation).
+//
+// Each server's active expiry is off (DEBUG SET-ACTIVE-EXPIRE 0): the DEL
+// of a key that its cron samples comes at a time of its own. Keys that
+// expire are still deleted, and that propagated, when a command reaches
+// them.
+func FuzzPropagation(f *testing.F) {
+	want := Side{Name: "redis", Addr: StartRedis(f)}
+	got := Side{Name: "node", Addr: startNode(f)}
+	df := newDiffFuzzer(f, want, got)
+	df.prop = newPropWatch(f, df)
+	// ROLE lists the replication offset, which the master's PING to its
+	// replicas moves every repl-ping-replica-period, at a time of each
+	// server's own.
+	df.match["role"] = Match{Shape: true}
+	for _, seed := range append(df.seeds(), df.gen.Seeds()...) {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		df.run(t, data)
+	})
+}
+
+// propExcludedConfig are the parameters that CONFIG SET may not change
+// under FuzzPropagation: they would end or stall the harness's replica
+// link (its output buffer limit, the timeout of a replica that acks
+// nothing, the snapshot it would need to reconnect).
+var propExcludedConfig = []string{"client-output-buffer-limit", "repl-timeout", "repl-backlog-size", "repl-diskless-sync", "repl-diskless-sync-delay", "repl-diskless-sync-max-replicas"}
+
+// propWatch holds a replica link to each server (want, got).
+type propWatch struct {
+	df      *diffFuzzer
+	streams [2]*replStream
+}
+
+func newPropWatch(tb testing.TB, df *diffFuzzer) *propWatch {
+	tb.Helper()
+	p := &propWatch{df: df}
+	for i, side := range []Side{df.want, df.got} {
+		for _, cmd := range [][]string{
+			{"CONFIG", "SET", "repl-diskless-sync-delay", "0"},
+			{"DEBUG", "SET-ACTIVE-EXPIRE", "0"},
+		} {
+			if r, err := df.ctl[i].DoStrings(cmd...); err != nil || string(r) != "+OK\r\n" {
+				tb.Fatalf("redisdiff: %s: %s: %q %v", side.Name, commandText(cmd), r, err)
+			}
+		}
+		p.streams[i] = openReplStream(tb, side.Addr)
+	}
+	p.step(tb)
+	return p
+}
+
+// step INCRs the barrier key on both servers and returns what each
+// propagated before it; then it acks offset 0 on each link, as a replica
+// does, so that neither master times the link out (and none counts the
+// harness for WAIT).
+func (p *propWatch) step(tb testing.TB) (prop [2][]string) {
+	tb.Helper()
+	for i, side := range []Side{p.df.want, p.df.got} {
+		if r, err := p.df.ctl[i].DoStrings("INCR", barrierKey); err != nil || len(r) == 0 || r[0] != ':' {
+			tb.Fatalf("redisdiff: %s: INCR %s: %q %v", side.Name, barrierKey, r, err)
+		}
+		prop[i] = p.streams[i].until(tb)
+		_ = p.streams[i].nc.SetWriteDeadline(time.Now().Add(ReplyTimeout))
+		if _, err := p.streams[i].nc.Write(resp.AppendCommandStrings(nil, "REPLCONF", "ACK", "0")); err != nil {
+			tb.Fatalf("redisdiff: %s: acking on the replica link: %v", side.Name, err)
+		}
+	}
+	return prop
+}
+
+// compare takes a step and renders a difference in what was propagated,
+// or "".
+func (p *propWatch) compare(tb testing.TB, history []string) string {
+	prop := p.step(tb)
+	if samePropagatedCommands(prop[0], prop[1]) {
+		return ""
+	}
+	return fmt.Sprintf("after\n\t%s\nthe servers propagated\n\t%s:\n\t\t%s\n\t%s:\n\t\t%s",
+		strings.Join(history, "\n\t"), p.df.want.Name, strings.Join(prop[0], "\n\t\t"), p.df.got.Name, strings.Join(prop[1], "\n\t\t"))
+}
+
+// samePropagatedCommands compares two lists of propagated commands
+// argument by argument (samePropagatedArgs).
+func samePropagatedCommands(want, got []string) bool {
+	if len(want) != len(got) {
+		return false
+	}
+	for i := range want {
+		if want[i] == got[i] {
+			continue
+		}
+		w, g := strings.Fields(want[i]), strings.Fields(got[i])
+		if len(w) != len(g) {
+			return false
+		}
+		for j := range w {
+			if !samePropagatedArgs(w[j], g[j]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// samePropagatedArgs says whether two arguments are equal, but for the
+// server's clock in them: a Unix time in milliseconds (SET's PXAT,
+// PEXPIREAT, XCLAIM's TIME, RESTORE's ABSTTL), alone or as a stream ID's
+// first part (XADD *), may differ by up to two seconds, since a command
+// reaches the two servers at different instants.
+func samePropagatedArgs(w, g string) bool {
+	if w == g {
+		return true
+	}
+	wms, wseq, wid := splitTimeArg(w)
+	gms, gseq, gid := splitTimeArg(g)
+	if wms == 0 || gms == 0 || wid != gid || wms-gms > 2000 || gms-wms > 2000 {
+		return false
+	}
+	// The same millisecond must give the same sequence number.
+	return wms != gms || wseq == gseq
+}
+
+// splitTimeArg parses a as a Unix time in milliseconds (from 2001 to
+// 2286), or a stream ID whose first part is one; ms is 0 otherwise.
+func splitTimeArg(a string) (ms, seq int64, id bool) {
+	head, tail, id := strings.Cut(a, "-")
+	ms, err := strconv.ParseInt(head, 10, 64)
+	if err != nil || ms < 1e12 || ms >= 1e13 {
+		return 0, 0, false
+	}
+	if id {
+		if seq, err = strconv.ParseInt(tail, 10, 64); err != nil || seq < 0 {
+			return 0, 0, false
+		}
+	}
+	return ms, seq, id
+}
+
+func TestSamePropagatedArgs(t *testing.T) {
+	for _, c := range []struct {
+		w, g string
+		same bool
+	}{
+		{"k", "k", true},
+		{"k", "v", false},
+		{"1733300000000", "1733300000999", true},
+		{"1733300000000", "1733300003000", false},
+		{"1733300000000-0", "1733300000001-0", true},
+		{"1733300000000-0", "1733300000000-1", false},
+		{"1733300000000-0", "1733300000000", false},
+		{"100", "101", false},
+		{"100-0", "101-0", false},
+	} {
+		if got := samePropagatedArgs(c.w, c.g); got != c.same {
+			t.Errorf("samePropagatedArgs(%q, %q) = %v, want %v", c.w, c.g, got, c.same)
+		}
+	}
+}
