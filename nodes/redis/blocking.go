@@ -208,21 +208,29 @@ func blmoveCommand(c *client, args [][]byte) {
 		c.w.WriteError(errSyntax)
 		return
 	}
-	blmoveGeneric(c, args[1], args[2], from, to, args[5], false)
+	blmoveGeneric(c, args[1], args[2], from, to, args[5], args[3:5])
 }
 
 func brpoplpushCommand(c *client, args [][]byte) {
-	blmoveGeneric(c, args[1], args[2], false, true, args[3], true)
+	blmoveGeneric(c, args[1], args[2], false, true, args[3], nil)
 }
 
-func blmoveGeneric(c *client, src, dst []byte, from, to bool, tb []byte, rpl bool) {
+// blmoveGeneric is BLMOVE, with the client's LEFT|RIGHT words in where,
+// or BRPOPLPUSH (where nil). One that moves at once propagates as LMOVE
+// with the words as the client wrote them (lmoveGenericCommand rewrites
+// the command with its own argv), or as RPOPLPUSH.
+func blmoveGeneric(c *client, src, dst []byte, from, to bool, tb []byte, where [][]byte) {
 	timeout, ok := c.parseTimeout(tb)
 	if !ok {
 		return
 	}
 	if moveGeneric(c, src, dst, from, to, timeout) {
-		if rpl && c.prop != nil {
+		switch {
+		case c.prop == nil: // nothing moved
+		case where == nil:
 			c.prop = [][]byte{[]byte("RPOPLPUSH"), src, dst}
+		default:
+			c.prop = [][]byte{[]byte("LMOVE"), src, dst, where[0], where[1]}
 		}
 		return
 	}
@@ -230,7 +238,7 @@ func blmoveGeneric(c *client, src, dst []byte, from, to bool, tb []byte, rpl boo
 		c.w.WriteNull()
 		return
 	}
-	c.block(&blockState{db: c.db, keys: []string{string(src)}, head: from, move: true, dst: append([]byte(nil), dst...), to: to, rpl: rpl}, timeout)
+	c.block(&blockState{db: c.db, keys: []string{string(src)}, head: from, move: true, dst: append([]byte(nil), dst...), to: to, rpl: where == nil}, timeout)
 }
 
 // block parks c until one of its keys gets data or the timeout (ms; 0 is

@@ -1046,7 +1046,7 @@ func (s *Server) nodeByQuery(c *client, cmd *command, args [][]byte) (*clusterNo
 			}
 			if (migrating || importing) && !isShard {
 				// LOOKUP_NOEXPIRE: an expired key is missing, and stays.
-				if o, ok := s.dbs[0].keys.Get(string(key)); ok && (o.expireAt == 0 || o.expireAt > s.expireNowMs()) {
+				if o, ok := s.dbs[0].keys.Get(string(key)); ok && (o.expireAt == 0 || o.expireAt >= s.expireNowMs()) {
 					existing++
 				} else {
 					missing++

@@ -114,7 +114,8 @@ func (d *db) countHit(o *object) *object {
 // expireIfNeeded deletes key if its time has come and propagates a DEL, as
 // Redis does on a master; it reports whether the key is gone.
 func (d *db) expireIfNeeded(key string, o *object) bool {
-	if o.expireAt > d.s.expireNowMs() {
+	// keyIsExpired: gone once the time is past expireAt, not at it.
+	if o.expireAt >= d.s.expireNowMs() {
 		return false
 	}
 	if d.s.isReplica() {

@@ -33,7 +33,7 @@ func (s *Server) activeExpireCycle() {
 			// missing some.
 			var due []string
 			d.expires.All(func(key string, o *object) bool {
-				if o.expireAt <= now {
+				if now > o.expireAt {
 					due = append(due, key)
 				}
 				return true
@@ -50,7 +50,7 @@ func (s *Server) activeExpireCycle() {
 			expired := 0
 			for i := 0; i < n && d.expires.Len() > 0; i++ {
 				key, o, _ := d.expires.Random(s.rng)
-				if o.expireAt <= now {
+				if now > o.expireAt { // activeExpireCycleTryExpire
 					d.activeExpire(key, o)
 					expired++
 				}
@@ -64,7 +64,7 @@ func (s *Server) activeExpireCycle() {
 
 // activeExpire is expireIfNeeded for the active expiry cycle.
 func (d *db) activeExpire(key string, o *object) bool {
-	if bugs.On(bugs.ActiveExpireSkipsDel) && o.expireAt <= d.s.expireNowMs() {
+	if bugs.On(bugs.ActiveExpireSkipsDel) && d.s.expireNowMs() > o.expireAt {
 		// A planted bug: the key goes without the DEL that replicas,
 		// which never expire keys themselves, and the AOF wait for (the
 		// master has synthesized it since redis/redis@bcf2995).

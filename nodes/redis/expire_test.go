@@ -101,3 +101,44 @@ func TestNodeIsDeterministic(t *testing.T) {
 		t.Fatalf("only %d distinct traces from 20 seeds", len(seen))
 	}
 }
+
+// A key expires once the time is past its expiry, not at it: Redis's
+// keyIsExpired (and the active cycle's test) is now > when. Each command
+// below runs in the very millisecond the key's expiry names, then one
+// runs a millisecond after it. (The propagation fuzzer found GET of a key
+// set with PX 1 missing on the node and there on redis-server.)
+func TestKeyLivesThroughItsExpiryMillisecond(t *testing.T) {
+	tw := newTestWorld(t, DefaultConfig())
+	c := tw.dial()
+	c.do("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+	c.do("SET", "k", "v")
+	s := tw.server()
+	d := s.dbs[0]
+	// The node runs a command 100 µs (the link's latency) after it is sent.
+	execMs := func() int64 { return tw.host.Clock.Wall(tw.w.Now().Add(100*time.Microsecond)) / 1e6 }
+	for _, tc := range []struct {
+		cmd  []string
+		gone string // the reply if the key had expired
+	}{
+		{[]string{"GET", "k"}, "$-1\r\n"},
+		{[]string{"EXISTS", "k"}, ":0\r\n"},
+		{[]string{"KEYS", "*"}, "*0\r\n"},
+		{[]string{"SCAN", "0"}, "*2\r\n$1\r\n0\r\n*0\r\n"},
+		{[]string{"PTTL", "k"}, ":-2\r\n"},
+		{[]string{"DBSIZE"}, ":0\r\n"},
+	} {
+		o, ok := d.keys.Get("k") // no expiry check here
+		if !ok {
+			t.Fatalf("before %s: the key is gone", tc.cmd[0])
+		}
+		d.setExpire("k", o, execMs())
+		if got := c.do(tc.cmd...); got == tc.gone {
+			t.Fatalf("%s in the key's expiry millisecond: %q, as if it had expired", tc.cmd[0], got)
+		}
+	}
+	o, _ := d.keys.Get("k")
+	d.setExpire("k", o, execMs()-1)
+	if got := c.do("GET", "k"); got != "$-1\r\n" {
+		t.Fatalf("GET a millisecond after the key's expiry: %q", got)
+	}
+}

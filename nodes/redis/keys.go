@@ -332,7 +332,7 @@ func keysCommand(c *client, args [][]byte) {
 	mark := c.w.DeferLen()
 	n := 0
 	c.db.keys.All(func(key string, o *object) bool {
-		if (all || glob.Match(pat, []byte(key), false)) && (o.expireAt == 0 || o.expireAt > now) {
+		if (all || glob.Match(pat, []byte(key), false)) && (o.expireAt == 0 || o.expireAt >= now) {
 			c.w.WriteBulkString(key)
 			n++
 		}
@@ -349,7 +349,7 @@ func randomkeyCommand(c *client, args [][]byte) {
 			c.w.WriteNull()
 			return
 		}
-		if o.expireAt != 0 && o.expireAt <= c.s.expireNowMs() {
+		if o.expireAt != 0 && c.s.expireNowMs() > o.expireAt {
 			if c.s.isReplica() && tries >= 100 && d.keys.Len() == d.expires.Len() {
 				// Every key is logically expired on a replica, which
 				// cannot delete them: return one, as Redis does.

@@ -586,14 +586,16 @@ func moveGeneric(c *client, src, dst []byte, from, to bool, timeout int64) bool 
 	c.s.signalModified(c.db, string(dst))
 	c.w.WriteBulk(v)
 	if timeout >= 0 {
-		c.prop = [][]byte{[]byte("LMOVE"), src, dst, whereName(from), whereName(to)}
+		c.prop = [][]byte{} // moved: blmoveGeneric writes what propagates
 	}
 	return true
 }
 
+// whereName is getStringObjectFromListPosition: shared.left or
+// shared.right, in lower case, as a served BLMOVE propagates them.
 func whereName(head bool) []byte {
 	if head {
-		return []byte("LEFT")
+		return []byte("left")
 	}
-	return []byte("RIGHT")
+	return []byte("right")
 }
