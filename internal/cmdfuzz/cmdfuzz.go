@@ -1,6 +1,7 @@
 package cmdfuzz
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -150,6 +151,59 @@ func (g *Generator) Seeds() [][]byte {
 		)
 	}
 	return out
+}
+
+// Encode is an input that Commands turns into cmds: each command's words
+// must name one of the generator's commands, and each argument must be
+// one of its lists' (keys, numbers, keywords, values, scripts) or at
+// most 15 bytes, written raw. Fuzzers seed themselves with the
+// sequences they care about this way.
+func (g *Generator) Encode(cmds []Command) ([]byte, error) {
+	if len(cmds) > MaxCommands {
+		return nil, fmt.Errorf("cmdfuzz: %d commands, at most %d", len(cmds), MaxCommands)
+	}
+	var b []byte
+	for _, c := range cmds {
+		if c.Conn < 0 || c.Conn >= Conns {
+			return nil, fmt.Errorf("cmdfuzz: connection %d of %q, want 0 to %d", c.Conn, c.Args, Conns-1)
+		}
+		i, words := -1, 0
+		for n := min(2, len(c.Args)); n > 0 && i < 0; n-- {
+			i, words = g.Index(c.Args[:n]...), n
+		}
+		if i < 0 {
+			return nil, fmt.Errorf("cmdfuzz: %q names no command of the generator", c.Args)
+		}
+		if len(g.names[i]) != words {
+			return nil, fmt.Errorf("cmdfuzz: %q: %s takes a subcommand", c.Args, g.names[i][0])
+		}
+		args := c.Args[words:]
+		if len(args) > 8 {
+			return nil, fmt.Errorf("cmdfuzz: %q has %d arguments, at most 8", c.Args, len(args))
+		}
+		b = append(b, byte(c.Conn), byte(i>>8), byte(i), byte(len(args)))
+		for _, a := range args {
+			enc, ok := g.encodeArg(a)
+			if !ok {
+				return nil, fmt.Errorf("cmdfuzz: argument %q of %q is in no list and longer than 15 bytes", a, c.Args)
+			}
+			b = append(b, enc...)
+		}
+	}
+	return b, nil
+}
+
+// encodeArg is the bytes that arg draws a, if any do.
+func (g *Generator) encodeArg(a string) ([]byte, bool) {
+	for kind, list := range [][]string{fuzzKeys, nil, fuzzNumbers, fuzzHuge, g.keywords, fuzzValues, fuzzScripts} {
+		if j := slices.Index(list, a); j >= 0 && j < 256 {
+			return []byte{byte(kind), byte(j)}, true
+		}
+	}
+	if len(a) > 15 {
+		return nil, false
+	}
+	return append([]byte{7, byte(len(a))}, a...), true
 }
 
 // A KeyRange says where a command's keys are, in COMMAND INFO's legacy

@@ -33,6 +33,34 @@ func TestCommands(t *testing.T) {
 	}
 }
 
+func TestEncode(t *testing.T) {
+	g := New([]string{"config|get", "eval", "get", "set"}, func(string) []string { return []string{"nx"} })
+	cmds := []Command{
+		{Conn: 2, Args: []string{"SET", "k1", "raw value", "NX", "-1", "9223372036854775807", "x y"}},
+		{Conn: 0, Args: []string{"CONFIG", "GET", "maxmemory"}},
+		{Conn: 1, Args: []string{"EVAL", "return redis.call('get',KEYS[1])", "1", "{k}3"}},
+		{Conn: 0, Args: []string{"GET"}},
+	}
+	data, err := g.Encode(cmds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := g.Commands(data); !reflect.DeepEqual(got, cmds) {
+		t.Errorf("Commands(Encode(cmds)) = %v, want %v", got, cmds)
+	}
+	for _, bad := range [][]Command{
+		{{Args: []string{"NOSUCH"}}},
+		{{Args: []string{"CONFIG"}}},
+		{{Conn: 3, Args: []string{"GET", "k0"}}},
+		{{Args: []string{"GET", "a value longer than fifteen bytes"}}},
+		{{Args: []string{"GET", "1", "2", "3", "4", "5", "6", "7", "8", "9"}}},
+	} {
+		if _, err := g.Encode(bad); err == nil {
+			t.Errorf("Encode(%v) made an input", bad)
+		}
+	}
+}
+
 func TestRandomInput(t *testing.T) {
 	g := New([]string{"get", "mset", "ping"}, func(string) []string { return nil })
 	keys := func(name string) KeyRange {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redsim/redsim/internal/cmdfuzz"
 	"github.com/redsim/redsim/nodes/resp"
 )
 
@@ -36,12 +37,83 @@ func FuzzPropagation(f *testing.F) {
 	// replicas moves every repl-ping-replica-period, at a time of each
 	// server's own.
 	df.match["role"] = Match{Shape: true}
-	for _, seed := range append(df.seeds(), df.gen.Seeds()...) {
+	for _, seed := range append(append(propSeeds(f, df.gen), df.seeds()...), df.gen.Seeds()...) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		df.run(t, data)
 	})
+}
+
+// propSequences are the seeds of FuzzPropagation beyond FuzzDifferential's:
+// sequences of the commands that Redis rewrites as it propagates them
+// (relative times made absolute, floats made SETs, blocking pops served
+// as plain ones, expired keys deleted, script effects in MULTI), each
+// line "CONN COMMAND ARG..." (arguments without spaces; S1 to S4 stand
+// for the generator's scripts).
+var propSequences = [][]string{
+	{"0 SET k0 v EX 100", "0 SET k1 v PX 100000", "0 SET k2 v EXAT 2000000000", "0 SET k0 w KEEPTTL",
+		"0 SET k0 v GET EX 10", "0 SETEX k1 100 v", "0 PSETEX k2 100000 v", "0 GETEX k0 EX 100",
+		"0 GETEX k0 PERSIST", "0 GETEX k1 PXAT 2000000000000", "0 GETEX k2 EXAT 1", "0 SET k0 v NX GET"},
+	{"0 SET k0 v", "0 EXPIRE k0 100", "0 PEXPIRE k0 100000 GT", "0 EXPIREAT k0 2000000000 NX",
+		"0 PEXPIREAT k0 2000000000000", "0 PERSIST k0", "0 EXPIRE k0 -1", "0 SET k1 v", "0 EXPIRE k1 0"},
+	{"0 SET k0 v", "0 EXPIRE k0 -1", "0 SET k1 v PX 1", "1 GET k1", "2 EXISTS k1", "0 SET k2 v", "0 DEL k2"},
+	{"0 SET k0 1 EX 100", "0 INCRBYFLOAT k0 1.5", "0 INCRBYFLOAT k0 0.5", "0 HINCRBYFLOAT k1 f 1.5",
+		"0 HINCRBYFLOAT k1 f -0.5", "0 INCRBYFLOAT k2 1e3", "0 SET k0 v", "0 INCRBYFLOAT k0 1"},
+	{"1 BLPOP k0 0", "2 BLMOVE k1 k2 LEFT RIGHT 0", "0 LPUSH k0 a b", "0 RPUSH k1 c d",
+		"1 BRPOPLPUSH k2 k0 0", "0 LMPOP 1 k0 RIGHT COUNT 2", "1 BLMPOP 0 1 k2 LEFT", "0 RPUSH k2 x"},
+	{"1 BZPOPMIN k0 0", "0 ZADD k0 1 a 2 b 3 c", "0 ZMPOP 1 k0 MAX", "2 BZMPOP 0 1 k1 MIN COUNT 2",
+		"0 ZADD k1 1 a 2 b", "0 ZPOPMAX k0", "1 BZPOPMAX k0 k1 0"},
+	{"0 XADD k0 * f v", "0 XGROUP CREATE k0 g 0", "0 XREADGROUP GROUP g c COUNT 1 STREAMS k0 >",
+		"0 XAUTOCLAIM k0 g c2 0 0", "0 XCLAIM k0 g c3 0 0-1", "1 XREADGROUP GROUP g c BLOCK 0 STREAMS k0 >",
+		"0 XADD k0 * f w", "0 XACK k0 g 0-1", "0 XSETID k0 9999999999999-0", "0 XTRIM k0 MAXLEN 0"},
+	{"0 EVAL S1 1 k0 v", "0 EVAL S2 0 SET k1 v EX 100", "0 EVAL S4 1 k2", "0 EVAL S3 0 EXPIRE k0 100",
+		"0 EVAL S2 0 INCRBYFLOAT k1 1", "0 EVALSHA_RO 0 0"},
+	{"0 MULTI", "0 SET k0 v EX 10", "0 INCR k1", "0 GETEX k0 PERSIST", "0 EXEC",
+		"1 MULTI", "1 GET k0", "1 EXEC"},
+	{"0 SELECT 1", "0 SET k0 v", "1 SET k0 v", "0 MOVE k0 0", "0 SWAPDB 0 1", "2 COPY k0 k1 DB 1",
+		"0 FLUSHDB", "1 GETDEL k0", "1 RENAME k1 k2"},
+	{"0 RPUSH k0 3 1 2", "0 SORT k0 STORE k1", "0 SADD k2 a b", "0 SINTERSTORE k1 k2 k2",
+		"0 SMOVE k2 k0 a", "0 LMOVE k1 k0 LEFT LEFT", "0 ZUNIONSTORE k1 1 k2"},
+	{"0 GEOADD k0 13.36 38.11 a", "0 GEOADD k0 15.08 37.50 b", "0 GEORADIUS k0 15 37 200 km STORE k1",
+		"0 GEOSEARCHSTORE k2 k0 FROMMEMBER a BYRADIUS 300 km", "0 PFADD k1 a", "0 PFADD k2 a",
+		"0 PFCOUNT k2", "0 PFCOUNT k2"},
+	{"0 SET k0 v", "0 APPEND k0 w", "0 SETRANGE k0 10 x", "0 SETBIT k1 7 1", "0 BITOP NOT k2 k1",
+		"0 HSET k1 f v", "0 LPUSH k2 a", "0 HSETNX k2 f v", "0 UNLINK k0 k1", "0 FLUSHALL ASYNC"},
+}
+
+// propSeeds encodes propSequences for g.
+func propSeeds(tb testing.TB, g *cmdfuzz.Generator) [][]byte {
+	tb.Helper()
+	scripts := map[string]string{
+		"S1": "return redis.call('set',KEYS[1],ARGV[1])",
+		"S2": "return redis.pcall(unpack(ARGV))",
+		"S3": "return redis.call(unpack(ARGV))",
+		"S4": "redis.call('lpush',KEYS[1],'x') return redis.call('lrange',KEYS[1],0,-1)",
+	}
+	var out [][]byte
+	for _, seq := range propSequences {
+		var cmds []cmdfuzz.Command
+		for _, line := range seq {
+			f := strings.Fields(line)
+			conn, err := strconv.Atoi(f[0])
+			if err != nil {
+				tb.Fatalf("propSequences: %q: %v", line, err)
+			}
+			for i, a := range f {
+				if s, ok := scripts[a]; ok {
+					f[i] = s
+				}
+			}
+			cmds = append(cmds, cmdfuzz.Command{Conn: conn, Args: f[1:]})
+		}
+		data, err := g.Encode(cmds)
+		if err != nil {
+			tb.Fatalf("propSequences: %v", err)
+		}
+		out = append(out, data)
+	}
+	return out
 }
 
 // propExcludedConfig are the parameters that CONFIG SET may not change
