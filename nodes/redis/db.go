@@ -131,7 +131,7 @@ func (d *db) expireIfNeeded(key string, o *object) bool {
 	d.s.stats.expiredKeys++
 	d.remove(key)
 	d.s.notify(notifyExpired, "expired", []byte(key), d.id)
-	d.s.propagate(d.id, [][]byte{[]byte("DEL"), []byte(key)})
+	d.s.propagate(d.id, [][]byte{d.s.expireDelVerb(), []byte(key)})
 	d.s.signalModified(d, key)
 	return true
 }

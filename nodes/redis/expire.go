@@ -2,6 +2,7 @@ package redis
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -74,6 +75,16 @@ func (d *db) activeExpire(key string, o *object) bool {
 		return true
 	}
 	return d.expireIfNeeded(key, o)
+}
+
+// expireDelVerb is what a key deleted for its expiry (or for an expiry
+// time already past) propagates as: UNLINK under lazyfree-lazy-expire,
+// DEL otherwise.
+func (s *Server) expireDelVerb() []byte {
+	if s.cfg.LazyFreeLazyExpire {
+		return []byte("UNLINK")
+	}
+	return []byte("DEL")
 }
 
 // alreadyExpired is checkAlreadyExpired: a time in the past deletes the key
@@ -154,7 +165,7 @@ func expireGeneric(c *client, args [][]byte, basetime int64, seconds bool) {
 	c.s.dirty++
 	if c.s.alreadyExpired(when) {
 		c.db.del(key)
-		c.prop = [][]byte{[]byte("DEL"), key}
+		c.prop = [][]byte{c.s.expireDelVerb(), key}
 		c.s.notify(notifyGeneric, "del", key, c.db.id)
 		c.w.WriteInt(1)
 		return
@@ -162,7 +173,15 @@ func expireGeneric(c *client, args [][]byte, basetime int64, seconds bool) {
 	c.db.setExpire(string(key), o, when)
 	c.s.signalModified(c.db, string(key))
 	c.s.notify(notifyGeneric, "expire", key, c.db.id)
-	c.prop = [][]byte{[]byte("PEXPIREAT"), key, strconv.AppendInt(nil, when, 10)}
+	// Propagated as the command came, its options too (NX, XX, GT, LT as
+	// written), with PEXPIREAT for the name, unless it was that, and the
+	// absolute time for the second argument, unless it was one already.
+	p := slices.Clone(args)
+	if basetime != 0 || seconds {
+		p[0] = []byte("PEXPIREAT")
+		p[2] = strconv.AppendInt(nil, when, 10)
+	}
+	c.prop = p
 	if basetime != 0 && bugs.On(bugs.RelativeExpirePropagated) {
 		// Before Redis 7.0 (redis/redis#8474): EXPIRE and PEXPIRE went to
 		// the replicas as they came, relative; only the AOF got PEXPIREAT.

@@ -254,7 +254,11 @@ func getdelCommand(c *client, args [][]byte) {
 	if c.db.del(args[1]) {
 		c.s.notify(notifyGeneric, "del", args[1], c.db.id)
 		c.s.dirty++
-		c.prop = [][]byte{[]byte("DEL"), args[1]}
+		verb := "DEL"
+		if c.s.cfg.LazyFreeLazyUserDel {
+			verb = "UNLINK"
+		}
+		c.prop = [][]byte{[]byte(verb), args[1]}
 	}
 }
 
@@ -282,7 +286,7 @@ func getexCommand(c *client, args [][]byte) {
 	switch {
 	case flags&(setEXAT|setPXAT) != 0 && c.s.alreadyExpired(when):
 		c.db.del(key)
-		c.prop = [][]byte{[]byte("DEL"), key}
+		c.prop = [][]byte{c.s.expireDelVerb(), key}
 		c.s.notify(notifyGeneric, "del", key, c.db.id)
 		c.s.dirty++
 	case expire != nil:
