@@ -194,12 +194,20 @@ func functionRestoreCommand(c *client, args [][]byte) {
 		}
 		policy = p
 	}
-	codes, err := undumpFunctions(args[2])
-	if err != nil {
-		c.w.WriteError(err.Error())
+	if _, err := rdbfile.VerifyDump(args[2], c.s.skipChecksum); err != nil {
+		c.w.WriteError("ERR DUMP payload version or checksum are wrong")
 		return
 	}
-	if err := c.s.functions().Restore(codes, policy); err != nil {
+	p, off := args[2], 0
+	next := func() ([]byte, bool, error) {
+		if len(p)-off <= 10 {
+			return nil, false, nil
+		}
+		code, next, err := undumpFunction(p, off)
+		off = next
+		return code, err == nil, err
+	}
+	if err := c.s.functions().RestoreFrom(next, policy); err != nil {
 		c.w.WriteError(err.Error())
 		return
 	}
@@ -221,29 +229,50 @@ func dumpFunctions(codes [][]byte) []byte {
 	return binary.LittleEndian.AppendUint64(out, rdbfile.CRC64(0, out))
 }
 
-// undumpFunctions is functionRestoreCommand's reading of a payload: the
-// footer verified, then FUNCTION2 records only, read as a file's would be.
-func undumpFunctions(p []byte) ([][]byte, error) {
-	if _, err := rdbfile.VerifyDump(p, false); err != nil {
-		return nil, errors.New("ERR DUMP payload version or checksum are wrong")
+// undumpFunction reads the function library record at p[off], as
+// functionRestoreCommand's loop and rdbFunctionLoad read one, and returns
+// its code and the offset after it: a type byte that must be FUNCTION2
+// (or 7.0-rc's FUNCTION, whose name, engine and code make a shebang and
+// code), then its strings, read as rio reads the payload buffer (a
+// string may run into the footer).
+func undumpFunction(p []byte, off int) ([]byte, int, error) {
+	t := p[off]
+	off++
+	var fail []string // the error for each field that does not read
+	switch t {
+	case rdbfile.OpFunction2:
+		fail = []string{"Failed loading library payload"}
+	case rdbfile.OpFunction:
+		fail = []string{"Failed loading library name", "Failed loading engine name", "", "Failed loading library blob"}
+	default:
+		return nil, off, errors.New("ERR given type is not a function")
 	}
-	file := append([]byte("REDIS0010"), p[:len(p)-10]...)
-	file = append(file, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0) // EOF, no checksum
-	r, err := rdbfile.NewReader(file, rdbfile.ReadOptions{SkipChecksum: true})
-	if err != nil {
-		return nil, errors.New("ERR can not read data type")
-	}
-	var codes [][]byte
-	for {
-		rec, err := r.Next()
-		switch {
-		case err != nil:
-			return nil, errors.New("ERR can not read data type")
-		case rec.Kind == rdbfile.RecordEOF:
-			return codes, nil
-		case rec.Kind != rdbfile.RecordFunction:
-			return nil, errors.New("ERR given type is not a function")
+	var fields [][]byte
+	for _, msg := range fail {
+		if msg == "" {
+			// 7.0-rc's description: a length saying whether one follows,
+			// then the description.
+			has, next, err := rdbfile.ReadLength(p, off)
+			if err != nil {
+				return nil, off, errors.New("ERR Failed loading library description indicator")
+			}
+			off = next
+			if has != 0 {
+				if _, next, err = rdbfile.ReadString(p, off); err != nil {
+					return nil, off, errors.New("ERR Failed loading library description")
+				}
+				off = next
+			}
+			continue
 		}
-		codes = append(codes, bytes.Clone(rec.Code))
+		f, next, err := rdbfile.ReadString(p, off)
+		if err != nil {
+			return nil, off, errors.New("ERR " + msg)
+		}
+		fields, off = append(fields, bytes.Clone(f)), next
 	}
+	if t == rdbfile.OpFunction {
+		return []byte("#!" + string(fields[1]) + " name=" + string(fields[0]) + "\n" + string(fields[2])), off, nil
+	}
+	return fields[0], off, nil
 }

@@ -81,3 +81,29 @@ func EncodeValue(dst []byte, v *Value, opts Options) ([]byte, error) {
 	e := encoder{opts: opts}
 	return e.appendObject(dst, v)
 }
+
+// ReadString reads the string that begins at p[off] as
+// rdbGenericLoadStringObject reads it (a length, an encoded integer or
+// LZF data) and returns it with the offset after it. Reading may run to
+// the end of p, as rio reads a DUMP payload footer and all.
+func ReadString(p []byte, off int) (s []byte, next int, err error) {
+	d := decoder{data: p, off: off, end: len(p), mark: off}
+	s, _, err = d.str("the string")
+	return s, d.off, err
+}
+
+// ReadLength reads the length that begins at p[off] as rdbLoadLen with no
+// encoding flag does (a string encoding's number is taken as a length)
+// and returns it with the offset after it.
+func ReadLength(p []byte, off int) (n uint64, next int, err error) {
+	d := decoder{data: p, off: off, end: len(p), mark: off}
+	n, _, err = d.length("the length")
+	return n, d.off, err
+}
+
+// The opcodes of a function library: FUNCTION2, and the FUNCTION of
+// 7.0's release candidates (name, engine, description, code).
+const (
+	OpFunction2 = opFunction2
+	OpFunction  = opFunction
+)

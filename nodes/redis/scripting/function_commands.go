@@ -185,8 +185,30 @@ func ParseRestorePolicy(arg []byte) (RestorePolicy, error) {
 // Redis's reply without its '-'. Loading an RDB file at start or at a full
 // sync is Restore with RestoreFlush.
 func (f *Functions) Restore(codes [][]byte, policy RestorePolicy) error {
+	i := 0
+	return f.RestoreFrom(func() ([]byte, bool, error) {
+		if i == len(codes) {
+			return nil, false, nil
+		}
+		i++
+		return codes[i-1], true, nil
+	}, policy)
+}
+
+// RestoreFrom is Restore with the libraries handed out one at a time by
+// next (ok false after the last), each compiled before the next is read,
+// as functionRestoreCommand reads and loads a payload's records: an error
+// from next or from a library's code ends the restore, changing nothing.
+func (f *Functions) RestoreFrom(next func() (code []byte, ok bool, err error), policy RestorePolicy) error {
 	tmp := newLibCtx()
-	for _, code := range codes {
+	for {
+		code, ok, err := next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
 		if _, err := f.create(tmp, code, false, false); err != nil {
 			return err
 		}
