@@ -67,29 +67,30 @@ func zaddCommand(c *client, args [][]byte) { zaddGeneric(c, args, 0) }
 
 func zincrbyCommand(c *client, args [][]byte) { zaddGeneric(c, args, zaddINCR) }
 
-// zaddGeneric is zaddGenericCommand; ZINCRBY comes in with INCR set.
+// zaddGeneric is zaddGenericCommand; ZINCRBY comes in with INCR set. It
+// parses ZADD's options for ZINCRBY too: ZINCRBY key NX member takes NX
+// for an option and fails on the count of what is left (syntax error),
+// not on NX as an increment.
 func zaddGeneric(c *client, args [][]byte, flags int) {
 	key := args[1]
 	idx := 2
-	if flags&zaddINCR == 0 {
-	opts:
-		for ; idx < len(args); idx++ {
-			switch strings.ToLower(string(args[idx])) {
-			case "nx":
-				flags |= zaddNX
-			case "xx":
-				flags |= zaddXX
-			case "ch":
-				flags |= zaddCH
-			case "incr":
-				flags |= zaddINCR
-			case "gt":
-				flags |= zaddGT
-			case "lt":
-				flags |= zaddLT
-			default:
-				break opts
-			}
+opts:
+	for ; idx < len(args); idx++ {
+		switch strings.ToLower(string(args[idx])) {
+		case "nx":
+			flags |= zaddNX
+		case "xx":
+			flags |= zaddXX
+		case "ch":
+			flags |= zaddCH
+		case "incr":
+			flags |= zaddINCR
+		case "gt":
+			flags |= zaddGT
+		case "lt":
+			flags |= zaddLT
+		default:
+			break opts
 		}
 	}
 	elems := len(args) - idx
