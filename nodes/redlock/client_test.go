@@ -120,8 +120,11 @@ func TestFencingMakesThePauseSafe(t *testing.T) {
 		if refused == 0 {
 			t.Errorf("seed %d: the fenced resource refused none of the paused client's writes", seed)
 		}
+		// Every fenced hold gets its token, but one that began within a
+		// token fetch's time bound (DefaultIOTimeout) of the run's end,
+		// whose fetch the end may cut short.
 		for _, h := range tw.holds {
-			if h.Token == 0 && h.Until > h.From {
+			if h.Token == 0 && h.Until > h.From && h.From < clock.Time(20*time.Second-DefaultIOTimeout) {
 				t.Errorf("seed %d: fenced hold %+v has no token", seed, h)
 				break
 			}
