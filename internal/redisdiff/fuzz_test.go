@@ -271,6 +271,10 @@ type diffPair struct {
 	// compared after each command, so that each reply is compared as the
 	// command it belongs to says.
 	pushes bool
+	// multi: a MULTI is open on both; queued are the commands both
+	// queued since.
+	multi  bool
+	queued [][]string
 }
 
 // pushWait is how long the fuzzer waits for a pushed reply on a
@@ -408,11 +412,13 @@ func (r *diffRun) do(n int, args []string) string {
 		if msg := r.compareUnsubscribeAll(p, args, w, g); msg != "" {
 			return msg
 		}
+	case strings.EqualFold(args[0], "exec") && len(args) == 1 && r.compareExec(p, args, w, g):
 	default:
 		if msg := r.compare(args, w, g); msg != "" {
 			return msg
 		}
 	}
+	r.trackMulti(p, args, w, g, ok)
 	p.pushes = p.pushes || slices.Contains(pushCommands, fullName(args, r.df.match))
 	// Replies to blocked commands that this one may have served, and
 	// pushed ones.
@@ -427,6 +433,44 @@ func (r *diffRun) do(n int, args []string) string {
 		}
 	}
 	return ""
+}
+
+// trackMulti keeps the commands a transaction queued on p, so that EXEC's
+// replies are compared each as its own command's are (a COMMAND DOCS
+// queued lists the table in each server's dict order, as it does alone).
+func (r *diffRun) trackMulti(p *diffPair, args []string, w, g []byte, ok bool) {
+	name := strings.ToLower(args[0])
+	switch {
+	case !ok:
+	case name == "multi" && string(w) == "+OK\r\n" && string(g) == "+OK\r\n":
+		p.multi, p.queued = true, nil
+	case name == "exec" || name == "discard" || name == "reset":
+		p.multi, p.queued = false, nil
+	case p.multi && string(w) == "+QUEUED\r\n" && string(g) == "+QUEUED\r\n":
+		p.queued = append(p.queued, args)
+	}
+}
+
+// compareExec compares EXEC's replies element by element with the rules
+// of the commands queued, when both servers ran every one of them; it
+// reports whether it did (and found them equal), and otherwise leaves
+// the replies to be compared whole.
+func (r *diffRun) compareExec(p *diffPair, args []string, w, g []byte) bool {
+	if !p.multi || len(p.queued) == 0 {
+		return false
+	}
+	wv, okw := parseReply(w)
+	gv, okg := parseReply(g)
+	if !okw || !okg || wv.Kind != resp.KindArray || gv.Kind != resp.KindArray ||
+		len(wv.Elems) != len(p.queued) || len(gv.Elems) != len(p.queued) {
+		return false
+	}
+	for i, q := range p.queued {
+		if r.compare(q, resp.AppendValue(nil, wv.Elems[i]), resp.AppendValue(nil, gv.Elems[i])) != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // unsubscribeAll says whether args unsubscribe from every channel or
