@@ -154,15 +154,7 @@ func TestFailoverPausesReplicationPing(t *testing.T) {
 // master_repl_offset where the SET left it until the pause ends, then
 // move it by the 37 bytes of REPLCONF GETACK *.
 func TestNoGetAckWhileClientsPaused(t *testing.T) {
-	rw := newReplWorld(t, 1, []string{"m", "r1"}, func(i int) Config {
-		if i == 1 {
-			return replicaConfig("m:6379")
-		}
-		return masterConfig()
-	})
-	m := rw.nodes[0].dial()
-	m.do("SET", "warm", "up")
-	rw.w.RunFor(7 * time.Second) // repl-diskless-sync-delay, then the sync
+	rw, m := syncedMasterReplica(t)
 	c := rw.nodes[0].dial()
 	n := len(c.replies)
 	c.send("SET", "k", "v")
@@ -190,15 +182,7 @@ func TestNoGetAckWhileClientsPaused(t *testing.T) {
 // k v, then WAIT 4294967296 0, replies 0 and moves master_repl_offset
 // by 50 (SELECT, SET) + 37 (GETACK).
 func TestWaitTruncatedCountAsksForAck(t *testing.T) {
-	rw := newReplWorld(t, 1, []string{"m", "r1"}, func(i int) Config {
-		if i == 1 {
-			return replicaConfig("m:6379")
-		}
-		return masterConfig()
-	})
-	m := rw.nodes[0].dial()
-	m.do("SET", "warm", "up")
-	rw.w.RunFor(7 * time.Second) // repl-diskless-sync-delay, then the sync
+	rw, m := syncedMasterReplica(t)
 	c := rw.nodes[0].dial()
 	before, _ := strconv.Atoi(rw.info(m, "master_repl_offset"))
 	n := len(c.replies)
@@ -219,15 +203,7 @@ func TestWaitTruncatedCountAsksForAck(t *testing.T) {
 // (the propagation fuzzer found the node counting a replica that had
 // acknowledged less).
 func TestWaitAfterReadWaitsForTheOffset(t *testing.T) {
-	rw := newReplWorld(t, 1, []string{"m", "r1"}, func(i int) Config {
-		if i == 1 {
-			return replicaConfig("m:6379")
-		}
-		return masterConfig()
-	})
-	a := rw.nodes[0].dial()
-	a.do("SET", "warm", "up")
-	rw.w.RunFor(7 * time.Second) // repl-diskless-sync-delay, then the sync
+	rw, a := syncedMasterReplica(t)
 	b := rw.nodes[0].dial()
 	if got := b.do("WAIT", "1", "100"); got != ":1\r\n" {
 		t.Fatalf("WAIT 1 100 before any command: %q, want :1 (offset 0)", got)
@@ -240,4 +216,21 @@ func TestWaitAfterReadWaitsForTheOffset(t *testing.T) {
 	if got := b.do("WAIT", "1", "100"); got != ":0\r\n" {
 		t.Fatalf("WAIT 1 100 after a GET, with the replica cut off since another client's SET: %q, want :0", got)
 	}
+}
+
+// syncedMasterReplica is a master m with one replica r1, after a write and
+// the full sync (repl-diskless-sync-delay, then the transfer), and a
+// connection to m.
+func syncedMasterReplica(t *testing.T) (*replWorld, *testConn) {
+	t.Helper()
+	rw := newReplWorld(t, 1, []string{"m", "r1"}, func(i int) Config {
+		if i == 1 {
+			return replicaConfig("m:6379")
+		}
+		return masterConfig()
+	})
+	m := rw.nodes[0].dial()
+	m.do("SET", "warm", "up")
+	rw.w.RunFor(7 * time.Second)
+	return rw, m
 }
