@@ -225,11 +225,10 @@ func blmoveGeneric(c *client, src, dst []byte, from, to bool, tb []byte, where [
 		return
 	}
 	if moveGeneric(c, src, dst, from, to, timeout) {
-		switch {
-		case c.prop == nil: // nothing moved
-		case where == nil:
+		// What propagates if it moved (call ignores it after an error).
+		if where == nil {
 			c.prop = [][]byte{[]byte("RPOPLPUSH"), src, dst}
-		default:
+		} else {
 			c.prop = [][]byte{[]byte("LMOVE"), src, dst, where[0], where[1]}
 		}
 		return

@@ -554,7 +554,7 @@ func lmoveCommand(c *client, args [][]byte) {
 
 // moveGeneric is lmoveGenericCommand; it returns false when nothing moved
 // because src is empty (a blocking form then blocks). timeout >= 0 marks a
-// blocking form, which propagates as LMOVE.
+// blocking form, which replies nothing then.
 func moveGeneric(c *client, src, dst []byte, from, to bool, timeout int64) bool {
 	so := c.db.lookup(src)
 	if so != nil && so.kind != kindList {
@@ -585,9 +585,6 @@ func moveGeneric(c *client, src, dst []byte, from, to bool, timeout int64) bool 
 	c.s.modified(c.db, src, 1)
 	c.s.signalModified(c.db, string(dst))
 	c.w.WriteBulk(v)
-	if timeout >= 0 {
-		c.prop = [][]byte{} // moved: blmoveGeneric writes what propagates
-	}
 	return true
 }
 

@@ -171,11 +171,7 @@ func (s *Server) restoreMasterHistory() {
 	}
 	s.createBacklog()
 	for _, k := range s.loadExpired {
-		del := "DEL"
-		if s.cfg.LazyFreeLazyExpire {
-			del = "UNLINK"
-		}
-		s.replPropagate(k.db, [][]byte{[]byte(del), []byte(k.key)})
+		s.replPropagate(k.db, [][]byte{s.expireDelVerb(), []byte(k.key)})
 	}
 	s.loadExpired = nil
 	if s.loadedReplid == "" {
