@@ -179,24 +179,7 @@ func (p *propWatch) compare(tb testing.TB, history []string) string {
 // samePropagatedCommands compares two lists of propagated commands
 // argument by argument (samePropagatedArgs).
 func samePropagatedCommands(want, got []string) bool {
-	if len(want) != len(got) {
-		return false
-	}
-	for i := range want {
-		if want[i] == got[i] {
-			continue
-		}
-		w, g := strings.Fields(want[i]), strings.Fields(got[i])
-		if len(w) != len(g) {
-			return false
-		}
-		for j := range w {
-			if !samePropagatedArgs(w[j], g[j]) {
-				return false
-			}
-		}
-	}
-	return true
+	return sameCommands(want, got, func(w, g []string, j int) bool { return samePropagatedArgs(w[j], g[j]) })
 }
 
 // samePropagatedArgs says whether two arguments are equal, but for the
