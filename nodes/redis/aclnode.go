@@ -334,7 +334,7 @@ func (h aclHost) WriteACLFile(data []byte) error {
 // Resolve is ACL DRYRUN's lookup and arity check.
 func (h aclHost) Resolve(argv [][]byte) (acl.Request, acl.Resolution) {
 	cmd := h.s.lookup(argv)
-	if cmd == nil || cmd.proc == nil {
+	if cmd == nil {
 		return acl.Request{}, acl.NotFound
 	}
 	req := h.s.aclRequest(cmd, argv)

@@ -98,8 +98,6 @@ func helloCommand(c *client, args [][]byte) {
 		}
 		ver, i = v, 2
 	}
-	var name []byte
-	hasName := false
 	for ; i < len(args); i++ {
 		more := len(args) - i - 1
 		switch opt := strings.ToLower(string(args[i])); {
@@ -113,7 +111,13 @@ func helloCommand(c *client, args [][]byte) {
 			c.setAuthed()
 			i += 2
 		case opt == "setname" && more >= 1:
-			name, hasName = args[i+1], true
+			// clientSetNameOrReply: the name is set here, so it stays
+			// when a later option or the NOAUTH check fails.
+			if msg := validClientName(args[i+1]); msg != "" {
+				c.w.WriteError(msg)
+				return
+			}
+			c.name = string(args[i+1])
 			i++
 		default:
 			c.w.WriteError("ERR Syntax error in HELLO option '" + cstr(args[i], 128) + "'")
@@ -123,13 +127,6 @@ func helloCommand(c *client, args [][]byte) {
 	if !c.authed {
 		c.w.WriteError(acl.ErrHelloNoAuth)
 		return
-	}
-	if hasName {
-		if msg := validClientName(name); msg != "" {
-			c.w.WriteError(msg)
-			return
-		}
-		c.name = string(name)
 	}
 	c.resp = int(ver)
 	c.w.SetProto(c.resp)
