@@ -3,6 +3,8 @@ package sentinel
 import (
 	"strconv"
 	"strings"
+
+	"github.com/redsim/redsim/nodes/redis/acl"
 )
 
 // clientReplyCommand is CLIENT REPLY ON|OFF|SKIP.
@@ -25,6 +27,7 @@ func (s *Sentinel) clientReplyCommand(c *client, argv []string) {
 func (s *Sentinel) clientNoEvictCommand(c *client, argv []string) {
 	switch strings.ToLower(argv[2]) {
 	case "on", "off":
+		c.noEvict = strings.ToLower(argv[2]) == "on"
 		c.w.WriteOK()
 	default:
 		c.errorReply("syntax error")
@@ -170,6 +173,7 @@ func (s *Sentinel) clientKillCommand(c *client, argv []string) {
 	}
 	var id int64
 	var typ, addr, laddr string
+	var user *acl.User
 	skipme := true
 	if len(argv)%2 != 0 {
 		c.errorReply("syntax error")
@@ -195,6 +199,11 @@ func (s *Sentinel) clientKillCommand(c *client, argv []string) {
 			addr = v
 		case "laddr":
 			laddr = v
+		case "user":
+			if user = s.acl.User([]byte(v)); user == nil {
+				c.errorReply("No such user '" + cstring(v) + "'")
+				return
+			}
 		case "skipme":
 			switch strings.ToLower(v) {
 			case "yes":
@@ -215,7 +224,7 @@ func (s *Sentinel) clientKillCommand(c *client, argv []string) {
 		if id != 0 && x.id != id || addr != "" && x.addr() != addr || laddr != "" && x.conn.LocalAddr() != laddr {
 			continue
 		}
-		if typ != "" && typ != x.typ() {
+		if typ != "" && typ != x.typ() || user != nil && x.user != user {
 			continue
 		}
 		if x == c && skipme {
@@ -268,19 +277,6 @@ func (s *Sentinel) clientUnblockCommand(c *client, argv []string) {
 		return
 	}
 	c.w.WriteInt(0)
-}
-
-// clientTrackingInfoCommand is CLIENT TRACKINGINFO for a client that does
-// not track (CLIENT TRACKING is not served here).
-func (s *Sentinel) clientTrackingInfoCommand(c *client, _ []string) {
-	c.w.WriteMapLen(3)
-	c.w.WriteBulkString("flags")
-	c.w.WriteSetLen(1)
-	c.w.WriteBulkString("off")
-	c.w.WriteBulkString("redirect")
-	c.w.WriteInt(-1)
-	c.w.WriteBulkString("prefixes")
-	c.w.WriteArrayLen(0)
 }
 
 // clientPauseCommand is CLIENT PAUSE timeout [WRITE|ALL]: the mode is

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/redsim/redsim/nodes/redis/acl"
 	"github.com/redsim/redsim/nodes/redis/glob"
 )
 
@@ -32,6 +33,21 @@ func init() {
 		{name: "punsubscribe", arity: -1, pubsubOK: true, run: (*Sentinel).punsubscribeCommand},
 		{name: "publish", arity: 3, run: (*Sentinel).publishCommand},
 		{name: "auth", arity: -2, noAuth: true, run: (*Sentinel).authCommand},
+		{name: "acl", arity: -2, sub: []cmdSpec{
+			{name: "cat", arity: -2, run: (*Sentinel).aclCommand},
+			{name: "deluser", arity: -3, run: (*Sentinel).aclCommand},
+			{name: "dryrun", arity: -4, run: (*Sentinel).aclCommand},
+			{name: "genpass", arity: -2, run: (*Sentinel).aclCommand},
+			{name: "getuser", arity: 3, run: (*Sentinel).aclCommand},
+			{name: "help", arity: 2, run: (*Sentinel).aclCommand},
+			{name: "list", arity: 2, run: (*Sentinel).aclCommand},
+			{name: "load", arity: 2, run: (*Sentinel).aclCommand},
+			{name: "log", arity: -2, run: (*Sentinel).aclCommand},
+			{name: "save", arity: 2, run: (*Sentinel).aclCommand},
+			{name: "setuser", arity: -3, run: (*Sentinel).aclCommand},
+			{name: "users", arity: 2, run: (*Sentinel).aclCommand},
+			{name: "whoami", arity: 2, run: (*Sentinel).aclCommand},
+		}},
 		{name: "hello", arity: -1, noAuth: true, run: (*Sentinel).helloCommand},
 		{name: "shutdown", arity: -1, run: (*Sentinel).shutdownCommand},
 		{name: "client", arity: -2, sub: []cmdSpec{
@@ -43,15 +59,22 @@ func init() {
 			{name: "kill", arity: -3, run: (*Sentinel).clientKillCommand},
 			{name: "reply", arity: 3, run: (*Sentinel).clientReplyCommand},
 			{name: "no-evict", arity: 3, run: (*Sentinel).clientNoEvictCommand},
-			{name: "getredir", arity: 2, run: func(_ *Sentinel, c *client, _ []string) { c.w.WriteInt(-1) }},
+			{name: "getredir", arity: 2, run: (*Sentinel).clientGetRedirCommand},
+			{name: "tracking", arity: -3, run: (*Sentinel).clientTrackingCommand},
+			{name: "caching", arity: 3, run: (*Sentinel).clientCachingCommand},
 			{name: "help", arity: 2, run: (*Sentinel).clientHelpCommand},
 			{name: "unblock", arity: -3, run: (*Sentinel).clientUnblockCommand},
 			{name: "pause", arity: -3, run: (*Sentinel).clientPauseCommand},
 			{name: "unpause", arity: 2, run: (*Sentinel).clientUnpauseCommand},
 			{name: "trackinginfo", arity: 2, run: (*Sentinel).clientTrackingInfoCommand},
 		}},
-		{name: "command", arity: -2, sub: []cmdSpec{
+		{name: "command", arity: -1, run: (*Sentinel).commandCommand, sub: []cmdSpec{
 			{name: "count", arity: 2, run: (*Sentinel).commandCountCommand},
+			{name: "docs", arity: -2, run: (*Sentinel).commandDocsCommand},
+			{name: "getkeys", arity: -4, run: (*Sentinel).commandGetKeysCommand},
+			{name: "getkeysandflags", arity: -4, run: (*Sentinel).commandGetKeysCommand},
+			{name: "help", arity: 2, run: (*Sentinel).commandHelpCommand},
+			{name: "info", arity: -2, run: (*Sentinel).commandInfoCommand},
 			{name: "list", arity: -2, run: (*Sentinel).commandListCommand},
 		}},
 		{name: "sentinel", arity: -2, sub: []cmdSpec{
@@ -78,6 +101,7 @@ func init() {
 			{name: "slaves", arity: 3, run: (*Sentinel).sentinelCommand},
 		}},
 	}
+	aclTable = buildACLTable()
 }
 
 func lookup(table []cmdSpec, name string) *cmdSpec {
@@ -110,6 +134,18 @@ func (s *Sentinel) call(c *client, args [][]byte) {
 		argv[i] = string(a)
 	}
 	s.stats.commands++
+	// resetClient: CLIENT CACHING's flag lasts through CLIENT commands
+	// alone (those that resolve to a CLIENT subcommand), and is kept for
+	// a command that waits out a pause.
+	resolved := ""
+	defer func() {
+		if !strings.HasPrefix(resolved, "client|") && c.postponed == nil {
+			c.tracking.caching = false
+		}
+	}()
+	// processCommand sets lastcmd at the lookup, before any check, to
+	// NULL when it finds no command or subcommand.
+	c.lastCmd = "NULL"
 	cmd := lookup(commandTable, argv[0])
 	if cmd == nil {
 		var b strings.Builder
@@ -141,13 +177,19 @@ func (s *Sentinel) call(c *client, args [][]byte) {
 		fullname = cmd.name + "|" + sub.name
 		cmd = sub
 	}
+	resolved = fullname
+	c.lastCmd = fullname
 	if !arityOK(cmd.arity, len(argv)) {
 		c.errorReply("wrong number of arguments for '" + fullname + "' command")
 		return
 	}
-	if !c.authed && !cmd.noAuth {
+	if s.acl.AuthRequired() && !c.authed && !cmd.noAuth {
 		c.s.stats.errors++
 		c.w.WriteError("NOAUTH Authentication required.")
+		return
+	}
+	if v := c.checkACL(fullname, args); !v.OK() {
+		c.errorReply("-" + v.Error(fullname))
 		return
 	}
 	if c.w.Proto() == 2 && c.subCount() > 0 && !cmd.pubsubOK {
@@ -158,7 +200,6 @@ func (s *Sentinel) call(c *client, args [][]byte) {
 		s.postpone(c, args) // PUBLISH is a sentinel's one may-replicate command
 		return
 	}
-	c.lastCmd = fullname
 	mark := c.w.Len()
 	cmd.run(s, c, argv)
 	switch {
@@ -183,11 +224,9 @@ func writeHelp(c *client, cmd string, lines []string) {
 	c.w.WriteSimpleString("    Prints this help.")
 }
 
-// The real command table of redis-sentinel 7.0.15 holds 15 commands;
-// this sentinel serves the ones in commandTable (ACL is not there).
-const sentinelCommandCount = 15
-
-func (s *Sentinel) commandCountCommand(c *client, _ []string) { c.w.WriteInt(sentinelCommandCount) }
+// commandCountCommand is COMMAND COUNT: the top-level commands (15, as
+// in redis-sentinel 7.0.15).
+func (s *Sentinel) commandCountCommand(c *client, _ []string) { c.w.WriteInt(int64(len(commandTable))) }
 
 // commandListCommand is COMMAND LIST [FILTERBY PATTERN p | MODULE m].
 func (s *Sentinel) commandListCommand(c *client, argv []string) {
@@ -298,28 +337,30 @@ func (s *Sentinel) publishCommand(c *client, argv []string) {
 	c.w.WriteInt(1)
 }
 
+// authCommand is AUTH [username] password, against the ACL users.
 func (s *Sentinel) authCommand(c *client, argv []string) {
-	if len(argv) > 3 {
-		c.errorReply("syntax error")
-		return
+	u, rep := s.acl.Auth(toBytes(argv), c.aclClient())
+	if u != nil {
+		c.user, c.authed = u, true
+		c.r.SetAuthRequired(false)
+	} else {
+		s.stats.errors++
 	}
-	if s.requirePass == "" && len(argv) == 2 {
-		c.errorReply("AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
-		return
-	}
-	user, pass := "default", argv[len(argv)-1]
-	if len(argv) == 3 {
-		user = argv[1]
-	}
-	if user == "default" && (s.requirePass == "" || pass == s.requirePass) {
-		c.authed = true
-		c.w.WriteOK()
-		return
-	}
-	c.s.stats.errors++
-	c.w.WriteError("WRONGPASS invalid username-password pair or user is disabled.")
+	rep.Write(c.w)
 }
 
+func toBytes(argv []string) [][]byte {
+	out := make([][]byte, len(argv))
+	for i, a := range argv {
+		out[i] = []byte(a)
+	}
+	return out
+}
+
+// helloCommand is HELLO [protover [AUTH username password] [SETNAME
+// clientname]]. As in helloCommand, each option takes effect as it is
+// read: an AUTH or a SETNAME before a bad option, or before the NOAUTH
+// refusal, stays done.
 func (s *Sentinel) helloCommand(c *client, argv []string) {
 	ver := int64(c.w.Proto())
 	next := 1
@@ -337,43 +378,38 @@ func (s *Sentinel) helloCommand(c *client, argv []string) {
 		}
 		ver = v
 	}
-	name, authed := "", false
 	for j := next; j < len(argv); j++ {
 		more := len(argv) - j - 1
 		switch {
 		case equalFold(argv[j], "AUTH") && more >= 2:
-			if argv[j+1] != "default" || (s.requirePass != "" && argv[j+2] != s.requirePass) {
+			u, ok := s.acl.Authenticate([]byte(argv[j+1]), []byte(argv[j+2]), c.aclClient(), []byte(argv[0]))
+			if !ok {
 				c.s.stats.errors++
 				c.w.WriteError("WRONGPASS invalid username-password pair or user is disabled.")
 				return
 			}
-			authed = true
+			c.user, c.authed = u, true
+			c.r.SetAuthRequired(false)
 			j += 2
 		case equalFold(argv[j], "SETNAME") && more >= 1:
-			if validName(argv[j+1]) != "" {
-				c.errorReply(validName(argv[j+1]))
+			if msg := validName(argv[j+1]); msg != "" {
+				c.errorReply(msg)
 				return
 			}
-			name = argv[j+1]
+			c.name = argv[j+1]
 			j++
 		default:
 			c.errorReply("Syntax error in HELLO option '" + argv[j] + "'")
 			return
 		}
 	}
-	if authed {
-		c.authed = true
-	}
 	if !c.authed {
 		c.s.stats.errors++
-		c.w.WriteError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		c.w.WriteError(acl.ErrHelloNoAuth)
 		return
 	}
-	if name != "" {
-		c.name = name
-	}
 	c.w.SetProto(int(ver))
-	c.w.WriteMapLen(7)
+	c.w.WriteMapLen(6) // helloCommand leaves out "role" in sentinel mode
 	c.w.WriteBulkString("server")
 	c.w.WriteBulkString("redis")
 	c.w.WriteBulkString("version")
@@ -384,8 +420,6 @@ func (s *Sentinel) helloCommand(c *client, argv []string) {
 	c.w.WriteInt(c.id)
 	c.w.WriteBulkString("mode")
 	c.w.WriteBulkString("sentinel")
-	c.w.WriteBulkString("role")
-	c.w.WriteBulkString("master")
 	c.w.WriteBulkString("modules")
 	c.w.WriteArrayLen(0)
 }

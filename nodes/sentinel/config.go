@@ -123,6 +123,9 @@ func (s *Sentinel) generalDirective(name string, argv []string) string {
 		s.port = int(n)
 	case "requirepass":
 		s.requirePass = argv[1]
+		s.acl.SetRequirePass([]byte(argv[1]))
+	case "user":
+		s.usersToLoad = append(s.usersToLoad, argv[1:])
 	case "daemonize", "protected-mode":
 		if yesno(argv[1]) < 0 {
 			return "argument must be 'yes' or 'no'"
@@ -459,8 +462,8 @@ func (s *Sentinel) renderConfig(old string) string {
 	st.rewrite("protected-mode", "protected-mode no", true)
 	st.rewrite("latency-tracking-info-percentiles", "latency-tracking-info-percentiles 50 99 99.9", true)
 	st.rewrite("port", "port "+strconv.Itoa(s.port), s.port != 6379)
-	if s.requirePass == "" {
-		st.rewrite("user", "user default on nopass ~* &* +@all", true)
+	for _, u := range s.acl.Users() { // rewriteConfigUserOption
+		st.rewrite("user", "user "+u.Name()+" "+u.Describe(aclTable), true)
 	}
 	s.rewriteSentinelOptions(st)
 	return st.content()

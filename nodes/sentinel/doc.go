@@ -47,18 +47,25 @@
 //
 // Known differences, each a choice: addresses are the simulated network's
 // host names, used as IPs and never resolved (so SENTINEL MONITOR accepts
-// a host name); the hello message announces the host name (Env.Host) as
+// a host name that begins with a letter; a numeric address is parsed and
+// printed as getaddrinfo and inet_ntop do, "127.1" as 127.0.0.1); the hello message announces the host name (Env.Host) as
 // this sentinel's IP unless announce-ip is set; notification and client
 // reconfiguration scripts do not exist (a configuration naming one is
 // refused as a non-executable script); the INFO sections carry the fields Sentinel
-// users read, not every field of redis-server's; of the 15 commands of a
-// real sentinel, ACL is missing, COMMAND has only COUNT and LIST (FILTERBY
-// PATTERN or MODULE), and CLIENT lacks TRACKING and CACHING
-// (TRACKINGINFO reports no tracking); the only user is "default"
-// (requirepass); log lines are the messages alone, without Redis's pid,
-// role and time prefix.
+// users read, not every field of redis-server's; log lines are the
+// messages alone, without Redis's pid, role and time prefix.
 //
-// Tests: command_test.go replays 107 commands recorded from a real
+// The 15 commands of a real sentinel are all here, subcommands included.
+// ACL is nodes/redis/acl's over the sentinel's table: users come from
+// the file's "user" lines (after requirepass, as ACLLoadConfiguredUsers
+// loads them) and are rewritten with it; every command is checked as
+// processCommand checks it; a sentinel has no aclfile. COMMAND INFO and
+// DOCS answer from commandmeta.go, recorded from a real redis-sentinel
+// (commandmeta_test.go checks it, and the table's arities, against one).
+// CLIENT TRACKING keeps each client's options, though with no keys a
+// sentinel never invalidates anything.
+//
+// Tests: command_test.go replays 227 commands recorded from a real
 // redis-sentinel 7.0.15 byte for byte; realbin_test.go runs these sentinels
 // on sim/realenv against real redis-server processes, and beside a real
 // redis-sentinel; redisgap_test.go checks the Redis node's side of what

@@ -189,10 +189,11 @@ func newAddr(host string, port int) (addr, createErr) {
 	if port < 0 || port > 65535 {
 		return addr{}, errInval
 	}
-	if host == "" {
+	ip, ok := resolveIP(host)
+	if !ok {
 		return addr{}, errNoEnt
 	}
-	return addr{host: host, port: port}, 0
+	return addr{host: ip, port: port}, 0
 }
 
 // createInstance is createSentinelRedisInstance.

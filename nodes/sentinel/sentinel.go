@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/redsim/redsim/nodes/redis/acl"
 	"github.com/redsim/redsim/sim"
 )
 
@@ -80,6 +81,10 @@ type Sentinel struct {
 
 	port        int
 	requirePass string
+	// acl holds the users; usersToLoad are the configuration file's "user"
+	// lines (their arguments), applied after the rest of it.
+	acl         *acl.ACL
+	usersToLoad [][]string
 	runID       string
 	bootMs      int64
 	hz          int
@@ -132,6 +137,7 @@ func New(env sim.Env, o Options) *Sentinel {
 		port:                   DefaultPort,
 		hz:                     configDefaultHz,
 	}
+	s.acl = newACL()
 	s.flusher.s = s
 	s.cronFn = s.serverCron
 	s.server.init(s)
@@ -164,6 +170,13 @@ func (s *Sentinel) boot() {
 	s.env.Logf("Running mode=sentinel, port=%d.", s.port)
 	if err := s.env.Listen(s.port, s.accept); err != nil {
 		s.env.Logf("Could not create server TCP listening socket *:%d: %v", s.port, err)
+		s.fail()
+		return
+	}
+	// ACLLoadUsersAtStartup, after the banner.
+	if err := s.loadConfiguredUsers(); err != nil {
+		s.env.Logf("%s", err.Error())
+		s.env.Logf("Critical error while loading ACLs. Exiting.")
 		s.fail()
 		return
 	}

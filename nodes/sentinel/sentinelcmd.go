@@ -200,7 +200,7 @@ func (s *Sentinel) sentinelCommand(c *client, argv []string) {
 			c.errorReply("Quorum must be 1 or greater.")
 			return
 		}
-		if !validHost(argv[3]) {
+		if _, ok := resolveIP(argv[3]); !ok {
 			c.errorReply("Invalid IP address or hostname specified")
 			return
 		}
@@ -283,12 +283,6 @@ func (s *Sentinel) sentinelCommand(c *client, argv []string) {
 			s.debugSet(c, argv)
 		}
 	}
-}
-
-// validHost is anetResolve with ANET_IP_ONLY, for a network whose hosts
-// are named: an address is any non-empty name without spaces.
-func validHost(h string) bool {
-	return h != "" && !strings.ContainsAny(h, " \t\r\n")
 }
 
 // quorumReachable is sentinelIsQuorumReachable.

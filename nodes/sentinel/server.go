@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/redsim/redsim/nodes/redis/acl"
 	"github.com/redsim/redsim/nodes/redis/glob"
 	"github.com/redsim/redsim/nodes/resp"
 	"github.com/redsim/redsim/sim"
@@ -118,6 +119,9 @@ type client struct {
 	w               *resp.Writer
 	name            string
 	authed          bool
+	user            *acl.User
+	tracking        trackingState
+	noEvict         bool
 	channels        []string
 	patterns        []string
 	closeAfterReply bool
@@ -138,8 +142,8 @@ func (s *Sentinel) accept(c sim.Conn) sim.ConnHandler {
 	s.nextID++
 	s.stats.connections++
 	cl := &client{s: s, id: s.nextID, conn: c, r: resp.NewReader(), w: resp.NewWriter(2),
-		createdMs: s.mstime(), authed: s.requirePass == "", lastCmd: "NULL"}
-	cl.r.SetAuthRequired(s.requirePass != "")
+		createdMs: s.mstime(), authed: s.acl.AuthenticatedOnConnect(), user: s.acl.Default(), lastCmd: "NULL"}
+	cl.r.SetAuthRequired(!cl.authed)
 	s.clients = append(s.clients, cl)
 	return cl
 }
@@ -362,9 +366,19 @@ func (c *client) addr() string { return c.conn.RemoteAddr() }
 
 // info is one CLIENT LIST line, with the fields Redis 7.0 prints.
 func (c *client) info(now int64) string {
-	flags := "N"
-	if c.subCount() > 0 {
-		flags = "P"
+	// getClientInfoString's flags, in its order, N for none.
+	var fb []byte
+	for _, f := range []struct {
+		on bool
+		c  byte
+	}{{c.subCount() > 0, 'P'}, {c.tracking.on, 't'}, {c.tracking.bcast, 'B'}, {c.noEvict, 'e'}} {
+		if f.on {
+			fb = append(fb, f.c)
+		}
+	}
+	flags := string(fb)
+	if flags == "" {
+		flags = "N"
 	}
 	age := (now - c.createdMs) / 1000
 	var b strings.Builder
@@ -372,6 +386,6 @@ func (c *client) info(now int64) string {
 		" fd=" + strconv.FormatInt(c.id+7, 10) + " name=" + c.name + " age=" + strconv.FormatInt(age, 10) +
 		" idle=0 flags=" + flags + " db=0 sub=" + strconv.Itoa(len(c.channels)) + " psub=" + strconv.Itoa(len(c.patterns)) +
 		" ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" +
-		c.lastCmd + " user=default redir=-1 resp=" + strconv.Itoa(c.w.Proto()))
+		c.lastCmd + " user=" + c.user.Name() + " redir=" + strconv.FormatInt(c.tracking.redirectReply(), 10) + " resp=" + strconv.Itoa(c.w.Proto()))
 	return b.String()
 }
