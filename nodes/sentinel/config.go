@@ -315,7 +315,7 @@ func (s *Sentinel) handleConfig(argv []string) string {
 		ri.renamed = append(ri.renamed, renaming{from: argv[2], to: argv[3]})
 	case opt == "announce-ip" && argc == 2:
 		if argv[1] != "" {
-			s.announceIP = argv[1]
+			s.announceIP, s.announceIPSet = argv[1], true
 		}
 	case opt == "announce-port" && argc == 2:
 		s.announcePort = atoi32(argv[1])
@@ -517,7 +517,7 @@ func (s *Sentinel) rewriteSentinelOptions(st *rewriteState) {
 		}
 	}
 	st.rewrite("sentinel current-epoch", "sentinel current-epoch "+u(s.currentEpoch, 10), true)
-	if s.announceIP != "" {
+	if s.announceIPSet {
 		st.rewrite("sentinel announce-ip", "sentinel announce-ip "+reprString(s.announceIP), true)
 	} else {
 		st.processed["sentinel announce-ip"] = true

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/redsim/redsim/network"
+	"github.com/redsim/redsim/nodes/resp"
 	"github.com/redsim/redsim/sim"
 )
 
@@ -167,5 +168,32 @@ func TestConfigUsers(t *testing.T) {
 		t.Error("a bad rule did not stop the sentinel")
 	} else if want := "Error loading ACL rule '+nosuch' for the user named 'bob': Unknown command or category name in ACL"; !strings.Contains(logs(w), want) {
 		t.Errorf("log:\n%s\nwant %q", logs(w), want)
+	}
+}
+
+// TestAnnounceIPSetEmpty: SENTINEL CONFIG SET announce-ip "" leaves
+// announce_ip an empty string rather than NULL, so the rewritten file
+// keeps announce-ip "" (as redis-sentinel 7.0.15's does); the same value
+// in the file leaves it unset, and the next rewrite drops the line.
+func TestAnnounceIPSetEmpty(t *testing.T) {
+	s, w, h := bootOnly(t, "port 26394\nsentinel monitor mymaster 10.0.0.1 6379 2\n")
+	if s == nil {
+		t.Fatalf("did not start:\n%s", logs(w))
+	}
+	c := &client{s: s, w: resp.NewWriter(2)}
+	s.sentinelCommand(c, []string{"SENTINEL", "CONFIG", "SET", "announce-ip", ""})
+	w.RunFor(100 * time.Millisecond)
+	got, _ := h.Disk().Read(DefaultConfigFile)
+	if !strings.Contains(string(got), "\nsentinel announce-ip \"\"\n") {
+		t.Fatalf("no announce-ip \"\" line:\n%s", got)
+	}
+	s2, w2, h2 := bootOnly(t, string(got))
+	if s2 == nil {
+		t.Fatalf("the rewritten file did not start:\n%s", logs(w2))
+	}
+	s2.flushConfig(nil)
+	w2.RunFor(100 * time.Millisecond)
+	if again, _ := h2.Disk().Read(DefaultConfigFile); strings.Contains(string(again), "announce-ip") {
+		t.Fatalf("announce-ip kept after a restart:\n%s", again)
 	}
 }

@@ -20,7 +20,7 @@ func (s *Sentinel) sendHello(ri *instance) bool {
 		return false
 	}
 	ip := s.announceIP
-	if ip == "" {
+	if !s.announceIPSet {
 		ip = s.env.Host() // the local address of the command connection
 	}
 	port := s.port

@@ -64,7 +64,12 @@ type Sentinel struct {
 	tiltStart    int64
 	previousTime int64
 
-	announceIP          string
+	announceIP string
+	// announceIPSet: sentinel.announce_ip is not NULL. SENTINEL CONFIG
+	// SET announce-ip "" sets it to "" (the hello then announces an
+	// empty address, and the file keeps announce-ip ""), where the
+	// file's own empty value leaves it NULL.
+	announceIPSet       bool
 	announcePort        int
 	simFailure          int
 	denyScriptsReconfig bool

@@ -319,7 +319,7 @@ func (s *Sentinel) configSetCommand(c *client, argv []string) {
 		}
 		s.announceHostnames = v == 1
 	case "announce-ip":
-		s.announceIP = val
+		s.announceIP, s.announceIPSet = val, true
 	case "announce-port":
 		n, ok := getLL(val)
 		if !ok || n < 0 || n > 65535 {
