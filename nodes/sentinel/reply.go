@@ -164,15 +164,30 @@ func (s *Sentinel) infoCommand(c *client, argv []string) {
 	}
 	kv := func(k, v string) { b.WriteString(k + ":" + v + "\r\n") }
 	now := s.mstime()
+	zero := func(keys ...string) {
+		for _, k := range keys {
+			kv(k, "0")
+		}
+	}
 	if on("server") {
+		// genRedisInfoString's server section. What depends on the build
+		// and the machine is the Debian build of 7.0.15 on Linux: a
+		// simulated process has no pid, binary or kernel of its own.
 		sep()
 		b.WriteString("# Server\r\n")
 		kv("redis_version", Version)
 		kv("redis_git_sha1", "00000000")
 		kv("redis_git_dirty", "0")
+		kv("redis_build_id", "ae4d7c971a948f0")
 		kv("redis_mode", "sentinel")
+		kv("os", "Linux")
 		kv("arch_bits", "64")
+		kv("monotonic_clock", "POSIX clock_gettime")
 		kv("multiplexing_api", "epoll")
+		kv("atomicvar_api", "c11-builtin")
+		kv("gcc_version", "12.2.0")
+		kv("process_id", "1")
+		kv("process_supervised", "no")
 		kv("run_id", s.runID)
 		kv("tcp_port", strconv.Itoa(s.port))
 		kv("server_time_usec", strconv.FormatInt(now*1000, 10))
@@ -181,31 +196,63 @@ func (s *Sentinel) infoCommand(c *client, argv []string) {
 		kv("uptime_in_days", strconv.FormatInt(up/86400, 10))
 		kv("hz", strconv.Itoa(s.hz))
 		kv("configured_hz", strconv.Itoa(configDefaultHz))
+		kv("lru_clock", strconv.FormatInt(now/1000&(1<<24-1), 10)) // getLRUClock
+		kv("executable", "redis-sentinel")
 		kv("config_file", s.o.ConfigFile)
+		kv("io_threads_active", "0")
 	}
 	if on("clients") {
 		sep()
 		b.WriteString("# Clients\r\n")
+		tracking := 0
+		for _, c := range s.clients {
+			if c.tracking.on {
+				tracking++
+			}
+		}
 		kv("connected_clients", strconv.Itoa(len(s.clients)))
+		kv("cluster_connections", "0")
 		kv("maxclients", "10000")
-		kv("blocked_clients", "0")
+		zero("client_recent_max_input_buffer", "client_recent_max_output_buffer", "blocked_clients")
+		kv("tracking_clients", strconv.Itoa(tracking))
+		kv("clients_in_timeout_table", "0")
 	}
 	if on("stats") {
 		sep()
 		b.WriteString("# Stats\r\n")
 		kv("total_connections_received", strconv.FormatInt(s.stats.connections, 10))
 		kv("total_commands_processed", strconv.FormatInt(s.stats.commands, 10))
+		kv("instantaneous_ops_per_sec", "0")
 		kv("total_net_input_bytes", strconv.FormatInt(s.stats.netIn, 10))
 		kv("total_net_output_bytes", strconv.FormatInt(s.stats.netOut, 10))
+		zero("total_net_repl_input_bytes", "total_net_repl_output_bytes")
+		for _, k := range []string{"instantaneous_input_kbps", "instantaneous_output_kbps", "instantaneous_input_repl_kbps", "instantaneous_output_repl_kbps"} {
+			kv(k, "0.00")
+		}
+		zero("rejected_connections", "sync_full", "sync_partial_ok", "sync_partial_err", "expired_keys")
+		kv("expired_stale_perc", "0.00")
+		zero("expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds", "evicted_keys", "evicted_clients",
+			"total_eviction_exceeded_time", "current_eviction_exceeded_time", "keyspace_hits", "keyspace_misses")
 		kv("pubsub_channels", strconv.Itoa(len(s.channels)))
 		kv("pubsub_patterns", strconv.Itoa(len(s.patterns)))
+		zero("pubsubshard_channels", "latest_fork_usec", "total_forks", "migrate_cached_sockets", "slave_expires_tracked_keys",
+			"active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses",
+			"total_active_defrag_time", "current_active_defrag_time", "tracking_total_keys", "tracking_total_items")
+		kv("tracking_total_prefixes", strconv.Itoa(s.trackingPrefixes()))
+		kv("unexpected_error_replies", "0")
 		kv("total_error_replies", strconv.FormatInt(s.stats.errors, 10))
+		kv("dump_payload_sanitizations", "0")
+		kv("total_reads_processed", strconv.FormatInt(s.stats.reads, 10))
+		kv("total_writes_processed", strconv.FormatInt(s.stats.writes, 10))
+		zero("io_threaded_reads_processed", "io_threaded_writes_processed", "reply_buffer_shrinks", "reply_buffer_expands")
 	}
 	if on("cpu") {
 		sep()
 		b.WriteString("# CPU\r\n")
-		kv("used_cpu_sys", "0.000000")
-		kv("used_cpu_user", "0.000000")
+		for _, k := range []string{"used_cpu_sys", "used_cpu_user", "used_cpu_sys_children", "used_cpu_user_children",
+			"used_cpu_sys_main_thread", "used_cpu_user_main_thread"} {
+			kv(k, "0.000000")
+		}
 	}
 	if on("sentinel") {
 		sep()

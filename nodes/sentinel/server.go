@@ -103,6 +103,10 @@ type serverStats struct {
 	netIn       int64
 	netOut      int64
 	errors      int64
+	// reads and writes count the reads and writes of client sockets
+	// (stat_total_reads_processed, stat_total_writes_processed): a
+	// delivery of data is one read here.
+	reads, writes int64
 }
 
 type patternSub struct {
@@ -156,6 +160,7 @@ func (c *client) OnData(_ sim.Conn, p []byte) {
 		return
 	}
 	s.stats.netIn += int64(len(p))
+	s.stats.reads++
 	c.r.Feed(p)
 	if s.holding() {
 		return // read when the hold ends (resume)
@@ -223,6 +228,7 @@ func (s *Sentinel) writeReplies() {
 		c := s.clients[i]
 		if c.w.Len() > 0 {
 			s.stats.netOut += int64(c.w.Len())
+			s.stats.writes++
 			c.conn.Write(c.w.Bytes())
 			c.w.Reset()
 		}

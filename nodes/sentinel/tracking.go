@@ -213,6 +213,18 @@ func (s *Sentinel) clientTrackingInfoCommand(c *client, _ []string) {
 	}
 }
 
+// trackingPrefixes is the size of the broadcast prefix table: the
+// prefixes some client in BCAST mode tracks.
+func (s *Sentinel) trackingPrefixes() int {
+	seen := map[string]bool{}
+	for _, c := range s.clients {
+		for _, p := range c.tracking.prefixes {
+			seen[p] = true
+		}
+	}
+	return len(seen)
+}
+
 // clientByID is lookupClientByID.
 func (s *Sentinel) clientByID(id int64) *client {
 	for _, c := range s.clients {
