@@ -269,11 +269,12 @@ func (s *Sentinel) clientUnblockCommand(c *client, argv []string) {
 		c.errorReply("unknown subcommand or wrong number of arguments for '" + argv[1] + "'. Try CLIENT HELP.")
 		return
 	}
-	if _, ok := parseLong(c, argv[2], ""); !ok {
-		return
-	}
+	// The reason is checked before the id, as clientCommand checks them.
 	if len(argv) == 4 && !equalFold(argv[3], "timeout") && !equalFold(argv[3], "error") {
 		c.errorReply("CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+		return
+	}
+	if _, ok := parseLong(c, argv[2], ""); !ok {
 		return
 	}
 	c.w.WriteInt(0)

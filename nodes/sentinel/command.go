@@ -1,7 +1,6 @@
 package sentinel
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/redsim/redsim/nodes/redis/acl"
@@ -133,7 +132,6 @@ func (s *Sentinel) call(c *client, args [][]byte) {
 	for i, a := range args {
 		argv[i] = string(a)
 	}
-	s.stats.commands++
 	// resetClient: CLIENT CACHING's flag lasts through CLIENT commands
 	// alone (those that resolve to a CLIENT subcommand), and is kept for
 	// a command that waits out a pause.
@@ -150,13 +148,13 @@ func (s *Sentinel) call(c *client, args [][]byte) {
 	if cmd == nil {
 		var b strings.Builder
 		for i := 1; i < len(argv) && b.Len() < 128; i++ {
-			a := argv[i]
+			a := cstring(argv[i]) // %.*s stops at a NUL
 			if n := 128 - b.Len(); len(a) > n {
 				a = a[:n]
 			}
 			b.WriteString("'" + a + "' ")
 		}
-		name := argv[0]
+		name := cstring(argv[0])
 		if len(name) > 128 {
 			name = name[:128]
 		}
@@ -167,11 +165,11 @@ func (s *Sentinel) call(c *client, args [][]byte) {
 	if cmd.sub != nil && len(argv) >= 2 {
 		sub := lookup(cmd.sub, argv[1])
 		if sub == nil {
-			a := argv[1]
+			a := cstring(argv[1])
 			if len(a) > 128 {
 				a = a[:128]
 			}
-			c.errorReply(sanitize("unknown subcommand '" + a + "'. Try " + strings.ToUpper(argv[0]) + " HELP."))
+			c.errorReply(sanitize("unknown subcommand '" + a + "'. Try " + strings.ToUpper(cstring(argv[0])) + " HELP."))
 			return
 		}
 		fullname = cmd.name + "|" + sub.name
@@ -202,6 +200,7 @@ func (s *Sentinel) call(c *client, args [][]byte) {
 	}
 	mark := c.w.Len()
 	cmd.run(s, c, argv)
+	s.stats.commands++ // call() counts a command once it has run
 	switch {
 	case c.replyOff:
 		c.w.Truncate(mark)
@@ -230,13 +229,20 @@ func (s *Sentinel) commandCountCommand(c *client, _ []string) { c.w.WriteInt(int
 
 // commandListCommand is COMMAND LIST [FILTERBY PATTERN p | MODULE m].
 func (s *Sentinel) commandListCommand(c *client, argv []string) {
-	pattern, module := "", false
+	pattern, module, aclcat := "", false, ""
 	switch {
 	case len(argv) == 2:
 	case len(argv) == 5 && equalFold(argv[2], "filterby") && equalFold(argv[3], "pattern"):
 		pattern = argv[4]
 	case len(argv) == 5 && equalFold(argv[2], "filterby") && equalFold(argv[3], "module"):
 		module = true
+	case len(argv) == 5 && equalFold(argv[2], "filterby") && equalFold(argv[3], "aclcat"):
+		// An unknown category lists nothing.
+		if _, ok := acl.CategoryByName(strings.ToLower(argv[4])); ok {
+			aclcat = "@" + strings.ToLower(argv[4])
+		} else {
+			module = true
+		}
 	default:
 		c.errorReply("syntax error")
 		return
@@ -250,7 +256,7 @@ func (s *Sentinel) commandListCommand(c *client, argv []string) {
 	}
 	var out []string
 	for _, n := range names {
-		if module || (pattern != "" && !glob.Match([]byte(pattern), []byte(n), true)) {
+		if module || (pattern != "" && !glob.Match([]byte(pattern), []byte(n), true)) || (aclcat != "" && !hasCategory(n, aclcat)) {
 			continue
 		}
 		out = append(out, n)
@@ -259,6 +265,19 @@ func (s *Sentinel) commandListCommand(c *client, argv []string) {
 	for _, n := range out {
 		c.w.WriteBulkString(n)
 	}
+}
+
+// hasCategory says whether redis-sentinel puts the command with full name
+// in the ACL category cat ("@admin").
+func hasCategory(full, cat string) bool {
+	if v := metaInfo[full]; len(v.Elems) > 6 {
+		for _, c := range v.Elems[6].Elems {
+			if string(c.Str) == cat {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func sanitize(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
@@ -365,8 +384,8 @@ func (s *Sentinel) helloCommand(c *client, argv []string) {
 	ver := int64(c.w.Proto())
 	next := 1
 	if len(argv) >= 2 {
-		v, err := strconv.ParseInt(argv[1], 10, 64)
-		if err != nil {
+		v, ok := getLL(argv[1]) // string2ll: no "+1", "01" or "-0"
+		if !ok {
 			c.errorReply("Protocol version is not an integer or out of range")
 			return
 		}
@@ -424,17 +443,33 @@ func (s *Sentinel) helloCommand(c *client, argv []string) {
 	c.w.WriteArrayLen(0)
 }
 
+// shutdownCommand is shutdownCommand: every option is read before any
+// is acted on, and ABORT with another option, or SAVE with NOSAVE, is a
+// syntax error.
 func (s *Sentinel) shutdownCommand(c *client, argv []string) {
+	var abort, save, nosave, other bool
 	for _, a := range argv[1:] {
 		switch strings.ToLower(a) {
-		case "nosave", "save", "now", "force":
+		case "nosave":
+			nosave = true
+		case "save":
+			save = true
+		case "now", "force":
+			other = true
 		case "abort":
-			c.errorReply("No shutdown in progress.")
-			return
+			abort = true
 		default:
 			c.errorReply("syntax error")
 			return
 		}
+	}
+	if (abort && (save || nosave || other)) || (save && nosave) {
+		c.errorReply("syntax error")
+		return
+	}
+	if abort {
+		c.errorReply("No shutdown in progress.")
+		return
 	}
 	s.env.Logf("User requested shutdown...")
 	s.env.Logf("Sentinel is now ready to exit, bye bye...")

@@ -86,7 +86,7 @@ func (s *Sentinel) isMasterDownReply(ri *instance, v resp.Value) {
 		if int64(ri.leaderEpoch) != v.Elems[2].Int {
 			s.env.Logf("%s voted for %s %d", ri.name, leader, uint64(v.Elems[2].Int))
 		}
-		ri.leader = leader
+		ri.leader, ri.leaderSet = leader, true
 		ri.leaderEpoch = uint64(v.Elems[2].Int)
 	}
 }
@@ -97,7 +97,7 @@ func (s *Sentinel) askMasterState(m *instance, forced bool) {
 		elapsed := s.mstime() - ri.lastMasterDownReplyTime
 		if elapsed > s.askPeriod*5 {
 			ri.flags &^= sriMasterDown
-			ri.leader = ""
+			ri.leader, ri.leaderSet = "", false
 		}
 		if m.flags&sriSDown == 0 || ri.link.disconnected {
 			continue
@@ -116,7 +116,7 @@ func (s *Sentinel) askMasterState(m *instance, forced bool) {
 
 // voteLeader is sentinelVoteLeader; it returns the vote ("" for none) and
 // its epoch.
-func (s *Sentinel) voteLeader(m *instance, reqEpoch uint64, reqRunID string) (string, uint64) {
+func (s *Sentinel) voteLeader(m *instance, reqEpoch uint64, reqRunID string) (leader string, ok bool, epoch uint64) {
 	if reqEpoch > s.currentEpoch {
 		s.currentEpoch = reqEpoch
 		s.flushConfig(nil)
@@ -126,7 +126,7 @@ func (s *Sentinel) voteLeader(m *instance, reqEpoch uint64, reqRunID string) (st
 		probeVoteRefused.Reach(s.env)
 	}
 	if m.leaderEpoch < reqEpoch && s.currentEpoch <= reqEpoch {
-		m.leader = reqRunID
+		m.leader, m.leaderSet = reqRunID, true
 		m.leaderEpoch = s.currentEpoch
 		if !bugs.On(bugs.SentinelVoteNotPersisted) {
 			s.flushConfig(nil)
@@ -136,15 +136,16 @@ func (s *Sentinel) voteLeader(m *instance, reqEpoch uint64, reqRunID string) (st
 			m.failoverStartTime = s.mstime() + s.randMod(maxDesync)
 		}
 	}
-	return m.leader, m.leaderEpoch
+	return m.leader, m.leaderSet, m.leaderEpoch
 }
 
 // randMod is rand()%n: rand() is 31 bits, drawn from the node's stream.
 func (s *Sentinel) randMod(n int64) int64 { return int64(s.rng.Int32()) % n }
 
 // getLeader is sentinelGetLeader. Ties between runids with as many votes
-// go to the first in runid order (Redis's dict order is its hash's).
-func (s *Sentinel) getLeader(m *instance, epoch uint64) string {
+// go to the first in runid order (Redis's dict order is its hash's). ok
+// is false when there is no leader; a leader may be "" (see leaderSet).
+func (s *Sentinel) getLeader(m *instance, epoch uint64) (winner string, ok bool) {
 	voters := len(m.sentinels) + 1
 	var runids []string
 	counts := map[string]int{}
@@ -156,32 +157,33 @@ func (s *Sentinel) getLeader(m *instance, epoch uint64) string {
 		return counts[id]
 	}
 	for _, ri := range m.sentinels {
-		if ri.leader != "" && ri.leaderEpoch == s.currentEpoch {
+		if ri.leaderSet && ri.leaderEpoch == s.currentEpoch {
 			incr(ri.leader)
 		}
 	}
-	winner, maxVotes := "", 0
+	maxVotes := 0
 	for _, id := range runids {
 		if counts[id] > maxVotes {
-			maxVotes, winner = counts[id], id
+			maxVotes, winner, ok = counts[id], id, true
 		}
 	}
 	var myvote string
+	var voted bool
 	var leaderEpoch uint64
-	if winner != "" {
-		myvote, leaderEpoch = s.voteLeader(m, epoch, winner)
+	if ok {
+		myvote, voted, leaderEpoch = s.voteLeader(m, epoch, winner)
 	} else {
-		myvote, leaderEpoch = s.voteLeader(m, epoch, s.myid)
+		myvote, voted, leaderEpoch = s.voteLeader(m, epoch, s.myid)
 	}
-	if myvote != "" && leaderEpoch == epoch {
+	if voted && leaderEpoch == epoch {
 		if votes := incr(myvote); votes > maxVotes {
-			maxVotes, winner = votes, myvote
+			maxVotes, winner, ok = votes, myvote, true
 		}
 	}
-	if winner != "" && (maxVotes < voters/2+1 || maxVotes < m.quorum) {
-		winner = ""
+	if ok && (maxVotes < voters/2+1 || maxVotes < m.quorum) {
+		winner, ok = "", false
 	}
-	return winner
+	return winner, ok
 }
 
 func insertString(list []string, s string) []string {

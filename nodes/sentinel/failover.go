@@ -149,8 +149,8 @@ func (s *Sentinel) failoverStateMachine(m *instance) {
 }
 
 func (s *Sentinel) failoverWaitStart(m *instance) {
-	leader := s.getLeader(m, m.failoverEpoch)
-	isLeader := leader != "" && equalFold(leader, s.myid)
+	leader, ok := s.getLeader(m, m.failoverEpoch)
+	isLeader := ok && equalFold(leader, s.myid)
 	if !isLeader && m.flags&sriForceFailover == 0 {
 		timeout := s.electionTimeout
 		if timeout > m.failoverTimeout {

@@ -111,7 +111,11 @@ type instance struct {
 	slaveReplOffset       uint64
 
 	// Failover.
-	leader              string
+	leader string
+	// leaderSet: leader is not NULL. A vote may go to the run ID "" (an
+	// IS-MASTER-DOWN-BY-ADDR that asks for it), which Redis keeps as a
+	// vote like any other.
+	leaderSet           bool
 	leaderEpoch         uint64
 	failoverEpoch       uint64
 	failoverState       int
@@ -357,7 +361,7 @@ func (s *Sentinel) resetMaster(ri *instance, noSentinels, event bool) {
 	s.closeCC(ri.link)
 	s.closePC(ri.link)
 	ri.flags &= sriMaster
-	ri.leader = ""
+	ri.leader, ri.leaderSet = "", false
 	ri.failoverState = foNone
 	ri.failoverStateChange = 0
 	ri.failoverStartTime = 0

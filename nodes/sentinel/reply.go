@@ -104,7 +104,7 @@ func (s *Sentinel) replyInstance(c *client, ri *instance) {
 	}
 	if ri.flags&sriSentinel != 0 {
 		num("last-hello-message", now-ri.lastHelloTime)
-		if ri.leader != "" {
+		if ri.leaderSet {
 			str("voted-leader", ri.leader)
 		} else {
 			str("voted-leader", "?")

@@ -59,7 +59,7 @@ var sentinelHelp = []string{
 // parseLong is getLongFromObjectOrReply's check; msg "" is Redis's default.
 func parseLong(c *client, v, msg string) (int64, bool) {
 	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || len(v) == 0 || v[0] == '+' || (len(v) > 1 && v[0] == '0') || (len(v) > 2 && v[0] == '-' && v[1] == '0') {
+	if err != nil || len(v) == 0 || v[0] == '+' || (len(v) > 1 && v[0] == '0') || (len(v) > 1 && v[0] == '-' && v[1] == '0') {
 		if msg == "" {
 			msg = "value is not an integer or out of range"
 		}
@@ -72,7 +72,7 @@ func parseLong(c *client, v, msg string) (int64, bool) {
 // getLL is getLongLongFromObject without a reply.
 func getLL(v string) (int64, bool) {
 	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || v[0] == '+' || (len(v) > 1 && v[0] == '0') || (len(v) > 2 && v[0] == '-' && v[1] == '0') {
+	if err != nil || v[0] == '+' || (len(v) > 1 && v[0] == '0') || (len(v) > 1 && v[0] == '-' && v[1] == '0') {
 		return 0, false
 	}
 	return n, true
@@ -134,9 +134,9 @@ func (s *Sentinel) sentinelCommand(c *client, argv []string) {
 		}
 		ri := getByAddrAndRunID(s.masters, argv[2], int(port), "")
 		isdown := !s.tilt && ri != nil && ri.flags&sriSDown != 0 && ri.flags&sriMaster != 0
-		leader, leaderEpoch := "", uint64(0)
+		leader, voted, leaderEpoch := "", false, uint64(0)
 		if ri != nil && ri.flags&sriMaster != 0 && !equalFold(argv[5], "*") {
-			leader, leaderEpoch = s.voteLeader(ri, uint64(reqEpoch), argv[5])
+			leader, voted, leaderEpoch = s.voteLeader(ri, uint64(reqEpoch), argv[5])
 		}
 		w.WriteArrayLen(3)
 		if isdown {
@@ -144,7 +144,7 @@ func (s *Sentinel) sentinelCommand(c *client, argv []string) {
 		} else {
 			w.WriteInt(0)
 		}
-		if leader == "" {
+		if !voted {
 			leader = "*"
 		}
 		w.WriteBulkString(leader)

@@ -143,6 +143,11 @@ func (sv *server) init(s *Sentinel) {
 }
 
 func (s *Sentinel) accept(c sim.Conn) sim.ConnHandler {
+	if s.nextID == 0 {
+		// The Lua and functions clients that initServer creates take ids
+		// 1 and 2: the first connection is client 3.
+		s.nextID = 2
+	}
 	s.nextID++
 	s.stats.connections++
 	cl := &client{s: s, id: s.nextID, conn: c, r: resp.NewReader(), w: resp.NewWriter(2),
@@ -170,6 +175,9 @@ func (c *client) OnData(_ sim.Conn, p []byte) {
 }
 
 func (c *client) OnClose(sim.Conn, error) {
+	if !c.closed {
+		c.s.stats.reads++ // the read that finds the connection closed
+	}
 	c.s.freeClient(c)
 }
 
