@@ -199,7 +199,17 @@ func (s *Sentinel) call(c *client, args [][]byte) {
 		return
 	}
 	mark := c.w.Len()
+	s.current, c.curQbuf, c.curArgv = c, c.r.Buffered(), 0
+	if raw := c.r.RawOf(args); raw != nil {
+		c.curQbuf += len(raw)
+	} else {
+		c.curQbuf += len(strings.Join(argv, " ")) + 2 // an inline command and its \r\n
+	}
+	for _, a := range args {
+		c.curArgv += len(a)
+	}
 	cmd.run(s, c, argv)
+	s.current = nil
 	s.stats.commands++ // call() counts a command once it has run
 	switch {
 	case c.replyOff:

@@ -19,6 +19,8 @@ type server struct {
 	channels map[string][]*client
 	patterns []patternSub
 	stats    serverStats
+	// current is the client whose command is running (server.current_client).
+	current *client
 }
 
 // CLIENT PAUSE types.
@@ -131,7 +133,15 @@ type client struct {
 	closeAfterReply bool
 	closed          bool
 	createdMs       int64
-	lastCmd         string
+	// lastInteraction is c->lastinteraction, in ms; readAny: the query
+	// buffer has been allocated by a first read.
+	lastInteraction int64
+	readAny         bool
+	// curQbuf and curArgv are the query buffer's length and the
+	// arguments' bytes while the client's command runs (CLIENT LIST's
+	// qbuf and argv-mem for the client running it).
+	curQbuf, curArgv int
+	lastCmd          string
 	// CLIENT REPLY: off, skip this command's reply, skip the next's.
 	replyOff, replySkip, replySkipNext bool
 	// postponed is the command held by CLIENT PAUSE (BLOCKED_POSTPONE).
@@ -151,7 +161,7 @@ func (s *Sentinel) accept(c sim.Conn) sim.ConnHandler {
 	s.nextID++
 	s.stats.connections++
 	cl := &client{s: s, id: s.nextID, conn: c, r: resp.NewReader(), w: resp.NewWriter(2),
-		createdMs: s.mstime(), authed: s.acl.AuthenticatedOnConnect(), user: s.acl.Default(), lastCmd: "NULL"}
+		createdMs: s.mstime(), lastInteraction: s.mstime(), authed: s.acl.AuthenticatedOnConnect(), user: s.acl.Default(), lastCmd: "NULL"}
 	cl.r.SetAuthRequired(!cl.authed)
 	s.clients = append(s.clients, cl)
 	return cl
@@ -166,6 +176,7 @@ func (c *client) OnData(_ sim.Conn, p []byte) {
 	}
 	s.stats.netIn += int64(len(p))
 	s.stats.reads++
+	c.lastInteraction, c.readAny = s.mstime(), true
 	c.r.Feed(p)
 	if s.holding() {
 		return // read when the hold ends (resume)
@@ -375,6 +386,11 @@ func indexString(list []string, s string) int {
 	return -1
 }
 
+// queryBufAlloc is the free space of a client's query buffer once a read
+// has allocated it: PROTO_IOBUF_LEN (16 KB) in jemalloc's 20 KB size
+// class, less the sds header, as redis-sentinel 7.0.15 reports it.
+const queryBufAlloc = 20474
+
 // addr is the client's address as CLIENT LIST shows it.
 func (c *client) addr() string { return c.conn.RemoteAddr() }
 
@@ -395,11 +411,23 @@ func (c *client) info(now int64) string {
 		flags = "N"
 	}
 	age := (now - c.createdMs) / 1000
+	// The query buffer: PROTO_IOBUF_LEN as jemalloc sizes it once a read
+	// allocated it, until clientsCron trims the free space of a client idle
+	// for more than 2 s (of server.unixtime).
+	idle := now/1000 - c.lastInteraction/1000
+	qbuf, argvMem := c.r.Buffered(), 0
+	if c == c.s.current {
+		qbuf, argvMem = c.curQbuf, c.curArgv
+	}
+	qfree := 0
+	if c.readAny && (qbuf > 0 || idle <= 2) {
+		qfree = max(queryBufAlloc-qbuf, 0)
+	}
 	var b strings.Builder
 	b.WriteString("id=" + strconv.FormatInt(c.id, 10) + " addr=" + c.addr() + " laddr=" + c.conn.LocalAddr() +
 		" fd=" + strconv.FormatInt(c.id+7, 10) + " name=" + c.name + " age=" + strconv.FormatInt(age, 10) +
-		" idle=0 flags=" + flags + " db=0 sub=" + strconv.Itoa(len(c.channels)) + " psub=" + strconv.Itoa(len(c.patterns)) +
-		" ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" +
+		" idle=" + strconv.FormatInt(idle, 10) + " flags=" + flags + " db=0 sub=" + strconv.Itoa(len(c.channels)) + " psub=" + strconv.Itoa(len(c.patterns)) +
+		" ssub=0 multi=-1 qbuf=" + strconv.Itoa(qbuf) + " qbuf-free=" + strconv.Itoa(qfree) + " argv-mem=" + strconv.Itoa(argvMem) + " multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=" +
 		c.lastCmd + " user=" + c.user.Name() + " redir=" + strconv.FormatInt(c.tracking.redirectReply(), 10) + " resp=" + strconv.Itoa(c.w.Proto()))
 	return b.String()
 }
