@@ -105,6 +105,7 @@ fuzz:
 	$(GO) test ./nodes/redis -run '^$$' -fuzz FuzzCommands -fuzztime $(FUZZTIME) -fuzzminimizetime 5s
 	$(GO) test ./internal/redisdiff -run '^$$' -fuzz 'FuzzDifferential$$' -fuzztime $(DIFFFUZZTIME) -fuzzminimizetime 5s
 	$(GO) test ./internal/redisdiff -run '^$$' -fuzz FuzzClusterDifferential -fuzztime $(DIFFFUZZTIME) -fuzzminimizetime 5s
+	$(GO) test ./internal/redisdiff -run '^$$' -fuzz FuzzSentinelDifferential -fuzztime $(DIFFFUZZTIME) -fuzzminimizetime 5s
 	$(GO) test ./internal/redisdiff -run '^$$' -fuzz 'FuzzPropagation$$' -fuzztime $(DIFFFUZZTIME) -fuzzminimizetime 5s
 
 fuzz-ci:

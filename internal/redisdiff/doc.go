@@ -163,6 +163,23 @@
 // expiry is off on both (its DELs come at times of their own); CONFIG
 // SET of the parameters that would drop the link is not sent.
 //
+// FuzzSentinelDifferential does the same for Sentinel: a real
+// redis-sentinel (the oracle started with --sentinel) and nodes/sentinel
+// on sim/realenv, both monitoring one master at a port where nothing
+// listens (nothing is discovered, no failover starts), get every command
+// of the oracle's COMMAND LIST. Each input starts from the configured
+// state (clients killed, masters removed and the one monitored again,
+// SENTINEL CONFIG and DEBUG values and users restored); after a
+// difference, or a request for a vote (which may raise the current
+// epoch), both processes are restarted instead: no command resets their
+// counters or their epoch. Replies are normalised where two real
+// sentinels differ too: run IDs, client addresses, fds and buffer sizes,
+// INFO's process, clock and sampled fields, the times and link state of
+// SENTINEL MASTER and kin, and hash-table orders;
+// TestSentinelFuzzerSeesNoDifferenceBetweenTwoRealSentinels runs the
+// seeds against two real sentinels started seconds apart to check that
+// this is enough.
+//
 // # Running
 //
 //	go test ./internal/redisdiff                         node against Redis
@@ -171,6 +188,7 @@
 //	go test ./internal/redisdiff -run TestRandom -redisdiff.seeds=500
 //	go test ./internal/redisdiff -run '^$' -fuzz FuzzDifferential -fuzztime 5m
 //	go test ./internal/redisdiff -run '^$' -fuzz 'FuzzPropagation$' -fuzztime 5m
+//	go test ./internal/redisdiff -run '^$' -fuzz 'FuzzSentinelDifferential$' -fuzztime 5m
 //	go test ./internal/redisdiff -run TestStories -args -rewrite  regenerate the stories' output from Redis
 //
 // -redisdiff.trace logs each command with Redis's reply; -redisdiff.steps

@@ -141,6 +141,10 @@ type diffFuzzer struct {
 	// prop: the replica links of FuzzPropagation, which compares what
 	// each command propagated; nil for the other fuzzers.
 	prop *propWatch
+	// sentinel: both servers are sentinels (FuzzSentinelDifferential),
+	// whose exclusions, resets and normalization of replies replace
+	// those above; nil for the other fuzzers.
+	sentinel *sentinelMode
 }
 
 func newDiffFuzzer(tb testing.TB, want, got Side) *diffFuzzer {
@@ -187,16 +191,7 @@ func newDiffFuzzer(tb testing.TB, want, got Side) *diffFuzzer {
 		if len(v.Elems[0].Elems) < 8 {
 			continue // a command the oracle lacks
 		}
-		var m Match
-		for _, tip := range v.Elems[0].Elems[7].Elems {
-			switch string(tip.Str) {
-			case "nondeterministic_output":
-				m.Shape = true
-			case "nondeterministic_output_order":
-				m.Sort = true
-			}
-		}
-		df.match[n] = m
+		df.match[n] = tipsMatch(v.Elems[0])
 	}
 	// Times in the replies tick between the servers: a command reaches
 	// them microseconds apart, which may straddle a second or a few ms.
@@ -221,6 +216,24 @@ func newDiffFuzzer(tb testing.TB, want, got Side) *diffFuzzer {
 	return df
 }
 
+// tipsMatch is how the replies of a command compare, by the tips of its
+// entry of the oracle's COMMAND INFO (which has them eighth).
+func tipsMatch(info resp.Value) Match {
+	var m Match
+	if len(info.Elems) < 8 {
+		return m
+	}
+	for _, tip := range info.Elems[7].Elems {
+		switch string(tip.Str) {
+		case "nondeterministic_output":
+			m.Shape = true
+		case "nondeterministic_output_order":
+			m.Sort = true
+		}
+	}
+	return m
+}
+
 // fullName is the table's name of the command args ("get",
 // "config|get"), or "" for one the table does not have.
 func fullName(args []string, match map[string]Match) string {
@@ -238,6 +251,9 @@ func hasName(match map[string]Match, name string) bool { _, ok := match[name]; r
 // excluded says why args must not be sent, or "".
 func (df *diffFuzzer) excluded(args []string) string {
 	name := fullName(args, df.match)
+	if df.sentinel != nil {
+		return sentinelExcludedArgs(name, args)
+	}
 	if why, ok := diffExcluded[name]; ok {
 		return why
 	}
@@ -326,14 +342,23 @@ func (df *diffFuzzer) run(t *testing.T, data []byte) {
 
 // runOnce runs cmds from empty servers and returns the first difference,
 // or "".
-func (df *diffFuzzer) runOnce(t *testing.T, cmds []cmdfuzz.Command) string {
+func (df *diffFuzzer) runOnce(t *testing.T, cmds []cmdfuzz.Command) (msg string) {
 	r := &diffRun{df: df}
-	df.reset(t, nil, false, !df.noScripts, nil, nil)
-	df.noScripts = false
+	if df.sentinel == nil {
+		df.reset(t, nil, false, !df.noScripts, nil, nil)
+		df.noScripts = false
+	}
 	if df.prop != nil {
 		df.prop.step(t) // what the resets propagated
 	}
 	defer func() {
+		if df.sentinel != nil {
+			// A sentinel is reset after each input only, and restarted
+			// after a difference.
+			df.sentinel.reset(t, df, r, msg != "")
+			r.close()
+			return
+		}
 		var slots []string
 		if r.slots {
 			slots = append([]string{}, r.setslots...)
@@ -361,6 +386,9 @@ func (df *diffFuzzer) runOnce(t *testing.T, cmds []cmdfuzz.Command) string {
 			if name == "cluster|setslot" && len(c.Args) > 2 {
 				r.setslots = append(r.setslots, c.Args[2])
 			}
+		}
+		if df.sentinel != nil {
+			df.sentinel.note(name, c.Args)
 		}
 		if msg := r.do(c.Conn, c.Args); msg != "" {
 			return msg
@@ -518,26 +546,33 @@ func (r *diffRun) compareUnsubscribeAll(p *diffPair, args []string, w, g []byte)
 }
 
 // drain reads and compares what connection n has been sent beyond the
-// replies of its commands, if it may get such replies.
+// replies of its commands, if it may get such replies: all that came,
+// compared together.
 func (r *diffRun) drain(n int) string {
 	p := r.conns[n]
 	if p == nil || !p.pushes || p.blocked || p.c[0] == nil {
 		return ""
 	}
-	for {
+	var ws, gs [][]byte
+	for p.c[0] != nil {
 		w, g, ok := receivePair(p, [2]error{}, pushWait)
 		if !ok {
-			return ""
+			break
 		}
 		r.history = append(r.history, fmt.Sprintf("[%d] (a pushed reply)", n))
-		if !(Match{}).Equal(w, g) {
-			return fmt.Sprintf("a pushed reply on connection %d differs\n\t%-6s %q\n\t%-6s %q\n%s", n, r.df.want.Name+":", clip(w), r.df.got.Name+":", clip(g),
-				formatHistory(r.history[:len(r.history)-1]))
-		}
-		if p.c[0] == nil {
-			return ""
-		}
+		ws, gs = append(ws, w), append(gs, g)
 	}
+	if len(ws) == 0 {
+		return ""
+	}
+	if r.df.sentinel != nil {
+		ws, gs = r.df.sentinel.normalizePushes(ws, gs)
+	}
+	if w, g := bytes.Join(ws, nil), bytes.Join(gs, nil); !bytes.Equal(w, g) {
+		return fmt.Sprintf("the pushed replies on connection %d differ\n\t%-6s %q\n\t%-6s %q\n%s", n, r.df.want.Name+":", clip(w), r.df.got.Name+":", clip(g),
+			formatHistory(r.history[:len(r.history)-len(ws)]))
+	}
+	return ""
 }
 
 // poll reads the owed replies of connection n if either server has sent
@@ -604,6 +639,9 @@ func receivePair(p *diffPair, sendErr [2]error, wait time.Duration) (w, g []byte
 func (r *diffRun) compare(args []string, w, g []byte) string {
 	name := fullName(args, r.df.match)
 	m := r.df.match[name]
+	if r.df.sentinel != nil {
+		w, g = r.df.sentinel.normalize(0, name, args, w), r.df.sentinel.normalize(1, name, args, g)
+	}
 	switch {
 	case name == "config|get":
 		w, g = r.df.withoutConfigs(w), r.df.withoutConfigs(g)
@@ -633,8 +671,25 @@ func (r *diffRun) compare(args []string, w, g []byte) string {
 	if m.Equal(w, g) {
 		return ""
 	}
-	return fmt.Sprintf("%s: replies differ\n\t%-6s %q\n\t%-6s %q\n%s", commandText(args), r.df.want.Name+":", clip(w), r.df.got.Name+":", clip(g),
-		formatHistory(r.history[:len(r.history)-1]))
+	return fmt.Sprintf("%s: replies differ\n\t%-6s %q\n\t%-6s %q\n%s%s", commandText(args), r.df.want.Name+":", clip(w), r.df.got.Name+":", clip(g),
+		firstDifference(w, g, r.df.want.Name, r.df.got.Name), formatHistory(r.history[:len(r.history)-1]))
+}
+
+// firstDifference shows where two long replies start to differ, which
+// clip may have cut: "" for short ones.
+func firstDifference(w, g []byte, wname, gname string) string {
+	if len(w) <= 400 && len(g) <= 400 {
+		return ""
+	}
+	// After the first lines, which hold the lengths.
+	_, w, _ = bytes.Cut(w, []byte("\r\n"))
+	_, g, _ = bytes.Cut(g, []byte("\r\n"))
+	i := 0
+	for i < len(w) && i < len(g) && w[i] == g[i] {
+		i++
+	}
+	around := func(b []byte) []byte { return b[max(0, i-80):min(len(b), i+80)] }
+	return fmt.Sprintf("\tthey part at byte %d after the first line:\n\t%-6s %q\n\t%-6s %q\n", i, wname+":", around(w), gname+":", around(g))
 }
 
 var luaCompileError = []byte("-ERR Error compiling script")
