@@ -122,7 +122,7 @@ func (s *Sentinel) clientListCommand(c *client, argv []string) {
 	case len(argv) == 4 && equalFold(argv[2], "type"):
 		typ = strings.ToLower(argv[3])
 		if typ != "normal" && typ != "pubsub" && typ != "master" && typ != "replica" && typ != "slave" {
-			c.errorReply("Unknown client type '" + argv[3] + "'")
+			c.errorReply("Unknown client type '" + cstring(argv[3]) + "'")
 			return
 		}
 	case len(argv) > 3 && equalFold(argv[2], "id"):
@@ -192,7 +192,7 @@ func (s *Sentinel) clientKillCommand(c *client, argv []string) {
 		case "type":
 			typ = strings.ToLower(v)
 			if typ != "normal" && typ != "pubsub" && typ != "master" && typ != "replica" && typ != "slave" {
-				c.errorReply("Unknown client type '" + v + "'")
+				c.errorReply("Unknown client type '" + cstring(v) + "'")
 				return
 			}
 		case "addr":

@@ -428,7 +428,7 @@ func (s *Sentinel) helloCommand(c *client, argv []string) {
 			c.name = argv[j+1]
 			j++
 		default:
-			c.errorReply("Syntax error in HELLO option '" + argv[j] + "'")
+			c.errorReply("Syntax error in HELLO option '" + cstring(argv[j]) + "'")
 			return
 		}
 	}

@@ -301,7 +301,7 @@ func (s *Sentinel) configSetCommand(c *client, argv []string) {
 	opt, val := argv[3], argv[4]
 	dropConns := false
 	badfmt := func() {
-		c.errorReply("Invalid value '" + val + "' to SENTINEL CONFIG SET '" + opt + "'")
+		c.errorReply("Invalid value '" + cstring(val) + "' to SENTINEL CONFIG SET '" + cstring(opt) + "'")
 	}
 	switch strings.ToLower(opt) {
 	case "resolve-hostnames":
@@ -334,7 +334,7 @@ func (s *Sentinel) configSetCommand(c *client, argv []string) {
 		s.sentinelPass = val
 		dropConns = true
 	default:
-		c.errorReply("Invalid argument '" + opt + "' to SENTINEL CONFIG SET")
+		c.errorReply("Invalid argument '" + cstring(opt) + "' to SENTINEL CONFIG SET")
 		return
 	}
 	s.flushAndReply(c)
@@ -448,13 +448,13 @@ func (s *Sentinel) debugSet(c *client, argv []string) {
 			}
 		}
 		if target == nil || more <= 0 {
-			c.errorReply("Unknown option or number of arguments for SENTINEL DEBUG '" + opt + "'")
+			c.errorReply("Unknown option or number of arguments for SENTINEL DEBUG '" + cstring(opt) + "'")
 			return
 		}
 		j++
 		n, ok := getLL(argv[j])
 		if !ok || n <= 0 {
-			c.errorReply("Invalid argument '" + argv[j] + "' for SENTINEL DEBUG '" + opt + "'")
+			c.errorReply("Invalid argument '" + cstring(argv[j]) + "' for SENTINEL DEBUG '" + cstring(opt) + "'")
 			return
 		}
 		*target = n
@@ -475,7 +475,7 @@ func (s *Sentinel) sentinelSetCommand(c *client, argv []string) {
 		old := j
 		redacted := false
 		badfmt := func(at int) {
-			c.errorReply("Invalid argument '" + argv[at] + "' for SENTINEL SET '" + opt + "'")
+			c.errorReply("Invalid argument '" + cstring(argv[at]) + "' for SENTINEL SET '" + cstring(opt) + "'")
 			if changes > 0 {
 				s.flushConfig(nil)
 			}
@@ -573,7 +573,7 @@ func (s *Sentinel) sentinelSetCommand(c *client, argv []string) {
 			}
 			m.rebootDownAfter = n
 		default:
-			seterr("Unknown option or number of arguments for SENTINEL SET '" + opt + "'")
+			seterr("Unknown option or number of arguments for SENTINEL SET '" + cstring(opt) + "'")
 			return
 		}
 		changes++
