@@ -126,7 +126,7 @@ func (s *Sentinel) voteLeader(m *instance, reqEpoch uint64, reqRunID string) (le
 		probeVoteRefused.Reach(s.env)
 	}
 	if m.leaderEpoch < reqEpoch && s.currentEpoch <= reqEpoch {
-		m.leader, m.leaderSet = reqRunID, true
+		m.leader, m.leaderSet = cstring(reqRunID), true // sdsnew of a char *: up to a NUL
 		m.leaderEpoch = s.currentEpoch
 		if !bugs.On(bugs.SentinelVoteNotPersisted) {
 			s.flushConfig(nil)
