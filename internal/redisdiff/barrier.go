@@ -64,7 +64,14 @@ func awaitProcessed(addr string, c *Conn, timeout time.Duration) error {
 		if c.rr.Buffered() > before || c.readErr != nil {
 			return nil
 		}
-		raw, err := ctl.DoStrings("CLIENT", "LIST")
+		// A server in a timed-out script answers the control connection
+		// between stretches of the script; on a loaded machine that has
+		// taken over ReplyTimeout (make test, every package at once), so
+		// this one reply may take as long as a slow step.
+		if err := ctl.Send([]byte("CLIENT"), []byte("LIST")); err != nil {
+			return fmt.Errorf("CLIENT LIST on the control connection: %v", err)
+		}
+		raw, err := ctl.Receive(SlowReplyTimeout)
 		if err != nil {
 			return fmt.Errorf("CLIENT LIST on the control connection: %v", err)
 		}
