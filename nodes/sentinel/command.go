@@ -237,39 +237,34 @@ func writeHelp(c *client, cmd string, lines []string) {
 // in redis-sentinel 7.0.15).
 func (s *Sentinel) commandCountCommand(c *client, _ []string) { c.w.WriteInt(int64(len(commandTable))) }
 
-// commandListCommand is COMMAND LIST [FILTERBY PATTERN p | MODULE m].
+// commandListCommand is COMMAND LIST [FILTERBY PATTERN p | MODULE m |
+// ACLCAT c]: an empty pattern matches nothing, as stringmatchlen does.
 func (s *Sentinel) commandListCommand(c *client, argv []string) {
-	pattern, module, aclcat := "", false, ""
+	keep := func(string) bool { return true }
 	switch {
 	case len(argv) == 2:
 	case len(argv) == 5 && equalFold(argv[2], "filterby") && equalFold(argv[3], "pattern"):
-		pattern = argv[4]
+		keep = func(n string) bool { return glob.Match([]byte(argv[4]), []byte(n), true) }
 	case len(argv) == 5 && equalFold(argv[2], "filterby") && equalFold(argv[3], "module"):
-		module = true
+		keep = func(string) bool { return false } // no modules
 	case len(argv) == 5 && equalFold(argv[2], "filterby") && equalFold(argv[3], "aclcat"):
-		// An unknown category lists nothing.
-		if _, ok := acl.CategoryByName(strings.ToLower(argv[4])); ok {
-			aclcat = "@" + strings.ToLower(argv[4])
-		} else {
-			module = true
-		}
+		cat := strings.ToLower(argv[4])
+		_, known := acl.CategoryByName(cat)
+		keep = func(n string) bool { return known && hasCategory(n, "@"+cat) }
 	default:
 		c.errorReply("syntax error")
 		return
 	}
-	var names []string
-	for _, cmd := range commandTable {
-		names = append(names, cmd.name)
-		for _, sub := range cmd.sub {
-			names = append(names, cmd.name+"|"+sub.name)
-		}
-	}
 	var out []string
-	for _, n := range names {
-		if module || (pattern != "" && !glob.Match([]byte(pattern), []byte(n), true)) || (aclcat != "" && !hasCategory(n, aclcat)) {
-			continue
+	for _, cmd := range commandTable {
+		if keep(cmd.name) {
+			out = append(out, cmd.name)
 		}
-		out = append(out, n)
+		for _, sub := range cmd.sub {
+			if n := cmd.name + "|" + sub.name; keep(n) {
+				out = append(out, n)
+			}
+		}
 	}
 	c.w.WriteArrayLen(len(out))
 	for _, n := range out {
