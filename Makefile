@@ -89,8 +89,8 @@ mutants: build
 # commands against a real redis-server (FuzzDifferential: the replies
 # must match), then both in cluster mode (FuzzClusterDifferential), then
 # with a replica link to each (FuzzPropagation: what each command
-# propagates must match too), each for DIFFFUZZTIME. CI runs the command fuzzer for a minute and
-# FuzzDifferential for 30 s when redis-server is on PATH (fuzz-ci); the
+# propagates must match too), each for DIFFFUZZTIME. CI runs the command fuzzer for 40,000 inputs and
+# FuzzDifferential for 8,000 when redis-server is on PATH (fuzz-ci, below); the
 # cluster one stays out of CI until the one stall seen in its first 17
 # minutes (the node gave no reply within 3 s to the reset's ADDSLOTSRANGE,
 # not reproduced) is understood. make test runs its seeds either way. FUZZTIME=... to change the ten minutes.
