@@ -258,7 +258,8 @@ func (s *Sentinel) sentinelCommand(c *client, argv []string) {
 	case "simulate-failure":
 		s.simFailure = 0
 		for _, a := range argv[2:] {
-			switch strings.ToLower(a) {
+			// strcasecmp: the argument up to a NUL byte.
+			switch strings.ToLower(cstring(a)) {
 			case "crash-after-election":
 				s.simFailure |= simCrashAfterElection
 				s.env.Logf("Failure simulation: this Sentinel will crash after being successfully elected as failover leader")
