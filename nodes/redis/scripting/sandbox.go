@@ -61,6 +61,7 @@ type sandbox struct {
 	origSetmetatable *lua.LFunction
 	origTostring     *lua.LFunction
 	origFormat       *lua.LFunction
+	origMatch        *lua.LFunction
 
 	errHandler *lua.LFunction
 	addrs      map[lua.LValue]int // tostring ids of tables and functions this run
@@ -94,6 +95,7 @@ func newSandbox(e *Engine) *sandbox {
 		"math.random":     e.mathRandom,
 		"math.randomseed": e.mathRandomseed,
 		"string.format":   sb.format,
+		"string.match":    sb.match,
 		"table.foreach":   tableForeach,
 		"table.foreachi":  tableForeachi,
 		"table.setn":      tableSetn,
@@ -118,6 +120,7 @@ func newSandbox(e *Engine) *sandbox {
 		from := src.RawGetString(lib.name).(*lua.LTable)
 		if lib.name == "string" {
 			sb.origFormat = from.RawGetString("format").(*lua.LFunction)
+			sb.origMatch = from.RawGetString("match").(*lua.LFunction)
 		}
 		t := L.CreateTable(0, len(lib.funcs))
 		for _, f := range lib.funcs {
@@ -439,4 +442,15 @@ func tableSetn(L *lua.LState) int {
 	L.CheckTable(1)
 	L.RaiseError("'setn' is obsolete")
 	return 0
+}
+
+// match is string.match as Lua 5.1's: no match is one nil. gopher-lua's
+// returns no value at all, which tostring(string.match(s, p)) and
+// table.insert(t, string.match(s, p)) tell apart.
+func (sb *sandbox) match(L *lua.LState) int {
+	if n := sb.origMatch.GFunction(L); n > 0 {
+		return n
+	}
+	L.Push(lua.LNil)
+	return 1
 }
