@@ -671,8 +671,8 @@ var sentinelInfoMasked = []string{
 	// The process and its files.
 	"process_id", "tcp_port", "executable", "config_file",
 	// The machine's kernel, which two real sentinels on one machine
-	// share but a simulated one does not have (nodes/sentinel says
-	// "Linux").
+	// share but a simulated one does not have (nodes/sentinel names
+	// a simulated host's kernel).
 	"os",
 	// The clock, and the timer's frequency, which Sentinel draws anew
 	// each tick.

@@ -65,6 +65,17 @@ type persist struct {
 	bgsaving        bool
 	dirtyAtBgsave   int64
 	activeExpireOff bool
+	// rdbSaveTimed is a background save of BGSAVE or a save point
+	// running (child_type RDB), begun at rdbSaveStartSec;
+	// rdbSaveLastSec is how long the last one took (-1 before one).
+	rdbSaveTimed    bool
+	rdbSaveStartSec int64
+	rdbSaveLastSec  int64
+	// rdbLoadLoaded and rdbLoadExpired are the keys the last RDB load
+	// added and dropped as expired.
+	rdbLoadLoaded, rdbLoadExpired int64
+	// peakMem is stat_peak_memory: the highest used_memory read.
+	peakMem int64
 }
 
 // propagate feeds a write to the AOF and the replicas. Inside an EXEC or
@@ -826,6 +837,8 @@ func (s *Server) infoAOF(b *strings.Builder) {
 	field(b, "aof_rewrites_consecutive_failures", s.aofRewriteFails)
 	field(b, "aof_last_write_status", okErr(s.aofWriteErr == ""))
 	field(b, "aof_last_cow_size", 0)
+	field(b, "module_fork_in_progress", 0)
+	field(b, "module_fork_last_cow_size", 0)
 	if s.cfg.AppendOnly {
 		field(b, "aof_current_size", s.aofSize)
 		field(b, "aof_base_size", s.aofBaseSize)

@@ -314,67 +314,41 @@ func lpInt(e []byte) (int64, bool) {
 	return v, ok && strconv.FormatInt(v, 10) == string(e)
 }
 
-// memoryStatsCommand is MEMORY STATS with the node's figures: the
-// modelled used memory stands for every allocator figure, so the ratios
-// are 1 and the fragmentation 0.
+// memoryStatsCommand is MEMORY STATS, from the breakdown INFO memory
+// reports (meminfo.go): the modelled used memory stands for every
+// allocator figure, so the ratios are 1 and the fragmentation 0.
 func memoryStatsCommand(c *client, _ [][]byte) {
-	s := c.s
-	used := s.usedMemory()
-	startup := int64(900 << 10)
-	var keys int64
-	for _, d := range s.dbs {
-		keys += int64(d.keys.Len())
-	}
-	var dbs []*db
-	for _, d := range s.dbs {
-		if d.keys.Len() > 0 || d.expires.Len() > 0 {
-			dbs = append(dbs, d)
-		}
-	}
+	m := c.s.memOverhead()
 	w := c.w
-	w.WriteMapLen(27 + len(dbs))
+	w.WriteMapLen(27 + len(m.dbs))
 	num := func(name string, v int64) { w.WriteBulkString(name); w.WriteInt(v) }
-	dbl := func(name string, v float64) { w.WriteBulkString(name); w.WriteDouble(v) }
-	num("peak.allocated", used)
-	num("total.allocated", used)
-	num("startup.allocated", startup)
-	backlog := int64(0)
-	if s.backlog != nil {
-		backlog = s.backlog.mem()
-	}
-	num("replication.backlog", backlog)
-	num("clients.slaves", 0)
-	num("clients.normal", 0)
-	num("cluster.links", 0)
-	num("aof.buffer", int64(len(s.aofBuf)))
-	num("lua.caches", 0)
-	num("functions.caches", 0)
-	for _, d := range dbs {
+	dbl := func(name string, v float32) { w.WriteBulkString(name); w.WriteDouble(float64(v)) }
+	num("peak.allocated", m.peak)
+	num("total.allocated", m.used)
+	num("startup.allocated", m.startup)
+	num("replication.backlog", m.replBacklog)
+	num("clients.slaves", m.clientsSlaves)
+	num("clients.normal", m.clientsNormal)
+	num("cluster.links", m.clusterLinks)
+	num("aof.buffer", m.aofBuffer)
+	num("lua.caches", m.luaCaches)
+	num("functions.caches", m.functionsCaches)
+	for _, d := range m.dbs {
 		w.WriteBulkString("db." + strconv.Itoa(d.id))
 		w.WriteMapLen(3)
-		num("overhead.hashtable.main", sizeDict+8*dictSlots(d.keys.Len()))
-		num("overhead.hashtable.expires", sizeDict+8*dictSlots(d.expires.Len()))
-		num("overhead.hashtable.slot-to-keys", 0)
+		num("overhead.hashtable.main", d.main)
+		num("overhead.hashtable.expires", d.expires)
+		num("overhead.hashtable.slot-to-keys", d.slotsToKeys)
 	}
-	overhead := startup + backlog + int64(len(s.aofBuf))
-	num("overhead.total", overhead)
-	num("keys.count", keys)
-	dataset := max(used-overhead, 0)
-	perKey := int64(0)
-	if keys > 0 {
-		perKey = (used - startup) / keys
-	}
-	num("keys.bytes-per-key", perKey)
-	num("dataset.bytes", dataset)
-	pct := 0.0
-	if used > startup {
-		pct = float64(dataset) * 100 / float64(used-startup)
-	}
-	dbl("dataset.percentage", pct)
-	dbl("peak.percentage", 100)
-	num("allocator.allocated", used)
-	num("allocator.active", used)
-	num("allocator.resident", used)
+	num("overhead.total", m.total)
+	num("keys.count", m.keys)
+	num("keys.bytes-per-key", m.bytesPerKey)
+	num("dataset.bytes", m.dataset)
+	dbl("dataset.percentage", m.datasetPerc)
+	dbl("peak.percentage", m.peakPerc)
+	num("allocator.allocated", m.used)
+	num("allocator.active", m.used)
+	num("allocator.resident", m.used)
 	dbl("allocator-fragmentation.ratio", 1)
 	num("allocator-fragmentation.bytes", 0)
 	dbl("allocator-rss.ratio", 1)

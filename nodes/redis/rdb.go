@@ -169,6 +169,7 @@ func (s *Server) applyRDB(f *rdbfile.File, dropExpired bool) error {
 		o   *object
 	}
 	now := s.nowMs()
+	var expired int64
 	objs := make([]loaded, 0, len(f.Keys))
 	seen := make([]dict[struct{}], len(s.dbs))
 	for _, k := range f.Keys {
@@ -179,6 +180,7 @@ func (s *Server) applyRDB(f *rdbfile.File, dropExpired bool) error {
 			return fmt.Errorf("RDB has duplicated key '%s' in DB %d", k.Key, k.DB)
 		}
 		if dropExpired && k.Meta.ExpireAtMs != -1 && k.Meta.ExpireAtMs < now {
+			expired++
 			continue
 		}
 		o, err := s.objectFromRDB(k.Value)
@@ -201,6 +203,7 @@ func (s *Server) applyRDB(f *rdbfile.File, dropExpired bool) error {
 	for _, l := range objs {
 		s.dbs[l.db].add(l.key, l.o)
 	}
+	s.rdbLoadLoaded, s.rdbLoadExpired = int64(len(objs)), expired
 	return nil
 }
 
@@ -211,6 +214,7 @@ func (s *Server) load(done func(ok bool)) {
 	s.lastBgsaveOK = true
 	s.aofLastRewriteOK = true
 	s.aofRewriteLastSec, s.aofRewriteStartMs = -1, -1
+	s.rdbSaveLastSec = -1
 	s.aofChildPid = serverPid
 	if s.cfg.AppendOnly {
 		s.loadAOF(func(ok bool, p *loadPlan) {
@@ -248,6 +252,10 @@ func (s *Server) bgsave(done func(ok bool)) bool {
 	disk := s.env.Disk()
 	finish := func(err error) {
 		s.bgsaving = false
+		if s.rdbSaveTimed {
+			s.rdbSaveTimed = false
+			s.rdbSaveLastSec = s.nowMs()/1000 - s.rdbSaveStartSec
+		}
 		if err != nil {
 			s.env.Logf("Background saving error: %v", err)
 			_ = disk.Remove(tmp)
@@ -300,6 +308,18 @@ func (s *Server) bgsave(done func(ok bool)) bool {
 	return true
 }
 
+// rdbSaveBackground is BGSAVE's and the save points' snapshot, the one
+// INFO counts in rdb_saves and times: SAVE is counted, not timed; the
+// saves of FLUSHALL and SHUTDOWN are neither.
+func (s *Server) rdbSaveBackground() bool {
+	if s.bgsaving {
+		return false
+	}
+	s.stats.rdbSaves++
+	s.rdbSaveTimed, s.rdbSaveStartSec = true, s.nowMs()/1000
+	return s.bgsave(nil)
+}
+
 // saveSync is SAVE: a snapshot while the node waits, replies included.
 func (s *Server) saveSync(done func(ok bool)) {
 	s.sleeping = true
@@ -316,6 +336,7 @@ func saveCommand(c *client, args [][]byte) {
 		c.w.WriteError("ERR Background save already in progress")
 		return
 	}
+	c.s.stats.rdbSaves++
 	c.s.saveSync(func(ok bool) {
 		if ok {
 			c.w.WriteOK()
@@ -339,7 +360,7 @@ func bgsaveCommand(c *client, args [][]byte) {
 		c.w.WriteError("ERR Background save already in progress")
 		return
 	}
-	c.s.bgsave(nil)
+	c.s.rdbSaveBackground()
 	c.w.WriteSimpleString("Background saving started")
 }
 
@@ -383,7 +404,7 @@ func (s *Server) persistCron() {
 	for _, sp := range s.cfg.Save {
 		if s.dirty >= int64(sp.Changes) && now-s.lastSaveMs > int64(sp.Seconds)*1000 && (s.lastBgsaveOK || now-s.lastSaveMs > 5000) {
 			s.env.Logf("%d changes in %d seconds. Saving...", sp.Changes, sp.Seconds)
-			s.bgsave(nil)
+			s.rdbSaveBackground()
 			break
 		}
 	}

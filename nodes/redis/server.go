@@ -26,6 +26,7 @@ type stats struct {
 	syncPartialOK       int64
 	syncPartialErr      int64
 	evictedKeys         int64
+	rdbSaves            int64
 }
 
 // Server is one Redis node incarnation.

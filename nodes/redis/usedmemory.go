@@ -10,6 +10,9 @@ package redis
 //   - usedMemoryPerClient per connection: the client struct with its 16 KB
 //     reply buffer and its 16 KB query buffer (measured as the growth of
 //     used_memory over 50 idle connections after a PING each);
+//   - the script caches as INFO's used_memory_scripts counts them
+//     (scripting's figures: the EVAL scripts and the function
+//     libraries, and the empty function engine's structures);
 //   - the replication backlog by its configured size (Redis 6 allocated
 //     it at once; 7.0 counts the blocks it holds), the AOF buffer by its
 //     length;
@@ -36,6 +39,8 @@ package redis
 // Re-measuring one value is bounded by the listpack limits or the
 // sampling of objectSize, except for lists, which acctSize samples.
 
+import "github.com/redsim/redsim/nodes/redis/scripting"
+
 const (
 	usedMemoryStartup   = 876016
 	usedMemoryPerClient = 39078
@@ -60,6 +65,7 @@ func (s *Server) usedMemory() int64 {
 		n += s.backlog.mem()
 	}
 	n += int64(len(s.aofBuf))
+	n += s.scriptsMemory()
 	if s.mem.tracking {
 		s.refreshStale()
 	}
@@ -71,6 +77,10 @@ func (s *Server) usedMemory() int64 {
 			n += d.sumKeys()
 		}
 	}
+	// Redis records its peak after every command; the node records the
+	// figure whenever it is read: before every command with maxmemory
+	// set, else at INFO, MEMORY and saves.
+	s.peakMem = max(s.peakMem, n)
 	return n
 }
 
@@ -199,4 +209,17 @@ func (s *Server) refreshStale() {
 	}
 	clear(s.mem.stale)
 	s.mem.stale = s.mem.stale[:0]
+}
+
+// scriptsMemory is used_memory_scripts: the EVAL script cache's and the
+// function libraries' structures (lua_caches and functions_caches).
+func (s *Server) scriptsMemory() int64 {
+	n := int64(scripting.EmptyFunctionsOverhead)
+	if s.funcs != nil {
+		n = s.funcs.MemoryOverhead()
+	}
+	if s.engine != nil {
+		n += s.engine.ScriptsMemory()
+	}
+	return n
 }

@@ -180,7 +180,7 @@ func (s *Sentinel) infoCommand(c *client, argv []string) {
 		kv("redis_git_dirty", "0")
 		kv("redis_build_id", "ae4d7c971a948f0")
 		kv("redis_mode", "sentinel")
-		kv("os", "Linux")
+		kv("os", "Linux 6.1.0-redsim x86_64") // uname: the simulated host, named so in its release
 		kv("arch_bits", "64")
 		kv("monotonic_clock", "POSIX clock_gettime")
 		kv("multiplexing_api", "epoll")

@@ -125,6 +125,12 @@ type Engine struct {
 	// loading is the library being loaded (function mode only): set while
 	// its code runs, so that redis.register_function knows where to add.
 	loading *Library
+
+	// The cache's memory figures since the Lua state was made
+	// (eval_memory.go).
+	scriptsMem  int64
+	scriptSlots int
+	compiled    int64
 }
 
 // New returns an Engine with an empty script cache and a fresh Lua state.
@@ -139,6 +145,7 @@ func newEngine(mode engineMode) *Engine {
 // init empties the cache and builds a fresh Lua state.
 func (e *Engine) init() {
 	e.scripts = make(map[string]*script)
+	e.scriptsMem, e.scriptSlots, e.compiled = 0, 0, 0
 	e.L = lua.NewState(lua.Options{
 		SkipOpenLibs:    true,
 		CallStackSize:   callStackSize,
@@ -191,6 +198,7 @@ func (e *Engine) load(body []byte) (*script, error) {
 	}
 	s := &script{sha: sha, fn: fn, flags: flags}
 	e.scripts[sha] = s
+	e.addScriptMemory(len(body))
 	return s, nil
 }
 
