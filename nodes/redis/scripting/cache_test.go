@@ -185,7 +185,7 @@ func firstBytes(b []byte) []byte {
 // Output that could depend on the Go heap or on map order is the same in
 // every run and every engine.
 func TestDeterministicText(t *testing.T) {
-	body := []byte(`local t = {} local r = {tostring(t), tostring(rawequal), tostring(tostring), string.format("%s", t)}
+	body := []byte(`local t = {} local r = {tostring(t), tostring(rawequal), tostring(tostring), string.format("%s", tostring(t))}
 		local m = {} for i = 1, 50 do m["k" .. i] = i end
 		for k in pairs(m) do r[#r+1] = k end
 		for k in pairs(_G) do r[#r+1] = k end

@@ -29,8 +29,31 @@
 // set; Redis follows Lua 5.1's hash order, which no one can rely on. The
 // cjson settings a script changes (cjson.encode_number_precision and the
 // like) are reset before every run, where Redis keeps them for later
-// scripts. tostring(cjson.null) gives an address like other userdata, where
-// Redis prints "userdata: (nil)".
+// scripts. tostring(cjson.null) is "userdata: (nil)", as Redis prints it.
+//
+// The base and string libraries are gopher-lua's where they agree with
+// Lua 5.1.5 and the sandbox's own where they did not (see sandbox.go and
+// number.go): tostring of numbers (%.14g), tonumber (strtod's syntax and
+// strtoul's in other bases), string.format (each item as C's sprintf
+// writes it, and its errors), string.match with no match (one nil),
+// string.char's range, setmetatable on a non-table, coroutine.resume of a
+// dead coroutine. testdata/lua_stdlib.txt in internal/redisdiff compares
+// them with a real redis-server. Differences left, because they are in
+// gopher-lua's compiler, VM or pattern matcher, which the sandbox cannot
+// reach:
+//   - number literals and the strings arithmetic converts are read with
+//     Go's syntax: '010' + 0 is 8 (octal) and '0b11' + 0 is 3, where Lua
+//     reads 10 and fails;
+//   - the .. operator spells infinities +Inf and -Inf (tostring and
+//     string.format say inf);
+//   - # on a table calls its __len metamethod, which Lua 5.1 ignores;
+//   - runtime errors do not name the variable ("attempt to index a nil
+//     value", where Lua says "attempt to index local 't' (a nil value)");
+//   - patterns have no %f frontier, and a malformed pattern fails with
+//     gopher-lua's text, or not at all (a trailing %);
+//   - a library function called directly by pcall, such as
+//     pcall(string.rep), names itself and gets the script's position in
+//     its error, where Lua says '?' and no position.
 //
 // The cmsgpack library (lua-cmsgpack 0.4.0) and the struct library
 // (lua-struct) follow the C code bundled with Redis 7.0.15, including its

@@ -1,7 +1,10 @@
 package scripting
 
 import (
+	"fmt"
+	"math"
 	"strconv"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -62,6 +65,7 @@ type sandbox struct {
 	origTostring     *lua.LFunction
 	origFormat       *lua.LFunction
 	origMatch        *lua.LFunction
+	origResume       *lua.LFunction
 
 	errHandler *lua.LFunction
 	addrs      map[lua.LValue]int // tostring ids of tables and functions this run
@@ -77,6 +81,7 @@ func newSandbox(e *Engine) *sandbox {
 	src := L.Get(lua.GlobalsIndex).(*lua.LTable)
 	sb.origSetmetatable = src.RawGetString("setmetatable").(*lua.LFunction)
 	sb.origTostring = src.RawGetString("tostring").(*lua.LFunction)
+	sb.origResume = src.RawGetString("coroutine").(*lua.LTable).RawGetString("resume").(*lua.LFunction)
 
 	overrides := map[string]lua.LGFunction{
 		"collectgarbage": sb.collectgarbage,
@@ -90,15 +95,18 @@ func newSandbox(e *Engine) *sandbox {
 		"rawset":         sb.rawset,
 		"setmetatable":   sb.setmetatable,
 		"tostring":       sb.tostring,
+		"tonumber":       baseTonumber,
 	}
 	libOverrides := map[string]lua.LGFunction{
-		"math.random":     e.mathRandom,
-		"math.randomseed": e.mathRandomseed,
-		"string.format":   sb.format,
-		"string.match":    sb.match,
-		"table.foreach":   tableForeach,
-		"table.foreachi":  tableForeachi,
-		"table.setn":      tableSetn,
+		"math.random":      e.mathRandom,
+		"math.randomseed":  e.mathRandomseed,
+		"string.format":    sb.format,
+		"string.char":      strChar,
+		"coroutine.resume": sb.coroutineResume,
+		"string.match":     sb.match,
+		"table.foreach":    tableForeach,
+		"table.foreachi":   tableForeachi,
+		"table.setn":       tableSetn,
 	}
 
 	// Tables are made at the size they end at (their maps do not grow on
@@ -268,10 +276,13 @@ func (sb *sandbox) rawset(L *lua.LState) int {
 }
 
 func (sb *sandbox) setmetatable(L *lua.LState) int {
-	if t, ok := L.Get(1).(*lua.LTable); ok {
-		if _, isProxy := sb.backing[t]; isProxy {
-			L.Error(lua.LString(readonlyMsg), 0)
-		}
+	t, ok := L.Get(1).(*lua.LTable)
+	if !ok {
+		// luaL_checktype: gopher-lua's sets the metatable of any type.
+		typeError(L, 1, "setmetatable", "table")
+	}
+	if _, isProxy := sb.backing[t]; isProxy {
+		L.Error(lua.LString(readonlyMsg), 0)
 	}
 	top := L.GetTop()
 	L.Push(sb.origSetmetatable)
@@ -357,6 +368,10 @@ func (sb *sandbox) toStringValue(v lua.LValue) (string, bool) {
 	case *lua.LState:
 		return "thread: " + sb.addr(v), true
 	case *lua.LUserData:
+		if v == sb.cjson.null {
+			// cjson.null is Lua's NULL light userdata, which %p prints so.
+			return "userdata: (nil)", true
+		}
 		return "userdata: " + sb.addr(v), true
 	}
 	return "", false
@@ -374,33 +389,246 @@ func (sb *sandbox) addr(v lua.LValue) string {
 	return "0x" + strconv.FormatInt(0x10000+int64(id)*0x40, 16)
 }
 
-// format is string.format with %s and %q arguments that are numbers,
-// tables or functions turned into text first, by tostring's rules.
+// format is Lua 5.1's string.format (str_format): each item's flags,
+// width and precision (two digits at most) are handed to C's sprintf,
+// whose text is kept up to its first NUL byte; %d and %i take the number
+// cast to a long, %o %u %x %X to an unsigned long, %c to an int; %s takes
+// a string or a number, whole when it has no precision and 100 bytes or
+// more; %q quotes as Lua reads it back. gopher-lua's passed the items to
+// Go's fmt, which spells and pads some of them its own way and formats a
+// missing or mistyped argument instead of failing.
 func (sb *sandbox) format(L *lua.LState) int {
-	f := L.CheckString(1)
+	f := checkLString(L, 1, "format")
 	top := L.GetTop()
-	arg := 2
-	for i := 0; i < len(f) && arg <= top; i++ {
+	arg := 1
+	var b []byte
+	for i := 0; i < len(f); {
 		if f[i] != '%' {
+			b = append(b, f[i])
+			i++
 			continue
 		}
 		i++
 		if i < len(f) && f[i] == '%' {
+			b = append(b, '%')
+			i++
 			continue
 		}
-		for i < len(f) && (f[i] == '-' || f[i] == '+' || f[i] == ' ' || f[i] == '#' || f[i] == '0' || f[i] == '.' || (f[i] >= '1' && f[i] <= '9')) {
+		arg++
+		if arg > top {
+			argError(L, arg, "format", "no value")
+		}
+		spec, conv, next := scanFormat(L, f, i)
+		i = next
+		switch conv {
+		case 'c':
+			item := cPad(spec, string([]byte{byte(toInt64(checkNumber(L, arg, "format")))}))
+			b = append(b, cString(item)...)
+		case 'd', 'i':
+			n := toInt64(checkNumber(L, arg, "format"))
+			mag := uint64(n)
+			if n < 0 {
+				mag = -mag
+			}
+			b = append(b, printfInt(spec, conv, n < 0, mag)...)
+		case 'o', 'u', 'x', 'X':
+			b = append(b, printfInt(spec, conv, false, toUint64(checkNumber(L, arg, "format")))...)
+		case 'e', 'E', 'f', 'g', 'G':
+			b = append(b, cFloat(spec, conv, checkNumber(L, arg, "format"))...)
+		case 'q':
+			b = appendQuoted(b, checkLString(L, arg, "format"))
+		case 's':
+			str := checkLString(L, arg, "format")
+			if !spec.hasPrec && len(str) >= 100 {
+				b = append(b, str...)
+				continue
+			}
+			str = cString(str)
+			if spec.hasPrec && len(str) > spec.prec {
+				str = str[:spec.prec]
+			}
+			b = append(b, cString(cPad(spec, str))...)
+		case 0:
+			// The format ends in its %: lua_pushfstring's %c of a NUL
+			// prints nothing.
+			L.RaiseError("invalid option '%%' to 'format'")
+		default:
+			L.RaiseError("invalid option '%%%c' to 'format'", conv)
+		}
+	}
+	L.Push(lua.LString(b))
+	return 1
+}
+
+// cSpec is one format item's flags, width and precision.
+type cSpec struct {
+	flags   string
+	width   int
+	prec    int
+	hasPrec bool
+}
+
+// scanFormat is scanformat: flags (at most five), a width and a
+// precision of at most two digits each; it returns the item and its
+// conversion character (0 at the end of the format) and where the format
+// goes on.
+func scanFormat(L *lua.LState, f string, i int) (cSpec, byte, int) {
+	var sp cSpec
+	start := i
+	for i < len(f) && strings.IndexByte("-+ #0", f[i]) >= 0 {
+		i++
+	}
+	if i-start >= len("-+ #0")+1 {
+		L.RaiseError("invalid format (repeated flags)")
+	}
+	sp.flags = f[start:i]
+	digits := func() int {
+		n := 0
+		for k := 0; k < 2 && i < len(f) && isDigit(f[i]); k++ {
+			n = n*10 + int(f[i]-'0')
 			i++
 		}
-		if i < len(f) && (f[i] == 's' || f[i] == 'q') {
-			if s, ok := sb.toStringValue(L.Get(arg)); ok {
-				L.Replace(arg, lua.LString(s))
-			}
-		}
-		arg++
+		return n
 	}
-	L.Insert(sb.origFormat, 1)
-	L.Call(top, 1)
-	return 1
+	sp.width = digits()
+	if i < len(f) && f[i] == '.' {
+		i++
+		sp.hasPrec = true
+		sp.prec = digits()
+	}
+	if i < len(f) && isDigit(f[i]) {
+		L.RaiseError("invalid format (width or precision too long)")
+	}
+	if i >= len(f) {
+		return sp, 0, i
+	}
+	return sp, f[i], i + 1
+}
+
+// printfInt is sprintf's integer conversions: d and i signed (neg and the
+// magnitude), o u x X unsigned. The precision is the least number of
+// digits (none for a 0 of precision 0), # gives octal a leading 0 and
+// non-zero hexadecimal its 0x, and the 0 flag pads between the sign or
+// prefix and the digits when there is no precision.
+func printfInt(sp cSpec, conv byte, neg bool, mag uint64) string {
+	base := 10
+	switch conv {
+	case 'o':
+		base = 8
+	case 'x', 'X':
+		base = 16
+	}
+	digits := strconv.FormatUint(mag, base)
+	if conv == 'X' {
+		digits = strings.ToUpper(digits)
+	}
+	if sp.hasPrec {
+		if sp.prec == 0 && mag == 0 {
+			digits = ""
+		} else if len(digits) < sp.prec {
+			digits = strings.Repeat("0", sp.prec-len(digits)) + digits
+		}
+	}
+	alt := strings.IndexByte(sp.flags, '#') >= 0
+	prefix := ""
+	switch conv {
+	case 'd', 'i':
+		switch {
+		case neg:
+			prefix = "-"
+		case strings.IndexByte(sp.flags, '+') >= 0:
+			prefix = "+"
+		case strings.IndexByte(sp.flags, ' ') >= 0:
+			prefix = " "
+		}
+	case 'o':
+		if alt && !strings.HasPrefix(digits, "0") {
+			digits = "0" + digits
+		}
+	case 'x', 'X':
+		if alt && mag != 0 {
+			prefix = "0" + string(conv)
+		}
+	}
+	if n := len(prefix) + len(digits); n < sp.width && strings.IndexByte(sp.flags, '-') < 0 && strings.IndexByte(sp.flags, '0') >= 0 && !sp.hasPrec {
+		digits = strings.Repeat("0", sp.width-n) + digits
+	}
+	return cPad(sp, prefix+digits)
+}
+
+// goVerb is the item as a Go format with verb, for the floating-point
+// conversions of finite numbers, where Go's fmt pads, signs and rounds
+// as glibc's printf does.
+func (sp cSpec) goVerb(verb byte) string {
+	s := "%" + sp.flags
+	if sp.width > 0 {
+		s += strconv.Itoa(sp.width)
+	}
+	if sp.hasPrec {
+		s += "." + strconv.Itoa(sp.prec)
+	}
+	return s + string(verb)
+}
+
+// cPad pads s to the item's width with spaces, on the left unless the
+// item has the - flag; widths count bytes, as C's do.
+func cPad(sp cSpec, s string) string {
+	if len(s) >= sp.width {
+		return s
+	}
+	pad := strings.Repeat(" ", sp.width-len(s))
+	if strings.IndexByte(sp.flags, '-') >= 0 {
+		return s + pad
+	}
+	return pad + s
+}
+
+// cFloat is sprintf's %e %E %f %g %G of glibc: precision 6 by default,
+// and infinities and NaN spelled inf and nan (capitalised for %E and
+// %G), signed as numbers are and padded with spaces.
+func cFloat(sp cSpec, conv byte, f float64) string {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		s := "inf"
+		if math.IsNaN(f) {
+			s = "nan"
+		}
+		switch {
+		case math.Signbit(f):
+			s = "-" + s
+		case strings.IndexByte(sp.flags, '+') >= 0:
+			s = "+" + s
+		case strings.IndexByte(sp.flags, ' ') >= 0:
+			s = " " + s
+		}
+		if conv == 'E' || conv == 'G' {
+			s = strings.ToUpper(s)
+		}
+		return cPad(sp, s)
+	}
+	if !sp.hasPrec {
+		sp.hasPrec, sp.prec = true, 6
+	}
+	return fmt.Sprintf(sp.goVerb(conv), f)
+}
+
+// appendQuoted is addquoted: s in double quotes, with the quote, the
+// backslash and the newline escaped by a backslash, CR as \r and NUL as
+// \000.
+func appendQuoted(b []byte, s string) []byte {
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '"', '\\', '\n':
+			b = append(b, '\\', c)
+		case '\r':
+			b = append(b, `\r`...)
+		case 0:
+			b = append(b, `\000`...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 func tableForeach(L *lua.LState) int {
@@ -453,4 +681,74 @@ func (sb *sandbox) match(L *lua.LState) int {
 	}
 	L.Push(lua.LNil)
 	return 1
+}
+
+// baseTonumber is Lua 5.1's tonumber: in base 10 a number, or a string as
+// luaO_str2d reads it (gopher-lua's took Go's syntax: no exponent without
+// a point, no hexadecimal sign, no inf or nan); in another base strtoul's
+// digits, then nothing but spaces.
+func baseTonumber(L *lua.LState) int {
+	base := 10
+	if L.Get(2) != lua.LNil {
+		base = int(toInt64(checkNumber(L, 2, "tonumber")))
+	}
+	if base == 10 {
+		if L.GetTop() < 1 {
+			argError(L, 1, "tonumber", "value expected")
+		}
+		if f, ok := toNumber(L.Get(1)); ok {
+			L.Push(lua.LNumber(f))
+			return 1
+		}
+		L.Push(lua.LNil)
+		return 1
+	}
+	s := checkLString(L, 1, "tonumber")
+	if base < 2 || base > 36 {
+		argError(L, 2, "tonumber", "base out of range")
+	}
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		s = s[:i]
+	}
+	if v, n := strtoul(s, base); n > 0 && strings.TrimLeft(s[n:], " \t\n\v\f\r") == "" {
+		L.Push(lua.LNumber(float64(v)))
+		return 1
+	}
+	L.Push(lua.LNil)
+	return 1
+}
+
+// strChar is Lua 5.1's string.char: each argument, cast to an int, must
+// be a byte value (gopher-lua's kept its low byte).
+func strChar(L *lua.LState) int {
+	n := L.GetTop()
+	b := make([]byte, n)
+	for i := 1; i <= n; i++ {
+		c := int32(toInt64(checkNumber(L, i, "char")))
+		if c < 0 || c > 255 {
+			argError(L, i, "char", "invalid value")
+		}
+		b[i-1] = byte(c)
+	}
+	L.Push(lua.LString(b))
+	return 1
+}
+
+// coroutineResume is coroutine.resume with Lua 5.1's refusal of a dead
+// coroutine ("cannot resume dead coroutine"; gopher-lua says "can not
+// resume a dead thread").
+func (sb *sandbox) coroutineResume(L *lua.LState) int {
+	co := L.CheckThread(1)
+	if L.Status(co) == "dead" {
+		L.Push(lua.LFalse)
+		L.Push(lua.LString("cannot resume dead coroutine"))
+		return 2
+	}
+	top := L.GetTop()
+	L.Push(sb.origResume)
+	for i := 1; i <= top; i++ {
+		L.Push(L.Get(i))
+	}
+	L.Call(top, lua.MultRet)
+	return L.GetTop() - top
 }
