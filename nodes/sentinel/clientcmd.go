@@ -9,7 +9,7 @@ import (
 
 // clientReplyCommand is CLIENT REPLY ON|OFF|SKIP.
 func (s *Sentinel) clientReplyCommand(c *client, argv []string) {
-	switch strings.ToLower(argv[2]) {
+	switch lowerC(argv[2]) {
 	case "on":
 		c.replyOff, c.replySkip, c.replySkipNext = false, false, false
 		c.w.WriteOK()
@@ -25,9 +25,9 @@ func (s *Sentinel) clientReplyCommand(c *client, argv []string) {
 }
 
 func (s *Sentinel) clientNoEvictCommand(c *client, argv []string) {
-	switch strings.ToLower(argv[2]) {
+	switch lowerC(argv[2]) {
 	case "on", "off":
-		c.noEvict = strings.ToLower(argv[2]) == "on"
+		c.noEvict = lowerC(argv[2]) == "on"
 		c.w.WriteOK()
 	default:
 		c.errorReply("syntax error")
@@ -119,13 +119,13 @@ func (s *Sentinel) clientListCommand(c *client, argv []string) {
 	var ids []int64
 	switch {
 	case len(argv) == 2:
-	case len(argv) == 4 && equalFold(argv[2], "type"):
-		typ = strings.ToLower(argv[3])
+	case len(argv) == 4 && strcaseEq(argv[2], "type"):
+		typ = lowerC(argv[3])
 		if typ != "normal" && typ != "pubsub" && typ != "master" && typ != "replica" && typ != "slave" {
 			c.errorReply("Unknown client type '" + cstring(argv[3]) + "'")
 			return
 		}
-	case len(argv) > 3 && equalFold(argv[2], "id"):
+	case len(argv) > 3 && strcaseEq(argv[2], "id"):
 		for _, a := range argv[3:] {
 			n, ok := getLL(a)
 			if !ok || n <= 0 {
@@ -181,7 +181,7 @@ func (s *Sentinel) clientKillCommand(c *client, argv []string) {
 	}
 	for i := 2; i+1 < len(argv); i += 2 {
 		v := argv[i+1]
-		switch strings.ToLower(argv[i]) {
+		switch lowerC(argv[i]) {
 		case "id":
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n <= 0 {
@@ -190,7 +190,7 @@ func (s *Sentinel) clientKillCommand(c *client, argv []string) {
 			}
 			id = n
 		case "type":
-			typ = strings.ToLower(v)
+			typ = lowerC(v)
 			if typ != "normal" && typ != "pubsub" && typ != "master" && typ != "replica" && typ != "slave" {
 				c.errorReply("Unknown client type '" + cstring(v) + "'")
 				return
@@ -205,7 +205,7 @@ func (s *Sentinel) clientKillCommand(c *client, argv []string) {
 				return
 			}
 		case "skipme":
-			switch strings.ToLower(v) {
+			switch lowerC(v) {
 			case "yes":
 				skipme = true
 			case "no":
@@ -270,7 +270,7 @@ func (s *Sentinel) clientUnblockCommand(c *client, argv []string) {
 		return
 	}
 	// The reason is checked before the id, as clientCommand checks them.
-	if len(argv) == 4 && !equalFold(argv[3], "timeout") && !equalFold(argv[3], "error") {
+	if len(argv) == 4 && !strcaseEq(argv[3], "timeout") && !strcaseEq(argv[3], "error") {
 		c.errorReply("CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
 		return
 	}
@@ -289,7 +289,7 @@ func (s *Sentinel) clientPauseCommand(c *client, argv []string) {
 	}
 	typ := pauseAll
 	if len(argv) == 4 {
-		switch strings.ToLower(argv[3]) {
+		switch lowerC(argv[3]) {
 		case "write":
 			typ = pauseWrite
 		case "all":

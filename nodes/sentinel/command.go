@@ -243,12 +243,12 @@ func (s *Sentinel) commandListCommand(c *client, argv []string) {
 	keep := func(string) bool { return true }
 	switch {
 	case len(argv) == 2:
-	case len(argv) == 5 && equalFold(argv[2], "filterby") && equalFold(argv[3], "pattern"):
+	case len(argv) == 5 && strcaseEq(argv[2], "filterby") && strcaseEq(argv[3], "pattern"):
 		keep = func(n string) bool { return glob.Match([]byte(argv[4]), []byte(n), true) }
-	case len(argv) == 5 && equalFold(argv[2], "filterby") && equalFold(argv[3], "module"):
+	case len(argv) == 5 && strcaseEq(argv[2], "filterby") && strcaseEq(argv[3], "module"):
 		keep = func(string) bool { return false } // no modules
-	case len(argv) == 5 && equalFold(argv[2], "filterby") && equalFold(argv[3], "aclcat"):
-		cat := strings.ToLower(argv[4])
+	case len(argv) == 5 && strcaseEq(argv[2], "filterby") && strcaseEq(argv[3], "aclcat"):
+		cat := lowerC(argv[4])
 		_, known := acl.CategoryByName(cat)
 		keep = func(n string) bool { return known && hasCategory(n, "@"+cat) }
 	default:
@@ -405,7 +405,7 @@ func (s *Sentinel) helloCommand(c *client, argv []string) {
 	for j := next; j < len(argv); j++ {
 		more := len(argv) - j - 1
 		switch {
-		case equalFold(argv[j], "AUTH") && more >= 2:
+		case strcaseEq(argv[j], "AUTH") && more >= 2:
 			u, ok := s.acl.Authenticate([]byte(argv[j+1]), []byte(argv[j+2]), c.aclClient(), []byte(argv[0]))
 			if !ok {
 				c.s.stats.errors++
@@ -415,7 +415,7 @@ func (s *Sentinel) helloCommand(c *client, argv []string) {
 			c.user, c.authed = u, true
 			c.r.SetAuthRequired(false)
 			j += 2
-		case equalFold(argv[j], "SETNAME") && more >= 1:
+		case strcaseEq(argv[j], "SETNAME") && more >= 1:
 			if msg := validName(argv[j+1]); msg != "" {
 				c.errorReply(msg)
 				return
@@ -454,7 +454,7 @@ func (s *Sentinel) helloCommand(c *client, argv []string) {
 func (s *Sentinel) shutdownCommand(c *client, argv []string) {
 	var abort, save, nosave, other bool
 	for _, a := range argv[1:] {
-		switch strings.ToLower(a) {
+		switch lowerC(a) {
 		case "nosave":
 			nosave = true
 		case "save":

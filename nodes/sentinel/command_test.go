@@ -60,9 +60,15 @@ func TestCommandsLikeRedisSentinel(t *testing.T) {
 		if !ok {
 			t.Fatalf("bad line %q", line)
 		}
+		// The command is JSON strings separated by spaces (NUL bytes as
+		// \u0000).
 		var args []string
-		for _, a := range strings.Split(cmdPart, "\" \"") {
-			a = strings.Trim(a, "\"")
+		dec := json.NewDecoder(strings.NewReader(cmdPart))
+		for dec.More() {
+			var a string
+			if err := dec.Decode(&a); err != nil {
+				t.Fatalf("bad command %q: %v", cmdPart, err)
+			}
 			args = append(args, a)
 		}
 		var want string

@@ -135,7 +135,7 @@ func (s *Sentinel) generalDirective(name string, argv []string) string {
 }
 
 func yesno(v string) int {
-	switch strings.ToLower(v) {
+	switch lowerC(v) {
 	case "yes":
 		return 1
 	case "no":

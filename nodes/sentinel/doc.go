@@ -65,7 +65,7 @@
 // CLIENT TRACKING keeps each client's options, though with no keys a
 // sentinel never invalidates anything.
 //
-// Tests: command_test.go replays 246 commands recorded from a real
+// Tests: command_test.go replays 281 commands recorded from a real
 // redis-sentinel 7.0.15 byte for byte; realbin_test.go runs these sentinels
 // on sim/realenv against real redis-server processes, and beside a real
 // redis-sentinel; redisgap_test.go checks the Redis node's side of what

@@ -2,6 +2,7 @@ package sentinel
 
 import (
 	"strconv"
+	"strings"
 )
 
 // Instance flags, sentinel.c's SRI_*.
@@ -344,6 +345,10 @@ func (s *Sentinel) removeMatchingSentinel(master *instance, runid string) int {
 	return removed
 }
 
+// masterByName finds a master by its whole name, as a lookup of the sds
+// argument does (sentinelGetMasterByNameOrReplyError). The commands that
+// go through sentinelGetMasterByName, which makes the name with sdsnew,
+// pass it up to its first NUL (cstring).
 func (s *Sentinel) masterByName(name string) *instance { return findByName(s.masters, name) }
 
 // resetMaster is sentinelResetMaster.
@@ -435,6 +440,14 @@ func propagateDownAfter(master *instance) {
 		ri.downAfter = master.downAfter
 	}
 }
+
+// strcaseEq is strcasecmp(a, b) == 0 on C strings: each up to its first
+// NUL byte, as Redis compares an argument with an option's name.
+func strcaseEq(a, b string) bool { return equalFold(cstring(a), cstring(b)) }
+
+// lowerC is an argument up to its first NUL byte, in lower case: what a
+// switch of strcasecmp comparisons matches.
+func lowerC(s string) string { return strings.ToLower(cstring(s)) }
 
 func equalFold(a, b string) bool {
 	if len(a) != len(b) {

@@ -147,7 +147,7 @@ func (s *Sentinel) infoCommand(c *client, argv []string) {
 	want := map[string]bool{}
 	all := len(argv) == 1
 	for _, a := range argv[1:] {
-		a = strings.ToLower(a)
+		a = lowerC(a) // sdsnew: up to a NUL
 		switch a {
 		case "all", "everything", "default":
 			all = true

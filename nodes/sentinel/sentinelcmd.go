@@ -135,7 +135,7 @@ func (s *Sentinel) sentinelCommand(c *client, argv []string) {
 		ri := getByAddrAndRunID(s.masters, argv[2], int(port), "")
 		isdown := !s.tilt && ri != nil && ri.flags&sriSDown != 0 && ri.flags&sriMaster != 0
 		leader, voted, leaderEpoch := "", false, uint64(0)
-		if ri != nil && ri.flags&sriMaster != 0 && !equalFold(argv[5], "*") {
+		if ri != nil && ri.flags&sriMaster != 0 && !strcaseEq(argv[5], "*") {
 			leader, voted, leaderEpoch = s.voteLeader(ri, uint64(reqEpoch), argv[5])
 		}
 		w.WriteArrayLen(3)
@@ -159,7 +159,7 @@ func (s *Sentinel) sentinelCommand(c *client, argv []string) {
 		}
 		w.WriteInt(int64(n))
 	case "get-master-addr-by-name":
-		m := s.masterByName(argv[2])
+		m := s.masterByName(cstring(argv[2]))
 		if m == nil {
 			w.WriteNullArray()
 			return
@@ -246,9 +246,9 @@ func (s *Sentinel) sentinelCommand(c *client, argv []string) {
 		c.errorReply("-" + e)
 	case "config":
 		switch {
-		case equalFold(argv[2], "set") && len(argv) == 5:
+		case strcaseEq(argv[2], "set") && len(argv) == 5:
 			s.configSetCommand(c, argv)
-		case equalFold(argv[2], "get") && len(argv) == 4:
+		case strcaseEq(argv[2], "get") && len(argv) == 4:
 			s.configGetCommand(c, argv[3])
 		default:
 			c.errorReply("Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.")
@@ -304,7 +304,7 @@ func (s *Sentinel) configSetCommand(c *client, argv []string) {
 	badfmt := func() {
 		c.errorReply("Invalid value '" + cstring(val) + "' to SENTINEL CONFIG SET '" + cstring(opt) + "'")
 	}
-	switch strings.ToLower(opt) {
+	switch lowerC(opt) {
 	case "resolve-hostnames":
 		v := yesno(val)
 		if v < 0 {
@@ -363,7 +363,7 @@ func (s *Sentinel) configGetCommand(c *client, pattern string) {
 	}
 	var out []kv
 	for _, x := range all {
-		if glob.Match([]byte(pattern), []byte(x.k), true) {
+		if glob.Match([]byte(cstring(pattern)), []byte(x.k), true) {
 			out = append(out, x)
 		}
 	}
@@ -380,7 +380,7 @@ func (s *Sentinel) infoCacheCommand(c *client, argv []string) {
 	if len(argv) > 2 {
 		list = nil
 		for _, name := range argv[2:] {
-			if m := s.masterByName(name); m != nil && findByName(list, m.name) == nil {
+			if m := s.masterByName(cstring(name)); m != nil && findByName(list, m.name) == nil {
 				list = insertSorted(list, m)
 			}
 		}
@@ -444,7 +444,7 @@ func (s *Sentinel) debugSet(c *client, argv []string) {
 		opt := argv[j]
 		var target *int64
 		for _, p := range ps {
-			if equalFold(p.name, opt) {
+			if strcaseEq(opt, p.name) {
 				target = p.v
 			}
 		}
@@ -487,7 +487,7 @@ func (s *Sentinel) sentinelSetCommand(c *client, argv []string) {
 				s.flushConfig(nil)
 			}
 		}
-		lower := strings.ToLower(opt)
+		lower := lowerC(opt)
 		switch {
 		case lower == "down-after-milliseconds" && more > 0:
 			j++

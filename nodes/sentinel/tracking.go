@@ -29,7 +29,7 @@ func (s *Sentinel) clientTrackingCommand(c *client, argv []string) {
 	for j := 3; j < len(argv); j++ {
 		more := j < len(argv)-1
 		switch {
-		case equalFold(argv[j], "redirect") && more:
+		case strcaseEq(argv[j], "redirect") && more:
 			j++
 			if redir != 0 {
 				c.errorReply("A client can only redirect to a single other client")
@@ -44,15 +44,15 @@ func (s *Sentinel) clientTrackingCommand(c *client, argv []string) {
 				return
 			}
 			redir = id
-		case equalFold(argv[j], "bcast"):
+		case strcaseEq(argv[j], "bcast"):
 			bcast = true
-		case equalFold(argv[j], "optin"):
+		case strcaseEq(argv[j], "optin"):
 			optin = true
-		case equalFold(argv[j], "optout"):
+		case strcaseEq(argv[j], "optout"):
 			optout = true
-		case equalFold(argv[j], "noloop"):
+		case strcaseEq(argv[j], "noloop"):
 			noloop = true
-		case equalFold(argv[j], "prefix") && more:
+		case strcaseEq(argv[j], "prefix") && more:
 			j++
 			prefixes = append(prefixes, argv[j])
 		default:
@@ -62,7 +62,7 @@ func (s *Sentinel) clientTrackingCommand(c *client, argv []string) {
 	}
 	t := &c.tracking
 	switch {
-	case equalFold(argv[2], "on"):
+	case strcaseEq(argv[2], "on"):
 		switch {
 		case !bcast && len(prefixes) > 0:
 			c.errorReply("PREFIX option requires BCAST mode to be enabled")
@@ -98,7 +98,7 @@ func (s *Sentinel) clientTrackingCommand(c *client, argv []string) {
 				}
 			}
 		}
-	case equalFold(argv[2], "off"):
+	case strcaseEq(argv[2], "off"):
 		c.tracking = trackingState{}
 	default:
 		c.errorReply("syntax error")
@@ -142,12 +142,12 @@ func (s *Sentinel) clientCachingCommand(c *client, argv []string) {
 		return
 	}
 	switch {
-	case equalFold(argv[2], "yes"):
+	case strcaseEq(argv[2], "yes"):
 		if !t.optin {
 			c.errorReply("CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.")
 			return
 		}
-	case equalFold(argv[2], "no"):
+	case strcaseEq(argv[2], "no"):
 		if !t.optout {
 			c.errorReply("CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.")
 			return
