@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/redsim/redsim/nodes/redis/acl"
@@ -47,7 +46,7 @@ func flushFlag(c *client, args [][]byte) bool {
 		return false
 	}
 	if len(args) == 2 {
-		f := strings.ToLower(string(args[1]))
+		f := lowerC(args[1])
 		if f != "async" && f != "sync" {
 			c.w.WriteError(errSyntax)
 			return false
@@ -222,7 +221,7 @@ func (s *Server) resume() {
 func shutdownCommand(c *client, args [][]byte) {
 	save, nosave, abort := false, false, false
 	for _, a := range args[1:] {
-		switch strings.ToLower(string(a)) {
+		switch lowerC(a) {
 		case "save":
 			save = true
 		case "nosave":

@@ -299,7 +299,7 @@ func clusterCommand(c *client, args [][]byte) {
 	case sub == "failover" && (argc == 2 || argc == 3):
 		force, takeover := false, false
 		if argc == 3 {
-			switch strings.ToLower(string(args[2])) {
+			switch lowerC(args[2]) {
 			case "force":
 				force = true
 			case "takeover":
@@ -360,7 +360,7 @@ func clusterCommand(c *client, args [][]byte) {
 	case sub == "reset" && (argc == 2 || argc == 3):
 		hard := false
 		if argc == 3 {
-			switch strings.ToLower(string(args[2])) {
+			switch lowerC(args[2]) {
 			case "hard":
 				hard = true
 			case "soft":
@@ -438,7 +438,7 @@ func (s *Server) clusterSetSlotCommand(c *client, args [][]byte) {
 	if !ok {
 		return
 	}
-	action := strings.ToLower(string(args[3]))
+	action := lowerC(args[3])
 	argc := len(args)
 	lookup := func(unknown string) *clusterNode {
 		n := cl.lookupNode(string(args[4]))

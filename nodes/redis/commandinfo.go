@@ -428,16 +428,16 @@ func commandDocsCommand(c *client, args [][]byte) {
 func commandListCommand(c *client, args [][]byte) {
 	keep := func(*command) bool { return true }
 	for i := 2; i < len(args); i++ {
-		if !strings.EqualFold(string(args[i]), "filterby") || len(args)-1-i != 2 {
+		if !cEqualFold(args[i], "filterby") || len(args)-1-i != 2 {
 			c.w.WriteError(errSyntax)
 			return
 		}
 		arg := args[i+2]
-		switch strings.ToLower(string(args[i+1])) {
+		switch lowerC(args[i+1]) {
 		case "module":
 			keep = func(*command) bool { return false } // no modules
 		case "aclcat":
-			cat := "@" + strings.ToLower(string(arg))
+			cat := "@" + lowerC(arg)
 			keep = func(cmd *command) bool {
 				m := commandMetas[cmd.name]
 				return aclCategoryKnown(cat) && m != nil && slices.Contains(m.acl, cat)

@@ -439,6 +439,7 @@ func memParam(name string, hi int64, f func(c *Config) *int) param {
 // digits at all is 0; strtoull saturates, and the unit's product wraps
 // around, unchecked, as in 7.0.15.
 func memtoull(v string) (uint64, bool) {
+	v = cStr(v) // strtoull and strcasecmp read a C string
 	if strings.HasPrefix(v, "-") {
 		return 0, false
 	}

@@ -80,7 +80,7 @@ func enumValue(names []enumName, args []string, bitflags bool) (int, bool) {
 	for _, a := range args {
 		matched := false
 		for _, n := range names {
-			if strings.EqualFold(a, n.name) {
+			if strings.EqualFold(cStr(a), n.name) {
 				v |= n.val
 				matched = true
 			}
@@ -121,9 +121,9 @@ func yesNoParam(name string, flags paramFlag, f func(c *Config) *bool, valid fun
 		set: func(s *Server, v string) string {
 			var b bool
 			switch {
-			case strings.EqualFold(v, "yes"):
+			case strings.EqualFold(cStr(v), "yes"):
 				b = true
-			case strings.EqualFold(v, "no"):
+			case strings.EqualFold(cStr(v), "no"):
 			default:
 				return "argument must be 'yes' or 'no'"
 			}

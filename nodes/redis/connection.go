@@ -100,7 +100,7 @@ func helloCommand(c *client, args [][]byte) {
 	}
 	for ; i < len(args); i++ {
 		more := len(args) - i - 1
-		switch opt := strings.ToLower(string(args[i])); {
+		switch opt := lowerC(args[i]); {
 		case opt == "auth" && more >= 2:
 			u, ok := c.s.acl.Authenticate(args[i+1], args[i+2], c.aclClient(acl.ContextToplevel), args[0])
 			if !ok {
@@ -195,7 +195,7 @@ func clientListCommand(c *client, args [][]byte) {
 	var ids []int64
 	switch {
 	case len(args) == 2:
-	case len(args) >= 4 && strings.EqualFold(string(args[2]), "id"):
+	case len(args) >= 4 && cEqualFold(args[2], "id"):
 		for _, a := range args[3:] {
 			id, ok := rnum.ParseInt(a)
 			if !ok || id <= 0 {
@@ -204,8 +204,8 @@ func clientListCommand(c *client, args [][]byte) {
 			}
 			ids = append(ids, id)
 		}
-	case len(args) == 4 && strings.EqualFold(string(args[2]), "type"):
-		t := strings.ToLower(string(args[3]))
+	case len(args) == 4 && cEqualFold(args[2], "type"):
+		t := lowerC(args[3])
 		if t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub" {
 			c.w.WriteError("ERR Unknown client type '" + cstr(args[3], len(args[3])) + "'")
 			return
@@ -266,7 +266,7 @@ func clientKillCommand(c *client, args [][]byte) {
 	skipme := true
 	for i := 2; i < len(args); i += 2 {
 		v := string(args[i+1])
-		switch strings.ToLower(string(args[i])) {
+		switch lowerC(args[i]) {
 		case "id":
 			n, ok := rnum.ParseInt(args[i+1])
 			if !ok || n <= 0 {
@@ -279,7 +279,7 @@ func clientKillCommand(c *client, args [][]byte) {
 		case "laddr":
 			laddr = v
 		case "type":
-			t := strings.ToLower(v)
+			t := lowerC([]byte(v))
 			if t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub" {
 				c.w.WriteError("ERR Unknown client type '" + cstr(args[i+1], len(args[i+1])) + "'")
 				return
@@ -289,7 +289,7 @@ func clientKillCommand(c *client, args [][]byte) {
 			}
 			typ = t
 		case "skipme":
-			switch strings.ToLower(v) {
+			switch lowerC([]byte(v)) {
 			case "yes":
 				skipme = true
 			case "no":

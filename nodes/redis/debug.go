@@ -32,7 +32,7 @@ type debugState struct {
 // not simulated and answer as an unknown subcommand.
 func debugCommand(c *client, args [][]byte) {
 	s := c.s
-	sub := strings.ToLower(string(args[1]))
+	sub := lowerC(args[1])
 	n := len(args)
 	switch {
 	case sub == "help" && n == 2:
@@ -94,7 +94,7 @@ func debugCommand(c *client, args [][]byte) {
 		}
 		c.w.WriteSimpleString(s.debugObject(o))
 	case sub == "protocol" && n == 3:
-		debugProtocol(c, strings.ToLower(string(args[2])))
+		debugProtocol(c, lowerC(args[2]))
 	default:
 		c.w.WriteError("ERR unknown subcommand or wrong number of arguments for '" + cstr(args[1], 128) + "'. Try DEBUG HELP.")
 	}

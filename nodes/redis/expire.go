@@ -4,7 +4,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/rnum"
@@ -107,7 +106,7 @@ func expireGeneric(c *client, args [][]byte, basetime int64, seconds bool) {
 	key := args[1]
 	flags := 0
 	for _, a := range args[3:] {
-		switch strings.ToLower(string(a)) {
+		switch lowerC(a) {
 		case "nx":
 			flags |= expireNX
 		case "xx":

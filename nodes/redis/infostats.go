@@ -21,7 +21,7 @@ func infoSelected(args [][]byte) []string {
 		args = [][]byte{[]byte("default")}
 	}
 	for _, a := range args {
-		switch sec := strings.ToLower(string(a)); sec {
+		switch sec := lowerC(a); sec {
 		case "default":
 			for _, d := range infoDefaultSections {
 				want[d] = true

@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/redsim/redsim/nodes/redis/glob"
 	"github.com/redsim/redsim/nodes/rnum"
@@ -410,7 +409,7 @@ func parseScanOpts(c *client, args [][]byte, allowType bool) (scanOpts, bool) {
 			c.w.WriteError(errSyntax)
 			return o, false
 		}
-		switch opt := strings.ToLower(string(args[i])); {
+		switch opt := lowerC(args[i]); {
 		case opt == "count":
 			n, err := strconv.ParseInt(string(args[i+1]), 10, 64)
 			if err != nil {
@@ -428,7 +427,7 @@ func parseScanOpts(c *client, args [][]byte, allowType bool) (scanOpts, bool) {
 				o.pattern = nil
 			}
 		case opt == "type" && allowType:
-			o.typ = strings.ToLower(string(args[i+1]))
+			o.typ = lowerC(args[i+1])
 		default:
 			c.w.WriteError(errSyntax)
 			return o, false

@@ -3,6 +3,7 @@ package redis
 import (
 	"bytes"
 	"math"
+	"strings"
 
 	"github.com/redsim/redsim/nodes/rnum"
 )
@@ -234,6 +235,23 @@ func (sp keySpec) afterKeyword(argv [][]byte) int {
 		}
 	}
 	return 0
+}
+
+// lowerC is an argument as strcasecmp compares it with an option's name:
+// up to its first NUL byte, in lower case.
+func lowerC(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return strings.ToLower(string(b))
+}
+
+// cStr is a string as C reads it: up to its first NUL byte.
+func cStr(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // cEqualFold is strcasecmp(b, s) == 0 in the C locale: b ends at its first

@@ -410,7 +410,7 @@ func ltrimCommand(c *client, args [][]byte) {
 
 func linsertCommand(c *client, args [][]byte) {
 	var after bool
-	switch strings.ToLower(string(args[2])) {
+	switch lowerC(args[2]) {
 	case "after":
 		after = true
 	case "before":
@@ -444,7 +444,7 @@ func linsertCommand(c *client, args [][]byte) {
 func lposCommand(c *client, args [][]byte) {
 	rank, count, maxlen := int64(1), int64(-1), int64(0)
 	for j := 3; j < len(args); j++ {
-		opt := strings.ToLower(string(args[j]))
+		opt := lowerC(args[j])
 		if j+1 >= len(args) || (opt != "rank" && opt != "count" && opt != "maxlen") {
 			c.w.WriteError(errSyntax)
 			return
@@ -533,7 +533,7 @@ func lposCommand(c *client, args [][]byte) {
 
 // parseWhere parses LEFT|RIGHT; true is LEFT (the head).
 func parseWhere(b []byte) (head, ok bool) {
-	switch strings.ToLower(string(b)) {
+	switch lowerC(b) {
 	case "left":
 		return true, true
 	case "right":

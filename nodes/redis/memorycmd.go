@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/bits"
 	"strconv"
-	"strings"
 
 	"github.com/redsim/redsim/nodes/rnum"
 )
@@ -59,7 +58,7 @@ const (
 func memoryUsageCommand(c *client, args [][]byte) {
 	samples := int64(5)
 	for j := 3; j < len(args); j++ {
-		if strings.EqualFold(string(args[j]), "samples") && j+1 < len(args) {
+		if cEqualFold(args[j], "samples") && j+1 < len(args) {
 			n, ok := rnum.ParseInt(args[j+1])
 			if !ok {
 				c.w.WriteError(errNotInt)

@@ -340,7 +340,7 @@ func replicaofCommand(c *client, args [][]byte) {
 		c.w.WriteError("ERR REPLICAOF not allowed while failing over.")
 		return
 	}
-	if strings.EqualFold(string(args[1]), "no") && strings.EqualFold(string(args[2]), "one") {
+	if cEqualFold(args[1], "no") && cEqualFold(args[2], "one") {
 		if s.isReplica() {
 			s.unsetMaster()
 			s.env.Logf("MASTER MODE enabled (user request from 'id=%d')", c.id)
@@ -1006,7 +1006,7 @@ func replconfCommand(c *client, args [][]byte) {
 		return
 	}
 	for i := 1; i < len(args); i += 2 {
-		opt := strings.ToLower(string(args[i]))
+		opt := lowerC(args[i])
 		v := args[i+1]
 		switch opt {
 		case "listening-port":

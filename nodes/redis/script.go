@@ -325,7 +325,9 @@ func scriptLoadCommand(c *client, args [][]byte) {
 func scriptExistsCommand(c *client, args [][]byte) {
 	c.w.WriteArrayLen(len(args) - 2)
 	for _, sha := range args[2:] {
-		if c.s.scriptEngine().Exists(string(sha)) {
+		// The cache is a dict of C strings (dictStrCaseHash): the SHA1
+		// is looked up to its first NUL byte.
+		if c.s.scriptEngine().Exists(cStr(string(sha))) {
 			c.w.WriteInt(1)
 		} else {
 			c.w.WriteInt(0)
@@ -339,7 +341,7 @@ func scriptFlushCommand(c *client, args [][]byte) {
 		return
 	}
 	if len(args) == 3 {
-		m := strings.ToLower(string(args[2]))
+		m := lowerC(args[2])
 		if m != "sync" && m != "async" {
 			c.w.WriteError("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
 			return

@@ -2,7 +2,6 @@ package redis
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/redsim/redsim/nodes/rnum"
 )
@@ -156,7 +155,7 @@ func redactedArgv(cmd *command, args [][]byte) [][]byte {
 		red = configSetRedactions(args)
 	case "migrate":
 		for j := 6; j < len(args); j++ {
-			switch strings.ToLower(string(args[j])) {
+			switch lowerC(args[j]) {
 			case "auth":
 				if j+1 < len(args) {
 					red = append(red, j+1)
@@ -196,7 +195,7 @@ func helloRedactions(args [][]byte) []int {
 	var red []int
 	for j := 2; j < len(args); j++ {
 		more := len(args) - 1 - j
-		switch opt := strings.ToLower(string(args[j])); {
+		switch opt := lowerC(args[j]); {
 		case opt == "auth" && more >= 2:
 			red = append(red, j+1, j+2)
 			j += 2

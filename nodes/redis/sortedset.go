@@ -3,7 +3,6 @@ package redis
 import (
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/redsim/redsim/nodes/redis/zset"
 	"github.com/redsim/redsim/nodes/rnum"
@@ -76,7 +75,7 @@ func zaddGeneric(c *client, args [][]byte, flags int) {
 	idx := 2
 opts:
 	for ; idx < len(args); idx++ {
-		switch strings.ToLower(string(args[idx])) {
+		switch lowerC(args[idx]) {
 		case "nx":
 			flags |= zaddNX
 		case "xx":
@@ -328,7 +327,7 @@ func (c *client) zrange(args [][]byte, keyIdx int, rangeType int, rev, fixedDir,
 	revSet := fixedDir
 	for j := keyIdx + 3; j < len(args); j++ {
 		left := len(args) - j - 1
-		opt := strings.ToLower(string(args[j]))
+		opt := lowerC(args[j])
 		switch {
 		case opt == "withscores" && !store:
 			withScores = true

@@ -3,7 +3,6 @@ package redis
 import (
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/rnum"
@@ -94,7 +93,7 @@ const setExpireFlags = setEX | setPX | setEXAT | setPXAT
 // GETEX.
 func parseSetArgs(c *client, args [][]byte, isSet bool) (flags setFlags, expire []byte, ok bool) {
 	for j := 0; j < len(args); j++ {
-		opt := strings.ToLower(string(args[j]))
+		opt := lowerC(args[j])
 		var next []byte
 		if j+1 < len(args) {
 			next = args[j+1]
@@ -206,7 +205,7 @@ func setGeneric(c *client, flags setFlags, key, val, expire []byte, intReplies b
 		// Propagate without GET.
 		p := [][]byte{c.argv[0]}
 		for _, a := range c.argv[1:] {
-			if !strings.EqualFold(string(a), "get") {
+			if !cEqualFold(a, "get") {
 				p = append(p, a)
 			}
 		}

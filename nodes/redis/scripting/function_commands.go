@@ -16,7 +16,7 @@ import (
 func ParseLoadArgs(args [][]byte) (code []byte, opts LoadOptions, err error) {
 	i := 0
 	for ; i < len(args)-1; i++ {
-		if !equalFoldASCII(string(args[i]), "replace") {
+		if !equalFoldC(string(args[i]), "replace") {
 			return nil, opts, errors.New("ERR Unknown option given: " + cString(string(args[i])))
 		}
 		opts.Replace = true
@@ -44,9 +44,9 @@ func ParseListArgs(args [][]byte) (ListOptions, error) {
 	for i := 0; i < len(args); i++ {
 		a := string(args[i])
 		switch {
-		case !o.WithCode && equalFoldASCII(a, "withcode"):
+		case !o.WithCode && equalFoldC(a, "withcode"):
 			o.WithCode = true
-		case !o.HasPattern && equalFoldASCII(a, "libraryname"):
+		case !o.HasPattern && equalFoldC(a, "libraryname"):
 			if i >= len(args)-1 {
 				return o, errors.New("ERR library name argument was not given")
 			}
@@ -166,11 +166,11 @@ const (
 // ParseRestorePolicy reads FUNCTION RESTORE's policy argument.
 func ParseRestorePolicy(arg []byte) (RestorePolicy, error) {
 	switch {
-	case equalFoldASCII(string(arg), "append"):
+	case equalFoldC(string(arg), "append"):
 		return RestoreAppend, nil
-	case equalFoldASCII(string(arg), "replace"):
+	case equalFoldC(string(arg), "replace"):
 		return RestoreReplace, nil
-	case equalFoldASCII(string(arg), "flush"):
+	case equalFoldC(string(arg), "flush"):
 		return RestoreFlush, nil
 	}
 	return 0, errors.New("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")

@@ -126,6 +126,10 @@ func parseLibraryMetadata(code []byte) (libraryMetadata, error) {
 	return md, nil
 }
 
+// equalFoldC is strcasecmp(a, b) == 0: a up to its first NUL byte, as
+// Redis compares an argument or a Lua string with an option's name.
+func equalFoldC(a, b string) bool { return equalFoldASCII(cString(a), b) }
+
 // cString is how "%s" prints an sds: up to its first NUL byte.
 func cString(s string) string {
 	if i := bytes.IndexByte([]byte(s), 0); i >= 0 {
@@ -269,21 +273,21 @@ func (e *Engine) namedRegisterArgs(L *lua.LState) (*Function, string) {
 			return nil, "named argument key given to redis.register_function is not a string"
 		}
 		switch {
-		case equalFoldASCII(key, "function_name"):
+		case equalFoldC(key, "function_name"):
 			if fn.Name, ok = luaString(v); !ok {
 				return nil, "function_name argument given to redis.register_function must be a string"
 			}
 			hasName = true
-		case equalFoldASCII(key, "description"):
+		case equalFoldC(key, "description"):
 			if fn.Description, ok = luaString(v); !ok {
 				return nil, "description argument given to redis.register_function must be a string"
 			}
 			fn.HasDescription = true
-		case equalFoldASCII(key, "callback"):
+		case equalFoldC(key, "callback"):
 			if fn.fn, ok = v.(*lua.LFunction); !ok {
 				return nil, "callback argument given to redis.register_function must be a function"
 			}
-		case equalFoldASCII(key, "flags"):
+		case equalFoldC(key, "flags"):
 			ft, ok := v.(*lua.LTable)
 			if !ok {
 				return nil, "flags argument to redis.register_function must be a table representing function flags"
