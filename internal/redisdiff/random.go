@@ -3,6 +3,7 @@ package redisdiff
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,8 +74,30 @@ func (g *Generator) flags(p float64, opts ...[]string) []string {
 
 func cmd(args ...string) []string { return args }
 
-// Next returns the next command.
+// Next returns the next command. Now and then one of its option
+// keywords (an argument of capital letters after the command's name)
+// carries a NUL byte and more after it: Redis compares most options as C
+// strings, up to the NUL, and the node must read them so too.
 func (g *Generator) Next() Command {
+	c := g.next()
+	if g.chance(0.03) {
+		var at []int
+		for i, a := range c.Args[1:] {
+			if len(a) >= 2 && strings.Trim(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == "" {
+				at = append(at, i+1)
+			}
+		}
+		if len(at) > 0 {
+			args := slices.Clone(c.Args)
+			i := at[g.rng.IntN(len(at))]
+			args[i] += "\x00x"
+			c.Args = args
+		}
+	}
+	return c
+}
+
+func (g *Generator) next() Command {
 	k, m := g.key, g.member
 	one := func() []string { return []string{m()} }
 	pair := func() []string { return []string{m(), g.pick(genValues)} }
