@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/redsim/redsim/nodes/redis/scripting"
+	"github.com/redsim/redsim/nodes/rnum"
 )
 
 // Busy scripts, as Redis 7.0 runs them. A script (EVAL, FCALL, or one
@@ -42,8 +43,8 @@ func busyThresholdParam(name string) param {
 	return param{name: name,
 		get: func(c *Config) string { return strconv.FormatInt(durationMs(c.BusyReplyThreshold), 10) },
 		set: func(s *Server, v string) string {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
+			n, ok := rnum.ParseInt([]byte(v)) // numericParseString: string2ll
+			if !ok {
 				return "argument couldn't be parsed into an integer"
 			}
 			if n < 0 {

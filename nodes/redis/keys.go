@@ -411,8 +411,8 @@ func parseScanOpts(c *client, args [][]byte, allowType bool) (scanOpts, bool) {
 		}
 		switch opt := lowerC(args[i]); {
 		case opt == "count":
-			n, err := strconv.ParseInt(string(args[i+1]), 10, 64)
-			if err != nil {
+			n, ok := rnum.ParseInt(args[i+1]) // getLongFromObjectOrReply
+			if !ok {
 				c.w.WriteError(errNotInt)
 				return o, false
 			}
