@@ -1,6 +1,7 @@
 package scripting
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -90,7 +91,38 @@ func (c *cjsonLib) newModule(L *lua.LState) int {
 
 // argError is luaL_argerror as Redis reports it.
 func argError(L *lua.LState, n int, fname, msg string) {
-	L.RaiseError("bad argument #%d to '%s' (%s)", n, fname, msg)
+	if !calledFromLua(L) {
+		// lua_getinfo finds no name for a function a C function (pcall)
+		// called.
+		fname = "?"
+	}
+	luaError(L, "bad argument #%d to '%s' (%s)", n, fname, msg)
+}
+
+// calledFromLua reports whether the running library function was called
+// by a Lua function (level 1 of the stack), not by a Go one such as pcall.
+func calledFromLua(L *lua.LState) bool {
+	dbg, ok := L.GetStack(1)
+	if !ok {
+		return false
+	}
+	if _, err := L.GetInfo("Sl", dbg, lua.LNil); err != nil {
+		return false
+	}
+	return dbg.What != "G" && dbg.CurrentLine > 0
+}
+
+// luaError is luaL_error: the message, after the position of the Lua
+// function that called the running library function (luaL_where(L, 1)),
+// or alone when a Go function such as pcall called it. gopher-lua's
+// RaiseError looks past Go functions for a position.
+func luaError(L *lua.LState, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if dbg, ok := L.GetStack(1); ok && calledFromLua(L) {
+		_, _ = L.GetInfo("Sl", dbg, lua.LNil)
+		msg = fmt.Sprintf("%s:%d: %s", dbg.Source, dbg.CurrentLine, msg)
+	}
+	L.Error(lua.LString(msg), 0)
 }
 
 // typeError is luaL_typerror.
@@ -123,7 +155,7 @@ func (c *cjsonLib) encode(L *lua.LState) int {
 
 // fail is json_encode_exception: v is the value (or key) at fault.
 func (enc *cjsonEncoder) fail(v lua.LValue, reason string) {
-	enc.L.RaiseError("%s", "Cannot serialise "+enc.typeName(v)+": "+reason)
+	luaError(enc.L, "%s", "Cannot serialise "+enc.typeName(v)+": "+reason)
 }
 
 func (enc *cjsonEncoder) typeName(v lua.LValue) string {
@@ -150,7 +182,7 @@ func (enc *cjsonEncoder) value(v lua.LValue, depth int) {
 	case *lua.LTable:
 		depth++
 		if depth > enc.cfg.encodeMaxDepth {
-			enc.L.RaiseError("Cannot serialise, excessive nesting (%d)", depth)
+			luaError(enc.L, "Cannot serialise, excessive nesting (%d)", depth)
 		}
 		t = enc.c.sb.raw(t)
 		if n := enc.arrayLength(t); n > 0 {
@@ -352,7 +384,7 @@ func (c *cjsonLib) decode(L *lua.LState) int {
 		typeError(L, 1, "decode", "string")
 	}
 	if len(s) >= 2 && (s[0] == 0 || s[1] == 0) {
-		L.RaiseError("JSON parser does not support UTF-16 or UTF-32")
+		luaError(L, "JSON parser does not support UTF-16 or UTF-32")
 	}
 	if i := strings.IndexByte(s, 0); i >= 0 {
 		s = s[:i]
@@ -374,7 +406,7 @@ func (d *cjsonDecoder) parseError(expected string, tok *jsonToken) {
 	if tok.typ == tError {
 		found = tok.str
 	}
-	d.L.RaiseError("Expected %s but found %s at character %d", expected, found, tok.index+1)
+	luaError(d.L, "Expected %s but found %s at character %d", expected, found, tok.index+1)
 }
 
 func (d *cjsonDecoder) setError(tok *jsonToken, msg string) {
@@ -606,7 +638,7 @@ func (d *cjsonDecoder) value(tok *jsonToken) lua.LValue {
 func (d *cjsonDecoder) descend() {
 	d.depth++
 	if d.depth > d.c.cfg.decodeMaxDepth {
-		d.L.RaiseError("Found too many nested data structures (%d) at character %d", d.depth, d.pos)
+		luaError(d.L, "Found too many nested data structures (%d) at character %d", d.depth, d.pos)
 	}
 }
 

@@ -32,15 +32,19 @@
 // scripts. tostring(cjson.null) is "userdata: (nil)", as Redis prints it.
 //
 // The base and string libraries are gopher-lua's where they agree with
-// Lua 5.1.5 and the sandbox's own where they did not (see sandbox.go and
-// number.go): tostring of numbers (%.14g), tonumber (strtod's syntax and
-// strtoul's in other bases), string.format (each item as C's sprintf
-// writes it, and its errors), string.match with no match (one nil),
-// string.char's range, setmetatable on a non-table, coroutine.resume of a
-// dead coroutine. testdata/lua_stdlib.txt in internal/redisdiff compares
-// them with a real redis-server. Differences left, because they are in
-// gopher-lua's compiler, VM or pattern matcher, which the sandbox cannot
-// reach:
+// Lua 5.1.5 and the sandbox's own where they did not (see sandbox.go,
+// number.go and pattern.go): tostring of numbers (%.14g), tonumber
+// (strtod's syntax, and strtoul's in other bases), string.format (each
+// item as C's sprintf writes it, and its errors), the pattern functions
+// (find, match, gmatch, gsub: lstrlib's matcher, %f included, with its
+// errors), string.lower and upper (ASCII only), string.char's range,
+// numeric strings where a function takes an integer (string.sub(s,
+// "2")), setmetatable on a non-table, coroutine.resume of a dead
+// coroutine, and errors raised by these as luaL_error raises them (no
+// position when pcall calls the function itself).
+// testdata/lua_stdlib.txt in internal/redisdiff compares them with a
+// real redis-server. Differences left, because they are in gopher-lua's
+// compiler, VM or the library functions it raises errors from:
 //   - number literals and the strings arithmetic converts are read with
 //     Go's syntax: '010' + 0 is 8 (octal) and '0b11' + 0 is 3, where Lua
 //     reads 10 and fails;
@@ -49,11 +53,9 @@
 //   - # on a table calls its __len metamethod, which Lua 5.1 ignores;
 //   - runtime errors do not name the variable ("attempt to index a nil
 //     value", where Lua says "attempt to index local 't' (a nil value)");
-//   - patterns have no %f frontier, and a malformed pattern fails with
-//     gopher-lua's text, or not at all (a trailing %);
-//   - a library function called directly by pcall, such as
-//     pcall(string.rep), names itself and gets the script's position in
-//     its error, where Lua says '?' and no position.
+//   - gopher-lua's own library functions (table.concat, table.sort,
+//     select, math.*) called directly by pcall name themselves and carry
+//     the script's position in their errors, where Lua says '?' and none.
 //
 // The cmsgpack library (lua-cmsgpack 0.4.0) and the struct library
 // (lua-struct) follow the C code bundled with Redis 7.0.15, including its

@@ -64,7 +64,6 @@ type sandbox struct {
 	origSetmetatable *lua.LFunction
 	origTostring     *lua.LFunction
 	origFormat       *lua.LFunction
-	origMatch        *lua.LFunction
 	origResume       *lua.LFunction
 
 	errHandler *lua.LFunction
@@ -103,7 +102,13 @@ func newSandbox(e *Engine) *sandbox {
 		"string.format":    sb.format,
 		"string.char":      strChar,
 		"coroutine.resume": sb.coroutineResume,
-		"string.match":     sb.match,
+		"string.find":      strFind,
+		"string.match":     strMatch,
+		"string.gmatch":    strGmatch,
+		"string.gfind":     strGmatch,
+		"string.gsub":      sb.strGsub,
+		"string.lower":     strLower,
+		"string.upper":     strUpper,
 		"table.foreach":    tableForeach,
 		"table.foreachi":   tableForeachi,
 		"table.setn":       tableSetn,
@@ -122,13 +127,16 @@ func newSandbox(e *Engine) *sandbox {
 			g.RawSetString(name, L.NewFunction(fn))
 			continue
 		}
-		g.RawSetString(name, src.RawGetString(name))
+		v := src.RawGetString(name)
+		if at, ok := intArgs[name]; ok {
+			v = L.NewFunction(coerceInts(v.(*lua.LFunction), 0, at...))
+		}
+		g.RawSetString(name, v)
 	}
 	for _, lib := range libNames {
 		from := src.RawGetString(lib.name).(*lua.LTable)
 		if lib.name == "string" {
 			sb.origFormat = from.RawGetString("format").(*lua.LFunction)
-			sb.origMatch = from.RawGetString("match").(*lua.LFunction)
 		}
 		t := L.CreateTable(0, len(lib.funcs))
 		for _, f := range lib.funcs {
@@ -137,6 +145,13 @@ func newSandbox(e *Engine) *sandbox {
 				continue
 			}
 			v := from.RawGetString(f)
+			if at, ok := intArgs[lib.name+"."+f]; ok {
+				minTop := 0
+				if lib.name+"."+f == "table.insert" {
+					minTop = 3
+				}
+				v = L.NewFunction(coerceInts(v.(*lua.LFunction), minTop, at...))
+			}
 			switch lib.name + "." + f {
 			case "string.gfind":
 				v = from.RawGetString("gmatch")
@@ -451,9 +466,9 @@ func (sb *sandbox) format(L *lua.LState) int {
 		case 0:
 			// The format ends in its %: lua_pushfstring's %c of a NUL
 			// prints nothing.
-			L.RaiseError("invalid option '%%' to 'format'")
+			luaError(L, "invalid option '%%' to 'format'")
 		default:
-			L.RaiseError("invalid option '%%%c' to 'format'", conv)
+			luaError(L, "invalid option '%%%c' to 'format'", conv)
 		}
 	}
 	L.Push(lua.LString(b))
@@ -479,7 +494,7 @@ func scanFormat(L *lua.LState, f string, i int) (cSpec, byte, int) {
 		i++
 	}
 	if i-start >= len("-+ #0")+1 {
-		L.RaiseError("invalid format (repeated flags)")
+		luaError(L, "invalid format (repeated flags)")
 	}
 	sp.flags = f[start:i]
 	digits := func() int {
@@ -497,7 +512,7 @@ func scanFormat(L *lua.LState, f string, i int) (cSpec, byte, int) {
 		sp.prec = digits()
 	}
 	if i < len(f) && isDigit(f[i]) {
-		L.RaiseError("invalid format (width or precision too long)")
+		luaError(L, "invalid format (width or precision too long)")
 	}
 	if i >= len(f) {
 		return sp, 0, i
@@ -670,17 +685,6 @@ func tableSetn(L *lua.LState) int {
 	L.CheckTable(1)
 	L.RaiseError("'setn' is obsolete")
 	return 0
-}
-
-// match is string.match as Lua 5.1's: no match is one nil. gopher-lua's
-// returns no value at all, which tostring(string.match(s, p)) and
-// table.insert(t, string.match(s, p)) tell apart.
-func (sb *sandbox) match(L *lua.LState) int {
-	if n := sb.origMatch.GFunction(L); n > 0 {
-		return n
-	}
-	L.Push(lua.LNil)
-	return 1
 }
 
 // baseTonumber is Lua 5.1's tonumber: in base 10 a number, or a string as
