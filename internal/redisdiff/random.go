@@ -75,16 +75,20 @@ func (g *Generator) flags(p float64, opts ...[]string) []string {
 func cmd(args ...string) []string { return args }
 
 // Next returns the next command. Now and then one of its option
-// keywords (an argument of capital letters after the command's name)
-// carries a NUL byte and more after it: Redis compares most options as C
-// strings, up to the NUL, and the node must read them so too.
+// keywords (an argument of capital letters after the first) carries a
+// NUL byte and more after it: Redis compares most options as C strings,
+// up to the NUL, and the node must read them so too. Not the first
+// argument: a subcommand's name is looked up in a dict whose hash reads
+// the whole argument and whose compare stops at the NUL, so a real
+// server finds "DELCONSUMER\x00x" or not depending on its random hash
+// seed.
 func (g *Generator) Next() Command {
 	c := g.next()
 	if g.chance(0.03) {
 		var at []int
-		for i, a := range c.Args[1:] {
-			if len(a) >= 2 && strings.Trim(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == "" {
-				at = append(at, i+1)
+		for i, a := range c.Args {
+			if i >= 2 && len(a) >= 2 && strings.Trim(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == "" {
+				at = append(at, i)
 			}
 		}
 		if len(at) > 0 {
