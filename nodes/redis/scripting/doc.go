@@ -19,7 +19,9 @@
 // error replies); every run writes exactly one reply; nothing depends on the
 // wall clock, on Go map order or on global random state. A script that runs
 // longer than MaxSteps Lua instructions is stopped with an error, where real
-// Redis would go BUSY and wait for SCRIPT KILL.
+// Redis would go BUSY and wait for SCRIPT KILL; each step of the pattern
+// matcher counts as an instruction there, so that a pattern that
+// backtracks exponentially (which hangs Redis inside C) is cut too.
 //
 // The cjson library (lua-cjson 2.1.0: encode, decode, null, new and the
 // configuration functions) and the bit library (LuaBitOp) follow Redis's C

@@ -25,14 +25,15 @@ type patCapture struct{ init, len int }
 
 type matcher struct {
 	L       *lua.LState
+	budget  *stepBudget // charged a step per match, when limited
 	src     string
 	pat     string
 	level   int
 	capture [maxCaptures]patCapture
 }
 
-func newMatcher(L *lua.LState, src, pat string) *matcher {
-	return &matcher{L: L, src: src, pat: cString(pat)}
+func (sb *sandbox) newMatcher(L *lua.LState, src, pat string) *matcher {
+	return &matcher{L: L, budget: sb.e.budget, src: src, pat: cString(pat)}
 }
 
 func (m *matcher) fail(msg string) { luaError(m.L, "%s", msg) }
@@ -162,6 +163,16 @@ func (m *matcher) single(c byte, p, ep int) bool {
 // match is match: where the pattern from p matches the subject from s
 // to, or -1.
 func (m *matcher) match(s, p int) int {
+	if b := m.budget; b != nil && b.limited {
+		// A pattern that backtracks exponentially runs in the matcher,
+		// where no Lua instruction is counted; with a step budget it is
+		// cut there too (Redis, and a run with an interrupt, would hang).
+		if b.left <= 0 {
+			b.exceeded = true
+			m.fail("pattern matching exceeded the step budget")
+		}
+		b.left--
+	}
 	for {
 		switch m.at(p) {
 		case '(':
@@ -371,10 +382,10 @@ func posrelat(pos int64, n int) int64 {
 	return max(pos, 0)
 }
 
-func strFind(L *lua.LState) int  { return strFindAux(L, true) }
-func strMatch(L *lua.LState) int { return strFindAux(L, false) }
+func (sb *sandbox) strFind(L *lua.LState) int  { return sb.strFindAux(L, true) }
+func (sb *sandbox) strMatch(L *lua.LState) int { return sb.strFindAux(L, false) }
 
-func strFindAux(L *lua.LState, find bool) int {
+func (sb *sandbox) strFindAux(L *lua.LState, find bool) int {
 	fname := "match"
 	if find {
 		fname = "find"
@@ -397,7 +408,7 @@ func strFindAux(L *lua.LState, find bool) int {
 		L.Push(lua.LNil)
 		return 1
 	}
-	m := newMatcher(L, s, p)
+	m := sb.newMatcher(L, s, p)
 	pat := 0
 	anchor := m.at(0) == '^'
 	if anchor {
@@ -424,12 +435,12 @@ func strFindAux(L *lua.LState, find bool) int {
 // strGmatch is string.gmatch: an iterator over the matches, each search
 // from where the last ended (one further after an empty match); ^ is no
 // anchor here.
-func strGmatch(L *lua.LState) int {
+func (sb *sandbox) strGmatch(L *lua.LState) int {
 	s := checkLString(L, 1, "gmatch")
 	p := checkLString(L, 2, "gmatch")
 	start := 0
 	L.Push(L.NewFunction(func(L *lua.LState) int {
-		m := newMatcher(L, s, p)
+		m := sb.newMatcher(L, s, p)
 		for src := start; src <= len(s); src++ {
 			m.level = 0
 			if e := m.match(src, 0); e >= 0 {
@@ -459,7 +470,7 @@ func (sb *sandbox) strGsub(L *lua.LState) int {
 	default:
 		argError(L, 3, "gsub", "string/function/table expected")
 	}
-	m := newMatcher(L, src, p)
+	m := sb.newMatcher(L, src, p)
 	pat := 0
 	anchor := m.at(0) == '^'
 	if anchor {
