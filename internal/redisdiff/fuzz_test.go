@@ -821,9 +821,12 @@ func (r *diffRun) close() {
 // configs given back their first values, and with acl the users too.
 //
 // In cluster mode, slots not nil (an input ran a CLUSTER command) also
-// ends the migrations of the slots among them and gives the master every
-// slot again, from none. after is the input just run, which a failure to
-// reset names.
+// ends the migrations of the slots among them and gives the master back
+// the slots it lost, and then both servers are awaited until their state
+// is ok. Only the missing slots are added: a master left with none is
+// among a minority, and turns ok again only after its rejoin delay
+// (500 ms), counted from each server's own reset. after is the input just
+// run, which a failure to reset names.
 func (df *diffFuzzer) reset(t *testing.T, configs []string, acl, scripts bool, slots, after []string) {
 	for i, side := range []Side{df.want, df.got} {
 		cmds := [][]string{
@@ -840,7 +843,6 @@ func (df *diffFuzzer) reset(t *testing.T, configs []string, acl, scripts bool, s
 					cmds = append(cmds, []string{"CLUSTER", "SETSLOT", slot, "STABLE"})
 				}
 			}
-			cmds = append(cmds, []string{"CLUSTER", "FLUSHSLOTS"}, []string{"CLUSTER", "ADDSLOTSRANGE", "0", "16383"})
 		}
 		for _, name := range configs {
 			if v, ok := df.config[i][name]; ok {
@@ -860,11 +862,20 @@ func (df *diffFuzzer) reset(t *testing.T, configs []string, acl, scripts bool, s
 				}
 			}
 		}
-		for _, cmd := range cmds {
-			if raw, err := df.ctl[i].DoStrings(cmd...); err != nil || (len(raw) > 0 && raw[0] == '-') {
-				t.Fatalf("redisdiff: %s: resetting with %s: %q %v\nafter the input's commands:\n\t%s", side.Name, commandText(cmd), raw, err, strings.Join(after, "\n\t"))
+		run := func(cmds [][]string) {
+			for _, cmd := range cmds {
+				if raw, err := df.ctl[i].DoStrings(cmd...); err != nil || (len(raw) > 0 && raw[0] == '-') {
+					t.Fatalf("redisdiff: %s: resetting with %s: %q %v\nafter the input's commands:\n\t%s", side.Name, commandText(cmd), raw, err, strings.Join(after, "\n\t"))
+				}
 			}
 		}
+		run(cmds)
+		if df.cluster && slots != nil {
+			run(df.missingSlots(t, i))
+		}
+	}
+	if df.cluster && slots != nil {
+		df.awaitClusterOK(t, after)
 	}
 }
 

@@ -128,8 +128,6 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		entry Entry
 	}
 	work := make(chan int)
-	// Buffered so that every worker can hand over its last result and exit
-	// even if OnResult panics and nobody receives any more.
 	results := make(chan done, jobs)
 	var workers sync.WaitGroup
 	for range jobs {
@@ -139,9 +137,17 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 			}
 		})
 	}
+	// On the way out, normally or with OnResult's panic, no worker is left
+	// behind: up to two results per worker may still be unreceived (one
+	// buffered, one being computed), so drain them until every worker is gone.
 	defer func() {
 		close(work)
-		workers.Wait()
+		go func() {
+			workers.Wait()
+			close(results)
+		}()
+		for range results {
+		}
 	}()
 
 	var (
