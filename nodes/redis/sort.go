@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/redsim/redsim/nodes/redis/acl"
 	"github.com/redsim/redsim/nodes/rnum"
 )
 
@@ -31,6 +32,16 @@ func sortGeneric(c *client, args [][]byte, readonly bool) {
 	limitStart, limitCount := int64(0), int64(-1)
 	var sortby, storekey []byte
 	var gets [][]byte
+	// BY with a pattern and GET read keys the command does not name: a
+	// cluster refuses them, and so does an ACL user without access to
+	// every key.
+	fullKeyAccess := c.user == nil || c.user.AllowsAll()
+	if !fullKeyAccess {
+		if cmd := c.s.lookup(args); cmd != nil {
+			req := c.s.aclRequest(cmd, args)
+			fullKeyAccess = req.Command == nil || c.user.CheckWithUnrestrictedKeys(&req, acl.KeyAccess)
+		}
+	}
 	for j := 2; j < len(args); j++ {
 		left := len(args) - j - 1
 		switch {
@@ -56,8 +67,24 @@ func sortGeneric(c *client, args [][]byte, readonly bool) {
 			sortby = args[j+1]
 			// A constant BY (no '*') means no sorting at all.
 			dontsort = bytes.IndexByte(cbytes(sortby), '*') < 0
+			if !dontsort && c.s.clusterEnabled() {
+				c.w.WriteError("ERR BY option of SORT denied in Cluster mode.")
+				return
+			}
+			if !dontsort && !fullKeyAccess {
+				c.w.WriteError("ERR BY option of SORT denied due to insufficient ACL permissions.")
+				return
+			}
 			j++
 		case cEqualFold(args[j], "get") && left >= 1:
+			if c.s.clusterEnabled() {
+				c.w.WriteError("ERR GET option of SORT denied in Cluster mode.")
+				return
+			}
+			if !fullKeyAccess {
+				c.w.WriteError("ERR GET option of SORT denied due to insufficient ACL permissions.")
+				return
+			}
 			gets = append(gets, args[j+1])
 			j++
 		default:
