@@ -81,6 +81,9 @@ var diffExcluded = map[string]string{
 	"monitor":   "every later command, with a timestamp, on the connection",
 	"failover":  "FAILOVER TO host port talks to whatever listens there",
 	"migrate":   "connects to the host and port of its arguments",
+	// The node has no Lua debugger (LDB): after SCRIPT DEBUG YES or SYNC,
+	// Redis runs the connection's next script under it.
+	"script|debug": "starts the Lua debugger, which the node does not model",
 	// State that diverges: what SPOP removes is random.
 	"spop": "removes random members; the sets then differ",
 	// Timing: a background child ends at a time of its own, and "already
