@@ -125,21 +125,35 @@ func (s *Server) fakeClient() *client {
 }
 
 func (s *Server) accept(conn sim.Conn) sim.ConnHandler {
+	// acceptCommonHandler: the cluster bus's connections count against
+	// maxclients, and a connection refused never becomes a client (it
+	// takes no client id and is not in total_connections_received).
+	if len(s.clients)+s.clusterConnections() >= s.cfg.MaxClients {
+		s.stats.rejectedConns++
+		msg := "-ERR max number of clients reached\r\n"
+		if s.clusterEnabled() {
+			msg = "-ERR max number of clients + cluster connections reached\r\n"
+		}
+		conn.Write([]byte(msg))
+		conn.Close()
+		return refusedConn{}
+	}
 	c := s.newClient(conn)
 	s.stats.connectionsReceived++
-	if len(s.clients) >= s.cfg.MaxClients {
-		s.stats.rejectedConns++
-		conn.Write([]byte("-ERR max number of clients reached\r\n"))
-		conn.Close()
-		c.closed = true
-		return c
-	}
 	s.clients = append(s.clients, c)
 	return c
 }
 
 // OnOpen is part of sim.ConnHandler.
 func (c *client) OnOpen(conn sim.Conn) {}
+
+// refusedConn is the handler of a connection refused at accept: closed
+// by the node at once, it has nothing to do.
+type refusedConn struct{}
+
+func (refusedConn) OnOpen(sim.Conn)         {}
+func (refusedConn) OnData(sim.Conn, []byte) {}
+func (refusedConn) OnClose(sim.Conn, error) {}
 
 // OnData runs the commands that p completes.
 func (c *client) OnData(conn sim.Conn, p []byte) {

@@ -172,6 +172,15 @@ type clusterState struct {
 // clusterEnabled reports whether the node runs in cluster mode.
 func (s *Server) clusterEnabled() bool { return s.cl != nil }
 
+// clusterConnections is getClusterConnectionsCount: two bus links for
+// every other node known, whether or not they are connected.
+func (s *Server) clusterConnections() int {
+	if s.cl == nil {
+		return 0
+	}
+	return (len(s.cl.nodes) - 1) * 2
+}
+
 // mstime is mstime(): the wall clock in ms, which cluster.c reads
 // for every timer it keeps.
 func (s *Server) mstime() int64 { return s.env.Now().UnixMilli() }

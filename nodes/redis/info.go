@@ -99,11 +99,7 @@ func (s *Server) infoSection(b *strings.Builder, sec string) {
 			}
 		}
 		field(b, "connected_clients", normal)
-		cluster := 0
-		if s.cl != nil {
-			cluster = (len(s.cl.nodes) - 1) * 2
-		}
-		field(b, "cluster_connections", cluster)
+		field(b, "cluster_connections", s.clusterConnections())
 		field(b, "maxclients", s.cfg.MaxClients)
 		// The node does not model the clients' buffer allocations (its
 		// CLIENT LIST shows them as 0 too).
