@@ -150,9 +150,10 @@ func (s *Sentinel) sentinelCommand(c *client, argv []string) {
 		w.WriteBulkString(leader)
 		w.WriteInt(int64(leaderEpoch))
 	case "reset":
+		// stringmatch: the pattern and the names are C strings.
 		n := 0
 		for _, m := range append([]*instance(nil), s.masters...) {
-			if glob.Match([]byte(argv[2]), []byte(m.name), false) {
+			if glob.Match([]byte(cstring(argv[2])), []byte(cstring(m.name)), false) {
 				s.resetMaster(m, false, true)
 				n++
 			}
