@@ -250,13 +250,13 @@ func (s *Sentinel) handleConfig(argv []string) string {
 		if ri == nil {
 			return err
 		}
-		ri.authPass = argv[2]
+		ri.authPass = cstring(argv[2]) // sdsnew
 	case opt == "auth-user" && argc == 3:
 		ri, err := needMaster()
 		if ri == nil {
 			return err
 		}
-		ri.authUser = argv[2]
+		ri.authUser = cstring(argv[2])
 	case opt == "current-epoch" && argc == 2:
 		if e := strtoull(argv[1]); e > s.currentEpoch {
 			s.currentEpoch = e
@@ -314,8 +314,8 @@ func (s *Sentinel) handleConfig(argv []string) string {
 		}
 		ri.renamed = append(ri.renamed, renaming{from: argv[2], to: argv[3]})
 	case opt == "announce-ip" && argc == 2:
-		if argv[1] != "" {
-			s.announceIP, s.announceIPSet = argv[1], true
+		if ip := cstring(argv[1]); ip != "" { // strlen, sdsnew
+			s.announceIP, s.announceIPSet = ip, true
 		}
 	case opt == "announce-port" && argc == 2:
 		s.announcePort = atoi32(argv[1])
@@ -326,12 +326,12 @@ func (s *Sentinel) handleConfig(argv []string) string {
 		}
 		s.denyScriptsReconfig = v == 1
 	case opt == "sentinel-user" && argc == 2:
-		if argv[1] != "" {
-			s.sentinelUser = argv[1]
+		if u := cstring(argv[1]); u != "" {
+			s.sentinelUser = u
 		}
 	case opt == "sentinel-pass" && argc == 2:
-		if argv[1] != "" {
-			s.sentinelPass = argv[1]
+		if p := cstring(argv[1]); p != "" {
+			s.sentinelPass = p
 		}
 	case opt == "resolve-hostnames" && argc == 2:
 		v := yesno(argv[1])

@@ -321,7 +321,7 @@ func (s *Sentinel) configSetCommand(c *client, argv []string) {
 		}
 		s.announceHostnames = v == 1
 	case "announce-ip":
-		s.announceIP, s.announceIPSet = val, true
+		s.announceIP, s.announceIPSet = cstring(val), true // sdsnew
 	case "announce-port":
 		n, ok := getLL(val)
 		if !ok || n < 0 || n > 65535 {
@@ -521,7 +521,7 @@ func (s *Sentinel) sentinelSetCommand(c *client, argv []string) {
 				seterr("Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration")
 				return
 			}
-			if argv[j] != "" {
+			if cstring(argv[j]) != "" { // strlen
 				if lower == "notification-script" {
 					seterr("Notification script seems non existing or non executable")
 				} else {
@@ -531,12 +531,12 @@ func (s *Sentinel) sentinelSetCommand(c *client, argv []string) {
 			}
 		case lower == "auth-pass" && more > 0:
 			j++
-			m.authPass = argv[j]
+			m.authPass = cstring(argv[j]) // strlen, sdsnew
 			s.dropInstanceConnections(m)
 			redacted = true
 		case lower == "auth-user" && more > 0:
 			j++
-			m.authUser = argv[j]
+			m.authUser = cstring(argv[j])
 			s.dropInstanceConnections(m)
 		case lower == "quorum" && more > 0:
 			j++
