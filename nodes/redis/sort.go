@@ -65,13 +65,16 @@ func sortGeneric(c *client, args [][]byte, readonly bool) {
 			j++
 		case cEqualFold(args[j], "by") && left >= 1:
 			sortby = args[j+1]
-			// A constant BY (no '*') means no sorting at all.
-			dontsort = bytes.IndexByte(cbytes(sortby), '*') < 0
-			if !dontsort && c.s.clusterEnabled() {
+			// A constant BY (no '*') means no sorting at all, for good: a
+			// later BY with a pattern does not undo it (sort.c never
+			// clears dontsort).
+			switch {
+			case bytes.IndexByte(cbytes(sortby), '*') < 0:
+				dontsort = true
+			case c.s.clusterEnabled():
 				c.w.WriteError("ERR BY option of SORT denied in Cluster mode.")
 				return
-			}
-			if !dontsort && !fullKeyAccess {
+			case !fullKeyAccess:
 				c.w.WriteError("ERR BY option of SORT denied due to insufficient ACL permissions.")
 				return
 			}
