@@ -1,11 +1,13 @@
 package sentinel
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
 	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/nodes/resp"
+	"github.com/redsim/redsim/nodes/rnum"
 )
 
 // Version is the Redis version whose Sentinel this package reproduces.
@@ -121,6 +123,16 @@ func (s *Sentinel) generalDirective(name string, argv []string) string {
 			return "argument must be between 0 and 65535 inclusive"
 		}
 		s.port = int(n)
+	case "maxclients":
+		// An unsigned config between 1 and UINT_MAX, parsed by string2ll.
+		n, ok := rnum.ParseInt([]byte(argv[1]))
+		if !ok {
+			return "argument couldn't be parsed into an integer"
+		}
+		if u := uint64(n); u < 1 || u > math.MaxUint32 {
+			return "argument must be between 1 and 4294967295 inclusive"
+		}
+		s.maxClients = uint32(n)
 	case "requirepass":
 		s.requirePass = argv[1]
 		s.acl.SetRequirePass([]byte(argv[1]))

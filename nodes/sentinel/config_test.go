@@ -49,6 +49,10 @@ func TestConfigErrors(t *testing.T) {
 		{"sentinel monitor m2 127.0.0.1 6393 2\nsentinel down-after-milliseconds m3 10\n", "at line 2\n>>> 'sentinel down-after-milliseconds m3 10'\nNo such master with specified name."},
 		{"sentinel monitor m2 127.0.0.1 6393 2\nsentinel \"unbalanced\n", "at line 2\n>>> 'sentinel \"unbalanced'\nUnbalanced quotes in configuration line"},
 		{"port abc\n", "at line 1\n>>> 'port abc'\nargument couldn't be parsed into an integer"},
+		{"maxclients 007\n", "at line 1\n>>> 'maxclients 007'\nargument couldn't be parsed into an integer"},
+		{"maxclients 0\n", "at line 1\n>>> 'maxclients 0'\nargument must be between 1 and 4294967295 inclusive"},
+		{"maxclients -1\n", "at line 1\n>>> 'maxclients -1'\nargument must be between 1 and 4294967295 inclusive"},
+		{"maxclients 4294967296\n", "at line 1\n>>> 'maxclients 4294967296'\nargument must be between 1 and 4294967295 inclusive"},
 		{"sentinel monitor m 1.2.3.4 5 0\n", "Quorum must be 1 or greater."},
 		{"sentinel monitor m 1.2.3.4 5 1\nsentinel monitor m 1.2.3.5 5 1\n", "at line 2\n>>> 'sentinel monitor m 1.2.3.5 5 1'\nDuplicate master name."},
 		{"sentinel monitor m 1.2.3.4 70000 1\n", "Invalid port number."},
@@ -195,5 +199,40 @@ func TestAnnounceIPSetEmpty(t *testing.T) {
 	w2.RunFor(100 * time.Millisecond)
 	if again, _ := h2.Disk().Read(DefaultConfigFile); strings.Contains(string(again), "announce-ip") {
 		t.Fatalf("announce-ip kept after a restart:\n%s", again)
+	}
+}
+
+// TestMaxClients: a file's maxclients bounds the clients, as in
+// redis-sentinel 7.0.15 with "maxclients 2": the third connection reads
+// "-ERR max number of clients reached" and is closed, INFO counts it in
+// rejected_connections and not in total_connections_received, and a
+// client that leaves makes room for the next. The sentinel's own links to
+// the master are not clients.
+func TestMaxClients(t *testing.T) {
+	tw := newWorld(t, worldOpts{sentinels: 1, quorum: 1, extra: "maxclients 2\n"})
+	tw.w.RunFor(5 * time.Second) // the links to the master and replica are up
+	a, b := tw.dial("s1:26379"), tw.dial("s1:26379")
+	if got := a.do("PING").String(); got != "PONG" {
+		t.Fatalf("first client: PING -> %s", got)
+	}
+	if got := b.do("PING").String(); got != "PONG" {
+		t.Fatalf("second client: PING -> %s", got)
+	}
+	c := tw.dial("s1:26379")
+	tw.w.RunFor(100 * time.Millisecond)
+	if len(c.replies) != 1 || c.replies[0].String() != "(error) ERR max number of clients reached" || !c.closed {
+		t.Fatalf("third client: replies %v, closed %v; want the maxclients error and a close", c.replies, c.closed)
+	}
+	info := string(a.do("INFO").Str)
+	for _, f := range []string{"\r\nconnected_clients:2\r\n", "\r\nmaxclients:2\r\n", "\r\ntotal_connections_received:2\r\n", "\r\nrejected_connections:1\r\n"} {
+		if !strings.Contains(info, f) {
+			t.Errorf("INFO lacks %q", strings.TrimSpace(f))
+		}
+	}
+	b.c.Close()
+	tw.w.RunFor(100 * time.Millisecond)
+	d := tw.dial("s1:26379")
+	if got := d.do("CLIENT", "ID").String(); got != "(integer) 5" {
+		t.Errorf("the client after one left: CLIENT ID -> %s, want 5 (the refused connection took no id)", got)
 	}
 }

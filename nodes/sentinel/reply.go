@@ -212,7 +212,7 @@ func (s *Sentinel) infoCommand(c *client, argv []string) {
 		}
 		kv("connected_clients", strconv.Itoa(len(s.clients)))
 		kv("cluster_connections", "0")
-		kv("maxclients", "10000")
+		kv("maxclients", strconv.FormatUint(uint64(s.maxClients), 10))
 		zero("client_recent_max_input_buffer", "client_recent_max_output_buffer", "blocked_clients")
 		kv("tracking_clients", strconv.Itoa(tracking))
 		kv("clients_in_timeout_table", "0")
@@ -229,7 +229,8 @@ func (s *Sentinel) infoCommand(c *client, argv []string) {
 		for _, k := range []string{"instantaneous_input_kbps", "instantaneous_output_kbps", "instantaneous_input_repl_kbps", "instantaneous_output_repl_kbps"} {
 			kv(k, "0.00")
 		}
-		zero("rejected_connections", "sync_full", "sync_partial_ok", "sync_partial_err", "expired_keys")
+		kv("rejected_connections", strconv.FormatInt(s.stats.rejected, 10))
+		zero("sync_full", "sync_partial_ok", "sync_partial_err", "expired_keys")
 		kv("expired_stale_perc", "0.00")
 		zero("expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds", "evicted_keys", "evicted_clients",
 			"total_eviction_exceeded_time", "current_eviction_exceeded_time", "keyspace_hits", "keyspace_misses")

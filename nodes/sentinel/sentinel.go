@@ -86,6 +86,9 @@ type Sentinel struct {
 
 	port        int
 	requirePass string
+	// maxClients is the maxclients directive (10000 unless the file sets
+	// it): acceptCommonHandler refuses connections beyond it.
+	maxClients uint32
 	// acl holds the users; usersToLoad are the configuration file's "user"
 	// lines (their arguments), applied after the rest of it.
 	acl         *acl.ACL
@@ -141,6 +144,7 @@ func New(env sim.Env, o Options) *Sentinel {
 		defaultFailoverTimeout: defaultFailoverTimeout,
 		port:                   DefaultPort,
 		hz:                     configDefaultHz,
+		maxClients:             10000,
 	}
 	s.acl = newACL()
 	s.flusher.s = s

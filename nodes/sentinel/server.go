@@ -101,10 +101,12 @@ func (s *Sentinel) checkPause() {
 
 type serverStats struct {
 	connections int64
-	commands    int64
-	netIn       int64
-	netOut      int64
-	errors      int64
+	// rejected counts the connections refused at maxclients.
+	rejected int64
+	commands int64
+	netIn    int64
+	netOut   int64
+	errors   int64
 	// reads and writes count the reads and writes of client sockets
 	// (stat_total_reads_processed, stat_total_writes_processed): a
 	// delivery of data is one read here.
@@ -153,6 +155,16 @@ func (sv *server) init(s *Sentinel) {
 }
 
 func (s *Sentinel) accept(c sim.Conn) sim.ConnHandler {
+	// acceptCommonHandler: a connection beyond maxclients is told so and
+	// closed; it never becomes a client, so it takes no id and is not in
+	// total_connections_received. The sentinel's own links to instances
+	// are not clients and do not count.
+	if uint64(len(s.clients)) >= uint64(s.maxClients) {
+		s.stats.rejected++
+		c.Write([]byte("-ERR max number of clients reached\r\n"))
+		c.Close()
+		return refusedConn{}
+	}
 	if s.nextID == 0 {
 		// The Lua and functions clients that initServer creates take ids
 		// 1 and 2: the first connection is client 3.
@@ -168,6 +180,14 @@ func (s *Sentinel) accept(c sim.Conn) sim.ConnHandler {
 }
 
 func (c *client) OnOpen(sim.Conn) {}
+
+// refusedConn handles a connection refused at accept: closed at once, it
+// has nothing to do.
+type refusedConn struct{}
+
+func (refusedConn) OnOpen(sim.Conn)         {}
+func (refusedConn) OnData(sim.Conn, []byte) {}
+func (refusedConn) OnClose(sim.Conn, error) {}
 
 func (c *client) OnData(_ sim.Conn, p []byte) {
 	s := c.s
