@@ -58,8 +58,10 @@ type client struct {
 	slot int
 	// rejecting is the name of the command being checked, for reject.
 	rejecting string
-	createMs  int64
-	lastMs    int64
+	// ctime and lastInteraction are c->ctime and c->lastinteraction:
+	// the cached server.unixtime (whole seconds) when the client was made
+	// and when it last read or was written to.
+	ctime, lastInteraction int64
 
 	// argv is the command being run; prop, when set, is what it propagates
 	// to the AOF instead (SET EX as SET PXAT, EXPIRE as PEXPIREAT...).
@@ -96,19 +98,19 @@ type client struct {
 func (s *Server) newClient(conn sim.Conn) *client {
 	s.nextID++
 	c := &client{
-		s:        s,
-		id:       s.nextID,
-		conn:     conn,
-		r:        resp.NewReader(),
-		w:        resp.NewWriter(2),
-		db:       s.dbs[0],
-		resp:     2,
-		authed:   s.acl.AuthenticatedOnConnect(),
-		user:     s.acl.Default(),
-		createMs: s.nowMs(),
+		s:      s,
+		id:     s.nextID,
+		conn:   conn,
+		r:      resp.NewReader(),
+		w:      resp.NewWriter(2),
+		db:     s.dbs[0],
+		resp:   2,
+		authed: s.acl.AuthenticatedOnConnect(),
+		user:   s.acl.Default(),
+		ctime:  s.unixtime,
 	}
 	c.muteFrom = -1
-	c.lastMs = c.createMs
+	c.lastInteraction = c.ctime
 	c.r.SetMaxBulkLen(s.cfg.ProtoMaxBulkLen)
 	c.r.SetAuthRequired(!c.authed)
 	if conn != nil {
@@ -167,7 +169,7 @@ func (c *client) OnData(conn sim.Conn, p []byte) {
 		return
 	}
 	c.r.Feed(p)
-	c.lastMs = c.s.nowMs()
+	c.lastInteraction = c.s.unixtime // as cached before the commands run
 	c.processInput()
 	if c.isReplicaClient && c.r.EmptyLines() != c.replNewlines {
 		c.replNewlines = c.r.EmptyLines()
@@ -242,6 +244,11 @@ func (c *client) flush() {
 		c.s.writesProcessed++
 		c.conn.Write(c.w.Bytes())
 		c.w.Reset()
+		if !c.isMaster {
+			// writeToClient: sending to a master (REPLCONF ACK) is not
+			// an interaction.
+			c.lastInteraction = c.s.unixtime
+		}
 	}
 	if c.closing {
 		c.conn.Close()
@@ -318,13 +325,15 @@ func (s *Server) clientsCron() {
 	if iterations < 5 {
 		iterations = min(n, 5)
 	}
-	now := s.nowMs()
-	limit := int64(s.cfg.TimeoutSeconds) * 1000
+	// clientsCronHandleTimeout compares whole seconds: the clock's now
+	// in seconds against lastinteraction, itself the cached unixtime.
+	now := s.nowMs() / 1000
+	limit := int64(s.cfg.TimeoutSeconds)
 	for ; iterations > 0 && len(s.clients) > 0; iterations-- {
 		c := s.clients[len(s.clients)-1-int(s.cronRot%uint64(len(s.clients)))]
 		s.cronRot++
 		switch {
-		case limit > 0 && c.blocked == nil && !c.subscribed() && !c.isReplicaClient && !c.isMaster && !c.monitor && now-c.lastMs > limit:
+		case limit > 0 && c.blocked == nil && !c.subscribed() && !c.isReplicaClient && !c.isMaster && !c.monitor && now-c.lastInteraction > limit:
 			c.kill()
 		case c.blocked != nil && s.cl != nil:
 			if msg := s.clusterRedirectBlocked(c); msg != "" {
@@ -337,7 +346,6 @@ func (s *Server) clientsCron() {
 // info is one line of CLIENT LIST / CLIENT INFO.
 func (c *client) info() string {
 	var b strings.Builder
-	now := c.s.nowMs()
 	flags := c.flagString()
 	multi := -1
 	if c.multi {
@@ -349,8 +357,8 @@ func (c *client) info() string {
 	}
 	b.WriteString("id=" + strconv.FormatInt(c.id, 10))
 	b.WriteString(" addr=" + c.addr + " laddr=" + c.laddr + " fd=8 name=" + c.name)
-	b.WriteString(" age=" + strconv.FormatInt((now-c.createMs)/1000, 10))
-	b.WriteString(" idle=" + strconv.FormatInt((now-c.lastMs)/1000, 10))
+	b.WriteString(" age=" + strconv.FormatInt(c.s.unixtime-c.ctime, 10))
+	b.WriteString(" idle=" + strconv.FormatInt(c.s.unixtime-c.lastInteraction, 10))
 	b.WriteString(" flags=" + flags + " db=" + strconv.Itoa(c.db.id))
 	b.WriteString(" sub=" + strconv.Itoa(len(c.subs)) + " psub=" + strconv.Itoa(len(c.psubs)) + " ssub=" + strconv.Itoa(len(c.ssubs)))
 	b.WriteString(" multi=" + strconv.Itoa(multi))

@@ -1,7 +1,9 @@
 package redis
 
 import (
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestStringsAndKeys(t *testing.T) {
@@ -110,5 +112,47 @@ GET x -> -ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING
 	b.expect(`PUBLISH ch hello -> :1\r\n`)
 	if got := a.wait(3); got != "*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$5\r\nhello\r\n" {
 		t.Fatalf("message: %q", got)
+	}
+}
+
+// runToMs runs the world until the node's wall clock reads ms past a
+// whole second (to the millisecond).
+func (tw *testWorld) runToMs(ms int64) {
+	for tw.server().nowMs()%1000 != ms {
+		tw.w.RunFor(time.Millisecond)
+	}
+}
+
+// TestIdleInWholeSeconds: c->lastinteraction and c->ctime are the cached
+// server.unixtime, in whole seconds, so CLIENT LIST's age and idle and the
+// timeout's test count second boundaries crossed, not elapsed time: a
+// client last heard at x.950 is idle=1 at x+1.050, and with timeout 2 a
+// client last heard at x.050 is closed by the first cron of second x+3
+// (3-0 > 2), not 2 s after it was heard.
+func TestIdleInWholeSeconds(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.TimeoutSeconds = 2
+	tw := newTestWorld(t, cfg)
+	a, b, c := tw.dial(), tw.dial(), tw.dial()
+	tw.runToMs(50)
+	c.do("CLIENT", "SETNAME", "c") // x.050
+	tw.runToMs(950)
+	b.do("CLIENT", "SETNAME", "b") // x.950
+	tw.runToMs(50)
+	list := a.do("CLIENT", "LIST") // x+1.050
+	if !strings.Contains(list, " name=b age=1 idle=1 ") || !strings.Contains(list, " name=c age=1 idle=1 ") {
+		t.Errorf("CLIENT LIST at x+1.050, b last heard at x.950 and c at x.050:\n%s", list)
+	}
+	tw.w.RunFor(1850 * time.Millisecond) // x+2.900
+	if a.closed || b.closed || c.closed {
+		t.Fatalf("closed before second x+3: a %v, b %v, c %v", a.closed, b.closed, c.closed)
+	}
+	tw.w.RunFor(200 * time.Millisecond) // x+3.100
+	if a.closed || !b.closed || !c.closed {
+		t.Fatalf("at x+3.100: a closed %v (want open: heard in second x+1), b %v and c %v (want closed)", a.closed, b.closed, c.closed)
+	}
+	tw.w.RunFor(time.Second) // x+4.100
+	if !a.closed {
+		t.Fatal("a still open in second x+4")
 	}
 }
