@@ -85,7 +85,7 @@ func (s *Sentinel) loadConfiguredUsers() error {
 
 // aclClient is what the ACL log records of c.
 func (c *client) aclClient() acl.Client {
-	return acl.Client{User: c.user, Context: acl.ContextToplevel, Info: c.info(c.s.mstime()), NowMs: c.s.mstime()}
+	return acl.Client{User: c.user, Context: acl.ContextToplevel, Info: c.info(), NowMs: c.s.mstime()}
 }
 
 // aclRequest is the permission check's view of running the command with

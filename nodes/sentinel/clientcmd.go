@@ -138,7 +138,6 @@ func (s *Sentinel) clientListCommand(c *client, argv []string) {
 		c.errorReply("syntax error")
 		return
 	}
-	now := s.mstime()
 	var b strings.Builder
 	for _, x := range s.clients {
 		if typ != "" && typ != x.typ() {
@@ -147,14 +146,14 @@ func (s *Sentinel) clientListCommand(c *client, argv []string) {
 		if ids != nil && !containsID(ids, x.id) {
 			continue
 		}
-		b.WriteString(x.info(now))
+		b.WriteString(x.info())
 		b.WriteByte('\n')
 	}
 	c.w.WriteVerbatimString(b.String(), "txt")
 }
 
 func (s *Sentinel) clientInfoCommand(c *client, _ []string) {
-	c.w.WriteVerbatimString(c.info(s.mstime())+"\n", "txt")
+	c.w.WriteVerbatimString(c.info()+"\n", "txt")
 }
 
 // clientKillCommand is CLIENT KILL addr, or the ID / TYPE / ADDR / LADDR

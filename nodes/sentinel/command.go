@@ -199,6 +199,7 @@ func (s *Sentinel) call(c *client, args [][]byte) {
 		return
 	}
 	mark := c.w.Len()
+	s.updateCachedTime() // call()
 	s.current, c.curQbuf, c.curArgv = c, c.r.Buffered(), 0
 	if raw := c.r.RawOf(args); raw != nil {
 		c.curQbuf += len(raw)

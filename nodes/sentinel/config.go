@@ -133,6 +133,16 @@ func (s *Sentinel) generalDirective(name string, argv []string) string {
 			return "argument must be between 1 and 4294967295 inclusive"
 		}
 		s.maxClients = uint32(n)
+	case "timeout":
+		// An int config between 0 and INT_MAX.
+		n, ok := rnum.ParseInt([]byte(argv[1]))
+		if !ok {
+			return "argument couldn't be parsed into an integer"
+		}
+		if n < 0 || n > math.MaxInt32 {
+			return "argument must be between 0 and 2147483647 inclusive"
+		}
+		s.timeout = n
 	case "requirepass":
 		s.requirePass = argv[1]
 		s.acl.SetRequirePass([]byte(argv[1]))

@@ -49,6 +49,8 @@ func TestConfigErrors(t *testing.T) {
 		{"sentinel monitor m2 127.0.0.1 6393 2\nsentinel down-after-milliseconds m3 10\n", "at line 2\n>>> 'sentinel down-after-milliseconds m3 10'\nNo such master with specified name."},
 		{"sentinel monitor m2 127.0.0.1 6393 2\nsentinel \"unbalanced\n", "at line 2\n>>> 'sentinel \"unbalanced'\nUnbalanced quotes in configuration line"},
 		{"port abc\n", "at line 1\n>>> 'port abc'\nargument couldn't be parsed into an integer"},
+		{"timeout -1\n", "at line 1\n>>> 'timeout -1'\nargument must be between 0 and 2147483647 inclusive"},
+		{"timeout x\n", "at line 1\n>>> 'timeout x'\nargument couldn't be parsed into an integer"},
 		{"maxclients 007\n", "at line 1\n>>> 'maxclients 007'\nargument couldn't be parsed into an integer"},
 		{"maxclients 0\n", "at line 1\n>>> 'maxclients 0'\nargument must be between 1 and 4294967295 inclusive"},
 		{"maxclients -1\n", "at line 1\n>>> 'maxclients -1'\nargument must be between 1 and 4294967295 inclusive"},
@@ -234,5 +236,48 @@ func TestMaxClients(t *testing.T) {
 	d := tw.dial("s1:26379")
 	if got := d.do("CLIENT", "ID").String(); got != "(integer) 5" {
 		t.Errorf("the client after one left: CLIENT ID -> %s, want 5 (the refused connection took no id)", got)
+	}
+}
+
+// TestIdleTimeout: the file's timeout closes idle clients as clientsCron
+// does, counting whole seconds of the cached clock (as redis-sentinel
+// 7.0.15 does with "timeout 2": a client last heard at x.050 is closed in
+// second x+3, not 2 s later), and leaves pub/sub clients alone. CLIENT
+// LIST's idle counts the same seconds: a client heard at x.950 is idle=1
+// at x+1.050.
+func TestIdleTimeout(t *testing.T) {
+	tw := newWorld(t, worldOpts{sentinels: 1, quorum: 1, extra: "timeout 2\n"})
+	tw.w.RunFor(time.Second)
+	s := tw.sentinel(0)
+	runToMs := func(ms int64) {
+		for s.mstime()%1000 != ms {
+			tw.w.RunFor(time.Millisecond)
+		}
+	}
+	a, b, p := tw.dial("s1:26379"), tw.dial("s1:26379"), tw.dial("s1:26379")
+	p.do("SUBSCRIBE", "x")
+	runToMs(50)
+	b.do("CLIENT", "SETNAME", "b") // x.050
+	runToMs(950)
+	a.do("CLIENT", "SETNAME", "a") // x.950
+	runToMs(50)
+	c := tw.dial("s1:26379")
+	list := string(c.do("CLIENT", "LIST").Str) // x+1.050
+	for _, line := range strings.Split(list, "\n") {
+		if (strings.Contains(line, " name=a ") || strings.Contains(line, " name=b ")) && !strings.Contains(line, " idle=1 ") {
+			t.Errorf("CLIENT LIST at x+1.050, a heard at x.950 and b at x.050: %s", line)
+		}
+	}
+	tw.w.RunFor(1850 * time.Millisecond) // x+2.900
+	if a.closed || b.closed {
+		t.Fatalf("closed before second x+3: a %v, b %v", a.closed, b.closed)
+	}
+	tw.w.RunFor(250 * time.Millisecond) // x+3.150
+	if !a.closed || !b.closed || c.closed {
+		t.Fatalf("at x+3.150: a closed %v, b %v (want both), c %v (want open: heard in second x+1)", a.closed, b.closed, c.closed)
+	}
+	tw.w.RunFor(10 * time.Second)
+	if p.closed || !c.closed {
+		t.Errorf("10 s later: the subscriber closed %v (want open), c closed %v (want closed)", p.closed, c.closed)
 	}
 }

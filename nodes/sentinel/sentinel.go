@@ -86,6 +86,13 @@ type Sentinel struct {
 
 	port        int
 	requirePass string
+	// unixtime is server.unixtime: the clock in seconds as cached at the
+	// timer's ticks and at each command's call(); timeout is the file's
+	// timeout directive (maxidletime, in seconds; 0 for none) and cronRot
+	// clientsCron's rotation of the clients.
+	unixtime int64
+	timeout  int64
+	cronRot  uint64
 	// maxClients is the maxclients directive (10000 unless the file sets
 	// it): acceptCommonHandler refuses connections beyond it.
 	maxClients uint32
@@ -150,6 +157,7 @@ func New(env sim.Env, o Options) *Sentinel {
 	s.flusher.s = s
 	s.cronFn = s.serverCron
 	s.server.init(s)
+	s.updateCachedTime() // initServerConfig
 	s.runID = randomHex(s.rng, 40)
 	s.bootMs = s.mstime()
 	s.previousTime = s.mstime()
@@ -215,6 +223,9 @@ func (s *Sentinel) Stop() {
 // every time check of Sentinel reads (so that a clock jump makes TILT).
 func (s *Sentinel) mstime() int64 { return s.env.Now().UnixMilli() }
 
+// updateCachedTime is updateCachedTime: server.unixtime from the clock.
+func (s *Sentinel) updateCachedTime() { s.unixtime = s.mstime() / 1000 }
+
 // scheduleCron arms the next tick 1000/hz whole milliseconds away, as
 // serverCron's return value asks aeProcessEvents.
 func (s *Sentinel) scheduleCron() {
@@ -242,10 +253,33 @@ func (s *Sentinel) serverCron() {
 }
 
 func (s *Sentinel) timerTick() {
+	s.updateCachedTime()
+	s.clientsCron()
 	s.cronloops++
 	s.checkPause()
 	s.sentinelTimer()
 	s.scheduleCron()
+}
+
+// clientsCron is clientsCron's timeout (clientsCronHandleTimeout): each
+// tick looks at clients/hz clients (at least 5, or all if fewer), in the
+// order of its rotation, and closes those idle longer than the timeout in
+// whole seconds, except pub/sub clients and those held by a pause.
+func (s *Sentinel) clientsCron() {
+	n := len(s.clients)
+	iterations := n / max(s.hz, 1)
+	if iterations < 5 {
+		iterations = min(n, 5)
+	}
+	now := s.mstime() / 1000
+	for ; iterations > 0 && len(s.clients) > 0; iterations-- {
+		c := s.clients[len(s.clients)-1-int(s.cronRot%uint64(len(s.clients)))]
+		s.cronRot++
+		if s.timeout > 0 && c.subCount() == 0 && c.postponed == nil && now-c.lastInteraction > s.timeout {
+			c.conn.Close()
+			s.freeClient(c)
+		}
+	}
 }
 
 // sentinelTimer is sentinelTimer.

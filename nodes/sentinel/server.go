@@ -134,11 +134,12 @@ type client struct {
 	patterns        []string
 	closeAfterReply bool
 	closed          bool
-	createdMs       int64
-	// lastInteraction is c->lastinteraction, in ms; readAny: the query
-	// buffer has been allocated by a first read.
-	lastInteraction int64
-	readAny         bool
+	// ctime and lastInteraction are c->ctime and c->lastinteraction: the
+	// cached server.unixtime (whole seconds) when the client was made and
+	// when it last read or was written to. readAny: the query buffer has
+	// been allocated by a first read.
+	ctime, lastInteraction int64
+	readAny                bool
 	// curQbuf and curArgv are the query buffer's length and the
 	// arguments' bytes while the client's command runs (CLIENT LIST's
 	// qbuf and argv-mem for the client running it).
@@ -173,7 +174,7 @@ func (s *Sentinel) accept(c sim.Conn) sim.ConnHandler {
 	s.nextID++
 	s.stats.connections++
 	cl := &client{s: s, id: s.nextID, conn: c, r: resp.NewReader(), w: resp.NewWriter(2),
-		createdMs: s.mstime(), lastInteraction: s.mstime(), authed: s.acl.AuthenticatedOnConnect(), user: s.acl.Default(), lastCmd: "NULL"}
+		ctime: s.unixtime, lastInteraction: s.unixtime, authed: s.acl.AuthenticatedOnConnect(), user: s.acl.Default(), lastCmd: "NULL"}
 	cl.r.SetAuthRequired(!cl.authed)
 	s.clients = append(s.clients, cl)
 	return cl
@@ -196,7 +197,7 @@ func (c *client) OnData(_ sim.Conn, p []byte) {
 	}
 	s.stats.netIn += int64(len(p))
 	s.stats.reads++
-	c.lastInteraction, c.readAny = s.mstime(), true
+	c.lastInteraction, c.readAny = s.unixtime, true // as cached before the commands run
 	c.r.Feed(p)
 	if s.holding() {
 		return // read when the hold ends (resume)
@@ -270,6 +271,7 @@ func (s *Sentinel) writeReplies() {
 			s.stats.writes++
 			c.conn.Write(c.w.Bytes())
 			c.w.Reset()
+			c.lastInteraction = s.unixtime
 		}
 		if c.closeAfterReply && !c.closed {
 			c.conn.Close()
@@ -415,7 +417,7 @@ const queryBufAlloc = 20474
 func (c *client) addr() string { return c.conn.RemoteAddr() }
 
 // info is one CLIENT LIST line, with the fields Redis 7.0 prints.
-func (c *client) info(now int64) string {
+func (c *client) info() string {
 	// getClientInfoString's flags, in its order, N for none.
 	var fb []byte
 	for _, f := range []struct {
@@ -430,11 +432,11 @@ func (c *client) info(now int64) string {
 	if flags == "" {
 		flags = "N"
 	}
-	age := (now - c.createdMs) / 1000
+	age := c.s.unixtime - c.ctime
 	// The query buffer: PROTO_IOBUF_LEN as jemalloc sizes it once a read
 	// allocated it, until clientsCron trims the free space of a client idle
 	// for more than 2 s (of server.unixtime).
-	idle := now/1000 - c.lastInteraction/1000
+	idle := c.s.unixtime - c.lastInteraction
 	qbuf, argvMem := c.r.Buffered(), 0
 	if c == c.s.current {
 		qbuf, argvMem = c.curQbuf, c.curArgv
