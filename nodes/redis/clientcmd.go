@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/redsim/redsim/nodes/rnum"
@@ -186,6 +187,25 @@ func (s *Server) clientByID(id int64) *client {
 	return nil
 }
 
+// unblockPostponed is CLIENT UNBLOCK of a client a pause holds
+// (BLOCKED_POSTPONE), which 7.0.15 does not expect: with TIMEOUT,
+// replyToBlockedClientTimedOut knows no such block and the server panics;
+// with ERROR the client is told so and unblocked, and its command, run
+// again, is postponed again, behind the others.
+func (c *client) unblockPostponed(x *client, withError bool) {
+	s := c.s
+	if !withError {
+		s.env.Logf("Guru Meditation: Unknown btype in replyToBlockedClientTimedOut(). #blocked.c:231")
+		s.crashExit()
+		return
+	}
+	x.w.WriteError("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+	x.markPending()
+	s.postponed = slices.DeleteFunc(s.postponed, func(y *client) bool { return y == x })
+	s.unblocked = append(s.unblocked, x)
+	c.w.WriteInt(1)
+}
+
 func clientUnblockCommand(c *client, args [][]byte) {
 	if len(args) > 4 {
 		c.w.WriteError(subcommandSyntaxError(args))
@@ -208,6 +228,10 @@ func clientUnblockCommand(c *client, args [][]byte) {
 		return
 	}
 	x := c.s.clientByID(id)
+	if x != nil && x.blocked == nil && x.paused != nil {
+		c.unblockPostponed(x, withError)
+		return
+	}
 	if x == nil || x.blocked == nil {
 		c.w.WriteInt(0)
 		return
