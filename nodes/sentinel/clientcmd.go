@@ -261,8 +261,12 @@ func (s *Sentinel) kill(caller, x *client) {
 	s.freeClient(x)
 }
 
-// clientUnblockCommand is CLIENT UNBLOCK id [TIMEOUT|ERROR]: a sentinel
-// never has blocked clients, so it unblocks none.
+// clientUnblockCommand is CLIENT UNBLOCK id [TIMEOUT|ERROR]. A sentinel's
+// only blocked clients are those a pause holds (BLOCKED_POSTPONE), which
+// 7.0.15 does not expect here: with TIMEOUT, replyToBlockedClientTimedOut
+// knows no such block and the sentinel panics; with ERROR the client is
+// told so and unblocked, and its command, run again while the pause
+// lasts, is postponed again, behind the others.
 func (s *Sentinel) clientUnblockCommand(c *client, argv []string) {
 	if len(argv) > 4 {
 		c.errorReply("unknown subcommand or wrong number of arguments for '" + argv[1] + "'. Try CLIENT HELP.")
@@ -273,10 +277,29 @@ func (s *Sentinel) clientUnblockCommand(c *client, argv []string) {
 		c.errorReply("CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
 		return
 	}
-	if _, ok := parseLong(c, argv[2], ""); !ok {
+	id, ok := parseLong(c, argv[2], "")
+	if !ok {
 		return
 	}
-	c.w.WriteInt(0)
+	x := s.clientByID(id)
+	if x == nil || x.postponed == nil {
+		c.w.WriteInt(0)
+		return
+	}
+	if len(argv) < 4 || strcaseEq(argv[3], "timeout") {
+		s.env.Logf("Guru Meditation: Unknown btype in replyToBlockedClientTimedOut(). #blocked.c:230")
+		s.fail()
+		return
+	}
+	x.w.WriteError("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+	for i, y := range s.postponed {
+		if y == x {
+			s.postponed = append(s.postponed[:i], s.postponed[i+1:]...)
+			break
+		}
+	}
+	s.postponed = append(s.postponed, x)
+	c.w.WriteInt(1)
 }
 
 // clientPauseCommand is CLIENT PAUSE timeout [WRITE|ALL]: the mode is

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -119,5 +121,53 @@ func TestClientPause(t *testing.T) {
 	tw.w.RunFor(10 * time.Millisecond)
 	if len(b.replies) != n+1 || b.replies[n].String() != "(integer) 1" {
 		t.Fatalf("PUBLISH after UNPAUSE: %d replies", len(b.replies)-n)
+	}
+}
+
+// TestUnblockPostponed: CLIENT UNBLOCK of a client a pause holds, as
+// redis-sentinel 7.0.15 does it: CLIENT LIST flags it b; with ERROR it
+// reads -UNBLOCKED and stays held until the pause ends; with TIMEOUT the
+// sentinel panics (Unknown btype in replyToBlockedClientTimedOut).
+func TestUnblockPostponed(t *testing.T) {
+	tw := newWorld(t, worldOpts{sentinels: 1, quorum: 1})
+	tw.w.RunFor(time.Second)
+	a, b := tw.dial("s1:26379"), tw.dial("s1:26379")
+	id := strconv.FormatInt(b.do("CLIENT", "ID").Int, 10)
+	flagsOfB := func() string {
+		m := regexp.MustCompile(`(?m)^id=` + id + ` .* flags=(\S+) `).FindStringSubmatch(string(a.do("CLIENT", "LIST").Str))
+		if m == nil {
+			t.Fatalf("CLIENT LIST has no id=%s", id)
+		}
+		return m[1]
+	}
+	send := func(c *tconn, args ...string) {
+		c.c.Write(resp.AppendCommandStrings(nil, args...))
+		tw.w.RunFor(10 * time.Millisecond)
+	}
+	a.do("CLIENT", "PAUSE", "100000", "WRITE")
+	send(b, "PUBLISH", "x", "y")
+	if f := flagsOfB(); f != "b" {
+		t.Errorf("held: flags=%s, want b", f)
+	}
+	if got := a.do("CLIENT", "UNBLOCK", id, "ERROR").String(); got != "(integer) 1" {
+		t.Errorf("CLIENT UNBLOCK ERROR -> %s, want 1", got)
+	}
+	tw.w.RunFor(10 * time.Millisecond)
+	if len(b.replies) != 2 || b.replies[1].String() != "(error) UNBLOCKED client unblocked via CLIENT UNBLOCK" {
+		t.Fatalf("the unblocked client read %v", b.replies)
+	}
+	if f := flagsOfB(); f != "b" {
+		t.Errorf("after the unblock: flags=%s, want b (held again)", f)
+	}
+	a.do("CLIENT", "UNPAUSE")
+	tw.w.RunFor(10 * time.Millisecond)
+	if len(b.replies) != 3 || b.replies[2].String() != "(error) ERR Only HELLO messages are accepted by Sentinel instances." {
+		t.Fatalf("after UNPAUSE the client read %v", b.replies)
+	}
+	a.do("CLIENT", "PAUSE", "100000", "WRITE")
+	send(b, "PUBLISH", "x", "y")
+	send(a, "CLIENT", "UNBLOCK", id)
+	if tw.sentinels[0].State() != sim.Down || !strings.Contains(logs(tw.w), "Guru Meditation: Unknown btype in replyToBlockedClientTimedOut(). #blocked.c:230") {
+		t.Errorf("CLIENT UNBLOCK TIMEOUT: sentinel %v, want down with the panic logged", tw.sentinels[0].State())
 	}
 }

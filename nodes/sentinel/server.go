@@ -423,7 +423,7 @@ func (c *client) info() string {
 	for _, f := range []struct {
 		on bool
 		c  byte
-	}{{c.subCount() > 0, 'P'}, {c.tracking.on, 't'}, {c.tracking.bcast, 'B'}, {c.noEvict, 'e'}} {
+	}{{c.subCount() > 0, 'P'}, {c.postponed != nil, 'b'}, {c.tracking.on, 't'}, {c.tracking.bcast, 'B'}, {c.noEvict, 'e'}} {
 		if f.on {
 			fb = append(fb, f.c)
 		}
