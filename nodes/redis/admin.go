@@ -217,36 +217,3 @@ func (s *Server) resume() {
 	s.runLateCrons()
 	s.afterEvent()
 }
-
-func shutdownCommand(c *client, args [][]byte) {
-	save, nosave, abort := false, false, false
-	for _, a := range args[1:] {
-		switch lowerC(a) {
-		case "save":
-			save = true
-		case "nosave":
-			nosave = true
-		case "now", "force":
-		case "abort":
-			abort = true
-		default:
-			c.w.WriteError(errSyntax)
-			return
-		}
-	}
-	if (save && nosave) || (abort && (save || nosave)) {
-		c.w.WriteError(errSyntax)
-		return
-	}
-	if abort {
-		c.w.WriteError("ERR No shutdown in progress.")
-		return
-	}
-	if msg := c.s.busyError(); msg != "" && !nosave {
-		c.w.WriteError(msg) // only SHUTDOWN NOSAVE stops a node with a busy script
-		return
-	}
-	if !c.s.prepareShutdown(save || (!nosave && len(c.s.cfg.Save) > 0), nosave) {
-		c.w.WriteError("ERR Errors trying to SHUTDOWN. Check logs.")
-	}
-}

@@ -60,10 +60,14 @@ type persist struct {
 	held            heldProp // the first write of the current EXEC or script, when hasHeld
 	hasHeld         bool
 
-	lastSaveMs      int64
-	lastBgsaveOK    bool
-	bgsaving        bool
-	dirtyAtBgsave   int64
+	lastSaveMs    int64
+	lastBgsaveOK  bool
+	bgsaving      bool
+	dirtyAtBgsave int64
+	// rdbGen orphans the callbacks of a killed background save, whose
+	// temp file is rdbTmp.
+	rdbGen          int
+	rdbTmp          string
 	activeExpireOff bool
 	// rdbSaveTimed is a background save of BGSAVE or a save point
 	// running (child_type RDB), begun at rdbSaveStartSec;

@@ -25,6 +25,8 @@ type blockState struct {
 	to    bool // push to the head of dst
 	rpl   bool // BRPOPLPUSH: propagate as RPOPLPUSH
 	wait  bool // WAIT, not a list key
+	// shutdown is BLOCKED_SHUTDOWN: SHUTDOWN waiting for the replicas.
+	shutdown bool
 	// stream is set for XREAD and XREADGROUP (BLOCKED_STREAM).
 	stream *streamBlock
 	timer  sim.Timer

@@ -188,7 +188,8 @@ func (s *Server) clientByID(id int64) *client {
 }
 
 // unblockPostponed is CLIENT UNBLOCK of a client a pause holds
-// (BLOCKED_POSTPONE), which 7.0.15 does not expect: with TIMEOUT,
+// (BLOCKED_POSTPONE), which 7.0.15 does not expect (nor one blocked on
+// SHUTDOWN, clientUnblockCommand): with TIMEOUT,
 // replyToBlockedClientTimedOut knows no such block and the server panics;
 // with ERROR the client is told so and unblocked, and its command, run
 // again, is postponed again, behind the others.
@@ -237,6 +238,11 @@ func clientUnblockCommand(c *client, args [][]byte) {
 		return
 	}
 	switch b := x.blocked; {
+	case b.shutdown && !withError:
+		// replyToBlockedClientTimedOut knows no BLOCKED_SHUTDOWN.
+		c.s.env.Logf("Guru Meditation: Unknown btype in replyToBlockedClientTimedOut(). #blocked.c:230")
+		c.s.crashExit()
+		return
 	case withError:
 		x.unblockWait()
 		x.w.WriteError("UNBLOCKED client unblocked via CLIENT UNBLOCK")

@@ -220,7 +220,9 @@ type Config struct {
 	// protected-mode nor the default client-output-buffer-limit and
 	// client-query-buffer-limit, sends no TCP keepalives, keeps its backlog without
 	// replicas (repl-backlog-ttl), does not adapt hz (dynamic-hz), and
-	// its SHUTDOWN does not wait for replicas (shutdown-timeout).
+	// a graceful stop (SIGTERM, sim.Process.Stop) neither waits for
+	// replicas (shutdown-timeout, which SHUTDOWN obeys) nor reads
+	// shutdown-on-sigterm.
 
 	// ClientOutputBufferLimit is `client-output-buffer-limit` for the
 	// normal, replica and pubsub classes.

@@ -81,6 +81,9 @@ func (s *Server) infoSection(b *strings.Builder, sec string) {
 		field(b, "executable", executable)
 		field(b, "config_file", "")
 		field(b, "io_threads_active", 0)
+		if s.shut.endMs != 0 {
+			field(b, "shutdown_in_milliseconds", s.shut.endMs-s.nowMs())
+		}
 	case "clients":
 		b.WriteString("# Clients\r\n")
 		normal, blocked, tracking, timeouts := 0, 0, 0, 0

@@ -108,20 +108,20 @@ func (s *Server) setPause(t pauseType) {
 func (s *Server) paused() bool {
 	mf := s.mfPaused()
 	if s.pause == pauseOff {
-		return s.fo.paused || mf
+		return s.fo.paused || mf || s.shut.endMs != 0
 	}
 	if s.pauseEnd < s.nowMs() {
 		s.setPause(pauseOff)
 	}
-	return s.pause != pauseOff || s.fo.paused || mf
+	return s.pause != pauseOff || s.fo.paused || mf || s.shut.endMs != 0
 }
 
 // postpones reports whether the pause in force covers cmd run by c, as
 // processCommand checks it (is_may_replicate_command under WRITE).
 func (s *Server) postpones(c *client, cmd *command) bool {
 	pause := s.pause
-	if (s.fo.paused || s.mfPaused()) && pause < pauseWrite {
-		pause = pauseWrite // PAUSE_DURING_FAILOVER
+	if (s.fo.paused || s.mfPaused() || s.shut.endMs != 0) && pause < pauseWrite {
+		pause = pauseWrite // PAUSE_DURING_FAILOVER, PAUSE_DURING_SHUTDOWN
 	}
 	if pause == pauseOff || c.isReplicaClient {
 		return false

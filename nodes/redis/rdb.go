@@ -249,8 +249,14 @@ func (s *Server) bgsave(done func(ok bool)) bool {
 	s.dirtyAtBgsave = s.dirty
 	data := s.snapshot()
 	tmp := "temp-" + strconv.FormatInt(s.nowMs(), 10) + ".rdb"
+	s.rdbGen++
+	gen := s.rdbGen
+	s.rdbTmp = tmp
 	disk := s.env.Disk()
 	finish := func(err error) {
+		if s.rdbGen != gen {
+			return // killed (killRDBChild)
+		}
 		s.bgsaving = false
 		if s.rdbSaveTimed {
 			s.rdbSaveTimed = false
@@ -306,6 +312,18 @@ func (s *Server) bgsave(done func(ok bool)) bool {
 	}
 	syncTmp()
 	return true
+}
+
+// killRDBChild is killRDBChild and rdbRemoveTempFile: the background save
+// is abandoned (its pending disk work reports to no one) and its temp
+// file removed.
+func (s *Server) killRDBChild() {
+	if !s.bgsaving {
+		return
+	}
+	s.rdbGen++
+	s.bgsaving, s.rdbSaveTimed = false, false
+	_ = s.env.Disk().Remove(s.rdbTmp)
 }
 
 // rdbSaveBackground is BGSAVE's and the save points' snapshot, the one
@@ -409,44 +427,4 @@ func (s *Server) persistCron() {
 		}
 	}
 	s.autoRewrite()
-}
-
-// prepareShutdown is SHUTDOWN: with save, write a final snapshot (and
-// refuse to stop if it fails); with the AOF on, fsync it; then exit.
-func (s *Server) prepareShutdown(save, nosave bool) bool {
-	if s.loading {
-		// Never save a half-loaded dataset over the file.
-		save, nosave = false, true
-	}
-	s.env.Logf("User requested shutdown...")
-	exit := func() {
-		s.stopped = true
-		s.env.Cancel(s.cron)
-		s.env.Logf("Redis is now ready to exit, bye bye...")
-		s.env.Exit()
-	}
-	s.killAOFChild()
-	aof := s.aofOn && s.aofIncr != ""
-	if aof && len(s.aofBuf) > 0 {
-		_ = s.env.Disk().Append(s.aofPath(s.aofIncr), s.aofBuf)
-		s.aofBuf = s.aofBuf[:0]
-	}
-	if !save || nosave {
-		if aof {
-			s.stopped = true
-			s.env.Disk().Sync(s.aofPath(s.aofIncr), func(error) { exit() })
-			return true
-		}
-		exit()
-		return true
-	}
-	s.stopped = true
-	s.bgsaving = false
-	s.bgsave(func(ok bool) {
-		if !ok {
-			s.env.Logf("Error trying to save the DB, can't exit.")
-		}
-		exit()
-	})
-	return true
 }

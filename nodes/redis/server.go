@@ -78,6 +78,7 @@ type Server struct {
 	shardPubsub
 	serverTracking
 	pauseState
+	shut shutdownState
 
 	scriptState
 	adminState
@@ -306,6 +307,9 @@ func (s *Server) serverCronRun() {
 	s.cronloops++
 	s.scheduleCron()
 	s.updateCachedTime()
+	if s.shutdownCron() {
+		return
+	}
 	s.updateLRUClock()
 	s.activeExpireCycle()
 	s.clientsCron()

@@ -1,0 +1,243 @@
+package redis
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redsim/redsim/sim"
+)
+
+// shutdownWorld is a master m and its replica r, in sync, with the
+// replica then stopped (SIGSTOP) and one write it has not acknowledged.
+func shutdownWorld(t *testing.T, tune func(cfg *Config)) (*replWorld, *testWorld) {
+	t.Helper()
+	rw := replTopology(t, []string{"m", "r"}, nil, tune)
+	rw.w.RunFor(7 * time.Second)
+	m := rw.node("m")
+	c := m.dial()
+	if got := rw.info(c, "slave0"); !strings.Contains(got, "state=online") {
+		t.Fatalf("the replica is not online: %q", got)
+	}
+	rw.node("r").node.Pause()
+	mustReply(t, c, "+OK\r\n", "SET", "a", "1")
+	return rw, m
+}
+
+// logLines are the world's log lines that contain text.
+func logLines(w *sim.World, text string) []string {
+	var out []string
+	for _, ev := range w.Trace().Events {
+		if ev.Kind == sim.KindLog && strings.Contains(ev.Text, text) {
+			out = append(out, ev.Text)
+		}
+	}
+	return out
+}
+
+// TestShutdownWaitsForReplicas: SHUTDOWN on a master whose replica has not
+// acknowledged its offset waits, as redis-server 7.0.15 does: the client
+// is blocked, writes are held and reads served, INFO counts down
+// shutdown_in_milliseconds, and SHUTDOWN ABORT cancels it (the waiting
+// client is told the shutdown failed, the held write runs).
+func TestShutdownWaitsForReplicas(t *testing.T) {
+	rw, m := shutdownWorld(t, nil)
+	s, a, w := m.dial(), m.dial(), m.dial()
+	s.send("SHUTDOWN")
+	rw.w.RunFor(200 * time.Millisecond)
+	if len(s.replies) != 0 || s.closed || m.node.State() == sim.Down {
+		t.Fatalf("SHUTDOWN did not wait: replies %q, closed %v, node %v", s.replies, s.closed, m.node.State())
+	}
+	if info := a.do("INFO", "server"); !strings.Contains(info, "\r\nshutdown_in_milliseconds:98") {
+		t.Errorf("INFO server during the wait lacks shutdown_in_milliseconds:98xx:\n%s", info)
+	}
+	w.send("SET", "b", "2")
+	rw.w.RunFor(100 * time.Millisecond)
+	if len(w.replies) != 0 {
+		t.Errorf("a write ran during the wait: %q", w.replies)
+	}
+	mustReply(t, a, "$1\r\n1\r\n", "GET", "a")
+	if list := a.do("CLIENT", "LIST"); strings.Count(list, " flags=b ") != 2 {
+		t.Errorf("CLIENT LIST during the wait: want the SHUTDOWN and the SET flagged b:\n%s", list)
+	}
+	mustReply(t, a, "+OK\r\n", "SHUTDOWN", "ABORT")
+	rw.w.RunFor(10 * time.Millisecond)
+	if len(s.replies) != 1 || s.replies[0] != "-ERR Errors trying to SHUTDOWN. Check logs.\r\n" {
+		t.Errorf("the SHUTDOWN client after ABORT read %q", s.replies)
+	}
+	if len(w.replies) != 1 || w.replies[0] != "+OK\r\n" {
+		t.Errorf("the held write after ABORT: %q", w.replies)
+	}
+	mustReply(t, a, "-ERR No shutdown in progress.\r\n", "SHUTDOWN", "ABORT")
+	if n := len(logLines(rw.w, "Shutdown manually aborted.")); n != 1 {
+		t.Errorf("%d 'Shutdown manually aborted.' lines, want 1", n)
+	}
+	if info := a.do("INFO", "server"); strings.Contains(info, "shutdown_in_milliseconds") {
+		t.Error("INFO still shows shutdown_in_milliseconds after the abort")
+	}
+	mustReply(t, s, "+PONG\r\n", "PING")
+}
+
+// TestShutdownTimeout: a replica that never catches up is waited for
+// shutdown-timeout seconds, then reported as redis-server 7.0.15 reports
+// it, and the master exits.
+func TestShutdownTimeout(t *testing.T) {
+	rw, m := shutdownWorld(t, nil)
+	s := m.dial()
+	start := rw.w.Now().Duration()
+	s.send("SHUTDOWN")
+	for m.node.State() != sim.Down && rw.w.Now().Duration()-start < 15*time.Second {
+		rw.w.RunFor(10 * time.Millisecond)
+	}
+	took := rw.w.Now().Duration() - start
+	if m.node.State() != sim.Down || took < 10*time.Second || took > 10200*time.Millisecond {
+		t.Fatalf("the master is %v %v after SHUTDOWN; want down after 10 s", m.node.State(), took)
+	}
+	for _, want := range []string{"User requested shutdown...", "Waiting for replicas before shutting down.",
+		"Lagging replica r:6379 reported offset ", "0 of 1 replicas are in sync when shutting down.", "Redis is now ready to exit, bye bye..."} {
+		if len(logLines(rw.w, want)) != 1 {
+			t.Errorf("no log line %q", want)
+		}
+	}
+	// 101 bytes, as in redis-server's log of the same story: SELECT, SET,
+	// the GETACK the shutdown sent and one PING.
+	if l := logLines(rw.w, "Lagging replica"); len(l) == 1 && !strings.HasSuffix(l[0], " offset 101 behind master, lag=10, state=online.") {
+		t.Errorf("lagging replica line: %q", l[0])
+	}
+	if len(s.replies) != 0 || !s.closed {
+		t.Errorf("the SHUTDOWN client: replies %q, closed %v; want no reply and a close", s.replies, s.closed)
+	}
+}
+
+// TestShutdownReplicaCatchesUp: once the replica acknowledges the offset
+// the master exits, at the next cron, without waiting out the timeout;
+// the replica has everything the master acknowledged.
+func TestShutdownReplicaCatchesUp(t *testing.T) {
+	rw, m := shutdownWorld(t, nil)
+	s := m.dial()
+	s.send("SHUTDOWN")
+	rw.w.RunFor(2 * time.Second)
+	if m.node.State() == sim.Down {
+		t.Fatal("the master exited with its replica stopped")
+	}
+	rw.node("r").node.Resume()
+	rw.w.RunFor(200 * time.Millisecond)
+	if m.node.State() != sim.Down {
+		t.Fatal("the master still runs 200 ms after its replica caught up")
+	}
+	if len(logLines(rw.w, "1 of 1 replicas are in sync when shutting down.")) != 1 || len(logLines(rw.w, "Lagging replica")) != 0 {
+		t.Error("the log does not say the replica was in sync")
+	}
+	mustReply(t, rw.node("r").dial(), "$1\r\n1\r\n", "GET", "a")
+}
+
+// TestShutdownNowAndTimeoutZero: NOW, or shutdown-timeout 0, exits at
+// once, the replica lagging.
+func TestShutdownNowAndTimeoutZero(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		tune func(cfg *Config)
+	}{
+		{"NOW", []string{"SHUTDOWN", "NOW"}, nil},
+		{"timeout 0", []string{"SHUTDOWN"}, func(cfg *Config) { cfg.ShutdownTimeout = 0 }},
+	} {
+		rw, m := shutdownWorld(t, tc.tune)
+		m.dial().send(tc.args...)
+		rw.w.RunFor(10 * time.Millisecond)
+		if m.node.State() != sim.Down || len(logLines(rw.w, "0 of 1 replicas are in sync when shutting down.")) != 1 {
+			t.Errorf("%s: the master is %v", tc.name, m.node.State())
+		}
+	}
+}
+
+// TestShutdownSaveFails: a final save that fails cancels the shutdown: the
+// client is told, the node runs on; with FORCE it exits anyway.
+func TestShutdownSaveFails(t *testing.T) {
+	cfg := DefaultConfig()
+	tw := newTestWorld(t, cfg)
+	c := tw.dial()
+	mustReply(t, c, "+OK\r\n", "SET", "a", "1")
+	tw.host.Disk().SetFull(true)
+	mustReply(t, c, "-ERR Errors trying to SHUTDOWN. Check logs.\r\n", "SHUTDOWN")
+	if tw.node.State() == sim.Down {
+		t.Fatal("the node exited though its save failed")
+	}
+	for _, want := range []string{"Saving the final RDB snapshot before exiting.", "Error trying to save the DB, can't exit.",
+		"Errors trying to shut down the server. Check the logs for more information."} {
+		if len(logLines(tw.w, want)) != 1 {
+			t.Errorf("no log line %q", want)
+		}
+	}
+	mustReply(t, c, "$1\r\n1\r\n", "GET", "a")
+	mustReply(t, c, "-ERR Errors trying to SHUTDOWN. Check logs.\r\n", "SHUTDOWN", "SAVE")
+	c.send("SHUTDOWN", "FORCE")
+	tw.w.RunFor(100 * time.Millisecond)
+	if tw.node.State() != sim.Down || len(logLines(tw.w, "Error trying to save the DB. Exit anyway.")) != 1 {
+		t.Errorf("SHUTDOWN FORCE: the node is %v", tw.node.State())
+	}
+}
+
+// TestShutdownArgs: the argument combinations SHUTDOWN refuses.
+func TestShutdownArgs(t *testing.T) {
+	tw := newTestWorld(t, masterConfig())
+	c := tw.dial()
+	c.expect(`
+SHUTDOWN ABORT NOW -> -ERR syntax error\r\n
+SHUTDOWN NOW ABORT -> -ERR syntax error\r\n
+SHUTDOWN SAVE NOSAVE -> -ERR syntax error\r\n
+SHUTDOWN maybe -> -ERR syntax error\r\n
+SHUTDOWN ABORT -> -ERR No shutdown in progress.\r\n
+`)
+}
+
+// TestShutdownUnblock: CLIENT UNBLOCK ERROR frees the client waiting on
+// SHUTDOWN, which runs on while the shutdown goes on waiting; CLIENT
+// UNBLOCK with TIMEOUT panics the server (replyToBlockedClientTimedOut
+// knows no BLOCKED_SHUTDOWN), as in redis-server 7.0.15.
+func TestShutdownUnblock(t *testing.T) {
+	rw, m := shutdownWorld(t, nil)
+	s, a := m.dial(), m.dial()
+	id := strings.TrimSuffix(strings.TrimPrefix(s.do("CLIENT", "ID"), ":"), "\r\n")
+	s.send("SHUTDOWN")
+	rw.w.RunFor(100 * time.Millisecond)
+	mustReply(t, a, ":1\r\n", "CLIENT", "UNBLOCK", id, "ERROR")
+	rw.w.RunFor(10 * time.Millisecond)
+	if len(s.replies) != 2 || s.replies[1] != "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n" {
+		t.Fatalf("the unblocked client read %q", s.replies)
+	}
+	mustReply(t, s, "+PONG\r\n", "PING")
+	if info := a.do("INFO", "server"); !strings.Contains(info, "shutdown_in_milliseconds:") {
+		t.Error("the shutdown stopped waiting")
+	}
+	s.send("SHUTDOWN")
+	rw.w.RunFor(10 * time.Millisecond)
+	a.send("CLIENT", "UNBLOCK", id)
+	rw.w.RunFor(10 * time.Millisecond)
+	if m.node.State() != sim.Down || len(logLines(rw.w, "Guru Meditation: Unknown btype in replyToBlockedClientTimedOut().")) != 1 {
+		t.Errorf("CLIENT UNBLOCK TIMEOUT of the SHUTDOWN client: the node is %v", m.node.State())
+	}
+}
+
+// TestShutdownWaitsForNextAck: the ACK that answers the shutdown's
+// REPLCONF GETACK does not count the GETACK itself (the replica's offset
+// moves past a command only once it has run), so a master whose running
+// replica has not acknowledged the last write exits at the cron after the
+// replica's next once-a-second ACK. redis-server 7.0.15 in the same story
+// exited 0.996 s after SHUTDOWN.
+func TestShutdownWaitsForNextAck(t *testing.T) {
+	rw := replTopology(t, []string{"m", "r"}, nil, nil)
+	rw.w.RunFor(7 * time.Second)
+	m := rw.node("m")
+	c := m.dial()
+	mustReply(t, c, "+OK\r\n", "SET", "a", "1")
+	c.send("SHUTDOWN")
+	rw.w.RunFor(150 * time.Millisecond)
+	if m.node.State() == sim.Down {
+		t.Fatal("the master exited on the answer to its GETACK")
+	}
+	rw.w.RunFor(1100 * time.Millisecond)
+	if m.node.State() != sim.Down || len(logLines(rw.w, "1 of 1 replicas are in sync when shutting down.")) != 1 {
+		t.Errorf("1.25 s after SHUTDOWN the master is %v", m.node.State())
+	}
+}
