@@ -34,7 +34,7 @@ func (res *Result) Report() *reports.Run {
 // faultWindows pairs each fault with the action that ends it (a heal, a
 // restart, a resume...), so reports can shade the time it was in force.
 func faultWindows(actions []nemesis.Action, end time.Duration) []reports.Fault {
-	closes := map[nemesis.Op]nemesis.Op{nemesis.OpPartition: nemesis.OpHeal, nemesis.OpCrash: nemesis.OpRestart, nemesis.OpCrashTorn: nemesis.OpRestart, nemesis.OpCrashWipe: nemesis.OpRestart, nemesis.OpPause: nemesis.OpResume, nemesis.OpClog: nemesis.OpUnclog, nemesis.OpDiskFull: nemesis.OpDiskOK}
+	closes := map[nemesis.Op]nemesis.Op{nemesis.OpPartition: nemesis.OpHeal, nemesis.OpCrash: nemesis.OpRestart, nemesis.OpCrashTorn: nemesis.OpRestart, nemesis.OpCrashWipe: nemesis.OpRestart, nemesis.OpPause: nemesis.OpResume, nemesis.OpStop: nemesis.OpRestart, nemesis.OpClog: nemesis.OpUnclog, nemesis.OpDiskFull: nemesis.OpDiskOK}
 	var out []reports.Fault
 	for i, a := range actions {
 		switch a.Op {

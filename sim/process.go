@@ -17,6 +17,14 @@ type Node interface {
 	Stop()
 }
 
+// A Terminator is a Node that handles SIGTERM in its own time, as Redis
+// does: Terminate asks it to shut down, and it exits (Env.Exit) when it is
+// done, which may be later in virtual time, or never if it decides to run
+// on. A Node that is not a Terminator takes SIGTERM as Stop.
+type Terminator interface {
+	Terminate()
+}
+
 // A Discarder is a Node that holds something the garbage collector cannot
 // take back by itself: a Redis node's script suspended on a coroutine.
 // Discard is called once when the incarnation ends, however it ends
@@ -157,6 +165,27 @@ func (p *Process) Stop() {
 	p.w.trace.Add(Event{At: p.w.now, Kind: KindStop, Level: LevelInfo, Proc: p.id})
 	p.node.Stop()
 	p.down(KindExit, false)
+}
+
+// Terminate sends SIGTERM: a Terminator is told (the trace records the
+// stop now, the exit when the node gets to it); any other node stops at
+// once, as Stop. A paused process is resumed first, as SIGTERM after
+// SIGCONT.
+func (p *Process) Terminate() {
+	if p.state == Down {
+		return
+	}
+	t, ok := p.node.(Terminator)
+	if !ok {
+		p.Stop()
+		return
+	}
+	if p.state == Paused {
+		p.Resume()
+	}
+	p.w.trace.Add(Event{At: p.w.now, Kind: KindStop, Level: LevelInfo, Proc: p.id, A: 1})
+	t.Terminate()
+	p.finishExit()
 }
 
 // Pause stops delivering events to the process; they wait in order.

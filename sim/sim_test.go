@@ -244,6 +244,51 @@ func TestGracefulStopAndExit(t *testing.T) {
 	}
 }
 
+// terminator exits a second after SIGTERM.
+type terminator struct{ env Env }
+
+func (n *terminator) Stop()      { panic("Stop called on a Terminator") }
+func (n *terminator) Terminate() { n.env.After(time.Second, n.env.Exit) }
+
+func TestTerminate(t *testing.T) {
+	w := NewWorld(1)
+	w.Trace().Keep(LevelInfo)
+	// A node that is not a Terminator stops at once.
+	p := newTestProc(t, w, "n1", HostConfig{}, nil)
+	p.Start()
+	node := p.Node().(*recorder)
+	p.Terminate()
+	if p.State() != Down || len(*node.log) != 1 {
+		t.Fatalf("Terminate of a plain node: state=%v log=%v", p.State(), *node.log)
+	}
+	// A Terminator exits in its own time; a paused one is resumed first.
+	h, _ := w.AddHost("n2", HostConfig{})
+	q, _ := h.Spawn("n2-p", func(env Env) Node { return &terminator{env: env} })
+	q.Start()
+	q.Pause()
+	h.Terminate()
+	if q.State() != Running {
+		t.Fatalf("after SIGTERM: state=%v, want running (resumed, exiting in a second)", q.State())
+	}
+	w.RunFor(999 * time.Millisecond)
+	if q.State() != Running {
+		t.Fatal("exited early")
+	}
+	w.RunFor(2 * time.Millisecond)
+	if q.State() != Down {
+		t.Fatal("did not exit")
+	}
+	var kinds []string
+	for _, ev := range w.Trace().Events {
+		if ev.Proc == q.ID() || ev.Kind == KindFault {
+			kinds = append(kinds, ev.Kind.String())
+		}
+	}
+	if got := strings.Join(kinds, " "); got != "start pause fault resume stop exit" {
+		t.Errorf("trace: %s", got)
+	}
+}
+
 func TestDiskDurability(t *testing.T) {
 	w := NewWorld(1)
 	var env Env

@@ -137,6 +137,15 @@ func (h *Host) Crash() {
 	h.disk.crash(false)
 }
 
+// Terminate sends SIGTERM to the host's processes (Process.Terminate): a
+// graceful stop, which each node finishes in its own time.
+func (h *Host) Terminate() {
+	h.w.Fault("stop host=" + h.name)
+	for _, p := range h.procs {
+		p.Terminate()
+	}
+}
+
 // CrashTorn is a power loss that tears writes: each file keeps its durable
 // content and a random prefix of its unsynced appends, whatever the disk's
 // TornTail says (a file rewritten since its last fsync keeps its durable

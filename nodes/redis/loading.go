@@ -187,13 +187,16 @@ func (s *Server) nextLoadStep() {
 // served, in id order, and answered.
 func (s *Server) loadEvents() {
 	w := s.lw
-	if w == nil || s.stopped {
+	if w == nil || s.stopped || s.shut.finishing {
 		return
 	}
 	w.loaded = w.points[0].bytes
 	w.points = w.points[1:]
 	s.sleeping = false
 	s.updateCachedTime()
+	if s.shutdownWhileLoading() {
+		return // exiting: the load is abandoned
+	}
 	if s.linkState == linkTransfer && s.link != nil && s.link.transfer {
 		if now := s.env.Now().Unix(); now != s.newlineSec {
 			s.newlineSec = now
@@ -203,7 +206,7 @@ func (s *Server) loadEvents() {
 	for _, c := range slices.Clone(s.clients) {
 		if !c.closed && c.blocked == nil {
 			c.processInput()
-			if s.stopped { // SHUTDOWN
+			if s.stopped || s.shut.finishing { // SHUTDOWN
 				s.afterEvent()
 				return
 			}
@@ -219,7 +222,7 @@ func (s *Server) loadEvents() {
 // the input and the crons that waited.
 func (s *Server) stopLoading() {
 	w := s.lw
-	if w == nil || s.stopped {
+	if w == nil || s.stopped || s.shut.finishing {
 		return
 	}
 	s.lw = nil

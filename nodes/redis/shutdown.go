@@ -2,6 +2,7 @@ package redis
 
 import (
 	"strconv"
+	"strings"
 )
 
 // Shutting down as Redis 7.0 does (server.c's prepareForShutdown,
@@ -14,7 +15,9 @@ import (
 // snapshot when asked or configured to, and exits; Redis does that in its
 // main thread, so here the node is held until the disk is done. A failed
 // save cancels the shutdown unless FORCE is given: the clients blocked on
-// SHUTDOWN are told so and the node runs on.
+// SHUTDOWN are told so and the node runs on. SIGTERM (sim.Process.Terminate)
+// asks for the same shutdown, with shutdown-on-sigterm's flags, at the next
+// serverCron (or, while the node loads, at its next pause in the load).
 
 // shutdownFlag is SHUTDOWN_SAVE, _NOSAVE, _NOW and _FORCE.
 type shutdownFlag uint8
@@ -28,6 +31,8 @@ const (
 
 // shutdownState is a shutdown in progress.
 type shutdownState struct {
+	// asap is server.shutdown_asap: a SIGTERM is waiting for the cron.
+	asap bool
 	// endMs is server.shutdown_mstime: when the wait for the replicas
 	// gives up; 0 unless a shutdown waits for them.
 	endMs int64
@@ -104,14 +109,67 @@ func (s *Server) prepareForShutdown(flags shutdownFlag) {
 	s.finishShutdown()
 }
 
-// shutdownCron is serverCron's part: a shutdown waiting for replicas
-// finishes once they have caught up or its time is up. It reports whether
-// the node is now held or gone, in which case the rest of the cron waits.
+// Terminate is SIGTERM (sigShutdownHandler): the shutdown starts at the
+// next cron.
+func (s *Server) Terminate() {
+	if s.stopped {
+		return
+	}
+	if s.loading {
+		s.env.Logf("Received shutdown signal during loading, scheduling shutdown.")
+	} else {
+		s.env.Logf("Received SIGTERM scheduling shutdown...")
+	}
+	s.shut.asap = true
+}
+
+// sigtermFlags are shutdown-on-sigterm's flags.
+func (s *Server) sigtermFlags() shutdownFlag {
+	var f shutdownFlag
+	for _, w := range strings.Fields(s.cfg.ShutdownOnSigterm) {
+		switch w {
+		case "save":
+			f |= shutdownSave
+		case "nosave":
+			f |= shutdownNosave
+		case "now":
+			f |= shutdownNow
+		case "force":
+			f |= shutdownForce
+		}
+	}
+	return f
+}
+
+// shutdownCron is serverCron's part: a SIGTERM starts the shutdown, and
+// one waiting for replicas finishes once they have caught up or its time
+// is up. It reports whether the node is now held or gone, in which case
+// the rest of the cron waits.
 func (s *Server) shutdownCron() bool {
-	if s.shut.endMs != 0 && (s.nowMs() >= s.shut.endMs || s.readyToShutdown()) {
+	switch {
+	case s.shut.asap && s.shut.endMs == 0 && !s.shut.finishing:
+		s.prepareForShutdown(s.sigtermFlags())
+	case s.shut.endMs != 0 && (s.nowMs() >= s.shut.endMs || s.readyToShutdown()):
 		s.finishShutdown()
 	}
 	return s.sleeping || s.stopped
+}
+
+// shutdownWhileLoading is whileBlockedCron's: a SIGTERM during a load
+// shuts the node down without saving. It reports whether the node is now
+// held or gone.
+func (s *Server) shutdownWhileLoading() bool {
+	if !s.shut.asap || s.shut.endMs != 0 || s.shut.finishing {
+		return s.shut.finishing
+	}
+	s.prepareForShutdown(shutdownNosave)
+	if s.stopped || s.shut.finishing {
+		return true
+	}
+	// Waiting for replicas instead: whileBlockedCron gives up on it.
+	s.env.Logf("SIGTERM received but errors trying to shut down the server, check the logs for more information")
+	s.shut.asap = false
+	return false
 }
 
 // readyToShutdown is isReadyToShutdown: every replica has acknowledged the
@@ -293,7 +351,7 @@ func (s *Server) shutdownFailed() {
 // told it failed, and the writes it paused run.
 func (s *Server) cancelShutdown() {
 	wasPaused := s.shut.endMs != 0
-	s.shut.endMs, s.shut.flags = 0, 0
+	s.shut.endMs, s.shut.flags, s.shut.asap = 0, 0, false
 	for _, c := range s.clients {
 		if c.blocked != nil && c.blocked.shutdown {
 			c.unblock(false)
@@ -312,10 +370,14 @@ func (s *Server) cancelShutdown() {
 
 // abortShutdown is abortShutdown (SHUTDOWN ABORT).
 func (s *Server) abortShutdown() bool {
-	if s.shut.endMs == 0 {
+	switch {
+	case s.shut.endMs != 0:
+		s.cancelShutdown()
+	case s.shut.asap:
+		s.shut.asap = false // a SIGTERM the cron has not taken up yet
+	default:
 		return false
 	}
-	s.cancelShutdown()
 	s.env.Logf("Shutdown manually aborted.")
 	return true
 }

@@ -241,3 +241,79 @@ func TestShutdownWaitsForNextAck(t *testing.T) {
 		t.Errorf("1.25 s after SHUTDOWN the master is %v", m.node.State())
 	}
 }
+
+// TestTerminate: SIGTERM starts the same shutdown at the next cron: the
+// node waits for its lagging replica, then exits; SHUTDOWN ABORT in
+// between cancels it, as it cancels a SIGTERM not yet taken up.
+func TestTerminate(t *testing.T) {
+	rw, m := shutdownWorld(t, nil)
+	a := m.dial()
+	m.node.Terminate()
+	mustReply(t, a, "+OK\r\n", "SHUTDOWN", "ABORT") // before the cron takes it up
+	rw.w.RunFor(200 * time.Millisecond)
+	if m.node.State() == sim.Down || len(logLines(rw.w, "User requested shutdown...")) != 0 {
+		t.Fatal("an aborted SIGTERM started a shutdown")
+	}
+	m.node.Terminate()
+	rw.w.RunFor(200 * time.Millisecond)
+	if n := len(logLines(rw.w, "Waiting for replicas before shutting down.")); m.node.State() == sim.Down || n != 1 {
+		t.Fatalf("SIGTERM: the node is %v, %d waits logged", m.node.State(), n)
+	}
+	mustReply(t, a, "+OK\r\n", "SHUTDOWN", "ABORT")
+	m.node.Terminate()
+	rw.w.RunFor(200 * time.Millisecond)
+	rw.node("r").node.Resume()
+	rw.w.RunFor(1500 * time.Millisecond)
+	if m.node.State() != sim.Down || len(logLines(rw.w, "Received SIGTERM scheduling shutdown...")) != 3 ||
+		len(logLines(rw.w, "1 of 1 replicas are in sync when shutting down.")) != 1 {
+		t.Errorf("SIGTERM with the replica caught up: the node is %v", m.node.State())
+	}
+}
+
+// TestTerminateSaves: SIGTERM with save points saves the final snapshot,
+// fsynced, before the node exits; with shutdown-on-sigterm nosave it
+// does not.
+func TestTerminateSaves(t *testing.T) {
+	for _, nosave := range []bool{false, true} {
+		cfg := DefaultConfig()
+		if nosave {
+			cfg.ShutdownOnSigterm = "nosave"
+		}
+		tw := newTestWorld(t, cfg)
+		mustReply(t, tw.dial(), "+OK\r\n", "SET", "a", "1")
+		tw.node.Terminate()
+		tw.w.RunFor(200 * time.Millisecond)
+		if tw.node.State() != sim.Down {
+			t.Fatalf("nosave %v: the node runs on", nosave)
+		}
+		tw.host.Crash() // only what was fsynced survives
+		tw.node.Start()
+		tw.w.RunFor(100 * time.Millisecond)
+		want := "$1\r\n1\r\n"
+		if nosave {
+			want = "$-1\r\n"
+		}
+		mustReply(t, tw.dial(), want, "GET", "a")
+	}
+}
+
+// TestTerminateWhileLoading: SIGTERM during a load exits at the load's
+// next pause, without saving.
+func TestTerminateWhileLoading(t *testing.T) {
+	tw := newTestWorld(t, loadingConfig())
+	populate(t, tw.dial(), 2000, 10000)
+	before, _ := tw.host.Disk().Read("dump.rdb")
+	tw.restartLoading()
+	tw.node.Terminate()
+	tw.w.RunFor(50 * time.Millisecond)
+	if tw.node.State() != sim.Down || !tw.logged("Received shutdown signal during loading, scheduling shutdown.") {
+		t.Fatalf("the node is %v 50 ms after SIGTERM during its load", tw.node.State())
+	}
+	if tw.logged("DB loaded from disk") || tw.logged("DB saved on disk") {
+		t.Error("the load finished, or the node saved")
+	}
+	after, _ := tw.host.Disk().Read("dump.rdb")
+	if string(after) != string(before) {
+		t.Error("dump.rdb changed")
+	}
+}

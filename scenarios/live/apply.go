@@ -112,6 +112,19 @@ func (b *Backend) apply(a nemesis.Action, op nemesis.Operator) error {
 				b.Note(fmt.Sprintf("%s %s (%s): %v", a.Op, a.Target, n.what(), err))
 			}
 		}
+	case nemesis.OpStop:
+		ps, err := procsOf()
+		if ps == nil {
+			return err
+		}
+		for _, n := range ps {
+			if n.paused {
+				_ = n.signal(syscall.SIGCONT) // as the simulation resumes first
+			}
+			if err := n.signal(syscall.SIGTERM); err != nil {
+				b.Note(fmt.Sprintf("%s %s (%s): %v", a.Op, a.Target, n.what(), err))
+			}
+		}
 	case nemesis.OpHealAll:
 		if err := b.fw.heal(); err != nil {
 			return err

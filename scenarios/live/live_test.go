@@ -16,6 +16,7 @@ import (
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/builtin"
+	"github.com/redsim/redsim/scenarios/file"
 	"github.com/redsim/redsim/scenarios/live"
 )
 
@@ -45,6 +46,13 @@ func runLive(t *testing.T, name string, set map[string]string) *scenarios.Result
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runLiveScenario(t, s, set)
+}
+
+// runLiveScenario is runLive for any scenario.
+func runLiveScenario(t *testing.T, s *scenarios.Scenario, set map[string]string) *scenarios.Result {
+	t.Helper()
+	requireLive(t)
 	b, err := live.New(context.Background(), live.Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -315,5 +323,69 @@ func TestSentinelPartitionFailsOver(t *testing.T) {
 	}
 	if v := verdict(res, "split-brain"); !strings.Contains(v.Summary, "1 elections") && !strings.Contains(v.Summary, "2 elections") {
 		t.Errorf("split-brain: want the failover's election read from the live events, got %s %s", v.Verdict, v.Summary)
+	}
+}
+
+// TestGracefulStop: the stop action is SIGTERM, and real redis-server 7.0
+// waits for its cut-off replica before it exits, writes held and reads
+// served, as the simulated node does (scenarios/file's TestFileGracefulStop
+// tells the same story); restart brings it back once it has exited.
+func TestGracefulStop(t *testing.T) {
+	s, err := file.Parse("stop.toml", `
+duration = "22s"
+quiet = "6s"
+[topology]
+nodes = 2
+[workload]
+kind = "register"
+[[nemesis.action]]
+at = "3s"
+op = "partition"
+shape = "isolate"
+groups = [["n2"]]
+[[nemesis.action]]
+at = "5s"
+op = "stop"
+target = "n1"
+[[nemesis.action]]
+at = "9s"
+op = "heal"
+[[nemesis.action]]
+at = "13s"
+op = "restart"
+target = "n1"
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runLiveScenario(t, s, nil)
+	const waitFrom, heal = 5.5e9, 9e9
+	held, reads := 0, 0
+	for _, op := range res.History {
+		if op.Node != "n1" || float64(op.Invoke) < waitFrom || float64(op.Invoke) >= heal {
+			continue
+		}
+		switch {
+		case op.Kind.Writes():
+			held++
+			if float64(op.Complete) < heal {
+				t.Errorf("a write to n1 during the wait completed (%s) at %v, before the heal", op.Outcome, op.Complete)
+			}
+		case op.Outcome == history.Ok:
+			reads++
+		}
+	}
+	if held == 0 || reads == 0 {
+		t.Errorf("during the wait: %d writes held, %d reads served; want some of each", held, reads)
+	}
+	back := false
+	for _, op := range res.History {
+		if op.Node == "n1" && float64(op.Invoke) > 14e9 && op.Kind.Writes() && op.Outcome == history.Ok {
+			back = true
+			break
+		}
+	}
+	if !back {
+		t.Error("n1 served no write after the restart")
 	}
 }

@@ -105,7 +105,7 @@ func (n *node) kill() {
 	n.paused = false
 }
 
-// signal sends SIGSTOP or SIGCONT.
+// signal sends SIGSTOP, SIGCONT or SIGTERM.
 func (n *node) signal(sig syscall.Signal) error {
 	if !n.up() {
 		return errors.New("the node is down")

@@ -36,6 +36,13 @@ const (
 	OpLatency     Op = "latency"   // Groups[0][0] <-> Groups[0][1] take Latency each way
 	OpHealAll     Op = "heal-all"
 
+	// OpStop sends SIGTERM to Target host's processes: a graceful stop,
+	// which each finishes in its own time. A Redis node saves if it has
+	// save points and first waits up to shutdown-timeout (10 s) for
+	// lagging replicas, holding writes meanwhile; restart starts again
+	// those that have exited by then.
+	OpStop Op = "stop"
+
 	// Operator actions: what a person or a tool does to the deployment.
 	OpPromote   Op = "promote"   // the Redis node on Target becomes a master (REPLICAOF NO ONE)
 	OpReplicaOf Op = "replicaof" // the Redis node on Target follows Master (host:port)
@@ -76,7 +83,7 @@ const (
 )
 
 // Ops lists every op in the order scenario files document them.
-var Ops = []Op{OpPartition, OpHeal, OpCrash, OpRestart, OpCrashTorn, OpCrashWipe, OpPause, OpResume, OpClockJump, OpClockDrift,
+var Ops = []Op{OpPartition, OpHeal, OpCrash, OpRestart, OpCrashTorn, OpCrashWipe, OpPause, OpResume, OpStop, OpClockJump, OpClockDrift,
 	OpClockStrobe, OpDiskFsync, OpDiskFull, OpDiskOK, OpClog, OpUnclog, OpReset, OpKillLink, OpSlow, OpLatency, OpHealAll,
 	OpPromote, OpReplicaOf, OpPublish, OpFailover, OpClusterCreate, OpReshard, OpClusterAddNode, OpClusterDelNode,
 	OpClusterForget, OpClusterFailover, OpAssignSlots}

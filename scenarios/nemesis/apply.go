@@ -107,6 +107,12 @@ func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
 			return err
 		}
 		h.Restart(0)
+	case OpStop:
+		h, err := host()
+		if err != nil {
+			return err
+		}
+		h.Terminate()
 	case OpPause, OpResume:
 		h, err := host()
 		if err != nil {
