@@ -219,10 +219,11 @@ type Config struct {
 	// disabled, maxmemory-clients 0...), but the node enforces neither
 	// protected-mode nor the default client-output-buffer-limit and
 	// client-query-buffer-limit, sends no TCP keepalives, keeps its backlog without
-	// replicas (repl-backlog-ttl), does not adapt hz (dynamic-hz), and
-	// a graceful stop (SIGTERM, sim.Process.Stop) neither waits for
-	// replicas (shutdown-timeout, which SHUTDOWN obeys) nor reads
-	// shutdown-on-sigterm.
+	// replicas (repl-backlog-ttl), and does not adapt hz (dynamic-hz).
+	// SHUTDOWN and SIGTERM (sim.Process.Terminate) obey shutdown-timeout
+	// and shutdown-on-sigterm; sim.Process.Stop (simulate serve's end) is
+	// an immediate stop that saves if save points are set, and nothing
+	// sends SIGINT, so shutdown-on-sigint has no effect.
 
 	// ClientOutputBufferLimit is `client-output-buffer-limit` for the
 	// normal, replica and pubsub classes.
