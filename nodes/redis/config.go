@@ -218,8 +218,8 @@ type Config struct {
 	// does (lazyfree-* no, repl-diskless-sync yes, repl-diskless-load
 	// disabled, maxmemory-clients 0...), but the node enforces neither
 	// protected-mode nor the default client-output-buffer-limit and
-	// client-query-buffer-limit, sends no TCP keepalives, keeps its backlog without
-	// replicas (repl-backlog-ttl), and does not adapt hz (dynamic-hz).
+	// client-query-buffer-limit, sends no TCP keepalives, and does not
+	// adapt hz (dynamic-hz).
 	// SHUTDOWN and SIGTERM (sim.Process.Terminate) obey shutdown-timeout
 	// and shutdown-on-sigterm; sim.Process.Stop (simulate serve's end) is
 	// an immediate stop that saves if save points are set, and nothing

@@ -266,3 +266,38 @@ func TestMasterFirstPingAfterPeriod(t *testing.T) {
 		t.Fatalf("master_repl_offset %s after 11s; want 14 (one PING at loop 10)", got)
 	}
 }
+
+// TestBacklogTTL: a master whose replicas have been gone for longer than
+// repl-backlog-ttl frees its backlog and takes a new replication ID, with
+// no secondary one, as replicationCron does; the replica, cut off all
+// that time, then cannot continue (PSYNC) and takes a full resync.
+func TestBacklogTTL(t *testing.T) {
+	rw := replTopology(t, []string{"m", "r"}, nil, func(cfg *Config) { cfg.ReplBacklogTTL, cfg.ReplTimeoutSeconds = 10, 5 })
+	rw.w.RunFor(7 * time.Second)
+	m, r := rw.node("m"), rw.node("r")
+	c := m.dial()
+	mustReply(t, c, "+OK\r\n", "SET", "a", "1")
+	id := rw.info(c, "master_replid")
+	if err := rw.net.Isolate("r"); err != nil {
+		t.Fatal(err)
+	}
+	rw.w.RunFor(6 * time.Second) // the master drops the silent replica
+	if got := rw.info(c, "connected_slaves"); got != "0" {
+		t.Fatalf("connected_slaves %s after the replica's timeout", got)
+	}
+	rw.w.RunFor(9 * time.Second)
+	if got := rw.info(c, "repl_backlog_active"); got != "1" || rw.info(c, "master_replid") != id {
+		t.Fatalf("within the TTL: repl_backlog_active %s, replid changed %v", got, rw.info(c, "master_replid") != id)
+	}
+	rw.w.RunFor(3 * time.Second)
+	if got := rw.info(c, "repl_backlog_active"); got != "0" || rw.info(c, "master_replid") == id ||
+		rw.info(c, "master_replid2") != strings.Repeat("0", 40) || len(logLines(rw.w, "Replication backlog freed after 10 seconds without connected replicas.")) != 1 {
+		t.Fatalf("past the TTL: repl_backlog_active %s, the backlog not freed as Redis frees it", got)
+	}
+	rw.net.Heal()
+	rw.w.RunFor(15 * time.Second)
+	if got := infoLine(c.do("INFO", "stats"), "sync_full"); got != "2" {
+		t.Errorf("sync_full %s after the heal, want 2 (a full resync, the history gone)", got)
+	}
+	mustReply(t, r.dial(), "$1\r\n1\r\n", "GET", "a")
+}

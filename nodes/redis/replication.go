@@ -50,6 +50,9 @@ type replState struct {
 	// client sent them, while it propagates them; nil when unknown.
 	propRaw  []byte
 	replicas []*client
+	// noReplicasSince is repl_no_slaves_since: the unixtime since which
+	// the node has had no replica, which repl-backlog-ttl counts from.
+	noReplicasSince int64
 
 	fullSyncTimer   sim.Timer
 	fullSyncPending bool
@@ -111,6 +114,7 @@ func (s *Server) initReplID() {
 	s.secondOffset = -1
 	s.replSelDB = -1
 	s.cachedOffset = -1
+	s.noReplicasSince = s.env.Now().Unix() // time(NULL)
 }
 
 // configuredMaster is the `replicaof` of the configuration, if any.
@@ -181,6 +185,7 @@ func (s *Server) restoreMasterHistory() {
 	s.replid2 = s.loadedReplid
 	s.secondOffset = s.loadedOffset + 1
 	s.offset += s.loadedOffset
+	s.noReplicasSince = s.env.Now().Unix() // time(NULL)
 }
 
 // replFeed adds data to the replication stream: the backlog, the online
@@ -403,6 +408,9 @@ func (s *Server) unsetMaster() {
 	s.disconnectReplicas()
 	s.createBacklog()
 	s.replSelDB = -1
+	// The backlog's time to live counts from the promotion, not from
+	// whenever the node last had a replica of its own.
+	s.noReplicasSince = s.unixtime
 }
 
 func (s *Server) unblockAllForRoleChange() {
@@ -430,6 +438,9 @@ func (s *Server) discardCachedMaster() {
 func (s *Server) disconnectReplicas() {
 	for _, r := range slices.Clone(s.replicas) {
 		r.kill()
+	}
+	if len(s.replicas) > 0 {
+		s.noReplicasSince = s.unixtime
 	}
 	s.replicas = s.replicas[:0]
 }
@@ -988,8 +999,24 @@ func (s *Server) replicationCronRun() {
 			r.kill()
 		}
 	}
+	s.backlogTTL()
 	s.refreshGoodReplicas()
 	s.replCronLoops++
+}
+
+// backlogTTL is replicationCron's repl-backlog-ttl: a master that has had
+// no replica for longer frees its backlog, with a new replication ID and
+// no secondary one (so that, made a replica later, it cannot continue its
+// old history by the second ID after writes the backlog did not count).
+func (s *Server) backlogTTL() {
+	ttl := s.cfg.ReplBacklogTTL
+	if len(s.replicas) > 0 || ttl == 0 || s.backlog == nil || s.isReplica() || s.unixtime-s.noReplicasSince <= ttl {
+		return
+	}
+	s.replid = randomHex(s.rng, 40)
+	s.replid2, s.secondOffset = strings.Repeat("0", 40), -1
+	s.backlog = nil
+	s.env.Logf("Replication backlog freed after %d seconds without connected replicas.", int32(ttl))
 }
 
 func (s *Server) replPropagatePing() {
@@ -1206,6 +1233,9 @@ func (s *Server) startFullSync() {
 // removeReplica forgets a replica client that went away (freeClient).
 func (s *Server) removeReplica(c *client) {
 	s.replicas = slices.DeleteFunc(s.replicas, func(x *client) bool { return x == c })
+	if len(s.replicas) == 0 {
+		s.noReplicasSince = s.unixtime
+	}
 	s.refreshGoodReplicas()
 }
 
