@@ -14,8 +14,10 @@ import (
 // held by DEBUG SLEEP) waits for it, as Redis 7.0 does: the SHUTDOWN
 // client is blocked, writes are held and reads served, INFO shows
 // shutdown_in_milliseconds, SHUTDOWN ABORT cancels (the waiting client is
-// told the shutdown failed, the held write runs); a second SHUTDOWN exits
-// once the replica has caught up.
+// told the shutdown failed, the held write runs). Redis does not reset a
+// client released from SHUTDOWN: after an inline SHUTDOWN its next line is
+// read inline whatever it is; after a multibulk one its next command trips
+// an assertion and the server dies.
 func TestShutdownWaitsForReplica(t *testing.T) {
 	t.Parallel()
 	want := shutdownStory(t, StartRedisIn(t, t.TempDir(), "--repl-diskless-sync-delay", "0"))
@@ -63,7 +65,7 @@ func shutdownStory(t *testing.T, master string) string {
 	time.Sleep(50 * time.Millisecond)
 	var seen []string
 	seen = append(seen, do(a, "SET", "a", "1"))
-	if err := s.Send([]byte("SHUTDOWN")); err != nil {
+	if _, err := s.nc.Write([]byte("SHUTDOWN\r\n")); err != nil {
 		t.Fatal(err)
 	}
 	if err := awaitProcessed(master, s, ReplyTimeout); err != nil {
@@ -91,11 +93,35 @@ func shutdownStory(t *testing.T, master string) string {
 		seen = append(seen, strings.TrimSpace(string(raw)))
 	}
 	seen = append(seen, do(a, "SHUTDOWN", "ABORT"), do(a, "GET", "b"))
-	// Again, waiting this time until the replica wakes and acknowledges.
-	if err := s.Send([]byte("SHUTDOWN")); err != nil {
+	// The client released from its inline SHUTDOWN sends a multibulk PING.
+	if err := s.Send([]byte("PING")); err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.Receive(10 * time.Second)
+	for range 3 {
+		raw, err := s.Receive(ReplyTimeout)
+		if err != nil {
+			t.Fatalf("%s: PING after the released inline SHUTDOWN: %v", master, err)
+		}
+		seen = append(seen, strings.TrimSpace(string(raw)))
+	}
+	// A multibulk SHUTDOWN, aborted, then a command from its client.
+	z := dial(master)
+	if err := z.Send([]byte("SHUTDOWN")); err != nil {
+		t.Fatal(err)
+	}
+	if err := awaitProcessed(master, z, ReplyTimeout); err != nil {
+		t.Fatalf("%s: the second SHUTDOWN: %v", master, err)
+	}
+	seen = append(seen, do(a, "SHUTDOWN", "ABORT"))
+	raw, err := z.Receive(ReplyTimeout)
+	if err != nil {
+		t.Fatalf("%s: after the second abort: %v", master, err)
+	}
+	seen = append(seen, strings.TrimSpace(string(raw)))
+	if err := z.Send([]byte("PING")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = z.Receive(ReplyTimeout)
 	seen = append(seen, "closed without a reply:"+boolWord(err != nil && !strings.Contains(err.Error(), "no reply within")))
 	// The process is gone once its port refuses connections.
 	gone := false
@@ -108,7 +134,7 @@ func shutdownStory(t *testing.T, master string) string {
 		}
 	}
 	seen = append(seen, "exited:"+boolWord(gone))
-	for _, c := range []*Conn{a, s, w} {
+	for _, c := range []*Conn{a, s, w, z} {
 		_ = c.nc.Close()
 	}
 	return strings.Join(seen, " | ")

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/redsim/redsim/nodes/redis/acl"
+	"github.com/redsim/redsim/sim"
 )
 
 // The node's side of Redis's ACLs (src/acl.c): nodes/redis/acl holds the
@@ -111,8 +112,13 @@ func (s *Server) loadACLFile() bool {
 
 // strerror is the C library's text for the errors a disk gives.
 func strerror(err error) string {
-	if errors.Is(err, fs.ErrNotExist) {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return "No such file or directory"
+	case errors.Is(err, sim.ErrNoSpace):
+		return "No space left on device"
+	case errors.Is(err, sim.ErrIO):
+		return "Input/output error"
 	}
 	return err.Error()
 }

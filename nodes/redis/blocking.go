@@ -247,6 +247,7 @@ func blmoveGeneric(c *client, src, dst []byte, from, to bool, tb []byte, where [
 func (c *client) block(b *blockState, timeout int64) {
 	c.blocked = b
 	s := c.s
+	c.setBpopTimeout(timeout)
 	for _, k := range b.keys {
 		dk := dbKey{b.db.id, k}
 		if !slices.Contains(s.blocking[dk], c) {
@@ -264,6 +265,19 @@ func (c *client) block(b *blockState, timeout int64) {
 			c.processInput()
 			s.afterEvent()
 		})
+	}
+}
+
+// setBpopTimeout notes a blocking command's timeout (ms from now, 0 for
+// none) as c->bpop.timeout, the deadline Redis keeps after the block.
+func (c *client) setBpopTimeout(timeout int64) {
+	switch {
+	case timeout <= 0:
+		c.bpopTimeout = 0
+	case timeoutNeverFires(timeout):
+		c.bpopTimeout = math.MaxInt64
+	default:
+		c.bpopTimeout = c.s.nowMs() + timeout
 	}
 }
 

@@ -217,14 +217,14 @@ func (c *client) runLong(args [][]byte) bool {
 // the script's end), and the replies go out; then the script goes on.
 func (s *Server) scriptHook() {
 	l := s.long
-	if l == nil || s.stopped {
+	if l == nil || s.stopped || s.shut.finishing {
 		return
 	}
 	s.sleeping = false
 	for _, c := range slices.Clone(s.clients) {
 		if c != l.c && !c.closed && c.blocked == nil {
 			c.processInput()
-			if s.stopped { // SHUTDOWN NOSAVE
+			if s.stopped || s.shut.finishing { // SHUTDOWN NOSAVE
 				s.afterEvent()
 				return
 			}

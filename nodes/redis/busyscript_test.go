@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redsim/redsim/sim"
 	"go.uber.org/goleak"
 )
 
@@ -70,22 +71,41 @@ func TestBusyScriptKill(t *testing.T) {
 // TestBusyScriptUnkillable: a script that wrote cannot be killed; SHUTDOWN
 // NOSAVE stops the node, and its suspended script with it.
 func TestBusyScriptUnkillable(t *testing.T) {
+	testBusyScriptUnkillable(t, false)
+}
+
+// TestBusyScriptUnkillableAOF: the same with the AOF on, whose fsync at
+// shutdown takes disk time: the node, held for it as Redis's main thread
+// is, serves no one meanwhile and the script does not go on.
+func TestBusyScriptUnkillableAOF(t *testing.T) {
+	testBusyScriptUnkillable(t, true)
+}
+
+func testBusyScriptUnkillable(t *testing.T, aof bool) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	tw := busyWorld(t)
+	cfg := DefaultConfig()
+	cfg.BusyReplyThreshold = 50 * time.Millisecond
+	cfg.AppendOnly = aof
+	tw := newTestWorldDisk(t, cfg, sim.DiskConfig{FsyncLatency: sim.FixedDist(20 * time.Millisecond)})
 	defer tw.w.Close() // before goleak looks: the node's coroutine ends
-	caller, other := tw.dial(), tw.dial()
+	caller, other, third := tw.dial(), tw.dial(), tw.dial()
 	caller.send("EVAL", spinWriteScript, "0")
 	tw.w.RunFor(60 * time.Millisecond)
 	other.expect(`
 		SCRIPT KILL -> -UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.\r\n
 	`)
 	other.send("SHUTDOWN", "NOSAVE")
-	tw.w.RunFor(10 * time.Millisecond)
+	tw.w.RunFor(time.Millisecond)
+	third.send("PING")
+	tw.w.RunFor(40 * time.Millisecond)
 	if tw.node.Node() != nil {
 		t.Fatal("the node is still up after SHUTDOWN NOSAVE")
 	}
 	if !caller.closed || len(caller.replies) != 0 {
 		t.Errorf("the caller: closed %v, replies %q", caller.closed, caller.replies)
+	}
+	if len(third.replies) != 0 {
+		t.Errorf("a client was served during the shutdown: %q", third.replies)
 	}
 }
 

@@ -62,6 +62,15 @@ type client struct {
 	// the cached server.unixtime (whole seconds) when the client was made
 	// and when it last read or was written to.
 	ctime, lastInteraction int64
+	// bpopTimeout is c->bpop.timeout: the deadline (wall ms) of the last
+	// blocking command that blocked, 0 if it had none; Redis never
+	// clears it (see shutdownCommand). bpopTimer is SHUTDOWN's use of it.
+	bpopTimeout int64
+	bpopTimer   sim.Timer
+	// unreset is a client released from SHUTDOWN by an abort, a failure
+	// or CLIENT UNBLOCK: Redis has not reset it, and the next multibulk
+	// command it sends trips processMultibulkBuffer's assertion.
+	unreset, unresetInline bool
 
 	// argv is the command being run; prop, when set, is what it propagates
 	// to the AOF instead (SET EX as SET PXAT, EXPIRE as PEXPIREAT...).
@@ -193,6 +202,21 @@ func (c *client) OnClose(conn sim.Conn, err error) {
 // node sleeps, or the input runs out.
 func (c *client) processInput() {
 	for !c.closed && !c.closing && c.blocked == nil && c.paused == nil && !c.s.sleeping && !c.s.stopped {
+		if c.unreset && c.r.Buffered() > 0 {
+			// The client still has the reqtype and argv of the SHUTDOWN
+			// that blocked it. Sent as a multibulk, its next input goes
+			// to processMultibulkBuffer, which asserts argc is 0; sent
+			// inline, its next line is read inline whatever it is, and
+			// that command resets it.
+			c.unreset = false
+			if !c.unresetInline {
+				c.s.env.Logf("=== ASSERTION FAILED ===")
+				c.s.env.Logf("==> networking.c:2295 'c->argc == 0' is not true")
+				c.s.crashExit()
+				return
+			}
+			c.r.ForceInline()
+		}
 		args, ok, err := c.r.Next()
 		if err != nil {
 			pe := c.r.Err()

@@ -244,8 +244,17 @@ func clientUnblockCommand(c *client, args [][]byte) {
 		c.s.crashExit()
 		return
 	case withError:
+		// updateStatsOnUnblock with had_errors: the blocked command is a
+		// failed call, and the error, sent during this one, makes it one.
+		if b.cmd != nil {
+			b.cmd.failed++
+		}
+		x.unreset = x.unreset || b.shutdown
 		x.unblockWait()
-		x.w.WriteError("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+		const msg = "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+		c.s.countError([]byte("-" + msg))
+		c.s.foreignError = true
+		x.w.WriteError(msg)
 	case b.wait:
 		x.unblockWait()
 		x.w.WriteInt(int64(c.s.replicasAcked(x.waitOff)))

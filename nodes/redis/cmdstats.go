@@ -16,6 +16,10 @@ type adminState struct {
 	// INFO errorstats; totalErrors is stat_total_error_replies.
 	errorStats  map[string]int64
 	totalErrors int64
+	// foreignError is set when the running command sent an error reply
+	// to another client (CLIENT UNBLOCK ... ERROR, SHUTDOWN ABORT): call()
+	// sees stat_total_error_replies grow and counts a failed call.
+	foreignError bool
 	// heldTotal is how long the node's loop has been held by DEBUG SLEEP
 	// since boot: a command that holds the loop is as slow as its hold,
 	// though its proc returns at once.
@@ -68,9 +72,13 @@ func (s *Server) endCall(c *client, cmd *command, args [][]byte, t callTimer) {
 		if !s.countedInScript(cmd, b[t.replyAt:]) {
 			s.countError(b[t.replyAt:])
 		}
+		s.foreignError = false
 		if s.inScript && c == s.sclient {
 			s.scriptErrors = append(s.scriptErrors, errorMessage(b[t.replyAt:]))
 		}
+		cmd.failed++
+	} else if s.foreignError {
+		s.foreignError = false
 		cmd.failed++
 	}
 	fast := cmd.fast

@@ -288,7 +288,7 @@ func (s *Server) bgsave(done func(ok bool)) bool {
 			return true
 		}
 		disk.Sync(s.cfg.DBFilename, func(err error) {
-			if s.stopped && done == nil {
+			if (s.stopped && done == nil) || s.rdbGen != gen {
 				return
 			}
 			finish(err)
@@ -297,8 +297,8 @@ func (s *Server) bgsave(done func(ok bool)) bool {
 	}
 	syncTmp := func() {
 		disk.Sync(tmp, func(err error) {
-			if s.stopped && done == nil {
-				return
+			if (s.stopped && done == nil) || s.rdbGen != gen {
+				return // the node is gone, or the save was killed
 			}
 			if err == nil {
 				err = disk.Rename(tmp, s.cfg.DBFilename)
@@ -341,12 +341,18 @@ func (s *Server) rdbSaveBackground() bool {
 // saveSync is SAVE: a snapshot while the node waits, replies included.
 func (s *Server) saveSync(done func(ok bool)) {
 	s.sleeping = true
+	inCall := true
 	s.bgsave(func(ok bool) {
 		s.sleeping = false
 		done(ok)
-		s.flushReplies()
-		s.resume()
+		if !inCall {
+			// Reported by the disk later: the held node resumes. A
+			// failure reported at once leaves SAVE's call to go on.
+			s.flushReplies()
+			s.resume()
+		}
 	})
+	inCall = false
 }
 
 func saveCommand(c *client, args [][]byte) {

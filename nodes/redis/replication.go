@@ -1284,6 +1284,7 @@ func waitCommand(c *client, args [][]byte) {
 	// also sends the replicas the GETACK that blocking asked for.
 	c.waitN, c.waitOff = int(int32(n)), c.woff
 	c.blocked = &blockState{db: c.db, wait: true}
+	c.setBpopTimeout(timeout)
 	s.waiters = append(s.waiters, c)
 	if timeout > 0 && !timeoutNeverFires(timeout) {
 		b := c.blocked

@@ -1,8 +1,10 @@
 package redis
 
 import (
+	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Shutting down as Redis 7.0 does (server.c's prepareForShutdown,
@@ -33,6 +35,11 @@ const (
 type shutdownState struct {
 	// asap is server.shutdown_asap: a SIGTERM is waiting for the cron.
 	asap bool
+	// caller is the client whose SHUTDOWN is running, nil outside it;
+	// async is set once finishShutdown has handed its work to the disk,
+	// so that a failure reported later resumes the held node.
+	caller *client
+	async  bool
 	// endMs is server.shutdown_mstime: when the wait for the replicas
 	// gives up; 0 unless a shutdown waits for them.
 	endMs int64
@@ -80,8 +87,24 @@ func shutdownCommand(c *client, args [][]byte) {
 	}
 	// blockClient(c, BLOCKED_SHUTDOWN): the client hears back only if
 	// the shutdown fails or is aborted.
-	c.blocked = &blockState{shutdown: true}
+	b := &blockState{shutdown: true}
+	c.blocked = b
+	if c.bpopTimeout != 0 && c.bpopTimeout != math.MaxInt64 {
+		// blockClient files the client in the timeout table with the
+		// timeout of its last blocking command, never cleared: when that
+		// time comes (now, if it has passed) replyToBlockedClientTimedOut
+		// meets a block it does not know, and the server panics.
+		c.bpopTimer = s.env.After(time.Duration(max(c.bpopTimeout-s.nowMs(), 0))*time.Millisecond, func() {
+			if c.blocked == b && !s.stopped {
+				s.env.Logf("Guru Meditation: Unknown btype in replyToBlockedClientTimedOut(). #blocked.c:230")
+				s.crashExit()
+			}
+		})
+	}
+	c.unresetInline = c.r.LastWasInline()
+	s.shut.caller = c
 	s.prepareForShutdown(flags)
+	s.shut.caller = nil
 }
 
 // prepareForShutdown is prepareForShutdown: wait for lagging replicas,
@@ -159,12 +182,14 @@ func (s *Server) shutdownCron() bool {
 // shuts the node down without saving. It reports whether the node is now
 // held or gone.
 func (s *Server) shutdownWhileLoading() bool {
-	if !s.shut.asap || s.shut.endMs != 0 || s.shut.finishing {
+	if !s.shut.asap || s.shut.finishing {
 		return s.shut.finishing
 	}
-	s.prepareForShutdown(shutdownNosave)
-	if s.stopped || s.shut.finishing {
-		return true
+	if s.shut.endMs == 0 {
+		s.prepareForShutdown(shutdownNosave)
+		if s.stopped || s.shut.finishing {
+			return true
+		}
 	}
 	// Waiting for replicas instead: whileBlockedCron gives up on it.
 	s.env.Logf("SIGTERM received but errors trying to shut down the server, check the logs for more information")
@@ -247,8 +272,9 @@ func (s *Server) finishShutdown() {
 		s.env.Logf("There is a child rewriting the AOF. Killing it!")
 		s.killAOFChild()
 	}
-	s.shut.finishing = true
+	s.shut.finishing, s.shut.async = true, false
 	s.sleeping = true
+	defer func() { s.shut.async = true }()
 	save := func() {
 		if (len(s.cfg.Save) == 0 || flags&shutdownNosave != 0) && flags&shutdownSave == 0 {
 			s.exitShutdown()
@@ -292,22 +318,33 @@ func (s *Server) finishShutdown() {
 }
 
 // saveForShutdown is rdbSave: the snapshot written to a temp file,
-// fsynced and renamed over the dump.
+// fsynced and renamed over the dump, with rdbSave's log lines. A write
+// error shows at the write of a snapshot larger than stdio's buffer, at
+// its fflush otherwise.
 func (s *Server) saveForShutdown(done func(error)) {
 	disk := s.env.Disk()
 	tmp := "temp-shutdown.rdb"
-	if err := disk.Write(tmp, s.snapshot()); err != nil {
-		s.env.Logf("Write error saving DB on disk: %v", err)
+	werr := func(op string, err error) {
+		s.env.Logf("Write error saving DB on disk(%s): %s", op, strerror(err))
 		_ = disk.Remove(tmp)
 		done(err)
+	}
+	data := s.snapshot()
+	if err := disk.Write(tmp, data); err != nil {
+		op := "fflush"
+		if len(data) > stdioBuffer {
+			op = "rdbSaveRio"
+		}
+		werr(op, err)
 		return
 	}
 	disk.Sync(tmp, func(err error) {
-		if err == nil {
-			err = disk.Rename(tmp, s.cfg.DBFilename)
-		}
 		if err != nil {
-			s.env.Logf("Write error saving DB on disk: %v", err)
+			werr("fsync", err)
+			return
+		}
+		if err := disk.Rename(tmp, s.cfg.DBFilename); err != nil {
+			s.env.Logf("Error moving temp DB file %s on the final destination %s (in server root dir %s): %s", tmp, s.cfg.DBFilename, s.cfg.Dir, strerror(err))
 			_ = disk.Remove(tmp)
 			done(err)
 			return
@@ -316,6 +353,9 @@ func (s *Server) saveForShutdown(done func(error)) {
 		done(nil)
 	})
 }
+
+// stdioBuffer is glibc's stdio buffer for a file (st_blksize).
+const stdioBuffer = 4096
 
 // exitShutdown is finishShutdown's end: the replicas get what is queued
 // for them (flushSlavesOutputBuffers) and the node exits.
@@ -342,8 +382,10 @@ func (s *Server) shutdownFailed() {
 	if s.shut.finishing {
 		s.shut.finishing = false
 		s.sleeping = false
-		s.flushReplies()
-		s.resume()
+		if s.shut.async {
+			s.flushReplies()
+			s.resume()
+		}
 	}
 }
 
@@ -354,18 +396,40 @@ func (s *Server) cancelShutdown() {
 	s.shut.endMs, s.shut.flags, s.shut.asap = 0, 0, false
 	for _, c := range s.clients {
 		if c.blocked != nil && c.blocked.shutdown {
+			// replyToClientsBlockedOnShutdown: unblockClient updates no
+			// command statistics; the error reply is counted, and makes
+			// the command running now (an ABORT) a failed call.
+			c.blocked.cmd = nil
 			c.unblock(false)
-			c.w.WriteError("ERR Errors trying to SHUTDOWN. Check logs.")
+			const msg = "ERR Errors trying to SHUTDOWN. Check logs."
+			if c != s.shut.caller { // the caller's own reply is counted by its call
+				s.countError([]byte("-" + msg))
+				s.foreignError = true
+			}
+			c.w.WriteError(msg)
 			c.markPending()
 			s.unblocked = append(s.unblocked, c)
+			if c != s.shut.caller {
+				// unblockClient does not reset a client blocked on
+				// SHUTDOWN, and only the call that blocked it resets it
+				// afterwards: its argv stays, and processMultibulkBuffer
+				// asserts on the next command it sends.
+				c.unreset = true
+			}
 		}
 	}
-	if wasPaused {
+	if wasPaused && !s.pauseStillWrite() {
 		// unpauseClients(PAUSE_DURING_SHUTDOWN): the held clients run
-		// again, and are held again by any pause still in force.
+		// again, unless a pause at least as strict is still in force.
 		s.unblocked = append(s.unblocked, s.postponed...)
 		s.postponed = nil
 	}
+}
+
+// pauseStillWrite reports whether a pause other than the shutdown's holds
+// writes (so that ending the shutdown's leaves the pause type as it is).
+func (s *Server) pauseStillWrite() bool {
+	return s.pause != pauseOff || s.fo.paused || (s.cl != nil && s.cl.mfPauseEnd != 0)
 }
 
 // abortShutdown is abortShutdown (SHUTDOWN ABORT).

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +44,7 @@ func logLines(w *sim.World, text string) []string {
 func TestShutdownWaitsForReplicas(t *testing.T) {
 	rw, m := shutdownWorld(t, nil)
 	s, a, w := m.dial(), m.dial(), m.dial()
-	s.send("SHUTDOWN")
+	s.conn.Write([]byte("SHUTDOWN\r\n")) // inline: see the end
 	rw.w.RunFor(200 * time.Millisecond)
 	if len(s.replies) != 0 || s.closed || m.node.State() == sim.Down {
 		t.Fatalf("SHUTDOWN did not wait: replies %q, closed %v, node %v", s.replies, s.closed, m.node.State())
@@ -74,6 +75,24 @@ func TestShutdownWaitsForReplicas(t *testing.T) {
 	}
 	if info := a.do("INFO", "server"); strings.Contains(info, "shutdown_in_milliseconds") {
 		t.Error("INFO still shows shutdown_in_milliseconds after the abort")
+	}
+	// The cancelled reply is an error counted as Redis counts it: the
+	// ABORT's call is a failed one (cmdstat_shutdown calls=2, failed=1).
+	stats := a.do("INFO", "commandstats")
+	if !strings.Contains(stats, "cmdstat_shutdown:calls=3,") || !strings.Contains(stats, ",rejected_calls=0,failed_calls=2\r\n") {
+		t.Errorf("INFO commandstats after two ABORTs (one failing):\n%s", stats)
+	}
+	if errs := a.do("INFO", "errorstats"); !strings.Contains(errs, "errorstat_ERR:count=2") {
+		t.Errorf("INFO errorstats: %s", errs)
+	}
+	// Redis has not reset the released client, whose SHUTDOWN was inline:
+	// the next line it sends is read inline, whatever it is, as
+	// redis-server 7.0.15 reads it; then the client is reset.
+	s.send("PING")
+	s.wait(4)
+	want := []string{"-ERR unknown command '*1', with args beginning with: \r\n", "-ERR unknown command '$4', with args beginning with: \r\n", "+PONG\r\n"}
+	if got := s.replies[1:]; strings.Join(got, "") != strings.Join(want, "") {
+		t.Errorf("a multibulk PING from the client released from an inline SHUTDOWN: %q, want %q", got, want)
 	}
 	mustReply(t, s, "+PONG\r\n", "PING")
 }
@@ -159,11 +178,25 @@ func TestShutdownSaveFails(t *testing.T) {
 	c := tw.dial()
 	mustReply(t, c, "+OK\r\n", "SET", "a", "1")
 	tw.host.Disk().SetFull(true)
-	mustReply(t, c, "-ERR Errors trying to SHUTDOWN. Check logs.\r\n", "SHUTDOWN")
+	// The failure is reported within SHUTDOWN's call: the command behind
+	// it in the pipeline runs after it, and the statistics count one
+	// failed SHUTDOWN, as redis-server 7.0.15 counts it.
+	c.send("SHUTDOWN")
+	c.send("ECHO", "x")
+	c.wait(3)
+	if got := c.replies[1:]; len(got) != 2 || got[0] != "-ERR Errors trying to SHUTDOWN. Check logs.\r\n" || got[1] != "$1\r\nx\r\n" {
+		t.Fatalf("SHUTDOWN, ECHO x on a full disk: %q", got)
+	}
 	if tw.node.State() == sim.Down {
 		t.Fatal("the node exited though its save failed")
 	}
-	for _, want := range []string{"Saving the final RDB snapshot before exiting.", "Error trying to save the DB, can't exit.",
+	if stats := c.do("INFO", "commandstats"); !regexp.MustCompile(`cmdstat_shutdown:calls=1,.*,failed_calls=1\r\n`).MatchString(stats) {
+		t.Errorf("INFO commandstats:\n%s", stats)
+	}
+	if errs := c.do("INFO", "errorstats"); !strings.Contains(errs, "errorstat_ERR:count=1\r\n") {
+		t.Errorf("INFO errorstats: %q", errs)
+	}
+	for _, want := range []string{"Saving the final RDB snapshot before exiting.", "Write error saving DB on disk(fflush): No space left on device", "Error trying to save the DB, can't exit.",
 		"Errors trying to shut down the server. Check the logs for more information."} {
 		if len(logLines(tw.w, want)) != 1 {
 			t.Errorf("no log line %q", want)
@@ -206,10 +239,46 @@ func TestShutdownUnblock(t *testing.T) {
 	if len(s.replies) != 2 || s.replies[1] != "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n" {
 		t.Fatalf("the unblocked client read %q", s.replies)
 	}
-	mustReply(t, s, "+PONG\r\n", "PING")
 	if info := a.do("INFO", "server"); !strings.Contains(info, "shutdown_in_milliseconds:") {
 		t.Error("the shutdown stopped waiting")
 	}
+	stats := a.do("INFO", "commandstats")
+	for _, want := range []string{"cmdstat_shutdown:calls=1,", "cmdstat_client|unblock:calls=1,"} {
+		if i := strings.Index(stats, want); i < 0 || !strings.HasPrefix(stats[strings.Index(stats[i:], "failed_calls=")+i:], "failed_calls=1\r\n") {
+			t.Errorf("INFO commandstats after CLIENT UNBLOCK ERROR: want %s... failed_calls=1:\n%s", want, stats)
+		}
+	}
+	// Redis has not reset the released client: the next multibulk command
+	// it sends trips processMultibulkBuffer's assertion.
+	s.send("PING")
+	rw.w.RunFor(10 * time.Millisecond)
+	if m.node.State() != sim.Down || len(logLines(rw.w, "==> networking.c:2295 'c->argc == 0' is not true")) != 1 {
+		t.Fatalf("a multibulk command from the released SHUTDOWN client: the node is %v", m.node.State())
+	}
+}
+
+// TestShutdownStaleBlockTimeout: a client whose last blocking command had
+// a timeout keeps it (c->bpop.timeout is never cleared), and a SHUTDOWN
+// that blocks files it in the timeout table: the time has passed, and
+// replyToBlockedClientTimedOut panics on BLOCKED_SHUTDOWN, as
+// redis-server 7.0.15 does.
+func TestShutdownStaleBlockTimeout(t *testing.T) {
+	rw, m := shutdownWorld(t, nil)
+	s := m.dial()
+	mustReply(t, s, "*-1\r\n", "BLPOP", "nokey", "0.1")
+	s.send("SHUTDOWN")
+	rw.w.RunFor(10 * time.Millisecond)
+	if m.node.State() != sim.Down || len(logLines(rw.w, "Guru Meditation: Unknown btype in replyToBlockedClientTimedOut().")) != 1 {
+		t.Errorf("SHUTDOWN after a timed BLPOP: the node is %v", m.node.State())
+	}
+}
+
+// TestShutdownUnblockTimeout: CLIENT UNBLOCK with TIMEOUT of the client
+// waiting on SHUTDOWN panics the server.
+func TestShutdownUnblockTimeout(t *testing.T) {
+	rw, m := shutdownWorld(t, nil)
+	s, a := m.dial(), m.dial()
+	id := strings.TrimSuffix(strings.TrimPrefix(s.do("CLIENT", "ID"), ":"), "\r\n")
 	s.send("SHUTDOWN")
 	rw.w.RunFor(10 * time.Millisecond)
 	a.send("CLIENT", "UNBLOCK", id)
@@ -316,4 +385,23 @@ func TestTerminateWhileLoading(t *testing.T) {
 	if string(after) != string(before) {
 		t.Error("dump.rdb changed")
 	}
+}
+
+// TestShutdownFsyncsAOF: with the AOF on and appendfsync no, SHUTDOWN
+// writes and fsyncs the AOF before the node exits, so a power loss right
+// after loses nothing.
+func TestShutdownFsyncsAOF(t *testing.T) {
+	cfg := masterConfig()
+	cfg.AppendOnly, cfg.AppendFsync = true, "no"
+	tw := newTestWorld(t, cfg)
+	mustReply(t, tw.dial(), "+OK\r\n", "SET", "a", "1")
+	tw.dial().send("SHUTDOWN")
+	tw.w.RunFor(100 * time.Millisecond)
+	if tw.node.State() != sim.Down || !tw.logged("Calling fsync() on the AOF file.") {
+		t.Fatalf("the node is %v after SHUTDOWN", tw.node.State())
+	}
+	tw.host.Crash()
+	tw.node.Start()
+	tw.w.RunFor(100 * time.Millisecond)
+	mustReply(t, tw.dial(), "$1\r\n1\r\n", "GET", "a")
 }

@@ -114,6 +114,8 @@ type Reader struct {
 	start   int
 	odd     bool
 	rawLast bool
+	// lastInline is set when the last command Next returned was inline.
+	lastInline bool
 	// emptyLines counts the bare newlines read (EmptyLines).
 	emptyLines int64
 }
@@ -201,6 +203,7 @@ func (r *Reader) Next() (args [][]byte, ok bool, err error) {
 		if r.reqtype == reqNone && r.buf[r.pos] == '*' && r.multibulk == 0 && r.wholeMultibulk() {
 			// processMultibulk's common case, without its state.
 			r.rawLast = !r.odd
+			r.lastInline = false
 			return r.args, true, nil
 		}
 		if r.reqtype == reqNone {
@@ -228,9 +231,23 @@ func (r *Reader) Next() (args [][]byte, ok bool, err error) {
 			continue
 		}
 		r.rawLast = multibulk && !r.odd
+		r.lastInline = !multibulk
 		return r.args, true, nil
 	}
 	return nil, false, nil
+}
+
+// LastWasInline reports whether the last command Next returned was an
+// inline one.
+func (r *Reader) LastWasInline() bool { return r.lastInline }
+
+// ForceInline makes the next request, unless one is being parsed, an
+// inline one whatever its first byte: what a client's stale reqtype does
+// when Redis has not reset the client after an inline command.
+func (r *Reader) ForceInline() {
+	if r.reqtype == reqNone {
+		r.reqtype = reqInline
+	}
 }
 
 // Raw returns the bytes of the command the last call to Next returned,
