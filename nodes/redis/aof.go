@@ -66,8 +66,10 @@ type persist struct {
 	dirtyAtBgsave int64
 	// rdbGen orphans the callbacks of a killed background save, whose
 	// temp file is rdbTmp.
-	rdbGen          int
-	rdbTmp          string
+	rdbGen int
+	rdbTmp string
+	// rdbKilled is a killed background save not reaped yet.
+	rdbKilled       bool
 	activeExpireOff bool
 	// rdbSaveTimed is a background save of BGSAVE or a save point
 	// running (child_type RDB), begun at rdbSaveStartSec;

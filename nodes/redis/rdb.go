@@ -316,14 +316,28 @@ func (s *Server) bgsave(done func(ok bool)) bool {
 
 // killRDBChild is killRDBChild and rdbRemoveTempFile: the background save
 // is abandoned (its pending disk work reports to no one) and its temp
-// file removed.
+// file removed; the next cron reaps the child (reapKilledRDBChild).
 func (s *Server) killRDBChild() {
-	if !s.bgsaving {
+	if !s.bgsaving || s.rdbKilled {
 		return
 	}
 	s.rdbGen++
-	s.bgsaving, s.rdbSaveTimed = false, false
+	s.rdbKilled = true
 	_ = s.env.Disk().Remove(s.rdbTmp)
+}
+
+// reapKilledRDBChild is checkChildrenDone finding the child that
+// killRDBChild signalled: SIGUSR1 is no error (lastbgsave_status stays).
+func (s *Server) reapKilledRDBChild() {
+	if !s.rdbKilled {
+		return
+	}
+	s.rdbKilled, s.bgsaving = false, false
+	s.env.Logf("Background saving terminated by signal 10")
+	if s.rdbSaveTimed {
+		s.rdbSaveTimed = false
+		s.rdbSaveLastSec = s.nowMs()/1000 - s.rdbSaveStartSec
+	}
 }
 
 // rdbSaveBackground is BGSAVE's and the save points' snapshot, the one
@@ -420,6 +434,7 @@ func (s *Server) rdbSaveNow() { s.bgsave(nil) }
 // persistCron is the part of serverCron that saves on save points and
 // runs the AOF (aofCron).
 func (s *Server) persistCron() {
+	s.reapKilledRDBChild()
 	s.aofCron()
 	if s.bgsaving || s.aofRewriting || s.sleeping {
 		return

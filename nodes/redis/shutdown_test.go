@@ -405,3 +405,28 @@ func TestShutdownFsyncsAOF(t *testing.T) {
 	tw.w.RunFor(100 * time.Millisecond)
 	mustReply(t, tw.dial(), "$1\r\n1\r\n", "GET", "a")
 }
+
+// TestShutdownKillsBGSAVE: SHUTDOWN kills a running BGSAVE; when its own
+// save then fails, the node runs on and the next cron reaps the killed
+// child as a SIGUSR1, which is no error.
+func TestShutdownKillsBGSAVE(t *testing.T) {
+	tw := newTestWorldDisk(t, DefaultConfig(), sim.DiskConfig{FsyncLatency: sim.FixedDist(time.Second)})
+	c := tw.dial()
+	mustReply(t, c, "+OK\r\n", "SET", "a", "1")
+	mustReply(t, c, "+Background saving started\r\n", "BGSAVE")
+	tw.host.Disk().SetFull(true)
+	mustReply(t, c, "-ERR Errors trying to SHUTDOWN. Check logs.\r\n", "SHUTDOWN")
+	if !tw.logged("There is a child saving an .rdb. Killing it!") {
+		t.Error("no log of the killed BGSAVE")
+	}
+	tw.w.RunFor(150 * time.Millisecond)
+	info := c.do("INFO", "persistence")
+	if infoLine(info, "rdb_bgsave_in_progress") != "0" || infoLine(info, "rdb_last_bgsave_status") != "ok" || !tw.logged("Background saving terminated by signal 10") {
+		t.Errorf("after the cron: %s", info)
+	}
+	tw.host.Disk().SetFull(false)
+	tw.w.RunFor(2 * time.Second)
+	if _, err := tw.host.Disk().Read("dump.rdb"); err == nil {
+		t.Error("the killed BGSAVE wrote dump.rdb")
+	}
+}
