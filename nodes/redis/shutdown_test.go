@@ -430,3 +430,66 @@ func TestShutdownKillsBGSAVE(t *testing.T) {
 		t.Error("the killed BGSAVE wrote dump.rdb")
 	}
 }
+
+// TestShutdownWhileWaiting: a second SHUTDOWN, NOW or not, while one waits
+// is blocked with the first (prepareForShutdown returns at once: a
+// shutdown is under way); ABORT releases both, and the next exits both.
+func TestShutdownWhileWaiting(t *testing.T) {
+	rw, m := shutdownWorld(t, nil)
+	s1, s2, a := m.dial(), m.dial(), m.dial()
+	s1.conn.Write([]byte("SHUTDOWN\r\n"))
+	rw.w.RunFor(10 * time.Millisecond)
+	s2.conn.Write([]byte("SHUTDOWN NOW\r\n"))
+	rw.w.RunFor(10 * time.Millisecond)
+	if m.node.State() == sim.Down || len(s2.replies) != 0 {
+		t.Fatalf("SHUTDOWN NOW during the wait: node %v, replies %q", m.node.State(), s2.replies)
+	}
+	mustReply(t, a, "+OK\r\n", "SHUTDOWN", "ABORT")
+	rw.w.RunFor(10 * time.Millisecond)
+	for i, c := range []*testConn{s1, s2} {
+		if len(c.replies) != 1 || c.replies[0] != "-ERR Errors trying to SHUTDOWN. Check logs.\r\n" {
+			t.Errorf("SHUTDOWN client %d after the abort: %q", i+1, c.replies)
+		}
+	}
+	if n := len(logLines(rw.w, "User requested shutdown...")); n != 1 {
+		t.Errorf("%d shutdowns started, want 1", n)
+	}
+}
+
+// TestShutdownUnderClientPause: under CLIENT PAUSE no GETACK is sent (it
+// would move the offset), and ABORT leaves the writes the client pause
+// holds held, in their order.
+func TestShutdownUnderClientPause(t *testing.T) {
+	rw, m := shutdownWorld(t, nil)
+	s, a, w1, w2 := m.dial(), m.dial(), m.dial(), m.dial()
+	before := rw.info(a, "master_repl_offset")
+	mustReply(t, a, "+OK\r\n", "CLIENT", "PAUSE", "100000", "WRITE")
+	s.conn.Write([]byte("SHUTDOWN\r\n"))
+	rw.w.RunFor(10 * time.Millisecond)
+	if got := rw.info(a, "master_repl_offset"); got != before {
+		t.Errorf("master_repl_offset %s -> %s: a GETACK went out under CLIENT PAUSE", before, got)
+	}
+	w1.send("SET", "b", "1")
+	rw.w.RunFor(time.Millisecond)
+	w2.send("SET", "b", "2")
+	rw.w.RunFor(10 * time.Millisecond)
+	mustReply(t, a, "+OK\r\n", "SHUTDOWN", "ABORT")
+	rw.w.RunFor(10 * time.Millisecond)
+	if len(w1.replies) != 0 || len(w2.replies) != 0 {
+		t.Fatalf("writes ran while CLIENT PAUSE still held them: %q %q", w1.replies, w2.replies)
+	}
+	mustReply(t, a, "+OK\r\n", "CLIENT", "UNPAUSE")
+	rw.w.RunFor(10 * time.Millisecond)
+	mustReply(t, a, "$1\r\n2\r\n", "GET", "b")
+}
+
+// TestTerminateNow: shutdown-on-sigterm now takes SIGTERM without waiting
+// for the lagging replica.
+func TestTerminateNow(t *testing.T) {
+	rw, m := shutdownWorld(t, func(cfg *Config) { cfg.ShutdownOnSigterm = "now" })
+	m.node.Terminate()
+	rw.w.RunFor(150 * time.Millisecond)
+	if m.node.State() != sim.Down || len(logLines(rw.w, "0 of 1 replicas are in sync when shutting down.")) != 1 {
+		t.Errorf("SIGTERM with shutdown-on-sigterm now: the node is %v", m.node.State())
+	}
+}
