@@ -222,3 +222,48 @@ func TestPartitionedFromMasterOnly(t *testing.T) {
 		t.Fatal("no -sdown after the heal")
 	}
 }
+
+// TestAuthAsCString: auth-pass and auth-user are C strings to Redis (sdsnew
+// of the argument): what follows a NUL is not part of them, from the
+// configuration file or from SENTINEL SET.
+func TestAuthAsCString(t *testing.T) {
+	tw := newWorld(t, worldOpts{replicas: 1, sentinels: 1, quorum: 1, requirepass: "secret", extra: "sentinel auth-pass mymaster \"secret\\x00junk\"\n"})
+	tw.w.RunFor(20 * time.Second)
+	if tw.saw("+sdown") != 0 || tw.saw("+slave") != 1 {
+		tw.dump()
+		t.Fatalf("auth-pass \"secret\\x00junk\" from the file: %d +sdown, %d +slave; want the password secret", tw.saw("+sdown"), tw.saw("+slave"))
+	}
+
+	tw = newWorld(t, worldOpts{replicas: 1, sentinels: 1, quorum: 1, requirepass: "secret"})
+	tw.w.RunFor(20 * time.Second)
+	if tw.first("s1", "+sdown") < 0 {
+		t.Fatal("no +sdown without auth-pass")
+	}
+	s := tw.dial("s1:26379")
+	if v := s.do("SENTINEL", "SET", "mymaster", "auth-pass", "secret\x00junk"); v.String() != "OK" {
+		t.Fatalf("SENTINEL SET auth-pass: %s", v.String())
+	}
+	tw.w.RunFor(20 * time.Second)
+	if tw.first("s1", "-sdown") < 0 || tw.saw("+slave") != 1 {
+		tw.dump()
+		t.Fatal("SENTINEL SET auth-pass \"secret\\x00junk\": the master did not come back, or its replica was not discovered")
+	}
+
+	// auth-user: AUTH u pw, the user name cut at its NUL.
+	tw = newWorld(t, worldOpts{replicas: 0, sentinels: 1, quorum: 1})
+	r := tw.dial("r1:6379")
+	for _, cmd := range [][]string{{"ACL", "SETUSER", "u", "on", ">pw", "allcommands", "allkeys", "allchannels"}, {"ACL", "SETUSER", "default", "off"}} {
+		if v := r.do(cmd...); v.String() != "OK" {
+			t.Fatalf("%v: %s", cmd, v.String())
+		}
+	}
+	s = tw.dial("s1:26379")
+	if v := s.do("SENTINEL", "SET", "mymaster", "auth-user", "u\x00x", "auth-pass", "pw"); v.String() != "OK" {
+		t.Fatalf("SENTINEL SET auth-user: %s", v.String())
+	}
+	tw.w.RunFor(20 * time.Second)
+	if tw.saw("+sdown") != 0 {
+		tw.dump()
+		t.Fatal("auth-user \"u\\x00x\": the master is SDOWN; want the user u")
+	}
+}
