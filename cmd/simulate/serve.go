@@ -7,9 +7,11 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/redsim/redsim/nodes/redis"
@@ -44,15 +46,24 @@ func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Run the simulator's Redis node on real TCP, a real clock and real files",
 		Long: "serve runs the same Redis node code that the simulator tests, on a real-time\n" +
 			"environment, so redis-cli and other clients can talk to it. SIGINT or SIGTERM\n" +
-			"shuts it down as Redis does (saving if save points are set).",
+			"shuts it down as Redis 7.0 does: it waits up to shutdown-timeout (10 s) for\n" +
+			"lagging replicas, holding writes, and saves if save points are set; a second\n" +
+			"signal stops it at once.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := context.WithCancel(cmd.Context())
+			// The signals are serve's own: the first asks for the
+			// graceful shutdown, the second stops at once. The root's
+			// context, which a signal cancels, is not the one serve runs
+			// on.
+			sigs := make(chan os.Signal, 2)
+			signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+			defer signal.Stop(sigs)
+			ctx, cancel := context.WithCancel(context.WithoutCancel(cmd.Context()))
 			defer cancel()
 			if exe, err := os.Executable(); err == nil && builtByGoRun(exe) {
 				go stopWithParent(ctx, cancel, os.Getppid(), 250*time.Millisecond)
 			}
-			return serve(ctx, f, stdout, stderr, nil)
+			return serve(ctx, f, stdout, stderr, nil, sigs)
 		},
 	}
 	fl := cmd.Flags()
@@ -70,10 +81,11 @@ func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
 }
 
 // serve runs a node until ctx is done or the node shuts itself down;
-// ready, if set, gets the bound address.
-func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer, ready func(addr string)) error {
+// ready, if set, gets the bound address. The first value from signals (nil
+// for none) is SIGTERM to the node, the second stops it at once.
+func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer, ready func(addr string), signals <-chan os.Signal) error {
 	if f.sentinel != "" {
-		return serveSentinel(ctx, f, stdout, stderr, ready)
+		return serveSentinel(ctx, f, stdout, stderr, ready, signals)
 	}
 	host, portStr, err := net.SplitHostPort(f.addr)
 	if err != nil {
@@ -137,10 +149,36 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer, ready fu
 	if ready != nil {
 		ready(addr)
 	}
+	ctx, stop := forwardSignals(ctx, l, signals)
+	defer stop()
 	if err := l.Run(ctx); err != nil {
 		return &exitError{exitFramework, err}
 	}
 	return nil
+}
+
+// forwardSignals passes the first signal to the loop's node as SIGTERM
+// (Loop.Terminate: a Redis node shuts down as Redis does, in its own time)
+// and cancels the returned context on the second; stop ends the watch.
+func forwardSignals(ctx context.Context, l *realenv.Loop, signals <-chan os.Signal) (_ context.Context, stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	if signals == nil {
+		return ctx, cancel
+	}
+	go func() {
+		select {
+		case <-signals:
+			l.Terminate()
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case <-signals:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
 }
 
 // checkClusterFlags refuses the cluster options redis-server would refuse
@@ -193,7 +231,7 @@ func stopWithParent(ctx context.Context, cancel func(), parent int, every time.D
 // exist, its port line (26379 by default) is where it listens, and it is
 // rewritten in place when the state changes. A file Sentinel refuses is
 // reported, with Redis's message, before anything listens.
-func serveSentinel(ctx context.Context, f serveFlags, stdout, stderr io.Writer, ready func(addr string)) error {
+func serveSentinel(ctx context.Context, f serveFlags, stdout, stderr io.Writer, ready func(addr string), signals <-chan os.Signal) error {
 	host, _, err := net.SplitHostPort(f.addr)
 	if err != nil {
 		return &exitError{exitUsage, fmt.Errorf("--addr %q: %v; want host:port such as 127.0.0.1:26379 (with --sentinel the port comes from the file)", f.addr, err)}
@@ -231,6 +269,8 @@ func serveSentinel(ctx context.Context, f serveFlags, stdout, stderr io.Writer, 
 	if ready != nil {
 		ready(addr)
 	}
+	ctx, stop := forwardSignals(ctx, l, signals)
+	defer stop()
 	if err := l.Run(ctx); err != nil {
 		return &exitError{exitFramework, err}
 	}

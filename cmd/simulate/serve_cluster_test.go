@@ -54,7 +54,7 @@ func tryServeNode(t *testing.T, f serveFlags) (string, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- serve(ctx, f, io.Discard, io.Discard, func(a string) { addrc <- a }) }()
+	go func() { done <- serve(ctx, f, io.Discard, io.Discard, func(a string) { addrc <- a }, nil) }()
 	select {
 	case a := <-addrc:
 		t.Cleanup(func() {

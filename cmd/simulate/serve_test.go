@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -9,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -29,7 +32,7 @@ func TestServeWithGoRedis(t *testing.T) {
 		addrc := make(chan string, 1)
 		done := make(chan error, 1)
 		go func() {
-			done <- serve(ctx, serveFlags{addr: "127.0.0.1:0", dir: dir, requirepass: "s3cret", appendfsync: "everysec"}, io.Discard, io.Discard, func(a string) { addrc <- a })
+			done <- serve(ctx, serveFlags{addr: "127.0.0.1:0", dir: dir, requirepass: "s3cret", appendfsync: "everysec"}, io.Discard, io.Discard, func(a string) { addrc <- a }, nil)
 		}()
 		select {
 		case a := <-addrc:
@@ -148,7 +151,7 @@ func TestServeSentinel(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		addrc := make(chan string, 1)
 		done := make(chan error, 1)
-		go func() { done <- serve(ctx, f, io.Discard, io.Discard, func(a string) { addrc <- a }) }()
+		go func() { done <- serve(ctx, f, io.Discard, io.Discard, func(a string) { addrc <- a }, nil) }()
 		select {
 		case a := <-addrc:
 			return a, cancel, done
@@ -208,4 +211,102 @@ func TestServeSentinel(t *testing.T) {
 	if code != exitUsage || !strings.Contains(stderr, "FATAL CONFIG FILE ERROR") {
 		t.Fatalf("a bad file: exit %d, stderr %q", code, stderr)
 	}
+}
+
+// TestServeSIGTERM: the first signal is SIGTERM to the node, which shuts
+// down as Redis 7.0 does: a master whose replica (a second serve node,
+// paused by DEBUG SLEEP) has not acknowledged its last write waits for
+// it, writes held, then saves and exits; serve returns nil. The replica,
+// given a second signal at once, stops without waiting for anything.
+func TestServeSIGTERM(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	type server struct {
+		addr string
+		sigs chan os.Signal
+		done chan error
+		log  *bytes.Buffer
+	}
+	start := func(f serveFlags) server {
+		sv := server{sigs: make(chan os.Signal, 2), done: make(chan error, 1), log: &bytes.Buffer{}}
+		addrc := make(chan string, 1)
+		log := &lockedWriter{w: sv.log}
+		go func() {
+			sv.done <- serve(context.Background(), f, io.Discard, log, func(a string) { addrc <- a }, sv.sigs)
+		}()
+		select {
+		case sv.addr = <-addrc:
+		case err := <-sv.done:
+			t.Fatalf("serve: %v", err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("serve did not start")
+		}
+		return sv
+	}
+	dir := t.TempDir()
+	master := start(serveFlags{addr: "127.0.0.1:0", dir: dir, appendfsync: "everysec"})
+	ctx := context.Background()
+	m := goredis.NewClient(&goredis.Options{Addr: master.addr, Protocol: 2})
+	defer m.Close()
+	replica := start(serveFlags{addr: "127.0.0.1:0", dir: t.TempDir(), appendfsync: "everysec"})
+	r := goredis.NewClient(&goredis.Options{Addr: replica.addr, Protocol: 2})
+	defer r.Close()
+	host, port, _ := net.SplitHostPort(master.addr)
+	if err := r.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(m.Info(ctx, "replication").Val(), "state=online") {
+		if time.Now().After(deadline) {
+			t.Fatal("the replica did not come online")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := m.Set(ctx, "a", "1", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// DEBUG SLEEP holds the replica's loop: it acknowledges nothing.
+	go r.Do(ctx, "DEBUG", "SLEEP", "1.5")
+	time.Sleep(50 * time.Millisecond)
+	m.Set(ctx, "b", "2", 0)
+	began := time.Now()
+	master.sigs <- syscall.SIGTERM
+	select {
+	case err := <-master.done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the master did not exit")
+	}
+	if took := time.Since(began); took < time.Second {
+		t.Errorf("the master exited %v after SIGTERM, before its replica could acknowledge", took)
+	}
+	for _, want := range []string{"Received SIGTERM scheduling shutdown...", "Waiting for replicas before shutting down.", "1 of 1 replicas are in sync when shutting down.", "DB saved on disk"} {
+		if !strings.Contains(master.log.String(), want) {
+			t.Errorf("the master's log lacks %q:\n%s", want, master.log.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err != nil {
+		t.Errorf("no snapshot after SIGTERM: %v", err)
+	}
+	replica.sigs <- syscall.SIGTERM
+	replica.sigs <- syscall.SIGTERM
+	select {
+	case <-replica.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the replica did not stop on the second signal")
+	}
+}
+
+// lockedWriter serializes writes to w (the node's log is written from the
+// loop's goroutine while the test reads it).
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

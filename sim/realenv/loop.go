@@ -185,6 +185,24 @@ func (l *Loop) post(fn func()) bool {
 	}
 }
 
+// Terminate delivers SIGTERM: a node that is a sim.Terminator is told and
+// shuts down in its own time (Run returns once it exits); any other node
+// stops at once, as on cancellation. It may be called from any goroutine
+// and does nothing once the loop has stopped.
+func (l *Loop) Terminate() {
+	l.post(func() {
+		if l.node == nil || l.exiting {
+			return
+		}
+		if t, ok := l.node.(sim.Terminator); ok {
+			t.Terminate()
+			return
+		}
+		l.node.Stop()
+		l.exiting = true
+	})
+}
+
 func (l *Loop) shutdown() {
 	l.down = true
 	close(l.quit)
