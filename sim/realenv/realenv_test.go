@@ -259,3 +259,38 @@ func TestCancelStops(t *testing.T) {
 		t.Fatalf("after stop peer got %q", b)
 	}
 }
+
+// terminator exits a moment after SIGTERM.
+type terminator struct {
+	env   sim.Env
+	terms int
+}
+
+func (n *terminator) Stop() {}
+func (n *terminator) Terminate() {
+	n.terms++
+	n.env.After(50*time.Millisecond, n.env.Exit)
+}
+
+// TestTerminate: Terminate tells a sim.Terminator, and Run returns when it
+// exits; a node that is not one stops at once.
+func TestTerminate(t *testing.T) {
+	l, _ := newLoop(t)
+	var n *terminator
+	l.Start(func(env sim.Env) sim.Node { n = &terminator{env: env}; return n })
+	began := time.Now()
+	l.Terminate()
+	run(t, l)
+	if n.terms != 1 || time.Since(began) < 50*time.Millisecond {
+		t.Errorf("Terminate: %d calls, Run returned after %v", n.terms, time.Since(began))
+	}
+
+	l, _ = newLoop(t)
+	stopped := false
+	l.Start(func(env sim.Env) sim.Node { return nodeFunc(func() { stopped = true }) })
+	l.Terminate()
+	run(t, l)
+	if !stopped {
+		t.Error("a plain node was not stopped")
+	}
+}
