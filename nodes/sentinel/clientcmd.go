@@ -291,7 +291,7 @@ func (s *Sentinel) clientUnblockCommand(c *client, argv []string) {
 		s.fail()
 		return
 	}
-	x.w.WriteError("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+	x.errorReply("-UNBLOCKED client unblocked via CLIENT UNBLOCK") // counted, as addReplyError counts it
 	for i, y := range s.postponed {
 		if y == x {
 			s.postponed = append(s.postponed[:i], s.postponed[i+1:]...)

@@ -484,6 +484,10 @@ func (s *Sentinel) renderConfig(old string) string {
 	st.rewrite("protected-mode", "protected-mode no", true)
 	st.rewrite("latency-tracking-info-percentiles", "latency-tracking-info-percentiles 50 99 99.9", true)
 	st.rewrite("port", "port "+strconv.Itoa(s.port), s.port != 6379)
+	// Numerical options: rewritten in their standard form where the file
+	// had them (further lines for the same option are blanked).
+	st.rewrite("maxclients", "maxclients "+strconv.FormatUint(uint64(s.maxClients), 10), s.maxClients != 10000)
+	st.rewrite("timeout", "timeout "+strconv.FormatInt(s.timeout, 10), s.timeout != 0)
 	for _, u := range s.acl.Users() { // rewriteConfigUserOption
 		st.rewrite("user", "user "+u.Name()+" "+u.Describe(aclTable), true)
 	}

@@ -281,3 +281,49 @@ func TestIdleTimeout(t *testing.T) {
 		t.Errorf("10 s later: the subscriber closed %v (want open), c closed %v (want closed)", p.closed, c.closed)
 	}
 }
+
+// TestQueryBufferTrimmedUntilRead: a client idle for more than 2 s at a
+// clientsCron visit loses its query buffer's free space, and a message
+// pushed to it (a write) does not give it back; its next read does. As
+// redis-sentinel 7.0.15 shows it: a subscriber idle 4 s, then sent
+// +monitor, is idle=0 qbuf-free=0.
+func TestQueryBufferTrimmedUntilRead(t *testing.T) {
+	tw := newWorld(t, worldOpts{sentinels: 1, quorum: 1})
+	tw.w.RunFor(time.Second)
+	sub, a := tw.dial("s1:26379"), tw.dial("s1:26379")
+	sub.do("SUBSCRIBE", "+monitor")
+	tw.w.RunFor(4 * time.Second)
+	a.do("SENTINEL", "MONITOR", "other", "r1", "6379", "1")
+	tw.w.RunFor(10 * time.Millisecond)
+	line := func() string {
+		for _, l := range strings.Split(string(a.do("CLIENT", "LIST").Str), "\n") {
+			if strings.Contains(l, " flags=P ") {
+				return l
+			}
+		}
+		t.Fatalf("no subscriber in CLIENT LIST: %s", a.do("CLIENT", "LIST").Str)
+		return ""
+	}
+	if l := line(); len(sub.replies) != 2 || !strings.Contains(l, " idle=0 ") || !strings.Contains(l, " qbuf-free=0 ") {
+		t.Errorf("after the push (%d messages): %s", len(sub.replies), l)
+	}
+	sub.do("PING")
+	if l := line(); !strings.Contains(l, " qbuf-free=20474 ") {
+		t.Errorf("after a read: %s", l)
+	}
+}
+
+// TestRewriteNumericalOptions: maxclients and timeout lines are rewritten
+// in their standard form, further lines for them blanked, as
+// redis-sentinel 7.0.15 rewrites "MAXCLIENTS   500 / timeout 3 / Timeout 4
+// / maxclients 10000" into "maxclients 10000 / timeout 4" and two blanks.
+func TestRewriteNumericalOptions(t *testing.T) {
+	s, _, h := bootOnly(t, "port 26379\nMAXCLIENTS   500\ntimeout 3\nTimeout 4\nmaxclients 10000\nsentinel monitor m 1.2.3.4 5 1\n")
+	if s == nil {
+		t.Fatal("did not start")
+	}
+	data, _ := h.Disk().Read(DefaultConfigFile)
+	if !strings.HasPrefix(string(data), "port 26379\nmaxclients 10000\ntimeout 4\n\nsentinel monitor m 1.2.3.4 5 1\n") {
+		t.Errorf("rewritten file:\n%s", data)
+	}
+}

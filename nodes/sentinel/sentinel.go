@@ -267,7 +267,9 @@ func (s *Sentinel) timerTick() {
 // whole seconds, except pub/sub clients and those held by a pause.
 func (s *Sentinel) clientsCron() {
 	n := len(s.clients)
-	iterations := n / max(s.hz, 1)
+	// serverCron sets server.hz back to the configured 10 (dynamic hz)
+	// before clientsCron; sentinelTimer draws it again afterwards.
+	iterations := n / configDefaultHz
 	if iterations < 5 {
 		iterations = min(n, 5)
 	}
@@ -278,6 +280,11 @@ func (s *Sentinel) clientsCron() {
 		if s.timeout > 0 && c.subCount() == 0 && c.postponed == nil && now-c.lastInteraction > s.timeout {
 			c.conn.Close()
 			s.freeClient(c)
+			continue
+		}
+		// clientsCronResizeQueryBuffer: an idle client's free space goes.
+		if c.readAny && c.r.Buffered() == 0 && s.unixtime-c.lastInteraction > 2 {
+			c.trimmed = true
 		}
 	}
 }

@@ -139,6 +139,10 @@ type client struct {
 	// when it last read or was written to. readAny: the query buffer has
 	// been allocated by a first read.
 	ctime, lastInteraction int64
+	// trimmed is set when clientsCron has freed the query buffer's
+	// space (the client idle for more than 2 s at its visit); only a
+	// read allocates it again.
+	trimmed bool
 	readAny                bool
 	// curQbuf and curArgv are the query buffer's length and the
 	// arguments' bytes while the client's command runs (CLIENT LIST's
@@ -197,7 +201,7 @@ func (c *client) OnData(_ sim.Conn, p []byte) {
 	}
 	s.stats.netIn += int64(len(p))
 	s.stats.reads++
-	c.lastInteraction, c.readAny = s.unixtime, true // as cached before the commands run
+	c.lastInteraction, c.readAny, c.trimmed = s.unixtime, true, false // as cached before the commands run
 	c.r.Feed(p)
 	if s.holding() {
 		return // read when the hold ends (resume)
@@ -435,14 +439,14 @@ func (c *client) info() string {
 	age := c.s.unixtime - c.ctime
 	// The query buffer: PROTO_IOBUF_LEN as jemalloc sizes it once a read
 	// allocated it, until clientsCron trims the free space of a client idle
-	// for more than 2 s (of server.unixtime).
+	// for more than 2 s (of server.unixtime) at its visit.
 	idle := c.s.unixtime - c.lastInteraction
 	qbuf, argvMem := c.r.Buffered(), 0
 	if c == c.s.current {
 		qbuf, argvMem = c.curQbuf, c.curArgv
 	}
 	qfree := 0
-	if c.readAny && (qbuf > 0 || idle <= 2) {
+	if c.readAny && (qbuf > 0 || !c.trimmed) {
 		qfree = max(queryBufAlloc-qbuf, 0)
 	}
 	var b strings.Builder
