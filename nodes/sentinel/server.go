@@ -143,7 +143,7 @@ type client struct {
 	// space (the client idle for more than 2 s at its visit); only a
 	// read allocates it again.
 	trimmed bool
-	readAny                bool
+	readAny bool
 	// curQbuf and curArgv are the query buffer's length and the
 	// arguments' bytes while the client's command runs (CLIENT LIST's
 	// qbuf and argv-mem for the client running it).
