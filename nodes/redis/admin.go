@@ -203,6 +203,9 @@ func (s *Server) resume() {
 		waiting = slices.Insert(waiting, i, m)
 	}
 	for _, c := range waiting {
+		if !c.closed {
+			c.stampRead()
+		}
 		switch {
 		case c.closed || c.blocked != nil:
 		case c.isMaster:

@@ -221,7 +221,11 @@ func (s *Server) scriptHook() {
 		return
 	}
 	s.sleeping = false
+	s.updateCachedTime() // processEventsWhileBlocked
 	for _, c := range slices.Clone(s.clients) {
+		if c != l.c && !c.closed {
+			c.stampRead() // a blocked client's socket is read too
+		}
 		if c != l.c && !c.closed && c.blocked == nil {
 			c.processInput()
 			if s.stopped || s.shut.finishing { // SHUTDOWN NOSAVE

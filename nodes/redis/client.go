@@ -71,6 +71,9 @@ type client struct {
 	// or CLIENT UNBLOCK: Redis has not reset it, and the next multibulk
 	// command it sends trips processMultibulkBuffer's assertion.
 	unreset, unresetInline bool
+	// readHeld is input that arrived while the node was held, to be
+	// stamped as an interaction when the node reads it (stampRead).
+	readHeld bool
 
 	// argv is the command being run; prop, when set, is what it propagates
 	// to the AOF instead (SET EX as SET PXAT, EXPIRE as PEXPIREAT...).
@@ -178,7 +181,13 @@ func (c *client) OnData(conn sim.Conn, p []byte) {
 		return
 	}
 	c.r.Feed(p)
-	c.lastInteraction = c.s.unixtime // as cached before the commands run
+	if c.s.sleeping {
+		// The loop is held: Redis reads this when it next processes
+		// events (readQueryFromClient), and stamps it then.
+		c.readHeld = true
+	} else {
+		c.lastInteraction = c.s.unixtime // as cached before the commands run
+	}
 	c.processInput()
 	if c.isReplicaClient && c.r.EmptyLines() != c.replNewlines {
 		c.replNewlines = c.r.EmptyLines()
@@ -246,6 +255,16 @@ func (c *client) processInput() {
 			}
 		}
 		c.markPending()
+	}
+}
+
+// stampRead makes held input an interaction now, as Redis's read of it
+// when its loop comes back to the socket: c->lastinteraction is the
+// cached unixtime of that moment.
+func (c *client) stampRead() {
+	if c.readHeld {
+		c.readHeld = false
+		c.lastInteraction = c.s.unixtime
 	}
 }
 

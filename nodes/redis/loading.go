@@ -204,6 +204,9 @@ func (s *Server) loadEvents() {
 		}
 	}
 	for _, c := range slices.Clone(s.clients) {
+		if !c.closed {
+			c.stampRead() // a blocked client's socket is read too
+		}
 		if !c.closed && c.blocked == nil {
 			c.processInput()
 			if s.stopped || s.shut.finishing { // SHUTDOWN

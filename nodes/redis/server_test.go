@@ -156,3 +156,36 @@ func TestIdleInWholeSeconds(t *testing.T) {
 		t.Fatal("a still open in second x+4")
 	}
 }
+
+// TestTimeoutDuringBusyScript: a client heard while a script is busy is
+// stamped when the node reads it between the script's stretches, with the
+// time processEventsWhileBlocked caches then; so it outlives the timeout
+// that closes the idle client, as redis-server 7.0.15 does with timeout 2
+// and a 5.5 s script.
+func TestTimeoutDuringBusyScript(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.TimeoutSeconds = 2
+	cfg.BusyReplyThreshold = 50 * time.Millisecond
+	cfg.LuaInstructionCost = time.Microsecond
+	tw := newTestWorld(t, cfg)
+	defer tw.w.Close()
+	caller, b, c := tw.dial(), tw.dial(), tw.dial()
+	b.do("CLIENT", "SETNAME", "b")
+	c.do("CLIENT", "SETNAME", "c")
+	// A script of 5.5 s at 1 µs a Lua instruction.
+	start := tw.w.Now()
+	caller.send("EVAL", "local i=0 while i < 1850000 do i=i+1 end return 1", "0")
+	tw.w.RunFor(4200 * time.Millisecond)
+	b.send("PING")
+	if got := b.wait(2); !strings.HasPrefix(got, "-BUSY") {
+		t.Fatalf("PING during the script: %q", got)
+	}
+	if tw.w.Now().Sub(start) > 5*time.Second || caller.closed || len(caller.replies) > 0 {
+		t.Fatalf("the script is over or b's PING read only at %v", tw.w.Now().Sub(start))
+	}
+	tw.w.RunFor(2 * time.Second) // the script ends at 5.5 s; the cron runs
+	if b.closed || !c.closed {
+		t.Errorf("after the script: b (heard at 4.2 s) closed %v, want open; c (idle) closed %v, want closed", b.closed, c.closed)
+	}
+	mustReply(t, b, "+PONG\r\n", "PING")
+}
