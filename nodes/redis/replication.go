@@ -437,10 +437,7 @@ func (s *Server) discardCachedMaster() {
 
 func (s *Server) disconnectReplicas() {
 	for _, r := range slices.Clone(s.replicas) {
-		r.kill()
-	}
-	if len(s.replicas) > 0 {
-		s.noReplicasSince = s.unixtime
+		r.kill() // removeReplica notes when the last one went
 	}
 	s.replicas = s.replicas[:0]
 }
