@@ -72,7 +72,7 @@ func (s *Server) infoStats(b *strings.Builder) {
 	field(b, "keyspace_hits", s.stats.keyspaceHits)
 	field(b, "keyspace_misses", s.stats.keyspaceMisses)
 	field(b, "pubsub_channels", len(s.channels))
-	field(b, "pubsub_patterns", len(s.patterns))
+	field(b, "pubsub_patterns", s.numPatterns()) // dictSize(server.pubsub_patterns): distinct patterns
 	field(b, "pubsubshard_channels", len(s.shardChannels))
 	for _, k := range []string{"latest_fork_usec", "total_forks"} {
 		field(b, k, 0)

@@ -189,3 +189,15 @@ func TestTimeoutDuringBusyScript(t *testing.T) {
 	}
 	mustReply(t, b, "+PONG\r\n", "PING")
 }
+
+// TestInfoPubsubPatterns: INFO's pubsub_patterns is dictSize of the
+// patterns dict in 7.0: two clients on one pattern count once.
+func TestInfoPubsubPatterns(t *testing.T) {
+	tw := newTestWorld(t, DefaultConfig())
+	a, b, c := tw.dial(), tw.dial(), tw.dial()
+	a.do("PSUBSCRIBE", "p*", "q*")
+	b.do("PSUBSCRIBE", "p*")
+	if info := c.do("INFO", "stats"); !strings.Contains(info, "\r\npubsub_patterns:2\r\n") {
+		t.Errorf("INFO stats: want pubsub_patterns:2\n%s", info)
+	}
+}

@@ -171,3 +171,17 @@ func TestUnblockPostponed(t *testing.T) {
 		t.Errorf("CLIENT UNBLOCK TIMEOUT: sentinel %v, want down with the panic logged", tw.sentinels[0].State())
 	}
 }
+
+// TestInfoPubsubPatterns: INFO's pubsub_patterns counts distinct patterns,
+// as redis-sentinel 7.0.15 does (dictSize(server.pubsub_patterns)).
+func TestInfoPubsubPatterns(t *testing.T) {
+	tw := newWorld(t, worldOpts{sentinels: 1, quorum: 1})
+	tw.w.RunFor(time.Second)
+	a, b, c := tw.dial("s1:26379"), tw.dial("s1:26379"), tw.dial("s1:26379")
+	a.do("PSUBSCRIBE", "p*")
+	a.do("PSUBSCRIBE", "q*")
+	b.do("PSUBSCRIBE", "p*")
+	if info := string(c.do("INFO", "stats").Str); !strings.Contains(info, "\r\npubsub_patterns:2\r\n") {
+		t.Errorf("INFO stats: want pubsub_patterns:2\n%s", info)
+	}
+}

@@ -235,7 +235,7 @@ func (s *Sentinel) infoCommand(c *client, argv []string) {
 		zero("expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds", "evicted_keys", "evicted_clients",
 			"total_eviction_exceeded_time", "current_eviction_exceeded_time", "keyspace_hits", "keyspace_misses")
 		kv("pubsub_channels", strconv.Itoa(len(s.channels)))
-		kv("pubsub_patterns", strconv.Itoa(len(s.patterns)))
+		kv("pubsub_patterns", strconv.Itoa(s.numPatterns()))
 		zero("pubsubshard_channels", "latest_fork_usec", "total_forks", "migrate_cached_sockets", "slave_expires_tracked_keys",
 			"active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits", "active_defrag_key_misses",
 			"total_active_defrag_time", "current_active_defrag_time", "tracking_total_keys", "tracking_total_items")

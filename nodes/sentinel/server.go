@@ -457,3 +457,22 @@ func (c *client) info() string {
 		c.lastCmd + " user=" + c.user.Name() + " redir=" + strconv.FormatInt(c.tracking.redirectReply(), 10) + " resp=" + strconv.Itoa(c.w.Proto()))
 	return b.String()
 }
+
+// numPatterns is dictSize(server.pubsub_patterns): the distinct patterns
+// subscribed to, whatever the number of clients on each.
+func (s *Sentinel) numPatterns() int {
+	n := 0
+	for i, p := range s.patterns {
+		first := true
+		for _, q := range s.patterns[:i] {
+			if q.pattern == p.pattern {
+				first = false
+				break
+			}
+		}
+		if first {
+			n++
+		}
+	}
+	return n
+}
