@@ -64,9 +64,8 @@ type client struct {
 	ctime, lastInteraction int64
 	// bpopTimeout is c->bpop.timeout: the deadline (wall ms) of the last
 	// blocking command that blocked, 0 if it had none; Redis never
-	// clears it (see shutdownCommand). bpopTimer is SHUTDOWN's use of it.
+	// clears it (see shutdownCommand).
 	bpopTimeout int64
-	bpopTimer   sim.Timer
 	// unreset is a client released from SHUTDOWN by an abort, a failure
 	// or CLIENT UNBLOCK: Redis has not reset it, and the next multibulk
 	// command it sends trips processMultibulkBuffer's assertion.

@@ -94,7 +94,7 @@ func shutdownCommand(c *client, args [][]byte) {
 		// timeout of its last blocking command, never cleared: when that
 		// time comes (now, if it has passed) replyToBlockedClientTimedOut
 		// meets a block it does not know, and the server panics.
-		c.bpopTimer = s.env.After(time.Duration(max(c.bpopTimeout-s.nowMs(), 0))*time.Millisecond, func() {
+		s.env.After(time.Duration(max(c.bpopTimeout-s.nowMs(), 0))*time.Millisecond, func() {
 			if c.blocked == b && !s.stopped {
 				s.env.Logf("Guru Meditation: Unknown btype in replyToBlockedClientTimedOut(). #blocked.c:230")
 				s.crashExit()
