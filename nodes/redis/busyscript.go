@@ -234,6 +234,10 @@ func (s *Server) scriptHook() {
 			}
 		}
 	}
+	s.clusterEventsWhileBlocked()
+	if s.stopped || s.shut.finishing {
+		return
+	}
 	s.flushReplies()
 	s.sleeping = true
 	s.continueScript()

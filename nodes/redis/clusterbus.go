@@ -144,12 +144,18 @@ func (l *clusterLink) readMessages() {
 		}
 		frame := l.rcv[:need]
 		msg := &l.msg
+		typ := cluster.FrameType(frame)
 		err = cluster.ParseInto(msg, frame)
 		// Parse keeps copies: the buffer's space is reused for the next
 		// messages.
 		n := copy(l.rcv, l.rcv[need:])
 		l.rcv = l.rcv[:n]
 		if err != nil {
+			// clusterProcessPacket counts the message before its sanity
+			// checks drop it.
+			if int(typ) < len(s.cl.received) {
+				s.cl.received[typ]++
+			}
 			var pe *cluster.PacketError
 			if errors.As(err, &pe) {
 				if pe.Log != "" {
@@ -194,6 +200,22 @@ func (s *Server) resumeClusterLinks() {
 		if l.waiting {
 			l.readMessages()
 		}
+	}
+}
+
+// clusterEventsWhileBlocked is the bus's part of processEventsWhileBlocked
+// (a busy script's hook, a load's pauses): Redis runs every file event
+// then, the bus links' included, so the held node answers PINGs and takes
+// FAIL, UPDATE or vote requests. What the messages leave for
+// clusterBeforeSleep waits, as beforeSleep skips the cluster while
+// events are processed this way; the replies leave at once.
+func (s *Server) clusterEventsWhileBlocked() {
+	if s.cl == nil || s.stopped {
+		return
+	}
+	s.resumeClusterLinks()
+	if !s.stopped && s.cl != nil {
+		s.clusterFlushLinks()
 	}
 }
 

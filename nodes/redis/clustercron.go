@@ -51,17 +51,18 @@ func (s *Server) clusterInit() bool {
 	me.port, me.pport, me.cport = s.announcedPorts()
 	s.resetManualFailover()
 	s.clusterUpdateMyselfFlags()
-	if ip := s.cfg.Cluster.AnnounceIP; ip != "" {
-		me.ip = ip
-	}
+	s.clusterUpdateMyselfIP()
 	me.hostname = s.cfg.Cluster.AnnounceHostname
 	s.scheduleClusterCron()
 	return true
 }
 
 // clusterUpdateMyselfFlags is clusterUpdateMyselfFlags: nofailover
-// follows cluster-replica-no-failover.
+// follows cluster-replica-no-failover, at startup and at CONFIG SET.
 func (s *Server) clusterUpdateMyselfFlags() {
+	if s.cl == nil || s.cl.myself == nil {
+		return
+	}
 	me := s.cl.myself
 	old := me.flags
 	if s.cfg.Cluster.ReplicaNoFailover {
@@ -70,8 +71,44 @@ func (s *Server) clusterUpdateMyselfFlags() {
 		me.flags &^= cluster.FlagNoFailover
 	}
 	if me.flags != old {
-		s.cl.todo |= todoSaveConfig
+		s.cl.todo |= todoSaveConfig | todoUpdateState
 	}
+}
+
+// clusterUpdateMyselfIP is clusterUpdateMyselfIp, at startup and at
+// CONFIG SET cluster-announce-ip: when the option differs from what it
+// was the last time (prevIP), myself takes it, or, set to "", forgets
+// its address so the next message teaches it again.
+func (s *Server) clusterUpdateMyselfIP() {
+	if s.cl == nil || s.cl.myself == nil {
+		return
+	}
+	cl := s.cl
+	ip := s.cfg.Cluster.AnnounceIP
+	if ip == cl.prevIP {
+		return
+	}
+	cl.prevIP = ip
+	cl.myself.ip = ip
+}
+
+// clusterUpdateMyselfPorts is clusterUpdateMyselfAnnouncedPorts, at
+// CONFIG SET of the cluster-announce ports.
+func (s *Server) clusterUpdateMyselfPorts() {
+	if s.cl == nil || s.cl.myself == nil {
+		return
+	}
+	me := s.cl.myself
+	me.port, me.pport, me.cport = s.announcedPorts()
+}
+
+// clusterUpdateMyselfHostname is clusterUpdateMyselfHostname, at
+// CONFIG SET cluster-announce-hostname and at every clusterCron.
+func (s *Server) clusterUpdateMyselfHostname() {
+	if s.cl == nil || s.cl.myself == nil {
+		return
+	}
+	s.cl.myself.hostname = s.cfg.Cluster.AnnounceHostname
 }
 
 // scheduleClusterCron runs clusterCron ten times a second, from serverCron
@@ -99,7 +136,7 @@ func (s *Server) clusterCron() {
 	now := s.mstime()
 	timeout := s.cfg.Cluster.NodeTimeoutMs
 	handshakeTimeout := max(timeout, 1000)
-	s.clusterUpdateMyselfFlags()
+	s.clusterUpdateMyselfHostname()
 	cl.pfailNodes = 0
 	cl.cronNodes = append(cl.cronNodes[:0], cl.nodes...)
 	for _, n := range cl.cronNodes {

@@ -152,7 +152,7 @@ func (s *Server) clusterProcessPacket(l *clusterLink, m *cluster.Msg) bool {
 					continue
 				}
 				if cl.slots[j].configEpoch > senderConfigEpoch {
-					s.env.Logf("Node %.40s has old slots configuration, sending an UPDATE message about %.40s", sender.name, cl.slots[j].name)
+					s.logVerbose("Node %.40s has old slots configuration, sending an UPDATE message about %.40s", sender.name, cl.slots[j].name)
 					s.clusterSendUpdate(sender.link, cl.slots[j])
 					break
 				}
@@ -258,11 +258,11 @@ func (s *Server) processGossip(m *cluster.Msg, l *clusterLink) {
 			if sender != nil && sender.isMaster() && node != cl.myself {
 				if flags&(cluster.FlagFail|cluster.FlagPFail) != 0 {
 					if node.addFailureReport(sender, now) {
-						s.env.Logf("Node %.40s reported node %.40s as not reachable.", sender.name, node.name)
+						s.logVerbose("Node %.40s reported node %.40s as not reachable.", sender.name, node.name)
 					}
 					s.markNodeAsFailingIfNeeded(node)
 				} else if node.delFailureReport(sender, now, timeout) {
-					s.env.Logf("Node %.40s reported node %.40s is back online.", sender.name, node.name)
+					s.logVerbose("Node %.40s reported node %.40s is back online.", sender.name, node.name)
 				}
 			}
 			if flags&(cluster.FlagFail|cluster.FlagPFail) == 0 && node.pingSent == 0 && node.failureReportsCount(now, timeout) == 0 {
@@ -305,11 +305,8 @@ func (s *Server) processPingExts(m *cluster.Msg, l *clusterLink) {
 			s.env.Logf("Received unknown extension type %d", e.Type)
 		}
 	}
-	h := m.Hostname()
-	if h != sender.hostname {
-		sender.hostname = h
-		s.cl.todo |= todoSaveConfig
-	}
+	// updateAnnouncedHostname: nodes.conf takes it at its next save.
+	sender.hostname = m.Hostname()
 }
 
 // nodeUpdateAddressIfNeeded is nodeUpdateAddressIfNeeded.
@@ -450,7 +447,7 @@ func (s *Server) handleConfigEpochCollision(sender *clusterNode) {
 	me.configEpoch = cl.currentEpoch
 	probeClusterEpochCollision.Reach(s.env)
 	s.saveClusterConfig(true)
-	s.env.Logf("WARNING: configEpoch collision with node %.40s. configEpoch set to %d", sender.name, me.configEpoch)
+	s.logVerbose("WARNING: configEpoch collision with node %.40s. configEpoch set to %d", sender.name, me.configEpoch)
 }
 
 // clusterSetMaster is clusterSetMaster: myself becomes a replica of n.

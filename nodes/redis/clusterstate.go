@@ -167,6 +167,9 @@ type clusterState struct {
 	msg cluster.Msg
 	// pendingLinks have bytes in their sndbuf (clusterFlushLinks).
 	pendingLinks []*clusterLink
+	// prevIP is clusterUpdateMyselfIp's static prev_ip: the
+	// cluster-announce-ip myself last took.
+	prevIP string
 }
 
 // clusterEnabled reports whether the node runs in cluster mode.
@@ -276,7 +279,7 @@ func (s *Server) freeClusterNode(n *clusterNode) {
 
 // renameNode is clusterRenameNode.
 func (s *Server) renameNode(n *clusterNode, name string) {
-	s.env.Logf("Renaming node %.40s into %.40s", n.name, name)
+	s.logDebug("Renaming node %.40s into %.40s", n.name, name)
 	delete(s.cl.byName, n.name)
 	n.name = name
 	s.cl.byName[name] = n
@@ -354,7 +357,7 @@ func (s *Server) clusterAddSlot(n *clusterNode, slot int) bool {
 	if s.cl.slots[slot] != nil {
 		return false
 	}
-	n.setSlot(slot)
+	s.cl.setSlot(n, slot)
 	s.cl.slots[slot] = n
 	return true
 }
@@ -367,7 +370,8 @@ func (s *Server) clusterDelSlot(slot int) bool {
 	}
 	n.clearSlot(slot)
 	s.cl.slots[slot] = nil
-	s.cl.ownerNotClaiming.Clear(slot)
+	// The owner-not-claiming mark stays: only the owner's claim in
+	// clusterUpdateSlotsConfigWith clears it.
 	return true
 }
 
@@ -412,17 +416,28 @@ func (cl *clusterState) markMoving(slot int) {
 	}
 }
 
-// setSlot is clusterNodeSetSlotBit, with its quirk: a master that gets
-// its first slot while it has replicas becomes a replica-migration target.
-func (n *clusterNode) setSlot(slot int) {
+// setSlot is clusterNodeSetSlotBit: a node that gets its first slot
+// becomes a replica-migration target if any master has replicas now
+// (whether or not it has any itself, and whatever its role: redis#3043).
+func (cl *clusterState) setSlot(n *clusterNode, slot int) {
 	if n.slots.Has(slot) {
 		return
 	}
 	n.slots.Set(slot)
 	n.numSlots++
-	if n.numSlots == 1 && n.isMaster() && len(n.replicas) > 0 {
+	if n.numSlots == 1 && cl.mastersHaveReplicas() {
 		n.flags |= cluster.FlagMigrateTo
 	}
+}
+
+// mastersHaveReplicas is clusterMastersHaveSlaves.
+func (cl *clusterState) mastersHaveReplicas() bool {
+	for _, m := range cl.nodes {
+		if !m.isReplica() && len(m.replicas) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (n *clusterNode) clearSlot(slot int) {

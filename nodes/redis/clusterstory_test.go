@@ -172,6 +172,11 @@ func (d *clusterStory) world(c *script.Cmd) {
 	}
 	cfg := clusterConfig()
 	for _, k := range order {
+		if k == "loglevel" {
+			// The story reads serverLog(LL_VERBOSE) lines too.
+			cfg.Process.LogLevel = params[k]
+			continue
+		}
 		if err := setClusterParam(&cfg.Cluster, k, params[k]); err != nil {
 			t.Fatalf("%s: %v", c.Pos, err)
 		}

@@ -5,13 +5,14 @@ import (
 )
 
 // ClusterView is what a cluster node believes at one moment, for the
-// scenarios' observations and checks (as CLUSTER INFO and CLUSTER NODES
-// would show it).
+// scenarios' observations and checks, mostly as CLUSTER INFO and CLUSTER
+// NODES would show it; ConfigEpoch is the exception (see its field).
 type ClusterView struct {
 	// MyID is the node's ID; State "ok" or "fail".
 	MyID, State string
 	// CurrentEpoch is the node's currentEpoch; ConfigEpoch its own
-	// configEpoch (a replica's own, not its master's).
+	// configEpoch: a replica's own, not its master's, which CLUSTER
+	// INFO's cluster_my_epoch shows.
 	CurrentEpoch, ConfigEpoch uint64
 	// Master reports whether the node is a master; MasterID is a
 	// replica's master, "" when unknown.

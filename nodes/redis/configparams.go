@@ -236,20 +236,20 @@ func moreParams() []param {
 		fixedParam("enable-debug-command", "yes"),
 		enumParam("enable-protected-configs", flagImmutable, protectedEnum, false, func(c *Config) *string { return &c.EnableProtectedConfigs }, nil),
 
-		// Cluster mode, not implemented.
+		// Cluster mode (cluster*.go).
 		strParam("cluster-config-file", flagImmutable, func(c *Config) *string { return &cl(c).ConfigFile }, nil),
 		numParam("cluster-port", flagImmutable, intRange(0, 65535), intField(func(c *Config) *int { return &cl(c).Port })),
 		numParam("cluster-node-timeout", 0, intRange(0, cLLongMax), int64Field(func(c *Config) *int64 { return &cl(c).NodeTimeoutMs })),
-		strParam("cluster-announce-ip", 0, func(c *Config) *string { return &cl(c).AnnounceIP }, nil),
-		strParam("cluster-announce-hostname", 0, func(c *Config) *string { return &cl(c).AnnounceHostname }, validAnnouncedHostname),
-		numParam("cluster-announce-port", 0, intRange(0, 65535), intField(func(c *Config) *int { return &cl(c).AnnouncePort })),
-		numParam("cluster-announce-tls-port", 0, intRange(0, 65535), intField(func(c *Config) *int { return &cl(c).AnnounceTLSPort })),
-		numParam("cluster-announce-bus-port", 0, intRange(0, 65535), intField(func(c *Config) *int { return &cl(c).AnnounceBusPort })),
+		withApply(strParam("cluster-announce-ip", 0, func(c *Config) *string { return &cl(c).AnnounceIP }, nil), "", applyClusterIP),
+		withApply(strParam("cluster-announce-hostname", 0, func(c *Config) *string { return &cl(c).AnnounceHostname }, validAnnouncedHostname), "", applyClusterHostname),
+		withApply(numParam("cluster-announce-port", 0, intRange(0, 65535), intField(func(c *Config) *int { return &cl(c).AnnouncePort })), "cluster-ports", applyClusterPorts),
+		withApply(numParam("cluster-announce-tls-port", 0, intRange(0, 65535), intField(func(c *Config) *int { return &cl(c).AnnounceTLSPort })), "cluster-ports", applyClusterPorts),
+		withApply(numParam("cluster-announce-bus-port", 0, intRange(0, 65535), intField(func(c *Config) *int { return &cl(c).AnnounceBusPort })), "cluster-ports", applyClusterPorts),
 		numParam("cluster-replica-validity-factor", 0, intRange(0, cIntMax), intField(func(c *Config) *int { return &cl(c).ReplicaValidityFactor })),
 		numParam("cluster-migration-barrier", 0, intRange(0, cIntMax), intField(func(c *Config) *int { return &cl(c).MigrationBarrier })),
 		yesNoParam("cluster-allow-replica-migration", 0, func(c *Config) *bool { return &cl(c).AllowReplicaMigration }, nil),
 		yesNoParam("cluster-require-full-coverage", 0, func(c *Config) *bool { return &cl(c).RequireFullCoverage }, nil),
-		yesNoParam("cluster-replica-no-failover", 0, func(c *Config) *bool { return &cl(c).ReplicaNoFailover }, nil),
+		withApply(yesNoParam("cluster-replica-no-failover", 0, func(c *Config) *bool { return &cl(c).ReplicaNoFailover }, nil), "", applyClusterFlags),
 		yesNoParam("cluster-allow-reads-when-down", 0, func(c *Config) *bool { return &cl(c).AllowReadsWhenDown }, nil),
 		yesNoParam("cluster-allow-pubsubshard-when-down", 0, func(c *Config) *bool { return &cl(c).AllowPubsubshardWhenDown }, nil),
 		enumParam("cluster-preferred-endpoint-type", 0, endpointTypeEnum, false, func(c *Config) *string { return &cl(c).PreferredEndpointType }, nil),
@@ -343,6 +343,14 @@ func applyTLS(s *Server) string {
 	}
 	return ""
 }
+
+// The cluster options CONFIG SET applies to myself at once
+// (updateClusterFlags, updateClusterIp, updateClusterHostname,
+// updateClusterAnnouncedPort); without cluster mode they do nothing.
+func applyClusterFlags(s *Server) string    { s.clusterUpdateMyselfFlags(); return "" }
+func applyClusterIP(s *Server) string       { s.clusterUpdateMyselfIP(); return "" }
+func applyClusterHostname(s *Server) string { s.clusterUpdateMyselfHostname(); return "" }
+func applyClusterPorts(s *Server) string    { s.clusterUpdateMyselfPorts(); return "" }
 
 // fixedParam is an immutable parameter whose value is the node's nature.
 func fixedParam(name, v string) param {

@@ -215,6 +215,10 @@ func (s *Server) loadEvents() {
 			}
 		}
 	}
+	s.clusterEventsWhileBlocked()
+	if s.stopped || s.shut.finishing {
+		return
+	}
 	s.flushReplies()
 	s.sleeping = true
 	s.nextLoadStep()

@@ -2,6 +2,7 @@ package redis
 
 import (
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/redsim/redsim/nodes/redis/acl"
@@ -403,4 +404,19 @@ func (s *Server) flushReplies() {
 	}
 	clear(s.pending)
 	s.pending = s.pending[:0]
+}
+
+// logVerbose is serverLog(LL_VERBOSE, ...): the line is written only
+// under loglevel verbose or debug (the default, notice, drops it).
+func (s *Server) logVerbose(format string, args ...any) {
+	if l := s.cfg.Process.LogLevel; strings.EqualFold(l, "verbose") || strings.EqualFold(l, "debug") {
+		s.env.Logf(format, args...)
+	}
+}
+
+// logDebug is serverLog(LL_DEBUG, ...): written only under loglevel debug.
+func (s *Server) logDebug(format string, args ...any) {
+	if strings.EqualFold(s.cfg.Process.LogLevel, "debug") {
+		s.env.Logf(format, args...)
+	}
 }

@@ -236,3 +236,8 @@ func clone(b []byte) []byte {
 	}
 	return append([]byte(nil), b...)
 }
+
+// FrameType is the type field of a frame FrameLen framed (at least
+// HeaderLen bytes), whether or not Parse accepts the rest: Redis counts a
+// message as received by its type before its other checks.
+func FrameType(frame []byte) uint16 { return be.Uint16(frame[offType:]) }
