@@ -36,7 +36,9 @@
 //	!quiet     expect no reply: wait QuietTimeout (500 ms) instead of
 //	           ReplyTimeout (a command that blocks for ever, a push that
 //	           must not come); a reply that does come still fails the step,
-//	           and a step without it that neither server answers fails too
+//	           and a step without it that neither server answers fails too.
+//	           A timeout closes the connection (reopened on its next use),
+//	           except at a !quiet !recv of a push, which leaves nothing owed
 //	!mask      replace client addresses (ip:port), DEBUG OBJECT's address
 //	           and LRU fields, and a leading MONITOR
 //	           timestamp in every string of the reply before comparing

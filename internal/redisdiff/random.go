@@ -180,7 +180,7 @@ func (g *Generator) next() Command {
 		case 4:
 			return Command{Args: cmd("TTL", k()), Match: Match{Within: 1}}
 		case 5:
-			return Command{Args: cmd("PTTL", k()), Match: Match{Within: 100}}
+			return Command{Args: cmd("PTTL", k()), Match: Match{Within: 1000}}
 		case 6:
 			return Command{Args: cmd("PERSIST", k())}
 		case 7:

@@ -1,6 +1,7 @@
 package redisdiff
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +31,9 @@ type Session struct {
 	// barrierTimeout bounds the wait for a server to process an !async
 	// command (see awaitProcessed); zero means ReplyTimeout.
 	barrierTimeout time.Duration
+	// keepSilent keeps a connection open when both servers time out on a
+	// !quiet !recv of a push (recv closes it after any other timeout).
+	keepSilent bool
 	// wait is how long the current step waits for its replies (its
 	// !slow or !quiet), zero for ReplyTimeout.
 	wait time.Duration
@@ -165,12 +169,18 @@ func (s *Session) recv(n int) Exchange {
 	ex.Want = receive(p.want, p.wantErr, timeout)
 	<-done
 	p.wantErr, p.gotErr = nil, nil
+	if s.keepSilent && noReply(ex.Want) && noReply(ex.Got) {
+		return ex
+	}
 	if isConnError(ex.Want) || isConnError(ex.Got) {
 		p.close()
 		s.conns[n] = nil
 	}
 	return ex
 }
+
+// noReply reports a reply that is a reply timeout.
+func noReply(r []byte) bool { return bytes.HasPrefix(r, []byte("<no reply within")) }
 
 func receive(c *Conn, sendErr error, timeout time.Duration) []byte {
 	if sendErr != nil {
@@ -273,6 +283,7 @@ func (s *Session) run(t testing.TB, steps []step, trace bool) {
 			p := s.conn(cur)
 			what := "pushed reply on connection " + fmt.Sprint(cur)
 			m := st.match
+			push := len(p.pending) == 0
 			if len(p.pending) > 0 {
 				pr := p.pending[0]
 				p.pending = p.pending[1:]
@@ -280,8 +291,12 @@ func (s *Session) run(t testing.TB, steps []step, trace bool) {
 				m = m.merge(pr.match)
 			}
 			s.wait = m.wait()
+			// A push that neither server sends leaves nothing owed on the
+			// connection: it stays open, with its subscriptions, tracking
+			// and protocol, for the steps that follow.
+			s.keepSilent = m.Quiet && push
 			ex := s.recv(cur)
-			s.wait = 0
+			s.wait, s.keepSilent = 0, false
 			if trace {
 				t.Logf("%s [%d] %s\n\t%q", st.pos, cur, what, ex.Want)
 			}

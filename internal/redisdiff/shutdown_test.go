@@ -59,10 +59,21 @@ func shutdownStory(t *testing.T, master string) string {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if err := r.Send([]byte("DEBUG"), []byte("SLEEP"), []byte("2")); err != nil {
+	if err := r.Send([]byte("DEBUG"), []byte("SLEEP"), []byte("5")); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(50 * time.Millisecond)
+	// The replica sleeps once a PING on another connection goes unanswered:
+	// an awake replica would answer the SHUTDOWN's GETACK and let the
+	// master exit at once.
+	r2 := dial(replica)
+	defer r2.Close()
+	for asleep := false; !asleep; {
+		if err := r2.Send([]byte("PING")); err != nil {
+			t.Fatal(err)
+		}
+		_, err := r2.Receive(100 * time.Millisecond)
+		asleep = err != nil
+	}
 	var seen []string
 	seen = append(seen, do(a, "SET", "a", "1"))
 	if _, err := s.nc.Write([]byte("SHUTDOWN\r\n")); err != nil {
@@ -125,7 +136,7 @@ func shutdownStory(t *testing.T, master string) string {
 	seen = append(seen, "closed without a reply:"+boolWord(err != nil && !strings.Contains(err.Error(), "no reply within")))
 	// The process is gone once its port refuses connections.
 	gone := false
-	for deadline := time.Now().Add(2 * time.Second); !gone && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); !gone && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		nc, err := net.DialTimeout("tcp", master, time.Second)
 		if err != nil {
 			gone = true

@@ -79,7 +79,7 @@ func unblockPostponed(t *testing.T, side Side) string {
 	// The process is gone once its port refuses connections (redis-server
 	// writes its crash report first).
 	gone := false
-	for deadline := time.Now().Add(5 * time.Second); !gone && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); !gone && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		nc, err := net.DialTimeout("tcp", side.Addr, time.Second)
 		if err != nil {
 			gone = true
