@@ -25,6 +25,13 @@ type Terminator interface {
 	Terminate()
 }
 
+// An Interrupter is a Terminator that tells SIGINT from SIGTERM, as Redis
+// does: Interrupt reports whether the node gave up at once, exiting
+// with a failure status (Redis's second SIGINT, "You insist").
+type Interrupter interface {
+	Interrupt() (failed bool)
+}
+
 // A Discarder is a Node that holds something the garbage collector cannot
 // take back by itself: a Redis node's script suspended on a coroutine.
 // Discard is called once when the incarnation ends, however it ends
@@ -185,6 +192,25 @@ func (p *Process) Terminate() {
 	}
 	p.w.trace.Add(Event{At: p.w.now, Kind: KindStop, Level: LevelInfo, Proc: p.id, A: 1})
 	t.Terminate()
+	p.finishExit()
+}
+
+// Interrupt sends SIGINT: an Interrupter is told, as Terminate tells a
+// Terminator; any other node takes it as SIGTERM.
+func (p *Process) Interrupt() {
+	if p.state == Down {
+		return
+	}
+	n, ok := p.node.(Interrupter)
+	if !ok {
+		p.Terminate()
+		return
+	}
+	if p.state == Paused {
+		p.Resume()
+	}
+	p.w.trace.Add(Event{At: p.w.now, Kind: KindStop, Level: LevelInfo, Proc: p.id, A: 2})
+	n.Interrupt()
 	p.finishExit()
 }
 

@@ -611,3 +611,43 @@ func TestQueueShortcutsKeepTheOrder(t *testing.T) {
 		t.Fatalf("%d events ran, want %d", len(got), len(want))
 	}
 }
+
+// interrupter gives up at its second signal, as Redis at a second SIGINT.
+type interrupter struct {
+	terminator
+	asked bool
+}
+
+func (n *interrupter) Interrupt() bool {
+	if n.asked {
+		n.env.Exit()
+		return true
+	}
+	n.asked = true
+	n.Terminate()
+	return false
+}
+
+// TestInterrupt: Interrupt tells an Interrupter, which may exit at once;
+// a node that is not one takes it as Terminate.
+func TestInterrupt(t *testing.T) {
+	w := NewWorld(1)
+	h, _ := w.AddHost("n1", HostConfig{})
+	q, _ := h.Spawn("n1-p", func(env Env) Node { return &interrupter{terminator: terminator{env: env}} })
+	q.Start()
+	q.Interrupt()
+	w.RunFor(500 * time.Millisecond)
+	if q.State() != Running {
+		t.Fatalf("after one SIGINT: state=%v, want running", q.State())
+	}
+	q.Interrupt()
+	if q.State() != Down {
+		t.Fatalf("after the second SIGINT: state=%v, want down at once", q.State())
+	}
+	p := newTestProc(t, w, "n2", HostConfig{}, nil)
+	p.Start()
+	p.Interrupt()
+	if p.State() != Down {
+		t.Fatalf("Interrupt of a plain node: state=%v", p.State())
+	}
+}

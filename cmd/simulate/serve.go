@@ -47,14 +47,13 @@ func newServeCmd(stdout, stderr io.Writer) *cobra.Command {
 		Long: "serve runs the same Redis node code that the simulator tests, on a real-time\n" +
 			"environment, so redis-cli and other clients can talk to it. SIGINT or SIGTERM\n" +
 			"shuts it down as Redis 7.0 does: it waits up to shutdown-timeout (10 s) for\n" +
-			"lagging replicas, holding writes, and saves if save points are set; a second\n" +
-			"signal stops it at once.",
+			"lagging replicas, holding writes, and saves if save points are set; a SIGINT\n" +
+			"after that gives up at once without saving (exit status 1).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			// The signals are serve's own: the first asks for the
-			// graceful shutdown, the second stops at once. The root's
-			// context, which a signal cancels, is not the one serve runs
-			// on.
+			// The signals are serve's own, taken as redis-server takes
+			// them (forwardSignals). The root's context, which a signal
+			// cancels, is not the one serve runs on.
 			sigs := make(chan os.Signal, 2)
 			signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 			defer signal.Stop(sigs)
@@ -154,28 +153,35 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer, ready fu
 	if err := l.Run(ctx); err != nil {
 		return &exitError{exitFramework, err}
 	}
+	if st := l.ExitStatus(); st != 0 {
+		return &exitError{st, errors.New("the node gave up at a second signal without saving, as redis-server does (exit status 1)")}
+	}
 	return nil
 }
 
-// forwardSignals passes the first signal to the loop's node as SIGTERM
-// (Loop.Terminate: a Redis node shuts down as Redis does, in its own time)
-// and cancels the returned context on the second; stop ends the watch.
+// forwardSignals passes every signal to the loop's node as redis-server
+// takes it: SIGTERM (Loop.Terminate) and SIGINT (Loop.Interrupt) start
+// the shutdown, which a Redis node makes in its own time; a SIGINT after
+// either gives up at once (exit status 1), and a second SIGTERM changes
+// nothing. A node that is not a Terminator (a Sentinel) stops at the
+// first. stop ends the watch.
 func forwardSignals(ctx context.Context, l *realenv.Loop, signals <-chan os.Signal) (_ context.Context, stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	if signals == nil {
 		return ctx, cancel
 	}
 	go func() {
-		select {
-		case <-signals:
-			l.Terminate()
-		case <-ctx.Done():
-			return
-		}
-		select {
-		case <-signals:
-			cancel()
-		case <-ctx.Done():
+		for {
+			select {
+			case sig := <-signals:
+				if sig == os.Interrupt {
+					l.Interrupt()
+				} else {
+					l.Terminate()
+				}
+			case <-ctx.Done():
+				return
+			}
 		}
 	}()
 	return ctx, cancel

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -218,37 +219,44 @@ func TestServeSentinel(t *testing.T) {
 // paused by DEBUG SLEEP) has not acknowledged its last write waits for
 // it, writes held, then saves and exits; serve returns nil. The replica,
 // given a second signal at once, stops without waiting for anything.
-func TestServeSIGTERM(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	type server struct {
-		addr string
-		sigs chan os.Signal
-		done chan error
-		log  *bytes.Buffer
+// servedNode is a serve run in the test's process, with its signals.
+type servedNode struct {
+	addr string
+	sigs chan os.Signal
+	done chan error
+	log  *bytes.Buffer
+}
+
+func startServe(t *testing.T, f serveFlags) servedNode {
+	t.Helper()
+	sv := servedNode{sigs: make(chan os.Signal, 2), done: make(chan error, 1), log: &bytes.Buffer{}}
+	addrc := make(chan string, 1)
+	log := &lockedWriter{w: sv.log}
+	go func() {
+		sv.done <- serve(context.Background(), f, io.Discard, log, func(a string) { addrc <- a }, sv.sigs)
+	}()
+	select {
+	case sv.addr = <-addrc:
+	case err := <-sv.done:
+		t.Fatalf("serve: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not start")
 	}
-	start := func(f serveFlags) server {
-		sv := server{sigs: make(chan os.Signal, 2), done: make(chan error, 1), log: &bytes.Buffer{}}
-		addrc := make(chan string, 1)
-		log := &lockedWriter{w: sv.log}
-		go func() {
-			sv.done <- serve(context.Background(), f, io.Discard, log, func(a string) { addrc <- a }, sv.sigs)
-		}()
-		select {
-		case sv.addr = <-addrc:
-		case err := <-sv.done:
-			t.Fatalf("serve: %v", err)
-		case <-time.After(10 * time.Second):
-			t.Fatal("serve did not start")
-		}
-		return sv
-	}
-	dir := t.TempDir()
-	master := start(serveFlags{addr: "127.0.0.1:0", dir: dir, appendfsync: "everysec"})
+	return sv
+}
+
+// laggingReplica starts a serve master in dir and a serve replica of it,
+// and holds the replica's loop with DEBUG SLEEP (seconds) once it is
+// online: it acknowledges nothing until then. It returns once the replica
+// is seen asleep.
+func laggingReplica(t *testing.T, dir string, seconds string) (master, replica servedNode) {
+	t.Helper()
 	ctx := context.Background()
+	master = startServe(t, serveFlags{addr: "127.0.0.1:0", dir: dir, appendfsync: "everysec"})
 	m := goredis.NewClient(&goredis.Options{Addr: master.addr, Protocol: 2})
 	defer m.Close()
-	replica := start(serveFlags{addr: "127.0.0.1:0", dir: t.TempDir(), appendfsync: "everysec"})
-	r := goredis.NewClient(&goredis.Options{Addr: replica.addr, Protocol: 2})
+	replica = startServe(t, serveFlags{addr: "127.0.0.1:0", dir: t.TempDir(), appendfsync: "everysec"})
+	r := goredis.NewClient(&goredis.Options{Addr: replica.addr, Protocol: 2, ReadTimeout: 100 * time.Millisecond, MaxRetries: -1})
 	defer r.Close()
 	host, port, _ := net.SplitHostPort(master.addr)
 	if err := r.Do(ctx, "REPLICAOF", host, port).Err(); err != nil {
@@ -264,10 +272,24 @@ func TestServeSIGTERM(t *testing.T) {
 	if err := m.Set(ctx, "a", "1", 0).Err(); err != nil {
 		t.Fatal(err)
 	}
-	// DEBUG SLEEP holds the replica's loop: it acknowledges nothing.
-	go r.Do(ctx, "DEBUG", "SLEEP", "1.5")
-	time.Sleep(50 * time.Millisecond)
-	m.Set(ctx, "b", "2", 0)
+	sleeper := goredis.NewClient(&goredis.Options{Addr: replica.addr, Protocol: 2, ReadTimeout: time.Minute, MaxRetries: -1})
+	go func() { sleeper.Do(ctx, "DEBUG", "SLEEP", seconds); sleeper.Close() }()
+	// The replica sleeps once a PING goes unanswered for 100 ms.
+	for r.Ping(ctx).Err() == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the replica did not go to sleep")
+		}
+	}
+	if err := m.Set(ctx, "b", "2", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	return master, replica
+}
+
+func TestServeSIGTERM(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	dir := t.TempDir()
+	master, replica := laggingReplica(t, dir, "3")
 	began := time.Now()
 	master.sigs <- syscall.SIGTERM
 	select {
@@ -290,11 +312,51 @@ func TestServeSIGTERM(t *testing.T) {
 		t.Errorf("no snapshot after SIGTERM: %v", err)
 	}
 	replica.sigs <- syscall.SIGTERM
-	replica.sigs <- syscall.SIGTERM
 	select {
 	case <-replica.done:
 	case <-time.After(10 * time.Second):
-		t.Fatal("the replica did not stop on the second signal")
+		t.Fatal("the replica did not stop at SIGTERM")
+	}
+}
+
+// TestServeSIGINT: the first SIGINT starts the shutdown, which waits for
+// the lagging replica; a second gives up at once, without saving, and
+// serve exits 1, as redis-server does ("You insist... exiting now.").
+func TestServeSIGINT(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	dir := t.TempDir()
+	master, replica := laggingReplica(t, dir, "5")
+	master.sigs <- os.Interrupt
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(master.log.String(), "Waiting for replicas before shutting down.") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the master is not waiting for its replica:\n%s", master.log.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	master.sigs <- os.Interrupt
+	select {
+	case err := <-master.done:
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != 1 {
+			t.Errorf("serve returned %v, want exit status 1", err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the master did not give up at the second SIGINT")
+	}
+	for _, want := range []string{"Received SIGINT scheduling shutdown...", "You insist... exiting now."} {
+		if !strings.Contains(master.log.String(), want) {
+			t.Errorf("the master's log lacks %q:\n%s", want, master.log.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "dump.rdb")); err == nil {
+		t.Error("the master saved before giving up")
+	}
+	replica.sigs <- syscall.SIGTERM
+	select {
+	case <-replica.done:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the replica did not stop at SIGTERM")
 	}
 }
 

@@ -33,8 +33,10 @@ const (
 
 // shutdownState is a shutdown in progress.
 type shutdownState struct {
-	// asap is server.shutdown_asap: a SIGTERM is waiting for the cron.
-	asap bool
+	// asap is server.shutdown_asap: a SIGTERM or SIGINT is waiting for
+	// the cron, or has started the shutdown; sigint is set when the last
+	// signal was SIGINT (last_sig_received).
+	asap, sigint bool
 	// caller is the client whose SHUTDOWN is running, nil outside it;
 	// async is set once finishShutdown has handed its work to the disk,
 	// so that a failure reported later resumes the held node.
@@ -133,23 +135,55 @@ func (s *Server) prepareForShutdown(flags shutdownFlag) {
 }
 
 // Terminate is SIGTERM (sigShutdownHandler): the shutdown starts at the
-// next cron.
+// next cron, with shutdown-on-sigterm's flags.
 func (s *Server) Terminate() {
 	if s.stopped {
 		return
 	}
-	if s.loading {
-		s.env.Logf("Received shutdown signal during loading, scheduling shutdown.")
-	} else {
-		s.env.Logf("Received SIGTERM scheduling shutdown...")
-	}
-	s.shut.asap = true
+	s.scheduleShutdown(false)
 }
 
-// sigtermFlags are shutdown-on-sigterm's flags.
-func (s *Server) sigtermFlags() shutdownFlag {
+// Interrupt is SIGINT (sigShutdownHandler): as SIGTERM, with
+// shutdown-on-sigint's flags; but when a signal has asked for a shutdown
+// already (and it has not been cancelled), Redis gives up at once,
+// without saving or waiting for replicas, and exits with status 1.
+// Interrupt reports whether the node exited that way.
+func (s *Server) Interrupt() bool {
+	if s.stopped {
+		return false
+	}
+	if s.shut.asap {
+		s.env.Logf("You insist... exiting now.")
+		s.crashExit()
+		return true
+	}
+	s.scheduleShutdown(true)
+	return false
+}
+
+// scheduleShutdown is the rest of sigShutdownHandler: the log line, and
+// the request serverCron takes up.
+func (s *Server) scheduleShutdown(sigint bool) {
+	switch {
+	case s.loading:
+		s.env.Logf("Received shutdown signal during loading, scheduling shutdown.")
+	case sigint:
+		s.env.Logf("Received SIGINT scheduling shutdown...")
+	default:
+		s.env.Logf("Received SIGTERM scheduling shutdown...")
+	}
+	s.shut.asap, s.shut.sigint = true, sigint
+}
+
+// sigFlags are the flags of shutdown-on-sigint or shutdown-on-sigterm,
+// after the last signal (serverCron's last_sig_received).
+func (s *Server) sigFlags() shutdownFlag {
+	opt := s.cfg.ShutdownOnSigterm
+	if s.shut.sigint {
+		opt = s.cfg.ShutdownOnSigint
+	}
 	var f shutdownFlag
-	for _, w := range strings.Fields(s.cfg.ShutdownOnSigterm) {
+	for _, w := range strings.Fields(opt) {
 		switch w {
 		case "save":
 			f |= shutdownSave
@@ -171,7 +205,7 @@ func (s *Server) sigtermFlags() shutdownFlag {
 func (s *Server) shutdownCron() bool {
 	switch {
 	case s.shut.asap && s.shut.endMs == 0 && !s.shut.finishing:
-		s.prepareForShutdown(s.sigtermFlags())
+		s.prepareForShutdown(s.sigFlags())
 	case s.shut.endMs != 0 && (s.nowMs() >= s.shut.endMs || s.readyToShutdown()):
 		s.finishShutdown()
 	}
@@ -393,7 +427,7 @@ func (s *Server) shutdownFailed() {
 // told it failed, and the writes it paused run.
 func (s *Server) cancelShutdown() {
 	wasPaused := s.shut.endMs != 0
-	s.shut.endMs, s.shut.flags, s.shut.asap = 0, 0, false
+	s.shut.endMs, s.shut.flags, s.shut.asap, s.shut.sigint = 0, 0, false, false
 	for _, c := range s.clients {
 		if c.blocked != nil && c.blocked.shutdown {
 			// replyToClientsBlockedOnShutdown: unblockClient updates no

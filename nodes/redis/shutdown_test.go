@@ -339,6 +339,43 @@ func TestTerminate(t *testing.T) {
 	}
 }
 
+// TestInterrupt: SIGINT starts the shutdown as SIGTERM does, with
+// shutdown-on-sigint's flags; a SIGINT while a signal's shutdown waits
+// gives up at once ("You insist"), without saving, and the node reports
+// it (redis-server exits 1). After a SHUTDOWN ABORT a SIGINT starts over.
+func TestInterrupt(t *testing.T) {
+	rw, m := shutdownWorld(t, func(cfg *Config) { cfg.Save = []SavePoint{{Seconds: 3600, Changes: 1}} })
+	a := m.dial()
+	srv := m.server()
+	if srv.Interrupt() {
+		t.Fatal("the first SIGINT gave up")
+	}
+	// SIGINT reaches the node through its process from here on.
+	mustReply(t, a, "+OK\r\n", "SHUTDOWN", "ABORT")
+	m.node.Interrupt()
+	rw.w.RunFor(200 * time.Millisecond)
+	if n := len(logLines(rw.w, "Waiting for replicas before shutting down.")); m.node.State() == sim.Down || n != 1 {
+		t.Fatalf("SIGINT: the node is %v, %d waits logged", m.node.State(), n)
+	}
+	m.node.Interrupt()
+	if m.node.State() != sim.Down || len(logLines(rw.w, "You insist... exiting now.")) != 1 ||
+		len(logLines(rw.w, "Received SIGINT scheduling shutdown...")) != 2 {
+		t.Errorf("after the second SIGINT the node is %v", m.node.State())
+	}
+	if len(logLines(rw.w, "DB saved on disk")) != 0 {
+		t.Error("the node saved before giving up")
+	}
+
+	// shutdown-on-sigint's flags, not shutdown-on-sigterm's: "now" does
+	// not wait for the lagging replica.
+	rw, m = shutdownWorld(t, func(cfg *Config) { cfg.ShutdownOnSigint = "now" })
+	m.node.Interrupt()
+	rw.w.RunFor(200 * time.Millisecond)
+	if m.node.State() != sim.Down || len(logLines(rw.w, "Waiting for replicas")) != 0 {
+		t.Errorf("SIGINT with shutdown-on-sigint now: the node is %v", m.node.State())
+	}
+}
+
 // TestTerminateSaves: SIGTERM with save points saves the final snapshot,
 // fsynced, before the node exits; with shutdown-on-sigterm nosave it
 // does not.

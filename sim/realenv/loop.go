@@ -56,6 +56,7 @@ type Loop struct {
 	procs    []*proc // spawned beside node
 	started  bool
 	exiting  bool
+	status   int // ExitStatus
 	down     bool
 	timerSeq uint64
 	timers   map[uint64]*timer // pending, by id, for Cancel
@@ -202,6 +203,35 @@ func (l *Loop) Terminate() {
 		l.exiting = true
 	})
 }
+
+// Interrupt delivers SIGINT: a node that tells it from SIGTERM is told
+// (and when it gives up at once, Run returns and ExitStatus is 1); any
+// other node takes it as SIGTERM (Terminate). It may be called from any
+// goroutine and does nothing once the loop has stopped.
+func (l *Loop) Interrupt() {
+	l.post(func() {
+		if l.node == nil || l.exiting {
+			return
+		}
+		if n, ok := l.node.(sim.Interrupter); ok {
+			if n.Interrupt() {
+				l.status = 1
+				l.exiting = true
+			}
+			return
+		}
+		if t, ok := l.node.(sim.Terminator); ok {
+			t.Terminate()
+			return
+		}
+		l.node.Stop()
+		l.exiting = true
+	})
+}
+
+// ExitStatus is the status the node exited with, once Run has returned: 1
+// after a node gave up at an Interrupt, else 0.
+func (l *Loop) ExitStatus() int { return l.status }
 
 func (l *Loop) shutdown() {
 	l.down = true

@@ -294,3 +294,42 @@ func TestTerminate(t *testing.T) {
 		t.Error("a plain node was not stopped")
 	}
 }
+
+// interrupter gives up at its second SIGINT, as Redis does.
+type interrupter struct {
+	terminator
+	asked bool
+}
+
+func (n *interrupter) Interrupt() bool {
+	if n.asked {
+		n.env.Exit()
+		return true
+	}
+	n.asked = true
+	n.env.After(time.Hour, n.env.Exit)
+	return false
+}
+
+// TestInterrupt: Interrupt tells a sim.Interrupter; when it gives up,
+// Run returns at once and ExitStatus is 1. A Terminator that is not one
+// takes it as Terminate.
+func TestInterrupt(t *testing.T) {
+	l, _ := newLoop(t)
+	l.Start(func(env sim.Env) sim.Node { return &interrupter{terminator: terminator{env: env}} })
+	l.Interrupt()
+	l.Interrupt()
+	run(t, l)
+	if l.ExitStatus() != 1 {
+		t.Errorf("ExitStatus after giving up: %d, want 1", l.ExitStatus())
+	}
+
+	l, _ = newLoop(t)
+	var n *terminator
+	l.Start(func(env sim.Env) sim.Node { n = &terminator{env: env}; return n })
+	l.Interrupt()
+	run(t, l)
+	if n.terms != 1 || l.ExitStatus() != 0 {
+		t.Errorf("Interrupt of a Terminator: %d Terminate calls, status %d", n.terms, l.ExitStatus())
+	}
+}
