@@ -78,9 +78,31 @@ func partitionOps(m Model, ops []history.Op) []keyHistory {
 	}
 	slices.SortFunc(parts, func(a, b keyHistory) int { return strings.Compare(a.key, b.key) })
 	for i := range parts {
+		separateProcessOps(parts[i].ops)
 		trimInfoWrites(m, &parts[i])
 	}
 	return parts
+}
+
+// separateProcessOps keeps each process's operations in order: porcupine
+// takes a call at the very instant of a return for concurrent with it
+// (calls sort first, and it does not read ClientId), so a process's
+// operation invoked the instant its previous one completed (no think
+// time) is moved 1 ns later.
+func separateProcessOps(ops []porcupine.Operation) {
+	var last map[int]int64 // each process's last finite return
+	for i := range ops {
+		op := &ops[i]
+		if r, ok := last[op.ClientId]; ok && op.Call == r && op.Call < op.Return {
+			op.Call++
+		}
+		if op.Return != math.MaxInt64 {
+			if last == nil {
+				last = map[int]int64{}
+			}
+			last[op.ClientId] = op.Return
+		}
+	}
 }
 
 func checkLinearizable(m Model, ops []history.Op, opts LinearizableOptions) Result {

@@ -189,6 +189,21 @@ func TestCounter(t *testing.T) {
 			op(1, history.Incr, "c", none, 30, 40, ok, i64(2)),
 			op(1, history.Read, "c", none, 50, 60, ok, i64(1)),
 		}, Violation},
+		// INCRBY 5 then DECRBY 5 leaves the key holding "0": a missing
+		// key then is a lost one, though its value would be 0.
+		{"lost key at zero", []history.Op{
+			op(0, history.Incr, "c", i64(5), 10, 20, ok, i64(5)),
+			op(0, history.Incr, "c", i64(-5), 30, 40, ok, i64(0)),
+			op(0, history.Read, "c", none, 50, 60, ok, none),
+		}, Violation},
+		{"key at zero", []history.Op{
+			op(0, history.Incr, "c", i64(5), 10, 20, ok, i64(5)),
+			op(0, history.Incr, "c", i64(-5), 30, 40, ok, i64(0)),
+			op(0, history.Read, "c", none, 50, 60, ok, str("0")),
+		}, Ok},
+		{"zero before any increment", []history.Op{
+			op(0, history.Read, "c", none, 0, 5, ok, str("0")),
+		}, Violation},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -328,5 +343,22 @@ func BenchmarkLinearizableRegister(b *testing.B) {
 		if r := Linearizable(Register, ops, LinearizableOptions{}); r.Verdict != Ok {
 			b.Fatalf("verdict %v: %s", r.Verdict, r.Summary)
 		}
+	}
+}
+
+// TestProcessOrderAtEqualTimes: a process's read invoked the instant its
+// write completed follows the write, though porcupine alone would take
+// the two for concurrent.
+func TestProcessOrderAtEqualTimes(t *testing.T) {
+	ops := []history.Op{
+		op(1, history.Write, "k", i64(7), 0, 10, ok, none),
+		op(1, history.Read, "k", none, 10, 20, ok, none),
+	}
+	if r := Linearizable(Register, ops, LinearizableOptions{}); r.Verdict != Violation {
+		t.Errorf("a process's read of nothing right after its own write: %v (%s)", r.Verdict, r.Summary)
+	}
+	ops[1].Process = 2 // another process: concurrent at that instant
+	if r := Linearizable(Register, ops, LinearizableOptions{}); r.Verdict != Ok {
+		t.Errorf("another process's read at the write's completion: %v (%s)", r.Verdict, r.Summary)
 	}
 }

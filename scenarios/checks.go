@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/redsim/redsim/checker"
@@ -76,14 +77,29 @@ func KeyPrefix(ops []history.Op, prefix byte) []history.Op {
 
 // KeyOps is KeyPrefix of a whole history, without copying all of it first.
 func KeyOps(h *history.History, prefix byte) []history.Op {
-	out := h.SelectByKey(func(key string) bool { return len(key) > 0 && key[0] == prefix })
+	out := h.SelectByKey(func(key string) bool { return familyOf(key) == prefix })
 	if len(out) == 0 {
 		return nil
 	}
 	return out
 }
 
-func hasPrefix(op *history.Op, prefix byte) bool { return len(op.Key) > 0 && op.Key[0] == prefix }
+func hasPrefix(op *history.Op, prefix byte) bool { return familyOf(op.Key) == prefix }
+
+// familyOf is the workload family a key belongs to: its first byte, after
+// the hash tag that cluster mode puts in front ("{t2}t7" is a 't' key);
+// 0 for an empty key.
+func familyOf(key string) byte {
+	if len(key) > 0 && key[0] == '{' {
+		if k := strings.IndexByte(key, '}'); k > 0 {
+			key = key[k+1:]
+		}
+	}
+	if key == "" {
+		return 0
+	}
+	return key[0]
+}
 
 // Linearizable runs porcupine on the register ops, with the checker's
 // deterministic bound on the search.

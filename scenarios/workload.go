@@ -48,11 +48,12 @@ func (r *Run) MixedChecks(ops []history.Op) []checker.Result {
 	return out
 }
 
-// Transactions keeps the transactions and the final reads of their keys.
+// Transactions keeps the transactions and the final reads of their keys
+// ("t3", or "{t2}t3" under a hash tag in cluster mode).
 func Transactions(ops []history.Op) []history.Op {
 	var out []history.Op
 	for _, op := range ops {
-		if op.Kind == history.Txn || op.Kind == history.FinalRead && len(op.Key) > 0 && op.Key[0] == 't' {
+		if op.Kind == history.Txn || op.Kind == history.FinalRead && familyOf(op.Key) == 't' {
 			out = append(out, op)
 		}
 	}

@@ -193,6 +193,7 @@ func (c *client) connect(addr string) {
 		DialTimeout: c.o.DialTimeout,
 		Timeout:     c.o.Timeout,
 		LogPrefix:   "client " + strconv.Itoa(c.o.Process) + ": ",
+		ReadOnly:    c.o.ReadOnly,
 		// Every reply is decoded at once (Workload.Decode keeps nothing
 		// of it).
 		ReuseReplies: true,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/nodes/redis"
+	"github.com/redsim/redsim/nodes/resp"
 )
 
 // One client running every family against one node: the history is
@@ -141,5 +142,25 @@ func TestIdleWindows(t *testing.T) {
 	o.IdleEvery, o.IdleFor = time.Second, time.Second
 	if _, err := Program(o); err == nil {
 		t.Fatal("IdleFor as long as IdleEvery was accepted")
+	}
+}
+
+// TestTxnFinalReadDecoded: the final read of a transaction list (LRANGE,
+// one list) is decoded as a list, by Txn and by Mixed; before, it was
+// taken for an EXEC reply and recorded info, so the list-append checker
+// never saw a final read and could not report a lost or divergent append.
+func TestTxnFinalReadDecoded(t *testing.T) {
+	reply := resp.Value{Kind: resp.KindArray, Elems: []resp.Value{{Kind: resp.KindBulk, Str: []byte("16")}, {Kind: resp.KindBulk, Str: []byte("32")}}}
+	m, err := NewMixed(10, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, w := range map[string]Workload{"txn": NewTxn(), "mixed": m} {
+		for _, key := range []string{"t3", "{t2}t3"} {
+			op := history.Op{Kind: history.FinalRead, Key: key}
+			if err := w.Decode(&op, reply); err != nil || len(op.Elems) != 2 {
+				t.Errorf("%s: the final read of %s: %v, elements %v", name, key, err, op.Elems)
+			}
+		}
 	}
 }

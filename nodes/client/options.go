@@ -47,6 +47,11 @@ type Options struct {
 	// Its workload must keep every operation's keys in one slot
 	// (ForCluster).
 	Cluster *Cluster
+	// ReadOnly, for a FinalRead on one node of a Redis Cluster, sends
+	// READONLY on the connection first, so that a replica serves the
+	// reads of its master's slots instead of answering MOVED. (The
+	// clients of a run set Cluster.ReadOnly instead.)
+	ReadOnly bool
 	// Workload generates the operations and decodes their replies.
 	Workload Workload
 

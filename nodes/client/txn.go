@@ -100,8 +100,14 @@ const txnStride = 16
 // Decode implements Workload: EXEC's or the script's reply is one reply per
 // micro-operation, an integer for an append and the list for a read.
 func (w *Txn) Decode(op *history.Op, v resp.Value) error {
-	if op.Kind == history.Delete {
+	switch op.Kind {
+	case history.Delete:
 		return decodeDelete(op, v)
+	case history.FinalRead:
+		// Final's LRANGE of one list.
+		elems, err := elemsValue(v)
+		op.Elems = elems
+		return err
 	}
 	return decodeTxn(op, v)
 }

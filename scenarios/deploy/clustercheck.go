@@ -124,6 +124,10 @@ func (b *Deployed) ClusterEpochs() checker.Result {
 			}
 		}
 	}
+	if samples == 0 {
+		r.Verdict, r.Summary = checker.Unknown, "no cluster samples"
+		return r
+	}
 	r.Verdict = checker.Ok
 	r.Summary = fmt.Sprintf("currentEpoch >= configEpoch in all %d samples", samples)
 	return r
@@ -139,7 +143,12 @@ func (b *Deployed) ClusterOwnership(period time.Duration) checker.Result {
 	r := checker.Result{Checker: "cluster-ownership", Kind: checker.KindSafety, Verdict: checker.Ok}
 	overlap := time.Duration(0)
 	var windows []string
-	for _, in := range b.clusterInstants() {
+	instants := b.clusterInstants()
+	if len(instants) == 0 {
+		r.Verdict, r.Summary = checker.Unknown, "no cluster samples"
+		return r
+	}
+	for _, in := range instants {
 		at := in.at
 		// Each master's own claim: the slots its table gives itself.
 		type claim struct {

@@ -132,7 +132,8 @@ func (b *Deployed) FinalReads(host string, at time.Duration, wl client.Workload,
 		for _, name := range b.nodes {
 			pid := b.nextPID
 			b.nextPID++
-			prog, err := client.FinalReadProgram(name+":6379", client.Options{Process: pid, History: b.hist, Now: b.now, Workload: wl}, nil)
+			// A cluster replica serves its master's slots after READONLY.
+			prog, err := client.FinalReadProgram(name+":6379", client.Options{Process: pid, History: b.hist, Now: b.now, Workload: wl, ReadOnly: b.cluster}, nil)
 			if err != nil {
 				fail(fmt.Errorf("final reads of %s: %w", name, err))
 				return
