@@ -80,3 +80,43 @@ func TestMigrateRefusedWithRealRedis(t *testing.T) {
 		t.Fatalf("real Redis replied %q", replies[0])
 	}
 }
+
+// A MIGRATE whose target refuses a key (BUSYKEY) replies with an error
+// once the exchange is over: it counts in errorstats, total_error_replies
+// and MIGRATE's failed_calls, on the node as on redis-server; the keys
+// acknowledged before it leave the source, the refused one stays.
+func TestMigrateErrorCounted(t *testing.T) {
+	node, real := startNode(t), StartRedis(t)
+	var stories [2]string
+	for i, src0 := range []string{real, node} {
+		target := StartRedis(t)
+		host, port, _ := net.SplitHostPort(target)
+		src, dst := dialTest(t, src0), dialTest(t, target)
+		do := func(c *Conn, args ...string) string {
+			raw, err := c.DoStrings(args...)
+			if err != nil {
+				t.Fatalf("%s: %v: %v", src0, args, err)
+			}
+			return strings.TrimSpace(string(raw))
+		}
+		do(src, "CONFIG", "RESETSTAT")
+		do(src, "MSET", "a", "1", "b", "2", "c", "3")
+		do(dst, "SET", "b", "x")
+		seen := []string{do(src, "MIGRATE", host, port, "", "0", "5000", "KEYS", "a", "b", "c"), do(src, "EXISTS", "a", "b", "c")}
+		for _, sec := range []string{"errorstats", "commandstats", "stats"} {
+			for _, l := range strings.Split(do(src, "INFO", sec), "\n") {
+				l = strings.TrimSpace(l)
+				if strings.HasPrefix(l, "errorstat_") || strings.HasPrefix(l, "total_error_replies") {
+					seen = append(seen, l)
+				}
+				if strings.HasPrefix(l, "cmdstat_migrate:") {
+					seen = append(seen, l[strings.Index(l, "rejected_calls"):])
+				}
+			}
+		}
+		stories[i] = strings.Join(seen, " | ")
+	}
+	if stories[0] != stories[1] {
+		t.Errorf("\n\tredis: %s\n\tnode:  %s", stories[0], stories[1])
+	}
+}

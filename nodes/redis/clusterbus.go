@@ -32,6 +32,9 @@ type clusterLink struct {
 	// the bytes leave after beforeSleep, after the config is saved and
 	// fsynced (a vote is durable before its ACK is on the wire).
 	sndbuf []byte
+	// open is set once the connection is made (an inbound link's at
+	// once): the read handler is installed (CLUSTER LINKS' events).
+	open bool
 }
 
 // createClusterLink is createClusterLink; an outbound link becomes the
@@ -83,7 +86,7 @@ func (s *Server) clusterAccept(c sim.Conn) sim.ConnHandler {
 		return nil
 	}
 	l := s.createClusterLink(nil)
-	l.conn = c
+	l.conn, l.open = c, true
 	s.cl.unbound = append(s.cl.unbound, l)
 	return l
 }
@@ -95,6 +98,7 @@ func (l *clusterLink) OnOpen(c sim.Conn) {
 	if l.freed || s.stopped || l.inbound {
 		return
 	}
+	l.open = true
 	n := l.node
 	old := n.pingSent
 	typ := cluster.TypePing

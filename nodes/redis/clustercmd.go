@@ -2,6 +2,7 @@ package redis
 
 import (
 	"fmt"
+	"github.com/redsim/redsim/nodes/redis/scripting"
 	"net/netip"
 	"strings"
 
@@ -839,12 +840,17 @@ func (s *Server) clusterReplyLinks(c *client) {
 		c.w.WriteBulkString(l.node.name)
 		c.w.WriteBulkString("create-time")
 		c.w.WriteInt(l.ctime)
+		// The handlers installed: reading once connected, writing while
+		// something waits to be sent.
 		c.w.WriteBulkString("events")
-		if l.inbound {
-			c.w.WriteBulkString("r")
-		} else {
-			c.w.WriteBulkString("rw")
+		ev := ""
+		if l.open {
+			ev = "r"
 		}
+		if len(l.sndbuf) > 0 {
+			ev += "w"
+		}
+		c.w.WriteBulkString(ev)
 		c.w.WriteBulkString("send-buffer-allocated")
 		c.w.WriteInt(0)
 		c.w.WriteBulkString("send-buffer-used")
@@ -1057,11 +1063,14 @@ func (s *Server) nodeByQuery(c *client, cmd *command, args [][]byte) (*clusterNo
 	if n == nil {
 		return cl.myself, -1, redirNone
 	}
-	flags := cmd.flags
-	isWrite := flags&flagWrite != 0
+	// getCommandFlags: a script or function with flags (a shebang, a
+	// function) writes unless it says no-writes, whatever the command
+	// (EVAL_RO included); EXEC's queued commands count so too
+	// (mstate.cmd_flags).
+	isWrite := s.writes(cmd, args)
 	if cmd.name == "exec" {
 		for _, q := range cmds {
-			if q.cmd.flags&flagWrite != 0 {
+			if s.writes(q.cmd, q.args) {
 				isWrite = true
 			}
 		}
@@ -1074,7 +1083,7 @@ func (s *Server) nodeByQuery(c *client, cmd *command, args [][]byte) (*clusterNo
 			}
 		case !s.cfg.Cluster.AllowReadsWhenDown:
 			return nil, slot, redirDownState
-		case cmd.flags&flagWrite != 0:
+		case s.writes(cmd, args): // the command's own flags, not EXEC's queue's
 			return nil, slot, redirDownROState
 		}
 	}
@@ -1101,6 +1110,16 @@ func (s *Server) nodeByQuery(c *client, cmd *command, args [][]byte) (*clusterNo
 		return n, slot, redirMoved
 	}
 	return n, slot, redirNone
+}
+
+// writes is getCommandFlags' CMD_WRITE: the command's flag, or for a
+// script or function with flags, unless it says no-writes
+// (scriptFlagsToCmdFlags).
+func (s *Server) writes(cmd *command, args [][]byte) bool {
+	if f, ok := s.scriptFlagsOf(cmd, args); ok {
+		return f&scripting.FlagNoWrites == 0
+	}
+	return cmd.flags&flagWrite != 0
 }
 
 // singleKeyAt is keys.legacyPositions (and keys.positions) for the layout

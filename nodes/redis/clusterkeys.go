@@ -88,7 +88,9 @@ func (s *Server) delKeysInSlot(slot int) int {
 	}
 	n := 0
 	for d.slotKeys.heads[slot] != nil {
-		d.del([]byte(d.slotKeys.heads[slot].key))
+		// dbDelete: no signalModifiedKey, so neither WATCH nor client
+		// tracking hears of it.
+		d.remove(d.slotKeys.heads[slot].key)
 		n++
 	}
 	return n

@@ -207,3 +207,15 @@ func TestDroppedBusMessageCounted(t *testing.T) {
 		t.Errorf("cluster_stats_messages_ping_received: %d, want %d", got, before+1)
 	}
 }
+
+// CLUSTER LINKS' events are the handlers installed: "r" on every
+// connected link between events (nothing waits to be sent then), never
+// the "rw" the node once gave its outbound links.
+func TestClusterLinksEvents(t *testing.T) {
+	cw := newClusterWorld(t, 2, 6, 3)
+	reply := cw.conns[0].do("CLUSTER", "LINKS")
+	links := strings.Count(reply, "$9\r\ndirection\r\n")
+	if r := strings.Count(reply, "$6\r\nevents\r\n$1\r\nr\r\n"); links != 10 || r != links {
+		t.Errorf("%d links, %d with events r: %q", links, r, reply)
+	}
+}

@@ -368,11 +368,25 @@ func (s *Server) clusterDelSlot(slot int) bool {
 	if n == nil {
 		return false
 	}
+	// The shard channels of a slot its shard no longer serves lose their
+	// subscribers (clusterGetNodesServingMySlots holds myself).
+	if m := n.servingMaster(); s.cl.myself == m || s.cl.myself.isReplica() && s.cl.myself.master == m {
+		s.removeChannelsInSlot(slot)
+	}
 	n.clearSlot(slot)
 	s.cl.slots[slot] = nil
 	// The owner-not-claiming mark stays: only the owner's claim in
 	// clusterUpdateSlotsConfigWith clears it.
 	return true
+}
+
+// servingMaster is the master of the shard n is in: n, or its master
+// (clusterGetNodesServingMySlots' first node).
+func (n *clusterNode) servingMaster() *clusterNode {
+	if n.isReplica() && n.master != nil {
+		return n.master
+	}
+	return n
 }
 
 // clusterDelNodeSlots is clusterDelNodeSlots: how many slots it freed.

@@ -418,6 +418,9 @@ func (c *client) processCommand(args [][]byte) {
 		c.rejecting = cmd.name
 	}
 	if cmd == nil {
+		// c->cmd and c->lastcmd are NULL: CLIENT LIST shows cmd=NULL,
+		// and resetClient clears ASKING and CLIENT CACHING.
+		c.lastCmd = ""
 		c.reject(unknownCommandError(s, args))
 		return
 	}

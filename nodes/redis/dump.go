@@ -140,35 +140,31 @@ func restoreCommand(c *client, args [][]byte) {
 		}
 	}
 	c.db.add(string(key), o)
-	if idle >= 0 {
-		c.s.setIdle(o, idle)
-	}
+	c.s.setLRUOrLFU(o, freq, idle)
 	c.s.signalModified(c.db, string(key))
 	c.s.notify(notifyGeneric, "restore", key, c.db.id)
 	c.w.WriteOK()
 	c.s.dirty++
 }
 
-// setIdle is objectSetLRUOrLFU with an idle time in seconds under a
-// policy that is not LFU (the node's, noeviction): the LRU clock is set
-// that far back, or, if that underflows the wrapping clock, half-way
-// round in the future. FREQ only counts under an LFU policy. A shared
+// setLRUOrLFU is objectSetLRUOrLFU: under an LFU policy FREQ sets the
+// counter (IDLETIME is ignored); under any other, IDLETIME in seconds
+// sets the LRU clock that far back, wrapping round the clock when it
+// underflows (FREQ is ignored). -1 is an option not given. A shared
 // integer's clock is the shared object's, as in Redis.
-func (s *Server) setIdle(o *object, idle int64) {
-	// lru_idle*lru_multiplier/LRU_CLOCK_RESOLUTION, wrapping as C's does.
-	lru := s.lruClock - idle*1000/1000
-	if lru < 0 {
-		lru = (s.lruClock + lruClockMax/2) % lruClockMax
-	}
-	if o.shared {
-		if s.sharedLRU == nil {
-			s.sharedLRU = new([sharedIntegers]int64)
-			for i := range s.sharedLRU {
-				s.sharedLRU[i] = s.bootLRU
-			}
+func (s *Server) setLRUOrLFU(o *object, freq, idle int64) {
+	switch {
+	case s.policy&policyFlagLFU != 0:
+		if freq >= 0 {
+			s.setLRU(o, s.lfuMinutes()<<8|freq)
 		}
-		s.sharedLRU[sharedIndex(o.str)] = lru
-		return
+	case idle >= 0:
+		// lru_idle*lru_multiplier/LRU_CLOCK_RESOLUTION.
+		lru := s.lruClock - idle*1000/1000
+		if lru < 0 {
+			lru += lruClockMax
+		}
+		// robj.lru is a 24-bit field: what is still negative wraps.
+		s.setLRU(o, lru&lruClockMax)
 	}
-	o.lru = lru
 }

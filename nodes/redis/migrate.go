@@ -475,7 +475,7 @@ func (op *migrateOp) restoreReply(l []byte) {
 		if !op.errSent {
 			op.cs.lastDB = -1
 			op.errSent = true
-			c.w.WriteError("ERR Target instance replied with error: " + string(errLine[1:]))
+			op.replyError("ERR Target instance replied with error: " + string(errLine[1:]))
 		}
 		return
 	}
@@ -548,12 +548,24 @@ func (op *migrateOp) finish(errText string) {
 		op.cs.wake = nil
 	}
 	if errText != "" {
-		c.w.WriteError(errText)
+		op.replyError(errText)
 	}
 	c.blocked = nil
 	s.sleeping = false
 	c.markPending()
 	s.resume()
+}
+
+// replyError writes an error MIGRATE replies with once its exchange has
+// run, counted as call() counts a synchronous MIGRATE's: in errorstats,
+// total_error_replies and the command's failed_calls.
+func (op *migrateOp) replyError(msg string) {
+	s := op.c.s
+	op.c.w.WriteError(msg)
+	s.countError([]byte("-" + msg))
+	if cmd := s.commands.command("migrate"); cmd != nil {
+		cmd.failed++
+	}
 }
 
 // dropRandomMigrateSocket makes room in a full cache as Redis does, with

@@ -379,8 +379,10 @@ func (s *Server) setMaster(host string, port int) {
 			s.trimTrailingPings()
 		}
 		s.cachedReplid, s.cachedOffset, s.cachedDB = s.replid, s.offset, 0
-		s.unblockAllForRoleChange()
 	}
+	// Clients blocked in master, now slave; or in a replica whose master
+	// changes (after a failover, every other replica).
+	s.disconnectAllBlockedClients()
 	s.masterHost, s.masterPort = host, port
 	// Sub-replicas resync with us, partially if they can.
 	s.disconnectReplicas()
@@ -413,11 +415,15 @@ func (s *Server) unsetMaster() {
 	s.noReplicasSince = s.unixtime
 }
 
-func (s *Server) unblockAllForRoleChange() {
+// disconnectAllBlockedClients is disconnectAllBlockedClients: every
+// blocked client is told so, unblocked and closed after the reply
+// (CLIENT_CLOSE_AFTER_REPLY). Clients a pause holds are not blocked here.
+func (s *Server) disconnectAllBlockedClients() {
 	for _, c := range slices.Clone(s.clients) {
 		if c.blocked != nil {
-			c.unblock(false)
 			c.w.WriteError("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)")
+			c.closing = true
+			c.unblock(false)
 			c.markPending()
 		}
 	}

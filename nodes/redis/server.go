@@ -314,9 +314,20 @@ func (s *Server) serverCronRun() {
 	s.updateLRUClock()
 	s.activeExpireCycle()
 	s.clientsCron()
-	s.closeIdleMigrateSockets()
+	if s.runWithPeriod(1000) {
+		s.closeIdleMigrateSockets()
+	}
 	s.persistCron()
 	s.paused() // a pause whose time has passed ends
+}
+
+// runWithPeriod is run_with_period(ms) in the serverCron run under way:
+// every run when ms is at most the cron's period, else every ms/period
+// runs, the first included (cronloops counts from 0 there, and has been
+// counted already here).
+func (s *Server) runWithPeriod(ms int) bool {
+	period := 1000 / min(max(s.cfg.Hz, 1), 500) // server.hz's bounds
+	return ms <= period || (s.cronloops-1)%int64(ms/period) == 0
 }
 
 // runLateCrons runs, once each, the crons that came due while the event

@@ -1,6 +1,7 @@
 package redis
 
 import (
+	"github.com/redsim/redsim/nodes/redis/cluster"
 	"slices"
 
 	"github.com/redsim/redsim/nodes/redis/glob"
@@ -193,4 +194,24 @@ func (s *Server) numPatterns() int64 {
 		}
 	}
 	return int64(len(seen))
+}
+
+// removeChannelsInSlot is removeChannelsInSlot: every shard channel of
+// slot, in byte order (the slots-to-channels radix tree's), loses its
+// subscribers, each told with a sunsubscribe message
+// (pubsubShardUnsubscribeAllClients).
+func (s *Server) removeChannelsInSlot(slot int) {
+	var names []string
+	for _, name := range s.shardChanList {
+		if cluster.KeyHashSlot([]byte(name)) == slot {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		for _, c := range slices.Clone(s.shardChannels[name]) {
+			c.sunsubscribe(name, true)
+			c.markPending()
+		}
+	}
 }
