@@ -86,6 +86,8 @@ type setKey struct {
 	ackTimes map[int][]clock.Time
 	// reads are the Ok final reads, by node then completion.
 	reads []int
+	// runReads are the Ok reads taken while the workload ran.
+	runReads []int
 }
 
 type setCounts struct {
@@ -254,6 +256,7 @@ func (k *setKey) check(ops []history.Op, rep *setReport, s *setScratch) {
 			c.acknowledged++
 		}
 	}
+	k.judgeRunReads(ops, rep)
 	if len(k.reads) == 0 {
 		if len(k.elems) > 0 {
 			c.unreadKeys++
@@ -397,6 +400,44 @@ func (k *setKey) judgeRead(ops []history.Op, ri int, rep *setReport, s *setScrat
 	}
 }
 
+// judgeRunReads judges the reads taken while the workload ran by what
+// holds whenever a read is taken, on whatever node: no element that was
+// never attempted (phantom), none whose every attempt certainly failed.
+// (What such a read may lack depends on the node and the moment: final
+// reads judge that.)
+func (k *setKey) judgeRunReads(ops []history.Op, rep *setReport) {
+	c := &rep.c
+	var phantoms map[history.Value]bool
+	for _, ri := range k.runReads {
+		r := &ops[ri]
+		for _, e := range r.Elems {
+			e = e.Canonical()
+			j, ok := k.index.get(e)
+			if !ok {
+				if phantoms[e] {
+					continue
+				}
+				if phantoms == nil {
+					phantoms = map[history.Value]bool{}
+				}
+				phantoms[e] = true
+				c.phantom++
+				if rep.room(findPhantom) {
+					rep.add(findPhantom, setFinding{k.key, fmt.Sprintf("%v never added to %q but read from %s during the run", e, k.key, r.Node), []int{ri}})
+				}
+				continue
+			}
+			if el := &k.elems[j]; el.applied == 0 && !el.failedSeen {
+				el.failedSeen = true
+				c.failedPresent++
+				if rep.room(findFailed) {
+					rep.add(findFailed, setFinding{k.key, describeOp(&ops[el.op]) + ", read from " + r.Node + " during the run", []int{el.op, ri}})
+				}
+			}
+		}
+	}
+}
+
 // copiesDue is how many copies of element i a read invoked at t must show:
 // one in a set, and in a list one per append acknowledged by t.
 func (k *setKey) copiesDue(i int, t clock.Time) int {
@@ -508,6 +549,11 @@ func collectSetKeys(ops []history.Op) ([]*setKey, string, bool) {
 			if op.Outcome == history.Ok {
 				k := get(op.Key)
 				k.reads = append(k.reads, i)
+			}
+		case history.Read:
+			if op.Outcome == history.Ok {
+				k := get(op.Key)
+				k.runReads = append(k.runReads, i)
 			}
 		}
 	}

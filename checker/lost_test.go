@@ -355,3 +355,39 @@ func TestSetDeletedKeyLeftOut(t *testing.T) {
 		t.Errorf("the current generation lost its element, verdict %v: %s", r.Verdict, r.Summary)
 	}
 }
+
+// TestSetRunReads: a read taken while the workload ran may lack what was
+// acknowledged (a lagging node, a moment before the write), but it must
+// not hold an element never attempted, nor one whose attempt failed.
+func TestSetRunReads(t *testing.T) {
+	runRead := func(at int64, elems ...history.Value) history.Op {
+		o := op(3, history.Read, "s", none, at, at+1, ok, none)
+		o.Node, o.Elems = "n2", append([]history.Value{}, elems...)
+		return o
+	}
+	base := []history.Op{
+		op(0, history.Add, "s", i64(1), 0, 1, ok, none),
+		op(2, history.Add, "s", i64(5), 4, 5, fail, none),
+		finalRead("n1", "s", 100, str("1")),
+	}
+	for _, tc := range []struct {
+		name string
+		read history.Op
+		want Verdict
+		what string
+	}{
+		{"lacks an acknowledged element", runRead(2), Ok, ""},
+		{"phantom", runRead(2, str("1"), str("999")), Violation, "phantom"},
+		{"failed but present", runRead(6, str("1"), str("5")), Violation, "failed_present"},
+	} {
+		ops := append(slices.Clone(base), tc.read)
+		r := SetWrites(ops, SetOptions{})
+		if r.Verdict != tc.want {
+			t.Errorf("%s: %v (%s)", tc.name, r.Verdict, r.Summary)
+			continue
+		}
+		if tc.what != "" && metric(t, r, tc.what) != 1 {
+			t.Errorf("%s: %s = %v, want 1", tc.name, tc.what, metric(t, r, tc.what))
+		}
+	}
+}

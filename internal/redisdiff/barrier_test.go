@@ -98,7 +98,7 @@ func TestAsyncBarrierTimeout(t *testing.T) {
 	s.run(r, steps, false)
 	found := false
 	for _, e := range r.errs {
-		if strings.HasPrefix(e, "stuck.txt:2: "+got.Name+" did not process PING on connection 1: not blocked, no reply and not closed after 200ms; its CLIENT LIST entry: id=") {
+		if strings.HasPrefix(e, "stuck.txt:2: "+got.Name+" did not process PING on connection 1: not blocked, no reply and not closed after "+s.barrierTimeout.String()+"; its CLIENT LIST entry: id=") {
 			found = true
 		} else if !strings.Contains(e, "was never read") {
 			t.Errorf("unexpected error: %s", e)

@@ -1,6 +1,7 @@
 package redisdiff
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -159,13 +160,23 @@ func (c *Conn) Close() error {
 const quitGrace = 50 * time.Millisecond
 
 // hungUp reads and drops what the server sends until it closes the
-// connection (true) or wait passes (false).
+// connection (true) or wait passes (false). A server without QUIT
+// (redis-sentinel 7.0 answers it with an unknown-command error and keeps
+// the connection) will not hang up: false at once.
 func (c *Conn) hungUp(wait time.Duration) bool {
 	if err := c.nc.SetReadDeadline(time.Now().Add(wait)); err != nil {
 		return false
 	}
+	var seen []byte
 	for {
-		if _, err := c.nc.Read(c.buf); err != nil {
+		n, err := c.nc.Read(c.buf)
+		if n > 0 && len(seen) < 4096 {
+			seen = append(seen, c.buf[:n]...)
+			if bytes.Contains(seen, []byte("-ERR unknown command 'QUIT'")) {
+				return false
+			}
+		}
+		if err != nil {
 			return !isTimeout(err)
 		}
 	}

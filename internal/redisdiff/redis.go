@@ -130,12 +130,26 @@ func launchOracle(bin string, port int, dir string, extra []string) (*oracleProc
 	}
 	p := &oracleProc{addr: addr, cmd: cmd, exited: make(chan struct{}), out: out}
 	go func() { _ = cmd.Wait(); close(p.exited) }()
-	if waitPing(addr, p.exited) {
+	// The PONG must be this process's: another test binary's server can
+	// hold the port while this one fails to bind it.
+	if waitPing(addr, p.exited) && servedBy(addr, cmd.Process.Pid) {
 		return p, "", nil
 	}
 	_ = cmd.Process.Kill()
 	<-p.exited
 	return nil, out.String(), nil
+}
+
+// servedBy reports whether the server at addr is process pid (INFO's
+// process_id).
+func servedBy(addr string, pid int) bool {
+	c, err := Dial(addr)
+	if err != nil {
+		return false
+	}
+	defer func() { _ = c.nc.Close() }()
+	reply, err := c.DoStrings("INFO", "server")
+	return err == nil && strings.Contains(string(reply), "\r\nprocess_id:"+strconv.Itoa(pid)+"\r\n")
 }
 
 // stop ends the server with SIGTERM, or SIGKILL if it is still there five

@@ -389,9 +389,10 @@ func TestRealRedisMixedSentinels(t *testing.T) {
 	rw.discovered([]int{0, 1}, "2", "2")
 	if !waitFor(20*time.Second, func() bool {
 		v, err := realCommand(realAddr, "SENTINEL", "MASTER", "mymaster")
-		return err == nil && fields(v)["num-other-sentinels"] == "2"
+		f := fields(v)
+		return err == nil && f["num-other-sentinels"] == "2" && f["num-slaves"] == "2"
 	}) {
-		t.Fatal("the real sentinel did not find the simulated ones")
+		t.Fatal("the real sentinel did not find the simulated ones and both replicas")
 	}
 	// The replies describing instances have the real one's fields, in
 	// its order.

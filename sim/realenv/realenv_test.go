@@ -136,22 +136,34 @@ func TestDialWriteBeforeOpen(t *testing.T) {
 			return
 		}
 		defer nc.Close()
-		_ = nc.SetReadDeadline(time.Now().Add(time.Second))
+		_ = nc.SetReadDeadline(time.Now().Add(10 * time.Second))
 		b, _ := io.ReadAll(nc)
 		got <- b
 	}()
 	l, _ := newLoop(t)
 	d := &dialer{env: l}
+	var b []byte
 	l.Start(func(env sim.Env) sim.Node {
 		c := env.Dial(ln.Addr().String(), time.Second, d)
 		c.Write([]byte("hello "))
 		c.Write([]byte("world"))
 		c.Close()
-		env.After(50*time.Millisecond, env.Exit)
+		// The loop runs until the peer has read to the end: an exit
+		// before the dial completes would cancel it.
+		var poll func()
+		poll = func() {
+			select {
+			case b = <-got:
+				env.Exit()
+			default:
+				env.After(10*time.Millisecond, poll)
+			}
+		}
+		env.After(10*time.Millisecond, poll)
 		return nodeFunc(func() {})
 	})
 	run(t, l)
-	if b := <-got; string(b) != "hello world" {
+	if string(b) != "hello world" {
 		t.Fatalf("peer got %q", b)
 	}
 	if d.opened || d.err != nil {
