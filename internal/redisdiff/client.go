@@ -39,6 +39,9 @@ type Conn struct {
 	readErr error
 	// control marks a connection that only polls CLIENT LIST for Close.
 	control bool
+	// quitRefused is set once the server answered QUIT with an error
+	// (redis-sentinel 7.0 has no QUIT): it will not hang up by itself.
+	quitRefused bool
 }
 
 // Dial connects to a RESP server at addr.
@@ -145,8 +148,11 @@ func (c *Conn) Close() error {
 	}
 	if c.control {
 		// A control connection is never blocked: wait for QUIT as long
-		// as for any reply, and do not open another to watch this one.
-		c.hungUp(ReplyTimeout)
+		// as for any reply (unless the server refused it), and do not
+		// open another to watch this one.
+		if !c.quitRefused {
+			c.hungUp(ReplyTimeout)
+		}
 		return c.nc.Close()
 	}
 	server, me := c.nc.RemoteAddr().String(), c.nc.LocalAddr().String()
@@ -173,6 +179,7 @@ func (c *Conn) hungUp(wait time.Duration) bool {
 		if n > 0 && len(seen) < 4096 {
 			seen = append(seen, c.buf[:n]...)
 			if bytes.Contains(seen, []byte("-ERR unknown command 'QUIT'")) {
+				c.quitRefused = true
 				return false
 			}
 		}

@@ -67,7 +67,10 @@ func shutdownStory(t *testing.T, master string) string {
 	// master exit at once.
 	r2 := dial(replica)
 	defer r2.Close()
-	for asleep := false; !asleep; {
+	for asleep, deadline := false, time.Now().Add(4*time.Second); !asleep; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: the replica did not go to sleep", master)
+		}
 		if err := r2.Send([]byte("PING")); err != nil {
 			t.Fatal(err)
 		}

@@ -208,11 +208,12 @@ func (s *Server) resumeClusterLinks() {
 }
 
 // clusterEventsWhileBlocked is the bus's part of processEventsWhileBlocked
-// (a busy script's hook, a load's pauses): Redis runs every file event
-// then, the bus links' included, so the held node answers PINGs and takes
-// FAIL, UPDATE or vote requests. What the messages leave for
-// clusterBeforeSleep waits, as beforeSleep skips the cluster while
-// events are processed this way; the replies leave at once.
+// in a busy script's hook: Redis runs every file event then, the bus
+// links' included, so the held node answers PINGs and takes FAIL, UPDATE
+// or vote requests. What the messages leave for clusterBeforeSleep waits,
+// as beforeSleep skips the cluster while events are processed this way;
+// the replies leave at once. (A load's pauses leave the bus waiting:
+// loading.go.)
 func (s *Server) clusterEventsWhileBlocked() {
 	if s.cl == nil || s.stopped {
 		return

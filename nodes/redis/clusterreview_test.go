@@ -219,3 +219,61 @@ func TestClusterLinksEvents(t *testing.T) {
 		t.Errorf("%d links, %d with events r: %q", links, r, reply)
 	}
 }
+
+// A replica does not feed its own writes to its backlog
+// (replicationFeedSlaves returns on a replica): a PUBLISH there (every
+// sentinel sends its hellos to replicas so) moved the replica's
+// master_repl_offset past its master's. redis-server's stays.
+func TestPublishOnReplicaNotFed(t *testing.T) {
+	rw := replTopology(t, []string{"m", "r"}, nil, nil)
+	rw.w.RunFor(7 * time.Second)
+	r := rw.node("r").dial()
+	before := rw.info(r, "master_repl_offset")
+	mustReply(t, r, ":0\r\n", "PUBLISH", "ch", strings.Repeat("x", 100))
+	if after := rw.info(r, "master_repl_offset"); after != before {
+		t.Errorf("the replica's master_repl_offset went from %s to %s at a PUBLISH", before, after)
+	}
+}
+
+// A master held by a busy script learns from the bus, in the script's
+// hook, that its replica took its slots over (CLUSTER FAILOVER TAKEOVER):
+// it becomes a replica there, as Redis does, and syncs with its new
+// master once the script is over; the script's caller gets its reply.
+func TestBusyScriptDemotedByBus(t *testing.T) {
+	cw := newClusterWorldCfg(t, 5, 6, 3, func() Config {
+		c := clusterConfig()
+		c.LuaInstructionCost = time.Microsecond
+		c.BusyReplyThreshold = time.Second
+		return c
+	})
+	n1 := cw.nodes[0].server()
+	var n4 int = -1
+	for i := 3; i < 6; i++ {
+		if m := cw.nodes[i].server().cl.myself.master; m != nil && m.name == cw.ids[0] {
+			n4 = i
+		}
+	}
+	if n4 < 0 {
+		t.Fatal("n1 has no replica")
+	}
+	want := len(cw.conns[0].replies) + 1
+	cw.conns[0].send("EVAL", "local i=0 while i < 5000000 do i=i+1 end return 1", "0")
+	cw.w.RunFor(1500 * time.Millisecond)
+	if got := cw.conns[n4].do("CLUSTER", "FAILOVER", "TAKEOVER"); got != "+OK\r\n" {
+		t.Fatalf("TAKEOVER: %q", got)
+	}
+	cw.w.RunFor(2 * time.Second)
+	if n1.long == nil {
+		t.Fatal("the script ended too early for the story")
+	}
+	if !n1.cl.myself.isReplica() {
+		t.Fatalf("n1 busy in its script is still a master: %s", cw.roles(0, n4))
+	}
+	if got := cw.conns[0].wait(want); got != ":1\r\n" {
+		t.Errorf("the script replied %q", got)
+	}
+	cw.w.RunFor(5 * time.Second)
+	if !n1.MasterLinkUp() {
+		t.Errorf("n1 has not synced with its new master after the script")
+	}
+}

@@ -589,12 +589,20 @@ func (s *Server) saveClusterConfig(fsync bool) {
 	}
 	if fsync {
 		cl.todo &^= todoFsyncConfig
-		s.holdSync(name, func(err error) {
-			if err != nil {
+		fail := func(err error) {
+			if err != nil && !s.stopped {
 				s.env.Logf("Fatal: can't update cluster config file.")
 				s.crashExit()
 			}
-		})
+		}
+		if s.long != nil {
+			// A bus message served in a busy script's hook (an epoch
+			// collision): the script holds the node already, and the
+			// fsync's end must not wake it (holdSync resumes the node).
+			s.env.Disk().Sync(name, fail)
+			return
+		}
+		s.holdSync(name, fail)
 	}
 }
 

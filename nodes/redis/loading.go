@@ -215,10 +215,10 @@ func (s *Server) loadEvents() {
 			}
 		}
 	}
-	s.clusterEventsWhileBlocked()
-	if s.stopped || s.shut.finishing {
-		return
-	}
+	// The bus waits for the load's end, though Redis's
+	// processEventsWhileBlocked reads it: a message there can make the
+	// node a replica of another master or fsync nodes.conf, which the
+	// node cannot do in the middle of its load.
 	s.flushReplies()
 	s.sleeping = true
 	s.nextLoadStep()

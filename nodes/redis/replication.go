@@ -249,7 +249,10 @@ func (s *Server) trimTrailingPings() {
 // replPropagate encodes a write for the stream, with a SELECT when the db
 // changes.
 func (s *Server) replPropagate(db int, args [][]byte) {
-	if s.backlog == nil || s.applying {
+	// replicationFeedSlaves: a replica feeds its sub-replicas its master's
+	// stream only (replFeed from applyMasterStream), never its own writes
+	// (a writable replica's, a script's made before a demotion).
+	if s.backlog == nil || s.applying || s.isReplica() {
 		return
 	}
 	if raw := s.propRaw; raw != nil && s.replSelDB == db {
@@ -544,6 +547,12 @@ func (s *Server) reconnect(afterFailure bool) {
 // dialMaster starts a link to the master, logging logf.
 func (s *Server) dialMaster(logf string) {
 	if s.link != nil || !s.isReplica() {
+		return
+	}
+	if s.long != nil {
+		// Made a replica by a bus message served in a busy script's hook
+		// (an UPDATE): replicationCron connects once the script is over,
+		// as the node cannot sync in the middle of it.
 		return
 	}
 	l := &replLink{s: s}
