@@ -71,6 +71,10 @@ type client struct {
 
 	busy bool       // an operation is in flight
 	qerr string     // the first error reply to a command queued before it
+	// qwrote is set when a command queued before the operation's own ran
+	// and wrote (an integer reply: WaitAdd's SADD, not a MULTI's QUEUED):
+	// an error from the command after it does not undo the write.
+	qwrote bool
 	op   history.Op // it, as generated; Decode fills Result or Elems
 	cmd  [][]byte
 	// cmdBuf is where a builder workload builds cmd.
@@ -171,7 +175,7 @@ func (c *client) step() {
 	op := &c.op
 	op.Process, op.Node, op.Invoke = c.o.Process, hostOf(addr), now
 	c.st.pending, c.st.sent = c.o.History.Invoke(*op), false
-	c.cmd, c.busy, c.qerr = cmd, true, ""
+	c.cmd, c.busy, c.qerr, c.qwrote = cmd, true, "", false
 	// A MULTI/EXEC transaction is queued in one pipeline; only EXEC's
 	// reply (tag 0) is the operation's. A queued command that Redis
 	// refuses makes EXEC fail with EXECABORT.
@@ -180,6 +184,20 @@ func (c *client) step() {
 	}
 	// Sent once the connection is open: a dial that fails sent nothing.
 	c.conn.Do(c, 0, cmd...)
+}
+
+// queuedReply notes the reply to a command queued before the
+// operation's own: the first refusal, or a write done.
+func (c *client) queuedReply(v resp.Value, err error) {
+	switch {
+	case err != nil:
+	case v.IsError():
+		if c.qerr == "" {
+			c.qerr = errorText(v.Str)
+		}
+	case v.Kind == resp.KindInt:
+		c.qwrote = true
+	}
 }
 
 // tagQueued tags the commands of a transaction before its EXEC, whose
@@ -234,9 +252,7 @@ func (c *client) Reply(tag int, v resp.Value, err error) {
 		return // abandoned by Stop
 	}
 	if tag == tagQueued {
-		if err == nil && v.IsError() && c.qerr == "" {
-			c.qerr = errorText(v.Str)
-		}
+		c.queuedReply(v, err)
 		return
 	}
 	if err != nil {
@@ -247,6 +263,10 @@ func (c *client) Reply(tag int, v resp.Value, err error) {
 	switch {
 	case c.qerr != "":
 		c.complete(history.Fail, c.qerr)
+	case v.IsError() && c.qwrote:
+		// WAIT refused or interrupted (UNBLOCKED when the master becomes
+		// a replica) after the SADD before it was applied.
+		c.complete(history.Info, "applied, then "+errorText(v.Str))
 	case v.IsError():
 		text := errorText(v.Str)
 		c.complete(history.Fail, text)

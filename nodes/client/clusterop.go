@@ -55,7 +55,7 @@ func (c *client) attempt() {
 		c.o.History.Redirect(c.st.pending, h)
 	}
 	v.gen++
-	c.qerr, c.st.sent = "", false
+	c.qerr, c.qwrote, c.st.sent = "", false, false
 	conn := c.connTo(v.node)
 	base := v.gen * tagStride
 	if v.ask {
@@ -75,9 +75,7 @@ func (c *client) clusterReply(tag int, v resp.Value, err error) {
 	}
 	switch tag % tagStride {
 	case tagQueued:
-		if err == nil && v.IsError() && c.qerr == "" {
-			c.qerr = errorText(v.Str)
-		}
+		c.queuedReply(v, err)
 		return
 	case tagAsking:
 		return // a refused ASKING shows in the command's own reply
@@ -89,6 +87,13 @@ func (c *client) clusterReply(tag int, v resp.Value, err error) {
 	text := c.qerr
 	if text == "" && v.IsError() {
 		text = errorText(v.Str)
+		if c.qwrote {
+			// The write queued before it was applied: not a refusal.
+			c.fails = 0
+			c.complete(history.Info, "applied, then "+text)
+			c.after(c.think())
+			return
+		}
 	}
 	if text != "" {
 		c.refused(text)

@@ -93,3 +93,39 @@ func TestRepliesTheClientCannotTrust(t *testing.T) {
 		}
 	}
 }
+
+// TestWaitAddErrorAfterApply: WaitAdd's SADD runs before its WAIT; a WAIT
+// that then fails (UNBLOCKED when the master becomes a replica) leaves the
+// add applied: Info, not Fail, which would make the element "failed but
+// present". A refused SADD still fails the add.
+func TestWaitAddErrorAfterApply(t *testing.T) {
+	tw := newTestWorld(t, 9, lan(), redis.DefaultConfig())
+	f := &fakeServer{
+		replies: []string{":1\r\n", "-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)\r\n",
+			"-READONLY You can't write against a read only replica.\r\n", "-ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.\r\n"},
+		delays: make([]time.Duration, 4),
+	}
+	h, _ := tw.w.AddHost("f1", sim.HostConfig{})
+	p, _ := h.Spawn("fake", func(env sim.Env) sim.Node {
+		f.env = env
+		if err := env.Listen(6379, f.accept); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	})
+	p.Start()
+	o := tw.options(0, &WaitAdd{Keys: 1, Replicas: 1, TimeoutMS: 100})
+	o.Target = Fixed("f1:6379")
+	tw.spawn(o)
+	tw.w.RunFor(50 * time.Millisecond)
+	ops := tw.h.Ops()
+	if len(ops) < 2 {
+		t.Fatalf("%d ops", len(ops))
+	}
+	if ops[0].Outcome != history.Info || !strings.Contains(ops[0].Error, "UNBLOCKED") {
+		t.Errorf("an add whose WAIT failed after the SADD: %s %q, want info", ops[0].Outcome, ops[0].Error)
+	}
+	if ops[1].Outcome != history.Fail || !strings.HasPrefix(ops[1].Error, "READONLY") {
+		t.Errorf("an add whose SADD was refused: %s %q, want fail", ops[1].Outcome, ops[1].Error)
+	}
+}
