@@ -69,14 +69,14 @@ type client struct {
 	conn *redisconn.Conn // to addr; nil until the first operation
 	addr string
 
-	busy bool       // an operation is in flight
-	qerr string     // the first error reply to a command queued before it
+	busy bool   // an operation is in flight
+	qerr string // the first error reply to a command queued before it
 	// qwrote is set when a command queued before the operation's own ran
 	// and wrote (an integer reply: WaitAdd's SADD, not a MULTI's QUEUED):
 	// an error from the command after it does not undo the write.
 	qwrote bool
-	op   history.Op // it, as generated; Decode fills Result or Elems
-	cmd  [][]byte
+	op     history.Op // it, as generated; Decode fills Result or Elems
+	cmd    [][]byte
 	// cmdBuf is where a builder workload builds cmd.
 	cmdBuf cmdBuf
 	fails  int // connection failures in a row, for the backoff
