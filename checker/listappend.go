@@ -138,6 +138,11 @@ type laCheck struct {
 	truncated int
 
 	nOk, nInfo, nFail, nReads, nFinal, nAppends, nMembers, nComponents, nEdges int
+
+	// seenAt is, per transaction of unknown outcome, the earliest
+	// completion of a transaction's read that holds one of its appends:
+	// from then on it is committed, and its appends must stay.
+	seenAt []clock.Time
 }
 
 func (c *laCheck) room(kind int) bool { return len(c.findings[kind]) < c.limit }
@@ -176,6 +181,7 @@ func checkListAppend(ops []history.Op, opts ListAppendOptions) Result {
 	for _, k := range c.keys {
 		c.orderKey(k)
 	}
+	c.seenAt = c.observedAt()
 	for _, k := range c.keys {
 		c.lostKey(k)
 	}
@@ -516,6 +522,30 @@ func (c *laCheck) firstHolding(k *laKey, a int32) *laRead {
 	return nil
 }
 
+// observedAt computes seenAt: for each Info transaction some read
+// showed, when the first such read completed; clock.Never for the others.
+func (c *laCheck) observedAt() []clock.Time {
+	at := make([]clock.Time, len(c.txns))
+	for i := range at {
+		at[i] = clock.Never
+	}
+	for _, k := range c.keys {
+		for a := range k.appends {
+			ap := &k.appends[a]
+			if !ap.observed || c.ops[c.txns[ap.txn].op].Outcome != history.Info {
+				continue
+			}
+			for ri := range k.reads {
+				r := &k.reads[ri]
+				if r.txn >= 0 && k.contains(r, int32(a)) {
+					at[ap.txn] = min(at[ap.txn], c.ops[r.op].Complete)
+				}
+			}
+		}
+	}
+	return at
+}
+
 // lostKey finds the acknowledged appends of k that vanished: absent from
 // every final read begun after the acknowledgement (lost-append), or, with
 // real time and no such final read, shown by no read at all though a read
@@ -536,7 +566,14 @@ func (c *laCheck) lostKey(k *laKey) {
 	for a := range k.appends {
 		ap := &k.appends[a]
 		op := &c.ops[c.txns[ap.txn].op]
-		if op.Outcome != history.Ok {
+		// An append is due from its acknowledgement, or, for a transaction
+		// of unknown outcome, from the first read that showed it committed
+		// (one of its appends, on any key).
+		ack := op.Complete
+		switch {
+		case op.Outcome == history.Info && c.seenAt[ap.txn] != clock.Never:
+			ack = c.seenAt[ap.txn]
+		case op.Outcome != history.Ok:
 			continue
 		}
 		judged, present := false, false
@@ -544,7 +581,7 @@ func (c *laCheck) lostKey(k *laKey) {
 		var lines []string
 		for _, ri := range finals {
 			r := &k.reads[ri]
-			if c.ops[r.op].Invoke < op.Complete {
+			if c.ops[r.op].Invoke < ack {
 				continue
 			}
 			judged = true
@@ -558,10 +595,14 @@ func (c *laCheck) lostKey(k *laKey) {
 		switch {
 		case judged && !present:
 			c.found(laLost, func() laFinding {
+				how := "acknowledged"
+				if op.Outcome == history.Info {
+					how = "seen committed by a read"
+				}
 				return laFinding{key: k.name, ops: append([]int32{c.txns[ap.txn].op}, shown...), lines: append([]string{fmt.Sprintf(
-					"lost-append: %s appended %v to %q, acknowledged, and no final read begun after it holds it:", describeTxn(op), ap.v, k.name)}, lines...)}
+					"lost-append: %s appended %v to %q, %s, and no final read begun after it holds it:", describeTxn(op), ap.v, k.name, how)}, lines...)}
 			})
-		case !judged && c.opts.RealTime && !ap.observed && latestRead > op.Complete:
+		case !judged && c.opts.RealTime && !ap.observed && op.Outcome == history.Ok && latestRead > op.Complete:
 			c.found(laLostRT, func() laFinding {
 				var r *laRead
 				for ri := range k.reads {

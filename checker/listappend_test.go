@@ -733,3 +733,41 @@ func TestListAppendRealTimeIsStrict(t *testing.T) {
 	ops[1].Invoke++
 	wantAnomaly(t, ListAppend(ops, strict), "G-single-realtime", 1)
 }
+
+// TestObservedInfoAppendLost: a transaction of unknown outcome that a
+// read showed committed must keep its appends: one missing from every
+// final read after that read is lost, and so is the half of it on a key
+// no read showed.
+func TestObservedInfoAppendLost(t *testing.T) {
+	lost := []history.Op{
+		txn(1, 0, 10, ok, appendMop("x", 1)),
+		txn(2, 0, 10, info, appendMop("x", 2)),
+		txn(3, 20, 30, ok, readMop("x", 1, 2)),
+		finalList("n1", "x", 100, 1),
+		finalList("n2", "x", 100, 1),
+	}
+	for _, o := range []ListAppendOptions{serializable, strict} {
+		if r := ListAppend(lost, o); r.Verdict != Violation || !strings.Contains(r.Summary, "lost-append") {
+			t.Errorf("an observed info append missing from the final reads: %v (%s)", r.Verdict, r.Summary)
+		}
+	}
+	fractured := []history.Op{
+		txn(1, 0, 10, info, appendMop("x", 1), appendMop("y", 2)),
+		txn(2, 20, 30, ok, readMop("x", 1)),
+		txn(3, 20, 30, ok, appendMop("y", 3)),
+		finalList("n1", "x", 100, 1), finalList("n1", "y", 100, 3),
+		finalList("n2", "x", 100, 1), finalList("n2", "y", 100, 3),
+	}
+	if r := ListAppend(fractured, strict); r.Verdict != Violation || !strings.Contains(r.Summary, "lost-append") {
+		t.Errorf("half of an observed info transaction missing: %v (%s)", r.Verdict, r.Summary)
+	}
+	// Never shown by a read: it may not have happened at all.
+	unseen := []history.Op{
+		txn(1, 0, 10, ok, appendMop("x", 1)),
+		txn(2, 0, 10, info, appendMop("x", 2)),
+		finalList("n1", "x", 100, 1),
+	}
+	if r := ListAppend(unseen, strict); r.Verdict != Ok {
+		t.Errorf("an info append no read showed, absent at the end: %v (%s)", r.Verdict, r.Summary)
+	}
+}

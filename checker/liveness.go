@@ -15,7 +15,10 @@ func checkLiveness(ops []history.Op, opts LivenessOptions) Result {
 	end := opts.End
 	lastOk := clock.Time(-1)
 	type proc struct {
-		active  bool       // invoked an operation in [stop, deadline)
+		// active: invoked an operation in [stop, deadline), or had one in
+		// flight at stop (a client waiting on a server that never answers
+		// again invokes nothing more)
+		active  bool
 		firstOk clock.Time // first Ok completion in [stop, deadline], or -1
 		lastOk  clock.Time // last Ok completion before that, or -1
 	}
@@ -37,7 +40,7 @@ func checkLiveness(ops []history.Op, opts LivenessOptions) Result {
 			end = max(end, op.Invoke, op.Complete)
 		}
 		pr := get(op.Process)
-		if op.Invoke >= stop && op.Invoke < deadline {
+		if op.Invoke >= stop && op.Invoke < deadline || op.Invoke < stop && (op.Complete >= stop || op.Outcome == history.Pending) {
 			pr.active = true
 		}
 		if op.Outcome != history.Ok {
@@ -123,7 +126,7 @@ func checkLiveness(ops []history.Op, opts LivenessOptions) Result {
 	switch {
 	case active == 0:
 		res.Verdict = Unknown
-		res.Summary = fmt.Sprintf("no process invoked an operation within %v after faults stopped at %v", opts.Bound, stop)
+		res.Summary = fmt.Sprintf("no process invoked an operation within %v after faults stopped at %v, nor had one in flight then", opts.Bound, stop)
 	case len(stuck) == 0:
 		res.Verdict = Ok
 		res.Summary = fmt.Sprintf("all %d active processes completed an ok operation within %v after faults stopped at %v (slowest %v)", active, opts.Bound, stop, worst)

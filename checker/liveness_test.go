@@ -39,3 +39,21 @@ func TestLiveness(t *testing.T) {
 		})
 	}
 }
+
+// TestLivenessHungServer: every process had an operation in flight when
+// the faults stopped, and none completed an ok one within the bound (a
+// server that never answers again): per process, they are judged, not
+// left out as inactive (which made the verdict unknown).
+func TestLivenessHungServer(t *testing.T) {
+	stop := 20_000 * ms
+	var ops []history.Op
+	for p := range 5 {
+		inv := int64(19_000 + 150*p)
+		ops = append(ops, op(p, history.Write, "x", i64(1), inv, inv+3000, info, none),
+			op(p, history.Write, "x", i64(2), inv+3300, inv+6300, info, none))
+	}
+	r := Liveness(ops, LivenessOptions{FaultsStopped: stop, Bound: 1e9, PerProcess: true, End: 30_000 * ms})
+	if r.Verdict != Violation {
+		t.Errorf("a server silent after the faults: %v (%s)", r.Verdict, r.Summary)
+	}
+}
