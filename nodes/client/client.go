@@ -186,6 +186,20 @@ func (c *client) step() {
 	c.conn.Do(c, 0, cmd...)
 }
 
+// scriptRuntimeError reports an error raised inside a script or function
+// (Redis names the script in it, " script: <sha>"), not a refusal to run
+// it: the writes the script made before it stay.
+func scriptRuntimeError(cmd [][]byte, text string) bool {
+	if len(cmd) == 0 {
+		return false
+	}
+	switch strings.ToUpper(string(cmd[0])) {
+	case "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO":
+		return strings.Contains(text, " script: ")
+	}
+	return false
+}
+
 // queuedReply notes the reply to a command queued before the
 // operation's own: the first refusal, or a write done.
 func (c *client) queuedReply(v resp.Value, err error) {
@@ -267,6 +281,10 @@ func (c *client) Reply(tag int, v resp.Value, err error) {
 		// WAIT refused or interrupted (UNBLOCKED when the master becomes
 		// a replica) after the SADD before it was applied.
 		c.complete(history.Info, "applied, then "+errorText(v.Str))
+	case v.IsError() && scriptRuntimeError(c.cmd, errorText(v.Str)):
+		// Raised by a command the script called: what it wrote before
+		// stays (Redis rolls no script back).
+		c.complete(history.Info, errorText(v.Str))
 	case v.IsError():
 		text := errorText(v.Str)
 		c.complete(history.Fail, text)

@@ -87,10 +87,14 @@ func (c *client) clusterReply(tag int, v resp.Value, err error) {
 	text := c.qerr
 	if text == "" && v.IsError() {
 		text = errorText(v.Str)
-		if c.qwrote {
-			// The write queued before it was applied: not a refusal.
+		if c.qwrote || scriptRuntimeError(c.cmd, text) {
+			// The write queued before it was applied, or the script wrote
+			// before the error: not a refusal.
+			if c.qwrote {
+				text = "applied, then " + text
+			}
 			c.fails = 0
-			c.complete(history.Info, "applied, then "+text)
+			c.complete(history.Info, text)
 			c.after(c.think())
 			return
 		}
@@ -115,6 +119,9 @@ func (c *client) refused(text string) {
 	v := c.clu
 	moved, ask, slot, addr := redirection(text)
 	retry := moved || ask || retryable(text)
+	// Every attempt so far was refused: nothing was applied, whatever
+	// happens to the operation now (a stop during the backoff included).
+	c.st.sent = false
 	if !retry || v.tries >= v.o.maxRedirects() {
 		c.complete(history.Fail, text)
 		c.after(c.think())
@@ -236,7 +243,7 @@ func redirection(text string) (moved, ask bool, slot int, addr string) {
 // retryable are the refusals go-redis's shouldRetry retries: the cluster
 // or the node is not ready yet, or no longer the master.
 func retryable(text string) bool {
-	for _, p := range []string{"TRYAGAIN ", "CLUSTERDOWN ", "LOADING ", "READONLY ", "MASTERDOWN "} {
+	for _, p := range []string{"TRYAGAIN ", "CLUSTERDOWN ", "LOADING ", "READONLY ", "MASTERDOWN ", "NOREPLICAS "} {
 		if strings.HasPrefix(text, p) {
 			return true
 		}

@@ -22,7 +22,14 @@
 //     timed out, since nothing was sent. Info (unknown): a timeout after the
 //     request was sent, a connection closed or reset after it was sent, a
 //     reply of an unexpected shape, a client stopped or crashed with the
-//     operation in flight.
+//     operation in flight; and an error that comes after a write was
+//     applied: raised inside a script (" script: " in it, Redis rolls no
+//     script back), or from WAIT after its pipeline's SADD.
+//   - The client sends an operation once: unlike go-redis's Client and
+//     FailoverClient (MaxRetries 3), it does not send it again after a
+//     refusal (which go-redis retries for LOADING, READONLY, ...), nor
+//     after a timeout (which could apply an INCR twice while the history
+//     shows it once).
 //   - After a timeout the connection is closed, so that a late reply can
 //     never be matched to the next request, and the next dial waits a
 //     jittered, exponentially growing backoff.
@@ -37,7 +44,8 @@
 // the slot map with CLUSTER SLOTS, keeps one connection per node, and
 // sends each operation to the master of its first key's slot (a replica
 // for reads, with ReadOnly or RouteRandomly), following MOVED and ASK and
-// retrying TRYAGAIN, CLUSTERDOWN, LOADING, READONLY and MASTERDOWN. Its
+// retrying TRYAGAIN, CLUSTERDOWN, LOADING, READONLY, MASTERDOWN and
+// NOREPLICAS. Its
 // invariants, beside the ones above:
 //   - Still at most one operation in flight per process: a redirection or
 //     a retry is the same operation, sent again only after the previous

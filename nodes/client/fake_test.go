@@ -129,3 +129,41 @@ func TestWaitAddErrorAfterApply(t *testing.T) {
 		t.Errorf("an add whose SADD was refused: %s %q, want fail", ops[1].Outcome, ops[1].Error)
 	}
 }
+
+// TestScriptErrorIsInfo: an error raised inside a script (Redis names the
+// script: " script: <sha>") comes after the writes the script made, which
+// stay: the transaction is info; an error refusing the script (NOSCRIPT,
+// a wrong argument count) fails it.
+func TestScriptErrorIsInfo(t *testing.T) {
+	tw := newTestWorld(t, 9, lan(), redis.DefaultConfig())
+	f := &fakeServer{
+		replies: []string{"-ERR Script attempted to access a non local key in a cluster node script: 8f3b6d6b0e0f0b1a2a6f9e1c2d3e4f5a6b7c8d9e, on @user_script:1.\r\n",
+			"-ERR wrong number of arguments for 'eval' command\r\n"},
+		delays: make([]time.Duration, 2),
+	}
+	h, _ := tw.w.AddHost("f1", sim.HostConfig{})
+	p, _ := h.Spawn("fake", func(env sim.Env) sim.Node {
+		f.env = env
+		if err := env.Listen(6379, f.accept); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	})
+	p.Start()
+	w := NewTxn()
+	w.Script = true
+	o := tw.options(0, w)
+	o.Target = Fixed("f1:6379")
+	tw.spawn(o)
+	tw.w.RunFor(50 * time.Millisecond)
+	ops := tw.h.Ops()
+	if len(ops) < 2 {
+		t.Fatalf("%d ops", len(ops))
+	}
+	if ops[0].Outcome != history.Info {
+		t.Errorf("an error raised in the script: %s %q, want info", ops[0].Outcome, ops[0].Error)
+	}
+	if ops[1].Outcome != history.Fail {
+		t.Errorf("a script refused: %s %q, want fail", ops[1].Outcome, ops[1].Error)
+	}
+}
