@@ -180,7 +180,8 @@ func TestPropagation(t *testing.T) {
 }
 
 // samePropagation compares two propagated command lists line by line,
-// letting times read from each server's clock differ by up to a second:
+// letting times read from each server's clock differ by up to five
+// seconds (a loaded machine stalls one server for seconds):
 // the delivery time that XCLAIM carries (TIME ms), and an absolute expiry
 // within a minute of now, which a relative one (SET k v PX 1) became on
 // each server in whatever millisecond it ran. Times a script gives
@@ -190,7 +191,7 @@ func samePropagation(want, got []string) bool {
 	return sameCommands(want, got, func(w, g []string, j int) bool {
 		a, errA := strconv.ParseInt(w[j], 10, 64)
 		b, errB := strconv.ParseInt(g[j], 10, 64)
-		if errA != nil || errB != nil || a-b > 1000 || b-a > 1000 || j == 0 {
+		if errA != nil || errB != nil || a-b > 5000 || b-a > 5000 || j == 0 {
 			return false
 		}
 		if strings.EqualFold(w[0], "XCLAIM") && strings.EqualFold(w[j-1], "TIME") {
