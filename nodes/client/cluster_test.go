@@ -670,15 +670,7 @@ func TestClusterRetries(t *testing.T) {
 		},
 		delays: make([]time.Duration, 9),
 	}
-	h, _ := tw.w.AddHost("f1", sim.HostConfig{})
-	p, _ := h.Spawn("fake", func(env sim.Env) sim.Node {
-		f.env = env
-		if err := env.Listen(6379, f.accept); err != nil {
-			t.Fatal(err)
-		}
-		return f
-	})
-	p.Start()
+	f.start(t, tw, "f1")
 	o := tw.options(0, &Register{Keys: 1, ReadFraction: 0})
 	o.Target, o.Cluster = nil, &Cluster{Addrs: []string{"f1:6379"}}
 	o.Think = time.Second

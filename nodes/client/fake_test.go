@@ -22,6 +22,20 @@ type fakeServer struct {
 
 func (f *fakeServer) Stop() {}
 
+// start runs f on a new host of tw's world, listening on port 6379.
+func (f *fakeServer) start(t *testing.T, tw *testWorld, host string) {
+	t.Helper()
+	h, _ := tw.w.AddHost(host, sim.HostConfig{})
+	p, _ := h.Spawn("fake", func(env sim.Env) sim.Node {
+		f.env = env
+		if err := env.Listen(6379, f.accept); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	})
+	p.Start()
+}
+
 func (f *fakeServer) accept(sim.Conn) sim.ConnHandler { return &fakeConn{f: f, r: resp.NewReader()} }
 
 type fakeConn struct {
@@ -57,15 +71,7 @@ func TestRepliesTheClientCannotTrust(t *testing.T) {
 		replies: []string{":7\r\n", "+OK\r\n", ":1\r\n", "?junk\r\n", "+OK\r\n"},
 		delays:  []time.Duration{0, 400 * time.Millisecond, 100 * time.Millisecond, 0, 0},
 	}
-	h, _ := tw.w.AddHost("f1", sim.HostConfig{})
-	p, _ := h.Spawn("fake", func(env sim.Env) sim.Node {
-		f.env = env
-		if err := env.Listen(6379, f.accept); err != nil {
-			t.Fatal(err)
-		}
-		return f
-	})
-	p.Start()
+	f.start(t, tw, "f1")
 	o := tw.options(0, &Register{Keys: 1})
 	o.Target = Fixed("f1:6379")
 	tw.spawn(o)
@@ -105,15 +111,7 @@ func TestWaitAddErrorAfterApply(t *testing.T) {
 			"-READONLY You can't write against a read only replica.\r\n", "-ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.\r\n"},
 		delays: make([]time.Duration, 4),
 	}
-	h, _ := tw.w.AddHost("f1", sim.HostConfig{})
-	p, _ := h.Spawn("fake", func(env sim.Env) sim.Node {
-		f.env = env
-		if err := env.Listen(6379, f.accept); err != nil {
-			t.Fatal(err)
-		}
-		return f
-	})
-	p.Start()
+	f.start(t, tw, "f1")
 	o := tw.options(0, &WaitAdd{Keys: 1, Replicas: 1, TimeoutMS: 100})
 	o.Target = Fixed("f1:6379")
 	tw.spawn(o)
@@ -141,15 +139,7 @@ func TestScriptErrorIsInfo(t *testing.T) {
 			"-ERR wrong number of arguments for 'eval' command\r\n"},
 		delays: make([]time.Duration, 2),
 	}
-	h, _ := tw.w.AddHost("f1", sim.HostConfig{})
-	p, _ := h.Spawn("fake", func(env sim.Env) sim.Node {
-		f.env = env
-		if err := env.Listen(6379, f.accept); err != nil {
-			t.Fatal(err)
-		}
-		return f
-	})
-	p.Start()
+	f.start(t, tw, "f1")
 	w := NewTxn()
 	w.Script = true
 	o := tw.options(0, w)

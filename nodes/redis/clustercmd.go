@@ -1116,6 +1116,9 @@ func (s *Server) nodeByQuery(c *client, cmd *command, args [][]byte) (*clusterNo
 // script or function with flags, unless it says no-writes
 // (scriptFlagsToCmdFlags).
 func (s *Server) writes(cmd *command, args [][]byte) bool {
+	if cmd.flags&flagWrite != 0 {
+		return true // no script command has the flag
+	}
 	if f, ok := s.scriptFlagsOf(cmd, args); ok {
 		return f&scripting.FlagNoWrites == 0
 	}

@@ -190,30 +190,21 @@ func (l *Loop) post(fn func()) bool {
 // shuts down in its own time (Run returns once it exits); any other node
 // stops at once, as on cancellation. It may be called from any goroutine
 // and does nothing once the loop has stopped.
-func (l *Loop) Terminate() {
-	l.post(func() {
-		if l.node == nil || l.exiting {
-			return
-		}
-		if t, ok := l.node.(sim.Terminator); ok {
-			t.Terminate()
-			return
-		}
-		l.node.Stop()
-		l.exiting = true
-	})
-}
+func (l *Loop) Terminate() { l.signal(false) }
 
 // Interrupt delivers SIGINT: a node that tells it from SIGTERM is told
 // (and when it gives up at once, Run returns and ExitStatus is 1); any
 // other node takes it as SIGTERM (Terminate). It may be called from any
 // goroutine and does nothing once the loop has stopped.
-func (l *Loop) Interrupt() {
+func (l *Loop) Interrupt() { l.signal(true) }
+
+// signal delivers SIGINT (sigint) or SIGTERM on the loop's goroutine.
+func (l *Loop) signal(sigint bool) {
 	l.post(func() {
 		if l.node == nil || l.exiting {
 			return
 		}
-		if n, ok := l.node.(sim.Interrupter); ok {
+		if n, ok := l.node.(sim.Interrupter); ok && sigint {
 			if n.Interrupt() {
 				l.status = 1
 				l.exiting = true
