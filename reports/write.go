@@ -40,17 +40,13 @@ func Write(dir string, r *Run) error {
 			lin.Bytes = buf.Len()
 		}
 	}
-	var buf bytes.Buffer
-	if err := writeResultJSON(&buf, r, lin); err != nil {
-		return err
-	}
-	if err := writeFile(dir, ResultFile, buf.Bytes()); err != nil {
+	if err := writeResult(dir, r, lin); err != nil {
 		return err
 	}
 	if err := writeHistory(dir, r); err != nil {
 		return err
 	}
-	buf.Reset()
+	var buf bytes.Buffer
 	writeSummary(&buf, r, lin)
 	if err := writeFile(dir, SummaryFile, buf.Bytes()); err != nil {
 		return err
@@ -60,6 +56,25 @@ func Write(dir string, r *Run) error {
 		return err
 	}
 	return writeFile(dir, ReportFile, buf.Bytes())
+}
+
+// WriteResult writes result.json alone into dir, creating dir if needed:
+// what a sweep keeps of a failing seed past its quota of whole reports
+// (the verdicts with their evidence, the facts and the replay command,
+// without the history, the plots or porcupine's page).
+func WriteResult(dir string, r *Run) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("reports: %v", err)
+	}
+	return writeResult(dir, r, linearizabilityLink{})
+}
+
+func writeResult(dir string, r *Run, lin linearizabilityLink) error {
+	var buf bytes.Buffer
+	if err := writeResultJSON(&buf, r, lin); err != nil {
+		return err
+	}
+	return writeFile(dir, ResultFile, buf.Bytes())
 }
 
 // linearizabilityLink is what became of Run.Linearizability: the file written,

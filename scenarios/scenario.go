@@ -158,10 +158,18 @@ func (r *Result) Replay() string {
 	if r.Live {
 		cmd += " --live"
 	}
-	for _, b := range r.Bugs {
-		cmd += " --bug " + ShellQuote(b)
+	return cmd + BugFlags(r.Bugs)
+}
+
+// BugFlags is the --bug flags that plant bugs, for a replay command: empty
+// without bugs, else each flag with a space before it.
+func BugFlags(bugs []string) string {
+	var b strings.Builder
+	for _, name := range bugs {
+		b.WriteString(" --bug ")
+		b.WriteString(ShellQuote(name))
 	}
-	return cmd
+	return b.String()
 }
 
 // ReplayCommand is the command line that runs seed of the scenario named by

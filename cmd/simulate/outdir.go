@@ -15,6 +15,9 @@ import (
 type outputWriter interface {
 	// WriteRun writes res into dir, which exists.
 	WriteRun(dir string, res *scenarios.Result) error
+	// WriteResult writes the short form of res into dir, which exists:
+	// what a sweep keeps of a failing seed past --reports.
+	WriteResult(dir string, res *scenarios.Result) error
 }
 
 // reportWriter writes the reports package's files: result.json,
@@ -24,6 +27,10 @@ type reportWriter struct{}
 
 func (reportWriter) WriteRun(dir string, res *scenarios.Result) error {
 	return reports.Write(dir, res.Report())
+}
+
+func (reportWriter) WriteResult(dir string, res *scenarios.Result) error {
+	return reports.WriteResult(dir, res.Report())
 }
 
 // makeOutDir creates an --out directory before anything runs, so that a bad

@@ -36,6 +36,9 @@ type sweepFlags struct {
 	bugs []string
 	// buggify is --buggify on|off, sugar for --set buggify=on|off.
 	buggify string
+	// reports is --reports: how many failing seeds get a whole report
+	// (negative: every one); the others get result.json.
+	reports int
 }
 
 func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) string) *cobra.Command {
@@ -49,8 +52,10 @@ func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) 
 			"\n" +
 			"With --out DIR it writes DIR/results.jsonl, one JSON object per seed (scenario, seed,\n" +
 			"status, hash, passed, verdicts, params, wall_ms, error, replay, probes, build), summary.md,\n" +
-			"coverage.json, sweep.json, and DIR/seed-N/result.json for every failing seed. With\n" +
-			"--junit FILE it writes JUnit XML, one testcase per seed.\n" +
+			"coverage.json, sweep.json, and for every seed that did not pass DIR/seed-N/result.json,\n" +
+			"with the whole report (history.jsonl, summary.md, report.html, linearizability.html)\n" +
+			"for the first --reports of them in seed order. With --junit FILE it writes JUnit XML,\n" +
+			"one testcase per seed.\n" +
 			"\n" +
 			"Sharding: --shard I/N runs the I-th of N shards (I from 0), every N-th seed of the list\n" +
 			"starting at position I, so N machines together run every seed once. Without --shard,\n" +
@@ -97,6 +102,7 @@ func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) 
 	fl.BoolVar(&f.checkDet, "check-determinism", false, "run every seed twice; a seed whose runs differ is a framework error (exit status 3)")
 	fl.StringVar(&f.expectRate, "expect-rate", "", "for an unsafe scenario: pass when the fraction of seeds with a violation lies in LO-HI (e.g. 0.9-1 or 60%-85%), fail when it leaves the band")
 	fl.StringArrayVar(&f.bugs, "bug", nil, "plant this bug of the catalog in every node of every seed (repeatable; simulate list --bugs)")
+	fl.IntVar(&f.reports, "reports", defaultSweepReports, "with --out, write the whole report (history.jsonl, report.html, ...) of the first N seeds that did not pass, in seed order, and result.json alone of the others; -1 for every one")
 	fl.StringVar(&f.resume, "resume", "", "finish an interrupted sweep whose --out was DIR: seeds with a line in DIR/results.jsonl are not run again")
 	addBuggifyFlag(cmd, &f.buggify)
 	_ = cmd.MarkFlagRequired("seeds")
@@ -117,6 +123,12 @@ func shardOf(f sweepFlags, getenv func(string) string) (index, count int, err er
 	}
 	return 0, 0, nil
 }
+
+// defaultSweepReports is --reports' default: enough whole reports to
+// study a failure from several seeds, where every one of a thousand
+// failing seeds' (some 6 MB each for failover-partition) would double the
+// sweep's time and fill a CI artifact.
+const defaultSweepReports = 20
 
 func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, outDir outputWriter, getenv func(string) string, name string, f sweepFlags) error {
 	s, err := reg.Lookup(name)
@@ -157,6 +169,9 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 	if f.jobs < 0 {
 		return fmt.Errorf("--jobs %d: want at least 1, or 0 for one per CPU", f.jobs)
 	}
+	if f.reports < -1 {
+		return fmt.Errorf("--reports %d: want a count of seeds, or -1 for every one", f.reports)
+	}
 	var band rateBand
 	if f.expectRate != "" {
 		if band, err = parseRateBand(f.expectRate); err != nil {
@@ -185,6 +200,9 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 		build = buildIdentity()
 		path := filepath.Join(f.out, reports.SweepResultsFile)
 		if f.resume != "" {
+			if err := resumeBugs(f.out, f.bugs); err != nil {
+				return err
+			}
 			if earlier, err = resumeResults(path, s.Name, effective, build, seeds); err != nil {
 				return err
 			}
@@ -229,10 +247,21 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 	}
 	defer tuneGC(max(1, min(running, len(todo))), getenv)()
 
+	// whole and short count the failing seeds given a whole report and
+	// result.json alone; an interrupted run's whole reports count
+	// against --reports as this run's do.
+	var whole, short int
+	for _, e := range earlier {
+		if e.Status != string(sweep.Pass) {
+			if _, err := os.Stat(filepath.Join(f.out, "seed-"+strconv.FormatUint(e.Seed, 10), reports.ReportFile)); err == nil {
+				whole++
+			}
+		}
+	}
 	bar := newProgress(stdout, isTerminal(stdout, getenv), len(todo))
 	var writeErr error
 	onResult := func(e sweep.Entry) {
-		entry := sweepEntry(s.Name, name, e, effective, set)
+		entry := sweepEntry(s.Name, name, e, effective, set, f.bugs)
 		entry.Build = build
 		done[e.Seed] = entry
 		// The seed's line is printed once its result is on disk, so that a
@@ -244,7 +273,13 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 		if e.Result != nil && entry.Status != string(sweep.Pass) {
 			dir := filepath.Join(f.out, "seed-"+strconv.FormatUint(e.Seed, 10))
 			if writeErr = os.MkdirAll(dir, 0o755); writeErr == nil {
-				writeErr = outDir.WriteRun(dir, e.Result)
+				if f.reports < 0 || whole < f.reports {
+					writeErr = outDir.WriteRun(dir, e.Result)
+					whole++
+				} else {
+					writeErr = outDir.WriteResult(dir, e.Result)
+					short++
+				}
 			}
 		}
 		if writeErr == nil {
@@ -305,6 +340,10 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 	}
 	if err := report.write(stdout, f.out, f.junit); err != nil {
 		return err
+	}
+	if short > 0 {
+		fmt.Fprintf(stdout, "reports: whole for the first %d seeds that did not pass, result.json alone for %d more (--reports %d); a seed's replay command with --out DIR writes its whole report\n",
+			whole, short, f.reports)
 	}
 	if interrupted {
 		msg := fmt.Sprintf("interrupted: %d of %d seeds have results", len(entries), len(seeds))
@@ -371,7 +410,7 @@ func checkRate(out io.Writer, band rateBand, n counts) error {
 // sweepEntry is the record of one seed that ran: results.jsonl's line and
 // what the summaries read. source is the SCENARIO argument, for the replay
 // command.
-func sweepEntry(scenario, source string, e sweep.Entry, params, set map[string]string) reports.SweepEntry {
+func sweepEntry(scenario, source string, e sweep.Entry, params, set map[string]string, bugs []string) reports.SweepEntry {
 	se := reports.SweepEntry{Scenario: scenario, Seed: e.Seed, Status: string(e.Status()), Params: params,
 		WallMS: float64(e.Wall.Microseconds()) / 1000}
 	if e.Err != nil {
@@ -383,7 +422,7 @@ func sweepEntry(scenario, source string, e sweep.Entry, params, set map[string]s
 		}
 	}
 	if se.Status != string(sweep.Pass) {
-		se.Replay = scenarios.ReplayCommand(source, e.Seed, set)
+		se.Replay = scenarios.ReplayCommand(source, e.Seed, set) + scenarios.BugFlags(bugs)
 	}
 	return se
 }
@@ -447,6 +486,31 @@ func resumeResults(path, scenario string, params map[string]string, build string
 	return out, nil
 }
 
+// resumeBugs refuses to resume, in dir, a sweep that planted other bugs
+// than bugs: its seeds' results would mix two different worlds. The bugs
+// are in the interrupted sweep's sweep.json (results.jsonl's lines do not
+// name them); a directory without one, from before sweep.json, is not
+// checked.
+func resumeBugs(dir string, bugs []string) error {
+	m, err := reports.ReadSweepManifest(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("--resume: %w", err)
+	}
+	if a, b := strings.Join(m.Bugs, " "), strings.Join(bugs, " "); a != b {
+		if a == "" {
+			a = "none"
+		}
+		if b == "" {
+			b = "none"
+		}
+		return fmt.Errorf("--resume %s: the interrupted sweep planted bugs [%s], this one [%s]; resume with the --bug flags of the interrupted sweep", dir, a, b)
+	}
+	return nil
+}
+
 // resumeCommand is the command that finishes this sweep after an
 // interrupt: the same scenario, seeds, shard and --set values, with
 // --resume DIR.
@@ -473,6 +537,13 @@ func resumeCommand(arg string, f sweepFlags, dir string) string {
 	}
 	if f.expectRate != "" {
 		fmt.Fprintf(&b, " --expect-rate %s", scenarios.ShellQuote(f.expectRate))
+	}
+	if f.buggify != "" {
+		fmt.Fprintf(&b, " --buggify %s", scenarios.ShellQuote(f.buggify))
+	}
+	b.WriteString(scenarios.BugFlags(f.bugs))
+	if f.reports != defaultSweepReports {
+		fmt.Fprintf(&b, " --reports %d", f.reports)
 	}
 	fmt.Fprintf(&b, " --resume %s", scenarios.ShellQuote(dir))
 	return b.String()

@@ -280,9 +280,66 @@ func TestSweepStatus(t *testing.T) {
 	}
 	// The record of a seed: errors and failures carry the replay command.
 	boom := &scenarios.FrameworkError{Err: errors.New("scenario x seed 2 panicked at 1s: boom")}
-	e := sweepEntry("x", "x", sweep.Entry{Seed: 2, Err: boom}, map[string]string{"k": "a b"}, map[string]string{"k": "a b"})
-	if e.Status != "error" || e.Err != boom.Error() || e.Replay != "simulate run x --seed 2 --set 'k=a b'" {
+	e := sweepEntry("x", "x", sweep.Entry{Seed: 2, Err: boom}, map[string]string{"k": "a b"}, map[string]string{"k": "a b"}, []string{"b1"})
+	if e.Status != "error" || e.Err != boom.Error() || e.Replay != "simulate run x --seed 2 --set 'k=a b' --bug b1" {
 		t.Errorf("errored seed: %+v", e)
+	}
+}
+
+// A sweep with a planted bug prints replay commands that plant it too: the
+// command replays the seed's failure, hash and all (before, it left --bug
+// out and the replayed seed passed).
+func TestSweepReplayPlantsBugs(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := run(t, "sweep", "replication", "--seeds", "1", "--bug", "active-expire-skips-del", "--out", dir)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
+	}
+	lines := readResults(t, filepath.Join(dir, "results.jsonl"))
+	replay := "simulate run replication --seed 1 --bug active-expire-skips-del"
+	if len(lines) != 1 || lines[0].Replay != replay || !strings.Contains(out, "    "+replay+"\n") {
+		t.Fatalf("replay command: results.jsonl %+v\n%s", lines, out)
+	}
+	code, runOut, _ := run(t, strings.Fields(replay)[1:]...)
+	if code != 1 || !strings.HasSuffix(runOut, "FAIL scenario=replication seed=1 hash="+lines[0].Hash+"\n") {
+		t.Errorf("replay command: exit %d\n%s", code, runOut)
+	}
+	// Resuming it without the bug would mix two worlds' results.
+	code, out, errOut = run(t, "sweep", "replication", "--seeds", "1-2", "--resume", dir)
+	if code != 2 || !strings.Contains(errOut, "the interrupted sweep planted bugs [active-expire-skips-del], this one [none]") {
+		t.Errorf("resume without the bug: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// --reports caps the whole reports at the first N failing seeds in seed
+// order; the others get result.json alone, and the summary says so.
+func TestSweepReportsCap(t *testing.T) {
+	dir := t.TempDir()
+	args := append([]string{"sweep", "ping", "--seeds", "1-4", "--jobs", "2", "--reports", "1", "--out", dir}, failingPing...)
+	code, out, errOut := run(t, args...)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
+	}
+	for seed := 1; seed <= 4; seed++ {
+		sd := filepath.Join(dir, fmt.Sprintf("seed-%d", seed))
+		for _, f := range []string{"result.json", "report.html", "history.jsonl", "summary.md"} {
+			_, err := os.Stat(filepath.Join(sd, f))
+			if want := seed == 1 || f == "result.json"; want != (err == nil) {
+				t.Errorf("seed %d: %s present %v, want %v", seed, f, err == nil, want)
+			}
+		}
+	}
+	if !strings.Contains(out, "reports: whole for the first 1 seeds that did not pass, result.json alone for 3 more (--reports 1)") {
+		t.Errorf("no line on the reports:\n%s", out)
+	}
+	// -1 writes every one, and says nothing.
+	dir = t.TempDir()
+	args = append([]string{"sweep", "ping", "--seeds", "1-2", "--reports", "-1", "--out", dir}, failingPing...)
+	if code, out, _ = run(t, args...); code != 1 || strings.Contains(out, "reports:") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "seed-2", "report.html")); err != nil {
+		t.Errorf("--reports -1: %v", err)
 	}
 }
 
