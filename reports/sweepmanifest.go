@@ -22,6 +22,9 @@ type SweepManifest struct {
 	// (a built-in's name or a file's path), which replay commands repeat.
 	Scenario string `json:"scenario"`
 	Source   string `json:"source"`
+	// Digest identifies a scenario file's text (scenarios.Scenario.Digest);
+	// empty for a built-in.
+	Digest string `json:"scenario_digest,omitempty"`
 	// Params are every parameter's effective value; Set the --set values
 	// among them, as the user gave them.
 	Params map[string]string `json:"params"`

@@ -58,7 +58,7 @@ func Derive(base *Scenario, d Derivation) (*Scenario, error) {
 	}
 	out := &Scenario{
 		Name: cmp.Or(d.Name, base.Name), Summary: cmp.Or(d.Summary, base.Summary), Source: cmp.Or(d.Source, base.Source),
-		Params: params, Settings: settings, Setup: base.Setup,
+		Params: params, Settings: settings, Setup: base.Setup, Digest: base.Digest,
 	}
 	if d.Explicit {
 		schedule := slices.Clone(d.Schedule)

@@ -39,6 +39,10 @@ type Scenario struct {
 	// Settings are defaults of the framework's own settings (swarm, buggify) that
 	// --set overrides: a derived scenario's (see Derive).
 	Settings map[string]string
+	// Digest identifies a scenario file's text, its bases' included, so
+	// that a sweep resumed or merged after the file was edited is refused;
+	// empty for a built-in, which the build identifies.
+	Digest string
 }
 
 // Checks judge a finished run. Each verdict is a checker.Result, the one
@@ -288,20 +292,83 @@ type Options struct {
 	PlanOnly bool
 }
 
-// Execute runs s once.
-func Execute(s *Scenario, opts Options) (res *Result, err error) {
-	set := opts.Set
+// resolve is what a run of s with the --set values set has for
+// parameters: the scenario's own, and the framework's settings, each with
+// the scenario's defaults under set's values.
+func resolve(s *Scenario, set map[string]string) (Params, framework, error) {
 	if len(s.Settings) > 0 {
-		set = maps.Clone(s.Settings)
-		maps.Copy(set, opts.Set)
+		withDefaults := maps.Clone(s.Settings)
+		maps.Copy(withDefaults, set)
+		set = withDefaults
 	}
 	set, fw, err := frameworkSettings(set)
 	if err != nil {
-		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
+		return Params{}, framework{}, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
 	}
 	params, err := NewParams(s.Params, set)
 	if err != nil {
-		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
+		return Params{}, framework{}, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
+	}
+	return params, fw, nil
+}
+
+// EffectiveParams is every setting a run of s with the --set values set
+// has: the scenario's parameters and the framework's (swarm and buggify,
+// "on" or "off"). Two runs of one build and one seed with the same
+// effective parameters (and the same planted bugs) are the same world.
+func EffectiveParams(s *Scenario, set map[string]string) (map[string]string, error) {
+	params, fw, err := resolve(s, set)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	params.Each(func(k, v string) { out[k] = v })
+	for i, on := range []bool{fw.swarm, fw.buggify} {
+		out[frameworkNames[i]] = onOff(on)
+	}
+	return out, nil
+}
+
+func onOff(on bool) string {
+	if on {
+		return "on"
+	}
+	return "off"
+}
+
+// ParamDiff compares a run's parameters got with those of the sweep it
+// should belong to, want, and returns the first key whose values differ.
+// A key one side lacks is not compared (a result of an errored seed
+// records fewer), except the framework's settings, which a result names
+// only when on: there a missing key is "off".
+func ParamDiff(got, want map[string]string) (key, gotV, wantV string, differ bool) {
+	keys := make([]string, 0, len(got)+len(want))
+	for k := range got { //redsim:ordered sorted below
+		keys = append(keys, k)
+	}
+	for k := range want { //redsim:ordered sorted below
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	for _, k := range keys {
+		g, okg := got[k]
+		w, okw := want[k]
+		if slices.Contains(frameworkNames[:], k) {
+			g, w, okg, okw = cmp.Or(g, "off"), cmp.Or(w, "off"), true, true
+		}
+		if okg && okw && g != w {
+			return k, g, w, true
+		}
+	}
+	return "", "", "", false
+}
+
+// Execute runs s once.
+func Execute(s *Scenario, opts Options) (res *Result, err error) {
+	params, fw, err := resolve(s, opts.Set)
+	if err != nil {
+		return nil, err
 	}
 	dur := params.Duration("duration")
 	w := sim.NewWorld(opts.Seed)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/redsim/redsim/reports"
+	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/sweep"
 	"github.com/spf13/cobra"
 )
@@ -128,6 +130,8 @@ func sameSweep(a, b *shardOutput) error {
 		return differ("is a sweep of scenario %", ma.Scenario, mb.Scenario, "shards of different scenarios do not merge")
 	case ma.Source != mb.Source:
 		return differ("ran SCENARIO %", strconv.Quote(ma.Source), strconv.Quote(mb.Source), "every shard runs the same scenario argument")
+	case ma.Digest != mb.Digest:
+		return differ("ran a scenario file whose digest was %", cmp.Or(ma.Digest, "none"), cmp.Or(mb.Digest, "none"), "the file (or a base it derives from) changed between the shards: every shard runs the same scenario")
 	case ma.Build != mb.Build:
 		return differ("was run by build %", strconv.Quote(ma.Build), strconv.Quote(mb.Build),
 			"a seed may run differently in another build, so every shard must run the same simulate binary")
@@ -150,7 +154,7 @@ func sameSweep(a, b *shardOutput) error {
 		va, oka := ma.Params[k]
 		vb, okb := mb.Params[k]
 		if va != vb || oka != okb {
-			return differ("ran with "+k+"=%", va, vb, "shards of one sweep have the same parameters (--set)")
+			return differ("ran with "+k+"=%", va, vb, "shards of one sweep have the same parameters (--set, --buggify)")
 		}
 	}
 	if ma.ShardCount > 0 && ma.ShardIndex == mb.ShardIndex {
@@ -222,10 +226,8 @@ func runMerge(stdout io.Writer, dirs []string, f mergeFlags) error {
 			if e.Scenario != ms.Scenario {
 				return fmt.Errorf("merge: %v is a result of scenario %s, but %s says %s", here, e.Scenario, filepath.Join(s.dir, reports.SweepManifestFile), ms.Scenario)
 			}
-			for _, k := range sortedKeys(ms.Params) {
-				if got, ok := e.Params[k]; ok && got != ms.Params[k] {
-					return fmt.Errorf("merge: %v ran with %s=%s, but %s says %s=%s", here, k, got, filepath.Join(s.dir, reports.SweepManifestFile), k, ms.Params[k])
-				}
+			if k, got, want, bad := scenarios.ParamDiff(e.Params, ms.Params); bad {
+				return fmt.Errorf("merge: %v ran with %s=%s, but %s says %s=%s", here, k, got, filepath.Join(s.dir, reports.SweepManifestFile), k, want)
 			}
 			if e.Build != "" && e.Build != ms.Build {
 				return fmt.Errorf("merge: %v was run by build %q, but %s says build %q (was the shard resumed by another binary?); a seed may run differently in another build, so run the shard again",

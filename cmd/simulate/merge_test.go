@@ -222,6 +222,20 @@ func TestMergeRefuses(t *testing.T) {
 	otherScenario := shard("repl1", 1, "replication", "--seeds", "1-6", "--set", "duration=25s")
 	otherParams := shard("nodes1", 1, append(ping, "--set", "nodes=3")...)
 	otherSeeds := shard("seeds1", 1, "ping", "--seeds", "1-7", "--set", "duration=6s")
+	// The framework's settings are the world's too (before, a shard with
+	// --buggify on merged with shards without it).
+	buggified := shard("buggify1", 1, append(ping, "--buggify", "on")...)
+	// A scenario file edited between two shards runs another scenario.
+	file := filepath.Join(dir, "calm.toml")
+	if err := os.WriteFile(file, []byte("base = \"ping\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fileArgs := []string{file, "--seeds", "1-6", "--set", "duration=6s"}
+	file0 := shard("file0", 0, fileArgs...)
+	if err := os.WriteFile(file, []byte("base = \"ping\"\n[set]\nnodes = 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file1 := shard("file1", 1, fileArgs...)
 
 	otherBuild := copyDir(t, s1)
 	edit(t, filepath.Join(otherBuild, "sweep.json"), `"build": "`, `"build": "go1.0 0123456789abcdef`)
@@ -243,6 +257,8 @@ func TestMergeRefuses(t *testing.T) {
 		{[]string{s0, otherScenario, s2}, s0 + " and " + otherScenario + " are not shards of one sweep: " + s0 + " is a sweep of scenario ping, " + otherScenario + " is a sweep of scenario replication; shards of different scenarios do not merge"},
 		{[]string{s0, otherParams, s2}, s0 + " ran with nodes=5, " + otherParams + " ran with nodes=3; shards of one sweep have the same parameters"},
 		{[]string{s0, otherSeeds}, s0 + " has --seeds 1-6, " + otherSeeds + " has --seeds 1-7"},
+		{[]string{s0, buggified, s2}, s0 + " ran with buggify=off, " + buggified + " ran with buggify=on"},
+		{[]string{file0, file1}, file0 + " ran a scenario file whose digest was "},
 		{[]string{s0, otherBuild, s2}, "not shards of one sweep: " + s0 + ` was run by build "go`},
 		{[]string{s0, otherBuild, s2}, otherBuild + ` was run by build "go1.0 0123456789abcdef`},
 		{[]string{s0, lineBuild, s2}, filepath.Join(lineBuild, "results.jsonl") + `:1 was run by build "go1.0 0123456789abcdef`},

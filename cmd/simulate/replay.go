@@ -11,16 +11,17 @@ import (
 )
 
 func newReplayCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
-	var f runFlags
+	f := runFlags{seed: 1}
 	cmd := &cobra.Command{
 		Use:   "replay SCENARIO --seed N",
 		Short: "Run one seed again, checking that it reproduces a recorded run",
 		Long: "replay runs the scenario with the seed like run does, and with --expect-hash H\n" +
 			"checks that the world took exactly the recorded path: if this run's hash is not H\n" +
 			"its last line is DIVERGED scenario=NAME seed=N expected=H got=H2 and it exits with\n" +
-			"status 3 (the build, the scenario file or the --set values differ from the recorded run,\n" +
-			"or the simulator is not deterministic).\n" +
-			"Give the same --set values as the recorded run; a sweep's summary prints them.\n" + exitStatuses,
+			"status 3 (the build, the scenario file, the --set values or the planted --bug flags differ\n" +
+			"from the recorded run, or the simulator is not deterministic).\n" +
+			"Give the same --set, --buggify and --bug flags as the recorded run; a sweep's summary prints\n" +
+			"them in each seed's replay command.\n" + exitStatuses,
 		Example: "  simulate replay ping --seed 7 --expect-hash 3f2a9c0d1e4b5a69\n" +
 			"  simulate replay ping --seed 7 --set quiet=1ms --trace",
 		Args: cobra.ExactArgs(1),

@@ -103,7 +103,7 @@ func TestSweepInterruptedAndResumed(t *testing.T) {
 
 	// Results of another sweep are not mixed in.
 	code, _, errText = run(t, "sweep", "ping", "--seeds", "1-400", "--set", "nodes=3", "--resume", dir)
-	if code != exitUsage || !strings.Contains(errText, "ran with nodes=5, this sweep has nodes=3") {
+	if code != exitUsage || !strings.Contains(errText, "the interrupted sweep ran with nodes=5, this one ran with nodes=3") {
 		t.Errorf("resume with other --set: exit %d, %q", code, errText)
 	}
 	code, _, errText = run(t, "sweep", "ping", "--seeds", "1-3", "--resume", filepath.Join(t.TempDir(), "none"))
@@ -153,12 +153,12 @@ func TestSweepSignals(t *testing.T) {
 		if n < printed {
 			t.Errorf("%v: %d seeds printed, only %d in results.jsonl", sig, printed, n)
 		}
-		resumed := exec.Command(bin, "sweep", "ping", "--seeds", "1-30", "--jobs", "2", "--resume", dir)
+		resumed := exec.Command(bin, "sweep", "ping", "--seeds", "1-2000", "--jobs", "2", "--resume", dir)
 		b, err := resumed.CombinedOutput()
 		if err != nil {
 			t.Fatalf("%v then resume: %v\n%s", sig, err, b)
 		}
-		if !strings.Contains(string(b), "PASS sweep scenario=ping seeds=30 passed=30") {
+		if !strings.Contains(string(b), "PASS sweep scenario=ping seeds=2000 passed=2000") {
 			t.Errorf("%v then resume:\n%s", sig, b)
 		}
 	}

@@ -44,7 +44,7 @@ type runFlags struct {
 }
 
 func newRunCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
-	var f runFlags
+	f := runFlags{seed: 1} // as --seed's help says, and shrink's default
 	cmd := &cobra.Command{
 		Use:   "run SCENARIO",
 		Short: "Run one scenario with one seed",
@@ -88,11 +88,11 @@ func addRunFlags(cmd *cobra.Command, f *runFlags) {
 
 // addBuggifyFlag adds --buggify, which run, replay and sweep share.
 func addBuggifyFlag(cmd *cobra.Command, v *string) {
-	cmd.Flags().StringVar(v, "buggify", "", "on: fault sites inside the nodes fire now and then (simulate list --sites); the same as --set buggify=on")
+	cmd.Flags().StringVar(v, "buggify", "", "on: fault sites inside the nodes fire now and then (simulate list --sites); the same as --set buggify=on (off: as --set buggify=off, which overrides a scenario file's setting)")
 }
 
 // applyBuggify turns --buggify into the setting it is sugar for, so that
-// the result's replay command carries --set buggify=on.
+// the result's replay command carries --set buggify=on (or off).
 func applyBuggify(set map[string]string, flag string) error {
 	switch flag {
 	case "":
@@ -104,11 +104,8 @@ func applyBuggify(set map[string]string, flag string) error {
 	if v, ok := set["buggify"]; ok && v != flag {
 		return &scenarios.UsageError{Err: fmt.Errorf("--buggify %s and --set buggify=%s disagree; give one of them", flag, v)}
 	}
-	if flag == "on" {
-		set["buggify"] = "on"
-	} else {
-		delete(set, "buggify")
-	}
+	// "off" is kept too: it overrides a scenario file's buggify = "on".
+	set["buggify"] = flag
 	return nil
 }
 

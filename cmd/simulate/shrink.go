@@ -135,12 +135,9 @@ func runShrink(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outputW
 	if o.Stopped {
 		stopped = "the budget (" + f.budget + ")"
 	}
-	replay := scenarios.ReplayCommand(path, f.seed, nil)
-	for _, b := range f.bugs {
-		replay += " --bug " + scenarios.ShellQuote(b)
-	}
+	replay := scenarios.ReplayCommand(path, f.seed, nil) + scenarios.BugFlags(f.bugs)
 	header := []string{
-		"Shrunk by: simulate shrink " + scenarios.ShellQuote(name) + " --seed " + strconv.FormatUint(f.seed, 10) + setArgs(f.sets),
+		"Shrunk by: " + shrinkCommand(name, f),
 		fmt.Sprintf("It fails the check %q, as the original run did: %s.", o.Check, o.Summary()),
 		fmt.Sprintf("%d runs; the search stopped at %s.", o.Runs, stopped),
 		"Run it: " + replay,
@@ -192,4 +189,19 @@ func sortedSet(m map[string]string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// shrinkCommand is the shrink command line that made a file: the failing
+// run (scenario, seed, --set, --bug) and what steered the search (--check,
+// and --budget when not the default; a count of runs makes the search
+// repeat exactly).
+func shrinkCommand(name string, f shrinkFlags) string {
+	cmd := "simulate shrink " + scenarios.ShellQuote(name) + " --seed " + strconv.FormatUint(f.seed, 10) + setArgs(f.sets)
+	if f.check != "" {
+		cmd += " --check " + scenarios.ShellQuote(f.check)
+	}
+	if f.budget != "5m" {
+		cmd += " --budget " + scenarios.ShellQuote(f.budget)
+	}
+	return cmd + scenarios.BugFlags(f.bugs)
 }

@@ -53,3 +53,19 @@ func TestShrinkUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// The file's "Shrunk by:" line is a shrink command that finds the failure
+// again: the --bug the run had, and the --check and --budget that steered
+// the search (before, it dropped them, and the command said the run
+// passes).
+func TestShrinkCommandCarriesFlags(t *testing.T) {
+	f := shrinkFlags{seed: 1, sets: []string{"duration=20s"}, check: "convergence", budget: "40", bugs: []string{"active-expire-skips-del"}}
+	want := "simulate shrink replication --seed 1 --set duration=20s --check convergence --budget 40 --bug active-expire-skips-del"
+	if got := shrinkCommand("replication", f); got != want {
+		t.Errorf("shrinkCommand = %q, want %q", got, want)
+	}
+	f = shrinkFlags{seed: 3, budget: "5m"}
+	if got, want := shrinkCommand("ping", f), "simulate shrink ping --seed 3"; got != want {
+		t.Errorf("shrinkCommand = %q, want %q", got, want)
+	}
+}

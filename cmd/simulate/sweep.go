@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -142,17 +143,17 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 	if err := applyBuggify(set, f.buggify); err != nil {
 		return err
 	}
-	params, err := scenarios.NewParams(s.Params, set)
+	// Every setting of the world, the framework's swarm and buggify
+	// included: what resume and merge compare.
+	effective, err := scenarios.EffectiveParams(s, set)
 	if err != nil {
-		return &scenarios.UsageError{Err: fmt.Errorf("scenario %s: %w", s.Name, err)}
+		return err
 	}
 	unplant, err := plantBugs(f.bugs)
 	if err != nil {
 		return err
 	}
 	defer unplant()
-	effective := map[string]string{}
-	params.Each(func(k, v string) { effective[k] = v })
 	seeds, err := sweep.ParseSeeds(f.seeds)
 	if err != nil {
 		return err
@@ -199,8 +200,10 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 		}
 		build = buildIdentity()
 		path := filepath.Join(f.out, reports.SweepResultsFile)
+		manifest := reports.SweepManifest{Scenario: s.Name, Source: name, Digest: s.Digest, Params: effective, Set: set, Bugs: f.bugs,
+			Seeds: f.seeds, ShardIndex: shardIndex, ShardCount: shardCount, ExpectRate: f.expectRate, Build: build, Started: started}
 		if f.resume != "" {
-			if err := resumeBugs(f.out, f.bugs); err != nil {
+			if err := resumeManifest(f.out, manifest); err != nil {
 				return err
 			}
 			if earlier, err = resumeResults(path, s.Name, effective, build, seeds); err != nil {
@@ -214,8 +217,13 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 			return fmt.Errorf("--out %s: %w", f.out, err)
 		}
 		defer results.Close()
-		manifest := reports.SweepManifest{Scenario: s.Name, Source: name, Params: effective, Set: set, Bugs: f.bugs,
-			Seeds: f.seeds, ShardIndex: shardIndex, ShardCount: shardCount, ExpectRate: f.expectRate, Build: build, Started: started}
+		if f.resume == "" {
+			// A new sweep into a directory used before: an earlier sweep's
+			// seed-N directories would otherwise mix with this one's.
+			if err := removeSeedDirs(f.out); err != nil {
+				return err
+			}
+		}
 		if err := reports.WriteSweepManifest(f.out, manifest); err != nil {
 			return fmt.Errorf("--out %s: %w", f.out, err)
 		}
@@ -272,7 +280,11 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 		}
 		if e.Result != nil && entry.Status != string(sweep.Pass) {
 			dir := filepath.Join(f.out, "seed-"+strconv.FormatUint(e.Seed, 10))
-			if writeErr = os.MkdirAll(dir, 0o755); writeErr == nil {
+			// A seed resumed after a kill may have half a report there.
+			if writeErr = os.RemoveAll(dir); writeErr == nil {
+				writeErr = os.MkdirAll(dir, 0o755)
+			}
+			if writeErr == nil {
 				if f.reports < 0 || whole < f.reports {
 					writeErr = outDir.WriteRun(dir, e.Result)
 					whole++
@@ -348,6 +360,11 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 	if interrupted {
 		msg := fmt.Sprintf("interrupted: %d of %d seeds have results", len(entries), len(seeds))
 		if f.out != "" {
+			if shardCount > 0 {
+				// The shard as resolved, JOB_COMPLETION_INDEX's included:
+				// a pod with another index must not resume this one.
+				f.shard, f.shards = fmt.Sprintf("%d/%d", shardIndex, shardCount), 0
+			}
 			msg += "; to run the rest: " + resumeCommand(name, f, f.out)
 		} else {
 			msg += "; with --out DIR an interrupted sweep can be resumed with --resume DIR"
@@ -470,10 +487,8 @@ func resumeResults(path, scenario string, params map[string]string, build string
 		if l.Scenario != scenario {
 			return nil, fmt.Errorf("--resume: %s:%d is a result of scenario %s, not %s; resume with the scenario and --set values of the interrupted sweep", path, i+1, l.Scenario, scenario)
 		}
-		for _, k := range sortedKeys(params) {
-			if got, ok := l.Params[k]; ok && got != params[k] {
-				return nil, fmt.Errorf("--resume: %s:%d ran with %s=%s, this sweep has %s=%s; resume with the --set values of the interrupted sweep", path, i+1, k, got, k, params[k])
-			}
+		if k, got, want, bad := scenarios.ParamDiff(l.Params, params); bad {
+			return nil, fmt.Errorf("--resume: %s:%d ran with %s=%s, this sweep has %s=%s; resume with the --set values of the interrupted sweep", path, i+1, k, got, k, want)
 		}
 		if l.Build != "" && l.Build != build {
 			return nil, fmt.Errorf("--resume: %s:%d was run by build %q, this simulate is build %q; the same seed may run differently in another build, so resume with the binary that started the sweep or start a new one", path, i+1, l.Build, build)
@@ -486,27 +501,66 @@ func resumeResults(path, scenario string, params map[string]string, build string
 	return out, nil
 }
 
-// resumeBugs refuses to resume, in dir, a sweep that planted other bugs
-// than bugs: its seeds' results would mix two different worlds. The bugs
-// are in the interrupted sweep's sweep.json (results.jsonl's lines do not
-// name them); a directory without one, from before sweep.json, is not
+// resumeManifest refuses to resume, in dir, a sweep other than the one
+// its sweep.json describes: another scenario (a built-in where a file ran,
+// or the file edited since), other planted bugs, another seed list or
+// shard. Its seeds' results would mix two different worlds, or two
+// sweeps' seeds. (resumeResults compares the parameters and the build of
+// each line.) A directory without sweep.json, from before it, is not
 // checked.
-func resumeBugs(dir string, bugs []string) error {
-	m, err := reports.ReadSweepManifest(dir)
+func resumeManifest(dir string, now reports.SweepManifest) error {
+	was, err := reports.ReadSweepManifest(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("--resume: %w", err)
 	}
-	if a, b := strings.Join(m.Bugs, " "), strings.Join(bugs, " "); a != b {
-		if a == "" {
-			a = "none"
+	differ := func(what, a, b, how string) error {
+		return fmt.Errorf("--resume %s: the interrupted sweep %s, this one %s; %s", dir, strings.ReplaceAll(what, "%", a), strings.ReplaceAll(what, "%", b), how)
+	}
+	list := func(bugs []string) string { return "[" + cmp.Or(strings.Join(bugs, " "), "none") + "]" }
+	shard := func(m reports.SweepManifest) string {
+		if m.ShardCount == 0 {
+			return "all of them"
 		}
-		if b == "" {
-			b = "none"
+		return fmt.Sprintf("shard %d/%d", m.ShardIndex, m.ShardCount)
+	}
+	switch {
+	case was.Source != now.Source:
+		return differ("ran %", was.Source, now.Source, "resume with the SCENARIO argument of the interrupted sweep")
+	case was.Digest != now.Digest:
+		return differ("ran a scenario file whose digest was %", cmp.Or(was.Digest, "none"), cmp.Or(now.Digest, "none"),
+			"the file (or a base it derives from) changed since, so its seeds would run another scenario; start a new sweep")
+	case strings.Join(was.Bugs, " ") != strings.Join(now.Bugs, " "):
+		return differ("planted bugs %", list(was.Bugs), list(now.Bugs), "resume with the --bug flags of the interrupted sweep")
+	case was.Seeds != now.Seeds:
+		return differ("had --seeds %", was.Seeds, now.Seeds, "resume with the --seeds of the interrupted sweep")
+	case was.ShardCount != now.ShardCount || was.ShardIndex != now.ShardIndex:
+		return differ("ran %", shard(was), shard(now), "resume with the shard of the interrupted sweep")
+	case was.ExpectRate != now.ExpectRate:
+		return differ("had --expect-rate %", strconv.Quote(was.ExpectRate), strconv.Quote(now.ExpectRate), "resume with the --expect-rate of the interrupted sweep")
+	}
+	if k, a, b, bad := scenarios.ParamDiff(was.Params, now.Params); bad {
+		return differ("ran with "+k+"=%", a, b, "resume with the --set values of the interrupted sweep")
+	}
+	return nil
+}
+
+// removeSeedDirs removes the seed-N directories an earlier sweep left in
+// dir.
+func removeSeedDirs(dir string) error {
+	old, err := filepath.Glob(filepath.Join(dir, "seed-*"))
+	if err != nil {
+		return err
+	}
+	for _, d := range old {
+		if _, err := strconv.ParseUint(strings.TrimPrefix(filepath.Base(d), "seed-"), 10, 64); err != nil {
+			continue
 		}
-		return fmt.Errorf("--resume %s: the interrupted sweep planted bugs [%s], this one [%s]; resume with the --bug flags of the interrupted sweep", dir, a, b)
+		if err := os.RemoveAll(d); err != nil {
+			return fmt.Errorf("--out %s: %w", dir, err)
+		}
 	}
 	return nil
 }
@@ -534,6 +588,9 @@ func resumeCommand(arg string, f sweepFlags, dir string) string {
 	}
 	if f.failFast {
 		b.WriteString(" --fail-fast")
+	}
+	if f.checkDet {
+		b.WriteString(" --check-determinism")
 	}
 	if f.expectRate != "" {
 		fmt.Fprintf(&b, " --expect-rate %s", scenarios.ShellQuote(f.expectRate))

@@ -306,8 +306,76 @@ func TestSweepReplayPlantsBugs(t *testing.T) {
 	}
 	// Resuming it without the bug would mix two worlds' results.
 	code, out, errOut = run(t, "sweep", "replication", "--seeds", "1-2", "--resume", dir)
-	if code != 2 || !strings.Contains(errOut, "the interrupted sweep planted bugs [active-expire-skips-del], this one [none]") {
+	if code != 2 || !strings.Contains(errOut, "the interrupted sweep planted bugs [active-expire-skips-del], this one planted bugs [none]") {
 		t.Errorf("resume without the bug: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// --resume refuses to finish a sweep in another world: other framework
+// settings, another scenario argument, another seed list or shard; and a
+// new sweep into a used directory leaves none of the old seeds' reports.
+func TestSweepResumeRefusesAnotherWorld(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	base := []string{"sweep", "ping", "--seeds", "1-3", "--set", "duration=6s"}
+	if code, stdout, errOut := run(t, append(base, "--out", out)...); code != exitPass {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errOut)
+	}
+	file := filepath.Join(dir, "ping.toml") // named ping, as the built-in
+	if err := os.WriteFile(file, []byte("base = \"ping\"\nname = \"ping\"\n[nemesis]\nexplicit = true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		args []string
+		msg  string
+	}{
+		{append(base, "--buggify", "on"), "the interrupted sweep ran with buggify=off, this one ran with buggify=on"},
+		{append(base, "--set", "swarm=on"), "the interrupted sweep ran with swarm=off, this one ran with swarm=on"},
+		{[]string{"sweep", file, "--seeds", "1-3", "--set", "duration=6s"}, "the interrupted sweep ran ping, this one ran " + file},
+		{[]string{"sweep", "ping", "--seeds", "1-4", "--set", "duration=6s"}, "the interrupted sweep had --seeds 1-3, this one had --seeds 1-4"},
+		{append(base, "--shard", "0/2"), "the interrupted sweep ran all of them, this one ran shard 0/2"},
+	} {
+		code, _, errOut := run(t, append(tt.args, "--resume", out)...)
+		if code != exitUsage || !strings.Contains(errOut, tt.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, errOut, exitUsage, tt.msg)
+		}
+	}
+
+	failing := append([]string{"sweep", "ping", "--seeds", "1-2", "--out", out}, failingPing...)
+	if code, stdout, _ := run(t, failing...); code != exitViolation {
+		t.Fatalf("exit %d\n%s", code, stdout)
+	}
+	if _, err := os.Stat(filepath.Join(out, "seed-2", "report.html")); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, _ := run(t, "sweep", "ping", "--seeds", "1", "--set", "duration=6s", "--out", out); code != exitPass {
+		t.Fatalf("exit %d\n%s", code, stdout)
+	}
+	if left, _ := filepath.Glob(filepath.Join(out, "seed-*")); len(left) != 0 {
+		t.Errorf("a new sweep into %s left the earlier sweep's %v", out, left)
+	}
+}
+
+// --buggify off overrides a scenario file's buggify = "on", as --set
+// buggify=off does (before, the flag was dropped and the file's setting
+// won).
+func TestBuggifyOffOverridesFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bug.toml")
+	if err := os.WriteFile(file, []byte("base = \"replication\"\n[set]\nbuggify = \"on\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hash := func(args ...string) string {
+		t.Helper()
+		_, out, errOut := run(t, append([]string{"run", file, "--seed", "1"}, args...)...)
+		m := regexp.MustCompile(`hash=([0-9a-f]{16})`).FindStringSubmatch(out)
+		if m == nil {
+			t.Fatalf("%v: no hash\n%s\n%s", args, out, errOut)
+		}
+		return m[1]
+	}
+	on, flagOff, setOff := hash(), hash("--buggify", "off"), hash("--set", "buggify=off")
+	if flagOff != setOff || flagOff == on {
+		t.Errorf("file's buggify on: %s; --buggify off: %s; --set buggify=off: %s", on, flagOff, setOff)
 	}
 }
 

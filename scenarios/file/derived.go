@@ -1,6 +1,8 @@
 package file
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -58,10 +60,20 @@ func parse(path, src string, lookup Lookup, depth int) (*scenarios.Scenario, err
 	if err != nil {
 		return nil, err
 	}
+	var s *scenarios.Scenario
 	if _, ok := root.vals["base"]; !ok {
-		return parseSpec(path, root)
+		s, err = parseSpec(path, root)
+	} else {
+		s, err = parseDerived(path, root, lookup, depth)
 	}
-	return parseDerived(path, root, lookup, depth)
+	if err != nil {
+		return nil, err
+	}
+	// A derived scenario's Digest is its base's (a file's, or empty for a
+	// built-in) until here.
+	sum := sha256.Sum256([]byte(s.Digest + "\x00" + src))
+	s.Digest = hex.EncodeToString(sum[:8])
+	return s, nil
 }
 
 func parseDerived(path string, root *tomlTable, lookup Lookup, depth int) (*scenarios.Scenario, error) {

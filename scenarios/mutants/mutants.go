@@ -5,6 +5,7 @@
 package mutants
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -80,7 +81,7 @@ func Run(ctx context.Context, cfg Config) (*reports.Mutants, error) {
 	}
 	bugs.DisableAll()
 	defer bugs.DisableAll()
-	out := &reports.Mutants{Seeds: fmt.Sprintf("%d-%d", cfg.Seeds[0], cfg.Seeds[len(cfg.Seeds)-1])}
+	out := &reports.Mutants{Seeds: sweep.FormatSeeds(cfg.Seeds)}
 	var used []target
 	for _, b := range entries {
 		specs := b.Scenarios
@@ -144,7 +145,7 @@ func Run(ctx context.Context, cfg Config) (*reports.Mutants, error) {
 					if e.Result != nil {
 						c.Replay = e.Result.Replay()
 					} else {
-						c.Replay = scenarios.ReplayCommand(t.s.Name, e.Seed, t.set)
+						c.Replay = scenarios.ReplayCommand(cmp.Or(t.s.Source, t.s.Name), e.Seed, t.set)
 					}
 				}
 			}

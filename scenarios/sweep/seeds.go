@@ -55,3 +55,25 @@ func ParseSeeds(s string) ([]uint64, error) {
 	}
 	return seeds, nil
 }
+
+// FormatSeeds writes a seed list as ParseSeeds reads it, runs of
+// consecutive seeds as ranges: 1-10,42.
+func FormatSeeds(seeds []uint64) string {
+	var b strings.Builder
+	for i := 0; i < len(seeds); {
+		j := i
+		for j+1 < len(seeds) && seeds[j+1] == seeds[j]+1 {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatUint(seeds[i], 10))
+		if j > i {
+			b.WriteByte('-')
+			b.WriteString(strconv.FormatUint(seeds[j], 10))
+		}
+		i = j + 1
+	}
+	return b.String()
+}

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -123,6 +124,27 @@ func TestShardFromJobIndex(t *testing.T) {
 	} {
 		if _, _, err := ShardFromJobIndex(tt.index, tt.count); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("ShardFromJobIndex(%q, %d): %v; want %q", tt.index, tt.count, err, tt.want)
+		}
+	}
+}
+
+func TestFormatSeeds(t *testing.T) {
+	for _, tt := range []struct {
+		seeds []uint64
+		want  string
+	}{
+		{nil, ""},
+		{[]uint64{7}, "7"},
+		{[]uint64{1, 5, 9}, "1,5,9"},
+		{[]uint64{1, 2, 3, 4, 42}, "1-4,42"},
+		{[]uint64{9, 10, 3, 4}, "9-10,3-4"},
+	} {
+		got := FormatSeeds(tt.seeds)
+		if got != tt.want {
+			t.Errorf("FormatSeeds(%v) = %q, want %q", tt.seeds, got, tt.want)
+		}
+		if back, err := ParseSeeds(got); len(tt.seeds) > 0 && (err != nil || !slices.Equal(back, tt.seeds)) {
+			t.Errorf("ParseSeeds(%q) = %v, %v", got, back, err)
 		}
 	}
 }

@@ -258,7 +258,7 @@ func runSeed(s *scenarios.Scenario, seed uint64, set map[string]string, twice bo
 			e.Result, e.Err = nil, err
 		case again.Hash != e.Result.Hash || again.Events != e.Result.Events:
 			e.Err = &scenarios.FrameworkError{Err: fmt.Errorf("scenario %s seed %d is not deterministic: hash %s (%d events), then %s (%d events); "+
-				"`simulate run %s --seed %d --check-determinism` names the first event that differs", s.Name, seed, e.Result.Hash, e.Result.Events, again.Hash, again.Events, s.Name, seed)}
+				"`%s --check-determinism` names the first event that differs", s.Name, seed, e.Result.Hash, e.Result.Events, again.Hash, again.Events, e.Result.Replay())}
 			e.Result = nil
 		}
 	}

@@ -199,6 +199,7 @@ func TestCheckDeterminism(t *testing.T) {
 	calls := 0
 	leaky := &scenarios.Scenario{
 		Name:   "leaky",
+		Source: "files/leaky.toml",
 		Params: []scenarios.Param{scenarios.DurationParam("duration", "1s", "")},
 		Setup: func(r *scenarios.Run) (scenarios.Checks, error) {
 			calls++
@@ -209,11 +210,14 @@ func TestCheckDeterminism(t *testing.T) {
 			}, nil
 		},
 	}
-	sum, err := Run(context.Background(), Config{Scenario: leaky, Seeds: []uint64{4}, Jobs: 1, CheckDeterminism: true})
+	sum, err := Run(context.Background(), Config{Scenario: leaky, Seeds: []uint64{4}, Jobs: 1, CheckDeterminism: true, Set: map[string]string{"duration": "2s"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e := sum.Entries[0]; e.Status() != Errored || !strings.Contains(e.Err.Error(), "seed 4 is not deterministic") {
+	// The command it names runs the same world: the file, not the name,
+	// with the sweep's --set values.
+	if e := sum.Entries[0]; e.Status() != Errored || !strings.Contains(e.Err.Error(), "seed 4 is not deterministic") ||
+		!strings.Contains(e.Err.Error(), "`simulate run files/leaky.toml --seed 4 --set duration=2s --check-determinism` names") {
 		t.Fatalf("leaky scenario: status %v, err %v", e.Status(), e.Err)
 	}
 	if calls != 2 {
