@@ -220,6 +220,16 @@ func (c *client) trueAt(mono time.Duration) clock.Time {
 	return c.o.Now().Add(mono - c.env.Mono())
 }
 
+// validFrom is when a lock asked for at start (monotonic) is valid from:
+// start, or with the ValidityFromReply ablation now, when the round's
+// replies are in.
+func (c *client) validFrom(start time.Duration) time.Duration {
+	if c.o.ValidityFromReply {
+		return c.env.Mono()
+	}
+	return start
+}
+
 func isOK(v resp.Value) bool {
 	return v.Kind == resp.KindSimpleString && string(v.Str) == "OK"
 }
@@ -230,9 +240,9 @@ func (c *client) acquired(r *round) {
 	c.round = nil
 	n, q := r.count(isOK), c.o.quorum()
 	validity := c.validity(c.start)
-	if n >= q && (validity > 0 || c.o.SkipValidityCheck) {
+	if n >= q && (validity > 0 || c.o.SkipValidityCheck || c.o.ValidityFromReply) {
 		c.complete(history.Ok, history.None, "")
-		c.deadline = c.start + c.o.TTL - c.o.drift()
+		c.deadline = c.validFrom(c.start) + c.o.TTL - c.o.drift()
 		until := clock.Never
 		if !c.o.SkipValidityCheck {
 			until = c.trueAt(c.deadline)
@@ -344,9 +354,9 @@ func (c *client) extended(r *round, start time.Duration) {
 	c.extending = false
 	n, q := r.count(isOne), c.o.quorum()
 	validity := c.validity(start)
-	if n >= q && (validity > 0 || c.o.SkipValidityCheck) {
+	if n >= q && (validity > 0 || c.o.SkipValidityCheck || c.o.ValidityFromReply) {
 		c.complete(history.Ok, history.None, "")
-		c.deadline = start + c.o.TTL - c.o.drift()
+		c.deadline = c.validFrom(start) + c.o.TTL - c.o.drift()
 		if !c.o.SkipValidityCheck && c.st.hold >= 0 {
 			(*c.o.Holds)[c.st.hold].Until = c.trueAt(c.deadline)
 		}

@@ -203,6 +203,26 @@ func TestValidityCheck(t *testing.T) {
 	}
 }
 
+// ValidityFromReply takes the slow quorum the check refuses, and believes
+// in it for TTL minus drift from the replies: past the masters' expiry by
+// the round trip less the request's way (one way here, 60 ms).
+func TestValidityFromReply(t *testing.T) {
+	tw := newTestWorld(t, worldConfig{seed: 1, latency: sim.FixedDist(60 * time.Millisecond)})
+	o := tw.options(0)
+	o.TTL, o.Timeout, o.ValidityFromReply = 100*time.Millisecond, 300*time.Millisecond, true
+	o.WorkTime = sim.FixedDist(time.Second) // past the validity: the hold ends there
+	tw.spawn(o, clock.Config{})
+	tw.run(3 * time.Second)
+	if _, ok := tw.acquires(); ok == 0 || len(tw.holds) == 0 {
+		t.Fatalf("ValidityFromReply: no attempt acquired")
+	}
+	h := tw.holds[0]
+	// Validity 100 ms less the drift (1 ms + 2 ms) from the quorum's replies.
+	if got, want := h.Until.Sub(h.From), 97*time.Millisecond; got != want {
+		t.Errorf("hold %+v lasts %v, want %v from the replies", h, got, want)
+	}
+}
+
 // A hold ends at the validity's end as the client's clock measures it: a
 // client whose clock runs 10% fast believes in its lock for a tenth less
 // true time.

@@ -76,6 +76,13 @@ type Options struct {
 	// lock whatever time it took, never checks validity before writing, and
 	// believes it holds the lock until it releases it.
 	SkipValidityCheck bool
+	// ValidityFromReply is an ablation subtler than SkipValidityCheck: the
+	// client does not subtract the time acquiring took. A quorum is the
+	// lock, valid for TTL minus drift from when the last reply of the
+	// round came rather than from when the round began, and the client
+	// checks that validity before writing. On a slow network the masters'
+	// keys expire before the client's validity does.
+	ValidityFromReply bool
 
 	// Fenced makes the client fetch a token from TokenSource right after
 	// acquiring (INCR Lock) and send it with its write.

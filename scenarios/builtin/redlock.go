@@ -38,7 +38,8 @@ func redlockParams(over map[string]string) []scenarios.Param {
 		scenarios.DurationParam("latency", "0s", "extra one-way latency between client 0 and every master"),
 		scenarios.FloatParam("drift-ppm", "0", -clock.MaxDriftPPM, clock.MaxDriftPPM, false, "how fast every master's clocks run, in ppm (10000 = the default drift factor)"),
 		scenarios.FloatParam("drift-factor", "0.01", 0, 1, false, "the client's drift factor"),
-		scenarios.BoolParam("skip-validity", false, "ablation: the client takes any quorum as the lock"),
+		scenarios.BoolParam("skip-validity", false, "ablation: client 0 does not subtract the time acquiring took: any quorum is the lock, valid for TTL minus drift from when the replies came"),
+		scenarios.DurationParam("think", "20ms", "longest pause of a client between its lock cycles (drawn from 1ms up to it)"),
 		scenarios.DurationParam("liveness-bound", "0s", "longest wait with no holder that lock liveness allows (0s: measured only); a crashed holder's lock frees after the TTL, so TTL + retry delay + slack is the bound of a live lock"),
 	}
 	for i := range ps {
@@ -69,8 +70,8 @@ func redlockCases() []redlockCase {
 			defaults: map[string]string{"jump": "5s", "work": "600ms", "clients": "2"}, faults: splitClients},
 		{name: "redlock-crash-restart", summary: "a master that granted the lock crashes and restarts: unsafe without persistence and a delayed restart",
 			defaults: map[string]string{"work": "600ms", "clients": "2"}, faults: crashN3},
-		{name: "redlock-slow-network", summary: "client 0's replies take longer than the TTL: safe thanks to the validity check, unsafe without it",
-			defaults: map[string]string{"latency": "600ms", "work": "1s"}},
+		{name: "redlock-slow-network", summary: "client 0's round trips to the masters take longer than the TTL: safe thanks to the validity check, unsafe when client 0 skips it",
+			defaults: map[string]string{"latency": "600ms", "clients": "2", "work": "900ms", "think": "2s"}},
 		{name: "redlock-drift", summary: "the masters' clocks run faster than the drift factor allows: unsafe above it, safe below",
 			defaults: map[string]string{"drift-ppm": "100000", "work": "970ms", "clients": "4"}},
 	}
@@ -157,10 +158,10 @@ func setupRedlock(r *scenarios.Run, c redlockCase) (scenarios.Checks, error) {
 		}
 		opts := redlock.Options{
 			Process: i, Masters: addrs, TTL: durs["ttl"], DriftFactor: factor,
-			SkipValidityCheck: skip, Fenced: fenced, TokenSource: fmt.Sprintf("tok:%d", redlock.DefaultTokenPort),
+			ValidityFromReply: skip && i == 0, Fenced: fenced, TokenSource: fmt.Sprintf("tok:%d", redlock.DefaultTokenPort),
 			Resource: fmt.Sprintf("res:%d", redlock.DefaultResourcePort),
 			WorkTime: sim.UniformDist(durs["work"]*9/10, durs["work"]*11/10+1),
-			Think:    sim.UniformDist(time.Millisecond, 20*time.Millisecond),
+			Think:    sim.UniformDist(time.Millisecond, max(time.Millisecond, p.Duration("think"))),
 			History:  r.History, Holds: &rl.holds, Now: w.Now, MonoToTrue: redlock.HostMonoToTrue(w, h), Stop: clock.Time(stop),
 		}
 		if i == 0 {
@@ -171,7 +172,11 @@ func setupRedlock(r *scenarios.Run, c redlockCase) (scenarios.Checks, error) {
 				for _, m := range rl.masters {
 					r.Schedule = append(r.Schedule, nemesis.Action{Op: nemesis.OpLatency, Groups: [][]string{{host, m}}, Latency: lat})
 				}
-				opts.Timeout = 3 * lat
+				// Its rounds and its dials (a connection takes a round
+				// trip) wait for the slow replies, as a client configured
+				// for such a network would; the validity check is then
+				// what must refuse a lock that took longer than the TTL.
+				opts.Timeout, opts.DialTimeout = 3*lat, max(redlock.DefaultDialTimeout, 3*lat)
 			}
 		}
 		prog, err := redlock.Program(opts)

@@ -67,7 +67,7 @@ func redlockGrid() []cell {
 	g = append(g, cell{scenario: "redlock-crash-restart", set: map[string]string{"appendfsync": "always"}, plot: "restart", series: "appendfsync always", x: 0})
 	g = append(g, cell{scenario: "redlock-crash-restart", set: map[string]string{"appendfsync": "everysec"}})
 	for _, skip := range []string{"false", "true"} {
-		for _, f := range []float64{0.3, 0.45, 0.6} {
+		for _, f := range []float64{0, 0.3, 0.45, 0.6} {
 			g = append(g, cell{scenario: "redlock-slow-network", set: map[string]string{"latency": time.Duration(f * float64(ttl)).String(), "skip-validity": skip}})
 		}
 	}
@@ -173,9 +173,12 @@ func redlockCases(reg *scenarios.Registry, cells []reports.StudyCell) []reports.
 			rate(cells, "redlock-crash-restart", "appendfsync=always") + "); with everysec the last second may be lost (" +
 			rate(cells, "redlock-crash-restart", "appendfsync=everysec") + "); a restart delayed longer than the TTL is safe without persistence (2×TTL: " +
 			rate(cells, "redlock-crash-restart", "restart-delay=2s") + ")."},
-		{Name: "redlock-slow-network", Title: title("redlock-slow-network"), Paragraph: "Client 0's round trips take longer than the TTL. The algorithm's validity check (TTL minus the time acquiring took) refuses such locks, so it stays safe (latency 0.6×TTL each way: " +
-			rate(cells, "redlock-slow-network", "latency=600ms skip-validity=false") + "). The ablation that takes any majority as the lock is not (" +
-			rate(cells, "redlock-slow-network", "latency=600ms skip-validity=true") + ")."},
+		{Name: "redlock-slow-network", Title: title("redlock-slow-network"), Paragraph: "Client 0's network to the masters is slow; it works for most of the TTL, against one other client. The algorithm's validity counts from when client 0 asked, so it refuses a lock whose acquisition ate the TTL and does not write once the validity is spent: safe (latency 0.3×TTL each way: " +
+			rate(cells, "redlock-slow-network", "latency=300ms skip-validity=false") + ", 0.6×TTL: " +
+			rate(cells, "redlock-slow-network", "latency=600ms skip-validity=false") + "). A client that counts it from when the replies came (skip-validity) believes in the lock a round trip's worth after the masters let it go: unsafe (0.3×TTL: " +
+			rate(cells, "redlock-slow-network", "latency=300ms skip-validity=true") + ", 0.6×TTL: " +
+			rate(cells, "redlock-slow-network", "latency=600ms skip-validity=true") + "), where the same client on a fast network is not (" +
+			rate(cells, "redlock-slow-network", "latency=0s skip-validity=true") + ")."},
 		{Name: "redlock-drift", Title: title("redlock-drift"), Paragraph: "The masters' clocks run fast, so keys expire early in true time while the client still counts on its validity. Within the drift factor (1% of the TTL, here 10,000 ppm) the margin absorbs it (0.5×: " +
 			rate(cells, "redlock-drift", "drift-ppm=5000") + "); well above it the lock is held twice (5×: " +
 			rate(cells, "redlock-drift", "drift-ppm=50000") + ", 10×: " + rate(cells, "redlock-drift", "drift-ppm=100000") + ")."},
