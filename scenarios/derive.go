@@ -94,16 +94,32 @@ func checkHosts(r *Run, schedule []nemesis.Action) error {
 	for _, h := range r.World.Hosts() {
 		names = append(names, h.Name())
 	}
-	for i, a := range schedule {
-		hosts := slices.Concat(a.Groups...)
-		if a.Target != "" && a.Op != nemesis.OpPublish && a.Op != nemesis.OpFailover {
-			hosts = append(hosts, a.Target)
+	// A host the base's own schedule names exists by the time its actions
+	// run, though maybe not yet: a cluster's operator host is made by the
+	// cluster-create action (shrink's files keep such groups).
+	for _, a := range r.Schedule {
+		for _, h := range actionHosts(a) {
+			if !slices.Contains(names, h) {
+				names = append(names, h)
+			}
 		}
-		for _, h := range hosts {
+	}
+	for i, a := range schedule {
+		for _, h := range actionHosts(a) {
 			if !slices.Contains(names, h) {
 				return fmt.Errorf("schedule action %d (%s): host %q is not in this scenario; its hosts are %s", i+1, a, h, strings.Join(names, ", "))
 			}
 		}
 	}
 	return nil
+}
+
+// actionHosts are the hosts an action names (a publish's or a failover's
+// Target names a service, not a host).
+func actionHosts(a nemesis.Action) []string {
+	hosts := slices.Concat(a.Groups...)
+	if a.Target != "" && a.Op != nemesis.OpPublish && a.Op != nemesis.OpFailover {
+		hosts = append(hosts, a.Target)
+	}
+	return hosts
 }

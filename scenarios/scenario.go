@@ -65,6 +65,8 @@ type Run struct {
 	// (see Generate); profile is the one drawn.
 	Swarm   bool
 	profile *nemesis.Profile
+	// generateErr is the first config Generate refused.
+	generateErr error
 	// History is the clients' operations, when the scenario has clients;
 	// Observations what it sampled for the report.
 	History      *history.History
@@ -397,6 +399,9 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 		return nil, &UsageError{err}
 	}
 	checks, err := s.Setup(r)
+	if err == nil {
+		err = r.generateErr
+	}
 	if err != nil {
 		return nil, &UsageError{fmt.Errorf("scenario %s: %w", s.Name, err)}
 	}
@@ -575,7 +580,15 @@ func frameworkSettings(set map[string]string) (map[string]string, framework, err
 // swarm=on it first draws the seed's swarm profile from the world's
 // "swarm" stream (the kinds of cfg's families this run has, each with its
 // rate), so that the profile does not move the schedule's own draws.
+// A config nemesis.Config.Check refuses draws nothing, and Execute then
+// fails the run as bad usage, whatever Setup returns.
 func (r *Run) Generate(cfg nemesis.Config, rng *rand.Rand) []nemesis.Action {
+	if err := cfg.Check(); err != nil {
+		if r.generateErr == nil {
+			r.generateErr = err
+		}
+		return nil
+	}
 	if r.Swarm {
 		cfg.Profile = nemesis.DrawProfile(cfg, r.World.Stream("swarm"))
 		r.profile = cfg.Profile

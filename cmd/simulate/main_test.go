@@ -83,6 +83,18 @@ func TestExitStatuses(t *testing.T) {
 		{[]string{"run", "testdata/no-checks.toml"}, 2, `testdata/no-checks.toml:5: every check is off`},
 		{[]string{"run", "testdata/no-clients.toml"}, 4, ``},
 		{[]string{"run"}, 2, "accepts 1 arg"},
+		// Found by a review of bad input: each hung, panicked, lost
+		// results or exited with the wrong status.
+		{[]string{"run", "ping", "--set", "fault-interval=1ns"}, 2, "scenario ping: fault interval 1ns: want at least 1ms"},
+		{[]string{"run", "replication", "--set", "fault-interval=500us"}, 2, "fault interval 500µs: want at least 1ms"},
+		{[]string{"run", "ping", "--schedule-out", "/nonexistent/dir/s.toml"}, 2, "--schedule-out: open /nonexistent/dir/s.toml"},
+		{[]string{"run", "ping", "--memprofile", "/nonexistent/dir/m.prof"}, 2, "--memprofile: open /nonexistent/dir/m.prof"},
+		{[]string{"replay", "ping", "--seed", "1", "--expect-hash", ""}, 2, `--expect-hash "": want the 16 hex digits`},
+		{[]string{"sweep", "ping", "--seeds", "1-2", "--expect-rate", "NaN-1"}, 2, `--expect-rate "NaN-1"`},
+		{[]string{"mutants", "--seeds", "1", "--min-score", "NaN"}, 2, "--min-score NaN: want a fraction from 0 to 1"},
+		{[]string{"mutants", "--seeds", "1", "--jobs", "-3"}, 2, "--jobs -3: want at least 1"},
+		{[]string{"mutants", "--seeds", "1", "--scenarios", ""}, 2, `--scenarios "": want a scenario name`},
+		{[]string{"study", "redlock", "--seeds", "1", "--jobs", "-1"}, 2, "--jobs -1: want at least 1"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 	} {
 		code, _, errOut := run(t, tt.args...)

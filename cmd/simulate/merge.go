@@ -200,6 +200,15 @@ func runMerge(stdout io.Writer, dirs []string, f mergeFlags) error {
 		if dir, ok := given[abs]; ok {
 			return fmt.Errorf("--out %s is the shard directory %s; merge into a directory of its own", f.out, dir)
 		}
+		// Fail now, not after reading every shard, if it cannot be made.
+		if err := makeOutDir(f.out); err != nil {
+			return err
+		}
+	}
+	if f.junit != "" {
+		if err := checkWritable(f.junit); err != nil {
+			return fmt.Errorf("--junit: %w", err)
+		}
 	}
 	ref := shards[0]
 	for _, s := range shards[1:] {

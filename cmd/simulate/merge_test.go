@@ -278,6 +278,14 @@ func TestMergeRefuses(t *testing.T) {
 	if code, _, errOut := run(t, "merge", s0, s1, "--out", s1); code != exitUsage || !strings.Contains(errOut, "--out "+s1+" is the shard directory") {
 		t.Errorf("merge into a shard: exit %d, %q", code, errOut)
 	}
+	// Paths that cannot be written are bad usage, found before merging
+	// (they were framework failures after it).
+	for _, args := range [][]string{{"--junit", filepath.Join(dir, "nosuch", "j.xml")}, {"--out", filepath.Join(s0, "results.jsonl", "x")}} {
+		code, _, errOut := run(t, append([]string{"merge", s0, s1, s2}, args...)...)
+		if code != exitUsage || !strings.Contains(errOut, args[0]) {
+			t.Errorf("merge %v: exit %d, %q; want %d", args, code, errOut, exitUsage)
+		}
+	}
 
 	// A missing shard, and a shard killed while writing its last line.
 	cut := copyDir(t, s2)

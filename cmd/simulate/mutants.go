@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/redsim/redsim/reports"
 	"github.com/redsim/redsim/scenarios"
@@ -37,8 +38,16 @@ func newMutantsCmd(reg *scenarios.Registry, stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("--seeds: %w", err)
 			}
-			if minScore < 0 || minScore > 1 {
+			if !(minScore >= 0 && minScore <= 1) { // NaN too
 				return fmt.Errorf("--min-score %v: want a fraction from 0 to 1", minScore)
+			}
+			for _, t := range targets {
+				if strings.TrimSpace(t) == "" {
+					return errors.New(`--scenarios "": want a scenario name, with k=v parameters after it`)
+				}
+			}
+			if jobs < 0 {
+				return fmt.Errorf("--jobs %d: want at least 1, or 0 for one per CPU", jobs)
 			}
 			if err := makeOutDir(out); err != nil {
 				return err

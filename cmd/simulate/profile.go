@@ -26,6 +26,12 @@ func (p *profiles) addFlags(root *cobra.Command) {
 // start begins the CPU profile, if asked for; a file that cannot be
 // created is bad usage.
 func (p *profiles) start() error {
+	if p.mem != "" {
+		// Written at the end; fail now rather than after the work.
+		if err := checkWritable(p.mem); err != nil {
+			return &exitError{code: exitUsage, err: fmt.Errorf("--memprofile: %w", err)}
+		}
+	}
 	if p.cpu == "" {
 		return nil
 	}

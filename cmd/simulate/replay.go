@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -26,6 +27,11 @@ func newReplayCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
 			"  simulate replay ping --seed 7 --set quiet=1ms --trace",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("expect-hash") && strings.TrimSpace(f.expectHash) == "" {
+				// An empty variable in a CI script would skip the check.
+				return errors.New(`--expect-hash "": want the 16 hex digits after hash= in a status line`)
+			}
+			defaultSignals(f.live)
 			return runScenario(cmd.OutOrStdout(), cmd.ErrOrStderr(), reg, out, args[0], f)
 		},
 	}

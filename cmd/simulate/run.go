@@ -61,6 +61,7 @@ func newRunCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
 			"  sudo simulate run failover-partition --live --set duration=20s --set partition-at=4s --set heal-at=12s",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			defaultSignals(f.live)
 			return runScenario(cmd.OutOrStdout(), cmd.ErrOrStderr(), reg, out, args[0], f)
 		},
 	}
@@ -154,6 +155,13 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outpu
 			return err
 		}
 	}
+	if f.scheduleOut != "" {
+		// Fail now, not after the run (and its results), if the file
+		// cannot be written.
+		if err := checkWritable(f.scheduleOut); err != nil {
+			return fmt.Errorf("--schedule-out: %w", err)
+		}
+	}
 	unplant, err := plantBugs(f.bugs)
 	if err != nil {
 		return err
@@ -196,12 +204,6 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outpu
 	}
 	diverged := expect != "" && res.Hash != expect
 	printResult(out, res, f.faults)
-	if f.scheduleOut != "" {
-		text := "# The schedule of " + res.Replay() + ": paste it into a scenario file to run,\n# edit or shrink it (a heal-all runs when the quiet period starts).\n" + nemesis.FormatTOML(withoutHealAll(res.Schedule))
-		if err := os.WriteFile(f.scheduleOut, []byte(text), 0o644); err != nil {
-			return &exitError{code: exitUsage, err: fmt.Errorf("--schedule-out: %w", err)}
-		}
-	}
 	if diverged {
 		// The verdicts above judge another world than the recorded one:
 		// the closing line says so instead of PASS or FAIL.
@@ -217,6 +219,12 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outpu
 	if f.out != "" {
 		if err := outDir.WriteRun(f.out, res); err != nil {
 			return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", f.out, err)}
+		}
+	}
+	if f.scheduleOut != "" {
+		text := "# The schedule of " + res.Replay() + ": paste it into a scenario file to run,\n# edit or shrink it (a heal-all runs when the quiet period starts).\n" + nemesis.FormatTOML(withoutHealAll(res.Schedule))
+		if err := os.WriteFile(f.scheduleOut, []byte(text), 0o644); err != nil {
+			return &exitError{code: exitFramework, err: fmt.Errorf("--schedule-out: %w", err)}
 		}
 	}
 	if diverged {
@@ -344,4 +352,31 @@ func startLive(opts *scenarios.Options, f runFlags, stderr io.Writer) (func(), e
 		}
 		stop()
 	}, nil
+}
+
+// defaultSignals gives SIGINT and SIGTERM back their default action for a
+// simulated run, which has nothing to save before its end: the first
+// Ctrl-C ends it (main's handler, meant for sweep and serve, would let
+// it run on). A live run keeps the handler, which removes the processes
+// and iptables rules it made.
+func defaultSignals(live bool) {
+	if !live {
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+	}
+}
+
+// checkWritable fails when path cannot be created or written (a directory,
+// a missing parent) and leaves what it found: an existing file keeps its
+// bytes, a new one is removed again.
+func checkWritable(path string) error {
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	if os.IsNotExist(statErr) {
+		return os.Remove(path)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -46,7 +47,7 @@ func newShrinkCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
 			"  simulate shrink standalone-crash --set appendfsync=no --seed 3 --budget 100 --out out/shrunk",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runShrink(cmd.OutOrStdout(), cmd.ErrOrStderr(), reg, out, args[0], f)
+			return runShrink(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), reg, out, args[0], f)
 		},
 	}
 	fl := cmd.Flags()
@@ -75,7 +76,7 @@ func parseBudget(s string) (runs int, wall time.Duration, err error) {
 	return 0, d, nil
 }
 
-func runShrink(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outputWriter, name string, f shrinkFlags) error {
+func runShrink(ctx context.Context, stdout, stderr io.Writer, reg *scenarios.Registry, outDir outputWriter, name string, f shrinkFlags) error {
 	s, err := reg.Lookup(name)
 	if err != nil {
 		return err
@@ -102,9 +103,9 @@ func runShrink(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outputW
 	defer unplant()
 	start := time.Now()
 	cfg := shrink.Config{Scenario: s, Seed: f.seed, Set: set, Check: f.check, MaxRuns: runs}
-	if wall > 0 {
-		cfg.Expired = func() bool { return time.Since(start) > wall }
-	}
+	// Ctrl-C or SIGTERM ends the search as the budget does: the best run
+	// found so far is written, then the command exits 130.
+	cfg.Expired = func() bool { return ctx.Err() != nil || (wall > 0 && time.Since(start) > wall) }
 	if !f.quiet {
 		cfg.Progress = func(p shrink.Progress) {
 			mark := "passes"
@@ -134,6 +135,9 @@ func runShrink(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outputW
 	stopped := "a fixpoint: no single step makes it smaller"
 	if o.Stopped {
 		stopped = "the budget (" + f.budget + ")"
+		if ctx.Err() != nil {
+			stopped = "an interrupt (SIGINT or SIGTERM)"
+		}
 	}
 	replay := scenarios.ReplayCommand(path, f.seed, nil) + scenarios.BugFlags(f.bugs)
 	header := []string{
@@ -170,6 +174,9 @@ func runShrink(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outputW
 	}
 	fmt.Fprintf(stdout, "%d runs in %v, stopped at %s\n", o.Runs, time.Since(start).Round(time.Millisecond), stopped)
 	fmt.Fprintf(stdout, "file: %s\nreport: %s\nrun it: %s\n", path, filepath.Join(dir, "report.html"), replay)
+	if o.Stopped && ctx.Err() != nil {
+		return &exitError{code: exitInterrupted, err: errors.New("interrupted: the file holds the smallest failing run found before the interrupt")}
+	}
 	return nil
 }
 

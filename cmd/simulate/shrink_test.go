@@ -69,3 +69,18 @@ func TestShrinkCommandCarriesFlags(t *testing.T) {
 		t.Errorf("shrinkCommand = %q, want %q", got, want)
 	}
 }
+
+// A cluster scenario's schedule names the operator host, which its
+// cluster-create action makes: the shrunk file, an explicit schedule
+// derived from it, must still run (before, it was refused: host
+// "operator" is not in this scenario).
+func TestShrinkClusterScenario(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three cluster runs")
+	}
+	dir := t.TempDir()
+	code, out, errOut := run(t, "shrink", "cluster-partition-minority", "--seed", "1", "--budget", "2", "--quiet", "--out", dir)
+	if code != exitPass || !strings.Contains(out, "stopped at the budget (2)") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}

@@ -31,6 +31,9 @@ func newStudyCmd(reg *scenarios.Registry, stdout io.Writer) *cobra.Command {
 			if seeds < 1 {
 				return fmt.Errorf("--seeds %d: want at least 1", seeds)
 			}
+			if jobs < 0 {
+				return fmt.Errorf("--jobs %d: want at least 1, or 0 for one per CPU", jobs)
+			}
 			if err := makeOutDir(out); err != nil {
 				return err
 			}

@@ -397,7 +397,7 @@ func parseRateBand(s string) (rateBand, error) {
 	}
 	lo, ok1 := read(los)
 	hi, ok2 := read(his)
-	if !ok1 || !ok2 || lo < 0 || hi > 1 || lo > hi {
+	if !ok1 || !ok2 || !(lo >= 0 && hi <= 1 && lo <= hi) { // NaN fails every comparison
 		return rateBand{}, bad
 	}
 	return rateBand{lo, hi}, nil

@@ -670,6 +670,10 @@ var sentinelInstanceMasked = []string{"last-ping-sent", "last-ok-ping-reply", "l
 var sentinelInfoMasked = []string{
 	// The process and its files.
 	"process_id", "tcp_port", "executable", "config_file",
+	// The build: a hash of the build's environment, which each rebuild
+	// of Debian's package changes (7.0.15-1~deb12u7's is not the one
+	// the nodes name).
+	"redis_build_id",
 	// The machine's kernel, which two real sentinels on one machine
 	// share but a simulated one does not have (nodes/sentinel names
 	// a simulated host's kernel).

@@ -1,6 +1,7 @@
 package nemesis
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"sort"
 	"time"
@@ -32,6 +33,26 @@ type Config struct {
 	// Profile, when set, is the seed's swarm profile (DrawProfile): the
 	// kinds of the families above that this run has, each at its rate.
 	Profile *Profile
+}
+
+// MinInterval is the shortest Interval Check allows: a shorter one would
+// draw a fault every few nanoseconds (or, below 2 ns, never move on).
+const MinInterval = time.Millisecond
+
+// Check refuses a config Generate cannot draw from: an Interval under
+// MinInterval (0 draws no faults), a negative End, clock jumps or strobes
+// bounded by a MaxJump that is not positive.
+func (c Config) Check() error {
+	if c.Interval < 0 || (c.Interval > 0 && c.Interval < MinInterval) {
+		return fmt.Errorf("fault interval %v: want at least %v (or 0 for no generated faults)", c.Interval, MinInterval)
+	}
+	if c.End < 0 {
+		return fmt.Errorf("faults end at %v: want a time from 0 on", c.End)
+	}
+	if c.Clocks && c.MaxJump <= 0 {
+		return fmt.Errorf("clock faults with a largest jump of %v: want a positive jump", c.MaxJump)
+	}
+	return nil
 }
 
 // Generate draws a schedule from r: faults at random times in [0, End), each

@@ -159,3 +159,25 @@ func TestKillLinkIsOptInData(t *testing.T) {
 		t.Fatalf("apply: %v, calls %v", err, op.calls)
 	}
 }
+
+// Check refuses the configs Generate cannot draw from: an interval of a
+// few nanoseconds never moved the clock on (hung until memory ran out),
+// and clock faults with no jump panicked in rand.Int64N.
+func TestConfigCheck(t *testing.T) {
+	for _, tt := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Interval: time.Second, End: time.Minute, Clocks: true, MaxJump: time.Second}, ""},
+		{Config{Interval: 0, End: time.Minute}, ""},
+		{Config{Interval: time.Nanosecond, End: time.Minute}, "fault interval 1ns: want at least 1ms"},
+		{Config{Interval: -time.Second, End: time.Minute}, "fault interval -1s"},
+		{Config{Interval: time.Second, End: -time.Second}, "faults end at -1s"},
+		{Config{Interval: time.Second, End: time.Minute, Clocks: true}, "clock faults with a largest jump of 0s"},
+	} {
+		err := tt.cfg.Check()
+		if (err == nil) != (tt.want == "") || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%+v: %v, want %q", tt.cfg, err, tt.want)
+		}
+	}
+}
