@@ -408,6 +408,11 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	// Setup may add actions in any order; they run and print in time order
 	// (actions due at the same time keep their order).
 	slices.SortStableFunc(r.Schedule, func(a, b nemesis.Action) int { return cmp.Compare(a.At, b.At) })
+	for i, a := range r.Schedule {
+		if err := a.Check(); err != nil {
+			return nil, &UsageError{fmt.Errorf("scenario %s: schedule action %d (%s): %w", s.Name, i+1, a, err)}
+		}
+	}
 	// What the run is: its plan, which PlanOnly returns; the rest of the
 	// result is filled in once it has run.
 	res = &Result{

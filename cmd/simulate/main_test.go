@@ -218,3 +218,17 @@ func TestListProbes(t *testing.T) {
 		t.Errorf("--probes --bugs: exit %d, %q", code, errOut)
 	}
 }
+
+// A derived file's malformed action is bad usage before the run (it was a
+// framework failure, exit 3, when the action came due).
+func TestMalformedActionIsUsage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bad.toml")
+	src := "base = \"ping\"\n[[nemesis.action]]\nat = \"1s\"\nop = \"crash\"\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, "run", path, "--seed", "1")
+	if code != exitUsage || !strings.Contains(errOut, "schedule action 1 (") || !strings.Contains(errOut, "crash: target is missing") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}

@@ -181,3 +181,34 @@ func TestConfigCheck(t *testing.T) {
 		}
 	}
 }
+
+// Check refuses before the run what Apply refused in its middle (a
+// framework failure, exit 3) and what did nothing at all.
+func TestActionCheck(t *testing.T) {
+	for _, tt := range []struct {
+		a    Action
+		want string
+	}{
+		{Action{Op: OpCrash, Target: "n1"}, ""},
+		{Action{Op: OpCrash}, "crash: target is missing"},
+		{Action{Op: OpPartition, Shape: ShapeIsolate, Groups: [][]string{{"n1"}}}, ""},
+		{Action{Op: OpPartition, Shape: ShapeIsolate, Groups: [][]string{{"n1", "n2"}}}, "shape isolate wants one group of one host"},
+		{Action{Op: OpPartition, Shape: ShapeMajority}, "shape majority wants two groups or more"},
+		{Action{Op: OpPartition, Shape: ShapeBridge, Groups: [][]string{{"n1"}, {"n2"}}}, "shape bridge wants three groups"},
+		{Action{Op: OpPartition, Shape: "ring", Groups: [][]string{{"n1"}, {"n2"}}}, `shape "ring" is unknown`},
+		{Action{Op: OpClog, Groups: [][]string{{"n1"}}}, "clog: groups must be one group of two hosts"},
+		{Action{Op: OpReset, Groups: [][]string{{"n1", "n2", "n3"}}}, "reset: groups must be one group of two hosts"},
+		{Action{Op: OpClockJump, Target: "n1"}, "clock-jump: delta is missing or 0"},
+		{Action{Op: OpClockDrift, Target: "n1"}, ""}, // drift back to none
+		{Action{Op: OpClockStrobe, Target: "n1", Delta: time.Second}, "clock-strobe: want a delta, a positive period and a positive duration"},
+		{Action{Op: OpReshard, Groups: [][]string{{"n1", "n2"}}}, "reshard: count must be the number of slots to move, got 0"},
+		{Action{Op: OpReplicaOf, Target: "n2"}, "replicaof: master is missing"},
+		{Action{Op: OpFailover}, "failover: groups must be the candidate hosts"},
+		{Action{Op: "explode"}, `op "explode" is unknown`},
+	} {
+		err := tt.a.Check()
+		if (err == nil) != (tt.want == "") || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%+v: %v, want %q", tt.a, err, tt.want)
+		}
+	}
+}
