@@ -102,10 +102,10 @@ func parseDerived(path string, root *tomlTable, lookup Lookup, depth int) (*scen
 	if err != nil {
 		return nil, fmt.Errorf("%s:%d: base %q: %v", path, baseLine, baseName, err)
 	}
-	name := d.str(root, "", "name", strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), nil)
+	name := d.scenarioName(root, path)
 	summary := d.str(root, "", "summary", base.Summary+" (derived by "+path+")", nil)
 	set := map[string]string{}
-	setTable := one(root, "set")
+	setTable := d.one(root, "", "set")
 	if setTable != nil {
 		for _, k := range setTable.keys {
 			v, _ := d.get(setTable, k)
@@ -121,7 +121,7 @@ func parseDerived(path string, root *tomlTable, lookup Lookup, depth int) (*scen
 			}
 		}
 	}
-	nem := one(root, "nemesis")
+	nem := d.one(root, "", "nemesis")
 	explicit := d.boolean(nem, "nemesis.", "explicit", nem != nil && len(nem.subs["action"]) > 0)
 	actions, lines := d.actions(nem, nil, nil)
 	if len(actions) > 0 && !explicit {

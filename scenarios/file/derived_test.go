@@ -114,6 +114,9 @@ func TestDerivedFileErrors(t *testing.T) {
 		{"unknown op", "base = \"small\"\n[[nemesis.action]]\nat = \"2s\"\nop = \"explode\"\n", `e.toml:2: nemesis.action[0].op "explode" is unknown`},
 		{"actions but not explicit", "base = \"small\"\n[nemesis]\nexplicit = false\n[[nemesis.action]]\nat = \"2s\"\nop = \"heal-all\"\n", "e.toml:3: nemesis.explicit = false with [[nemesis.action]] tables"},
 		{"set value type", "base = \"small\"\n[set]\nduration = [\"1s\"]\n", "e.toml:3: set.duration must be a string, an integer or true/false"},
+		{"set given twice", "base = \"small\"\n[[set]]\nduration = \"18s\"\n[[set]]\nquiet = \"1s\"\n", "e.toml:4: [[set]] is given again (first at line 2); set is one table: write [set] once"},
+		{"nemesis given twice", "base = \"small\"\n[[nemesis]]\nexplicit = true\n[[nemesis]]\nexplicit = false\n", "e.toml:4: [[nemesis]] is given again (first at line 2); nemesis is one table: write [nemesis] once"},
+		{"name not safe in a file name", "base = \"small\"\nname = \"a/b\"\n", `e.toml:2: name "a/b" is not safe in a file name`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseWith("e.toml", tc.src, baseLookup(t))

@@ -176,7 +176,8 @@ func (d *decoder) strings(t *tomlTable, path, key string, def []string, oneOf []
 		return def
 	}
 	arr, isArr := v.v.([]any)
-	var out []string
+	// Not nil when empty: a caller whose def is nil tells [] from absent.
+	out := []string{}
 	for _, x := range arr {
 		s, isStr := x.(string)
 		if !isStr {
@@ -255,14 +256,71 @@ func (d *decoder) unknownKeys(t *tomlTable, path string, subs ...string) {
 	}
 }
 
-func one(t *tomlTable, name string) *tomlTable {
+// one is t's table name, which a file gives once as [path+name], or nil.
+func (d *decoder) one(t *tomlTable, path, name string) *tomlTable {
 	if t == nil {
 		return nil
 	}
-	if l := t.subs[name]; len(l) > 0 {
-		return l[0]
+	l := t.subs[name]
+	switch {
+	case len(l) == 0:
+		return nil
+	case len(l) > 1:
+		d.fail(l[1].line, "[[%s%s]] is given again (first at line %d); %s%s is one table: write [%s%s] once", path, name, l[0].line, path, name, path, name)
+	case l[0].array:
+		d.fail(l[0].line, "[[%s%s]] is an array of tables; %s%s is one table: write [%s%s]", path, name, path, name, path, name)
 	}
-	return nil
+	return l[0]
+}
+
+// isName reports whether s is non-empty and only ASCII letters, digits,
+// '-', '_' and the characters in extra.
+func isName(s, extra string) bool {
+	return s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"+extra) == ""
+}
+
+// scenarioName reads the root's name. Runs and shrinks write directories
+// and files named after it (out/shrink-NAME-seedN), and shrink writes that
+// name into the file it makes, so a name given in the file must be safe in
+// a file name, and the default, the file's name without its directory and
+// extension, has any other character made a '-' ("my run.toml" is
+// my-run).
+func (d *decoder) scenarioName(root *tomlTable, path string) string {
+	def := strings.Map(func(r rune) rune {
+		if !isName(string(r), ".") {
+			return '-'
+		}
+		return r
+	}, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
+	name := d.str(root, "", "name", def, nil)
+	if v, ok := root.vals["name"]; ok && d.err == nil && (!isName(name, ".") || name == "." || name == "..") {
+		d.fail(v.line, "name %q is not safe in a file name (runs and shrinks name files after it); use letters, digits, '-', '_' and '.'", name)
+	}
+	return name
+}
+
+// hostList reads key of t, a list of host names, def when it is absent.
+// A list given must name a host, and each host once by a simple name
+// (letters, digits, '-', '_'), which addresses ("n1:6379") and the
+// report's tables can carry. empty says what to write instead of [].
+func (d *decoder) hostList(t *tomlTable, path, key string, def []string, empty string) []string {
+	hosts := d.strings(t, path, key, def, nil)
+	v, ok := d.get(t, key)
+	if !ok || d.err != nil {
+		return hosts
+	}
+	if len(hosts) == 0 {
+		d.fail(v.line, "%s%s is empty; %s", path, key, empty)
+	}
+	for i, h := range hosts {
+		switch {
+		case !isName(h, ""):
+			d.fail(v.line, "%s%s: %q is not a host name; a host name is letters, digits, '-' and '_', such as \"n1\"", path, key, h)
+		case slices.Contains(hosts[:i], h):
+			d.fail(v.line, "%s%s: host %q is named twice; every host needs its own name", path, key, h)
+		}
+	}
+	return hosts
 }
 
 // Load reads a scenario file. A derived file's base can only be another
@@ -276,19 +334,18 @@ func Parse(path, src string) (*scenarios.Scenario, error) { return ParseWith(pat
 // workload and nemesis.
 func parseSpec(path string, root *tomlTable) (*scenarios.Scenario, error) {
 	d := &decoder{file: path, used: map[*tomlTable]map[string]bool{}}
-	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	sp := &fileSpec{path: path}
-	sp.name = d.str(root, "", "name", base, nil)
+	sp.name = d.scenarioName(root, path)
 	sp.summary = d.str(root, "", "summary", "scenario file "+path, nil)
 	sp.duration = d.dur(root, "", "duration", 60*time.Second, false)
 	sp.quiet = d.dur(root, "", "quiet", 15*time.Second, false)
 	sp.durationLine, sp.quietLine = d.line(root, "duration"), d.line(root, "quiet")
-	topo := one(root, "topology")
+	topo := d.one(root, "", "topology")
 	sp.nodes = d.integer(topo, "topology.", "nodes", 3, 1, 9)
 	for i := 1; i <= sp.nodes; i++ {
 		sp.nodeHosts = append(sp.nodeHosts, fmt.Sprintf("n%d", i))
 	}
-	if named := d.strings(topo, "topology.", "hosts", nil, nil); named != nil {
+	if named := d.hostList(topo, "topology.", "hosts", nil, "name the node hosts, the first the master, such as [\"n1\", \"n2\", \"n3\"], or leave it out for n1 to nN"); named != nil {
 		if n, isInt := topo.vals["nodes"].v.(int64); isInt && int(n) != len(named) {
 			d.fail(topo.vals["hosts"].line, "topology.hosts names %d hosts but topology.nodes is %d; give one of them", len(named), sp.nodes)
 		}
@@ -321,17 +378,24 @@ func parseSpec(path string, root *tomlTable) (*scenarios.Scenario, error) {
 			}
 		}
 	}
-	wl := one(root, "workload")
+	wl := d.one(root, "", "workload")
 	sp.workload = d.str(wl, "workload.", "kind", "register", workloadKinds)
 	sp.clients = d.integer(wl, "workload.", "clients", 5, 0, 1000)
 	sp.keys = d.integer(wl, "workload.", "keys", 0, 0, 1000)
-	sp.clientHosts = d.strings(wl, "workload.", "hosts", []string{"c1"}, nil)
-	if ws := one(wl, "weights"); ws != nil {
+	sp.clientHosts = d.hostList(wl, "workload.", "hosts", []string{"c1"}, "name the client hosts such as [\"c1\"], or leave it out for c1 (workload.clients = 0 runs no clients)")
+	if ws := d.one(wl, "workload.", "weights"); ws != nil {
 		if sp.workload != "mixed" {
 			d.fail(ws.line, "[workload.weights] needs kind = \"mixed\", not %s", sp.workload)
 		}
 		sp.weights = map[string]float64{}
+		var families []string
+		for _, f := range client.MixedFamilies {
+			families = append(families, f.Name)
+		}
 		for _, k := range ws.keys {
+			if !slices.Contains(families, k) {
+				d.fail(ws.vals[k].line, "[workload.weights]: workload family %q is unknown; known: %s", k, strings.Join(families, ", "))
+			}
 			sp.weights[k] = float64(d.integer(ws, "workload.weights.", k, 0, 0, 1000))
 		}
 		if _, err := client.NewMixed(1, sp.weights); err != nil && d.err == nil {
@@ -340,9 +404,20 @@ func parseSpec(path string, root *tomlTable) (*scenarios.Scenario, error) {
 	}
 	hosts := append(slices.Clone(sp.clientHosts), sp.nodeHosts...)
 	for i, h := range hosts {
-		if h == "" || h == "master" || slices.Contains(hosts[:i], h) {
-			d.fail(max(d.line(wl, "hosts"), d.line(topo, "hosts"), 1), "host %q is named twice, empty or reserved (\"master\" is what publish moves); every node and client host needs its own name", h)
-			break
+		// The line of the list h is in; a name in both lists is wrong
+		// where the second list names it.
+		line := d.line(wl, "hosts")
+		if i >= len(sp.clientHosts) {
+			line = d.line(topo, "hosts")
+		}
+		if slices.Contains(hosts[:i], h) {
+			line = max(d.line(wl, "hosts"), d.line(topo, "hosts"))
+		}
+		switch {
+		case h == "" || h == "master" || slices.Contains(hosts[:i], h):
+			d.fail(max(line, 1), "host %q is named twice, empty or reserved (\"master\" is what publish moves); every node and client host needs its own name", h)
+		case sp.cluster && h == deploy.OperatorHost:
+			d.fail(max(line, 1), "host %q is the cluster operator's host in a cluster topology; name the node or client host another way", h)
 		}
 	}
 	targets := append(slices.Clone(hosts), "master") // "master" is what publish moves
@@ -350,7 +425,7 @@ func parseSpec(path string, root *tomlTable) (*scenarios.Scenario, error) {
 		// A partition may cut off the cluster's operator too.
 		hosts = append(hosts, deploy.OperatorHost)
 	}
-	nem := one(root, "nemesis")
+	nem := d.one(root, "", "nemesis")
 	sp.interval = d.dur(nem, "nemesis.", "interval", 3*time.Second, false)
 	sp.maxJump = d.dur(nem, "nemesis.", "max-jump", 10*time.Second, false)
 	sp.faults = d.strings(nem, "nemesis.", "faults", []string{"partitions", "pauses"}, faultFamilies)
@@ -365,7 +440,7 @@ func parseSpec(path string, root *tomlTable) (*scenarios.Scenario, error) {
 			d.fail(sp.actionLines[i], "nemesis.action[%d].master: cluster-add-node's master is the host of the master the node will replicate, one of %s; got %q", i, strings.Join(sp.nodeHosts, ", "), a.Master)
 		}
 	}
-	checks := one(root, "checks")
+	checks := d.one(root, "", "checks")
 	mixed := sp.workload == "mixed"
 	isReg := sp.workload == "register" || sp.workload == "cas-register" || sp.workload == "counter"
 	sp.linearizable = d.boolean(checks, "checks.", "linearizable", isReg || mixed)
@@ -429,6 +504,9 @@ func (d *decoder) actions(nem *tomlTable, hosts, targets []string) (actions []ne
 	}
 	for i, at := range nem.subs["action"] {
 		p := fmt.Sprintf("nemesis.action[%d].", i)
+		if !at.array {
+			d.fail(at.line, "[nemesis.action] is one table; actions are an array of tables: write [[nemesis.action]]")
+		}
 		a := nemesis.Action{
 			At:       d.dur(at, p, "at", -1, false),
 			Op:       nemesis.Op(d.str(at, p, "op", "", nil)),
@@ -477,6 +555,13 @@ func (d *decoder) actions(nem *tomlTable, hosts, targets []string) (actions []ne
 		case nemesis.OpLatency:
 			if a.Latency <= 0 {
 				d.fail(at.line, "%slatency is required for latency: the one-way delay, such as \"300ms\"", p)
+			}
+		}
+		if slices.Contains(nemesis.Ops, a.Op) {
+			// What each op needs (a target, groups of its shape, a
+			// delta): nemesis.Action.Check, here with the table's line.
+			if err := a.Check(); err != nil {
+				d.fail(at.line, "%s: %v", strings.TrimSuffix(p, "."), err)
 			}
 		}
 		d.unknownKeys(at, p)

@@ -71,6 +71,12 @@ func TestScenarioFileErrors(t *testing.T) {
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"partition\"\nshape = \"halves\"", `f.toml:4: nemesis.action[0].shape "halves" is unknown; one of isolate, majority, oneway, bridge`},
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"crash\"\ntarget = \"n9\"", `f.toml:4: nemesis.action[0].target "n9" is unknown; one of c1, n1, n2, n3, master`},
 		{"[[nemesis.action]]\nop = \"crash\"", `f.toml:1: nemesis.action[0].at is required (a duration such as "10s")`},
+		// What each op needs, by nemesis.Action.Check: these failed mid-run
+		// (exit 3) or did nothing.
+		{"[[nemesis.action]]\nat = \"1s\"\nop = \"crash\"", "f.toml:1: nemesis.action[0]: crash: target is missing: the host it acts on"},
+		{"[[nemesis.action]]\nat = \"1s\"\nop = \"partition\"\nshape = \"isolate\"\ngroups = [[\"n1\", \"n2\"]]", "f.toml:1: nemesis.action[0]: partition: shape isolate wants one group of one host, the one cut off; got [[n1 n2]]"},
+		{"[[nemesis.action]]\nat = \"1s\"\nop = \"clog\"\ngroups = [[\"n1\"]]", `f.toml:1: nemesis.action[0]: clog: groups must be one group of two hosts, such as [["n1", "n2"]]; got [[n1]]`},
+		{"[[nemesis.action]]\nat = \"1s\"\nop = \"clock-jump\"\ntarget = \"n1\"", "f.toml:1: nemesis.action[0]: clock-jump: delta is missing or 0: a jump of nothing"},
 		{"[nemesis]\nfaults = [\"floods\"]", `f.toml:2: nemesis.faults: "floods" is unknown; one of partitions, crashes, pauses, clocks, links, disks, link-kills, wipes`},
 		{"[workload]\nkind = \"set\"\n[checks]\nlinearizable = true", "f.toml:4: checks.linearizable needs a register, cas-register, counter or mixed workload, not set"},
 		{"[toplogy]\nnodes = 3", "f.toml:1: table [toplogy] is unknown; known: topology, workload, nemesis, checks"},
@@ -90,10 +96,40 @@ func TestScenarioFileErrors(t *testing.T) {
 			"f.toml:3: every check is off (checks.linearizable, checks.set and checks.convergence are false, and liveness needs workload.clients > 0): a run that judges nothing can never fail"},
 		{"[topology", `f.toml:1: malformed table header "[topology"`},
 		{"[workload]\nkind = \"set\"\n[workload.weights]\nttl = 2", `f.toml:3: [workload.weights] needs kind = "mixed", not set`},
-		{"[workload]\nkind = \"mixed\"\n[workload.weights]\nttls = 2", `f.toml:3: [workload.weights]: workload family "ttls" is unknown; known: register, set, counter, float, ttl, list, multi, eval`},
+		{"[workload]\nkind = \"mixed\"\n[workload.weights]\nttls = 2", `f.toml:4: [workload.weights]: workload family "ttls" is unknown; known: register, set, counter, float, ttl, list, multi, eval`},
 		{"[workload]\nkind = \"mixed\"\n[workload.weights]\nttl = \"lots\"", `f.toml:4: workload.weights.ttl must be an integer from 0 to 1000`},
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"failover\"\ntarget = \"master\"", `f.toml:1: nemesis.action[0].groups is required for failover: the candidate hosts, then optionally the hosts that follow the new master, such as [["n2", "n3"], ["n1"]]`},
 		{"[[nemesis.action]]\nat = \"1s\"\nop = \"failover\"\ntarget = \"n2\"\ngroups = [[\"n2\"]]", `f.toml:1: nemesis.action[0].target: publish and failover take "master" (what the clients follow), every other action a host`},
+		// An empty host list is refused where it is given, not replaced
+		// by the default (topology) or run into a panic (workload).
+		{"[workload]\nkind = \"set\"\nhosts = []", `f.toml:3: workload.hosts is empty; name the client hosts such as ["c1"], or leave it out for c1 (workload.clients = 0 runs no clients)`},
+		{"[topology]\nhosts = []", `f.toml:2: topology.hosts is empty; name the node hosts, the first the master, such as ["n1", "n2", "n3"], or leave it out for n1 to nN`},
+		// A table read once may not be an array of tables.
+		{"[[topology]]\nnodes = 2\n[[topology]]\nnodes = 3", "f.toml:3: [[topology]] is given again (first at line 1); topology is one table: write [topology] once"},
+		{"[[checks]]\nset = true", "f.toml:1: [[checks]] is an array of tables; checks is one table: write [checks]"},
+		{"[workload]\nkind = \"mixed\"\n[[workload.weights]]\nttl = 1\n[[workload.weights]]\nset = 1", "f.toml:5: [[workload.weights]] is given again (first at line 3); workload.weights is one table: write [workload.weights] once"},
+		{"[topology]\nnodes = 2\n[[topology]]\nnodes = 3", "f.toml:3: [[topology]]: [topology] (line 1) is a table, not an array of tables"},
+		{"[[nemesis]]\ninterval = \"1s\"\n[nemesis]", "f.toml:3: [nemesis]: [[nemesis]] (line 1) made it an array of tables; a table is given one way"},
+		{"[nemesis.action]\nat = \"1s\"\nop = \"heal\"", "f.toml:1: [nemesis.action] is one table; actions are an array of tables: write [[nemesis.action]]"},
+		// A super-table may follow its sub-tables, once.
+		{"[[nemesis.action]]\nat = \"1s\"\nop = \"heal\"\n[nemesis]\n[nemesis]", "f.toml:5: table [nemesis] is defined twice (first at line 4)"},
+		{"[workload]\nweights = 1\n[workload.weights]", "f.toml:3: table [workload.weights]: weights is a key (line 2), not a table"},
+		{"[workload.weights]\nttl = 1\n[workload]\nweights = 1", "f.toml:4: key \"weights\" is also a table (line 1)"},
+		{"\"name\" = \"x\"", `f.toml:1: key "\"name\"" is not a bare key (letters, digits, '-' and '_'; quoted and dotted keys are not supported)`},
+		{"[\"topology\"]", `f.toml:1: table header "[\"topology\"]": "\"topology\"" is not a bare key (letters, digits, '-' and '_'; quoted keys are not supported)`},
+		{"[workload..weights]", `f.toml:1: malformed table header "[workload..weights]"`},
+		{"[topology]\nnodes = 99999999999999999999", "f.toml:2: nodes: 99999999999999999999 is an integer out of range (over 64 bits)"},
+		{"[nemesis]\nfaults = [\n\"partitions\"]", `f.toml:2: faults: the array is not closed on its line; arrays are one line, such as ["a", "b"]`},
+		{"[nemesis]\nfaults = [\"partitions\",", `f.toml:2: faults: the array is not closed on its line; arrays are one line, such as ["a", "b"]`},
+		{"[workload]\nkind = \"mixed\"\n[workload.weights]\nttl = 1\nbogus = 2", `f.toml:5: [workload.weights]: workload family "bogus" is unknown; known: register, set, counter, float, ttl, list, multi, eval`},
+		{"name = \"a/b\"", `f.toml:1: name "a/b" is not safe in a file name (runs and shrinks name files after it); use letters, digits, '-', '_' and '.'`},
+		{"name = \"..\"", `f.toml:1: name ".." is not safe in a file name (runs and shrinks name files after it); use letters, digits, '-', '_' and '.'`},
+		{"summary = \"s\"\nname = \"\"", `f.toml:2: name "" is not safe in a file name (runs and shrinks name files after it); use letters, digits, '-', '_' and '.'`},
+		{"[topology]\nhosts = [\"a:b\", \"n2\"]", `f.toml:2: topology.hosts: "a:b" is not a host name; a host name is letters, digits, '-' and '_', such as "n1"`},
+		{"[topology]\nhosts = [\"m\", \"r\", \"m\"]", `f.toml:2: topology.hosts: host "m" is named twice; every host needs its own name`},
+		{"[workload]\nhosts = [\"c 1\"]", `f.toml:2: workload.hosts: "c 1" is not a host name; a host name is letters, digits, '-' and '_', such as "n1"`},
+		{"[workload]\nhosts = [\"n1\"]", `f.toml:2: host "n1" is named twice, empty or reserved ("master" is what publish moves); every node and client host needs its own name`},
+		{"[topology]\ncluster = true\nhosts = [\"a\", \"b\", \"c\", \"d\", \"e\", \"operator\"]", `f.toml:3: host "operator" is the cluster operator's host in a cluster topology; name the node or client host another way`},
 	} {
 		_, err := Parse("f.toml", tc.src)
 		if err == nil || err.Error() != tc.want {
