@@ -11,6 +11,7 @@ import (
 	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/nodes/redis"
 	"github.com/redsim/redsim/scenarios/deploy"
+	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
 )
 
@@ -91,5 +92,33 @@ func TestFrameworkFailureInsideTheWorldIsAnError(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "panicked") || !strings.Contains(err.Error(), "final reads of n1") || !strings.Contains(err.Error(), "has no final reads") {
 		t.Fatalf("err = %v, want the cause named without a panic", err)
+	}
+}
+
+// A schedule action nemesis.Action.Check refuses, and a generated schedule
+// whose config nemesis.Config.Check refuses, are bad usage before the run
+// starts, whoever built them.
+func TestBadScheduleIsUsage(t *testing.T) {
+	for _, tc := range []struct {
+		setup func(r *Run)
+		want  string
+	}{
+		{func(r *Run) { r.Schedule = append(r.Schedule, nemesis.Action{At: time.Second, Op: nemesis.OpCrash}) }, "schedule action 1 (1.000000s crash"},
+		{func(r *Run) {
+			r.Schedule = r.Generate(nemesis.Config{Hosts: []string{"n1"}, Interval: time.Nanosecond, End: time.Second, Crashes: true}, r.World.Stream("x"))
+		}, "fault interval 1ns: want at least 1ms"},
+	} {
+		s := judged(checker.Ok)
+		inner := s.Setup
+		s.Setup = func(r *Run) (Checks, error) {
+			checks, err := inner(r)
+			tc.setup(r)
+			return checks, err
+		}
+		_, err := Execute(s, Options{Seed: 1})
+		var ue *UsageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("err = %v, want a UsageError with %q", err, tc.want)
+		}
 	}
 }

@@ -219,8 +219,8 @@ func TestListProbes(t *testing.T) {
 	}
 }
 
-// A derived file's malformed action is bad usage before the run (it was a
-// framework failure, exit 3, when the action came due).
+// A derived file's malformed action is bad usage at its line, before the
+// run (it was a framework failure, exit 3, when the action came due).
 func TestMalformedActionIsUsage(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bad.toml")
 	src := "base = \"ping\"\n[[nemesis.action]]\nat = \"1s\"\nop = \"crash\"\n"
@@ -228,7 +228,7 @@ func TestMalformedActionIsUsage(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := run(t, "run", path, "--seed", "1")
-	if code != exitUsage || !strings.Contains(errOut, "schedule action 1 (") || !strings.Contains(errOut, "crash: target is missing") {
+	if code != exitUsage || !strings.Contains(errOut, "bad.toml:2: nemesis.action[0]: crash: target is missing") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
 	}
 }
