@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/redsim/redsim/scenarios/nemesis"
 )
@@ -70,6 +71,9 @@ func Derive(base *Scenario, d Derivation) (*Scenario, error) {
 			if err := checkHosts(r, schedule); err != nil {
 				return nil, err
 			}
+			if err := checkTimes(r, schedule); err != nil {
+				return nil, err
+			}
 			r.Schedule = slices.Clone(schedule)
 			return checks, nil
 		}
@@ -122,4 +126,25 @@ func actionHosts(a nemesis.Action) []string {
 		hosts = append(hosts, a.Target)
 	}
 	return hosts
+}
+
+// checkTimes refuses an explicit schedule with an action at or after the
+// run's end, which would never happen, or inside the quiet period of a
+// scenario that has one, where the checks judge a world still under
+// faults. A scenario file checks its own with the defaults at its lines;
+// this sees the duration and quiet that --set gave.
+func checkTimes(r *Run, schedule []nemesis.Action) error {
+	faultsEnd := r.Duration
+	if q, ok := r.Params.values["quiet"].(time.Duration); ok {
+		faultsEnd -= q
+	}
+	for i, a := range schedule {
+		switch {
+		case a.At >= r.Duration:
+			return fmt.Errorf("schedule action %d (%s) comes at or after the run's end (duration %v): it would never happen", i+1, a, r.Duration)
+		case a.At >= faultsEnd && a.Op != nemesis.OpHealAll: // the heal-all that starts it
+			return fmt.Errorf("schedule action %d (%s) comes inside the quiet period (from %v: duration %v minus quiet %v), where the checks judge a world healed of its faults", i+1, a, faultsEnd, r.Duration, r.Duration-faultsEnd)
+		}
+	}
+	return nil
 }

@@ -95,6 +95,9 @@ func TestExitStatuses(t *testing.T) {
 		{[]string{"mutants", "--seeds", "1", "--jobs", "-3"}, 2, "--jobs -3: want at least 1"},
 		{[]string{"mutants", "--seeds", "1", "--scenarios", ""}, 2, `--scenarios "": want a scenario name`},
 		{[]string{"study", "redlock", "--seeds", "1", "--jobs", "-1"}, 2, "--jobs -1: want at least 1"},
+		{[]string{"run", "ping", "--keep"}, 2, "--keep keeps a live run's directory: give it with --live"},
+		{[]string{"sweep", "ping", "--seeds", "1-2", "--shard", "0/2", "--shards", "3"}, 2, "--shard 0/2 and --shards 3: give one of them"},
+		{[]string{"run", "replication", "--set", "weights=register=1e308,set=1e308"}, 2, `weights="register=1e308,set=1e308"`},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 	} {
 		code, _, errOut := run(t, tt.args...)
@@ -230,5 +233,29 @@ func TestMalformedActionIsUsage(t *testing.T) {
 	code, out, errOut := run(t, "run", path, "--seed", "1")
 	if code != exitUsage || !strings.Contains(errOut, "bad.toml:2: nemesis.action[0]: crash: target is missing") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// A derived file's action is checked against the duration and quiet the
+// run has, --set's included: at 20s it never happened in a 10s run (the
+// run passed), and inside the quiet period the checks judged a world
+// still under faults.
+func TestDerivedActionTimesFollowSet(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "late.toml")
+	src := "base = \"ping\"\n[[nemesis.action]]\nat = \"20s\"\nop = \"pause\"\ntarget = \"n1\"\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		set  []string
+		want string
+	}{
+		{[]string{"--set", "duration=10s", "--set", "quiet=1s"}, "schedule action 1 (20.000000s pause n1) comes at or after the run's end (duration 10s)"},
+		{[]string{"--set", "quiet=15s"}, "schedule action 1 (20.000000s pause n1) comes inside the quiet period (from 15s"},
+	} {
+		code, out, errOut := run(t, append([]string{"run", path, "--seed", "1"}, tt.set...)...)
+		if code != exitUsage || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v: exit %d\n%s\n%s", tt.set, code, out, errOut)
+		}
 	}
 }

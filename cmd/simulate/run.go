@@ -140,6 +140,9 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outpu
 		}
 		set["duration"] = f.duration
 	}
+	if f.keep && !f.live {
+		return errors.New("--keep keeps a live run's directory: give it with --live")
+	}
 	level, err := parseLevel(f.traceLevel)
 	if err != nil {
 		return err

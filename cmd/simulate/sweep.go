@@ -114,6 +114,9 @@ func newSweepCmd(reg *scenarios.Registry, out outputWriter, getenv func(string) 
 // no sharding.
 func shardOf(f sweepFlags, getenv func(string) string) (index, count int, err error) {
 	if f.shard != "" {
+		if f.shards != 0 {
+			return 0, 0, fmt.Errorf("--shard %s and --shards %d: give one of them (--shards is for JOB_COMPLETION_INDEX)", f.shard, f.shards)
+		}
 		return sweep.ParseShard(f.shard)
 	}
 	if v := getenv("JOB_COMPLETION_INDEX"); v != "" {

@@ -102,6 +102,11 @@ func NewMixed(keys int, weights map[string]float64) (*Mixed, error) {
 	if len(m.families) == 0 {
 		return nil, fmt.Errorf("every workload family has weight 0")
 	}
+	if math.IsInf(m.total, 0) {
+		// Each weight is finite, their sum is not: every draw would fall
+		// past the last family.
+		return nil, fmt.Errorf("the workload families' weights add up to more than a float64 holds")
+	}
 	return m, nil
 }
 
