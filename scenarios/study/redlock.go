@@ -101,7 +101,7 @@ func Redlock(ctx context.Context, reg *scenarios.Registry, seeds, jobs int, prog
 		}
 		var firstBad uint64
 		sum, err := sweep.Run(ctx, sweep.Config{Scenario: s, Seeds: list, Set: c.set, Jobs: jobs, OnResult: func(e sweep.Entry) {
-			if e.Status() != sweep.Pass && firstBad == 0 {
+			if e.Status() == sweep.Fail && firstBad == 0 { // a violation: an UNKNOWN seed is not one
 				firstBad = e.Seed
 			}
 		}})
