@@ -287,6 +287,9 @@ func laggingReplica(t *testing.T, dir string, seconds string) (master, replica s
 }
 
 func TestServeSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out a replica's lag in real time (8-10 s)")
+	}
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	dir := t.TempDir()
 	master, replica := laggingReplica(t, dir, "3")
@@ -323,6 +326,9 @@ func TestServeSIGTERM(t *testing.T) {
 // the lagging replica; a second gives up at once, without saving, and
 // serve exits 1, as redis-server does ("You insist... exiting now.").
 func TestServeSIGINT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out a replica's lag in real time (8-10 s)")
+	}
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	dir := t.TempDir()
 	master, replica := laggingReplica(t, dir, "5")
