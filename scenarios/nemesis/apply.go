@@ -45,8 +45,13 @@ type Operator interface {
 	AssignSlots(from, to string, count int) error
 }
 
-// Apply performs a on the world now; op carries out operator actions.
+// Apply performs a on the world now; op carries out operator actions. An
+// action Check refuses is refused here too; what is left to fail is what
+// depends on the world (an unknown host, no operator).
 func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
+	if err := a.Check(); err != nil {
+		return fmt.Errorf("nemesis %w", err)
+	}
 	host := func() (*sim.Host, error) {
 		h := w.Host(a.Target)
 		if h == nil {
@@ -54,34 +59,17 @@ func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
 		}
 		return h, nil
 	}
-	pair := func() (string, string, error) {
-		if len(a.Groups) != 1 || len(a.Groups[0]) != 2 {
-			return "", "", fmt.Errorf("nemesis %s: want one group of two hosts", a.Op)
-		}
-		return a.Groups[0][0], a.Groups[0][1], nil
-	}
 	switch a.Op {
 	case OpPartition:
 		switch a.Shape {
 		case ShapeIsolate:
-			if len(a.Groups) != 1 || len(a.Groups[0]) != 1 {
-				return fmt.Errorf("nemesis partition isolate: want one group of one host")
-			}
 			return n.Isolate(a.Groups[0][0])
 		case ShapeMajority:
 			return n.Split(a.Groups)
 		case ShapeOneWay:
-			if len(a.Groups) != 2 {
-				return fmt.Errorf("nemesis partition oneway: want two groups")
-			}
 			return n.OneWay(a.Groups[0], a.Groups[1])
-		case ShapeBridge:
-			if len(a.Groups) != 3 || len(a.Groups[1]) != 1 {
-				return fmt.Errorf("nemesis partition bridge: want groups left | bridge | right")
-			}
+		default: // ShapeBridge
 			return n.Bridge(a.Groups[0], a.Groups[2], a.Groups[1][0])
-		default:
-			return fmt.Errorf("nemesis partition shape %q is unknown; one of isolate, majority, oneway, bridge", a.Shape)
 		}
 	case OpHeal:
 		n.Heal()
@@ -161,10 +149,7 @@ func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
 			h.Disk().FailSyncs(0)
 		}
 	case OpClog, OpUnclog, OpReset, OpSlow, OpLatency:
-		x, y, err := pair()
-		if err != nil {
-			return err
-		}
+		x, y := a.Groups[0][0], a.Groups[0][1]
 		switch a.Op {
 		case OpClog:
 			return n.Clog(x, y)
@@ -188,13 +173,7 @@ func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
 		if op == nil {
 			return fmt.Errorf("nemesis %s: this deployment has no operator (no Redis nodes)", a.Op)
 		}
-		from, to, err := pair()
-		if err != nil {
-			return err
-		}
-		if a.Count <= 0 {
-			return fmt.Errorf("nemesis %s: count must be the number of slots to move, got %d", a.Op, a.Count)
-		}
+		from, to := a.Groups[0][0], a.Groups[0][1]
 		w.Fault("operator: " + a.String()[len(clock.Time(a.At).String())+1:])
 		if a.Op == OpAssignSlots {
 			return op.AssignSlots(from, to, a.Count)
@@ -209,9 +188,6 @@ func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
 	case OpClusterAddNode, OpClusterDelNode, OpClusterForget, OpClusterFailover:
 		if op == nil {
 			return fmt.Errorf("nemesis %s: this deployment has no operator (no Redis nodes)", a.Op)
-		}
-		if a.Target == "" {
-			return fmt.Errorf("nemesis %s: target must be the node's host", a.Op)
 		}
 		w.Fault("operator: " + a.String()[len(clock.Time(a.At).String())+1:])
 		switch a.Op {
@@ -236,9 +212,6 @@ func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
 		if op == nil {
 			return fmt.Errorf("nemesis %s: this deployment has no operator (no Redis nodes)", a.Op)
 		}
-		if len(a.Groups) < 1 || len(a.Groups) > 2 || len(a.Groups[0]) == 0 {
-			return fmt.Errorf("nemesis failover: groups must be the candidate hosts and, optionally, the hosts that follow the new master, got %v", a.Groups)
-		}
 		w.Fault("operator: " + a.String()[len(clock.Time(a.At).String())+1:])
 		var others []string
 		if len(a.Groups) == 2 {
@@ -258,8 +231,6 @@ func (a Action) Apply(w *sim.World, n *network.Network, op Operator) error {
 		default:
 			return op.Publish(a.Target, a.Master)
 		}
-	default:
-		return fmt.Errorf("nemesis op %q is unknown", a.Op)
 	}
 	return nil
 }

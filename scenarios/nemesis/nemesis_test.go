@@ -46,7 +46,8 @@ func TestApplyErrorsNameTheProblem(t *testing.T) {
 		{Action{Op: OpCrash, Target: "zz"}, `host "zz" is unknown`},
 		{Action{Op: OpPartition, Shape: "halves", Groups: [][]string{{"a"}}}, `shape "halves" is unknown; one of isolate, majority, oneway, bridge`},
 		{Action{Op: "explode"}, `op "explode" is unknown`},
-		{Action{Op: OpClog, Groups: [][]string{{"a"}}}, "want one group of two hosts"},
+		{Action{Op: OpClog, Groups: [][]string{{"a"}}}, "nemesis clog: groups must be one group of two hosts"},
+		{Action{Op: OpCrash}, "nemesis crash: target is missing"},
 		{Action{Op: OpPromote, Target: "a"}, "nemesis promote: this deployment has no operator"},
 		{Action{Op: OpKillLink, Target: "a"}, "nemesis kill-link: this deployment has no operator"},
 	} {
