@@ -52,7 +52,9 @@ const (
 	// DefaultMaxRedirects is go-redis's MaxRedirects default.
 	DefaultMaxRedirects = 3
 	// ClusterStateMaxAge is how old a slot map may be before the next
-	// operation starts a lazy reload (clusterStateHolder.Get: 10 s).
+	// operation starts a lazy reload (clusterStateHolder.Get's
+	// ClusterStateReloadInterval: 10 s through go-redis v9.21, 60 s
+	// from v9.22; kept at 10 s, as Options' defaults keep theirs).
 	ClusterStateMaxAge = 10 * time.Second
 	// ClusterReloadHold is how long after a successful reload no other
 	// starts (LazyReload sleeps 200 ms before it clears its flag).
