@@ -439,7 +439,7 @@ func bytesTicks(lo, hi float64) []plot.Tick {
 		size float64
 		name string
 	}{{1 << 10, "KiB"}, {1 << 20, "MiB"}, {1 << 30, "GiB"}} {
-		if hi >= u.size {
+		if max(hi, -lo) >= u.size {
 			unit, name = u.size, u.name
 		}
 	}

@@ -130,3 +130,48 @@ func TestObserveChangesOnly(t *testing.T) {
 		}
 	}
 }
+
+// A replica's lag is measured against the master it follows, not against
+// another shard's master; while its master is down it has none.
+func TestObserveLagAgainstOwnMaster(t *testing.T) {
+	w := sim.NewWorld(1)
+	n, err := network.New(w, network.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dep, err := Build(w, n, Deployment{
+		Latency: sim.FixedDist(200 * time.Microsecond),
+		Shards:  []Shard{{Name: "a", Nodes: nodes("a1", "a2")}, {Name: "b", Nodes: nodes("b1", "b2")}},
+		// Writes go to shard b alone: a's stream carries only its pings.
+		Clients: []Clients{{Host: "c", Count: 4, Workload: client.NewRegister(), Target: "b1:6379", Stop: 30 * time.Second}},
+	}, &history.History{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var obs Observations
+	dep.Observe(&obs, 500*time.Millisecond, 30*time.Second)
+	w.RunUntil(clock.Time(20 * time.Second))
+	w.Host("a1").Crash()
+	w.RunUntil(clock.Time(30 * time.Second))
+	var maxA2 int64
+	var a2Down, b2 int
+	for _, s := range obs.Lag {
+		switch {
+		case s.Node == "a2" && s.At > 20*time.Second:
+			a2Down++
+		case s.Node == "a2" && s.At > 10*time.Second:
+			maxA2 = max(maxA2, s.Bytes)
+		case s.Node == "b2":
+			b2++
+		}
+	}
+	if maxA2 > 1000 {
+		t.Errorf("a2 lags its idle master by up to %d bytes: measured against b1?", maxA2)
+	}
+	if a2Down != 0 {
+		t.Errorf("%d lag samples of a2 while its master was down", a2Down)
+	}
+	if b2 < 50 {
+		t.Errorf("%d lag samples of b2, want one per period", b2)
+	}
+}

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"fmt"
+	"slices"
 	"time"
 	"weak"
 
@@ -51,17 +52,11 @@ func (b *Deployed) Observe(obs *Observations, period, end time.Duration) {
 	var tick func()
 	tick = func() {
 		at := w.Now().Duration()
-		var top int64
-		offsets := map[string]int64{}
 		for _, name := range b.nodes {
 			s := b.Server(name)
 			role := "down"
 			if s != nil {
 				role = s.Role()
-				offsets[name] = s.ReplOffset()
-				if role == "master" && s.ReplOffset() > top {
-					top = s.ReplOffset()
-				}
 			}
 			if last, ok := lastRole[name]; !ok || last != role || !obs.ChangesOnly {
 				lastRole[name] = role
@@ -69,8 +64,8 @@ func (b *Deployed) Observe(obs *Observations, period, end time.Duration) {
 			}
 		}
 		for _, name := range b.nodes {
-			if s := b.Server(name); s != nil && s.Role() == "slave" {
-				obs.Lag = append(obs.Lag, reports.LagSample{At: at, Node: name, Bytes: max(top-offsets[name], 0)})
+			if bytes, ok := b.lag(name); ok {
+				obs.Lag = append(obs.Lag, reports.LagSample{At: at, Node: name, Bytes: bytes})
 			}
 		}
 		for pid := 0; pid < b.nextPID; pid++ {
@@ -90,6 +85,23 @@ func (b *Deployed) Observe(obs *Observations, period, end time.Duration) {
 		}
 	}
 	w.After(0, tick)
+}
+
+// lag is how far replica name's offset is behind the offset of the master
+// it follows (master_repl_offset less its own; below zero when its offset
+// is past its master's, as a demoted master's is until it resyncs). There
+// is none when name is down or not a replica, or its master is down or not
+// a node of the deployment.
+func (b *Deployed) lag(name string) (int64, bool) {
+	s := b.Server(name)
+	if s == nil || s.Role() != "slave" || !slices.Contains(b.nodes, s.MasterHost()) {
+		return 0, false
+	}
+	m := b.Server(s.MasterHost())
+	if m == nil {
+		return 0, false
+	}
+	return m.ReplOffset() - s.ReplOffset(), true
 }
 
 // observeBeliefs samples which node each client targets and the
