@@ -249,7 +249,7 @@ func (s *Server) openAOFAtStart(done func(ok bool)) {
 // aof-base aux field and no replication info), or as commands.
 func (s *Server) aofBase() []byte {
 	if s.cfg.AOFUseRDBPreamble {
-		return s.snapshotFor(true)
+		return s.snapshotFor(true, false, false)
 	}
 	return s.datasetCommands()
 }

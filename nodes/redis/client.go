@@ -36,7 +36,11 @@ type client struct {
 	dirtyExec bool // a command was rejected while queueing
 	dirtyCAS  bool // a watched key was touched
 	queue     [][][]byte
-	watching  []dbKey
+	// multiRaw is, on the master's link, the stream read from MULTI on:
+	// it joins the offset, the backlog and the sub-replicas' streams with
+	// the EXEC (applyMasterStream).
+	multiRaw []byte
+	watching []dbKey
 
 	blocked *blockState
 
@@ -96,10 +100,18 @@ type client struct {
 	replNewlines   int64
 	replBuf        []byte // stream held while the snapshot is sent
 	fullResyncSent bool   // +FULLRESYNC went out with the PSYNC (a planted bug)
-	woff           int64  // the replication offset after this client's last command (processCommand)
-	waitN          int
-	waitOff        int64
-	deniedBlocking bool // scripts and MULTI: blocking commands do not block
+	// prePsync is CLIENT_PRE_PSYNC: a replica that asked with SYNC (an
+	// old replica, redis-cli --replica) gets the snapshot without a
+	// +FULLRESYNC line and is never expected to ACK.
+	prePsync bool
+	// rdbOnly (REPLCONF rdb-only 1) wants the snapshot and nothing after
+	// it; noData and noFunctions (REPLCONF rdb-filter-only) leave the
+	// keys or the functions out of it (slave_req).
+	rdbOnly, noData, noFunctions bool
+	woff                         int64 // the replication offset after this client's last command (processCommand)
+	waitN                        int
+	waitOff                      int64
+	deniedBlocking               bool // scripts and MULTI: blocking commands do not block
 	// closedDuringScript: the connection closed while the client's script
 	// was running; it is freed when the script ends.
 	closedDuringScript bool

@@ -499,7 +499,7 @@ func (c *client) processCommand(args [][]byte) {
 		c.postpone(args)
 		return
 	}
-	if c.multi && cmd.name != "exec" && cmd.name != "discard" && cmd.name != "multi" && cmd.name != "watch" && cmd.name != "reset" && cmd.name != "quit" {
+	if c.multi && !endsQueueing(cmd) {
 		q := make([][]byte, len(args))
 		for i, a := range args {
 			q[i] = bytes.Clone(a)

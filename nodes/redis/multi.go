@@ -184,3 +184,13 @@ func execDenial(r acl.Reason) string {
 	}
 	return "no permission"
 }
+
+// endsQueueing reports whether cmd runs at once inside MULTI rather than
+// being queued (processCommand's list).
+func endsQueueing(cmd *command) bool {
+	switch cmd.name {
+	case "exec", "discard", "multi", "watch", "reset", "quit":
+		return true
+	}
+	return false
+}

@@ -21,11 +21,19 @@ var persistenceCommands = []cmdSpec{
 
 // snapshot serialises the dataset in Redis 7.0's RDB format: the instant
 // copy a fork gives Redis, for SAVE, BGSAVE, shutdown and a full resync.
-func (s *Server) snapshot() []byte { return s.snapshotFor(false) }
+func (s *Server) snapshot() []byte { return s.snapshotFor(false, false, false) }
+
+// replSnapshot is the snapshot a full sync sends r: its REPLCONF
+// rdb-filter-only may leave out the keys or the functions.
+func (s *Server) replSnapshot(r *client) []byte { return s.snapshotFor(false, r.noData, r.noFunctions) }
+
+// sameReplReq reports whether two replicas can share one snapshot.
+func sameReplReq(a, b *client) bool { return a.noData == b.noData && a.noFunctions == b.noFunctions }
 
 // snapshotFor is snapshot, or (aofBase) the RDB base of the AOF, which
-// rdbSaveRio writes with aof-base 1 and no replication info.
-func (s *Server) snapshotFor(aofBase bool) []byte {
+// rdbSaveRio writes with aof-base 1 and no replication info; noData and
+// noFunctions leave those parts out (a replica's rdb-filter-only).
+func (s *Server) snapshotFor(aofBase, noData, noFunctions bool) []byte {
 	w := rdbfile.NewWriter(nil, s.rdbOptions())
 	info := rdbfile.Info{
 		RedisVer: Version,
@@ -38,13 +46,13 @@ func (s *Server) snapshotFor(aofBase bool) []byte {
 		info.Repl = s.saveReplInfo()
 	}
 	w.InfoAux(info)
-	if s.funcs != nil {
+	if s.funcs != nil && !noFunctions {
 		for _, code := range s.funcs.Codes() {
 			w.Function(code)
 		}
 	}
 	for _, d := range s.dbs {
-		if d.keys.Len() == 0 {
+		if d.keys.Len() == 0 || noData {
 			continue
 		}
 		w.SelectDB(d.id, uint64(d.keys.Len()), uint64(d.expires.Len()))

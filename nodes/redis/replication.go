@@ -56,9 +56,13 @@ type replState struct {
 
 	fullSyncTimer   sim.Timer
 	fullSyncPending bool
-	replCronLoops   int64 // replication_cron_loops: the PING period counts them
-	waiters         []*client
-	getAckPending   bool
+	// pendingFork: replicas whose requirements differed from a snapshot's
+	// waited for it to end; replicationCron starts theirs
+	// (replicationStartPendingFork, their wait already past the delay).
+	pendingFork   bool
+	replCronLoops int64 // replication_cron_loops: the PING period counts them
+	waiters       []*client
+	getAckPending bool
 	// goodReplicas is repl_good_slaves_count, as refreshGoodReplicas last
 	// counted it; min-replicas-to-write compares with it.
 	goodReplicas int
@@ -143,8 +147,13 @@ func (s *Server) initReplication() {
 			// own to offer (PSYNC ? -1) unless its snapshot recorded one.
 			s.cachedReplid, s.cachedOffset = "", -1
 			if s.loadedReplid != "" {
+				// loadDataFromDisk: the snapshot's history becomes the
+				// replica's own (INFO's master_replid and offsets show it,
+				// and a Sentinel ranks the replica by it), and a cached
+				// master made from it (replicationCacheMasterUsingMyself).
+				s.replid, s.offset = s.loadedReplid, s.loadedOffset
 				s.cachedReplid, s.cachedOffset, s.cachedDB = s.loadedReplid, s.loadedOffset, s.loadedDB
-				s.env.Logf("Using the replication ID %s and offset %d of the loaded snapshot for a partial resync", s.loadedReplid, s.loadedOffset)
+				s.env.Logf("Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.")
 			}
 		}
 	}
@@ -214,7 +223,9 @@ func (s *Server) replFeed(data []byte) {
 				over = append(over, r)
 			}
 		case replSendBulk:
-			r.replBuf = append(r.replBuf, data...)
+			if !r.rdbOnly { // canFeedReplicaReplBuffer
+				r.replBuf = append(r.replBuf, data...)
+			}
 		}
 	}
 	for _, r := range over {
@@ -330,6 +341,9 @@ var replicationCommands = []cmdSpec{
 	{"replconf", -1, fadm | flagStale, replconfCommand, noKeys},
 	{"psync", -3, fadm | flagNoMulti, psyncCommand, noKeys},
 	{"sync", 1, fadm | flagNoMulti, func(c *client, a [][]byte) {
+		if !c.isReplicaClient {
+			c.prePsync = true
+		}
 		psyncCommand(c, [][]byte{[]byte("SYNC"), []byte("?"), []byte("-1")})
 	}, noKeys},
 	{"wait", 3, flagNoScript, waitCommand, noKeys},
@@ -387,8 +401,9 @@ func (s *Server) setMaster(host string, port int) {
 	// changes (after a failover, every other replica).
 	s.disconnectAllBlockedClients()
 	s.masterHost, s.masterPort = host, port
-	// Sub-replicas resync with us, partially if they can.
-	s.disconnectReplicas()
+	// Sub-replicas stay connected: they may continue with us as they are.
+	// They are dropped when our replication ID changes (+CONTINUE with a
+	// new one) or when a full sync replaces our dataset.
 	// repl_down_since is left as it is: the time of the link lost just
 	// now (dropLink), or 0, "down since ever", for a former master.
 	s.linkState = linkConnect
@@ -411,7 +426,9 @@ func (s *Server) unsetMaster() {
 	s.shiftReplid()
 	s.cachedReplid, s.cachedOffset = "", -1
 	s.disconnectReplicas()
-	s.createBacklog()
+	// No backlog is made here: a replica that never synced has none,
+	// and its offset stays until a replica of its own attaches (which
+	// makes one with a new replication ID, syncCommand's rule).
 	s.replSelDB = -1
 	// The backlog's time to live counts from the promotion, not from
 	// whenever the node last had a replica of its own.
@@ -795,7 +812,7 @@ func (l *replLink) attach(conn sim.Conn, rest []byte, db int) {
 		// A planted bug resurrects what the dropped link's client had not
 		// applied (bugs.PartialResyncKeepsMulti); the master resends it.
 		s.staleMaster = nil
-		m.r, m.multi, m.queue, m.dirtyExec = stale.r, stale.multi, stale.queue, stale.dirtyExec
+		m.r, m.multi, m.queue, m.dirtyExec, m.multiRaw = stale.r, stale.multi, stale.queue, stale.dirtyExec, stale.multiRaw
 	}
 	m.isMaster = true
 	m.authed = true
@@ -894,6 +911,14 @@ func (s *Server) applyMasterStream() {
 			// Before the fix of redis/redis#1434, processCommand's
 			// min-replicas check ran for the master client too.
 			s.errorToMaster("NOREPLICAS Not enough good replicas to write.", cmd.name)
+		case m.multi && !endsQueueing(cmd):
+			// processCommand queues the master's commands inside MULTI as
+			// any client's: they run at EXEC.
+			q := make([][]byte, len(args))
+			for i, a := range args {
+				q[i] = bytes.Clone(a)
+			}
+			m.queue = append(m.queue, q)
 		default:
 			m.lastCmd = cmd.name
 			m.rejecting = cmd.name
@@ -904,7 +929,22 @@ func (s *Server) applyMasterStream() {
 			}
 		}
 		m.w.Reset()
-		s.replFeed(raw)
+		// commandProcessed moves the applied offset only outside a
+		// transaction, and feeds the backlog and the sub-replicas what it
+		// moved over: a MULTI's commands join the offset with its EXEC, at
+		// once. A link lost in between discards them (the cached master's
+		// offset is the MULTI's), so the next PSYNC asks for the whole
+		// transaction again.
+		switch {
+		case m.multi:
+			m.multiRaw = append(m.multiRaw, raw...)
+		case len(m.multiRaw) > 0:
+			m.multiRaw = append(m.multiRaw, raw...)
+			s.replFeed(m.multiRaw)
+			m.multiRaw = m.multiRaw[:0]
+		default:
+			s.replFeed(raw)
+		}
 		s.applying = false
 	}
 }
@@ -1005,16 +1045,33 @@ func (s *Server) replicationCronRun() {
 			s.replPropagatePing()
 		}
 	}
+	// A newline a second to each replica waiting for its snapshot to
+	// start (is_presync; a diskless transfer's replicas get none): it
+	// keeps the replica's link alive through repl-diskless-sync-delay,
+	// and moves no offset.
+	for _, r := range s.replicas {
+		if r.replState == replWaitBgsave && !r.closed {
+			r.w.WriteRaw(presyncNewline)
+			r.markPending()
+		}
+	}
 	for _, r := range slices.Clone(s.replicas) {
-		if r.replState == replOnline && s.unixtime-r.replAckTime > int64(s.cfg.ReplTimeoutSeconds) {
+		// A SYNC replica never ACKs, so it is never timed out.
+		if r.replState == replOnline && !r.prePsync && s.unixtime-r.replAckTime > int64(s.cfg.ReplTimeoutSeconds) {
 			s.env.Logf("Disconnecting timedout replica (streaming sync): %s", r.addr)
 			r.kill()
 		}
+	}
+	if s.pendingFork {
+		s.pendingFork = false
+		s.startFullSync()
 	}
 	s.backlogTTL()
 	s.refreshGoodReplicas()
 	s.replCronLoops++
 }
+
+var presyncNewline = []byte("\n")
 
 // backlogTTL is replicationCron's repl-backlog-ttl: a master that has had
 // no replica for longer frees its backlog, with a new replication ID and
@@ -1074,6 +1131,33 @@ func replconfCommand(c *client, args [][]byte) {
 				s.sendAck()
 			}
 			return
+		case "rdb-only":
+			n, ok := rnum.ParseInt(v)
+			if !ok {
+				c.w.WriteError(errNotInt)
+				return
+			}
+			if n < 0 || n > 1 {
+				c.w.WriteError("ERR value is out of range, value must between 0 and 1")
+				return
+			}
+			c.rdbOnly = n == 1
+		case "rdb-filter-only":
+			filters, ok := resp.SplitArgs(v)
+			if !ok {
+				c.w.WriteError("ERR Missing rdb-filter-only values")
+				return
+			}
+			// Everything is left out but what a filter names; "functions"
+			// is the only one.
+			c.noData, c.noFunctions = true, true
+			for _, f := range filters {
+				if !strings.EqualFold(string(f), "functions") {
+					c.w.WriteError("ERR Unsupported rdb-filter-only option: " + string(f))
+					return
+				}
+				c.noFunctions = false
+			}
 		default:
 			c.w.WriteError("ERR Unrecognized REPLCONF option: " + cstr(args[i], len(args[i])))
 			return
@@ -1199,7 +1283,9 @@ func (s *Server) scheduleFullSync() {
 func (s *Server) startFullSync() {
 	var targets []*client
 	for _, r := range s.replicas {
-		if r.replState == replWaitBgsave && !r.closed {
+		// One snapshot serves the replicas with the first one's
+		// requirements (slave_req); the others wait for the next.
+		if r.replState == replWaitBgsave && !r.closed && (len(targets) == 0 || sameReplReq(r, targets[0])) {
 			targets = append(targets, r)
 		}
 	}
@@ -1208,9 +1294,9 @@ func (s *Server) startFullSync() {
 	}
 	// A new full sync starts a fresh SELECT in the stream.
 	s.replSelDB = -1
-	payload := s.snapshot()
+	payload := s.replSnapshot(targets[0])
 	for _, r := range targets {
-		if !r.fullResyncSent {
+		if !r.fullResyncSent && !r.prePsync {
 			r.w.WriteRaw([]byte("+FULLRESYNC " + s.replid + " " + strconv.FormatInt(s.offset, 10) + "\r\n"))
 		}
 		r.markPending()
@@ -1229,6 +1315,15 @@ func (s *Server) startFullSync() {
 				continue
 			}
 			r.w.WriteRaw(appendFullSyncPayload(nil, payload))
+			if r.rdbOnly {
+				// replicaPutOnline: such a replica gets nothing more, and
+				// is closed once the snapshot is out.
+				s.env.Logf("RDB transfer completed, rdb only replica (%s) should be disconnected asap", r.replicaName())
+				r.replBuf = nil
+				r.closing = true
+				r.markPending()
+				continue
+			}
 			r.w.WriteRaw(r.replBuf)
 			r.replBuf = nil
 			// replicaPutOnline
@@ -1237,6 +1332,9 @@ func (s *Server) startFullSync() {
 			s.refreshGoodReplicas()
 			r.markPending()
 			s.env.Logf("Synchronization with replica %s succeeded", r.addr)
+		}
+		if !s.fullSyncPending && slices.ContainsFunc(s.replicas, func(r *client) bool { return r.replState == replWaitBgsave && !r.closed }) {
+			s.pendingFork = true
 		}
 		s.afterEvent()
 	})
@@ -1428,8 +1526,17 @@ func (s *Server) infoReplication(b *strings.Builder) {
 		}
 		field(b, "master_last_io_seconds_ago", last)
 		field(b, "master_sync_in_progress", s.linkState == linkTransfer)
-		field(b, "slave_read_repl_offset", s.offset)
-		field(b, "slave_repl_offset", s.offset)
+		// The master client's offset, or the cached master's while there
+		// is none; 1 when there is neither.
+		offset := int64(1)
+		switch {
+		case s.master != nil:
+			offset = s.offset
+		case s.cachedReplid != "":
+			offset = s.cachedOffset
+		}
+		field(b, "slave_read_repl_offset", offset)
+		field(b, "slave_repl_offset", offset)
 		if !up {
 			down := int64(-1) // never up since start or since it was a master
 			if s.linkDownMs != 0 {
