@@ -28,7 +28,7 @@ func (k *setKey) checkRealTimeOrder(ops []history.Op, ri int, seq []int32, rep *
 			eb.reordered = true
 			rep.c.reordered++
 			ea := &k.elems[first]
-			if rep.room(findReordered) {
+			if rep.room(findReordered, k.key, ea.op) {
 				rep.add(findReordered, setFinding{k.key, fmt.Sprintf("on %s, %q holds %v before %v, but %v was acknowledged at %v, before %v was first invoked at %v",
 					ops[ri].Node, k.key, eb.v, ea.v, ea.v, ea.ackAt, eb.v, eb.invokeAt), []int{ea.op, eb.op, ri}})
 			}
@@ -59,7 +59,7 @@ func (k *setKey) checkOrderAgreement(ops []history.Op, rep *setReport, s *setScr
 				rep.c.orderConflicts++
 				ra, rb := k.reads[a], k.reads[b]
 				vx, vy := k.elems[x].v, k.elems[y].v
-				if rep.room(findConflict) {
+				if rep.room(findConflict, k.key, k.elems[x].op) {
 					rep.add(findConflict, setFinding{k.key, fmt.Sprintf("%s reads %v before %v in %q, %s reads %v before %v",
 						ops[ra].Node, vx, vy, k.key, ops[rb].Node, vy, vx), []int{k.elems[x].op, k.elems[y].op, ra, rb}})
 				}

@@ -2,8 +2,10 @@ package checker
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/redsim/redsim/clock"
@@ -114,7 +116,8 @@ const (
 var findingNames = [findKinds]string{"lost", "divergent", "out of real-time order", "conflicting order", "failed but present", "duplicated", "phantom"}
 
 // setFinding is one anomaly: a line for the evidence and the operations
-// (attempts and final reads) that show it.
+// (attempts and final reads) that show it. The first operation dates it:
+// findings are ordered by its invocation.
 type setFinding struct {
 	key  string
 	text string
@@ -123,25 +126,128 @@ type setFinding struct {
 
 // setReport gathers counts and the first findings of each kind.
 type setReport struct {
+	ops      []history.Op
 	limit    int
 	c        setCounts
-	findings [findKinds][]setFinding
+	findings [findKinds]findingList
 	// unread is the first key with attempts and no Ok final read; unjudged
 	// the first acknowledged element whose fate on some node no read shows.
 	unread, unjudged string
+	// lostFrom and lostTo are the invocations of the first and last lost
+	// element's shown attempt; lostBy counts lost elements by the node that
+	// acknowledged that attempt.
+	lostFrom, lostTo clock.Time
+	lostBy           map[string]int
 }
 
-// room reports whether findings of kind are still kept; a caller checks it
-// before it formats one.
-func (rep *setReport) room(kind int) bool { return len(rep.findings[kind]) < rep.limit }
+// findingList keeps, of one kind, the earliest findings and each key's
+// earliest: keys are judged in name order ("s10" before "s2"), and a
+// report names the first anomaly in time and shows it on several keys.
+type findingList struct {
+	// earliest are the limit earliest findings; perKey the earliest of each
+	// key, for the limit keys whose earliest is earliest. Both in time order.
+	earliest, perKey []setFinding
+}
+
+// before orders findings by the invocation of the operation that dates
+// them, then by that operation's place in the history.
+func (rep *setReport) before(a, b int) bool {
+	ta, tb := rep.ops[a].Invoke, rep.ops[b].Invoke
+	return ta < tb || ta == tb && a < b
+}
+
+// keeps reports whether fs, limit long at most and in time order, would
+// keep a finding dated by operation at.
+func (rep *setReport) keeps(fs []setFinding, at int) bool {
+	return len(fs) < rep.limit || rep.before(at, fs[len(fs)-1].ops[0])
+}
+
+// insert puts f into fs in time order, after the findings dated as early,
+// and drops what falls past the limit.
+func (rep *setReport) insert(fs []setFinding, f setFinding) []setFinding {
+	i := sort.Search(len(fs), func(i int) bool { return rep.before(f.ops[0], fs[i].ops[0]) })
+	if i >= rep.limit {
+		return fs
+	}
+	fs = slices.Insert(fs, i, f)
+	return fs[:min(len(fs), rep.limit)]
+}
+
+// room reports whether a finding of kind on key dated by operation at
+// would be kept; a caller checks it before it formats one.
+func (rep *setReport) room(kind int, key string, at int) bool {
+	l := &rep.findings[kind]
+	if rep.keeps(l.earliest, at) {
+		return true
+	}
+	for _, f := range l.perKey {
+		if f.key == key {
+			return rep.before(at, f.ops[0])
+		}
+	}
+	return rep.keeps(l.perKey, at)
+}
 
 func (rep *setReport) add(kind int, f setFinding) {
-	rep.findings[kind] = append(rep.findings[kind], f)
+	l := &rep.findings[kind]
+	if rep.keeps(l.earliest, f.ops[0]) {
+		l.earliest = rep.insert(l.earliest, f)
+	}
+	for i, g := range l.perKey {
+		if g.key == f.key {
+			if rep.before(f.ops[0], g.ops[0]) {
+				l.perKey = rep.insert(slices.Delete(l.perKey, i, i+1), f)
+			}
+			return
+		}
+	}
+	if rep.keeps(l.perKey, f.ops[0]) {
+		l.perKey = rep.insert(l.perKey, f)
+	}
+}
+
+// lose counts the lost element whose shown attempt is ops[i].
+func (rep *setReport) lose(i int) {
+	op := &rep.ops[i]
+	if rep.c.lost == 0 || op.Invoke < rep.lostFrom {
+		rep.lostFrom = op.Invoke
+	}
+	rep.lostTo = max(rep.lostTo, op.Invoke)
+	if rep.lostBy == nil {
+		rep.lostBy = map[string]int{}
+	}
+	rep.lostBy[op.Node]++
+	rep.c.lost++
+}
+
+// lostLine says when the lost elements were attempted and which nodes
+// acknowledged them: "invoked from 15.005368s to 18.064811s, acknowledged
+// by n1 (7), n3 (1)".
+func (rep *setReport) lostLine() string {
+	var b strings.Builder
+	if rep.lostTo > rep.lostFrom {
+		fmt.Fprintf(&b, "lost elements invoked from %v to %v, ", rep.lostFrom, rep.lostTo)
+	}
+	b.WriteString("acknowledged by ")
+	nodes := slices.Sorted(maps.Keys(rep.lostBy))
+	for i, n := range nodes {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if n == "" {
+			n = "no node"
+		}
+		b.WriteString(n)
+		if len(nodes) > 1 {
+			fmt.Fprintf(&b, " (%d)", rep.lostBy[nodes[i]])
+		}
+	}
+	return b.String()
 }
 
 func checkSetWrites(ops []history.Op, limit int) Result {
 	keys, name, lists := collectSetKeys(ops)
-	rep := &setReport{limit: limit}
+	rep := &setReport{ops: ops, limit: limit}
 	var s setScratch
 	for _, k := range keys {
 		k.check(ops, rep, &s)
@@ -179,11 +285,14 @@ func checkSetWrites(ops []history.Op, limit int) Result {
 	case c.violations() > 0:
 		res.Verdict, res.Summary = Violation, line
 		res.Evidence = rep.evidence(ops)
-		for kind, fs := range rep.findings {
-			if len(fs) > 0 {
-				res.Summary += "; first " + findingNames[kind] + ": " + fs[0].text
+		for kind, l := range rep.findings {
+			if len(l.earliest) > 0 {
+				res.Summary += "; first " + findingNames[kind] + ": " + l.earliest[0].text
 				break
 			}
+		}
+		if c.lost > 0 {
+			res.Summary += "; " + rep.lostLine()
 		}
 		return res
 	case c.unreadKeys > 0:
@@ -198,25 +307,49 @@ func checkSetWrites(ops []history.Op, limit int) Result {
 }
 
 // evidence is the findings in the order a summary prefers them, one note
-// each, with the operations that show them, up to the limit.
+// each, with the operations that show them, up to the limit. Of each kind
+// it takes each key's earliest finding first, so that an anomaly on many
+// keys is shown on several, then the earliest others; a kind's notes are
+// in time order.
 func (rep *setReport) evidence(ops []history.Op) Evidence {
 	var ev Evidence
 	seen := map[int]bool{}
 	var idx []int
-	for kind, fs := range rep.findings {
-		for _, f := range fs {
-			if ev.Key == "" {
-				ev.Key = f.key
+	for kind := range rep.findings {
+		l := &rep.findings[kind]
+		var picked []setFinding
+		for _, f := range slices.Concat(l.perKey, l.earliest) {
+			if len(ev.Notes)+len(picked) >= rep.limit {
+				break
 			}
-			if len(ev.Notes) < rep.limit {
-				ev.Notes = append(ev.Notes, findingNames[kind]+": "+f.text)
+			if !slices.ContainsFunc(picked, func(g setFinding) bool { return g.key == f.key && g.text == f.text }) {
+				picked = append(picked, f)
 			}
+		}
+		// Keys' earliest first fills the operations too, before the
+		// notes are put back in time order.
+		for _, f := range picked {
 			for _, i := range f.ops {
 				if !seen[i] && len(idx) < rep.limit {
 					seen[i] = true
 					idx = append(idx, i)
 				}
 			}
+		}
+		slices.SortStableFunc(picked, func(a, b setFinding) int {
+			switch {
+			case rep.before(a.ops[0], b.ops[0]):
+				return -1
+			case rep.before(b.ops[0], a.ops[0]):
+				return 1
+			}
+			return 0
+		})
+		for _, f := range picked {
+			if ev.Key == "" {
+				ev.Key = f.key
+			}
+			ev.Notes = append(ev.Notes, findingNames[kind]+": "+f.text)
 		}
 	}
 	ev.From, ev.To = clock.Time(math.MaxInt64), 0
@@ -310,7 +443,7 @@ func (k *setKey) check(ops []history.Op, rep *setReport, s *setScratch) {
 		}
 		if el.presentIn >= 0 && el.absentIn >= 0 {
 			c.divergent++
-			if rep.room(findDivergent) {
+			if rep.room(findDivergent, k.key, el.op) {
 				rep.add(findDivergent, setFinding{k.key, fmt.Sprintf("%s, present on %s and absent on %s after every attempt completed",
 					describeOp(&ops[el.op]), ops[el.presentIn].Node, ops[el.absentIn].Node), []int{el.op, int(el.presentIn), int(el.absentIn)}})
 			}
@@ -340,12 +473,12 @@ func (k *setKey) judgeRead(ops []history.Op, ri int, rep *setReport, s *setScrat
 			switch s.phantomSeen[e] {
 			case 1:
 				c.phantom++
-				if rep.room(findPhantom) {
+				if rep.room(findPhantom, k.key, ri) {
 					rep.add(findPhantom, setFinding{k.key, fmt.Sprintf("%v never added to %q but on %s", e, k.key, r.Node), []int{ri}})
 				}
 			case 2:
 				c.duplicated++
-				if rep.room(findDuplicate) {
+				if rep.room(findDuplicate, k.key, ri) {
 					rep.add(findDuplicate, setFinding{k.key, fmt.Sprintf("%v twice in %q on %s, never added", e, k.key, r.Node), []int{ri}})
 				}
 			}
@@ -363,8 +496,8 @@ func (k *setKey) judgeRead(ops []history.Op, ri int, rep *setReport, s *setScrat
 			el.judged = true
 			if due := k.copiesDue(i, r.Invoke); n < due && !el.lost {
 				el.lost = true
-				c.lost++
-				if rep.room(findLost) {
+				rep.lose(el.op)
+				if rep.room(findLost, k.key, el.op) {
 					text := describeOp(&ops[el.op]) + ", absent on " + r.Node
 					if n > 0 {
 						text = fmt.Sprintf("%s, %d of %d acknowledged copies on %s", describeOp(&ops[el.op]), n, due, r.Node)
@@ -377,7 +510,7 @@ func (k *setKey) judgeRead(ops []history.Op, ri int, rep *setReport, s *setScrat
 		case el.applied == 0 && n > 0 && !el.failedSeen:
 			el.failedSeen = true
 			c.failedPresent++
-			if rep.room(findFailed) {
+			if rep.room(findFailed, k.key, el.op) {
 				rep.add(findFailed, setFinding{k.key, describeOp(&ops[el.op]) + ", present on " + r.Node, []int{el.op, ri}})
 			}
 		case el.acks == 0 && el.applied > 0 && n > 0:
@@ -385,7 +518,7 @@ func (k *setKey) judgeRead(ops []history.Op, ri int, rep *setReport, s *setScrat
 		}
 		if allowed := k.copiesAllowed(i); n > allowed {
 			c.duplicated++
-			if rep.room(findDuplicate) {
+			if rep.room(findDuplicate, k.key, el.op) {
 				rep.add(findDuplicate, setFinding{k.key, fmt.Sprintf("%v %d times in %q on %s, attempted %d times and applied at most %d",
 					el.v, n, k.key, r.Node, el.applied, allowed), []int{el.op, ri}})
 			}
@@ -422,7 +555,7 @@ func (k *setKey) judgeRunReads(ops []history.Op, rep *setReport) {
 				}
 				phantoms[e] = true
 				c.phantom++
-				if rep.room(findPhantom) {
+				if rep.room(findPhantom, k.key, ri) {
 					rep.add(findPhantom, setFinding{k.key, fmt.Sprintf("%v never added to %q but read from %s during the run", e, k.key, r.Node), []int{ri}})
 				}
 				continue
@@ -430,7 +563,7 @@ func (k *setKey) judgeRunReads(ops []history.Op, rep *setReport) {
 			if el := &k.elems[j]; el.applied == 0 && !el.failedSeen {
 				el.failedSeen = true
 				c.failedPresent++
-				if rep.room(findFailed) {
+				if rep.room(findFailed, k.key, el.op) {
 					rep.add(findFailed, setFinding{k.key, describeOp(&ops[el.op]) + ", read from " + r.Node + " during the run", []int{el.op, ri}})
 				}
 			}

@@ -65,7 +65,9 @@ func clusterRun() *Run {
 
 // The report of a cluster run has the slot-ownership and epoch plots,
 // and summary.md a Cluster section that tells who serves what at the end,
-// the failover and the window in which n1 and n4 both claimed 0-5460.
+// the failover and the window in which n1 and n4 both claimed 0-5460,
+// dated as the 500ms samples date them (not "21.000000s", which claimed
+// a precision they do not have).
 func TestReportShowsCluster(t *testing.T) {
 	dir := t.TempDir()
 	r := clusterRun()
@@ -115,8 +117,9 @@ func TestReportShowsCluster(t *testing.T) {
 		"From 21 changes", "As all 6 running nodes' tables say.",
 		`<td class="mono">5461-5560</td><td>n3</td><td class="num">8</td>`,
 		`<td>n1</td><td>replica of n4</td><td class="num">8</td><td class="num">1</td><td>ok</td>`,
-		`<td class="num mono">21.000000s</td><td>n4</td><td>n1</td><td class="num">7</td>`,
-		`<tr><td class="num mono">21.000000s</td><td class="num mono">35.500000s</td><td>n1 (1), n4 (7)</td><td class="mono">0-5460</td></tr>`,
+		`<td class="num mono">by 21.0s</td><td>n4</td><td>n1</td><td class="num">7</td>`,
+		`<tr><td class="num mono">21.0s</td><td class="num mono">35.5s</td><td>n1 (1), n4 (7)</td><td class="mono">0-5460</td></tr>`,
+		"sampled every 500ms", "up to 500ms before it",
 	} {
 		if !strings.Contains(section, want) {
 			t.Errorf("report.html's Cluster section lacks %q", want)
@@ -132,9 +135,9 @@ func TestReportShowsCluster(t *testing.T) {
 		"As all 6 running nodes' tables say:",
 		"| 0-5460 | n4 | 7 |\n| 5461-5560 | n3 | 8 |\n| 5561-10921 | n2 | 2 |\n| 10922-16383 | n3 | 8 |\n",
 		"| n1 | replica of n4 | 8 | 1 | ok |", "| n4 | master | 8 | 7 | ok |", "| n5 | replica of n2 | 8 | 5 | ok |",
-		"| 21.000000s | n4 | n1 | 7 |",
+		"sampled every 500ms", "| by 21.0s | n4 | n1 | 7 |",
 		"for 14.5s in all, in 1 window (the cluster-ownership check's overlap); 0 with the same configEpoch",
-		"| 21.000000s | 35.500000s | n1 (1), n4 (7) | 0-5460 |",
+		"| 21.0s | 35.5s | n1 (1), n4 (7) | 0-5460 |",
 	} {
 		if !strings.Contains(md[i:], want) {
 			t.Errorf("summary.md's Cluster section lacks %q", want)

@@ -193,7 +193,7 @@ func clusterEpochsFigure(fr *canvasFrame, r *Run) (figure, error) {
 		l.Add("failover", glyphBox{draw.GlyphStyle{Color: colorEpoch, Radius: 3, Shape: draw.RingGlyph{}}})
 	}
 	if len(fr.faults) > 0 {
-		l.Add("fault window", colorBox{withAlpha(colorBandLine, 0x50)})
+		l.Add("fault window", bandBox{})
 	}
 	h := max(vg.Length(240), vg.Length(14*(len(st.nodes)+5)+labelRows*labelRowPt+60))
 	svg, err := render(p, &l, h)

@@ -420,7 +420,7 @@ func clusterSlotCountsFigure(fr *canvasFrame, r *Run) (figure, error) {
 	}
 	p.Add(lines)
 	if len(fr.faults) > 0 {
-		l.Add("fault window", colorBox{withAlpha(colorBandLine, 0x50)})
+		l.Add("fault window", bandBox{})
 	}
 	svg, err := render(p, &l, 220)
 	fig.SVG = svg

@@ -32,6 +32,10 @@ type clusterTables struct {
 	MoreFailovers int
 	Overlaps      []clusterOverlapRow
 	MoreOverlaps  int
+	// Sampled says how the failovers and overlaps are dated: "the views
+	// are sampled every 500ms; a change is dated by the first sample that
+	// shows it, so it happened up to 500ms before".
+	Sampled string
 	// OverlapTotal is the overlaps' summed length ("1.5s"),
 	// OverlapWindows how many there are ("3 windows"), SameEpoch how
 	// many of them are collisions.
@@ -59,6 +63,11 @@ func newClusterTables(r *Run) *clusterTables {
 	}
 	st := newClusterStory(r.Cluster, r.Duration)
 	t := &clusterTables{Changes: st.changes()}
+	period := samplingPeriod(r)
+	t.Sampled = "The nodes' views are sampled, so the times below are those of the first sample that showed a change, which happened in the sampling period before it."
+	if period > 0 {
+		t.Sampled = fmt.Sprintf("The nodes' views are sampled every %v, so the times below are those of the first sample that showed a change, which happened up to %v before it.", period, period)
+	}
 	if sp := st.final(); sp != nil {
 		t.Ended = true
 		maj := sp.majority()
@@ -120,7 +129,7 @@ func newClusterTables(r *Run) *clusterTables {
 			t.MoreFailovers++
 			continue
 		}
-		t.Failovers = append(t.Failovers, clusterFailoverRow{instant(f.At), f.Node, f.Replaced, strconv.FormatUint(f.ConfigEpoch, 10)})
+		t.Failovers = append(t.Failovers, clusterFailoverRow{"by " + sampledInstant(f.At, period), f.Node, f.Replaced, strconv.FormatUint(f.ConfigEpoch, 10)})
 	}
 	var total time.Duration
 	for i, o := range st.overlaps() {
@@ -133,7 +142,7 @@ func newClusterTables(r *Run) *clusterTables {
 			t.MoreOverlaps++
 			continue
 		}
-		t.Overlaps = append(t.Overlaps, clusterOverlapRow{From: instant(o.From), To: instant(o.To),
+		t.Overlaps = append(t.Overlaps, clusterOverlapRow{From: sampledInstant(o.From, period), To: sampledInstant(o.To, period),
 			Masters:   fmt.Sprintf("%s (%d), %s (%d)", o.A, o.EpochA, o.B, o.EpochB),
 			Slots:     slotRanges(o.Slots, 4),
 			SameEpoch: o.EpochA == o.EpochB})
@@ -141,6 +150,38 @@ func newClusterTables(r *Run) *clusterTables {
 	t.OverlapTotal = total.String()
 	t.OverlapWindows = fmt.Sprintf("%d %s", t.OverlapCount, plural(t.OverlapCount, "window", "windows"))
 	return t
+}
+
+// samplingPeriod is the interval at which the run sampled the nodes (its
+// observations of roles, lag and cluster views share it): the shortest step
+// between the sampling instants of replication offsets, which are taken at
+// every instant, or else of the cluster's views, which are kept only where
+// they change and so may overstate it. Zero when no two instants differ.
+func samplingPeriod(r *Run) time.Duration {
+	if p := lagPeriod(r.Lag); p > 0 {
+		return p
+	}
+	var period time.Duration
+	for i := 1; i < len(r.Cluster); i++ {
+		if d := r.Cluster[i].At - r.Cluster[i-1].At; d > 0 && (period == 0 || d < period) {
+			period = d
+		}
+	}
+	return period
+}
+
+// sampledInstant prints a sampled time with no more digits than the
+// sampling period has ("23.0s" every 500ms): instant's nanoseconds would
+// claim a precision the samples do not have.
+func sampledInstant(d, period time.Duration) string {
+	decimals := 0
+	for p := period; p > 0 && p%time.Second != 0 && decimals < 6; p *= 10 {
+		decimals++
+	}
+	if period <= 0 {
+		decimals = 6
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', decimals, 64) + "s"
 }
 
 // writeClusterSummary writes summary.md's Cluster section, if r has a
@@ -178,7 +219,7 @@ func writeClusterSummary(b *bytes.Buffer, r *Run) {
 	if len(t.Failovers) == 0 {
 		b.WriteString("None: no replica turned master.\n\n")
 	} else {
-		b.WriteString("| at | promoted | replaced | configEpoch |\n|---:|---|---|---:|\n")
+		b.WriteString(t.Sampled + "\n\n| at | promoted | replaced | configEpoch |\n|---:|---|---|---:|\n")
 		for _, f := range t.Failovers {
 			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", f.At, mdCell(f.Node), mdCell(f.Replaced), f.ConfigEpoch)
 		}
@@ -192,8 +233,8 @@ func writeClusterSummary(b *bytes.Buffer, r *Run) {
 		b.WriteString("None: no two masters claimed a slot at once.\n")
 		return
 	}
-	fmt.Fprintf(b, "Two masters claimed the same slots in their own tables for %s in all, in %s (the cluster-ownership check's overlap); %d with the same configEpoch.\n\n",
-		t.OverlapTotal, t.OverlapWindows, t.SameEpoch)
+	fmt.Fprintf(b, "Two masters claimed the same slots in their own tables for %s in all, in %s (the cluster-ownership check's overlap); %d with the same configEpoch. %s\n\n",
+		t.OverlapTotal, t.OverlapWindows, t.SameEpoch, t.Sampled)
 	b.WriteString("| from | to | masters (configEpoch) | slots |\n|---:|---:|---|---|\n")
 	for _, o := range t.Overlaps {
 		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", o.From, o.To, mdCell(o.Masters), o.Slots)

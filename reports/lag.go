@@ -64,7 +64,7 @@ func lagFigure(fr *canvasFrame, r *Run) (figure, error) {
 		l.Add(n, &plotter.Line{LineStyle: style})
 	}
 	if len(fr.faults) > 0 {
-		l.Add("fault window", colorBox{withAlpha(colorBandLine, 0x50)})
+		l.Add("fault window", bandBox{})
 	}
 	svg, err := render(p, &l, 220)
 	fig.SVG = svg

@@ -28,57 +28,24 @@ func latencyFigure(fr *canvasFrame, r *Run) (figure, error) {
 			"green ok, red fail (certainly not applied), orange info (unknown: timeout or reset). " +
 			"Grey bands are fault windows, thin lines instantaneous faults.",
 	}
-	var byOutcome [4]plotter.XYs
-	lo, hi := math.Inf(1), 0.0
-	ops := r.History
-	if r.Streamed != nil {
-		// The streamed operations' sample, then the kept tail: a sample
-		// of stride k stands for k operations, which the caption says.
-		var all []history.Op
-		for _, o := range []history.Outcome{history.Ok, history.Fail, history.Info} {
-			sample, k := r.Streamed.Sample(o)
-			all = append(all, sample...)
-			if k > 1 {
-				fig.Caption += fmt.Sprintf(" Of the %s operations before %s (streamed), every %s is drawn.", o, streamedUntil(r), ordinal(k))
-			}
-		}
-		ops = append(all, ops...)
-	}
-	for i := range ops {
-		op := &ops[i]
-		if op.Outcome == history.Pending || int(op.Outcome) >= len(byOutcome) {
-			continue
-		}
-		ms := float64(op.Complete-op.Invoke) / 1e6
-		if ms > 0 {
-			lo = min(lo, ms)
-		}
-		hi = max(hi, ms)
-		byOutcome[op.Outcome] = append(byOutcome[op.Outcome], plotter.XY{X: seconds(op.Invoke.Duration()), Y: ms})
-	}
-	n := len(byOutcome[history.Ok]) + len(byOutcome[history.Fail]) + len(byOutcome[history.Info])
-	if n == 0 {
+	lp := thinLatency(r)
+	byOutcome, lo, hi := lp.pts, lp.lo, lp.hi
+	if len(byOutcome[history.Ok])+len(byOutcome[history.Fail])+len(byOutcome[history.Info]) == 0 {
 		fig.Note = "No latency plot: the run recorded no completed operations."
 		return fig, nil
 	}
-	// Thin deterministically, by stride: rare outcomes first.
-	budget := maxLatencyPoints
-	rare := len(byOutcome[history.Fail]) + len(byOutcome[history.Info])
 	var thinned []string
-	for _, o := range []history.Outcome{history.Fail, history.Info, history.Ok} {
-		share := budget
-		if o != history.Ok && rare > maxLatencyPoints/2 {
-			share = maxLatencyPoints / 2 * len(byOutcome[o]) / rare
-		}
-		pts, k := stride(byOutcome[o], share)
-		byOutcome[o] = pts
-		budget -= len(pts)
-		if k > 1 {
-			thinned = append(thinned, fmt.Sprintf("every %s %s operation", ordinal(k), o))
+	for _, o := range []history.Outcome{history.Ok, history.Fail, history.Info} {
+		if lp.stride[o] > 1 {
+			thinned = append(thinned, fmt.Sprintf("every %s %s operation", ordinal(lp.stride[o]), o))
 		}
 	}
 	if len(thinned) > 0 {
-		fig.Caption += " To keep the page light only " + joinAnd(thinned) + " is drawn."
+		fig.Caption += " To keep the page light only " + joinAnd(thinned) + " is drawn"
+		if r.Streamed != nil {
+			fig.Caption += ", before " + streamedUntil(r) + " (streamed) as after"
+		}
+		fig.Caption += "."
 	}
 
 	logScale := lo < math.Inf(1) && hi/lo > 30
@@ -103,8 +70,12 @@ func latencyFigure(fr *canvasFrame, r *Run) (figure, error) {
 	l := newLegend()
 	counts := r.outcomeCounts()
 	for _, o := range []history.Outcome{history.Ok, history.Info, history.Fail} {
-		if len(byOutcome[o]) == 0 {
+		if counts[o] == 0 {
 			continue
+		}
+		l.Add(o.String()+" ("+strconv.Itoa(counts[o])+")", colorBox{outcomeColor(o)})
+		if len(byOutcome[o]) == 0 {
+			continue // pending at the end, or streamed and not sampled
 		}
 		s, err := plotter.NewScatter(byOutcome[o])
 		if err != nil {
@@ -115,14 +86,87 @@ func latencyFigure(fr *canvasFrame, r *Run) (figure, error) {
 			s.GlyphStyle.Color = withAlpha(colorOk, 0x99)
 		}
 		p.Add(s)
-		l.Add(o.String()+" ("+strconv.Itoa(counts[o])+")", colorBox{outcomeColor(o)})
 	}
 	if len(fr.faults) > 0 {
-		l.Add("fault window", colorBox{withAlpha(colorBandLine, 0x50)})
+		l.Add("fault window", bandBox{})
 	}
 	svg, err := render(p, &l, 300)
 	fig.SVG = svg
 	return fig, err
+}
+
+// latencyPoints is what the latency plot draws: by outcome, the points
+// and how many operations each stands for, and the range of latencies (ms)
+// of every operation the run kept.
+type latencyPoints struct {
+	pts    [4]plotter.XYs
+	stride [4]int
+	lo, hi float64
+}
+
+// minOutcomePoints is the fewest points thinning leaves an outcome: a
+// handful of info operations among thousands of fails are what a reader
+// looks for, so an outcome that has fewer is drawn whole.
+const minOutcomePoints = 300
+
+// thinLatency gathers the points of r's latency plot and thins them, by
+// stride so that the result is deterministic and each outcome's density
+// follows the load. A streamed run's operations before its tail are a
+// sample of stride k (history.Summary); the tail is thinned to the same k,
+// continuing the sample's count, so that a point stands for as many
+// operations on both sides of where streaming stopped.
+func thinLatency(r *Run) latencyPoints {
+	lp := latencyPoints{lo: math.Inf(1)}
+	var seen [4]int // operations of each outcome before the tail
+	// The axis spans every operation the run kept, drawn or not.
+	add := func(op *history.Op, drawn bool) {
+		ms := float64(op.Complete-op.Invoke) / 1e6
+		if ms > 0 {
+			lp.lo = min(lp.lo, ms)
+		}
+		lp.hi = max(lp.hi, ms)
+		if drawn {
+			lp.pts[op.Outcome] = append(lp.pts[op.Outcome], plotter.XY{X: seconds(op.Invoke.Duration()), Y: ms})
+		}
+	}
+	for o := range lp.stride {
+		lp.stride[o] = 1
+	}
+	if r.Streamed != nil {
+		for _, o := range []history.Outcome{history.Ok, history.Fail, history.Info} {
+			sample, k := r.Streamed.Sample(o)
+			for i := range sample {
+				add(&sample[i], true)
+			}
+			lp.stride[o], seen[o] = k, r.Streamed.Outcomes[o]
+		}
+	}
+	for i := range r.History {
+		op := &r.History[i]
+		o := op.Outcome
+		if o == history.Pending || int(o) >= len(lp.pts) {
+			continue
+		}
+		add(op, seen[o]%lp.stride[o] == 0)
+		seen[o]++
+	}
+	// Rare outcomes first: fail and info keep up to half of the budget
+	// between them, shared by their sizes, and none fewer than
+	// minOutcomePoints; ok has what is left.
+	budget := maxLatencyPoints
+	rare := len(lp.pts[history.Fail]) + len(lp.pts[history.Info])
+	for _, o := range []history.Outcome{history.Fail, history.Info, history.Ok} {
+		share := budget
+		if o != history.Ok && rare > maxLatencyPoints/2 {
+			share = maxLatencyPoints / 2 * len(lp.pts[o]) / rare
+		}
+		share = max(share, min(len(lp.pts[o]), minOutcomePoints))
+		pts, k := stride(lp.pts[o], share)
+		lp.pts[o] = pts
+		lp.stride[o] *= k
+		budget -= len(pts)
+	}
+	return lp
 }
 
 // stride keeps every k-th point, the smallest k that brings pts within

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"strconv"
+	"strings"
 
 	"github.com/redsim/redsim/history"
 )
@@ -19,6 +20,7 @@ var pageTemplate = template.Must(template.New("report").Parse(pageTemplateText))
 type page struct {
 	Title      string
 	Status     string
+	Bugs       []string
 	Scenario   string
 	Seed       uint64
 	Hash       string
@@ -66,7 +68,7 @@ type faultView struct {
 func writeHTML(b *bytes.Buffer, r *Run, lin linearizabilityLink) error {
 	fr := newFrame(r)
 	pg := page{
-		Status: statusWord(r.Status), Scenario: r.Scenario, Seed: r.Seed, Hash: r.Hash,
+		Status: statusWord(r.Status), Bugs: r.Bugs, Scenario: r.Scenario, Seed: r.Seed, Hash: r.Hash,
 		StatusLine: r.StatusLine, Replay: r.Replay,
 		Duration: r.Duration.String(), Events: r.Events, Ops: r.Operations(),
 		Lin: lin, LinAsked: r.Linearizability != nil,
@@ -74,7 +76,7 @@ func writeHTML(b *bytes.Buffer, r *Run, lin linearizabilityLink) error {
 		Params:  r.Params, Facts: r.Facts,
 		Files: []string{ResultFile, HistoryFile, SummaryFile},
 	}
-	pg.Title = fmt.Sprintf("%s %s seed %d", statusWord(r.Status), r.Scenario, r.Seed)
+	pg.Title = fmt.Sprintf("%s %s seed %d", statusWord(r.Status), r.Scenario, r.Seed) + plantedBugs(r.Bugs)
 	for _, p := range r.Probes {
 		pg.Probes = append(pg.Probes, probeView{Name: p.Name, First: instant(p.First), Count: p.Count})
 	}
@@ -113,6 +115,18 @@ func writeHTML(b *bytes.Buffer, r *Run, lin linearizabilityLink) error {
 		pg.Figures = append(pg.Figures, fig)
 	}
 	return pageTemplate.Execute(b, &pg)
+}
+
+// plantedBugs is what a title adds for the run's planted bugs: " (planted
+// bug: wait-ignores-ack-offset)", or "" when it had none.
+func plantedBugs(bugs []string) string {
+	switch len(bugs) {
+	case 0:
+		return ""
+	case 1:
+		return " (planted bug: " + bugs[0] + ")"
+	}
+	return " (planted bugs: " + strings.Join(bugs, ", ") + ")"
 }
 
 func byteSize(n int) string {

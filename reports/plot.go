@@ -213,7 +213,7 @@ func (fr *canvasFrame) renderRows(p *plot.Plot, rows int, rowH vg.Length, prefix
 			lines++
 		}
 	}
-	entries = append(entries, legendEntry{len(fr.faults) > 0, "fault window", colorBox{withAlpha(colorBandLine, 0x50)}})
+	entries = append(entries, legendEntry{len(fr.faults) > 0, "fault window", bandBox{}})
 	for _, e := range entries {
 		if e.on {
 			l.Add(e.label, e.th)
@@ -314,6 +314,7 @@ func (fb faultBands) Plot(c draw.Canvas, p *plot.Plot) {
 	for i := range rowEnd {
 		rowEnd[i] = c.Min.X - 1000
 	}
+	dropped := 0
 	for _, f := range fb.faults {
 		x0, x1 := trX(seconds(f.At)), trX(seconds(f.End))
 		if x1 < c.Min.X || x0 > c.Max.X {
@@ -328,17 +329,33 @@ func (fb faultBands) Plot(c draw.Canvas, p *plot.Plot) {
 		if f.Op == "" {
 			continue
 		}
-		w := sty.Width(f.Op)
+		label := f.Op
+		if f.Target != "" {
+			label += " " + f.Target
+		}
+		w := sty.Width(label)
 		lx := min(x0+1.5, c.Max.X-w)
+		placed := false
 		for row := range rowEnd {
 			if lx > rowEnd[row]+3 {
 				y := c.Max.Y + 2 + vg.Length(row*labelRowPt)
 				c.StrokeLine2(line, x0, c.Max.Y, x0, y+labelRowPt-2)
-				c.FillText(sty, vg.Point{X: lx, Y: y}, f.Op)
+				c.FillText(sty, vg.Point{X: lx, Y: y}, label)
 				rowEnd[row] = lx + w
+				placed = true
 				break
 			}
 		}
+		if !placed {
+			dropped++
+		}
+	}
+	if dropped > 0 {
+		// Say that labels are missing, so that an unlabelled line is not
+		// read as a fault without a name: the fault table has them all.
+		more := sty
+		more.XAlign = draw.XRight
+		c.FillText(more, vg.Point{X: c.Max.X, Y: c.Max.Y + 2 + vg.Length(labelRows*labelRowPt)}, "+"+strconv.Itoa(dropped)+" more")
 	}
 }
 
@@ -352,6 +369,22 @@ func (b colorBox) Thumbnail(c *draw.Canvas) {
 		{X: r.Min.X, Y: r.Min.Y + m}, {X: r.Max.X, Y: r.Min.Y + m},
 		{X: r.Max.X, Y: r.Max.Y - m}, {X: r.Min.X, Y: r.Max.Y - m},
 	})
+}
+
+// bandBox is the legend thumbnail of a fault window: the band's light
+// shade, outlined in the band's line colour, so that it is not taken for a
+// solid grey (a replica in the timeline).
+type bandBox struct{}
+
+func (bandBox) Thumbnail(c *draw.Canvas) {
+	r := c.Rectangle
+	m := (r.Max.Y - r.Min.Y) * 0.1
+	pts := []vg.Point{
+		{X: r.Min.X, Y: r.Min.Y + m}, {X: r.Max.X, Y: r.Min.Y + m},
+		{X: r.Max.X, Y: r.Max.Y - m}, {X: r.Min.X, Y: r.Max.Y - m},
+	}
+	c.FillPolygon(colorBand, pts)
+	c.StrokeLines(draw.LineStyle{Color: colorBandLine, Width: 0.6}, append(pts, pts[0]))
 }
 
 // naturalLess orders "n2" before "n10".

@@ -315,3 +315,37 @@ func TestRunReportShowsProbes(t *testing.T) {
 		t.Fatal("report.html lacks the probe")
 	}
 }
+
+// A failed check whose evidence names a key but no time shows that key's
+// operations, not the last operations of the run (which may not touch it).
+func TestHistoryWindowOfAKey(t *testing.T) {
+	r := sampleRun(3000)
+	r.Verdicts = []checker.Result{{Checker: "convergence", Verdict: checker.Violation, Summary: "n2 differs on k3",
+		Evidence: checker.Evidence{Key: "k3"}}}
+	on := 0
+	for i := range r.History {
+		if r.History[i].Key == "k3" {
+			on++
+		}
+	}
+	ws := historyWindows(r)
+	if len(ws) != 1 {
+		t.Fatalf("%d windows, want 1", len(ws))
+	}
+	if !strings.Contains(ws[0].Title, `"k3"`) {
+		t.Errorf("title %q does not name the key", ws[0].Title)
+	}
+	rows := 0
+	for _, row := range ws[0].Rows {
+		if row.Fault != "" {
+			continue
+		}
+		rows++
+		if row.Key != "k3" {
+			t.Fatalf("row #%d is on %q, not k3", row.Index, row.Key)
+		}
+	}
+	if want := min(on, maxWindowRows); rows != want || on == 0 {
+		t.Errorf("%d rows, want %d of the %d operations on k3", rows, want, on)
+	}
+}

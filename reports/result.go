@@ -18,6 +18,12 @@ import (
 // durations read as Go prints them ("1m0s"). Samples (roles, beliefs, lag)
 // carry at_ns only.
 //
+// A run with planted bugs (--bug) has "bugs", their names; a run with
+// buggify on has "buggify_sites", the fault sites active in it, each name,
+// percent (its drawn firing probability), forced (a failpoint turned it
+// on), fires, and first_ns and first (its first firing, absent when it
+// never fired). Both are absent otherwise.
+//
 // A run with sentinels has two more fields, absent otherwise:
 //   - "sentinels": each sentinel's view of each master it monitors, one
 //     entry when the view changes (the first sample of each sentinel and
@@ -51,6 +57,11 @@ import (
 //     measures): from_ns, from, to_ns, to, the masters a and b with
 //     their config epochs epoch_a and epoch_b, same_epoch (a collision,
 //     which that check fails), and the slots both claimed ("0-5460").
+//
+// The views are sampled (every 500ms in the built-in scenarios; the lag
+// samples' at_ns show the period), so a failover's or an overlap's times
+// are those of the first sample that showed the change: it happened up to
+// one period before.
 type resultJSON struct {
 	Scenario        string           `json:"scenario"`
 	Seed            uint64           `json:"seed"`
@@ -60,6 +71,8 @@ type resultJSON struct {
 	StatusLine      string           `json:"status_line"`
 	Replay          string           `json:"replay"`
 	Params          []paramJSON      `json:"params"`
+	Bugs            []string         `json:"bugs,omitempty"`
+	BuggifySites    []siteJSON       `json:"buggify_sites,omitempty"`
 	DurationNS      int64            `json:"duration_ns"`
 	Duration        string           `json:"duration"`
 	Events          uint64           `json:"events"`
@@ -90,6 +103,15 @@ type probeJSON struct {
 	Count   int    `json:"count"`
 	FirstNS int64  `json:"first_ns"`
 	First   string `json:"first"`
+}
+
+type siteJSON struct {
+	Name    string `json:"name"`
+	Percent int    `json:"percent"`
+	Forced  bool   `json:"forced,omitempty"`
+	Fires   int    `json:"fires"`
+	FirstNS int64  `json:"first_ns,omitempty"`
+	First   string `json:"first,omitempty"`
 }
 
 type paramJSON struct {
@@ -247,7 +269,7 @@ func instant(d time.Duration) string { return clock.Time(d).String() }
 func writeResultJSON(w io.Writer, r *Run, lin linearizabilityLink) error {
 	j := resultJSON{
 		Scenario: r.Scenario, Seed: r.Seed, Hash: r.Hash, Status: r.Status, Passed: r.Status == "pass",
-		StatusLine: r.StatusLine, Replay: r.Replay,
+		StatusLine: r.StatusLine, Replay: r.Replay, Bugs: r.Bugs,
 		Params:     make([]paramJSON, len(r.Params)),
 		DurationNS: int64(r.Duration), Duration: r.Duration.String(),
 		Events:       r.Events,
@@ -268,6 +290,13 @@ func writeResultJSON(w io.Writer, r *Run, lin linearizabilityLink) error {
 	}
 	for i, p := range r.Params {
 		j.Params[i] = paramJSON{p.Name, p.Value}
+	}
+	for _, st := range r.Sites {
+		sj := siteJSON{Name: st.Name, Percent: st.Percent, Forced: st.Forced, Fires: st.Fires}
+		if st.Fires > 0 {
+			sj.FirstNS, sj.First = int64(st.First), instant(st.First)
+		}
+		j.BuggifySites = append(j.BuggifySites, sj)
 	}
 	if j.Verdicts == nil {
 		j.Verdicts = []checker.Result{}

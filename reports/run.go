@@ -34,6 +34,13 @@ type Run struct {
 	StatusLine string
 	// Replay is the exact command that replays the run.
 	Replay string
+	// Bugs are the planted bugs the run had (--bug NAME), by name: a
+	// failure is then what the run was for, and the report says so
+	// beside its status.
+	Bugs []string
+	// Sites are the buggify fault sites active in the run (--set
+	// buggify=on), sorted by name; empty when buggify was off.
+	Sites []RunSite
 	// Verdicts are the checks' conclusions, in the scenario's order.
 	Verdicts []checker.Result
 	// Faults is the nemesis schedule as it ran.
@@ -83,6 +90,17 @@ type RunProbe struct {
 	First time.Duration
 }
 
+// RunSite is a buggify fault site active in one run: the firing
+// probability drawn for it, whether a failpoint forced it on, how often it
+// fired and when first (zero when it never did).
+type RunSite struct {
+	Name    string
+	Percent int
+	Forced  bool
+	Fires   int
+	First   time.Duration
+}
+
 // Param is one scenario parameter and the value the run used.
 type Param struct {
 	Name  string
@@ -114,8 +132,11 @@ type Fault struct {
 	// At is when the fault began; End when it was healed or undone. End
 	// equals At for an instantaneous action (a crash, a clock jump).
 	At, End time.Duration
-	// Op is the action's short name ("partition", "crash"), used as a label.
-	Op string
+	// Op is the action's short name ("partition", "crash"), used as a label
+	// with Target, the host or master it acts on ("" when it has none, as a
+	// partition).
+	Op     string
+	Target string
 	// Text describes the action in full.
 	Text string
 }

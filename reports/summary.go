@@ -9,7 +9,7 @@ import (
 // writeSummary writes summary.md: what a reviewer reads in a CI artifact or a
 // pull request comment before opening report.html.
 func writeSummary(b *bytes.Buffer, r *Run, lin linearizabilityLink) {
-	fmt.Fprintf(b, "# %s %s seed %d\n\n", statusWord(r.Status), mdText(r.Scenario), r.Seed)
+	fmt.Fprintf(b, "# %s %s seed %d%s\n\n", statusWord(r.Status), mdText(r.Scenario), r.Seed, strings.ReplaceAll(plantedBugs(r.Bugs), "<", "&lt;"))
 	fmt.Fprintf(b, "```\n%s\n```\n\n", r.StatusLine)
 	fmt.Fprintf(b, "%s of virtual time, %d events, %d operations.\n\n", r.Duration, r.Events, r.Operations())
 	if r.Streamed != nil {

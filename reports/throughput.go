@@ -73,7 +73,7 @@ func throughputFigure(fr *canvasFrame, r *Run) (figure, error) {
 		l.Add(o.String(), line)
 	}
 	if len(fr.faults) > 0 {
-		l.Add("fault window", colorBox{withAlpha(colorBandLine, 0x50)})
+		l.Add("fault window", bandBox{})
 	}
 	svg, err := render(p, &l, 220)
 	fig.SVG = svg

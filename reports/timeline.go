@@ -30,6 +30,17 @@ type segment struct {
 	color    color.Color
 }
 
+// add appends a segment, or extends the last one when it continues it in
+// the same colour: samples every 500ms would otherwise be drawn as
+// rectangles with hairline seams between them.
+func (row *timelineRow) add(s segment) {
+	if n := len(row.segs); n > 0 && row.segs[n-1].to == s.from && row.segs[n-1].color == s.color {
+		row.segs[n-1].to = s.to
+		return
+	}
+	row.segs = append(row.segs, s)
+}
+
 // timeline draws rows of segments; row 0 is at the top.
 type timeline struct {
 	rows []timelineRow
@@ -67,12 +78,18 @@ func (t timeline) ticks() plot.ConstantTicks {
 }
 
 func timelineFigure(fr *canvasFrame, r *Run) (figure, error) {
-	fig := figure{
-		ID:    "timeline",
-		Title: "Roles and beliefs",
-		Caption: "Above the dashed line, each node's role: its own colour while it is a master, grey as a replica, " +
-			"black while down. Below, the node each client sent its writes to as the master, in that node's colour; " +
-			"blank while it knew of none. Two colours in the node rows at once is a split brain.",
+	fig := figure{ID: "timeline", Title: "Roles and beliefs"}
+	// The caption describes the rows drawn: a cluster run samples no
+	// client's master, so it has no client rows.
+	const roleText = "its own colour while it is a master, grey as a replica, black while down"
+	const beliefText = "the node each client sent its writes to as the master, in that node's colour; blank while it knew of none"
+	switch {
+	case len(r.Roles) > 0 && len(r.Beliefs) > 0:
+		fig.Caption = "Above the dashed line, each node's role: " + roleText + ". Below, " + beliefText + ". Two colours in the node rows at once is a split brain."
+	case len(r.Roles) > 0:
+		fig.Caption = "Each node's role: " + roleText + ". Two colours at once is a split brain."
+	default:
+		fig.Caption = "For each client, " + beliefText + "."
 	}
 	if len(r.Roles) == 0 && len(r.Beliefs) == 0 {
 		fig.Note = "No roles or beliefs plot: the run sampled neither node roles nor clients' masters."
@@ -103,7 +120,7 @@ func timelineFigure(fr *canvasFrame, r *Run) (figure, error) {
 			if s.Role == "master" {
 				masters[n] = true
 			}
-			row.segs = append(row.segs, segment{seconds(s.At), end, fr.roleColor(n, s.Role)})
+			row.add(segment{seconds(s.At), end, fr.roleColor(n, s.Role)})
 		}
 		t.rows = append(t.rows, row)
 	}
@@ -131,12 +148,16 @@ func timelineFigure(fr *canvasFrame, r *Run) (figure, error) {
 				end = seconds(ss[i+1].At)
 			}
 			masters[s.Master] = true
-			row.segs = append(row.segs, segment{seconds(s.At), end, fr.nodeColor(s.Master)})
+			row.add(segment{seconds(s.At), end, fr.nodeColor(s.Master)})
 		}
 		t.rows = append(t.rows, row)
 	}
 
-	p := fr.newPlot("Node roles and each client's master", "")
+	title := "Node roles and each client's master"
+	if len(procs) == 0 {
+		title = "Node roles"
+	}
+	p := fr.newPlot(title, "")
 	p.Y.Min, p.Y.Max = -0.6, float64(len(t.rows))-0.4
 	p.Y.Tick.Marker = t.ticks()
 	p.Y.Tick.Length = 0
@@ -167,7 +188,7 @@ func timelineFigure(fr *canvasFrame, r *Run) (figure, error) {
 		l.Add(role, colorBox{colorOtherRole})
 	}
 	if len(fr.faults) > 0 {
-		l.Add("fault window", colorBox{withAlpha(colorBandLine, 0x50)})
+		l.Add("fault window", bandBox{})
 	}
 	h := vg.Length(16*len(t.rows)) + 90
 	h = max(h, vg.Length(14*(len(masters)+len(roles)+1)+labelRows*labelRowPt+60))

@@ -47,13 +47,20 @@ type historyRow struct {
 }
 
 // historyWindows picks the tables: one per failed verdict that names a window
-// or operations, else the tail of the run.
+// or operations, or else a key the run touched; the tail of the run when
+// none does.
 func historyWindows(r *Run) []historyWindow {
 	var out []historyWindow
 	for i := range r.Verdicts {
 		v := &r.Verdicts[i]
+		if v.Verdict == checker.Ok {
+			continue
+		}
 		from, to, ok := verdictWindow(v)
-		if v.Verdict == checker.Ok || !ok {
+		if !ok {
+			if w, ok := keyWindow(r, v); ok {
+				out = append(out, w)
+			}
 			continue
 		}
 		lo, hi := from-windowMargin, to+windowMargin
@@ -103,6 +110,48 @@ func historyWindows(r *Run) []historyWindow {
 		Note:  "No failed check points at a window of time, so these are the last operations of the run.",
 		Rows:  interleave(r, idx, nil),
 	}}
+}
+
+// keyWindow is the table of a failed verdict that names a key but no time:
+// the operations on that key, the last maxWindowRows of them, since what a
+// key ended as is what such checks (convergence, a final read) judge. ok is
+// false when the verdict names no key or no operation touched it.
+func keyWindow(r *Run, v *checker.Result) (w historyWindow, ok bool) {
+	key := v.Evidence.Key
+	if key == "" {
+		return w, false
+	}
+	var idx []int
+	for j := range r.History {
+		if touches(&r.History[j], key) {
+			idx = append(idx, j)
+		}
+	}
+	if len(idx) == 0 {
+		return w, false
+	}
+	w.Title = fmt.Sprintf("%s: operations on %q", v.Checker, key)
+	w.Note = fmt.Sprintf("The check points at key %q but at no window of time, so these are the operations on it.", key)
+	if total := len(idx); total > maxWindowRows {
+		idx = idx[total-maxWindowRows:]
+		w.Note = fmt.Sprintf("The check points at key %q but at no window of time; of the %d operations on it, these are the last %d.", key, total, maxWindowRows)
+	}
+	w.Rows = interleave(r, idx, nil)
+	return w, true
+}
+
+// touches reports whether op reads or writes key, itself or in one of its
+// micro-operations.
+func touches(op *history.Op, key string) bool {
+	if op.Key == key {
+		return true
+	}
+	for _, m := range op.Mops {
+		if m.Key == key {
+			return true
+		}
+	}
+	return false
 }
 
 type opKey struct {

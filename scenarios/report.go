@@ -17,6 +17,10 @@ func (res *Result) Report() *reports.Run {
 		Sentinels: res.Observations.Sentinels, SentinelEvents: res.Observations.SentinelEvents,
 		Cluster:         res.Observations.Cluster,
 		Linearizability: res.visualize,
+		Bugs:            res.Bugs,
+	}
+	for _, st := range res.Sites {
+		out.Sites = append(out.Sites, reports.RunSite{Name: st.Name, Percent: st.Percent, Forced: st.Forced, Fires: st.Fires, First: st.First.Duration()})
 	}
 	for _, name := range res.paramOrder {
 		out.Params = append(out.Params, reports.Param{Name: name, Value: res.Params[name]})
@@ -41,7 +45,7 @@ func faultWindows(actions []nemesis.Action, end time.Duration) []reports.Fault {
 		case nemesis.OpHeal, nemesis.OpRestart, nemesis.OpResume, nemesis.OpUnclog, nemesis.OpDiskOK:
 			continue
 		}
-		f := reports.Fault{At: a.At, End: a.At, Op: string(a.Op), Text: a.String()}
+		f := reports.Fault{At: a.At, End: a.At, Op: string(a.Op), Target: a.Target, Text: a.String()}
 		if a.Op == nemesis.OpClockStrobe {
 			f.End = a.At + a.Duration
 		}
