@@ -131,7 +131,9 @@ func actionHosts(a nemesis.Action) []string {
 // checkTimes refuses an explicit schedule with an action at or after the
 // run's end, which would never happen, or inside the quiet period of a
 // scenario that has one, where the checks judge a world still under
-// faults. A scenario file checks its own with the defaults at its lines;
+// faults. A heal-all may come at the quiet period's start, which it
+// starts, but not after it: the checks would judge faults it had not yet
+// healed. A scenario file checks its own with the defaults at its lines;
 // this sees the duration and quiet that --set gave.
 func checkTimes(r *Run, schedule []nemesis.Action) error {
 	faultsEnd := r.Duration
@@ -142,7 +144,7 @@ func checkTimes(r *Run, schedule []nemesis.Action) error {
 		switch {
 		case a.At >= r.Duration:
 			return fmt.Errorf("schedule action %d (%s) comes at or after the run's end (duration %v): it would never happen", i+1, a, r.Duration)
-		case a.At >= faultsEnd && a.Op != nemesis.OpHealAll: // the heal-all that starts it
+		case a.At > faultsEnd || a.At == faultsEnd && a.Op != nemesis.OpHealAll: // a heal-all may start it
 			return fmt.Errorf("schedule action %d (%s) comes inside the quiet period (from %v: duration %v minus quiet %v), where the checks judge a world healed of its faults", i+1, a, faultsEnd, r.Duration, r.Duration-faultsEnd)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -225,7 +226,24 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outpu
 		}
 	}
 	if f.scheduleOut != "" {
-		text := "# The schedule of " + res.Replay() + ": paste it into a scenario file to run,\n# edit or shrink it (a heal-all runs when the quiet period starts).\n" + nemesis.FormatTOML(withoutHealAll(res.Schedule))
+		actions, final := withoutHealAll(res)
+		text := "# The schedule of " + res.Replay() + ", to run, edit or shrink as a scenario file.\n" +
+			"# In a scenario file of its own (no base), paste it as it is: the file adds a heal-all when its\n" +
+			"# quiet period starts (duration minus quiet), and every action must come before that.\n"
+		if final == nil {
+			text += "# In a derived file (base = \"" + res.Source + "\"), paste it as it is too: its actions are the\n" +
+				"# whole schedule, and the file adds nothing.\n"
+		} else {
+			text += "# In a derived file (base = \"" + res.Source + "\"), its actions are the whole schedule and the file\n" +
+				"# adds nothing: paste it with the run's final heal-all, left out below, after it:\n#\n"
+			for _, line := range strings.Split(strings.TrimSuffix(nemesis.FormatTOML([]nemesis.Action{*final}), "\n"), "\n") {
+				text += strings.TrimSuffix("# "+line, " ") + "\n"
+			}
+		}
+		if len(res.Overrides) > 0 {
+			text += "# Either way the run's --set values go with it: a file's own lines, a derived file's [set].\n"
+		}
+		text += "\n" + nemesis.FormatTOML(actions)
 		if err := os.WriteFile(f.scheduleOut, []byte(text), 0o644); err != nil {
 			return &exitError{code: exitFramework, err: fmt.Errorf("--schedule-out: %w", err)}
 		}
@@ -306,16 +324,21 @@ func checkDeterminism(out io.Writer, s *scenarios.Scenario, seed uint64, set map
 	return nil
 }
 
-// withoutHealAll drops the final heal-all, which a scenario file adds itself
-// when its quiet period starts.
-func withoutHealAll(actions []nemesis.Action) []nemesis.Action {
-	var out []nemesis.Action
-	for _, a := range actions {
-		if a.Op != nemesis.OpHealAll {
-			out = append(out, a)
-		}
+// withoutHealAll drops the heal-all that starts res's quiet period, which
+// a scenario file adds itself, and returns it (nil when there is none: a
+// scenario without a quiet parameter, or a schedule that does not end with
+// one). Every other heal-all is the run's own, a generated schedule's or
+// a scenario's mid-run heal, and stays.
+func withoutHealAll(res *scenarios.Result) ([]nemesis.Action, *nemesis.Action) {
+	quiet, err := time.ParseDuration(res.Params["quiet"])
+	n := len(res.Schedule)
+	if err != nil || n == 0 {
+		return res.Schedule, nil
 	}
-	return out
+	if last := res.Schedule[n-1]; last.Op == nemesis.OpHealAll && last.At == res.Duration-quiet {
+		return res.Schedule[:n-1], &last
+	}
+	return res.Schedule, nil
 }
 
 // plantBugs enables the named catalog entries for this process; the

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/shrink"
 	"github.com/spf13/cobra"
@@ -24,7 +25,10 @@ type shrinkFlags struct {
 	budget string
 	out    string
 	bugs   []string
-	quiet  bool
+	// buggify is --buggify on|off, sugar for --set buggify=on|off, as
+	// run's is.
+	buggify string
+	quiet   bool
 }
 
 func newShrinkCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
@@ -35,14 +39,23 @@ func newShrinkCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
 		Long: "shrink takes a failing run (SCENARIO with --seed and --set) and searches for a smaller run of\n" +
 			"the same seed that fails the same check: fewer nemesis actions (delta debugging), shorter\n" +
 			"fault windows, fewer clients and nodes where the scenario has such parameters, and a shorter\n" +
-			"duration. Each candidate is one deterministic run. It ends with a scenario file that derives\n" +
-			"from SCENARIO (base = ...) with the smaller parameters and the explicit minimal schedule,\n" +
-			"that file's report, and a line saying how much smaller it is. Running the file with the same\n" +
-			"seed fails the same check; shrink runs it once more to make sure.\n" +
+			"duration. Each candidate is one deterministic run. Failing the same check means failing it\n" +
+			"(--check, or the first check the run fails) and no check the original run passed: a smaller\n" +
+			"run that fails another check too shows another failure, and is not kept.\n" +
+			"With --bug, a candidate that fails runs once more without the planted bugs (a control run,\n" +
+			"counted in --budget), and is kept only if that run fails no check the original passes without\n" +
+			"them, so that the smaller run still fails because of the bugs. If the original run fails the\n" +
+			"check without the bugs too, shrink says so and has no control runs.\n" +
+			"It ends with a scenario file that derives from SCENARIO (base = ...) with the smaller\n" +
+			"parameters and the explicit minimal schedule, that file's report, and a line saying how much\n" +
+			"smaller it is. Running the file with the same seed fails the same check; shrink runs it once\n" +
+			"more to make sure. A swarm run (--set swarm=on) gives a file without swarm: its schedule is\n" +
+			"explicit, and a swarm profile only shapes a generated one.\n" +
 			"It stops after --budget (a wall time such as 5m, or a number of runs such as 200) with the best\n" +
 			"run found so far.\n" +
 			"Exit status: 0 a smaller (or equally small) failing run was written, 2 bad usage or the run\n" +
-			"does not fail, 3 the framework failed.",
+			"does not fail, 3 the framework failed, 130 interrupted (SIGINT or SIGTERM) after writing the\n" +
+			"smallest failing run found so far.",
 		Example: "  simulate shrink failover-partition --seed 1\n" +
 			"  simulate shrink standalone-crash --set appendfsync=no --seed 3 --budget 100 --out out/shrunk",
 		Args: cobra.ExactArgs(1),
@@ -57,6 +70,7 @@ func newShrinkCmd(reg *scenarios.Registry, out outputWriter) *cobra.Command {
 	fl.StringVar(&f.budget, "budget", "5m", "stop after this wall time (5m, 90s) or this many runs (200)")
 	fl.StringVar(&f.out, "out", "", "directory for the shrunk scenario file and its report (default out/shrink-SCENARIO-seedN)")
 	fl.StringArrayVar(&f.bugs, "bug", nil, "plant this bug of the catalog, as the failing run had (repeatable)")
+	addBuggifyFlag(cmd, &f.buggify)
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the result, not a line per candidate run")
 	return cmd
 }
@@ -85,6 +99,9 @@ func runShrink(ctx context.Context, stdout, stderr io.Writer, reg *scenarios.Reg
 	if err != nil {
 		return err
 	}
+	if err := applyBuggify(set, f.buggify); err != nil {
+		return err
+	}
 	runs, wall, err := parseBudget(f.budget)
 	if err != nil {
 		return err
@@ -93,9 +110,19 @@ func runShrink(ctx context.Context, stdout, stderr io.Writer, reg *scenarios.Reg
 	if dir == "" {
 		dir = filepath.Join("out", fmt.Sprintf("shrink-%s-seed%d", s.Name, f.seed))
 	}
-	if err := makeOutDir(dir); err != nil {
+	// The directory is made now, so that a bad path fails before the
+	// search rather than after it, and removed again if nothing is
+	// written into it (the run passes, the search fails).
+	made, err := makeNewOutDir(dir)
+	if err != nil {
 		return err
 	}
+	written := false
+	defer func() {
+		if !written {
+			removeEmptyDirs(made)
+		}
+	}()
 	unplant, err := plantBugs(f.bugs)
 	if err != nil {
 		return err
@@ -106,13 +133,18 @@ func runShrink(ctx context.Context, stdout, stderr io.Writer, reg *scenarios.Reg
 	// Ctrl-C or SIGTERM ends the search as the budget does: the best run
 	// found so far is written, then the command exits 130.
 	cfg.Expired = func() bool { return ctx.Err() != nil || (wall > 0 && time.Since(start) > wall) }
+	if len(f.bugs) > 0 {
+		// The bugs are the process's (plantBugs): a control run turns
+		// them off for its length.
+		cfg.Unplanted = func(run func()) {
+			bugs.DisableAll()
+			defer func() { _, _ = plantBugs(f.bugs) }()
+			run()
+		}
+	}
 	if !f.quiet {
 		cfg.Progress = func(p shrink.Progress) {
-			mark := "passes"
-			if p.Failed {
-				mark = "FAILS, kept"
-			}
-			fmt.Fprintf(stderr, "shrink: run %d (%v): %s: %s; best %s\n", p.Run, time.Since(start).Round(time.Second), p.Step, mark, p.Best)
+			fmt.Fprintf(stderr, "shrink: run %d (%v): %s; best %s\n", p.Run, time.Since(start).Round(time.Second), progressLine(p), p.Best)
 		}
 	}
 	o, err := shrink.Shrink(cfg)
@@ -143,12 +175,16 @@ func runShrink(ctx context.Context, stdout, stderr io.Writer, reg *scenarios.Reg
 	header := []string{
 		"Shrunk by: " + shrinkCommand(name, f),
 		fmt.Sprintf("It fails the check %q, as the original run did: %s.", o.Check, o.Summary()),
-		fmt.Sprintf("%d runs; the search stopped at %s.", o.Runs, stopped),
-		"Run it: " + replay,
+		fmt.Sprintf("%s; the search stopped at %s.", runCount(o), stopped),
 	}
+	if note := controlNote(o, f.bugs); note != "" {
+		header = append(header, note)
+	}
+	header = append(header, "Run it: "+replay)
 	if err := os.WriteFile(path, []byte(o.File(fileName, base, header)), 0o644); err != nil {
 		return &exitError{code: exitFramework, err: fmt.Errorf("--out %s: %w", dir, err)}
 	}
+	written = true
 	// The file must reproduce the failure: run it as a user would.
 	fs, err := reg.Lookup(path)
 	if err != nil {
@@ -172,12 +208,90 @@ func runShrink(ctx context.Context, stdout, stderr io.Writer, reg *scenarios.Reg
 	if len(o.Set) > 0 {
 		fmt.Fprintf(stdout, "parameters:%s\n", setArgs(sortedSet(o.Set)))
 	}
-	fmt.Fprintf(stdout, "%d runs in %v, stopped at %s\n", o.Runs, time.Since(start).Round(time.Millisecond), stopped)
+	fmt.Fprintf(stdout, "%s in %v, stopped at %s\n", runCount(o), time.Since(start).Round(time.Millisecond), stopped)
+	if note := controlNote(o, f.bugs); note != "" {
+		fmt.Fprintln(stdout, note)
+	}
 	fmt.Fprintf(stdout, "file: %s\nreport: %s\nrun it: %s\n", path, filepath.Join(dir, "report.html"), replay)
 	if o.Stopped && ctx.Err() != nil {
 		return &exitError{code: exitInterrupted, err: errors.New("interrupted: the file holds the smallest failing run found before the interrupt")}
 	}
 	return nil
+}
+
+// progressLine says what one run of the search found.
+func progressLine(p shrink.Progress) string {
+	other := strings.Join(p.Drift, ", ")
+	switch {
+	case p.Control && p.Step == "original":
+		if p.Failed {
+			return "the original without the planted bugs: FAILS too; the failure does not need them, so no control runs"
+		}
+		return "the original without the planted bugs: passes; a kept run must pass without them too"
+	case p.Control:
+		found := "passes, kept"
+		switch {
+		case p.Failed && other != "":
+			found = "FAILS too, and fails " + other + ", dropped"
+		case p.Failed:
+			found = "FAILS too, dropped"
+		case other != "":
+			found = "fails " + other + ", which the original passes without them, dropped"
+		}
+		return "control: " + p.Step + " without the planted bugs: " + found
+	case !p.Failed:
+		return p.Step + ": passes"
+	case other != "":
+		return p.Step + ": FAILS, and fails " + other + ", which the original passes: another failure, dropped"
+	case p.Kept:
+		return p.Step + ": FAILS, kept"
+	}
+	return p.Step + ": FAILS; a control run without the planted bugs follows"
+}
+
+// runCount says how many runs the search took, and how many of them were
+// control runs.
+func runCount(o *shrink.Outcome) string {
+	switch {
+	case o.Controls == 0:
+		return fmt.Sprintf("%d runs", o.Runs)
+	case o.FailsUnplanted:
+		return fmt.Sprintf("%d runs (one of them the original without the planted bugs)", o.Runs)
+	}
+	return fmt.Sprintf("%d runs (%d of them control runs without the planted bugs)", o.Runs, o.Controls)
+}
+
+// controlNote warns that the shrunk run was not checked against the bugs:
+// the original fails the check without them too.
+func controlNote(o *shrink.Outcome, bugs []string) string {
+	if !o.FailsUnplanted {
+		return ""
+	}
+	return fmt.Sprintf("The original run fails %q without%s too: the failure does not need the bugs, so no run was checked without them.", o.Check, scenarios.BugFlags(bugs))
+}
+
+// makeNewOutDir makes an --out directory as makeOutDir does and returns
+// the directories it made, the deepest last.
+func makeNewOutDir(dir string) ([]string, error) {
+	var made []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); !os.IsNotExist(err) {
+			break
+		}
+		made = append([]string{d}, made...)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	return made, makeOutDir(dir)
+}
+
+// removeEmptyDirs removes the directories makeNewOutDir made, the deepest
+// first, where nothing was written into them.
+func removeEmptyDirs(made []string) {
+	for i := len(made) - 1; i >= 0; i-- {
+		os.Remove(made[i]) // fails, and keeps it, when not empty
+	}
 }
 
 // setArgs prints --set arguments.
@@ -209,6 +323,9 @@ func shrinkCommand(name string, f shrinkFlags) string {
 	}
 	if f.budget != "5m" {
 		cmd += " --budget " + scenarios.ShellQuote(f.budget)
+	}
+	if f.buggify != "" {
+		cmd += " --buggify " + scenarios.ShellQuote(f.buggify)
 	}
 	return cmd + scenarios.BugFlags(f.bugs)
 }

@@ -1,7 +1,14 @@
 // Package shrink makes a failing run smaller: it searches for a run of the
 // same scenario and seed, with fewer nemesis actions, shorter fault windows,
 // fewer clients and nodes and less virtual time, that still fails the same
-// check. Every candidate is one deterministic run of a derived scenario
+// way. Failing the same way is failing the check being shrunk and no check
+// the original run passed: the set of failed checks may shrink, never grow,
+// since a smaller run that fails a new check (a schedule cut so that the
+// nodes never converge) shows another failure than the one being shrunk.
+// With planted bugs (Config.Unplanted) a failing candidate must also pass
+// the check with the bugs turned off, and fail no check the original run
+// passed without them, or its failure is not the bugs'.
+// Every candidate is one deterministic run of a derived scenario
 // (scenarios.Derive): the base scenario with some parameters changed and an
 // explicit schedule. The search is delta debugging (Zeller's ddmin) over the
 // schedule's actions, then halving of fault windows, parameters and the
@@ -21,6 +28,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redsim/redsim/checker"
@@ -37,6 +45,15 @@ type Config struct {
 	// Check names the check every smaller run must fail; "" is the first
 	// check the original run failed.
 	Check string
+	// Unplanted, when set, calls run with the planted bugs the failing run
+	// has (--bug) turned off, and turns them on again. A candidate that
+	// fails the check then runs once more through it, a control run, and
+	// is kept only if the control fails no check that the original run
+	// without the bugs passed (the check among them): a smaller run that
+	// fails without the bugs has lost the bugs' failure, or found
+	// another. When the original run fails the check without the bugs
+	// too, there is no control (Outcome.FailsUnplanted).
+	Unplanted func(run func())
 	// MaxRuns bounds the candidate runs (0: no bound). Expired, when set,
 	// reports that the wall-clock budget is spent. Either stops the search
 	// with the best run found so far.
@@ -61,14 +78,26 @@ func (s Size) String() string {
 	return fmt.Sprintf("%d actions, %d operations, %v", s.Actions, s.Operations, s.Duration)
 }
 
-// Progress is one candidate run: its number, the step that proposed it,
-// whether it still failed the check (and so became the best), and the best
+// Progress is one run of the search: its number, the step that proposed
+// it, what it failed, whether its candidate became the best, and the best
 // size so far.
 type Progress struct {
-	Run    int
-	Step   string
+	Run  int
+	Step string
+	// Failed says the run failed the check.
 	Failed bool
-	Best   Size
+	// Drift names the other checks it failed that the original run (for
+	// a control run, the original without the bugs) passed: it shows
+	// another failure, and is not kept.
+	Drift []string
+	// Control marks a control run: the candidate of the run before it (or
+	// the original run, Step "original") with the planted bugs off.
+	// Failed or Drift then drops the candidate.
+	Control bool
+	// Kept says the candidate became the best. A failing candidate with
+	// a control run to come is not kept yet: the control's Progress says.
+	Kept bool
+	Best Size
 }
 
 // Outcome is what a search found.
@@ -83,10 +112,14 @@ type Outcome struct {
 	// ones and those shrinking changed).
 	Schedule []nemesis.Action
 	Set      map[string]string
-	// Runs counts the candidate runs, the original's included; Stopped
-	// says whether the budget ended the search before a fixpoint.
-	Runs    int
-	Stopped bool
+	// Runs counts the runs, the original's and the control runs
+	// included; Controls counts the control runs (Config.Unplanted).
+	// Stopped says whether the budget ended the search before a fixpoint.
+	Runs, Controls int
+	Stopped        bool
+	// FailsUnplanted says the original run fails the check with the
+	// planted bugs off too, so candidates had no control run.
+	FailsUnplanted bool
 }
 
 // ErrPasses is returned when the run to shrink does not fail.
@@ -100,30 +133,40 @@ var errBudget = errors.New("budget spent")
 var shrinkable = []string{"clients", "set-clients", "nodes"}
 
 // Shrink runs the search.
-func Shrink(cfg Config) (*Outcome, error) {
-	orig, err := scenarios.Execute(cfg.Scenario, scenarios.Options{Seed: cfg.Seed, Set: cfg.Set})
+func Shrink(cfg Config) (*Outcome, error) { return shrink(cfg, scenarios.Execute) }
+
+// executor runs a scenario: scenarios.Execute, or in tests a wrapper that
+// watches the runs.
+type executor func(*scenarios.Scenario, scenarios.Options) (*scenarios.Result, error)
+
+// shrink is Shrink with every run made by exec.
+func shrink(cfg Config, exec executor) (*Outcome, error) {
+	opts := scenarios.Options{Seed: cfg.Seed, Set: cfg.Set}
+	orig, err := exec(cfg.Scenario, opts)
 	if err != nil {
 		return nil, err
 	}
+	failed := violated(orig)
 	check := cfg.Check
-	if check == "" {
-		for _, v := range orig.Verdicts {
-			if v.Verdict == checker.Violation {
-				check = v.Checker
-				break
-			}
-		}
-		if check == "" {
-			return nil, fmt.Errorf("scenario %s seed %d: %w (status %s)", cfg.Scenario.Name, cfg.Seed, ErrPasses, orig.Status())
-		}
-	} else if !violates(orig, check) {
+	switch {
+	case check == "" && len(failed) == 0:
+		return nil, fmt.Errorf("scenario %s seed %d: %w (status %s)", cfg.Scenario.Name, cfg.Seed, ErrPasses, orig.Status())
+	case check == "":
+		check = failed[0]
+	case !slices.ContainsFunc(orig.Verdicts, func(v checker.Result) bool { return v.Checker == check }):
 		var names []string
 		for _, v := range orig.Verdicts {
-			names = append(names, v.Checker+" "+string(v.Verdict))
+			names = append(names, v.Checker)
 		}
-		return nil, fmt.Errorf("scenario %s seed %d does not fail the check %q; its checks: %v", cfg.Scenario.Name, cfg.Seed, check, names)
+		return nil, fmt.Errorf("scenario %s seed %d has no check named %q; its checks are %s", cfg.Scenario.Name, cfg.Seed, check, strings.Join(names, ", "))
+	case !slices.Contains(failed, check):
+		var names []string
+		for _, v := range orig.Verdicts {
+			names = append(names, v.Checker+" "+v.Verdict.String())
+		}
+		return nil, fmt.Errorf("scenario %s seed %d does not fail the check %q; its checks: %s", cfg.Scenario.Name, cfg.Seed, check, strings.Join(names, ", "))
 	}
-	s := &search{cfg: cfg, check: check, runs: 1}
+	s := &search{cfg: cfg, exec: exec, check: check, failed: failed, rejected: map[string]bool{}, runs: 1}
 	s.best = candidate{units: units(orig.Schedule), set: maps.Clone(cfg.Set), res: orig}
 	if s.best.set == nil {
 		s.best.set = map[string]string{}
@@ -133,8 +176,28 @@ func Shrink(cfg Config) (*Outcome, error) {
 			s.best.set[k] = v
 		}
 	}
+	// A swarm profile shapes a generated schedule only, and every
+	// candidate's schedule is explicit: swarm=on would draw a profile that
+	// nothing uses, and the shrunk run's report would show it.
+	delete(s.best.set, "swarm")
+	out := &Outcome{Check: check, Original: orig}
+	if cfg.Unplanted != nil && !s.spent() {
+		// Does the failure need the bugs at all? If not, a control run
+		// could not tell a candidate that lost them.
+		s.runs++
+		s.controls++
+		var res *scenarios.Result
+		cfg.Unplanted(func() { res, err = exec(cfg.Scenario, opts) })
+		if err != nil {
+			return nil, fmt.Errorf("the original run without the planted bugs: %w", err)
+		}
+		out.FailsUnplanted = violates(res, check)
+		s.control, s.failedUnplanted = !out.FailsUnplanted, violated(res)
+		s.progress(Progress{Run: s.runs, Step: "original", Control: true, Failed: out.FailsUnplanted, Kept: true})
+	}
 	err = s.run()
-	out := &Outcome{Check: check, Original: orig, Best: s.best.res, Schedule: s.best.res.Schedule, Set: s.changedSet(orig), Runs: s.runs, Stopped: errors.Is(err, errBudget)}
+	out.Best, out.Schedule, out.Set = s.best.res, s.best.res.Schedule, s.changedSet(orig)
+	out.Runs, out.Controls, out.Stopped = s.runs, s.controls, errors.Is(err, errBudget)
 	if err != nil && !errors.Is(err, errBudget) {
 		return out, err
 	}
@@ -161,6 +224,16 @@ func (c candidate) schedule() []nemesis.Action {
 // with is c with other units and the same parameters.
 func (c candidate) with(units []unit) candidate { return candidate{units: units, set: c.set} }
 
+// key names what a candidate runs: its schedule and its parameters.
+func (c candidate) key() string {
+	var b strings.Builder
+	b.WriteString(nemesis.FormatTOML(c.schedule()))
+	for _, k := range slices.Sorted(maps.Keys(c.set)) {
+		fmt.Fprintf(&b, "\x00%s=%s", k, c.set[k])
+	}
+	return b.String()
+}
+
 // A unit is what shrinking removes at once: a fault with the action that
 // ends it (a partition and its heal, a crash and its restart), or one
 // action alone. Removing a fault's end but not the fault would leave the
@@ -174,9 +247,22 @@ type unit struct {
 
 type search struct {
 	cfg   Config
+	exec  executor
 	check string
-	best  candidate
-	runs  int
+	// failed are the checks the original run failed: a kept run fails
+	// check and none but these.
+	failed []string
+	// control says failing candidates get a control run without the
+	// planted bugs, which must fail none but failedUnplanted, the checks
+	// the original run failed without them.
+	control         bool
+	failedUnplanted []string
+	best            candidate
+	// rejected are the candidates (key) tried and not kept: a step that
+	// proposes one again (ddmin's complements of two chunks, each the
+	// other chunk) gets the same answer without a run.
+	rejected       map[string]bool
+	runs, controls int
 }
 
 func violates(res *scenarios.Result, check string) bool {
@@ -188,34 +274,114 @@ func violates(res *scenarios.Result, check string) bool {
 	return false
 }
 
-// try runs c and keeps it as the best when it fails the check. A candidate
-// the scenario refuses (bad parameters, a host it does not have) or whose
-// run breaks counts as not failing.
+// drift names the checks res failed that are not among failed.
+func drift(res *scenarios.Result, failed []string) []string {
+	var out []string
+	for _, name := range violated(res) {
+		if !slices.Contains(failed, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// violated names the checks res failed, in its order.
+func violated(res *scenarios.Result) []string {
+	var out []string
+	for _, v := range res.Verdicts {
+		if v.Verdict == checker.Violation {
+			out = append(out, v.Checker)
+		}
+	}
+	return out
+}
+
+// spent reports whether the budget allows no more runs.
+func (s *search) spent() bool {
+	return s.cfg.MaxRuns > 0 && s.runs >= s.cfg.MaxRuns || s.cfg.Expired != nil && s.cfg.Expired()
+}
+
+// progress tells Config.Progress of a run, with the best size so far.
+func (s *search) progress(p Progress) {
+	if s.cfg.Progress != nil {
+		p.Best = sizeOf(s.best.res)
+		s.cfg.Progress(p)
+	}
+}
+
+// try runs c and keeps it as the best when it fails the check and no check
+// the original passed, and, with planted bugs, its control run fails no
+// check the original passed without them. A candidate the scenario refuses (bad parameters, a host it does
+// not have) or whose run breaks counts as not failing.
 func (s *search) try(step string, c candidate) (bool, error) {
-	if s.cfg.MaxRuns > 0 && s.runs >= s.cfg.MaxRuns || s.cfg.Expired != nil && s.cfg.Expired() {
-		return false, errBudget
+	key := c.key()
+	if s.rejected[key] {
+		return false, nil
+	}
+	res, err := s.execute(step, c, false)
+	if err != nil {
+		return false, err
+	}
+	p := Progress{Run: s.runs, Step: step, Failed: res != nil && violates(res, s.check)}
+	if p.Failed {
+		p.Drift = drift(res, s.failed)
+	}
+	keep := p.Failed && len(p.Drift) == 0
+	if keep && s.control {
+		s.progress(p)
+		ctl, err := s.execute(step, c, true)
+		if err != nil {
+			return false, err
+		}
+		p = Progress{Run: s.runs, Step: step, Control: true, Failed: ctl == nil || violates(ctl, s.check)}
+		if ctl != nil {
+			p.Drift = slices.DeleteFunc(drift(ctl, s.failedUnplanted), func(name string) bool { return name == s.check })
+		}
+		keep = !p.Failed && len(p.Drift) == 0
+	}
+	if keep {
+		c.res = res
+		s.best = c
+	} else {
+		s.rejected[key] = true
+	}
+	p.Kept = keep
+	s.progress(p)
+	return keep, nil
+}
+
+// execute runs c, with unplanted as its control run (the planted bugs
+// off). A nil result is a candidate the scenario refused or a run that
+// broke; an error ends the search (the budget, a panic).
+func (s *search) execute(step string, c candidate, unplanted bool) (*scenarios.Result, error) {
+	if s.spent() {
+		return nil, errBudget
 	}
 	s.runs++
-	failed := false
+	if unplanted {
+		s.controls++
+	}
 	d, err := scenarios.Derive(s.cfg.Scenario, scenarios.Derivation{Set: c.set, Schedule: c.schedule(), Explicit: true})
-	if err == nil {
-		var res *scenarios.Result
-		res, err = scenarios.Execute(d, scenarios.Options{Seed: s.cfg.Seed})
-		var fe *scenarios.FrameworkError
-		if errors.As(err, &fe) && fe.Stack != "" {
-			// A panic is a bug of the simulator, not a smaller run:
-			// report it rather than shrink past it.
-			return false, fmt.Errorf("candidate run %d (%s) panicked: %w\n%s", s.runs, step, err, fe.Stack)
-		}
-		if err == nil && violates(res, s.check) {
-			c.res, failed = res, true
-			s.best = c
-		}
+	if err != nil {
+		return nil, nil
 	}
-	if s.cfg.Progress != nil {
-		s.cfg.Progress(Progress{Run: s.runs, Step: step, Failed: failed, Best: sizeOf(s.best.res)})
+	var res *scenarios.Result
+	run := func() { res, err = s.exec(d, scenarios.Options{Seed: s.cfg.Seed}) }
+	if unplanted {
+		s.cfg.Unplanted(run)
+	} else {
+		run()
 	}
-	return failed, nil
+	var fe *scenarios.FrameworkError
+	if errors.As(err, &fe) && fe.Stack != "" {
+		// A panic is a bug of the simulator, not a smaller run:
+		// report it rather than shrink past it.
+		return nil, fmt.Errorf("candidate run %d (%s) panicked: %w\n%s", s.runs, step, err, fe.Stack)
+	}
+	if err != nil {
+		return nil, nil
+	}
+	return res, nil
 }
 
 // run repeats the steps until a whole round keeps nothing.
@@ -515,24 +681,44 @@ func (s *search) params() error {
 }
 
 // duration shortens the run, by bisection between the last action (plus a
-// second) and the current duration, in whole seconds. A scenario whose
-// parameters tie times to the duration refuses what it cannot run, which
-// counts as not failing.
+// second) and the current duration, in whole seconds. The fixed final
+// heal-all moves with the end, keeping its distance from it (the quiet
+// period, or what the base scenario left after it), and stays after every
+// other action. A scenario whose parameters tie times to the duration
+// refuses what it cannot run, which counts as not failing.
 func (s *search) duration() error {
 	cur, err := time.ParseDuration(s.best.set["duration"])
 	if err != nil {
 		return nil
 	}
-	last := time.Duration(0)
-	for _, a := range s.best.res.Schedule {
-		last = max(last, a.At)
+	last, healAll := time.Duration(0), -1
+	for i, u := range s.best.units {
+		if u.fixed {
+			healAll = i
+			continue
+		}
+		for _, a := range u.actions {
+			last = max(last, a.At)
+		}
 	}
 	lo := (last + 2*time.Second).Truncate(time.Second)
+	if healAll >= 0 {
+		// The heal-all, at mid minus gap, comes after the last action.
+		gap := cur - s.best.units[healAll].actions[0].At
+		lo = max(lo, (last + gap + time.Second).Truncate(time.Second))
+	}
 	for cur-lo >= time.Second {
 		mid := (lo + (cur-lo)/2).Truncate(time.Second)
 		next := maps.Clone(s.best.set)
 		next["duration"] = mid.String()
-		ok, err := s.try("duration="+mid.String(), candidate{units: s.best.units, set: next})
+		units := s.best.units
+		if healAll >= 0 {
+			units = slices.Clone(units)
+			a := units[healAll].actions[0]
+			a.At -= cur - mid
+			units[healAll].actions = []nemesis.Action{a}
+		}
+		ok, err := s.try("duration="+mid.String(), candidate{units: units, set: next})
 		if err != nil {
 			return err
 		}

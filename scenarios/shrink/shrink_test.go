@@ -2,10 +2,12 @@ package shrink
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/redsim/redsim/nodes/bugs"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/file"
 	"github.com/redsim/redsim/scenarios/nemesis"
@@ -98,6 +100,7 @@ func shrinkBuiltin(t *testing.T, name string, set map[string]string) *Outcome {
 	if o.Check != "set" || !violates(o.Best, "set") || o.Stopped {
 		t.Fatalf("check %q, best verdicts %+v, stopped %v", o.Check, o.Best.Verdicts, o.Stopped)
 	}
+	sameFailure(t, o.Original, o.Best)
 	src := o.File(name+"-shrunk", name, []string{"test"})
 	fs, err := file.ParseWith(t.TempDir()+"/shrunk.toml", src, reg.Lookup)
 	if err != nil {
@@ -114,6 +117,140 @@ func shrinkBuiltin(t *testing.T, name string, set map[string]string) *Outcome {
 	return o
 }
 
+// sameFailure fails unless shrunk fails no check that orig passed: a
+// smaller run that fails another check too shows another failure (before,
+// failover-partition seed 1 shrank to its promote alone, which also
+// failed convergence, 1816 divergent elements against the original's 0).
+func sameFailure(t *testing.T, orig, shrunk *scenarios.Result) {
+	t.Helper()
+	for _, name := range violated(shrunk) {
+		if !slices.Contains(violated(orig), name) {
+			t.Fatalf("the shrunk run fails %q, which the original passed: original fails %v, shrunk %v", name, violated(orig), violated(shrunk))
+		}
+	}
+}
+
+// A swarm run shrinks to a file without swarm: its schedule is explicit,
+// and a profile would change nothing but the report's facts (before, the
+// file kept swarm = "on" and its report showed a profile).
+func TestShrinkLeavesSwarmOut(t *testing.T) {
+	o := shrinkBuiltin(t, "standalone-crash", map[string]string{"appendfsync": "no", "swarm": "on"})
+	if _, ok := o.Set["swarm"]; ok || o.Best.Profile != nil || o.Original.Profile == nil {
+		t.Fatalf("set %v, best profile %v, original profile %v", o.Set, o.Best.Profile, o.Original.Profile)
+	}
+}
+
+// A shorter run keeps its final heal-all at the start of the quiet
+// period: the heal-all moves with the end (before, the duration shrank
+// from 30 s to 20 s while the heal-all stayed at 22 s, inside the quiet
+// period that started at 12 s).
+func TestShrinkDurationMovesTheHealAll(t *testing.T) {
+	o := shrinkBuiltin(t, "standalone-crash", map[string]string{"appendfsync": "no"})
+	quiet, _ := time.ParseDuration(o.Best.Params["quiet"])
+	last := o.Best.Schedule[len(o.Best.Schedule)-1]
+	if o.Best.Duration >= o.Original.Duration || last.Op != nemesis.OpHealAll || last.At != o.Best.Duration-quiet {
+		t.Fatalf("duration %v -> %v, quiet %v, last action %s; want a shorter run whose heal-all starts the quiet period", o.Original.Duration, o.Best.Duration, quiet, last)
+	}
+}
+
+// No candidate runs twice: ddmin's complements of two chunks are the
+// chunks themselves, and its last "keep 0 of 1" may be the first round's
+// "no actions" (before, standalone-crash ran several schedules twice).
+func TestShrinkRunsNoCandidateTwice(t *testing.T) {
+	s, _ := registry().Lookup("standalone-crash")
+	seen := map[string]int{}
+	exec := func(s *scenarios.Scenario, opts scenarios.Options) (*scenarios.Result, error) {
+		res, err := scenarios.Execute(s, opts)
+		if err == nil {
+			seen[res.Hash]++
+		}
+		return res, err
+	}
+	o, err := shrink(Config{Scenario: s, Seed: 1, Set: map[string]string{"appendfsync": "no"}}, exec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for hash, n := range seen {
+		if n > 1 {
+			t.Errorf("a run with hash %s ran %d times", hash, n)
+		}
+	}
+	if len(seen) != o.Runs {
+		t.Errorf("%d runs counted, %d distinct", o.Runs, len(seen))
+	}
+}
+
+// With a planted bug, a smaller run that fails without the bug is not
+// kept: without the bug the shrunk run passes every check the original
+// passed without it (before, sentinel-crash seed 31 with
+// sentinel-vote-not-persisted shrank to a run that failed failover-time
+// without the bug, and wait-failover seed 1 with wait-ignores-ack-offset
+// to one that lost WAIT-confirmed writes without it).
+func TestShrinkControlsPlantedBugs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("about 100 runs of sentinel-crash")
+	}
+	const bug = "sentinel-vote-not-persisted"
+	if err := bugs.Enable(bug); err != nil {
+		t.Fatal(err)
+	}
+	defer bugs.DisableAll()
+	unplanted := func(run func()) {
+		bugs.DisableAll()
+		defer bugs.Enable(bug)
+		run()
+	}
+	s, _ := registry().Lookup("sentinel-crash")
+	var controls, dropped int
+	progress := func(p Progress) {
+		if p.Control && p.Step != "original" {
+			controls++
+			if !p.Kept {
+				dropped++
+			}
+		}
+	}
+	o, err := Shrink(Config{Scenario: s, Seed: 31, Unplanted: unplanted, Progress: progress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.FailsUnplanted || o.Controls != controls+1 || dropped == 0 {
+		t.Fatalf("fails unplanted %v, %d controls (%d reported, %d dropped a candidate)", o.FailsUnplanted, o.Controls, controls, dropped)
+	}
+	sameFailure(t, o.Original, o.Best)
+	var orig, res *scenarios.Result
+	d, err := scenarios.Derive(s, scenarios.Derivation{Set: o.Set, Schedule: o.Schedule, Explicit: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unplanted(func() {
+		if orig, err = scenarios.Execute(s, scenarios.Options{Seed: 31}); err == nil {
+			res, err = scenarios.Execute(d, scenarios.Options{Seed: 31})
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameFailure(t, orig, res)
+	if violates(res, o.Check) {
+		t.Fatalf("the shrunk run fails %q without the bug", o.Check)
+	}
+	t.Logf("%s in %d runs, %d of them controls", o.Summary(), o.Runs, o.Controls)
+}
+
+// An original that fails the check without the bug has no control runs.
+func TestShrinkWithoutControlWhenTheBugIsNotNeeded(t *testing.T) {
+	unplanted := func(run func()) { run() } // a bug that changes nothing
+	s, _ := registry().Lookup("standalone-crash")
+	o, err := Shrink(Config{Scenario: s, Seed: 1, Set: map[string]string{"appendfsync": "no"}, Unplanted: unplanted})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.FailsUnplanted || o.Controls != 1 {
+		t.Fatalf("fails unplanted %v, %d controls; want true and only the original's", o.FailsUnplanted, o.Controls)
+	}
+}
+
 func TestShrinkRefusesAPassingRun(t *testing.T) {
 	s, err := registry().Lookup("ping")
 	if err != nil {
@@ -124,9 +261,16 @@ func TestShrinkRefusesAPassingRun(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	s, _ = registry().Lookup("standalone-crash")
-	_, err = Shrink(Config{Scenario: s, Seed: 1, Set: map[string]string{"appendfsync": "no"}, Check: "liveness"})
-	if err == nil || !strings.Contains(err.Error(), `does not fail the check "liveness"`) {
-		t.Fatalf("got %v", err)
+	for check, want := range map[string]string{
+		// Before, an unknown name was "not failed", and the verdicts
+		// were printed as control bytes (string of a number).
+		"liveness":             `has no check named "liveness"; its checks are set, liveness/per-process`,
+		"liveness/per-process": `does not fail the check "liveness/per-process"; its checks: set violation, liveness/per-process ok`,
+	} {
+		_, err = Shrink(Config{Scenario: s, Seed: 1, Set: map[string]string{"appendfsync": "no"}, Check: check})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("--check %s: got %v, want %s", check, err, want)
+		}
 	}
 }
 
