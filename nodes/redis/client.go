@@ -93,8 +93,9 @@ type client struct {
 	isReplicaClient bool
 	replState       int
 	replPort        int
-	replAck         int64 // the offset the replica last acknowledged
-	replAckTime     int64 // repl_ack_time: Server.unixtime when it last did, or went online
+	replAddr        string // REPLCONF ip-address (slave_addr)
+	replAck         int64  // the offset the replica last acknowledged
+	replAckTime     int64  // repl_ack_time: Server.unixtime when it last did, or went online
 	// replNewlines is r.EmptyLines when replAckTime last took one: a
 	// replica's bare newline refreshes it, as it loads its snapshot.
 	replNewlines   int64

@@ -2,6 +2,7 @@ package redis
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"net"
 	"slices"
@@ -540,6 +541,7 @@ const (
 	stepPing = iota
 	stepAuth
 	stepPort
+	stepIP
 	stepCapa
 	stepPsync
 )
@@ -722,20 +724,40 @@ func (l *replLink) Reply(step int, v resp.Value, err error) {
 			l.fail("error reply to PING from master: '" + text + "'")
 			return
 		}
+		// The handshake's commands go out at once, and their replies are
+		// read one by one (syncWithMaster's SEND_HANDSHAKE).
 		if s.cfg.MasterAuth != "" {
-			l.do(stepAuth, "AUTH", s.cfg.MasterAuth)
-			return
+			if s.cfg.MasterUser != "" {
+				l.do(stepAuth, "AUTH", s.cfg.MasterUser, s.cfg.MasterAuth)
+			} else {
+				l.do(stepAuth, "AUTH", s.cfg.MasterAuth)
+			}
 		}
-		l.do(stepPort, "REPLCONF", "listening-port", strconv.Itoa(s.cfg.Port))
+		port := s.cfg.Port
+		if s.cfg.ReplicaAnnouncePort != 0 {
+			port = s.cfg.ReplicaAnnouncePort
+		}
+		l.do(stepPort, "REPLCONF", "listening-port", strconv.Itoa(port))
+		if s.cfg.ReplicaAnnounceIP != "" {
+			l.do(stepIP, "REPLCONF", "ip-address", s.cfg.ReplicaAnnounceIP)
+		}
+		l.do(stepCapa, "REPLCONF", "capa", "eof", "capa", "psync2")
 	case stepAuth:
 		if v.IsError() {
 			l.fail("Unable to AUTH to MASTER: " + text)
-			return
 		}
-		l.do(stepPort, "REPLCONF", "listening-port", strconv.Itoa(s.cfg.Port))
 	case stepPort:
-		l.do(stepCapa, "REPLCONF", "capa", "eof", "capa", "psync2")
+		if v.IsError() {
+			s.env.Logf("(Non critical) Master does not understand REPLCONF listening-port: %s", text)
+		}
+	case stepIP:
+		if v.IsError() {
+			s.env.Logf("(Non critical) Master does not understand REPLCONF ip-address: %s", text)
+		}
 	case stepCapa:
+		if v.IsError() {
+			s.env.Logf("(Non critical) Master does not understand REPLCONF capa: %s", text)
+		}
 		if s.cachedReplid != "" && s.cachedOffset >= 0 {
 			s.env.Logf("Trying a partial resynchronization (request %s:%d).", s.cachedReplid, s.cachedOffset+1)
 			l.do(stepPsync, s.failoverPsyncArgs("PSYNC", s.cachedReplid, strconv.FormatInt(s.cachedOffset+1, 10))...)
@@ -1011,20 +1033,27 @@ func (s *Server) replicationCron() {
 func (s *Server) replicationCronRun() {
 	s.replCron = s.env.After(time.Second, s.replicationCron)
 	s.updateCachedTime() // replicationCron runs inside serverCron
-	now := s.nowMs()
-	timeout := int64(s.cfg.ReplTimeoutSeconds) * 1000
+	// Redis counts the silence in whole seconds: time(NULL) less the
+	// second of the last read (repl_transfer_lastio, lastinteraction),
+	// over repl-timeout. A link goes between repl-timeout and a second
+	// more after its last read, at a cron run.
+	silent := s.nowMs()/1000-s.lastIOMs/1000 > int64(s.cfg.ReplTimeoutSeconds)
 	if s.isReplica() {
 		switch s.linkState {
 		case linkConnect:
 			s.connectToMaster()
 		case linkConnecting, linkHandshake, linkTransfer:
-			if now-s.lastIOMs > timeout {
-				s.env.Logf("Timeout connecting to the MASTER...")
+			if silent {
+				if s.linkState == linkTransfer {
+					s.env.Logf("Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.")
+				} else {
+					s.env.Logf("Timeout connecting to the MASTER...")
+				}
 				s.dropLink()
 				s.reconnect(true)
 			}
 		case linkConnected:
-			if now-s.lastIOMs > timeout {
+			if silent {
 				probeLinkTimeout.Reach(s.env)
 				s.env.Logf("MASTER timeout: no data nor PING received...")
 				s.dropLink()
@@ -1112,7 +1141,15 @@ func replconfCommand(c *client, args [][]byte) {
 				return
 			}
 			c.replPort = int(p)
-		case "ip-address", "capa":
+		case "ip-address":
+			// The address the replica announces (replica-announce-ip):
+			// INFO, ROLE and the logs name it by that.
+			if len(v) >= 256 { // NET_HOST_STR_LEN
+				c.w.WriteError(fmt.Sprintf("ERR REPLCONF ip-address provided by replica instance is too long: %d bytes", len(v)))
+				return
+			}
+			c.replAddr = string(v)
+		case "capa":
 		case "ack":
 			// An ACK gets no reply.
 			if !c.isReplicaClient {
@@ -1503,6 +1540,9 @@ func roleCommand(c *client, args [][]byte) {
 }
 
 func (c *client) replIP() string {
+	if c.replAddr != "" {
+		return c.replAddr
+	}
 	host, _, err := net.SplitHostPort(c.addr)
 	if err != nil {
 		return c.addr

@@ -201,3 +201,30 @@ func TestReplconfRDBOptions(t *testing.T) {
 		}
 	}
 }
+
+// The handshake authenticates as masteruser when it is set (AUTH user
+// pass), and announces replica-announce-ip and -port, which the master's
+// INFO and ROLE show for the replica (REPLCONF ip-address, slave_addr).
+func TestHandshakeUserAndAnnouncedAddress(t *testing.T) {
+	rw := newReplWorld(t, 1, []string{"m", "r"}, func(i int) Config {
+		if i == 0 {
+			return masterConfig()
+		}
+		c := replicaConfig("m:6379")
+		c.MasterUser, c.MasterAuth = "repl", "s3cret"
+		c.ReplicaAnnounceIP, c.ReplicaAnnouncePort = "10.9.8.7", 7777
+		return c
+	})
+	m := rw.nodes[0].dial()
+	mustReply(t, m, "+OK\r\n", "ACL", "SETUSER", "repl", "on", ">s3cret", "+@all", "~*")
+	mustReply(t, m, "+OK\r\n", "CONFIG", "SET", "requirepass", "other")
+	rw.w.RunFor(10 * time.Second)
+	m = rw.nodes[0].dial()
+	mustReply(t, m, "+OK\r\n", "AUTH", "other")
+	if got := rw.info(m, "slave0"); !strings.HasPrefix(got, "ip=10.9.8.7,port=7777,state=online") {
+		t.Errorf("the master's slave0: %q, want the announced address, online", got)
+	}
+	if got := rw.info(rw.nodes[1].dial(), "master_link_status"); got != "up" {
+		t.Errorf("the replica's link: %s", got)
+	}
+}

@@ -96,7 +96,7 @@ func (s *Server) MasterHost() string { return s.masterHost }
 type ReplicaAck struct {
 	// Host is the replica's address without the port (ip=).
 	Host string
-	// State is wait_bgsave, send_bulk or online.
+	// State is wait_bgsave (before and during the snapshot) or online.
 	State string
 	// Offset is the offset the replica last acknowledged (REPLCONF ACK).
 	Offset int64
@@ -120,7 +120,10 @@ func replStateName(st int) string {
 	case replWaitBgsave:
 		return "wait_bgsave"
 	case replSendBulk:
-		return "send_bulk"
+		// The node's full syncs are diskless: the snapshot goes to the
+		// sockets while the child runs, SLAVE_STATE_WAIT_BGSAVE_END, which
+		// INFO shows as wait_bgsave (send_bulk is a disk snapshot's).
+		return "wait_bgsave"
 	case replOnline:
 		return "online"
 	}
