@@ -251,8 +251,6 @@ func healAll(w *sim.World, n *network.Network) {
 		h.Disk().SetFull(false)
 		h.Disk().FailSyncs(0)
 	}
-	// The fault sites are faults too: the liveness phase has none.
-	w.CalmSites()
 }
 
 // Schedule installs every action at its time; a failing action halts the
@@ -263,11 +261,23 @@ func healAll(w *sim.World, n *network.Network) {
 // or a clogged pair: they apply at once, before any process has run, so a
 // process starting at time zero already sees them.
 func Schedule(w *sim.World, n *network.Network, op Operator, actions []Action, fail func(error)) {
-	for _, a := range actions {
-		a := a
+	// The fault sites are faults too: they stop at the last heal-all,
+	// which starts the quiet period, so the liveness phase has none. A
+	// heal-all before it (a scenario's own mid-run one) leaves them on.
+	last := -1
+	for i, a := range actions {
+		if a.Op == OpHealAll {
+			last = i
+		}
+	}
+	for i, a := range actions {
+		a, calm := a, i == last
 		apply := func() {
 			if err := a.Apply(w, n, op); err != nil {
 				fail(err)
+			}
+			if calm {
+				w.CalmSites()
 			}
 		}
 		if clock.Time(a.At) <= w.Now() {

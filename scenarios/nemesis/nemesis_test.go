@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redsim/redsim/clock"
 	"github.com/redsim/redsim/network"
 	"github.com/redsim/redsim/sim"
 )
@@ -210,6 +211,28 @@ func TestActionCheck(t *testing.T) {
 		err := tt.a.Check()
 		if (err == nil) != (tt.want == "") || (err != nil && !strings.Contains(err.Error(), tt.want)) {
 			t.Errorf("%+v: %v, want %q", tt.a, err, tt.want)
+		}
+	}
+}
+
+var testCalmSite = sim.DeclareSite("test/nemesis-calm", "fired by TestSitesCalmAtTheLastHealAll")
+
+// The fault sites stop at the schedule's last heal-all, which starts the
+// quiet period; a mid-run heal-all (wait-failover has two) leaves them on.
+func TestSitesCalmAtTheLastHealAll(t *testing.T) {
+	w := sim.NewWorld(1)
+	n, err := network.New(w, network.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.ForceSite("test/nemesis-calm"); err != nil {
+		t.Fatal(err)
+	}
+	Schedule(w, n, nil, []Action{{At: time.Second, Op: OpHealAll}, {At: 2 * time.Second, Op: OpHealAll}}, func(err error) { t.Fatal(err) })
+	for _, at := range []time.Duration{1500 * time.Millisecond, 2500 * time.Millisecond} {
+		w.RunUntil(clock.Time(at))
+		if got, want := testCalmSite.FireIn(w, -1), at < 2*time.Second; got != want {
+			t.Errorf("at %v the site fired: %v, want %v", at, got, want)
 		}
 	}
 }
