@@ -471,9 +471,14 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	if r.backend != nil {
 		res.Facts = append(res.Facts, r.backend.Facts()...)
 	}
-	if r.profile != nil {
+	switch {
+	case r.profile != nil:
 		// The report and summary.md show the facts: the profile is there.
 		res.Facts = append(res.Facts, r.profile.String())
+	case fw.swarm:
+		// Swarm shapes a generated schedule; this scenario's is fixed (or
+		// explicit), so the seed ran as it would without it.
+		res.Facts = append(res.Facts, "swarm: no effect: scenario "+s.Name+"'s fault schedule is fixed, not generated, so there was no profile to draw")
 	}
 	if fw.buggify {
 		res.Facts = append(res.Facts, sim.SitesSummary(res.Sites))
