@@ -139,6 +139,7 @@ type Result struct {
 	HistoryFile  string              `json:"-"`
 	Observations deploy.Observations `json:"-"`
 	paramOrder   []string
+	failpoints   string // Options.Failpoints
 	// visualize writes porcupine's page for the first failed
 	// linearizability check.
 	visualize func(w io.Writer) error
@@ -164,7 +165,18 @@ func (r *Result) Replay() string {
 	if r.Live {
 		cmd += " --live"
 	}
-	return cmd + BugFlags(r.Bugs)
+	return FailpointsPrefix(r.failpoints, r.Params["buggify"] == "on") + cmd + BugFlags(r.Bugs)
+}
+
+// FailpointsPrefix is what a replay command must start with when the run
+// had fault sites pinned by GO_FAILPOINTS (failpoints, the variable's
+// value) and buggify on: the same variable, since the sites it pins fire
+// as they did only with it. Empty otherwise.
+func FailpointsPrefix(failpoints string, buggify bool) string {
+	if failpoints == "" || !buggify || !strings.Contains(failpoints, sim.SitePathPrefix) {
+		return ""
+	}
+	return "GO_FAILPOINTS=" + ShellQuote(failpoints) + " "
 }
 
 // BugFlags is the --bug flags that plant bugs, for a replay command: empty
@@ -292,6 +304,10 @@ type Options struct {
 	// and the parameters (swarm and buggify among them), and no verdict,
 	// hash or history.
 	PlanOnly bool
+	// Failpoints is GO_FAILPOINTS as the process has it (the command line
+	// reads the environment): its fault sites pinned, the replay command
+	// carries it.
+	Failpoints string
 }
 
 // resolve is what a run of s with the --set values set has for
@@ -417,7 +433,7 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 	// result is filled in once it has run.
 	res = &Result{
 		Scenario: s.Name, Seed: opts.Seed, Source: cmp.Or(s.Source, s.Name), Overrides: maps.Clone(opts.Set),
-		Params: map[string]string{}, Duration: dur, Schedule: r.Schedule,
+		Params: map[string]string{}, Duration: dur, Schedule: r.Schedule, failpoints: opts.Failpoints,
 	}
 	params.Each(func(k, v string) { res.Params[k] = v; res.paramOrder = append(res.paramOrder, k) })
 	if fw.swarm {

@@ -270,7 +270,8 @@ func (w *World) Sites() []SiteHit {
 }
 
 // SitesSummary is one line on a run's sites: "buggify: 3 of 12 sites
-// active: repl/ack-late (fired 4), ...".
+// active: repl/ack-late (25%, fired 4), ...", a site a failpoint pinned
+// said so.
 func SitesSummary(active []SiteHit) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "buggify: %d of %d sites active", len(active), len(sitesDeclared))
@@ -280,7 +281,11 @@ func SitesSummary(active []SiteHit) string {
 		} else {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%s (%d%%, fired %d)", h.Name, h.Percent, h.Fires)
+		pinned := ""
+		if h.Forced {
+			pinned = ", pinned"
+		}
+		fmt.Fprintf(&b, "%s (%d%%, fired %d%s)", h.Name, h.Percent, h.Fires, pinned)
 	}
 	return b.String()
 }

@@ -76,7 +76,7 @@ func TestBuggifyForced(t *testing.T) {
 	if len(events) != 1 || events[0] != "1.000000s buggify n1 test/site-a" {
 		t.Errorf("site events %q", events)
 	}
-	if s := SitesSummary(got); !strings.HasPrefix(s, "buggify: 1 of ") || !strings.HasSuffix(s, "sites active: test/site-a (100%, fired 3)") {
+	if s := SitesSummary(got); !strings.HasPrefix(s, "buggify: 1 of ") || !strings.HasSuffix(s, "sites active: test/site-a (100%, fired 3, pinned)") {
 		t.Errorf("SitesSummary = %q", s)
 	}
 }

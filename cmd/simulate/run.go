@@ -174,7 +174,7 @@ func runScenario(stdout, stderr io.Writer, reg *scenarios.Registry, outDir outpu
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
 
-	opts := scenarios.Options{Seed: f.seed, Set: set}
+	opts := scenarios.Options{Seed: f.seed, Set: set, Failpoints: os.Getenv("GO_FAILPOINTS")}
 	if f.out != "" {
 		// A long run that streams its history writes it there as it goes.
 		opts.HistoryFile = filepath.Join(f.out, reports.HistoryFile)

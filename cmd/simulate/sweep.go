@@ -305,7 +305,7 @@ func runSweep(ctx context.Context, stdout io.Writer, reg *scenarios.Registry, ou
 	keepReport := func(r *scenarios.Result) bool { return f.out != "" && r.Status() != scenarios.StatusPass }
 	sum, err := sweep.Run(ctx, sweep.Config{
 		Scenario: s, Seeds: todo, Set: set, Jobs: f.jobs, FailFast: f.failFast, CheckDeterminism: f.checkDet, OnResult: onResult,
-		KeepReport: keepReport,
+		KeepReport: keepReport, Failpoints: os.Getenv("GO_FAILPOINTS"),
 	})
 	bar.finish()
 	interrupted := false
@@ -442,7 +442,8 @@ func sweepEntry(scenario, source string, e sweep.Entry, params, set map[string]s
 		}
 	}
 	if se.Status != string(sweep.Pass) {
-		se.Replay = scenarios.ReplayCommand(source, e.Seed, set) + scenarios.BugFlags(bugs)
+		buggify := e.Result != nil && e.Result.Params["buggify"] == "on"
+		se.Replay = scenarios.FailpointsPrefix(os.Getenv("GO_FAILPOINTS"), buggify) + scenarios.ReplayCommand(source, e.Seed, set) + scenarios.BugFlags(bugs)
 	}
 	return se
 }

@@ -42,6 +42,9 @@ type Config struct {
 	// (scenarios.Result.Slim), and their seeds run faster for it. The
 	// workers call it, several at once. Nil keeps every result whole.
 	KeepReport func(*scenarios.Result) bool
+	// Failpoints is GO_FAILPOINTS as the process has it
+	// (scenarios.Options.Failpoints).
+	Failpoints string
 }
 
 // Status classifies one seed's outcome: a run's status, or a seed that
@@ -133,7 +136,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	for range jobs {
 		workers.Go(func() {
 			for i := range work {
-				results <- done{i, runSeed(cfg.Scenario, cfg.Seeds[i], cfg.Set, cfg.CheckDeterminism, cfg.KeepReport)}
+				results <- done{i, runSeed(cfg.Scenario, cfg.Seeds[i], cfg.Set, cfg.CheckDeterminism, cfg.KeepReport, cfg.Failpoints)}
 			}
 		})
 	}
@@ -234,7 +237,7 @@ func (s *Summary) add(e Entry, onResult func(Entry)) {
 // world into a FrameworkError; the recover here catches one in the scenario's
 // parameter handling or anywhere else Execute does not guard, so that a bad
 // seed can never take the sweep (or the process) down.
-func runSeed(s *scenarios.Scenario, seed uint64, set map[string]string, twice bool, keep func(*scenarios.Result) bool) (e Entry) {
+func runSeed(s *scenarios.Scenario, seed uint64, set map[string]string, twice bool, keep func(*scenarios.Result) bool, failpoints string) (e Entry) {
 	e.Seed = seed
 	start := time.Now()
 	defer func() {
@@ -247,12 +250,12 @@ func runSeed(s *scenarios.Scenario, seed uint64, set map[string]string, twice bo
 		}
 		e.Wall = time.Since(start)
 	}()
-	e.Result, e.Err = scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set, KeepReport: keep})
+	e.Result, e.Err = scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set, KeepReport: keep, Failpoints: failpoints})
 	if e.Err == nil && e.Result == nil {
 		e.Err = &scenarios.FrameworkError{Err: fmt.Errorf("scenario %s seed %d returned no result", s.Name, seed)}
 	}
 	if twice && e.Err == nil {
-		again, err := scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set, KeepReport: func(*scenarios.Result) bool { return false }})
+		again, err := scenarios.Execute(s, scenarios.Options{Seed: seed, Set: set, KeepReport: func(*scenarios.Result) bool { return false }, Failpoints: failpoints})
 		switch {
 		case err != nil:
 			e.Result, e.Err = nil, err
