@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -235,6 +236,13 @@ func linearizationEvidence(p keyHistory, info porcupine.LinearizationInfo, ops [
 	if writer >= 0 {
 		keep = append(keep, writer)
 	}
+	// A read that returned a value no order explains: the write of that
+	// value says where it came from (a write taken by an old master long
+	// before, say), however far from the read it was.
+	source := valueSource(p, ops, culprit)
+	if source >= 0 && !slices.Contains(keep, source) {
+		keep = append(keep, source)
+	}
 	for _, id := range cand {
 		if len(keep) >= limit {
 			break
@@ -245,10 +253,40 @@ func linearizationEvidence(p keyHistory, info porcupine.LinearizationInfo, ops [
 	for _, id := range keep {
 		op := ops[p.ops[id].Metadata.(int)]
 		ev.Ops = append(ev.Ops, op)
-		ev.From = min(ev.From, op.Invoke)
+		if id != source || source == writer {
+			// The window stays around the culprit: the value's write
+			// may be long before it, and the note names it.
+			ev.From = min(ev.From, op.Invoke)
+		}
+	}
+	if source >= 0 {
+		read, w := &ops[p.ops[culprit].Metadata.(int)], &ops[p.ops[source].Metadata.(int)]
+		ev.Notes = append(ev.Notes, fmt.Sprintf("the value %s read at %v on %s was written by %s", read.Result, read.Invoke, cmp.Or(read.Node, "?"), describeOp(w)))
 	}
 	sortOps(ev.Ops)
 	return ev, p.ops[culprit].Metadata.(int)
+}
+
+// valueSource is the operation of p that wrote the value its operation
+// culprit read: a write or a successful compare-and-set of it, the one
+// invoked last before the read completed. -1 when culprit is not a read of
+// a value, or no operation wrote it.
+func valueSource(p keyHistory, ops []history.Op, culprit int) int {
+	read := &ops[p.ops[culprit].Metadata.(int)]
+	if read.Kind != history.Read || read.Result.IsNone() {
+		return -1
+	}
+	source := -1
+	for id, po := range p.ops {
+		op := &ops[po.Metadata.(int)]
+		if id == culprit || (op.Kind != history.Write && op.Kind != history.CAS) || !op.Value.Equal(read.Result) || op.Invoke > read.Complete {
+			continue
+		}
+		if source < 0 || op.Invoke > ops[p.ops[source].Metadata.(int)].Invoke {
+			source = id
+		}
+	}
+	return source
 }
 
 func distance(op porcupine.Operation, t int64) int64 {

@@ -362,3 +362,31 @@ func TestProcessOrderAtEqualTimes(t *testing.T) {
 		t.Errorf("another process's read at the write's completion: %v (%s)", r.Verdict, r.Summary)
 	}
 }
+
+// A stale read's evidence names the write of the value it read, however
+// long before the window around the read it came: where the value was
+// taken (an old master, say) is what a reader needs.
+func TestStaleReadEvidenceNamesTheValuesWrite(t *testing.T) {
+	ops := []history.Op{
+		op(0, history.Write, "x", i64(1), 0, 10, ok, none),
+	}
+	// Many later writes and reads, then a read of the first value.
+	for i := int64(0); i < 40; i++ {
+		ops = append(ops, op(1, history.Write, "x", i64(100+i), 1000+i*100, 1000+i*100+10, ok, none))
+		ops = append(ops, op(2, history.Read, "x", none, 1000+i*100+20, 1000+i*100+30, ok, i64(100+i)))
+	}
+	ops = append(ops, op(3, history.Read, "x", none, 9000, 9010, ok, i64(1)))
+	r := Linearizable(Register, ops, LinearizableOptions{})
+	if r.Verdict != Violation {
+		t.Fatalf("verdict %v: %s", r.Verdict, r.Summary)
+	}
+	found := false
+	for _, o := range r.Evidence.Ops {
+		if o.Kind == history.Write && o.Value.Equal(i64(1)) {
+			found = true
+		}
+	}
+	if !found || len(r.Evidence.Notes) == 0 || !strings.Contains(r.Evidence.Notes[0], "was written by process 0's write") || r.Evidence.From < 1000 {
+		t.Errorf("evidence %+v: want the write of 1 and a note naming it", r.Evidence)
+	}
+}
