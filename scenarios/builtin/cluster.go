@@ -10,6 +10,7 @@ import (
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/nodes/client"
 	"github.com/redsim/redsim/nodes/redis/cluster"
+	"github.com/redsim/redsim/reports"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
@@ -151,7 +152,9 @@ func servedBy(ops []history.Op) string {
 	count := map[string]int{}
 	var nodes []string
 	for _, op := range ops {
-		if op.Outcome != history.Ok {
+		// Reads are left out: the final reads on every node, replicas
+		// included, would read as traffic they served.
+		if op.Outcome != history.Ok || op.Kind == history.Read {
 			continue
 		}
 		if _, ok := count[op.Node]; !ok {
@@ -160,7 +163,7 @@ func servedBy(ops []history.Op) string {
 		count[op.Node]++
 	}
 	slices.Sort(nodes)
-	s := "acknowledged operations by node:"
+	s := "acknowledged writes by node:"
 	for _, n := range nodes {
 		s += fmt.Sprintf(" %s %d", n, count[n])
 	}
@@ -224,7 +227,7 @@ func setupClusterPartitionMinority(r *scenarios.Run) (scenarios.Checks, error) {
 	return func(r *scenarios.Run) []checker.Result {
 		r.History.Finish(r.World.Now())
 		ops := r.History.Ops()
-		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), servedBy(ops), minorityWindow(ops, "n1", partAt, healAt, timeout))
+		r.Facts = append(r.Facts, scenarios.OpCounts(r.History), servedBy(ops), minorityWindow(ops, "n1", partAt, healAt, timeout)+minorityDown(r.Observations.Cluster, "n1", partAt, healAt))
 		return []checker.Result{
 			checker.SetWrites(scenarios.KeyOps(r.History, 's'), checker.SetOptions{}),
 			dep.Convergence(),
@@ -250,6 +253,20 @@ func minorityWindow(ops []history.Op, master string, partAt, healAt, timeout tim
 		return fmt.Sprintf("%s acknowledged no write after the partition", master)
 	}
 	return fmt.Sprintf("%s acknowledged writes for %v after the partition (node-timeout %v)", master, (last - partAt).Round(time.Millisecond), timeout)
+}
+
+// minorityDown says when the cut-off master's own cluster state turned to
+// fail (it then refuses every command with CLUSTERDOWN), from the
+// samples: until then it took whatever writes its clients sent, and how
+// many that was depends on them (a client waits out timeouts on the
+// other shards' keys too).
+func minorityDown(samples []reports.ClusterSample, master string, partAt, healAt time.Duration) string {
+	for _, c := range samples {
+		if c.Node == master && c.At > partAt && c.At < healAt && c.State == "fail" {
+			return fmt.Sprintf("; its cluster_state was fail by %v, %v after the partition (sampled every 500ms)", c.At, (c.At - partAt).Round(time.Millisecond))
+		}
+	}
+	return "; its cluster_state stayed ok until the heal"
 }
 
 func clusterFailoverScenario() *scenarios.Scenario {
