@@ -136,3 +136,33 @@ func TestClusterReportAgreesWithTheChecks(t *testing.T) {
 		})
 	}
 }
+
+// cluster-partition-minority's facts count writes, not the final reads,
+// by node, and say when the cut-off master's cluster state turned to fail
+// (a node refusing with CLUSTERDOWN), which the samples show.
+func TestClusterMinorityFacts(t *testing.T) {
+	s, err := Registry().Lookup("cluster-partition-minority")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scenarios.Execute(s, scenarios.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts := strings.Join(res.Facts, "\n")
+	var failAt time.Duration
+	for _, c := range res.Observations.Cluster {
+		if c.Node == "n1" && c.State == "fail" && c.At > 15*time.Second {
+			failAt = c.At
+			break
+		}
+	}
+	if failAt == 0 {
+		t.Fatalf("n1 never sampled in cluster_state fail after the partition")
+	}
+	for _, want := range []string{"acknowledged writes by node:", fmt.Sprintf("its cluster_state was fail by %v", failAt)} {
+		if !strings.Contains(facts, want) {
+			t.Errorf("facts lack %q:\n%s", want, facts)
+		}
+	}
+}
