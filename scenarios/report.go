@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"cmp"
+	"slices"
 	"time"
 
 	"github.com/redsim/redsim/reports"
@@ -32,6 +34,10 @@ func (res *Result) Report() *reports.Run {
 		out.Probes = append(out.Probes, reports.RunProbe{Name: p.Name, Count: p.Count, First: p.First.Duration()})
 	}
 	out.Faults = faultWindows(res.Schedule, res.Duration)
+	if len(res.clientFaults) > 0 {
+		out.Faults = append(out.Faults, res.clientFaults...)
+		slices.SortStableFunc(out.Faults, func(a, b reports.Fault) int { return cmp.Compare(a.At, b.At) })
+	}
 	return out
 }
 

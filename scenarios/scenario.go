@@ -18,6 +18,7 @@ import (
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/network"
 	"github.com/redsim/redsim/nodes/bugs"
+	"github.com/redsim/redsim/reports"
 	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
 	"github.com/redsim/redsim/sim"
@@ -61,6 +62,10 @@ type Run struct {
 	Schedule []nemesis.Action
 	// Facts are lines the scenario adds to the summary.
 	Facts []string
+	// ClientFaults are faults a scenario's clients inject themselves (a
+	// lock holder's stop-the-world pause), which the schedule does not
+	// hold: the report shades them with the schedule's.
+	ClientFaults []reports.Fault
 	// Swarm is --set swarm=on: generated schedules draw a swarm profile
 	// (see Generate); profile is the one drawn.
 	Swarm   bool
@@ -139,7 +144,8 @@ type Result struct {
 	HistoryFile  string              `json:"-"`
 	Observations deploy.Observations `json:"-"`
 	paramOrder   []string
-	failpoints   string // Options.Failpoints
+	failpoints   string          // Options.Failpoints
+	clientFaults []reports.Fault // Run.ClientFaults
 	// visualize writes porcupine's page for the first failed
 	// linearizability check.
 	visualize func(w io.Writer) error
@@ -480,6 +486,7 @@ func Execute(s *Scenario, opts Options) (res *Result, err error) {
 		res.Hash, res.Live, res.Events, res.Probes = LiveHash, true, 0, nil
 	}
 	res.Verdicts = checks(r)
+	res.clientFaults = r.ClientFaults
 	if len(res.Verdicts) == 0 {
 		return nil, &UsageError{fmt.Errorf("scenario %s: no check judged the run, so it could never fail; turn on at least one check", s.Name)}
 	}

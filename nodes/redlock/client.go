@@ -332,6 +332,9 @@ func (c *client) afterWork() {
 	if d := c.o.PauseAfterAcquire.Draw(c.env.Rand()); d > 0 {
 		c.phase = pausing
 		c.env.Logf("redlock: stop-the-world pause of %v before writing", d)
+		if c.o.OnPause != nil {
+			c.o.OnPause(d)
+		}
 		c.timer = c.env.After(d, c.write)
 		return
 	}

@@ -105,6 +105,9 @@ type Options struct {
 	// ends, without checking validity again, and no timer of its own runs
 	// during it. The zero Dist never pauses.
 	PauseAfterAcquire sim.Dist
+	// OnPause, when set, hears of each such pause as it starts, with its
+	// length (a report shades it as a fault).
+	OnPause func(d time.Duration)
 	// Think is the wait after a release, or after a lock() call that gave
 	// up, before the next lock() call, drawn each time.
 	Think sim.Dist

@@ -9,6 +9,7 @@ import (
 	"github.com/redsim/redsim/history"
 	"github.com/redsim/redsim/nodes/redis"
 	"github.com/redsim/redsim/nodes/redlock"
+	"github.com/redsim/redsim/reports"
 	"github.com/redsim/redsim/scenarios"
 	"github.com/redsim/redsim/scenarios/deploy"
 	"github.com/redsim/redsim/scenarios/nemesis"
@@ -167,6 +168,11 @@ func setupRedlock(r *scenarios.Run, c redlockCase) (scenarios.Checks, error) {
 		if i == 0 {
 			if pause := durs["pause"]; pause > 0 {
 				opts.PauseAfterAcquire = sim.FixedDist(pause)
+				opts.OnPause = func(d time.Duration) {
+					now := w.Now().Duration()
+					r.ClientFaults = append(r.ClientFaults, reports.Fault{At: now, End: now + d, Op: "client-pause", Target: host,
+						Text: fmt.Sprintf("%s stop-the-world pause %v after its validity check, before its write", host, d)})
+				}
 			}
 			if lat := durs["latency"]; lat > 0 {
 				for _, m := range rl.masters {
