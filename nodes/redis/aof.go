@@ -774,6 +774,7 @@ func (s *Server) rewriteCleanup() {
 	if s.aofWaitRewrite {
 		s.aofScheduled = true
 	}
+	s.startPendingFork() // checkChildrenDone
 }
 
 // datasetCommands writes the dataset as commands that rebuild it.

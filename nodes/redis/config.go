@@ -215,11 +215,15 @@ type Config struct {
 	// The parameters below are kept, checked and reported as Redis 7.0.15
 	// does, but their behaviour is not implemented yet: the node behaves
 	// the same whatever their values. For most that is what their default
-	// does (lazyfree-* no, repl-diskless-sync yes, repl-diskless-load
-	// disabled, maxmemory-clients 0...), but the node enforces neither
+	// does (lazyfree-* no, repl-diskless-load disabled, maxmemory-clients
+	// 0...), but the node enforces neither
 	// protected-mode nor the default client-output-buffer-limit and
 	// client-query-buffer-limit, sends no TCP keepalives, and does not
-	// adapt hz (dynamic-hz).
+	// adapt hz (dynamic-hz). repl-diskless-sync no and
+	// repl-diskless-sync-max-replicas decide when a full sync's snapshot
+	// starts, as in Redis, but the snapshot is still sent as a diskless
+	// one is (no dump.rdb is written for it, and a replica cannot join a
+	// disk BGSAVE already running).
 	// SHUTDOWN and SIGTERM (sim.Process.Terminate) obey shutdown-timeout
 	// and shutdown-on-sigterm; sim.Process.Stop (simulate serve's end) is
 	// an immediate stop that saves if save points are set, and nothing

@@ -266,6 +266,8 @@ func (s *Server) bgsave(done func(ok bool)) bool {
 			return // killed (killRDBChild)
 		}
 		s.bgsaving = false
+		// checkChildrenDone starts a snapshot replicas wait for at once.
+		defer s.startPendingFork()
 		if s.rdbSaveTimed {
 			s.rdbSaveTimed = false
 			s.rdbSaveLastSec = s.nowMs()/1000 - s.rdbSaveStartSec
@@ -341,6 +343,7 @@ func (s *Server) reapKilledRDBChild() {
 		return
 	}
 	s.rdbKilled, s.bgsaving = false, false
+	defer s.startPendingFork()
 	s.env.Logf("Background saving terminated by signal 10")
 	if s.rdbSaveTimed {
 		s.rdbSaveTimed = false

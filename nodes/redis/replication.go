@@ -55,12 +55,9 @@ type replState struct {
 	// the node has had no replica, which repl-backlog-ttl counts from.
 	noReplicasSince int64
 
-	fullSyncTimer   sim.Timer
-	fullSyncPending bool
-	// pendingFork: replicas whose requirements differed from a snapshot's
-	// waited for it to end; replicationCron starts theirs
-	// (replicationStartPendingFork, their wait already past the delay).
-	pendingFork   bool
+	// replChild is a full sync's snapshot being sent (the child of a
+	// diskless BGSAVE): no other snapshot starts meanwhile.
+	replChild     bool
 	replCronLoops int64 // replication_cron_loops: the PING period counts them
 	waiters       []*client
 	getAckPending bool
@@ -1080,8 +1077,9 @@ func (s *Server) replicationCronRun() {
 	// and moves no offset.
 	for _, r := range s.replicas {
 		if r.replState == replWaitBgsave && !r.closed {
-			r.w.WriteRaw(presyncNewline)
-			r.markPending()
+			// connWrite: straight to the socket, no reply buffer, so
+			// neither the output counters nor lastinteraction move.
+			r.conn.Write(presyncNewline)
 		}
 	}
 	for _, r := range slices.Clone(s.replicas) {
@@ -1091,10 +1089,7 @@ func (s *Server) replicationCronRun() {
 			r.kill()
 		}
 	}
-	if s.pendingFork {
-		s.pendingFork = false
-		s.startFullSync()
-	}
+	s.startPendingFork()
 	s.backlogTTL()
 	s.refreshGoodReplicas()
 	s.replCronLoops++
@@ -1253,7 +1248,13 @@ func psyncCommand(c *client, args [][]byte) {
 		c.w.WriteRaw([]byte("+FULLRESYNC " + s.replid + " " + strconv.FormatInt(s.offset, 10) + "\r\n"))
 		c.fullResyncSent = true
 	}
-	s.scheduleFullSync()
+	probeFullResync.Reach(s.env)
+	// syncCommand's CASE 3: with a diskless delay the snapshot waits for
+	// replicationCron (startPendingFork); else it starts now, if no
+	// child runs.
+	if !s.cfg.ReplDisklessSync || s.cfg.ReplDisklessSyncDelay == 0 {
+		s.startPendingFork()
+	}
 }
 
 func (s *Server) tryPartial(c *client, id string, off int64) bool {
@@ -1298,20 +1299,37 @@ func (s *Server) tryPartial(c *client, id string, off int64) bool {
 	return true
 }
 
-// scheduleFullSync starts a snapshot for the waiting replicas after
-// repl-diskless-sync-delay, so that replicas arriving together share it.
-func (s *Server) scheduleFullSync() {
-	probeFullResync.Reach(s.env)
-	if s.fullSyncPending {
+// startPendingFork is replicationStartPendingFork: once no child runs
+// (a BGSAVE, an AOF rewrite, a full sync's snapshot), the replicas waiting
+// for a snapshot with the first one's requirements get one when
+// repl-diskless-sync is off, when repl-diskless-sync-max-replicas of them
+// wait, or when one has been idle repl-diskless-sync-delay whole seconds
+// (its PSYNC was its last interaction: the keepalive newlines do not
+// count). replicationCron asks every second, and a child's end asks at
+// once, so a snapshot starts 4 to 6 s after the PSYNC with the default
+// delay of 5, not 5 exactly.
+func (s *Server) startPendingFork() {
+	if s.bgsaving || s.aofRewriting || s.replChild {
 		return
 	}
-	s.fullSyncPending = true
-	delay := time.Duration(s.cfg.ReplDisklessSyncDelay) * time.Second
-	s.fullSyncTimer = s.env.After(delay, func() {
-		s.fullSyncPending = false
+	var first *client
+	waiting, maxIdle := 0, int64(0)
+	for _, r := range s.replicas {
+		if r.replState != replWaitBgsave || r.closed {
+			continue
+		}
+		if first == nil {
+			first = r
+		} else if !sameReplReq(r, first) {
+			continue
+		}
+		waiting++
+		maxIdle = max(maxIdle, s.unixtime-r.lastInteraction)
+	}
+	if waiting > 0 && (!s.cfg.ReplDisklessSync || s.cfg.ReplDisklessSyncMaxReplicas > 0 && waiting >= s.cfg.ReplDisklessSyncMaxReplicas ||
+		maxIdle >= int64(s.cfg.ReplDisklessSyncDelay)) {
 		s.startFullSync()
-		s.afterEvent()
-	})
+	}
 }
 
 // startFullSync snapshots the dataset (a fork's instant copy) and sends it
@@ -1340,6 +1358,7 @@ func (s *Server) startFullSync() {
 		r.replState = replSendBulk
 		r.replBuf = r.replBuf[:0]
 	}
+	s.replChild = true
 	rate := max(s.cfg.ReplTransferBytesPerSecond, 1)
 	d := time.Duration(float64(len(payload)) / float64(rate) * float64(time.Second))
 	s.env.Logf("Starting diskless BGSAVE for SYNC to %d replicas (%d bytes)", len(targets), len(payload))
@@ -1370,9 +1389,10 @@ func (s *Server) startFullSync() {
 			r.markPending()
 			s.env.Logf("Synchronization with replica %s succeeded", r.addr)
 		}
-		if !s.fullSyncPending && slices.ContainsFunc(s.replicas, func(r *client) bool { return r.replState == replWaitBgsave && !r.closed }) {
-			s.pendingFork = true
-		}
+		// The child is done (checkChildrenDone), which starts any
+		// pending fork at once.
+		s.replChild = false
+		s.startPendingFork()
 		s.afterEvent()
 	})
 }

@@ -228,3 +228,49 @@ func TestHandshakeUserAndAnnouncedAddress(t *testing.T) {
 		t.Errorf("the replica's link: %s", got)
 	}
 }
+
+// A full sync's snapshot starts as replicationStartPendingFork starts it:
+// at once with repl-diskless-sync no, at a replicationCron run once
+// repl-diskless-sync-max-replicas replicas wait, else once one has been
+// idle repl-diskless-sync-delay whole seconds.
+func TestFullSyncStart(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		tune             func(*Config)
+		syncedBy, notYet time.Duration
+	}{
+		{"diskless no", func(c *Config) { c.ReplDisklessSync = false }, 2500 * time.Millisecond, 0},
+		{"max-replicas 2", func(c *Config) { c.ReplDisklessSyncMaxReplicas = 2 }, 3500 * time.Millisecond, 0},
+		{"delay 5", nil, 8 * time.Second, 4 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rw := newReplWorld(t, 1, []string{"m", "r1", "r2"}, func(i int) Config {
+				if i > 0 {
+					return replicaConfig("m:6379")
+				}
+				c := masterConfig()
+				if tc.tune != nil {
+					tc.tune(&c)
+				}
+				return c
+			})
+			synced := func() int {
+				n := 0
+				for _, node := range rw.nodes[1:] {
+					n += int(node.server().ReplStats().FullSyncs)
+				}
+				return n
+			}
+			if tc.notYet > 0 {
+				rw.w.RunFor(tc.notYet)
+				if n := synced(); n != 0 {
+					t.Errorf("%d replicas synced by %v", n, tc.notYet)
+				}
+			}
+			rw.w.RunFor(tc.syncedBy - tc.notYet)
+			if n := synced(); n != 2 {
+				t.Errorf("%d replicas synced by %v, want 2", n, tc.syncedBy)
+			}
+		})
+	}
+}
