@@ -27,17 +27,21 @@ type persist struct {
 	aofManifest *aofManifest
 	// aofIncr is the incr file the writes are appended to (aof_fd), in
 	// the AOF directory; "" when none is open.
-	aofIncr          string
-	aofSize          int64 // aof_current_size
-	aofBaseSize      int64 // aof_rewrite_base_size
-	aofLastIncrSize  int64
-	aofFsyncing      bool
-	aofLastFsyncMs   int64
-	aofWriteErr      string
-	aofLastRewriteOK bool
-	aofRewrites      int64 // stat_aof_rewrites
-	aofRewriteFails  int64 // stat_aofrw_consecutive_failures
-	aofScheduled     bool  // aof_rewrite_scheduled
+	aofIncr         string
+	aofSize         int64 // aof_current_size
+	aofBaseSize     int64 // aof_rewrite_base_size
+	aofLastIncrSize int64
+	aofFsyncing     bool
+	// aofPostponedSince is aof_flush_postponed_start: the second since
+	// which an everysec write waits for a background fsync, 0 if none
+	// does; aofDelayedFsync counts the writes that stopped waiting.
+	aofPostponedSince, aofDelayedFsync int64
+	aofLastFsyncMs                     int64
+	aofWriteErr                        string
+	aofLastRewriteOK                   bool
+	aofRewrites                        int64 // stat_aof_rewrites
+	aofRewriteFails                    int64 // stat_aofrw_consecutive_failures
+	aofScheduled                       bool  // aof_rewrite_scheduled
 	// aofLimitMinutes and aofLimitUntil are aofRewriteLimited's statics:
 	// the delay before the next try once rewrites keep failing, and the
 	// unix time that try waits for (0 when none is set).
@@ -61,9 +65,13 @@ type persist struct {
 	hasHeld         bool
 
 	lastSaveMs    int64
-	lastBgsaveOK  bool
-	bgsaving      bool
-	dirtyAtBgsave int64
+	lastBgsaveTry int64 // lastbgsave_try: the second of the last background save's start
+	// bgsaveScheduled is rdb_bgsave_scheduled: a BGSAVE waits for the
+	// running child (BGSAVE SCHEDULE, or one inside EXEC).
+	bgsaveScheduled bool
+	lastBgsaveOK    bool
+	bgsaving        bool
+	dirtyAtBgsave   int64
 	// rdbGen orphans the callbacks of a killed background save, whose
 	// temp file is rdbTmp.
 	rdbGen int
@@ -398,6 +406,21 @@ func (s *Server) flushAOF() bool {
 	if !s.aofOn || len(s.aofBuf) == 0 || s.sleeping || s.aofIncr == "" {
 		return false
 	}
+	if s.cfg.AppendFsync == "everysec" && s.aofFsyncing {
+		// The background fsync is still running: the write waits for it,
+		// up to two (whole) seconds, the buffer held in memory only, its
+		// replies sent. A crash then loses what it holds.
+		switch {
+		case s.aofPostponedSince == 0:
+			s.aofPostponedSince = s.unixtime
+			return false
+		case s.unixtime-s.aofPostponedSince < 2:
+			return false
+		}
+		s.aofDelayedFsync++
+		s.env.Logf("Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without waiting for fsync to complete, this may slow down Redis.")
+	}
+	s.aofPostponedSince = 0
 	disk := s.env.Disk()
 	path := s.aofPath(s.aofIncr)
 	if err := disk.Append(path, s.aofBuf); err != nil {
@@ -856,6 +879,6 @@ func (s *Server) infoAOF(b *strings.Builder) {
 			pending = 1
 		}
 		field(b, "aof_pending_bio_fsync", pending)
-		field(b, "aof_delayed_fsync", 0)
+		field(b, "aof_delayed_fsync", s.aofDelayedFsync)
 	}
 }

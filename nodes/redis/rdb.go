@@ -360,6 +360,7 @@ func (s *Server) rdbSaveBackground() bool {
 	}
 	s.stats.rdbSaves++
 	s.rdbSaveTimed, s.rdbSaveStartSec = true, s.nowMs()/1000
+	s.lastBgsaveTry = s.nowMs() / 1000
 	return s.bgsave(nil)
 }
 
@@ -401,16 +402,24 @@ func bgsaveCommand(c *client, args [][]byte) {
 		c.w.WriteError(errSyntax)
 		return
 	}
-	if c.s.bgsaving {
-		if len(args) == 2 {
+	s := c.s
+	switch {
+	case s.bgsaving || s.replChild:
+		// child_type is RDB (a full sync's snapshot is one too).
+		c.w.WriteError("ERR Background save already in progress")
+	case s.aofRewriting || s.execDepth > 0:
+		// Another child, or inside EXEC: scheduled when asked to (always
+		// inside EXEC), for serverCron to start once no child runs.
+		if len(args) == 2 || s.execDepth > 0 {
+			s.bgsaveScheduled = true
 			c.w.WriteSimpleString("Background saving scheduled")
 			return
 		}
-		c.w.WriteError("ERR Background save already in progress")
-		return
+		c.w.WriteError("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.")
+	default:
+		s.rdbSaveBackground()
+		c.w.WriteSimpleString("Background saving started")
 	}
-	c.s.rdbSaveBackground()
-	c.w.WriteSimpleString("Background saving started")
 }
 
 // bgrewriteaofCommand is BGREWRITEAOF. With the AOF off it still writes
@@ -447,12 +456,23 @@ func (s *Server) rdbSaveNow() { s.bgsave(nil) }
 func (s *Server) persistCron() {
 	s.reapKilledRDBChild()
 	s.aofCron()
-	if s.bgsaving || s.aofRewriting || s.sleeping {
+	if s.bgsaving || s.aofRewriting || s.replChild || s.sleeping {
+		return // hasActiveChildProcess: a full sync's snapshot is a child too
+	}
+	if s.bgsaveScheduled && (s.lastBgsaveOK || s.nowMs()/1000-s.lastBgsaveTry > 5) {
+		// A BGSAVE SCHEDULE (or one inside EXEC) waited for no child.
+		s.bgsaveScheduled = false
+		s.rdbSaveBackground()
+		s.autoRewrite()
 		return
 	}
-	now := s.nowMs()
+	// In whole seconds, as Redis counts: a save point is due once more
+	// than its seconds passed since the last save, and after a failed
+	// save only more than CONFIG_BGSAVE_RETRY_DELAY (5 s) after the last
+	// attempt.
+	now := s.nowMs() / 1000
 	for _, sp := range s.cfg.Save {
-		if s.dirty >= int64(sp.Changes) && now-s.lastSaveMs > int64(sp.Seconds)*1000 && (s.lastBgsaveOK || now-s.lastSaveMs > 5000) {
+		if s.dirty >= int64(sp.Changes) && now-s.lastSaveMs/1000 > int64(sp.Seconds) && (s.lastBgsaveOK || now-s.lastBgsaveTry > 5) {
 			s.env.Logf("%d changes in %d seconds. Saving...", sp.Changes, sp.Seconds)
 			s.rdbSaveBackground()
 			break
