@@ -100,3 +100,20 @@ func TestBgsaveNextToAnotherChild(t *testing.T) {
 	mustReply(t, c, "+Background saving started\r\n", "BGSAVE")
 	mustReply(t, c, "-ERR Background save already in progress\r\n", "BGSAVE", "SCHEDULE")
 }
+
+// A failed SAVE leaves rdb_last_bgsave_status as it was (rdbSave does not
+// touch it), so writes go on; a failed BGSAVE is what refuses them.
+// (Redis 7.0.15, dump directory made immutable: SAVE -ERR, status ok,
+// SET OK.)
+func TestFailedSaveKeepsBgsaveStatus(t *testing.T) {
+	tw := newTestWorld(t, DefaultConfig())
+	c := tw.dial()
+	tw.host.Disk().FailSyncs(1)
+	if got := c.do("SAVE"); !strings.HasPrefix(got, "-ERR") {
+		t.Fatalf("SAVE with a failing fsync: %q", got)
+	}
+	if got := c.do("INFO", "persistence"); !strings.Contains(got, "rdb_last_bgsave_status:ok") {
+		t.Errorf("after a failed SAVE: want rdb_last_bgsave_status:ok")
+	}
+	mustReply(t, c, "+OK\r\n", "SET", "a", "1")
+}

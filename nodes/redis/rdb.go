@@ -368,8 +368,14 @@ func (s *Server) rdbSaveBackground() bool {
 func (s *Server) saveSync(done func(ok bool)) {
 	s.sleeping = true
 	inCall := true
+	wasOK := s.lastBgsaveOK
 	s.bgsave(func(ok bool) {
 		s.sleeping = false
+		if !ok {
+			// rdbSave's failure leaves lastbgsave_status as it was: only a
+			// background save's failure refuses writes (MISCONF).
+			s.lastBgsaveOK = wasOK
+		}
 		done(ok)
 		if !inCall {
 			// Reported by the disk later: the held node resumes. A
