@@ -440,7 +440,7 @@ func (s *Server) flushAOF() bool {
 	s.aofSize += int64(len(s.aofBuf))
 	s.aofLastIncrSize += int64(len(s.aofBuf))
 	s.aofBuf = s.aofBuf[:0]
-	if s.cfg.AppendFsync != "always" {
+	if s.cfg.AppendFsync != "always" || s.noFsyncNow() {
 		return false
 	}
 	if bugs.On(bugs.AppendfsyncAlwaysAcksBeforeFsync) {
@@ -530,8 +530,16 @@ func (s *Server) aofRewriteLimited() bool {
 	return true
 }
 
+// noFsyncNow is no-appendfsync-on-rewrite's rule: with it set, the AOF is
+// not fsynced while a child (a BGSAVE, an AOF rewrite, a full sync's
+// snapshot) does I/O, under appendfsync always too, whose replies then
+// go without waiting for one.
+func (s *Server) noFsyncNow() bool {
+	return s.cfg.NoAppendfsyncOnRewrite && (s.bgsaving || s.aofRewriting || s.replChild)
+}
+
 func (s *Server) everysecFsync() {
-	if !s.aofOn || s.cfg.AppendFsync != "everysec" || s.aofFsyncing || s.aofIncr == "" {
+	if !s.aofOn || s.cfg.AppendFsync != "everysec" || s.aofFsyncing || s.aofIncr == "" || s.noFsyncNow() {
 		return
 	}
 	now := s.nowMs()

@@ -241,7 +241,8 @@ type Config struct {
 	// `auto-aof-rewrite-percentage` and `auto-aof-rewrite-min-size`.
 	AutoAOFRewritePercentage int
 	AutoAOFRewriteMinSize    int64
-	// NoAppendfsyncOnRewrite is `no-appendfsync-on-rewrite`.
+	// NoAppendfsyncOnRewrite is `no-appendfsync-on-rewrite`: no AOF fsync
+	// while a child does I/O (Server.noFsyncNow).
 	NoAppendfsyncOnRewrite bool
 	// AOFRewriteIncrementalFsync and RDBSaveIncrementalFsync are
 	// `aof-rewrite-incremental-fsync` and `rdb-save-incremental-fsync`.
