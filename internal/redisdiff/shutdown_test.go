@@ -19,6 +19,9 @@ import (
 // read inline whatever it is; after a multibulk one its next command trips
 // an assertion and the server dies.
 func TestShutdownWaitsForReplica(t *testing.T) {
+	if testing.Short() {
+		t.Skip("each side waits out a replica's 5 s DEBUG SLEEP in real time; make test runs it")
+	}
 	t.Parallel()
 	want := shutdownStory(t, StartRedisIn(t, t.TempDir(), "--repl-diskless-sync-delay", "0"))
 	cfg := redis.DefaultConfig()
