@@ -314,7 +314,7 @@ func (s *Server) deleteAOFHistory(done func()) {
 func (s *Server) startAOF() {
 	s.aofOn, s.aofWaitRewrite = true, true
 	switch {
-	case s.bgsaving:
+	case s.bgsaving || s.replChild:
 		s.aofScheduled = true
 		s.env.Logf("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.")
 	case s.execDepth > 0:
@@ -481,7 +481,7 @@ func (s *Server) aofCron() {
 			return
 		}
 	}
-	if !s.aofRewriting && !s.bgsaving && s.aofScheduled && !s.aofRewriteLimited() {
+	if !s.hasChild() && s.aofScheduled && !s.aofRewriteLimited() {
 		s.startRewrite(func(bool) {})
 		if s.sleeping {
 			return
@@ -496,7 +496,7 @@ func (s *Server) aofCron() {
 // auto-aof-rewrite-percentage over its size after the last rewrite (or
 // its base's size at load), a background rewrite starts.
 func (s *Server) autoRewrite() {
-	if !s.aofOn || s.aofWaitRewrite || s.aofRewriting || s.bgsaving || s.cfg.AutoAOFRewritePercentage == 0 || s.aofSize <= s.cfg.AutoAOFRewriteMinSize {
+	if !s.aofOn || s.aofWaitRewrite || s.hasChild() || s.cfg.AutoAOFRewritePercentage == 0 || s.aofSize <= s.cfg.AutoAOFRewriteMinSize {
 		return
 	}
 	base := max(s.aofBaseSize, 1)
@@ -530,12 +530,16 @@ func (s *Server) aofRewriteLimited() bool {
 	return true
 }
 
+// hasChild is hasActiveChildProcess: a BGSAVE, an AOF rewrite or a full
+// sync's snapshot is running.
+func (s *Server) hasChild() bool { return s.bgsaving || s.aofRewriting || s.replChild }
+
 // noFsyncNow is no-appendfsync-on-rewrite's rule: with it set, the AOF is
 // not fsynced while a child (a BGSAVE, an AOF rewrite, a full sync's
 // snapshot) does I/O, under appendfsync always too, whose replies then
 // go without waiting for one.
 func (s *Server) noFsyncNow() bool {
-	return s.cfg.NoAppendfsyncOnRewrite && (s.bgsaving || s.aofRewriting || s.replChild)
+	return s.cfg.NoAppendfsyncOnRewrite && s.hasChild()
 }
 
 func (s *Server) everysecFsync() {
@@ -573,7 +577,7 @@ func (s *Server) everysecFsync() {
 // serverCron turns into the new base once it is written and fsynced.
 // done reports whether the rewrite started.
 func (s *Server) startRewrite(done func(ok bool)) {
-	if s.aofRewriting || s.bgsaving {
+	if s.hasChild() {
 		done(false)
 		return
 	}

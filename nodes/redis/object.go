@@ -386,7 +386,7 @@ func (s *Server) lruOf(o *object) int64 {
 // touch is the LRU update of lookupKey: every access but those with
 // LOOKUP_NOTOUCH, and none while a child process saves.
 func (s *Server) touch(o *object) {
-	if s.bgsaving || s.aofRewriting {
+	if s.hasChild() {
 		return
 	}
 	if s.policy&policyFlagLFU != 0 {

@@ -142,3 +142,25 @@ func TestNoAppendfsyncOnRewrite(t *testing.T) {
 		}
 	}
 }
+
+// A full sync's snapshot is a child (hasActiveChildProcess): while one is
+// sent, BGSAVE is refused as a save in progress, BGREWRITEAOF is
+// scheduled, and keys are not touched.
+func TestFullSyncSnapshotIsAChild(t *testing.T) {
+	rw := newReplWorld(t, 1, []string{"m", "r"}, func(i int) Config {
+		if i > 0 {
+			return replicaConfig("m:6379")
+		}
+		c := masterConfig()
+		c.ReplDisklessSyncDelay = 0
+		c.ReplTransferBytesPerSecond = 100 // the snapshot takes seconds to send
+		return c
+	})
+	rw.w.RunFor(1500 * time.Millisecond)
+	m := rw.nodes[0].dial()
+	if got := rw.info(m, "slave0"); !strings.Contains(got, "state=wait_bgsave") {
+		t.Fatalf("slave0 %q: want a snapshot being sent", got)
+	}
+	mustReply(t, m, "-ERR Background save already in progress\r\n", "BGSAVE")
+	mustReply(t, m, "+Background append only file rewriting scheduled\r\n", "BGREWRITEAOF")
+}

@@ -437,7 +437,7 @@ func bgrewriteaofCommand(c *client, args [][]byte) {
 	switch {
 	case s.aofRewriting:
 		c.w.WriteError("ERR Background append only file rewriting already in progress")
-	case s.bgsaving || s.execDepth > 0:
+	case s.bgsaving || s.replChild || s.execDepth > 0:
 		s.aofScheduled = true
 		// A manual rewrite runs at once, whatever the failures before it.
 		s.aofRewriteFails = 0
@@ -462,8 +462,8 @@ func (s *Server) rdbSaveNow() { s.bgsave(nil) }
 func (s *Server) persistCron() {
 	s.reapKilledRDBChild()
 	s.aofCron()
-	if s.bgsaving || s.aofRewriting || s.replChild || s.sleeping {
-		return // hasActiveChildProcess: a full sync's snapshot is a child too
+	if s.hasChild() || s.sleeping {
+		return // a full sync's snapshot is a child too
 	}
 	if s.bgsaveScheduled && (s.lastBgsaveOK || s.nowMs()/1000-s.lastBgsaveTry > 5) {
 		// A BGSAVE SCHEDULE (or one inside EXEC) waited for no child.

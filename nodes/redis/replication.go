@@ -1309,7 +1309,7 @@ func (s *Server) tryPartial(c *client, id string, off int64) bool {
 // once, so a snapshot starts 4 to 6 s after the PSYNC with the default
 // delay of 5, not 5 exactly.
 func (s *Server) startPendingFork() {
-	if s.bgsaving || s.aofRewriting || s.replChild {
+	if s.hasChild() {
 		return
 	}
 	var first *client
