@@ -154,7 +154,7 @@ func serve(ctx context.Context, f serveFlags, stdout, stderr io.Writer, ready fu
 		return &exitError{exitFramework, err}
 	}
 	if st := l.ExitStatus(); st != 0 {
-		return &exitError{st, errors.New("the node gave up at a second signal without saving, as redis-server does (exit status 1)")}
+		return &exitError{st, fmt.Errorf("the node exited with status %d, as redis-server does: it gave up at a second signal without saving, or stopped on an error it logged above", st)}
 	}
 	return nil
 }

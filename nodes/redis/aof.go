@@ -69,6 +69,7 @@ type persist struct {
 	// bgsaveScheduled is rdb_bgsave_scheduled: a BGSAVE waits for the
 	// running child (BGSAVE SCHEDULE, or one inside EXEC).
 	bgsaveScheduled bool
+	exitStatus      int // ExitStatus
 	lastBgsaveOK    bool
 	bgsaving        bool
 	dirtyAtBgsave   int64
@@ -466,6 +467,7 @@ func (s *Server) flushAOF() bool {
 // crashExit ends the process the way Redis's exit(1) does: no save, no
 // goodbye to clients beyond the closing of their connections.
 func (s *Server) crashExit() {
+	s.exitStatus = 1
 	s.stopped = true
 	s.env.Cancel(s.cron)
 	s.env.Exit()
@@ -529,6 +531,11 @@ func (s *Server) aofRewriteLimited() bool {
 	s.env.Logf("Background AOF rewrite has repeatedly failed and triggered the limit, will retry in %d minutes", s.aofLimitMinutes)
 	return true
 }
+
+// ExitStatus is the status the node exited with: 1 after an error made it
+// exit (a file it could not load, an fsync that failed under always), as
+// redis-server's exit(1); 0 otherwise. simulate serve exits with it.
+func (s *Server) ExitStatus() int { return s.exitStatus }
 
 // hasChild is hasActiveChildProcess: a BGSAVE, an AOF rewrite or a full
 // sync's snapshot is running.

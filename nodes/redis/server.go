@@ -156,6 +156,7 @@ func New(env sim.Env, cfg Config) *Server {
 // thread; connections made meanwhile wait.
 func (s *Server) boot() {
 	fail := func() {
+		s.exitStatus = 1 // exit(1): what it could not load is in the log
 		s.stopped = true
 		s.env.Exit()
 	}

@@ -221,8 +221,17 @@ func (l *Loop) signal(sigint bool) {
 }
 
 // ExitStatus is the status the node exited with, once Run has returned: 1
-// after a node gave up at an Interrupt, else 0.
-func (l *Loop) ExitStatus() int { return l.status }
+// after a node gave up at an Interrupt; else the node's own, when it has
+// one (a Redis node that exited on an error, as exit(1)); else 0.
+func (l *Loop) ExitStatus() int {
+	if l.status != 0 {
+		return l.status
+	}
+	if n, ok := l.node.(interface{ ExitStatus() int }); ok {
+		return n.ExitStatus()
+	}
+	return 0
+}
 
 func (l *Loop) shutdown() {
 	l.down = true
