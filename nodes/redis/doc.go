@@ -56,8 +56,12 @@
 // encoded again, where Redis counts the bytes it read (the same bytes for
 // a well-formed stream; a bare newline, which Redis would count, is not);
 // the master client is not in CLIENT LIST; a protocol error's log line
-// lacks Redis's sample of the query buffer; and a master sends no newline
-// to replicas waiting for their snapshot.
+// lacks Redis's sample of the query buffer; every full sync's snapshot is
+// sent as a diskless one is (with repl-diskless-sync no it starts at once,
+// but no dump.rdb is written for it and no replica joins a disk BGSAVE
+// already running); the replica class of client-output-buffer-limit is
+// not enforced; an error reply to PSYNC does not fall back to SYNC; and
+// INFO lacks the master_sync_* fields of a transfer in progress.
 //
 // Each command family's file lists its commands (cmdSpec): name, arity,
 // flags, and where the keys are, as the key specs of Redis 7.0.15's
